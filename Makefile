@@ -1,0 +1,28 @@
+# The two quick-start commands:  make demo   and   make test
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test install lint clean sample
+
+$(BIN)/indicators: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/indicators
+
+## Install everything, then run the nightly pipeline on the bundled sample exports.
+demo: install
+	$(BIN)/indicators nightly --demo
+
+## Run the whole test suite (what CI runs).
+test: install
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest -n 2 -q
+
+sample: install
+	$(BIN)/indicators sample --out samples/inbox --scale 1 --seed 2019
+
+clean:
+	rm -rf var target logs

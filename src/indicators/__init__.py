@@ -1,0 +1,3 @@
+"""The internationalisation indicator warehouse."""
+
+__version__ = "0.1.0"

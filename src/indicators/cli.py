@@ -1,0 +1,196 @@
+"""The ``indicators`` command line.
+
+Exit codes: 0 success; 2 success with warnings (published, but something needs a look);
+1 failure (nothing published / the command could not do its job).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from indicators import __version__
+from indicators.config import ConfigError, Settings, create_key_file, load_settings
+
+EPILOG = """exit codes: 0 ok · 2 ok with warnings (published; see the summary) · 1 failed (nothing published)
+settings: pipelines/nightly.yml, overridden by INDICATORS_<SETTING> environment variables;
+the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file."""
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    inbox = getattr(args, "inbox", None)
+    warehouse_file = getattr(args, "warehouse", None)
+    if getattr(args, "demo", False) and inbox is None:
+        inbox = settings.root / "samples" / "inbox"
+    return settings.with_paths(inbox=Path(inbox) if inbox else None, warehouse=Path(warehouse_file) if warehouse_file else None)
+
+
+def _demo_key(settings: Settings) -> None:
+    import os
+
+    from indicators.config import KEY_ENV
+
+    if os.environ.get(KEY_ENV):
+        return
+    if create_key_file(settings.key_file):
+        print(
+            f"demo: created a local pseudonymisation key at {settings.key_file} (outside version control; "
+            "for production set INDICATORS_PSEUDONYMISATION_KEY or keep the key file safe)"
+        )
+
+
+def cmd_nightly(args: argparse.Namespace, stop_after: str | None = None) -> int:
+    from indicators import nightly
+
+    settings = _settings(args)
+    if getattr(args, "demo", False):
+        _demo_key(settings)
+    outcome = nightly.run(
+        settings,
+        with_dbt=not getattr(args, "skip_dbt", False),
+        with_quality=not getattr(args, "skip_quality", False),
+        wait_seconds=getattr(args, "wait", 0.0),
+        quiet=args.quiet,
+        stop_after=stop_after,
+    )
+    print(nightly.format_summary(outcome, settings))
+    return outcome.exit_code
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    return cmd_nightly(args, stop_after="ingest")
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from indicators.sample import generate
+
+    out = Path(args.out)
+    files = generate(out, scale=args.scale, seed=args.seed, progress=None if args.quiet else print)
+    print(f"wrote {len(files)} files to {out}")
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    path = Path(args.out) if args.out else settings.key_file
+    if create_key_file(path):
+        print(f"wrote a new pseudonymisation key to {path} (mode 600); keep it out of version control")
+        return 0
+    print(f"{path} exists; not overwritten (a new key gives every person a new pseudonym)", file=sys.stderr)
+    return 1
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    from indicators import warehouse
+
+    settings = _settings(args)
+    con = warehouse.connect(settings.warehouse, read_only=True)
+    try:
+        relation = con.sql(args.query)
+        if relation is None:
+            return 0
+        if args.csv:
+            relation.write_csv("/dev/stdout")
+        else:
+            relation.show(max_rows=args.max_rows, max_width=200)
+    finally:
+        con.close()
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from indicators.status import recent_runs
+
+    settings = _settings(args)
+    runs = recent_runs(settings, limit=args.limit)
+    if args.json:
+        print(json.dumps(runs, indent=2, default=str))
+        return 0
+    if not runs:
+        print("no runs recorded yet")
+        return 0
+    for run in runs:
+        print(
+            f"{run['run_id']}  {run['status']:<24} started {run.get('started_at', '?')}  "
+            f"finished {run.get('finished_at') or '-'}  {run.get('message') or ''}".rstrip()
+        )
+        if run.get("work_copy"):
+            print(f"    working copy kept: {run['work_copy']}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="indicators",
+        description="The internationalisation indicator warehouse: nightly ingest, indicators, checks, exports.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"indicators {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(func=func)
+        return p
+
+    for name, help_text, func in (
+        ("nightly", "ingest the inbox, run the checks and dbt build, and publish the warehouse", cmd_nightly),
+        ("ingest", "ingest the inbox into raw and audit tables and publish them (no dbt, no checks)", cmd_ingest),
+    ):
+        p = add(name, help_text, func)
+        p.add_argument("--inbox", help="folder with the exports (default: the configured inbox)")
+        p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
+        p.add_argument("--demo", action="store_true",
+                       help="use the bundled sample exports and create a local demo key if none exists")
+        p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                       help="wait this long for another run to finish instead of refusing at once")
+        p.add_argument("--quiet", "-q", action="store_true", help="only the summary")
+        if name == "nightly":
+            p.add_argument("--skip-dbt", action="store_true", help=argparse.SUPPRESS)
+            p.add_argument("--skip-quality", action="store_true", help=argparse.SUPPRESS)
+
+    p = add("sample", "write synthetic sample exports (every source) to a folder", cmd_sample)
+    p.add_argument("--out", required=True, help="folder to write the exports to")
+    p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")
+    p.add_argument("--seed", type=int, default=2019, help="random seed (same seed, same files)")
+    p.add_argument("--quiet", "-q", action="store_true")
+
+    p = add("status", "list recent nightly runs with their outcome", cmd_status)
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--warehouse", help=argparse.SUPPRESS)
+
+    p = add("sql", "run a query against the published warehouse, read-only", cmd_sql)
+    p.add_argument("query", help='e.g. "select * from marts.indicator_progress limit 5"')
+    p.add_argument("--warehouse", help="the warehouse file (default: the configured one)")
+    p.add_argument("--csv", action="store_true", help="write CSV to stdout instead of a table")
+    p.add_argument("--max-rows", type=int, default=40)
+
+    p = add("keygen", "create a new random pseudonymisation key file (never overwrites)", cmd_keygen)
+    p.add_argument("--out", help="where to write it (default: the configured key_file)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Typed settings: ``pipelines/nightly.yml`` plus ``INDICATORS_<KEY>`` environment overrides.
+
+Secrets never live in the config file: the pseudonymisation key comes from the environment
+(``INDICATORS_PSEUDONYMISATION_KEY``) or from a key file outside version control.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+import yaml
+
+KEY_ENV = "INDICATORS_PSEUDONYMISATION_KEY"
+
+
+def project_root() -> Path:
+    """``INDICATORS_HOME``, else the checkout this package is installed from."""
+    env = os.environ.get("INDICATORS_HOME")
+    if env:
+        return Path(env).resolve()
+    return Path(__file__).resolve().parents[2]
+
+
+class ConfigError(Exception):
+    """Settings that make a run impossible (the message says what to do)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    inbox: Path
+    warehouse: Path
+    work_dir: Path
+    rejected_dir: Path
+    log_dir: Path
+    key_file: Path
+    crosswalk_file: Path | None = None
+    home_hei_id: str = "lu.se"
+    reference_day: str = "10-15"
+    baseline_year: str = "2018/19"
+    unknown_programme_error_pct: float = 5.0
+
+    @property
+    def pipelines_dir(self) -> Path:
+        return self.root / "pipelines"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.warehouse.with_name(self.warehouse.name + ".lock")
+
+    def with_paths(self, inbox: Path | None = None, warehouse: Path | None = None) -> Settings:
+        """Another inbox or warehouse; run state (work, rejected, log) follows the warehouse."""
+        changes: dict = {}
+        if inbox is not None:
+            changes["inbox"] = inbox.resolve()
+        if warehouse is not None:
+            warehouse = warehouse.resolve()
+            changes["warehouse"] = warehouse
+            for name in _STATE_KEYS:
+                current: Path = getattr(self, name)
+                if current.parent == self.warehouse.parent:
+                    changes[name] = warehouse.parent / current.name
+        return replace(self, **changes)
+
+
+_PATH_KEYS = {"inbox", "warehouse", "key_file", "crosswalk_file"}
+# Run state lives beside the warehouse (relative paths are taken from the warehouse's folder), so that
+# a working copy is on the same file system as the published file and os.replace stays atomic.
+_STATE_KEYS = {"work_dir", "rejected_dir", "log_dir"}
+
+
+def load_settings(root: Path | None = None) -> Settings:
+    root = (root or project_root()).resolve()
+    config_file = root / "pipelines" / "nightly.yml"
+    raw = yaml.safe_load(config_file.read_text(encoding="utf-8")) if config_file.exists() else {}
+    known = {f.name for f in fields(Settings)} - {"root"}
+    values: dict = {k: v for k, v in (raw or {}).items() if k in known}
+    for name in known:
+        env = os.environ.get(f"INDICATORS_{name.upper()}")
+        if env is not None:
+            values[name] = env
+    for name in _PATH_KEYS:
+        if values.get(name) not in (None, ""):
+            path = Path(str(values[name])).expanduser()
+            values[name] = path if path.is_absolute() else (root / path)
+        else:
+            values[name] = None
+    for name in _STATE_KEYS:
+        path = Path(str(values.get(name) or name.removesuffix("_dir"))).expanduser()
+        values[name] = path if path.is_absolute() else values["warehouse"].parent / path
+    if "unknown_programme_error_pct" in values:
+        values["unknown_programme_error_pct"] = float(values["unknown_programme_error_pct"])
+    missing = [n for n in ("inbox", "warehouse", "key_file") if not values.get(n)]
+    if missing:
+        raise ConfigError(f"{config_file}: missing settings {', '.join(missing)}")
+    return Settings(root=root, **values)
+
+
+def load_key(settings: Settings) -> bytes:
+    """The pseudonymisation key; refuses to run without one."""
+    env = os.environ.get(KEY_ENV)
+    if env:
+        key = env.encode("utf-8")
+    elif settings.key_file.exists():
+        key = settings.key_file.read_bytes().strip()
+    else:
+        raise ConfigError(
+            f"no pseudonymisation key: set {KEY_ENV} or create the key file {settings.key_file} "
+            "(`indicators keygen` writes a new random one). Keep it out of version control and keep a "
+            "copy safe: with another key the same person gets another pseudonym."
+        )
+    if len(key) < 16:
+        raise ConfigError("the pseudonymisation key is too short (at least 16 bytes)")
+    return key
+
+
+def create_key_file(path: Path) -> bool:
+    """Write a new random key (mode 600) unless one exists; True when it was created."""
+    if path.exists():
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    return True
+
+
+def load_crosswalk(settings: Settings) -> dict[str, str]:
+    """T-number → personnummer pairs (CSV with a header ``t_number,personnummer``)."""
+    if settings.crosswalk_file is None:
+        return {}
+    import polars as pl
+
+    frame = pl.read_csv(settings.crosswalk_file, infer_schema=False)
+    if not {"t_number", "personnummer"} <= set(frame.columns):
+        raise ConfigError(f"{settings.crosswalk_file}: expected columns t_number,personnummer")
+    return dict(zip(frame["t_number"].to_list(), frame["personnummer"].to_list(), strict=True))

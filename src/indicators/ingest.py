@@ -1,0 +1,277 @@
+"""Ingest: every file in the inbox → detect → read → normalise → pseudonymise → load → audit.
+
+Nothing is lost and nothing loaded twice:
+* a file with the same bytes as one already loaded is ``skipped``;
+* a file matching no source is left in place and recorded ``unmatched``;
+* a structurally broken file is ``rejected`` whole, a copy kept in the rejected folder with its reason;
+* a bad row goes to ``audit.quarantine`` with its file, row number, business key and reason;
+* raw tables keep every version of a business key (the staging models pick the latest).
+The inbox itself is never modified.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from indicators.identity import Pseudonymiser
+from indicators.normalise import LayoutError, normalise
+from indicators.readers.csv import read_csv
+from indicators.readers.errors import ReaderError
+from indicators.readers.xlsx import read_xlsx
+from indicators.sources import SourceSpec, match_source
+
+IGNORED_NAMES = re.compile(r"^(\.|~\$)|\.reason\.txt$")  # hidden files, Excel lock files, our own notes
+
+
+@dataclass
+class FileResult:
+    file_name: str
+    source: str | None
+    status: str
+    reason: str | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    rows_collapsed: int = 0
+
+
+@dataclass
+class IngestSummary:
+    files: list[FileResult] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def rows_collapsed(self) -> int:
+        return sum(f.rows_collapsed for f in self.files)
+
+    @property
+    def sources_loaded(self) -> list[str]:
+        return sorted({f.source for f in self.files if f.status == "loaded" and f.source})
+
+    @property
+    def warnings(self) -> int:
+        """Rejected and unmatched files, files with quarantined or collapsed rows."""
+        return sum(
+            1
+            for f in self.files
+            if f.status in ("rejected", "unmatched") or f.rows_quarantined or f.rows_collapsed
+        )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def inbox_files(inbox: Path) -> list[Path]:
+    """Files directly in the inbox, in name order (an export's date in its name orders re-exports)."""
+    if not inbox.is_dir():
+        raise FileNotFoundError(f"inbox {inbox} does not exist")
+    return sorted(p for p in inbox.iterdir() if p.is_file() and not IGNORED_NAMES.search(p.name))
+
+
+def read_file(path: Path, spec: SourceSpec, home_hei_id: str) -> pl.DataFrame:
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".txt", ".tsv"):
+        return read_csv(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, spec.sheet)
+    if suffix == ".xml":
+        if spec.name != "agreements":
+            raise ReaderError("XML is only accepted for agreements (EWP IIA get-response)")
+        from indicators.readers.ewp_iia import read_ewp_iia
+
+        return read_ewp_iia(path, home_hei_id=home_hei_id)
+    if suffix == ".xls":
+        raise ReaderError("legacy .xls workbooks are not accepted: save the export as XLSX or CSV")
+    raise ReaderError(f"unsupported file type {suffix or '(none)'}: expected CSV, XLSX or EWP IIA XML")
+
+
+def _reason_slug(reason: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-")[:60] or "rejected"
+
+
+def keep_rejected(path: Path, reason: str, rejected_dir: Path, run_id: str) -> Path:
+    """Copy a rejected file beside its reason: ``<run>__<reason>__<name>`` and ``….reason.txt``."""
+    rejected_dir.mkdir(parents=True, exist_ok=True)
+    target = rejected_dir / f"{run_id}__{_reason_slug(reason)}__{path.name}"
+    shutil.copyfile(path, target)
+    target.with_name(target.name + ".reason.txt").write_text(
+        f"file: {path.name}\nrejected by run: {run_id}\nreason: {reason}\n", encoding="utf-8"
+    )
+    return target
+
+
+class Ingestor:
+    """Loads inbox files into one open (working-copy) warehouse connection."""
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        specs: list[SourceSpec],
+        pseudonymiser: Pseudonymiser,
+        run_id: str,
+        rejected_dir: Path,
+        home_hei_id: str = "lu.se",
+        progress: Callable[[str], None] | None = None,
+    ):
+        self.con = con
+        self.specs = specs
+        self.pseudonymiser = pseudonymiser
+        self.run_id = run_id
+        self.rejected_dir = rejected_dir
+        self.home_hei_id = home_hei_id
+        self.progress = progress or (lambda message: None)
+        self.loaded_at = dt.datetime.now().replace(microsecond=0)
+
+    def ingest_inbox(self, inbox: Path) -> IngestSummary:
+        summary = IngestSummary()
+        files = inbox_files(inbox)
+        known = dict(
+            self.con.execute(
+                "select sha256, any_value(file_name) from audit.loaded_files where status = 'loaded' group by sha256"
+            ).fetchall()
+        )
+        for number, path in enumerate(files, start=1):
+            result = self.ingest_file(path, known)
+            summary.files.append(result)
+            detail = f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
+            self.progress(f"[{number}/{len(files)}] {path.name}: {result.status} {detail}".rstrip())
+        return summary
+
+    def ingest_file(self, path: Path, known: dict[str, str]) -> FileResult:
+        sha = sha256_of(path)
+        spec = match_source(path.name, self.specs)
+        source = spec.name if spec else None
+        if sha in known:
+            result = FileResult(path.name, source, "skipped", f"same bytes as {known[sha]}, already loaded")
+            self._record(path, sha, result)
+            return result
+        if spec is None:
+            result = FileResult(path.name, None, "unmatched", "file name matches no source; left in place")
+            self._record(path, sha, result)
+            return result
+        try:
+            frame = read_file(path, spec, self.home_hei_id)
+            normalised = normalise(frame, spec, self.pseudonymiser)
+        except (ReaderError, LayoutError) as exc:
+            reason = str(exc)
+        except Exception as exc:  # noqa: BLE001 - a bad file must never crash the run
+            reason = f"could not be read ({type(exc).__name__})"
+        else:
+            reason = None
+        if reason is not None:
+            kept = keep_rejected(path, reason, self.rejected_dir, self.run_id)
+            result = FileResult(path.name, source, "rejected", f"{reason} (kept as {kept.name})")
+            self._record(path, sha, result)
+            return result
+        result = FileResult(
+            path.name,
+            source,
+            "loaded",
+            None,
+            rows_read=frame.height,
+            rows_loaded=normalised.rows.height,
+            rows_quarantined=normalised.quarantine.height,
+            rows_collapsed=normalised.collapsed,
+        )
+        notes = []
+        if normalised.collapsed:
+            notes.append(f"{normalised.collapsed} identical duplicate rows collapsed")
+        if normalised.quarantine.height:
+            notes.append(f"{normalised.quarantine.height} rows quarantined")
+        result.reason = "; ".join(notes) or None
+        self.con.execute("begin transaction")
+        try:
+            file_id = self._record(path, sha, result, ignored=normalised.ignored_columns)
+            self._load_rows(spec, normalised.rows, file_id, path.name)
+            self._load_quarantine(spec, normalised.quarantine, file_id, path.name)
+            self.con.execute("commit")
+        except Exception:
+            self.con.execute("rollback")
+            raise
+        known[sha] = path.name
+        return result
+
+    def _record(self, path: Path, sha: str, result: FileResult, ignored: list[str] | None = None) -> int:
+        stat = path.stat()
+        file_id = self.con.execute("select nextval('audit.file_id_seq')").fetchone()[0]
+        self.con.execute(
+            """
+            insert into audit.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                file_id,
+                self.run_id,
+                path.name,
+                result.source,
+                sha,
+                stat.st_size,
+                result.status,
+                result.reason,
+                result.rows_read,
+                result.rows_loaded,
+                result.rows_quarantined,
+                result.rows_collapsed,
+                ", ".join(ignored) if ignored else None,
+                dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0),
+                self.loaded_at,
+            ],
+        )
+        return file_id
+
+    def _load_rows(self, spec: SourceSpec, rows: pl.DataFrame, file_id: int, file_name: str) -> None:
+        if rows.height == 0:
+            return
+        batch = rows.with_columns(
+            pl.lit(file_id, dtype=pl.Int64).alias("_file_id"),
+            pl.lit(file_name).alias("_file_name"),
+            pl.lit(self.loaded_at).alias("_loaded_at"),
+            pl.lit(self.run_id).alias("_run_id"),
+        ).to_arrow()
+        self.con.register("_incoming_rows", batch)
+        try:
+            self.con.execute(f'insert into raw."{spec.name}" by name select * from _incoming_rows')
+        finally:
+            self.con.unregister("_incoming_rows")
+
+    def _load_quarantine(self, spec: SourceSpec, bad: pl.DataFrame, file_id: int, file_name: str) -> None:
+        if bad.height == 0:
+            return
+        batch = bad.select(
+            pl.lit(self.run_id).alias("run_id"),
+            pl.lit(file_id, dtype=pl.Int64).alias("file_id"),
+            pl.lit(file_name).alias("file_name"),
+            pl.lit(spec.name).alias("source"),
+            pl.col("_row_number").alias("row_number"),
+            pl.col("business_key"),
+            pl.col("reason"),
+            pl.lit(self.loaded_at).alias("quarantined_at"),
+        ).to_arrow()
+        self.con.register("_incoming_quarantine", batch)
+        try:
+            self.con.execute("insert into audit.quarantine by name select * from _incoming_quarantine")
+        finally:
+            self.con.unregister("_incoming_quarantine")

@@ -1,0 +1,320 @@
+"""The nightly sequence: lock → working copy → ingest → quality → dbt build → gate → publish.
+
+Exit codes (for cron and systemd):
+  0  published, no warnings
+  2  published with warnings (quarantined rows, rejected or unmatched files, warn-level checks)
+  1  nothing published (an error-level check failed, the key is missing, another run holds the lock,
+     or the run crashed); the published warehouse is exactly as it was
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import secrets
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indicators import warehouse
+from indicators.config import ConfigError, Settings, load_crosswalk, load_key
+from indicators.identity import Pseudonymiser
+from indicators.ingest import Ingestor, IngestSummary
+from indicators.sources import load_sources
+
+EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
+
+
+def new_run_id() -> str:
+    return dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+
+
+class Reporter:
+    """Progress lines to stdout (or a given stream) and to the run's log file."""
+
+    def __init__(self, log_file: Path | None, stream=None, quiet: bool = False):
+        self.stream = stream or sys.stdout
+        self.quiet = quiet
+        self.log = None
+        if log_file is not None:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            self.log = log_file.open("a", encoding="utf-8")
+        self.started = time.monotonic()
+
+    def __call__(self, message: str) -> None:
+        line = f"[{time.monotonic() - self.started:6.1f}s] {message}"
+        if not self.quiet:
+            print(line, file=self.stream, flush=True)
+        if self.log:
+            self.log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {message}\n")
+            self.log.flush()
+
+    def close(self) -> None:
+        if self.log:
+            self.log.close()
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    exit_code: int
+    published: bool
+    message: str
+    ingest: IngestSummary | None = None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    work_copy: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _append_run_log(settings: Settings, record: dict) -> None:
+    settings.log_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.log_dir / "runs.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record, default=str) + "\n")
+
+
+def run(
+    settings: Settings,
+    *,
+    with_dbt: bool = True,
+    with_quality: bool = True,
+    wait_seconds: float = 0.0,
+    quiet: bool = False,
+    stream=None,
+    stop_after: str | None = None,
+) -> RunOutcome:
+    """One nightly run. ``stop_after='ingest'`` publishes raw and audit only (``indicators ingest``)."""
+    run_id = new_run_id()
+    reporter = Reporter(settings.log_dir / f"{run_id}.log", stream=stream, quiet=quiet)
+    started = dt.datetime.now().replace(microsecond=0)
+    try:
+        key = load_key(settings)
+        crosswalk = load_crosswalk(settings)
+    except ConfigError as exc:
+        reporter(f"error: {exc}")
+        return RunOutcome(run_id, EXIT_FAILED, False, str(exc))
+    try:
+        with warehouse.run_lock(settings.lock_file, run_id, wait_seconds) as previous:
+            if previous.stale:
+                reporter(
+                    f"note: the previous run {previous.run_id} (pid {previous.pid}) ended without releasing "
+                    "its lock (killed?); the published warehouse was not touched by it"
+                )
+            _append_run_log(settings, {"run_id": run_id, "status": "running", "started_at": started, "pid": os.getpid()})
+            outcome = _run_locked(
+                settings, run_id, started, key, crosswalk, reporter, with_dbt, with_quality, stop_after
+            )
+    except warehouse.LockBusy as exc:
+        reporter(f"error: {exc}")
+        return RunOutcome(run_id, EXIT_FAILED, False, str(exc))
+    finally:
+        reporter.close()
+    _append_run_log(
+        settings,
+        {
+            "run_id": run_id,
+            "status": _status_word(outcome),
+            "started_at": started,
+            "finished_at": dt.datetime.now().replace(microsecond=0),
+            "exit_code": outcome.exit_code,
+            "message": outcome.message,
+            "work_copy": str(outcome.work_copy) if outcome.work_copy else None,
+            "warnings": len(outcome.warnings),
+            "errors": len(outcome.errors),
+        },
+    )
+    return outcome
+
+
+def _status_word(outcome: RunOutcome) -> str:
+    if not outcome.published:
+        return "failed"
+    return "published_with_warnings" if outcome.exit_code == EXIT_WARNINGS else "published"
+
+
+def _run_locked(
+    settings: Settings,
+    run_id: str,
+    started: dt.datetime,
+    key: bytes,
+    crosswalk: dict[str, str],
+    reporter: Callable[[str], None],
+    with_dbt: bool,
+    with_quality: bool,
+    stop_after: str | None,
+) -> RunOutcome:
+    timings: dict[str, float] = {}
+    work = settings.work_dir / f"{run_id}.duckdb"
+    clock = time.monotonic()
+    try:
+        specs = load_sources(settings.pipelines_dir)
+        warehouse.prepare_working_copy(settings.warehouse, work)
+        reporter(f"run {run_id}: working copy {work}")
+        con = warehouse.connect(work)
+        try:
+            warehouse.ensure_schema(con, specs)
+            pseudonymiser = Pseudonymiser(key, crosswalk, pivot_year=started.year)
+            ingestor = Ingestor(con, specs, pseudonymiser, run_id, settings.rejected_dir, settings.home_hei_id, reporter)
+            reporter(f"ingest: reading {settings.inbox}")
+            summary = ingestor.ingest_inbox(settings.inbox)
+            timings["ingest"] = time.monotonic() - clock
+        finally:
+            con.close()
+
+        errors: list[str] = []
+        warnings = _ingest_warnings(summary)
+        checks: list[dict] = []
+        if with_quality and stop_after != "ingest":
+            clock = time.monotonic()
+            quality_checks = _run_quality(settings, work, run_id, summary, reporter)
+            checks.extend(quality_checks)
+            timings["quality"] = time.monotonic() - clock
+        if with_dbt and stop_after != "ingest" and (settings.root / "dbt_project.yml").exists():
+            clock = time.monotonic()
+            reporter("dbt build: seeds, models, tests")
+            from indicators import transform
+
+            built = transform.build(settings, work)
+            timings["dbt_build"] = time.monotonic() - clock
+            errors.extend(built.failed_nodes)
+            if built.message:
+                errors.append(built.message)
+            for check in built.checks:
+                checks.append(
+                    {
+                        "engine": "dbt",
+                        "suite_name": "dbt_build",
+                        "check_name": check.name,
+                        "table_name": check.table_name,
+                        "severity": check.severity,
+                        "success": check.success,
+                        "observed_value": None,
+                        "failing_count": check.failing_count,
+                        "details": check.message,
+                    }
+                )
+            reporter(
+                f"dbt build: {sum(1 for c in built.checks if c.success)} checks passed, "
+                f"{len(built.warnings)} warnings, {len(built.errors)} errors"
+            )
+        for check in checks:
+            if check["success"]:
+                continue
+            line = f"{check['engine']} check {check['check_name']} on {check['table_name'] or '?'}: {check['details'] or 'failed'}"
+            (errors if check["severity"] == "error" else warnings).append(line)
+
+        clock = time.monotonic()
+        con = warehouse.connect(work)
+        try:
+            _record_run(con, run_id, started, summary, checks, warnings, errors)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        if errors:
+            for line in errors:
+                reporter(f"error: {line}")
+            reporter(f"nothing published; the working copy is kept for inspection: {work}")
+            return RunOutcome(run_id, EXIT_FAILED, False, "error-level checks failed", summary, errors, warnings, work, timings)
+        warehouse.publish(work, settings.warehouse)
+        timings["publish"] = time.monotonic() - clock
+        reporter(f"published {settings.warehouse}")
+        code = EXIT_WARNINGS if warnings else EXIT_OK
+        return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings)
+    except Exception as exc:  # noqa: BLE001 - the run record must say what happened
+        reporter(f"error: the run crashed: {type(exc).__name__}: {exc}")
+        reporter("".join(traceback.format_exception(exc)).rstrip())
+        reporter(f"nothing published; the working copy is kept for inspection: {work}")
+        return RunOutcome(run_id, EXIT_FAILED, False, f"crashed: {type(exc).__name__}: {exc}", work_copy=work, timings=timings)
+
+
+def _run_quality(settings: Settings, work: Path, run_id: str, summary: IngestSummary, reporter) -> list[dict]:
+    """Great Expectations on what this run loaded (see ``indicators.quality``)."""
+    try:
+        from indicators import quality
+    except ImportError:
+        return []
+    return quality.validate(settings, work, run_id, summary.sources_loaded, reporter)
+
+
+def _ingest_warnings(summary: IngestSummary) -> list[str]:
+    lines = []
+    for f in summary.files:
+        if f.status in ("rejected", "unmatched"):
+            lines.append(f"{f.file_name}: {f.status}: {f.reason}")
+        elif f.rows_quarantined or f.rows_collapsed:
+            lines.append(f"{f.file_name}: {f.reason}")
+    return lines
+
+
+def _record_run(con, run_id, started, summary: IngestSummary, checks, warnings, errors) -> None:
+    now = dt.datetime.now().replace(microsecond=0)
+    for check in checks:
+        con.execute(
+            """
+            insert into audit.dq_results
+            (run_id, engine, suite_name, check_name, table_name, severity, success, observed_value,
+             failing_count, details, checked_at)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                run_id,
+                check["engine"],
+                check["suite_name"],
+                check["check_name"],
+                check["table_name"],
+                check["severity"],
+                check["success"],
+                None if check["observed_value"] is None else str(check["observed_value"]),
+                check["failing_count"],
+                check["details"],
+                now,
+            ],
+        )
+    status = "failed" if errors else ("published_with_warnings" if warnings else "published")
+    con.execute(
+        "insert or replace into audit.pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            run_id,
+            started,
+            now,
+            status,
+            len(summary.files),
+            summary.count("loaded"),
+            summary.rows_loaded,
+            summary.rows_quarantined,
+            len(warnings),
+            len(errors),
+            "; ".join(errors)[:2000] or None,
+        ],
+    )
+
+
+def format_summary(outcome: RunOutcome, settings: Settings) -> str:
+    lines = [f"Run {outcome.run_id}: {outcome.message} (exit {outcome.exit_code})"]
+    summary = outcome.ingest
+    if summary is not None:
+        counts = ", ".join(f"{summary.count(s)} {s}" for s in ("loaded", "skipped", "rejected", "unmatched"))
+        lines.append(f"  files:  {len(summary.files)} seen: {counts}")
+        lines.append(
+            f"  rows:   {summary.rows_loaded} loaded, {summary.rows_quarantined} quarantined, "
+            f"{summary.rows_collapsed} identical duplicates collapsed"
+        )
+        for f in summary.files:
+            if f.status in ("rejected", "unmatched"):
+                lines.append(f"  {f.status}: {f.file_name}: {f.reason}")
+        if summary.rows_quarantined:
+            lines.append("  quarantined rows: see audit.quarantine (file, row number, reason)")
+    if outcome.timings:
+        lines.append("  time:   " + ", ".join(f"{k} {v:.1f}s" for k, v in outcome.timings.items()))
+    for line in outcome.errors[:10]:
+        lines.append(f"  ERROR: {line}")
+    if outcome.published:
+        lines.append(f"  warehouse: {settings.warehouse}")
+    elif outcome.work_copy:
+        lines.append(f"  published warehouse unchanged: {settings.warehouse}")
+        lines.append(f"  working copy kept for inspection: {outcome.work_copy}")
+    return "\n".join(lines)

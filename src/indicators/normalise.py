@@ -1,0 +1,303 @@
+"""Normalise a read file to its source's canonical fields, and sort good rows from bad.
+
+Input: a polars DataFrame of strings with the file's own headers and ``_row_number``.
+Output: the good rows, typed, with canonical column names and pseudonymised person
+identifiers; the bad rows as quarantine records (row number, business key, reason).
+Everything is a polars expression over whole columns; nothing loops over rows in Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from indicators.identity import INVALID, Pseudonymiser
+from indicators.sources import FieldSpec, SourceSpec, header_key
+
+# Anything shaped like a personnummer or T-number, wherever it appears in free text or a reason.
+PERSONNUMMER_PATTERN = r"(?:\d{2})?\d{6}\s?[-+]?\s?[\dT]\d{3}"
+REDACTED = "<redacted>"
+
+TRUE_WORDS = ["yes", "ja", "true", "1", "x", "j", "y", "sant", "sann"]
+FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk"]
+COUNTRY_FIXES = {"EL": "GR", "UK": "GB"}  # EU/Erasmus usage → ISO 3166-1
+
+
+class LayoutError(Exception):
+    """The file's columns do not fit its source (the message is the rejection reason)."""
+
+
+@dataclass
+class Normalised:
+    rows: pl.DataFrame  # canonical fields + _row_number
+    quarantine: pl.DataFrame  # _row_number, business_key, reason
+    collapsed: int  # exact duplicate rows collapsed into one
+    ignored_columns: list[str]
+
+
+def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
+    """file column → canonical field; rejects a file missing a required column or naming one twice."""
+    lookup = spec.header_map()
+    mapping: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for column in columns:
+        if column == "_row_number":
+            continue
+        canonical = lookup.get(header_key(column))
+        if canonical is None:
+            continue
+        if canonical in seen:
+            raise LayoutError(f"two columns map to {canonical}: {seen[canonical]!r} and {column!r}")
+        seen[canonical] = column
+        mapping[column] = canonical
+    missing = [name for name in spec.required if name not in seen]
+    if missing:
+        raise LayoutError(f"required column missing: {', '.join(missing)}")
+    return mapping
+
+
+def redact(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_all(PERSONNUMMER_PATTERN, REDACTED)
+
+
+def _clean(column: str) -> pl.Expr:
+    text = pl.col(column).cast(pl.String).str.strip_chars().str.strip_chars("\u00a0")
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def _parse_date(text: pl.Expr) -> pl.Expr:
+    day = text.str.slice(0, 10)  # an Excel date-time "2019-09-01 00:00:00" keeps its date
+    formats = [
+        (r"^\d{4}-\d{1,2}-\d{1,2}$", "%Y-%m-%d"),
+        (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y"),
+        (r"^\d{1,2}\.\d{1,2}\.\d{4}$", "%d.%m.%Y"),
+        (r"^\d{4}/\d{1,2}/\d{1,2}$", "%Y/%m/%d"),
+        (r"^\d{8}$", "%Y%m%d"),
+    ]
+    candidates = [
+        pl.when(day.str.contains(pattern)).then(day.str.strptime(pl.Date, fmt, strict=False))
+        for pattern, fmt in formats
+    ]
+    whole = text.str.contains(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$") | (text.str.len_chars() <= 10)
+    return pl.when(whole).then(pl.coalesce(candidates))
+
+
+def _parse_academic_year(text: pl.Expr) -> pl.Expr:
+    compact = text.str.to_uppercase().str.replace_all(r"\s+", "")
+    groups = compact.str.extract_groups(r"^(?:LÅ|LA|HT)?(\d{4})[/\-](\d{2}|\d{4})$")
+    first = groups.struct.field("1").cast(pl.Int32)
+    second = groups.struct.field("2")
+    second_full = pl.when(second.str.len_chars() == 2).then(
+        (first // 100) * 100 + second.cast(pl.Int32) + pl.when(second.cast(pl.Int32) < first % 100).then(100).otherwise(0)
+    ).otherwise(second.cast(pl.Int32))
+    label = first.cast(pl.String) + "/" + (first + 1).mod(100).cast(pl.String).str.zfill(2)
+    return pl.when(second_full == first + 1).then(label)
+
+
+def _parse_term(text: pl.Expr) -> pl.Expr:
+    compact = text.str.to_uppercase().str.replace_all(r"\s+", "")
+    ladok = compact.str.extract_groups(r"^(HT|VT)(\d{4})$")
+    ewp = compact.str.extract_groups(r"^(\d{4})/(\d{4})-([12])/2$")
+    ewp_first = ewp.struct.field("1").cast(pl.Int32)
+    ewp_second = ewp.struct.field("2").cast(pl.Int32)
+    ewp_term = (
+        pl.when(ewp_second != ewp_first + 1)
+        .then(None)
+        .when(ewp.struct.field("3") == "1")
+        .then(pl.lit("HT") + ewp_first.cast(pl.String))
+        .otherwise(pl.lit("VT") + ewp_second.cast(pl.String))
+    )
+    return pl.coalesce(ladok.struct.field("1") + ladok.struct.field("2"), ewp_term)
+
+
+def _parse_integer(text: pl.Expr) -> pl.Expr:
+    compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(r"[.,]0+$", "")
+    return pl.when(compact.str.contains(r"^-?\d{1,15}$")).then(compact.cast(pl.Int64, strict=False))
+
+
+def _parse_decimal(text: pl.Expr) -> pl.Expr:
+    compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".")
+    return pl.when(compact.str.contains(r"^-?\d+(\.\d+)?$")).then(compact.cast(pl.Float64, strict=False))
+
+
+def _parse_bool(text: pl.Expr) -> pl.Expr:
+    word = text.str.to_lowercase()
+    return pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
+
+
+def _parse_code(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_all(r"\s+", " ").str.to_uppercase()
+
+
+def _parse_code_list(text: pl.Expr) -> pl.Expr:
+    return (
+        text.str.split_regex(r"[;,]")
+        .list.eval(pl.element().str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase())
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.join(";")
+    )
+
+
+def _parse_country(text: pl.Expr) -> pl.Expr:
+    code = text.str.to_uppercase().replace(COUNTRY_FIXES)
+    return pl.when(code.str.contains(r"^[A-Z]{2}$")).then(code)
+
+
+def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:
+    key = text.str.replace_all(r"\s+", " ").str.to_lowercase()
+    return key.replace_strict(field.values, default=None, return_dtype=pl.String)
+
+
+def parse_field(text: pl.Expr, field: FieldSpec) -> pl.Expr:
+    """The typed value of one canonical field from its cleaned text (null where it does not parse)."""
+    match field.type:
+        case "string":
+            return redact(text)
+        case "code":
+            return _parse_code(text)
+        case "code_list":
+            return _parse_code_list(text)
+        case "country":
+            return _parse_country(text)
+        case "enum":
+            return _parse_enum(text, field)
+        case "term":
+            return _parse_term(text)
+        case "academic_year":
+            return _parse_academic_year(text)
+        case "date":
+            return _parse_date(text)
+        case "integer":
+            return _parse_integer(text)
+        case "decimal":
+            return _parse_decimal(text)
+        case "bool":
+            return _parse_bool(text)
+        case "bool_or_count":
+            return pl.coalesce(_parse_bool(text), _parse_integer(text) > 0)
+    raise ValueError(f"no parser for type {field.type}")
+
+
+def _describe(value: pl.Expr) -> pl.Expr:
+    shown = redact(value.str.slice(0, 40))
+    return pl.lit(" '") + shown + pl.lit("'")
+
+
+def normalise(frame: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> Normalised:
+    mapping = map_headers(frame.columns, spec)
+    ignored = [c for c in frame.columns if c not in mapping and c != "_row_number"]
+    present = {canonical: column for column, canonical in mapping.items()}
+    text = frame.select(
+        pl.col("_row_number").cast(pl.Int64),
+        # identity of the row as exported, before any parsing or pseudonymisation
+        pl.concat_str([_clean(column).fill_null("\x1f") for column in present.values()], separator="\x1e")
+        .hash()
+        .alias("_row_hash"),
+        *[
+            (_clean(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name)
+            for f in spec.fields
+        ],
+    )
+    text = _pseudonymise(text, spec, pseudonymiser)
+
+    parsed, errors = [], []
+    for f in spec.fields:
+        raw = pl.col(f.name)
+        if f.personal:
+            value = pl.when(raw != INVALID).then(raw)
+            bad = raw == INVALID
+            message = pl.lit(f"invalid person identifier in {f.name}")
+        else:
+            value = parse_field(raw, f)
+            bad = raw.is_not_null() & value.is_null()
+            kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
+            message = pl.lit(f"{kind} in {f.name}:") + _describe(raw)
+        parsed.append(value.alias(f.name))
+        errors.append(pl.when(bad).then(message))
+        if f.required:
+            errors.append(pl.when(raw.is_null()).then(pl.lit(f"missing required value: {f.name}")))
+    typed = text.select(
+        pl.col("_row_number"),
+        pl.col("_row_hash"),
+        *parsed,
+        pl.concat_list(errors).list.drop_nulls().alias("_errors"),
+    ).with_columns(pl.col(f.name).cast(_polars_type(f)) for f in spec.fields)
+
+    rule_errors = [
+        pl.when(pl.col(rule.field) < pl.col(rule.other)).then(pl.lit(f"{rule.field} before {rule.other}"))
+        for rule in spec.rules
+        if rule.check == "not_before"
+    ]
+    if rule_errors:
+        typed = typed.with_columns(
+            pl.concat_list([pl.col("_errors"), pl.concat_list(rule_errors).list.drop_nulls()]).alias("_errors")
+        )
+
+    # Rows identical in every field collapse to one (the first); the count is reported.
+    before = typed.height
+    typed = typed.unique(subset="_row_hash", keep="first", maintain_order=True)
+    collapsed = before - typed.height
+
+    key = list(spec.business_key)
+    typed = typed.with_columns(_business_key(spec).alias("_business_key"))
+    conflict = pl.len().over(key) > 1
+    rows_with_key = pl.col("_row_number").cast(pl.String).implode().over(key).list.join(", ")
+    typed = typed.with_columns(
+        pl.when(conflict & pl.all_horizontal(pl.col(k).is_not_null() for k in key))
+        .then(
+            pl.concat_list(
+                [pl.col("_errors"), pl.concat_list([pl.lit("duplicate business key with different values (rows ") + rows_with_key + pl.lit(")")])]
+            )
+        )
+        .otherwise(pl.col("_errors"))
+        .alias("_errors")
+    )
+    bad = typed.filter(pl.col("_errors").list.len() > 0)
+    good = typed.filter(pl.col("_errors").list.len() == 0).select("_row_number", *spec.field_names)
+    quarantine = bad.select(
+        "_row_number",
+        pl.col("_business_key").alias("business_key"),
+        pl.col("_errors").list.join("; ").alias("reason"),
+    )
+    return Normalised(rows=good, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored)
+
+
+def _pseudonymise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:
+    for f in spec.fields:
+        if f.type == "person_id":
+            text = text.with_columns(pseudonymiser.pseudonymise(text[f.name]))
+        elif f.type == "person_id_list":
+            exploded = (
+                text.select("_row_number", pl.col(f.name).str.split_regex(r"[;,]"))
+                .explode(f.name)
+                .with_columns(pl.col(f.name).str.strip_chars())
+                .filter(pl.col(f.name).is_not_null() & (pl.col(f.name) != ""))
+            )
+            exploded = exploded.with_columns(pseudonymiser.pseudonymise(exploded[f.name]))
+            joined = exploded.group_by("_row_number", maintain_order=True).agg(
+                pl.when(pl.col(f.name).eq(INVALID).any())
+                .then(pl.lit(INVALID))
+                .otherwise(pl.col(f.name).sort().str.join(";"))
+                .first()
+                .alias(f.name)
+            )
+            text = text.drop(f.name).join(joined, on="_row_number", how="left").select(text.columns)
+    return text
+
+
+def _business_key(spec: SourceSpec) -> pl.Expr:
+    parts = []
+    for name in spec.business_key:
+        column = pl.col(name).cast(pl.String)
+        parts.append(pl.when(column.is_null()).then(pl.lit("<missing>")).otherwise(redact(column)))
+    return pl.concat_str(parts, separator="|")
+
+
+def _polars_type(field: FieldSpec) -> pl.DataType:
+    return {
+        "DATE": pl.Date,
+        "BIGINT": pl.Int64,
+        "DOUBLE": pl.Float64,
+        "BOOLEAN": pl.Boolean,
+    }.get(field.sql_type, pl.String)

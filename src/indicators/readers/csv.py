@@ -1,0 +1,98 @@
+"""CSV exports: delimiter (``,`` ``;`` or tab) and encoding (UTF-8, UTF-8 with BOM, Windows-1252) detected."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+
+from indicators.readers.errors import ReaderError
+
+SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
+DELIMITERS = (";", ",", "\t", "|")
+
+
+def detect_encoding(sample: bytes) -> str:
+    """``utf-8-sig`` with a BOM, ``utf-8`` when the sample decodes, else ``cp1252``."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut by the end of the sample is still UTF-8
+        if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+        return "cp1252"
+
+
+def detect_delimiter(header_line: str) -> str:
+    """The candidate delimiter that occurs most often in the header line (outside quotes)."""
+    unquoted = "".join(part for i, part in enumerate(header_line.split('"')) if i % 2 == 0)
+    counts = {d: unquoted.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_csv(path: Path) -> pl.DataFrame:
+    """All columns as String, plus ``_row_number`` (the header is row 1, so data starts at 2)."""
+    with path.open("rb") as handle:
+        sample = handle.read(SNIFF_BYTES)
+    if not sample.strip():
+        raise ReaderError("empty file")
+    if b"\x00" in sample:
+        raise ReaderError("binary content (NUL bytes): not a CSV export")
+    newline = sample.find(b"\n")
+    if newline < 0 and len(sample) == SNIFF_BYTES:
+        raise ReaderError("no line break in the first MiB: not a CSV export")
+    encoding = detect_encoding(sample)
+    header_bytes = sample[: newline if newline >= 0 else len(sample)]
+    try:
+        header_line = header_bytes.decode(encoding, errors="strict").lstrip("\ufeff")
+    except UnicodeDecodeError:
+        raise ReaderError(f"unreadable header line (not {encoding})") from None
+    separator = detect_delimiter(header_line)
+
+    source: Path | io.BytesIO = path
+    if encoding == "cp1252":
+        source = _transcode(path.read_bytes(), "cp1252")
+    try:
+        frame = _read(source, separator)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc).lower() and encoding != "cp1252":
+            # the sample was UTF-8 but a later part is not: the file is Windows-1252
+            frame = _read(_transcode(path.read_bytes(), "cp1252"), separator)
+        else:
+            raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
+    if frame.height == 0:
+        raise ReaderError("no data rows (header only)")
+    return frame
+
+
+def _transcode(data: bytes, encoding: str) -> io.BytesIO:
+    try:
+        return io.BytesIO(data.decode(encoding).encode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ReaderError(f"unreadable encoding: neither UTF-8 nor Windows-1252 (byte {exc.start})") from None
+
+
+def _read(source: Path | io.BytesIO, separator: str) -> pl.DataFrame:
+    try:
+        return pl.read_csv(
+            source,
+            separator=separator,
+            infer_schema=False,
+            has_header=True,
+            row_index_name="_row_number",
+            row_index_offset=2,
+            raise_if_empty=False,
+        )
+    except pl.exceptions.NoDataError:
+        raise ReaderError("empty file") from None
+    except (pl.exceptions.ShapeError, pl.exceptions.SchemaError, pl.exceptions.DuplicateError) as exc:
+        raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,208 @@
+"""The DuckDB warehouse file: schemas, audit tables, working copies, atomic publish, the run lock.
+
+One writer at a time builds a *working copy* of the published file; only when every error-level
+check passed is the copy swapped in with ``os.replace`` (atomic on POSIX). Analysts open the
+published file read-only: readers already connected keep their snapshot, new readers see the new
+file, and nobody ever sees half a build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from indicators.sources import METADATA_COLUMNS, SourceSpec
+
+AUDIT_TABLES = {
+    "loaded_files": """
+        file_id bigint primary key,
+        run_id varchar not null,
+        file_name varchar not null,
+        source varchar,
+        sha256 varchar not null,
+        size_bytes bigint,
+        status varchar not null check (status in ('loaded', 'skipped', 'rejected', 'unmatched')),
+        reason varchar,
+        rows_read bigint,
+        rows_loaded bigint,
+        rows_quarantined bigint,
+        rows_collapsed bigint,
+        ignored_columns varchar,
+        file_modified_at timestamp,
+        loaded_at timestamp not null
+    """,
+    "quarantine": """
+        run_id varchar not null,
+        file_id bigint not null,
+        file_name varchar not null,
+        source varchar not null,
+        row_number bigint not null,
+        business_key varchar,
+        reason varchar not null,
+        quarantined_at timestamp not null
+    """,
+    "pipeline_runs": """
+        run_id varchar primary key,
+        started_at timestamp not null,
+        finished_at timestamp,
+        status varchar not null,
+        files_seen bigint,
+        files_loaded bigint,
+        rows_loaded bigint,
+        rows_quarantined bigint,
+        warnings bigint,
+        errors bigint,
+        message varchar
+    """,
+    "dq_results": """
+        run_id varchar not null,
+        engine varchar not null,
+        suite_name varchar not null,
+        check_name varchar not null,
+        table_name varchar,
+        severity varchar not null,
+        success boolean not null,
+        observed_value varchar,
+        failing_count bigint,
+        details varchar,
+        checked_at timestamp not null
+    """,
+}
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"no published warehouse at {path}: run `indicators nightly` first")
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> None:
+    """Create the raw and audit schemas and tables; add columns a newer source spec introduced."""
+    con.execute("create schema if not exists raw")
+    con.execute("create schema if not exists audit")
+    for name, columns in AUDIT_TABLES.items():
+        con.execute(f"create table if not exists audit.{name} ({columns})")
+    con.execute("create sequence if not exists audit.file_id_seq start 1")
+    for spec in specs:
+        wanted = {f.name: f.sql_type for f in spec.fields} | METADATA_COLUMNS
+        columns = ", ".join(f'"{name}" {sql_type}' for name, sql_type in wanted.items())
+        con.execute(f'create table if not exists raw."{spec.name}" ({columns})')
+        existing = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+                [spec.name],
+            ).fetchall()
+        }
+        for name, sql_type in wanted.items():
+            if name not in existing:
+                con.execute(f'alter table raw."{spec.name}" add column "{name}" {sql_type}')
+
+
+# --- working copy and publish ----------------------------------------------------------------
+
+
+def prepare_working_copy(published: Path, work: Path) -> Path:
+    """Copy the published file (if any) to ``work``; the copy is what a run writes to."""
+    work.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (work, work.with_name(work.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    if published.exists():
+        shutil.copyfile(published, work)
+    return work
+
+
+def publish(work: Path, published: Path) -> None:
+    """Atomically replace the published file by the (closed, checkpointed) working copy."""
+    if work.with_name(work.name + ".wal").exists():
+        raise RuntimeError(f"{work} still has a write-ahead log: close the connection before publishing")
+    published.parent.mkdir(parents=True, exist_ok=True)
+    with open(work, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(work, published)
+    dir_fd = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+# --- one run at a time -----------------------------------------------------------------------
+
+
+class LockBusy(Exception):
+    """Another run holds the lock (the message names it)."""
+
+
+@dataclass
+class LockInfo:
+    pid: int | None
+    run_id: str | None
+    started_at: str | None
+    stale: bool  # the recorded holder is gone: a killed run left the lock file behind
+
+
+def _read_lock(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text() or "{}")
+    except (OSError, ValueError):
+        return {}
+
+
+def _alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except OSError as exc:
+        return exc.errno == errno.EPERM
+    return True
+
+
+@contextlib.contextmanager
+def run_lock(path: Path, run_id: str, wait_seconds: float = 0.0) -> Iterator[LockInfo]:
+    """An exclusive ``flock`` on ``path``; the kernel drops it when the holder dies (even kill -9).
+
+    Yields what the lock file said about the previous holder, so a run killed earlier is reported.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = _read_lock(path)
+                    raise LockBusy(
+                        f"another run is in progress (run {holder.get('run_id', '?')}, pid {holder.get('pid', '?')}, "
+                        f"started {holder.get('started_at', '?')}); try again later or use --wait SECONDS"
+                    ) from None
+                time.sleep(0.2)
+        previous = _read_lock(path)
+        info = LockInfo(
+            pid=previous.get("pid"),
+            run_id=previous.get("run_id"),
+            started_at=previous.get("started_at"),
+            stale=bool(previous) and not _alive(previous.get("pid")),
+        )
+        record = {"pid": os.getpid(), "run_id": run_id, "started_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(record).encode(), 0)
+        os.fsync(fd)
+        yield info
+        os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing releases the flock
