@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -114,10 +115,19 @@ def _reason_slug(reason: str) -> str:
 
 
 def keep_rejected(path: Path, reason: str, rejected_dir: Path, run_id: str) -> Path:
-    """Copy a rejected file beside its reason: ``<run>__<reason>__<name>`` and ``….reason.txt``."""
+    """Keep a rejected file under a name with its reason: ``<run>__<reason>__<name>``, plus ``….reason.txt``.
+
+    The kept file is the untouched original (a hard link where the file system allows, else a
+    copy): it may hold personal data exactly as the inbox does, so the rejected folder needs the
+    inbox's access rules. The reason note never holds personal data.
+    """
     rejected_dir.mkdir(parents=True, exist_ok=True)
     target = rejected_dir / f"{run_id}__{_reason_slug(reason)}__{path.name}"
-    shutil.copyfile(path, target)
+    target.unlink(missing_ok=True)
+    try:
+        os.link(path, target)
+    except OSError:
+        shutil.copyfile(path, target)
     target.with_name(target.name + ".reason.txt").write_text(
         f"file: {path.name}\nrejected by run: {run_id}\nreason: {reason}\n", encoding="utf-8"
     )

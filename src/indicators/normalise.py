@@ -132,7 +132,7 @@ def _parse_code(text: pl.Expr) -> pl.Expr:
 
 def _parse_code_list(text: pl.Expr) -> pl.Expr:
     return (
-        text.str.split_regex(r"[;,]")
+        text.str.replace_all(",", ";").str.split(";")
         .list.eval(pl.element().str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase())
         .list.eval(pl.element().filter(pl.element() != ""))
         .list.join(";")
@@ -150,7 +150,11 @@ def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:
 
 
 def parse_field(text: pl.Expr, field: FieldSpec) -> pl.Expr:
-    """The typed value of one canonical field from its cleaned text (null where it does not parse)."""
+    """The typed value of one canonical field from its text (null where it does not parse)."""
+    return _parse(text.str.strip_chars(), field).alias(field.name)
+
+
+def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
     match field.type:
         case "string":
             return redact(text)
@@ -269,7 +273,7 @@ def _pseudonymise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonym
             text = text.with_columns(pseudonymiser.pseudonymise(text[f.name]))
         elif f.type == "person_id_list":
             exploded = (
-                text.select("_row_number", pl.col(f.name).str.split_regex(r"[;,]"))
+                text.select("_row_number", pl.col(f.name).str.replace_all(",", ";").str.split(";"))
                 .explode(f.name)
                 .with_columns(pl.col(f.name).str.strip_chars())
                 .filter(pl.col(f.name).is_not_null() & (pl.col(f.name) != ""))

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+TEST_KEY = "test-key-for-pseudonyms-0123456789"
+
+
+@pytest.fixture
+def key_env(monkeypatch):
+    monkeypatch.setenv("INDICATORS_PSEUDONYMISATION_KEY", TEST_KEY)
+    return TEST_KEY
+
+
+@pytest.fixture
+def settings_for(key_env):
+    """Settings pointing at a given inbox and a warehouse in the test's tmp folder."""
+    from indicators.config import load_settings
+
+    def make(inbox: Path, warehouse: Path):
+        return load_settings().with_paths(inbox=inbox, warehouse=warehouse)
+
+    return make
+
+
+@pytest.fixture
+def ingest(settings_for, tmp_path):
+    """Run the real ingest (no dbt, no GX) and return (outcome, warehouse path)."""
+    from indicators import nightly
+
+    def run(inbox: Path, warehouse: Path | None = None):
+        warehouse = warehouse or tmp_path / "state" / "warehouse.duckdb"
+        settings = settings_for(inbox, warehouse)
+        outcome = nightly.run(settings, with_dbt=False, with_quality=False, stop_after="ingest", quiet=True)
+        return outcome, warehouse
+
+    return run

@@ -1,0 +1,25 @@
+"""Test helpers: fictitious personnummer built at run time (no identifier is written in the source)."""
+
+from __future__ import annotations
+
+from indicators.identity import luhn_digit
+
+
+def personnummer(birth: str, serial: int) -> str:
+    """A fictitious personnummer ``YYYYMMDDNNNN`` with a valid check digit (serials 980-999 by convention)."""
+    nine = birth[2:8] + f"{serial:03d}"
+    return birth + f"{serial:03d}" + str(luhn_digit(nine))
+
+
+def forms(pnr12: str) -> dict[str, str]:
+    """Every form DATA_CONTRACTS lists for one personnummer."""
+    return {
+        "long_dash": f"{pnr12[:8]}-{pnr12[8:]}",
+        "long": pnr12,
+        "short_dash": f"{pnr12[2:8]}-{pnr12[8:]}",
+        "short": pnr12[2:],
+    }
+
+
+def wrong_check_digit(pnr12: str) -> str:
+    return pnr12[:11] + str((int(pnr12[11]) + 1) % 10)

@@ -1,0 +1,332 @@
+"""Ingest with real files: every encoding, delimiter and format; quarantine, rejection, idempotency."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from helpers import forms, personnummer, wrong_check_digit
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+
+P1 = personnummer("19950412", 981)
+P2 = personnummer("19980101", 982)
+P3 = personnummer("20010630", 983)
+
+MOBILITY_HEADER_SV = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS;Kön"
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def query(warehouse: Path, sql: str, params=None):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def files_by_status(warehouse: Path) -> dict[str, str]:
+    return dict(query(warehouse, "select file_name, status from audit.loaded_files"))
+
+
+# --- formats -------------------------------------------------------------------------------------
+
+
+def test_csv_in_every_encoding_and_delimiter(tmp_path, ingest):
+    inbox = tmp_path / "inbox"
+    rows_sv = [
+        f"A1;{forms(P1)['long_dash']};utresande;MAMED;Studier;UK;2019-09-01;2019-12-20;avslutad;30,0;kvinna",
+        f"A2;{forms(P2)['short_dash']};inresande;MAMED;Klinisk placering;EL;01-02-2020;30-05-2020;pågående;7,5;man",
+    ]
+    write(
+        inbox / "student_mobility_a_utf8.csv",
+        "Mobility ID,Student ID,Direction,Programme code,Mobility type,Country,Start date,End date,Status,Credits,Gender\n"
+        f"B1,{forms(P3)['short']},out,VGSJU,studies,SE,01.09.2021,,ongoing,15,female\n",
+    )
+    write(inbox / "student_mobility_b_bom.csv", "\ufeff" + MOBILITY_HEADER_SV + "\n" + rows_sv[0] + "\n")
+    write(inbox / "student_mobility_c_cp1252.csv", MOBILITY_HEADER_SV + "\n" + rows_sv[1] + "\n", encoding="cp1252")
+    write(
+        inbox / "programmes_sv.csv",
+        "Programkod;Benämning;Name;Nivå;Första läsår;Sista läsår\n"
+        "MAMED;Läkarprogrammet – 12 terminer;Medicine;avancerad nivå;LÅ2016-2017;\n"
+        "VGSJU;Sjuksköterskeprogrammet, 180 hp €;Nursing;grundnivå;2016/17;2024/2025\n",
+        encoding="cp1252",
+    )
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 0, outcome.message
+    assert set(files_by_status(warehouse).values()) == {"loaded"}
+    rows = query(
+        warehouse,
+        "select mobility_id, direction, programme_code, mobility_type, partner_country, start_date, end_date, "
+        "status, credits_ects, gender, _row_number from raw.student_mobility order by mobility_id",
+    )
+    assert rows == [
+        ("A1", "outgoing", "MAMED", "studies", "GB", dt.date(2019, 9, 1), dt.date(2019, 12, 20), "completed", 30.0, "female", 2),
+        ("A2", "incoming", "MAMED", "clinical_placement", "GR", dt.date(2020, 2, 1), dt.date(2020, 5, 30), "ongoing", 7.5, "male", 2),
+        ("B1", "outgoing", "VGSJU", "studies", "SE", dt.date(2021, 9, 1), None, "ongoing", 15.0, "female", 2),
+    ]
+    assert query(warehouse, "select programme_code, name_sv, level, active_from, active_to from raw.programmes order by 1") == [
+        ("MAMED", "Läkarprogrammet – 12 terminer", "second_cycle", "2016/17", None),
+        ("VGSJU", "Sjuksköterskeprogrammet, 180 hp €", "first_cycle", "2016/17", "2024/25"),
+    ]
+
+
+def test_xlsx_with_excel_date_cells(tmp_path, ingest):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Personnummer", "Programkod", "Examensdatum", "Examenskod"])
+    sheet.append([forms(P1)["long"], "MAMED", dt.datetime(2024, 6, 30), "LAKEX"])
+    sheet.append([forms(P2)["long_dash"], "vgsju", dt.datetime(2024, 7, 1), None])
+    sheet.append([int(forms(P3)["long"]), "VGSJU", "15.01.2023", "SSKEX"])  # a personnummer typed as a number
+    assert sheet["C2"].is_date
+    book.save(inbox / "graduates_2024.xlsx")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 0, outcome.message
+    assert query(warehouse, "select programme_code, degree_date, degree_code from raw.graduates order by _row_number") == [
+        ("MAMED", dt.date(2024, 6, 30), "LAKEX"),
+        ("VGSJU", dt.date(2024, 7, 1), None),
+        ("VGSJU", dt.date(2023, 1, 15), "SSKEX"),
+    ]
+    assert query(warehouse, "select count(distinct student_id) from raw.graduates") == [(3,)]
+
+
+def test_ewp_iia_xml_is_read_as_agreements(tmp_path, ingest):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copyfile(FIXTURES / "ewp" / "iias_v7.xml", inbox / "agreements_ewp.xml")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 0, outcome.message
+    rows = query(warehouse, "select agreement_type, count(*), bool_or(staff_teaching) from raw.agreements group by 1")
+    assert rows == [("erasmus_iia", 3, True)]
+
+
+# --- bad rows ------------------------------------------------------------------------------------
+
+
+def test_every_quarantine_rule(tmp_path, ingest):
+    inbox = tmp_path / "inbox"
+    bad_pnr = forms(wrong_check_digit(P3))["long_dash"]
+    lines = [
+        MOBILITY_HEADER_SV,
+        f"Q1;{P1};utresande;MAMED;studier;GB;2019-09-01;2019-12-20;avslutad;30;kvinna",  # row 2: good
+        f"Q2;{P1};utresande;MAMED;studier;GB;2019-02-30;;avslutad;30;kvinna",  # row 3: bad date
+        f"Q3;{P1};utresande;MAMED;studier;GB;2019-09-01;2019-08-01;avslutad;30;kvinna",  # row 4: end before start
+        f"Q4;{P1};utresande;MAMED;sabbatical;GB;2019-09-01;;avslutad;30;kvinna",  # row 5: unknown enum
+        f"Q5;{bad_pnr};utresande;MAMED;studier;GB;2019-09-01;;avslutad;30;kvinna",  # row 6: bad check digit
+        f"Q6;{P1};;MAMED;studier;GB;2019-09-01;;avslutad;30;kvinna",  # row 7: missing required
+        f"Q7;{P2};utresande;MAMED;studier;GB;2019-09-01;;avslutad;30;kvinna",  # row 8: key conflict ...
+        f"Q7;{P2};utresande;MAMED;studier;FR;2019-09-01;;avslutad;30;kvinna",  # row 9: ... with row 8
+        f"Q8;{P2};utresande;MAMED;studier;DE;2020-01-10;;avslutad;30;kvinna",  # row 10: identical ...
+        f"Q8;{P2};utresande;MAMED;studier;DE;2020-01-10;;avslutad;30;kvinna",  # row 11: ... collapses
+        f"Q9;{P2};utresande;MAMED;studier;Sverige;2020-01-10;;avslutad;30;kvinna",  # row 12: bad country
+    ]
+    write(inbox / "student_mobility_2024.csv", "\n".join(lines) + "\n")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 2  # published, with warnings
+    assert query(warehouse, "select mobility_id, _row_number from raw.student_mobility order by 2") == [("Q1", 2), ("Q8", 10)]
+    quarantine = query(
+        warehouse, "select row_number, business_key, reason from audit.quarantine order by row_number"
+    )
+    assert quarantine == [
+        (3, "Q2", "invalid date in start_date: '2019-02-30'"),
+        (4, "Q3", "end_date before start_date"),
+        (5, "Q4", "unknown value in mobility_type: 'sabbatical'"),
+        (6, "Q5", "invalid person identifier in student_id"),
+        (7, "Q6", "missing required value: direction"),
+        (8, "Q7", "duplicate business key with different values (rows 8, 9)"),
+        (9, "Q7", "duplicate business key with different values (rows 8, 9)"),
+        (12, "Q9", "invalid country in partner_country: 'Sverige'"),
+    ]
+    assert query(warehouse, "select rows_read, rows_loaded, rows_quarantined, rows_collapsed from audit.loaded_files") == [
+        (11, 2, 8, 1)
+    ]
+
+
+def test_a_personnummer_in_a_date_column_is_redacted_in_the_reason(tmp_path, ingest):
+    inbox = tmp_path / "inbox"
+    write(
+        inbox / "student_mobility_x.csv",
+        MOBILITY_HEADER_SV + "\n" + f"R1;{P1};utresande;MAMED;studier;GB;{forms(P2)['long_dash']};;avslutad;30;kvinna\n",
+    )
+    _, warehouse = ingest(inbox)
+    assert query(warehouse, "select reason from audit.quarantine") == [("invalid date in start_date: '<redacted>'",)]
+
+
+# --- rejected and unmatched files ----------------------------------------------------------------
+
+
+def _truncated_xlsx(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    book.active.append(["Programkod", "Termin", "Registrerade"])
+    book.active.append(["MAMED", "HT2019", 120])
+    full = path.with_suffix(".full.xlsx")
+    book.save(full)
+    data = full.read_bytes()
+    full.unlink()
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def _zip_not_xlsx(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "reason"),
+    [
+        ("graduates_missing.csv", lambda p: write(p, "Personnummer;Programkod\nx;MAMED\n"), "required column missing: degree_date"),
+        ("enrolments_empty.csv", lambda p: write(p, ""), "empty file"),
+        ("enrolments_header_only.csv", lambda p: write(p, "Programkod;Termin;Registrerade\n"), "no data rows"),
+        ("enrolments_random.csv", lambda p: p.write_bytes(bytes(range(256)) * 40), "binary content"),
+        ("enrolments_long_line.csv", lambda p: write(p, "a" * (50 << 20)), "no line break in the first MiB"),
+        ("enrolments_truncated.xlsx", _truncated_xlsx, "XLSX"),
+        ("enrolments_zip.xlsx", _zip_not_xlsx, "not an XLSX workbook"),
+        ("enrolments_old.xls", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100), "legacy .xls"),
+        ("enrolments.xml", lambda p: write(p, "<a/>"), "XML is only accepted for agreements"),
+        ("agreements_bomb.xml", lambda p: shutil.copyfile(FIXTURES / "ewp" / "billion_laughs.xml", p), "DTD"),
+        ("agreements_xxe.xml", lambda p: shutil.copyfile(FIXTURES / "ewp" / "xxe_passwd.xml", p), "DTD"),
+    ],
+)
+def test_structurally_broken_files_are_rejected_and_kept(tmp_path, ingest, name, make, reason):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    make(inbox / name)
+    original = (inbox / name).read_bytes()
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 2
+    [(status, recorded_reason)] = query(warehouse, "select status, reason from audit.loaded_files")
+    assert status == "rejected"
+    assert reason in recorded_reason
+    kept = [p for p in (warehouse.parent / "rejected").iterdir() if not p.name.endswith(".reason.txt")]
+    assert len(kept) == 1 and kept[0].name.endswith(name) and kept[0].read_bytes() == original
+    note = kept[0].with_name(kept[0].name + ".reason.txt").read_text()
+    assert reason in note
+    assert (inbox / name).read_bytes() == original  # the inbox is never touched
+
+
+def test_unmatched_file_is_left_in_place_and_recorded(tmp_path, ingest):
+    inbox = tmp_path / "inbox"
+    write(inbox / "minutes_from_board_meeting.csv", "a,b\n1,2\n")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 2
+    assert files_by_status(warehouse) == {"minutes_from_board_meeting.csv": "unmatched"}
+    assert (inbox / "minutes_from_board_meeting.csv").exists()
+
+
+# --- nothing twice, latest kept --------------------------------------------------------------------
+
+
+def test_loading_twice_changes_nothing(tmp_path, ingest):
+    inbox = tmp_path / "inbox"
+    write(inbox / "student_mobility_1.csv", MOBILITY_HEADER_SV + "\n" + f"I1;{P1};ut;MAMED;studier;GB;2019-09-01;;avslutad;30;k\n")
+    _, warehouse = ingest(inbox)
+    first = query(warehouse, "select * exclude (_loaded_at, _run_id) from raw.student_mobility")
+    outcome, _ = ingest(inbox, warehouse)
+    assert outcome.exit_code == 0
+    assert query(warehouse, "select * exclude (_loaded_at, _run_id) from raw.student_mobility") == first
+    assert query(warehouse, "select status, count(*) from audit.loaded_files group by 1 order by 1") == [
+        ("loaded", 1),
+        ("skipped", 1),
+    ]
+    # the same bytes under another name are skipped too
+    shutil.copyfile(inbox / "student_mobility_1.csv", inbox / "student_mobility_1_copy.csv")
+    ingest(inbox, warehouse)
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [(1,)]
+
+
+def test_a_re_export_keeps_history_with_later_file_ids(tmp_path, ingest):
+    inbox = tmp_path / "inbox"
+    write(inbox / "student_mobility_2024-01-01.csv", MOBILITY_HEADER_SV + "\n" + f"H1;{P1};ut;MAMED;studier;GB;2019-09-01;;antagen;30;k\n")
+    _, warehouse = ingest(inbox)
+    write(inbox / "student_mobility_2024-06-01.csv", MOBILITY_HEADER_SV + "\n" + f"H1;{P1};ut;MAMED;studier;GB;2019-09-01;;återbud;30;k\n")
+    ingest(inbox, warehouse)
+    assert query(warehouse, "select status, _file_name from raw.student_mobility order by _file_id") == [
+        ("accepted", "student_mobility_2024-01-01.csv"),
+        ("withdrawn", "student_mobility_2024-06-01.csv"),
+    ]
+
+
+def test_without_a_key_nothing_runs(tmp_path, settings_for, monkeypatch):
+    from indicators import nightly
+
+    monkeypatch.delenv("INDICATORS_PSEUDONYMISATION_KEY")
+    monkeypatch.setenv("INDICATORS_KEY_FILE", str(tmp_path / "no-such.key"))
+    inbox = tmp_path / "inbox"
+    write(inbox / "programmes.csv", "Programkod;Benämning;Nivå;Första läsår\nMAMED;Läkare;A;2016/17\n")
+    from indicators.config import load_settings
+
+    settings = load_settings().with_paths(inbox=inbox, warehouse=tmp_path / "w.duckdb")
+    outcome = nightly.run(settings, with_dbt=False, with_quality=False, quiet=True)
+    assert outcome.exit_code == 1
+    assert "no pseudonymisation key" in outcome.message
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+# --- privacy ---------------------------------------------------------------------------------------
+
+
+def test_no_personnummer_in_clear_anywhere(tmp_path, ingest):
+    people = [personnummer(f"19{70 + i:02d}0{1 + i % 9}1{i % 10}", 980 + i) for i in range(12)]
+    variants = [v for p in people for v in forms(p).values()]
+    inbox = tmp_path / "inbox"
+    mobility = [MOBILITY_HEADER_SV] + [
+        f"P{i};{v};utresande;MAMED;studier;GB;2019-09-01;;avslutad;30;kvinna" for i, v in enumerate(variants)
+    ]
+    mobility.append(f"PX;{forms(wrong_check_digit(people[0]))['long_dash']};ut;MAMED;studier;GB;2019-09-01;;avslutad;30;k")
+    mobility.append(f"PY;{people[1]};ut;MAMED;studier;GB;{forms(people[2])['short_dash']};;avslutad;30;k")
+    write(inbox / "student_mobility_p.csv", "\n".join(mobility) + "\n", encoding="cp1252")
+    write(
+        inbox / "activities_p.csv",
+        "Aktivitets-ID,Datum,Kategori,Titel,Lärar-ID\n"
+        f"X1,2020-03-01,iah,Seminar for {forms(people[3])['long_dash']},\"{people[4]};{forms(people[5])['short']}\"\n",
+    )
+    write(inbox / "graduates_rejected.csv", f"Personnummer;Programkod\n{people[6]};MAMED\n")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.published
+
+    needles = {v for p in people for v in forms(p).values()} | {wrong_check_digit(people[0])[2:]}
+    # every text value of every table
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            "where data_type = 'VARCHAR'"
+        ).fetchall()
+        for schema, table, column in columns:
+            values = con.execute(f'select distinct "{column}" from "{schema}"."{table}"').fetchall()
+            for (value,) in values:
+                if value is None:
+                    continue
+                digits = value.replace("-", "").replace("+", "")
+                assert not any(n in value or n.replace("-", "") in digits for n in needles), (schema, table, column)
+    finally:
+        con.close()
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [(len(variants),)]  # PX (check digit) and PY (date) are quarantined
+    assert query(warehouse, "select count(distinct student_id) from raw.student_mobility") == [(len(people),)]
+    # every byte of every file the run wrote; the rejected folder keeps untouched originals only
+    inbox_shas = {p.read_bytes() for p in inbox.iterdir()}
+    written = [p for p in warehouse.parent.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".log" for p in written)
+    for path in written:
+        data = path.read_bytes()
+        if data in inbox_shas and path.parent.name == "rejected":
+            continue
+        for needle in needles:
+            assert needle.encode() not in data, path.name
+    assert os.path.getsize(warehouse) > 0

@@ -1,0 +1,115 @@
+"""Identifier normalisation and keyed pseudonymisation."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import forms, personnummer, wrong_check_digit
+from indicators.identity import (
+    INVALID,
+    Pseudonymiser,
+    is_valid_personnummer,
+    luhn_digit,
+    normalise_person_ids,
+)
+
+PIVOT = 2026
+
+
+def test_luhn_digit_worked_example():
+    # Skatteverket's description: 811218-987? -> digits 8 1 1 2 1 8 9 8 7 weighted 2 1 2 1 ...
+    # products 16 1 2 2 2 8 18 8 14 -> digit sums 7+1+2+2+2+8+9+8+5 = 44 -> check digit 6
+    assert luhn_digit("811218987") == 6
+
+
+def test_every_form_gives_one_canonical_value():
+    pnr = personnummer("19901224", 981)
+    values = list(forms(pnr).values())
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [pnr] * 4
+
+
+def test_plus_sign_means_a_hundred_years_earlier():
+    pnr = personnummer("19201005", 990)
+    short_plus = f"{pnr[2:8]}+{pnr[8:]}"
+    assert normalise_person_ids(pl.Series([short_plus]), PIVOT).to_list() == [pnr]
+    # without the plus the same ten digits are read as 2020
+    short_dash = f"{pnr[2:8]}-{pnr[8:]}"
+    assert normalise_person_ids(pl.Series([short_dash]), PIVOT).to_list() == ["20" + pnr[2:]]
+
+
+def test_t_numbers_uids_and_invalid_values():
+    values = ["951130-T123", "951130T123", " Student.UID-77 ", wrong_check_digit(personnummer("19951130", 983)), "12-3", None, "  "]
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [
+        "19951130T123",
+        "19951130T123",
+        "uid:student.uid-77",
+        INVALID,
+        INVALID,
+        None,
+        None,
+    ]
+
+
+def test_samordningsnummer_is_valid():
+    # day + 60: born the 5th -> 65
+    nine = "901065" + "985"
+    assert is_valid_personnummer("19" + nine + str(luhn_digit(nine)))
+
+
+def test_pseudonyms_are_keyed_and_never_the_identifier():
+    pnr = personnummer("19880317", 987)
+    values = pl.Series(list(forms(pnr).values()))
+    one = Pseudonymiser(b"k" * 32, pivot_year=PIVOT).pseudonymise(values).to_list()
+    other = Pseudonymiser(b"j" * 32, pivot_year=PIVOT).pseudonymise(values).to_list()
+    assert len(set(one)) == 1 and len(one[0]) == 64
+    assert one[0] != other[0]
+    assert pnr not in one[0] and pnr[2:] not in one[0]
+
+
+def test_crosswalk_keeps_one_person_one_pseudonym():
+    pnr = personnummer("19991231", 992)
+    t_number = pnr[2:8] + "-T456"
+    ps = Pseudonymiser(b"k" * 32, {t_number: pnr}, pivot_year=PIVOT)
+    assert ps.pseudonymise(pl.Series([t_number])).item() == ps.pseudonymise(pl.Series([pnr])).item()
+    without = Pseudonymiser(b"k" * 32, pivot_year=PIVOT)
+    assert without.pseudonymise(pl.Series([t_number])).item() != without.pseudonymise(pl.Series([pnr])).item()
+
+
+def test_short_key_is_refused():
+    with pytest.raises(ValueError):
+        Pseudonymiser(b"short")
+
+
+birth_dates = st.dates(min_value=dt.date(PIVOT - 99, 1, 1), max_value=dt.date(PIVOT - 1, 12, 31))
+serials = st.integers(min_value=0, max_value=999)
+
+
+@settings(max_examples=200, deadline=None)
+@given(birth=birth_dates, serial=serials)
+def test_property_all_forms_agree_and_are_valid(birth, serial):
+    pnr = personnummer(birth.strftime("%Y%m%d"), serial)
+    result = normalise_person_ids(pl.Series(list(forms(pnr).values())), PIVOT).to_list()
+    assert result == [pnr] * 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(birth=birth_dates, serial=serials)
+def test_property_a_wrong_check_digit_is_invalid_in_every_form(birth, serial):
+    bad = wrong_check_digit(personnummer(birth.strftime("%Y%m%d"), serial))
+    result = normalise_person_ids(pl.Series(list(forms(bad).values())), PIVOT).to_list()
+    assert result == [INVALID] * 4
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=30)), max_size=20))
+def test_property_arbitrary_text_never_raises_and_never_leaks(values):
+    ps = Pseudonymiser(b"k" * 32, pivot_year=PIVOT)
+    out = ps.pseudonymise(pl.Series(values, dtype=pl.String)).to_list()
+    assert len(out) == len(values)
+    for value in out:
+        assert value is None or value == INVALID or (len(value) == 64 and all(c in "0123456789abcdef" for c in value))

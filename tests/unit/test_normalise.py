@@ -1,0 +1,107 @@
+"""Parsing of dates, terms, academic years, booleans, codes and header matching."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from indicators.config import project_root
+from indicators.normalise import LayoutError, map_headers, parse_field
+from indicators.sources import FieldSpec, load_sources, match_source
+
+SPECS = load_sources(project_root() / "pipelines")
+
+
+def parse(type_name: str, values: list, **kwargs) -> list:
+    field = FieldSpec(name="x", type=type_name, **kwargs)
+    frame = pl.DataFrame({"x": values}, schema={"x": pl.String})
+    return frame.select(parse_field(pl.col("x"), field))["x"].to_list()
+
+
+def test_dates_in_every_listed_form():
+    assert parse("date", ["2019-09-01", "01-09-2019", "01.09.2019", "2019-09-01 00:00:00", "1.9.2019"]) == [
+        dt.date(2019, 9, 1)
+    ] * 5
+    assert parse("date", ["2019-02-30", "31/12/2019", "yesterday", "2019-13-01"]) == [None] * 4
+
+
+def test_terms_ladok_and_ewp():
+    assert parse("term", ["HT2019", "vt 2020", "2019/2020-1/2", "2019/2020-2/2", "2019/2021-1/2", "HT19"]) == [
+        "HT2019",
+        "VT2020",
+        "HT2019",
+        "VT2020",
+        None,
+        None,
+    ]
+
+
+def test_academic_years():
+    assert parse("academic_year", ["2019/20", "2019/2020", "LÅ2019-2020", "lå 2019-2020", "2099/00", "2019/21", "2019"]) == [
+        "2019/20",
+        "2019/20",
+        "2019/20",
+        "2019/20",
+        "2099/00",
+        None,
+        None,
+    ]
+
+
+def test_booleans():
+    assert parse("bool", ["yes", "Nej", "TRUE", "0", "x", "ja", "maybe"]) == [True, False, True, False, True, True, None]
+    assert parse("bool_or_count", ["2", "0", "ja", "nej"]) == [True, False, True, False]
+
+
+def test_numbers_with_swedish_formatting():
+    assert parse("decimal", ["30,5", "7.5", "1 000", "abc"]) == [30.5, 7.5, 1000.0, None]
+    assert parse("integer", ["12", "12,0", "1 200", "1.5"]) == [12, 12, 1200, None]
+
+
+def test_codes_countries_and_lists():
+    assert parse("code", [" mamed ", "uk  edinburg01"]) == ["MAMED", "UK EDINBURG01"]
+    assert parse("country", ["uk", "EL", "se", "Sweden"]) == ["GB", "GR", "SE", None]
+    assert parse("code_list", ["mamed; vgsju", "ALL", "a,b"]) == ["MAMED;VGSJU", "ALL", "A;B"]
+
+
+def test_enum_values_from_the_source_spec():
+    direction = next(s for s in SPECS if s.name == "student_mobility").field("direction")
+    frame = pl.DataFrame({"x": ["Utresande", "INRESANDE", "out", "sideways"]})
+    assert frame.select(parse_field(pl.col("x"), direction))["direction"].to_list() == ["outgoing", "incoming", "outgoing", None]
+
+
+def test_header_matching_ignores_case_spaces_and_separators():
+    spec = next(s for s in SPECS if s.name == "graduates")
+    mapping = map_headers(["  PERSONNUMMER ", "program_kod", "Examens-datum", "extra"], spec)
+    assert mapping == {"  PERSONNUMMER ": "student_id", "program_kod": "programme_code", "Examens-datum": "degree_date"}
+
+
+def test_a_missing_required_column_is_named():
+    spec = next(s for s in SPECS if s.name == "graduates")
+    with pytest.raises(LayoutError, match="required column missing: degree_date"):
+        map_headers(["Personnummer", "Programkod"], spec)
+
+
+def test_two_columns_for_one_field_is_a_layout_error():
+    spec = next(s for s in SPECS if s.name == "graduates")
+    with pytest.raises(LayoutError, match="two columns map to student_id"):
+        map_headers(["Personnummer", "Student ID", "Programkod", "Examensdatum"], spec)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "source"),
+    [
+        ("student_mobility_2024-03-01.csv", "student_mobility"),
+        ("agreements.xml", "agreements"),
+        ("programme_register_2023.xlsx", "programme_register"),
+        ("programmes.csv", "programmes"),
+        ("Graduates_2024.CSV", "graduates"),
+        ("cim_awards.csv", "cim_awards"),
+        ("holiday_photos.csv", None),
+    ],
+)
+def test_file_name_decides_the_source(file_name, source):
+    spec = match_source(file_name, SPECS)
+    assert (spec.name if spec else None) == source
