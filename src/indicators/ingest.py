@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.normalise import LayoutError, normalise
 from indicators.readers.csv import read_csv
@@ -166,6 +167,8 @@ class Ingestor:
         )
         for number, path in enumerate(files, start=1):
             result = self.ingest_file(path, known)
+            if number == 1:
+                checkpoint("mid_ingest")
             summary.files.append(result)
             detail = f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
             self.progress(f"[{number}/{len(files)}] {path.name}: {result.status} {detail}".rstrip())

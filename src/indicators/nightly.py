@@ -22,6 +22,7 @@ from pathlib import Path
 
 from indicators import warehouse
 from indicators.config import ConfigError, Settings, load_crosswalk, load_key
+from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.ingest import Ingestor, IngestSummary
 from indicators.sources import load_sources
@@ -105,6 +106,7 @@ def run(
                     "its lock (killed?); the published warehouse was not touched by it"
                 )
             _append_run_log(settings, {"run_id": run_id, "status": "running", "started_at": started, "pid": os.getpid()})
+            checkpoint("locked")
             outcome = _run_locked(
                 settings, run_id, started, key, crosswalk, reporter, with_dbt, with_quality, stop_after
             )
@@ -154,6 +156,7 @@ def _run_locked(
         specs = load_sources(settings.pipelines_dir)
         warehouse.prepare_working_copy(settings.warehouse, work)
         reporter(f"run {run_id}: working copy {work}")
+        checkpoint("copied")
         con = warehouse.connect(work)
         try:
             warehouse.ensure_schema(con, specs)
@@ -162,6 +165,7 @@ def _run_locked(
             reporter(f"ingest: reading {settings.inbox}")
             summary = ingestor.ingest_inbox(settings.inbox)
             timings["ingest"] = time.monotonic() - clock
+            checkpoint("ingested")
         finally:
             con.close()
 
@@ -178,7 +182,9 @@ def _run_locked(
             reporter("dbt build: seeds, models, tests")
             from indicators import transform
 
+            checkpoint("before_dbt")
             built = transform.build(settings, work)
+            checkpoint("after_dbt")
             timings["dbt_build"] = time.monotonic() - clock
             errors.extend(built.failed_nodes)
             if built.message:
@@ -219,6 +225,7 @@ def _run_locked(
                 reporter(f"error: {line}")
             reporter(f"nothing published; the working copy is kept for inspection: {work}")
             return RunOutcome(run_id, EXIT_FAILED, False, "error-level checks failed", summary, errors, warnings, work, timings)
+        checkpoint("before_publish")
         warehouse.publish(work, settings.warehouse)
         timings["publish"] = time.monotonic() - clock
         reporter(f"published {settings.warehouse}")
