@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
 from conftest import TEST_KEY
 from helpers import personnummer
 
