@@ -16,7 +16,6 @@ Normalisation is vectorised (polars expressions); the HMAC runs once per *distin
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from collections.abc import Mapping
 
@@ -44,6 +43,20 @@ def is_valid_personnummer(canonical12: str) -> bool:
     if not (1 <= month <= 12 and 1 <= day <= 31):
         return False
     return luhn_digit(canonical12[2:11]) == int(canonical12[11])
+
+
+def _valid_personnummer_expr(canonical: pl.Expr) -> pl.Expr:
+    """Vectorised :func:`is_valid_personnummer` for 12-digit strings (check digit, month, day)."""
+    digit = [canonical.str.slice(i, 1).cast(pl.Int32, strict=False) for i in range(12)]
+    total = pl.lit(0, dtype=pl.Int32)
+    for position in range(9):  # YYMMDDNNN: positions 2..10, weights 2, 1, 2, ...
+        product = digit[2 + position] * (2 if position % 2 == 0 else 1)
+        total = total + product // 10 + product % 10
+    check_ok = (10 - total % 10) % 10 == digit[11]
+    month = digit[4] * 10 + digit[5]
+    day = digit[6] * 10 + digit[7]
+    day = pl.when(day > 60).then(day - 60).otherwise(day)  # samordningsnummer
+    return check_ok & month.is_between(1, 12) & day.is_between(1, 31)
 
 
 def _century_expr(yy: pl.Expr, plus: pl.Expr, pivot_year: int) -> pl.Expr:
@@ -85,13 +98,13 @@ def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
         .alias("canonical"),
         is_tnumber.fill_null(False).alias("is_t"),
     )
-    # The check digit is validated on distinct 12-digit values only.
-    digits = frame.filter(pl.col("canonical").str.contains(r"^\d{12}$"))["canonical"].unique()
-    bad = [v for v in digits.to_list() if not is_valid_personnummer(v)]
-    if bad:
-        frame = frame.with_columns(
-            pl.when(pl.col("canonical").is_in(bad)).then(pl.lit(INVALID)).otherwise("canonical").alias("canonical")
-        )
+    twelve = pl.col("canonical").str.contains(r"^\d{12}$").fill_null(False)
+    frame = frame.with_columns(
+        pl.when(twelve & ~_valid_personnummer_expr(pl.col("canonical")))
+        .then(pl.lit(INVALID))
+        .otherwise(pl.col("canonical"))
+        .alias("canonical")
+    )
     return frame["canonical"].alias(values.name)
 
 
@@ -101,7 +114,9 @@ class Pseudonymiser:
     def __init__(self, key: bytes, crosswalk: Mapping[str, str] | None = None, pivot_year: int = 2026):
         if len(key) < 16:
             raise ValueError("the pseudonymisation key must be at least 16 bytes")
-        self._key = key
+        block = key.ljust(64, b"\0") if len(key) <= 64 else hashlib.sha256(key).digest().ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
         self._pivot_year = pivot_year
         self._crosswalk: dict[str, str] = {}
         for t_number, pnr in (crosswalk or {}).items():
@@ -110,13 +125,28 @@ class Pseudonymiser:
                 self._crosswalk[t_canon] = p_canon
 
     def digest(self, canonical: str) -> str:
-        return hmac.new(self._key, canonical.encode(), hashlib.sha256).hexdigest()
+        """HMAC-SHA256 (RFC 2104) with the key's inner and outer states computed once."""
+        inner = self._inner.copy()
+        inner.update(canonical.encode())
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
 
     def pseudonymise(self, values: pl.Series) -> pl.Series:
-        """Pseudonyms for raw identifiers; ``INVALID`` stays as the marker, null stays null."""
-        canonical = normalise_person_ids(values, self._pivot_year)
+        """Pseudonyms for raw identifiers; ``INVALID`` stays as the marker, null stays null.
+
+        Normalisation and hashing run once per distinct raw value, then join back to every row.
+        """
+        raw = values.cast(pl.String)
+        distinct = raw.drop_nulls().unique()
+        canonical = normalise_person_ids(distinct, self._pivot_year)
         if self._crosswalk:
             canonical = canonical.replace(self._crosswalk)
-        distinct = canonical.drop_nulls().unique()
-        mapping = {v: (INVALID if v == INVALID else self.digest(v)) for v in distinct.to_list()}
-        return canonical.replace_strict(mapping, default=None, return_dtype=pl.String).alias(values.name)
+        pseudonyms = [
+            None if c is None else (INVALID if c == INVALID else self.digest(c)) for c in canonical.to_list()
+        ]
+        mapping = pl.DataFrame(
+            {"raw": distinct, "pseudonym": pl.Series(pseudonyms, dtype=pl.String)}
+        )
+        joined = pl.DataFrame({"raw": raw}).join(mapping, on="raw", how="left", maintain_order="left")
+        return joined["pseudonym"].alias(values.name)

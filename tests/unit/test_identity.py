@@ -113,3 +113,12 @@ def test_property_arbitrary_text_never_raises_and_never_leaks(values):
     assert len(out) == len(values)
     for value in out:
         assert value is None or value == INVALID or (len(value) == 64 and all(c in "0123456789abcdef" for c in value))
+
+
+@settings(max_examples=50, deadline=None)
+@given(key=st.binary(min_size=16, max_size=200), text=st.text(min_size=1, max_size=40))
+def test_property_digest_is_standard_hmac_sha256(key, text):
+    import hashlib
+    import hmac
+
+    assert Pseudonymiser(key).digest(text) == hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
