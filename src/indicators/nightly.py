@@ -165,6 +165,7 @@ def _run_locked(
             reporter(f"ingest: reading {settings.inbox}")
             summary = ingestor.ingest_inbox(settings.inbox)
             timings["ingest"] = time.monotonic() - clock
+            timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
             checkpoint("ingested")
         finally:
             con.close()
@@ -316,7 +317,8 @@ def format_summary(outcome: RunOutcome, settings: Settings) -> str:
         if summary.rows_quarantined:
             lines.append("  quarantined rows: see audit.quarantine (file, row number, reason)")
     if outcome.timings:
-        lines.append("  time:   " + ", ".join(f"{k} {v:.1f}s" for k, v in outcome.timings.items()))
+        stages = {k: v for k, v in outcome.timings.items() if "." not in k}
+        lines.append("  time:   " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
     for line in outcome.errors[:10]:
         lines.append(f"  ERROR: {line}")
     if outcome.published:

@@ -8,6 +8,7 @@ Everything is a polars expression over whole columns; nothing loops over rows in
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import polars as pl
@@ -188,7 +189,10 @@ def _describe(value: pl.Expr) -> pl.Expr:
     return pl.lit(" '") + shown + pl.lit("'")
 
 
-def normalise(frame: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> Normalised:
+def normalise(
+    frame: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser, seconds: dict[str, float] | None = None
+) -> Normalised:
+    """Canonical, typed, pseudonymised rows and the quarantined ones; ``seconds`` collects step times."""
     mapping = map_headers(frame.columns, spec)
     ignored = [c for c in frame.columns if c not in mapping and c != "_row_number"]
     present = {canonical: column for column, canonical in mapping.items()}
@@ -203,7 +207,10 @@ def normalise(frame: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymise
             for f in spec.fields
         ],
     )
+    clock = time.perf_counter()
     text = _pseudonymise(text, spec, pseudonymiser)
+    if seconds is not None:
+        seconds["pseudonymise"] = seconds.get("pseudonymise", 0.0) + time.perf_counter() - clock
 
     parsed, errors = [], []
     for f in spec.fields:
