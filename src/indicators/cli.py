@@ -122,6 +122,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from indicators import bench
+
+    result = bench.run_bench(args.scale, seed=args.seed, work_dir=Path(args.work_dir) if args.work_dir else None)
+    print(bench.format_table(result))
+    if args.json:
+        bench.write_json(result, Path(args.json))
+        print(f"wrote {args.json}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="indicators",
@@ -170,6 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse", help="the warehouse file (default: the configured one)")
     p.add_argument("--csv", action="store_true", help="write CSV to stdout instead of a table")
     p.add_argument("--max-rows", type=int, default=40)
+
+    p = add("bench", "benchmark a full and an unchanged nightly against bare-DuckDB floors", cmd_bench)
+    p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")
+    p.add_argument("--seed", type=int, default=2019)
+    p.add_argument("--json", help="also write the results as JSON to this file")
+    p.add_argument("--work-dir", help="keep the generated data and warehouse here (default: a temporary folder)")
 
     p = add("keygen", "create a new random pseudonymisation key file (never overwrites)", cmd_keygen)
     p.add_argument("--out", help="where to write it (default: the configured key_file)")

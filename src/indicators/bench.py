@@ -1,0 +1,180 @@
+"""The benchmark: a full nightly and an unchanged nightly, timed per stage, against bare-DuckDB floors.
+
+Floors are measured in the same process and the same run, on the same files:
+* ``ingest`` against bare DuckDB loading every CSV of the inbox (``read_csv`` into a table, no checks);
+* ``dbt_build`` against one hand-written DuckDB query computing I01 (outgoing students) for every year;
+* ``nightly_total`` against the sum of both.
+Above scale 1 the sample generator writes the large sources as UTF-8 CSV so that the floors exist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from indicators import nightly
+from indicators.config import KEY_ENV, load_settings
+from indicators.sources import load_sources
+
+I01_FLOOR_SQL = """
+    with latest as (
+        select *
+        from student_mobility
+        qualify row_number() over (partition by mobility_id order by _file_order desc) = 1
+    )
+    select
+        case when month(try_cast(start_date as date)) >= 7 then year(try_cast(start_date as date))
+             else year(try_cast(start_date as date)) - 1 end as start_year,
+        count(distinct student_id) as outgoing_students
+    from latest
+    where lower(direction) in ('outgoing', 'out', 'utresande')
+      and lower(status) not in ('withdrawn', 'återbud')
+      and lower(mobility_type) not in ('virtual')
+    group by all
+    order by 1
+"""
+
+
+def peak_rss_mb() -> float:
+    """Peak resident set size of this process (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure_floors(inbox: Path, scratch: Path) -> dict[str, float | None]:
+    """Bare DuckDB: load every CSV of the inbox, then compute I01 for every year with one query."""
+    database = scratch / "floor.duckdb"
+    database.unlink(missing_ok=True)
+    con = duckdb.connect(str(database))
+    try:
+        clock = time.perf_counter()
+        loaded: dict[str, list[str]] = {}
+        for number, path in enumerate(sorted(inbox.glob("*.csv"))):
+            table = f"f{number}"
+            con.execute(f"create table {table} as select *, {number} as _file_order from read_csv(?, all_varchar = true)", [str(path)])
+            loaded.setdefault(path.name.split("_2")[0].split(".")[0], []).append(table)
+        load_seconds = time.perf_counter() - clock
+        mobility_tables = [t for name, tables in loaded.items() if name.startswith("student_mobility") for t in tables]
+        query_seconds = None
+        if mobility_tables:
+            union = " union all by name ".join(f"select * from {t}" for t in mobility_tables)
+            con.execute(f"create view student_mobility as {union}")
+            clock = time.perf_counter()
+            try:
+                con.execute(I01_FLOOR_SQL).fetchall()
+                query_seconds = time.perf_counter() - clock
+            except duckdb.Error:
+                query_seconds = None  # the CSV headers are not canonical at this scale: no floor
+        return {"load": load_seconds, "i01": query_seconds}
+    finally:
+        con.close()
+        database.unlink(missing_ok=True)
+
+
+def _stage(name: str, seconds: float | None, floor: float | None) -> dict:
+    ratio = None if seconds is None or not floor else round(seconds / floor, 2)
+    return {
+        "name": name,
+        "seconds": None if seconds is None else round(seconds, 3),
+        "floor_seconds": None if floor is None else round(floor, 3),
+        "ratio": ratio,
+    }
+
+
+def run_bench(
+    scale: float,
+    seed: int = 2019,
+    work_dir: Path | None = None,
+    keep: bool = False,
+    progress: Callable[[str], None] = print,
+) -> dict:
+    from indicators.sample import generate
+
+    scratch = Path(work_dir or tempfile.mkdtemp(prefix="indicators-bench-"))
+    inbox = scratch / "inbox"
+    warehouse = scratch / "state" / "warehouse.duckdb"
+    if inbox.exists():
+        shutil.rmtree(inbox)
+    if warehouse.parent.exists():
+        shutil.rmtree(warehouse.parent)
+    os.environ.setdefault(KEY_ENV, "benchmark-key-not-for-production-0123456789")
+    try:
+        progress(f"bench: generating scale {scale} into {inbox}")
+        clock = time.perf_counter()
+        generate(inbox, scale=scale, seed=seed, large_as_csv=True if scale > 1 else None)
+        progress(f"bench: generated in {time.perf_counter() - clock:.1f}s")
+
+        settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
+        progress("bench: full nightly")
+        clock = time.perf_counter()
+        full = nightly.run(settings, quiet=True)
+        full_seconds = time.perf_counter() - clock
+        if not full.published:
+            raise RuntimeError(f"the benchmark's nightly did not publish: {full.message}; {full.errors[:3]}")
+        progress("bench: nightly with nothing new")
+        clock = time.perf_counter()
+        unchanged = nightly.run(settings, quiet=True)
+        unchanged_seconds = time.perf_counter() - clock
+
+        progress("bench: floors (bare DuckDB)")
+        floors = measure_floors(inbox, scratch)
+
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            rows = {
+                spec.name: con.execute(f'select count(*) from raw."{spec.name}"').fetchone()[0]
+                for spec in load_sources(settings.pipelines_dir)
+            }
+        finally:
+            con.close()
+        t = full.timings
+        floor_total = floors["load"] + (floors["i01"] or 0.0)
+        stages = [
+            _stage("ingest", t.get("ingest"), floors["load"]),
+            *[_stage(f"ingest.{step}", t.get(f"ingest.{step}"), None) for step in ("hash", "read", "normalise", "pseudonymise", "load")],
+            _stage("quality", t.get("quality"), None),
+            _stage("dbt_build", t.get("dbt_build"), floors["i01"]),
+            _stage("publish", t.get("publish"), None),
+            _stage("nightly_total", full_seconds, floor_total),
+            _stage("nightly_unchanged", unchanged_seconds, None),
+            *[_stage(f"unchanged.{name}", seconds, None) for name, seconds in unchanged.timings.items() if "." not in name],
+        ]
+        return {
+            "scale": scale,
+            "rows": rows,
+            "inbox_mb": round(sum(p.stat().st_size for p in inbox.iterdir()) / 1e6, 1),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+            "stages": stages,
+        }
+    finally:
+        if not keep and work_dir is None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def format_table(result: dict) -> str:
+    lines = [
+        f"scale {result['scale']}: {sum(result['rows'].values()):,} raw rows, inbox {result['inbox_mb']} MB, "
+        f"peak RSS {result['peak_rss_mb']:.0f} MB",
+        f"{'stage':<26}{'seconds':>10}{'floor':>10}{'ratio':>8}",
+    ]
+    for stage in result["stages"]:
+        def show(value, width, fmt):
+            return f"{'-':>{width}}" if value is None else f"{value:>{width}{fmt}}"
+
+        lines.append(
+            f"{stage['name']:<26}{show(stage['seconds'], 10, '.2f')}{show(stage['floor_seconds'], 10, '.2f')}"
+            f"{show(stage['ratio'], 8, '.1f')}"
+        )
+    return "\n".join(lines)
+
+
+def write_json(result: dict, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
