@@ -190,7 +190,18 @@ def _run_locked(
             errors.extend(built.failed_nodes)
             if built.message:
                 errors.append(built.message)
+            failed_sql = {c.name: c.compiled_sql for c in built.checks if not c.success and c.compiled_sql}
+            examples: dict[str, str | None] = {}
+            if failed_sql:
+                con = warehouse.connect(work, read_only=True)
+                try:
+                    examples = {name: transform.offending_examples(con, sql) for name, sql in failed_sql.items()}
+                finally:
+                    con.close()
             for check in built.checks:
+                details = check.message
+                if examples.get(check.name):
+                    details = f"{details}; e.g. {examples[check.name]}"
                 checks.append(
                     {
                         "engine": "dbt",
@@ -201,7 +212,7 @@ def _run_locked(
                         "success": check.success,
                         "observed_value": None,
                         "failing_count": check.failing_count,
-                        "details": check.message,
+                        "details": details,
                     }
                 )
             reporter(

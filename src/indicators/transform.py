@@ -29,6 +29,7 @@ class CheckResult:
     success: bool
     failing_count: int | None
     message: str | None
+    compiled_sql: str | None = None  # the test's query, to show a few offending rows
 
 
 @dataclass
@@ -107,6 +108,7 @@ def _collect(execution, success: bool) -> BuildResult:
                     success=passed,
                     failing_count=getattr(result, "failures", None),
                     message=None if passed else (result.message or status),
+                    compiled_sql=None if passed else getattr(node, "compiled_code", None),
                 )
             )
         elif status in ("error", "skipped") and node.resource_type in ("model", "seed", "snapshot"):
@@ -125,3 +127,23 @@ def _tested_table(node) -> str | None:
         first = refs[0]
         return getattr(first, "name", None) or (first[0] if isinstance(first, list | tuple) else str(first))
     return None
+
+
+def offending_examples(con, sql: str, limit: int = 5) -> str | None:
+    """A few rows a failed test returned, as ``col=value`` text; columns holding pseudonyms are left out."""
+    try:
+        cursor = con.execute(f"select * from ({sql}) as failing limit {limit}")
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    except Exception:  # noqa: BLE001 - examples are a courtesy; the check's result stands without them
+        return None
+    shown = []
+    for row in rows:
+        pairs = [
+            f"{name}={value}"
+            for name, value in zip(names, row, strict=True)
+            if not (isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value))
+            and not name.endswith(("student_id", "staff_id", "teacher_ids", "person_id"))
+        ]
+        shown.append(", ".join(pairs))
+    return "; ".join(f"({row})" for row in shown) or None
