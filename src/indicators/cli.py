@@ -122,6 +122,42 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from indicators.export import ExportError, export
+
+    settings = _settings(args)
+    try:
+        files = export(
+            settings.warehouse,
+            Path(args.out),
+            args.year,
+            kind=args.kind,
+            lang=args.lang,
+            fmt=args.format,
+            dialect=args.dialect,
+            suppression=not args.no_suppression,
+            charts=not args.no_charts,
+        )
+    except ExportError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(files)} files to {args.out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from indicators.report import ExportError, report
+
+    settings = _settings(args)
+    try:
+        path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang)
+    except ExportError as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from indicators import bench
 
@@ -181,6 +217,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warehouse", help="the warehouse file (default: the configured one)")
     p.add_argument("--csv", action="store_true", help="write CSV to stdout instead of a table")
     p.add_argument("--max-rows", type=int, default=40)
+
+    p = add("export", "export the indicators (CSV or XLSX, disclosure-controlled) from the published warehouse", cmd_export)
+    p.add_argument("--year", required=True, help="academic year, e.g. 2023/24")
+    p.add_argument("--kind", choices=["annual", "midterm"], default="annual")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("--dialect", choices=["excel-sv", "standard"], default="excel-sv",
+                   help="CSV: excel-sv (; separator, decimal comma, UTF-8 with BOM) or standard (RFC 4180, . decimals)")
+    p.add_argument("--no-suppression", action="store_true",
+                   help="INTERNAL USE ONLY: no disclosure control (the metadata says so)")
+    p.add_argument("--no-charts", action="store_true", help="skip the PNG/SVG charts")
+    p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
+    p.add_argument("--out", required=True, help="output folder")
+
+    p = add("report", "write the self-contained HTML report from the published warehouse", cmd_report)
+    p.add_argument("--kind", choices=["annual", "midterm"], required=True)
+    p.add_argument("--year", required=True, help="academic year, e.g. 2023/24")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv")
+    p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
+    p.add_argument("--out", required=True, help="the HTML file to write")
 
     p = add("bench", "benchmark a full and an unchanged nightly against bare-DuckDB floors", cmd_bench)
     p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")

@@ -178,47 +178,26 @@ def _run_locked(
             quality_checks = _run_quality(settings, work, run_id, summary, reporter)
             checks.extend(quality_checks)
             timings["quality"] = time.monotonic() - clock
+        fingerprint = None
         if with_dbt and stop_after != "ingest" and (settings.root / "dbt_project.yml").exists():
-            clock = time.monotonic()
-            reporter("dbt build: seeds, models, tests")
             from indicators import transform
 
-            checkpoint("before_dbt")
-            built = transform.build(settings, work)
-            checkpoint("after_dbt")
-            timings["dbt_build"] = time.monotonic() - clock
-            errors.extend(built.failed_nodes)
-            if built.message:
-                errors.append(built.message)
-            failed_sql = {c.name: c.compiled_sql for c in built.checks if not c.success and c.compiled_sql}
-            examples: dict[str, str | None] = {}
-            if failed_sql:
-                con = warehouse.connect(work, read_only=True)
-                try:
-                    examples = {name: transform.offending_examples(con, sql) for name, sql in failed_sql.items()}
-                finally:
-                    con.close()
-            for check in built.checks:
-                details = check.message
-                if examples.get(check.name):
-                    details = f"{details}; e.g. {examples[check.name]}"
-                checks.append(
-                    {
-                        "engine": "dbt",
-                        "suite_name": "dbt_build",
-                        "check_name": check.name,
-                        "table_name": check.table_name,
-                        "severity": check.severity,
-                        "success": check.success,
-                        "observed_value": None,
-                        "failing_count": check.failing_count,
-                        "details": details,
-                    }
+            fingerprint = transform.project_fingerprint(settings)
+            previous = _last_build(work)
+            if summary.count("loaded") == 0 and previous and previous[1] == fingerprint:
+                reporter(
+                    f"dbt build: skipped: nothing new was loaded and the project is unchanged since run "
+                    f"{previous[0]}; its marts and checks stand"
                 )
-            reporter(
-                f"dbt build: {sum(1 for c in built.checks if c.success)} checks passed, "
-                f"{len(built.warnings)} warnings, {len(built.errors)} errors"
-            )
+            else:
+                clock = time.monotonic()
+                reporter("dbt build: seeds, models, tests")
+                checkpoint("before_dbt")
+                dbt_checks, dbt_errors = _run_dbt(settings, work, reporter)
+                checkpoint("after_dbt")
+                timings["dbt_build"] = time.monotonic() - clock
+                checks.extend(dbt_checks)
+                errors.extend(dbt_errors)
         for check in checks:
             if check["success"]:
                 continue
@@ -228,7 +207,7 @@ def _run_locked(
         clock = time.monotonic()
         con = warehouse.connect(work)
         try:
-            _record_run(con, run_id, started, summary, checks, warnings, errors)
+            _record_run(con, run_id, started, summary, checks, warnings, errors, fingerprint)
             con.execute("checkpoint")
         finally:
             con.close()
@@ -250,6 +229,68 @@ def _run_locked(
         return RunOutcome(run_id, EXIT_FAILED, False, f"crashed: {type(exc).__name__}: {exc}", work_copy=work, timings=timings)
 
 
+def _last_build(work: Path) -> tuple[str, str] | None:
+    """(run id, project fingerprint) of the last published run that built the marts, if any."""
+    con = warehouse.connect(work, read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        row = con.execute(
+            """
+            select run_id, build_fingerprint from audit.pipeline_runs
+            where status like 'published%' and build_fingerprint is not null
+            order by finished_at desc limit 1
+            """
+        ).fetchone()
+        return tuple(row) if row else None
+    finally:
+        con.close()
+
+
+def _run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[dict], list[str]]:
+    """dbt build in-process; its tests as check rows, and the errors that stop publishing."""
+    from indicators import transform
+
+    built = transform.build(settings, work)
+    errors = list(built.failed_nodes)
+    if built.message:
+        errors.append(built.message)
+    failed_sql = {c.name: c.compiled_sql for c in built.checks if not c.success and c.compiled_sql}
+    examples: dict[str, str | None] = {}
+    if failed_sql:
+        con = warehouse.connect(work, read_only=True)
+        try:
+            examples = {name: transform.offending_examples(con, sql) for name, sql in failed_sql.items()}
+        finally:
+            con.close()
+    checks = []
+    for check in built.checks:
+        details = check.message
+        if examples.get(check.name):
+            details = f"{details}; e.g. {examples[check.name]}"
+        checks.append(
+            {
+                "engine": "dbt",
+                "suite_name": "dbt_build",
+                "check_name": check.name,
+                "table_name": check.table_name,
+                "severity": check.severity,
+                "success": check.success,
+                "observed_value": None,
+                "failing_count": check.failing_count,
+                "details": details,
+            }
+        )
+    reporter(
+        f"dbt build: {sum(1 for c in built.checks if c.success)} checks passed, "
+        f"{len(built.warnings)} warnings, {len(built.errors)} errors"
+    )
+    return checks, errors
+
+
 def _run_quality(settings: Settings, work: Path, run_id: str, summary: IngestSummary, reporter) -> list[dict]:
     """Great Expectations on what this run loaded (see ``indicators.quality``)."""
     try:
@@ -269,7 +310,7 @@ def _ingest_warnings(summary: IngestSummary) -> list[str]:
     return lines
 
 
-def _record_run(con, run_id, started, summary: IngestSummary, checks, warnings, errors) -> None:
+def _record_run(con, run_id, started, summary: IngestSummary, checks, warnings, errors, fingerprint=None) -> None:
     now = dt.datetime.now().replace(microsecond=0)
     for check in checks:
         con.execute(
@@ -295,7 +336,12 @@ def _record_run(con, run_id, started, summary: IngestSummary, checks, warnings, 
         )
     status = "failed" if errors else ("published_with_warnings" if warnings else "published")
     con.execute(
-        "insert or replace into audit.pipeline_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        """
+        insert or replace into audit.pipeline_runs
+        (run_id, started_at, finished_at, status, files_seen, files_loaded, rows_loaded, rows_quarantined,
+         warnings, errors, message, build_fingerprint)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
         [
             run_id,
             started,
@@ -308,6 +354,7 @@ def _record_run(con, run_id, started, summary: IngestSummary, checks, warnings, 
             len(warnings),
             len(errors),
             "; ".join(errors)[:2000] or None,
+            None if errors else fingerprint,
         ],
     )
 

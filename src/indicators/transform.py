@@ -7,6 +7,7 @@ copy can be checkpointed and published.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -46,6 +47,24 @@ class BuildResult:
     @property
     def errors(self) -> list[CheckResult]:
         return [c for c in self.checks if not c.success and c.severity == "error"]
+
+
+PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests/dbt", "expectations", "pipelines")
+
+
+def project_fingerprint(settings: Settings) -> str:
+    """A hash of everything that shapes the marts: dbt project files, suites, source specs and vars.
+
+    When nothing new was loaded and this is unchanged, a rebuild would give the same marts.
+    """
+    digest = hashlib.sha256(json.dumps(dbt_vars(settings), sort_keys=True).encode())
+    for part in PROJECT_PARTS:
+        base = settings.root / part
+        paths = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.exists() else []
+        for path in paths:
+            digest.update(str(path.relative_to(settings.root)).encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def dbt_vars(settings: Settings) -> dict:

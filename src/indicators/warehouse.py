@@ -62,7 +62,8 @@ AUDIT_TABLES = {
         rows_quarantined bigint,
         warnings bigint,
         errors bigint,
-        message varchar
+        message varchar,
+        build_fingerprint varchar
     """,
     "dq_results": """
         run_id varchar not null,
@@ -93,6 +94,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> No
     for name, columns in AUDIT_TABLES.items():
         con.execute(f"create table if not exists audit.{name} ({columns})")
     con.execute("create sequence if not exists audit.file_id_seq start 1")
+    con.execute("alter table audit.pipeline_runs add column if not exists build_fingerprint varchar")
     for spec in specs:
         wanted = {f.name: f.sql_type for f in spec.fields} | METADATA_COLUMNS
         columns = ", ".join(f'"{name}" {sql_type}' for name, sql_type in wanted.items())

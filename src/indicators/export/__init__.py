@@ -1,0 +1,173 @@
+"""``indicators export``: the published warehouse as CSV or XLSX files, protected, with metadata.
+
+Read-only against the published file. Writes, into ``out_dir``, for ``--year 2023/24 --kind
+annual --lang sv`` (stem ``indicators_2023-24_annual_sv``):
+
+* ``<stem>_scoreboard.csv`` — one row per indicator: goal and target, baseline, every year up to
+  the chosen one, change, status and progress;
+* ``<stem>_programmes.csv`` — the per-programme indicators, one row per programme and indicator;
+* ``<stem>_values.csv`` — the long values behind them (every breakdown);
+* ``<stem>_midterm.csv`` — with ``--kind midterm``: every indicator's 2021/22 value against baseline;
+* or, with ``--format xlsx``, ``<stem>.xlsx`` holding those tables as sheets plus an "about" sheet;
+* ``<stem>_metadata.json`` and ``<stem>_metadata.md`` — definitions and units, the run and time of
+  the data, the source files' dates, the annotations and the disclosure rule applied;
+* ``charts/<indicator>_<lang>.png`` and ``.svg`` — one chart per indicator (unless ``charts=False``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from indicators import disclosure
+from indicators.export import labels
+from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
+from indicators.export.writers import DIALECTS, write_csv, write_xlsx
+
+__all__ = ["export", "ExportError", "FORMATS", "DIALECTS", "metadata"]
+
+FORMATS = ("csv", "xlsx")
+
+
+def export(warehouse: Path, out_dir: Path, year: str, kind: str = "annual", lang: str = "sv", fmt: str = "csv",
+           dialect: str = "excel-sv", suppression: bool = True, charts: bool = True) -> list[Path]:
+    """Write the export files for ``year`` into ``out_dir``; returns the paths written."""
+    if fmt not in FORMATS:
+        raise ExportError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if dialect not in DIALECTS:
+        raise ExportError(f"--dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
+    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tables = publication.tables()
+    written: list[Path] = []
+    if fmt == "csv":
+        for table in tables:
+            written.append(write_csv(table, out_dir / f"{publication.stem}_{table.name}.csv", DIALECTS[dialect]))
+        files = {table.name: f"{publication.stem}_{table.name}.csv" for table in tables}
+    else:
+        path = out_dir / f"{publication.stem}.xlsx"
+        files = {table.name: f"{path.name} [{table.title}]" for table in tables}
+    meta = metadata(publication, files, fmt, dialect)
+    if fmt == "xlsx":
+        title = labels.TABLE_TITLES["metadata"][lang]
+        written.append(write_xlsx(tables, path, about=_about_rows(meta, lang), about_title=title))
+    json_path = out_dir / f"{publication.stem}_metadata.json"
+    json_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    md_path = out_dir / f"{publication.stem}_metadata.md"
+    md_path.write_text(_environment().get_template("metadata.md.j2").render(meta=meta, lang=lang), encoding="utf-8")
+    written += [json_path, md_path]
+    if charts:
+        from indicators.report.charts import write_charts
+
+        written += write_charts(publication, out_dir / "charts")
+    return written
+
+
+def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
+             dialect: str = "excel-sv") -> dict[str, Any]:
+    """Everything a reader needs beside the numbers, in the publication's language."""
+    lang = publication.lang
+    run = publication.run or {}
+    counts = {"primary": 0, "secondary": 0}
+    for flag in publication.flags.values():
+        counts[flag] += 1
+    if fmt == "csv":
+        format_text = DIALECTS[dialect].describe(lang)
+    else:
+        format_text = ("XLSX: en flik per tabell, tal som talceller, text som textceller" if lang == "sv"
+                       else "XLSX: one sheet per table, numbers as number cells, text as string cells")
+    return {
+        "title": {"sv": "Internationaliseringsindikatorer", "en": "Internationalisation indicators"}[lang]
+        + f" {publication.year} ({publication.kind})",
+        "academic_year": publication.year,
+        "kind": publication.kind,
+        "language": lang,
+        "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "warehouse": publication.warehouse.name,
+        "format": format_text,
+        "data": {
+            "run_id": run.get("run_id"),
+            "run_status": run.get("status"),
+            "run_started_at": run.get("started_at"),
+            "run_finished_at": run.get("finished_at"),
+        },
+        "source_files": [
+            {key: row.get(key) for key in ("source", "files", "oldest_file_modified_at", "newest_file_modified_at",
+                                           "last_loaded_at", "rows_loaded", "file_names")}
+            for row in publication.source_files
+        ],
+        "disclosure_control": {
+            "applied": publication.suppression,
+            "rule": disclosure.describe(lang, publication.suppression),
+            "marker": disclosure.MARKER,
+            "person_count_units": sorted(disclosure.PERSON_COUNT_UNITS),
+            "suppressed_counts": f"1-{disclosure.MIN_COUNT - 1}",
+            "share_min_denominator": disclosure.MIN_DENOMINATOR,
+            "shares_not_of_persons": sorted(disclosure.NON_PERSON_SHARES),
+            "cells_suppressed": counts,
+        },
+        "files": files,
+        "tables": [
+            {"name": table.name, "title": table.title, "file": files.get(table.name),
+             "columns": [column.label for column in table.columns]}
+            for table in publication.tables()
+        ],
+        "indicators": [
+            {
+                "indicator_id": ind["indicator_id"], "target_id": ind.get("target_id"), "goal_id": ind.get("goal_id"),
+                "name": ind["name"], "definition": ind["definition"],
+                "unit": labels.text(labels.UNITS, ind.get("unit"), lang),
+                "rule": labels.text(labels.RULES, ind.get("rule"), lang),
+                "sources": ind.get("sources"), "baseline_year": ind.get("baseline_year"),
+                "target_value": ind.get("target_value"), "deadline_year": ind.get("deadline_year"),
+                "per_programme": ind.get("per_programme"),
+            }
+            for ind in publication.catalogue
+        ],
+        "annotations": [
+            {key: row.get(key) for key in ("annotation_id", "academic_year_from", "academic_year_to", "indicator_id",
+                                           "kind", "text")}
+            for row in publication.annotations
+        ],
+        "words": {
+            "status": {key: value[lang] for key, value in labels.STATUS.items()},
+            "progress": {key: value[lang] for key, value in labels.PROGRESS.items()},
+            "suppressed": str(SUPPRESSED),
+        },
+    }
+
+
+def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    sv = lang == "sv"
+    data = meta["data"]
+    rows = [
+        ("Titel" if sv else "Title", meta["title"]),
+        ("Läsår" if sv else "Academic year", meta["academic_year"]),
+        ("Skapad" if sv else "Generated", meta["generated_at"]),
+        ("Körning (data)" if sv else "Run (data)",
+         f"{data['run_id'] or '-'} · {data['run_status'] or '-'} · {data['run_finished_at'] or data['run_started_at'] or '-'}"),
+        ("Röjandekontroll" if sv else "Disclosure control", meta["disclosure_control"]["rule"]),
+        ("Format", meta["format"]),
+    ]
+    for source in meta["source_files"]:
+        rows.append((f"{'Källa' if sv else 'Source'}: {source['source']}",
+                     f"{source['files']} {'filer' if sv else 'files'}; "
+                     f"{'nyaste fil' if sv else 'newest file'} {source['newest_file_modified_at']}; "
+                     f"{'inläst' if sv else 'loaded'} {source['last_loaded_at']}"))
+    for note in meta["annotations"]:
+        years = note["academic_year_from"] + (f"–{note['academic_year_to']}" if note["academic_year_to"] else "")
+        rows.append((f"{note['annotation_id']} {years} {note['indicator_id'] or ''}".strip(), note["text"] or ""))
+    for ind in meta["indicators"]:
+        rows.append((f"{ind['indicator_id']} {ind['name']}", f"{ind['definition']} [{ind['unit']}; {ind['rule']}]"))
+    return [(str(key), "" if text is None else str(text)) for key, text in rows]
+
+
+def _environment() -> Environment:
+    # Markdown, not HTML: no autoescape; the template escapes table pipes itself.
+    return Environment(loader=PackageLoader("indicators.export", "templates"), autoescape=False,
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)

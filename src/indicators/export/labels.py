@@ -1,0 +1,125 @@
+"""Words of the publications in Swedish and English: column headers, statuses, units, breakdowns."""
+
+from __future__ import annotations
+
+LANGS = ("sv", "en")
+
+HEADERS: dict[str, dict[str, str]] = {
+    "goal_id": {"sv": "Mål", "en": "Goal"},
+    "goal_text": {"sv": "Målets lydelse", "en": "Goal text"},
+    "target_id": {"sv": "Delmål", "en": "Target"},
+    "target_text": {"sv": "Delmålets lydelse", "en": "Target text"},
+    "indicator_id": {"sv": "Indikator", "en": "Indicator"},
+    "indicator_name": {"sv": "Indikatorns namn", "en": "Indicator name"},
+    "definition": {"sv": "Definition", "en": "Definition"},
+    "unit": {"sv": "Enhet", "en": "Unit"},
+    "rule": {"sv": "Bedömningsregel", "en": "Rule"},
+    "sources": {"sv": "Källor", "en": "Sources"},
+    "baseline_year": {"sv": "Utgångsår", "en": "Baseline year"},
+    "baseline_value": {"sv": "Utgångsvärde", "en": "Baseline value"},
+    "target_value": {"sv": "Målvärde", "en": "Target value"},
+    "deadline_year": {"sv": "Slutår", "en": "Deadline"},
+    "change_abs": {"sv": "Förändring mot utgångsår", "en": "Change from baseline"},
+    "change_pct": {"sv": "Förändring mot utgångsår (%)", "en": "Change from baseline (%)"},
+    "cagr_pct": {"sv": "Årlig tillväxttakt (%)", "en": "Annual growth rate (%)"},
+    "required_cagr_pct": {"sv": "Nödvändig årlig tillväxttakt (%)", "en": "Required annual growth rate (%)"},
+    "status": {"sv": "Status", "en": "Status"},
+    "progress": {"sv": "Utveckling", "en": "Progress"},
+    "programme_code": {"sv": "Programkod", "en": "Programme code"},
+    "programme_name": {"sv": "Program", "en": "Programme"},
+    "academic_year": {"sv": "Läsår", "en": "Academic year"},
+    "dimension": {"sv": "Uppdelning", "en": "Breakdown"},
+    "dimension_value": {"sv": "Värde för uppdelning", "en": "Breakdown value"},
+    "value": {"sv": "Värde", "en": "Value"},
+    "numerator": {"sv": "Täljare", "en": "Numerator"},
+    "denominator": {"sv": "Nämnare", "en": "Denominator"},
+    "suppression": {"sv": "Röjandekontroll", "en": "Disclosure control"},
+    "followup_year": {"sv": "Uppföljningsår", "en": "Follow-up year"},
+    "followup_value": {"sv": "Värde vid halvtid", "en": "Mid-term value"},
+}
+
+TABLE_TITLES: dict[str, dict[str, str]] = {
+    "scoreboard": {"sv": "Indikatorer", "en": "Scoreboard"},
+    "programmes": {"sv": "Per program", "en": "Per programme"},
+    "values": {"sv": "Alla värden", "en": "All values"},
+    "midterm": {"sv": "Halvtidsuppföljning", "en": "Mid-term follow-up"},
+    "metadata": {"sv": "Om data", "en": "About the data"},
+    "definitions": {"sv": "Definitioner", "en": "Definitions"},
+}
+
+STATUS = {
+    "met": {"sv": "uppfyllt", "en": "met"},
+    "not_met": {"sv": "ej uppfyllt", "en": "not met"},
+    "pending": {"sv": "pågår", "en": "pending"},
+    "overdue": {"sv": "försenat", "en": "overdue"},
+    "insufficient_data": {"sv": "otillräckliga data", "en": "insufficient data"},
+}
+
+PROGRESS = {
+    "target_achieved": {"sv": "målet nått", "en": "target achieved"},
+    "on_track": {"sv": "i fas", "en": "on track"},
+    "moderate": {"sv": "måttlig", "en": "moderate"},
+    "limited": {"sv": "begränsad", "en": "limited"},
+    "deterioration": {"sv": "försämring", "en": "deterioration"},
+    "not_available": {"sv": "ej tillgänglig", "en": "not available"},
+}
+
+UNITS = {
+    "persons": {"sv": "personer", "en": "persons"},
+    "mobilities": {"sv": "mobiliteter", "en": "mobilities"},
+    "percent": {"sv": "procent", "en": "percent"},
+    "count": {"sv": "antal", "en": "count"},
+    "activities": {"sv": "aktiviteter", "en": "activities"},
+    "participations": {"sv": "deltaganden", "en": "participations"},
+    "agreements": {"sv": "avtal", "en": "agreements"},
+    "milestone": {"sv": "milstolpe", "en": "milestone"},
+    "regions": {"sv": "regioner", "en": "regions"},
+    "per_100_graduates": {"sv": "per 100 examinerade", "en": "per 100 graduates"},
+}
+
+RULES = {
+    "increase": {"sv": "ökning", "en": "increase"},
+    "coverage": {"sv": "samtliga (100 %)", "en": "coverage (100%)"},
+    "majority": {"sv": "majoritet (> 50 %)", "en": "majority (> 50%)"},
+    "milestone": {"sv": "milstolpe", "en": "milestone"},
+}
+
+DIMENSIONS = {
+    "mobility_type": {"sv": "mobilitetstyp", "en": "mobility type"},
+    "level": {"sv": "nivå", "en": "level"},
+    "gender": {"sv": "kön", "en": "gender"},
+    "partner_region": {"sv": "partnerregion", "en": "partner region"},
+    "partner_network": {"sv": "partnernätverk", "en": "partner network"},
+    "measure": {"sv": "mått", "en": "measure"},
+}
+
+SUPPRESSION = {
+    "primary": {"sv": "primär", "en": "primary"},
+    "secondary": {"sv": "sekundär", "en": "secondary"},
+}
+
+WORDS = {
+    "faculty": {"sv": "Hela fakulteten", "en": "Whole faculty"},
+    "baseline": {"sv": "Utgångsvärde", "en": "Baseline"},
+    "target": {"sv": "Mål", "en": "Target"},
+    "value": {"sv": "Värde", "en": "Value"},
+    "suppressed": {"sv": "dolt", "en": "suppressed"},
+    "done": {"sv": "klar", "en": "done"},
+    "not_done": {"sv": "ej klar", "en": "not done"},
+    "academic_year": {"sv": "Läsår", "en": "Academic year"},
+}
+
+
+def text(table: dict[str, dict[str, str]], key: str | None, lang: str) -> str | None:
+    """The word for ``key`` in ``lang``; unknown keys come back as they are."""
+    if key is None:
+        return None
+    entry = table.get(key)
+    return entry[lang] if entry else key
+
+
+def header(key: str, lang: str) -> str:
+    entry = HEADERS.get(key)
+    if entry:
+        return entry[lang]
+    return key  # year columns ('2019/20') and anything else read as themselves

@@ -1,0 +1,470 @@
+"""What a publication holds, read once from the published warehouse (read-only) and protected.
+
+:func:`load` reads the marts, applies disclosure control (:mod:`indicators.disclosure`) to every
+value, and returns a :class:`Publication`: the tables of an export (scoreboard, per programme,
+long values, mid-term follow-up) in one language, plus what the metadata and the report need
+(catalogue, annotations, the run, source files, data-quality notes). The CSV/XLSX writers and the
+HTML report both start from it, so a suppressed cell is suppressed the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from indicators import disclosure
+from indicators.export import labels
+
+YEAR_PATTERN = re.compile(r"^\d{4}/\d{2}$")
+MIDTERM_YEAR = "2021/22"
+KINDS = ("annual", "midterm")
+
+
+class ExportError(ValueError):
+    """The publication cannot be made (bad arguments, missing tables); the message says why."""
+
+
+class Suppressed:
+    """A cell hidden by disclosure control; prints as ``..``."""
+
+    _instance: Suppressed | None = None
+
+    def __new__(cls) -> Suppressed:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __str__(self) -> str:
+        return disclosure.MARKER
+
+    __repr__ = __str__
+
+
+SUPPRESSED = Suppressed()
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text (from data or catalogue), number, label (words the export wrote)
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip([c.key for c in self.columns], row, strict=True)) for row in self.rows]
+
+
+@dataclass
+class Publication:
+    warehouse: Path
+    year: str
+    kind: str
+    lang: str
+    suppression: bool
+    years: list[str]  # the years shown as columns, after the baseline, up to ``year``
+    catalogue: list[dict[str, Any]]
+    values: list[dict[str, Any]]  # every published row (years up to ``year``), with 'suppression'
+    progress: dict[tuple[str, str, str | None], dict[str, Any]]
+    midterm: list[dict[str, Any]]
+    programmes: dict[str, str]
+    annotations: list[dict[str, Any]]
+    run: dict[str, Any] | None
+    source_files: list[dict[str, Any]]
+    quality: dict[str, Any]
+    flags: dict[disclosure.CellKey, str] = field(default_factory=dict)
+    _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    # --- cells -------------------------------------------------------------------------------
+    def cell(self, indicator_id: str, year: str | None, programme: str | None = None,
+             dimension: str | None = None, dimension_value: str | None = None) -> Any:
+        """The published value of one cell: a float, :data:`SUPPRESSED` or None (no value)."""
+        if year is None:
+            return None
+        key = (indicator_id, year, programme, dimension, dimension_value)
+        if key in self.flags:
+            return SUPPRESSED
+        row = self._cells.get(key)
+        return None if row is None else row.get("value")
+
+    def derived(self, value: Any, *inputs: Any) -> Any:
+        """A number computed from cells (change, growth rate): suppressed if any input is."""
+        if any(item is SUPPRESSED for item in inputs):
+            return SUPPRESSED
+        return value
+
+    def indicator(self, indicator_id: str) -> dict[str, Any]:
+        return next(row for row in self.catalogue if row["indicator_id"] == indicator_id)
+
+    def word(self, table: dict, key: str | None) -> str | None:
+        return labels.text(table, key, self.lang)
+
+    def programme_label(self, code: str | None) -> str:
+        if code is None:
+            return labels.WORDS["faculty"][self.lang]
+        return self.programmes.get(code) or code
+
+    @property
+    def indicators(self) -> list[dict[str, Any]]:
+        """The catalogue's indicators (the mid-term milestone M1 is the follow-up itself)."""
+        return [row for row in self.catalogue if row["indicator_id"] != "M1"]
+
+    @property
+    def stem(self) -> str:
+        return f"indicators_{self.year.replace('/', '-')}_{self.kind}_{self.lang}"
+
+    # --- tables ------------------------------------------------------------------------------
+    def tables(self) -> list[Table]:
+        tables = [self.scoreboard(), self.per_programme(), self.long_values()]
+        if self.kind == "midterm":
+            tables.append(self.midterm_table())
+        return tables
+
+    def _columns(self, keys: list[tuple[str, str]]) -> list[Column]:
+        return [Column(key, labels.header(key, self.lang), kind) for key, kind in keys]
+
+    def _title(self, name: str) -> str:
+        return labels.TABLE_TITLES[name][self.lang]
+
+    def scoreboard(self) -> Table:
+        keys = [("goal_id", "text"), ("goal_text", "text"), ("target_id", "text"), ("target_text", "text"),
+                ("indicator_id", "text"), ("indicator_name", "text"), ("unit", "label"), ("rule", "label"),
+                ("baseline_year", "text"), ("baseline_value", "number")]
+        keys += [(year, "number") for year in self.years]
+        keys += [("target_value", "number"), ("change_abs", "number"), ("change_pct", "number"),
+                 ("status", "label"), ("progress", "label"), ("cagr_pct", "number"), ("required_cagr_pct", "number")]
+        table = Table("scoreboard", self._title("scoreboard"), self._columns(keys))
+        for ind in self.indicators:
+            verdict = self.verdict(ind["indicator_id"], self.year)
+            row = [ind["goal_id"], ind["goal_text"], ind["target_id"], ind["target_text"], ind["indicator_id"],
+                   ind["name"], self.word(labels.UNITS, ind["unit"]), self.word(labels.RULES, ind["rule"]),
+                   ind["baseline_year"], verdict["baseline_value"]]
+            row += [self.cell(ind["indicator_id"], year) for year in self.years]
+            row += [ind["target_value"], verdict["change_abs"], verdict["change_pct"],
+                    self.word(labels.STATUS, verdict["status"]), self.word(labels.PROGRESS, verdict["progress"]),
+                    verdict["cagr_pct"], verdict["required_cagr_pct"]]
+            table.rows.append(row)
+        return table
+
+    def verdict(self, indicator_id: str, year: str, programme: str | None = None) -> dict[str, Any]:
+        """Value, baseline, change, status and progress of one indicator in one year, protected."""
+        ind = self.indicator(indicator_id)
+        found = self.progress.get((indicator_id, year, programme), {})
+        baseline_year = found.get("baseline_year") or ind["baseline_year"]
+        value = self.cell(indicator_id, year, programme)
+        baseline = self.cell(indicator_id, baseline_year, programme)
+        if baseline is None and not self.suppression:  # unprotected: trust the progress mart's copy
+            baseline = found.get("baseline_value")
+        inputs = (value, baseline)
+        return {
+            "year": year,
+            "value": value,
+            "baseline_year": baseline_year,
+            "baseline_value": baseline,
+            "change_abs": self.derived(found.get("change_abs"), *inputs),
+            "change_pct": self.derived(found.get("change_pct"), *inputs),
+            "cagr_pct": self.derived(found.get("cagr_pct"), *inputs),
+            "required_cagr_pct": self.derived(found.get("required_cagr_pct"), baseline),
+            "status": found.get("status"),
+            "progress": found.get("progress"),
+        }
+
+    def per_programme(self) -> Table:
+        keys = [("programme_code", "text"), ("programme_name", "text"), ("indicator_id", "text"),
+                ("indicator_name", "text"), ("unit", "label"), ("baseline_value", "number")]
+        keys += [(year, "number") for year in self.years]
+        keys += [("status", "label"), ("progress", "label")]
+        table = Table("programmes", self._title("programmes"), self._columns(keys))
+        programme_indicators = [ind for ind in self.indicators if ind.get("per_programme") in ("yes", "flag")]
+        for code in sorted({row["programme_code"] for row in self.values if row["programme_code"] is not None}):
+            for ind in programme_indicators:
+                iid = ind["indicator_id"]
+                has_values = any(key[0] == iid and key[2] == code and key[3] is None for key in self._cells)
+                if not has_values:
+                    continue
+                verdict = self.verdict(iid, self.year, code)
+                row = [code, self.programmes.get(code), iid, ind["name"], self.word(labels.UNITS, ind["unit"]),
+                       verdict["baseline_value"]]
+                row += [self.cell(iid, year, code) for year in self.years]
+                row += [self.word(labels.STATUS, verdict["status"]), self.word(labels.PROGRESS, verdict["progress"])]
+                table.rows.append(row)
+        return table
+
+    def long_values(self) -> Table:
+        keys = [("indicator_id", "text"), ("indicator_name", "text"), ("academic_year", "text"),
+                ("programme_code", "text"), ("programme_name", "text"), ("dimension", "label"),
+                ("dimension_value", "text"), ("value", "number"), ("numerator", "number"),
+                ("denominator", "number"), ("unit", "label"), ("suppression", "label")]
+        table = Table("values", self._title("values"), self._columns(keys))
+        names = {ind["indicator_id"]: ind["name"] for ind in self.catalogue}
+        for row in self.values:
+            flag = row["suppression"]
+            hidden = flag is not None
+            share_hidden = hidden and row.get("denominator") is not None
+            table.rows.append([
+                row["indicator_id"], names.get(row["indicator_id"]), row["academic_year"], row["programme_code"],
+                self.programmes.get(row["programme_code"]) if row["programme_code"] else None,
+                self.word(labels.DIMENSIONS, row["dimension"]), row["dimension_value"],
+                SUPPRESSED if hidden else row["value"],
+                SUPPRESSED if share_hidden else row.get("numerator"),
+                SUPPRESSED if share_hidden else row.get("denominator"),
+                self.word(labels.UNITS, row["unit"]), self.word(labels.SUPPRESSION, flag),
+            ])
+        return table
+
+    def midterm_rows(self) -> list[dict[str, Any]]:
+        """One row per indicator: baseline, the 2021/22 (or latest before) value, change, verdict."""
+        rows = []
+        by_id = {row["indicator_id"]: row for row in self.midterm}
+        for ind in self.indicators:
+            iid = ind["indicator_id"]
+            mart = by_id.get(iid, {})
+            year = mart.get("followup_year") or self._latest_year(iid, MIDTERM_YEAR)
+            verdict = self.verdict(iid, year) if year else {
+                "value": None, "baseline_value": self.cell(iid, ind["baseline_year"]), "change_abs": None,
+                "change_pct": None, "status": None, "progress": None}
+            for key in ("change_abs", "change_pct", "status", "progress"):
+                if mart.get(key) is not None and verdict.get(key) is None:
+                    verdict[key] = mart[key]
+            inputs = (verdict["value"], verdict["baseline_value"])
+            rows.append({
+                "goal_id": ind["goal_id"], "goal_text": ind["goal_text"], "target_id": ind["target_id"],
+                "target_text": ind["target_text"], "indicator_id": iid, "indicator_name": ind["name"],
+                "unit": ind["unit"], "baseline_year": ind["baseline_year"],
+                "baseline_value": verdict["baseline_value"], "followup_year": year,
+                "followup_value": verdict["value"],
+                "change_abs": self.derived(verdict["change_abs"], *inputs),
+                "change_pct": self.derived(verdict["change_pct"], *inputs),
+                "status": verdict["status"], "progress": verdict["progress"],
+            })
+        return rows
+
+    def midterm_table(self) -> Table:
+        keys = [("goal_id", "text"), ("goal_text", "text"), ("target_id", "text"), ("target_text", "text"),
+                ("indicator_id", "text"), ("indicator_name", "text"), ("unit", "label"),
+                ("baseline_year", "text"), ("baseline_value", "number"), ("followup_year", "text"),
+                ("followup_value", "number"), ("change_abs", "number"), ("change_pct", "number"),
+                ("status", "label"), ("progress", "label")]
+        table = Table("midterm", self._title("midterm"), self._columns(keys))
+        for row in self.midterm_rows():
+            row = dict(row, unit=self.word(labels.UNITS, row["unit"]), status=self.word(labels.STATUS, row["status"]),
+                       progress=self.word(labels.PROGRESS, row["progress"]))
+            table.rows.append([row[key] for key, _ in keys])
+        return table
+
+    def _latest_year(self, indicator_id: str, at_most: str) -> str | None:
+        """The latest year after the baseline, up to ``at_most``, with a faculty value."""
+        baseline = self.indicator(indicator_id)["baseline_year"]
+        years = [key[1] for key, row in self._cells.items()
+                 if key[0] == indicator_id and key[2] is None and key[3] is None and baseline < key[1] <= at_most
+                 and row.get("value") is not None]
+        return max(years) if years else None
+
+
+# --- reading the warehouse -----------------------------------------------------------------------
+
+def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", suppression: bool = True) -> Publication:
+    """Read the published warehouse read-only and build the protected publication."""
+    if not YEAR_PATTERN.match(year or ""):
+        raise ExportError(f"--year must be an academic year such as 2023/24, not {year!r}")
+    if kind not in KINDS:
+        raise ExportError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if lang not in labels.LANGS:
+        raise ExportError(f"--lang must be one of {', '.join(labels.LANGS)}, not {lang!r}")
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        raise ExportError(f"no warehouse at {warehouse} (run `indicators nightly` first)")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = _tables(con)
+        if ("marts", "indicator_values") not in tables:
+            raise ExportError(f"{warehouse} has no marts.indicator_values: run the nightly build (with dbt) first")
+        catalogue = _catalogue(con, tables, lang)
+        values = _rows(con, "select * from marts.indicator_values where academic_year <= ? "
+                       "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
+                       "dimension_value nulls first", [year])
+        progress = _progress(con, tables, year)
+        midterm = _midterm(con, tables)
+        programmes = _programme_names(con, tables, lang)
+        annotations = _annotations(con, tables, year, lang)
+        run = _run(con, tables)
+        source_files = _source_files(con, tables)
+        quality = _quality(con, tables, run)
+    finally:
+        con.close()
+
+    if not any(row["academic_year"] == year for row in values):
+        raise ExportError(f"the warehouse has no indicator values for {year}")
+    flags = disclosure.suppress(values) if suppression else {}
+    cells = {}
+    for row in values:
+        key = (row["indicator_id"], row["academic_year"], row.get("programme_code"), row.get("dimension"),
+               row.get("dimension_value"))
+        row["suppression"] = flags.get(key)
+        cells[key] = row
+    baseline = min((ind["baseline_year"] for ind in catalogue if ind.get("baseline_year")), default="0000/00")
+    years = sorted({row["academic_year"] for row in values if baseline < row["academic_year"] <= year})
+    return Publication(
+        warehouse=warehouse, year=year, kind=kind, lang=lang, suppression=suppression, years=years,
+        catalogue=catalogue, values=values, progress=progress, midterm=midterm, programmes=programmes,
+        annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags, _cells=cells,
+    )
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
+    found: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns"
+    ).fetchall():
+        found.setdefault((schema, table), set()).add(column)
+    return found
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params or [])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _pick(row: dict[str, Any], *names: str) -> Any:
+    for name in names:
+        if row.get(name) is not None:
+            return row[name]
+    return None
+
+
+def _catalogue(con, tables, lang: str) -> list[dict[str, Any]]:
+    if ("marts", "indicator_catalogue") in tables:
+        rows = _rows(con, "select * from marts.indicator_catalogue")
+    elif ("reference", "indicator_catalogue") in tables:
+        rows = _rows(con, "select * from reference.indicator_catalogue")
+    else:
+        raise ExportError("the warehouse has no indicator catalogue (marts.indicator_catalogue)")
+    plan = {}
+    if ("reference", "plan_targets") in tables:
+        plan = {row["target_id"]: row for row in _rows(con, "select * from reference.plan_targets")}
+    out = []
+    for row in rows:
+        target = plan.get(row.get("target_id"), {})
+        goal = plan.get(row.get("goal_id"), {})
+        target_value = row.get("target_value")
+        try:
+            target_value = float(target_value) if target_value not in (None, "") else None
+        except ValueError:
+            target_value = None
+        out.append({
+            **row,
+            "name": _pick(row, f"name_{lang}", "name_en", "name_sv"),
+            "definition": _pick(row, f"definition_{lang}", "definition_en", "definition_sv"),
+            "target_text": _pick(row, f"target_text_{lang}", f"target_{lang}") or target.get(f"text_{lang}"),
+            "goal_text": _pick(row, f"goal_text_{lang}", f"goal_{lang}") or goal.get(f"text_{lang}"),
+            "target_value": target_value,
+            "baseline_year": row.get("baseline_year") or "2018/19",
+            "sort_order": int(row.get("sort_order") or 0),
+        })
+    out.sort(key=lambda row: (row["sort_order"], row["indicator_id"]))
+    return out
+
+
+def _progress(con, tables, year: str) -> dict[tuple[str, str, str | None], dict[str, Any]]:
+    if ("marts", "indicator_progress") not in tables:
+        return {}
+    columns = tables[("marts", "indicator_progress")]
+    where = "academic_year <= ?"
+    if "dimension" in columns:
+        where += " and dimension is null"
+    rows = _rows(con, f"select * from marts.indicator_progress where {where}", [year])
+    return {(row["indicator_id"], row["academic_year"], row.get("programme_code")): row for row in rows}
+
+
+def _midterm(con, tables) -> list[dict[str, Any]]:
+    if ("marts", "midterm_followup") not in tables:
+        return []
+    out = []
+    for row in _rows(con, "select * from marts.midterm_followup"):
+        out.append({
+            "indicator_id": row.get("indicator_id"),
+            "followup_year": _pick(row, "followup_year", "followup_academic_year", "midterm_year",
+                                   "value_year", "academic_year"),
+            "change_abs": _pick(row, "change_abs"),
+            "change_pct": _pick(row, "change_pct"),
+            "status": _pick(row, "status"),
+            "progress": _pick(row, "progress"),
+        })
+    return out
+
+
+def _programme_names(con, tables, lang: str) -> dict[str, str]:
+    for schema, table in (("marts", "programme_scoreboard"), ("marts", "programmes"), ("reference", "programmes"),
+                          ("staging", "stg_programmes__programmes")):
+        columns = tables.get((schema, table), set())
+        name = next((c for c in (f"programme_name_{lang}", "programme_name", "programme_name_sv") if c in columns),
+                    None)
+        if "programme_code" in columns and name:
+            try:
+                rows = con.execute(f'select distinct programme_code, "{name}" from {schema}.{table}').fetchall()
+            except duckdb.Error:
+                continue
+            return {code: label for code, label in rows if code is not None and label}
+    return {}
+
+
+def _annotations(con, tables, year: str, lang: str) -> list[dict[str, Any]]:
+    if ("reference", "annotations") not in tables:
+        return []
+    rows = _rows(con, "select * from reference.annotations where academic_year_from <= ? "
+                      "order by academic_year_from, annotation_id", [year])
+    for row in rows:
+        row["text"] = _pick(row, f"text_{lang}", "text_en", "text_sv")
+        row["indicator_id"] = row.get("indicator_id") or None
+        row["academic_year_to"] = row.get("academic_year_to") or None
+    return rows
+
+
+def _run(con, tables) -> dict[str, Any] | None:
+    if ("audit", "pipeline_runs") not in tables:
+        return None
+    rows = _rows(con, "select * from audit.pipeline_runs order by (status like 'published%') desc, "
+                      "started_at desc limit 1")
+    return rows[0] if rows else None
+
+
+def _source_files(con, tables) -> list[dict[str, Any]]:
+    if ("audit", "loaded_files") not in tables:
+        return []
+    return _rows(con, """
+        select source, count(*) as files, max(file_modified_at) as newest_file_modified_at,
+               min(file_modified_at) as oldest_file_modified_at, max(loaded_at) as last_loaded_at,
+               sum(rows_loaded) as rows_loaded,
+               string_agg(file_name, '; ' order by file_name) as file_names
+        from audit.loaded_files where status = 'loaded'
+        group by source order by source
+    """)
+
+
+def _quality(con, tables, run: dict[str, Any] | None) -> dict[str, Any]:
+    quality: dict[str, Any] = {"rejected_files": [], "quarantined_files": [], "failed_checks": []}
+    run_id = run["run_id"] if run else None
+    if ("audit", "loaded_files") in tables and run_id:
+        quality["rejected_files"] = _rows(con, """
+            select file_name, source, status, reason from audit.loaded_files
+            where run_id = ? and status in ('rejected', 'unmatched') order by file_name""", [run_id])
+        quality["quarantined_files"] = _rows(con, """
+            select file_name, source, rows_read, rows_loaded, rows_quarantined from audit.loaded_files
+            where run_id = ? and coalesce(rows_quarantined, 0) > 0 order by file_name""", [run_id])
+    if ("audit", "dq_results") in tables and run_id:
+        quality["failed_checks"] = _rows(con, """
+            select engine, suite_name, check_name, table_name, severity, observed_value, failing_count, details
+            from audit.dq_results where run_id = ? and not success
+            order by severity, suite_name, check_name""", [run_id])
+    return quality

@@ -1,0 +1,143 @@
+"""Writing tables: CSV in two dialects, one XLSX workbook, and safe cells.
+
+* ``excel-sv`` — what a double-click in Swedish Excel reads right: ``;`` between fields, decimal
+  comma, UTF-8 with a byte-order mark, CRLF line ends.
+* ``standard`` — RFC 4180: ``,`` between fields, ``.`` decimals, UTF-8 without BOM, CRLF.
+* ``xlsx`` — one sheet per table; numbers are number cells, text is written as string cells
+  (never formulas), suppressed cells are the string ``..``.
+
+Text that a spreadsheet could take for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
+carriage return; OWASP's CSV-injection list) is prefixed with ``'`` in CSV files. In XLSX it is
+kept as it is, in a string cell, which Excel never evaluates.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indicators.export.tables import SUPPRESSED, Table
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+DECIMALS = 2
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    delimiter: str
+    decimal: str
+    encoding: str
+
+    def describe(self, lang: str) -> str:
+        if lang == "sv":
+            return (f"CSV ({self.name}): fältavgränsare '{self.delimiter}', decimaltecken '{self.decimal}', "
+                    f"teckenkodning {self.encoding.replace('utf-8-sig', 'UTF-8 med BOM').replace('utf-8', 'UTF-8')}, "
+                    f"radslut CRLF; dolda celler {SUPPRESSED}")
+        return (f"CSV ({self.name}): separator '{self.delimiter}', decimal mark '{self.decimal}', encoding "
+                f"{self.encoding.replace('utf-8-sig', 'UTF-8 with BOM').replace('utf-8', 'UTF-8')}, "
+                f"CRLF line ends; suppressed cells {SUPPRESSED}")
+
+
+DIALECTS = {
+    "excel-sv": Dialect("excel-sv", ";", ",", "utf-8-sig"),
+    "standard": Dialect("standard", ",", ".", "utf-8"),
+}
+
+
+def safe_text(text: str) -> str:
+    """Text a spreadsheet will show as text: a leading formula character gets a ``'`` in front."""
+    if text.startswith(FORMULA_START):
+        return "'" + text
+    return text
+
+
+def format_number(value: float | int, decimal: str = ".") -> str:
+    """At most two decimals, no thousands separator, no trailing zeros: 12, 12.5, 33.33."""
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    rounded = round(float(value), DECIMALS)
+    text = str(int(rounded)) if rounded.is_integer() else f"{rounded:.{DECIMALS}f}".rstrip("0").rstrip(".")
+    if text == "-0":
+        text = "0"
+    return text.replace(".", decimal)
+
+
+def csv_cell(value: Any, dialect: Dialect) -> str:
+    if value is None:
+        return ""
+    if value is SUPPRESSED:
+        return str(SUPPRESSED)
+    if isinstance(value, int | float):
+        return format_number(value, dialect.decimal)
+    return safe_text(str(value))
+
+
+def write_csv(table: Table, path: Path, dialect: Dialect) -> Path:
+    with open(path, "w", encoding=dialect.encoding, newline="") as handle:
+        writer = csv.writer(handle, delimiter=dialect.delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer.writerow([safe_text(column.label) for column in table.columns])
+        for row in table.rows:
+            writer.writerow([csv_cell(value, dialect) for value in row])
+    return path
+
+
+def write_xlsx(tables: Sequence[Table], path: Path, about: list[tuple[str, str]] | None = None,
+               about_title: str = "About") -> Path:
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+    try:
+        bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        whole = workbook.add_format({"num_format": "0"})
+        fraction = workbook.add_format({"num_format": "0.0#"})
+        hidden = workbook.add_format({"align": "right"})
+        wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        for table in tables:
+            sheet = workbook.add_worksheet(_sheet_name(table.title))
+            widths = [min(max(len(column.label), 6), 40) for column in table.columns]
+            for col, column in enumerate(table.columns):
+                sheet.write_string(0, col, column.label, bold)
+            for r, row in enumerate(table.rows, start=1):
+                for col, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if value is SUPPRESSED:
+                        sheet.write_string(r, col, str(SUPPRESSED), hidden)
+                    elif isinstance(value, int | float) and not isinstance(value, bool):
+                        if isinstance(value, float) and not math.isfinite(value):
+                            continue
+                        sheet.write_number(r, col, value, whole if float(value).is_integer() else fraction)
+                    else:
+                        text = str(value)
+                        sheet.write_string(r, col, text)
+                        widths[col] = min(max(widths[col], len(text)), 60)
+            for col, width in enumerate(widths):
+                sheet.set_column(col, col, width + 2)
+            sheet.freeze_panes(1, 0)
+            if table.rows:
+                sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
+        if about:
+            sheet = workbook.add_worksheet(_sheet_name(about_title))
+            sheet.set_column(0, 0, 32)
+            sheet.set_column(1, 1, 110)
+            for r, (key, text) in enumerate(about):
+                sheet.write_string(r, 0, key, bold)
+                sheet.write_string(r, 1, text, wrap)
+    finally:
+        workbook.close()
+    return path
+
+
+def _sheet_name(title: str) -> str:
+    for char in "[]:*?/\\":
+        title = title.replace(char, " ")
+    return title[:31]

@@ -1,0 +1,153 @@
+"""``indicators report``: one self-contained HTML file from the published warehouse.
+
+The scoreboard grouped by goal, every indicator's chart (inline SVG as a ``data:`` URI) and
+verdict, the per-programme view, the mid-term follow-up target by target (``--kind midterm``),
+data-quality notes from the run and the annotations. No network: CSS is in the template, there
+are no scripts or external fonts. Everything taken from the warehouse is escaped (Jinja2
+autoescape); the numbers are the protected ones of :mod:`indicators.export.tables`, so the report
+is suppressed exactly as the exports are.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from indicators import disclosure
+from indicators.export import labels
+from indicators.export.tables import MIDTERM_YEAR, SUPPRESSED, ExportError, Publication, load
+from indicators.export.writers import format_number
+
+__all__ = ["report", "ExportError", "render"]
+
+WORDS = {
+    "title": {"sv": "Internationalisering av utbildning på grund- och avancerad nivå",
+              "en": "Internationalisation of first- and second-cycle education"},
+    "annual": {"sv": "Årsrapport", "en": "Annual report"},
+    "midterm": {"sv": "Halvtidsuppföljning", "en": "Mid-term follow-up"},
+    "scoreboard": {"sv": "Indikatorer per mål", "en": "Scoreboard by goal"},
+    "indicators": {"sv": "Indikatorerna en och en", "en": "Indicator by indicator"},
+    "programmes": {"sv": "Per program", "en": "Per programme"},
+    "programmes_note": {"sv": "Värden för läsåret {year}. Program­indikatorer som är en ja/nej-flagga per program visas som 100 (ja) eller 0 (nej).",
+                        "en": "Values for {year}. Indicators that are a yes/no flag per programme show 100 (yes) or 0 (no)."},
+    "quality": {"sv": "Datakvalitet", "en": "Data quality"},
+    "annotations": {"sv": "Anmärkningar", "en": "Annotations"},
+    "sources": {"sv": "Källfiler", "en": "Source files"},
+    "disclosure": {"sv": "Röjandekontroll", "en": "Disclosure control"},
+    "run": {"sv": "Körning", "en": "Run"},
+    "generated": {"sv": "Skapad", "en": "Generated"},
+    "year": {"sv": "Läsår", "en": "Academic year"},
+    "rejected": {"sv": "Avvisade filer", "en": "Rejected files"},
+    "quarantined": {"sv": "Rader i karantän", "en": "Quarantined rows"},
+    "failed_checks": {"sv": "Kontroller som inte gick igenom", "en": "Checks that did not pass"},
+    "none": {"sv": "Inga.", "en": "None."},
+    "file": {"sv": "Fil", "en": "File"},
+    "source": {"sv": "Källa", "en": "Source"},
+    "reason": {"sv": "Orsak", "en": "Reason"},
+    "rows_read": {"sv": "Lästa rader", "en": "Rows read"},
+    "check": {"sv": "Kontroll", "en": "Check"},
+    "severity": {"sv": "Allvarlighet", "en": "Severity"},
+    "observed": {"sv": "Observerat", "en": "Observed"},
+    "failing": {"sv": "Avvikande rader", "en": "Failing rows"},
+    "files": {"sv": "Filer", "en": "Files"},
+    "newest": {"sv": "Nyaste fil", "en": "Newest file"},
+    "loaded": {"sv": "Senast inläst", "en": "Last loaded"},
+    "rows": {"sv": "Rader", "en": "Rows"},
+    "chart_alt": {"sv": "Diagram: {name}", "en": "Chart: {name}"},
+    "verdict": {"sv": "Bedömning {year}", "en": "Verdict {year}"},
+    "midterm_intro": {"sv": "Varje delmål i handlingsplanen med utgångsvärde, värdet för {year} (eller senaste år före) och bedömning.",
+                      "en": "Each target of the action plan with its baseline, the {year} value (or the latest before) and the verdict."},
+    "no_value": {"sv": "saknas", "en": "n/a"},
+    "internal": {"sv": "ENDAST FÖR INTERNT BRUK", "en": "INTERNAL USE ONLY"},
+    "run_summary": {"sv": "{files_loaded} av {files_seen} filer inlästa, {rows_loaded} rader, {rows_quarantined} rader i karantän, {warnings} varningar, {errors} fel.",
+                    "en": "{files_loaded} of {files_seen} files loaded, {rows_loaded} rows, {rows_quarantined} rows quarantined, {warnings} warnings, {errors} errors."},
+}
+
+
+def report(warehouse: Path, out_file: Path, kind: str, year: str, lang: str = "sv") -> Path:
+    """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse)."""
+    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True)
+    out_file = Path(out_file)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(render(publication), encoding="utf-8")
+    return out_file
+
+
+def render(publication: Publication) -> str:
+    from indicators.report.charts import svg_data_uri
+
+    lang = publication.lang
+    decimal = "," if lang == "sv" else "."
+
+    def number(value: Any) -> str:
+        if value is SUPPRESSED:
+            return str(SUPPRESSED)
+        if value is None:
+            return "–"
+        if isinstance(value, int | float):
+            return format_number(value, decimal)
+        return str(value)
+
+    def word(key: str, **kwargs: Any) -> str:
+        text = WORDS[key][lang]
+        return text.format(**kwargs) if kwargs else text
+
+    goals = []
+    for ind in publication.indicators:
+        if not goals or goals[-1]["goal_id"] != ind["goal_id"]:
+            goals.append({"goal_id": ind["goal_id"], "goal_text": ind["goal_text"], "indicators": []})
+        verdict = publication.verdict(ind["indicator_id"], publication.year)
+        goals[-1]["indicators"].append({
+            **ind,
+            "unit_word": labels.text(labels.UNITS, ind.get("unit"), lang),
+            "rule_word": labels.text(labels.RULES, ind.get("rule"), lang),
+            "values": [publication.cell(ind["indicator_id"], year) for year in publication.years],
+            "verdict": verdict,
+            "status_word": labels.text(labels.STATUS, verdict["status"], lang),
+            "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
+            "chart": svg_data_uri(publication, ind["indicator_id"]),
+            "notes": [note for note in publication.annotations if note.get("indicator_id") in (None, ind["indicator_id"])
+                      and note.get("indicator_id") is not None],
+        })
+
+    programme_indicators = [ind for ind in publication.indicators if ind.get("per_programme") in ("yes", "flag")]
+    codes = sorted({row["programme_code"] for row in publication.values if row["programme_code"] is not None})
+    programme_rows = [
+        {"code": code, "name": publication.programmes.get(code),
+         "values": [publication.cell(ind["indicator_id"], publication.year, code) for ind in programme_indicators]}
+        for code in codes
+    ]
+    midterm = []
+    if publication.kind == "midterm":
+        for row in publication.midterm_rows():
+            row["status_word"] = labels.text(labels.STATUS, row["status"], lang)
+            row["progress_word"] = labels.text(labels.PROGRESS, row["progress"], lang)
+            row["unit_word"] = labels.text(labels.UNITS, row["unit"], lang)
+            row["target_rowspan"] = 0
+            if midterm and midterm[-1]["target_id"] == row["target_id"]:
+                first = next(r for r in reversed(midterm) if r["target_rowspan"])
+                first["target_rowspan"] += 1
+            else:
+                row["target_rowspan"] = 1
+            midterm.append(row)
+
+    run = publication.run
+    environment = Environment(loader=PackageLoader("indicators.report", "templates"),
+                              autoescape=select_autoescape(["html", "j2"], default=True),
+                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    return environment.get_template("report.html.j2").render(
+        p=publication, lang=lang, goals=goals, programme_indicators=programme_indicators,
+        programme_rows=programme_rows, midterm=midterm, midterm_year=MIDTERM_YEAR, run=run,
+        run_summary=word("run_summary", **{key: _or_dash(run.get(key)) for key in (
+            "files_seen", "files_loaded", "rows_loaded", "rows_quarantined", "warnings", "errors")}) if run else None,
+        quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression),
+        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(), number=number, word=word,
+        kind_title=word(publication.kind), labels=labels,
+    )
+
+
+def _or_dash(value: Any) -> Any:
+    return "–" if value is None else value

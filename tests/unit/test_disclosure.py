@@ -1,0 +1,146 @@
+"""Disclosure control: primary and secondary suppression on hand-made cells (expected by hand)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from indicators import disclosure
+from indicators.export.tables import SUPPRESSED, load
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
+
+
+def row(indicator, year, programme=None, dimension=None, dimension_value=None, value=None, numerator=None,
+        denominator=None, unit="persons"):
+    return {"indicator_id": indicator, "academic_year": year, "programme_code": programme, "dimension": dimension,
+            "dimension_value": dimension_value, "value": value, "numerator": numerator, "denominator": denominator,
+            "unit": unit}
+
+
+@pytest.mark.parametrize(("value", "unit", "expected"), [
+    (0, "persons", None), (1, "persons", "primary"), (4, "persons", "primary"), (5, "persons", None),
+    (3, "participations", "primary"), (2, "mobilities", "primary"),
+    (3, "activities", None), (1, "agreements", None), (2, "count", None), (1, "milestone", None), (None, "persons", None),
+])
+def test_primary_counts(value, unit, expected):
+    assert disclosure.primary_flag("I01", unit, value, None) == expected
+
+
+@pytest.mark.parametrize(("indicator", "denominator", "expected"), [
+    ("I02", 4, "primary"), ("I02", 1, "primary"), ("I02", 5, None), ("I02", 20, None),
+    ("I04", 1, None),  # a programme's own yes/no: a share of programmes, not of persons
+    ("I17", 3, None),  # a share of agreements
+])
+def test_primary_shares(indicator, denominator, expected):
+    assert disclosure.primary_flag(indicator, "percent", 50.0, denominator) == expected
+
+
+def test_share_without_value_is_not_flagged():
+    assert disclosure.primary_flag("I02", "percent", None, 0) is None
+
+
+def test_one_programme_hidden_hides_the_next_smallest():
+    # faculty 30 = P1 3 + P2 10 + P3 6 + P4 11: P1 primary, P3 (6, the smallest other) secondary
+    rows = [row("I01", "2023/24", value=30), row("I01", "2023/24", "P1", value=3), row("I01", "2023/24", "P2", value=10),
+            row("I01", "2023/24", "P3", value=6), row("I01", "2023/24", "P4", value=11)]
+    assert disclosure.suppress(rows) == {
+        ("I01", "2023/24", "P1", None, None): "primary",
+        ("I01", "2023/24", "P3", None, None): "secondary",
+    }
+
+
+def test_zero_is_never_the_complement_and_two_primaries_need_nothing_more():
+    # P1 2 and P2 1 are both primary: no lone hidden cell, so P3 (0) and P4 (9) stay
+    rows = [row("I01", "y", value=12), row("I01", "y", "P1", value=2), row("I01", "y", "P2", value=1),
+            row("I01", "y", "P3", value=0), row("I01", "y", "P4", value=9)]
+    assert disclosure.suppress(rows) == {("I01", "y", "P1", None, None): "primary",
+                                         ("I01", "y", "P2", None, None): "primary"}
+
+
+def test_total_is_the_complement_when_no_other_part_is_left():
+    # P1 3 is hidden, P2 is 0 and P3 has no value: only the total (8) can protect P1
+    rows = [row("I01", "y", value=8), row("I01", "y", "P1", value=3), row("I01", "y", "P2", value=0),
+            row("I01", "y", "P3", value=None)]
+    assert disclosure.suppress(rows) == {("I01", "y", "P1", None, None): "primary",
+                                         (("I01", "y", None, None, None)): "secondary"}
+
+
+def test_breakdown_against_its_headline():
+    # gender: female 27, male 3 (primary) -> female secondary; the headline 30 stays
+    rows = [row("I01", "y", value=30), row("I01", "y", None, "gender", "female", 27),
+            row("I01", "y", None, "gender", "male", 3), row("I01", "y", None, "measure", "stays", 3, unit="activities")]
+    assert disclosure.suppress(rows) == {("I01", "y", None, "gender", "male"): "primary",
+                                         ("I01", "y", None, "gender", "female"): "secondary"}
+
+
+def test_measures_are_not_a_breakdown():
+    # two measures of one indicator do not add up to the headline: a hidden one hides nothing else
+    rows = [row("I19", "y", value=12, unit="mobilities"),
+            row("I19", "y", None, "measure", "distinct_teachers", 4, unit="persons"),
+            row("I19", "y", None, "measure", "other", 8, unit="persons")]
+    assert disclosure.suppress(rows) == {("I19", "y", None, "measure", "distinct_teachers"): "primary"}
+
+
+def test_secondary_suppression_cascades_through_a_grid():
+    # programme x gender, with totals both ways:
+    #            female  male  total
+    #   P1          3      6      9
+    #   P2          8      7     15
+    #   faculty    11     13     24
+    # P1 female is primary; P1 male hides with it (P1's breakdown), P2 female (the female column),
+    # and then P2 male (P2's breakdown and the male column). The totals stay.
+    rows = [row("I11", "y", value=24), row("I11", "y", None, "gender", "female", 11),
+            row("I11", "y", None, "gender", "male", 13),
+            row("I11", "y", "P1", value=9), row("I11", "y", "P1", "gender", "female", 3),
+            row("I11", "y", "P1", "gender", "male", 6),
+            row("I11", "y", "P2", value=15), row("I11", "y", "P2", "gender", "female", 8),
+            row("I11", "y", "P2", "gender", "male", 7)]
+    assert disclosure.suppress(rows) == {
+        ("I11", "y", "P1", "gender", "female"): "primary",
+        ("I11", "y", "P1", "gender", "male"): "secondary",
+        ("I11", "y", "P2", "gender", "female"): "secondary",
+        ("I11", "y", "P2", "gender", "male"): "secondary",
+    }
+
+
+def test_shares_hide_the_next_smallest_denominator():
+    # I02 faculty 8/20; P1 2/4 primary (denominator < 5); P2 6/16 secondary; P3 with 0 graduates has no value
+    rows = [row("I02", "y", value=40, numerator=8, denominator=20, unit="percent"),
+            row("I02", "y", "P1", value=50, numerator=2, denominator=4, unit="percent"),
+            row("I02", "y", "P2", value=37.5, numerator=6, denominator=16, unit="percent"),
+            row("I02", "y", "P3", value=None, numerator=0, denominator=0, unit="percent")]
+    assert disclosure.suppress(rows) == {("I02", "y", "P1", None, None): "primary",
+                                         ("I02", "y", "P2", None, None): "secondary"}
+
+
+def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute(FIXTURE.read_text(encoding="utf-8"))
+    con.close()
+    publication = load(warehouse, "2023/24")
+    assert publication.flags == {
+        ("I01", "2021/22", "P1", None, None): "primary",
+        ("I01", "2021/22", "P2", None, None): "secondary",
+        ("I01", "2023/24", "P1", None, None): "primary",
+        ("I01", "2023/24", "P3", None, None): "secondary",
+        ("I01", "2023/24", None, "gender", "male"): "primary",
+        ("I01", "2023/24", None, "gender", "female"): "secondary",
+        ("I02", "2023/24", "P1", None, None): "primary",
+        ("I02", "2023/24", "P2", None, None): "secondary",
+        ("I06", "2023/24", None, None, None): "primary",
+    }
+    # a change computed from a hidden value is hidden too; the verdict words stay
+    verdict = publication.verdict("I06", "2023/24")
+    assert verdict["value"] is SUPPRESSED and verdict["change_abs"] is SUPPRESSED and verdict["status"] == "not_met"
+    assert publication.verdict("I01", "2023/24")["change_abs"] == 10
+    # --no-suppression: nothing hidden
+    assert load(warehouse, "2023/24", suppression=False).flags == {}
+    # the warehouse itself keeps the true values
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("select value from marts.indicator_values where indicator_id = 'I06' "
+                       "and academic_year = '2023/24'").fetchone() == (2.0,)
+    con.close()

@@ -1,0 +1,226 @@
+"""Exports: the dialects read back to the warehouse's numbers, safe cells, typed XLSX, the report's escaping."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from indicators.export import ExportError, export
+from indicators.export.writers import format_number, safe_text
+from indicators.report import report
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
+STEM = "indicators_2023-24_annual"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(FIXTURE.read_text(encoding="utf-8"))
+    con.close()
+    return path
+
+
+def warehouse_values(path: Path) -> dict[tuple, float | None]:
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("select indicator_id, academic_year, programme_code, dimension_value, value "
+                       "from marts.indicator_values where academic_year <= '2023/24'").fetchall()
+    con.close()
+    return {tuple(row[:4]): row[4] for row in rows}
+
+
+def read_excel_sv(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "excel-sv files start with a UTF-8 byte-order mark"
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def number_sv(text: str) -> float | None:
+    return None if text in ("", "..") else float(text.replace(",", "."))
+
+
+def test_excel_sv_reads_back_to_the_warehouse_numbers(warehouse, tmp_path):
+    files = export(warehouse, tmp_path, "2023/24", lang="en", dialect="excel-sv", charts=False)
+    names = {path.name for path in files}
+    assert {f"{STEM}_en_scoreboard.csv", f"{STEM}_en_programmes.csv", f"{STEM}_en_values.csv",
+            f"{STEM}_en_metadata.json", f"{STEM}_en_metadata.md"} <= names
+    rows = read_excel_sv(tmp_path / f"{STEM}_en_values.csv")
+    header, body = rows[0], rows[1:]
+    assert header[:4] == ["Indicator", "Indicator name", "Academic year", "Programme code"]
+    col = {name: i for i, name in enumerate(header)}
+    truth = warehouse_values(warehouse)
+    assert len(body) == len(truth)
+    compared = 0
+    for line in body:
+        key = (line[col["Indicator"]], line[col["Academic year"]], line[col["Programme code"]] or None,
+               line[col["Breakdown value"]] or None)
+        if line[col["Value"]] == "..":
+            assert line[col["Disclosure control"]] in ("primary", "secondary")
+            continue
+        assert number_sv(line[col["Value"]]) == pytest.approx(truth[key], abs=0.005)
+        compared += 1
+    assert compared == len(truth) - 9  # 9 cells suppressed up to 2023/24 (test_disclosure)
+    # a decimal comma, never a decimal point, in a number
+    i04 = next(line for line in body if line[0] == "I04" and line[2] == "2019/20")
+    assert i04[col["Value"]] == "33,33"
+    # 2024/25 is after the chosen year
+    assert not any(line[2] == "2024/25" for line in body)
+
+
+def test_standard_is_rfc4180_with_point_decimals(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", lang="sv", dialect="standard", charts=False)
+    raw = (tmp_path / f"{STEM}_sv_scoreboard.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8"), newline="")))
+    by_id = {row["Indikator"]: row for row in rows}
+    assert [row["Indikator"] for row in rows] == ["I01", "I02", "I04", "I06", "I10", "I17"]
+    assert by_id["I01"]["Utgångsvärde"] == "20" and by_id["I01"]["2023/24"] == "30"
+    assert by_id["I01"]["Förändring mot utgångsår"] == "10" and by_id["I01"]["Status"] == "uppfyllt"
+    assert by_id["I04"]["2019/20"] == "33.33" and by_id["I04"]["Målvärde"] == "100"
+    assert by_id["I01"]["Årlig tillväxttakt (%)"] == "8.45"
+    # I06's 2023/24 value (2 participations) is hidden, and so is everything computed from it
+    assert by_id["I06"]["2023/24"] == ".." and by_id["I06"]["Förändring mot utgångsår"] == ".."
+    assert by_id["I06"]["Utgångsvärde"] == "7" and by_id["I06"]["Utveckling"] == "försämring"
+    assert by_id["I01"]["Målets lydelse"] == "Studenternas erfarenhet"
+
+
+def test_formula_text_is_inert_in_csv(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", lang="sv", dialect="standard", charts=False)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / f"{STEM}_sv_programmes.csv").read_text("utf-8"), newline="")))
+    names = {row["Programkod"]: row["Program"] for row in rows}
+    assert names["P1"] == "'=HYPERLINK(\"x\")"
+    assert names["P4"] == "'+46 Sjuksköterskeprogrammet"
+    assert names["P3"] == "Läkarprogrammet"
+    p1 = {row["Indikator"]: row for row in rows if row["Programkod"] == "P1"}
+    assert p1["I01"]["2023/24"] == ".." and p1["I01"]["2019/20"] == "0"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("=1+1", "'=1+1"), ("+46", "'+46"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("Lund", "Lund"), ("", ""), ("a=b", "a=b"),
+])
+def test_safe_text(text, expected):
+    assert safe_text(text) == expected
+
+
+@pytest.mark.parametrize(("value", "decimal", "expected"), [
+    (12.0, ",", "12"), (12.5, ",", "12,5"), (33.333333, ",", "33,33"), (-5.0, ".", "-5"), (0.004, ".", "0"),
+    (7, ".", "7"), (2.675, ".", "2.67"),
+])
+def test_format_number(value, decimal, expected):
+    assert format_number(value, decimal) == expected
+
+
+def test_xlsx_has_typed_cells_and_string_formulas(warehouse, tmp_path):
+    files = export(warehouse, tmp_path, "2023/24", kind="midterm", lang="en", fmt="xlsx", charts=False)
+    path = tmp_path / "indicators_2023-24_midterm_en.xlsx"
+    assert path in files
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Scoreboard", "Per programme", "All values", "Mid-term follow-up", "About the data"]
+    sheet = book["Scoreboard"]
+    header = [cell.value for cell in sheet[1]]
+    rows = {row[4].value: row for row in sheet.iter_rows(min_row=2)}
+    i04 = rows["I04"]
+    cell = i04[header.index("2019/20")]
+    assert cell.data_type == "n" and cell.value == pytest.approx(100 / 3)
+    assert i04[header.index("Target value")].value == 100 and i04[header.index("Target value")].data_type == "n"
+    hidden = rows["I06"][header.index("2023/24")]
+    assert hidden.value == ".." and hidden.data_type == "s"
+    programmes = book["Per programme"]
+    names = {row[0].value: row[1] for row in programmes.iter_rows(min_row=2)}
+    assert names["P1"].value == '=HYPERLINK("x")' and names["P1"].data_type == "s"
+    assert names["P2"].value == "<script>alert(1)</script>"
+    midterm = book["Mid-term follow-up"]
+    header = [cell.value for cell in midterm[1]]
+    first = next(midterm.iter_rows(min_row=2))
+    assert first[header.index("Indicator")].value == "I01"
+    assert first[header.index("Follow-up year")].value == "2021/22"
+    assert first[header.index("Mid-term value")].value == 15
+    assert first[header.index("Change from baseline")].value == -5
+
+
+def test_metadata_describes_run_files_annotations_and_the_rule(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", lang="en", charts=False)
+    meta = json.loads((tmp_path / f"{STEM}_en_metadata.json").read_text("utf-8"))
+    assert meta["data"]["run_id"] == "run-20241015"  # the latest published run, not the failed one
+    assert meta["disclosure_control"]["applied"] is True
+    assert meta["disclosure_control"]["cells_suppressed"] == {"primary": 5, "secondary": 4}
+    assert "1 to 4" in meta["disclosure_control"]["rule"] and meta["disclosure_control"]["marker"] == ".."
+    assert [s["source"] for s in meta["source_files"]] == ["activities", "student_mobility"]
+    assert meta["source_files"][1]["newest_file_modified_at"].startswith("2024-10-10")
+    assert [a["annotation_id"] for a in meta["annotations"]] == ["A03", "A01"]  # by first year
+    assert meta["annotations"][1]["text"] == "The COVID-19 pandemic affected mobility."
+    i01 = next(ind for ind in meta["indicators"] if ind["indicator_id"] == "I01")
+    assert i01["definition"] == "Distinct outgoing students." and i01["unit"] == "persons"
+    text = (tmp_path / f"{STEM}_en_metadata.md").read_text("utf-8")
+    assert "Disclosure control" in text and "run-20241015" in text
+
+
+def test_no_suppression_says_so(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", lang="sv", dialect="standard", suppression=False, charts=False)
+    meta = json.loads((tmp_path / f"{STEM}_sv_metadata.json").read_text("utf-8"))
+    assert meta["disclosure_control"]["applied"] is False and "internt bruk" in meta["disclosure_control"]["rule"]
+    rows = list(csv.DictReader(io.StringIO((tmp_path / f"{STEM}_sv_scoreboard.csv").read_text("utf-8"), newline="")))
+    assert next(row for row in rows if row["Indikator"] == "I06")["2023/24"] == "2"
+
+
+def test_bad_arguments_are_refused(warehouse, tmp_path):
+    with pytest.raises(ExportError, match="academic year"):
+        export(warehouse, tmp_path, "2023", charts=False)
+    with pytest.raises(ExportError, match="no indicator values"):
+        export(warehouse, tmp_path, "2030/31", charts=False)
+    with pytest.raises(ExportError, match="no warehouse"):
+        export(tmp_path / "missing.duckdb", tmp_path, "2023/24", charts=False)
+    with pytest.raises(ExportError, match="--format"):
+        export(warehouse, tmp_path, "2023/24", fmt="ods", charts=False)
+
+
+def test_export_opens_the_warehouse_read_only_and_closes_it(warehouse, tmp_path, monkeypatch):
+    from indicators.export import tables
+
+    opened = []
+    real_connect = duckdb.connect
+
+    def spy(database, *args, **kwargs):
+        con = real_connect(database, *args, **kwargs)
+        opened.append((database, kwargs.get("read_only"), con))
+        return con
+
+    monkeypatch.setattr(tables.duckdb, "connect", spy)
+    export(warehouse, tmp_path, "2023/24", charts=False)
+    assert [(database, read_only) for database, read_only, _ in opened] == [(str(warehouse), True)]
+    with pytest.raises(duckdb.ConnectionException):  # closed after the export
+        opened[0][2].execute("select 1")
+
+
+def test_charts_png_and_svg(warehouse, tmp_path):
+    files = export(warehouse, tmp_path, "2023/24", lang="en", charts=True)
+    png = tmp_path / "charts" / "I01_en.png"
+    svg = tmp_path / "charts" / "I01_en.svg"
+    assert png in files and svg in files
+    assert png.read_bytes().startswith(b"\x89PNG")
+    width, height = int.from_bytes(png.read_bytes()[16:20], "big"), int.from_bytes(png.read_bytes()[20:24], "big")
+    assert (width, height) == (1200, 675)  # 8 x 4.5 in at 150 dpi
+    assert b"<svg" in svg.read_bytes()[:500]
+    assert len([path for path in files if path.suffix == ".png"]) == 6
+
+
+def test_report_escapes_what_it_did_not_write(warehouse, tmp_path):
+    out = report(warehouse, tmp_path / "report.html", kind="midterm", year="2023/24", lang="en")
+    html = out.read_text("utf-8")
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;b&gt;broken&lt;/b&gt;.csv" in html  # a rejected file's name
+    assert "http://" not in html and "https://" not in html  # self-contained
+    assert html.count('src="data:image/svg+xml;base64,') == 6
+    assert "Mid-term follow-up" in html and "2021/22" in html
+    assert "no header row" in html and "expect_column_values_to_not_be_null(partner_code)" in html
+    assert "The COVID-19 pandemic affected mobility." in html
+    assert ">..<" in html  # suppressed cells are marked in the report too
