@@ -1,0 +1,90 @@
+-- Milestones and the date each was done (NULL while not done), per scope.
+-- I12 (integration review) and I21 (teacher-mobility information review) are faculty
+-- milestones read from the register's FACULTY rows. I24's milestone (portfolio reviewed)
+-- is per programme; for the faculty it is the FACULTY row's date or, failing that, the day
+-- the last of the programmes active in the latest year reviewed its portfolio.
+with
+
+followups as (
+    select * from {{ ref('stg_programme_register__followups') }}
+),
+
+programmes as (
+    select * from {{ ref('stg_programmes__programmes') }}
+),
+
+programme_years as (
+    select * from {{ ref('int_programme_years_activated') }}
+),
+
+faculty_rows as (
+    select
+        min(integration_reviewed_on) as integration_reviewed_on,
+        min(teacher_mobility_info_reviewed_on) as teacher_mobility_info_reviewed_on,
+        min(portfolio_reviewed_on) as portfolio_reviewed_on,
+    from followups
+    where is_faculty_row
+),
+
+programme_reviews as (
+    select
+        programmes.programme_code,
+        min(followups.portfolio_reviewed_on) as portfolio_reviewed_on,
+    from programmes
+    left join followups
+        on programmes.programme_code = followups.programme_code
+    group by programmes.programme_code
+),
+
+current_programmes as (
+    select programme_code
+    from programme_years
+    where academic_year_start = (select max(academic_year_start) from programme_years)
+),
+
+all_programmes_reviewed as (
+    select
+        case
+            when count(*) > 0 and count(programme_reviews.portfolio_reviewed_on) = count(*)
+                then max(programme_reviews.portfolio_reviewed_on)
+        end as portfolio_reviewed_on,
+    from current_programmes
+    inner join programme_reviews
+        on current_programmes.programme_code = programme_reviews.programme_code
+),
+
+milestones as (
+    select
+        'I12' as indicator_id,
+        cast(null as varchar) as programme_code,
+        (select faculty_rows.integration_reviewed_on from faculty_rows) as done_on,
+    union all
+    select
+        'I21',
+        null,
+        (select faculty_rows.teacher_mobility_info_reviewed_on from faculty_rows),
+    union all
+    select
+        'I24',
+        null,
+        coalesce(
+            (select faculty_rows.portfolio_reviewed_on from faculty_rows),
+            (select all_programmes_reviewed.portfolio_reviewed_on from all_programmes_reviewed)
+        ),
+    union all
+    select
+        'I24',
+        programme_code,
+        portfolio_reviewed_on,
+    from programme_reviews
+),
+
+final as (
+    select
+        indicator_id,
+        programme_code,
+        done_on,
+    from milestones
+)
+
+select * from final

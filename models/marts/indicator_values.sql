@@ -1,0 +1,159 @@
+-- Every indicator value, tidy and long: one row per indicator, academic year, scope
+-- (programme_code NULL = the whole faculty) and breakdown (dimension NULL = the headline
+-- value). An indicator has values for the years all its data sources cover (its catalogue
+-- `sources`, reference data aside); in those years a headline count without events is 0,
+-- and a share without a denominator is NULL (never 0).
+with
+
+catalogue as (
+    select * from {{ ref('marts_indicator_catalogue') }}
+),
+
+indicator_years as (
+    select * from {{ ref('int_indicator_years_covered') }}
+),
+
+programme_years as (
+    select * from {{ ref('int_programme_years_activated') }}
+),
+
+student_values as (
+    select * from {{ ref('int_student_indicators_computed') }}
+),
+
+activity_values as (
+    select * from {{ ref('int_activity_indicators_computed') }}
+),
+
+staff_values as (
+    select * from {{ ref('int_staff_indicators_computed') }}
+),
+
+agreement_values as (
+    select * from {{ ref('int_agreement_indicators_computed') }}
+),
+
+programme_values as (
+    select * from {{ ref('int_programme_indicators_computed') }}
+),
+
+computed as (
+    select * from student_values
+    union all
+    select * from activity_values
+    union all
+    select * from staff_values
+    union all
+    select * from agreement_values
+    union all
+    select * from programme_values
+),
+
+indicators as (
+    select *
+    from catalogue
+    where indicator_id != 'M1'
+),
+
+observed as (
+    select computed.*
+    from computed
+    inner join indicator_years
+        on computed.indicator_id = indicator_years.indicator_id
+        and computed.academic_year = indicator_years.academic_year
+),
+
+-- the rows that must exist: the faculty headline every covered year; per programme
+-- (counts, per_programme = yes) every active programme; the faculty's count measures
+frame as (
+    select
+        indicator_years.indicator_id,
+        indicator_years.academic_year,
+        cast(null as varchar) as programme_code,
+        cast(null as varchar) as dimension,
+        cast(null as varchar) as dimension_value,
+        indicators.unit,
+    from indicator_years
+    inner join indicators
+        on indicator_years.indicator_id = indicators.indicator_id
+    union all
+    select
+        indicator_years.indicator_id,
+        indicator_years.academic_year,
+        programme_years.programme_code,
+        null,
+        null,
+        indicators.unit,
+    from indicator_years
+    inner join indicators
+        on indicator_years.indicator_id = indicators.indicator_id
+    inner join programme_years
+        on indicator_years.academic_year = programme_years.academic_year
+    where indicators.per_programme = 'yes'
+        and indicators.unit != 'percent'
+    union all
+    select
+        indicator_years.indicator_id,
+        indicator_years.academic_year,
+        null,
+        count_measures.dimension,
+        count_measures.dimension_value,
+        count_measures.unit,
+    from indicator_years
+    inner join (
+        select distinct
+            indicator_id,
+            dimension,
+            dimension_value,
+            unit,
+        from observed
+        where programme_code is null
+            and dimension = 'measure'
+            and denominator is null
+    ) as count_measures
+        on indicator_years.indicator_id = count_measures.indicator_id
+),
+
+missing as (
+    select
+        frame.indicator_id,
+        frame.academic_year,
+        frame.programme_code,
+        frame.dimension,
+        frame.dimension_value,
+        case when frame.unit = 'percent' then null else 0 end as value,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator,
+        frame.unit,
+    from frame
+    anti join observed
+        on frame.indicator_id = observed.indicator_id
+        and frame.academic_year = observed.academic_year
+        and coalesce(frame.programme_code, '') = coalesce(observed.programme_code, '')
+        and coalesce(frame.dimension, '') = coalesce(observed.dimension, '')
+        and coalesce(frame.dimension_value, '') = coalesce(observed.dimension_value, '')
+),
+
+combined as (
+    select * from observed
+    union all
+    select * from missing
+),
+
+final as (
+    select
+        combined.indicator_id,
+        combined.academic_year,
+        combined.programme_code,
+        combined.dimension,
+        combined.dimension_value,
+        cast(combined.value as double) as value,
+        cast(combined.numerator as double) as numerator,
+        cast(combined.denominator as double) as denominator,
+        coalesce(combined.unit, indicators.unit) as unit,
+    from combined
+    inner join indicators
+        on combined.indicator_id = indicators.indicator_id
+)
+
+select * from final

@@ -1,0 +1,41 @@
+with
+
+source as (
+    select * from {{ source('raw', 'staff_mobility') }}
+),
+
+latest as (
+    select *
+    from source
+    qualify row_number() over (
+        partition by mobility_id
+        order by _file_id desc, _row_number desc
+    ) = 1
+),
+
+final as (
+    select
+        mobility_id,
+        staff_id,
+        direction,
+        staff_category,
+        mobility_type,
+        programme_code,
+        partner_code,
+        partner_name,
+        partner_country,
+        start_date,
+        end_date,
+        scheme,
+        status,
+        {{ academic_year('start_date') }} as academic_year,
+        {{ academic_year_start('start_date') }} as academic_year_start,
+        status = 'withdrawn' as is_withdrawn,
+        -- teachers: staff category teacher, or not given (the export of a teacher-mobility system)
+        coalesce(staff_category, 'teacher') = 'teacher' as is_teacher,
+        mobility_type in ('teaching', 'training') as is_teacher_mobility_type,
+        _file_id as file_id,
+    from latest
+)
+
+select * from final
