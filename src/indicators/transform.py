@@ -77,7 +77,7 @@ def dbt_vars(settings: Settings) -> dict:
 
 def dbt_args(command: str, settings: Settings, database: Path) -> list[str]:
     state = settings.work_dir.parent / "dbt"
-    return [
+    args = [
         command,
         "--project-dir",
         str(settings.root),
@@ -91,6 +91,10 @@ def dbt_args(command: str, settings: Settings, database: Path) -> list[str]:
         json.dumps(dbt_vars(settings)),
         "--quiet",
     ]
+    if command == "build":
+        # dbt unit tests pin the SQL logic, not the night's data: CI runs them (tests/integration/test_dbt_unit.py)
+        args += ["--exclude-resource-type", "unit_test"]
+    return args
 
 
 def build(settings: Settings, database: Path) -> BuildResult:

@@ -1,11 +1,8 @@
 {{ config(severity='error') }}
 -- Every catalogue indicator (M1 aside) has a faculty headline row in every academic year
--- all its sources cover, and a value in at least one year. Returns what is missing.
+-- all its sources cover. Returns what is missing (a model that drops a covered year is wrong).
+-- An indicator whose sources have sent nothing yet is a warning: assert_every_indicator_has_a_value.
 with
-
-catalogue as (
-    select * from {{ ref('marts_indicator_catalogue') }}
-),
 
 indicator_years as (
     select * from {{ ref('int_indicator_years_covered') }}
@@ -33,23 +30,8 @@ missing_years as (
         and indicator_years.academic_year = faculty_headline.academic_year
 ),
 
-without_values as (
-    select
-        catalogue.indicator_id,
-        cast(null as varchar) as academic_year,
-        'no value in any year' as problem,
-    from catalogue
-    left join faculty_headline
-        on catalogue.indicator_id = faculty_headline.indicator_id
-    where catalogue.indicator_id != 'M1'
-    group by catalogue.indicator_id
-    having count(faculty_headline.value) = 0
-),
-
 final as (
     select * from missing_years
-    union all
-    select * from without_values
 )
 
 select * from final

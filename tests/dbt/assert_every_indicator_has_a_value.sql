@@ -1,0 +1,33 @@
+{{ config(severity='warn') }}
+-- Every catalogue indicator (M1 aside) has a faculty value in at least one year. An indicator
+-- without one has no data from its sources yet: published, and reported as a warning.
+with
+
+catalogue as (
+    select * from {{ ref('marts_indicator_catalogue') }}
+),
+
+indicator_values as (
+    select * from {{ ref('indicator_values') }}
+),
+
+faculty_headline as (
+    select *
+    from indicator_values
+    where programme_code is null
+        and dimension is null
+),
+
+final as (
+    select
+        catalogue.indicator_id,
+        'no value in any year' as problem,
+    from catalogue
+    left join faculty_headline
+        on catalogue.indicator_id = faculty_headline.indicator_id
+    where catalogue.indicator_id != 'M1'
+    group by catalogue.indicator_id
+    having count(faculty_headline.value) = 0
+)
+
+select * from final

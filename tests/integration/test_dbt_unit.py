@@ -1,0 +1,43 @@
+"""dbt unit tests (given rows -> expected rows) for the indicator logic, run against an empty warehouse.
+
+The nightly leaves them out (they test SQL, not the night's data); this runs every one of them.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from indicators import transform
+from indicators.config import load_settings
+from indicators.sources import load_sources
+from indicators.warehouse import ensure_schema
+
+pytestmark = pytest.mark.slow
+
+
+def test_every_dbt_unit_test_passes(tmp_path):
+    from dbt.adapters.duckdb import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    settings = load_settings().with_paths(warehouse=tmp_path / "warehouse.duckdb")
+    con = duckdb.connect(str(settings.warehouse))
+    ensure_schema(con, load_sources(settings.pipelines_dir))
+    con.close()
+
+    import os
+
+    os.environ["INDICATORS_DBT_DATABASE"] = str(settings.warehouse)
+    runner = dbtRunner()
+    try:
+        base = transform.dbt_args("run", settings, settings.warehouse)[1:]
+        assert runner.invoke(["seed", *base]).success
+        assert runner.invoke(["run", "--empty", *base]).success
+        outcome = runner.invoke(["test", "--select", "test_type:unit", *base])
+    finally:
+        DuckDBConnectionManager.close_all_connections()
+    results = outcome.result.results
+    failed = [(r.node.name, r.message) for r in results if str(r.status) not in ("pass", "TestStatus.Pass")]
+    assert len(results) >= 12, [r.node.name for r in results]
+    assert failed == []
+    assert outcome.success
