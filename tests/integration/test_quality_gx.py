@@ -1,0 +1,61 @@
+"""The quality gate end to end: nightly with GX on, no dbt. An error-level check stops the publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from indicators import nightly
+
+HEADER = "mobility_id,student_id,direction,programme_code,mobility_type,partner_country,start_date,end_date,status,credits_ects"
+
+
+def inbox_with(tmp_path: Path, name: str, extra: list[str]) -> Path:
+    """Forty stays a year in 2019/20–2021/22 (steady: no distribution check fires) plus ``extra`` rows."""
+    inbox = tmp_path / name
+    inbox.mkdir()
+    rows = [
+        f"M{year}{i:02d},uid{year}{i:02d},outgoing,MALAK,studies,DE,{year}-09-01,{year}-12-20,completed,30"
+        for year in (2019, 2020, 2021)
+        for i in range(40)
+    ]
+    (inbox / "student_mobility_2024-01-10.csv").write_text("\n".join([HEADER, *rows, *extra]) + "\n", encoding="utf-8")
+    return inbox
+
+
+def run(settings_for, inbox: Path, tmp_path: Path):
+    settings = settings_for(inbox, tmp_path / "state" / inbox.name / "warehouse.duckdb")
+    return settings, nightly.run(settings, with_dbt=False, with_quality=True, quiet=True)
+
+
+def test_gate(settings_for, tmp_path):
+    # clean: published, every GX result recorded in audit.dq_results
+    settings, outcome = run(settings_for, inbox_with(tmp_path, "clean", []), tmp_path)
+    assert (outcome.exit_code, outcome.published) == (0, True), outcome.errors + outcome.warnings
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    recorded = con.execute(
+        "select count(*), count(*) filter (where success) from audit.dq_results where engine = 'great_expectations'"
+    ).fetchone()
+    con.close()
+    assert recorded == (21, 21)
+
+    # a stay of 862 days (warn): published with warnings
+    long_stay = ["X1,uidx1,outgoing,MALAK,studies,DE,2019-09-01,2022-01-10,completed,30"]
+    settings, outcome = run(settings_for, inbox_with(tmp_path, "warn", long_stay), tmp_path)
+    assert (outcome.exit_code, outcome.published) == (2, True)
+    assert any("expect_column_values_to_be_between(stay_days)" in line for line in outcome.warnings)
+
+    # 150 ECTS (error): nothing published, the working copy kept with the results
+    too_many_credits = ["X2,uidx2,outgoing,MALAK,studies,DE,2020-09-01,2020-12-20,completed,150"]
+    settings, outcome = run(settings_for, inbox_with(tmp_path, "error", too_many_credits), tmp_path)
+    assert (outcome.exit_code, outcome.published) == (1, False)
+    assert not settings.warehouse.exists()
+    assert outcome.errors == [
+        "great_expectations check expect_column_values_to_be_between(credits_ects) on raw.student_mobility: "
+        "1 rows, e.g. 150 (1)"
+    ]
+    con = duckdb.connect(str(outcome.work_copy), read_only=True)
+    failed = con.execute("select check_name, severity, failing_count from audit.dq_results where not success").fetchall()
+    con.close()
+    assert failed == [("expect_column_values_to_be_between(credits_ects)", "error", 1)]

@@ -1,0 +1,299 @@
+"""GX at the door: suites as committed data, and validate() on real warehouses built by the real ingest.
+
+Two small inboxes are written here by hand: a clean one, and one with a problem per check (some rows
+edited in the raw table afterwards, as an ingest bug would leave them). Expected results are counted
+by hand in the comments. GX (about 5 s to import) is paid once for the whole module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from indicators import quality
+from indicators.config import load_settings
+from indicators.sources import load_sources
+
+TODAY = dt.date(2024, 1, 15)  # the open academic year is 2023/24; 2022/23 and earlier are closed
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = {spec.name: spec for spec in load_sources(ROOT / "pipelines")}
+MOBILITY_HEADER = (
+    "mobility_id,student_id,direction,programme_code,mobility_type,partner_country,start_date,end_date,"
+    "status,credits_ects,gender"
+)
+
+
+def suite(source: str) -> dict:
+    return json.loads((ROOT / "expectations" / f"raw_{source}.json").read_text(encoding="utf-8"))
+
+
+# --- the suites as data (no GX) --------------------------------------------------------------------
+
+
+def test_one_suite_per_source_and_nothing_else_committed():
+    files = sorted(p.name for p in (ROOT / "expectations").iterdir())
+    assert files == sorted(f"raw_{name}.json" for name in SPECS)
+
+
+@pytest.mark.parametrize("source", sorted(SPECS))
+def test_suite_is_well_formed(source):
+    doc = quality.load_suite(ROOT / "expectations" / f"raw_{source}.json")  # ids, severities, frames, names
+    assert doc["name"] == f"raw_{source}"
+    assert doc["meta"]["table_name"] == f"raw.{source}"
+    ids = [e["id"] for e in doc["expectations"]] + [doc["id"]]
+    assert len(ids) == len(set(ids))
+    assert 5 <= len(doc["expectations"]) <= 25  # moderate: the nightly stays fast
+
+
+@pytest.mark.parametrize("source", sorted(SPECS))
+def test_suite_follows_the_source_contract(source):
+    """Column sets and enum value sets are the pipelines/*.yml ones: edit both or CI says so."""
+    spec = SPECS[source]
+    doc = suite(source)
+    (columns,) = [e for e in doc["expectations"] if e["type"] == "expect_table_columns_to_match_set"]
+    assert columns["kwargs"]["column_set"] == spec.field_names
+    for expectation in doc["expectations"]:
+        if expectation["type"] == "expect_column_values_to_be_in_set":
+            field = spec.field(expectation["kwargs"]["column"])
+            assert sorted(expectation["kwargs"]["value_set"]) == sorted(set(field.values.values())), field.name
+    for key in spec.business_key:  # business keys: not null, and unique among current rows
+        assert f"expect_column_values_to_not_be_null({key})" in {quality.check_name(e) for e in doc["expectations"]}
+    unique = {quality.check_name(e) for e in doc["expectations"] if "unique" in e["type"]}
+    assert len(unique) == 1
+
+
+def test_a_suite_without_severity_is_refused(tmp_path):
+    doc = suite("enrolments")
+    del doc["expectations"][2]["meta"]["severity"]
+    path = tmp_path / "raw_enrolments.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(quality.SuiteError, match="severity"):
+        quality.load_suite(path)
+
+
+def test_importing_the_module_does_not_import_gx():
+    code = "import sys, indicators.quality; assert 'great_expectations' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# --- fixtures: real warehouses from the real ingest ---------------------------------------------
+
+
+def mobility_rows(counts: dict[int, int], **overrides) -> list[dict]:
+    """``counts[year]`` stays starting 1 September of ``year``; ids M0001… in order."""
+    rows, number = [], 1
+    for year, count in counts.items():
+        for i in range(count):
+            rows.append(
+                {
+                    "mobility_id": f"M{number:04d}",
+                    "student_id": f"uid{number:04d}",
+                    "direction": "outgoing" if i % 2 else "incoming",
+                    "programme_code": "MALAK",
+                    "mobility_type": "studies",
+                    "partner_country": "DE",
+                    "start_date": f"{year}-09-01",
+                    "end_date": f"{year}-12-20",
+                    "status": "completed",
+                    "credits_ects": "30",
+                    "gender": "female",
+                }
+            )
+            number += 1
+    for mobility_id, changes in overrides.items():
+        next(r for r in rows if r["mobility_id"] == mobility_id).update(changes)
+    return rows
+
+
+def write_inbox(inbox: Path, mobility: list[dict]) -> None:
+    inbox.mkdir(parents=True)
+    lines = [MOBILITY_HEADER] + [",".join(row[c] for c in MOBILITY_HEADER.split(",")) for row in mobility]
+    (inbox / "student_mobility_2024-01-10.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (inbox / "enrolments_2024-01-10.csv").write_text(
+        "programme_code,term,registered_students\nMALAK,HT2022,1350\nMALAK,VT2023,1320\nVGSJU,HT2022,960\n",
+        encoding="utf-8",
+    )
+    (inbox / "graduates_2024-01-10.csv").write_text(
+        "student_id,programme_code,degree_date,degree_code\n"
+        "uid9001,MALAK,2022-06-10,LAKEX\nuid9002,VGSJU,2022-06-12,SSKEX\nuid9003,VGSJU,2023-01-20,SSKEX\n",
+        encoding="utf-8",
+    )
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    """Ingest an inbox into a fresh warehouse (real nightly ingest); returns (settings, warehouse)."""
+    from indicators import nightly
+
+    def run(name: str, mobility: list[dict]):
+        base = tmp_path_factory.mktemp(name)
+        write_inbox(base / "inbox", mobility)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("INDICATORS_PSEUDONYMISATION_KEY", "test-key-for-pseudonyms-0123456789")
+            settings = load_settings().with_paths(inbox=base / "inbox", warehouse=base / "warehouse.duckdb")
+            outcome = nightly.run(settings, with_dbt=False, with_quality=False, stop_after="ingest", quiet=True)
+        assert outcome.exit_code == 0, outcome.message
+        assert outcome.ingest.sources_loaded == ["enrolments", "graduates", "student_mobility"]
+        return settings, settings.warehouse
+
+    return run
+
+
+LOADED = ["enrolments", "graduates", "student_mobility"]
+
+
+def results(settings, warehouse, sources=LOADED) -> dict[tuple[str, str], dict]:
+    rows = quality.validate(settings, warehouse, "test-run", sources, lambda message: None, today=TODAY)
+    keyed = {(row["suite_name"], row["check_name"]): row for row in rows}
+    assert len(keyed) == len(rows)  # no check reported twice
+    return keyed
+
+
+@pytest.fixture(scope="module")
+def clean(build):
+    # 2019/20: 40, 2020/21: 35 (0.875), 2021/22: 40; two stays in the open year 2023/24 are not compared
+    settings, warehouse = build("clean", mobility_rows({2019: 40, 2020: 35, 2021: 40, 2023: 2}))
+    return settings, warehouse, results(settings, warehouse)
+
+
+PROBLEMS = {
+    # check → (severity, failing_count), counted by hand from the inbox and the edits below
+    ("raw_student_mobility", "expect_column_values_to_be_between(start_date)"): ("error", 1),  # M0001 in 1999
+    ("raw_student_mobility", "expect_column_values_to_be_between(credits_ects)"): ("error", 1),  # M0002: 150
+    ("raw_student_mobility", "expect_column_values_to_be_between(stay_days)"): ("warn", 1),  # M0003: 862 days
+    ("raw_student_mobility", "expect_column_values_to_be_in_set(direction)"): ("error", 1),  # M0005 edited
+    ("raw_student_mobility", "expect_column_values_to_match_regex(partner_country)"): ("error", 1),  # M0006 edited
+    ("raw_student_mobility", "expect_column_values_to_be_unique(mobility_id)"): ("error", 2),  # M0007 twice
+    # 2021/22 has 3 rows after 40 in 2020/21: 0.075, below both 0.10 (error) and 0.25 (warn)
+    ("raw_student_mobility", "expect_column_values_to_be_between(rows_vs_previous_year) collapse"): ("error", 1),
+    ("raw_student_mobility", "expect_column_values_to_be_between(rows_vs_previous_year) drop"): ("warn", 1),
+    # 2020/21: 10 of 40 rows without programme_code = 0.25 > 0.10
+    ("raw_student_mobility", "expect_column_values_to_be_between(null_programme_code_share)"): ("warn", 1),
+    ("raw_graduates", "expect_compound_columns_to_be_unique(student_id, programme_code, degree_date)"): ("error", 2),
+}
+
+
+@pytest.fixture(scope="module")
+def problems(build):
+    no_programme = {f"M{n:04d}": {"programme_code": ""} for n in range(41, 51)}  # ten stays of 2020/21
+    mobility = mobility_rows(
+        {2019: 40, 2020: 40, 2021: 3},
+        M0001={"start_date": "1999-09-01", "end_date": ""},
+        M0002={"credits_ects": "150"},
+        M0003={"end_date": "2022-01-10"},  # 2019-09-01 → 2022-01-10: 862 days
+        **no_programme,
+    )
+    settings, warehouse = build("problems", mobility)
+    con = duckdb.connect(str(warehouse))
+    try:  # what an ingest bug, or a value added to a pipelines file but not to the suite, would leave
+        con.execute("update raw.student_mobility set direction = 'sideways' where mobility_id = 'M0005'")
+        con.execute("update raw.student_mobility set partner_country = 'Germany' where mobility_id = 'M0006'")
+        con.execute("insert into raw.student_mobility select * from raw.student_mobility where mobility_id = 'M0007'")
+        con.execute("insert into raw.graduates select * from raw.graduates where programme_code = 'MALAK'")
+        pseudonym = con.execute("select student_id from raw.graduates where programme_code = 'MALAK'").fetchone()[0]
+    finally:
+        con.close()
+    return settings, warehouse, results(settings, warehouse), pseudonym
+
+
+# --- validate() --------------------------------------------------------------------------------
+
+
+def test_a_clean_warehouse_passes_every_check(clean):
+    _, _, rows = clean
+    assert [key for key, row in rows.items() if not row["success"]] == []
+    assert {row["engine"] for row in rows.values()} == {"great_expectations"}
+
+
+def test_every_expectation_of_a_loaded_source_gives_exactly_one_row(clean):
+    _, _, rows = clean
+    expected = {(f"raw_{s}", quality.check_name(e)) for s in LOADED for e in suite(s)["expectations"]}
+    assert set(rows) == expected  # and no rows for the six sources not loaded
+    for (suite_name, _), row in rows.items():
+        assert row["table_name"] == "raw." + suite_name.removeprefix("raw_")
+        assert row["severity"] in ("error", "warn")
+        assert row["observed_value"] is None or isinstance(row["observed_value"], str)
+
+
+def test_severity_comes_from_the_suite(clean):
+    _, _, rows = clean
+    for source in LOADED:
+        for expectation in suite(source)["expectations"]:
+            row = rows[(f"raw_{source}", quality.check_name(expectation))]
+            assert row["severity"] == expectation["meta"]["severity"]
+
+
+def test_only_the_sources_loaded_are_validated(clean):
+    settings, warehouse, _ = clean
+    rows = results(settings, warehouse, sources=["enrolments"])
+    assert {suite_name for suite_name, _ in rows} == {"raw_enrolments"}
+    assert len(rows) == len(suite("enrolments")["expectations"])
+    assert results(settings, warehouse, sources=[]) == {}
+
+
+def test_each_problem_fails_its_check_with_its_severity_and_count(problems):
+    _, _, rows, _ = problems
+    failed = {key: (row["severity"], row["failing_count"]) for key, row in rows.items() if not row["success"]}
+    assert failed == PROBLEMS
+
+
+def test_details_name_the_offending_values(problems):
+    _, _, rows, _ = problems
+    sm = "raw_student_mobility"
+    assert "'sideways' (1)" in rows[(sm, "expect_column_values_to_be_in_set(direction)")]["details"]
+    assert "'Germany' (1)" in rows[(sm, "expect_column_values_to_match_regex(partner_country)")]["details"]
+    assert "'M0007' (2)" in rows[(sm, "expect_column_values_to_be_unique(mobility_id)")]["details"]
+    assert "1999-09-01" in rows[(sm, "expect_column_values_to_be_between(start_date)")]["details"]
+    collapse = rows[(sm, "expect_column_values_to_be_between(rows_vs_previous_year) collapse")]
+    assert collapse["details"] == "academic years 2021/22: 3 rows, 0.075 of 40"
+    assert collapse["observed_value"].startswith("1 of 3 academic years unexpected")  # 2019/20 has no previous year
+    share = rows[(sm, "expect_column_values_to_be_between(null_programme_code_share)")]
+    assert share["details"] == "academic years 2020/21: 0.25"
+
+
+def test_no_personal_data_in_results(problems):
+    _, _, rows, pseudonym = problems
+    graduates = rows[("raw_graduates", "expect_compound_columns_to_be_unique(student_id, programme_code, degree_date)")]
+    assert graduates["details"] == "2 rows (values not shown: personal data)"
+    text = json.dumps(list(rows.values()), default=str)
+    assert pseudonym not in text
+    assert "uid0" not in text and "uid9" not in text
+
+
+def test_a_missing_column_fails_and_its_checks_fail_closed(clean, tmp_path):
+    settings, warehouse, _ = clean
+    broken = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(warehouse, broken)
+    con = duckdb.connect(str(broken))
+    con.execute("alter table raw.student_mobility drop column gender")
+    con.close()
+    rows = results(settings, broken, sources=["student_mobility"])
+    columns = rows[("raw_student_mobility", "expect_table_columns_to_match_set(table)")]
+    assert (columns["success"], columns["severity"], columns["failing_count"]) == (False, "error", 1)
+    assert columns["details"] == "missing columns: gender"
+    gender = rows[("raw_student_mobility", "expect_column_values_to_be_in_set(gender)")]
+    assert gender["success"] is False and gender["details"].startswith("not evaluated")
+    assert sum(not row["success"] for row in rows.values()) == 2
+
+
+def test_by_year_profile_counts_closed_years_and_fills_gaps():
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.student_mobility as select * from (values "
+        "('a', date '2019-09-01', 'X', 1), ('b', date '2020-01-10', null, 1), ('c', date '2021-08-01', 'X', 1), "
+        "('d', date '2023-09-01', 'X', 1)) v(mobility_id, start_date, programme_code, _file_id)"
+    )
+    spec = SPECS["student_mobility"]
+    current = quality.current_rows_sql(spec, ["mobility_id", "start_date", "programme_code"], {})
+    sql = quality.by_year_sql(current, "start_date", True, quality.academic_year_start(TODAY))
+    rows = con.execute(sql).fetchall()
+    # 2019/20: a, b; 2020/21: none (a gap counts 0); 2021/22: c; 2023/24 is the open year (not compared)
+    assert rows == [("2019/20", 2, None, None, 0.5), ("2020/21", 0, 2, None, None), ("2021/22", 1, 0, None, 0.0)]
