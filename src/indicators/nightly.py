@@ -254,7 +254,7 @@ def _run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[dict], list
     """dbt build in-process; its tests as check rows, and the errors that stop publishing."""
     from indicators import transform
 
-    built = transform.build(settings, work)
+    built = transform.build(settings, work, progress=reporter)
     errors = list(built.failed_nodes)
     if built.message:
         errors.append(built.message)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,14 +98,38 @@ def dbt_args(command: str, settings: Settings, database: Path) -> list[str]:
     return args
 
 
-def build(settings: Settings, database: Path) -> BuildResult:
+class _Progress:
+    """dbt event callback: a progress line every ``every`` seconds while nodes finish."""
+
+    def __init__(self, report, every: float = 5.0):
+        self.report = report
+        self.every = every
+        self.done = 0
+        self.total: int | None = None
+        self.last = time.monotonic()
+
+    def __call__(self, event) -> None:
+        name = event.info.name
+        if name == "ConcurrencyLine":  # "Concurrency: 2 threads" comes after the node count is known
+            return
+        if name == "FoundStats":
+            self.report(f"dbt build: {event.data.stat_line}")
+        elif name == "NodeFinished":
+            self.done += 1
+            if time.monotonic() - self.last >= self.every:
+                self.last = time.monotonic()
+                self.report(f"dbt build: {self.done} nodes done")
+
+
+def build(settings: Settings, database: Path, progress=None) -> BuildResult:
     """Run ``dbt build`` against ``database``; dbt's connections are closed on return."""
     from dbt.adapters.duckdb import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
     os.environ["INDICATORS_DBT_DATABASE"] = str(database)
+    callbacks = [_Progress(progress)] if progress else []
     try:
-        outcome = dbtRunner().invoke(dbt_args("build", settings, database))
+        outcome = dbtRunner(callbacks=callbacks).invoke(dbt_args("build", settings, database))
     finally:
         DuckDBConnectionManager.close_all_connections()
     if outcome.exception is not None and outcome.result is None:
