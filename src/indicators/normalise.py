@@ -212,64 +212,62 @@ def normalise(
     if seconds is not None:
         seconds["pseudonymise"] = seconds.get("pseudonymise", 0.0) + time.perf_counter() - clock
 
-    parsed, errors = [], []
+    # 1. typed values and one boolean flag per check, over every row (cheap, vectorised)
+    parsed: list[pl.Expr] = []
+    checks: list[tuple[str, pl.Expr, pl.Expr]] = []  # (flag column, flag, message for flagged rows)
     for f in spec.fields:
         raw = pl.col(f.name)
         if f.personal:
             value = pl.when(raw != INVALID).then(raw)
-            bad = raw == INVALID
-            message = pl.lit(f"invalid person identifier in {f.name}")
+            checks.append((f"_bad_{f.name}", raw == INVALID, pl.lit(f"invalid person identifier in {f.name}")))
         else:
             value = parse_field(raw, f)
-            bad = raw.is_not_null() & value.is_null()
             kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
-            message = pl.lit(f"{kind} in {f.name}:") + _describe(raw)
-        parsed.append(value.alias(f.name))
-        errors.append(pl.when(bad).then(message))
+            shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
+            checks.append(
+                (f"_bad_{f.name}", raw.is_not_null() & value.is_null(), pl.lit(f"{kind} in {f.name}:") + _describe(shown))
+            )
+        parsed.append(value.cast(_polars_type(f)).alias(f.name))
         if f.required:
-            errors.append(pl.when(raw.is_null()).then(pl.lit(f"missing required value: {f.name}")))
-    typed = text.select(
-        pl.col("_row_number"),
-        pl.col("_row_hash"),
-        *parsed,
-        pl.concat_list(errors).list.drop_nulls().alias("_errors"),
-    ).with_columns(pl.col(f.name).cast(_polars_type(f)) for f in spec.fields)
+            checks.append((f"_missing_{f.name}", raw.is_null(), pl.lit(f"missing required value: {f.name}")))
+    typed = text.with_columns(*parsed, *[flag.fill_null(False).alias(name) for name, flag, _ in checks])
+    for rule in spec.rules:
+        if rule.check == "not_before":
+            name = f"_rule_{rule.field}"
+            typed = typed.with_columns((pl.col(rule.field) < pl.col(rule.other)).fill_null(False).alias(name))
+            checks.append((name, pl.lit(True), pl.lit(f"{rule.field} before {rule.other}")))
 
-    rule_errors = [
-        pl.when(pl.col(rule.field) < pl.col(rule.other)).then(pl.lit(f"{rule.field} before {rule.other}"))
-        for rule in spec.rules
-        if rule.check == "not_before"
-    ]
-    if rule_errors:
-        typed = typed.with_columns(
-            pl.concat_list([pl.col("_errors"), pl.concat_list(rule_errors).list.drop_nulls()]).alias("_errors")
-        )
-
-    # Rows identical in every field collapse to one (the first); the count is reported.
+    # 2. rows identical in every field (as exported) collapse to one, the first; the count is reported
     before = typed.height
     typed = typed.unique(subset="_row_hash", keep="first", maintain_order=True)
     collapsed = before - typed.height
 
+    # 3. a business key twice with different values: every row of it is quarantined
     key = list(spec.business_key)
-    typed = typed.with_columns(_business_key(spec).alias("_business_key"))
-    conflict = pl.len().over(key) > 1
-    rows_with_key = pl.col("_row_number").cast(pl.String).implode().over(key).list.join(", ")
     typed = typed.with_columns(
-        pl.when(conflict & pl.all_horizontal(pl.col(k).is_not_null() for k in key))
-        .then(
-            pl.concat_list(
-                [pl.col("_errors"), pl.concat_list([pl.lit("duplicate business key with different values (rows ") + rows_with_key + pl.lit(")")])]
-            )
-        )
-        .otherwise(pl.col("_errors"))
-        .alias("_errors")
+        ((pl.len().over(key) > 1) & pl.all_horizontal(pl.col(k).is_not_null() for k in key)).alias("_conflict")
     )
-    bad = typed.filter(pl.col("_errors").list.len() > 0)
-    good = typed.filter(pl.col("_errors").list.len() == 0).select("_row_number", *spec.field_names)
+    flags = [name for name, _, _ in checks] + ["_conflict"]
+    is_bad = pl.any_horizontal(flags)
+    good = typed.filter(~is_bad).select("_row_number", *spec.field_names)
+
+    # 4. reasons, built for the (few) bad rows only; raw text comes from before parsing
+    bad = typed.filter(is_bad)
+    raw_text = text.filter(pl.col("_row_number").is_in(bad["_row_number"].implode())).select(
+        "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in spec.fields if not f.personal]
+    )
+    bad = bad.join(raw_text, on="_row_number", how="left", maintain_order="left")
+    messages = [pl.when(pl.col(name)).then(message) for name, _, message in checks]
+    rows_with_key = pl.col("_row_number").cast(pl.String).implode().over(key).list.join(", ")
+    messages.append(
+        pl.when(pl.col("_conflict")).then(
+            pl.lit("duplicate business key with different values (rows ") + rows_with_key + pl.lit(")")
+        )
+    )
     quarantine = bad.select(
         "_row_number",
-        pl.col("_business_key").alias("business_key"),
-        pl.col("_errors").list.join("; ").alias("reason"),
+        _business_key(spec).alias("business_key"),
+        pl.concat_list(messages).list.drop_nulls().list.join("; ").alias("reason"),
     )
     return Normalised(rows=good, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored)
 
