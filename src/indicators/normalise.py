@@ -63,24 +63,15 @@ def redact(expr: pl.Expr) -> pl.Expr:
 
 
 def _clean(column: str) -> pl.Expr:
-    text = pl.col(column).cast(pl.String).str.strip_chars().str.strip_chars("\u00a0")
+    text = pl.col(column).cast(pl.String).str.strip_chars()  # Unicode white space, no-break space included
     return pl.when(text == "").then(None).otherwise(text)
 
 
 def _parse_date(text: pl.Expr) -> pl.Expr:
     day = text.str.slice(0, 10)  # an Excel date-time "2019-09-01 00:00:00" keeps its date
-    formats = [
-        (r"^\d{4}-\d{1,2}-\d{1,2}$", "%Y-%m-%d"),
-        (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y"),
-        (r"^\d{1,2}\.\d{1,2}\.\d{4}$", "%d.%m.%Y"),
-        (r"^\d{4}/\d{1,2}/\d{1,2}$", "%Y/%m/%d"),
-        (r"^\d{8}$", "%Y%m%d"),
-    ]
-    candidates = [
-        pl.when(day.str.contains(pattern)).then(day.str.strptime(pl.Date, fmt, strict=False))
-        for pattern, fmt in formats
-    ]
-    whole = text.str.contains(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?$") | (text.str.len_chars() <= 10)
+    formats = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")  # the commonest first
+    candidates = [day.str.strptime(pl.Date, fmt, strict=False) for fmt in formats]
+    whole = (text.str.len_chars() <= 10) | text.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
     return pl.when(whole).then(pl.coalesce(candidates))
 
 
@@ -184,6 +175,19 @@ def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
     raise ValueError(f"no parser for type {field.type}")
 
 
+def _parse_column(text: pl.Series, field: FieldSpec) -> pl.Series:
+    """Parse a column; where values repeat (codes, dates, enums) each distinct text is parsed once."""
+    dtype = _polars_type(field)
+
+    def parse(values: pl.Series) -> pl.Series:
+        return values.to_frame(field.name).select(parse_field(pl.col(field.name), field).cast(dtype)).to_series()
+
+    distinct = text.unique()
+    if field.type == "string" or distinct.len() > text.len() // 2:
+        return parse(text)
+    return text.replace_strict(distinct, parse(distinct), default=None, return_dtype=dtype)
+
+
 def _describe(value: pl.Expr) -> pl.Expr:
     shown = redact(value.str.slice(0, 40))
     return pl.lit(" '") + shown + pl.lit("'")
@@ -198,39 +202,38 @@ def normalise(
     present = {canonical: column for column, canonical in mapping.items()}
     text = frame.select(
         pl.col("_row_number").cast(pl.Int64),
-        # identity of the row as exported, before any parsing or pseudonymisation
-        pl.concat_str([_clean(column).fill_null("\x1f") for column in present.values()], separator="\x1e")
-        .hash()
-        .alias("_row_hash"),
         *[
             (_clean(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name)
             for f in spec.fields
         ],
     )
+    # identity of the row as exported, before any parsing or pseudonymisation
+    text = text.with_columns(text.select(spec.field_names).hash_rows().alias("_row_hash"))
     clock = time.perf_counter()
     text = _pseudonymise(text, spec, pseudonymiser)
     if seconds is not None:
         seconds["pseudonymise"] = seconds.get("pseudonymise", 0.0) + time.perf_counter() - clock
 
-    # 1. typed values and one boolean flag per check, over every row (cheap, vectorised)
-    parsed: list[pl.Expr] = []
+    # 1. typed values (each distinct text parsed once), then one boolean flag per check, over every row
+    parsed: list[pl.Series] = []
     checks: list[tuple[str, pl.Expr, pl.Expr]] = []  # (flag column, flag, message for flagged rows)
     for f in spec.fields:
-        raw = pl.col(f.name)
+        raw, value = pl.col(f.name), pl.col(f"__v_{f.name}")
         if f.personal:
-            value = pl.when(raw != INVALID).then(raw)
+            parsed.append(text.select(pl.when(raw != INVALID).then(raw).alias(f"__v_{f.name}")).to_series())
             checks.append((f"_bad_{f.name}", raw == INVALID, pl.lit(f"invalid person identifier in {f.name}")))
         else:
-            value = parse_field(raw, f)
+            parsed.append(_parse_column(text[f.name], f).alias(f"__v_{f.name}"))
             kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
             shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
             checks.append(
                 (f"_bad_{f.name}", raw.is_not_null() & value.is_null(), pl.lit(f"{kind} in {f.name}:") + _describe(shown))
             )
-        parsed.append(value.cast(_polars_type(f)).alias(f.name))
         if f.required:
             checks.append((f"_missing_{f.name}", raw.is_null(), pl.lit(f"missing required value: {f.name}")))
-    typed = text.with_columns(*parsed, *[flag.fill_null(False).alias(name) for name, flag, _ in checks])
+    typed = text.with_columns(parsed)
+    typed = typed.with_columns(flag.fill_null(False).alias(name) for name, flag, _ in checks)
+    typed = typed.drop(spec.field_names).rename({f"__v_{name}": name for name in spec.field_names})
     for rule in spec.rules:
         if rule.check == "not_before":
             name = f"_rule_{rule.field}"

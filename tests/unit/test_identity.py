@@ -122,3 +122,13 @@ def test_property_digest_is_standard_hmac_sha256(key, text):
     import hmac
 
     assert Pseudonymiser(key).digest(text) == hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+@settings(max_examples=30, deadline=None)
+@given(key=st.binary(min_size=16, max_size=100), texts=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=20))
+def test_property_vectorised_digests_equal_hmac(key, texts):
+    import hashlib
+    import hmac
+
+    expected = [hmac.new(key, t.encode(), hashlib.sha256).hexdigest() for t in texts]
+    assert Pseudonymiser(key).digests(pl.Series(texts)).to_list() == expected
