@@ -153,6 +153,10 @@ def _run_locked(
     work = settings.work_dir / f"{run_id}.duckdb"
     clock = time.monotonic()
     try:
+        if with_quality and stop_after != "ingest":
+            from indicators import quality
+
+            quality.preload()  # a worker process imports GX (5 s) while the ingest runs
         specs = load_sources(settings.pipelines_dir)
         warehouse.prepare_working_copy(settings.warehouse, work)
         reporter(f"run {run_id}: working copy {work}")
@@ -173,11 +177,8 @@ def _run_locked(
         errors: list[str] = []
         warnings = _ingest_warnings(summary)
         checks: list[dict] = []
-        if with_quality and stop_after != "ingest":
-            clock = time.monotonic()
-            quality_checks = _run_quality(settings, work, run_id, summary, reporter)
-            checks.extend(quality_checks)
-            timings["quality"] = time.monotonic() - clock
+        # GX validates the raw tables in its worker process while dbt builds the models
+        gx = _QualityWorker(settings, work, summary, reporter) if with_quality and stop_after != "ingest" else None
         fingerprint = None
         if with_dbt and stop_after != "ingest" and (settings.root / "dbt_project.yml").exists():
             from indicators import transform
@@ -198,6 +199,9 @@ def _run_locked(
                 timings["dbt_build"] = time.monotonic() - clock
                 checks.extend(dbt_checks)
                 errors.extend(dbt_errors)
+        if gx is not None:
+            checks[:0] = gx.result()
+            timings["quality"] = gx.seconds
         for check in checks:
             if check["success"]:
                 continue
@@ -227,6 +231,9 @@ def _run_locked(
         reporter("".join(traceback.format_exception(exc)).rstrip())
         reporter(f"nothing published; the working copy is kept for inspection: {work}")
         return RunOutcome(run_id, EXIT_FAILED, False, f"crashed: {type(exc).__name__}: {exc}", work_copy=work, timings=timings)
+    finally:
+        if "indicators.quality" in sys.modules:
+            sys.modules["indicators.quality"].shutdown()
 
 
 def _last_build(work: Path) -> tuple[str, str] | None:
@@ -291,13 +298,26 @@ def _run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[dict], list
     return checks, errors
 
 
-def _run_quality(settings: Settings, work: Path, run_id: str, summary: IngestSummary, reporter) -> list[dict]:
-    """Great Expectations on what this run loaded (see ``indicators.quality``)."""
-    try:
+class _QualityWorker:
+    """Great Expectations on what this run loaded (see ``indicators.quality``), in a worker process
+    beside the dbt build: once its rows are read GX needs no connection, and a process of its own
+    shares no interpreter lock with dbt."""
+
+    def __init__(self, settings: Settings, work: Path, summary: IngestSummary, reporter):
         from indicators import quality
-    except ImportError:
-        return []
-    return quality.validate(settings, work, run_id, summary.sources_loaded, reporter)
+
+        self.reporter = reporter
+        prepared = quality.prepare(settings, work, summary.sources_loaded)  # reads, then closes
+        self.seconds = prepared.fetch_seconds  # GX's own time (reading + validating), not the wait
+        self._rows = prepared.rows
+        self._pending = quality.execute_in_worker(prepared) if prepared.plans else None
+
+    def result(self) -> list[dict]:
+        if self._pending is not None:
+            self._rows, lines, self.seconds = self._pending.get()
+            for line in lines:
+                self.reporter(line)
+        return self._rows
 
 
 def _ingest_warnings(summary: IngestSummary) -> list[str]:
