@@ -150,7 +150,9 @@ def _run_locked(
     stop_after: str | None,
 ) -> RunOutcome:
     timings: dict[str, float] = {}
-    work = settings.work_dir / f"{run_id}.duckdb"
+    # One stable name while the run works (dbt's partial parsing keys on the profile, which names the
+    # file); a failed run's copy is then renamed after the run, and kept.
+    work = settings.work_dir / "in-progress.duckdb"
     clock = time.monotonic()
     try:
         if with_quality and stop_after != "ingest":
@@ -218,8 +220,9 @@ def _run_locked(
         if errors:
             for line in errors:
                 reporter(f"error: {line}")
-            reporter(f"nothing published; the working copy is kept for inspection: {work}")
-            return RunOutcome(run_id, EXIT_FAILED, False, "error-level checks failed", summary, errors, warnings, work, timings)
+            kept = _keep_failed_copy(work, run_id)
+            reporter(f"nothing published; the working copy is kept for inspection: {kept}")
+            return RunOutcome(run_id, EXIT_FAILED, False, "error-level checks failed", summary, errors, warnings, kept, timings)
         checkpoint("before_publish")
         warehouse.publish(work, settings.warehouse)
         timings["publish"] = time.monotonic() - clock
@@ -229,11 +232,22 @@ def _run_locked(
     except Exception as exc:  # noqa: BLE001 - the run record must say what happened
         reporter(f"error: the run crashed: {type(exc).__name__}: {exc}")
         reporter("".join(traceback.format_exception(exc)).rstrip())
-        reporter(f"nothing published; the working copy is kept for inspection: {work}")
-        return RunOutcome(run_id, EXIT_FAILED, False, f"crashed: {type(exc).__name__}: {exc}", work_copy=work, timings=timings)
+        kept = _keep_failed_copy(work, run_id)
+        reporter(f"nothing published; the working copy is kept for inspection: {kept}")
+        return RunOutcome(run_id, EXIT_FAILED, False, f"crashed: {type(exc).__name__}: {exc}", work_copy=kept, timings=timings)
     finally:
         if "indicators.quality" in sys.modules:
             sys.modules["indicators.quality"].shutdown()
+
+
+def _keep_failed_copy(work: Path, run_id: str) -> Path | None:
+    """Rename a failed run's working copy to ``<run id>.duckdb`` so that the next run cannot reuse it."""
+    if not work.exists():
+        return None
+    kept = work.with_name(f"{run_id}.duckdb")
+    work.with_name(work.name + ".wal").unlink(missing_ok=True)
+    os.replace(work, kept)
+    return kept
 
 
 def _last_build(work: Path) -> tuple[str, str] | None:

@@ -22,9 +22,6 @@ def recent_runs(settings: Settings, limit: int = 10) -> list[dict]:
         runs.setdefault(record["run_id"], {}).update({k: v for k, v in record.items() if v is not None})
     for run in runs.values():
         if run.get("status") == "running" and not _alive(run.get("pid")):
-            run["status"] = "killed"
-            work = settings.work_dir / f"{run['run_id']}.duckdb"
-            if work.exists():
-                run["work_copy"] = str(work)
+            run["status"] = "killed"  # its working copy (in-progress.duckdb) is replaced by the next run
     ordered = sorted(runs.values(), key=lambda r: r.get("started_at", ""), reverse=True)
     return ordered[:limit]
