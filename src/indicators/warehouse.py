@@ -84,7 +84,8 @@ AUDIT_TABLES = {
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only and not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}: run `indicators nightly` first")
-    return duckdb.connect(str(path), read_only=read_only)
+    config = {"memory_limit": os.environ.get("INDICATORS_DUCKDB_MEMORY_LIMIT", "4GB")}
+    return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> None:
