@@ -34,6 +34,7 @@ def test_every_dbt_unit_test_passes(tmp_path):
         assert runner.invoke(["seed", *base]).success
         assert runner.invoke(["run", "--empty", *base]).success
         outcome = runner.invoke(["test", "--select", "test_type:unit", *base])
+        docs = runner.invoke(["docs", "generate", *base])
     finally:
         DuckDBConnectionManager.close_all_connections()
     results = outcome.result.results
@@ -41,3 +42,7 @@ def test_every_dbt_unit_test_passes(tmp_path):
     assert len(results) >= 12, [r.node.name for r in results]
     assert failed == []
     assert outcome.success
+    # every model and column is documented in the YAML, and the docs site builds
+    assert docs.success
+    catalog = settings.warehouse.parent / "dbt" / "target" / "catalog.json"
+    assert catalog.exists()
