@@ -44,5 +44,20 @@ def test_every_dbt_unit_test_passes(tmp_path):
     assert outcome.success
     # every model and column is documented in the YAML, and the docs site builds
     assert docs.success
-    catalog = settings.warehouse.parent / "dbt" / "target" / "catalog.json"
-    assert catalog.exists()
+    import json
+
+    target = settings.warehouse.parent / "dbt" / "target"
+    catalog = json.loads((target / "catalog.json").read_text())
+    manifest = json.loads((target / "manifest.json").read_text())
+    undocumented = []
+    for unique_id, node in catalog["nodes"].items():
+        if not unique_id.startswith("model."):
+            continue
+        documented = manifest["nodes"][unique_id]
+        if not documented.get("description"):
+            undocumented.append(unique_id)
+        for column in node["columns"]:
+            described = documented["columns"].get(column) or documented["columns"].get(column.lower()) or {}
+            if not described.get("description"):
+                undocumented.append(f"{unique_id}.{column}")
+    assert undocumented == []
