@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import secrets
+import shutil
 import sys
 import time
 import traceback
@@ -321,16 +322,23 @@ class _QualityWorker:
         from indicators import quality
 
         self.reporter = reporter
-        prepared = quality.prepare(settings, work, summary.sources_loaded)  # reads, then closes
+        # the current rows go to Parquet files, validated there chunk by chunk: memory stays bounded
+        self.spill_dir = work.parent / "gx-rows"
+        shutil.rmtree(self.spill_dir, ignore_errors=True)
+        prepared = quality.prepare(settings, work, summary.sources_loaded, spill_dir=self.spill_dir)
         self.seconds = prepared.fetch_seconds  # GX's own time (reading + validating), not the wait
         self._rows = prepared.rows
         self._pending = quality.execute_in_worker(prepared) if prepared.plans else None
 
     def result(self) -> list[dict]:
         if self._pending is not None:
-            self._rows, lines, self.seconds = self._pending.get()
+            try:
+                self._rows, lines, self.seconds = self._pending.get()
+            finally:
+                shutil.rmtree(self.spill_dir, ignore_errors=True)
             for line in lines:
                 self.reporter(line)
+        shutil.rmtree(self.spill_dir, ignore_errors=True)
         return self._rows
 
 

@@ -221,7 +221,18 @@ def _native(table) -> Any:
     return frame
 
 
-def fetch_frames(work: Path, plans: list[SourcePlan], today: dt.date) -> None:
+CHUNK_ROWS = 1_000_000  # GX validates the current rows this many at a time, so memory stays bounded
+
+
+@dataclass(frozen=True)
+class ParquetRows:
+    """Rows written to a Parquet file for the GX worker (never held whole in memory)."""
+
+    path: Path
+    rows: int
+
+
+def fetch_frames(work: Path, plans: list[SourcePlan], today: dt.date, spill_dir: Path | None = None) -> None:
     """The frames each suite asks for, read from the (closed) working copy, read-only.
 
     ``schema``: no rows, Arrow dtypes, so GX sees DuckDB's own types (``date``, ``int``, ``float``,
@@ -252,7 +263,13 @@ def fetch_frames(work: Path, plans: list[SourcePlan], today: dt.date) -> None:
                 empty = con.sql(f"select * from ({sql}) as current_rows limit 0").to_arrow_table()
                 plan.frames["schema"] = empty.to_pandas(types_mapper=pd.ArrowDtype)
             if "current" in wanted:
-                plan.frames["current"] = _native(con.sql(sql).to_arrow_table())
+                if spill_dir is None:
+                    plan.frames["current"] = _native(con.sql(sql).to_arrow_table())
+                else:
+                    path = spill_dir / f"{plan.spec.name}.parquet"
+                    con.execute(f"copy ({sql}) to '{path}' (format parquet, row_group_size 122880)").fetchall()
+                    rows = con.execute(f"select count(*) from read_parquet('{path}')").fetchall()[0][0]
+                    plan.frames["current"] = ParquetRows(path, rows)
             year_column = meta.get("year_date_column")
             if "by_year" in wanted and year_column in present:
                 profile = by_year_sql(sql, year_column, "programme_code" in present, academic_year_start(today))
@@ -349,9 +366,18 @@ def validate(
 
 
 def prepare(
-    settings: Settings, work: Path, sources_loaded: list[str], *, today: dt.date | None = None
+    settings: Settings,
+    work: Path,
+    sources_loaded: list[str],
+    *,
+    today: dt.date | None = None,
+    spill_dir: Path | None = None,
 ) -> Prepared:
-    """Read the rows to validate from the warehouse (the connection is closed on return)."""
+    """Read the rows to validate from the warehouse (the connection is closed on return).
+
+    With ``spill_dir`` the current rows go to Parquet files there (written by DuckDB, streaming), to
+    be validated chunk by chunk; otherwise they are read into memory.
+    """
     clock = time.monotonic()
     today = today or dt.date.today()
     specs = {spec.name: spec for spec in load_sources(settings.pipelines_dir)}
@@ -367,7 +393,9 @@ def prepare(
             continue
         plans.append(SourcePlan(specs[source], load_suite(path)))
     if plans:
-        fetch_frames(work, plans, today)
+        if spill_dir is not None:
+            spill_dir.mkdir(parents=True, exist_ok=True)
+        fetch_frames(work, plans, today, spill_dir)
     return Prepared(plans, rows, clock, time.monotonic() - clock)
 
 
@@ -378,8 +406,6 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[dict]:
         return rows
     clock = time.monotonic()
     context = _gx_context()  # imports GX (about 5 s) unless the worker already did
-    from great_expectations.core.expectation_suite import ExpectationSuite
-
     datasource = context.data_sources.add_pandas("raw")
     for plan in plans:
         personal = set(plan.spec.personal)
@@ -392,11 +418,10 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[dict]:
                 for expectation in expectations:
                     rows.append(_expectation_row(plan, expectation, None, personal, "frame not built"))
                 continue
-            suite = ExpectationSuite(name=f"{plan.suite['name']}__{frame_name}", expectations=expectations)
-            asset = datasource.add_dataframe_asset(f"{plan.spec.name}__{frame_name}")
-            batch = asset.add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame})
-            outcome = batch.validate(suite, result_format=_result_format(frame_name))
-            by_id = {result.expectation_config.id: result for result in outcome.results}
+            if isinstance(frame, ParquetRows):
+                by_id = _validate_in_chunks(datasource, plan, frame_name, frame, expectations)
+            else:
+                by_id = _validate(datasource, plan, frame_name, frame, expectations, frame_name)
             for expectation in expectations:
                 profile = frame if frame_name == "by_year" else None
                 rows.append(_expectation_row(plan, expectation, by_id.get(expectation["id"]), personal, None, profile))
@@ -408,6 +433,74 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[dict]:
         f"(reading the rows {prepared.fetch_seconds:.1f}s, validating {time.monotonic() - clock:.1f}s)"
     )
     return rows
+
+
+def _validate(datasource, plan: SourcePlan, frame_name: str, frame, expectations: list[dict], asset: str) -> dict:
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    suite = ExpectationSuite(name=f"{plan.suite['name']}__{asset}", expectations=expectations)
+    batch = (
+        datasource.add_dataframe_asset(f"{plan.spec.name}__{asset}")
+        .add_batch_definition_whole_dataframe("all")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    outcome = batch.validate(suite, result_format=_result_format(frame_name))
+    return {result.expectation_config.id: result for result in outcome.results}
+
+
+def _validate_in_chunks(datasource, plan: SourcePlan, frame_name: str, rows: ParquetRows, expectations: list[dict]) -> dict:
+    """Column-map expectations chunk by chunk, their results added up; uniqueness on its own columns, whole."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    whole = [e for e in expectations if "unique" in e["type"]]
+    chunked = [e for e in expectations if "unique" not in e["type"]]
+    parquet = pq.ParquetFile(rows.path)
+    results: dict[str, list] = {e["id"]: [] for e in chunked}
+    for number, batch in enumerate(parquet.iter_batches(batch_size=CHUNK_ROWS)):
+        frame = _native(pa.Table.from_batches([batch]))
+        for expectation_id, result in _validate(datasource, plan, frame_name, frame, chunked, f"{frame_name}_{number}").items():
+            results[expectation_id].append(result)
+        del frame
+    if rows.rows == 0:  # GX still sees the (empty) frame, so every expectation has a result
+        empty = _native(parquet.schema_arrow.empty_table())
+        for expectation_id, result in _validate(datasource, plan, frame_name, empty, chunked, f"{frame_name}_empty").items():
+            results[expectation_id].append(result)
+    merged = {expectation_id: _merge(parts) for expectation_id, parts in results.items() if parts}
+    for expectation in whole:
+        columns = _columns_of(expectation)
+        frame = _native(pq.read_table(rows.path, columns=columns))
+        merged.update(_validate(datasource, plan, frame_name, frame, [expectation], f"{frame_name}_{expectation['id'][:8]}"))
+    return merged
+
+
+def _merge(parts: list):
+    """One GX-like result from the results of several chunks (counts added, examples pooled)."""
+    from types import SimpleNamespace
+
+    if len(parts) == 1:
+        return parts[0]
+    failed = [part for part in parts if _exception_message(part)]
+    if failed:
+        return failed[0]
+    data: dict = {}
+    counts: dict = {}
+    for part in parts:
+        result = dict(part.result or {})
+        for key in ("element_count", "unexpected_count", "missing_count"):
+            if key in result:
+                data[key] = data.get(key, 0) + int(result[key] or 0)
+        for item in result.get("partial_unexpected_counts") or []:
+            counts[repr(item["value"])] = {"value": item["value"], "count": counts.get(repr(item["value"]), {}).get("count", 0) + item["count"]}
+        if "observed_value" in result and "element_count" not in result:
+            data["observed_value"] = result["observed_value"]
+    data["partial_unexpected_counts"] = sorted(counts.values(), key=lambda item: -item["count"])
+    return SimpleNamespace(
+        success=all(part.success for part in parts),
+        result=data,
+        exception_info={},
+        expectation_config=parts[0].expectation_config,
+    )
 
 
 # --- result rows -----------------------------------------------------------------------------
