@@ -196,7 +196,9 @@ class Ingestor:
             frame = read_file(path, spec, self.home_hei_id)
             self.seconds["read"] += time.perf_counter() - clock
             clock = time.perf_counter()
-            normalised = normalise(frame, spec, self.pseudonymiser, self.seconds)
+            # normalise must get the only reference to the raw text, so that it can release it early
+            holder, frame = [frame], None
+            normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds)
             self.seconds["normalise"] += time.perf_counter() - clock
         except (ReaderError, LayoutError) as exc:
             reason = str(exc)
@@ -214,7 +216,7 @@ class Ingestor:
             source,
             "loaded",
             None,
-            rows_read=frame.height,
+            rows_read=normalised.rows_read,
             rows_loaded=normalised.rows.height,
             rows_quarantined=normalised.quarantine.height,
             rows_collapsed=normalised.collapsed,

@@ -35,6 +35,7 @@ class Normalised:
     quarantine: pl.DataFrame  # _row_number, business_key, reason
     collapsed: int  # exact duplicate rows collapsed into one
     ignored_columns: list[str]
+    rows_read: int = 0
 
 
 def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
@@ -207,6 +208,8 @@ def normalise(
             for f in spec.fields
         ],
     )
+    rows_read = frame.height
+    del frame  # the caller passes the only reference: the file's raw text is released here
     # identity of the row as exported, before any parsing or pseudonymisation
     text = text.with_columns(text.select(spec.field_names).hash_rows().alias("_row_hash"))
     clock = time.perf_counter()
@@ -234,6 +237,11 @@ def normalise(
     typed = text.with_columns(parsed)
     typed = typed.with_columns(flag.fill_null(False).alias(name) for name, flag, _ in checks)
     typed = typed.drop(spec.field_names).rename({f"__v_{name}": name for name in spec.field_names})
+    # the text as exported, kept for flagged rows only (their reasons quote it); the rest is released
+    field_flags = [name for name, _, _ in checks]
+    raw_text = text.filter(pl.col("_row_number").is_in(typed.filter(pl.any_horizontal(field_flags))["_row_number"].implode()))
+    raw_text = raw_text.select("_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in spec.fields if not f.personal])
+    del text
     for rule in spec.rules:
         if rule.check == "not_before":
             name = f"_rule_{rule.field}"
@@ -256,9 +264,6 @@ def normalise(
 
     # 4. reasons, built for the (few) bad rows only; raw text comes from before parsing
     bad = typed.filter(is_bad)
-    raw_text = text.filter(pl.col("_row_number").is_in(bad["_row_number"].implode())).select(
-        "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in spec.fields if not f.personal]
-    )
     bad = bad.join(raw_text, on="_row_number", how="left", maintain_order="left")
     messages = [pl.when(pl.col(name)).then(message) for name, _, message in checks]
     rows_with_key = pl.col("_row_number").cast(pl.String).implode().over(key).list.join(", ")
@@ -272,7 +277,7 @@ def normalise(
         _business_key(spec).alias("business_key"),
         pl.concat_list(messages).list.drop_nulls().list.join("; ").alias("reason"),
     )
-    return Normalised(rows=good, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored)
+    return Normalised(rows=good, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored, rows_read=rows_read)
 
 
 def _pseudonymise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:
