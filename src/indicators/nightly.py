@@ -71,6 +71,7 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)
     work_copy: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    memory: dict[str, float] = field(default_factory=dict)  # peak MB of helper processes (the GX worker)
 
 
 def _append_run_log(settings: Settings, record: dict) -> None:
@@ -151,6 +152,7 @@ def _run_locked(
     stop_after: str | None,
 ) -> RunOutcome:
     timings: dict[str, float] = {}
+    memory: dict[str, float] = {}
     # One stable name while the run works (dbt's partial parsing keys on the profile, which names the
     # file); a failed run's copy is then renamed after the run, and kept.
     work = settings.work_dir / "in-progress.duckdb"
@@ -205,6 +207,8 @@ def _run_locked(
         if gx is not None:
             checks[:0] = gx.result()
             timings["quality"] = gx.seconds
+            if gx.peak_mb is not None:
+                memory["gx_worker_peak_mb"] = gx.peak_mb
         for check in checks:
             if check["success"]:
                 continue
@@ -229,7 +233,7 @@ def _run_locked(
         timings["publish"] = time.monotonic() - clock
         reporter(f"published {settings.warehouse}")
         code = EXIT_WARNINGS if warnings else EXIT_OK
-        return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings)
+        return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings, memory)
     except Exception as exc:  # noqa: BLE001 - the run record must say what happened
         reporter(f"error: the run crashed: {type(exc).__name__}: {exc}")
         reporter("".join(traceback.format_exception(exc)).rstrip())
@@ -327,13 +331,14 @@ class _QualityWorker:
         shutil.rmtree(self.spill_dir, ignore_errors=True)
         prepared = quality.prepare(settings, work, summary.sources_loaded, spill_dir=self.spill_dir)
         self.seconds = prepared.fetch_seconds  # GX's own time (reading + validating), not the wait
+        self.peak_mb: float | None = None
         self._rows = prepared.rows
         self._pending = quality.execute_in_worker(prepared) if prepared.plans else None
 
     def result(self) -> list[dict]:
         if self._pending is not None:
             try:
-                self._rows, lines, self.seconds = self._pending.get()
+                self._rows, lines, self.seconds, self.peak_mb = self._pending.get()
             finally:
                 shutil.rmtree(self.spill_dir, ignore_errors=True)
             for line in lines:

@@ -345,11 +345,20 @@ def shutdown() -> None:
         _WORKER = None
 
 
-def _execute_quietly(prepared: Prepared) -> tuple[list[dict], list[str], float]:
+def _execute_quietly(prepared: Prepared) -> tuple[list[dict], list[str], float, float]:
+    """(rows, progress lines, seconds, the worker's peak memory in MB)."""
     lines: list[str] = []
     clock = time.monotonic()
     rows = execute(prepared, lines.append)
-    return rows, lines, prepared.fetch_seconds + time.monotonic() - clock
+    return rows, lines, prepared.fetch_seconds + time.monotonic() - clock, peak_memory_mb()
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since its program started (VmHWM; exec resets it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def validate(
@@ -439,12 +448,17 @@ def _validate(datasource, plan: SourcePlan, frame_name: str, frame, expectations
     from great_expectations.core.expectation_suite import ExpectationSuite
 
     suite = ExpectationSuite(name=f"{plan.suite['name']}__{asset}", expectations=expectations)
+    name = f"{plan.spec.name}__{asset}"
     batch = (
-        datasource.add_dataframe_asset(f"{plan.spec.name}__{asset}")
+        datasource.add_dataframe_asset(name)
         .add_batch_definition_whole_dataframe("all")
         .get_batch(batch_parameters={"dataframe": frame})
     )
-    outcome = batch.validate(suite, result_format=_result_format(frame_name))
+    try:
+        outcome = batch.validate(suite, result_format=_result_format(frame_name))
+    finally:
+        del batch
+        datasource.delete_asset(name)  # the asset would keep its data frame alive: one chunk at a time
     return {result.expectation_config.id: result for result in outcome.results}
 
 
