@@ -32,3 +32,18 @@ def test_chunked_validation_matches_whole_frame_validation(tmp_path, ingest, mon
     [ects] = [row for row in chunked if row["check_name"].startswith("expect_column_values_to_be_between") and "credits_ects" in row["check_name"]]
     assert (ects["success"], ects["failing_count"]) == (False, 2)
     assert "150" in ects["details"] and "200" in ects["details"]
+
+
+def test_a_duplicated_key_is_named_by_its_value_not_its_hash(tmp_path):
+    from types import SimpleNamespace
+
+    import duckdb
+
+    path = tmp_path / "rows.parquet"
+    duckdb.sql(
+        "select *, hash(mobility_id) as h from (values ('M1'), ('M2'), ('M2'), ('M3')) as t(mobility_id)"
+    ).write_parquet(str(path))
+    duplicated = duckdb.sql("select hash('M2')").fetchall()[0][0]
+    result = SimpleNamespace(result={"partial_unexpected_counts": [{"value": duplicated, "count": 2}]})
+    quality._show_keys_for_hashes(result, path, "h", ["mobility_id"])
+    assert result.result["partial_unexpected_counts"] == [{"value": "M2", "count": 2}]
