@@ -144,7 +144,14 @@ class Pseudonymiser:
         return outer.hexdigest()
 
     def digests(self, canonical: pl.Series) -> pl.Series:
-        """:meth:`digest` of every value at once, vectorised in DuckDB (RFC 2104 over its sha256)."""
+        """:meth:`digest` of every value at once, vectorised in DuckDB (RFC 2104 over its sha256).
+
+        Below a few thousand values starting DuckDB costs more than it saves: those are hashed here.
+        """
+        if canonical.len() < 5_000:
+            return pl.Series(
+                canonical.name, [None if v is None else self.digest(v) for v in canonical.to_list()], dtype=pl.String
+            )
         import duckdb
 
         con = duckdb.connect()

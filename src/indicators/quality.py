@@ -349,7 +349,7 @@ def execute_in_worker(prepared: Prepared):
 def shutdown() -> None:
     global _WORKER
     if _WORKER is not None:
-        _WORKER.terminate()
+        _WORKER.close()  # no more work: let the worker finish and exit (terminate leaks its semaphores)
         _WORKER.join()
         _WORKER = None
 

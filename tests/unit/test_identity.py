@@ -131,4 +131,13 @@ def test_property_vectorised_digests_equal_hmac(key, texts):
     import hmac
 
     expected = [hmac.new(key, t.encode(), hashlib.sha256).hexdigest() for t in texts]
-    assert Pseudonymiser(key).digests(pl.Series(texts)).to_list() == expected
+    padded = pl.Series(texts + [f"padding-{i}" for i in range(5_000)])  # large enough for the DuckDB path
+    assert Pseudonymiser(key).digests(padded).to_list()[: len(texts)] == expected
+
+
+def test_vectorised_and_small_batch_digests_agree():
+    values = pl.Series([f"uid:{i}" for i in range(6000)])
+    ps = Pseudonymiser(b"k" * 32)
+    large = ps.digests(values).to_list()  # DuckDB path
+    small = ps.digests(values.head(10)).to_list()  # Python path
+    assert large[:10] == small
