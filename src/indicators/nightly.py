@@ -29,6 +29,7 @@ from indicators.ingest import Ingestor, IngestSummary
 from indicators.sources import load_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
+GX_TIMEOUT_SECONDS = float(os.environ.get("INDICATORS_GX_TIMEOUT_SECONDS", "3600"))
 
 
 def new_run_id() -> str:
@@ -338,7 +339,8 @@ class _QualityWorker:
     def result(self) -> list[dict]:
         if self._pending is not None:
             try:
-                self._rows, lines, self.seconds, self.peak_mb = self._pending.get()
+                # a worker that dies (e.g. killed for memory) never answers: fail the run, never hang it
+                self._rows, lines, self.seconds, self.peak_mb = self._pending.get(timeout=GX_TIMEOUT_SECONDS)
             finally:
                 shutil.rmtree(self.spill_dir, ignore_errors=True)
             for line in lines:
