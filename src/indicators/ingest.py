@@ -18,6 +18,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,8 @@ class Ingestor:
         self.loaded_at = dt.datetime.now().replace(microsecond=0)
         # seconds spent per step over all files (the benchmark reports them)
         self.seconds = {"hash": 0.0, "read": 0.0, "normalise": 0.0, "pseudonymise": 0.0, "load": 0.0}
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending = None
 
     def ingest_inbox(self, inbox: Path) -> IngestSummary:
         summary = IngestSummary()
@@ -168,14 +171,36 @@ class Ingestor:
                 "select sha256, any_value(file_name) from audit.loaded_files where status = 'loaded' group by sha256"
             ).fetchall()
         )
-        for number, path in enumerate(files, start=1):
-            result = self.ingest_file(path, known)
-            if number == 1:
-                checkpoint("mid_ingest")
-            summary.files.append(result)
-            detail = f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
-            self.progress(f"[{number}/{len(files)}] {path.name}: {result.status} {detail}".rstrip())
+        # One writer thread owns the connection: it loads file N while this thread reads and
+        # normalises file N+1 (DuckDB and polars both work outside the interpreter lock).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer") as writer:
+            self._writer = writer
+            try:
+                for number, path in enumerate(files, start=1):
+                    result = self.ingest_file(path, known)
+                    if number == 1:
+                        self._wait_for_writer()
+                        checkpoint("mid_ingest")
+                    summary.files.append(result)
+                    detail = f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
+                    self.progress(f"[{number}/{len(files)}] {path.name}: {result.status} {detail}".rstrip())
+                self._wait_for_writer()
+            finally:
+                self._writer = None
         return summary
+
+    def _write(self, work) -> None:
+        """Run a warehouse write on the writer thread, after the previous one (at most one waits)."""
+        self._wait_for_writer()
+        if self._writer is None:
+            work()
+        else:
+            self._pending = self._writer.submit(work)
+
+    def _wait_for_writer(self) -> None:
+        pending, self._pending = getattr(self, "_pending", None), None
+        if pending is not None:
+            pending.result()  # re-raises the writer's error here
 
     def ingest_file(self, path: Path, known: dict[str, str]) -> FileResult:
         clock = time.perf_counter()
@@ -185,11 +210,11 @@ class Ingestor:
         source = spec.name if spec else None
         if sha in known:
             result = FileResult(path.name, source, "skipped", f"same bytes as {known[sha]}, already loaded")
-            self._record(path, sha, result)
+            self._write(lambda: self._record(path, sha, result))
             return result
         if spec is None:
             result = FileResult(path.name, None, "unmatched", "file name matches no source; left in place")
-            self._record(path, sha, result)
+            self._write(lambda: self._record(path, sha, result))
             return result
         try:
             clock = time.perf_counter()
@@ -209,7 +234,7 @@ class Ingestor:
         if reason is not None:
             kept = keep_rejected(path, reason, self.rejected_dir, self.run_id)
             result = FileResult(path.name, source, "rejected", f"{reason} (kept as {kept.name})")
-            self._record(path, sha, result)
+            self._write(lambda: self._record(path, sha, result))
             return result
         result = FileResult(
             path.name,
@@ -227,6 +252,12 @@ class Ingestor:
         if normalised.quarantine.height:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.reason = "; ".join(notes) or None
+        self._write(lambda: self._load(path, sha, spec, result, normalised))
+        known[sha] = path.name
+        return result
+
+    def _load(self, path: Path, sha: str, spec: SourceSpec, result: FileResult, normalised) -> None:
+        """One file's audit row, rows and quarantine in one transaction (on the writer thread)."""
         clock = time.perf_counter()
         self.con.execute("begin transaction")
         try:
@@ -238,8 +269,6 @@ class Ingestor:
             self.con.execute("rollback")
             raise
         self.seconds["load"] += time.perf_counter() - clock
-        known[sha] = path.name
-        return result
 
     def _record(self, path: Path, sha: str, result: FileResult, ignored: list[str] | None = None) -> int:
         stat = path.stat()
