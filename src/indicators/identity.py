@@ -130,10 +130,13 @@ class Pseudonymiser:
         self._outer = hashlib.sha256(self._opad)
         self._pivot_year = pivot_year
         self._crosswalk: dict[str, str] = {}
-        for t_number, pnr in (crosswalk or {}).items():
-            t_canon, p_canon = normalise_person_ids(pl.Series([t_number, pnr]), pivot_year).to_list()
-            if t_canon and p_canon and INVALID not in (t_canon, p_canon):
-                self._crosswalk[t_canon] = p_canon
+        if crosswalk:  # both columns normalised at once, not pair by pair
+            t_numbers = normalise_person_ids(pl.Series(list(crosswalk.keys()), dtype=pl.String), pivot_year)
+            numbers = normalise_person_ids(pl.Series(list(crosswalk.values()), dtype=pl.String), pivot_year)
+            pairs = pl.DataFrame({"t": t_numbers, "p": numbers}).filter(
+                pl.col("t").is_not_null() & pl.col("p").is_not_null() & (pl.col("t") != INVALID) & (pl.col("p") != INVALID)
+            )
+            self._crosswalk = dict(zip(pairs["t"].to_list(), pairs["p"].to_list(), strict=True))
 
     def digest(self, canonical: str) -> str:
         """HMAC-SHA256 (RFC 2104) with the key's inner and outer states computed once."""

@@ -285,6 +285,8 @@ def _run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[dict], list
     errors = list(built.failed_nodes)
     if built.message:
         errors.append(built.message)
+    if not built.success and not errors and not built.errors:
+        errors.append("dbt build did not succeed (a check could not run; see the dbt log)")
     failed_sql = {c.name: c.compiled_sql for c in built.checks if not c.success and c.compiled_sql}
     examples: dict[str, str | None] = {}
     if failed_sql:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from indicators.config import Settings
-from indicators.warehouse import _alive
+from indicators.warehouse import process_alive
 
 
 def recent_runs(settings: Settings, limit: int = 10) -> list[dict]:
@@ -21,7 +21,7 @@ def recent_runs(settings: Settings, limit: int = 10) -> list[dict]:
             continue
         runs.setdefault(record["run_id"], {}).update({k: v for k, v in record.items() if v is not None})
     for run in runs.values():
-        if run.get("status") == "running" and not _alive(run.get("pid")):
+        if run.get("status") == "running" and not process_alive(run.get("pid")):
             run["status"] = "killed"  # its working copy (in-progress.duckdb) is replaced by the next run
     ordered = sorted(runs.values(), key=lambda r: r.get("started_at", ""), reverse=True)
     return ordered[:limit]

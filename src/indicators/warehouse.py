@@ -165,7 +165,7 @@ def _read_lock(path: Path) -> dict:
         return {}
 
 
-def _alive(pid: int | None) -> bool:
+def process_alive(pid: int | None) -> bool:
     if not pid:
         return False
     try:
@@ -202,7 +202,7 @@ def run_lock(path: Path, run_id: str, wait_seconds: float = 0.0) -> Iterator[Loc
             pid=previous.get("pid"),
             run_id=previous.get("run_id"),
             started_at=previous.get("started_at"),
-            stale=bool(previous) and not _alive(previous.get("pid")),
+            stale=bool(previous) and not process_alive(previous.get("pid")),
         )
         record = {"pid": os.getpid(), "run_id": run_id, "started_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
         os.ftruncate(fd, 0)

@@ -30,7 +30,7 @@ def test_every_dbt_unit_test_passes(tmp_path):
     os.environ["INDICATORS_DBT_DATABASE"] = str(settings.warehouse)
     runner = dbtRunner()
     try:
-        base = transform.dbt_args("run", settings, settings.warehouse)[1:]
+        base = transform.dbt_args("run", settings)[1:]
         assert runner.invoke(["seed", *base]).success
         assert runner.invoke(["run", "--empty", *base]).success
         outcome = runner.invoke(["test", "--select", "test_type:unit", *base])
