@@ -10,7 +10,9 @@ form and replaced by ``HMAC-SHA256(key, canonical)`` before anything is written.
   crosswalk maps a T-number to the personnummer the person got later, so one person stays one.
 * anything else that looks like a system UID (letters, digits, ``._@:-``) becomes ``uid:<lower>``.
 
-Normalisation is vectorised (polars expressions); the HMAC runs once per *distinct* value.
+Normalisation is vectorised (polars expressions) and runs once per *distinct* value. The HMAC is
+computed by DuckDB (:meth:`Pseudonymiser.sql_digest`) in the statement that loads the rows, so an
+identifier exists in clear only in the ingest's memory, never in a table or a file.
 """
 
 from __future__ import annotations
@@ -47,17 +49,17 @@ def is_valid_personnummer(canonical12: str) -> bool:
 
 def _valid_personnummer(frame: pl.DataFrame, column: str) -> pl.Series:
     """Vectorised :func:`is_valid_personnummer` for a column of 12-digit strings (check digit, month, day)."""
-    digits = frame.select(
-        [((pl.col(column).cast(pl.Int64, strict=False) // 10 ** (11 - i)) % 10).alias(f"d{i}") for i in range(12)]
-    )
+    number = frame.select(pl.col(column).cast(pl.Int64, strict=False).alias("n"))  # parsed once
+    digit = [(pl.col("n") // 10 ** (11 - i)) % 10 for i in range(12)]
     total = pl.lit(0, dtype=pl.Int64)
     for position in range(9):  # YYMMDDNNN: positions 2..10, weights 2, 1, 2, ...
-        product = pl.col(f"d{2 + position}") * (2 if position % 2 == 0 else 1)
-        total = total + product // 10 + product % 10
-    month = pl.col("d4") * 10 + pl.col("d5")
-    day = pl.col("d6") * 10 + pl.col("d7")
-    return digits.select(
-        ((10 - total % 10) % 10 == pl.col("d11"))
+        d = digit[2 + position]
+        # a doubled digit's digit sum: 2d, less 9 from 5 up (10 -> 1, 12 -> 3, ...)
+        total = total + (2 * d - 9 * (d >= 5).cast(pl.Int64) if position % 2 == 0 else d)
+    month = (pl.col("n") // 10**6) % 100
+    day = (pl.col("n") // 10**4) % 100
+    return number.select(
+        ((10 - total % 10) % 10 == digit[11])
         & month.is_between(1, 12)
         & (day.is_between(1, 31) | day.is_between(61, 91))  # samordningsnummer: day + 60
     ).to_series()
@@ -146,8 +148,23 @@ class Pseudonymiser:
         outer.update(inner.digest())
         return outer.hexdigest()
 
+    # The same HMAC in DuckDB SQL: the ingest computes it while it loads (on the writer thread, in
+    # parallel), so that identifiers are only ever written as pseudonyms. ``$hmac_ipad`` and
+    # ``$hmac_opad`` are bound from :attr:`sql_params`.
+    def sql_digest(self, value_sql: str) -> str:
+        """SQL for HMAC-SHA256 of a VARCHAR expression, as lower-case hex (null stays null)."""
+        return f"sha256($hmac_opad::blob || unhex(sha256($hmac_ipad::blob || encode({value_sql}))))"
+
+    def sql_digest_list(self, value_sql: str) -> str:
+        """SQL for a ``;``-separated list of identifiers: each one's HMAC, sorted, joined by ``;``."""
+        return f"array_to_string(list_sort(list_transform(string_split({value_sql}, ';'), lambda v: {self.sql_digest('v')})), ';')"
+
+    @property
+    def sql_params(self) -> dict[str, bytes]:
+        return {"hmac_ipad": self._ipad, "hmac_opad": self._opad}
+
     def digests(self, canonical: pl.Series) -> pl.Series:
-        """:meth:`digest` of every value at once, vectorised in DuckDB (RFC 2104 over its sha256).
+        """:meth:`digest` of every value at once, vectorised in DuckDB (:meth:`sql_digest`).
 
         Below a few thousand values starting DuckDB costs more than it saves: those are hashed here.
         """
@@ -161,28 +178,40 @@ class Pseudonymiser:
         try:
             con.register("canonical_ids", pl.DataFrame({"value": canonical.cast(pl.String)}).to_arrow())
             table = con.sql(
-                "select sha256($opad::blob || unhex(sha256($ipad::blob || encode(value)))) as digest "
-                "from canonical_ids",
-                params={"opad": self._opad, "ipad": self._ipad},
+                f"select {self.sql_digest('value')} as digest from canonical_ids", params=self.sql_params
             ).to_arrow_table()
         finally:
             con.close()
         return pl.from_arrow(table)["digest"].alias(canonical.name)
 
-    def pseudonymise(self, values: pl.Series) -> pl.Series:
-        """Pseudonyms for raw identifiers; ``INVALID`` stays as the marker, null stays null.
+    def canonical(self, values: pl.Series) -> pl.Series:
+        """Canonical identifiers (crosswalk applied); ``INVALID`` for malformed ones, null stays null.
 
-        Normalisation and hashing run once per distinct raw value, then join back to every row.
+        Where values repeat (staff, teachers) normalisation runs once per distinct value and joins
+        back to every row; where nearly every row is another person (a mobility or graduate export),
+        finding the distinct values and joining back costs more than it saves, so every row is
+        normalised (judged on the first rows).
         """
         raw = values.cast(pl.String)
+        head = raw.head(10_000)
+        if head.n_unique() > 0.8 * head.len():
+            canonical = normalise_person_ids(raw, self._pivot_year)
+            return (canonical.replace(self._crosswalk) if self._crosswalk else canonical).alias(values.name)
         distinct = raw.drop_nulls().unique()
         canonical = normalise_person_ids(distinct, self._pivot_year)
         if self._crosswalk:
             canonical = canonical.replace(self._crosswalk)
-        hashed = self.digests(canonical)
-        pseudonyms = pl.select(
-            pl.when(canonical == INVALID).then(pl.lit(INVALID)).otherwise(hashed).alias("pseudonym")
-        ).to_series()
-        mapping = pl.DataFrame({"raw": distinct, "pseudonym": pseudonyms})
+        mapping = pl.DataFrame({"raw": distinct, "canonical": canonical})
         joined = pl.DataFrame({"raw": raw}).join(mapping, on="raw", how="left", maintain_order="left")
-        return joined["pseudonym"].alias(values.name)
+        return joined["canonical"].alias(values.name)
+
+    def pseudonymise_canonical(self, canonical: pl.Series) -> pl.Series:
+        """Pseudonyms for canonical identifiers; ``INVALID`` stays as the marker, null stays null."""
+        hashed = self.digests(canonical)
+        return pl.select(
+            pl.when(canonical == INVALID).then(pl.lit(INVALID)).otherwise(hashed).alias(canonical.name)
+        ).to_series()
+
+    def pseudonymise(self, values: pl.Series) -> pl.Series:
+        """Pseudonyms for raw identifiers: :meth:`canonical`, then :meth:`pseudonymise_canonical`."""
+        return self.pseudonymise_canonical(self.canonical(values))

@@ -306,9 +306,23 @@ class Ingestor:
             pl.lit(self.loaded_at).alias("_loaded_at"),
             pl.lit(self.run_id).alias("_run_id"),
         ).to_arrow()
+        # person identifiers arrive canonical and are written only as their HMAC, computed here by
+        # DuckDB on every core while it loads (cheaper than a round trip through polars)
+        hashed = [
+            (self.pseudonymiser.sql_digest_list if f.type == "person_id_list" else self.pseudonymiser.sql_digest)(
+                f'"{f.name}"'
+            )
+            + f' as "{f.name}"'
+            for f in spec.fields
+            if f.personal
+        ]
+        replace = f" replace ({', '.join(hashed)})" if hashed else ""
         self.con.register("_incoming_rows", batch)
         try:
-            self.con.execute(f'insert into raw."{spec.name}" by name select * from _incoming_rows')
+            self.con.execute(
+                f'insert into raw."{spec.name}" by name select *{replace} from _incoming_rows',
+                self.pseudonymiser.sql_params if hashed else None,
+            )
         finally:
             self.con.unregister("_incoming_rows")
 

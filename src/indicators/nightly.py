@@ -159,10 +159,6 @@ def _run_locked(
     work = settings.work_dir / "in-progress.duckdb"
     clock = time.monotonic()
     try:
-        if with_quality and stop_after != "ingest":
-            from indicators import quality
-
-            quality.preload()  # a worker process imports GX (5 s) while the ingest runs
         specs = load_sources(settings.pipelines_dir)
         warehouse.prepare_working_copy(settings.warehouse, work)
         reporter(f"run {run_id}: working copy {work}")
@@ -329,6 +325,10 @@ class _QualityWorker:
         from indicators import quality
 
         self.reporter = reporter
+        if summary.sources_loaded:
+            # the worker process imports GX (about 5 s) while the rows are written out for it; not
+            # earlier, beside the ingest, where it took a core from it (and not at all when nothing new)
+            quality.preload()
         # the current rows go to Parquet files, validated there chunk by chunk: memory stays bounded
         self.spill_dir = work.parent / "gx-rows"
         shutil.rmtree(self.spill_dir, ignore_errors=True)

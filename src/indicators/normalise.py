@@ -1,8 +1,10 @@
 """Normalise a read file to its source's canonical fields, and sort good rows from bad.
 
 Input: a polars DataFrame of strings with the file's own headers and ``_row_number``.
-Output: the good rows, typed, with canonical column names and pseudonymised person
-identifiers; the bad rows as quarantine records (row number, business key, reason).
+Output: the good rows, typed, with canonical column names and *canonical* person identifiers,
+which the loader replaces by their pseudonyms in the statement that writes them
+(:meth:`Pseudonymiser.sql_digest`); the bad rows as quarantine records (row number, business key
+with pseudonyms, reason).
 Everything is a polars expression over whole columns; nothing loops over rows in Python.
 """
 
@@ -31,7 +33,7 @@ class LayoutError(Exception):
 
 @dataclass
 class Normalised:
-    rows: pl.DataFrame  # canonical fields + _row_number
+    rows: pl.DataFrame  # canonical fields + _row_number; person identifiers canonical, NOT yet hashed
     quarantine: pl.DataFrame  # _row_number, business_key, reason
     collapsed: int  # exact duplicate rows collapsed into one
     ignored_columns: list[str]
@@ -176,17 +178,25 @@ def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
     raise ValueError(f"no parser for type {field.type}")
 
 
-def _parse_column(text: pl.Series, field: FieldSpec) -> pl.Series:
-    """Parse a column; where values repeat (codes, dates, enums) each distinct text is parsed once."""
-    dtype = _polars_type(field)
+def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]:
+    """Typed values of every field, as ``__v_<name>`` expressions to evaluate together (in parallel).
 
-    def parse(values: pl.Series) -> pl.Series:
-        return values.to_frame(field.name).select(parse_field(pl.col(field.name), field).cast(dtype)).to_series()
-
-    distinct = text.unique()
-    if field.type == "string" or distinct.len() > text.len() // 2:
-        return parse(text)
-    return text.replace_strict(distinct, parse(distinct), default=None, return_dtype=dtype)
+    Where values repeat (codes, dates, enums) each distinct text is parsed once and mapped back.
+    """
+    repeating = [f for f in fields if f.type != "string"]
+    distinct = text.select(pl.col(f.name).unique().implode() for f in repeating) if repeating else None
+    expressions = []
+    for f in fields:
+        dtype = _polars_type(f)
+        values = distinct[f.name][0] if f.type != "string" else None
+        if values is None or values.len() > text.height // 2:
+            expressions.append(parse_field(pl.col(f.name), f).cast(dtype).alias(f"__v_{f.name}"))
+            continue
+        parsed = values.to_frame(f.name).select(parse_field(pl.col(f.name), f).cast(dtype)).to_series()
+        expressions.append(
+            pl.col(f.name).replace_strict(values, parsed, default=None, return_dtype=dtype).alias(f"__v_{f.name}")
+        )
+    return expressions
 
 
 def _describe(value: pl.Expr) -> pl.Expr:
@@ -197,7 +207,11 @@ def _describe(value: pl.Expr) -> pl.Expr:
 def normalise(
     frame: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser, seconds: dict[str, float] | None = None
 ) -> Normalised:
-    """Canonical, typed, pseudonymised rows and the quarantined ones; ``seconds`` collects step times."""
+    """Canonical, typed rows and the quarantined ones; ``seconds`` collects step times.
+
+    The rows' person identifiers are canonical, not yet pseudonymised: write them only through
+    the loader, which hashes them (the quarantine's business keys are pseudonymised here).
+    """
     mapping = map_headers(frame.columns, spec)
     ignored = [c for c in frame.columns if c not in mapping and c != "_row_number"]
     present = {canonical: column for column, canonical in mapping.items()}
@@ -213,20 +227,19 @@ def normalise(
     # identity of the row as exported, before any parsing or pseudonymisation
     text = text.with_columns(text.select(spec.field_names).hash_rows().alias("_row_hash"))
     clock = time.perf_counter()
-    text = _pseudonymise(text, spec, pseudonymiser)
+    text = _canonicalise(text, spec, pseudonymiser)
     if seconds is not None:
         seconds["pseudonymise"] = seconds.get("pseudonymise", 0.0) + time.perf_counter() - clock
 
     # 1. typed values (each distinct text parsed once), then one boolean flag per check, over every row
-    parsed: list[pl.Series] = []
+    parsed = _parse_columns(text, [f for f in spec.fields if not f.personal])
     checks: list[tuple[str, pl.Expr, pl.Expr]] = []  # (flag column, flag, message for flagged rows)
     for f in spec.fields:
         raw, value = pl.col(f.name), pl.col(f"__v_{f.name}")
         if f.personal:
-            parsed.append(text.select(pl.when(raw != INVALID).then(raw).alias(f"__v_{f.name}")).to_series())
+            parsed.append(pl.when(raw != INVALID).then(raw).alias(f"__v_{f.name}"))
             checks.append((f"_bad_{f.name}", raw == INVALID, pl.lit(f"invalid person identifier in {f.name}")))
         else:
-            parsed.append(_parse_column(text[f.name], f).alias(f"__v_{f.name}"))
             kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
             shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
             checks.append(
@@ -272,6 +285,7 @@ def normalise(
             pl.lit("duplicate business key with different values (rows ") + rows_with_key + pl.lit(")")
         )
     )
+    bad = bad.with_columns(pseudonymiser.pseudonymise_canonical(bad[k]) for k in key if spec.field(k).personal)
     quarantine = bad.select(
         "_row_number",
         _business_key(spec).alias("business_key"),
@@ -280,10 +294,11 @@ def normalise(
     return Normalised(rows=good, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored, rows_read=rows_read)
 
 
-def _pseudonymise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:
+def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:
+    """Person identifiers to their canonical form (``INVALID`` marks a malformed one); lists sorted."""
     for f in spec.fields:
         if f.type == "person_id":
-            text = text.with_columns(pseudonymiser.pseudonymise(text[f.name]))
+            text = text.with_columns(pseudonymiser.canonical(text[f.name]))
         elif f.type == "person_id_list":
             exploded = (
                 text.select("_row_number", pl.col(f.name).str.replace_all(",", ";").str.split(";"))
@@ -291,7 +306,7 @@ def _pseudonymise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonym
                 .with_columns(pl.col(f.name).str.strip_chars())
                 .filter(pl.col(f.name).is_not_null() & (pl.col(f.name) != ""))
             )
-            exploded = exploded.with_columns(pseudonymiser.pseudonymise(exploded[f.name]))
+            exploded = exploded.with_columns(pseudonymiser.canonical(exploded[f.name]))
             joined = exploded.group_by("_row_number", maintain_order=True).agg(
                 pl.when(pl.col(f.name).eq(INVALID).any())
                 .then(pl.lit(INVALID))
@@ -307,7 +322,8 @@ def _business_key(spec: SourceSpec) -> pl.Expr:
     parts = []
     for name in spec.business_key:
         column = pl.col(name).cast(pl.String)
-        parts.append(pl.when(column.is_null()).then(pl.lit("<missing>")).otherwise(redact(column)))
+        shown = column if spec.field(name).personal else redact(column)  # a pseudonym is shown whole
+        parts.append(pl.when(column.is_null()).then(pl.lit("<missing>")).otherwise(shown))
     return pl.concat_str(parts, separator="|")
 
 

@@ -332,7 +332,7 @@ def _import_gx() -> None:
 
 
 def preload() -> None:
-    """Start a worker process that imports Great Expectations (about 5 s) while the ingest runs."""
+    """Start a worker process that imports Great Expectations (about 5 s) while the caller goes on."""
     global _WORKER
     if _WORKER is None:
         import multiprocessing

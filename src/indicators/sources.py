@@ -112,6 +112,9 @@ class SourceSpec:
 def _field(name: str, raw: dict) -> FieldSpec:
     if raw.get("type") not in FIELD_TYPES:
         raise ValueError(f"field {name}: unknown type {raw.get('type')!r}")
+    if (raw["type"] in ("person_id", "person_id_list")) != bool(raw.get("personal", False)):
+        # the loader pseudonymises exactly the personal fields, and only identifiers can be hashed
+        raise ValueError(f"field {name}: a person identifier is personal, and only a person identifier is")
     values = {}
     for canonical, aliases in (raw.get("values") or {}).items():
         for alias in (canonical, *aliases):
