@@ -78,7 +78,7 @@ def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
     ``pivot_year`` resolves the century of two-digit years (normally the current year).
     """
     frame = pl.DataFrame({"raw": values.cast(pl.String)})
-    frame = frame.with_columns(pl.col("raw").str.strip_chars().str.replace_all(r"\s+", "").alias("s"))
+    frame = frame.with_columns(pl.col("raw").str.replace_all(r"\s+", "").alias("s"))  # Unicode white space
     s = pl.col("s")
     # the personnummer shapes, matched without capture groups (they are slow): a separator '-' or '+'
     # at most once, before the last four characters; the rest digits, a 'T' allowed in the serial
@@ -194,7 +194,7 @@ class Pseudonymiser:
         """
         raw = values.cast(pl.String)
         head = raw.head(10_000)
-        if head.n_unique() > 0.8 * head.len():
+        if head.n_unique() > head.len() // 2:
             canonical = normalise_person_ids(raw, self._pivot_year)
             return (canonical.replace(self._crosswalk) if self._crosswalk else canonical).alias(values.name)
         distinct = raw.drop_nulls().unique()

@@ -33,6 +33,8 @@ from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import read_xlsx
 from indicators.sources import SourceSpec, match_source
 
+# polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
+ARROW_LEVEL = pl.CompatLevel.newest()
 IGNORED_NAMES = re.compile(r"^(\.|~\$)|\.reason\.txt$")  # hidden files, Excel lock files, our own notes
 
 
@@ -305,7 +307,7 @@ class Ingestor:
             pl.lit(file_name).alias("_file_name"),
             pl.lit(self.loaded_at).alias("_loaded_at"),
             pl.lit(self.run_id).alias("_run_id"),
-        ).to_arrow()
+        ).to_arrow(compat_level=ARROW_LEVEL)
         # person identifiers arrive canonical and are written only as their HMAC, computed here by
         # DuckDB on every core while it loads (cheaper than a round trip through polars)
         hashed = [
@@ -338,7 +340,7 @@ class Ingestor:
             pl.col("business_key"),
             pl.col("reason"),
             pl.lit(self.loaded_at).alias("quarantined_at"),
-        ).to_arrow()
+        ).to_arrow(compat_level=ARROW_LEVEL)
         self.con.register("_incoming_quarantine", batch)
         try:
             self.con.execute("insert into audit.quarantine by name select * from _incoming_quarantine")

@@ -178,20 +178,27 @@ def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
     raise ValueError(f"no parser for type {field.type}")
 
 
+def _repeats(values: pl.Series) -> bool:
+    """Whether a column's values repeat enough to parse each distinct one once (judged on the first rows)."""
+    head = values.head(10_000)
+    return head.n_unique() <= head.len() // 2
+
+
 def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]:
     """Typed values of every field, as ``__v_<name>`` expressions to evaluate together (in parallel).
 
-    Where values repeat (codes, dates, enums) each distinct text is parsed once and mapped back.
+    Where values repeat (codes, dates, enums, partner names) each distinct text is parsed once and
+    mapped back; a column of nearly all different values (ids, free text) is parsed row by row.
     """
-    repeating = [f for f in fields if f.type != "string"]
+    repeating = [f for f in fields if _repeats(text[f.name])]
     distinct = text.select(pl.col(f.name).unique().implode() for f in repeating) if repeating else None
     expressions = []
     for f in fields:
         dtype = _polars_type(f)
-        values = distinct[f.name][0] if f.type != "string" else None
-        if values is None or values.len() > text.height // 2:
+        if f not in repeating:
             expressions.append(parse_field(pl.col(f.name), f).cast(dtype).alias(f"__v_{f.name}"))
             continue
+        values = distinct[f.name][0]
         parsed = values.to_frame(f.name).select(parse_field(pl.col(f.name), f).cast(dtype)).to_series()
         expressions.append(
             pl.col(f.name).replace_strict(values, parsed, default=None, return_dtype=dtype).alias(f"__v_{f.name}")
@@ -263,7 +270,7 @@ def normalise(
 
     # 2. rows identical in every field (as exported) collapse to one, the first; the count is reported
     before = typed.height
-    typed = typed.unique(subset="_row_hash", keep="first", maintain_order=True)
+    typed = typed.filter(pl.col("_row_hash").is_first_distinct())
     collapsed = before - typed.height
 
     # 3. a business key twice with different values: every row of it is quarantined
