@@ -65,9 +65,12 @@ def redact(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(PERSONNUMMER_PATTERN, REDACTED)
 
 
-def _clean(column: str) -> pl.Expr:
-    text = pl.col(column).cast(pl.String).str.strip_chars()  # Unicode white space, no-break space included
-    return pl.when(text == "").then(None).otherwise(text)
+def _clean(text: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Surrounding white space (Unicode, no-break space included) stripped; a blank value is missing."""
+    text = text.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in columns)
+    # readers give an empty cell as null already: only the few columns with a blank value need a pass
+    blank = text.select((pl.col(c) == "").any() for c in columns).row(0)
+    return text.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c, b in zip(columns, blank, strict=True) if b)
 
 
 def _parse_date(text: pl.Expr) -> pl.Expr:
@@ -224,11 +227,9 @@ def normalise(
     present = {canonical: column for column, canonical in mapping.items()}
     text = frame.select(
         pl.col("_row_number").cast(pl.Int64),
-        *[
-            (_clean(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name)
-            for f in spec.fields
-        ],
+        *[(pl.col(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name) for f in spec.fields],
     )
+    text = _clean(text, spec.field_names)
     rows_read = frame.height
     del frame  # the caller passes the only reference: the file's raw text is released here
     # identity of the row as exported, before any parsing or pseudonymisation
