@@ -18,7 +18,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from indicators.sources import SourceSpec, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
 ARROW_LEVEL = pl.CompatLevel.newest()
+PENDING_ROWS = 1_000_000  # rows normalised and waiting to be loaded, at most (beyond one file)
 IGNORED_NAMES = re.compile(r"^(\.|~\$)|\.reason\.txt$")  # hidden files, Excel lock files, our own notes
 
 
@@ -163,7 +164,8 @@ class Ingestor:
         # seconds spent per step over all files (the benchmark reports them)
         self.seconds = {"hash": 0.0, "read": 0.0, "normalise": 0.0, "pseudonymise": 0.0, "load": 0.0}
         self._writer: ThreadPoolExecutor | None = None
-        self._pending = None
+        self._pending: list[tuple[Future, int]] = []  # queued writes and their rows, oldest first
+        self._write_failed = False
 
     def ingest_inbox(self, inbox: Path) -> IngestSummary:
         summary = IngestSummary()
@@ -174,7 +176,7 @@ class Ingestor:
             ).fetchall()
         )
         # One writer thread owns the connection: it loads file N while this thread reads and
-        # normalises file N+1 (DuckDB and polars both work outside the interpreter lock).
+        # normalises the next files (DuckDB and polars both work outside the interpreter lock).
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer") as writer:
             self._writer = writer
             try:
@@ -191,18 +193,34 @@ class Ingestor:
                 self._writer = None
         return summary
 
-    def _write(self, work) -> None:
-        """Run a warehouse write on the writer thread, after the previous one (at most one waits)."""
-        self._wait_for_writer()
+    def _write(self, work, rows: int = 0) -> None:
+        """Queue a warehouse write for the writer thread (writes run one at a time, in order).
+
+        This thread goes on reading and normalising the next files while the queued writes wait,
+        as long as they hold at most ``PENDING_ROWS`` rows (one larger file may always wait): a
+        small file need not wait for a large one to load, and memory stays bounded.
+        """
         if self._writer is None:
             work()
-        else:
-            self._pending = self._writer.submit(work)
+            return
+        self._pending.append((self._writer.submit(self._unless_failed, work), rows))
+        while len(self._pending) > 1 and sum(n for future, n in self._pending if not future.done()) > PENDING_ROWS:
+            future, _ = self._pending.pop(0)
+            future.result()  # re-raises the writer's error here
+
+    def _unless_failed(self, work) -> None:
+        if self._write_failed:  # an earlier write failed: the run fails, nothing more is written
+            return
+        try:
+            work()
+        except BaseException:
+            self._write_failed = True
+            raise
 
     def _wait_for_writer(self) -> None:
-        pending, self._pending = getattr(self, "_pending", None), None
-        if pending is not None:
-            pending.result()  # re-raises the writer's error here
+        pending, self._pending = self._pending, []
+        for future, _ in pending:
+            future.result()  # re-raises the writer's error here
 
     def ingest_file(self, path: Path, known: dict[str, str]) -> FileResult:
         clock = time.perf_counter()
@@ -254,7 +272,7 @@ class Ingestor:
         if normalised.quarantine.height:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.reason = "; ".join(notes) or None
-        self._write(lambda: self._load(path, sha, spec, result, normalised))
+        self._write(lambda: self._load(path, sha, spec, result, normalised), normalised.rows.height)
         known[sha] = path.name
         return result
 
