@@ -26,8 +26,9 @@ def test_writes_run_in_order_and_small_ones_do_not_hold_up_the_reader(tmp_path):
     done: list[str] = []
     with ThreadPoolExecutor(max_workers=1) as writer:
         ingestor._writer = writer
-        ingestor._write(lambda: (release.wait(10), done.append("large")), PENDING_ROWS)
-        # a small file queued behind the large one: the reader goes on at once (this would block if not)
+        ingestor._write(lambda: (release.wait(10), done.append("large")), PENDING_ROWS - 100)
+        # a small file queued behind the large one, within the bound: the reader goes on at once
+        # (were it to wait, the large write would hold it for the ten seconds and `done` be filled)
         ingestor._write(lambda: done.append("small"), 10)
         assert done == []
         release.set()
