@@ -468,7 +468,23 @@ def _validate(datasource, plan: SourcePlan, frame_name: str, frame, expectations
     finally:
         del batch
         datasource.delete_asset(name)  # the asset would keep its data frame alive: one chunk at a time
+        _forget_batches(datasource)
     return {result.expectation_config.id: result for result in outcome.results}
+
+
+def _forget_batches(datasource) -> None:
+    """Empty the caches GX's execution engine (one per data source, kept) never empties itself.
+
+    It keeps every batch (with its data frame) and every resolved metric (a row-long boolean series
+    for each column-map expectation among them), so memory grew with every chunk validated. The
+    caches only save work within one validation, which is over here.
+    """
+    engine = datasource.get_execution_engine()
+    engine.batch_manager.reset_batch_cache()  # the batches, each holding its data frame
+    engine.batch_manager.batch_data_cache.clear()
+    metric_cache = getattr(engine, "_metric_cache", None)  # GX 1.24: no public way to empty it
+    if isinstance(metric_cache, dict):
+        metric_cache.clear()
 
 
 def _validate_in_chunks(datasource, plan: SourcePlan, frame_name: str, rows: ParquetRows, expectations: list[dict]) -> dict:

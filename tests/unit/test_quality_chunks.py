@@ -47,3 +47,36 @@ def test_a_duplicated_key_is_named_by_its_value_not_its_hash(tmp_path):
     result = SimpleNamespace(result={"partial_unexpected_counts": [{"value": duplicated, "count": 2}]})
     quality._show_keys_for_hashes(result, path, "h", ["mobility_id"])
     assert result.result["partial_unexpected_counts"] == [{"value": "M2", "count": 2}]
+
+
+def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkeypatch):
+    # GX's execution engine caches every batch and metric it ever saw; left alone, memory grew with
+    # every chunk (6 GB at scale 1000). After validation no frame of a chunk's size may remain alive.
+    import gc
+
+    import pandas as pd
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    rows = [
+        f"K{i};{personnummer('19970303', 900 + i % 99)};ut;PA;studier;GB;2019-09-01;2020-01-15;avslutad;30"
+        for i in range(600)
+    ]
+    (inbox / "student_mobility_1.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    _, warehouse = ingest(inbox)
+    settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
+    monkeypatch.setattr(quality, "CHUNK_ROWS", 100)  # six chunks
+    seen: list[int] = []
+    validate = quality._validate
+
+    def counting(datasource, plan, frame_name, frame, expectations, asset):
+        result = validate(datasource, plan, frame_name, frame, expectations, asset)
+        gc.collect()
+        seen.append(sum(1 for o in gc.get_objects() if isinstance(o, pd.DataFrame) and len(o) == 100))
+        return result
+
+    monkeypatch.setattr(quality, "_validate", counting)
+    quality.execute(quality.prepare(settings, warehouse, ["student_mobility"], spill_dir=tmp_path / "spill"), lambda line: None)
+    chunk_counts = seen[1:7]  # after the schema frame: the six chunks
+    assert len(chunk_counts) == 6
+    assert max(chunk_counts) <= 1  # at most the chunk the loop still holds, never the earlier ones
