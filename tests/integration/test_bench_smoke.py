@@ -22,6 +22,7 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     result = json.loads(out.read_text())
     assert result["scale"] == 0.2
     assert result["rows"]["student_mobility"] > 0 and result["peak_rss_mb"] > 0
+    assert result["peak_rss_together_mb"] > 0  # the nightly and its GX worker, sampled together
     stages = {stage["name"]: stage for stage in result["stages"]}
     for name in ("ingest", "quality", "dbt_build", "publish", "nightly_total", "nightly_unchanged"):
         assert stages[name]["seconds"] is not None and stages[name]["seconds"] >= 0, name
