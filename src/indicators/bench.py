@@ -1,6 +1,7 @@
 """The benchmark: a full nightly and an unchanged nightly, timed per stage, against bare-DuckDB floors.
 
-Floors are measured in the same process and the same run, on the same files:
+Floors are measured in the same process and the same run, on the same files, right before and
+right after the nightlies (the mean of the two is the floor):
 * ``ingest`` against bare DuckDB loading every CSV of the inbox (``read_csv`` into a table, no checks);
 * ``dbt_build`` against one hand-written DuckDB query computing I01 (outgoing students) for every year;
 * ``nightly_total`` against the sum of both.
@@ -128,6 +129,14 @@ def measure_floors(inbox: Path, scratch: Path) -> dict[str, float | None]:
         database.unlink(missing_ok=True)
 
 
+def _mean_floors(before: dict, after: dict) -> dict:
+    def mean(key: str) -> float | None:
+        values = [f[key] for f in (before, after) if f[key] is not None]
+        return sum(values) / len(values) if values else None
+
+    return {"load": mean("load"), "i01": mean("i01"), "skipped": before["skipped"]}
+
+
 def _stage(name: str, seconds: float | None, floor: float | None) -> dict:
     ratio = None if seconds is None or not floor else round(seconds / floor, 2)
     return {
@@ -161,6 +170,11 @@ def run_bench(
         generate(inbox, scale=scale, seed=seed, large_as_csv=True if scale > 1 else None)
         progress(f"bench: generated in {time.perf_counter() - clock:.1f}s")
 
+        # the floors are measured right before and right after the nightlies and averaged: this
+        # machine's speed drifts by a third within minutes, which a floor on one side only would
+        # lend to the ratio
+        progress("bench: floors before the nightly (bare DuckDB)")
+        floors_before = measure_floors(inbox, scratch)
         settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
         progress("bench: full nightly")
         clock = time.perf_counter()
@@ -175,8 +189,9 @@ def run_bench(
         unchanged = nightly.run(settings, quiet=True)
         unchanged_seconds = time.perf_counter() - clock
 
-        progress("bench: floors (bare DuckDB)")
-        floors = measure_floors(inbox, scratch)
+        progress("bench: floors after the nightly (bare DuckDB)")
+        floors_after = measure_floors(inbox, scratch)
+        floors = _mean_floors(floors_before, floors_after)
 
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
@@ -206,6 +221,7 @@ def run_bench(
             "peak_rss_gx_worker_mb": round(gx_worker_peak, 1),
             "peak_rss_together_mb": round(sampled.peak_mb, 1),
             "floor_files_skipped": floors["skipped"],
+            "floor_load_seconds_before_after": [round(floors_before["load"], 3), round(floors_after["load"], 3)],
             "stages": stages,
         }
     finally:

@@ -23,6 +23,7 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     assert result["scale"] == 0.2
     assert result["rows"]["student_mobility"] > 0 and result["peak_rss_mb"] > 0
     assert result["peak_rss_together_mb"] > 0  # the nightly and its GX worker, sampled together
+    assert len(result["floor_load_seconds_before_after"]) == 2 and min(result["floor_load_seconds_before_after"]) > 0
     stages = {stage["name"]: stage for stage in result["stages"]}
     for name in ("ingest", "quality", "dbt_build", "publish", "nightly_total", "nightly_unchanged"):
         assert stages[name]["seconds"] is not None and stages[name]["seconds"] >= 0, name
