@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-import yaml
+from indicators.sources import read_yaml
 
 KEY_ENV = "INDICATORS_PSEUDONYMISATION_KEY"
 
@@ -75,7 +75,7 @@ _STATE_KEYS = {"work_dir", "rejected_dir", "log_dir"}
 def load_settings(root: Path | None = None) -> Settings:
     root = (root or project_root()).resolve()
     config_file = root / "pipelines" / "nightly.yml"
-    raw = yaml.safe_load(config_file.read_text(encoding="utf-8")) if config_file.exists() else {}
+    raw = read_yaml(config_file) if config_file.exists() else {}
     known = {f.name for f in fields(Settings)} - {"root"}
     values: dict = {k: v for k, v in (raw or {}).items() if k in known}
     for name in known:

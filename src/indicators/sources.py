@@ -129,8 +129,17 @@ def _field(name: str, raw: dict) -> FieldSpec:
     )
 
 
+def read_yaml(path: Path) -> dict:
+    """A YAML file's contents, read with libyaml's safe loader where it exists (ten times faster)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # safe: no Python objects
+
+
 def load_source(path: Path) -> SourceSpec:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return _spec(read_yaml(path), path)
+
+
+def _spec(raw: dict, path: Path) -> SourceSpec:
     fields = tuple(_field(name, spec) for name, spec in raw["fields"].items())
     spec = SourceSpec(
         name=raw["source"],
@@ -151,8 +160,9 @@ def load_sources(pipelines_dir: Path) -> list[SourceSpec]:
     """Every source spec in ``pipelines_dir`` (each YAML file with a ``source:`` key)."""
     specs = []
     for path in sorted(pipelines_dir.glob("*.yml")):
-        if "source" in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
-            specs.append(load_source(path))
+        raw = read_yaml(path)
+        if "source" in raw:
+            specs.append(_spec(raw, path))
     return specs
 
 
