@@ -176,12 +176,15 @@ class Ingestor:
             ).fetchall()
         )
         # One writer thread owns the connection: it loads file N while this thread reads and
-        # normalises the next files (DuckDB and polars both work outside the interpreter lock).
+        # normalises the next files (DuckDB and polars both work outside the interpreter lock), and
+        # a hasher thread computes the files' sha256 ahead of both (hashlib lets go of the lock too).
+        hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-hasher")
+        digests = [hasher.submit(sha256_of, path) for path in files]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer") as writer:
             self._writer = writer
             try:
-                for number, path in enumerate(files, start=1):
-                    result = self.ingest_file(path, known)
+                for number, (path, digest) in enumerate(zip(files, digests, strict=True), start=1):
+                    result = self.ingest_file(path, known, digest)
                     if number == 1:
                         self._wait_for_writer()
                         checkpoint("mid_ingest")
@@ -191,6 +194,7 @@ class Ingestor:
                 self._wait_for_writer()
             finally:
                 self._writer = None
+                hasher.shutdown(cancel_futures=True)
         return summary
 
     def _write(self, work, rows: int = 0) -> None:
@@ -222,10 +226,11 @@ class Ingestor:
         for future, _ in pending:
             future.result()  # re-raises the writer's error here
 
-    def ingest_file(self, path: Path, known: dict[str, str]) -> FileResult:
+    def ingest_file(self, path: Path, known: dict[str, str], digest: Future | None = None) -> FileResult:
+        """One file; ``digest`` is its sha256 being computed ahead (else it is computed here)."""
         clock = time.perf_counter()
-        sha = sha256_of(path)
-        self.seconds["hash"] += time.perf_counter() - clock
+        sha = digest.result() if digest is not None else sha256_of(path)
+        self.seconds["hash"] += time.perf_counter() - clock  # the wait for it, when computed ahead
         spec = match_source(path.name, self.specs)
         source = spec.name if spec else None
         if sha in known:
