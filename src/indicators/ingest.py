@@ -333,14 +333,12 @@ class Ingestor:
         ).to_arrow(compat_level=ARROW_LEVEL)
         # person identifiers arrive canonical and are written only as their HMAC, computed here by
         # DuckDB on every core while it loads (cheaper than a round trip through polars)
-        hashed = [
-            (self.pseudonymiser.sql_digest_list if f.type == "person_id_list" else self.pseudonymiser.sql_digest)(
-                f'"{f.name}"'
-            )
-            + f' as "{f.name}"'
-            for f in spec.fields
-            if f.personal
-        ]
+        hashed = []
+        for f in spec.fields:
+            if f.personal:
+                column = f'"{f.name}"'
+                digest = self.pseudonymiser.sql_digest_list if f.type == "person_id_list" else self.pseudonymiser.sql_digest
+                hashed.append(f"{digest(column)} as {column}")
         replace = f" replace ({', '.join(hashed)})" if hashed else ""
         self.con.register("_incoming_rows", batch)
         try:

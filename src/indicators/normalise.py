@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from indicators.identity import INVALID, Pseudonymiser
+from indicators.identity import INVALID, Pseudonymiser, values_repeat
 from indicators.sources import FieldSpec, SourceSpec, header_key
 
 # Anything shaped like a personnummer or T-number, wherever it appears in free text or a reason.
@@ -181,19 +181,13 @@ def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
     raise ValueError(f"no parser for type {field.type}")
 
 
-def _repeats(values: pl.Series) -> bool:
-    """Whether a column's values repeat enough to parse each distinct one once (judged on the first rows)."""
-    head = values.head(10_000)
-    return head.n_unique() <= head.len() // 2
-
-
 def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]:
     """Typed values of every field, as ``__v_<name>`` expressions to evaluate together (in parallel).
 
     Where values repeat (codes, dates, enums, partner names) each distinct text is parsed once and
     mapped back; a column of nearly all different values (ids, free text) is parsed row by row.
     """
-    repeating = [f for f in fields if _repeats(text[f.name])]
+    repeating = [f for f in fields if values_repeat(text[f.name])]
     distinct = text.select(pl.col(f.name).unique().implode() for f in repeating) if repeating else None
     expressions = []
     for f in fields:
