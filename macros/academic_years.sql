@@ -69,3 +69,15 @@
         else make_date(cast(left(cast({{ deadline_expr }} as varchar), 4) as integer), 12, 31)
     end
 {%- endmacro %}
+
+{#
+    The run's date: var('run_date') (YYYY-MM-DD) when given, else today. Coverage never reaches
+    past it, whatever an export's file name or its planned stays say.
+#}
+{% macro run_date() -%}
+    {%- if var('run_date', none) -%}
+        cast('{{ var("run_date") }}' as date)
+    {%- else -%}
+        current_date
+    {%- endif -%}
+{%- endmacro %}

@@ -1,59 +1,37 @@
--- The academic years the warehouse reports on: from var('first_year') to the latest
--- academic year in which any event or register source has data.
+-- The academic years the warehouse reports on, from the data: every year from the earliest
+-- event or register year across the loaded sources (not before var('first_year') when that
+-- optional floor is set) to the year holding the latest coverage end (int_sources_bounded).
 with
 
-student_mobilities as (
-    select * from {{ ref('stg_student_mobility__mobilities') }}
+sources as (
+    select * from {{ ref('int_sources_bounded') }}
 ),
 
-staff_mobilities as (
-    select * from {{ ref('stg_staff_mobility__mobilities') }}
-),
-
-degrees as (
-    select * from {{ ref('stg_graduates__degrees') }}
-),
-
-cim_awards as (
-    select * from {{ ref('stg_cim_awards__awards') }}
-),
-
-activities as (
-    select * from {{ ref('stg_activities__activities') }}
-),
-
-registrations as (
-    select * from {{ ref('stg_enrolments__registrations') }}
-),
-
-followups as (
-    select * from {{ ref('stg_programme_register__followups') }}
-),
-
-latest_years as (
-    select max(academic_year_start) as last_start from student_mobilities
-    union all
-    select max(academic_year_start) from staff_mobilities
-    union all
-    select max(academic_year_start) from degrees
-    union all
-    select max(academic_year_start) from cim_awards
-    union all
-    select max(academic_year_start) from activities
-    union all
-    select max({{ academic_year_start_of('academic_year') }}) from registrations
-    union all
-    select max(academic_year_start) from followups
+-- agreements and programmes widen the years only when nothing else has been loaded
+first_dates as (
+    select
+        coalesce(
+            min(first_date) filter (where sets_reporting_years),
+            min(first_date)
+        ) as first_date,
+        max(coverage_end_date) as last_date,
+    from sources
 ),
 
 bounds as (
     select
-        {{ academic_year_start_of("'" ~ var('first_year') ~ "'") }} as first_start,
-        greatest(
-            coalesce(max(last_start), {{ academic_year_start_of("'" ~ var('plan_last_year') ~ "'") }}),
-            {{ academic_year_start_of("'" ~ var('first_year') ~ "'") }}
-        ) as last_start,
-    from latest_years
+        {% if var('first_year', none) -%}
+            greatest(
+                {{ academic_year_start('first_date') }},
+                {{ academic_year_start_of("'" ~ var('first_year') ~ "'") }}
+            )
+        {%- else -%}
+            {{ academic_year_start('first_date') }}
+        {%- endif %} as first_start,
+        {{ academic_year_start('last_date') }} as last_start,
+    from first_dates
+    where first_date is not null
+        and last_date is not null
 ),
 
 spine as (

@@ -29,6 +29,8 @@ judged_inputs as (
         headline.programme_code,
         headline.value,
         headline.unit,
+        headline.obs_status,
+        headline.annotation_ids,
         catalogue.rule,
         catalogue.secondary_rule,
         catalogue.baseline_year,
@@ -99,6 +101,8 @@ final as (
         cagr_pct,
         required_cagr_pct,
         status,
+        obs_status,
+        annotation_ids,
         {{ indicator_progress(
             'rule', 'status', 'value', 'baseline_value', 'target_value',
             'years_since_baseline', 'plan_years', 'milestone_done_on', 'as_of_date',

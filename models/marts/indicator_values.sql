@@ -1,8 +1,10 @@
 -- Every indicator value, tidy and long: one row per indicator, academic year, scope
 -- (programme_code NULL = the whole faculty) and breakdown (dimension NULL = the headline
--- value). An indicator has values for the years all its data sources cover (its catalogue
--- `sources`, reference data aside); in those years a headline count without events is 0,
--- and a share without a denominator is NULL (never 0).
+-- value). An indicator has values for the years at least one of its data sources covers (its
+-- catalogue `sources`, reference data aside); in those years a headline count without events
+-- is 0, and a share without a denominator is NULL (never 0). `obs_status` says whether the
+-- value is final, provisional or incomplete (int_indicator_years_covered); `annotation_ids`
+-- names the annotations (series breaks, definitions) that apply to it.
 with
 
 catalogue as (
@@ -11,6 +13,10 @@ catalogue as (
 
 indicator_years as (
     select * from {{ ref('int_indicator_years_covered') }}
+),
+
+annotations as (
+    select * from {{ ref('annotations') }}
 ),
 
 programme_years as (
@@ -140,6 +146,19 @@ combined as (
     select * from missing
 ),
 
+annotated_years as (
+    select
+        indicator_years.indicator_id,
+        indicator_years.academic_year,
+        string_agg(annotations.annotation_id, ';' order by annotations.annotation_id) as annotation_ids,
+    from indicator_years
+    inner join annotations
+        on coalesce(annotations.indicator_id, indicator_years.indicator_id) = indicator_years.indicator_id
+        and indicator_years.academic_year >= annotations.academic_year_from
+        and indicator_years.academic_year <= coalesce(annotations.academic_year_to, indicator_years.academic_year)
+    group by indicator_years.indicator_id, indicator_years.academic_year
+),
+
 final as (
     select
         combined.indicator_id,
@@ -151,9 +170,17 @@ final as (
         cast(combined.numerator as double) as numerator,
         cast(combined.denominator as double) as denominator,
         coalesce(combined.unit, indicators.unit) as unit,
+        indicator_years.obs_status,
+        annotated_years.annotation_ids,
     from combined
     inner join indicators
         on combined.indicator_id = indicators.indicator_id
+    inner join indicator_years
+        on combined.indicator_id = indicator_years.indicator_id
+        and combined.academic_year = indicator_years.academic_year
+    left join annotated_years
+        on combined.indicator_id = annotated_years.indicator_id
+        and combined.academic_year = annotated_years.academic_year
 )
 
 select * from final

@@ -44,6 +44,7 @@ final as (
         latest.academic_year as followup_year,
         coalesce(latest.academic_year != '{{ var("midterm_year") }}', true) as is_earlier_year,
         latest.value as followup_value,
+        latest.obs_status as followup_obs_status,
         latest.change_abs,
         latest.change_pct,
         latest.cagr_pct,

@@ -47,6 +47,7 @@ final as (
         programme_rows.rule,
         programme_rows.target_value,
         programme_rows.status,
+        programme_rows.obs_status,
         programme_rows.progress,
         catalogue.sort_order,
     from programme_rows

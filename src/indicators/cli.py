@@ -137,6 +137,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             dialect=args.dialect,
             suppression=not args.no_suppression,
             charts=not args.no_charts,
+            on_note=lambda note: print(f"export: {note}"),
         )
     except ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
@@ -150,7 +151,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang)
+        path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang,
+                      on_note=lambda note: print(f"report: {note}"))
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
@@ -219,7 +221,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rows", type=int, default=40)
 
     p = add("export", "export the indicators (CSV or XLSX, disclosure-controlled) from the published warehouse", cmd_export)
-    p.add_argument("--year", required=True, help="academic year, e.g. 2023/24")
+    p.add_argument("--year", help="academic year, e.g. 2023/24 (default: midterm, the plan's mid-term year or the "
+                                  "latest year before it with values; annual, the latest year with final values)")
     p.add_argument("--kind", choices=["annual", "midterm"], default="annual")
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
@@ -233,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("report", "write the self-contained HTML report from the published warehouse", cmd_report)
     p.add_argument("--kind", choices=["annual", "midterm"], required=True)
-    p.add_argument("--year", required=True, help="academic year, e.g. 2023/24")
+    p.add_argument("--year", help="academic year, e.g. 2023/24 (default: midterm, the plan's mid-term year or the "
+                                  "latest year before it with values; annual, the latest year with final values)")
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
     p.add_argument("--out", required=True, help="the HTML file to write")

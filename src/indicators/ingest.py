@@ -31,7 +31,7 @@ from indicators.normalise import LayoutError, normalise
 from indicators.readers.csv import read_csv
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import read_xlsx
-from indicators.sources import SourceSpec, match_source
+from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
 ARROW_LEVEL = pl.CompatLevel.newest()
@@ -300,7 +300,7 @@ class Ingestor:
         file_id = self.con.execute("select nextval('audit.file_id_seq')").fetchone()[0]
         self.con.execute(
             """
-            insert into audit.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            insert into audit.loaded_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 file_id,
@@ -318,6 +318,7 @@ class Ingestor:
                 ", ".join(ignored) if ignored else None,
                 dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0),
                 self.loaded_at,
+                extraction_date(path.name),
             ],
         )
         return file_id

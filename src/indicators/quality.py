@@ -155,23 +155,32 @@ def academic_year_start(day: dt.date) -> int:
     return day.year - (1 if day.month < 7 else 0)
 
 
-def by_year_sql(current_sql: str, date_column: str, has_programme: bool, open_year: int) -> str:
-    """One row per closed academic year (start year < ``open_year``) within the data's span."""
-    year = f"year({_quote(date_column)}) - case when month({_quote(date_column)}) < 7 then 1 else 0 end"
+def by_year_sql(current_sql: str, date_column: str, has_programme: bool, coverage_end: dt.date | None,
+                today: dt.date) -> str:
+    """One row per *final* academic year within the data's span: a year whose last day (30 June) is
+    on or before the source's coverage end (:func:`coverage_end`; None: the data's own latest date),
+    never after ``today``. A provisional year (the current one, a tail cut by an export's date) is
+    not profiled, so a partial year is never judged a collapse. ``latest_rows_vs_previous_year``
+    repeats ``rows_vs_previous_year`` for the latest year only: a truncated export shows at its tail,
+    while a year without events inside the history (COVID-19) is a drop to look at, not an error."""
+    date = _quote(date_column)
+    year = f"year({date}) - case when month({date}) < 7 then 1 else 0 end"
     null_programme = "count(*) filter (where programme_code is null)" if has_programme else "0"
     first, last = YEAR_SPAN
+    end = f"date '{coverage_end.isoformat()}'" if coverage_end else f"(select max({date}) from current_rows)"
     return f"""
         with current_rows as ({current_sql}),
         per_year as (
             select {year} as year_start, count(*) as row_count, {null_programme} as null_programme_rows
             from current_rows
-            where {_quote(date_column)} is not null
+            where {date} is not null
             group by all
         ),
         bounds as (
             select min(year_start) as first_year, max(year_start) as last_year
             from per_year
-            where year_start between {first} and {last} and year_start < {open_year}
+            where year_start between {first} and {last}
+                and make_date(year_start + 1, 6, 30) <= least({end}, date '{today.isoformat()}')
         ),
         span as (
             select unnest(range(first_year, last_year + 1)) as year_start from bounds where first_year is not null
@@ -184,19 +193,47 @@ def by_year_sql(current_sql: str, date_column: str, has_programme: bool, open_ye
                 lag(coalesce(per_year.row_count, 0)) over (order by span.year_start) as previous_year_rows
             from span
             left join per_year on per_year.year_start = span.year_start
+        ),
+        ratios as (
+            select
+                *,
+                case when previous_year_rows >= {MIN_PREVIOUS_ROWS} then row_count / previous_year_rows end
+                    as rows_vs_previous_year
+            from years
         )
         select
             cast(year_start as varchar) || '/' || lpad(cast((year_start + 1) % 100 as varchar), 2, '0')
                 as academic_year,
             row_count,
             previous_year_rows,
-            case when previous_year_rows >= {MIN_PREVIOUS_ROWS} then row_count / previous_year_rows end
-                as rows_vs_previous_year,
+            rows_vs_previous_year,
+            case when year_start = (select max(year_start) from years) then rows_vs_previous_year end
+                as latest_rows_vs_previous_year,
             {"case when row_count > 0 then null_programme_rows / row_count end" if has_programme else "null"}
                 as null_programme_code_share
-        from years
+        from ratios
         order by year_start
     """
+
+
+def coverage_end(con, source: str) -> dt.date | None:
+    """How far a source's deliveries reach, as the models read it (``int_sources_bounded``): the
+    latest extraction date of its dated deliveries when its newest delivery's file name gives one;
+    None when it does not (the profile then uses the data's own latest date, which is never later
+    than the models' data end)."""
+    rows = con.execute(
+        """
+        select extraction_date, max(extraction_date) over ()
+        from audit.loaded_files
+        where source = ? and status = 'loaded'
+        order by file_id desc
+        limit 1
+        """,
+        [source],
+    ).fetchall()
+    if not rows or rows[0][0] is None:
+        return None
+    return rows[0][1]
 
 
 @dataclass
@@ -281,7 +318,8 @@ def fetch_frames(work: Path, plans: list[SourcePlan], today: dt.date, spill_dir:
                     plan.frames["current"] = ParquetRows(path, rows)
             year_column = meta.get("year_date_column")
             if "by_year" in wanted and year_column in present:
-                profile = by_year_sql(sql, year_column, "programme_code" in present, academic_year_start(today))
+                end = coverage_end(con, plan.spec.name)
+                profile = by_year_sql(sql, year_column, "programme_code" in present, end, today)
                 plan.frames["by_year"] = _native(con.sql(profile).to_arrow_table())
     finally:
         con.close()
@@ -655,7 +693,7 @@ def _years_detail(expectation: dict, data: dict, frame) -> str:
     parts = []
     for year in years[:SHOWN_VALUES]:
         row = frame[frame["academic_year"] == year].iloc[0]
-        if column == "rows_vs_previous_year":
+        if column in ("rows_vs_previous_year", "latest_rows_vs_previous_year"):
             parts.append(f"{year}: {row['row_count']} rows, {_show(row[column])} of {int(row['previous_year_rows'])}")
         else:
             parts.append(f"{year}: {_show(row[column])}")

@@ -5,6 +5,7 @@ Adding a source or a header alias is an edit of a YAML file, never of Python.
 
 from __future__ import annotations
 
+import datetime as dt
 import fnmatch
 import re
 from dataclasses import dataclass, field
@@ -176,3 +177,22 @@ def match_source(file_name: str, specs: list[SourceSpec]) -> SourceSpec | None:
             ):
                 best = (len(pattern), spec)
     return best[1] if best else None
+
+
+# An extraction date in a file name: 2024-03-01, 2024_03_01 or 20240301, not inside a longer number.
+_EXTRACTION_DATE = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
+
+
+def extraction_date(file_name: str) -> dt.date | None:
+    """The day an export was taken, from its file name (``staff_mobility_2024-03-01.csv``), or None.
+
+    The last valid date in the name wins (``export_2019-2024_2024-03-01.csv`` → 2024-03-01); a name
+    with only a year (``programme_register_2025.xlsx``) or an impossible date has none.
+    """
+    found = None
+    for match in _EXTRACTION_DATE.finditer(Path(file_name).stem):
+        try:
+            found = dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+    return found

@@ -39,7 +39,8 @@ AUDIT_TABLES = {
         rows_collapsed bigint,
         ignored_columns varchar,
         file_modified_at timestamp,
-        loaded_at timestamp not null
+        loaded_at timestamp not null,
+        extraction_date date
     """,
     "quarantine": """
         run_id varchar not null,
@@ -99,6 +100,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> No
         con.execute(f"create table if not exists audit.{name} ({columns})")
     con.execute("create sequence if not exists audit.file_id_seq start 1")
     con.execute("alter table audit.pipeline_runs add column if not exists build_fingerprint varchar")
+    con.execute("alter table audit.loaded_files add column if not exists extraction_date date")
     for spec in specs:
         wanted = {f.name: f.sql_type for f in spec.fields} | METADATA_COLUMNS
         # a pseudonym is 64 random hex digits: compression cannot shrink it and analysing it for

@@ -1,6 +1,8 @@
 {{ config(severity='warn') }}
 -- Every catalogue indicator (M1 aside) has a faculty value in at least one year. An indicator
--- without one has no data from its sources yet: published, and reported as a warning.
+-- without one, when one of its data sources has sent nothing yet, is published and reported as
+-- a warning; when every one of its sources has rows, it is an error
+-- (assert_indicators_with_data_have_values).
 with
 
 catalogue as (

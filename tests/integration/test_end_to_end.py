@@ -164,8 +164,11 @@ def test_incoming_students_zero_in_covered_years(published):
 def test_graduates_with_a_stay_abroad(published):
     settings, _ = published
     # 2018/19: S2 yes, S9 no -> 1/2 · 2019/20: S1 -> 1/1 · 2020/21: S3 (stay 2018/19) -> 1/1
+    # 2017/18: student mobility covers it, the graduates (first degree 2019-01-15) do not: a row
+    # with no value, marked incomplete (test_value_status_follows_the_sources_coverage)
     got = values(settings, "I02")
     assert got == {
+        "2017/18": (None, None, None),
         "2018/19": (50.0, 1.0, 2.0),
         "2019/20": (100.0, 1.0, 1.0),
         "2020/21": (100.0, 1.0, 1.0),
@@ -227,3 +230,26 @@ def test_the_warehouse_holds_no_personnummer(published):
         for form in forms(pnr).values():
             assert form.encode() not in data
     assert hashlib.sha256(data).hexdigest()  # the file was read whole
+
+
+def test_value_status_follows_the_sources_coverage(published):
+    settings, _ = published
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        status = dict(con.execute(
+            """
+            select indicator_id || ' ' || academic_year, obs_status
+            from marts.indicator_values
+            where programme_code is null and dimension is null and indicator_id in ('I01', 'I02', 'I04')
+            """
+        ).fetchall())
+    finally:
+        con.close()
+    # student mobility: newest export dated 2021-06-01, so 2020/21 (to 30 June 2021) is provisional;
+    # the graduates file is undated: the data's end, the latest counting date (degree 2021-06-01);
+    # the programme register (undated) holds 2020/21, so it covers that year whole
+    assert status == {
+        "I01 2017/18": "final", "I01 2018/19": "final", "I01 2019/20": "final", "I01 2020/21": "provisional",
+        "I02 2017/18": "incomplete", "I02 2018/19": "final", "I02 2019/20": "final", "I02 2020/21": "provisional",
+        "I04 2018/19": "final", "I04 2019/20": "final", "I04 2020/21": "final",
+    }

@@ -172,7 +172,7 @@ PROBLEMS = {
     ("raw_student_mobility", "expect_column_values_to_match_regex(partner_country)"): ("error", 1),  # M0006 edited
     ("raw_student_mobility", "expect_column_values_to_be_unique(mobility_id)"): ("error", 2),  # M0007 twice
     # 2021/22 has 3 rows after 40 in 2020/21: 0.075, below both 0.10 (error) and 0.25 (warn)
-    ("raw_student_mobility", "expect_column_values_to_be_between(rows_vs_previous_year) collapse"): ("error", 1),
+    ("raw_student_mobility", "expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse"): ("error", 1),
     ("raw_student_mobility", "expect_column_values_to_be_between(rows_vs_previous_year) drop"): ("warn", 1),
     # 2020/21: 10 of 40 rows without programme_code = 0.25 > 0.10
     ("raw_student_mobility", "expect_column_values_to_be_between(null_programme_code_share)"): ("warn", 1),
@@ -251,7 +251,7 @@ def test_details_name_the_offending_values(problems):
     assert "'Germany' (1)" in rows[(sm, "expect_column_values_to_match_regex(partner_country)")]["details"]
     assert "'M0007' (2)" in rows[(sm, "expect_column_values_to_be_unique(mobility_id)")]["details"]
     assert "1999-09-01" in rows[(sm, "expect_column_values_to_be_between(start_date)")]["details"]
-    collapse = rows[(sm, "expect_column_values_to_be_between(rows_vs_previous_year) collapse")]
+    collapse = rows[(sm, "expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse")]
     assert collapse["details"] == "academic years 2021/22: 3 rows, 0.075 of 40"
     assert collapse["observed_value"].startswith("1 of 3 academic years unexpected")  # 2019/20 has no previous year
     share = rows[(sm, "expect_column_values_to_be_between(null_programme_code_share)")]
@@ -283,17 +283,62 @@ def test_a_missing_column_fails_and_its_checks_fail_closed(clean, tmp_path):
     assert sum(not row["success"] for row in rows.values()) == 2
 
 
-def test_by_year_profile_counts_closed_years_and_fills_gaps():
+def _profile(rows_sql: str, coverage_end: dt.date | None, today: dt.date = TODAY) -> list[tuple]:
     con = duckdb.connect()
     con.execute("create schema raw")
     con.execute(
-        "create table raw.student_mobility as select * from (values "
-        "('a', date '2019-09-01', 'X', 1), ('b', date '2020-01-10', null, 1), ('c', date '2021-08-01', 'X', 1), "
-        "('d', date '2023-09-01', 'X', 1)) v(mobility_id, start_date, programme_code, _file_id)"
+        "create table raw.student_mobility as select * from (values " + rows_sql +
+        ") v(mobility_id, start_date, programme_code, _file_id)"
     )
     spec = SPECS["student_mobility"]
     current = quality.current_rows_sql(spec, ["mobility_id", "start_date", "programme_code"], {})
-    sql = quality.by_year_sql(current, "start_date", True, quality.academic_year_start(TODAY))
-    rows = con.execute(sql).fetchall()
-    # 2019/20: a, b; 2020/21: none (a gap counts 0); 2021/22: c; 2023/24 is the open year (not compared)
-    assert rows == [("2019/20", 2, None, None, 0.5), ("2020/21", 0, 2, None, None), ("2021/22", 1, 0, None, 0.0)]
+    return con.execute(quality.by_year_sql(current, "start_date", True, coverage_end, today)).fetchall()
+
+
+FOUR_STAYS = (
+    "('a', date '2019-09-01', 'X', 1), ('b', date '2020-01-10', null, 1), ('c', date '2021-08-01', 'X', 1), "
+    "('d', date '2023-09-01', 'X', 1)"
+)
+
+
+def test_by_year_profile_counts_final_years_and_fills_gaps():
+    # an export dated 2024-01-10: 2022/23 ended before it (final), 2023/24 holds it (provisional)
+    rows = _profile(FOUR_STAYS, dt.date(2024, 1, 10))
+    # 2019/20: a, b; 2020/21: none (a gap counts 0); 2021/22: c; 2023/24 is provisional (not profiled);
+    # the span ends at the latest final year with rows (2021/22). Columns: year, rows, previous,
+    # ratio (previous year under 30 rows: none), latest ratio (2021/22 only), share without programme
+    assert rows == [
+        ("2019/20", 2, None, None, None, 0.5),
+        ("2020/21", 0, 2, None, None, None),
+        ("2021/22", 1, 0, None, None, 0.0),
+    ]
+
+
+def test_by_year_profile_of_an_undated_export_ends_at_its_own_latest_date():
+    # no extraction date: the data's own end (2023-09-01, stay d) bounds the final years, so
+    # 2023/24 (partial) is left out although the run's date (2024-01-15) is later; with the
+    # coverage ending 2021-06-29, 2020/21 (ends 30 June 2021) is not final either
+    assert [row[0] for row in _profile(FOUR_STAYS, None)] == ["2019/20", "2020/21", "2021/22"]
+    assert [row[0] for row in _profile(FOUR_STAYS, dt.date(2021, 6, 29))] == ["2019/20"]
+    # the run's date caps an export dated in the future: on 2022-07-01 2021/22 is final, the stay
+    # of 2023/24 (planned) is not profiled
+    assert [row[0] for row in _profile(FOUR_STAYS, dt.date(2030, 1, 1), today=dt.date(2022, 7, 1))] == [
+        "2019/20", "2020/21", "2021/22"]
+    assert [row[0] for row in _profile(FOUR_STAYS, dt.date(2030, 1, 1), today=dt.date(2022, 6, 29))] == ["2019/20"]
+
+
+def test_only_the_latest_final_year_carries_the_collapse_ratio():
+    # 40 stays in 2018/19, none in 2019/20 (a year without events), 40 in 2020/21, 3 in 2021/22:
+    # the drop ratio is 0 for 2019/20 and 0.075 for 2021/22; only 2021/22 carries the collapse ratio
+    stays = ", ".join(
+        [f"('a{n}', date '2018-09-01', 'X', 1)" for n in range(40)]
+        + [f"('b{n}', date '2020-09-01', 'X', 1)" for n in range(40)]
+        + [f"('c{n}', date '2021-09-01', 'X', 1)" for n in range(3)]
+    )
+    rows = _profile(stays, dt.date(2023, 1, 1))
+    assert [(row[0], row[1], row[3], row[4]) for row in rows] == [
+        ("2018/19", 40, None, None),
+        ("2019/20", 0, 0.0, None),
+        ("2020/21", 40, None, None),  # the previous year had 0 rows (< 30): no ratio
+        ("2021/22", 3, 0.075, 0.075),
+    ]

@@ -17,6 +17,7 @@ annual --lang sv`` (stem ``indicators_2023-24_annual_sv``):
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,14 +34,19 @@ __all__ = ["export", "ExportError", "FORMATS", "DIALECTS", "metadata"]
 FORMATS = ("csv", "xlsx")
 
 
-def export(warehouse: Path, out_dir: Path, year: str, kind: str = "annual", lang: str = "sv", fmt: str = "csv",
-           dialect: str = "excel-sv", suppression: bool = True, charts: bool = True) -> list[Path]:
-    """Write the export files for ``year`` into ``out_dir``; returns the paths written."""
+def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = "annual", lang: str = "sv", fmt: str = "csv",
+           dialect: str = "excel-sv", suppression: bool = True, charts: bool = True,
+           on_note: Callable[[str], None] | None = None) -> list[Path]:
+    """Write the export files for ``year`` into ``out_dir``; returns the paths written. Without a year the
+    mid-term follow-up reads the plan's mid-term rule, the annual export the latest final year; ``on_note``
+    is told which year was used."""
     if fmt not in FORMATS:
         raise ExportError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if dialect not in DIALECTS:
         raise ExportError(f"--dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
     publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression)
+    if on_note and publication.year_note:
+        on_note(publication.year_note)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = publication.tables()
@@ -85,6 +91,7 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
         "title": {"sv": "Internationaliseringsindikatorer", "en": "Internationalisation indicators"}[lang]
         + f" {publication.year} ({publication.kind})",
         "academic_year": publication.year,
+        "academic_year_chosen": publication.year_note,
         "kind": publication.kind,
         "language": lang,
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
@@ -134,6 +141,13 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
                                            "kind", "text")}
             for row in publication.annotations
         ],
+        "value_status": {
+            "column": labels.header("obs_status", lang),
+            "legend": {key: value[lang] for key, value in labels.OBS_LEGEND.items()},
+            "marks": dict(labels.OBS_MARKS),
+            "years_not_final": sorted({row["academic_year"] for row in publication.values
+                                       if row.get("obs_status") not in (None, "final")}),
+        },
         "words": {
             "status": {key: value[lang] for key, value in labels.STATUS.items()},
             "progress": {key: value[lang] for key, value in labels.PROGRESS.items()},
@@ -152,6 +166,7 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         ("Körning (data)" if sv else "Run (data)",
          f"{data['run_id'] or '-'} · {data['run_status'] or '-'} · {data['run_finished_at'] or data['run_started_at'] or '-'}"),
         ("Röjandekontroll" if sv else "Disclosure control", meta["disclosure_control"]["rule"]),
+        (meta["value_status"]["column"], " · ".join(meta["value_status"]["legend"].values())),
         ("Format", meta["format"]),
     ]
     for source in meta["source_files"]:

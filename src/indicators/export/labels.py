@@ -36,6 +36,9 @@ HEADERS: dict[str, dict[str, str]] = {
     "suppression": {"sv": "Röjandekontroll", "en": "Disclosure control"},
     "followup_year": {"sv": "Uppföljningsår", "en": "Follow-up year"},
     "followup_value": {"sv": "Värde vid halvtid", "en": "Mid-term value"},
+    "obs_status": {"sv": "Värdets status", "en": "Value status"},
+    "year_obs_status": {"sv": "Värdets status (läsåret)", "en": "Value status (the year)"},
+    "followup_obs_status": {"sv": "Värdets status vid halvtid", "en": "Mid-term value status"},
 }
 
 TABLE_TITLES: dict[str, dict[str, str]] = {
@@ -62,6 +65,29 @@ PROGRESS = {
     "limited": {"sv": "begränsad", "en": "limited"},
     "deterioration": {"sv": "försämring", "en": "deterioration"},
     "not_available": {"sv": "ej tillgänglig", "en": "not available"},
+}
+
+# The status of a value, from how far its sources cover its year (marts.source_coverage).
+OBS_STATUS = {
+    "final": {"sv": "slutligt", "en": "final"},
+    "provisional": {"sv": "preliminärt", "en": "provisional"},
+    "incomplete": {"sv": "ofullständigt", "en": "incomplete"},
+}
+
+# How the XLSX and the report mark a value that is not final (the same letters in both languages).
+OBS_MARKS = {"provisional": "p", "incomplete": "i"}
+
+OBS_LEGEND = {
+    "final": {"sv": "slutligt: varje källa täcker hela läsåret (till och med 30 juni)",
+              "en": "final: every source covers the whole academic year (to 30 June)"},
+    "provisional": {"sv": "p = preliminärt: källorna täcker bara en del av läsåret (innevarande år, eller en export "
+                          "tagen före årets slut); värdet kan ändras",
+                    "en": "p = provisional: the sources cover only part of the academic year (the current year, or "
+                          "an export taken before the year ended); the value may change"},
+    "incomplete": {"sv": "i = ofullständigt: minst en av indikatorns källor täcker inget av läsåret (en inaktuell "
+                         "källa); värdet bygger på de övriga",
+                   "en": "i = incomplete: at least one of the indicator's sources covers none of the academic year "
+                         "(a stale source); the value rests on the others"},
 }
 
 UNITS = {
@@ -107,6 +133,7 @@ WORDS = {
     "done": {"sv": "klar", "en": "done"},
     "not_done": {"sv": "ej klar", "en": "not done"},
     "academic_year": {"sv": "Läsår", "en": "Academic year"},
+    "not_final": {"sv": "Preliminärt eller ofullständigt", "en": "Provisional or incomplete"},
 }
 
 

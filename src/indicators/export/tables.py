@@ -60,6 +60,8 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list[Any]] = field(default_factory=list)
+    # (row index, column index) → obs_status of a number that is not final: the XLSX marks it
+    marks: dict[tuple[int, int], str] = field(default_factory=dict)
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip([c.key for c in self.columns], row, strict=True)) for row in self.rows]
@@ -72,7 +74,7 @@ class Publication:
     kind: str
     lang: str
     suppression: bool
-    years: list[str]  # the years shown as columns, after the baseline, up to ``year``
+    years: list[str]  # the years shown as columns: every year with values up to ``year`` (history included)
     catalogue: list[dict[str, Any]]
     values: list[dict[str, Any]]  # every published row (years up to ``year``), with 'suppression'
     progress: dict[tuple[str, str, str | None], dict[str, Any]]
@@ -83,6 +85,8 @@ class Publication:
     source_files: list[dict[str, Any]]
     quality: dict[str, Any]
     flags: dict[disclosure.CellKey, str] = field(default_factory=dict)
+    year_note: str | None = None  # how the year was chosen when it was not given
+    midterm_year: str = MIDTERM_YEAR  # the plan's mid-term year (the follow-up reads it or the latest before)
     _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- cells -------------------------------------------------------------------------------
@@ -96,6 +100,26 @@ class Publication:
             return SUPPRESSED
         row = self._cells.get(key)
         return None if row is None else row.get("value")
+
+    def obs_status(self, indicator_id: str, year: str | None, programme: str | None = None,
+                   dimension: str | None = None, dimension_value: str | None = None) -> str | None:
+        """final, provisional or incomplete for a cell with a value; None when there is none."""
+        row = self._cells.get((indicator_id, year, programme, dimension, dimension_value)) if year else None
+        return None if row is None else row.get("obs_status")
+
+    def obs_mark(self, indicator_id: str, year: str | None, programme: str | None = None) -> str | None:
+        """``p`` (provisional) or ``i`` (incomplete) for a value that is not final, else None."""
+        return labels.OBS_MARKS.get(self.obs_status(indicator_id, year, programme) or "")
+
+    def obs_word(self, status: str | None) -> str | None:
+        return labels.text(labels.OBS_STATUS, status, self.lang)
+
+    def _mark_years(self, table: Table, indicator_id: str, programme: str | None, first_column: int) -> None:
+        row_index = len(table.rows) - 1
+        for offset, year in enumerate(self.years):
+            status = self.obs_status(indicator_id, year, programme)
+            if status and status != "final":
+                table.marks[(row_index, first_column + offset)] = status
 
     def derived(self, value: Any, *inputs: Any) -> Any:
         """A number computed from cells (change, growth rate): suppressed if any input is."""
@@ -140,9 +164,11 @@ class Publication:
         keys = [("goal_id", "text"), ("goal_text", "text"), ("target_id", "text"), ("target_text", "text"),
                 ("indicator_id", "text"), ("indicator_name", "text"), ("unit", "label"), ("rule", "label"),
                 ("baseline_year", "text"), ("baseline_value", "number")]
+        first_year_column = len(keys)
         keys += [(year, "number") for year in self.years]
-        keys += [("target_value", "number"), ("change_abs", "number"), ("change_pct", "number"),
-                 ("status", "label"), ("progress", "label"), ("cagr_pct", "number"), ("required_cagr_pct", "number")]
+        keys += [("year_obs_status", "label"), ("target_value", "number"), ("change_abs", "number"),
+                 ("change_pct", "number"), ("status", "label"), ("progress", "label"), ("cagr_pct", "number"),
+                 ("required_cagr_pct", "number")]
         table = Table("scoreboard", self._title("scoreboard"), self._columns(keys))
         for ind in self.indicators:
             verdict = self.verdict(ind["indicator_id"], self.year)
@@ -150,10 +176,11 @@ class Publication:
                    ind["name"], self.word(labels.UNITS, ind["unit"]), self.word(labels.RULES, ind["rule"]),
                    ind["baseline_year"], verdict["baseline_value"]]
             row += [self.cell(ind["indicator_id"], year) for year in self.years]
-            row += [ind["target_value"], verdict["change_abs"], verdict["change_pct"],
-                    self.word(labels.STATUS, verdict["status"]), self.word(labels.PROGRESS, verdict["progress"]),
-                    verdict["cagr_pct"], verdict["required_cagr_pct"]]
+            row += [self.obs_word(verdict["obs_status"]), ind["target_value"], verdict["change_abs"],
+                    verdict["change_pct"], self.word(labels.STATUS, verdict["status"]),
+                    self.word(labels.PROGRESS, verdict["progress"]), verdict["cagr_pct"], verdict["required_cagr_pct"]]
             table.rows.append(row)
+            self._mark_years(table, ind["indicator_id"], None, first_year_column)
         return table
 
     def verdict(self, indicator_id: str, year: str, programme: str | None = None) -> dict[str, Any]:
@@ -177,13 +204,15 @@ class Publication:
             "required_cagr_pct": self.derived(found.get("required_cagr_pct"), baseline),
             "status": found.get("status"),
             "progress": found.get("progress"),
+            "obs_status": self.obs_status(indicator_id, year, programme),
         }
 
     def per_programme(self) -> Table:
         keys = [("programme_code", "text"), ("programme_name", "text"), ("indicator_id", "text"),
                 ("indicator_name", "text"), ("unit", "label"), ("baseline_value", "number")]
+        first_year_column = len(keys)
         keys += [(year, "number") for year in self.years]
-        keys += [("status", "label"), ("progress", "label")]
+        keys += [("year_obs_status", "label"), ("status", "label"), ("progress", "label")]
         table = Table("programmes", self._title("programmes"), self._columns(keys))
         programme_indicators = [ind for ind in self.indicators if ind.get("per_programme") in ("yes", "flag")]
         for code in sorted({row["programme_code"] for row in self.values if row["programme_code"] is not None}):
@@ -196,15 +225,17 @@ class Publication:
                 row = [code, self.programmes.get(code), iid, ind["name"], self.word(labels.UNITS, ind["unit"]),
                        verdict["baseline_value"]]
                 row += [self.cell(iid, year, code) for year in self.years]
-                row += [self.word(labels.STATUS, verdict["status"]), self.word(labels.PROGRESS, verdict["progress"])]
+                row += [self.obs_word(verdict["obs_status"]), self.word(labels.STATUS, verdict["status"]),
+                        self.word(labels.PROGRESS, verdict["progress"])]
                 table.rows.append(row)
+                self._mark_years(table, iid, code, first_year_column)
         return table
 
     def long_values(self) -> Table:
         keys = [("indicator_id", "text"), ("indicator_name", "text"), ("academic_year", "text"),
                 ("programme_code", "text"), ("programme_name", "text"), ("dimension", "label"),
                 ("dimension_value", "text"), ("value", "number"), ("numerator", "number"),
-                ("denominator", "number"), ("unit", "label"), ("suppression", "label")]
+                ("denominator", "number"), ("unit", "label"), ("obs_status", "label"), ("suppression", "label")]
         table = Table("values", self._title("values"), self._columns(keys))
         names = {ind["indicator_id"]: ind["name"] for ind in self.catalogue}
         for row in self.values:
@@ -218,8 +249,11 @@ class Publication:
                 SUPPRESSED if hidden else row["value"],
                 SUPPRESSED if share_hidden else row.get("numerator"),
                 SUPPRESSED if share_hidden else row.get("denominator"),
-                self.word(labels.UNITS, row["unit"]), self.word(labels.SUPPRESSION, flag),
+                self.word(labels.UNITS, row["unit"]), self.obs_word(row.get("obs_status")),
+                self.word(labels.SUPPRESSION, flag),
             ])
+            if row.get("obs_status") not in (None, "final"):
+                table.marks[(len(table.rows) - 1, 7)] = row["obs_status"]
         return table
 
     def midterm_rows(self) -> list[dict[str, Any]]:
@@ -229,7 +263,7 @@ class Publication:
         for ind in self.indicators:
             iid = ind["indicator_id"]
             mart = by_id.get(iid, {})
-            year = mart.get("followup_year") or self._latest_year(iid, MIDTERM_YEAR)
+            year = mart.get("followup_year") or self._latest_year(iid, self.midterm_year)
             verdict = self.verdict(iid, year) if year else {
                 "value": None, "baseline_value": self.cell(iid, ind["baseline_year"]), "change_abs": None,
                 "change_pct": None, "status": None, "progress": None}
@@ -243,6 +277,7 @@ class Publication:
                 "unit": ind["unit"], "baseline_year": ind["baseline_year"],
                 "baseline_value": verdict["baseline_value"], "followup_year": year,
                 "followup_value": verdict["value"],
+                "followup_obs_status": verdict.get("obs_status"),
                 "change_abs": self.derived(verdict["change_abs"], *inputs),
                 "change_pct": self.derived(verdict["change_pct"], *inputs),
                 "status": verdict["status"], "progress": verdict["progress"],
@@ -253,13 +288,17 @@ class Publication:
         keys = [("goal_id", "text"), ("goal_text", "text"), ("target_id", "text"), ("target_text", "text"),
                 ("indicator_id", "text"), ("indicator_name", "text"), ("unit", "label"),
                 ("baseline_year", "text"), ("baseline_value", "number"), ("followup_year", "text"),
-                ("followup_value", "number"), ("change_abs", "number"), ("change_pct", "number"),
-                ("status", "label"), ("progress", "label")]
+                ("followup_value", "number"), ("followup_obs_status", "label"), ("change_abs", "number"),
+                ("change_pct", "number"), ("status", "label"), ("progress", "label")]
         table = Table("midterm", self._title("midterm"), self._columns(keys))
+        value_column = [key for key, _ in keys].index("followup_value")
         for row in self.midterm_rows():
+            status = row["followup_obs_status"]
             row = dict(row, unit=self.word(labels.UNITS, row["unit"]), status=self.word(labels.STATUS, row["status"]),
-                       progress=self.word(labels.PROGRESS, row["progress"]))
+                       progress=self.word(labels.PROGRESS, row["progress"]), followup_obs_status=self.obs_word(status))
             table.rows.append([row[key] for key, _ in keys])
+            if status not in (None, "final"):
+                table.marks[(len(table.rows) - 1, value_column)] = status
         return table
 
     def _latest_year(self, indicator_id: str, at_most: str) -> str | None:
@@ -273,9 +312,15 @@ class Publication:
 
 # --- reading the warehouse -----------------------------------------------------------------------
 
-def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", suppression: bool = True) -> Publication:
-    """Read the published warehouse read-only and build the protected publication."""
-    if not YEAR_PATTERN.match(year or ""):
+def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: str = "sv",
+         suppression: bool = True) -> Publication:
+    """Read the published warehouse read-only and build the protected publication.
+
+    ``year`` None: the mid-term follow-up reads the plan's mid-term year or, where that year has no
+    values, the latest year before it with values; the annual one the latest year with final values
+    (or, when no year is final yet, the latest with values). ``year_note`` says which was used.
+    """
+    if year is not None and not YEAR_PATTERN.match(year):
         raise ExportError(f"--year must be an academic year such as 2023/24, not {year!r}")
     if kind not in KINDS:
         raise ExportError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
@@ -289,6 +334,9 @@ def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", sup
         tables = _tables(con)
         if ("marts", "indicator_values") not in tables:
             raise ExportError(f"{warehouse} has no marts.indicator_values: run the nightly build (with dbt) first")
+        midterm_year = _midterm_year(con, tables)
+        year, year_note = _choose_year(con, year, kind, midterm_year,
+                                        "obs_status" in tables[("marts", "indicator_values")])
         catalogue = _catalogue(con, tables, lang)
         values = _rows(con, "select * from marts.indicator_values where academic_year <= ? "
                        "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
@@ -312,13 +360,49 @@ def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", sup
                row.get("dimension_value"))
         row["suppression"] = flags.get(key)
         cells[key] = row
-    baseline = min((ind["baseline_year"] for ind in catalogue if ind.get("baseline_year")), default="0000/00")
-    years = sorted({row["academic_year"] for row in values if baseline < row["academic_year"] <= year})
+    # every year up to the one reported: history before the baseline is shown like any other year
+    years = sorted({row["academic_year"] for row in values if row["academic_year"] <= year})
     return Publication(
         warehouse=warehouse, year=year, kind=kind, lang=lang, suppression=suppression, years=years,
         catalogue=catalogue, values=values, progress=progress, midterm=midterm, programmes=programmes,
         annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags, _cells=cells,
+        year_note=year_note, midterm_year=midterm_year,
     )
+
+
+def _midterm_year(con, tables) -> str:
+    if ("marts", "midterm_followup") in tables and "midterm_year" in tables[("marts", "midterm_followup")]:
+        found = con.execute("select max(midterm_year) from marts.midterm_followup").fetchone()[0]
+        if found:
+            return found
+    return MIDTERM_YEAR
+
+
+def _choose_year(con, year: str | None, kind: str, midterm_year: str, has_status: bool) -> tuple[str, str | None]:
+    """The year a publication reports on, and a sentence saying how it was chosen (None: as given)."""
+    headline = ("from marts.indicator_values where programme_code is null and dimension is null "
+                "and value is not null")
+    if kind == "midterm":
+        wanted = year or midterm_year
+        found = con.execute(f"select max(academic_year) {headline} and academic_year <= ?", [wanted]).fetchone()[0]
+        if found is None:
+            raise ExportError(f"the warehouse has no indicator values in or before {wanted}")
+        if found == wanted and year is not None:
+            return found, None
+        if found == wanted:
+            return found, f"mid-term follow-up of {found} (the plan's mid-term year)"
+        return found, f"mid-term follow-up of {found}, the latest year with values before {wanted}"
+    if year is not None:
+        return year, None
+    final = None
+    if has_status:
+        final = con.execute(f"select max(academic_year) {headline} and obs_status = 'final'").fetchone()[0]
+    if final is not None:
+        return final, f"annual report of {final}, the latest year with final values"
+    latest = con.execute(f"select max(academic_year) {headline}").fetchone()[0]
+    if latest is None:
+        raise ExportError("the warehouse has no indicator values yet")
+    return latest, f"annual report of {latest}, the latest year with values (no year is final yet)"
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from indicators.export.labels import OBS_MARKS
 from indicators.export.tables import SUPPRESSED, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -101,6 +102,12 @@ def write_xlsx(tables: Sequence[Table], path: Path, about: list[tuple[str, str]]
         fraction = workbook.add_format({"num_format": "0.0#"})
         hidden = workbook.add_format({"align": "right"})
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        # a value that is not final stays a number, shown with its mark ("12 p") in italics
+        marked = {
+            (status, is_whole): workbook.add_format(
+                {"num_format": f'{"0" if is_whole else "0.0#"}" {mark}"', "italic": True})
+            for status, mark in OBS_MARKS.items() for is_whole in (True, False)
+        }
         for table in tables:
             sheet = workbook.add_worksheet(_sheet_name(table.title))
             widths = [min(max(len(column.label), 6), 40) for column in table.columns]
@@ -115,7 +122,10 @@ def write_xlsx(tables: Sequence[Table], path: Path, about: list[tuple[str, str]]
                     elif isinstance(value, int | float) and not isinstance(value, bool):
                         if isinstance(value, float) and not math.isfinite(value):
                             continue
-                        sheet.write_number(r, col, value, whole if float(value).is_integer() else fraction)
+                        is_whole = float(value).is_integer()
+                        status = table.marks.get((r - 1, col))
+                        style = marked[(status, is_whole)] if status in OBS_MARKS else whole if is_whole else fraction
+                        sheet.write_number(r, col, value, style)
                     else:
                         text = str(value)
                         sheet.write_string(r, col, text)

@@ -10,6 +10,7 @@ is suppressed exactly as the exports are.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from indicators import disclosure
 from indicators.export import labels
-from indicators.export.tables import MIDTERM_YEAR, SUPPRESSED, ExportError, Publication, load
+from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
 from indicators.export.writers import format_number
 
 __all__ = ["report", "ExportError", "render"]
@@ -67,9 +68,13 @@ WORDS = {
 }
 
 
-def report(warehouse: Path, out_file: Path, kind: str, year: str, lang: str = "sv") -> Path:
-    """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse)."""
+def report(warehouse: Path, out_file: Path, kind: str, year: str | None = None, lang: str = "sv",
+           on_note: Callable[[str], None] | None = None) -> Path:
+    """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse); without a year
+    the mid-term follow-up reads the plan's mid-term rule and the annual report the latest final year."""
     publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True)
+    if on_note and publication.year_note:
+        on_note(publication.year_note)
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(render(publication), encoding="utf-8")
@@ -105,6 +110,8 @@ def render(publication: Publication) -> str:
             "unit_word": labels.text(labels.UNITS, ind.get("unit"), lang),
             "rule_word": labels.text(labels.RULES, ind.get("rule"), lang),
             "values": [publication.cell(ind["indicator_id"], year) for year in publication.years],
+            "marks": [publication.obs_mark(ind["indicator_id"], year) for year in publication.years],
+            "verdict_mark": publication.obs_mark(ind["indicator_id"], publication.year),
             "verdict": verdict,
             "status_word": labels.text(labels.STATUS, verdict["status"], lang),
             "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
@@ -117,7 +124,8 @@ def render(publication: Publication) -> str:
     codes = sorted({row["programme_code"] for row in publication.values if row["programme_code"] is not None})
     programme_rows = [
         {"code": code, "name": publication.programmes.get(code),
-         "values": [publication.cell(ind["indicator_id"], publication.year, code) for ind in programme_indicators]}
+         "values": [publication.cell(ind["indicator_id"], publication.year, code) for ind in programme_indicators],
+         "marks": [publication.obs_mark(ind["indicator_id"], publication.year, code) for ind in programme_indicators]}
         for code in codes
     ]
     midterm = []
@@ -126,6 +134,7 @@ def render(publication: Publication) -> str:
             row["status_word"] = labels.text(labels.STATUS, row["status"], lang)
             row["progress_word"] = labels.text(labels.PROGRESS, row["progress"], lang)
             row["unit_word"] = labels.text(labels.UNITS, row["unit"], lang)
+            row["mark"] = labels.OBS_MARKS.get(row.get("followup_obs_status") or "")
             row["target_rowspan"] = 0
             if midterm and midterm[-1]["target_id"] == row["target_id"]:
                 first = next(r for r in reversed(midterm) if r["target_rowspan"])
@@ -140,13 +149,29 @@ def render(publication: Publication) -> str:
                               undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     return environment.get_template("report.html.j2").render(
         p=publication, lang=lang, goals=goals, programme_indicators=programme_indicators,
-        programme_rows=programme_rows, midterm=midterm, midterm_year=MIDTERM_YEAR, run=run,
+        programme_rows=programme_rows, midterm=midterm, midterm_year=publication.midterm_year, run=run,
+        obs_legend={key: text[lang] for key, text in labels.OBS_LEGEND.items() if key != "final"},
+        year_note=_year_note(publication),
         run_summary=word("run_summary", **{key: _or_dash(run.get(key)) for key in (
             "files_seen", "files_loaded", "rows_loaded", "rows_quarantined", "warnings", "errors")}) if run else None,
         quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression),
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(), number=number, word=word,
         kind_title=word(publication.kind), labels=labels,
     )
+
+
+def _year_note(publication: Publication) -> str | None:
+    """The sentence saying which year a report without --year used, in the report's language."""
+    if publication.year_note is None:
+        return None
+    if publication.lang == "en":
+        return publication.year_note[0].upper() + publication.year_note[1:] + "."
+    if publication.kind == "midterm":
+        if publication.year == publication.midterm_year:
+            return f"Halvtidsuppföljning av {publication.year} (planens halvtidsår)."
+        return (f"Halvtidsuppföljning av {publication.year}, det senaste året med värden före "
+                f"{publication.midterm_year}.")
+    return f"Årsrapport för {publication.year}, det senaste året med slutliga värden."
 
 
 def _or_dash(value: Any) -> Any:

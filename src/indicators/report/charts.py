@@ -31,8 +31,9 @@ def figure(publication: Publication, indicator_id: str) -> Figure:
     lang = publication.lang
     ind = publication.indicator(indicator_id)
     decimal = "," if lang == "sv" else "."
-    years = [ind["baseline_year"], *[year for year in publication.years if year != ind["baseline_year"]]]
+    years = list(publication.years)
     cells = [publication.cell(indicator_id, year) for year in years]
+    not_final = {i for i, year in enumerate(years) if publication.obs_mark(indicator_id, year)}
     fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
     positions = list(range(len(years)))
@@ -49,17 +50,31 @@ def figure(publication: Publication, indicator_id: str) -> Figure:
 
     shown = [(i, float(v)) for i, v in enumerate(cells) if isinstance(v, int | float)]
     if shown:
-        xs, ys = zip(*shown, strict=True)
-        ax.plot(xs, ys, marker="o", color=COLOURS["value"], lw=2, label=labels.WORDS["value"][lang])
+        # final values: a solid line with filled markers; a provisional or incomplete value: an open
+        # marker reached by a dashed segment
+        final = [(x, y) for x, y in shown if x not in not_final]
+        if final:
+            xs, ys = zip(*final, strict=True)
+            ax.plot(xs, ys, marker="o", color=COLOURS["value"], lw=2, label=labels.WORDS["value"][lang])
+        for previous, (x, y) in zip([None, *shown[:-1]], shown, strict=True):
+            if x not in not_final:
+                continue
+            if previous is not None:
+                ax.plot([previous[0], x], [previous[1], y], color=COLOURS["value"], lw=1.5, ls="--")
+            ax.plot([x], [y], marker="o", ms=7, mfc="white", mec=COLOURS["value"], mew=2, ls="none")
+        if not_final & {x for x, _ in shown}:
+            ax.plot([], [], marker="o", mfc="white", mec=COLOURS["value"], ls="--", color=COLOURS["value"],
+                    label=labels.WORDS["not_final"][lang])
         for x, y in shown:
             ax.annotate(format_number(y, decimal), (x, y), textcoords="offset points", xytext=(0, 7),
                         ha="center", fontsize=8, color=COLOURS["value"], zorder=5,
                         bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
-    baseline = cells[0] if cells else None
+    baseline_index = years.index(ind["baseline_year"]) if ind["baseline_year"] in years else None
+    baseline = cells[baseline_index] if baseline_index is not None else None
     if isinstance(baseline, int | float):
         ax.axhline(float(baseline), color=COLOURS["baseline"], ls=":", lw=1.2,
                    label=f"{labels.WORDS['baseline'][lang]} {ind['baseline_year']}")
-        ax.plot([0], [float(baseline)], marker="s", ms=8, color=COLOURS["baseline"], ls="none")
+        ax.plot([baseline_index], [float(baseline)], marker="s", ms=8, color=COLOURS["baseline"], ls="none")
     if ind.get("target_value") is not None:
         ax.axhline(float(ind["target_value"]), color=COLOURS["target"], ls="--", lw=1.2,
                    label=f"{labels.WORDS['target'][lang]} {format_number(ind['target_value'], decimal)}")
@@ -78,7 +93,8 @@ def figure(publication: Publication, indicator_id: str) -> Figure:
     else:
         ax.set_ylim(0, top * 1.15)
     ax.set_xlim(-0.5, len(years) - 0.5)
-    ax.set_xticks(positions, years)
+    ax.set_xticks(positions, [f"{year} {labels.OBS_MARKS[publication.obs_status(indicator_id, year)]}"
+                              if i in not_final else year for i, year in enumerate(years)])
     ax.set_xlabel(labels.WORDS["academic_year"][lang])
     ax.set_ylabel(labels.text(labels.UNITS, unit, lang) or "")
     ax.set_title(f"{indicator_id} {ind['name']}", loc="left", fontsize=12, fontweight="bold")
