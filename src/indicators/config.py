@@ -7,6 +7,7 @@ Secrets never live in the config file: the pseudonymisation key comes from the e
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -42,6 +43,7 @@ class Settings:
     reference_day: str = "10-15"
     baseline_year: str = "2018/19"
     unknown_programme_error_pct: float = 5.0
+    first_year: str | None = None  # an optional floor on the reporting years (they come from the data)
 
     @property
     def pipelines_dir(self) -> Path:
@@ -93,6 +95,12 @@ def load_settings(root: Path | None = None) -> Settings:
         values[name] = path if path.is_absolute() else values["warehouse"].parent / path
     if "unknown_programme_error_pct" in values:
         values["unknown_programme_error_pct"] = float(values["unknown_programme_error_pct"])
+    if values.get("first_year") in ("", "null", "none", "None"):
+        values["first_year"] = None
+    if values.get("first_year") is not None:
+        values["first_year"] = str(values["first_year"])
+        if not re.fullmatch(r"\d{4}/\d{2}", values["first_year"]):
+            raise ConfigError(f"first_year must be an academic year such as 2010/11, not {values['first_year']!r}")
     missing = [n for n in ("inbox", "warehouse", "key_file") if not values.get(n)]
     if missing:
         raise ConfigError(f"{config_file}: missing settings {', '.join(missing)}")

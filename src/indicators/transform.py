@@ -73,6 +73,7 @@ def dbt_vars(settings: Settings) -> dict:
         "reference_day": settings.reference_day,
         "baseline_year": settings.baseline_year,
         "unknown_programme_error_pct": settings.unknown_programme_error_pct,
+        "first_year": settings.first_year,
     }
 
 
