@@ -73,6 +73,7 @@ class RunOutcome:
     work_copy: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     memory: dict[str, float] = field(default_factory=dict)  # peak MB of helper processes (the GX worker)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a warning (e.g. provisional years)
 
 
 def _append_run_log(settings: Settings, record: dict) -> None:
@@ -215,6 +216,9 @@ def _run_locked(
         clock = time.monotonic()
         con = warehouse.connect(work)
         try:
+            notes = _coverage_notes(con)
+            for line in notes:
+                reporter(f"note: {line}")
             _record_run(con, run_id, started, summary, checks, warnings, errors, fingerprint)
             con.execute("checkpoint")
         finally:
@@ -230,7 +234,7 @@ def _run_locked(
         timings["publish"] = time.monotonic() - clock
         reporter(f"published {settings.warehouse}")
         code = EXIT_WARNINGS if warnings else EXIT_OK
-        return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings, memory)
+        return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings, memory, notes)
     except Exception as exc:  # noqa: BLE001 - the run record must say what happened
         reporter(f"error: the run crashed: {type(exc).__name__}: {exc}")
         reporter("".join(traceback.format_exception(exc)).rstrip())
@@ -410,6 +414,24 @@ def _record_run(con, run_id, started, summary: IngestSummary, checks, warnings, 
     )
 
 
+def _coverage_notes(con) -> list[str]:
+    """The years whose values are provisional because a source's coverage ends inside them."""
+    try:
+        rows = con.execute(
+            """
+            select coverage_end_year, string_agg(source_name || ' to ' || coverage_end_date, ', ' order by source_name)
+            from marts.source_coverage
+            where not is_coverage_end_year_complete
+                and source_name != 'programmes'  -- the catalogue is reference data: no value's status
+            group by coverage_end_year
+            order by coverage_end_year
+            """
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - no marts (ingest only, or dbt skipped on a first run): nothing to say
+        return []
+    return [f"{year} is provisional: {sources} (values of that year will still change)" for year, sources in rows]
+
+
 def format_summary(outcome: RunOutcome, settings: Settings) -> str:
     lines = [f"Run {outcome.run_id}: {outcome.message} (exit {outcome.exit_code})"]
     summary = outcome.ingest
@@ -428,6 +450,8 @@ def format_summary(outcome: RunOutcome, settings: Settings) -> str:
     if outcome.timings:
         stages = {k: v for k, v in outcome.timings.items() if "." not in k}
         lines.append("  time:   " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
+    for line in outcome.notes:
+        lines.append(f"  note:   {line}")
     for line in outcome.errors[:10]:
         lines.append(f"  ERROR: {line}")
     if outcome.published:
