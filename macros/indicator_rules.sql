@@ -5,6 +5,7 @@
     status (the plan's own rule):
       increase  -> met when value > baseline value, else not_met
       coverage  -> met when value >= target (100), else not_met
+      at_least  -> met when value >= target (a plan's own target value, e.g. 650 students), else not_met
       majority  -> met when value > target (50), else not_met
       milestone -> met when done on or before the deadline (and by the end of the year read);
                    overdue when not done by the deadline and the year read ends after it;
@@ -25,7 +26,7 @@
         when {{ value }} is null or {{ baseline_value }} is null then 'insufficient_data'
         when {{ rule }} = 'increase' then
             case when {{ value }} > {{ baseline_value }} then 'met' else 'not_met' end
-        when {{ rule }} = 'coverage' then
+        when {{ rule }} in ('coverage', 'at_least') then
             case when {{ value }} >= coalesce({{ target_value }}, 100) then 'met' else 'not_met' end
         when {{ rule }} = 'majority' then
             case when {{ value }} > coalesce({{ target_value }}, 50) then 'met' else 'not_met' end
@@ -53,7 +54,7 @@
 #}
 {% macro required_cagr_pct(rule, baseline_value, target_value, plan_years) -%}
     case
-        when {{ rule }} in ('coverage', 'majority')
+        when {{ rule }} in ('coverage', 'majority', 'at_least')
             and {{ baseline_value }} > 0
             and {{ plan_years }} > 0
             then round(100.0 * (
@@ -71,10 +72,10 @@
     progress (Open SDG / Statistics Canada categories):
       not_available   status insufficient_data; a year at or before the baseline (no growth
                       to measure); a milestone not (yet) done
-      target_achieved coverage/majority met; milestone done
+      target_achieved coverage/majority/at_least met; milestone done
       increase (no target): CAGR >= 1.5 on_track, >= 0.5 moderate, >= 0 limited, < 0 deterioration;
                       baseline 0: on_track when the value is above 0, limited when still 0
-      coverage/majority not met: ratio = CAGR / required CAGR: >= 0.95 on_track,
+      coverage/majority/at_least not met: ratio = CAGR / required CAGR: >= 0.95 on_track,
                       >= 0.6 moderate (needs acceleration), >= 0 limited, < 0 deterioration;
                       baseline 0 (CAGR not computable): the same thresholds on the linear ratio
                       (value / target) / (years / plan years);
@@ -93,7 +94,7 @@
                 when {{ done_on }} is not null and {{ done_on }} <= {{ as_of_date }} then 'target_achieved'
                 else 'not_available'
             end
-        when {{ rule }} in ('coverage', 'majority') and {{ status }} = 'met' then 'target_achieved'
+        when {{ rule }} in ('coverage', 'majority', 'at_least') and {{ status }} = 'met' then 'target_achieved'
         when {{ years }} <= 0 then 'not_available'
         when {{ rule }} = 'increase' then
             case
@@ -104,7 +105,7 @@
                 when ({{ cagr }}) >= 0 then 'limited'
                 else 'deterioration'
             end
-        when {{ rule }} in ('coverage', 'majority') then
+        when {{ rule }} in ('coverage', 'majority', 'at_least') then
             case
                 when {{ baseline_value }} = 0 then
                     case

@@ -54,9 +54,6 @@ final as (
         {{ academic_year_first_date('academic_year') }} as first_date,
         {{ academic_year_last_date('academic_year') }} as last_date,
         {{ reference_date('academic_year') }} as reference_date,
-        academic_year = '{{ var("baseline_year") }}' as is_baseline_year,
-        academic_year_start between {{ academic_year_start_of("'" ~ var('plan_first_year') ~ "'") }}
-            and {{ academic_year_start_of("'" ~ var('plan_last_year') ~ "'") }} as is_plan_year,
     from labelled
 )
 

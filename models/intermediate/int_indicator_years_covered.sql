@@ -24,7 +24,6 @@ indicator_sources as (
         indicator_id,
         trim(unnest(string_split(sources, ';'))) as source_name,
     from catalogue
-    where indicator_id != 'M1'
 ),
 
 data_sources as (

@@ -1,15 +1,16 @@
--- Each headline value (dimension NULL) judged twice: `status` by the plan's own rule and
--- `progress` by the Open SDG / Statistics Canada method, with the numbers behind them
--- (baseline value, change, CAGR, required CAGR). One row per indicator, academic year and
--- scope (programme_code NULL = faculty). The rules live in macros/indicator_rules.sql.
+-- Each headline value (dimension NULL) judged twice, for every plan that judges the indicator:
+-- `status` by the plan's own rule and `progress` by the Open SDG / Statistics Canada method, with
+-- the numbers behind them (the plan's baseline value, change, CAGR, required CAGR). One row per
+-- plan, indicator, academic year and scope (programme_code NULL = faculty). The rules live in
+-- macros/indicator_rules.sql; the plans, their baselines, targets and deadlines in the seeds.
 with
 
 indicator_values as (
     select * from {{ ref('indicator_values') }}
 ),
 
-catalogue as (
-    select * from {{ ref('marts_indicator_catalogue') }}
+plan_indicators as (
+    select * from {{ ref('int_plan_indicators_linked') }}
 ),
 
 milestones as (
@@ -24,6 +25,7 @@ headline as (
 
 judged_inputs as (
     select
+        plan_indicators.plan_id,
         headline.indicator_id,
         headline.academic_year,
         headline.programme_code,
@@ -31,26 +33,27 @@ judged_inputs as (
         headline.unit,
         headline.obs_status,
         headline.annotation_ids,
-        catalogue.rule,
-        catalogue.secondary_rule,
-        catalogue.baseline_year,
+        plan_indicators.rule,
+        plan_indicators.secondary_rule,
+        plan_indicators.baseline_year,
         baseline.value as baseline_value,
-        catalogue.target_value,
-        catalogue.deadline_year,
-        catalogue.deadline_date,
+        plan_indicators.target_value,
+        plan_indicators.deadline_year,
+        plan_indicators.deadline_date,
+        plan_indicators.plan_last_year,
         {{ academic_year_last_date('headline.academic_year') }} as as_of_date,
         {{ academic_year_start_of('headline.academic_year') }}
-        - {{ academic_year_start_of('catalogue.baseline_year') }} as years_since_baseline,
-        {{ academic_year_start_of("'" ~ var('plan_last_year') ~ "'") }}
-        - {{ academic_year_start_of('catalogue.baseline_year') }} as plan_years,
+        - {{ academic_year_start_of('plan_indicators.baseline_year') }} as years_since_baseline,
+        {{ academic_year_start_of('plan_indicators.plan_last_year') }}
+        - {{ academic_year_start_of('plan_indicators.baseline_year') }} as plan_years,
         milestones.done_on as milestone_done_on,
     from headline
-    inner join catalogue
-        on headline.indicator_id = catalogue.indicator_id
+    inner join plan_indicators
+        on headline.indicator_id = plan_indicators.indicator_id
     left join headline as baseline
         on headline.indicator_id = baseline.indicator_id
         and coalesce(headline.programme_code, '') = coalesce(baseline.programme_code, '')
-        and baseline.academic_year = catalogue.baseline_year
+        and baseline.academic_year = plan_indicators.baseline_year
     left join milestones
         on headline.indicator_id = milestones.indicator_id
         and coalesce(headline.programme_code, '') = coalesce(milestones.programme_code, '')
@@ -79,6 +82,7 @@ judged as (
 
 final as (
     select
+        plan_id,
         indicator_id,
         academic_year,
         programme_code,
@@ -86,7 +90,7 @@ final as (
             when years_since_baseline < 0 then 'before_baseline'
             when years_since_baseline = 0 then 'baseline'
             when {{ academic_year_start_of('academic_year') }}
-                <= {{ academic_year_start_of("'" ~ var('plan_last_year') ~ "'") }} then 'plan'
+                <= {{ academic_year_start_of('plan_last_year') }} then 'plan'
             else 'after_plan'
         end as period,
         value,

@@ -56,9 +56,7 @@ computed as (
 ),
 
 indicators as (
-    select *
-    from catalogue
-    where indicator_id != 'M1'
+    select * from catalogue
 ),
 
 observed as (

@@ -30,6 +30,7 @@ faculty_rows as (
 
 final as (
     select
+        programme_rows.plan_id,
         programme_rows.programme_code,
         programmes.programme_name_sv,
         programmes.programme_name_en,
@@ -56,7 +57,8 @@ final as (
     inner join programmes
         on programme_rows.programme_code = programmes.programme_code
     left join faculty_rows
-        on programme_rows.indicator_id = faculty_rows.indicator_id
+        on programme_rows.plan_id = faculty_rows.plan_id
+        and programme_rows.indicator_id = faculty_rows.indicator_id
         and programme_rows.academic_year = faculty_rows.academic_year
     where catalogue.per_programme in ('yes', 'flag')
 )

@@ -138,6 +138,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             suppression=not args.no_suppression,
             charts=not args.no_charts,
             on_note=lambda note: print(f"export: {note}"),
+            plan=args.plan,
         )
     except ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
@@ -147,12 +148,20 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from indicators.report import ExportError, report
+    from indicators.report import ExportError, report, report_all_programmes
 
     settings = _settings(args)
     try:
+        if args.kind == "programme" and args.all_programmes:
+            paths = report_all_programmes(settings.warehouse, Path(args.out), year=args.year, lang=args.lang,
+                                          plan=args.plan, on_note=lambda note: print(f"report: {note}"))
+            print(f"wrote {len(paths)} programme reports to {args.out}")
+            return 0
+        if args.kind == "programme" and not args.programme:
+            print("report: --kind programme needs --programme CODE or --all-programmes", file=sys.stderr)
+            return 1
         path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang,
-                      on_note=lambda note: print(f"report: {note}"))
+                      on_note=lambda note: print(f"report: {note}"), plan=args.plan, programme=args.programme)
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
@@ -223,7 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("export", "export the indicators (CSV or XLSX, disclosure-controlled) from the published warehouse", cmd_export)
     p.add_argument("--year", help="academic year, e.g. 2023/24 (default: midterm, the plan's mid-term year or the "
                                   "latest year before it with values; annual, the latest year with final values)")
-    p.add_argument("--kind", choices=["annual", "midterm"], default="annual")
+    p.add_argument("--kind", choices=["annual", "midterm", "final"], default="annual")
+    p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("--dialect", choices=["excel-sv", "standard"], default="excel-sv",
@@ -235,12 +245,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder")
 
     p = add("report", "write the self-contained HTML report from the published warehouse", cmd_report)
-    p.add_argument("--kind", choices=["annual", "midterm"], required=True)
-    p.add_argument("--year", help="academic year, e.g. 2023/24 (default: midterm, the plan's mid-term year or the "
-                                  "latest year before it with values; annual, the latest year with final values)")
+    p.add_argument("--kind", choices=["annual", "midterm", "final", "programme"], required=True,
+                   help="annual; midterm or final (the plan's follow-ups); programme (one programme against "
+                        "the faculty, for its programme board)")
+    p.add_argument("--year", help="academic year, e.g. 2023/24 (default: midterm/final, the plan's follow-up year "
+                                  "or the latest year before it with values; otherwise the latest year with "
+                                  "final values)")
+    p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
+    p.add_argument("--programme", help="with --kind programme: the programme code")
+    p.add_argument("--all-programmes", action="store_true",
+                   help="with --kind programme: one file per programme, written into the folder --out")
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
-    p.add_argument("--out", required=True, help="the HTML file to write")
+    p.add_argument("--out", required=True, help="the HTML file to write (a folder with --all-programmes)")
 
     p = add("bench", "benchmark a full and an unchanged nightly against bare-DuckDB floors", cmd_bench)
     p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")

@@ -41,7 +41,6 @@ class Settings:
     crosswalk_file: Path | None = None
     home_hei_id: str = "lu.se"
     reference_day: str = "10-15"
-    baseline_year: str = "2018/19"
     unknown_programme_error_pct: float = 5.0
     first_year: str | None = None  # an optional floor on the reporting years (they come from the data)
 

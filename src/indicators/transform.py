@@ -71,7 +71,6 @@ def project_fingerprint(settings: Settings) -> str:
 def dbt_vars(settings: Settings) -> dict:
     return {
         "reference_day": settings.reference_day,
-        "baseline_year": settings.baseline_year,
         "unknown_programme_error_pct": settings.unknown_programme_error_pct,
         "first_year": settings.first_year,
     }
@@ -97,6 +96,9 @@ def dbt_args(command: str, settings: Settings) -> list[str]:
     if command == "build":
         # dbt unit tests pin the SQL logic, not the night's data: CI runs them (tests/integration/test_dbt_unit.py)
         args += ["--exclude-resource-type", "unit_test"]
+        # seeds are recreated, not truncated and refilled: a seed whose columns changed (a new plan
+        # column) would not load into last night's table (every model is a table or view anyway)
+        args += ["--full-refresh"]
     return args
 
 

@@ -1,5 +1,5 @@
 {{ config(severity='warn') }}
--- Every catalogue indicator (M1 aside) has a faculty value in at least one year. An indicator
+-- Every catalogue indicator has a faculty value in at least one year. An indicator
 -- without one, when one of its data sources has sent nothing yet, is published and reported as
 -- a warning; when every one of its sources has rows, it is an error
 -- (assert_indicators_with_data_have_values).
@@ -27,7 +27,6 @@ final as (
     from catalogue
     left join faculty_headline
         on catalogue.indicator_id = faculty_headline.indicator_id
-    where catalogue.indicator_id != 'M1'
     group by catalogue.indicator_id
     having count(faculty_headline.value) = 0
 )

@@ -1,5 +1,5 @@
 {{ config(severity='error') }}
--- Every catalogue indicator (M1 aside) has a faculty headline row in every academic year
+-- Every catalogue indicator has a faculty headline row in every academic year
 -- all its sources cover. Returns what is missing (a model that drops a covered year is wrong).
 -- An indicator whose sources have sent nothing yet is a warning: assert_every_indicator_has_a_value.
 with

@@ -1,5 +1,5 @@
 {{ config(severity='error') }}
--- An indicator (M1 aside) whose data sources all have rows has a faculty value in at least one
+-- An indicator whose data sources all have rows has a faculty value in at least one
 -- year, and the marts are not empty while any source has rows: otherwise a rule dropped data
 -- (e.g. years outside a fixed window) and nothing may be published.
 with
@@ -21,7 +21,6 @@ indicator_sources as (
         indicator_id,
         trim(unnest(string_split(sources, ';'))) as source_name,
     from catalogue
-    where indicator_id != 'M1'
 ),
 
 data_sources as (

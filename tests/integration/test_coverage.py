@@ -122,7 +122,7 @@ def test_history_before_the_fixed_window_is_published_with_a_partial_last_year(h
         "2013/14": (0.0, "provisional"),
     }
     periods = query(settings, """
-        select distinct period from marts.indicator_progress where indicator_id = 'I01'
+        select distinct period from marts.indicator_progress where indicator_id = 'I01' and plan_id = 'MED-2019'
     """)
     assert periods == [("before_baseline",)]
     assert query(settings, """

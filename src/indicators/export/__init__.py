@@ -7,7 +7,9 @@ annual --lang sv`` (stem ``indicators_2023-24_annual_sv``):
   the chosen one, change, status and progress;
 * ``<stem>_programmes.csv`` — the per-programme indicators, one row per programme and indicator;
 * ``<stem>_values.csv`` — the long values behind them (every breakdown);
-* ``<stem>_midterm.csv`` — with ``--kind midterm``: every indicator's 2021/22 value against baseline;
+* ``<stem>_midterm.csv`` — with ``--kind midterm``: every indicator's mid-term value against baseline;
+* ``<stem>_final.csv`` — with ``--kind final``: every target's baseline, mid-term and final value, verdict
+  and a generated sentence (the plan's final follow-up, *slutuppföljning*);
 * or, with ``--format xlsx``, ``<stem>.xlsx`` holding those tables as sheets plus an "about" sheet;
 * ``<stem>_metadata.json`` and ``<stem>_metadata.md`` — definitions and units, the run and time of
   the data, the source files' dates, the annotations and the disclosure rule applied;
@@ -36,7 +38,7 @@ FORMATS = ("csv", "xlsx")
 
 def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = "annual", lang: str = "sv", fmt: str = "csv",
            dialect: str = "excel-sv", suppression: bool = True, charts: bool = True,
-           on_note: Callable[[str], None] | None = None) -> list[Path]:
+           on_note: Callable[[str], None] | None = None, plan: str | None = None) -> list[Path]:
     """Write the export files for ``year`` into ``out_dir``; returns the paths written. Without a year the
     mid-term follow-up reads the plan's mid-term rule, the annual export the latest final year; ``on_note``
     is told which year was used."""
@@ -44,7 +46,10 @@ def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = 
         raise ExportError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if dialect not in DIALECTS:
         raise ExportError(f"--dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
-    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression)
+    if kind == "programme":
+        raise ExportError("--kind programme is a report (indicators report --kind programme); export its "
+                          "numbers with --kind annual (the per-programme table)")
+    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression, plan=plan)
     if on_note and publication.year_note:
         on_note(publication.year_note)
     out_dir = Path(out_dir)
@@ -92,6 +97,9 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
         + f" {publication.year} ({publication.kind})",
         "academic_year": publication.year,
         "academic_year_chosen": publication.year_note,
+        "plan": {key: publication.plan.get(key) for key in (
+            "plan_id", f"name_{lang}", "first_year", "last_year", "baseline_year", "midterm_year", "final_year",
+            "adopted_by", "source_document")} if publication.plan else None,
         "kind": publication.kind,
         "language": lang,
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),

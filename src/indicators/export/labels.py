@@ -37,6 +37,14 @@ HEADERS: dict[str, dict[str, str]] = {
     "followup_year": {"sv": "Uppföljningsår", "en": "Follow-up year"},
     "followup_value": {"sv": "Värde vid halvtid", "en": "Mid-term value"},
     "obs_status": {"sv": "Värdets status", "en": "Value status"},
+    "midterm_year": {"sv": "Halvtidsår", "en": "Mid-term year"},
+    "midterm_value": {"sv": "Värde vid halvtid", "en": "Mid-term value"},
+    "final_value": {"sv": "Slutvärde", "en": "Final value"},
+    "final_obs_status": {"sv": "Slutvärdets status", "en": "Final value status"},
+    "change_since_midterm": {"sv": "Förändring sedan halvtid", "en": "Change since mid-term"},
+    "programmes_done_on": {"sv": "Program och datum då milstolpen nåddes", "en": "Programmes and the day they met the milestone"},
+    "sentence": {"sv": "Sammanfattning", "en": "Summary"},
+    "faculty_value": {"sv": "Fakultetens värde", "en": "Faculty value"},
     "year_obs_status": {"sv": "Värdets status (läsåret)", "en": "Value status (the year)"},
     "followup_obs_status": {"sv": "Värdets status vid halvtid", "en": "Mid-term value status"},
 }
@@ -46,6 +54,7 @@ TABLE_TITLES: dict[str, dict[str, str]] = {
     "programmes": {"sv": "Per program", "en": "Per programme"},
     "values": {"sv": "Alla värden", "en": "All values"},
     "midterm": {"sv": "Halvtidsuppföljning", "en": "Mid-term follow-up"},
+    "final": {"sv": "Slutuppföljning", "en": "Final follow-up"},
     "metadata": {"sv": "Om data", "en": "About the data"},
     "definitions": {"sv": "Definitioner", "en": "Definitions"},
 }
@@ -105,6 +114,7 @@ UNITS = {
 
 RULES = {
     "increase": {"sv": "ökning", "en": "increase"},
+    "at_least": {"sv": "minst målvärdet", "en": "at least the target"},
     "coverage": {"sv": "samtliga (100 %)", "en": "coverage (100%)"},
     "majority": {"sv": "majoritet (> 50 %)", "en": "majority (> 50%)"},
     "milestone": {"sv": "milstolpe", "en": "milestone"},
@@ -150,3 +160,31 @@ def header(key: str, lang: str) -> str:
     if entry:
         return entry[lang]
     return key  # year columns ('2019/20') and anything else read as themselves
+
+
+def verdict_sentence(row: dict, lang: str) -> str:
+    """One generated sentence per target of a follow-up, e.g. "met: 603 outgoing students in 2024/25
+    against 561 at baseline (2018/19)". Values are the published (protected) ones: a suppressed value
+    reads as its marker."""
+    from indicators.export.writers import format_number
+
+    decimal = "," if lang == "sv" else "."
+
+    def shown(value) -> str:
+        if value is None:
+            return "–"
+        if isinstance(value, int | float):
+            return format_number(value, decimal) + (" %" if row.get("unit") == "percent" else "")
+        return str(value)  # the suppression marker
+
+    status = text(STATUS, row.get("status"), lang) or ""
+    name = (row.get("indicator_name") or "").lower() if lang == "en" else (row.get("indicator_name") or "")
+    year = row.get("followup_year")
+    if year is None:
+        return f"{status}: " + ("inget värde att följa upp" if lang == "sv" else "no value to follow up")
+    mark = {"provisional": " (p)", "incomplete": " (i)"}.get(row.get("final_obs_status") or "", "")
+    if lang == "sv":
+        return (f"{status}: {name} {shown(row.get('final_value'))}{mark} {year} mot {shown(row.get('baseline_value'))} "
+                f"vid utgångsläget ({row.get('baseline_year')})")
+    return (f"{status}: {shown(row.get('final_value'))}{mark} {name} in {year} against "
+            f"{shown(row.get('baseline_value'))} at baseline ({row.get('baseline_year')})")

@@ -20,8 +20,8 @@ from indicators import disclosure
 from indicators.export import labels
 
 YEAR_PATTERN = re.compile(r"^\d{4}/\d{2}$")
-MIDTERM_YEAR = "2021/22"
-KINDS = ("annual", "midterm")
+KINDS = ("annual", "midterm", "final", "programme")
+FOLLOWUPS = ("midterm", "final")  # the kinds that follow a plan up at one of its years
 
 
 class ExportError(ValueError):
@@ -86,7 +86,9 @@ class Publication:
     quality: dict[str, Any]
     flags: dict[disclosure.CellKey, str] = field(default_factory=dict)
     year_note: str | None = None  # how the year was chosen when it was not given
-    midterm_year: str = MIDTERM_YEAR  # the plan's mid-term year (the follow-up reads it or the latest before)
+    midterm_year: str | None = None  # the plan's mid-term year (the follow-up reads it or the latest before)
+    plan: dict[str, Any] = field(default_factory=dict)  # the plan followed (plans seed row), {} in old warehouses
+    final: list[dict[str, Any]] = field(default_factory=list)  # marts.final_followup rows of the plan
     _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- cells -------------------------------------------------------------------------------
@@ -140,18 +142,25 @@ class Publication:
 
     @property
     def indicators(self) -> list[dict[str, Any]]:
-        """The catalogue's indicators (the mid-term milestone M1 is the follow-up itself)."""
+        """The indicators the plan judges (in an older warehouse: the catalogue's, M1 aside)."""
         return [row for row in self.catalogue if row["indicator_id"] != "M1"]
 
     @property
+    def plan_name(self) -> str | None:
+        return self.plan.get(f"name_{self.lang}") or self.plan.get("name_en")
+
+    @property
     def stem(self) -> str:
-        return f"indicators_{self.year.replace('/', '-')}_{self.kind}_{self.lang}"
+        plan = "" if not self.plan or self.plan.get("is_current") else f"{self.plan['plan_id']}_"
+        return f"indicators_{plan}{self.year.replace('/', '-')}_{self.kind}_{self.lang}"
 
     # --- tables ------------------------------------------------------------------------------
     def tables(self) -> list[Table]:
         tables = [self.scoreboard(), self.per_programme(), self.long_values()]
         if self.kind == "midterm":
             tables.append(self.midterm_table())
+        if self.kind == "final":
+            tables.append(self.final_table())
         return tables
 
     def _columns(self, keys: list[tuple[str, str]]) -> list[Column]:
@@ -263,7 +272,7 @@ class Publication:
         for ind in self.indicators:
             iid = ind["indicator_id"]
             mart = by_id.get(iid, {})
-            year = mart.get("followup_year") or self._latest_year(iid, self.midterm_year)
+            year = mart.get("followup_year") or self._latest_year(iid, self.midterm_year or self.year)
             verdict = self.verdict(iid, year) if year else {
                 "value": None, "baseline_value": self.cell(iid, ind["baseline_year"]), "change_abs": None,
                 "change_pct": None, "status": None, "progress": None}
@@ -301,6 +310,54 @@ class Publication:
                 table.marks[(len(table.rows) - 1, value_column)] = status
         return table
 
+    def final_rows(self) -> list[dict[str, Any]]:
+        """One row per target of the plan: baseline, mid-term and final value (protected), verdict, sentence."""
+        rows = []
+        by_id = {row["indicator_id"]: row for row in self.final}
+        for ind in self.indicators:
+            iid = ind["indicator_id"]
+            mart = by_id.get(iid, {})
+            final_year = mart.get("followup_year")
+            midterm_year = mart.get("midterm_followup_year")
+            baseline = self.cell(iid, ind["baseline_year"])
+            final_value = self.cell(iid, final_year)
+            midterm_value = self.cell(iid, midterm_year)
+            row = {
+                "goal_id": ind["goal_id"], "goal_text": ind["goal_text"], "target_id": ind["target_id"],
+                "target_text": ind["target_text"], "indicator_id": iid, "indicator_name": ind["name"],
+                "unit": ind["unit"], "rule": ind.get("rule"), "target_value": ind.get("target_value"),
+                "baseline_year": ind["baseline_year"], "baseline_value": baseline,
+                "midterm_year": midterm_year, "midterm_value": midterm_value,
+                "followup_year": final_year, "final_value": final_value,
+                "final_obs_status": self.obs_status(iid, final_year),
+                "change_abs": self.derived(mart.get("change_abs"), final_value, baseline),
+                "change_since_midterm": self.derived(mart.get("change_since_midterm"), final_value, midterm_value),
+                "status": mart.get("status") or "insufficient_data",
+                "progress": mart.get("progress") or "not_available",
+                "programmes_done_on": mart.get("programmes_done_on"),
+            }
+            row["sentence"] = labels.verdict_sentence(row, self.lang)
+            rows.append(row)
+        return rows
+
+    def final_table(self) -> Table:
+        keys = [("goal_id", "text"), ("goal_text", "text"), ("target_id", "text"), ("target_text", "text"),
+                ("indicator_id", "text"), ("indicator_name", "text"), ("unit", "label"),
+                ("baseline_year", "text"), ("baseline_value", "number"), ("midterm_year", "text"),
+                ("midterm_value", "number"), ("followup_year", "text"), ("final_value", "number"),
+                ("final_obs_status", "label"), ("change_abs", "number"), ("change_since_midterm", "number"),
+                ("status", "label"), ("progress", "label"), ("programmes_done_on", "text"), ("sentence", "label")]
+        table = Table("final", self._title("final"), self._columns(keys))
+        value_column = [key for key, _ in keys].index("final_value")
+        for row in self.final_rows():
+            status = row["final_obs_status"]
+            row = dict(row, unit=self.word(labels.UNITS, row["unit"]), status=self.word(labels.STATUS, row["status"]),
+                       progress=self.word(labels.PROGRESS, row["progress"]), final_obs_status=self.obs_word(status))
+            table.rows.append([row[key] for key, _ in keys])
+            if status not in (None, "final"):
+                table.marks[(len(table.rows) - 1, value_column)] = status
+        return table
+
     def _latest_year(self, indicator_id: str, at_most: str) -> str | None:
         """The latest year after the baseline, up to ``at_most``, with a faculty value."""
         baseline = self.indicator(indicator_id)["baseline_year"]
@@ -313,12 +370,13 @@ class Publication:
 # --- reading the warehouse -----------------------------------------------------------------------
 
 def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: str = "sv",
-         suppression: bool = True) -> Publication:
+         suppression: bool = True, plan: str | None = None) -> Publication:
     """Read the published warehouse read-only and build the protected publication.
 
     ``year`` None: the mid-term follow-up reads the plan's mid-term year or, where that year has no
     values, the latest year before it with values; the annual one the latest year with final values
     (or, when no year is final yet, the latest with values). ``year_note`` says which was used.
+    ``plan`` None: the current plan (``plans.is_current``); the final follow-up reads its final year.
     """
     if year is not None and not YEAR_PATTERN.match(year):
         raise ExportError(f"--year must be an academic year such as 2023/24, not {year!r}")
@@ -334,15 +392,19 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
         tables = _tables(con)
         if ("marts", "indicator_values") not in tables:
             raise ExportError(f"{warehouse} has no marts.indicator_values: run the nightly build (with dbt) first")
-        midterm_year = _midterm_year(con, tables)
-        year, year_note = _choose_year(con, year, kind, midterm_year,
+        plan_row = _plan(con, tables, plan)
+        plan_id = plan_row.get("plan_id")
+        midterm_year = plan_row.get("midterm_year") or _midterm_year(con, tables)
+        followup_years = {"midterm": midterm_year, "final": plan_row.get("final_year")}
+        year, year_note = _choose_year(con, year, kind, followup_years,
                                         "obs_status" in tables[("marts", "indicator_values")])
-        catalogue = _catalogue(con, tables, lang)
+        catalogue = _catalogue(con, tables, lang, plan_id)
         values = _rows(con, "select * from marts.indicator_values where academic_year <= ? "
                        "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
                        "dimension_value nulls first", [year])
-        progress = _progress(con, tables, year)
-        midterm = _midterm(con, tables)
+        progress = _progress(con, tables, year, plan_id)
+        midterm = _midterm(con, tables, plan_id)
+        final = _final(con, tables, plan_id)
         programmes = _programme_names(con, tables, lang)
         annotations = _annotations(con, tables, year, lang)
         run = _run(con, tables)
@@ -366,32 +428,51 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
         warehouse=warehouse, year=year, kind=kind, lang=lang, suppression=suppression, years=years,
         catalogue=catalogue, values=values, progress=progress, midterm=midterm, programmes=programmes,
         annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags, _cells=cells,
-        year_note=year_note, midterm_year=midterm_year,
+        year_note=year_note, midterm_year=midterm_year, plan=plan_row, final=final,
     )
 
 
-def _midterm_year(con, tables) -> str:
+def _plan(con, tables, plan_id: str | None) -> dict[str, Any]:
+    """The plan followed: the one named, or the current one; {} in a warehouse without plans."""
+    if ("reference", "plans") not in tables:
+        if plan_id:
+            raise ExportError("this warehouse has no plans (reference.plans): run the nightly build first")
+        return {}
+    if plan_id:
+        rows = _rows(con, "select * from reference.plans where plan_id = ?", [plan_id])
+        if not rows:
+            known = ", ".join(r[0] for r in con.execute("select plan_id from reference.plans order by sort_order").fetchall())
+            raise ExportError(f"no plan {plan_id!r} (the plans: {known})")
+        return rows[0]
+    rows = _rows(con, "select * from reference.plans where is_current order by sort_order limit 1")
+    return rows[0] if rows else {}
+
+
+def _midterm_year(con, tables) -> str | None:
+    """An older warehouse (no plans seed): the mid-term year its midterm_followup read."""
     if ("marts", "midterm_followup") in tables and "midterm_year" in tables[("marts", "midterm_followup")]:
-        found = con.execute("select max(midterm_year) from marts.midterm_followup").fetchone()[0]
-        if found:
-            return found
-    return MIDTERM_YEAR
+        return con.execute("select max(midterm_year) from marts.midterm_followup").fetchone()[0]
+    return None
 
 
-def _choose_year(con, year: str | None, kind: str, midterm_year: str, has_status: bool) -> tuple[str, str | None]:
+def _choose_year(con, year: str | None, kind: str, followup_years: dict[str, str | None],
+                 has_status: bool) -> tuple[str, str | None]:
     """The year a publication reports on, and a sentence saying how it was chosen (None: as given)."""
     headline = ("from marts.indicator_values where programme_code is null and dimension is null "
                 "and value is not null")
-    if kind == "midterm":
-        wanted = year or midterm_year
+    if kind in FOLLOWUPS:
+        wanted = year or followup_years.get(kind)
+        if wanted is None:
+            raise ExportError(f"the plan has no {kind} follow-up year: give --year")
         found = con.execute(f"select max(academic_year) {headline} and academic_year <= ?", [wanted]).fetchone()[0]
         if found is None:
             raise ExportError(f"the warehouse has no indicator values in or before {wanted}")
+        what = "mid-term follow-up" if kind == "midterm" else "final follow-up"
         if found == wanted and year is not None:
             return found, None
         if found == wanted:
-            return found, f"mid-term follow-up of {found} (the plan's mid-term year)"
-        return found, f"mid-term follow-up of {found}, the latest year with values before {wanted}"
+            return found, f"{what} of {found} (the plan's {'mid-term' if kind == 'midterm' else 'final'} year)"
+        return found, f"{what} of {found}, the latest year with values before {wanted}"
     if year is not None:
         return year, None
     final = None
@@ -427,8 +508,24 @@ def _pick(row: dict[str, Any], *names: str) -> Any:
     return None
 
 
-def _catalogue(con, tables, lang: str) -> list[dict[str, Any]]:
-    if ("marts", "indicator_catalogue") in tables:
+def _catalogue(con, tables, lang: str, plan_id: str | None = None) -> list[dict[str, Any]]:
+    if plan_id and ("marts", "plan_catalogue") in tables:
+        # the plan's own targets, rules and numbers beside the indicators' definitions
+        rows = _rows(con, """
+            select catalogue.indicator_id, catalogue.name_sv, catalogue.name_en, catalogue.definition_sv,
+                catalogue.definition_en, catalogue.unit, catalogue.sources, catalogue.per_programme,
+                plan.plan_id, plan.target_id, plan.target_kind, plan.target_text_sv, plan.target_text_en,
+                plan.goal_id, goal.target_text_sv as goal_text_sv, goal.target_text_en as goal_text_en,
+                plan.rule, plan.secondary_rule, plan.baseline_year, plan.target_value, plan.deadline_year,
+                plan.deadline_date, plan.sort_order
+            from marts.plan_catalogue as plan
+            inner join reference.indicator_catalogue as catalogue on plan.indicator_id = catalogue.indicator_id
+            left join marts.plan_catalogue as goal
+                on plan.plan_id = goal.plan_id and plan.goal_id = goal.target_id and goal.indicator_id is null
+            where plan.plan_id = ?
+            qualify row_number() over (partition by plan.indicator_id order by plan.sort_order) = 1
+        """, [plan_id])
+    elif ("marts", "indicator_catalogue") in tables:
         rows = _rows(con, "select * from marts.indicator_catalogue")
     elif ("reference", "indicator_catalogue") in tables:
         rows = _rows(con, "select * from reference.indicator_catalogue")
@@ -453,29 +550,43 @@ def _catalogue(con, tables, lang: str) -> list[dict[str, Any]]:
             "target_text": _pick(row, f"target_text_{lang}", f"target_{lang}") or target.get(f"text_{lang}"),
             "goal_text": _pick(row, f"goal_text_{lang}", f"goal_{lang}") or goal.get(f"text_{lang}"),
             "target_value": target_value,
-            "baseline_year": row.get("baseline_year") or "2018/19",
+            "baseline_year": row.get("baseline_year"),
             "sort_order": int(row.get("sort_order") or 0),
         })
     out.sort(key=lambda row: (row["sort_order"], row["indicator_id"]))
     return out
 
 
-def _progress(con, tables, year: str) -> dict[tuple[str, str, str | None], dict[str, Any]]:
+def _plan_filter(tables, table: tuple[str, str], plan_id: str | None) -> tuple[str, list]:
+    if plan_id and "plan_id" in tables.get(table, set()):
+        return " and plan_id = ?", [plan_id]
+    return "", []
+
+
+def _progress(con, tables, year: str, plan_id: str | None = None) -> dict[tuple[str, str, str | None], dict[str, Any]]:
     if ("marts", "indicator_progress") not in tables:
         return {}
     columns = tables[("marts", "indicator_progress")]
     where = "academic_year <= ?"
     if "dimension" in columns:
         where += " and dimension is null"
-    rows = _rows(con, f"select * from marts.indicator_progress where {where}", [year])
+    plan_where, plan_params = _plan_filter(tables, ("marts", "indicator_progress"), plan_id)
+    rows = _rows(con, f"select * from marts.indicator_progress where {where}{plan_where}", [year, *plan_params])
     return {(row["indicator_id"], row["academic_year"], row.get("programme_code")): row for row in rows}
 
 
-def _midterm(con, tables) -> list[dict[str, Any]]:
+def _final(con, tables, plan_id: str | None) -> list[dict[str, Any]]:
+    if ("marts", "final_followup") not in tables or not plan_id:
+        return []
+    return _rows(con, "select * from marts.final_followup where plan_id = ? order by sort_order", [plan_id])
+
+
+def _midterm(con, tables, plan_id: str | None = None) -> list[dict[str, Any]]:
     if ("marts", "midterm_followup") not in tables:
         return []
     out = []
-    for row in _rows(con, "select * from marts.midterm_followup"):
+    plan_where, plan_params = _plan_filter(tables, ("marts", "midterm_followup"), plan_id)
+    for row in _rows(con, f"select * from marts.midterm_followup where true{plan_where}", plan_params):
         out.append({
             "indicator_id": row.get("indicator_id"),
             "followup_year": _pick(row, "followup_year", "followup_academic_year", "midterm_year",

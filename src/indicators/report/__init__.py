@@ -29,6 +29,14 @@ WORDS = {
               "en": "Internationalisation of first- and second-cycle education"},
     "annual": {"sv": "Årsrapport", "en": "Annual report"},
     "midterm": {"sv": "Halvtidsuppföljning", "en": "Mid-term follow-up"},
+    "final": {"sv": "Slutuppföljning", "en": "Final follow-up"},
+    "programme": {"sv": "Programrapport", "en": "Programme report"},
+    "final_intro": {"sv": "Varje delmål i planen vid planens slut: utgångsvärde ({baseline}), värdet vid halvtid ({midterm}) "
+                          "och slutvärdet ({final}, eller senaste år före med värden), bedömt med planens regel.",
+                    "en": "Every target of the plan at its end: the baseline ({baseline}), the mid-term value ({midterm}) "
+                          "and the final value ({final}, or the latest year before it with values), judged by the plan's rule."},
+    "programme_intro": {"sv": "Programmets indikatorer läsår för läsår, med fakultetens värde för {year} bredvid, för programnämnden.",
+                        "en": "The programme's indicators year by year, with the faculty's value for {year} beside them, for the programme board."},
     "scoreboard": {"sv": "Indikatorer per mål", "en": "Scoreboard by goal"},
     "indicators": {"sv": "Indikatorerna en och en", "en": "Indicator by indicator"},
     "programmes": {"sv": "Per program", "en": "Per programme"},
@@ -69,19 +77,49 @@ WORDS = {
 
 
 def report(warehouse: Path, out_file: Path, kind: str, year: str | None = None, lang: str = "sv",
-           on_note: Callable[[str], None] | None = None) -> Path:
+           on_note: Callable[[str], None] | None = None, plan: str | None = None,
+           programme: str | None = None) -> Path:
     """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse); without a year
     the mid-term follow-up reads the plan's mid-term rule and the annual report the latest final year."""
-    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True)
+    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True, plan=plan)
     if on_note and publication.year_note:
         on_note(publication.year_note)
+    if kind == "programme":
+        _check_programme(publication, programme)
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(render(publication), encoding="utf-8")
+    out_file.write_text(render(publication, programme), encoding="utf-8")
     return out_file
 
 
-def render(publication: Publication) -> str:
+def report_all_programmes(warehouse: Path, out_dir: Path, year: str | None = None, lang: str = "sv",
+                          plan: str | None = None, on_note: Callable[[str], None] | None = None) -> list[Path]:
+    """One programme report per programme with values, ``<out_dir>/programme_<CODE>_<year>_<lang>.html``."""
+    publication = load(Path(warehouse), year, kind="programme", lang=lang, suppression=True, plan=plan)
+    if on_note and publication.year_note:
+        on_note(publication.year_note)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for code in _programme_codes(publication):
+        path = out_dir / f"programme_{code}_{publication.year.replace('/', '-')}_{lang}.html"
+        path.write_text(render(publication, code), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def _programme_codes(publication: Publication) -> list[str]:
+    return sorted({row["programme_code"] for row in publication.values
+                   if row["programme_code"] is not None and row["programme_code"] != "unknown"})
+
+
+def _check_programme(publication: Publication, code: str | None) -> None:
+    codes = _programme_codes(publication)
+    if code not in codes:
+        raise ExportError(f"no programme {code!r} with values (the programmes: {', '.join(codes)})")
+
+
+def render(publication: Publication, programme_code: str | None = None) -> str:
     from indicators.report.charts import svg_data_uri
 
     lang = publication.lang
@@ -143,6 +181,39 @@ def render(publication: Publication) -> str:
                 row["target_rowspan"] = 1
             midterm.append(row)
 
+    final_goals: list[dict[str, Any]] = []
+    if publication.kind == "final":
+        followups = {"midterm": publication.midterm_year, "final": publication.year}
+        for row in publication.final_rows():
+            if not final_goals or final_goals[-1]["goal_id"] != row["goal_id"]:
+                final_goals.append({"goal_id": row["goal_id"], "goal_text": row["goal_text"], "rows": []})
+            final_goals[-1]["rows"].append({
+                **row,
+                "status_word": labels.text(labels.STATUS, row["status"], lang),
+                "progress_word": labels.text(labels.PROGRESS, row["progress"], lang),
+                "mark": labels.OBS_MARKS.get(row.get("final_obs_status") or ""),
+                "chart": svg_data_uri(publication, row["indicator_id"], followups=followups),
+            })
+
+    programme = None
+    if programme_code is not None:
+        rows = []
+        for ind in programme_indicators:
+            iid = ind["indicator_id"]
+            values = [publication.cell(iid, year, programme_code) for year in publication.years]
+            if all(value is None for value in values):
+                continue
+            verdict = publication.verdict(iid, publication.year, programme_code)
+            rows.append({
+                **ind, "values": values, "verdict": verdict,
+                "marks": [publication.obs_mark(iid, year, programme_code) for year in publication.years],
+                "faculty_value": publication.cell(iid, publication.year),
+                "unit_word": labels.text(labels.UNITS, ind.get("unit"), lang),
+                "status_word": labels.text(labels.STATUS, verdict["status"], lang),
+                "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
+            })
+        programme = {"code": programme_code, "name": publication.programmes.get(programme_code), "rows": rows}
+
     run = publication.run
     environment = Environment(loader=PackageLoader("indicators.report", "templates"),
                               autoescape=select_autoescape(["html", "j2"], default=True),
@@ -150,6 +221,7 @@ def render(publication: Publication) -> str:
     return environment.get_template("report.html.j2").render(
         p=publication, lang=lang, goals=goals, programme_indicators=programme_indicators,
         programme_rows=programme_rows, midterm=midterm, midterm_year=publication.midterm_year, run=run,
+        final_goals=final_goals, programme=programme,
         obs_legend={key: text[lang] for key, text in labels.OBS_LEGEND.items() if key != "final"},
         year_note=_year_note(publication),
         run_summary=word("run_summary", **{key: _or_dash(run.get(key)) for key in (
@@ -166,12 +238,14 @@ def _year_note(publication: Publication) -> str | None:
         return None
     if publication.lang == "en":
         return publication.year_note[0].upper() + publication.year_note[1:] + "."
-    if publication.kind == "midterm":
-        if publication.year == publication.midterm_year:
-            return f"Halvtidsuppföljning av {publication.year} (planens halvtidsår)."
-        return (f"Halvtidsuppföljning av {publication.year}, det senaste året med värden före "
-                f"{publication.midterm_year}.")
-    return f"Årsrapport för {publication.year}, det senaste året med slutliga värden."
+    if publication.kind in ("midterm", "final"):
+        what = "Halvtidsuppföljning" if publication.kind == "midterm" else "Slutuppföljning"
+        planned = publication.midterm_year if publication.kind == "midterm" else publication.plan.get("final_year")
+        if publication.year == planned:
+            year_word = "halvtidsår" if publication.kind == "midterm" else "slutår"
+            return f"{what} av {publication.year} (planens {year_word})."
+        return f"{what} av {publication.year}, det senaste året med värden före {planned}."
+    return f"Rapport för {publication.year}, det senaste året med slutliga värden."
 
 
 def _or_dash(value: Any) -> Any:

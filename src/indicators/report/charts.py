@@ -27,7 +27,12 @@ COLOURS = {"value": "#1f4e79", "baseline": "#6b6b6b", "target": "#b5121b", "shad
 KIND_WORDS = {"covid19": {"sv": "Covid-19", "en": "COVID-19"}}
 
 
-def figure(publication: Publication, indicator_id: str) -> Figure:
+FOLLOWUP_WORDS = {"midterm": {"sv": "Halvtid", "en": "Mid-term"}, "final": {"sv": "Slut", "en": "Final"}}
+
+
+def figure(publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None) -> Figure:
+    """The indicator across every year shown; ``followups`` ({'midterm': year, 'final': year}) marks the
+    follow-up years with a vertical line each."""
     lang = publication.lang
     ind = publication.indicator(indicator_id)
     decimal = "," if lang == "sv" else "."
@@ -83,6 +88,13 @@ def figure(publication: Publication, indicator_id: str) -> Figure:
             ax.text(i, 0.02, str(SUPPRESSED), transform=ax.get_xaxis_transform(), ha="center", fontsize=10,
                     color=COLOURS["baseline"])
 
+    for kind, year in (followups or {}).items():
+        if year in years:
+            ax.axvline(years.index(year), color="#7a5c00", ls="-.", lw=1, alpha=0.7)
+            ax.text(years.index(year), 0.06, FOLLOWUP_WORDS[kind][lang], transform=ax.get_xaxis_transform(),
+                    ha="center", va="bottom", fontsize=9, color="#7a5c00",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+
     unit = ind.get("unit")
     top = max([y for _, y in shown] + [float(ind["target_value"] or 0) if ind.get("target_value") else 0] + [1])
     if unit == "percent":
@@ -118,8 +130,8 @@ def write_charts(publication: Publication, out_dir: Path) -> list[Path]:
     return written
 
 
-def svg_data_uri(publication: Publication, indicator_id: str) -> str:
+def svg_data_uri(publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None) -> str:
     """The chart as a ``data:image/svg+xml;base64,...`` URI for a self-contained page."""
     buffer = io.BytesIO()
-    figure(publication, indicator_id).savefig(buffer, format="svg", metadata={"Date": None})
+    figure(publication, indicator_id, followups).savefig(buffer, format="svg", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -1,0 +1,81 @@
+-- The follow-ups of each plan, target by target: for the mid-term and the final follow-up, the
+-- faculty value of the plan's follow-up year or, where that year has no value, of the latest
+-- earlier year with one (followup_year says which), judged by that plan's rule. One row per
+-- plan, indicator and follow-up kind (midterm, final); the follow-up years are the seeds'.
+with
+
+plan_indicators as (
+    select * from {{ ref('int_plan_indicators_linked') }}
+),
+
+progress as (
+    select * from {{ ref('indicator_progress') }}
+),
+
+followup_kinds as (
+    select
+        plan_id,
+        indicator_id,
+        'midterm' as followup_kind,
+        midterm_year as planned_year,
+    from plan_indicators
+    union all
+    select
+        plan_id,
+        indicator_id,
+        'final',
+        final_year,
+    from plan_indicators
+),
+
+faculty_values as (
+    select *
+    from progress
+    where programme_code is null
+        and value is not null
+),
+
+latest as (
+    select
+        followup_kinds.followup_kind,
+        followup_kinds.planned_year,
+        faculty_values.*,
+    from followup_kinds
+    inner join faculty_values
+        on followup_kinds.plan_id = faculty_values.plan_id
+        and followup_kinds.indicator_id = faculty_values.indicator_id
+        and {{ academic_year_start_of('faculty_values.academic_year') }}
+        <= {{ academic_year_start_of('followup_kinds.planned_year') }}
+    qualify row_number() over (
+        partition by followup_kinds.plan_id, followup_kinds.indicator_id, followup_kinds.followup_kind
+        order by faculty_values.academic_year desc
+    ) = 1
+),
+
+final as (
+    select
+        followup_kinds.plan_id,
+        followup_kinds.indicator_id,
+        followup_kinds.followup_kind,
+        followup_kinds.planned_year,
+        latest.academic_year as followup_year,
+        coalesce(latest.academic_year != followup_kinds.planned_year, true) as is_earlier_year,
+        latest.value as followup_value,
+        latest.obs_status as followup_obs_status,
+        latest.baseline_value,
+        latest.change_abs,
+        latest.change_pct,
+        latest.cagr_pct,
+        latest.required_cagr_pct,
+        coalesce(latest.status, 'insufficient_data') as status,
+        coalesce(latest.progress, 'not_available') as progress,
+        latest.milestone_done_on,
+        latest.milestone_status,
+    from followup_kinds
+    left join latest
+        on followup_kinds.plan_id = latest.plan_id
+        and followup_kinds.indicator_id = latest.indicator_id
+        and followup_kinds.followup_kind = latest.followup_kind
+)
+
+select * from final
