@@ -137,6 +137,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             dialect=args.dialect,
             suppression=not args.no_suppression,
             charts=not args.no_charts,
+            protection=_protection(settings),
         )
     except ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
@@ -150,12 +151,19 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     try:
-        path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang)
+        path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang,
+                      protection=_protection(settings))
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {path}")
     return 0
+
+
+def _protection(settings: Settings):
+    from indicators.disclosure import Protection
+
+    return Protection.from_settings(settings)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -52,20 +52,42 @@ def test_one_programme_hidden_hides_the_next_smallest():
     }
 
 
-def test_zero_is_never_the_complement_and_two_primaries_need_nothing_more():
-    # P1 2 and P2 1 are both primary: no lone hidden cell, so P3 (0) and P4 (9) stay
+def test_zero_is_never_the_complement_and_two_primaries_can_still_be_too_narrow():
+    # 12 = P1 2 + P2 1 + P3 0 + P4 9. With P1, P2 hidden (primary, 1..4), 12 - 0 - 9 = 3 leaves P1 and P2
+    # only {1, 2} each: two values, under the protection level of 3. P3 is 0 (never hidden), so P4 (9)
+    # is hidden too: P1 + P2 + P4 = 12 with P4 >= 5 gives P1, P2 in 1..4 and P4 in 12-8 .. 12-2 = 5..10.
     rows = [row("I01", "y", value=12), row("I01", "y", "P1", value=2), row("I01", "y", "P2", value=1),
             row("I01", "y", "P3", value=0), row("I01", "y", "P4", value=9)]
-    assert disclosure.suppress(rows) == {("I01", "y", "P1", None, None): "primary",
-                                         ("I01", "y", "P2", None, None): "primary"}
+    pattern = disclosure.plan(rows)
+    assert pattern.flags == {("I01", "y", "P1", None, None): "primary", ("I01", "y", "P2", None, None): "primary",
+                             ("I01", "y", "P4", None, None): "secondary"}
+    assert pattern.intervals == {(("I01", "y", "P1", None, None), "value"): (1, 4),
+                                 (("I01", "y", "P2", None, None), "value"): (1, 4),
+                                 (("I01", "y", "P4", None, None), "value"): (5, 10)}
 
 
 def test_total_is_the_complement_when_no_other_part_is_left():
-    # P1 3 is hidden, P2 is 0 and P3 has no value: only the total (8) can protect P1
+    # 8 = P1 4 + P2 4 + P3 0: 8 - 0 leaves 8 for two cells of at most 4: both are 4. P3 is 0, so only the
+    # total can protect them; hidden (secondary, so at least 5) it leaves P1, P2 in 1..4.
+    rows = [row("I01", "y", value=8), row("I01", "y", "P1", value=4), row("I01", "y", "P2", value=4),
+            row("I01", "y", "P3", value=0)]
+    pattern = disclosure.plan(rows)
+    assert pattern.flags == {("I01", "y", "P1", None, None): "primary", ("I01", "y", "P2", None, None): "primary",
+                             ("I01", "y", None, None, None): "secondary"}
+    assert pattern.intervals[(("I01", "y", None, None, None), "value")] == (5, 8)
+
+
+def test_a_sum_that_is_not_exact_is_only_a_bound():
+    # 8 >= P1 3 + P2 0 (P3 has no value): the total counts persons no published part counts, so the
+    # attacker knows only P1 <= 8 - 0; with 1..4 that keeps P1's four values and nothing more is hidden.
     rows = [row("I01", "y", value=8), row("I01", "y", "P1", value=3), row("I01", "y", "P2", value=0),
             row("I01", "y", "P3", value=None)]
-    assert disclosure.suppress(rows) == {("I01", "y", "P1", None, None): "primary",
-                                         (("I01", "y", None, None, None)): "secondary"}
+    pattern = disclosure.plan(rows)
+    assert pattern.flags == {("I01", "y", "P1", None, None): "primary"}
+    assert pattern.intervals == {(("I01", "y", "P1", None, None), "value"): (1, 4)}
+    assert pattern.linked_sums() == [{"indicator_id": "I01", "academic_year": "y", "sum_over": "programmes",
+                                      "quantity": "value", "relation": "total_at_least_sum", "share": False,
+                                      "dimension": None, "dimension_value": None}]
 
 
 def test_breakdown_against_its_headline():

@@ -34,13 +34,14 @@ FORMATS = ("csv", "xlsx")
 
 
 def export(warehouse: Path, out_dir: Path, year: str, kind: str = "annual", lang: str = "sv", fmt: str = "csv",
-           dialect: str = "excel-sv", suppression: bool = True, charts: bool = True) -> list[Path]:
+           dialect: str = "excel-sv", suppression: bool = True, charts: bool = True,
+           protection: disclosure.Protection | None = None) -> list[Path]:
     """Write the export files for ``year`` into ``out_dir``; returns the paths written."""
     if fmt not in FORMATS:
         raise ExportError(f"--format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     if dialect not in DIALECTS:
         raise ExportError(f"--dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
-    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression)
+    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression, protection=protection)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = publication.tables()
@@ -103,11 +104,13 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
         ],
         "disclosure_control": {
             "applied": publication.suppression,
-            "rule": disclosure.describe(lang, publication.suppression),
+            "rule": disclosure.describe(lang, publication.suppression, publication.protection),
             "marker": disclosure.MARKER,
             "person_count_units": sorted(disclosure.PERSON_COUNT_UNITS),
-            "suppressed_counts": f"1-{disclosure.MIN_COUNT - 1}",
-            "share_min_denominator": disclosure.MIN_DENOMINATOR,
+            "suppressed_counts": f"1-{publication.protection.min_count - 1}",
+            "share_min_denominator": publication.protection.min_denominator,
+            "protection": publication.protection.as_dict(),
+            "linked_sums_not_exact": publication.linked_sums,
             "shares_not_of_persons": sorted(disclosure.NON_PERSON_SHARES),
             "cells_suppressed": counts,
         },

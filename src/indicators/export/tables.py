@@ -83,6 +83,8 @@ class Publication:
     source_files: list[dict[str, Any]]
     quality: dict[str, Any]
     flags: dict[disclosure.CellKey, str] = field(default_factory=dict)
+    protection: disclosure.Protection = field(default_factory=disclosure.Protection)
+    linked_sums: list[dict[str, Any]] = field(default_factory=list)  # the sums that are not exact
     _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- cells -------------------------------------------------------------------------------
@@ -273,8 +275,14 @@ class Publication:
 
 # --- reading the warehouse -----------------------------------------------------------------------
 
-def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", suppression: bool = True) -> Publication:
-    """Read the published warehouse read-only and build the protected publication."""
+def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", suppression: bool = True,
+         protection: disclosure.Protection | None = None) -> Publication:
+    """Read the published warehouse read-only and build the protected publication.
+
+    The one place where suppression is decided: every export and the report start from here. The
+    pattern of a year's cells depends only on that year's values (see :func:`disclosure.plan`), so
+    exports of different years and kinds hide every cell the same way."""
+    protection = protection or disclosure.Protection()
     if not YEAR_PATTERN.match(year or ""):
         raise ExportError(f"--year must be an academic year such as 2023/24, not {year!r}")
     if kind not in KINDS:
@@ -305,7 +313,8 @@ def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", sup
 
     if not any(row["academic_year"] == year for row in values):
         raise ExportError(f"the warehouse has no indicator values for {year}")
-    flags = disclosure.suppress(values) if suppression else {}
+    pattern = disclosure.plan(values, protection) if suppression else None
+    flags = pattern.flags if pattern else {}
     cells = {}
     for row in values:
         key = (row["indicator_id"], row["academic_year"], row.get("programme_code"), row.get("dimension"),
@@ -317,7 +326,8 @@ def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", sup
     return Publication(
         warehouse=warehouse, year=year, kind=kind, lang=lang, suppression=suppression, years=years,
         catalogue=catalogue, values=values, progress=progress, midterm=midterm, programmes=programmes,
-        annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags, _cells=cells,
+        annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags,
+        protection=protection, linked_sums=pattern.linked_sums() if pattern else [], _cells=cells,
     )
 
 

@@ -67,9 +67,10 @@ WORDS = {
 }
 
 
-def report(warehouse: Path, out_file: Path, kind: str, year: str, lang: str = "sv") -> Path:
+def report(warehouse: Path, out_file: Path, kind: str, year: str, lang: str = "sv",
+           protection: disclosure.Protection | None = None) -> Path:
     """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse)."""
-    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True)
+    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True, protection=protection)
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(render(publication), encoding="utf-8")
@@ -143,7 +144,7 @@ def render(publication: Publication) -> str:
         programme_rows=programme_rows, midterm=midterm, midterm_year=MIDTERM_YEAR, run=run,
         run_summary=word("run_summary", **{key: _or_dash(run.get(key)) for key in (
             "files_seen", "files_loaded", "rows_loaded", "rows_quarantined", "warnings", "errors")}) if run else None,
-        quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression),
+        quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression, publication.protection),
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(), number=number, word=word,
         kind_title=word(publication.kind), labels=labels,
     )
