@@ -10,7 +10,9 @@ for every suppressed cell, its smallest and largest value is computed with scipy
   of one breakdown's values; numerators and denominators of shares add up the same way). A sum is
   taken as exact unless the metadata lists it as a bound (``linked_sums_not_exact``: the total is
   at least / at most the sum),
-* non-negativity, a share's numerator at most its denominator,
+* non-negativity, a share's numerator at most its denominator, and equal to the count of the
+  same line where the metadata says so (``numerators_equal_to_counts``: I07's graduates with a
+  stay abroad and the same per 100 graduates),
 * the public primary rule: a cell marked primary is 1..min_count-1 (shares: denominator
   1..min_denominator-1), one marked secondary at least min_count; a suppressed cell whose rule no
   file names is at least 1.
@@ -136,6 +138,7 @@ class Reading:
     def __init__(self) -> None:
         self.cells: dict[disclosure.CellKey, Known] = defaultdict(Known)
         self.relations: dict[disclosure.GroupKey, str] = {}
+        self.ties: list[tuple[disclosure.CellKey, disclosure.CellKey]] = []
         self.protection: disclosure.Protection | None = None
         self.files: list[str] = []
 
@@ -198,6 +201,10 @@ class Reading:
             self.protection = disclosure.Protection(**control["protection"])
         for record in control.get("linked_sums_not_exact") or []:
             self.relations[disclosure.group_from_record(record)] = record["relation"]
+        for record in control.get("numerators_equal_to_counts") or []:
+            tie = disclosure.tie_from_record(record)
+            if tie not in self.ties:
+                self.ties.append(tie)
 
 
 def read_folder(folder: Path) -> Reading:
@@ -349,7 +356,8 @@ def audit(folder: Path, protection: disclosure.Protection | None = None) -> Audi
         block = blocks[block_key]
         if not any(known.value == HIDDEN for known in block.values()):
             continue
-        for key, quantity, interval in block_intervals(block, reading.relations, protection):
+        ties = [tie for tie in reading.ties if tie[0] in block and tie[1] in block]
+        for key, quantity, interval in block_intervals(block, reading.relations, protection, ties):
             known = block[key]
             prior = disclosure.hidden_bounds(known.flag, quantity, protection)
             protected = interval[0] <= interval[1] and disclosure.is_protected(interval, prior, protection)
@@ -358,7 +366,8 @@ def audit(folder: Path, protection: disclosure.Protection | None = None) -> Audi
 
 
 def block_intervals(block: dict[disclosure.CellKey, Known], relations: dict[disclosure.GroupKey, str],
-                    protection: disclosure.Protection) -> list[tuple[disclosure.CellKey, str, tuple[float, float]]]:
+                    protection: disclosure.Protection, ties: list | None = None,
+                    ) -> list[tuple[disclosure.CellKey, str, tuple[float, float]]]:
     """Each suppressed quantity's (min, max) given the block's published cells, by HiGHS."""
     groups = [group for group in disclosure.groups_of(block, is_share=lambda known: known.is_share)
               if group.total is not None]
@@ -368,10 +377,11 @@ def block_intervals(block: dict[disclosure.CellKey, Known], relations: dict[disc
         tuple(sorted((_sig(group.key), quantity, relations[(group.key, quantity)]) for group in groups
                      for quantity in disclosure.quantities(group.is_share) if (group.key, quantity) in relations)),
         protection,
+        tuple(sorted(_sig(tie) for tie in ties or [])),
     )
     if signature in _CACHE:
         return _CACHE[signature]
-    _CACHE[signature] = found = _solve(block, groups, relations, protection)
+    _CACHE[signature] = found = _solve(block, groups, relations, protection, ties or [])
     return found
 
 
@@ -379,7 +389,7 @@ def _sig(value: Any) -> str:
     return repr(value)
 
 
-def _solve(block, groups, relations, protection):
+def _solve(block, groups, relations, protection, ties):
     import numpy as np
     from scipy.optimize import linprog
 
@@ -438,6 +448,9 @@ def _solve(block, groups, relations, protection):
     for key, known in block.items():
         if known.is_share and known.value == HIDDEN:
             row([(1.0, key, "numerator"), (-1.0, key, "denominator")], ub_rows)
+    for count, share in ties:  # a share's numerator that is the count of the same line
+        if block[share].is_share and not block[count].is_share:
+            row([(1.0, count, "value"), (-1.0, share, "numerator")], eq_rows)
     for key, known in block.items():  # every hidden quantity is a variable, even outside any sum
         if known.value == HIDDEN:
             for quantity in disclosure.quantities(known.is_share):

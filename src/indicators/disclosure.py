@@ -139,6 +139,12 @@ class Pattern:
     flags: dict[CellKey, str]
     relations: dict[GroupKey, str]  # (group, quantity) -> AT_LEAST | AT_MOST; absent: an exact sum
     intervals: dict[tuple[CellKey, str], tuple[float, float]]
+    ties: list[tuple[CellKey, CellKey]] = None  # (count cell, share cell whose numerator is that count)
+
+    def linked_numerators(self) -> list[dict]:
+        """The ties of suppressed cells, as the metadata writes them (the audit reads them back)."""
+        return [tie_record(count, share) for count, share in self.ties or []
+                if count in self.flags or share in self.flags]
 
     def linked_sums(self) -> list[dict]:
         return [group_record(group, quantity, relation) for (group, quantity), relation in sorted(
@@ -169,16 +175,43 @@ def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Patte
         blocks[(key[0], key[1])][key] = cell
     relations: dict[GroupKey, str] = {}
     intervals: dict[tuple[CellKey, str], tuple[float, float]] = {}
+    all_ties: list[tuple[CellKey, CellKey]] = []
     for block in blocks.values():
+        ties = _ties(block)
+        all_ties += ties
         groups = [group for group in groups_of(block) if group.total is not None]
         for group in groups:
             for quantity in quantities(group.is_share):
                 relation = _true_relation(block, group, quantity)
                 if relation is not None and relation != EXACT:
                     relations[(group.key, quantity)] = relation
-        intervals.update(_protect_block(block, groups, relations, protection))
+        intervals.update(_protect_block(block, groups, relations, protection, ties))
     flags = {key: cell.flag for key, cell in cells.items() if cell.flag}
-    return Pattern(flags, relations, intervals)
+    return Pattern(flags, relations, intervals, sorted(all_ties, key=lambda tie: _sort_key((tie[0], ""))))
+
+
+def _ties(block: dict[CellKey, _Cell]) -> list[tuple[CellKey, CellKey]]:
+    """A share among the ``measure`` rows whose numerator is the count of the same line (I07: graduates
+    with a stay abroad, and the same per 100 graduates): publishing one gives the other away."""
+    ties = []
+    for key, cell in block.items():
+        if cell.is_share or key[3] is not None or cell.value is None:
+            continue
+        for other_key, other in block.items():
+            if (other.is_share and other_key[2] == key[2] and other_key[3] in NOT_A_BREAKDOWN
+                    and other.numerator is not None and abs(other.numerator - cell.value) < 1e-9):
+                ties.append((key, other_key))
+    return ties
+
+
+def tie_record(count: CellKey, share: CellKey) -> dict:
+    return {"indicator_id": count[0], "academic_year": count[1], "programme_code": count[2],
+            "share_dimension": share[3], "share_dimension_value": share[4]}
+
+
+def tie_from_record(record: Mapping) -> tuple[CellKey, CellKey]:
+    line = (record["indicator_id"], record["academic_year"], record.get("programme_code"))
+    return (*line, None, None), (*line, record["share_dimension"], record["share_dimension_value"])
 
 
 # --- groups --------------------------------------------------------------------------------------
@@ -310,7 +343,8 @@ def is_protected(interval: tuple[float, float], prior: tuple[float, float], prot
 
 
 def _protect_block(block: dict[CellKey, _Cell], groups: list[Group], relations: dict[GroupKey, str],
-                   protection: Protection) -> dict[tuple[CellKey, str], tuple[float, float]]:
+                   protection: Protection, ties: list[tuple[CellKey, CellKey]] = ()
+                   ) -> dict[tuple[CellKey, str], tuple[float, float]]:
     membership: dict[CellKey, list[Group]] = defaultdict(list)
     for group in groups:
         for key in group.parts:
@@ -318,7 +352,13 @@ def _protect_block(block: dict[CellKey, _Cell], groups: list[Group], relations: 
         membership[group.total].append(group)
     given_up: set[tuple[CellKey, str]] = set()
     while True:
-        intervals = _propagate(block, groups, relations, protection)
+        tied = False
+        for count, share in ties:  # one of a tie hidden: the other with it
+            for hidden, other in ((count, share), (share, count)):
+                if block[hidden].flag and not block[other].flag and block[other].published and block[other].size > 0:
+                    block[other].flag = SECONDARY
+                    tied = True
+        intervals = _propagate(block, groups, relations, protection, ties)
         failing = [var for var, interval in intervals.items() if var not in given_up
                    and not is_protected(interval, hidden_bounds(block[var[0]].flag, var[1], protection), protection)]
         if not failing:
@@ -338,12 +378,13 @@ def _protect_block(block: dict[CellKey, _Cell], groups: list[Group], relations: 
             block[chosen].flag = SECONDARY
             helped.update(group.key for group in membership[chosen])
             added = True
-        if not added:
+        if not added and not tied:
             return intervals
 
 
 def _propagate(block: dict[CellKey, _Cell], groups: list[Group], relations: dict[GroupKey, str],
-               protection: Protection) -> dict[tuple[CellKey, str], tuple[float, float]]:
+               protection: Protection, ties: list[tuple[CellKey, CellKey]] = ()
+               ) -> dict[tuple[CellKey, str], tuple[float, float]]:
     """Each hidden quantity's interval given the published cells, the sums and the public rule.
 
     Bounds propagation to a fixed point; exact when the sums of the block form a tree (each cell
@@ -382,6 +423,12 @@ def _propagate(block: dict[CellKey, _Cell], groups: list[Group], relations: dict
         if cell.flag and cell.is_share:
             numerator, denominator = var(key, "numerator"), var(key, "denominator")
             constraints.append(("le_pair", numerator, [denominator]))
+    for count, share in ties:
+        if block[count].flag or block[share].flag:
+            value, numerator = var(count, "value"), var(share, "numerator")
+            if value is not None and numerator is not None:
+                constraints.append(("le_pair", value, [numerator]))
+                constraints.append(("le_pair", numerator, [value]))
     for _ in range(100):
         changed = False
         for relation, total, parts in constraints:

@@ -169,3 +169,46 @@ def test_the_cli(tmp_path, capsys):
     folder = write(tmp_path / "new", PINNED_TWO, disclosure.suppress(PINNED_TWO))
     assert main(["audit", str(folder)]) == 0
     assert main(["audit", str(tmp_path / "missing")]) == 1
+
+
+def test_a_share_whose_numerator_is_a_hidden_count_is_hidden_with_it(tmp_path):
+    # I07: graduates with a stay abroad (persons) and the same per 100 graduates (a measure share).
+    # Counts: faculty 33 = P1 3 + P2 10 + P3 20; shares: 33/100, P1 3/40, P2 10/30, P3 20/30.
+    def share(programme, numerator, denominator):
+        return row(programme, 100 * numerator / denominator, numerator, denominator, "per_100_graduates", "I07",
+                   "measure", "per_100_graduates")
+
+    rows = [row(value=33, indicator="I07"), row("P1", 3, indicator="I07"), row("P2", 10, indicator="I07"),
+            row("P3", 20, indicator="I07"), share(None, 33, 100), share("P1", 3, 40), share("P2", 10, 30),
+            share("P3", 20, 30)]
+
+    def cell(programme, measure=False):
+        return ("I07", "2023/24", programme, "measure" if measure else None, "per_100_graduates" if measure else None)
+
+    pattern = disclosure.plan(rows)
+    assert len(pattern.ties) == 4  # every line's count is its share's numerator
+    # the old pattern hid P1's count (primary) and P2's (the smallest other): P1's share still shows 3/40
+    old = {cell("P1"): "primary", cell("P2"): "secondary"}
+    result = audit(write(tmp_path / "old", rows, old, linked_sums=[]))
+    assert result.ok  # without the tie the audit cannot see it ...
+    folder = write(tmp_path / "old_tied", rows, old, linked_sums=[])
+    meta = json.loads((folder / "x_sv_metadata.json").read_text("utf-8"))
+    meta["disclosure_control"]["numerators_equal_to_counts"] = [
+        disclosure.tie_record(cell(code), cell(code, True)) for code in ("P1", "P2")]
+    (folder / "x_sv_metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    result = audit(folder)  # ... with it, P1 = its numerator 3, P2 = 10
+    assert {(item.programme_code, item.interval) for item in result.failures} == {("P1", (3, 3)), ("P2", (10, 10))}
+    # the new pattern hides both shares with their counts
+    assert pattern.flags == {**old, cell("P1", True): "secondary", cell("P2", True): "secondary"}
+    folder = write(tmp_path / "new", rows, pattern.flags, linked_sums=pattern.linked_sums())
+    meta = json.loads((folder / "x_sv_metadata.json").read_text("utf-8"))
+    meta["disclosure_control"]["numerators_equal_to_counts"] = pattern.linked_numerators()
+    (folder / "x_sv_metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    result = audit(folder)
+    assert result.ok
+    # counts: P1 + P2 = 13, P2 >= 5: P1 1..4, P2 9..12; numerators the same; denominators P1 + P2 = 70,
+    # each >= 5 and >= its numerator: P1 5..61, P2 9..65
+    assert {(item.programme_code, item.dimension, item.quantity): item.interval for item in result.findings} == {
+        ("P1", None, "value"): (1, 4), ("P2", None, "value"): (9, 12),
+        ("P1", "measure", "numerator"): (1, 4), ("P2", "measure", "numerator"): (9, 12),
+        ("P1", "measure", "denominator"): (5, 61), ("P2", "measure", "denominator"): (9, 65)}

@@ -85,6 +85,7 @@ class Publication:
     flags: dict[disclosure.CellKey, str] = field(default_factory=dict)
     protection: disclosure.Protection = field(default_factory=disclosure.Protection)
     linked_sums: list[dict[str, Any]] = field(default_factory=list)  # the sums that are not exact
+    linked_numerators: list[dict[str, Any]] = field(default_factory=list)  # shares whose numerator is a count
     _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- cells -------------------------------------------------------------------------------
@@ -327,7 +328,8 @@ def load(warehouse: Path, year: str, kind: str = "annual", lang: str = "sv", sup
         warehouse=warehouse, year=year, kind=kind, lang=lang, suppression=suppression, years=years,
         catalogue=catalogue, values=values, progress=progress, midterm=midterm, programmes=programmes,
         annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags,
-        protection=protection, linked_sums=pattern.linked_sums() if pattern else [], _cells=cells,
+        protection=protection, linked_sums=pattern.linked_sums() if pattern else [],
+        linked_numerators=pattern.linked_numerators() if pattern else [], _cells=cells,
     )
 
 
