@@ -24,7 +24,8 @@ than ``min_width_pct`` % of its upper end, fails — unless the public rule alon
 (a primary count cannot be hidden better than 1..4). The protection levels are read from the
 metadata (``disclosure_control.protection``) unless given.
 
-Not modelled: the status words (met / not met) of a suppressed value, which say on which side of
+A suppressed value that a published change from the baseline gives away (value = baseline +
+change) fails too. Not modelled: the status words (met / not met) of a suppressed value, which say on which side of
 the target it lies; links between different indicators; the charts (images).
 """
 
@@ -139,6 +140,7 @@ class Reading:
         self.cells: dict[disclosure.CellKey, Known] = defaultdict(Known)
         self.relations: dict[disclosure.GroupKey, str] = {}
         self.ties: list[tuple[disclosure.CellKey, disclosure.CellKey]] = []
+        self.derived: dict[disclosure.CellKey, float] = {}  # a value = baseline + published change
         self.protection: disclosure.Protection | None = None
         self.files: list[str] = []
 
@@ -194,6 +196,11 @@ class Reading:
             if "followup_year" in col and _text(at("followup_year")):
                 self.observe((indicator, _text(at("followup_year")), None, None, None), "value",
                              at("followup_value"), decimal)
+            change, baseline = _parse(at("change_abs"), decimal), _parse(at("baseline_value"), decimal)
+            if programme is None and isinstance(change, float) and isinstance(baseline, float):
+                year = _text(at("followup_year")) if "followup_year" in col else (years[-1][1] if years else None)
+                if year:  # the change is the value of that year minus the baseline
+                    self.derived[(indicator, year, None, None, None)] = baseline + change
 
     def metadata(self, meta: dict[str, Any]) -> None:
         control = meta.get("disclosure_control") or {}
@@ -352,6 +359,10 @@ def audit(folder: Path, protection: disclosure.Protection | None = None) -> Audi
         if not _is_protected_kind(key[0], known) or known.value is None:
             continue
         blocks[(key[0], key[1])][key] = known
+    for key, value in sorted(reading.derived.items()):
+        known = reading.cells.get(key)
+        if known is not None and known.value == HIDDEN and _is_protected_kind(key[0], known):
+            result.findings.append(Finding(*key, "value", known.flag, (value, value), False))
     for block_key in sorted(blocks):
         block = blocks[block_key]
         if not any(known.value == HIDDEN for known in block.values()):

@@ -212,3 +212,16 @@ def test_a_share_whose_numerator_is_a_hidden_count_is_hidden_with_it(tmp_path):
         ("P1", None, "value"): (1, 4), ("P2", None, "value"): (9, 12),
         ("P1", "measure", "numerator"): (1, 4), ("P2", "measure", "numerator"): (9, 12),
         ("P1", "measure", "denominator"): (5, 61), ("P2", "measure", "denominator"): (9, 65)}
+
+
+def test_a_published_change_gives_a_hidden_value_away(tmp_path):
+    # scoreboard: baseline 20, 2023/24 hidden, change from baseline -17 published: the value is 3
+    table = Table("scoreboard", "s", [Column(key, labels.header(key, "en")) for key in (
+        "indicator_id", "unit", "baseline_year", "baseline_value", "2023/24", "change_abs")])
+    table.rows.append(["I01", "persons", "2018/19", 20, SUPPRESSED, -17])
+    write_csv(table, tmp_path / "x_en_scoreboard.csv", DIALECTS["standard"])
+    result = audit(tmp_path)
+    assert [(item.academic_year, item.interval) for item in result.failures] == [("2023/24", (3, 3))]
+    table.rows[0][-1] = SUPPRESSED  # as the export writes it
+    write_csv(table, tmp_path / "x_en_scoreboard.csv", DIALECTS["standard"])
+    assert audit(tmp_path).ok
