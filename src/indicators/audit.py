@@ -258,7 +258,7 @@ class _Tables(HTMLParser):
         self.before = ""
         self.rows: list[list[str]] | None = None
         self.cell: list[str] | None = None
-        self.first_link = False
+        self.disclosure: dict[str, Any] | None = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -283,6 +283,11 @@ class _Tables(HTMLParser):
             self.tables.append((self.section, self.before, self.rows))
             self.rows = None
 
+    def handle_comment(self, data):
+        data = data.strip()
+        if data.startswith("indicators-disclosure "):
+            self.disclosure = json.loads(data.removeprefix("indicators-disclosure "))
+
     def handle_data(self, data):
         if self.cell is not None:
             self.cell.append(data)
@@ -293,6 +298,8 @@ class _Tables(HTMLParser):
 def _read_html(text: str, reading: Reading) -> None:
     parser = _Tables()
     parser.feed(text)
+    if parser.disclosure:
+        reading.metadata({"disclosure_control": parser.disclosure})
     decimal = "," if 'lang="sv"' in text[:500] else "."
     for section, before, rows in parser.tables:
         if not rows:

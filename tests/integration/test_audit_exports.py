@@ -84,6 +84,16 @@ def test_both_dialects_languages_xlsx_and_the_report_together(warehouse, tmp_pat
         assert f"report_{lang}.html" in result.files and any(name.endswith(".xlsx") for name in result.files)
 
 
+def test_the_report_on_its_own(warehouse, tmp_path):
+    for year in years(warehouse)[-2:]:
+        for kind in KINDS:
+            for lang in ("sv", "en"):
+                folder = tmp_path / f"{year.replace('/', '-')}_{kind}_{lang}"
+                report(warehouse, folder / "report.html", kind=kind, year=year, lang=lang)
+                result = audit(folder)
+                assert result.ok and result.findings, result.format()
+
+
 def test_the_pattern_of_a_year_does_not_depend_on_the_export(warehouse):
     all_years = years(warehouse)
     latest = load(warehouse, all_years[-1])

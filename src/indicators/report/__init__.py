@@ -5,7 +5,9 @@ verdict, the per-programme view, the mid-term follow-up target by target (``--ki
 data-quality notes from the run and the annotations. No network: CSS is in the template, there
 are no scripts or external fonts. Everything taken from the warehouse is escaped (Jinja2
 autoescape); the numbers are the protected ones of :mod:`indicators.export.tables`, so the report
-is suppressed exactly as the exports are.
+is suppressed exactly as the exports are. An HTML comment ``indicators-disclosure`` carries the
+protection levels and the sums that are not exact, so that ``indicators audit`` can check the
+report on its own.
 """
 
 from __future__ import annotations
@@ -145,6 +147,9 @@ def render(publication: Publication) -> str:
         run_summary=word("run_summary", **{key: _or_dash(run.get(key)) for key in (
             "files_seen", "files_loaded", "rows_loaded", "rows_quarantined", "warnings", "errors")}) if run else None,
         quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression, publication.protection),
+        disclosure_links={"protection": publication.protection.as_dict(),  # for `indicators audit`
+                          "linked_sums_not_exact": publication.linked_sums,
+                          "numerators_equal_to_counts": publication.linked_numerators},
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(), number=number, word=word,
         kind_title=word(publication.kind), labels=labels,
     )
