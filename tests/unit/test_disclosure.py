@@ -166,3 +166,34 @@ def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(tmp_path):
     assert con.execute("select value from marts.indicator_values where indicator_id = 'I06' "
                        "and academic_year = '2023/24'").fetchone() == (2.0,)
     con.close()
+
+
+def test_protection_levels_come_from_the_settings_and_the_environment(monkeypatch, tmp_path):
+    from indicators.config import ConfigError, load_settings
+
+    defaults = disclosure.Protection.from_settings(load_settings())
+    assert defaults == disclosure.Protection(min_count=5, min_denominator=5, min_values=3, min_width_pct=0.0)
+    monkeypatch.setenv("INDICATORS_DISCLOSURE_MIN_VALUES", "4")
+    monkeypatch.setenv("INDICATORS_DISCLOSURE_MIN_WIDTH_PCT", "12.5")
+    assert disclosure.Protection.from_settings(load_settings()) == disclosure.Protection(5, 5, 4, 12.5)
+    monkeypatch.setenv("INDICATORS_DISCLOSURE_MIN_COUNT", "few")
+    with pytest.raises(ConfigError, match="disclosure_min_count"):
+        load_settings()
+    # the metadata's rule says what was applied, in both languages
+    levels = disclosure.Protection(min_count=4, min_values=5, min_width_pct=10)
+    assert "1 to 3" in disclosure.describe("en", True, levels) and "at least 5 possible values" in \
+        disclosure.describe("en", True, levels) and "10 %" in disclosure.describe("en", True, levels)
+    assert "1–3" in disclosure.describe("sv", True, levels) and "minst 5 olika värden" in \
+        disclosure.describe("sv", True, levels)
+
+
+def test_a_primary_rule_of_3_and_a_wider_interval():
+    # min_count 3: counts 1..2 are primary. 20 = A 2 + B 3 + C 15: A hidden (1..2) and B (3, no longer
+    # primary) is the cheapest other: A + B = 5 with B >= 3 gives A 1..2 (all the rule allows), B 3..4:
+    # two values, under min_values 3, so C is hidden too: B = 20 - A - C with C >= 3: B 3..16.
+    rows = [row("I01", "y", value=20), row("I01", "y", "A", value=2), row("I01", "y", "B", value=3),
+            row("I01", "y", "C", value=15)]
+    pattern = disclosure.plan(rows, disclosure.Protection(min_count=3))
+    assert pattern.flags == {("I01", "y", "A", None, None): "primary", ("I01", "y", "B", None, None): "secondary",
+                             ("I01", "y", "C", None, None): "secondary"}
+    assert pattern.intervals[(("I01", "y", "B", None, None), "value")] == (3, 16)
