@@ -333,9 +333,12 @@ def integer_interval(lo: float, hi: float) -> tuple[float, float]:
 
 def is_protected(interval: tuple[float, float], prior: tuple[float, float], protection: Protection) -> bool:
     """Wide enough: at least ``min_values`` values and ``min_width_pct`` % of the upper end, or as
-    wide as the public rule alone allows (a primary cell cannot be hidden better than 1..4)."""
+    wide as the public rule alone allows (a primary cell cannot be hidden better than 1..4), or known
+    to be 0 (only a share's numerator can be: the rule publishes a count of 0)."""
     lo, hi = interval
     if hi == INF:
+        return True
+    if hi == 0:  # known to be 0 (a hidden share's numerator): a count of 0 is published anyway
         return True
     if (lo, hi) == integer_interval(*prior):
         return True
@@ -516,7 +519,8 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
             "uppdelnings värden (kön, nivå, mobilitetstyp, partnerregion, nätverk) till dess summa. Givet "
             f"alla publicerade celler, summorna, att antal inte är negativa, att en primärt dold cell är "
             f"1–{small - 1} och en sekundärt dold minst {small}, ska varje dold cell kunna ha minst "
-            f"{values} olika värden{width_sv}; annars döljs fler celler (den minsta först). Samma celler "
+            f"{values} olika värden{width_sv} (en dold täljare som är känd vara 0 räknas som publicerad, "
+            "liksom antal 0); annars döljs fler celler (den minsta först). Samma celler "
             "döljs i varje export och i rapporten, oavsett år och slag. Där summan inte är exakt (personer "
             "utan program, eller i flera värden) anger metadata det. Kontrollera en fil med "
             f"`indicators audit`. Dolda celler visas som {MARKER} (som SCB). I den långa tabellen anger "
@@ -534,7 +538,8 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
         "breakdown's values (gender, level, mobility type, partner region, network) to its total. Given "
         "every published cell, these sums, that counts are not negative, that a primary suppressed cell "
         f"is 1 to {small - 1} and a secondary one at least {small}, every suppressed cell must keep at "
-        f"least {values} possible values{width_en}; otherwise more cells are suppressed (the smallest "
+        f"least {values} possible values{width_en} (a hidden numerator known to be 0 counts as published, "
+        "as a count of 0 is); otherwise more cells are suppressed (the smallest "
         "first). The same cells are suppressed in every export and in the report, whatever the year and "
         "kind. Where a sum is not exact (persons without a programme, or in several values) the metadata "
         f"says so. Check a file with `indicators audit`. Suppressed cells read {MARKER} (as Statistics "

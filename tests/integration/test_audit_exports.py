@@ -21,7 +21,7 @@ from indicators.export.tables import KINDS, load
 from indicators.report import report
 
 ROOT = Path(__file__).parents[2]
-SEEDS = ["bundled", 7]
+SEEDS = ["bundled", 7, 11]
 
 
 @pytest.fixture(scope="module", params=SEEDS)

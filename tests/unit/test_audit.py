@@ -225,3 +225,16 @@ def test_a_published_change_gives_a_hidden_value_away(tmp_path):
     table.rows[0][-1] = SUPPRESSED  # as the export writes it
     write_csv(table, tmp_path / "x_en_scoreboard.csv", DIALECTS["standard"])
     assert audit(tmp_path).ok
+
+
+def test_a_numerator_known_to_be_0_is_published_like_a_count_of_0(tmp_path):
+    # I02 faculty 0/20; P1 0/4 primary, P2 0/16 hidden with it. Numerators add up to 0: both are 0, which
+    # the rule publishes anyway. Denominators: P1 + P2 = 20, P1 1..4, P2 16..19.
+    rows = [row(value=0, numerator=0, denominator=20, unit="percent", indicator="I02"),
+            row("P1", 0, 0, 4, "percent", "I02"), row("P2", 0, 0, 16, "percent", "I02")]
+    flags = disclosure.suppress(rows)
+    assert set(flags.values()) == {"primary", "secondary"}
+    result = audit(write(tmp_path, rows, flags))
+    assert result.ok
+    assert intervals(result) == {("P1", "numerator"): (0, 0), ("P1", "denominator"): (1, 4),
+                                 ("P2", "numerator"): (0, 0), ("P2", "denominator"): (16, 19)}
