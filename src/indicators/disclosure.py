@@ -139,7 +139,7 @@ class Pattern:
     flags: dict[CellKey, str]
     relations: dict[GroupKey, str]  # (group, quantity) -> AT_LEAST | AT_MOST; absent: an exact sum
     intervals: dict[tuple[CellKey, str], tuple[float, float]]
-    ties: list[tuple[CellKey, CellKey]] = None  # (count cell, share cell whose numerator is that count)
+    ties: list[tuple[CellKey, CellKey]] | None = None  # (count, share whose numerator is that count)
 
     def linked_numerators(self) -> list[dict]:
         """The ties of suppressed cells, as the metadata writes them (the audit reads them back)."""
@@ -193,14 +193,16 @@ def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Patte
 def _ties(block: dict[CellKey, _Cell]) -> list[tuple[CellKey, CellKey]]:
     """A share among the ``measure`` rows whose numerator is the count of the same line (I07: graduates
     with a stay abroad, and the same per 100 graduates): publishing one gives the other away."""
+    shares: dict[str | None, list[tuple[CellKey, _Cell]]] = defaultdict(list)
+    for key, cell in block.items():
+        if cell.is_share and key[3] in NOT_A_BREAKDOWN and cell.numerator is not None:
+            shares[key[2]].append((key, cell))
     ties = []
     for key, cell in block.items():
         if cell.is_share or key[3] is not None or cell.value is None:
             continue
-        for other_key, other in block.items():
-            if (other.is_share and other_key[2] == key[2] and other_key[3] in NOT_A_BREAKDOWN
-                    and other.numerator is not None and abs(other.numerator - cell.value) < 1e-9):
-                ties.append((key, other_key))
+        ties += [(key, other_key) for other_key, other in shares.get(key[2], ())
+                 if abs(other.numerator - cell.value) < 1e-9]
     return ties
 
 
