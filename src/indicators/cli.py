@@ -139,6 +139,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             charts=not args.no_charts,
             on_note=lambda note: print(f"export: {note}"),
             plan=args.plan,
+            protection=_protection(settings),
         )
     except ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
@@ -154,19 +155,50 @@ def cmd_report(args: argparse.Namespace) -> int:
     try:
         if args.kind == "programme" and args.all_programmes:
             paths = report_all_programmes(settings.warehouse, Path(args.out), year=args.year, lang=args.lang,
-                                          plan=args.plan, on_note=lambda note: print(f"report: {note}"))
+                                          plan=args.plan, on_note=lambda note: print(f"report: {note}"),
+                                          protection=_protection(settings))
             print(f"wrote {len(paths)} programme reports to {args.out}")
             return 0
         if args.kind == "programme" and not args.programme:
             print("report: --kind programme needs --programme CODE or --all-programmes", file=sys.stderr)
             return 1
         path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang,
-                      on_note=lambda note: print(f"report: {note}"), plan=args.plan, programme=args.programme)
+                      on_note=lambda note: print(f"report: {note}"), plan=args.plan, programme=args.programme,
+                      protection=_protection(settings))
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
     print(f"wrote {path}")
     return 0
+
+
+def _protection(settings: Settings):
+    from indicators.disclosure import Protection
+
+    return Protection.from_settings(settings)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from indicators.audit import audit
+    from indicators.disclosure import Protection
+
+    folder = Path(args.export_dir)
+    if not folder.is_dir():
+        print(f"audit: no folder {folder}", file=sys.stderr)
+        return 1
+    protection = None
+    if args.min_values is not None or args.min_width_pct is not None:
+        settings = load_settings()
+        base = Protection.from_settings(settings)
+        protection = Protection(base.min_count, base.min_denominator,
+                                args.min_values if args.min_values is not None else base.min_values,
+                                args.min_width_pct if args.min_width_pct is not None else base.min_width_pct)
+    result = audit(folder, protection)
+    if not result.files:
+        print(f"audit: no export files (CSV, XLSX, HTML, metadata JSON) in {folder}", file=sys.stderr)
+        return 1
+    print(result.format())
+    return 0 if result.ok else 1
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -258,6 +290,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
     p.add_argument("--out", required=True, help="the HTML file to write (a folder with --all-programmes)")
+
+    p = add("audit", "check an export folder: can a suppressed cell be worked out from the published files?",
+            cmd_audit)
+    p.add_argument("export_dir", help="the folder with the export's files (CSV, XLSX, report HTML, metadata)")
+    p.add_argument("--min-values", type=int, help="protection level: possible values a hidden cell must keep "
+                   "(default: the export's metadata, else the settings)")
+    p.add_argument("--min-width-pct", type=float, help="protection level: interval width as %% of its upper end")
 
     p = add("bench", "benchmark a full and an unchanged nightly against bare-DuckDB floors", cmd_bench)
     p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")

@@ -43,6 +43,12 @@ class Settings:
     reference_day: str = "10-15"
     unknown_programme_error_pct: float = 5.0
     first_year: str | None = None  # an optional floor on the reporting years (they come from the data)
+    # Disclosure control (see indicators.disclosure.Protection): the primary rule and the interval a
+    # suppressed cell must keep.
+    disclosure_min_count: int = 5
+    disclosure_min_denominator: int = 5
+    disclosure_min_values: int = 3
+    disclosure_min_width_pct: float = 0.0
 
     @property
     def pipelines_dir(self) -> Path:
@@ -67,6 +73,8 @@ class Settings:
         return replace(self, **changes)
 
 
+_DISCLOSURE_KEYS = {"disclosure_min_count": int, "disclosure_min_denominator": int, "disclosure_min_values": int,
+                    "disclosure_min_width_pct": float}
 _PATH_KEYS = {"inbox", "warehouse", "key_file", "crosswalk_file"}
 # Run state lives beside the warehouse (relative paths are taken from the warehouse's folder), so that
 # a working copy is on the same file system as the published file and os.replace stays atomic.
@@ -100,6 +108,14 @@ def load_settings(root: Path | None = None) -> Settings:
         values["first_year"] = str(values["first_year"])
         if not re.fullmatch(r"\d{4}/\d{2}", values["first_year"]):
             raise ConfigError(f"first_year must be an academic year such as 2010/11, not {values['first_year']!r}")
+    for name, kind in _DISCLOSURE_KEYS.items():
+        if name in values:
+            try:
+                values[name] = kind(values[name])
+            except (TypeError, ValueError) as exc:
+                raise ConfigError(f"{config_file}: {name} must be a number, not {values[name]!r}") from exc
+    if int(values.get("disclosure_min_count", 5)) < 1 or int(values.get("disclosure_min_values", 3)) < 1:
+        raise ConfigError(f"{config_file}: disclosure_min_count and disclosure_min_values must be at least 1")
     missing = [n for n in ("inbox", "warehouse", "key_file") if not values.get(n)]
     if missing:
         raise ConfigError(f"{config_file}: missing settings {', '.join(missing)}")

@@ -15,10 +15,19 @@ person can be singled out. The rules (UKÄ's, as Statistics Sweden applies them)
   suppressed share are suppressed with it.
 * **Secondary.** Cells that add up to a total must not give a suppressed cell away: per-programme
   cells and the faculty cell (same indicator, year and breakdown), and the values of one breakdown
-  (gender, level, mobility type, partner region, partner network) and their headline. Whenever
-  exactly one cell of such a group is suppressed, the smallest other non-zero cell (by value for
-  counts, by denominator for shares; ties by code) is suppressed too, or the total when no other
-  part is left; this repeats until no group has a lone suppressed cell. The ``measure`` rows are
+  (gender, level, mobility type, partner region, partner network) and their headline. An attacker
+  knows every published cell, these sums (an exact sum, or "the total is at least / at most the
+  sum" where persons lack a programme or belong to several values; the metadata lists those),
+  that counts are not negative, that a primary cell is 1..MIN_COUNT-1 and a secondary one at least
+  MIN_COUNT. From that, each suppressed cell has a smallest and a largest possible value (its
+  interval); it must keep at least :attr:`Protection.min_values` possible values and span at least
+  :attr:`Protection.min_width_pct` % of its upper end. :func:`plan` computes the intervals exactly
+  (bounds propagation over the sums; the groups of one indicator and year form a tree, where that
+  is exact) and, while a cell is too narrow, suppresses the cheapest published cell of one of its
+  sums (parts before totals, by value for counts and by denominator for shares; ties by code).
+  The suppressions of one indicator and year depend on that indicator and year only, so every
+  export and the report, of any year and kind, hide a cell the same way. :mod:`indicators.audit`
+  checks the written files independently with linear programs (HiGHS). The ``measure`` rows are
   different quantities, not a breakdown, and form no group.
 
 Suppressed cells read :data:`MARKER` (``..``, as Statistics Sweden writes it) everywhere, and the
@@ -27,6 +36,7 @@ long table says which rule hid each one (``primary`` or ``secondary``).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +48,27 @@ MIN_DENOMINATOR = 5  # shares with a denominator under this are suppressed
 # Shares whose denominator counts programmes or agreements, not persons (see the catalogue).
 NON_PERSON_SHARES = frozenset({"I04", "I05", "I08", "I13", "I17", "I18", "I24", "I25", "I26", "I27"})
 NOT_A_BREAKDOWN = frozenset({"measure"})
+
+
+
+@dataclass(frozen=True)
+class Protection:
+    """The protection levels (settings ``disclosure_*`` in ``pipelines/nightly.yml``)."""
+
+    min_count: int = MIN_COUNT  # person counts 1 .. min_count-1 are primary
+    min_denominator: int = MIN_DENOMINATOR  # shares with a denominator under this are primary
+    min_values: int = 3  # a suppressed cell must keep at least this many possible values ...
+    min_width_pct: float = 0.0  # ... and an interval at least this % of its upper end wide
+
+    @classmethod
+    def from_settings(cls, settings) -> Protection:
+        return cls(int(settings.disclosure_min_count), int(settings.disclosure_min_denominator),
+                   int(settings.disclosure_min_values), float(settings.disclosure_min_width_pct))
+
+    def as_dict(self) -> dict:
+        return {"min_count": self.min_count, "min_denominator": self.min_denominator,
+                "min_values": self.min_values, "min_width_pct": self.min_width_pct}
+
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -53,7 +84,11 @@ class _Cell:
     denominator: float | None
     unit: str | None
     is_share: bool
+    numerator: float | None = None
     flag: str | None = None
+
+    def get(self, quantity: str) -> float | None:
+        return getattr(self, quantity)
 
     @property
     def size(self) -> float:
@@ -74,24 +109,51 @@ def is_person_share(indicator_id: str, unit: str | None, denominator: float | No
     return denominator is not None and indicator_id not in NON_PERSON_SHARES
 
 
-def primary_flag(indicator_id: str, unit: str | None, value: float | None, denominator: float | None) -> str | None:
+def primary_flag(indicator_id: str, unit: str | None, value: float | None, denominator: float | None,
+                 protection: Protection | None = None) -> str | None:
     """``primary`` when the cell itself is too small to publish, else None."""
+    protection = protection or Protection()
     if value is None:
         return None
-    if is_person_count(indicator_id, unit, denominator) and 0 < value < MIN_COUNT:
+    if is_person_count(indicator_id, unit, denominator) and 0 < value < protection.min_count:
         return PRIMARY
-    if is_person_share(indicator_id, unit, denominator) and denominator < MIN_DENOMINATOR:
+    if is_person_share(indicator_id, unit, denominator) and denominator < protection.min_denominator:
         return PRIMARY
     return None
 
 
-def suppress(rows: Iterable[Mapping]) -> dict[CellKey, str]:
+def suppress(rows: Iterable[Mapping], protection: Protection | None = None) -> dict[CellKey, str]:
     """The suppressed cells of a set of indicator values: ``{cell key: 'primary' | 'secondary'}``.
 
     ``rows`` are mappings with the columns of ``marts.indicator_values`` (indicator_id,
-    academic_year, programme_code, dimension, dimension_value, value, denominator, unit). Pass
-    every row of the years published, so that the groups are complete.
+    academic_year, programme_code, dimension, dimension_value, value, numerator, denominator,
+    unit). Pass every row of the years published, so that the groups are complete.
     """
+    return plan(rows, protection).flags
+
+
+@dataclass
+class Pattern:
+    """What :func:`plan` decided: the flags, and the sums that are not exact (public, in the metadata)."""
+
+    flags: dict[CellKey, str]
+    relations: dict[GroupKey, str]  # (group, quantity) -> AT_LEAST | AT_MOST; absent: an exact sum
+    intervals: dict[tuple[CellKey, str], tuple[float, float]]
+    ties: list[tuple[CellKey, CellKey]] | None = None  # (count, share whose numerator is that count)
+
+    def linked_numerators(self) -> list[dict]:
+        """The ties of suppressed cells, as the metadata writes them (the audit reads them back)."""
+        return [tie_record(count, share) for count, share in self.ties or []
+                if count in self.flags or share in self.flags]
+
+    def linked_sums(self) -> list[dict]:
+        return [group_record(group, quantity, relation) for (group, quantity), relation in sorted(
+            self.relations.items(), key=lambda item: _sort_key(item[0]))]
+
+
+def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Pattern:
+    """Primary and secondary suppression with protection intervals (see the module docstring)."""
+    protection = protection or Protection()
     cells: dict[CellKey, _Cell] = {}
     for row in rows:
         key: CellKey = (
@@ -104,57 +166,321 @@ def suppress(rows: Iterable[Mapping]) -> dict[CellKey, str]:
         protected = is_person_count(key[0], unit, denominator) or is_person_share(key[0], unit, denominator)
         if not protected:
             continue
-        cell = _Cell(key, value, denominator, unit, denominator is not None)
-        cell.flag = primary_flag(key[0], unit, value, denominator)
+        cell = _Cell(key, value, denominator, unit, denominator is not None, _number(row.get("numerator")))
+        cell.flag = primary_flag(key[0], unit, value, denominator, protection)
         cells[key] = cell
 
-    groups = _groups(cells)
-    changed = True
-    while changed:
-        changed = False
-        for parts, total in groups:
-            members = parts + ([total] if total is not None else [])
-            hidden = [cell for cell in members if cell.flag]
-            if len(hidden) != 1:
-                continue
-            complement = _complement(hidden[0], parts, total)
-            if complement is not None:
-                complement.flag = SECONDARY
-                changed = True
-    return {key: cell.flag for key, cell in cells.items() if cell.flag}
+    blocks: dict[tuple[str, str], dict[CellKey, _Cell]] = defaultdict(dict)
+    for key, cell in cells.items():
+        blocks[(key[0], key[1])][key] = cell
+    relations: dict[GroupKey, str] = {}
+    intervals: dict[tuple[CellKey, str], tuple[float, float]] = {}
+    all_ties: list[tuple[CellKey, CellKey]] = []
+    for block in blocks.values():
+        ties = _ties(block)
+        all_ties += ties
+        groups = [group for group in groups_of(block) if group.total is not None]
+        for group in groups:
+            for quantity in quantities(group.is_share):
+                relation = _true_relation(block, group, quantity)
+                if relation is not None and relation != EXACT:
+                    relations[(group.key, quantity)] = relation
+        intervals.update(_protect_block(block, groups, relations, protection, ties))
+    flags = {key: cell.flag for key, cell in cells.items() if cell.flag}
+    return Pattern(flags, relations, intervals, sorted(all_ties, key=lambda tie: _sort_key((tie[0], ""))))
 
 
-def _groups(cells: dict[CellKey, _Cell]) -> list[tuple[list[_Cell], _Cell | None]]:
-    """(parts, total) groups whose parts add up to the total (the total may be absent)."""
-    by_programme: dict[tuple, list[_Cell]] = defaultdict(list)
-    by_breakdown: dict[tuple, list[_Cell]] = defaultdict(list)
+def _ties(block: dict[CellKey, _Cell]) -> list[tuple[CellKey, CellKey]]:
+    """A share among the ``measure`` rows whose numerator is the count of the same line (I07: graduates
+    with a stay abroad, and the same per 100 graduates): publishing one gives the other away."""
+    shares: dict[str | None, list[tuple[CellKey, _Cell]]] = defaultdict(list)
+    for key, cell in block.items():
+        if cell.is_share and key[3] in NOT_A_BREAKDOWN and cell.numerator is not None:
+            shares[key[2]].append((key, cell))
+    ties = []
+    for key, cell in block.items():
+        if cell.is_share or key[3] is not None or cell.value is None:
+            continue
+        ties += [(key, other_key) for other_key, other in shares.get(key[2], ())
+                 if abs(other.numerator - cell.value) < 1e-9]
+    return ties
+
+
+def tie_record(count: CellKey, share: CellKey) -> dict:
+    return {"indicator_id": count[0], "academic_year": count[1], "programme_code": count[2],
+            "share_dimension": share[3], "share_dimension_value": share[4]}
+
+
+def tie_from_record(record: Mapping) -> tuple[CellKey, CellKey]:
+    line = (record["indicator_id"], record["academic_year"], record.get("programme_code"))
+    return (*line, None, None), (*line, record["share_dimension"], record["share_dimension_value"])
+
+
+# --- groups --------------------------------------------------------------------------------------
+
+EXACT = "exact"
+AT_LEAST = "total_at_least_sum"  # the total counts persons no part counts (e.g. without a programme)
+AT_MOST = "total_at_most_sum"  # a person can be in several parts (e.g. two mobility types)
+QUANTITIES_COUNT = ("value",)
+QUANTITIES_SHARE = ("numerator", "denominator")
+
+GroupId = tuple
+GroupKey = tuple[GroupId, str]
+
+
+@dataclass
+class Group:
+    """Parts that add up to a total: ``key`` is ('programmes', indicator, year, dimension,
+    dimension_value, is_share) or ('breakdown', indicator, year, programme, dimension, is_share)."""
+
+    key: GroupId
+    parts: list[CellKey]
+    total: CellKey | None
+    is_share: bool
+
+
+def quantities(is_share: bool) -> tuple[str, ...]:
+    return QUANTITIES_SHARE if is_share else QUANTITIES_COUNT
+
+
+def groups_of(cells: Mapping[CellKey, object], is_share=lambda cell: cell.is_share) -> list[Group]:
+    """The groups of one set of cells (any mapping from cell keys to objects with ``is_share``)."""
+    by_programme: dict[tuple, list[CellKey]] = defaultdict(list)
+    by_breakdown: dict[tuple, list[CellKey]] = defaultdict(list)
     for key, cell in cells.items():
         indicator, year, programme, dimension, dimension_value = key
+        share = is_share(cell)
         if programme is not None:
-            by_programme[(indicator, year, dimension, dimension_value, cell.is_share)].append(cell)
+            by_programme[(indicator, year, dimension, dimension_value, share)].append(key)
         if dimension is not None and dimension not in NOT_A_BREAKDOWN:
-            by_breakdown[(indicator, year, programme, dimension, cell.is_share)].append(cell)
-    groups: list[tuple[list[_Cell], _Cell | None]] = []
-    for (indicator, year, dimension, dimension_value, is_share), parts in by_programme.items():
-        total = cells.get((indicator, year, None, dimension, dimension_value))
-        groups.append((_sorted(parts), total if total is not None and total.is_share == is_share else None))
-    for (indicator, year, programme, _dimension, is_share), parts in by_breakdown.items():
-        total = cells.get((indicator, year, programme, None, None))
-        groups.append((_sorted(parts), total if total is not None and total.is_share == is_share else None))
+            by_breakdown[(indicator, year, programme, dimension, share)].append(key)
+    groups: list[Group] = []
+    for (indicator, year, dimension, dimension_value, share), parts in by_programme.items():
+        total = (indicator, year, None, dimension, dimension_value)
+        found = cells.get(total)
+        total = total if found is not None and is_share(found) == share else None
+        groups.append(Group(("programmes", indicator, year, dimension, dimension_value, share),
+                            _sorted_keys(parts), total, share))
+    for (indicator, year, programme, dimension, share), parts in by_breakdown.items():
+        total = (indicator, year, programme, None, None)
+        found = cells.get(total)
+        total = total if found is not None and is_share(found) == share else None
+        groups.append(Group(("breakdown", indicator, year, programme, dimension, share),
+                            _sorted_keys(parts), total, share))
     return groups
 
 
-def _sorted(parts: list[_Cell]) -> list[_Cell]:
-    return sorted(parts, key=lambda cell: tuple("" if part is None else str(part) for part in cell.key))
+def group_record(group: GroupId, quantity: str, relation: str) -> dict:
+    """A group as the metadata writes it (and :mod:`indicators.audit` reads it back)."""
+    kind, indicator, year, a, b, share = group
+    record = {"indicator_id": indicator, "academic_year": year, "sum_over": kind, "quantity": quantity,
+              "relation": relation, "share": share}
+    if kind == "programmes":
+        record.update(dimension=a, dimension_value=b)
+    else:
+        record.update(programme_code=a, dimension=b)
+    return record
 
 
-def _complement(hidden: _Cell, parts: list[_Cell], total: _Cell | None) -> _Cell | None:
-    candidates = [cell for cell in parts if cell is not hidden and not cell.flag and cell.published and cell.size > 0]
-    if candidates:
-        return min(candidates, key=lambda cell: cell.size)  # stable: parts are sorted by key
-    if hidden is not total and total is not None and total.published and not total.flag:
-        return total
-    return None
+def group_from_record(record: Mapping) -> GroupKey:
+    if record["sum_over"] == "programmes":
+        group = ("programmes", record["indicator_id"], record["academic_year"], record.get("dimension"),
+                 record.get("dimension_value"), bool(record.get("share")))
+    else:
+        group = ("breakdown", record["indicator_id"], record["academic_year"], record.get("programme_code"),
+                 record.get("dimension"), bool(record.get("share")))
+    return group, record["quantity"]
+
+
+def _sort_key(group: GroupKey) -> tuple:
+    return tuple("" if part is None else str(part) for part in (*group[0], group[1]))
+
+
+def _sorted_keys(keys: list[CellKey]) -> list[CellKey]:
+    return sorted(keys, key=lambda key: tuple("" if part is None else str(part) for part in key))
+
+
+def _true_relation(block: dict[CellKey, _Cell], group: Group, quantity: str) -> str | None:
+    total = block[group.total].get(quantity)
+    parts = [block[key].get(quantity) for key in group.parts]
+    if total is None:
+        return None
+    known = sum(part for part in parts if part is not None)
+    if abs(known - total) < 1e-9:
+        return EXACT
+    return AT_LEAST if total > known else AT_MOST
+
+
+# --- bounds, intervals and the protection level ----------------------------------------------------
+
+INF = float("inf")
+
+
+def hidden_bounds(flag: str | None, quantity: str, protection: Protection) -> tuple[float, float]:
+    """What the public rule says about a suppressed quantity (``flag`` None: not known which rule)."""
+    if quantity == "numerator":
+        return 0.0, INF
+    small = protection.min_count if quantity == "value" else protection.min_denominator
+    if flag == PRIMARY:
+        return 1.0, float(small - 1)
+    if flag == SECONDARY:
+        return float(small), INF  # a secondary cell is neither 0 (never hidden) nor small (primary)
+    return 1.0, INF
+
+
+def integer_interval(lo: float, hi: float) -> tuple[float, float]:
+    """An LP interval rounded inwards to whole persons."""
+    return float(math.ceil(lo - 1e-6)), (hi if hi == INF else float(math.floor(hi + 1e-6)))
+
+
+def is_protected(interval: tuple[float, float], prior: tuple[float, float], protection: Protection) -> bool:
+    """Wide enough: at least ``min_values`` values and ``min_width_pct`` % of the upper end, or as
+    wide as the public rule alone allows (a primary cell cannot be hidden better than 1..4), or known
+    to be 0 (only a share's numerator can be: the rule publishes a count of 0)."""
+    lo, hi = interval
+    if hi == INF:
+        return True
+    if hi == 0:  # known to be 0 (a hidden share's numerator): a count of 0 is published anyway
+        return True
+    if (lo, hi) == integer_interval(*prior):
+        return True
+    return hi - lo + 1 >= protection.min_values and hi - lo >= protection.min_width_pct / 100 * hi - 1e-9
+
+
+def _protect_block(block: dict[CellKey, _Cell], groups: list[Group], relations: dict[GroupKey, str],
+                   protection: Protection, ties: list[tuple[CellKey, CellKey]] = ()
+                   ) -> dict[tuple[CellKey, str], tuple[float, float]]:
+    membership: dict[CellKey, list[Group]] = defaultdict(list)
+    for group in groups:
+        for key in group.parts:
+            membership[key].append(group)
+        membership[group.total].append(group)
+    given_up: set[tuple[CellKey, str]] = set()
+    while True:
+        tied = False
+        for count, share in ties:  # one of a tie hidden: the other with it
+            for hidden, other in ((count, share), (share, count)):
+                if block[hidden].flag and not block[other].flag and block[other].published and block[other].size > 0:
+                    block[other].flag = SECONDARY
+                    tied = True
+        intervals = _propagate(block, groups, relations, protection, ties)
+        failing = [var for var, interval in intervals.items() if var not in given_up
+                   and not is_protected(interval, hidden_bounds(block[var[0]].flag, var[1], protection), protection)]
+        if not failing:
+            return intervals
+        helped: set[GroupId] = set()
+        added = False
+        for key, quantity in sorted(failing, key=lambda var: _sort_key(((var[0]), var[1]))):
+            if any(group.key in helped for group in membership[key]):
+                continue
+            candidates = [(candidate is group.total, block[candidate].size, _sort_key((candidate, "")), candidate, group)
+                          for group in membership[key] for candidate in [*group.parts, group.total]
+                          if not block[candidate].flag and block[candidate].published and block[candidate].size > 0]
+            if not candidates:
+                given_up.add((key, quantity))
+                continue
+            *_, chosen, group = min(candidates, key=lambda candidate: candidate[:3])
+            block[chosen].flag = SECONDARY
+            helped.update(group.key for group in membership[chosen])
+            added = True
+        if not added and not tied:
+            return intervals
+
+
+def _propagate(block: dict[CellKey, _Cell], groups: list[Group], relations: dict[GroupKey, str],
+               protection: Protection, ties: list[tuple[CellKey, CellKey]] = ()
+               ) -> dict[tuple[CellKey, str], tuple[float, float]]:
+    """Each hidden quantity's interval given the published cells, the sums and the public rule.
+
+    Bounds propagation to a fixed point; exact when the sums of the block form a tree (each cell
+    a part of one sum at most, as the marts are), a valid outer bound otherwise (the audit's
+    linear programs are exact in every case)."""
+    bounds: dict[tuple[CellKey, str], list[float]] = {}
+    hidden: list[tuple[CellKey, str]] = []
+
+    def var(key: CellKey, quantity: str) -> list[float] | None:
+        found = bounds.get((key, quantity))
+        if found is not None:
+            return found
+        cell = block[key]
+        if cell.flag:
+            found = list(hidden_bounds(cell.flag, quantity, protection))
+            hidden.append((key, quantity))
+        else:
+            value = cell.get(quantity)
+            if value is None:
+                return None
+            found = [value, value]
+        bounds[(key, quantity)] = found
+        return found
+
+    constraints = []
+    for group in groups:
+        if not any(block[key].flag for key in [*group.parts, group.total]):
+            continue
+        for quantity in quantities(group.is_share):
+            total = var(group.total, quantity)
+            if total is None:
+                continue
+            parts = [found for found in (var(key, quantity) for key in group.parts) if found is not None]
+            constraints.append((relations.get((group.key, quantity), EXACT), total, parts))
+    for key, cell in block.items():
+        if cell.flag and cell.is_share:
+            numerator, denominator = var(key, "numerator"), var(key, "denominator")
+            constraints.append(("le_pair", numerator, [denominator]))
+    for count, share in ties:
+        if block[count].flag or block[share].flag:
+            value, numerator = var(count, "value"), var(share, "numerator")
+            if value is not None and numerator is not None:
+                constraints.append(("le_pair", value, [numerator]))
+                constraints.append(("le_pair", numerator, [value]))
+    for _ in range(100):
+        changed = False
+        for relation, total, parts in constraints:
+            if relation == "le_pair":  # numerator <= denominator
+                denominator = parts[0]
+                if total[1] > denominator[1] + 1e-9:
+                    total[1] = denominator[1]
+                    changed = True
+                if denominator[0] < total[0] - 1e-9:
+                    denominator[0] = total[0]
+                    changed = True
+                continue
+            lo_sum = sum(part[0] for part in parts)
+            infinite = sum(1 for part in parts if part[1] == INF)
+            hi_finite = sum(part[1] for part in parts if part[1] != INF)
+            hi_sum = INF if infinite else hi_finite
+            new_total = list(total)
+            if relation in (EXACT, AT_LEAST):
+                new_total[0] = max(new_total[0], lo_sum)
+            if relation in (EXACT, AT_MOST):
+                new_total[1] = min(new_total[1], hi_sum)
+            if relation == AT_MOST and parts:
+                new_total[0] = max(new_total[0], max(part[0] for part in parts))
+            for part in parts:
+                if part[0] == part[1]:
+                    continue
+                others_lo = lo_sum - part[0]
+                if part[1] == INF:
+                    others_hi = INF if infinite > 1 else hi_finite
+                else:
+                    others_hi = INF if infinite else hi_finite - part[1]
+                lo, hi = part
+                if relation in (EXACT, AT_MOST):
+                    lo = max(lo, total[0] - others_hi)
+                if relation in (EXACT, AT_LEAST):
+                    hi = min(hi, total[1] - others_lo)
+                if relation == AT_MOST:
+                    hi = min(hi, total[1])
+                if lo > part[0] + 1e-9 or hi < part[1] - 1e-9:
+                    part[0], part[1] = max(lo, part[0]), min(hi, part[1])
+                    changed = True
+            if new_total[0] > total[0] + 1e-9 or new_total[1] < total[1] - 1e-9:
+                total[0], total[1] = new_total
+                changed = True
+        if not changed:
+            break
+    return {item: integer_interval(*bounds[item]) for item in hidden}
 
 
 def _number(value) -> float | None:
@@ -167,8 +493,9 @@ def _number(value) -> float | None:
     return None if number != number else number  # NaN reads as missing
 
 
-def describe(lang: str, enabled: bool) -> str:
+def describe(lang: str, enabled: bool, protection: Protection | None = None) -> str:
     """The rule as applied, for the metadata and the report, in Swedish or English."""
+    protection = protection or Protection()
     if not enabled:
         if lang == "sv":
             return (
@@ -179,32 +506,46 @@ def describe(lang: str, enabled: bool) -> str:
             "NO DISCLOSURE CONTROL: produced with --no-suppression; small counts are not protected. "
             "For internal use only; not to be published or shared."
         )
+    small, denominator = protection.min_count, protection.min_denominator
+    values, pct = protection.min_values, protection.min_width_pct
     units_sv = "personer, deltaganden och mobiliteter (vistelser)"
     units_en = "persons, participations and mobilities (stays)"
     if lang == "sv":
+        width_sv = f" och ett intervall som är minst {pct:g} % av dess övre gräns" if pct else ""
         return (
-            f"Röjandekontroll enligt UKÄ:s regel. Antal personer 1–{MIN_COUNT - 1} redovisas inte "
+            f"Röjandekontroll enligt UKÄ:s regel. Antal personer 1–{small - 1} redovisas inte "
             f"(enheterna {units_sv}; varje deltagande eller vistelse hör till en person). Andelar "
-            f"(procent, per 100 examinerade) med en nämnare under {MIN_DENOMINATOR} redovisas inte, "
+            f"(procent, per 100 examinerade) med en nämnare under {denominator} redovisas inte, "
             "utom andelar av program eller avtal; täljare och nämnare döljs med andelen. Sekundär "
-            "undertryckning: när exakt en cell bland programmens värden och fakultetens summa, eller bland "
-            "en uppdelnings värden (kön, nivå, mobilitetstyp, partnerregion, nätverk) och dess summa, är "
-            "dold, döljs även den minsta andra cellen som inte är noll, så att den dolda inte kan räknas "
-            f"fram. Dolda celler visas som {MARKER} (som SCB). I den långa tabellen anger kolumnen "
-            "'Röjandekontroll' primär eller sekundär. Antal aktiviteter, avtal, program och regioner "
-            "samt milstolpar omfattas inte. Förändringar och tillväxttakt som bygger på ett dolt värde "
-            "döljs också."
+            "undertryckning med skyddsintervall: programmens värden summerar till fakultetens, och en "
+            "uppdelnings värden (kön, nivå, mobilitetstyp, partnerregion, nätverk) till dess summa. Givet "
+            f"alla publicerade celler, summorna, att antal inte är negativa, att en primärt dold cell är "
+            f"1–{small - 1} och en sekundärt dold minst {small}, ska varje dold cell kunna ha minst "
+            f"{values} olika värden{width_sv} (en dold täljare som är känd vara 0 räknas som publicerad, "
+            "liksom antal 0); annars döljs fler celler (den minsta först). Samma celler "
+            "döljs i varje export och i rapporten, oavsett år och slag. Där summan inte är exakt (personer "
+            "utan program, eller i flera värden) anger metadata det. Kontrollera en fil med "
+            f"`indicators audit`. Dolda celler visas som {MARKER} (som SCB). I den långa tabellen anger "
+            "kolumnen 'Röjandekontroll' primär eller sekundär. Antal aktiviteter, avtal, program och "
+            "regioner samt milstolpar omfattas inte. Förändringar och tillväxttakt som bygger på ett dolt "
+            "värde döljs också."
         )
+    width_en = f" and an interval of at least {pct:g} % of its upper end" if pct else ""
     return (
-        f"Disclosure control by UKÄ's rule. Counts of persons from 1 to {MIN_COUNT - 1} are suppressed "
+        f"Disclosure control by UKÄ's rule. Counts of persons from 1 to {small - 1} are suppressed "
         f"(units {units_en}; every participation or stay belongs to one person). Shares (percent, per 100 "
-        f"graduates) with a denominator under {MIN_DENOMINATOR} are suppressed, except shares of "
+        f"graduates) with a denominator under {denominator} are suppressed, except shares of "
         "programmes or agreements; the numerator and denominator go with the share. Secondary "
-        "suppression: when exactly one cell among the programmes' values and the faculty total, or among "
-        "a breakdown's values (gender, level, mobility type, partner region, network) and its total, is "
-        "suppressed, the smallest other non-zero cell is suppressed too, so that the hidden cell cannot be "
-        f"worked out. Suppressed cells read {MARKER} (as Statistics Sweden writes it). In the long table "
-        "the column 'Disclosure control' says primary or secondary. Counts of activities, agreements, "
-        "programmes and regions, and milestones, are not suppressed. Changes and growth rates computed "
-        "from a suppressed value are suppressed too."
+        "suppression by protection intervals: the programmes' values add up to the faculty's, and a "
+        "breakdown's values (gender, level, mobility type, partner region, network) to its total. Given "
+        "every published cell, these sums, that counts are not negative, that a primary suppressed cell "
+        f"is 1 to {small - 1} and a secondary one at least {small}, every suppressed cell must keep at "
+        f"least {values} possible values{width_en} (a hidden numerator known to be 0 counts as published, "
+        "as a count of 0 is); otherwise more cells are suppressed (the smallest "
+        "first). The same cells are suppressed in every export and in the report, whatever the year and "
+        "kind. Where a sum is not exact (persons without a programme, or in several values) the metadata "
+        f"says so. Check a file with `indicators audit`. Suppressed cells read {MARKER} (as Statistics "
+        "Sweden writes it). In the long table the column 'Disclosure control' says primary or secondary. "
+        "Counts of activities, agreements, programmes and regions, and milestones, are not suppressed. "
+        "Changes and growth rates computed from a suppressed value are suppressed too."
     )

@@ -52,20 +52,42 @@ def test_one_programme_hidden_hides_the_next_smallest():
     }
 
 
-def test_zero_is_never_the_complement_and_two_primaries_need_nothing_more():
-    # P1 2 and P2 1 are both primary: no lone hidden cell, so P3 (0) and P4 (9) stay
+def test_zero_is_never_the_complement_and_two_primaries_can_still_be_too_narrow():
+    # 12 = P1 2 + P2 1 + P3 0 + P4 9. With P1, P2 hidden (primary, 1..4), 12 - 0 - 9 = 3 leaves P1 and P2
+    # only {1, 2} each: two values, under the protection level of 3. P3 is 0 (never hidden), so P4 (9)
+    # is hidden too: P1 + P2 + P4 = 12 with P4 >= 5 gives P1, P2 in 1..4 and P4 in 12-8 .. 12-2 = 5..10.
     rows = [row("I01", "y", value=12), row("I01", "y", "P1", value=2), row("I01", "y", "P2", value=1),
             row("I01", "y", "P3", value=0), row("I01", "y", "P4", value=9)]
-    assert disclosure.suppress(rows) == {("I01", "y", "P1", None, None): "primary",
-                                         ("I01", "y", "P2", None, None): "primary"}
+    pattern = disclosure.plan(rows)
+    assert pattern.flags == {("I01", "y", "P1", None, None): "primary", ("I01", "y", "P2", None, None): "primary",
+                             ("I01", "y", "P4", None, None): "secondary"}
+    assert pattern.intervals == {(("I01", "y", "P1", None, None), "value"): (1, 4),
+                                 (("I01", "y", "P2", None, None), "value"): (1, 4),
+                                 (("I01", "y", "P4", None, None), "value"): (5, 10)}
 
 
 def test_total_is_the_complement_when_no_other_part_is_left():
-    # P1 3 is hidden, P2 is 0 and P3 has no value: only the total (8) can protect P1
+    # 8 = P1 4 + P2 4 + P3 0: 8 - 0 leaves 8 for two cells of at most 4: both are 4. P3 is 0, so only the
+    # total can protect them; hidden (secondary, so at least 5) it leaves P1, P2 in 1..4.
+    rows = [row("I01", "y", value=8), row("I01", "y", "P1", value=4), row("I01", "y", "P2", value=4),
+            row("I01", "y", "P3", value=0)]
+    pattern = disclosure.plan(rows)
+    assert pattern.flags == {("I01", "y", "P1", None, None): "primary", ("I01", "y", "P2", None, None): "primary",
+                             ("I01", "y", None, None, None): "secondary"}
+    assert pattern.intervals[(("I01", "y", None, None, None), "value")] == (5, 8)
+
+
+def test_a_sum_that_is_not_exact_is_only_a_bound():
+    # 8 >= P1 3 + P2 0 (P3 has no value): the total counts persons no published part counts, so the
+    # attacker knows only P1 <= 8 - 0; with 1..4 that keeps P1's four values and nothing more is hidden.
     rows = [row("I01", "y", value=8), row("I01", "y", "P1", value=3), row("I01", "y", "P2", value=0),
             row("I01", "y", "P3", value=None)]
-    assert disclosure.suppress(rows) == {("I01", "y", "P1", None, None): "primary",
-                                         (("I01", "y", None, None, None)): "secondary"}
+    pattern = disclosure.plan(rows)
+    assert pattern.flags == {("I01", "y", "P1", None, None): "primary"}
+    assert pattern.intervals == {(("I01", "y", "P1", None, None), "value"): (1, 4)}
+    assert pattern.linked_sums() == [{"indicator_id": "I01", "academic_year": "y", "sum_over": "programmes",
+                                      "quantity": "value", "relation": "total_at_least_sum", "share": False,
+                                      "dimension": None, "dimension_value": None}]
 
 
 def test_breakdown_against_its_headline():
@@ -144,3 +166,34 @@ def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(tmp_path):
     assert con.execute("select value from marts.indicator_values where indicator_id = 'I06' "
                        "and academic_year = '2023/24'").fetchone() == (2.0,)
     con.close()
+
+
+def test_protection_levels_come_from_the_settings_and_the_environment(monkeypatch, tmp_path):
+    from indicators.config import ConfigError, load_settings
+
+    defaults = disclosure.Protection.from_settings(load_settings())
+    assert defaults == disclosure.Protection(min_count=5, min_denominator=5, min_values=3, min_width_pct=0.0)
+    monkeypatch.setenv("INDICATORS_DISCLOSURE_MIN_VALUES", "4")
+    monkeypatch.setenv("INDICATORS_DISCLOSURE_MIN_WIDTH_PCT", "12.5")
+    assert disclosure.Protection.from_settings(load_settings()) == disclosure.Protection(5, 5, 4, 12.5)
+    monkeypatch.setenv("INDICATORS_DISCLOSURE_MIN_COUNT", "few")
+    with pytest.raises(ConfigError, match="disclosure_min_count"):
+        load_settings()
+    # the metadata's rule says what was applied, in both languages
+    levels = disclosure.Protection(min_count=4, min_values=5, min_width_pct=10)
+    assert "1 to 3" in disclosure.describe("en", True, levels) and "at least 5 possible values" in \
+        disclosure.describe("en", True, levels) and "10 %" in disclosure.describe("en", True, levels)
+    assert "1–3" in disclosure.describe("sv", True, levels) and "minst 5 olika värden" in \
+        disclosure.describe("sv", True, levels)
+
+
+def test_a_primary_rule_of_3_and_a_wider_interval():
+    # min_count 3: counts 1..2 are primary. 20 = A 2 + B 3 + C 15: A hidden (1..2) and B (3, no longer
+    # primary) is the cheapest other: A + B = 5 with B >= 3 gives A 1..2 (all the rule allows), B 3..4:
+    # two values, under min_values 3, so C is hidden too: B = 20 - A - C with C >= 3: B 3..16.
+    rows = [row("I01", "y", value=20), row("I01", "y", "A", value=2), row("I01", "y", "B", value=3),
+            row("I01", "y", "C", value=15)]
+    pattern = disclosure.plan(rows, disclosure.Protection(min_count=3))
+    assert pattern.flags == {("I01", "y", "A", None, None): "primary", ("I01", "y", "B", None, None): "secondary",
+                             ("I01", "y", "C", None, None): "secondary"}
+    assert pattern.intervals[(("I01", "y", "B", None, None), "value")] == (3, 16)

@@ -38,7 +38,8 @@ FORMATS = ("csv", "xlsx")
 
 def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = "annual", lang: str = "sv", fmt: str = "csv",
            dialect: str = "excel-sv", suppression: bool = True, charts: bool = True,
-           on_note: Callable[[str], None] | None = None, plan: str | None = None) -> list[Path]:
+           on_note: Callable[[str], None] | None = None, plan: str | None = None,
+           protection: disclosure.Protection | None = None) -> list[Path]:
     """Write the export files for ``year`` into ``out_dir``; returns the paths written. Without a year the
     mid-term follow-up reads the plan's mid-term rule, the annual export the latest final year; ``on_note``
     is told which year was used."""
@@ -49,7 +50,8 @@ def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = 
     if kind == "programme":
         raise ExportError("--kind programme is a report (indicators report --kind programme); export its "
                           "numbers with --kind annual (the per-programme table)")
-    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression, plan=plan)
+    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression, plan=plan,
+                       protection=protection)
     if on_note and publication.year_note:
         on_note(publication.year_note)
     out_dir = Path(out_dir)
@@ -118,11 +120,14 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
         ],
         "disclosure_control": {
             "applied": publication.suppression,
-            "rule": disclosure.describe(lang, publication.suppression),
+            "rule": disclosure.describe(lang, publication.suppression, publication.protection),
             "marker": disclosure.MARKER,
             "person_count_units": sorted(disclosure.PERSON_COUNT_UNITS),
-            "suppressed_counts": f"1-{disclosure.MIN_COUNT - 1}",
-            "share_min_denominator": disclosure.MIN_DENOMINATOR,
+            "suppressed_counts": f"1-{publication.protection.min_count - 1}",
+            "share_min_denominator": publication.protection.min_denominator,
+            "protection": publication.protection.as_dict(),
+            "linked_sums_not_exact": publication.linked_sums,
+            "numerators_equal_to_counts": publication.linked_numerators,
             "shares_not_of_persons": sorted(disclosure.NON_PERSON_SHARES),
             "cells_suppressed": counts,
         },

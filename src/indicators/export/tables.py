@@ -89,6 +89,9 @@ class Publication:
     midterm_year: str | None = None  # the plan's mid-term year (the follow-up reads it or the latest before)
     plan: dict[str, Any] = field(default_factory=dict)  # the plan followed (plans seed row), {} in old warehouses
     final: list[dict[str, Any]] = field(default_factory=list)  # marts.final_followup rows of the plan
+    protection: disclosure.Protection = field(default_factory=disclosure.Protection)
+    linked_sums: list[dict[str, Any]] = field(default_factory=list)  # the sums that are not exact
+    linked_numerators: list[dict[str, Any]] = field(default_factory=list)  # shares whose numerator is a count
     _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- cells -------------------------------------------------------------------------------
@@ -370,14 +373,20 @@ class Publication:
 # --- reading the warehouse -----------------------------------------------------------------------
 
 def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: str = "sv",
-         suppression: bool = True, plan: str | None = None) -> Publication:
+         suppression: bool = True, plan: str | None = None,
+         protection: disclosure.Protection | None = None) -> Publication:
     """Read the published warehouse read-only and build the protected publication.
 
     ``year`` None: the mid-term follow-up reads the plan's mid-term year or, where that year has no
     values, the latest year before it with values; the annual one the latest year with final values
     (or, when no year is final yet, the latest with values). ``year_note`` says which was used.
     ``plan`` None: the current plan (``plans.is_current``); the final follow-up reads its final year.
+
+    The one place where suppression is decided: every export and the report start from here. The
+    pattern of a year's cells depends only on that year's values (see :func:`disclosure.plan`), so
+    exports of different years and kinds hide every cell the same way.
     """
+    protection = protection or disclosure.Protection()
     if year is not None and not YEAR_PATTERN.match(year):
         raise ExportError(f"--year must be an academic year such as 2023/24, not {year!r}")
     if kind not in KINDS:
@@ -415,7 +424,8 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
 
     if not any(row["academic_year"] == year for row in values):
         raise ExportError(f"the warehouse has no indicator values for {year}")
-    flags = disclosure.suppress(values) if suppression else {}
+    pattern = disclosure.plan(values, protection) if suppression else None
+    flags = pattern.flags if pattern else {}
     cells = {}
     for row in values:
         key = (row["indicator_id"], row["academic_year"], row.get("programme_code"), row.get("dimension"),
@@ -427,7 +437,9 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
     return Publication(
         warehouse=warehouse, year=year, kind=kind, lang=lang, suppression=suppression, years=years,
         catalogue=catalogue, values=values, progress=progress, midterm=midterm, programmes=programmes,
-        annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags, _cells=cells,
+        annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags,
+        protection=protection, linked_sums=pattern.linked_sums() if pattern else [],
+        linked_numerators=pattern.linked_numerators() if pattern else [], _cells=cells,
         year_note=year_note, midterm_year=midterm_year, plan=plan_row, final=final,
     )
 

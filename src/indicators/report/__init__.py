@@ -5,7 +5,9 @@ verdict, the per-programme view, the mid-term follow-up target by target (``--ki
 data-quality notes from the run and the annotations. No network: CSS is in the template, there
 are no scripts or external fonts. Everything taken from the warehouse is escaped (Jinja2
 autoescape); the numbers are the protected ones of :mod:`indicators.export.tables`, so the report
-is suppressed exactly as the exports are.
+is suppressed exactly as the exports are. An HTML comment ``indicators-disclosure`` carries the
+protection levels and the sums that are not exact, so that ``indicators audit`` can check the
+report on its own.
 """
 
 from __future__ import annotations
@@ -78,10 +80,11 @@ WORDS = {
 
 def report(warehouse: Path, out_file: Path, kind: str, year: str | None = None, lang: str = "sv",
            on_note: Callable[[str], None] | None = None, plan: str | None = None,
-           programme: str | None = None) -> Path:
+           programme: str | None = None, protection: disclosure.Protection | None = None) -> Path:
     """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse); without a year
     the mid-term follow-up reads the plan's mid-term rule and the annual report the latest final year."""
-    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True, plan=plan)
+    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True, plan=plan,
+                       protection=protection)
     if on_note and publication.year_note:
         on_note(publication.year_note)
     if kind == "programme":
@@ -93,9 +96,11 @@ def report(warehouse: Path, out_file: Path, kind: str, year: str | None = None, 
 
 
 def report_all_programmes(warehouse: Path, out_dir: Path, year: str | None = None, lang: str = "sv",
-                          plan: str | None = None, on_note: Callable[[str], None] | None = None) -> list[Path]:
+                          plan: str | None = None, on_note: Callable[[str], None] | None = None,
+                          protection: disclosure.Protection | None = None) -> list[Path]:
     """One programme report per programme with values, ``<out_dir>/programme_<CODE>_<year>_<lang>.html``."""
-    publication = load(Path(warehouse), year, kind="programme", lang=lang, suppression=True, plan=plan)
+    publication = load(Path(warehouse), year, kind="programme", lang=lang, suppression=True, plan=plan,
+                       protection=protection)
     if on_note and publication.year_note:
         on_note(publication.year_note)
     out_dir = Path(out_dir)
@@ -226,7 +231,10 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
         year_note=_year_note(publication),
         run_summary=word("run_summary", **{key: _or_dash(run.get(key)) for key in (
             "files_seen", "files_loaded", "rows_loaded", "rows_quarantined", "warnings", "errors")}) if run else None,
-        quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression),
+        quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression, publication.protection),
+        disclosure_links={"protection": publication.protection.as_dict(),  # for `indicators audit`
+                          "linked_sums_not_exact": publication.linked_sums,
+                          "numerators_equal_to_counts": publication.linked_numerators},
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(), number=number, word=word,
         kind_title=word(publication.kind), labels=labels,
     )

@@ -1,0 +1,240 @@
+"""The audit on tiny hand-built long tables written by the real CSV writer (intervals worked out by hand)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indicators import disclosure
+from indicators.audit import audit
+from indicators.export import labels
+from indicators.export.tables import SUPPRESSED, Column, Table
+from indicators.export.writers import DIALECTS, write_csv
+
+KEYS = ["indicator_id", "indicator_name", "academic_year", "programme_code", "programme_name", "dimension",
+        "dimension_value", "value", "numerator", "denominator", "unit", "suppression"]
+
+
+def row(programme=None, value=None, numerator=None, denominator=None, unit="persons", indicator="I01",
+        dimension=None, dimension_value=None, year="2023/24"):
+    return {"indicator_id": indicator, "academic_year": year, "programme_code": programme, "dimension": dimension,
+            "dimension_value": dimension_value, "value": value, "numerator": numerator,
+            "denominator": denominator, "unit": unit}
+
+
+def write(folder: Path, rows: list[dict], flags: dict, lang: str = "sv", dialect: str = "excel-sv",
+          linked_sums: list | None = None) -> Path:
+    """The long values table of ``rows`` with ``flags`` suppressed, as the export writes it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table = Table("values", "values", [Column(key, labels.header(key, lang)) for key in KEYS])
+    for item in rows:
+        key = (item["indicator_id"], item["academic_year"], item["programme_code"], item["dimension"],
+               item["dimension_value"])
+        flag = flags.get(key)
+        share = flag is not None and item["denominator"] is not None
+        table.rows.append([
+            item["indicator_id"], "name", item["academic_year"], item["programme_code"], None,
+            labels.text(labels.DIMENSIONS, item["dimension"], lang), item["dimension_value"],
+            SUPPRESSED if flag else item["value"], SUPPRESSED if share else item["numerator"],
+            SUPPRESSED if share else item["denominator"], labels.text(labels.UNITS, item["unit"], lang),
+            labels.text(labels.SUPPRESSION, flag, lang),
+        ])
+    write_csv(table, folder / f"x_{lang}_values.csv", DIALECTS[dialect])
+    if linked_sums is not None:
+        meta = {"disclosure_control": {"protection": disclosure.Protection().as_dict(),
+                                       "linked_sums_not_exact": linked_sums}}
+        (folder / f"x_{lang}_metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
+def intervals(result) -> dict:
+    return {(item.programme_code, item.quantity): item.interval for item in result.findings}
+
+
+def key(programme=None):
+    return ("I01", "2023/24", programme, None, None)
+
+
+# faculty 20 = A 4 + B 4 + C 12: A and B are primary (1..4)
+PINNED_TWO = [row(value=20), row("A", 4), row("B", 4), row("C", 12)]
+# faculty 30 = A 1 + B 1 + C 1 + D 27: A, B, C primary
+PINNED_THREE = [row(value=30), row("A", 1), row("B", 1), row("C", 1), row("D", 27)]
+
+
+def test_the_previous_pattern_fails_two_hidden_primaries_are_both_4(tmp_path):
+    # The old rule hid only A and B (two hidden cells in the line, so no lone one): 20 - 12 = 8 = A + B,
+    # and with A, B <= 4 both are exactly 4.
+    old = {key("A"): "primary", key("B"): "primary"}
+    result = audit(write(tmp_path / "old", PINNED_TWO, old))
+    assert not result.ok
+    assert intervals(result) == {("A", "value"): (4, 4), ("B", "value"): (4, 4)}
+    assert {(item.indicator_id, item.academic_year, item.scope) for item in result.failures} == {
+        ("I01", "2023/24", "A"), ("I01", "2023/24", "B")}
+    # The new pattern hides C as well (secondary, so >= 5): A + B + C = 20 gives A, B in 1..4 and
+    # C in 20 - 4 - 4 .. 20 - 1 - 1 = 12..18.
+    new = disclosure.suppress(PINNED_TWO)
+    assert new == {key("A"): "primary", key("B"): "primary", key("C"): "secondary"}
+    result = audit(write(tmp_path / "new", PINNED_TWO, new))
+    assert result.ok
+    assert intervals(result) == {("A", "value"): (1, 4), ("B", "value"): (1, 4), ("C", "value"): (12, 18)}
+
+
+def test_the_previous_pattern_fails_three_hidden_primaries_are_all_1(tmp_path):
+    # Old: A, B, C hidden, D 27 published: 30 - 27 = 3 = A + B + C with each >= 1: all are 1.
+    old = {key(code): "primary" for code in "ABC"}
+    result = audit(write(tmp_path / "old", PINNED_THREE, old))
+    assert intervals(result) == {(code, "value"): (1, 1) for code in "ABC"}
+    assert len(result.failures) == 3
+    # New: D (27) is hidden too: D = 30 - (A + B + C) in 30 - 12 .. 30 - 3 = 18..27.
+    new = disclosure.suppress(PINNED_THREE)
+    assert new == {**old, key("D"): "secondary"}
+    result = audit(write(tmp_path / "new", PINNED_THREE, new, lang="en", dialect="standard"))
+    assert result.ok
+    assert intervals(result) == {**{(code, "value"): (1, 4) for code in "ABC"}, ("D", "value"): (18, 27)}
+
+
+def test_an_exactly_determined_cell_fails_and_a_protected_one_passes(tmp_path):
+    rows = [row(value=10), row("A", 3), row("B", 7)]
+    # only A hidden: 10 - 7 = 3
+    result = audit(write(tmp_path / "lone", rows, {key("A"): "primary"}))
+    assert intervals(result) == {("A", "value"): (3, 3)} and not result.ok
+    assert "I01 2023/24 A value (primary): 3..3" in [item.describe() for item in result.failures]
+    # A and B hidden: A in 1..4 (B = 10 - A >= 5 leaves A <= 5), B in 10 - 4 .. 10 - 1 = 6..9
+    result = audit(write(tmp_path / "pair", rows, {key("A"): "primary", key("B"): "secondary"}))
+    assert result.ok and intervals(result) == {("A", "value"): (1, 4), ("B", "value"): (6, 9)}
+
+
+def test_a_sum_listed_as_not_exact_is_a_bound(tmp_path):
+    # 12 >= A 3 + B 7 (two persons without a programme): A hidden, A <= 12 - 7 = 5, so 1..4.
+    rows = [row(value=12), row("A", 3), row("B", 7)]
+    sums = disclosure.plan(rows).linked_sums()
+    assert [item["relation"] for item in sums] == ["total_at_least_sum"]
+    result = audit(write(tmp_path / "bound", rows, {key("A"): "primary"}, linked_sums=sums))
+    assert result.ok and intervals(result) == {("A", "value"): (1, 4)}
+    # without the metadata the audit takes the sum as exact: A = 12 - 7 = 5, outside 1..4: infeasible, a failure
+    result = audit(write(tmp_path / "no_meta", rows, {key("A"): "primary"}))
+    assert not result.ok and "infeasible" in result.format()
+
+
+def test_shares_hide_numerator_and_denominator(tmp_path):
+    # I02 faculty 8/20; P1 2/4 primary, P2 6/16 secondary. Denominators: P1 + P2 = 20, P1 in 1..4, so
+    # P2 in 16..19. Numerators: P1 + P2 = 8, 0 <= P1 <= its denominator <= 4: P1 0..4, P2 4..8.
+    rows = [row(value=40, numerator=8, denominator=20, unit="percent", indicator="I02"),
+            row("P1", 50, 2, 4, "percent", "I02"), row("P2", 37.5, 6, 16, "percent", "I02")]
+    flags = disclosure.suppress(rows)
+    assert flags == {("I02", "2023/24", "P1", None, None): "primary", ("I02", "2023/24", "P2", None, None): "secondary"}
+    result = audit(write(tmp_path, rows, flags))
+    assert result.ok
+    assert intervals(result) == {("P1", "numerator"): (0, 4), ("P1", "denominator"): (1, 4),
+                                 ("P2", "numerator"): (4, 8), ("P2", "denominator"): (16, 19)}
+
+
+def test_a_breakdown_against_its_headline(tmp_path):
+    # headline 30 = female 27 + male 3: male primary, female hidden with it: female = 30 - male in 26..29
+    rows = [row(value=30), row(None, 27, dimension="gender", dimension_value="female"),
+            row(None, 3, dimension="gender", dimension_value="male")]
+    flags = disclosure.suppress(rows)
+    assert set(flags.values()) == {"primary", "secondary"}
+    result = audit(write(tmp_path, rows, flags, lang="en"))
+    assert result.ok
+    assert {(item.dimension_value, item.interval) for item in result.findings} == {("male", (1, 4)),
+                                                                                  ("female", (26, 29))}
+
+
+@pytest.mark.parametrize("pct", [0.0, 10.0])
+def test_the_width_in_percent(tmp_path, pct):
+    # 100 = A 3 + B 40 + C 57, A primary, B hidden with it: B = 100 - 57 - A in 39..42, 4 values.
+    # 42 - 39 = 3 is under 10 % of 42 (4.2): protected at 0 %, not at 10 %.
+    rows = [row(value=100), row("A", 3), row("B", 40), row("C", 57)]
+    flags = {key("A"): "primary", key("B"): "secondary"}
+    protection = disclosure.Protection(min_width_pct=pct)
+    result = audit(write(tmp_path / "w", rows, flags), protection)
+    assert intervals(result)[("B", "value")] == (39, 42)
+    assert result.ok == (pct == 0.0)
+    # the engine at 10 % hides C too
+    planned = disclosure.suppress(rows, protection)
+    assert planned == ({**flags, key("C"): "secondary"} if pct else flags)
+    assert audit(write(tmp_path / "e", rows, planned), protection).ok
+
+
+def test_the_cli(tmp_path, capsys):
+    from indicators.cli import main
+
+    folder = write(tmp_path / "old", PINNED_TWO, {key("A"): "primary", key("B"): "primary"})
+    assert main(["audit", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "2 narrowed" in out and "I01" in out and "4..4" in out
+    folder = write(tmp_path / "new", PINNED_TWO, disclosure.suppress(PINNED_TWO))
+    assert main(["audit", str(folder)]) == 0
+    assert main(["audit", str(tmp_path / "missing")]) == 1
+
+
+def test_a_share_whose_numerator_is_a_hidden_count_is_hidden_with_it(tmp_path):
+    # I07: graduates with a stay abroad (persons) and the same per 100 graduates (a measure share).
+    # Counts: faculty 33 = P1 3 + P2 10 + P3 20; shares: 33/100, P1 3/40, P2 10/30, P3 20/30.
+    def share(programme, numerator, denominator):
+        return row(programme, 100 * numerator / denominator, numerator, denominator, "per_100_graduates", "I07",
+                   "measure", "per_100_graduates")
+
+    rows = [row(value=33, indicator="I07"), row("P1", 3, indicator="I07"), row("P2", 10, indicator="I07"),
+            row("P3", 20, indicator="I07"), share(None, 33, 100), share("P1", 3, 40), share("P2", 10, 30),
+            share("P3", 20, 30)]
+
+    def cell(programme, measure=False):
+        return ("I07", "2023/24", programme, "measure" if measure else None, "per_100_graduates" if measure else None)
+
+    pattern = disclosure.plan(rows)
+    assert len(pattern.ties) == 4  # every line's count is its share's numerator
+    # the old pattern hid P1's count (primary) and P2's (the smallest other): P1's share still shows 3/40
+    old = {cell("P1"): "primary", cell("P2"): "secondary"}
+    result = audit(write(tmp_path / "old", rows, old, linked_sums=[]))
+    assert result.ok  # without the tie the audit cannot see it ...
+    folder = write(tmp_path / "old_tied", rows, old, linked_sums=[])
+    meta = json.loads((folder / "x_sv_metadata.json").read_text("utf-8"))
+    meta["disclosure_control"]["numerators_equal_to_counts"] = [
+        disclosure.tie_record(cell(code), cell(code, True)) for code in ("P1", "P2")]
+    (folder / "x_sv_metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    result = audit(folder)  # ... with it, P1 = its numerator 3, P2 = 10
+    assert {(item.programme_code, item.interval) for item in result.failures} == {("P1", (3, 3)), ("P2", (10, 10))}
+    # the new pattern hides both shares with their counts
+    assert pattern.flags == {**old, cell("P1", True): "secondary", cell("P2", True): "secondary"}
+    folder = write(tmp_path / "new", rows, pattern.flags, linked_sums=pattern.linked_sums())
+    meta = json.loads((folder / "x_sv_metadata.json").read_text("utf-8"))
+    meta["disclosure_control"]["numerators_equal_to_counts"] = pattern.linked_numerators()
+    (folder / "x_sv_metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    result = audit(folder)
+    assert result.ok
+    # counts: P1 + P2 = 13, P2 >= 5: P1 1..4, P2 9..12; numerators the same; denominators P1 + P2 = 70,
+    # each >= 5 and >= its numerator: P1 5..61, P2 9..65
+    assert {(item.programme_code, item.dimension, item.quantity): item.interval for item in result.findings} == {
+        ("P1", None, "value"): (1, 4), ("P2", None, "value"): (9, 12),
+        ("P1", "measure", "numerator"): (1, 4), ("P2", "measure", "numerator"): (9, 12),
+        ("P1", "measure", "denominator"): (5, 61), ("P2", "measure", "denominator"): (9, 65)}
+
+
+def test_a_published_change_gives_a_hidden_value_away(tmp_path):
+    # scoreboard: baseline 20, 2023/24 hidden, change from baseline -17 published: the value is 3
+    table = Table("scoreboard", "s", [Column(key, labels.header(key, "en")) for key in (
+        "indicator_id", "unit", "baseline_year", "baseline_value", "2023/24", "change_abs")])
+    table.rows.append(["I01", "persons", "2018/19", 20, SUPPRESSED, -17])
+    write_csv(table, tmp_path / "x_en_scoreboard.csv", DIALECTS["standard"])
+    result = audit(tmp_path)
+    assert [(item.academic_year, item.interval) for item in result.failures] == [("2023/24", (3, 3))]
+    table.rows[0][-1] = SUPPRESSED  # as the export writes it
+    write_csv(table, tmp_path / "x_en_scoreboard.csv", DIALECTS["standard"])
+    assert audit(tmp_path).ok
+
+
+def test_a_numerator_known_to_be_0_is_published_like_a_count_of_0(tmp_path):
+    # I02 faculty 0/20; P1 0/4 primary, P2 0/16 hidden with it. Numerators add up to 0: both are 0, which
+    # the rule publishes anyway. Denominators: P1 + P2 = 20, P1 1..4, P2 16..19.
+    rows = [row(value=0, numerator=0, denominator=20, unit="percent", indicator="I02"),
+            row("P1", 0, 0, 4, "percent", "I02"), row("P2", 0, 0, 16, "percent", "I02")]
+    flags = disclosure.suppress(rows)
+    assert set(flags.values()) == {"primary", "secondary"}
+    result = audit(write(tmp_path, rows, flags))
+    assert result.ok
+    assert intervals(result) == {("P1", "numerator"): (0, 0), ("P1", "denominator"): (1, 4),
+                                 ("P2", "numerator"): (0, 0), ("P2", "denominator"): (16, 19)}
