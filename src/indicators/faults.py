@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from pathlib import Path
@@ -12,7 +13,11 @@ def checkpoint(stage: str) -> None:
 
     With ``INDICATORS_PAUSE_AT=<stage>`` the run writes ``INDICATORS_PAUSE_FILE`` and sleeps, so a
     test can SIGKILL it at exactly that point. Unset (always, outside tests) this does nothing.
+
+    With ``INDICATORS_FAIL_AT=<stage>`` the run fails there as if the disk were full (ENOSPC).
     """
+    if os.environ.get("INDICATORS_FAIL_AT") == stage:
+        raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} (simulated at {stage})")
     if os.environ.get("INDICATORS_PAUSE_AT") != stage:
         return
     marker = os.environ.get("INDICATORS_PAUSE_FILE")

@@ -11,6 +11,7 @@ The inbox itself is never modified.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -291,7 +292,10 @@ class Ingestor:
             self._load_quarantine(spec, normalised.quarantine, file_id, path.name)
             self.con.execute("commit")
         except Exception:
-            self.con.execute("rollback")
+            # after a failed write DuckDB has often ended the transaction itself ("cannot rollback -
+            # no transaction is active"): the write's own error is the one to report
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("rollback")
             raise
         self.seconds["load"] += time.perf_counter() - clock
 
