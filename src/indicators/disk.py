@@ -74,6 +74,11 @@ def disk_full(exc: BaseException) -> BaseException | None:
     return None
 
 
+def mentions_full(text: str) -> bool:
+    """A message (a dbt error, say) that says the disk ran out."""
+    return any(words in text.lower() for words in FULL_TEXTS)
+
+
 def describe(exc: BaseException) -> str:
     """The real cause, in one line: a full disk wherever it hides in the chain, else the deepest
     exception (a failed rollback only hides what made the transaction fail)."""

@@ -14,10 +14,12 @@ def checkpoint(stage: str) -> None:
     With ``INDICATORS_PAUSE_AT=<stage>`` the run writes ``INDICATORS_PAUSE_FILE`` and sleeps, so a
     test can SIGKILL it at exactly that point. Unset (always, outside tests) this does nothing.
 
-    With ``INDICATORS_FAIL_AT=<stage>`` the run fails there as if the disk were full (ENOSPC).
+    With ``INDICATORS_FAIL_AT=<stage>`` the run fails there with an OSError, by default as if the disk
+    were full (``INDICATORS_FAIL_ERRNO``, default ``ENOSPC``; e.g. ``EIO`` for another failure).
     """
     if os.environ.get("INDICATORS_FAIL_AT") == stage:
-        raise OSError(errno.ENOSPC, f"{os.strerror(errno.ENOSPC)} (simulated at {stage})")
+        code = getattr(errno, os.environ.get("INDICATORS_FAIL_ERRNO", "ENOSPC"))
+        raise OSError(code, f"{os.strerror(code)} (simulated at {stage})")
     if os.environ.get("INDICATORS_PAUSE_AT") != stage:
         return
     marker = os.environ.get("INDICATORS_PAUSE_FILE")

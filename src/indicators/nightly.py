@@ -266,8 +266,10 @@ def _run_locked(
         if errors:
             for line in errors:
                 reporter(f"error: {line}")
-            kept = _end_failed(settings, work, run_id, archive, staged, reporter)
-            return RunOutcome(run_id, EXIT_FAILED, False, "error-level checks failed", summary, errors, warnings, kept, timings)
+            full = [line for line in errors if disk.mentions_full(line)]
+            message = f"the disk ran out of space: {full[0][:500]}" if full else "error-level checks failed"
+            kept = _end_failed(settings, work, run_id, archive, staged, reporter, remove=bool(full))
+            return RunOutcome(run_id, EXIT_FAILED, False, message, summary, errors, warnings, kept, timings)
         checkpoint("before_publish")
         warehouse.publish(work, settings.warehouse)
         timings["publish"] = time.monotonic() - clock
