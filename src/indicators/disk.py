@@ -79,12 +79,19 @@ def mentions_full(text: str) -> bool:
     return any(words in text.lower() for words in FULL_TEXTS)
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())[:500]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def describe(exc: BaseException) -> str:
-    """The real cause, in one line: a full disk wherever it hides in the chain, else the deepest
-    exception (a failed rollback only hides what made the transaction fail)."""
-    cause = disk_full(exc) or chain(exc)[-1]
-    text = " ".join(str(cause).split())[:500]
-    return f"{type(cause).__name__}: {text}" if text else type(cause).__name__
+    """The real cause, in one line: a full disk wherever it hides in the chain; else the error and,
+    when it was raised from or during another, that first one too (what a failed rollback hides)."""
+    full = disk_full(exc)
+    if full is not None:
+        return _one_line(full)
+    first = chain(exc)[-1]
+    return _one_line(exc) if first is exc else f"{_one_line(exc)} (caused by {_one_line(first)})"
 
 
 def remove_quietly(path: Path) -> bool:

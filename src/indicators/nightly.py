@@ -196,6 +196,8 @@ def _run_locked(
     try:
         specs = load_sources(settings.pipelines_dir)
         restore, notes = _before_copy(settings, archive, reporter, rebuild)
+        timings["check"] = time.monotonic() - clock  # the published file whole? the archive complete? space?
+        clock = time.monotonic()
         warehouse.prepare_working_copy(None if restore else settings.warehouse, work)
         reporter(f"run {run_id}: working copy {work}")
         checkpoint("copied")
