@@ -279,7 +279,7 @@ def _run_locked(
         warnings.extend(_after_publish(settings, archive, staged, reporter, retention=not rebuild))
         code = EXIT_WARNINGS if warnings else EXIT_OK
         return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings, memory, notes)
-    except (RunStopped, ArchiveError, disk.NotEnoughSpace) as exc:
+    except (RunStopped, ArchiveError, disk.NotEnoughSpace, warehouse.LockBusy) as exc:
         reporter(f"error: {exc}")
         kept = _end_failed(settings, work, run_id, archive, staged, reporter)
         return RunOutcome(run_id, EXIT_FAILED, False, str(exc), work_copy=kept, timings=timings)

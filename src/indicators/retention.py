@@ -61,7 +61,10 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress) -> list[str
     old = [p for p in inbox_files(settings.inbox) if p.stat().st_mtime <= cutoff and match_source(p.name, specs)]
     if not old:
         return []
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+    except duckdb.ConnectionException as exc:  # open in this process with another configuration
+        return [f"retention: skipped this time, the published warehouse could not be opened ({exc})"]
     try:
         loaded = {sha for (sha,) in con.execute(
             "select distinct sha256 from audit.loaded_files where status = 'loaded'"

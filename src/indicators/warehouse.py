@@ -226,8 +226,14 @@ def check_published(path: Path) -> str | None:
     if not path.exists():
         return None
     try:
-        con = connect(path, read_only=True)
+        # DuckDB's defaults, as an analyst's connection: this process may hold one (a test, a notebook)
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException:
+        return None  # open in this process with another configuration: it opened, so it is not damaged
     except duckdb.Error as exc:
+        if "could not set lock" in str(exc).lower():
+            raise LockBusy(f"the published warehouse {path} is open read-write in another process "
+                           f"({_first_line(exc)}); close that connection, then run again") from None
         return f"it cannot be opened read-only ({_first_line(exc)})"
     try:
         tables = con.execute(
@@ -252,7 +258,10 @@ def known_files(path: Path) -> set[tuple[str, int]]:
     """(file name, size) of every file the published warehouse has seen (to tell new inbox files)."""
     if not path.exists():
         return set()
-    con = connect(path, read_only=True)
+    try:
+        con = duckdb.connect(str(path), read_only=True)  # DuckDB's defaults, as in check_published
+    except duckdb.ConnectionException:
+        return set()  # open in this process with another configuration: every inbox file counts as new
     try:
         return {(name, size) for name, size in con.execute(
             "select file_name, size_bytes from audit.loaded_files where size_bytes is not null"

@@ -172,3 +172,22 @@ def test_auto_rebuild_rebuilds_from_the_archive_and_says_so(tmp_path, sample_inb
     assert "NOTE: the published warehouse was damaged" in again.stdout and "rebuilt from the archive" in again.stdout
     assert "11 skipped" in again.stdout  # the inbox's files are all in the rebuilt warehouse already
     assert tables(warehouse, "raw") == raw
+
+
+def test_a_writer_holding_the_published_file_is_not_called_damage(tmp_path, sample_inbox):
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    assert cli("ingest", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse)).returncode == 2
+    before = sha(warehouse)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(warehouse)!r}); print('open', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        done = cli("ingest", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert done.returncode == 1
+    assert "is open read-write in another process" in done.stdout and "damaged" not in done.stdout, done.stdout
+    assert sha(warehouse) == before
