@@ -119,10 +119,9 @@ class Archive:
                     problems.append(f"{path}: checksum mismatch (expected sha256 {item['sha256']})")
         return problems
 
-    def size_bytes(self) -> int:
-        return sum(
-            (entry["rows"]["bytes"] + (entry.get("quarantine") or {}).get("bytes", 0)) for entry in self.entries().values()
-        )
+    def exported_bytes(self) -> int:
+        """The archived files' size as exported (what a rebuild loads, for the free-space check)."""
+        return sum(entry["loaded_file"].get("size_bytes") or 0 for entry in self.entries().values())
 
     # --- writing ---------------------------------------------------------------------------
 

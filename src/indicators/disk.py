@@ -8,6 +8,7 @@ Free space a run needs on the working copy's file system, checked before it copi
 twice on that file system (in the working copy and in the archive as Parquet), and DuckDB's
 write-ahead log holds them once more until the checkpoint: hence the factor 3. The headroom
 (``disk_headroom_mb``, default 64 MB) covers dbt's tables, the GX worker's spill files and the logs.
+A rebuild starts from no published file and counts every archived file as new (its exported size).
 """
 
 from __future__ import annotations

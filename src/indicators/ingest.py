@@ -6,7 +6,8 @@ Nothing is lost and nothing loaded twice:
 * a structurally broken file is ``rejected`` whole, a copy kept in the rejected folder with its reason;
 * a bad row goes to ``audit.quarantine`` with its file, row number, business key and reason;
 * raw tables keep every version of a business key (the staging models pick the latest).
-The inbox itself is never modified.
+The ingest never modifies the inbox (after a publish, ``indicators.retention`` may delete loaded
+exports older than ``inbox_retention_days``).
 """
 
 from __future__ import annotations

@@ -321,12 +321,13 @@ def _before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) 
             restore = True
         elif settings.warehouse.exists():
             archive.sync_from(settings.warehouse, reporter)
+    # a rebuild loads every archived file anew: they count as new files (by their exported size)
     known = set() if restore else warehouse.known_files(settings.warehouse)
-    new_bytes = 0
+    new_bytes = archive.exported_bytes() if restore else 0
     if not rebuild and settings.inbox.is_dir():
-        new_bytes = sum(size for path in inbox_files(settings.inbox)
-                        if (path.name, size := path.stat().st_size) not in known)
-    base = archive.size_bytes() if restore else (settings.warehouse.stat().st_size if settings.warehouse.exists() else 0)
+        new_bytes += sum(size for path in inbox_files(settings.inbox)
+                         if (path.name, size := path.stat().st_size) not in known)
+    base = 0 if restore or not settings.warehouse.exists() else settings.warehouse.stat().st_size
     need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb)
     disk.check_free_space(settings.work_dir, need)
     return restore, notes
