@@ -212,8 +212,8 @@ def test_the_disk_runs_out_during_dbt(tmp_path, small_disk):
                                           encoding="utf-8")
     _mobility_file(inbox, "student_mobility_1.csv", range(3))
     warehouse = (small_disk or tmp_path) / "state" / "warehouse.duckdb"
-    done = run("nightly", inbox, warehouse)
-    assert done.returncode in (0, 2), done.stdout + done.stderr
+    done = run("ingest", inbox, warehouse)  # raw and audit only: the next nightly builds every model
+    assert done.returncode == 0, done.stdout + done.stderr
     before = sha(warehouse)
     _mobility_file(inbox, "student_mobility_2.csv", range(3, 8))
     if small_disk is not None:
