@@ -16,7 +16,9 @@ from indicators.config import ConfigError, Settings, create_key_file, load_setti
 
 EPILOG = """exit codes: 0 ok · 2 ok with warnings (published; see the summary) · 1 failed (nothing published)
 settings: pipelines/nightly.yml, overridden by INDICATORS_<SETTING> environment variables;
-the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file."""
+the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file.
+a damaged published warehouse stops the nightly (exit 1): `indicators rebuild` recreates it from the
+archive (or set auto_rebuild); back up the archive (`indicators backup DIR`) and, apart from it, the key."""
 
 
 def _settings(args: argparse.Namespace) -> Settings:
