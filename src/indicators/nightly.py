@@ -276,6 +276,7 @@ def _run_locked(
         warehouse.publish(work, settings.warehouse)
         timings["publish"] = time.monotonic() - clock
         reporter(f"published {settings.warehouse}")
+        checkpoint("published")
         warnings.extend(_after_publish(settings, archive, staged, reporter, retention=not rebuild))
         code = EXIT_WARNINGS if warnings else EXIT_OK
         return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings, memory, notes)

@@ -191,3 +191,37 @@ def test_a_writer_holding_the_published_file_is_not_called_damage(tmp_path, samp
     assert done.returncode == 1
     assert "is open read-write in another process" in done.stdout and "damaged" not in done.stdout, done.stdout
     assert sha(warehouse) == before
+
+
+def test_a_run_killed_between_its_publish_and_its_manifest_lines_is_archived_by_the_next(tmp_path):
+    import signal
+    import time
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    header = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
+    (inbox / "student_mobility_2024-01-01.csv").write_text(
+        header + "".join(f"K{i};{personnummer('19960101', 980 + i)};ut;MAMED;studier;GB;2019-09-01;avslutad\n" for i in range(4)),
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    archive = tmp_path / "state" / "archive"
+    marker = tmp_path / "paused"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "indicators.cli", "ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)],
+        env=dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, INDICATORS_PAUSE_AT="published",
+                 INDICATORS_PAUSE_FILE=str(marker)),
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    assert warehouse.exists() and not (archive / "manifest.jsonl").exists()  # published, not yet in the manifest
+    done = cli("ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse))
+    assert done.returncode == 0 and "1 skipped" in done.stdout, done.stdout + done.stderr
+    [entry] = manifest(archive)
+    assert entry["file_name"] == "student_mobility_2024-01-01.csv" and entry["row_count"] == 4
+    assert sha(archive / entry["rows"]["path"]) == entry["rows"]["sha256"]
