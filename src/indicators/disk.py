@@ -51,9 +51,23 @@ def check_free_space(folder: Path, need: int) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(folder).free
     if free < need:
+        kept = failed_copies(folder)
+        hint = (f"; the {len(kept)} failed working copies in {folder} hold {human(sum(p.stat().st_size for p in kept))} "
+                "(remove them, or lower keep_failed_copies)") if kept else ""
         raise NotEnoughSpace(
-            f"not enough free space on {mount_point(folder)} (for {folder}): need {human(need)}, have {human(free)}"
+            f"not enough free space on {mount_point(folder)} (for {folder}): need {human(need)}, have {human(free)}{hint}"
         )
+
+
+def failed_copies(work_dir: Path) -> list[Path]:
+    """Kept working copies of failed runs (``<run id>.duckdb``), newest first."""
+    if not work_dir.is_dir():
+        return []
+    return sorted(
+        (p for p in work_dir.glob("*.duckdb") if p.name != "in-progress.duckdb"),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
 
 
 def chain(exc: BaseException) -> list[BaseException]:
@@ -105,14 +119,7 @@ def remove_quietly(path: Path) -> bool:
 
 def prune_failed_copies(work_dir: Path, keep: int, progress: Callable[[str], None]) -> None:
     """Keep the newest ``keep`` failed working copies (``<run id>.duckdb``); remove the older ones."""
-    if not work_dir.is_dir():
-        return
-    copies = sorted(
-        (p for p in work_dir.glob("*.duckdb") if p.name != "in-progress.duckdb"),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    for old in copies[max(keep, 0):]:
+    for old in failed_copies(work_dir)[max(keep, 0):]:
         size = old.stat().st_size
         if remove_quietly(old):
             remove_quietly(old.with_name(old.name + ".wal"))

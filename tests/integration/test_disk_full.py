@@ -111,6 +111,11 @@ def test_not_enough_free_space_is_said_before_the_copy(published):
     assert not (warehouse.parent / "work" / "in-progress.duckdb").exists()
     record = last_record(warehouse)
     assert record["status"] == "failed" and "not enough free space" in record["message"]
+    # with a failed copy kept, the message says how much it holds
+    assert run("ingest", inbox, warehouse, INDICATORS_FAIL_AT="ingested", INDICATORS_FAIL_ERRNO="EIO").returncode == 1
+    again = run("ingest", inbox, warehouse, INDICATORS_DISK_HEADROOM_MB="1e12")
+    assert "the 1 failed working copies in " in again.stdout and "(remove them, or lower keep_failed_copies)" in again.stdout
+    assert run("ingest", inbox, warehouse).returncode == 0  # with space: publishes
 
 
 def test_the_disk_runs_out_at_the_copy(published):
