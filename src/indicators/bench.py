@@ -204,8 +204,10 @@ def run_bench(
         t = full.timings
         floor_total = floors["load"] + (floors["i01"] or 0.0)
         stages = [
+            _stage("check", t.get("check"), None),
             _stage("ingest", t.get("ingest"), floors["load"]),
             *[_stage(f"ingest.{step}", t.get(f"ingest.{step}"), None) for step in ("hash", "read", "normalise", "pseudonymise", "load")],
+            _stage("archive", t.get("archive"), None),
             _stage("quality", t.get("quality"), None),
             _stage("dbt_build", t.get("dbt_build"), floors["i01"]),
             _stage("publish", t.get("publish"), None),
@@ -217,6 +219,9 @@ def run_bench(
             "scale": scale,
             "rows": rows,
             "inbox_mb": round(sum(p.stat().st_size for p in inbox.iterdir()) / 1e6, 1),
+            # the pseudonymised raw archive the full nightly wrote (Parquet, zstd), beside the warehouse
+            "archive_mb": round(sum(p.stat().st_size for p in settings.archive_dir.rglob("*.parquet")) / 1e6, 1),
+            "warehouse_mb": round(warehouse.stat().st_size / 1e6, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "peak_rss_gx_worker_mb": round(gx_worker_peak, 1),
             "peak_rss_together_mb": round(sampled.peak_mb, 1),
@@ -234,6 +239,7 @@ def format_table(result: dict) -> str:
         f"scale {result['scale']}: {sum(result['rows'].values()):,} raw rows, inbox {result['inbox_mb']} MB, "
         f"peak RSS {result['peak_rss_mb']:.0f} MB (GX worker {result['peak_rss_gx_worker_mb']:.0f} MB; "
         f"both together, sampled every 0.2 s, {result['peak_rss_together_mb']:.0f} MB)",
+        f"archive {result.get('archive_mb', 0)} MB of Parquet beside a warehouse of {result.get('warehouse_mb', 0)} MB",
         f"{'stage':<26}{'seconds':>10}{'floor':>10}{'ratio':>8}",
     ]
     for stage in result["stages"]:

@@ -16,16 +16,27 @@ from indicators.config import ConfigError, Settings, create_key_file, load_setti
 
 EPILOG = """exit codes: 0 ok · 2 ok with warnings (published; see the summary) · 1 failed (nothing published)
 settings: pipelines/nightly.yml, overridden by INDICATORS_<SETTING> environment variables;
-the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file."""
+the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file.
+a damaged published warehouse stops the nightly (exit 1): `indicators rebuild` recreates it from the
+archive (or set auto_rebuild); back up the archive (`indicators backup DIR`) and, apart from it, the key."""
 
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings()
     inbox = getattr(args, "inbox", None)
     warehouse_file = getattr(args, "warehouse", None)
-    if getattr(args, "demo", False) and inbox is None:
-        inbox = settings.root / "samples" / "inbox"
+    if getattr(args, "demo", False):
+        settings = _demo_settings(settings)
+        if inbox is None:
+            inbox = settings.root / "samples" / "inbox"
     return settings.with_paths(inbox=Path(inbox) if inbox else None, warehouse=Path(warehouse_file) if warehouse_file else None)
+
+
+def _demo_settings(settings: Settings) -> Settings:
+    """The demo loads the bundled sample: retention is off, so that it is never deleted."""
+    from dataclasses import replace
+
+    return replace(settings, inbox_retention_days=None)
 
 
 def _demo_key(settings: Settings) -> None:
@@ -62,6 +73,32 @@ def cmd_nightly(args: argparse.Namespace, stop_after: str | None = None) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     return cmd_nightly(args, stop_after="ingest")
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from indicators import nightly
+
+    settings = _settings(args)
+    if args.archive:
+        settings = replace(settings, archive_dir=Path(args.archive).resolve())
+    outcome = nightly.run(settings, wait_seconds=args.wait, quiet=args.quiet, rebuild=True)
+    print(nightly.format_summary(outcome, settings))
+    return outcome.exit_code
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from indicators.backup import BackupError, backup
+    from indicators.warehouse import LockBusy
+
+    settings = _settings(args)
+    try:
+        backup(settings, Path(args.dir), wait_seconds=args.wait)
+    except (BackupError, LockBusy, OSError) as exc:
+        print(f"backup: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -243,6 +280,21 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "nightly":
             p.add_argument("--skip-dbt", action="store_true", help=argparse.SUPPRESS)
             p.add_argument("--skip-quality", action="store_true", help=argparse.SUPPRESS)
+
+    p = add("rebuild", "recreate the warehouse from the pseudonymised archive alone (seeds, checks, dbt build, "
+                       "publish); the remedy for a damaged published file", cmd_rebuild)
+    p.add_argument("--archive", help="the archive folder (default: the configured archive_dir, beside the warehouse)")
+    p.add_argument("--warehouse", help="the warehouse file to (re)create (default: the configured one)")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait this long for another run to finish instead of refusing at once")
+    p.add_argument("--quiet", "-q", action="store_true", help="only the summary")
+
+    p = add("backup", "copy the published warehouse and the archive to a folder, consistently, and verify the copy "
+                      "(not the key: keep it apart)", cmd_backup)
+    p.add_argument("dir", help="the backup folder (the archive is copied incrementally)")
+    p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
+    p.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
+                   help="wait this long for a run that holds the lock (default 600)")
 
     p = add("sample", "write synthetic sample exports (every source) to a folder", cmd_sample)
     p.add_argument("--out", required=True, help="folder to write the exports to")

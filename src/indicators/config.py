@@ -49,6 +49,12 @@ class Settings:
     disclosure_min_denominator: int = 5
     disclosure_min_values: int = 3
     disclosure_min_width_pct: float = 0.0
+    # the archive, space, failed copies, retention (see the README's "What is kept where")
+    archive_dir: Path | None = None
+    auto_rebuild: bool = False
+    keep_failed_copies: int = 1
+    disk_headroom_mb: float = 64.0
+    inbox_retention_days: float | None = 30.0
 
     @property
     def pipelines_dir(self) -> Path:
@@ -78,7 +84,21 @@ _DISCLOSURE_KEYS = {"disclosure_min_count": int, "disclosure_min_denominator": i
 _PATH_KEYS = {"inbox", "warehouse", "key_file", "crosswalk_file"}
 # Run state lives beside the warehouse (relative paths are taken from the warehouse's folder), so that
 # a working copy is on the same file system as the published file and os.replace stays atomic.
-_STATE_KEYS = {"work_dir", "rejected_dir", "log_dir"}
+_STATE_KEYS = {"work_dir", "rejected_dir", "log_dir", "archive_dir"}
+_OFF = {"", "null", "none", "off", "false", "no"}
+
+
+def _coerce(values: dict) -> None:
+    """Types of the settings that are not paths or strings (values from YAML or the environment)."""
+    if "auto_rebuild" in values:
+        value = values["auto_rebuild"]
+        values["auto_rebuild"] = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+    for name, kind in (("keep_failed_copies", int), ("disk_headroom_mb", float)):
+        if name in values:
+            values[name] = kind(values[name])
+    if "inbox_retention_days" in values:
+        value = values["inbox_retention_days"]
+        values["inbox_retention_days"] = None if value is None or str(value).strip().lower() in _OFF else float(value)
 
 
 def load_settings(root: Path | None = None) -> Settings:
@@ -97,6 +117,7 @@ def load_settings(root: Path | None = None) -> Settings:
             values[name] = path if path.is_absolute() else (root / path)
         else:
             values[name] = None
+    _coerce(values)
     for name in _STATE_KEYS:
         path = Path(str(values.get(name) or name.removesuffix("_dir"))).expanduser()
         values[name] = path if path.is_absolute() else values["warehouse"].parent / path

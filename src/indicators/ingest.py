@@ -6,11 +6,13 @@ Nothing is lost and nothing loaded twice:
 * a structurally broken file is ``rejected`` whole, a copy kept in the rejected folder with its reason;
 * a bad row goes to ``audit.quarantine`` with its file, row number, business key and reason;
 * raw tables keep every version of a business key (the staging models pick the latest).
-The inbox itself is never modified.
+The ingest never modifies the inbox (after a publish, ``indicators.retention`` may delete loaded
+exports older than ``inbox_retention_days``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -291,7 +293,10 @@ class Ingestor:
             self._load_quarantine(spec, normalised.quarantine, file_id, path.name)
             self.con.execute("commit")
         except Exception:
-            self.con.execute("rollback")
+            # after a failed write DuckDB has often ended the transaction itself ("cannot rollback -
+            # no transaction is active"): the write's own error is the one to report
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("rollback")
             raise
         self.seconds["load"] += time.perf_counter() - clock
 

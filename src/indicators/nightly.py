@@ -9,6 +9,7 @@ Exit codes (for cron and systemd):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -21,11 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators import warehouse
+from indicators import disk, warehouse
+from indicators.archive import Archive, ArchiveError
 from indicators.config import ConfigError, Settings, load_crosswalk, load_key
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
-from indicators.ingest import Ingestor, IngestSummary
+from indicators.ingest import FileResult, Ingestor, IngestSummary, inbox_files
 from indicators.sources import load_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
@@ -43,22 +45,40 @@ class Reporter:
         self.stream = stream or sys.stdout
         self.quiet = quiet
         self.log = None
-        if log_file is not None:
-            log_file.parent.mkdir(parents=True, exist_ok=True)
-            self.log = log_file.open("a", encoding="utf-8")
         self.started = time.monotonic()
+        if log_file is not None:
+            try:
+                log_file.parent.mkdir(parents=True, exist_ok=True)
+                self.log = log_file.open("a", encoding="utf-8")
+            except OSError as exc:
+                self._log_failed(log_file, exc)
 
     def __call__(self, message: str) -> None:
         line = f"[{time.monotonic() - self.started:6.1f}s] {message}"
         if not self.quiet:
             print(line, file=self.stream, flush=True)
         if self.log:
-            self.log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {message}\n")
-            self.log.flush()
+            try:
+                self.log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {message}\n")
+                self.log.flush()
+            except OSError as exc:
+                self._log_failed(Path(self.log.name), exc)
+                if self.quiet:  # the line would otherwise be lost
+                    print(line, file=sys.stderr, flush=True)
+
+    def _log_failed(self, path: Path, exc: OSError) -> None:
+        """A log that cannot be written (a full disk) must not stop the run: stderr instead."""
+        print(f"warning: cannot write the run log {path} ({exc.strerror or exc}); "
+              "the run goes on and reports to stderr", file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError):
+            if self.log:
+                self.log.close()
+        self.log = None
 
     def close(self) -> None:
         if self.log:
-            self.log.close()
+            with contextlib.suppress(OSError):
+                self.log.close()
 
 
 @dataclass
@@ -73,13 +93,19 @@ class RunOutcome:
     work_copy: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     memory: dict[str, float] = field(default_factory=dict)  # peak MB of helper processes (the GX worker)
-    notes: list[str] = field(default_factory=list)  # worth knowing, not a warning (e.g. provisional years)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a warning (provisional years, a rebuild)
 
 
 def _append_run_log(settings: Settings, record: dict) -> None:
-    settings.log_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.log_dir / "runs.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(record, default=str) + "\n")
+    """One line in ``log/runs.jsonl``; when it cannot be written (a full disk) the line goes to stderr."""
+    line = json.dumps(record, default=str)
+    try:
+        settings.log_dir.mkdir(parents=True, exist_ok=True)
+        with (settings.log_dir / "runs.jsonl").open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+    except OSError as exc:
+        print(f"warning: cannot write {settings.log_dir / 'runs.jsonl'} ({exc.strerror or exc}); the record: {line}",
+              file=sys.stderr, flush=True)
 
 
 def run(
@@ -91,8 +117,10 @@ def run(
     quiet: bool = False,
     stream=None,
     stop_after: str | None = None,
+    rebuild: bool = False,
 ) -> RunOutcome:
-    """One nightly run. ``stop_after='ingest'`` publishes raw and audit only (``indicators ingest``)."""
+    """One nightly run. ``stop_after='ingest'`` publishes raw and audit only (``indicators ingest``);
+    ``rebuild`` recreates the warehouse from the archive alone (``indicators rebuild``), not the inbox."""
     run_id = new_run_id()
     reporter = Reporter(settings.log_dir / f"{run_id}.log", stream=stream, quiet=quiet)
     started = dt.datetime.now().replace(microsecond=0)
@@ -112,11 +140,14 @@ def run(
             _append_run_log(settings, {"run_id": run_id, "status": "running", "started_at": started, "pid": os.getpid()})
             checkpoint("locked")
             outcome = _run_locked(
-                settings, run_id, started, key, crosswalk, reporter, with_dbt, with_quality, stop_after
+                settings, run_id, started, key, crosswalk, reporter, with_dbt, with_quality, stop_after, rebuild
             )
     except warehouse.LockBusy as exc:
         reporter(f"error: {exc}")
         return RunOutcome(run_id, EXIT_FAILED, False, str(exc))
+    except Exception as exc:  # noqa: BLE001 - outside the stages (the lock file, say): still a recorded failure
+        reporter(f"error: the run crashed: {disk.describe(exc)}")
+        outcome = RunOutcome(run_id, EXIT_FAILED, False, f"crashed: {disk.describe(exc)}")
     finally:
         reporter.close()
     _append_run_log(
@@ -152,33 +183,47 @@ def _run_locked(
     with_dbt: bool,
     with_quality: bool,
     stop_after: str | None,
+    rebuild: bool = False,
 ) -> RunOutcome:
     timings: dict[str, float] = {}
     memory: dict[str, float] = {}
     # One stable name while the run works (dbt's partial parsing keys on the profile, which names the
     # file); a failed run's copy is then renamed after the run, and kept.
     work = settings.work_dir / "in-progress.duckdb"
+    archive = Archive(settings.archive_dir)
+    staged: list[dict] = []
     clock = time.monotonic()
     try:
         specs = load_sources(settings.pipelines_dir)
-        warehouse.prepare_working_copy(settings.warehouse, work)
+        restore, notes = _before_copy(settings, archive, reporter, rebuild)
+        timings["check"] = time.monotonic() - clock  # the published file whole? the archive complete? space?
+        clock = time.monotonic()
+        warehouse.prepare_working_copy(None if restore else settings.warehouse, work)
         reporter(f"run {run_id}: working copy {work}")
         checkpoint("copied")
         con = warehouse.connect(work)
         try:
             warehouse.ensure_schema(con, specs)
-            pseudonymiser = Pseudonymiser(key, crosswalk, pivot_year=started.year)
-            ingestor = Ingestor(con, specs, pseudonymiser, run_id, settings.rejected_dir, settings.home_hei_id, reporter)
-            reporter(f"ingest: reading {settings.inbox}")
-            summary = ingestor.ingest_inbox(settings.inbox)
+            summary = _restore(con, archive, reporter) if restore else IngestSummary()
+            if not rebuild:
+                pseudonymiser = Pseudonymiser(key, crosswalk, pivot_year=started.year)
+                ingestor = Ingestor(con, specs, pseudonymiser, run_id, settings.rejected_dir, settings.home_hei_id, reporter)
+                reporter(f"ingest: reading {settings.inbox}")
+                summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
+                timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
             timings["ingest"] = time.monotonic() - clock
-            timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
             checkpoint("ingested")
+            written = archive.stage(con, run_id=run_id)
+            staged = written.entries
+            timings["archive"] = written.seconds
+            if written.files:
+                reporter(f"archive: {written.files} files written ({disk.human(written.bytes)}, "
+                         f"{written.seconds:.1f}s); in the manifest once published")
         finally:
             con.close()
 
         errors: list[str] = []
-        warnings = _ingest_warnings(summary)
+        warnings = notes + _ingest_warnings(summary)
         checks: list[dict] = []
         # GX validates the raw tables in its worker process while dbt builds the models
         gx = _QualityWorker(settings, work, summary, reporter) if with_quality and stop_after != "ingest" else None
@@ -216,8 +261,8 @@ def _run_locked(
         clock = time.monotonic()
         con = warehouse.connect(work)
         try:
-            notes = _coverage_notes(con)
-            for line in notes:
+            coverage_notes = _coverage_notes(con)
+            for line in coverage_notes:
                 reporter(f"note: {line}")
             _record_run(con, run_id, started, summary, checks, warnings, errors, fingerprint)
             con.execute("checkpoint")
@@ -226,24 +271,124 @@ def _run_locked(
         if errors:
             for line in errors:
                 reporter(f"error: {line}")
-            kept = _keep_failed_copy(work, run_id)
-            reporter(f"nothing published; the working copy is kept for inspection: {kept}")
-            return RunOutcome(run_id, EXIT_FAILED, False, "error-level checks failed", summary, errors, warnings, kept, timings)
+            full = [line for line in errors if disk.mentions_full(line)]
+            message = f"the disk ran out of space: {full[0][:500]}" if full else "error-level checks failed"
+            kept = _end_failed(settings, work, run_id, archive, staged, reporter, remove=bool(full))
+            return RunOutcome(run_id, EXIT_FAILED, False, message, summary, errors, warnings, kept, timings)
         checkpoint("before_publish")
         warehouse.publish(work, settings.warehouse)
         timings["publish"] = time.monotonic() - clock
         reporter(f"published {settings.warehouse}")
+        checkpoint("published")
+        warnings.extend(_after_publish(settings, archive, staged, reporter, retention=not rebuild))
         code = EXIT_WARNINGS if warnings else EXIT_OK
-        return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings, memory, notes)
+        return RunOutcome(run_id, code, True, "published", summary, errors, warnings, None, timings, memory,
+                          notes + coverage_notes)
+    except (RunStopped, ArchiveError, disk.NotEnoughSpace, warehouse.LockBusy) as exc:
+        reporter(f"error: {exc}")
+        kept = _end_failed(settings, work, run_id, archive, staged, reporter)
+        return RunOutcome(run_id, EXIT_FAILED, False, str(exc), work_copy=kept, timings=timings)
     except Exception as exc:  # noqa: BLE001 - the run record must say what happened
-        reporter(f"error: the run crashed: {type(exc).__name__}: {exc}")
+        full = disk.disk_full(exc) is not None
+        cause = ("the disk ran out of space (or the file size limit was reached): " if full else "") + disk.describe(exc)
+        reporter(f"error: the run crashed: {cause}")
         reporter("".join(traceback.format_exception(exc)).rstrip())
-        kept = _keep_failed_copy(work, run_id)
-        reporter(f"nothing published; the working copy is kept for inspection: {kept}")
-        return RunOutcome(run_id, EXIT_FAILED, False, f"crashed: {type(exc).__name__}: {exc}", work_copy=kept, timings=timings)
+        kept = _end_failed(settings, work, run_id, archive, staged, reporter, remove=full)
+        return RunOutcome(run_id, EXIT_FAILED, False, f"crashed: {cause}", work_copy=kept, timings=timings)
     finally:
         if "indicators.quality" in sys.modules:
             sys.modules["indicators.quality"].shutdown()
+
+
+class RunStopped(Exception):
+    """A run that must not go on (a damaged published file): the message says why and what to do."""
+
+
+def _before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -> tuple[bool, list[str]]:
+    """Is the published file whole (else stop, or rebuild it when ``auto_rebuild``)? Is the archive
+    complete? Is there the space the run needs? Returns (start from the archive, warnings)."""
+    notes: list[str] = []
+    restore = rebuild
+    if not rebuild:
+        damage = warehouse.check_published(settings.warehouse)
+        if damage is None and not settings.warehouse.exists() and archive.entries():
+            damage = f"it is missing, but the archive {archive.root} holds {len(archive.entries())} loaded files"
+        if damage is not None:
+            found = f"the published warehouse {settings.warehouse} is damaged: {damage}"
+            if not settings.auto_rebuild:
+                raise RunStopped(
+                    f"{found}. Nothing was run and the file is left as it is. Remedy: `indicators rebuild` "
+                    f"recreates it from the archive {archive.root} (or set auto_rebuild: true, "
+                    "INDICATORS_AUTO_REBUILD=1, to let the nightly do so)"
+                )
+            reporter(f"{found}; auto_rebuild is on: rebuilding it from the archive {archive.root}, then the inbox")
+            notes.append(f"the published warehouse was damaged ({damage}); rebuilt from the archive {archive.root}")
+            restore = True
+        elif settings.warehouse.exists():
+            archive.sync_from(settings.warehouse, reporter)
+    # a rebuild loads every archived file anew: they count as new files (by their exported size)
+    known = set() if restore else warehouse.known_files(settings.warehouse)
+    new_bytes = archive.exported_bytes() if restore else 0
+    if not rebuild and settings.inbox.is_dir():
+        new_bytes += sum(size for path in inbox_files(settings.inbox)
+                         if (path.name, size := path.stat().st_size) not in known)
+    base = 0 if restore or not settings.warehouse.exists() else settings.warehouse.stat().st_size
+    need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb)
+    disk.check_free_space(settings.work_dir, need)
+    return restore, notes
+
+
+def _restore(con, archive: Archive, reporter) -> IngestSummary:
+    entries = archive.restore(con)
+    reporter(f"rebuild: {len(entries)} files restored from the archive {archive.root} "
+             f"({sum(e['row_count'] for e in entries)} rows)")
+    return IngestSummary([
+        FileResult(e["file_name"], e["source"], "loaded", "restored from the archive",
+                   rows_read=e["loaded_file"].get("rows_read") or 0, rows_loaded=e["row_count"],
+                   rows_quarantined=e["quarantine_count"], rows_collapsed=e["loaded_file"].get("rows_collapsed") or 0)
+        for e in entries
+    ])
+
+
+def _after_publish(settings: Settings, archive: Archive, staged: list[dict], reporter, retention: bool) -> list[str]:
+    """The archive's manifest lines, then the inbox's retention; neither can unpublish the run."""
+    warnings = []
+    try:
+        archive.commit(staged)
+    except OSError as exc:
+        line = (f"the archive's manifest could not be written ({disk.describe(exc)}); "
+                "the next run archives these files from the published warehouse")
+        reporter(f"warning: {line}")
+        warnings.append(line)
+    if retention:
+        from indicators import retention as inbox_retention
+
+        warnings.extend(inbox_retention.apply(settings, reporter))
+    return warnings
+
+
+def _end_failed(settings: Settings, work: Path, run_id: str, archive: Archive, staged: list[dict], reporter,
+                remove: bool = False) -> Path | None:
+    """After a failure no ``in-progress`` file is left: the working copy is kept as ``<run id>.duckdb``
+    (the newest ``keep_failed_copies``), or removed when the disk ran out (keeping it would keep the
+    disk full) or it cannot be kept. This run's archive files, never committed, are removed too."""
+    shutil.rmtree(work.parent / "gx-rows", ignore_errors=True)
+    archive.discard(staged)
+    kept = None
+    if work.exists() and not remove and settings.keep_failed_copies > 0:
+        try:
+            kept = _keep_failed_copy(work, run_id)
+        except OSError as exc:
+            reporter(f"the working copy could not be kept ({disk.describe(exc)})")
+    for leftover in (work, work.with_name(work.name + ".wal")):
+        if leftover.exists() and not disk.remove_quietly(leftover):
+            reporter(f"warning: could not remove {leftover}")
+    disk.prune_failed_copies(settings.work_dir, settings.keep_failed_copies, reporter)
+    if kept is not None:
+        reporter(f"nothing published; the working copy is kept for inspection: {kept}")
+    else:
+        reporter("nothing published; no working copy is kept" + (" (removed to give the space back)" if remove else ""))
+    return kept
 
 
 def _keep_failed_copy(work: Path, run_id: str) -> Path | None:

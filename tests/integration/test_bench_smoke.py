@@ -25,8 +25,9 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     assert result["peak_rss_together_mb"] > 0  # the nightly and its GX worker, sampled together
     assert len(result["floor_load_seconds_before_after"]) == 2 and min(result["floor_load_seconds_before_after"]) > 0
     stages = {stage["name"]: stage for stage in result["stages"]}
-    for name in ("ingest", "quality", "dbt_build", "publish", "nightly_total", "nightly_unchanged"):
+    for name in ("ingest", "archive", "quality", "dbt_build", "publish", "nightly_total", "nightly_unchanged"):
         assert stages[name]["seconds"] is not None and stages[name]["seconds"] >= 0, name
     assert stages["ingest"]["floor_seconds"] > 0 and stages["ingest"]["ratio"] > 0
     assert stages["nightly_unchanged"]["seconds"] < stages["nightly_total"]["seconds"]
+    assert result["archive_mb"] > 0 and result["warehouse_mb"] > 0
     assert "nightly_total" in done.stdout  # the printed table

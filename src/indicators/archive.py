@@ -1,0 +1,280 @@
+"""The pseudonymised raw archive beside the warehouse: every loaded file's rows, once, as Parquet.
+
+Layout (``<warehouse folder>/archive/`` unless ``archive_dir`` says otherwise)::
+
+    manifest.jsonl                          one line per archived file (append-only)
+    <source>/<sha256>.parquet               the file's rows exactly as in ``raw.<source>``
+    _quarantine/<source>/<sha256>.parquet   its ``audit.quarantine`` rows, if it had any
+
+so that ``<source>/*.parquet`` is exactly ``raw.<source>``, for any engine that reads Parquet.
+
+The rows are the normalised, pseudonymised rows of ``raw.<source>`` with every metadata column
+(``_file_id``, ``_file_name``, ``_row_number``, ``_loaded_at``, ``_run_id``); the manifest line holds
+the file's ``audit.loaded_files`` row, its extraction date (from the file name, if any), its row
+numbers, and the sha256 and size of each Parquet file. Nothing in it is in clear: the archive needs
+the warehouse's access rules, not the inbox's.
+
+A run *stages* its loaded files (Parquet written to a temporary name, fsynced, renamed) before it
+publishes and *commits* them (the manifest lines) only after it published: a Parquet file that no
+manifest line names belongs to a run that failed, is ignored by ``restore`` and is simply rewritten
+by the next run that loads the same file. A file whose sha256 is in the manifest is never rewritten.
+``restore`` rebuilds the raw and audit tables the dbt models read from the manifest alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from indicators.sources import extraction_date
+
+MANIFEST = "manifest.jsonl"
+TIMESTAMP_COLUMNS = ("file_modified_at", "loaded_at")
+
+
+def _iso(value):
+    """Dates and times as ISO text for the manifest (JSON); anything else as it is."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+class ArchiveError(Exception):
+    """The archive cannot be read or fails its checksums (the message names the file)."""
+
+
+@dataclass
+class ArchiveStats:
+    files: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+    entries: list[dict] = field(default_factory=list)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _quote(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+class Archive:
+    def __init__(self, root: Path):
+        self.root = root
+        self.manifest = root / MANIFEST
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def entries(self) -> dict[str, dict]:
+        """Committed entries by sha256, in manifest order (a torn last line is ignored)."""
+        if not self.manifest.exists():
+            return {}
+        found: dict[str, dict] = {}
+        for line in self.manifest.read_text(encoding="utf-8").splitlines():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            found.setdefault(entry["sha256"], entry)
+        return found
+
+    def verify(self) -> list[str]:
+        """Problems found: a Parquet file the manifest names that is missing or fails its sha256."""
+        problems = []
+        for entry in self.entries().values():
+            for part in ("rows", "quarantine"):
+                item = entry.get(part)
+                if not item:
+                    continue
+                path = self.root / item["path"]
+                if not path.exists():
+                    problems.append(f"{path}: missing")
+                elif file_sha256(path) != item["sha256"]:
+                    problems.append(f"{path}: checksum mismatch (expected sha256 {item['sha256']})")
+        return problems
+
+    def exported_bytes(self) -> int:
+        """The archived files' size as exported (what a rebuild loads, for the free-space check)."""
+        return sum(entry["loaded_file"].get("size_bytes") or 0 for entry in self.entries().values())
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def stage(self, con: duckdb.DuckDBPyConnection, *, run_id: str | None = None,
+              shas: set[str] | None = None) -> ArchiveStats:
+        """Write the Parquet files of the loaded files of ``run_id`` (or with these sha256s).
+
+        Returns the entries to ``commit`` once the warehouse holding them is published.
+        """
+        clock = time.perf_counter()
+        stats = ArchiveStats()
+        committed = self.entries()
+        where, params = ("run_id = ?", [run_id]) if run_id is not None else ("sha256 in (select unnest(?))", [sorted(shas or ())])
+        cursor = con.execute(
+            f"select * from audit.loaded_files where status = 'loaded' and {where} order by file_id", params
+        )
+        names = [column[0] for column in cursor.description]
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            if row["sha256"] in committed:
+                continue
+            entry = self._write_file(con, row)
+            stats.entries.append(entry)
+            stats.files += 1
+            stats.bytes += entry["rows"]["bytes"] + (entry["quarantine"] or {}).get("bytes", 0)
+        stats.seconds = time.perf_counter() - clock
+        return stats
+
+    def _write_file(self, con: duckdb.DuckDBPyConnection, row: dict) -> dict:
+        source, sha, file_id = row["source"], row["sha256"], int(row["file_id"])
+        folder = self.root / source
+        folder.mkdir(parents=True, exist_ok=True)
+        count, first, last = con.execute(
+            f'select count(*), min(_row_number), max(_row_number) from raw."{source}" where _file_id = {file_id}'
+        ).fetchone()
+        rows = self._copy(con, f'select * from raw."{source}" where _file_id = {file_id}', folder / f"{sha}.parquet")
+        quarantined = con.execute("select count(*) from audit.quarantine where file_id = ?", [file_id]).fetchone()[0]
+        quarantine = None
+        if quarantined:
+            folder = self.root / "_quarantine" / source
+            folder.mkdir(parents=True, exist_ok=True)
+            quarantine = self._copy(con, f"select * from audit.quarantine where file_id = {file_id}", folder / f"{sha}.parquet")
+        loaded_file = {k: _iso(v) for k, v in row.items()}
+        return {
+            "sha256": sha,
+            "source": source,
+            "file_name": row["file_name"],
+            "file_id": file_id,
+            "run_id": row["run_id"],
+            "extraction_date": _iso(extraction_date(row["file_name"])),
+            "row_count": count,
+            "row_numbers": [first, last],
+            "quarantine_count": quarantined,
+            "rows": rows,
+            "quarantine": quarantine,
+            "loaded_file": loaded_file,
+        }
+
+    def _copy(self, con: duckdb.DuckDBPyConnection, query: str, target: Path) -> dict:
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        con.execute(f"copy ({query}) to {_quote(partial)} (format parquet, compression zstd)")
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())
+        digest = file_sha256(partial)
+        os.replace(partial, target)
+        _fsync_dir(target.parent)
+        return {"path": str(target.relative_to(self.root)), "sha256": digest, "bytes": target.stat().st_size}
+
+    def discard(self, entries: list[dict]) -> None:
+        """Remove the files of staged entries that were never committed (their run failed)."""
+        committed = self.entries()
+        for entry in entries:
+            if entry["sha256"] in committed:
+                continue
+            for part in ("rows", "quarantine"):
+                if entry.get(part):
+                    with contextlib.suppress(OSError):
+                        (self.root / entry[part]["path"]).unlink(missing_ok=True)
+
+    def commit(self, entries: list[dict]) -> None:
+        """Append the manifest lines (after the warehouse holding these files was published)."""
+        if not entries:
+            return
+        self.root.mkdir(parents=True, exist_ok=True)
+        committed = self.entries()
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        lines = [
+            json.dumps(entry | {"archived_at": now}, sort_keys=True, default=str) + "\n"
+            for entry in entries
+            if entry["sha256"] not in committed
+        ]
+        with self.manifest.open("a+", encoding="utf-8") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell():
+                handle.seek(handle.tell() - 1)
+                if handle.read(1) != "\n":  # a torn line from a crash: never glue a new line onto it
+                    handle.write("\n")
+            handle.writelines(lines)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def sync_from(self, published: Path, progress: Callable[[str], None]) -> int:
+        """Archive every loaded file of the published warehouse the manifest lacks (a warehouse from
+        before the archive, or a run that crashed between its publish and its manifest lines)."""
+        try:
+            con = duckdb.connect(str(published), read_only=True)
+        except duckdb.ConnectionException as exc:  # open in this process with another configuration
+            progress(f"archive: not checked against the published warehouse this time ({exc})")
+            return 0
+        try:
+            loaded = {
+                sha for (sha,) in con.execute(
+                    "select distinct sha256 from audit.loaded_files where status = 'loaded'"
+                ).fetchall()
+            }
+            missing = loaded - set(self.entries())
+            if not missing:
+                return 0
+            stats = self.stage(con, shas=missing)
+        finally:
+            con.close()
+        self.commit(stats.entries)
+        progress(f"archive: {stats.files} loaded files of the published warehouse were not archived yet; "
+                 f"archived now ({stats.bytes / 1e6:.1f} MB)")
+        return stats.files
+
+    # --- rebuilding ------------------------------------------------------------------------
+
+    def restore(self, con: duckdb.DuckDBPyConnection) -> list[dict]:
+        """Load every committed entry into an empty warehouse (schema already created)."""
+        entries = sorted(self.entries().values(), key=lambda e: e["file_id"])
+        if not entries:
+            raise ArchiveError(f"the archive {self.root} holds no files (no {MANIFEST})")
+        problems = self.verify()
+        if problems:
+            raise ArchiveError("the archive fails its checks: " + "; ".join(problems[:5]))
+        columns = [c[0] for c in con.execute("select * from audit.loaded_files limit 0").description]
+        for entry in entries:
+            row = dict(entry["loaded_file"])
+            for name in TIMESTAMP_COLUMNS:
+                if row.get(name):
+                    row[name] = dt.datetime.fromisoformat(row[name])
+            if row.get("extraction_date"):
+                row["extraction_date"] = dt.date.fromisoformat(row["extraction_date"])
+            con.execute(
+                f"insert into audit.loaded_files ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
+                [row.get(name) for name in columns],
+            )
+            con.execute(
+                f'insert into raw."{entry["source"]}" by name select * from read_parquet(?)',
+                [str(self.root / entry["rows"]["path"])],
+            )
+            if entry.get("quarantine"):
+                con.execute(
+                    "insert into audit.quarantine by name select * from read_parquet(?)",
+                    [str(self.root / entry["quarantine"]["path"])],
+                )
+        next_id = max(e["file_id"] for e in entries) + 1
+        con.execute("drop sequence if exists audit.file_id_seq")
+        con.execute(f"create sequence audit.file_id_seq start {next_id}")
+        return entries

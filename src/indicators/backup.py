@@ -1,0 +1,85 @@
+"""``indicators backup DIR``: a consistent copy of the published warehouse and of the archive.
+
+The copy is taken while holding the run lock, so no nightly publishes in the middle of it (a run
+that holds the lock is waited for, up to ``wait_seconds``); readers stay connected, since the
+published file is only read. Then the copy is checked: it opens read-only and every raw and audit
+table reads back whole, and every archive file matches its sha256 in the manifest. The archive is
+append-only, so files already in DIR with the right checksum are not copied again.
+
+The key is *not* copied: keep it apart from these copies (see the README, "What to back up").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from indicators import warehouse
+from indicators.archive import MANIFEST, Archive, file_sha256
+from indicators.config import Settings
+from indicators.disk import human
+
+
+class BackupError(Exception):
+    """The backup could not be made or does not verify (the message says which file)."""
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, target)
+
+
+def backup(settings: Settings, out: Path, wait_seconds: float = 600.0,
+           progress: Callable[[str], None] = print) -> dict:
+    if not settings.warehouse.exists():
+        raise BackupError(f"no published warehouse at {settings.warehouse}")
+    out = out.resolve()
+    run_id = "backup-" + dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    with warehouse.run_lock(settings.lock_file, run_id, wait_seconds):
+        target = out / settings.warehouse.name
+        _copy_atomic(settings.warehouse, target)
+        archive = Archive(settings.archive_dir)
+        entries = archive.entries()
+        copied = 0
+        for entry in entries.values():
+            for part in ("rows", "quarantine"):
+                item = entry.get(part)
+                if not item:
+                    continue
+                there = out / "archive" / item["path"]
+                if there.exists() and there.stat().st_size == item["bytes"] and file_sha256(there) == item["sha256"]:
+                    continue
+                _copy_atomic(archive.root / item["path"], there)
+                copied += 1
+        if archive.manifest.exists():
+            _copy_atomic(archive.manifest, out / "archive" / MANIFEST)
+    damage = warehouse.check_published(target)
+    if damage is not None:
+        raise BackupError(f"the copy {target} does not verify: {damage}")
+    problems = Archive(out / "archive").verify()
+    if problems:
+        raise BackupError("the archive copy does not verify: " + "; ".join(problems[:5]))
+    record = {
+        "taken_at": dt.datetime.now().replace(microsecond=0).isoformat(),
+        "warehouse": str(settings.warehouse),
+        "warehouse_sha256": file_sha256(target),
+        "warehouse_bytes": target.stat().st_size,
+        "archive": str(archive.root),
+        "archive_files": len(entries),
+        "archive_files_copied": copied,
+    }
+    (out / "backup.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    progress(
+        f"backup: {target} ({human(record['warehouse_bytes'])}, opens read-only, every table reads back) and "
+        f"{len(entries)} archived files in {out / 'archive'} ({copied} copied now, all checksums match). "
+        "The pseudonymisation key is not in it: back it up apart."
+    )
+    return record

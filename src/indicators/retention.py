@@ -1,0 +1,92 @@
+"""Retention of what is in clear: loaded exports leave the inbox, rejected originals leave ``rejected/``.
+
+After a successful publish, with ``inbox_retention_days`` set (default 30; ``null`` keeps them for
+ever):
+
+* an inbox file older than that (its modification time) whose sha256 the published warehouse holds
+  as ``loaded`` is deleted: its rows are in the warehouse and in the archive, pseudonymised, and
+  ``audit.loaded_files`` keeps its name, size and sha256, so a re-delivered identical file is still
+  skipped. That covers a file recorded as ``skipped`` too (the same bytes as a loaded file);
+* a kept original in ``rejected/`` (and its ``.reason.txt``) older than that, counted from the
+  rejection, is deleted;
+* a file that matches no source, or that was never loaded, is never deleted.
+Every deletion is a line in the run's log.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from indicators.config import Settings
+from indicators.disk import describe
+from indicators.ingest import inbox_files, sha256_of
+from indicators.sources import load_sources, match_source
+
+DAY = 86_400
+
+
+def apply(settings: Settings, progress: Callable[[str], None], now: float | None = None) -> list[str]:
+    """Delete what retention allows; returns warnings (a file that could not be deleted)."""
+    days = settings.inbox_retention_days
+    if days is None:
+        return []
+    cutoff = (now or time.time()) - days * DAY
+    warnings: list[str] = []
+    if settings.inbox.is_dir():
+        warnings += _inbox(settings, cutoff, days, progress)
+    if settings.rejected_dir.is_dir():
+        warnings += _rejected(settings.rejected_dir, cutoff, days, progress)
+    return warnings
+
+
+def _delete(path: Path, why: str, progress) -> str | None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        line = f"retention: could not delete {path}: {describe(exc)}"
+        progress(f"warning: {line}")
+        return line
+    progress(f"retention: deleted {path} ({why})")
+    return None
+
+
+def _inbox(settings: Settings, cutoff: float, days: float, progress) -> list[str]:
+    specs = load_sources(settings.pipelines_dir)
+    old = [p for p in inbox_files(settings.inbox) if p.stat().st_mtime <= cutoff and match_source(p.name, specs)]
+    if not old:
+        return []
+    try:
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+    except duckdb.ConnectionException as exc:  # open in this process with another configuration
+        return [f"retention: skipped this time, the published warehouse could not be opened ({exc})"]
+    try:
+        loaded = {sha for (sha,) in con.execute(
+            "select distinct sha256 from audit.loaded_files where status = 'loaded'"
+        ).fetchall()}
+    finally:
+        con.close()
+    warnings = []
+    for path in old:
+        if sha256_of(path) in loaded:
+            problem = _delete(path, f"loaded and published; older than {days:g} days; its sha256 stays in "
+                                    "audit.loaded_files", progress)
+            warnings += [problem] if problem else []
+    return warnings
+
+
+def _rejected(folder: Path, cutoff: float, days: float, progress) -> list[str]:
+    warnings = []
+    for note in sorted(folder.glob("*.reason.txt")):
+        if note.stat().st_mtime > cutoff:  # the note is written when the file is rejected
+            continue
+        original = note.with_name(note.name.removesuffix(".reason.txt"))
+        for path in (original, note):
+            problem = _delete(path, f"rejected more than {days:g} days ago", progress)
+            warnings += [problem] if problem else []
+    return warnings

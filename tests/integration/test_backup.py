@@ -1,0 +1,78 @@
+"""``indicators backup DIR``: a consistent, verified copy of the published warehouse and the archive,
+taken while readers are connected and never in the middle of a publish (real processes)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from conftest import TEST_KEY
+from helpers import personnummer
+
+HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
+
+
+def write_stays(path: Path, ids: range) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(HEADER + "".join(
+        f"K{i};{personnummer('19960101', 980 + i % 20)};ut;MAMED;studier;GB;2019-09-01;avslutad\n" for i in ids
+    ), encoding="utf-8")
+
+
+def env(**extra: str) -> dict:
+    return dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, **extra)
+
+
+def cli(*args: str, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "indicators.cli", *args], env=env(**extra), capture_output=True, text=True)
+
+
+def rows(database: Path) -> int:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute("select count(*) from raw.student_mobility").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_backup_is_consistent_verified_and_incremental(tmp_path):
+    inbox, warehouse, out = tmp_path / "inbox", tmp_path / "state" / "warehouse.duckdb", tmp_path / "backup"
+    write_stays(inbox / "student_mobility_1.csv", range(3))
+    assert cli("ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)).returncode == 0
+    write_stays(inbox / "student_mobility_2.csv", range(3, 8))
+    # a run holds the lock for 2 s before it publishes: the backup waits for it, then copies
+    marker = tmp_path / "paused"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "indicators.cli", "ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)],
+        env=env(INDICATORS_PAUSE_AT="ingested", INDICATORS_PAUSE_SECONDS="2", INDICATORS_PAUSE_FILE=str(marker)),
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists():
+        assert run.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    reader = duckdb.connect(str(warehouse), read_only=True)  # an analyst stays connected
+    try:
+        done = cli("backup", str(out), "--warehouse", str(warehouse), "--wait", "60")
+        assert reader.execute("select count(*) from raw.student_mobility").fetchone()[0] == 3
+    finally:
+        reader.close()
+    assert run.wait(timeout=60) == 0
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "key is not in it" in done.stdout
+    copy = out / "warehouse.duckdb"
+    assert rows(copy) == 8  # after the run's publish, never half of it
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    assert (out / "archive" / "manifest.jsonl").read_text() == (tmp_path / "state" / "archive" / "manifest.jsonl").read_text()
+    assert len(list((out / "archive" / "student_mobility").glob("*.parquet"))) == 2
+    assert json.loads((out / "backup.json").read_text())["archive_files_copied"] == 2
+    assert not list(out.rglob("*.key"))
+    again = cli("backup", str(out), "--warehouse", str(warehouse))
+    assert again.returncode == 0 and json.loads((out / "backup.json").read_text())["archive_files_copied"] == 0
