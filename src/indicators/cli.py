@@ -177,6 +177,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             on_note=lambda note: print(f"export: {note}"),
             plan=args.plan,
             protection=_protection(settings),
+            as_of=args.as_of,
         )
     except ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
@@ -201,7 +202,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             return 1
         path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang,
                       on_note=lambda note: print(f"report: {note}"), plan=args.plan, programme=args.programme,
-                      protection=_protection(settings))
+                      protection=_protection(settings), as_of=args.as_of)
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
@@ -318,6 +319,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   "latest year before it with values; annual, the latest year with final values)")
     p.add_argument("--kind", choices=["annual", "midterm", "final"], default="annual")
     p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
+    p.add_argument("--as-of", help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) "
+                                   "published them")
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
     p.add_argument("--dialect", choices=["excel-sv", "standard"], default="excel-sv",
@@ -337,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
                                   "final values)")
     p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
     p.add_argument("--programme", help="with --kind programme: the programme code")
+    p.add_argument("--as-of", help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) "
+                                   "published them")
     p.add_argument("--all-programmes", action="store_true",
                    help="with --kind programme: one file per programme, written into the folder --out")
     p.add_argument("--lang", choices=["sv", "en"], default="sv")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators import disk, warehouse
+from indicators import disk, published, warehouse
 from indicators.archive import Archive, ArchiveError
 from indicators.config import ConfigError, Settings, load_crosswalk, load_key
 from indicators.faults import checkpoint
@@ -242,6 +242,7 @@ def _run_locked(
                 clock = time.monotonic()
                 reporter("dbt build: seeds, models, tests")
                 checkpoint("before_dbt")
+                os.environ["INDICATORS_RUN_ID"] = run_id  # marts.indicator_revisions names the run it compares
                 dbt_checks, dbt_errors = _run_dbt(settings, work, reporter)
                 checkpoint("after_dbt")
                 timings["dbt_build"] = time.monotonic() - clock
@@ -264,6 +265,11 @@ def _run_locked(
             coverage_notes = _coverage_notes(con)
             for line in coverage_notes:
                 reporter(f"note: {line}")
+            if not errors:
+                # the values this publish publishes, as far as they changed (audit.published_values)
+                changed = published.record(con, run_id, dt.datetime.now().replace(microsecond=0))
+                if changed:
+                    reporter(f"published values: {changed} new or changed since the previous publish")
             _record_run(con, run_id, started, summary, checks, warnings, errors, fingerprint)
             con.execute("checkpoint")
         finally:

@@ -66,6 +66,22 @@ AUDIT_TABLES = {
         message varchar,
         build_fingerprint varchar
     """,
+    # what each publish published (only what changed since the previous publish): see indicators.published
+    "published_values": """
+        run_id varchar not null,
+        published_at timestamp not null,
+        indicator_id varchar not null,
+        academic_year varchar not null,
+        programme_code varchar,
+        dimension varchar,
+        dimension_value varchar,
+        value double,
+        numerator double,
+        denominator double,
+        unit varchar,
+        obs_status varchar,
+        is_removed boolean not null
+    """,
     "dq_results": """
         run_id varchar not null,
         engine varchar not null,

@@ -23,7 +23,9 @@ from helpers import personnummer
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "inbox"
-MARTS = {"indicator_catalogue", "indicator_progress", "indicator_values", "midterm_followup", "programme_scoreboard"}
+MARTS = {"indicator_catalogue", "indicator_progress", "indicator_values", "midterm_followup", "programme_scoreboard",
+         "final_followup", "plan_catalogue", "source_coverage", "indicator_revisions"}
+EMPTY_AFTER_ONE_PUBLISH = {"indicator_revisions"}  # nothing published earlier to differ from
 LOADED = {  # the sample's loaded files and their raw rows, as the ingest of the bundled sample reports them
     "activities_2025-09-01.csv": 675, "agreements_2025-09-01.csv": 110, "agreements_ewp_iia.xml": 4,
     "cim_awards_2025-09-01.csv": 650, "enrolments_2025-09-01.csv": 260, "graduates_2025-09-01.xlsx": 6222,
@@ -137,7 +139,7 @@ def test_a_truncated_warehouse_is_recognised_and_rebuild_restores_the_marts(tmp_
     done = cli("nightly", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse))
     assert done.returncode == 2, done.stdout + done.stderr
     marts, raw = tables(warehouse, "marts"), tables(warehouse, "raw")
-    assert set(marts) == MARTS and all(marts.values())
+    assert set(marts) == MARTS and all(rows for name, rows in marts.items() if name not in EMPTY_AFTER_ONE_PUBLISH)
     assert sum(len(rows) for rows in raw.values()) == sum(LOADED.values())
     # a bad copy or a failing disk: half the file is gone
     with open(warehouse, "r+b") as handle:

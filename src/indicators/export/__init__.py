@@ -39,7 +39,7 @@ FORMATS = ("csv", "xlsx")
 def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = "annual", lang: str = "sv", fmt: str = "csv",
            dialect: str = "excel-sv", suppression: bool = True, charts: bool = True,
            on_note: Callable[[str], None] | None = None, plan: str | None = None,
-           protection: disclosure.Protection | None = None) -> list[Path]:
+           protection: disclosure.Protection | None = None, as_of: str | None = None) -> list[Path]:
     """Write the export files for ``year`` into ``out_dir``; returns the paths written. Without a year the
     mid-term follow-up reads the plan's mid-term rule, the annual export the latest final year; ``on_note``
     is told which year was used."""
@@ -51,7 +51,7 @@ def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = 
         raise ExportError("--kind programme is a report (indicators report --kind programme); export its "
                           "numbers with --kind annual (the per-programme table)")
     publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression, plan=plan,
-                       protection=protection)
+                       protection=protection, as_of=as_of)
     if on_note and publication.year_note:
         on_note(publication.year_note)
     out_dir = Path(out_dir)
@@ -99,6 +99,7 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
         + f" {publication.year} ({publication.kind})",
         "academic_year": publication.year,
         "academic_year_chosen": publication.year_note,
+        "as_of": publication.as_of,
         "plan": {key: publication.plan.get(key) for key in (
             "plan_id", f"name_{lang}", "first_year", "last_year", "baseline_year", "midterm_year", "final_year",
             "adopted_by", "source_document")} if publication.plan else None,

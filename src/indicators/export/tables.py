@@ -89,6 +89,9 @@ class Publication:
     midterm_year: str | None = None  # the plan's mid-term year (the follow-up reads it or the latest before)
     plan: dict[str, Any] = field(default_factory=dict)  # the plan followed (plans seed row), {} in old warehouses
     final: list[dict[str, Any]] = field(default_factory=list)  # marts.final_followup rows of the plan
+    as_of: dict[str, Any] | None = None  # {run_id, published_at}: the numbers as that publish published them
+    # (indicator, year, programme) → the faculty or programme headline value as first published, where revised
+    first_published: dict[tuple[str, str, str | None], float | None] = field(default_factory=dict)
     protection: disclosure.Protection = field(default_factory=disclosure.Protection)
     linked_sums: list[dict[str, Any]] = field(default_factory=list)  # the sums that are not exact
     linked_numerators: list[dict[str, Any]] = field(default_factory=list)  # shares whose numerator is a count
@@ -125,6 +128,19 @@ class Publication:
             status = self.obs_status(indicator_id, year, programme)
             if status and status != "final":
                 table.marks[(row_index, first_column + offset)] = status
+
+    def first_published_value(self, indicator_id: str, year: str | None, programme: str | None = None) -> Any:
+        """The headline value as first published when it has been revised since, else None. Shown only
+        where neither the value now nor the value then would be hidden by the primary rule."""
+        key = (indicator_id, year, programme)
+        if key not in self.first_published or self.cell(indicator_id, year, programme) is SUPPRESSED:
+            return None
+        old = self.first_published[key]
+        row = self._cells.get((indicator_id, year, programme, None, None), {})
+        if old is None or disclosure.primary_flag(indicator_id, row.get("unit"), old, row.get("denominator"),
+                                                  self.protection):
+            return None
+        return old
 
     def derived(self, value: Any, *inputs: Any) -> Any:
         """A number computed from cells (change, growth rate): suppressed if any input is."""
@@ -374,13 +390,15 @@ class Publication:
 
 def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: str = "sv",
          suppression: bool = True, plan: str | None = None,
-         protection: disclosure.Protection | None = None) -> Publication:
+         protection: disclosure.Protection | None = None, as_of: str | None = None) -> Publication:
     """Read the published warehouse read-only and build the protected publication.
 
     ``year`` None: the mid-term follow-up reads the plan's mid-term year or, where that year has no
     values, the latest year before it with values; the annual one the latest year with final values
     (or, when no year is final yet, the latest with values). ``year_note`` says which was used.
     ``plan`` None: the current plan (``plans.is_current``); the final follow-up reads its final year.
+    ``as_of`` (a run id or a day): the values as that publish published them (audit.published_values);
+    verdicts are today's only where the value is unchanged.
 
     The one place where suppression is decided: every export and the report start from here. The
     pattern of a year's cells depends only on that year's values (see :func:`disclosure.plan`), so
@@ -408,10 +426,24 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
         year, year_note = _choose_year(con, year, kind, followup_years,
                                         "obs_status" in tables[("marts", "indicator_values")])
         catalogue = _catalogue(con, tables, lang, plan_id)
-        values = _rows(con, "select * from marts.indicator_values where academic_year <= ? "
-                       "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
-                       "dimension_value nulls first", [year])
+        as_of_run = None
+        if as_of:
+            from indicators import published
+
+            if ("audit", "published_values") not in tables:
+                raise ExportError("this warehouse keeps no published values yet (audit.published_values)")
+            try:
+                run_id, published_at = published.resolve_as_of(con, as_of)
+            except published.AsOfError as exc:
+                raise ExportError(str(exc)) from exc
+            as_of_run = {"run_id": run_id, "published_at": published_at}
+            values = published.values_as_of(con, published_at, year)
+        else:
+            values = _rows(con, "select * from marts.indicator_values where academic_year <= ? "
+                           "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
+                           "dimension_value nulls first", [year])
         progress = _progress(con, tables, year, plan_id)
+        first_published = _first_published(con, tables) if not as_of else {}
         midterm = _midterm(con, tables, plan_id)
         final = _final(con, tables, plan_id)
         programmes = _programme_names(con, tables, lang)
@@ -432,6 +464,10 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
                row.get("dimension_value"))
         row["suppression"] = flags.get(key)
         cells[key] = row
+    if as_of_run:
+        # a verdict of today stands beside a past number only where that number is still today's
+        progress = {key: row for key, row in progress.items()
+                    if (cells.get((key[0], key[1], key[2], None, None)) or {}).get("value") == row.get("value")}
     # every year up to the one reported: history before the baseline is shown like any other year
     years = sorted({row["academic_year"] for row in values if row["academic_year"] <= year})
     return Publication(
@@ -440,7 +476,8 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
         annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags,
         protection=protection, linked_sums=pattern.linked_sums() if pattern else [],
         linked_numerators=pattern.linked_numerators() if pattern else [], _cells=cells,
-        year_note=year_note, midterm_year=midterm_year, plan=plan_row, final=final,
+        year_note=year_note, midterm_year=midterm_year, plan=plan_row, final=final, as_of=as_of_run,
+        first_published=first_published,
     )
 
 
@@ -585,6 +622,17 @@ def _progress(con, tables, year: str, plan_id: str | None = None) -> dict[tuple[
     plan_where, plan_params = _plan_filter(tables, ("marts", "indicator_progress"), plan_id)
     rows = _rows(con, f"select * from marts.indicator_progress where {where}{plan_where}", [year, *plan_params])
     return {(row["indicator_id"], row["academic_year"], row.get("programme_code")): row for row in rows}
+
+
+def _first_published(con, tables) -> dict[tuple[str, str, str | None], float | None]:
+    if ("marts", "indicator_revisions") not in tables:
+        return {}
+    rows = con.execute("""
+        select indicator_id, academic_year, programme_code, published_value
+        from marts.indicator_revisions
+        where is_first_published and dimension is null
+    """).fetchall()
+    return {(iid, year, code): value for iid, year, code, value in rows}
 
 
 def _final(con, tables, plan_id: str | None) -> list[dict[str, Any]]:

@@ -72,6 +72,11 @@ WORDS = {
     "midterm_intro": {"sv": "Varje delmål i handlingsplanen med utgångsvärde, värdet för {year} (eller senaste år före) och bedömning.",
                       "en": "Each target of the action plan with its baseline, the {year} value (or the latest before) and the verdict."},
     "no_value": {"sv": "saknas", "en": "n/a"},
+    "first_published": {"sv": "först publicerat", "en": "first published"},
+    "revised_note": {"sv": "Ett värde som har reviderats sedan det först publicerades visas med det först publicerade värdet inom parentes (marts.indicator_revisions).",
+                     "en": "A value revised since it was first published shows the value as first published in brackets (marts.indicator_revisions)."},
+    "as_of": {"sv": "Siffrorna som körning {run} publicerade dem ({at}); bedömningar visas bara där värdet är oförändrat i dag.",
+              "en": "The numbers as run {run} published them ({at}); verdicts are shown only where the value is unchanged today."},
     "internal": {"sv": "ENDAST FÖR INTERNT BRUK", "en": "INTERNAL USE ONLY"},
     "run_summary": {"sv": "{files_loaded} av {files_seen} filer inlästa, {rows_loaded} rader, {rows_quarantined} rader i karantän, {warnings} varningar, {errors} fel.",
                     "en": "{files_loaded} of {files_seen} files loaded, {rows_loaded} rows, {rows_quarantined} rows quarantined, {warnings} warnings, {errors} errors."},
@@ -80,13 +85,16 @@ WORDS = {
 
 def report(warehouse: Path, out_file: Path, kind: str, year: str | None = None, lang: str = "sv",
            on_note: Callable[[str], None] | None = None, plan: str | None = None,
-           programme: str | None = None, protection: disclosure.Protection | None = None) -> Path:
+           programme: str | None = None, protection: disclosure.Protection | None = None,
+           as_of: str | None = None) -> Path:
     """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse); without a year
     the mid-term follow-up reads the plan's mid-term rule and the annual report the latest final year."""
     publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True, plan=plan,
-                       protection=protection)
+                       protection=protection, as_of=as_of)
     if on_note and publication.year_note:
         on_note(publication.year_note)
+    if on_note and publication.as_of:
+        on_note(f"the numbers as run {publication.as_of['run_id']} published them ({publication.as_of['published_at']})")
     if kind == "programme":
         _check_programme(publication, programme)
     out_file = Path(out_file)
@@ -154,6 +162,7 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
             "rule_word": labels.text(labels.RULES, ind.get("rule"), lang),
             "values": [publication.cell(ind["indicator_id"], year) for year in publication.years],
             "marks": [publication.obs_mark(ind["indicator_id"], year) for year in publication.years],
+            "first": [publication.first_published_value(ind["indicator_id"], year) for year in publication.years],
             "verdict_mark": publication.obs_mark(ind["indicator_id"], publication.year),
             "verdict": verdict,
             "status_word": labels.text(labels.STATUS, verdict["status"], lang),
