@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -172,3 +173,29 @@ def test_programme_report_and_unknown_plan(built, tmp_path, capsys):
                      "--out", str(tmp_path / "x.html")])
     assert code == 1
     assert "no plan 'NOPE' (the plans: MED-2019, EXAMPLE-2025)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", ["final", "midterm", "annual", "programme"])
+def test_every_report_kind_renders_in_chromium(built, tmp_path, kind):
+    from browser import render_in_chromium
+    from indicators.report import report
+
+    artifacts = Path(__file__).parents[1] / "artifacts"
+    out = tmp_path / f"{kind}.html"
+    if kind == "programme":
+        report(built.warehouse, out, kind=kind, year="2025/26", lang="en", programme="PA")
+    else:
+        report(built.warehouse, out, kind=kind, plan="EXAMPLE-2025", lang="en",
+               year=None if kind != "annual" else "2025/26")
+    result = render_in_chromium(out, artifacts / f"report_{kind}_example_en.png")
+    assert result["errors"] == [], result["errors"]
+    assert result["scripts"] == 0
+    expected_charts = {"final": 3, "midterm": 3, "annual": 3, "programme": 0}[kind]
+    assert len(result["charts"]) == expected_charts
+    for chart in result["charts"]:
+        assert chart["complete"] and chart["natural"] > 0 and chart["width"] > 100
+    html = out.read_text(encoding="utf-8")
+    if kind == "final":  # the verdicts worked out above: I01 and I07 not met, the I21 milestone met
+        assert html.count('badge status-not_met">not met') == 2 and 'badge status-met">met' in html
+    if kind == "programme":  # PA in 2025/26: 5 outgoing students, the faculty's 5 beside them
+        assert "Programme report" in result["title"] or "PA" in result["title"]
