@@ -15,12 +15,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from indicators.identity import INVALID, Pseudonymiser, values_repeat
+from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
 from indicators.sources import FieldSpec, SourceSpec, header_key
-
-# Anything shaped like a personnummer or T-number, wherever it appears in free text or a reason.
-PERSONNUMMER_PATTERN = r"(?:\d{2})?\d{6}\s?[-+]?\s?[\dT]\d{3}"
-REDACTED = "<redacted>"
 
 TRUE_WORDS = ["yes", "ja", "true", "1", "x", "j", "y", "sant", "sann"]
 FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk"]
@@ -59,10 +55,6 @@ def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
     if missing:
         raise LayoutError(f"required column missing: {', '.join(missing)}")
     return mapping
-
-
-def redact(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(PERSONNUMMER_PATTERN, REDACTED)
 
 
 def _clean(text: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

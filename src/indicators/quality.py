@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import Any
 
 from indicators.config import Settings
-from indicators.normalise import PERSONNUMMER_PATTERN, REDACTED
+from indicators.identity import redact_text
 from indicators.sources import SourceSpec, load_sources
 
 ENGINE = "great_expectations"
@@ -710,10 +710,10 @@ def _show(value: Any, quote: bool = True) -> str:
     if isinstance(value, (list, tuple)):
         return ", ".join(_show(v) for v in value)
     text = str(value)
-    text = re.sub(PERSONNUMMER_PATTERN, REDACTED, text)
+    text = redact_text(text)
     return repr(text[:40]) if quote and isinstance(value, str) else text[:40]
 
 
 def _clip(text: str) -> str:
-    text = re.sub(PERSONNUMMER_PATTERN, REDACTED, text)
+    text = redact_text(text)
     return text if len(text) <= DETAILS_MAX else text[: DETAILS_MAX - 1] + "…"

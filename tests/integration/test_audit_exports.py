@@ -86,7 +86,7 @@ def test_both_dialects_languages_xlsx_and_the_report_together(warehouse, tmp_pat
 
 
 def test_the_report_on_its_own(warehouse, tmp_path):
-    for year in years(warehouse)[-2:]:
+    for year in years(warehouse)[-1:]:
         for kind in EXPORT_KINDS:
             for lang in ("sv", "en"):
                 folder = tmp_path / f"{year.replace('/', '-')}_{kind}_{lang}"

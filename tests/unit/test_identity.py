@@ -141,3 +141,17 @@ def test_vectorised_and_small_batch_digests_agree():
     large = ps.digests(values).to_list()  # DuckDB path
     small = ps.digests(values.head(10)).to_list()  # Python path
     assert large[:10] == small
+
+
+# python-stdnum's Swedish personnummer validator, an implementation we did not write, as an oracle:
+# any birth date, serial and check digit (right or wrong). stdnum knows no samordningsnummer (the
+# day plus 60), which we accept by contract: test_samordningsnummer_is_valid covers those.
+@settings(max_examples=300, deadline=None)
+@given(birth=birth_dates, serial=serials, check=st.integers(min_value=0, max_value=9))
+def test_property_validity_agrees_with_python_stdnum(birth, serial, check):
+    from stdnum.se import personnummer as oracle
+
+    twelve = f"{birth:%Y%m%d}{serial:03d}{check}"
+    ours = normalise_person_ids(pl.Series([twelve, f"{twelve[:8]}-{twelve[8:]}"]), PIVOT).to_list()
+    expected = oracle.is_valid(f"{twelve[:8]}-{twelve[8:]}")
+    assert ours == ([twelve] * 2 if expected else [INVALID] * 2)
