@@ -5,12 +5,7 @@ source as (
 ),
 
 latest as (
-    select *
-    from source
-    qualify row_number() over (
-        partition by agreement_id
-        order by _file_id desc, _row_number desc
-    ) = 1
+    {{ latest_version('source', ['agreement_id']) }}
 ),
 
 final as (

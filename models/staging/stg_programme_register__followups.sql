@@ -5,12 +5,7 @@ source as (
 ),
 
 latest as (
-    select *
-    from source
-    qualify row_number() over (
-        partition by academic_year, programme_code
-        order by _file_id desc, _row_number desc
-    ) = 1
+    {{ latest_version('source', ['academic_year', 'programme_code']) }}
 ),
 
 final as (
