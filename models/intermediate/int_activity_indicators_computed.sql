@@ -23,11 +23,7 @@ activities_mapped as (
         activities.activity_id,
         activities.academic_year,
         activities.category,
-        case
-            when activities.programme_code is null then null
-            when programmes.programme_code is not null then programmes.programme_code
-            else 'unknown'
-        end as programme_code,
+        {{ programme_in_catalogue('activities.programme_code', 'programmes.programme_code') }} as programme_code,
         coalesce(activities.student_participants, 1) as student_participations,
         coalesce(activities.teacher_participants, nullif(activities.named_teachers, 0), 1) as teacher_participations,
         activities.network,

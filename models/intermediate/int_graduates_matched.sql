@@ -41,10 +41,7 @@ final as (
     select
         degrees.degree_key,
         degrees.student_id,
-        case
-            when programmes.programme_code is not null then programmes.programme_code
-            else 'unknown'
-        end as programme_code,
+        {{ programme_in_catalogue('degrees.programme_code', 'programmes.programme_code', empty_is='unknown') }} as programme_code,
         degrees.programme_code as source_programme_code,
         degrees.degree_date,
         degrees.academic_year,

@@ -38,11 +38,7 @@ incoming as (
 activity_teachers as (
     select
         activities.academic_year,
-        case
-            when activities.programme_code is null then null
-            when programmes.programme_code is not null then programmes.programme_code
-            else 'unknown'
-        end as programme_code,
+        {{ programme_in_catalogue('activities.programme_code', 'programmes.programme_code') }} as programme_code,
         unnest(string_split(activities.teacher_ids, ';')) as staff_id,
     from activities
     left join programmes

@@ -21,11 +21,7 @@ final as (
         mobilities.direction,
         mobilities.staff_category,
         mobilities.mobility_type,
-        case
-            when mobilities.programme_code is null then null
-            when programmes.programme_code is not null then programmes.programme_code
-            else 'unknown'
-        end as programme_code,
+        {{ programme_in_catalogue('mobilities.programme_code', 'programmes.programme_code') }} as programme_code,
         mobilities.programme_code as source_programme_code,
         mobilities.partner_code,
         mobilities.partner_country,

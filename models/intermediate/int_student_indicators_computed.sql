@@ -47,10 +47,7 @@ awards as (
         cim_awards.certificate_id,
         cim_awards.student_id,
         cim_awards.academic_year,
-        case
-            when programmes.programme_code is not null then programmes.programme_code
-            else 'unknown'
-        end as programme_code,
+        {{ programme_in_catalogue('cim_awards.programme_code', 'programmes.programme_code', empty_is='unknown') }} as programme_code,
     from cim_awards
     left join programmes
         on cim_awards.programme_code = programmes.programme_code
