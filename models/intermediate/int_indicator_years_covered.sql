@@ -7,8 +7,8 @@
 -- A year that none of its sources covers has no row (and so no value).
 with
 
-catalogue as (
-    select * from {{ ref('indicator_catalogue') }}
+data_sources as (
+    select * from {{ ref('int_indicator_sources_listed') }}
 ),
 
 source_years as (
@@ -17,19 +17,6 @@ source_years as (
 
 academic_years as (
     select * from {{ ref('int_academic_years_listed') }}
-),
-
-indicator_sources as (
-    select distinct
-        indicator_id,
-        trim(unnest(string_split(sources, ';'))) as source_name,
-    from catalogue
-),
-
-data_sources as (
-    select *
-    from indicator_sources
-    where source_name not in ('programmes', 'partner_networks')
 ),
 
 source_counts as (

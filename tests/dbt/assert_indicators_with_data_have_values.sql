@@ -4,10 +4,6 @@
 -- (e.g. years outside a fixed window) and nothing may be published.
 with
 
-catalogue as (
-    select * from {{ ref('marts_indicator_catalogue') }}
-),
-
 indicator_values as (
     select * from {{ ref('indicator_values') }}
 ),
@@ -16,17 +12,8 @@ sources as (
     select * from {{ ref('int_sources_bounded') }}
 ),
 
-indicator_sources as (
-    select distinct
-        indicator_id,
-        trim(unnest(string_split(sources, ';'))) as source_name,
-    from catalogue
-),
-
 data_sources as (
-    select *
-    from indicator_sources
-    where source_name not in ('programmes', 'partner_networks')
+    select * from {{ ref('int_indicator_sources_listed') }}
 ),
 
 indicators_with_data as (
