@@ -116,3 +116,22 @@ def test_the_pattern_of_a_year_does_not_depend_on_the_export(warehouse):
         for kind in EXPORT_KINDS:
             earlier = load(warehouse, year, kind=kind)
             assert earlier.flags == {key: flag for key, flag in latest.flags.items() if key[1] <= year}
+
+
+def test_the_newest_year_is_marked_provisional(warehouse, tmp_path):
+    # every sample's newest exports are dated 2025-09-01: 2025/26 is partial, its values provisional
+    # (incomplete where the programme register, which holds no 2025/26 follow-up yet, is a source)
+    import csv
+
+    year = years(warehouse)[-1]
+    assert year == "2025/26"
+    folder = tmp_path / "newest"
+    export(warehouse, folder, year, kind="annual", lang="en", dialect="standard", charts=False)
+    with (folder / "indicators_2025-26_annual_en_values.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    newest = {row["Value status"] for row in rows if row["Academic year"] == "2025/26"}
+    assert newest == {"provisional", "incomplete"}
+    assert {row["Value status"] for row in rows if row["Academic year"] == "2024/25"} == {"final"}
+    assert {row["Indicator"] for row in rows if row["Value status"] == "incomplete"} == {"I08", "I12", "I24"}
+    html = report(warehouse, folder / "report.html", kind="annual", year=year, lang="en").read_text(encoding="utf-8")
+    assert '<sup class="obs">p</sup>' in html and "p = provisional" in html
