@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import os
 import re
 import shutil
@@ -27,6 +26,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from indicators.archive import file_sha256 as sha256_of
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.normalise import LayoutError, normalise
@@ -84,14 +84,6 @@ class IngestSummary:
             for f in self.files
             if f.status in ("rejected", "unmatched") or f.rows_quarantined or f.rows_collapsed
         )
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def inbox_files(inbox: Path) -> list[Path]:

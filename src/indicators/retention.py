@@ -21,9 +21,10 @@ from pathlib import Path
 
 import duckdb
 
+from indicators.archive import file_sha256 as sha256_of
 from indicators.config import Settings
 from indicators.disk import describe
-from indicators.ingest import inbox_files, sha256_of
+from indicators.ingest import inbox_files
 from indicators.sources import load_sources, match_source
 
 DAY = 86_400
