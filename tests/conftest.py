@@ -39,3 +39,17 @@ def ingest(settings_for, tmp_path):
         return outcome, warehouse
 
     return run
+
+
+@pytest.fixture(scope="module")
+def module_key():
+    """A pseudonymisation key for a module's shared (module-scoped) nightly; restored afterwards."""
+    import os
+
+    saved = os.environ.get("INDICATORS_PSEUDONYMISATION_KEY")
+    os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = TEST_KEY
+    yield TEST_KEY
+    if saved is None:
+        os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
+    else:
+        os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = saved

@@ -23,3 +23,14 @@ def forms(pnr12: str) -> dict[str, str]:
 
 def wrong_check_digit(pnr12: str) -> str:
     return pnr12[:11] + str((int(pnr12[11]) + 1) % 10)
+
+
+def query(warehouse, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a read-only query against a warehouse file."""
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -12,12 +12,11 @@ part of it, ``incomplete`` when one covers none of it while another covers some.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
-import duckdb
 import pytest
 
 from helpers import personnummer
+from helpers import query as query_warehouse
 from indicators import cli, nightly
 
 pytestmark = pytest.mark.slow
@@ -71,18 +70,7 @@ def run_nightly(root, files: dict[str, tuple[str, str]]):
 
 
 @pytest.fixture(scope="module")
-def key():
-    saved = os.environ.get("INDICATORS_PSEUDONYMISATION_KEY")
-    os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = "coverage-test-key-0123456789"
-    yield
-    if saved is None:
-        os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
-    else:
-        os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = saved
-
-
-@pytest.fixture(scope="module")
-def history(tmp_path_factory, key):
+def history(tmp_path_factory, module_key):
     """One undated student-mobility file whose years all lie before 2016/17, its last year partial."""
     root = tmp_path_factory.mktemp("history")
     return run_nightly(root, {
@@ -92,11 +80,7 @@ def history(tmp_path_factory, key):
 
 
 def query(settings, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+    return query_warehouse(settings.warehouse, sql, params)
 
 
 def faculty(settings, indicator: str) -> dict[str, tuple]:
@@ -192,7 +176,7 @@ def stale_staff_mobility() -> str:
 
 
 @pytest.fixture(scope="module")
-def deliveries(tmp_path_factory, key):
+def deliveries(tmp_path_factory, module_key):
     root = tmp_path_factory.mktemp("deliveries")
     return run_nightly(root, {
         "programmes.csv": (PROGRAMMES, "cp1252"),

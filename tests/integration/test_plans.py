@@ -9,13 +9,12 @@ Exports dated 2026-06-30: every source covers 2024/25 and 2025/26 whole (both fi
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from helpers import personnummer
+from helpers import query as query_warehouse
 from indicators import cli, nightly
 
 pytestmark = pytest.mark.slow
@@ -57,9 +56,7 @@ REGISTER = """Läsår;Programkod;Mobilitetsfönster;Informationskanaler granskad
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    saved = os.environ.get("INDICATORS_PSEUDONYMISATION_KEY")
-    os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = "plans-test-key-0123456789abcdef"
+def built(tmp_path_factory, module_key):
     root = tmp_path_factory.mktemp("plans")
     inbox = root / "inbox"
     inbox.mkdir()
@@ -73,19 +70,11 @@ def built(tmp_path_factory):
     settings = load_settings().with_paths(inbox=inbox, warehouse=root / "state" / "warehouse.duckdb")
     outcome = nightly.run(settings, with_quality=False, quiet=True)
     assert outcome.published, (outcome.message, outcome.errors)
-    yield settings
-    if saved is None:
-        os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
-    else:
-        os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = saved
+    return settings
 
 
 def query(settings, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
+    return query_warehouse(settings.warehouse, sql, params)
 
 
 def progress(settings, plan: str, indicator: str) -> dict[str, tuple]:
