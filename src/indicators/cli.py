@@ -250,6 +250,30 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_generate(args: argparse.Namespace) -> int:
+    from indicators import contracts
+    from indicators.config import project_root
+
+    root = Path(args.root).resolve() if args.root else project_root()
+    try:
+        if args.check:
+            differing = contracts.differing(root)
+            for path in differing:
+                print(f"generate: {path} differs from what `indicators generate` writes", file=sys.stderr)
+            return 1 if differing else 0
+        written, removed = contracts.write(root)
+    except contracts.ContractError as exc:
+        print(f"generate: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    for path in removed:
+        print(f"removed {path} (no pipelines file for its source)")
+    if not written and not removed:
+        print("generate: every generated file is up to date")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="indicators",
@@ -360,6 +384,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2019)
     p.add_argument("--json", help="also write the results as JSON to this file")
     p.add_argument("--work-dir", help="keep the generated data and warehouse here (default: a temporary folder)")
+
+    p = add("generate", "write the dbt sources YAML and the GX suites from the source contract (pipelines/*.yml)",
+            cmd_generate)
+    p.description = (
+        "Write models/staging/_staging__sources.yml and expectations/raw_<source>.json from pipelines/<source>.yml\n"
+        "(fields, types, enum values, business key, required fields), merged with the hand-kept parts:\n"
+        "expectations/thresholds.yml (ranges, by-year thresholds, derived columns, severities and whys that\n"
+        "differ from the default) and pipelines/warehouse_tables.yml (metadata and audit columns). Edit those\n"
+        "and regenerate; never edit a generated file."
+    )
+    p.epilog = ("exit codes: 0 written, or (--check) every file up to date · 1 a file differs (--check), or a "
+                "hand-kept file does not fit the contract")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 and name each file that differs from what would be written "
+                        "(for CI), exit 0 when all are up to date")
+    p.add_argument("--root", help="the project folder (default: INDICATORS_HOME or this checkout)")
 
     p = add("keygen", "create a new random pseudonymisation key file (never overwrites)", cmd_keygen)
     p.add_argument("--out", help="where to write it (default: the configured key_file)")

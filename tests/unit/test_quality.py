@@ -39,7 +39,7 @@ def suite(source: str) -> dict:
 
 def test_one_suite_per_source_and_nothing_else_committed():
     files = sorted(p.name for p in (ROOT / "expectations").iterdir())
-    assert files == sorted(f"raw_{name}.json" for name in SPECS)
+    assert files == sorted([*(f"raw_{name}.json" for name in SPECS), "thresholds.yml"])  # its hand-kept part
 
 
 @pytest.mark.parametrize("source", sorted(SPECS))
@@ -49,7 +49,7 @@ def test_suite_is_well_formed(source):
     assert doc["meta"]["table_name"] == f"raw.{source}"
     ids = [e["id"] for e in doc["expectations"]] + [doc["id"]]
     assert len(ids) == len(set(ids))
-    assert 5 <= len(doc["expectations"]) <= 25  # moderate: the nightly stays fast
+    assert 5 <= len(doc["expectations"]) <= 30  # moderate: the nightly stays fast
 
 
 @pytest.mark.parametrize("source", sorted(SPECS))
