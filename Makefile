@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install lint clean sample
+.PHONY: demo test install lint clean sample generate
 
 $(BIN)/indicators: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ demo: install
 test: install
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest -n 2 -q
+
+## Write models/staging/_staging__sources.yml and expectations/raw_*.json from the source contract
+## (pipelines/*.yml, plus expectations/thresholds.yml and pipelines/warehouse_tables.yml).
+generate: install
+	$(BIN)/indicators generate
 
 sample: install
 	$(BIN)/indicators sample --out samples/inbox --scale 1 --seed 2019
