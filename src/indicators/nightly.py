@@ -10,6 +10,7 @@ Exit codes (for cron and systemd):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -28,6 +29,8 @@ from indicators.config import ConfigError, Settings, load_crosswalk, load_key
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.ingest import FileResult, Ingestor, IngestSummary, inbox_files
+from indicators.quality import results
+from indicators.quality.results import DqResult
 from indicators.sources import load_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
@@ -224,7 +227,7 @@ def _run_locked(
 
         errors: list[str] = []
         warnings = notes + _ingest_warnings(summary)
-        checks: list[dict] = []
+        checks: list[DqResult] = []
         # GX validates the raw tables in its worker process while dbt builds the models
         gx = _QualityWorker(settings, work, summary, reporter) if with_quality and stop_after != "ingest" else None
         fingerprint = None
@@ -254,10 +257,10 @@ def _run_locked(
             if gx.peak_mb is not None:
                 memory["gx_worker_peak_mb"] = gx.peak_mb
         for check in checks:
-            if check["success"]:
+            if check.success:
                 continue
-            line = f"{check['engine']} check {check['check_name']} on {check['table_name'] or '?'}: {check['details'] or 'failed'}"
-            (errors if check["severity"] == "error" else warnings).append(line)
+            line = f"{check.engine} check {check.check_name} on {check.table_name or '?'}: {check.details or 'failed'}"
+            (errors if check.severity == "error" else warnings).append(line)
 
         clock = time.monotonic()
         con = warehouse.connect(work)
@@ -428,7 +431,7 @@ def _last_build(work: Path) -> tuple[str, str] | None:
         con.close()
 
 
-def _run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[dict], list[str]]:
+def _run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[DqResult], list[str]]:
     """dbt build in-process; its tests as check rows, and the errors that stop publishing."""
     from indicators import transform
 
@@ -438,32 +441,18 @@ def _run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[dict], list
         errors.append(built.message)
     if not built.success and not errors and not built.errors:
         errors.append("dbt build did not succeed (a check could not run; see the dbt log)")
-    failed_sql = {c.name: c.compiled_sql for c in built.checks if not c.success and c.compiled_sql}
     examples: dict[str, str | None] = {}
-    if failed_sql:
+    if built.failed_sql:
         con = warehouse.connect(work, read_only=True)
         try:
-            examples = {name: transform.offending_examples(con, sql) for name, sql in failed_sql.items()}
+            examples = {name: transform.offending_examples(con, sql) for name, sql in built.failed_sql.items()}
         finally:
             con.close()
-    checks = []
-    for check in built.checks:
-        details = check.message
-        if examples.get(check.name):
-            details = f"{details}; e.g. {examples[check.name]}"
-        checks.append(
-            {
-                "engine": "dbt",
-                "suite_name": "dbt_build",
-                "check_name": check.name,
-                "table_name": check.table_name,
-                "severity": check.severity,
-                "success": check.success,
-                "observed_value": None,
-                "failing_count": check.failing_count,
-                "details": details,
-            }
-        )
+    checks = [
+        dataclasses.replace(check, details=f"{check.details}; e.g. {examples[check.check_name]}")
+        if examples.get(check.check_name) else check
+        for check in built.checks
+    ]
     reporter(
         f"dbt build: {sum(1 for c in built.checks if c.success)} checks passed, "
         f"{len(built.warnings)} warnings, {len(built.errors)} errors"
@@ -493,7 +482,7 @@ class _QualityWorker:
         self._rows = prepared.rows
         self._pending = quality.execute_in_worker(prepared) if prepared.plans else None
 
-    def result(self) -> list[dict]:
+    def result(self) -> list[DqResult]:
         if self._pending is not None:
             try:
                 # a worker that dies (e.g. killed for memory) never answers: fail the run, never hang it
@@ -518,28 +507,7 @@ def _ingest_warnings(summary: IngestSummary) -> list[str]:
 
 def _record_run(con, run_id, started, summary: IngestSummary, checks, warnings, errors, fingerprint=None) -> None:
     now = dt.datetime.now().replace(microsecond=0)
-    for check in checks:
-        con.execute(
-            """
-            insert into audit.dq_results
-            (run_id, engine, suite_name, check_name, table_name, severity, success, observed_value,
-             failing_count, details, checked_at)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                run_id,
-                check["engine"],
-                check["suite_name"],
-                check["check_name"],
-                check["table_name"],
-                check["severity"],
-                check["success"],
-                None if check["observed_value"] is None else str(check["observed_value"]),
-                check["failing_count"],
-                check["details"],
-                now,
-            ],
-        )
+    results.insert(con, run_id, now, checks)
     status = "failed" if errors else ("published_with_warnings" if warnings else "published")
     con.execute(
         """

@@ -15,38 +15,30 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indicators.config import Settings
+from indicators.quality.results import DqResult
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("DBT_VERSION_CHECK", "False")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
-@dataclass
-class CheckResult:
-    """One dbt test (or node) outcome, as a row of ``audit.dq_results``."""
-
-    name: str
-    table_name: str | None
-    severity: str  # error | warn
-    success: bool
-    failing_count: int | None
-    message: str | None
-    compiled_sql: str | None = None  # the test's query, to show a few offending rows
+ENGINE, SUITE = "dbt", "dbt_build"  # a dbt test's row in audit.dq_results
 
 
 @dataclass
 class BuildResult:
     success: bool  # no model or seed failed and no error-severity test failed
-    checks: list[CheckResult] = field(default_factory=list)
+    checks: list[DqResult] = field(default_factory=list)  # every dbt test, as a row of audit.dq_results
     failed_nodes: list[str] = field(default_factory=list)
     message: str | None = None
+    failed_sql: dict[str, str] = field(default_factory=dict)  # a failed test's query, to show offending rows
 
     @property
-    def warnings(self) -> list[CheckResult]:
+    def warnings(self) -> list[DqResult]:
         return [c for c in self.checks if not c.success and c.severity == "warn"]
 
     @property
-    def errors(self) -> list[CheckResult]:
+    def errors(self) -> list[DqResult]:
         return [c for c in self.checks if not c.success and c.severity == "error"]
 
 
@@ -142,8 +134,9 @@ def build(settings: Settings, database: Path, progress=None) -> BuildResult:
 
 
 def _collect(execution, success: bool) -> BuildResult:
-    checks: list[CheckResult] = []
+    checks: list[DqResult] = []
     failed_nodes: list[str] = []
+    failed_sql: dict[str, str] = {}
     for result in getattr(execution, "results", []) or []:
         node = result.node
         status = str(result.status.value if hasattr(result.status, "value") else result.status)
@@ -153,21 +146,25 @@ def _collect(execution, success: bool) -> BuildResult:
             if status == "warn":
                 severity = "warn"
             checks.append(
-                CheckResult(
-                    name=node.name,
+                DqResult(
+                    engine=ENGINE,
+                    suite_name=SUITE,
+                    check_name=node.name,
                     table_name=_tested_table(node),
                     severity="warn" if severity == "warn" else "error",
                     success=passed,
+                    observed_value=None,
                     failing_count=getattr(result, "failures", None),
-                    message=None if passed else (result.message or status),
-                    compiled_sql=None if passed else getattr(node, "compiled_code", None),
+                    details=None if passed else (result.message or status),
                 )
             )
+            if not passed and getattr(node, "compiled_code", None):
+                failed_sql[node.name] = node.compiled_code
         elif status in ("error", "skipped") and node.resource_type in ("model", "seed", "snapshot"):
             failed_nodes.append(f"{node.resource_type} {node.name}: {result.message or status}")
     errors = [c for c in checks if not c.success and c.severity == "error"]
     ok = success and not failed_nodes and not errors  # dbt says success=False when a check could not even run
-    return BuildResult(ok, checks, failed_nodes)
+    return BuildResult(ok, checks, failed_nodes, failed_sql=failed_sql)
 
 
 def _tested_table(node) -> str | None:

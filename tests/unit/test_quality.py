@@ -7,6 +7,7 @@ by hand in the comments. GX (about 5 s to import) is paid once for the whole mod
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import shutil
@@ -23,6 +24,7 @@ from indicators.sources import load_sources
 
 TODAY = dt.date(2024, 1, 15)  # the open academic year is 2023/24; 2022/23 and earlier are closed
 ROOT = Path(__file__).resolve().parents[2]
+MACROS = ROOT / "macros"  # the dbt project's: the frames render its academic-year and latest-version rules
 SPECS = {spec.name: spec for spec in load_sources(ROOT / "pipelines")}
 MOBILITY_HEADER = (
     "mobility_id,student_id,direction,programme_code,mobility_type,partner_country,start_date,end_date,"
@@ -151,7 +153,7 @@ LOADED = ["enrolments", "graduates", "student_mobility"]
 
 def results(settings, warehouse, sources=LOADED) -> dict[tuple[str, str], dict]:
     rows = quality.validate(settings, warehouse, "test-run", sources, lambda message: None, today=TODAY)
-    keyed = {(row["suite_name"], row["check_name"]): row for row in rows}
+    keyed = {(row.suite_name, row.check_name): row for row in rows}
     assert len(keyed) == len(rows)  # no check reported twice
     return keyed
 
@@ -208,8 +210,8 @@ def problems(build):
 
 def test_a_clean_warehouse_passes_every_check(clean):
     _, _, rows = clean
-    assert [key for key, row in rows.items() if not row["success"]] == []
-    assert {row["engine"] for row in rows.values()} == {"great_expectations"}
+    assert [key for key, row in rows.items() if not row.success] == []
+    assert {row.engine for row in rows.values()} == {"great_expectations"}
 
 
 def test_every_expectation_of_a_loaded_source_gives_exactly_one_row(clean):
@@ -217,9 +219,9 @@ def test_every_expectation_of_a_loaded_source_gives_exactly_one_row(clean):
     expected = {(f"raw_{s}", quality.check_name(e)) for s in LOADED for e in suite(s)["expectations"]}
     assert set(rows) == expected  # and no rows for the six sources not loaded
     for (suite_name, _), row in rows.items():
-        assert row["table_name"] == "raw." + suite_name.removeprefix("raw_")
-        assert row["severity"] in ("error", "warn")
-        assert row["observed_value"] is None or isinstance(row["observed_value"], str)
+        assert row.table_name == "raw." + suite_name.removeprefix("raw_")
+        assert row.severity in ("error", "warn")
+        assert row.observed_value is None or isinstance(row.observed_value, str)
 
 
 def test_severity_comes_from_the_suite(clean):
@@ -227,7 +229,7 @@ def test_severity_comes_from_the_suite(clean):
     for source in LOADED:
         for expectation in suite(source)["expectations"]:
             row = rows[(f"raw_{source}", quality.check_name(expectation))]
-            assert row["severity"] == expectation["meta"]["severity"]
+            assert row.severity == expectation["meta"]["severity"]
 
 
 def test_only_the_sources_loaded_are_validated(clean):
@@ -240,29 +242,29 @@ def test_only_the_sources_loaded_are_validated(clean):
 
 def test_each_problem_fails_its_check_with_its_severity_and_count(problems):
     _, _, rows, _ = problems
-    failed = {key: (row["severity"], row["failing_count"]) for key, row in rows.items() if not row["success"]}
+    failed = {key: (row.severity, row.failing_count) for key, row in rows.items() if not row.success}
     assert failed == PROBLEMS
 
 
 def test_details_name_the_offending_values(problems):
     _, _, rows, _ = problems
     sm = "raw_student_mobility"
-    assert "'sideways' (1)" in rows[(sm, "expect_column_values_to_be_in_set(direction)")]["details"]
-    assert "'Germany' (1)" in rows[(sm, "expect_column_values_to_match_regex(partner_country)")]["details"]
-    assert "'M0007' (2)" in rows[(sm, "expect_column_values_to_be_unique(mobility_id)")]["details"]
-    assert "1999-09-01" in rows[(sm, "expect_column_values_to_be_between(start_date)")]["details"]
+    assert "'sideways' (1)" in rows[(sm, "expect_column_values_to_be_in_set(direction)")].details
+    assert "'Germany' (1)" in rows[(sm, "expect_column_values_to_match_regex(partner_country)")].details
+    assert "'M0007' (2)" in rows[(sm, "expect_column_values_to_be_unique(mobility_id)")].details
+    assert "1999-09-01" in rows[(sm, "expect_column_values_to_be_between(start_date)")].details
     collapse = rows[(sm, "expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse")]
-    assert collapse["details"] == "academic years 2021/22: 3 rows, 0.075 of 40"
-    assert collapse["observed_value"].startswith("1 of 3 academic years unexpected")  # 2019/20 has no previous year
+    assert collapse.details == "academic years 2021/22: 3 rows, 0.075 of 40"
+    assert collapse.observed_value.startswith("1 of 3 academic years unexpected")  # 2019/20 has no previous year
     share = rows[(sm, "expect_column_values_to_be_between(null_programme_code_share)")]
-    assert share["details"] == "academic years 2020/21: 0.25"
+    assert share.details == "academic years 2020/21: 0.25"
 
 
 def test_no_personal_data_in_results(problems):
     _, _, rows, pseudonym = problems
     graduates = rows[("raw_graduates", "expect_compound_columns_to_be_unique(student_id, programme_code, degree_date)")]
-    assert graduates["details"] == "2 rows (values not shown: personal data)"
-    text = json.dumps(list(rows.values()), default=str)
+    assert graduates.details == "2 rows (values not shown: personal data)"
+    text = json.dumps([dataclasses.asdict(row) for row in rows.values()], default=str)
     assert pseudonym not in text
     assert "uid0" not in text and "uid9" not in text
 
@@ -276,23 +278,24 @@ def test_a_missing_column_fails_and_its_checks_fail_closed(clean, tmp_path):
     con.close()
     rows = results(settings, broken, sources=["student_mobility"])
     columns = rows[("raw_student_mobility", "expect_table_columns_to_match_set(table)")]
-    assert (columns["success"], columns["severity"], columns["failing_count"]) == (False, "error", 1)
-    assert columns["details"] == "missing columns: gender"
+    assert (columns.success, columns.severity, columns.failing_count) == (False, "error", 1)
+    assert columns.details == "missing columns: gender"
     gender = rows[("raw_student_mobility", "expect_column_values_to_be_in_set(gender)")]
-    assert gender["success"] is False and gender["details"].startswith("not evaluated")
-    assert sum(not row["success"] for row in rows.values()) == 2
+    assert gender.success is False and gender.details.startswith("not evaluated")
+    assert sum(not row.success for row in rows.values()) == 2
 
 
 def _profile(rows_sql: str, coverage_end: dt.date | None, today: dt.date = TODAY) -> list[tuple]:
     con = duckdb.connect()
     con.execute("create schema raw")
-    con.execute(
-        "create table raw.student_mobility as select * from (values " + rows_sql +
-        ") v(mobility_id, start_date, programme_code, _file_id)"
+    con.execute(  # one file; a row number each, in order
+        "create table raw.student_mobility as select *, row_number() over () as _row_number from (values "
+        + rows_sql + ") v(mobility_id, start_date, programme_code, _file_id)"
     )
     spec = SPECS["student_mobility"]
-    current = quality.current_rows_sql(spec, ["mobility_id", "start_date", "programme_code"], {})
-    return con.execute(quality.by_year_sql(current, "start_date", True, coverage_end, today)).fetchall()
+    current = quality.current_rows_sql(spec, ["mobility_id", "start_date", "programme_code"], {}, MACROS)
+    profile = quality.by_year_sql(current, "start_date", True, MACROS)
+    return con.execute(profile, quality.by_year_parameters(coverage_end, today)).fetchall()
 
 
 FOUR_STAYS = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from helpers import personnummer
 from indicators import quality
 from indicators.config import load_settings
+from indicators.quality import gx
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
 
@@ -21,17 +22,17 @@ def test_chunked_validation_matches_whole_frame_validation(tmp_path, ingest, mon
     settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
 
     whole = quality.execute(quality.prepare(settings, warehouse, ["student_mobility"]), lambda line: None)
-    monkeypatch.setattr(quality, "CHUNK_ROWS", 2)  # 7 rows: four chunks
+    monkeypatch.setattr(gx, "CHUNK_ROWS", 2)  # 7 rows: four chunks
     spilled = quality.prepare(settings, warehouse, ["student_mobility"], spill_dir=tmp_path / "spill")
     chunked = quality.execute(spilled, lambda line: None)
 
     def key(row):
-        return (row["check_name"], row["success"], row["failing_count"])
+        return (row.check_name, row.success, row.failing_count)
 
     assert sorted(map(key, chunked)) == sorted(map(key, whole))
-    [ects] = [row for row in chunked if row["check_name"].startswith("expect_column_values_to_be_between") and "credits_ects" in row["check_name"]]
-    assert (ects["success"], ects["failing_count"]) == (False, 2)
-    assert "150" in ects["details"] and "200" in ects["details"]
+    [ects] = [row for row in chunked if row.check_name.startswith("expect_column_values_to_be_between") and "credits_ects" in row.check_name]
+    assert (ects.success, ects.failing_count) == (False, 2)
+    assert "150" in ects.details and "200" in ects.details
 
 
 def test_a_duplicated_key_is_named_by_its_value_not_its_hash(tmp_path):
@@ -45,7 +46,7 @@ def test_a_duplicated_key_is_named_by_its_value_not_its_hash(tmp_path):
     ).write_parquet(str(path))
     duplicated = duckdb.sql("select hash('M2')").fetchall()[0][0]
     result = SimpleNamespace(result={"partial_unexpected_counts": [{"value": duplicated, "count": 2}]})
-    quality._show_keys_for_hashes(result, path, "h", ["mobility_id"])
+    gx.show_keys_for_hashes(result, path, "h", ["mobility_id"])
     assert result.result["partial_unexpected_counts"] == [{"value": "M2", "count": 2}]
 
 
@@ -65,9 +66,9 @@ def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkey
     (inbox / "student_mobility_1.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     _, warehouse = ingest(inbox)
     settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
-    monkeypatch.setattr(quality, "CHUNK_ROWS", 100)  # six chunks
+    monkeypatch.setattr(gx, "CHUNK_ROWS", 100)  # six chunks
     seen: list[int] = []
-    validate = quality._validate
+    validate = gx.validate_frame
 
     def counting(datasource, plan, frame_name, frame, expectations, asset):
         result = validate(datasource, plan, frame_name, frame, expectations, asset)
@@ -75,7 +76,7 @@ def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkey
         seen.append(sum(1 for o in gc.get_objects() if isinstance(o, pd.DataFrame) and len(o) == 100))
         return result
 
-    monkeypatch.setattr(quality, "_validate", counting)
+    monkeypatch.setattr(gx, "validate_frame", counting)
     quality.execute(quality.prepare(settings, warehouse, ["student_mobility"], spill_dir=tmp_path / "spill"), lambda line: None)
     chunk_counts = seen[1:7]  # after the schema frame: the six chunks
     assert len(chunk_counts) == 6

@@ -1,0 +1,180 @@
+"""Validating a run: :func:`prepare` reads the frames (needs the warehouse), :func:`execute` runs GX
+on them (needs none, so it can run in a worker process beside the dbt build); the worker process."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from indicators.config import Settings
+from indicators.quality import gx
+from indicators.quality.frames import LATEST_FILE_ROWS, ParquetRows, SourcePlan, fetch_frames
+from indicators.quality.results import DqResult, expectation_row, failed
+from indicators.quality.suites import frame_of, is_uniqueness, load_suite, suite_path
+from indicators.sources import load_sources
+
+NOT_BUILT = "frame not built"  # e.g. the suite's year column is missing from the table
+
+
+@dataclass
+class Prepared:
+    """What :func:`prepare` read from the warehouse: the frames to validate, and rows already decided."""
+
+    plans: list[SourcePlan]
+    rows: list[DqResult]
+    started: float
+    fetch_seconds: float
+
+
+def validate(
+    settings: Settings,
+    work: Path,
+    run_id: str,
+    sources_loaded: list[str],
+    reporter: Callable[[str], None],
+    *,
+    today: dt.date | None = None,
+) -> list[DqResult]:
+    """One result row per expectation of every loaded source's suite (see ``audit.dq_results``)."""
+    return execute(prepare(settings, work, sources_loaded, today=today), reporter)
+
+
+def prepare(
+    settings: Settings,
+    work: Path,
+    sources_loaded: list[str],
+    *,
+    today: dt.date | None = None,
+    spill_dir: Path | None = None,
+) -> Prepared:
+    """Read the rows to validate from the warehouse (the connection is closed on return).
+
+    With ``spill_dir`` the current rows go to Parquet files there (written by DuckDB, streaming), to
+    be validated chunk by chunk; otherwise they are read into memory.
+    """
+    clock = time.monotonic()
+    today = today or dt.date.today()
+    specs = {spec.name: spec for spec in load_sources(settings.pipelines_dir)}
+    rows: list[DqResult] = []
+    plans: list[SourcePlan] = []
+    for source in sources_loaded:
+        path = suite_path(settings, source)
+        if source not in specs:
+            continue
+        if not path.exists():
+            rows.append(failed(f"raw_{source}", "suite file present", f"raw.{source}", "warn",
+                               f"no suite {path.name}: raw.{source} is not checked by GX"))
+            continue
+        plans.append(SourcePlan(specs[source], load_suite(path)))
+    if plans:
+        if spill_dir is not None:
+            spill_dir.mkdir(parents=True, exist_ok=True)
+        fetch_frames(work, plans, today, settings.root / "macros", spill_dir)
+    return Prepared(plans, rows, clock, time.monotonic() - clock)
+
+
+def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[DqResult]:
+    """Validate the prepared frames with GX; needs no warehouse connection (it can run beside dbt)."""
+    plans, rows = prepared.plans, list(prepared.rows)
+    if not plans:
+        return rows
+    clock = time.monotonic()
+    datasource = gx.context().data_sources.add_pandas("raw")  # imports GX (about 5 s) unless the worker did
+    for plan in plans:
+        personal = set(plan.spec.personal)
+        by_frame: dict[str, list[dict]] = {}
+        for expectation in plan.suite["expectations"]:
+            by_frame.setdefault(frame_of(expectation), []).append(expectation)
+        for frame_name, expectations in by_frame.items():
+            results = _judge(datasource, plan, frame_name, expectations)
+            profile = plan.frames.get("by_year") if frame_name == "by_year" else None
+            for expectation in expectations:
+                result = results.get(expectation["id"])
+                missing = result if result is NOT_BUILT else None
+                rows.append(expectation_row(plan.suite, plan.table_name, expectation, None if missing else result,
+                                            personal, missing, profile))
+    failures = [r for r in rows if not r.success]
+    errors = sum(1 for r in failures if r.severity == "error")
+    reporter(
+        f"quality: great_expectations on {len(plans)} sources: {len(rows) - len(failures)} of {len(rows)} checks "
+        f"passed, {errors} errors, {len(failures) - errors} warnings "
+        f"(reading the rows {prepared.fetch_seconds:.1f}s, validating {time.monotonic() - clock:.1f}s)"
+    )
+    return rows
+
+
+def _judge(datasource, plan: SourcePlan, frame_name: str, expectations: list[dict]) -> dict[str, Any]:
+    """GX's result for each expectation (by id), :data:`NOT_BUILT` where its frame is missing. The
+    uniqueness checks of ``current`` are judged on the latest-file rows (see ``frames``)."""
+    parts = [(frame_name, expectations)]
+    if frame_name == "current":
+        parts = [("current", [e for e in expectations if not is_uniqueness(e)]),
+                 (LATEST_FILE_ROWS, [e for e in expectations if is_uniqueness(e)])]
+    results: dict[str, Any] = {}
+    for name, chosen in parts:
+        frame = plan.frames.get(name)
+        if not chosen:
+            continue
+        if frame is None:
+            results.update(dict.fromkeys((e["id"] for e in chosen), NOT_BUILT))
+        elif isinstance(frame, ParquetRows) and name == LATEST_FILE_ROWS:
+            results.update(gx.validate_unique(datasource, plan, name, frame, chosen))
+        elif isinstance(frame, ParquetRows):
+            results.update(gx.validate_chunks(datasource, plan, name, frame, chosen))
+        else:
+            results.update(gx.validate_frame(datasource, plan, name, frame, chosen, name))
+    return results
+
+
+# --- the worker process ----------------------------------------------------------------------
+
+_WORKER = None  # a one-process pool (spawned, so no GIL shared with dbt) with GX already imported
+
+
+def _import_gx() -> None:
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    import great_expectations  # noqa: F401
+
+
+def preload() -> None:
+    """Start a worker process that imports Great Expectations (about 5 s) while the caller goes on."""
+    global _WORKER
+    if _WORKER is None:
+        import multiprocessing
+
+        _WORKER = multiprocessing.get_context("spawn").Pool(1, initializer=_import_gx)
+
+
+def execute_in_worker(prepared: Prepared):
+    """:func:`execute` in the preloaded worker process; returns an ``AsyncResult`` of
+    (rows, progress lines, seconds, the worker's peak memory in MB)."""
+    preload()
+    return _WORKER.apply_async(_execute_quietly, (prepared,))
+
+
+def shutdown() -> None:
+    global _WORKER
+    if _WORKER is not None:
+        _WORKER.close()  # no more work: let the worker finish and exit (terminate leaks its semaphores)
+        _WORKER.join()
+        _WORKER = None
+
+
+def _execute_quietly(prepared: Prepared) -> tuple[list[DqResult], list[str], float, float]:
+    lines: list[str] = []
+    clock = time.monotonic()
+    rows = execute(prepared, lines.append)
+    return rows, lines, prepared.fetch_seconds + time.monotonic() - clock, peak_memory_mb()
+
+
+def peak_memory_mb() -> float:
+    """This process's peak resident memory since its program started (VmHWM; exec resets it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

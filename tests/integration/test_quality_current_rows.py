@@ -1,0 +1,132 @@
+"""GX judges exactly the rows staging publishes, in the academic years staging gives them.
+
+One raw table, written by hand: a key in two files, a key twice in one file, stays on either side of
+1 July. The staging model is built by real dbt; GX's frames are read by the real quality code (in
+memory, and spilled to Parquet as the nightly does) and validated by real GX with the committed suite.
+Every expected row is worked out by hand below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from indicators import quality, transform
+from indicators.config import load_settings
+from indicators.sources import load_sources
+from indicators.warehouse import ensure_schema
+
+pytestmark = pytest.mark.slow
+
+TODAY = dt.date(2024, 1, 15)
+# (mobility_id, start_date, end_date, credits_ects, _file_id, _row_number)
+RAW = [
+    ("MA", "2019-06-30", "2019-08-30", 200, 1, 1),  # superseded by file 2: 200 ECTS is never judged
+    ("MC", "2019-07-01", "2019-12-20", 30, 1, 2),  # only in file 1: current
+    ("MA", "2019-06-30", "2019-08-30", 30, 2, 1),  # current (2018/19: 30 June is the year's last day)
+    ("MB", "2020-06-30", "2020-08-30", 150, 2, 2),  # MB twice in file 2: staging keeps the later row
+    ("MB", "2020-07-01", "2020-12-20", 30, 2, 3),  # current (2020/21: 1 July starts the year)
+    ("MD", "2021-07-01", "2021-12-20", 30, 2, 4),  # current (2021/22, not final: the rows end 2021-07-01)
+]
+# staging's rows, by hand: the latest file's last row of each key
+PUBLISHED = [
+    ("MA", dt.date(2019, 6, 30), 30.0, 2, "2018/19"),
+    ("MB", dt.date(2020, 7, 1), 30.0, 2, "2020/21"),
+    ("MC", dt.date(2019, 7, 1), 30.0, 1, "2019/20"),
+    ("MD", dt.date(2021, 7, 1), 30.0, 2, "2021/22"),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """(settings, warehouse): the raw rows above, and stg_student_mobility__mobilities built by dbt."""
+    from dbt.adapters.duckdb import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+
+    base = tmp_path_factory.mktemp("current_rows")
+    settings = load_settings().with_paths(inbox=base / "inbox", warehouse=base / "warehouse.duckdb")
+    con = duckdb.connect(str(settings.warehouse))
+    ensure_schema(con, load_sources(settings.pipelines_dir))
+    con.executemany(
+        """
+        insert into raw.student_mobility (mobility_id, student_id, direction, programme_code, mobility_type,
+            partner_country, start_date, end_date, status, credits_ects, gender, _file_id, _file_name, _row_number,
+            _loaded_at, _run_id)
+        values (?, 'pseudonym-' || ?, 'outgoing', 'MALAK', 'studies', 'DE', ?, ?, 'completed', ?, 'female',
+            ?, 'student_mobility_' || ? || '.csv', ?, timestamp '2024-01-10 03:00:00', 'run-' || ?)
+        """,
+        [(m, m, start, end, ects, file, file, row, file) for m, start, end, ects, file, row in RAW],
+    )
+    con.close()
+    saved = os.environ.get("INDICATORS_DBT_DATABASE")
+    os.environ["INDICATORS_DBT_DATABASE"] = str(settings.warehouse)
+    try:
+        args = transform.dbt_args("run", settings)[1:]
+        assert dbtRunner().invoke(["run", "--select", "stg_student_mobility__mobilities", *args]).success
+    finally:
+        DuckDBConnectionManager.close_all_connections()
+        if saved is None:
+            os.environ.pop("INDICATORS_DBT_DATABASE", None)
+        else:
+            os.environ["INDICATORS_DBT_DATABASE"] = saved
+    return settings, settings.warehouse
+
+
+def staged(warehouse) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(
+            "select mobility_id, start_date, credits_ects, file_id, academic_year "
+            "from staging.stg_student_mobility__mobilities order by mobility_id"
+        ).fetchall()
+    finally:
+        con.close()
+
+
+def test_staging_publishes_the_last_row_of_each_keys_latest_file(built):
+    _, warehouse = built
+    assert staged(warehouse) == PUBLISHED
+
+
+def test_gx_judges_exactly_the_rows_staging_publishes(built, tmp_path):
+    settings, warehouse = built
+    (plan,) = quality.prepare(settings, warehouse, ["student_mobility"], today=TODAY).plans
+    current = plan.frames["current"]
+    gx_rows = sorted(zip(current["mobility_id"], current["start_date"].dt.date, current["credits_ects"], strict=True))
+    assert gx_rows == [row[:3] for row in PUBLISHED]
+    # spilled to Parquet, as in the nightly: the same rows
+    (spilled,) = quality.prepare(settings, warehouse, ["student_mobility"], today=TODAY, spill_dir=tmp_path).plans
+    table = pq.read_table(spilled.frames["current"].path, columns=["mobility_id", "start_date", "credits_ects"])
+    assert sorted(tuple(row.values()) for row in table.to_pylist()) == [row[:3] for row in PUBLISHED]
+    # the uniqueness checks see MB's two rows of file 2 beside the others' one
+    keys = pq.read_table(spilled.frames[quality.LATEST_FILE_ROWS].path, columns=["mobility_id", "_file_id"])
+    assert sorted(tuple(row.values()) for row in keys.to_pylist()) == [("MA", 2), ("MB", 2), ("MB", 2), ("MC", 1), ("MD", 2)]
+
+
+def test_gx_counts_academic_years_as_staging_assigns_them(built):
+    settings, warehouse = built
+    (plan,) = quality.prepare(settings, warehouse, ["student_mobility"], today=TODAY).plans
+    profile = plan.frames["by_year"]
+    # final years: those ended by the rows' latest date (2021-07-01): 2018/19 .. 2020/21, one stay each;
+    # MB's dropped row (2020-06-30, 2019/20) is not counted: 2019/20 holds MC only
+    assert list(zip(profile["academic_year"], profile["row_count"], strict=True)) == [
+        ("2018/19", 1), ("2019/20", 1), ("2020/21", 1)]
+    by_staging = {year: sum(1 for row in staged(warehouse) if row[4] == year) for year in profile["academic_year"]}
+    assert by_staging == dict(zip(profile["academic_year"], profile["row_count"], strict=True))
+
+
+@pytest.mark.parametrize("spill", [False, True], ids=["in_memory", "spilled"])
+def test_only_the_duplicate_within_a_file_fails_and_superseded_values_are_not_judged(built, tmp_path, spill):
+    settings, warehouse = built
+    prepared = quality.prepare(settings, warehouse, ["student_mobility"], today=TODAY,
+                               spill_dir=tmp_path if spill else None)
+    rows = quality.execute(prepared, lambda line: None)
+    failed = [(row.check_name, row.severity, row.failing_count) for row in rows if not row.success]
+    # 200 and 150 ECTS are in rows staging does not publish: the credits range check passes
+    assert failed == [("expect_column_values_to_be_unique(mobility_id)", "error", 2)]
+    (unique,) = [row for row in rows if not row.success]
+    assert "'MB' (2)" in unique.details
