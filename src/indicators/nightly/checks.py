@@ -1,0 +1,158 @@
+"""The checks of a run and its record: GX in its worker beside the build, dbt's tests as
+``audit.dq_results`` rows, the run's row in ``audit.pipeline_runs``, the provisional years."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+from indicators import warehouse
+from indicators.config import Settings
+from indicators.ingest import IngestSummary
+from indicators.nightly.outcome import run_status
+from indicators.quality import results
+from indicators.quality.results import DqResult
+
+GX_TIMEOUT_SECONDS = float(os.environ.get("INDICATORS_GX_TIMEOUT_SECONDS", "3600"))
+
+
+class QualityWorker:
+    """Great Expectations on what this run loaded (see ``indicators.quality``), in a worker process
+    beside the dbt build: once its rows are read GX needs no connection, and a process of its own
+    shares no interpreter lock with dbt."""
+
+    @staticmethod
+    def spill_dir_of(work: Path) -> Path:
+        """Where the current rows go as Parquet files for the worker (removed when it is done)."""
+        return work.parent / "gx-rows"
+
+    def __init__(self, settings: Settings, work: Path, summary: IngestSummary, reporter):
+        from indicators import quality
+
+        self.reporter = reporter
+        if summary.sources_loaded:
+            # the worker process imports GX (about 5 s) while the rows are written out for it; not
+            # earlier, beside the ingest, where it took a core from it (and not at all when nothing new)
+            quality.preload()
+        # the current rows go to Parquet files, validated there chunk by chunk: memory stays bounded
+        self.spill_dir = self.spill_dir_of(work)
+        shutil.rmtree(self.spill_dir, ignore_errors=True)
+        prepared = quality.prepare(settings, work, summary.sources_loaded, spill_dir=self.spill_dir)
+        self.seconds = prepared.fetch_seconds  # GX's own time (reading + validating), not the wait
+        self.peak_mb: float | None = None
+        self._rows = prepared.rows
+        self._pending = quality.execute_in_worker(prepared) if prepared.plans else None
+
+    def result(self) -> list[DqResult]:
+        if self._pending is not None:
+            try:
+                # a worker that dies (e.g. killed for memory) never answers: fail the run, never hang it
+                self._rows, lines, self.seconds, self.peak_mb = self._pending.get(timeout=GX_TIMEOUT_SECONDS)
+            finally:
+                shutil.rmtree(self.spill_dir, ignore_errors=True)
+            for line in lines:
+                self.reporter(line)
+        shutil.rmtree(self.spill_dir, ignore_errors=True)
+        return self._rows
+
+
+def run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[DqResult], list[str]]:
+    """dbt build in-process; its tests as check rows, and the errors that stop publishing."""
+    from indicators import transform
+
+    built = transform.build(settings, work, progress=reporter)
+    errors = list(built.failed_nodes)
+    if built.message:
+        errors.append(built.message)
+    if not built.success and not errors and not built.errors:
+        errors.append("dbt build did not succeed (a check could not run; see the dbt log)")
+    examples: dict[str, str | None] = {}
+    if built.failed_sql:
+        con = warehouse.connect(work, read_only=True)
+        try:
+            examples = {name: transform.offending_examples(con, sql) for name, sql in built.failed_sql.items()}
+        finally:
+            con.close()
+    checks = [
+        dataclasses.replace(check, details=f"{check.details}; e.g. {examples[check.check_name]}")
+        if examples.get(check.check_name) else check
+        for check in built.checks
+    ]
+    reporter(
+        f"dbt build: {sum(1 for c in built.checks if c.success)} checks passed, "
+        f"{len(built.warnings)} warnings, {len(built.errors)} errors"
+    )
+    return checks, errors
+
+
+def last_build(work: Path) -> tuple[str, str] | None:
+    """(run id, project fingerprint) of the last published run that built the marts, if any."""
+    con = warehouse.connect(work, read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchone()[0]
+        if not exists:
+            return None
+        row = con.execute(
+            """
+            select run_id, build_fingerprint from audit.pipeline_runs
+            where status like 'published%' and build_fingerprint is not null
+            order by finished_at desc limit 1
+            """
+        ).fetchone()
+        return tuple(row) if row else None
+    finally:
+        con.close()
+
+
+def record_run(con, run_id, started, summary: IngestSummary, checks: list[DqResult], warnings, errors,
+               fingerprint=None) -> None:
+    """The checks in ``audit.dq_results`` and the run in ``audit.pipeline_runs``, with the status it
+    has if it publishes (its errors decide; a warning after the publish cannot be known here)."""
+    now = dt.datetime.now().replace(microsecond=0)
+    results.insert(con, run_id, now, checks)
+    _, status = run_status(published=not errors, warnings=warnings)
+    con.execute(
+        """
+        insert or replace into audit.pipeline_runs
+        (run_id, started_at, finished_at, status, files_seen, files_loaded, rows_loaded, rows_quarantined,
+         warnings, errors, message, build_fingerprint)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            run_id,
+            started,
+            now,
+            status,
+            len(summary.files),
+            summary.count("loaded"),
+            summary.rows_loaded,
+            summary.rows_quarantined,
+            len(warnings),
+            len(errors),
+            "; ".join(errors)[:2000] or None,
+            None if errors else fingerprint,
+        ],
+    )
+
+
+def coverage_notes(con) -> list[str]:
+    """The years whose values are provisional because a source's coverage ends inside them."""
+    try:
+        rows = con.execute(
+            """
+            select coverage_end_year, string_agg(source_name || ' to ' || coverage_end_date, ', ' order by source_name)
+            from marts.source_coverage
+            where not is_coverage_end_year_complete
+                and source_name != 'programmes'  -- the catalogue is reference data: no value's status
+            group by coverage_end_year
+            order by coverage_end_year
+            """
+        ).fetchall()
+    except Exception:  # noqa: BLE001 - no marts (ingest only, or dbt skipped on a first run): nothing to say
+        return []
+    return [f"{year} is provisional: {sources} (values of that year will still change)" for year, sources in rows]

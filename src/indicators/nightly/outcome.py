@@ -1,0 +1,76 @@
+"""A run's outcome: its exit code and status word (decided in :func:`run_status` alone), and the
+summary printed at its end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indicators.config import Settings
+from indicators.ingest import IngestSummary
+
+EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
+
+
+def run_status(published: bool, warnings: Sequence[str]) -> tuple[int, str]:
+    """(exit code, status word) of a run: the one place they are decided. Nothing published: 1,
+    ``failed``; published with warnings: 2, ``published_with_warnings``; else 0, ``published``."""
+    if not published:
+        return EXIT_FAILED, "failed"
+    if warnings:
+        return EXIT_WARNINGS, "published_with_warnings"
+    return EXIT_OK, "published"
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    published: bool
+    message: str  # why: "published", or what stopped the run
+    ingest: IngestSummary | None = None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    work_copy: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    memory: dict[str, float] = field(default_factory=dict)  # peak MB of helper processes (the GX worker)
+    notes: list[str] = field(default_factory=list)  # worth knowing, not a warning (provisional years, a rebuild)
+
+    @property
+    def exit_code(self) -> int:
+        return run_status(self.published, self.warnings)[0]
+
+    @property
+    def status(self) -> str:
+        """``failed``, ``published_with_warnings`` or ``published`` (``log/runs.jsonl``, ``indicators status``)."""
+        return run_status(self.published, self.warnings)[1]
+
+
+def format_summary(outcome: RunOutcome, settings: Settings) -> str:
+    lines = [f"Run {outcome.run_id}: {outcome.message} (exit {outcome.exit_code})"]
+    summary = outcome.ingest
+    if summary is not None:
+        counts = ", ".join(f"{summary.count(s)} {s}" for s in ("loaded", "skipped", "rejected", "unmatched"))
+        lines.append(f"  files:  {len(summary.files)} seen: {counts}")
+        lines.append(
+            f"  rows:   {summary.rows_loaded} loaded, {summary.rows_quarantined} quarantined, "
+            f"{summary.rows_collapsed} identical duplicates collapsed"
+        )
+        for f in summary.files:
+            if f.status in ("rejected", "unmatched"):
+                lines.append(f"  {f.status}: {f.file_name}: {f.reason}")
+        if summary.rows_quarantined:
+            lines.append("  quarantined rows: see audit.quarantine (file, row number, reason)")
+    if outcome.timings:
+        stages = {k: v for k, v in outcome.timings.items() if "." not in k}
+        lines.append("  time:   " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
+    for line in outcome.notes:
+        lines.append(f"  note:   {line}")
+    for line in outcome.errors[:10]:
+        lines.append(f"  ERROR: {line}")
+    if outcome.published:
+        lines.append(f"  warehouse: {settings.warehouse}")
+    elif outcome.work_copy:
+        lines.append(f"  published warehouse unchanged: {settings.warehouse}")
+        lines.append(f"  working copy kept for inspection: {outcome.work_copy}")
+    return "\n".join(lines)

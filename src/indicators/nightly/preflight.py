@@ -1,0 +1,60 @@
+"""Before the working copy: is the published file whole (else stop, or rebuild it), is the archive
+complete, is there the space the run needs; and a rebuild's restore from the archive."""
+
+from __future__ import annotations
+
+from indicators import disk, warehouse
+from indicators.archive import Archive
+from indicators.config import Settings
+from indicators.ingest import FileResult, IngestSummary, inbox_files
+
+
+class RunStopped(Exception):
+    """A run that must not go on (a damaged published file): the message says why and what to do."""
+
+
+def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -> tuple[bool, list[str]]:
+    """Is the published file whole (else stop, or rebuild it when ``auto_rebuild``)? Is the archive
+    complete? Is there the space the run needs? Returns (start from the archive, warnings)."""
+    notes: list[str] = []
+    restore = rebuild
+    if not rebuild:
+        damage = warehouse.check_published(settings.warehouse)
+        if damage is None and not settings.warehouse.exists() and archive.entries():
+            damage = f"it is missing, but the archive {archive.root} holds {len(archive.entries())} loaded files"
+        if damage is not None:
+            found = f"the published warehouse {settings.warehouse} is damaged: {damage}"
+            if not settings.auto_rebuild:
+                raise RunStopped(
+                    f"{found}. Nothing was run and the file is left as it is. Remedy: `indicators rebuild` "
+                    f"recreates it from the archive {archive.root} (or set auto_rebuild: true, "
+                    "INDICATORS_AUTO_REBUILD=1, to let the nightly do so)"
+                )
+            reporter(f"{found}; auto_rebuild is on: rebuilding it from the archive {archive.root}, then the inbox")
+            notes.append(f"the published warehouse was damaged ({damage}); rebuilt from the archive {archive.root}")
+            restore = True
+        elif settings.warehouse.exists():
+            archive.sync_from(settings.warehouse, reporter)
+    # a rebuild loads every archived file anew: they count as new files (by their exported size)
+    known = set() if restore else warehouse.known_files(settings.warehouse)
+    new_bytes = archive.exported_bytes() if restore else 0
+    if not rebuild and settings.inbox.is_dir():
+        new_bytes += sum(size for path in inbox_files(settings.inbox)
+                         if (path.name, size := path.stat().st_size) not in known)
+    base = 0 if restore or not settings.warehouse.exists() else settings.warehouse.stat().st_size
+    need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb)
+    disk.check_free_space(settings.work_dir, need)
+    return restore, notes
+
+
+def restore(con, archive: Archive, reporter) -> IngestSummary:
+    """The archive's files back into an empty working copy (``indicators rebuild``)."""
+    entries = archive.restore(con)
+    reporter(f"rebuild: {len(entries)} files restored from the archive {archive.root} "
+             f"({sum(e['row_count'] for e in entries)} rows)")
+    return IngestSummary([
+        FileResult(e["file_name"], e["source"], "loaded", "restored from the archive",
+                   rows_read=e["loaded_file"].get("rows_read") or 0, rows_loaded=e["row_count"],
+                   rows_quarantined=e["quarantine_count"], rows_collapsed=e["loaded_file"].get("rows_collapsed") or 0)
+        for e in entries
+    ])

@@ -1,0 +1,197 @@
+"""One run: the key, the lock, the stages in order (:mod:`indicators.nightly.stages`), the outcome and
+its line in ``log/runs.jsonl``; the progress lines (stdout and the run's log file)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from indicators import disk, warehouse
+from indicators.archive import Archive, ArchiveError
+from indicators.config import ConfigError, Settings, load_crosswalk, load_key
+from indicators.faults import checkpoint
+from indicators.nightly import stages
+from indicators.nightly.outcome import RunOutcome
+from indicators.nightly.preflight import RunStopped
+
+STOPPED = (RunStopped, ArchiveError, disk.NotEnoughSpace, warehouse.LockBusy)  # said as they are, no traceback
+
+
+def new_run_id() -> str:
+    return dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(2)
+
+
+class Reporter:
+    """Progress lines to stdout (or a given stream) and to the run's log file."""
+
+    def __init__(self, log_file: Path | None, stream=None, quiet: bool = False):
+        self.stream = stream or sys.stdout
+        self.quiet = quiet
+        self.log = None
+        self.started = time.monotonic()
+        if log_file is not None:
+            try:
+                log_file.parent.mkdir(parents=True, exist_ok=True)
+                self.log = log_file.open("a", encoding="utf-8")
+            except OSError as exc:
+                self._log_failed(log_file, exc)
+
+    def __call__(self, message: str) -> None:
+        line = f"[{time.monotonic() - self.started:6.1f}s] {message}"
+        if not self.quiet:
+            print(line, file=self.stream, flush=True)
+        if self.log:
+            try:
+                self.log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {message}\n")
+                self.log.flush()
+            except OSError as exc:
+                self._log_failed(Path(self.log.name), exc)
+                if self.quiet:  # the line would otherwise be lost
+                    print(line, file=sys.stderr, flush=True)
+
+    def _log_failed(self, path: Path, exc: OSError) -> None:
+        """A log that cannot be written (a full disk) must not stop the run: stderr instead."""
+        print(f"warning: cannot write the run log {path} ({exc.strerror or exc}); "
+              "the run goes on and reports to stderr", file=sys.stderr, flush=True)
+        with contextlib.suppress(OSError):
+            if self.log:
+                self.log.close()
+        self.log = None
+
+    def close(self) -> None:
+        if self.log:
+            with contextlib.suppress(OSError):
+                self.log.close()
+
+
+def _append_run_log(settings: Settings, record: dict) -> None:
+    """One line in ``log/runs.jsonl``; when it cannot be written (a full disk) the line goes to stderr."""
+    line = json.dumps(record, default=str)
+    try:
+        settings.log_dir.mkdir(parents=True, exist_ok=True)
+        with (settings.log_dir / "runs.jsonl").open("a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+    except OSError as exc:
+        print(f"warning: cannot write {settings.log_dir / 'runs.jsonl'} ({exc.strerror or exc}); the record: {line}",
+              file=sys.stderr, flush=True)
+
+
+def run(
+    settings: Settings,
+    *,
+    with_dbt: bool = True,
+    with_quality: bool = True,
+    wait_seconds: float = 0.0,
+    quiet: bool = False,
+    stream=None,
+    stop_after: str | None = None,
+    rebuild: bool = False,
+) -> RunOutcome:
+    """One nightly run. ``stop_after='ingest'`` publishes raw and audit only (``indicators ingest``);
+    ``rebuild`` recreates the warehouse from the archive alone (``indicators rebuild``), not the inbox."""
+    run_id = new_run_id()
+    reporter = Reporter(settings.log_dir / f"{run_id}.log", stream=stream, quiet=quiet)
+    started = dt.datetime.now().replace(microsecond=0)
+    try:
+        key = load_key(settings)
+        crosswalk = load_crosswalk(settings)
+    except ConfigError as exc:
+        reporter(f"error: {exc}")
+        return RunOutcome(run_id, False, str(exc))
+    try:
+        with warehouse.run_lock(settings.lock_file, run_id, wait_seconds) as previous:
+            if previous.stale:
+                reporter(
+                    f"note: the previous run {previous.run_id} (pid {previous.pid}) ended without releasing "
+                    "its lock (killed?); the published warehouse was not touched by it"
+                )
+            _append_run_log(settings, {"run_id": run_id, "status": "running", "started_at": started, "pid": os.getpid()})
+            checkpoint("locked")
+            # One stable name while the run works (dbt's partial parsing keys on the profile, which names
+            # the file); a failed run's copy is then renamed after the run, and kept.
+            state = stages.RunState(settings, run_id, started, reporter, settings.work_dir / "in-progress.duckdb",
+                                    Archive(settings.archive_dir))
+            outcome = _run_locked(state, key, crosswalk, with_dbt, with_quality, stop_after, rebuild)
+    except warehouse.LockBusy as exc:
+        reporter(f"error: {exc}")
+        return RunOutcome(run_id, False, str(exc))
+    except Exception as exc:  # noqa: BLE001 - outside the stages (the lock file, say): still a recorded failure
+        reporter(f"error: the run crashed: {disk.describe(exc)}")
+        outcome = RunOutcome(run_id, False, f"crashed: {disk.describe(exc)}")
+    finally:
+        reporter.close()
+    _append_run_log(
+        settings,
+        {
+            "run_id": run_id,
+            "status": outcome.status,
+            "started_at": started,
+            "finished_at": dt.datetime.now().replace(microsecond=0),
+            "exit_code": outcome.exit_code,
+            "message": outcome.message,
+            "work_copy": str(outcome.work_copy) if outcome.work_copy else None,
+            "warnings": len(outcome.warnings),
+            "errors": len(outcome.errors),
+        },
+    )
+    return outcome
+
+
+def _run_locked(
+    state: stages.RunState,
+    key: bytes,
+    crosswalk: dict[str, str],
+    with_dbt: bool,
+    with_quality: bool,
+    stop_after: str | None,
+    rebuild: bool,
+) -> RunOutcome:
+    """The stages in order; the first failure ends the run with the working copy kept (or removed)."""
+    checks = stop_after != "ingest"
+    try:
+        stages.check(state, rebuild)
+        stages.working_copy(state)
+        stages.ingest(state, key, crosswalk, rebuild)
+        gx = stages.start_quality(state) if with_quality and checks else None  # runs beside the dbt build
+        if with_dbt and checks and (state.settings.root / "dbt_project.yml").exists():
+            stages.dbt_build(state)
+        if gx is not None:
+            stages.finish_quality(state, gx)
+        stages.gate(state)
+        stages.record(state)
+        if state.errors:
+            return _checks_failed(state)
+        stages.publish(state)
+        stages.after_publish(state, retention=not rebuild)
+        return RunOutcome(state.run_id, True, "published", state.summary, state.errors, state.warnings, None,
+                          state.timings, state.memory, state.notes + state.coverage_notes)
+    except STOPPED as exc:
+        state.reporter(f"error: {exc}")
+        return RunOutcome(state.run_id, False, str(exc), work_copy=stages.end_failed(state), timings=state.timings)
+    except Exception as exc:  # noqa: BLE001 - the run record must say what happened
+        full = disk.disk_full(exc) is not None
+        cause = ("the disk ran out of space (or the file size limit was reached): " if full else "") + disk.describe(exc)
+        state.reporter(f"error: the run crashed: {cause}")
+        state.reporter("".join(traceback.format_exception(exc)).rstrip())
+        kept = stages.end_failed(state, remove=full)
+        return RunOutcome(state.run_id, False, f"crashed: {cause}", work_copy=kept, timings=state.timings)
+    finally:
+        if "indicators.quality" in sys.modules:
+            sys.modules["indicators.quality"].shutdown()
+
+
+def _checks_failed(state: stages.RunState) -> RunOutcome:
+    """An error-level check failed (or dbt could not build): nothing is published."""
+    for line in state.errors:
+        state.reporter(f"error: {line}")
+    full = [line for line in state.errors if disk.mentions_full(line)]
+    message = f"the disk ran out of space: {full[0][:500]}" if full else "error-level checks failed"
+    kept = stages.end_failed(state, remove=bool(full))
+    return RunOutcome(state.run_id, False, message, state.summary, state.errors, state.warnings, kept, state.timings)

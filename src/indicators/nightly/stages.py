@@ -1,0 +1,226 @@
+"""The stages of a run, one function each, in the order :mod:`indicators.nightly.sequence` calls
+them: check → working copy → ingest (and its archive files) → quality (GX, beside) → dbt build →
+gate → record → publish → after publish (the archive's manifest, retention); or, on a failure,
+:func:`end_failed`. Each reads and adds to the run's :class:`RunState`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indicators import disk, published, warehouse
+from indicators.archive import Archive
+from indicators.config import Settings
+from indicators.faults import checkpoint
+from indicators.identity import Pseudonymiser
+from indicators.ingest import Ingestor, IngestSummary
+from indicators.nightly import preflight
+from indicators.nightly.checks import QualityWorker, coverage_notes, last_build, record_run, run_dbt
+from indicators.quality.results import DqResult
+from indicators.sources import SourceSpec, load_sources
+
+
+@dataclass
+class RunState:
+    """What a run has done so far: each stage reads it and adds to it."""
+
+    settings: Settings
+    run_id: str
+    started: dt.datetime
+    reporter: Callable[[str], None]
+    work: Path  # the working copy
+    archive: Archive
+    specs: list[SourceSpec] = field(default_factory=list)
+    restore: bool = False  # start from the archive (a rebuild, or a damaged published file)
+    notes: list[str] = field(default_factory=list)  # from the check (a rebuild), warnings too
+    summary: IngestSummary = field(default_factory=IngestSummary)
+    staged: list[dict] = field(default_factory=list)  # this run's archive files, not yet in the manifest
+    checks: list[DqResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    coverage_notes: list[str] = field(default_factory=list)
+    fingerprint: str | None = None  # of the dbt project, when dbt ran or was skipped as unchanged
+    timings: dict[str, float] = field(default_factory=dict)
+    memory: dict[str, float] = field(default_factory=dict)
+    clock: float = 0.0  # when the stage timed across two functions began (ingest, publish)
+
+
+def check(state: RunState, rebuild: bool) -> None:
+    """Is the published file whole? the archive complete? the space there? (timing: ``check``)"""
+    clock = time.monotonic()
+    state.specs = load_sources(state.settings.pipelines_dir)
+    state.restore, state.notes = preflight.before_copy(state.settings, state.archive, state.reporter, rebuild)
+    state.timings["check"] = time.monotonic() - clock
+
+
+def working_copy(state: RunState) -> None:
+    """A copy of the published file (none to start from the archive): what the run writes to."""
+    state.clock = time.monotonic()  # the copy counts as ingest time
+    warehouse.prepare_working_copy(None if state.restore else state.settings.warehouse, state.work)
+    state.reporter(f"run {state.run_id}: working copy {state.work}")
+    checkpoint("copied")
+
+
+def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool) -> None:
+    """The archive's files (a rebuild) or the inbox's into the working copy; their archive files written."""
+    settings = state.settings
+    con = warehouse.connect(state.work)
+    try:
+        warehouse.ensure_schema(con, state.specs)
+        state.summary = preflight.restore(con, state.archive, state.reporter) if state.restore else IngestSummary()
+        if not rebuild:
+            pseudonymiser = Pseudonymiser(key, crosswalk, pivot_year=state.started.year)
+            ingestor = Ingestor(con, state.specs, pseudonymiser, state.run_id, settings.rejected_dir,
+                                settings.home_hei_id, state.reporter)
+            state.reporter(f"ingest: reading {settings.inbox}")
+            state.summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
+            state.timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
+        state.timings["ingest"] = time.monotonic() - state.clock
+        checkpoint("ingested")
+        written = state.archive.stage(con, run_id=state.run_id)
+        state.staged = written.entries
+        state.timings["archive"] = written.seconds
+        if written.files:
+            state.reporter(f"archive: {written.files} files written ({disk.human(written.bytes)}, "
+                           f"{written.seconds:.1f}s); in the manifest once published")
+    finally:
+        con.close()
+    state.warnings = state.notes + _ingest_warnings(state.summary)
+
+
+def start_quality(state: RunState) -> QualityWorker:
+    """GX on the raw tables this run loaded, in its worker process, while dbt builds the models."""
+    return QualityWorker(state.settings, state.work, state.summary, state.reporter)
+
+
+def dbt_build(state: RunState) -> None:
+    """``dbt build``, unless nothing new was loaded and the project is unchanged since the last build."""
+    from indicators import transform
+
+    state.fingerprint = transform.project_fingerprint(state.settings)
+    previous = last_build(state.work)
+    if state.summary.count("loaded") == 0 and previous and previous[1] == state.fingerprint:
+        state.reporter(
+            f"dbt build: skipped: nothing new was loaded and the project is unchanged since run "
+            f"{previous[0]}; its marts and checks stand"
+        )
+        return
+    clock = time.monotonic()
+    state.reporter("dbt build: seeds, models, tests")
+    checkpoint("before_dbt")
+    os.environ["INDICATORS_RUN_ID"] = state.run_id  # marts.indicator_revisions names the run it compares
+    dbt_checks, dbt_errors = run_dbt(state.settings, state.work, state.reporter)
+    checkpoint("after_dbt")
+    state.timings["dbt_build"] = time.monotonic() - clock
+    state.checks.extend(dbt_checks)
+    state.errors.extend(dbt_errors)
+
+
+def finish_quality(state: RunState, gx: QualityWorker) -> None:
+    """GX's rows (first among the checks), its time and its peak memory."""
+    state.checks[:0] = gx.result()
+    state.timings["quality"] = gx.seconds
+    if gx.peak_mb is not None:
+        state.memory["gx_worker_peak_mb"] = gx.peak_mb
+
+
+def gate(state: RunState) -> None:
+    """Every failed check is an error (nothing is published) or a warning, by its severity."""
+    for check in state.checks:
+        if check.success:
+            continue
+        line = f"{check.engine} check {check.check_name} on {check.table_name or '?'}: {check.details or 'failed'}"
+        (state.errors if check.severity == "error" else state.warnings).append(line)
+
+
+def record(state: RunState) -> None:
+    """The run, its checks and (if it will publish) its published values, in the working copy."""
+    state.clock = time.monotonic()  # recording counts as publish time
+    con = warehouse.connect(state.work)
+    try:
+        state.coverage_notes = coverage_notes(con)
+        for line in state.coverage_notes:
+            state.reporter(f"note: {line}")
+        if not state.errors:
+            # the values this publish publishes, as far as they changed (audit.published_values)
+            changed = published.record(con, state.run_id, dt.datetime.now().replace(microsecond=0))
+            if changed:
+                state.reporter(f"published values: {changed} new or changed since the previous publish")
+        record_run(con, state.run_id, state.started, state.summary, state.checks, state.warnings, state.errors,
+                   state.fingerprint)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def publish(state: RunState) -> None:
+    """Swap the working copy in (atomic)."""
+    checkpoint("before_publish")
+    warehouse.publish(state.work, state.settings.warehouse)
+    state.timings["publish"] = time.monotonic() - state.clock
+    state.reporter(f"published {state.settings.warehouse}")
+    checkpoint("published")
+
+
+def after_publish(state: RunState, retention: bool) -> None:
+    """The archive's manifest lines, then the inbox's retention; neither can unpublish the run."""
+    try:
+        state.archive.commit(state.staged)
+    except OSError as exc:
+        line = (f"the archive's manifest could not be written ({disk.describe(exc)}); "
+                "the next run archives these files from the published warehouse")
+        state.reporter(f"warning: {line}")
+        state.warnings.append(line)
+    if retention:
+        from indicators import retention as inbox_retention
+
+        state.warnings.extend(inbox_retention.apply(state.settings, state.reporter))
+
+
+def end_failed(state: RunState, remove: bool = False) -> Path | None:
+    """After a failure no ``in-progress`` file is left: the working copy is kept as ``<run id>.duckdb``
+    (the newest ``keep_failed_copies``), or removed when the disk ran out (keeping it would keep the
+    disk full) or it cannot be kept. This run's archive files, never committed, are removed too."""
+    settings, work, reporter = state.settings, state.work, state.reporter
+    shutil.rmtree(QualityWorker.spill_dir_of(work), ignore_errors=True)
+    state.archive.discard(state.staged)
+    kept = None
+    if work.exists() and not remove and settings.keep_failed_copies > 0:
+        try:
+            kept = _keep_failed_copy(work, state.run_id)
+        except OSError as exc:
+            reporter(f"the working copy could not be kept ({disk.describe(exc)})")
+    for leftover in (work, work.with_name(work.name + ".wal")):
+        if leftover.exists() and not disk.remove_quietly(leftover):
+            reporter(f"warning: could not remove {leftover}")
+    disk.prune_failed_copies(settings.work_dir, settings.keep_failed_copies, reporter)
+    if kept is not None:
+        reporter(f"nothing published; the working copy is kept for inspection: {kept}")
+    else:
+        reporter("nothing published; no working copy is kept" + (" (removed to give the space back)" if remove else ""))
+    return kept
+
+
+def _keep_failed_copy(work: Path, run_id: str) -> Path | None:
+    """Rename a failed run's working copy to ``<run id>.duckdb`` so that the next run cannot reuse it."""
+    if not work.exists():
+        return None
+    kept = work.with_name(f"{run_id}.duckdb")
+    work.with_name(work.name + ".wal").unlink(missing_ok=True)
+    os.replace(work, kept)
+    return kept
+
+
+def _ingest_warnings(summary: IngestSummary) -> list[str]:
+    lines = []
+    for f in summary.files:
+        if f.status in ("rejected", "unmatched"):
+            lines.append(f"{f.file_name}: {f.status}: {f.reason}")
+        elif f.rows_quarantined or f.rows_collapsed:
+            lines.append(f"{f.file_name}: {f.reason}")
+    return lines
