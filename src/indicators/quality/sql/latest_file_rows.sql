@@ -2,20 +2,13 @@
     The rows of the file each current row comes from that hold the same key: the current rows
     (macros/latest_version.sql), and beside them any other row of that file with the key, which
     the staging rule drops. The uniqueness checks are judged here: two rows of one file with the
-    same key show as a duplicate. columns: see _columns.sql; hashes: (name, [columns]) pairs, a
+    same key show as a duplicate. columns: see _parts.sql; hashes: (name, [columns]) pairs, a
     64-bit hash of those columns each.
 -#}
-{%- from 'macros/latest_version.sql' import latest_version -%}
-{%- from '_columns.sql' import select_list -%}
+{%- from '_parts.sql' import current_rows_ctes, select_list -%}
 with
 
-source as (
-    select * from raw.{{ table }}
-),
-
-latest as (
-    {{ latest_version('source', keys) }}
-),
+{{ current_rows_ctes(table, keys) }},
 
 latest_file_rows as (
     select source.*
