@@ -23,36 +23,8 @@ programme_years as (
     select * from {{ ref('int_programme_years_activated') }}
 ),
 
-student_values as (
-    select * from {{ ref('int_student_indicators_computed') }}
-),
-
-activity_values as (
-    select * from {{ ref('int_activity_indicators_computed') }}
-),
-
-staff_values as (
-    select * from {{ ref('int_staff_indicators_computed') }}
-),
-
-agreement_values as (
-    select * from {{ ref('int_agreement_indicators_computed') }}
-),
-
-programme_values as (
-    select * from {{ ref('int_programme_indicators_computed') }}
-),
-
 computed as (
-    select * from student_values
-    union all
-    select * from activity_values
-    union all
-    select * from staff_values
-    union all
-    select * from agreement_values
-    union all
-    select * from programme_values
+    select * from {{ ref('int_indicator_values_unioned') }}
 ),
 
 indicators as (
