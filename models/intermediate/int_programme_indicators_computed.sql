@@ -1,10 +1,11 @@
--- Long rows for the programme-level coverage indicators, over the programmes active in each
--- year: a share for the faculty (numerator / denominator = active programmes) and a flag
--- per programme (0 or 100 for coverage; 0 or 1 for I08, which counts programmes).
--- I04 mobility window, I05 offering study abroad, I08 virtual exchange, I13 English-taught
--- parts, I18 teacher-mobility partners, I25 obstacles identified, I26 global health
--- reviewed, I27 SDGs reviewed. Also the milestones: I21 (value 1 once done), and the
--- secondary milestones of I12 and I24 (measure milestone_done; I24 also programmes_reviewed).
+-- Long rows for the programme-level indicators, over the programmes active in each year.
+-- The coverage indicators (the catalogue's is_programme_coverage: I04 mobility window, I05
+-- offering study abroad, I13 English-taught parts, I18 teacher-mobility partners, I25 obstacles
+-- identified, I26 global health reviewed, I27 SDGs reviewed): the faculty's share of the active
+-- programmes (numerator the programmes done, denominator the active ones) and 100 or 0 per
+-- programme. I08 virtual exchange: the number of programmes, their share (measure `share`) and
+-- 1 or 0 per programme. Also the milestones: I21 (value 1 once done), and the secondary
+-- milestones of I12 and I24 (measure milestone_done; I24 also programmes_reviewed).
 with
 
 programme_years as (
@@ -19,7 +20,12 @@ milestones as (
     select * from {{ ref('int_milestones_completed') }}
 ),
 
-flags as (
+catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+),
+
+-- one row per indicator, year and active programme: 1 when the programme has done it, else 0
+programme_flags as (
     {% set flag_columns = {
         'I04': 'has_mobility_window',
         'I05': 'is_offering_study_abroad',
@@ -42,20 +48,49 @@ flags as (
     {% endfor %}
 ),
 
-coverage_faculty as (
+flags as (
+    select
+        programme_flags.*,
+        catalogue.is_programme_coverage,
+    from programme_flags
+    inner join catalogue
+        on programme_flags.indicator_id = catalogue.indicator_id
+),
+
+-- per indicator and year: the programmes that have done it, of the active ones
+programme_counts as (
     select
         indicator_id,
         academic_year,
-        cast(null as varchar) as programme_code,
-        cast(null as varchar) as dimension,
-        cast(null as varchar) as dimension_value,
-        cast(100.0 * sum(is_done) / nullif(count(*), 0) as double) as value,
-        cast(sum(is_done) as double) as numerator,
-        cast(count(*) as double) as denominator,
-        'percent' as unit,
+        is_programme_coverage,
+        sum(is_done) as programmes_done,
+        count(*) as programmes_active,
     from flags
-    where indicator_id in ('I04', 'I05', 'I13', 'I18', 'I25', 'I26', 'I27')
-    group by indicator_id, academic_year
+    group by indicator_id, academic_year, is_programme_coverage
+),
+
+-- the faculty's share of the active programmes that have done it: the headline of the
+-- coverage indicators, a measure of I08 (`share`) and of I24 (`programmes_reviewed`)
+share_measures (indicator_id, measure) as (
+    values ('I08', 'share'), ('I24', 'programmes_reviewed')
+),
+
+faculty_shares as (
+    select
+        programme_counts.indicator_id,
+        programme_counts.academic_year,
+        cast(null as varchar) as programme_code,
+        case when share_measures.measure is not null then 'measure' end as dimension,
+        share_measures.measure as dimension_value,
+        cast(100.0 * programme_counts.programmes_done / nullif(programme_counts.programmes_active, 0) as double) as value,
+        cast(programme_counts.programmes_done as double) as numerator,
+        cast(programme_counts.programmes_active as double) as denominator,
+        'percent' as unit,
+    from programme_counts
+    left join share_measures
+        on programme_counts.indicator_id = share_measures.indicator_id
+    where programme_counts.is_programme_coverage
+        or share_measures.measure is not null
 ),
 
 coverage_programmes as (
@@ -70,10 +105,10 @@ coverage_programmes as (
         cast(1 as double) as denominator,
         'percent' as unit,
     from flags
-    where indicator_id in ('I04', 'I05', 'I13', 'I18', 'I25', 'I26', 'I27')
+    where is_programme_coverage
 ),
 
--- I08: the number of programmes (headline), their share (measure), a 0/1 flag per programme
+-- I08: the number of programmes (headline) and a 0/1 flag per programme
 i08_faculty as (
     select
         indicator_id,
@@ -81,29 +116,12 @@ i08_faculty as (
         cast(null as varchar) as programme_code,
         cast(null as varchar) as dimension,
         cast(null as varchar) as dimension_value,
-        cast(sum(is_done) as double) as value,
+        cast(programmes_done as double) as value,
         cast(null as double) as numerator,
         cast(null as double) as denominator,
         'count' as unit,
-    from flags
+    from programme_counts
     where indicator_id = 'I08'
-    group by indicator_id, academic_year
-),
-
-i08_share as (
-    select
-        indicator_id,
-        academic_year,
-        cast(null as varchar) as programme_code,
-        'measure' as dimension,
-        'share' as dimension_value,
-        cast(100.0 * sum(is_done) / nullif(count(*), 0) as double) as value,
-        cast(sum(is_done) as double) as numerator,
-        cast(count(*) as double) as denominator,
-        'percent' as unit,
-    from flags
-    where indicator_id = 'I08'
-    group by indicator_id, academic_year
 ),
 
 i08_programmes as (
@@ -121,23 +139,7 @@ i08_programmes as (
     where indicator_id = 'I08'
 ),
 
--- I24's milestone: programmes whose agreement portfolio has been reviewed
-i24_reviewed_share as (
-    select
-        indicator_id,
-        academic_year,
-        cast(null as varchar) as programme_code,
-        'measure' as dimension,
-        'programmes_reviewed' as dimension_value,
-        cast(100.0 * sum(is_done) / nullif(count(*), 0) as double) as value,
-        cast(sum(is_done) as double) as numerator,
-        cast(count(*) as double) as denominator,
-        'percent' as unit,
-    from flags
-    where indicator_id = 'I24'
-    group by indicator_id, academic_year
-),
-
+-- I24's milestone per programme: its agreement portfolio has been reviewed
 i24_reviewed_programmes as (
     select
         indicator_id,
@@ -172,17 +174,13 @@ faculty_milestones as (
 ),
 
 final as (
-    select * from coverage_faculty
+    select * from faculty_shares
     union all
     select * from coverage_programmes
     union all
     select * from i08_faculty
     union all
-    select * from i08_share
-    union all
     select * from i08_programmes
-    union all
-    select * from i24_reviewed_share
     union all
     select * from i24_reviewed_programmes
     union all
