@@ -57,89 +57,40 @@ flags as (
         on programme_flags.indicator_id = catalogue.indicator_id
 ),
 
--- per indicator and year: the programmes that have done it, of the active ones
-programme_counts as (
-    select
-        indicator_id,
-        academic_year,
-        is_programme_coverage,
-        sum(is_done) as programmes_done,
-        count(*) as programmes_active,
-    from flags
-    group by indicator_id, academic_year, is_programme_coverage
+-- the coverage indicators: the faculty's share of the active programmes, 100 or 0 per programme
+coverage_flags as (
+    select * from flags where is_programme_coverage
 ),
 
--- the faculty's share of the active programmes that have done it: the headline of the
--- coverage indicators, a measure of I08 (`share`) and of I24 (`programmes_reviewed`)
-share_measures (indicator_id, measure) as (
-    values ('I08', 'share'), ('I24', 'programmes_reviewed')
+coverage as (
+    {{ share_rows('coverage_flags', none, 'sum(is_done)', 'count(*)') }}
 ),
 
-faculty_shares as (
-    select
-        programme_counts.indicator_id,
-        programme_counts.academic_year,
-        cast(null as varchar) as programme_code,
-        case when share_measures.measure is not null then 'measure' end as dimension,
-        share_measures.measure as dimension_value,
-        cast(100.0 * programme_counts.programmes_done / nullif(programme_counts.programmes_active, 0) as double) as value,
-        cast(programme_counts.programmes_done as double) as numerator,
-        cast(programme_counts.programmes_active as double) as denominator,
-        'percent' as unit,
-    from programme_counts
-    left join share_measures
-        on programme_counts.indicator_id = share_measures.indicator_id
-    where programme_counts.is_programme_coverage
-        or share_measures.measure is not null
+-- I08: the number of programmes (headline), a 0/1 flag per programme, their share (measure)
+i08_flags as (
+    select * from flags where indicator_id = 'I08'
 ),
 
-coverage_programmes as (
-    select
-        indicator_id,
-        academic_year,
-        programme_code,
-        cast(null as varchar) as dimension,
-        cast(null as varchar) as dimension_value,
-        cast(100 * is_done as double) as value,
-        cast(is_done as double) as numerator,
-        cast(1 as double) as denominator,
-        'percent' as unit,
-    from flags
-    where is_programme_coverage
+i08 as (
+    {{ count_by_dimensions('i08_flags', 'I08', 'sum(is_done)', unit='count') }}
 ),
 
--- I08: the number of programmes (headline) and a 0/1 flag per programme
-i08_faculty as (
-    select
-        indicator_id,
-        academic_year,
-        cast(null as varchar) as programme_code,
-        cast(null as varchar) as dimension,
-        cast(null as varchar) as dimension_value,
-        cast(programmes_done as double) as value,
-        cast(null as double) as numerator,
-        cast(null as double) as denominator,
-        'count' as unit,
-    from programme_counts
-    where indicator_id = 'I08'
+i08_share as (
+    {{ share_rows('i08_flags', 'I08', 'sum(is_done)', 'count(*)', per_programme=false, measure='share') }}
 ),
 
-i08_programmes as (
-    select
-        indicator_id,
-        academic_year,
-        programme_code,
-        cast(null as varchar) as dimension,
-        cast(null as varchar) as dimension_value,
-        cast(is_done as double) as value,
-        cast(null as double) as numerator,
-        cast(null as double) as denominator,
-        'count' as unit,
-    from flags
-    where indicator_id = 'I08'
+-- I24's milestone: programmes whose agreement portfolio has been reviewed (their share, and
+-- per programme 0/1)
+i24_flags as (
+    select * from flags where indicator_id = 'I24'
 ),
 
--- I24's milestone per programme: its agreement portfolio has been reviewed
+i24_reviewed_share as (
+    {{ share_rows(
+        'i24_flags', 'I24', 'sum(is_done)', 'count(*)', per_programme=false, measure='programmes_reviewed',
+    ) }}
+),
+
 i24_reviewed_programmes as (
     select
         indicator_id,
@@ -151,8 +102,7 @@ i24_reviewed_programmes as (
         cast(null as double) as numerator,
         cast(null as double) as denominator,
         'done' as unit,
-    from flags
-    where indicator_id = 'I24'
+    from i24_flags
 ),
 
 -- faculty milestones, 1 in every year by whose end it was done: I21 (headline),
@@ -174,13 +124,13 @@ faculty_milestones as (
 ),
 
 final as (
-    select * from faculty_shares
+    select * from coverage
     union all
-    select * from coverage_programmes
+    select * from i08
     union all
-    select * from i08_faculty
+    select * from i08_share
     union all
-    select * from i08_programmes
+    select * from i24_reviewed_share
     union all
     select * from i24_reviewed_programmes
     union all

@@ -263,20 +263,20 @@ def groups_of(cells: Mapping[CellKey, object], is_share=lambda cell: cell.is_sha
             by_programme[(indicator, year, dimension, dimension_value, share)].append(key)
         if dimension is not None and dimension not in NOT_A_BREAKDOWN:
             by_breakdown[(indicator, year, programme, dimension, share)].append(key)
-    groups: list[Group] = []
-    for (indicator, year, dimension, dimension_value, share), parts in by_programme.items():
-        total = (indicator, year, None, dimension, dimension_value)
+
+    def group(key: GroupId, parts: list[CellKey], total: CellKey) -> Group:
+        """The parts and their total: the cell at ``total`` when there is one of the same kind (count or share)."""
+        share = key[-1]
         found = cells.get(total)
-        total = total if found is not None and is_share(found) == share else None
-        groups.append(Group(("programmes", indicator, year, dimension, dimension_value, share),
-                            _sorted_keys(parts), total, share))
-    for (indicator, year, programme, dimension, share), parts in by_breakdown.items():
-        total = (indicator, year, programme, None, None)
-        found = cells.get(total)
-        total = total if found is not None and is_share(found) == share else None
-        groups.append(Group(("breakdown", indicator, year, programme, dimension, share),
-                            _sorted_keys(parts), total, share))
-    return groups
+        return Group(key, _sorted_keys(parts), total if found is not None and is_share(found) == share else None, share)
+
+    return [
+        *(group(("programmes", indicator, year, dimension, dimension_value, share), parts,
+                (indicator, year, None, dimension, dimension_value))
+          for (indicator, year, dimension, dimension_value, share), parts in by_programme.items()),
+        *(group(("breakdown", indicator, year, programme, dimension, share), parts, (indicator, year, programme, None, None))
+          for (indicator, year, programme, dimension, share), parts in by_breakdown.items()),
+    ]
 
 
 def group_record(group: GroupId, quantity: str, relation: str) -> dict:
