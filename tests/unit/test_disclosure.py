@@ -153,11 +153,17 @@ def test_shares_hide_the_next_smallest_denominator():
                                          ("I02", "y", "P2", None, None): "secondary"}
 
 
-def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(warehouse))
+@pytest.fixture
+def warehouse(tmp_path) -> Path:
+    """The hand-written warehouse of the export tests (each test its own copy)."""
+    path = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
     con.execute(FIXTURE.read_text(encoding="utf-8"))
     con.close()
+    return path
+
+
+def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(warehouse):
     publication = load(warehouse, "2023/24")
     assert publication.flags == {
         ("I01", "2021/22", "P1", None, None): "primary",
@@ -183,13 +189,9 @@ def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(tmp_path):
     con.close()
 
 
-def test_the_warehouse_catalogue_decides_which_shares_count_persons(tmp_path):
+def test_the_warehouse_catalogue_decides_which_shares_count_persons(warehouse, tmp_path):
     from indicators.export import export
 
-    warehouse = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(warehouse))
-    con.execute(FIXTURE.read_text(encoding="utf-8"))
-    con.close()
     publication = load(warehouse, "2023/24")
     assert publication.protection.non_person_shares == {"I04", "I17"}
     assert not [key for key in publication.flags if key[0] == "I04"]
