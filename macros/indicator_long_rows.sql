@@ -60,12 +60,14 @@
     Share rows: 100 * numerator / denominator (NULL when the denominator is 0), for the
     faculty and (when per_programme) per programme. `numerator_expr` and `denominator_expr`
     are aggregates. With `measure`, the rows are a secondary measure (dimension 'measure').
+    `indicator_id` none: the relation's own indicator_id column, the rows made per indicator.
 #}
 {% macro share_rows(
     relation, indicator_id, numerator_expr, denominator_expr, per_programme=true, measure=none, unit='percent'
 ) %}
+    {%- set by = 'indicator_id, ' if indicator_id is none else '' %}
     select
-        '{{ indicator_id }}' as indicator_id,
+        {% if indicator_id is none %}indicator_id{% else %}'{{ indicator_id }}' as indicator_id{% endif %},
         academic_year,
         {% if per_programme %}
         case when grouping(programme_code) = 0 then programme_code end as programme_code,
@@ -80,8 +82,8 @@
         '{{ unit }}' as unit,
     from {{ relation }}
     group by grouping sets (
-        (academic_year)
-        {% if per_programme %}, (academic_year, programme_code){% endif %}
+        ({{ by }}academic_year)
+        {% if per_programme %}, ({{ by }}academic_year, programme_code){% endif %}
     )
     {% if per_programme %}
     having not (grouping(programme_code) = 0 and programme_code is null)

@@ -1,55 +1,36 @@
 -- Long rows for the activity-log indicators: I06 student engagements, I09 virtual exchange
 -- participations, I10 internationalisation-at-home activities, I12 integration activities,
 -- I15 experience-sharing events, I16 teacher engagements.
--- An activity logged without a participant count counts as one participation.
--- An activity without a programme counts for the faculty only; a code missing from the
--- programme catalogue counts as programme 'unknown'.
+-- Participations and programmes as int_activities_enriched counts them (an activity without a
+-- participant count is one participation; without a programme it counts for the faculty only).
 with
 
 activities as (
-    select * from {{ ref('stg_activities__activities') }}
+    select * from {{ ref('int_activities_enriched') }}
 ),
 
 mobilities as (
     select * from {{ ref('int_student_mobilities_enriched') }}
 ),
 
-programmes as (
-    select * from {{ ref('stg_programmes__programmes') }}
-),
-
-activities_mapped as (
-    select
-        activities.activity_id,
-        activities.academic_year,
-        activities.category,
-        {{ programme_in_catalogue('activities.programme_code', 'programmes.programme_code') }} as programme_code,
-        coalesce(activities.student_participants, 1) as student_participations,
-        coalesce(activities.teacher_participants, nullif(activities.named_teachers, 0), 1) as teacher_participations,
-        activities.network,
-    from activities
-    left join programmes
-        on activities.programme_code = programmes.programme_code
-),
-
 student_engagements as (
-    select * from activities_mapped where category = 'student_engagement'
+    select * from activities where category = 'student_engagement'
 ),
 
 iah_activities as (
-    select * from activities_mapped where category = 'iah_activity'
+    select * from activities where category = 'iah_activity'
 ),
 
 integration_activities as (
-    select * from activities_mapped where category = 'integration'
+    select * from activities where category = 'integration'
 ),
 
 experience_sharing as (
-    select * from activities_mapped where category = 'experience_sharing'
+    select * from activities where category = 'experience_sharing'
 ),
 
 teacher_engagements as (
-    select * from activities_mapped where category = 'teacher_engagement'
+    select * from activities where category = 'teacher_engagement'
 ),
 
 -- I09: participants in virtual exchange activities plus our students' virtual mobilities
@@ -59,7 +40,7 @@ virtual_participations as (
         programme_code,
         'activities' as participation_source,
         student_participations as participations,
-    from activities_mapped
+    from activities
     where category = 'virtual_exchange'
     union all
     select

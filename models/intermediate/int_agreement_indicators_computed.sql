@@ -124,40 +124,45 @@ i23 as (
     ) }}
 ),
 
-i23_mobilities as (
+-- every year with stays, with the stays with members of each network and of any (partner_network
+-- NULL), 0 where there are none
+network_stay_counts as (
     select
-        'I23' as indicator_id,
         all_stays_per_year.academic_year,
-        cast(null as varchar) as programme_code,
-        case when network_stays_per_year.partner_network is null
-            then 'measure' else 'partner_network_mobilities' end as dimension,
-        coalesce(network_stays_per_year.partner_network, 'mobilities') as dimension_value,
-        cast(coalesce(network_stays_per_year.network_stays, 0) as double) as value,
-        cast(null as double) as numerator,
-        cast(null as double) as denominator,
-        'mobilities' as unit,
+        network_stays_per_year.partner_network,
+        coalesce(network_stays_per_year.network_stays, 0) as network_stays,
+        all_stays_per_year.stays,
     from all_stays_per_year
     left join network_stays_per_year
         on all_stays_per_year.academic_year = network_stays_per_year.academic_year
 ),
 
+i23_mobilities as (
+    select
+        'I23' as indicator_id,
+        academic_year,
+        cast(null as varchar) as programme_code,
+        case when partner_network is null then 'measure' else 'partner_network_mobilities' end as dimension,
+        coalesce(partner_network, 'mobilities') as dimension_value,
+        cast(network_stays as double) as value,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator,
+        'mobilities' as unit,
+    from network_stay_counts
+),
+
 i23_mobility_shares as (
     select
         'I23' as indicator_id,
-        all_stays_per_year.academic_year,
+        academic_year,
         cast(null as varchar) as programme_code,
-        case when network_stays_per_year.partner_network is null
-            then 'measure' else 'partner_network_mobilities_share' end as dimension,
-        coalesce(network_stays_per_year.partner_network, 'mobilities_share') as dimension_value,
-        cast(
-            100.0 * coalesce(network_stays_per_year.network_stays, 0) / nullif(all_stays_per_year.stays, 0) as double
-        ) as value,
-        cast(coalesce(network_stays_per_year.network_stays, 0) as double) as numerator,
-        cast(all_stays_per_year.stays as double) as denominator,
+        case when partner_network is null then 'measure' else 'partner_network_mobilities_share' end as dimension,
+        coalesce(partner_network, 'mobilities_share') as dimension_value,
+        cast(100.0 * network_stays / nullif(stays, 0) as double) as value,
+        cast(network_stays as double) as numerator,
+        cast(stays as double) as denominator,
         'percent' as unit,
-    from all_stays_per_year
-    left join network_stays_per_year
-        on all_stays_per_year.academic_year = network_stays_per_year.academic_year
+    from network_stay_counts
 ),
 
 -- I24

@@ -1,10 +1,11 @@
--- Long rows for the programme-level coverage indicators, over the programmes active in each
--- year: a share for the faculty (numerator / denominator = active programmes) and a flag
--- per programme (0 or 100 for coverage; 0 or 1 for I08, which counts programmes).
--- I04 mobility window, I05 offering study abroad, I08 virtual exchange, I13 English-taught
--- parts, I18 teacher-mobility partners, I25 obstacles identified, I26 global health
--- reviewed, I27 SDGs reviewed. Also the milestones: I21 (value 1 once done), and the
--- secondary milestones of I12 and I24 (measure milestone_done; I24 also programmes_reviewed).
+-- Long rows for the programme-level indicators, over the programmes active in each year.
+-- The coverage indicators (the catalogue's is_programme_coverage: I04 mobility window, I05
+-- offering study abroad, I13 English-taught parts, I18 teacher-mobility partners, I25 obstacles
+-- identified, I26 global health reviewed, I27 SDGs reviewed): the faculty's share of the active
+-- programmes (numerator the programmes done, denominator the active ones) and 100 or 0 per
+-- programme. I08 virtual exchange: the number of programmes, their share (measure `share`) and
+-- 1 or 0 per programme. Also the milestones: I21 (value 1 once done), and the secondary
+-- milestones of I12 and I24 (measure milestone_done; I24 also programmes_reviewed).
 with
 
 programme_years as (
@@ -19,7 +20,12 @@ milestones as (
     select * from {{ ref('int_milestones_completed') }}
 ),
 
-flags as (
+catalogue as (
+    select * from {{ ref('indicator_catalogue') }}
+),
+
+-- one row per indicator, year and active programme: 1 when the programme has done it, else 0
+programme_flags as (
     {% set flag_columns = {
         'I04': 'has_mobility_window',
         'I05': 'is_offering_study_abroad',
@@ -42,100 +48,47 @@ flags as (
     {% endfor %}
 ),
 
-coverage_faculty as (
+flags as (
     select
-        indicator_id,
-        academic_year,
-        cast(null as varchar) as programme_code,
-        cast(null as varchar) as dimension,
-        cast(null as varchar) as dimension_value,
-        cast(100.0 * sum(is_done) / nullif(count(*), 0) as double) as value,
-        cast(sum(is_done) as double) as numerator,
-        cast(count(*) as double) as denominator,
-        'percent' as unit,
-    from flags
-    where indicator_id in ('I04', 'I05', 'I13', 'I18', 'I25', 'I26', 'I27')
-    group by indicator_id, academic_year
+        programme_flags.*,
+        catalogue.is_programme_coverage,
+    from programme_flags
+    inner join catalogue
+        on programme_flags.indicator_id = catalogue.indicator_id
 ),
 
-coverage_programmes as (
-    select
-        indicator_id,
-        academic_year,
-        programme_code,
-        cast(null as varchar) as dimension,
-        cast(null as varchar) as dimension_value,
-        cast(100 * is_done as double) as value,
-        cast(is_done as double) as numerator,
-        cast(1 as double) as denominator,
-        'percent' as unit,
-    from flags
-    where indicator_id in ('I04', 'I05', 'I13', 'I18', 'I25', 'I26', 'I27')
+-- the coverage indicators: the faculty's share of the active programmes, 100 or 0 per programme
+coverage_flags as (
+    select * from flags where is_programme_coverage
 ),
 
--- I08: the number of programmes (headline), their share (measure), a 0/1 flag per programme
-i08_faculty as (
-    select
-        indicator_id,
-        academic_year,
-        cast(null as varchar) as programme_code,
-        cast(null as varchar) as dimension,
-        cast(null as varchar) as dimension_value,
-        cast(sum(is_done) as double) as value,
-        cast(null as double) as numerator,
-        cast(null as double) as denominator,
-        'count' as unit,
-    from flags
-    where indicator_id = 'I08'
-    group by indicator_id, academic_year
+coverage as (
+    {{ share_rows('coverage_flags', none, 'sum(is_done)', 'count(*)') }}
+),
+
+-- I08: the number of programmes (headline), a 0/1 flag per programme, their share (measure)
+i08_flags as (
+    select * from flags where indicator_id = 'I08'
+),
+
+i08 as (
+    {{ count_by_dimensions('i08_flags', 'I08', 'sum(is_done)', unit='count') }}
 ),
 
 i08_share as (
-    select
-        indicator_id,
-        academic_year,
-        cast(null as varchar) as programme_code,
-        'measure' as dimension,
-        'share' as dimension_value,
-        cast(100.0 * sum(is_done) / nullif(count(*), 0) as double) as value,
-        cast(sum(is_done) as double) as numerator,
-        cast(count(*) as double) as denominator,
-        'percent' as unit,
-    from flags
-    where indicator_id = 'I08'
-    group by indicator_id, academic_year
+    {{ share_rows('i08_flags', 'I08', 'sum(is_done)', 'count(*)', per_programme=false, measure='share') }}
 ),
 
-i08_programmes as (
-    select
-        indicator_id,
-        academic_year,
-        programme_code,
-        cast(null as varchar) as dimension,
-        cast(null as varchar) as dimension_value,
-        cast(is_done as double) as value,
-        cast(null as double) as numerator,
-        cast(null as double) as denominator,
-        'count' as unit,
-    from flags
-    where indicator_id = 'I08'
+-- I24's milestone: programmes whose agreement portfolio has been reviewed (their share, and
+-- per programme 0/1)
+i24_flags as (
+    select * from flags where indicator_id = 'I24'
 ),
 
--- I24's milestone: programmes whose agreement portfolio has been reviewed
 i24_reviewed_share as (
-    select
-        indicator_id,
-        academic_year,
-        cast(null as varchar) as programme_code,
-        'measure' as dimension,
-        'programmes_reviewed' as dimension_value,
-        cast(100.0 * sum(is_done) / nullif(count(*), 0) as double) as value,
-        cast(sum(is_done) as double) as numerator,
-        cast(count(*) as double) as denominator,
-        'percent' as unit,
-    from flags
-    where indicator_id = 'I24'
-    group by indicator_id, academic_year
+    {{ share_rows(
+        'i24_flags', 'I24', 'sum(is_done)', 'count(*)', per_programme=false, measure='programmes_reviewed',
+    ) }}
 ),
 
 i24_reviewed_programmes as (
@@ -149,8 +102,7 @@ i24_reviewed_programmes as (
         cast(null as double) as numerator,
         cast(null as double) as denominator,
         'done' as unit,
-    from flags
-    where indicator_id = 'I24'
+    from i24_flags
 ),
 
 -- faculty milestones, 1 in every year by whose end it was done: I21 (headline),
@@ -172,15 +124,11 @@ faculty_milestones as (
 ),
 
 final as (
-    select * from coverage_faculty
+    select * from coverage
     union all
-    select * from coverage_programmes
-    union all
-    select * from i08_faculty
+    select * from i08
     union all
     select * from i08_share
-    union all
-    select * from i08_programmes
     union all
     select * from i24_reviewed_share
     union all

@@ -21,7 +21,7 @@ agreement_years as (
 ),
 
 activities as (
-    select * from {{ ref('stg_activities__activities') }}
+    select * from {{ ref('int_activities_enriched') }}
 ),
 
 year_facts as (

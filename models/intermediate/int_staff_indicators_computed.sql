@@ -9,11 +9,7 @@ staff_mobilities as (
 ),
 
 activities as (
-    select * from {{ ref('stg_activities__activities') }}
-),
-
-programmes as (
-    select * from {{ ref('stg_programmes__programmes') }}
+    select * from {{ ref('int_activities_enriched') }}
 ),
 
 outgoing as (
@@ -37,13 +33,11 @@ incoming as (
 -- I14: our teachers with an outgoing staff mobility (any type) or named in an activity
 activity_teachers as (
     select
-        activities.academic_year,
-        {{ programme_in_catalogue('activities.programme_code', 'programmes.programme_code') }} as programme_code,
-        unnest(string_split(activities.teacher_ids, ';')) as staff_id,
+        academic_year,
+        programme_code,
+        unnest(string_split(teacher_ids, ';')) as staff_id,
     from activities
-    left join programmes
-        on activities.programme_code = programmes.programme_code
-    where activities.teacher_ids is not null
+    where teacher_ids is not null
 ),
 
 teachers_in_international_work as (

@@ -12,12 +12,8 @@ graduates as (
     select * from {{ ref('int_graduates_matched') }}
 ),
 
-cim_awards as (
-    select * from {{ ref('stg_cim_awards__awards') }}
-),
-
-programmes as (
-    select * from {{ ref('stg_programmes__programmes') }}
+awards as (
+    select * from {{ ref('int_cim_awards_enriched') }}
 ),
 
 outgoing as (
@@ -40,17 +36,6 @@ credit_mobilities as (
     select *
     from outgoing
     where is_credit_mobility
-),
-
-awards as (
-    select
-        cim_awards.certificate_id,
-        cim_awards.student_id,
-        cim_awards.academic_year,
-        {{ programme_in_catalogue('cim_awards.programme_code', 'programmes.programme_code', empty_is='unknown') }} as programme_code,
-    from cim_awards
-    left join programmes
-        on cim_awards.programme_code = programmes.programme_code
 ),
 
 awards_and_graduates as (

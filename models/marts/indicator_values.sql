@@ -23,99 +23,79 @@ programme_years as (
     select * from {{ ref('int_programme_years_activated') }}
 ),
 
-student_values as (
-    select * from {{ ref('int_student_indicators_computed') }}
-),
-
-activity_values as (
-    select * from {{ ref('int_activity_indicators_computed') }}
-),
-
-staff_values as (
-    select * from {{ ref('int_staff_indicators_computed') }}
-),
-
-agreement_values as (
-    select * from {{ ref('int_agreement_indicators_computed') }}
-),
-
-programme_values as (
-    select * from {{ ref('int_programme_indicators_computed') }}
-),
-
 computed as (
-    select * from student_values
-    union all
-    select * from activity_values
-    union all
-    select * from staff_values
-    union all
-    select * from agreement_values
-    union all
-    select * from programme_values
+    select * from {{ ref('int_indicator_values_unioned') }}
 ),
 
-indicators as (
-    select * from catalogue
+-- the years each catalogue indicator has values for, with its unit and obs_status
+covered as (
+    select
+        indicator_years.indicator_id,
+        indicator_years.academic_year,
+        indicator_years.obs_status,
+        catalogue.unit,
+        catalogue.per_programme,
+    from indicator_years
+    inner join catalogue
+        on indicator_years.indicator_id = catalogue.indicator_id
 ),
 
 observed as (
     select computed.*
     from computed
-    inner join indicator_years
-        on computed.indicator_id = indicator_years.indicator_id
-        and computed.academic_year = indicator_years.academic_year
+    inner join covered
+        on computed.indicator_id = covered.indicator_id
+        and computed.academic_year = covered.academic_year
+),
+
+-- the faculty's count measures an indicator has (e.g. I01 `stays`): they exist every covered year
+count_measures as (
+    select distinct
+        indicator_id,
+        dimension,
+        dimension_value,
+        unit,
+    from observed
+    where programme_code is null
+        and dimension = 'measure'
+        and denominator is null
 ),
 
 -- the rows that must exist: the faculty headline every covered year; per programme
 -- (counts, per_programme = yes) every active programme; the faculty's count measures
 frame as (
     select
-        indicator_years.indicator_id,
-        indicator_years.academic_year,
+        indicator_id,
+        academic_year,
         cast(null as varchar) as programme_code,
         cast(null as varchar) as dimension,
         cast(null as varchar) as dimension_value,
-        indicators.unit,
-    from indicator_years
-    inner join indicators
-        on indicator_years.indicator_id = indicators.indicator_id
+        unit,
+    from covered
     union all
     select
-        indicator_years.indicator_id,
-        indicator_years.academic_year,
+        covered.indicator_id,
+        covered.academic_year,
         programme_years.programme_code,
         null,
         null,
-        indicators.unit,
-    from indicator_years
-    inner join indicators
-        on indicator_years.indicator_id = indicators.indicator_id
+        covered.unit,
+    from covered
     inner join programme_years
-        on indicator_years.academic_year = programme_years.academic_year
-    where indicators.per_programme = 'yes'
-        and indicators.unit != 'percent'
+        on covered.academic_year = programme_years.academic_year
+    where covered.per_programme = 'yes'
+        and covered.unit != 'percent'
     union all
     select
-        indicator_years.indicator_id,
-        indicator_years.academic_year,
+        covered.indicator_id,
+        covered.academic_year,
         null,
         count_measures.dimension,
         count_measures.dimension_value,
         count_measures.unit,
-    from indicator_years
-    inner join (
-        select distinct
-            indicator_id,
-            dimension,
-            dimension_value,
-            unit,
-        from observed
-        where programme_code is null
-            and dimension = 'measure'
-            and denominator is null
-    ) as count_measures
-        on indicator_years.indicator_id = count_measures.indicator_id
+    from covered
+    inner join count_measures
+        on covered.indicator_id = count_measures.indicator_id
 ),
 
 missing as (
@@ -167,15 +147,13 @@ final as (
         cast(combined.value as double) as value,
         cast(combined.numerator as double) as numerator,
         cast(combined.denominator as double) as denominator,
-        coalesce(combined.unit, indicators.unit) as unit,
-        indicator_years.obs_status,
+        coalesce(combined.unit, covered.unit) as unit,
+        covered.obs_status,
         annotated_years.annotation_ids,
     from combined
-    inner join indicators
-        on combined.indicator_id = indicators.indicator_id
-    inner join indicator_years
-        on combined.indicator_id = indicator_years.indicator_id
-        and combined.academic_year = indicator_years.academic_year
+    inner join covered
+        on combined.indicator_id = covered.indicator_id
+        and combined.academic_year = covered.academic_year
     left join annotated_years
         on combined.indicator_id = annotated_years.indicator_id
         and combined.academic_year = annotated_years.academic_year

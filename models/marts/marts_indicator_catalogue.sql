@@ -45,6 +45,8 @@ final as (
         current_plan.deadline_year,
         current_plan.deadline_date,
         indicator_catalogue.per_programme,
+        indicator_catalogue.has_person_denominator,
+        indicator_catalogue.is_programme_coverage,
         cast(indicator_catalogue.sort_order as integer) as sort_order,
     from indicator_catalogue
     left join current_plan

@@ -142,6 +142,7 @@ class Reading:
         self.ties: list[tuple[disclosure.CellKey, disclosure.CellKey]] = []
         self.derived: dict[disclosure.CellKey, float] = {}  # a value = baseline + published change
         self.protection: disclosure.Protection | None = None
+        self.non_person_shares: frozenset[str] = frozenset()  # the catalogue's, as the files say
         self.files: list[str] = []
 
     def observe(self, key: disclosure.CellKey, quantity: str, raw: Any, decimal: str = ".") -> None:
@@ -206,6 +207,8 @@ class Reading:
         control = meta.get("disclosure_control") or {}
         if control.get("protection"):
             self.protection = disclosure.Protection(**control["protection"])
+        if control.get("shares_not_of_persons"):
+            self.non_person_shares = frozenset(control["shares_not_of_persons"])
         for record in control.get("linked_sums_not_exact") or []:
             self.relations[disclosure.group_from_record(record)] = record["relation"]
         for record in control.get("numerators_equal_to_counts") or []:
@@ -357,18 +360,20 @@ _CACHE: dict[tuple, list[tuple[disclosure.CellKey, str, tuple[float, float]]]] =
 def audit(folder: Path, protection: disclosure.Protection | None = None) -> AuditResult:
     """Audit every file in ``folder`` (see the module docstring)."""
     reading = read_folder(Path(folder))
-    protection = protection or reading.protection or disclosure.Protection()
+    # the levels given or the files'; which shares count no persons is always the files' (their catalogue)
+    protection = (protection or reading.protection or disclosure.Protection()).with_catalogue(reading.non_person_shares)
     result = AuditResult(Path(folder), reading.files, protection)
     blocks: dict[tuple[str, str], dict[disclosure.CellKey, Known]] = defaultdict(dict)
     for key, known in reading.cells.items():
         if known.unit is None and known.share is None:  # a programme cell of the report: the headline's unit
             known.unit = reading.cells.get((key[0], key[1], None, None, None), Known()).unit
-        if not _is_protected_kind(key[0], known) or known.value is None:
+        if not disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection) or known.value is None:
             continue
         blocks[(key[0], key[1])][key] = known
     for key, value in sorted(reading.derived.items()):
         known = reading.cells.get(key)
-        if known is not None and known.value == HIDDEN and _is_protected_kind(key[0], known):
+        if (known is not None and known.value == HIDDEN
+                and disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)):
             result.findings.append(Finding(*key, "value", known.flag, (value, value), False))
     for block_key in sorted(blocks):
         block = blocks[block_key]
@@ -507,9 +512,3 @@ def _solve(block, groups, relations, protection, ties):
             lo, hi = disclosure.integer_interval(lo, hi)
         found.append((key, quantity, (lo, hi)))
     return found
-
-
-def _is_protected_kind(indicator_id: str, known: Known) -> bool:
-    if known.is_share:
-        return indicator_id not in disclosure.NON_PERSON_SHARES
-    return known.unit in disclosure.PERSON_COUNT_UNITS

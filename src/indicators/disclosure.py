@@ -10,9 +10,11 @@ person can be singled out. The rules (UKÄ's, as Statistics Sweden applies them)
   and are never suppressed. A count of 0 is published.
 * **Primary, shares.** A share (any row with a denominator: ``percent``, ``per_100_graduates``)
   whose denominator is under 5 is suppressed, unless its denominator counts programmes or
-  agreements (``NON_PERSON_SHARES``, read off the catalogue's definitions: a programme's own
-  yes/no or the share of agreements is not about persons). The numerator and denominator of a
-  suppressed share are suppressed with it.
+  agreements (a programme's own yes/no or the share of agreements is not about persons). Which
+  indicators those are is the catalogue's to say (``has_person_denominator`` false in
+  ``marts.indicator_catalogue``); the exports read it into :attr:`Protection.non_person_shares`,
+  and without it every share counts persons. The numerator and denominator of a suppressed share
+  are suppressed with it.
 * **Secondary.** Cells that add up to a total must not give a suppressed cell away: per-programme
   cells and the faculty cell (same indicator, year and breakdown), and the values of one breakdown
   (gender, level, mobility type, partner region, partner network) and their headline. An attacker
@@ -39,33 +41,43 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MARKER = ".."
 PERSON_COUNT_UNITS = frozenset({"persons", "participations", "mobilities"})
 MIN_COUNT = 5  # counts 1 .. MIN_COUNT-1 are suppressed
 MIN_DENOMINATOR = 5  # shares with a denominator under this are suppressed
-# Shares whose denominator counts programmes or agreements, not persons (see the catalogue).
-NON_PERSON_SHARES = frozenset({"I04", "I05", "I08", "I13", "I17", "I18", "I24", "I25", "I26", "I27"})
 NOT_A_BREAKDOWN = frozenset({"measure"})
 
 
 
 @dataclass(frozen=True)
 class Protection:
-    """The protection levels (settings ``disclosure_*`` in ``pipelines/nightly.yml``)."""
+    """What is protected and how much: the levels (settings ``disclosure_*`` in
+    ``pipelines/nightly.yml``) and the indicators whose shares count no persons (the catalogue's)."""
 
     min_count: int = MIN_COUNT  # person counts 1 .. min_count-1 are primary
     min_denominator: int = MIN_DENOMINATOR  # shares with a denominator under this are primary
     min_values: int = 3  # a suppressed cell must keep at least this many possible values ...
     min_width_pct: float = 0.0  # ... and an interval at least this % of its upper end wide
+    # indicators whose shares count programmes or agreements, never suppressed (catalogue column
+    # has_person_denominator false); empty: every share counts persons
+    non_person_shares: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "non_person_shares", frozenset(self.non_person_shares))
 
     @classmethod
     def from_settings(cls, settings) -> Protection:
         return cls(int(settings.disclosure_min_count), int(settings.disclosure_min_denominator),
                    int(settings.disclosure_min_values), float(settings.disclosure_min_width_pct))
 
+    def with_catalogue(self, non_person_shares: Iterable[str]) -> Protection:
+        """The same levels, with the indicators the catalogue says count no persons in their shares."""
+        return replace(self, non_person_shares=frozenset(non_person_shares))
+
     def as_dict(self) -> dict:
+        """The levels (the metadata's ``protection``; the catalogue's part is ``shares_not_of_persons``)."""
         return {"min_count": self.min_count, "min_denominator": self.min_denominator,
                 "min_values": self.min_values, "min_width_pct": self.min_width_pct}
 
@@ -101,25 +113,23 @@ class _Cell:
         return self.value is not None
 
 
-def is_person_count(indicator_id: str, unit: str | None, denominator: float | None) -> bool:
-    return denominator is None and unit in PERSON_COUNT_UNITS
-
-
-def is_person_share(indicator_id: str, unit: str | None, denominator: float | None) -> bool:
-    return denominator is not None and indicator_id not in NON_PERSON_SHARES
+def is_protected_kind(indicator_id: str, unit: str | None, is_share: bool, protection: Protection) -> bool:
+    """A cell of a kind disclosure control protects: a count of persons (by its unit) or a share
+    (a row with a denominator) of an indicator whose shares count persons."""
+    if is_share:
+        return indicator_id not in protection.non_person_shares
+    return unit in PERSON_COUNT_UNITS
 
 
 def primary_flag(indicator_id: str, unit: str | None, value: float | None, denominator: float | None,
                  protection: Protection | None = None) -> str | None:
     """``primary`` when the cell itself is too small to publish, else None."""
     protection = protection or Protection()
-    if value is None:
+    if value is None or not is_protected_kind(indicator_id, unit, denominator is not None, protection):
         return None
-    if is_person_count(indicator_id, unit, denominator) and 0 < value < protection.min_count:
-        return PRIMARY
-    if is_person_share(indicator_id, unit, denominator) and denominator < protection.min_denominator:
-        return PRIMARY
-    return None
+    if denominator is None:
+        return PRIMARY if 0 < value < protection.min_count else None
+    return PRIMARY if denominator < protection.min_denominator else None
 
 
 def suppress(rows: Iterable[Mapping], protection: Protection | None = None) -> dict[CellKey, str]:
@@ -163,8 +173,7 @@ def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Patte
         value = _number(row.get("value"))
         denominator = _number(row.get("denominator"))
         unit = row.get("unit")
-        protected = is_person_count(key[0], unit, denominator) or is_person_share(key[0], unit, denominator)
-        if not protected:
+        if not is_protected_kind(key[0], unit, denominator is not None, protection):
             continue
         cell = _Cell(key, value, denominator, unit, denominator is not None, _number(row.get("numerator")))
         cell.flag = primary_flag(key[0], unit, value, denominator, protection)
@@ -254,20 +263,20 @@ def groups_of(cells: Mapping[CellKey, object], is_share=lambda cell: cell.is_sha
             by_programme[(indicator, year, dimension, dimension_value, share)].append(key)
         if dimension is not None and dimension not in NOT_A_BREAKDOWN:
             by_breakdown[(indicator, year, programme, dimension, share)].append(key)
-    groups: list[Group] = []
-    for (indicator, year, dimension, dimension_value, share), parts in by_programme.items():
-        total = (indicator, year, None, dimension, dimension_value)
+
+    def group(key: GroupId, parts: list[CellKey], total: CellKey) -> Group:
+        """The parts and their total: the cell at ``total`` when there is one of the same kind (count or share)."""
+        share = key[-1]
         found = cells.get(total)
-        total = total if found is not None and is_share(found) == share else None
-        groups.append(Group(("programmes", indicator, year, dimension, dimension_value, share),
-                            _sorted_keys(parts), total, share))
-    for (indicator, year, programme, dimension, share), parts in by_breakdown.items():
-        total = (indicator, year, programme, None, None)
-        found = cells.get(total)
-        total = total if found is not None and is_share(found) == share else None
-        groups.append(Group(("breakdown", indicator, year, programme, dimension, share),
-                            _sorted_keys(parts), total, share))
-    return groups
+        return Group(key, _sorted_keys(parts), total if found is not None and is_share(found) == share else None, share)
+
+    return [
+        *(group(("programmes", indicator, year, dimension, dimension_value, share), parts,
+                (indicator, year, None, dimension, dimension_value))
+          for (indicator, year, dimension, dimension_value, share), parts in by_programme.items()),
+        *(group(("breakdown", indicator, year, programme, dimension, share), parts, (indicator, year, programme, None, None))
+          for (indicator, year, programme, dimension, share), parts in by_breakdown.items()),
+    ]
 
 
 def group_record(group: GroupId, quantity: str, relation: str) -> dict:

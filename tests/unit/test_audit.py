@@ -238,3 +238,23 @@ def test_a_numerator_known_to_be_0_is_published_like_a_count_of_0(tmp_path):
     assert result.ok
     assert intervals(result) == {("P1", "numerator"): (0, 0), ("P1", "denominator"): (1, 4),
                                  ("P2", "numerator"): (0, 0), ("P2", "denominator"): (16, 19)}
+
+
+def test_which_shares_count_persons_is_read_from_the_metadata(tmp_path):
+    # I04 faculty 2/4 = P1 1/1 + P2 1/3, P1 hidden alone: its denominator is 4 - 3 = 1 and its numerator
+    # 2 - 1 = 1, one value each. A share of persons narrowed to one value fails; where the metadata says
+    # (from the catalogue) that I04's shares count programmes, not persons, the cell is no disclosure.
+    rows = [row(value=50, numerator=2, denominator=4, unit="percent", indicator="I04"),
+            row("P1", 100, 1, 1, "percent", "I04"), row("P2", 100 / 3, 1, 3, "percent", "I04")]
+    flags = {("I04", "2023/24", "P1", None, None): "primary"}
+    folder = write(tmp_path / "persons", rows, flags, linked_sums=[])
+    result = audit(folder)
+    assert {(item.quantity, item.interval) for item in result.failures} == {("numerator", (1, 1)),
+                                                                             ("denominator", (1, 1))}
+    folder = write(tmp_path / "programmes", rows, flags, linked_sums=[])
+    meta = json.loads((folder / "x_sv_metadata.json").read_text("utf-8"))
+    meta["disclosure_control"]["shares_not_of_persons"] = ["I04", "I17"]
+    (folder / "x_sv_metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert audit(folder).ok and audit(folder).findings == []
+    # levels given on the command line change the levels, not what the files' catalogue says
+    assert audit(folder, disclosure.Protection(min_values=4)).findings == []

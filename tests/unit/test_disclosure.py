@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -29,13 +30,27 @@ def test_primary_counts(value, unit, expected):
     assert disclosure.primary_flag("I01", unit, value, None) == expected
 
 
+# the catalogue's has_person_denominator false, as the exports read it from the warehouse
+CATALOGUE = disclosure.Protection(non_person_shares={"I04", "I17"})
+
+
 @pytest.mark.parametrize(("indicator", "denominator", "expected"), [
     ("I02", 4, "primary"), ("I02", 1, "primary"), ("I02", 5, None), ("I02", 20, None),
     ("I04", 1, None),  # a programme's own yes/no: a share of programmes, not of persons
     ("I17", 3, None),  # a share of agreements
 ])
 def test_primary_shares(indicator, denominator, expected):
-    assert disclosure.primary_flag(indicator, "percent", 50.0, denominator) == expected
+    assert disclosure.primary_flag(indicator, "percent", 50.0, denominator, CATALOGUE) == expected
+
+
+@pytest.mark.parametrize(("indicator", "denominator"), [("I02", 4), ("I04", 1), ("I17", 3)])
+def test_without_the_catalogue_every_share_counts_persons(indicator, denominator):
+    assert disclosure.primary_flag(indicator, "percent", 50.0, denominator) == "primary"
+    assert disclosure.suppress([row(indicator, "y", value=50.0, numerator=1, denominator=denominator,
+                                    unit="percent")]) == {(indicator, "y", None, None, None): "primary"}
+    assert disclosure.suppress([row(indicator, "y", value=50.0, numerator=1, denominator=denominator,
+                                    unit="percent")], CATALOGUE) == ({} if indicator != "I02" else
+                                                                     {(indicator, "y", None, None, None): "primary"})
 
 
 def test_share_without_value_is_not_flagged():
@@ -138,11 +153,17 @@ def test_shares_hide_the_next_smallest_denominator():
                                          ("I02", "y", "P2", None, None): "secondary"}
 
 
-def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(warehouse))
+@pytest.fixture
+def warehouse(tmp_path) -> Path:
+    """The hand-written warehouse of the export tests (each test its own copy)."""
+    path = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
     con.execute(FIXTURE.read_text(encoding="utf-8"))
     con.close()
+    return path
+
+
+def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(warehouse):
     publication = load(warehouse, "2023/24")
     assert publication.flags == {
         ("I01", "2021/22", "P1", None, None): "primary",
@@ -166,6 +187,32 @@ def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(tmp_path):
     assert con.execute("select value from marts.indicator_values where indicator_id = 'I06' "
                        "and academic_year = '2023/24'").fetchone() == (2.0,)
     con.close()
+
+
+def test_the_warehouse_catalogue_decides_which_shares_count_persons(warehouse, tmp_path):
+    from indicators.export import export
+
+    publication = load(warehouse, "2023/24")
+    assert publication.protection.non_person_shares == {"I04", "I17"}
+    assert not [key for key in publication.flags if key[0] == "I04"]
+    # the catalogue says I04's shares count persons: its shares of 1, 3 and 4 programmes are primary
+    # (denominators under 5), and no published cell is left in its 2023/24 sum to hide besides them
+    con = duckdb.connect(str(warehouse))
+    con.execute("update marts.indicator_catalogue set has_person_denominator = true where indicator_id = 'I04'")
+    con.close()
+    publication = load(warehouse, "2023/24")
+    assert publication.protection.non_person_shares == {"I17"}
+    assert {key: flag for key, flag in publication.flags.items() if key[0] == "I04"} == {
+        ("I04", "2018/19", None, None, None): "primary",
+        ("I04", "2019/20", None, None, None): "primary",
+        ("I04", "2023/24", None, None, None): "primary",
+        ("I04", "2023/24", "P1", None, None): "primary",
+        ("I04", "2023/24", "P2", None, None): "primary",
+    }
+    # the metadata says which shares were not protected, for the reader and for `indicators audit`
+    written = export(warehouse, tmp_path / "out", year="2023/24", lang="en", charts=False)
+    meta = json.loads(next(path for path in written if path.name.endswith("metadata.json")).read_text())
+    assert meta["disclosure_control"]["shares_not_of_persons"] == ["I17"]
 
 
 def test_protection_levels_come_from_the_settings_and_the_environment(monkeypatch, tmp_path):

@@ -94,6 +94,17 @@ def pick(row: dict[str, Any], *names: str) -> Any:
     return None
 
 
+def non_person_shares(con, tables) -> frozenset[str]:
+    """The indicators whose shares count programmes or agreements, not persons: the catalogue's
+    ``has_person_denominator`` false. A catalogue without that column (an older warehouse): none,
+    so every share is protected as a share of persons."""
+    for schema, table in (("marts", "indicator_catalogue"), ("reference", "indicator_catalogue")):
+        if "has_person_denominator" in tables.get((schema, table), ()):
+            return frozenset(indicator_id for (indicator_id,) in con.execute(
+                f"select indicator_id from {schema}.{table} where not has_person_denominator").fetchall())
+    return frozenset()
+
+
 def catalogue(con, tables, lang: str, plan_id: str | None = None) -> list[dict[str, Any]]:
     if plan_id and ("marts", "plan_catalogue") in tables:
         # the plan's own targets, rules and numbers beside the indicators' definitions

@@ -422,6 +422,7 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
         year, year_note = read.choose_year(con, year, kind, followup_years,
                                         "obs_status" in tables[("marts", "indicator_values")])
         catalogue = read.catalogue(con, tables, lang, plan_id)
+        protection = protection.with_catalogue(read.non_person_shares(con, tables))
         as_of_run = None
         if as_of:
             from indicators import published

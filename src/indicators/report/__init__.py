@@ -242,6 +242,7 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
             "files_seen", "files_loaded", "rows_loaded", "rows_quarantined", "warnings", "errors")}) if run else None,
         quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression, publication.protection),
         disclosure_links={"protection": publication.protection.as_dict(),  # for `indicators audit`
+                          "shares_not_of_persons": sorted(publication.protection.non_person_shares),
                           "linked_sums_not_exact": publication.linked_sums,
                           "numerators_equal_to_counts": publication.linked_numerators},
         generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(), number=number, word=word,
