@@ -163,11 +163,66 @@ def _collect(execution, success: bool) -> BuildResult:
                     compiled_sql=None if passed else getattr(node, "compiled_code", None),
                 )
             )
+        elif (contract := _contract_check(node, status, result.message)) is not None:
+            checks.append(contract)
         elif status in ("error", "skipped") and node.resource_type in ("model", "seed", "snapshot"):
             failed_nodes.append(f"{node.resource_type} {node.name}: {result.message or status}")
     errors = [c for c in checks if not c.success and c.severity == "error"]
     ok = success and not failed_nodes and not errors  # dbt says success=False when a check could not even run
     return BuildResult(ok, checks, failed_nodes)
+
+
+def _contract_check(node, status: str, message: str | None) -> CheckResult | None:
+    """A model's enforced contract as one check: passed when its table was built (DuckDB enforced
+    every constraint while inserting), failed when a constraint or the column contract stopped it.
+
+    None for a model without a contract, and for one that was skipped or failed otherwise: those
+    stay failed nodes. A failed constraint carries a query for the rows that break it, so the run
+    can show a few of them, as it does for a failed test.
+    """
+    contract = getattr(node.config, "contract", None)
+    if node.resource_type != "model" or not (contract and contract.enforced):
+        return None
+    broken = status == "error" and bool(message) and ("Constraint Error" in message or "enforced contract" in message)
+    if status != "success" and not broken:
+        return None
+    return CheckResult(
+        name=f"contract_{node.name}",
+        table_name=node.name,
+        severity="error",
+        success=not broken,
+        failing_count=None,
+        message=message if broken else None,
+        compiled_sql=_violations_sql(node) if broken and "Constraint Error" in message else None,
+    )
+
+
+def _violations_sql(node) -> str | None:
+    """The rows of a model's own query that break one of its contract's constraints."""
+    conditions: list[str] = []
+    keys: list[list[str]] = []
+
+    def add(kind: str, columns: list[str], expression: str | None) -> None:
+        if kind == "not_null":
+            conditions.extend(f"{column} is null" for column in columns)
+        elif kind == "check" and expression:
+            conditions.append(f"not ({expression})")
+        elif kind in ("primary_key", "unique"):
+            keys.append(columns)
+            if kind == "primary_key":
+                conditions.extend(f"{column} is null" for column in columns)
+
+    for constraint in getattr(node, "constraints", None) or []:
+        add(str(constraint.type.value), list(constraint.columns or []), constraint.expression)
+    for name, column in (getattr(node, "columns", None) or {}).items():
+        for constraint in column.constraints or []:
+            add(str(constraint.type.value), [name], constraint.expression)
+    conditions.extend(f"count(*) over (partition by {', '.join(key)}) > 1" for key in keys)
+    code = getattr(node, "compiled_code", None)
+    if not conditions or not code:
+        return None
+    clause = "qualify" if keys else "where"  # duplicates need a window; qualify needs one
+    return f"select * from ({code}) as model_rows {clause} " + " or ".join(f"({c})" for c in conditions)
 
 
 def _tested_table(node) -> str | None:
