@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +100,32 @@ def dbt_args(command: str, settings: Settings) -> list[str]:
         # seeds are recreated, not truncated and refilled: a seed whose columns changed (a new plan
         # column) would not load into last night's table (every model is a table or view anyway)
         args += ["--full-refresh"]
+        # nothing reads target/manifest.json or run_results.json after a nightly's build (the results
+        # come back in process); dbt writes the manifest after parsing, before the first node, so
+        # this takes about 1 s off the build (partial parsing keeps its own file)
+        args += ["--no-write-json"]
     return args
+
+
+_importing: threading.Thread | None = None
+
+
+def preload() -> None:
+    """Import dbt in a background thread (2-4 s of the nightly's critical path otherwise), so that
+    :func:`build` finds it imported. Start it where the run waits on native code (DuckDB, Arrow),
+    not beside the ingest, whose Python work it would slow."""
+    global _importing
+    if _importing is None:
+        _importing = threading.Thread(target=_import_dbt, name="dbt-import", daemon=True)
+        _importing.start()
+
+
+def _import_dbt() -> None:
+    try:
+        import dbt.adapters.duckdb  # noqa: F401
+        import dbt.cli.main  # noqa: F401
+    except Exception:  # noqa: BLE001 - build() imports again and reports what fails
+        pass
 
 
 class _Progress:
