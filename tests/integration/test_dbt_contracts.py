@@ -178,3 +178,39 @@ def test_a_value_outside_the_check_stops_the_build(published, tmp_path):
         con.close()
     assert example.startswith("(indicator_id=I05, ") and "per_programme=maybe" in example
     assert example.count("(indicator_id=") == 1
+
+
+def test_every_check_of_the_project_is_listed_in_docs_checks(tmp_path):
+    """docs/checks.md lists every dbt test, contract constraint, dbt unit test and GX expectation."""
+    import json
+
+    from dbt.cli.main import dbtRunner
+
+    settings = load_settings().with_paths(warehouse=tmp_path / "warehouse.duckdb")
+    os.environ["INDICATORS_DBT_DATABASE"] = str(settings.warehouse)
+    parsed = dbtRunner().invoke(["parse", *transform.dbt_args("parse", settings)[1:]])
+    assert parsed.success, parsed.exception
+    manifest = parsed.result
+    doc = (settings.root / "docs" / "checks.md").read_text(encoding="utf-8")
+    listed = [line for line in doc.splitlines() if line.startswith("- `")]
+    missing = []
+    for node in manifest.nodes.values():
+        if node.resource_type == "test" and f"| `{node.name}` |" not in doc:
+            missing.append(f"dbt test {node.name}")
+        if node.resource_type == "model" and node.config.contract.enforced:
+            constraints = [(c.type.value, list(c.columns or []), c.expression) for c in node.constraints]
+            constraints += [(c.type.value, [name], c.expression) for name, col in node.columns.items() for c in col.constraints]
+            for kind, columns, expression in constraints:
+                words = [kind, expression] if kind == "check" else [kind, *columns]
+                if not any(line.startswith(f"- `{node.name}") and all(w in line for w in words) for line in listed):
+                    missing.append(f"constraint {node.name} {kind} {expression or columns}")
+    missing += [f"unit test {u.name}" for u in manifest.unit_tests.values() if f"| `{u.name}` |" not in doc]
+    for path in sorted((settings.root / "expectations").glob("raw_*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        for expectation in suite["expectations"]:
+            kwargs = expectation["kwargs"]
+            columns = [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list") or [])
+            lines = [line for line in doc.splitlines() if line.startswith(f"| {suite['name']} | `{expectation['type']}(")]
+            if not any(all(c in line for c in columns) for line in lines):
+                missing.append(f"GX {suite['name']} {expectation['type']} {columns}")
+    assert missing == []
