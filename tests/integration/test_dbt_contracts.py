@@ -1,0 +1,216 @@
+"""The enforced model contracts stop the dbt build, one test per constraint kind (real dbt runs).
+
+The tables' checks are constraints of their contracts (``not_null``, ``primary_key``, ``check``):
+DuckDB refuses the insert, the model fails, the models after it are skipped and the run publishes
+nothing. Each case builds on a copy of one nightly's working copy (real ingest, GX and dbt), and
+the failure must be a failed check ``contract_<model>`` naming the constraint, with the rows that
+break it (what the nightly shows after ``e.g.``).
+
+The staging keys and the seeds' own tests would catch a duplicate or an unknown value before the
+mart's contract does (that is where those facts are checked first), so the primary-key and check
+cases build a copy of the project whose seed has the bad row and lacks the seed's own test: then
+the contract is the only guard, and it holds.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+from helpers import personnummer
+from indicators import nightly, transform
+from indicators.config import load_settings
+
+pytestmark = pytest.mark.slow
+
+HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status\n"
+PROGRAMMES = "Programkod;Benämning;Nivå;Första läsår\nPA;Program A;grundnivå;2016/17\n"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory, module_key):
+    """One nightly on a programme catalogue and ten stays; its published warehouse."""
+    root = tmp_path_factory.mktemp("contracts")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    (inbox / "programmes.csv").write_text(PROGRAMMES, encoding="utf-8")
+    rows = "".join(
+        f"M{i};{personnummer('19960606', i)};ut;PA;studier;GB;2020-09-01;2021-01-15;avslutad\n" for i in range(10)
+    )
+    (inbox / "student_mobility_1.csv").write_text(HEADER + rows, encoding="utf-8")
+    settings = load_settings().with_paths(inbox=inbox, warehouse=root / "state" / "warehouse.duckdb")
+    outcome = nightly.run(settings, quiet=True)
+    assert outcome.published, (outcome.message, outcome.errors)
+    return settings
+
+
+def build(settings, database: Path):
+    os.environ["INDICATORS_RUN_ID"] = "contract-test"
+    return transform.build(settings, database)
+
+
+def failed_contract(built, model: str):
+    """The build failed, on the contract of ``model``: that check and nothing else failed first."""
+    assert not built.success
+    failed = [c for c in built.checks if not c.success and c.details != "skipped"]
+    assert [c.check_name for c in failed] == [f"contract_{model}"], [(c.check_name, c.details) for c in failed]
+    [check] = failed
+    assert check.severity == "error" and check.table_name == model
+    # the models that read it were not built, and say so
+    assert built.failed_nodes and all(line.endswith(": skipped") for line in built.failed_nodes)
+    return check
+
+
+def project_copy(tmp_path: Path, edit_seed, drop_seed_test: tuple[str, str, str]) -> Path:
+    """The dbt project copied to ``tmp_path/project``, one seed edited and one of its tests left out."""
+    root = tmp_path / "project"
+    for part in transform.PROJECT_PARTS:
+        source = Path(load_settings().root) / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        else:
+            (root / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, root / part)
+    seed_name, column, test = drop_seed_test
+    path = root / "seeds" / f"{seed_name}.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    rows = edit_seed(rows)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    properties = yaml.safe_load((root / "seeds" / "_seeds.yml").read_text(encoding="utf-8"))
+    [seed] = [s for s in properties["seeds"] if s["name"] == seed_name]
+    [described] = [c for c in seed["columns"] if c["name"] == column]
+    kept = [t for t in described["data_tests"] if (t if isinstance(t, str) else next(iter(t))) != test]
+    assert len(kept) == len(described["data_tests"]) - 1
+    described["data_tests"] = kept
+    (root / "seeds" / "_seeds.yml").write_text(yaml.safe_dump(properties, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+def test_a_passing_build_records_each_contract_as_a_passed_check(published):
+    con = duckdb.connect(str(published.warehouse), read_only=True)
+    try:
+        rows = dict(con.execute(
+            "select check_name, success from audit.dq_results where engine = 'dbt' and check_name like 'contract_%'"
+        ).fetchall())
+    finally:
+        con.close()
+    assert rows["contract_indicator_values"] is True
+    assert rows["contract_stg_student_mobility__mobilities"] is True
+    assert all(rows.values())
+
+
+def test_a_null_where_the_contract_says_not_null_stops_the_build(published, tmp_path):
+    work = tmp_path / "work.duckdb"
+    shutil.copy(published.warehouse, work)
+    con = duckdb.connect(str(work))
+    try:
+        # a stay without a start date has no academic year; the ingest quarantines such a row, so
+        # it is written past the ingest here (as a hand-edited or foreign raw table could hold it)
+        con.execute(
+            """
+            insert into raw.student_mobility
+                (mobility_id, student_id, direction, mobility_type, status, start_date,
+                 _file_id, _file_name, _row_number, _loaded_at, _run_id)
+            values ('MNULL', repeat('ab', 32), 'outgoing', 'studies', 'completed', null,
+                    999, 'by_hand.csv', 1, now(), 'by-hand')
+            """
+        )
+    finally:
+        con.close()
+    settings = load_settings().with_paths(warehouse=tmp_path / "state" / "warehouse.duckdb")
+    built = build(settings, work)
+    check = failed_contract(built, "stg_student_mobility__mobilities")
+    assert "NOT NULL constraint failed" in check.details and "academic_year" in check.details
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        example = transform.offending_examples(con, built.failed_sql[check.check_name])
+    finally:
+        con.close()
+    assert example.startswith("(mobility_id=MNULL, ") and "academic_year=None" in example
+    assert "abab" not in example  # the pseudonym is left out of what is shown
+
+
+def test_a_duplicate_key_stops_the_build(published, tmp_path):
+    def duplicate_i01(rows):
+        again = dict(rows[0], sort_order="999")  # I01 twice; only the key repeats
+        return [*rows, again]
+
+    root = project_copy(tmp_path, duplicate_i01, ("indicator_catalogue", "indicator_id", "unique"))
+    work = tmp_path / "work.duckdb"
+    shutil.copy(published.warehouse, work)
+    settings = load_settings(root).with_paths(warehouse=tmp_path / "state" / "warehouse.duckdb")
+    built = build(settings, work)
+    check = failed_contract(built, "marts_indicator_catalogue")
+    assert "PRIMARY KEY or UNIQUE constraint violation" in check.details and '"I01"' in check.details
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        example = transform.offending_examples(con, built.failed_sql[check.check_name])
+    finally:
+        con.close()
+    assert example.count("indicator_id=I01,") == 2 and "indicator_id=I02" not in example
+
+
+def test_a_value_outside_the_check_stops_the_build(published, tmp_path):
+    def per_programme_maybe(rows):
+        return [dict(row, per_programme="maybe") if row["indicator_id"] == "I05" else row for row in rows]
+
+    root = project_copy(tmp_path, per_programme_maybe, ("indicator_catalogue", "per_programme", "accepted_values"))
+    work = tmp_path / "work.duckdb"
+    shutil.copy(published.warehouse, work)
+    settings = load_settings(root).with_paths(warehouse=tmp_path / "state" / "warehouse.duckdb")
+    built = build(settings, work)
+    check = failed_contract(built, "marts_indicator_catalogue")
+    assert "CHECK constraint failed" in check.details and "per_programme" in check.details
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        example = transform.offending_examples(con, built.failed_sql[check.check_name])
+    finally:
+        con.close()
+    assert example.startswith("(indicator_id=I05, ") and "per_programme=maybe" in example
+    assert example.count("(indicator_id=") == 1
+
+
+def test_every_check_of_the_project_is_listed_in_docs_checks(tmp_path):
+    """docs/checks.md lists every dbt test, contract constraint, dbt unit test and GX expectation."""
+    import json
+
+    from dbt.cli.main import dbtRunner
+
+    settings = load_settings().with_paths(warehouse=tmp_path / "warehouse.duckdb")
+    os.environ["INDICATORS_DBT_DATABASE"] = str(settings.warehouse)
+    parsed = dbtRunner().invoke(["parse", *transform.dbt_args("parse", settings)[1:]])
+    assert parsed.success, parsed.exception
+    manifest = parsed.result
+    doc = (settings.root / "docs" / "checks.md").read_text(encoding="utf-8")
+    listed = [line for line in doc.splitlines() if line.startswith("- `")]
+    missing = []
+    for node in manifest.nodes.values():
+        if node.resource_type == "test" and f"| `{node.name}` |" not in doc:
+            missing.append(f"dbt test {node.name}")
+        if node.resource_type == "model" and node.config.contract.enforced:
+            constraints = [(c.type.value, list(c.columns or []), c.expression) for c in node.constraints]
+            constraints += [(c.type.value, [name], c.expression) for name, col in node.columns.items() for c in col.constraints]
+            for kind, columns, expression in constraints:
+                words = [kind, expression] if kind == "check" else [kind, *columns]
+                if not any(line.startswith(f"- `{node.name}") and all(w in line for w in words) for line in listed):
+                    missing.append(f"constraint {node.name} {kind} {expression or columns}")
+    missing += [f"unit test {u.name}" for u in manifest.unit_tests.values() if f"| `{u.name}` |" not in doc]
+    for path in sorted((settings.root / "expectations").glob("raw_*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        for expectation in suite["expectations"]:
+            kwargs = expectation["kwargs"]
+            columns = [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list") or [])
+            lines = [line for line in doc.splitlines() if line.startswith(f"| {suite['name']} | `{expectation['type']}(")]
+            if not any(all(c in line for c in columns) for line in lines):
+                missing.append(f"GX {suite['name']} {expectation['type']} {columns}")
+    assert missing == []
