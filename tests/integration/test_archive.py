@@ -24,7 +24,8 @@ from helpers import personnummer
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "inbox"
 MARTS = {"indicator_catalogue", "indicator_progress", "indicator_values", "midterm_followup", "programme_scoreboard",
-         "final_followup", "plan_catalogue", "source_coverage", "indicator_revisions"}
+         "final_followup", "plan_catalogue", "source_coverage", "indicator_revisions", "plans", "plan_indicator_catalogue",
+         "programmes", "academic_years", "annotations"}
 EMPTY_AFTER_ONE_PUBLISH = {"indicator_revisions"}  # nothing published earlier to differ from
 LOADED = {  # the sample's loaded files and their raw rows, as the ingest of the bundled sample reports them
     "activities_2025-09-01.csv": 675, "agreements_2025-09-01.csv": 110, "agreements_ewp_iia.xml": 4,

@@ -75,7 +75,7 @@ class Publication:
     values: list[dict[str, Any]]  # every published row (years up to ``year``), with 'suppression'
     progress: dict[tuple[str, str, str | None], dict[str, Any]]
     midterm: list[dict[str, Any]]
-    programmes: dict[str, str]
+    programmes: dict[str, dict[str, Any]]  # marts.programmes: code → name (in lang) and is_in_catalogue
     annotations: list[dict[str, Any]]
     run: dict[str, Any] | None
     source_files: list[dict[str, Any]]
@@ -150,15 +150,20 @@ class Publication:
     def word(self, table: dict, key: str | None) -> str | None:
         return labels.text(table, key, self.lang)
 
+    def programme_name(self, code: str | None) -> str | None:
+        """The programme's name in the publication's language; None for the faculty and ``unknown``."""
+        return (self.programmes.get(code) or {}).get("name") if code is not None else None
+
     def programme_label(self, code: str | None) -> str:
         if code is None:
             return labels.WORDS["faculty"][self.lang]
-        return self.programmes.get(code) or code
+        return self.programme_name(code) or code
 
     @property
-    def indicators(self) -> list[dict[str, Any]]:
-        """The indicators the plan judges (in an older warehouse: the catalogue's, M1 aside)."""
-        return [row for row in self.catalogue if row["indicator_id"] != "M1"]
+    def programme_codes(self) -> list[str]:
+        """The programmes of the catalogue with values (``unknown``, the codes missing from it, left out)."""
+        return sorted({row["programme_code"] for row in self.values if row["programme_code"] is not None
+                       and (self.programmes.get(row["programme_code"]) or {}).get("is_in_catalogue")})
 
     @property
     def plan_name(self) -> str | None:
@@ -194,7 +199,7 @@ class Publication:
                  ("change_pct", "number"), ("status", "label"), ("progress", "label"), ("cagr_pct", "number"),
                  ("required_cagr_pct", "number")]
         table = Table("scoreboard", self._title("scoreboard"), self._columns(keys))
-        for ind in self.indicators:
+        for ind in self.catalogue:
             verdict = self.verdict(ind["indicator_id"], self.year)
             row = [ind["goal_id"], ind["goal_text"], ind["target_id"], ind["target_text"], ind["indicator_id"],
                    ind["name"], self.word(labels.UNITS, ind["unit"]), self.word(labels.RULES, ind["rule"]),
@@ -238,7 +243,7 @@ class Publication:
         keys += [(year, "number") for year in self.years]
         keys += [("year_obs_status", "label"), ("status", "label"), ("progress", "label")]
         table = Table("programmes", self._title("programmes"), self._columns(keys))
-        programme_indicators = [ind for ind in self.indicators if ind.get("per_programme") in ("yes", "flag")]
+        programme_indicators = [ind for ind in self.catalogue if ind.get("per_programme") in ("yes", "flag")]
         for code in sorted({row["programme_code"] for row in self.values if row["programme_code"] is not None}):
             for ind in programme_indicators:
                 iid = ind["indicator_id"]
@@ -246,7 +251,7 @@ class Publication:
                 if not has_values:
                     continue
                 verdict = self.verdict(iid, self.year, code)
-                row = [code, self.programmes.get(code), iid, ind["name"], self.word(labels.UNITS, ind["unit"]),
+                row = [code, self.programme_name(code), iid, ind["name"], self.word(labels.UNITS, ind["unit"]),
                        verdict["baseline_value"]]
                 row += [self.cell(iid, year, code) for year in self.years]
                 row += [self.obs_word(verdict["obs_status"]), self.word(labels.STATUS, verdict["status"]),
@@ -268,7 +273,7 @@ class Publication:
             share_hidden = hidden and row.get("denominator") is not None
             table.rows.append([
                 row["indicator_id"], names.get(row["indicator_id"]), row["academic_year"], row["programme_code"],
-                self.programmes.get(row["programme_code"]) if row["programme_code"] else None,
+                self.programme_name(row["programme_code"]),
                 self.word(labels.DIMENSIONS, row["dimension"]), row["dimension_value"],
                 SUPPRESSED if hidden else row["value"],
                 SUPPRESSED if share_hidden else row.get("numerator"),
@@ -281,13 +286,13 @@ class Publication:
         return table
 
     def midterm_rows(self) -> list[dict[str, Any]]:
-        """One row per indicator: baseline, the 2021/22 (or latest before) value, change, verdict."""
+        """One row per indicator: baseline, the value of the year marts.midterm_followup reads, change, verdict."""
         rows = []
         by_id = {row["indicator_id"]: row for row in self.midterm}
-        for ind in self.indicators:
+        for ind in self.catalogue:
             iid = ind["indicator_id"]
             mart = by_id.get(iid, {})
-            year = mart.get("followup_year") or self._latest_year(iid, self.midterm_year or self.year)
+            year = mart.get("followup_year")
             verdict = self.verdict(iid, year) if year else {
                 "value": None, "baseline_value": self.cell(iid, ind["baseline_year"]), "change_abs": None,
                 "change_pct": None, "status": None, "progress": None}
@@ -329,7 +334,7 @@ class Publication:
         """One row per target of the plan: baseline, mid-term and final value (protected), verdict, sentence."""
         rows = []
         by_id = {row["indicator_id"]: row for row in self.final}
-        for ind in self.indicators:
+        for ind in self.catalogue:
             iid = ind["indicator_id"]
             mart = by_id.get(iid, {})
             final_year = mart.get("followup_year")
@@ -373,14 +378,6 @@ class Publication:
                 table.marks[(len(table.rows) - 1, value_column)] = status
         return table
 
-    def _latest_year(self, indicator_id: str, at_most: str) -> str | None:
-        """The latest year after the baseline, up to ``at_most``, with a faculty value."""
-        baseline = self.indicator(indicator_id)["baseline_year"]
-        years = [key[1] for key, row in self._cells.items()
-                 if key[0] == indicator_id and key[2] is None and key[3] is None and baseline < key[1] <= at_most
-                 and row.get("value") is not None]
-        return max(years) if years else None
-
 
 # --- reading the warehouse -----------------------------------------------------------------------
 
@@ -389,9 +386,10 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
          protection: disclosure.Protection | None = None, as_of: str | None = None) -> Publication:
     """Read the published warehouse read-only and build the protected publication.
 
-    ``year`` None: the mid-term follow-up reads the plan's mid-term year or, where that year has no
-    values, the latest year before it with values; the annual one the latest year with final values
-    (or, when no year is final yet, the latest with values). ``year_note`` says which was used.
+    ``year`` None: a follow-up reads the year marts.plans says it reads (the plan's mid-term or final
+    year or, where that year has no values, the latest year before it with values); the annual one
+    the latest year with final values (marts.academic_years; when no year is final yet, the latest
+    with values). ``year_note`` says which was used.
     ``plan`` None: the current plan (``plans.is_current``); the final follow-up reads its final year.
     ``as_of`` (a run id or a day): the values as that publish published them (audit.published_values);
     verdicts are today's only where the value is unchanged.
@@ -412,17 +410,13 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
         raise ExportError(f"no warehouse at {warehouse} (run `indicators nightly` first)")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        tables = read.tables_of(con)
-        if ("marts", "indicator_values") not in tables:
-            raise ExportError(f"{warehouse} has no marts.indicator_values: run the nightly build (with dbt) first")
-        plan_row = read.plan(con, tables, plan)
+        tables = read.check_tables(con, warehouse)
+        plan_row = read.plan(con, plan)
         plan_id = plan_row.get("plan_id")
-        midterm_year = plan_row.get("midterm_year") or read.midterm_year(con, tables)
-        followup_years = {"midterm": midterm_year, "final": plan_row.get("final_year")}
-        year, year_note = read.choose_year(con, year, kind, followup_years,
-                                        "obs_status" in tables[("marts", "indicator_values")])
-        catalogue = read.catalogue(con, tables, lang, plan_id)
-        protection = protection.with_catalogue(read.non_person_shares(con, tables))
+        midterm_year = plan_row.get("midterm_year")
+        year, year_note = read.choose_year(con, year, kind, plan_row)
+        catalogue = read.catalogue(con, lang, plan_id)
+        protection = protection.with_catalogue(read.non_person_shares(con))
         as_of_run = None
         if as_of:
             from indicators import published
@@ -439,15 +433,15 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
             values = read.fetch_rows(con, "select * from marts.indicator_values where academic_year <= ? "
                            "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
                            "dimension_value nulls first", [year])
-        progress = read.progress(con, tables, year, plan_id)
-        first_published = read.first_published(con, tables) if not as_of else {}
-        midterm = read.midterm(con, tables, plan_id)
-        final = read.final(con, tables, plan_id)
-        programmes = read.programme_names(con, tables, lang)
-        annotations = read.annotations(con, tables, year, lang)
-        run = read.run(con, tables)
-        source_files = read.source_files(con, tables)
-        quality = read.quality(con, tables, run)
+        progress = read.progress(con, year, plan_id)
+        first_published = read.first_published(con) if not as_of else {}
+        midterm = read.midterm(con, plan_id)
+        final = read.final(con, plan_id)
+        programmes = read.programmes(con, lang)
+        annotations = read.annotations(con, year, lang)
+        run = read.run(con)
+        source_files = read.source_files(con)
+        quality = read.quality(con, run)
     finally:
         con.close()
 

@@ -114,20 +114,15 @@ def report_all_programmes(warehouse: Path, out_dir: Path, year: str | None = Non
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for code in _programme_codes(publication):
+    for code in publication.programme_codes:
         path = out_dir / f"programme_{code}_{publication.year.replace('/', '-')}_{lang}.html"
         path.write_text(render(publication, code), encoding="utf-8")
         written.append(path)
     return written
 
 
-def _programme_codes(publication: Publication) -> list[str]:
-    return sorted({row["programme_code"] for row in publication.values
-                   if row["programme_code"] is not None and row["programme_code"] != "unknown"})
-
-
 def _check_programme(publication: Publication, code: str | None) -> None:
-    codes = _programme_codes(publication)
+    codes = publication.programme_codes
     if code not in codes:
         raise ExportError(f"no programme {code!r} with values (the programmes: {', '.join(codes)})")
 
@@ -152,7 +147,7 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
         return text.format(**kwargs) if kwargs else text
 
     goals = []
-    for ind in publication.indicators:
+    for ind in publication.catalogue:
         if not goals or goals[-1]["goal_id"] != ind["goal_id"]:
             goals.append({"goal_id": ind["goal_id"], "goal_text": ind["goal_text"], "indicators": []})
         verdict = publication.verdict(ind["indicator_id"], publication.year)
@@ -172,10 +167,10 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
                       and note.get("indicator_id") is not None],
         })
 
-    programme_indicators = [ind for ind in publication.indicators if ind.get("per_programme") in ("yes", "flag")]
+    programme_indicators = [ind for ind in publication.catalogue if ind.get("per_programme") in ("yes", "flag")]
     codes = sorted({row["programme_code"] for row in publication.values if row["programme_code"] is not None})
     programme_rows = [
-        {"code": code, "name": publication.programmes.get(code),
+        {"code": code, "name": publication.programme_name(code),
          "values": [publication.cell(ind["indicator_id"], publication.year, code) for ind in programme_indicators],
          "marks": [publication.obs_mark(ind["indicator_id"], publication.year, code) for ind in programme_indicators]}
         for code in codes
@@ -226,7 +221,7 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
                 "status_word": labels.text(labels.STATUS, verdict["status"], lang),
                 "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
             })
-        programme = {"code": programme_code, "name": publication.programmes.get(programme_code), "rows": rows}
+        programme = {"code": programme_code, "name": publication.programme_name(programme_code), "rows": rows}
 
     run = publication.run
     environment = Environment(loader=PackageLoader("indicators.report", "templates"),

@@ -121,7 +121,7 @@ def write_charts(publication: Publication, out_dir: Path) -> list[Path]:
     """PNG and SVG of every indicator's chart into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for ind in publication.indicators:
+    for ind in publication.catalogue:
         fig = figure(publication, ind["indicator_id"])
         stem = out_dir / f"{ind['indicator_id']}_{publication.lang}"
         fig.savefig(stem.with_suffix(".png"), dpi=DPI, metadata={"Software": None})
