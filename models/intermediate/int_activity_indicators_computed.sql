@@ -23,9 +23,12 @@ activities_mapped as (
         activities.activity_id,
         activities.academic_year,
         activities.category,
-        {{ programme_in_catalogue('activities.programme_code', 'programmes.programme_code') }} as programme_code,
+        {{ programme_in_catalogue(
+            'activities.programme_code', 'programmes.programme_code'
+        ) }} as programme_code,
         coalesce(activities.student_participants, 1) as student_participations,
-        coalesce(activities.teacher_participants, nullif(activities.named_teachers, 0), 1) as teacher_participations,
+        coalesce(activities.teacher_participants, nullif(activities.named_teachers, 0), 1)
+            as teacher_participations,
         activities.network,
     from activities
     left join programmes
@@ -33,23 +36,28 @@ activities_mapped as (
 ),
 
 student_engagements as (
-    select * from activities_mapped where category = 'student_engagement'
+    select * from activities_mapped
+    where category = 'student_engagement'
 ),
 
 iah_activities as (
-    select * from activities_mapped where category = 'iah_activity'
+    select * from activities_mapped
+    where category = 'iah_activity'
 ),
 
 integration_activities as (
-    select * from activities_mapped where category = 'integration'
+    select * from activities_mapped
+    where category = 'integration'
 ),
 
 experience_sharing as (
-    select * from activities_mapped where category = 'experience_sharing'
+    select * from activities_mapped
+    where category = 'experience_sharing'
 ),
 
 teacher_engagements as (
-    select * from activities_mapped where category = 'teacher_engagement'
+    select * from activities_mapped
+    where category = 'teacher_engagement'
 ),
 
 -- I09: participants in virtual exchange activities plus our students' virtual mobilities
@@ -74,11 +82,15 @@ virtual_participations as (
 ),
 
 i06 as (
-    {{ count_by_dimensions('student_engagements', 'I06', 'sum(student_participations)', dimensions=['network']) }}
+    {{ count_by_dimensions(
+        'student_engagements', 'I06', 'sum(student_participations)', dimensions=['network'],
+    ) }}
 ),
 
 i06_activities as (
-    {{ count_by_dimensions('student_engagements', 'I06', 'count(*)', measure='activities', unit='activities') }}
+    {{ count_by_dimensions(
+        'student_engagements', 'I06', 'count(*)', measure='activities', unit='activities',
+    ) }}
 ),
 
 i09 as (
@@ -107,11 +119,15 @@ i15 as (
 ),
 
 i16 as (
-    {{ count_by_dimensions('teacher_engagements', 'I16', 'sum(teacher_participations)', dimensions=['network']) }}
+    {{ count_by_dimensions(
+        'teacher_engagements', 'I16', 'sum(teacher_participations)', dimensions=['network'],
+    ) }}
 ),
 
 i16_activities as (
-    {{ count_by_dimensions('teacher_engagements', 'I16', 'count(*)', measure='activities', unit='activities') }}
+    {{ count_by_dimensions(
+        'teacher_engagements', 'I16', 'count(*)', measure='activities', unit='activities',
+    ) }}
 ),
 
 final as (

@@ -60,7 +60,8 @@ i17 as (
 
 -- I22
 strategic_agreements as (
-    select * from agreement_years where is_strategic
+    select * from agreement_years
+    where is_strategic
 ),
 
 i22 as (
@@ -129,8 +130,10 @@ i23_mobilities as (
         'I23' as indicator_id,
         all_stays_per_year.academic_year,
         cast(null as varchar) as programme_code,
-        case when network_stays_per_year.partner_network is null
-            then 'measure' else 'partner_network_mobilities' end as dimension,
+        case
+            when network_stays_per_year.partner_network is null then 'measure'
+            else 'partner_network_mobilities'
+        end as dimension,
         coalesce(network_stays_per_year.partner_network, 'mobilities') as dimension_value,
         cast(coalesce(network_stays_per_year.network_stays, 0) as double) as value,
         cast(null as double) as numerator,
@@ -146,11 +149,15 @@ i23_mobility_shares as (
         'I23' as indicator_id,
         all_stays_per_year.academic_year,
         cast(null as varchar) as programme_code,
-        case when network_stays_per_year.partner_network is null
-            then 'measure' else 'partner_network_mobilities_share' end as dimension,
+        case
+            when network_stays_per_year.partner_network is null then 'measure'
+            else 'partner_network_mobilities_share'
+        end as dimension,
         coalesce(network_stays_per_year.partner_network, 'mobilities_share') as dimension_value,
         cast(
-            100.0 * coalesce(network_stays_per_year.network_stays, 0) / nullif(all_stays_per_year.stays, 0) as double
+            100.0
+            * coalesce(network_stays_per_year.network_stays, 0)
+            / nullif(all_stays_per_year.stays, 0) as double
         ) as value,
         cast(coalesce(network_stays_per_year.network_stays, 0) as double) as numerator,
         cast(all_stays_per_year.stays as double) as denominator,

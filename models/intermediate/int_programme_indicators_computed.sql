@@ -32,13 +32,13 @@ flags as (
         'I27': 'has_sdg_reviewed',
     } %}
     {% for indicator_id, column in flag_columns.items() %}
-    select
-        '{{ indicator_id }}' as indicator_id,
-        academic_year,
-        programme_code,
-        cast({{ column }} as integer) as is_done,
-    from programme_years
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ indicator_id }}' as indicator_id,
+            academic_year,
+            programme_code,
+            cast({{ column }} as integer) as is_done,
+        from programme_years
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 

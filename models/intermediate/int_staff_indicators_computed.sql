@@ -38,7 +38,9 @@ incoming as (
 activity_teachers as (
     select
         activities.academic_year,
-        {{ programme_in_catalogue('activities.programme_code', 'programmes.programme_code') }} as programme_code,
+        {{ programme_in_catalogue(
+            'activities.programme_code', 'programmes.programme_code'
+        ) }} as programme_code,
         unnest(string_split(activities.teacher_ids, ';')) as staff_id,
     from activities
     left join programmes
@@ -77,7 +79,9 @@ i19 as (
 ),
 
 i19_teachers as (
-    {{ count_by_dimensions('outgoing', 'I19', 'count(distinct staff_id)', measure='distinct_teachers', unit='persons') }}
+    {{ count_by_dimensions(
+        'outgoing', 'I19', 'count(distinct staff_id)', measure='distinct_teachers', unit='persons',
+    ) }}
 ),
 
 i20 as (

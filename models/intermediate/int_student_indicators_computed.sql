@@ -47,7 +47,9 @@ awards as (
         cim_awards.certificate_id,
         cim_awards.student_id,
         cim_awards.academic_year,
-        {{ programme_in_catalogue('cim_awards.programme_code', 'programmes.programme_code', empty_is='unknown') }} as programme_code,
+        {{ programme_in_catalogue(
+            'cim_awards.programme_code', 'programmes.programme_code', empty_is='unknown'
+        ) }} as programme_code,
     from cim_awards
     left join programmes
         on cim_awards.programme_code = programmes.programme_code
@@ -107,7 +109,9 @@ i07_per_100_graduates as (
         'measure' as dimension,
         'per_100_graduates' as dimension_value,
         cast(
-            100.0 * count(distinct awarded_student_id) / nullif(count(distinct graduated_student_id), 0) as double
+            100.0
+            * count(distinct awarded_student_id)
+            / nullif(count(distinct graduated_student_id), 0) as double
         ) as value,
         cast(count(distinct awarded_student_id) as double) as numerator,
         cast(count(distinct graduated_student_id) as double) as denominator,

@@ -67,6 +67,19 @@ observed as (
         and computed.academic_year = indicator_years.academic_year
 ),
 
+-- the faculty's count measures (dimension 'measure' without a denominator: stays, activities, ...)
+count_measures as (
+    select distinct
+        indicator_id,
+        dimension,
+        dimension_value,
+        unit,
+    from observed
+    where programme_code is null
+        and dimension = 'measure'
+        and denominator is null
+),
+
 -- the rows that must exist: the faculty headline every covered year; per programme
 -- (counts, per_programme = yes) every active programme; the faculty's count measures
 frame as (
@@ -104,17 +117,7 @@ frame as (
         count_measures.dimension_value,
         count_measures.unit,
     from indicator_years
-    inner join (
-        select distinct
-            indicator_id,
-            dimension,
-            dimension_value,
-            unit,
-        from observed
-        where programme_code is null
-            and dimension = 'measure'
-            and denominator is null
-    ) as count_measures
+    inner join count_measures
         on indicator_years.indicator_id = count_measures.indicator_id
 ),
 
@@ -153,7 +156,8 @@ annotated_years as (
     inner join annotations
         on coalesce(annotations.indicator_id, indicator_years.indicator_id) = indicator_years.indicator_id
         and indicator_years.academic_year >= annotations.academic_year_from
-        and indicator_years.academic_year <= coalesce(annotations.academic_year_to, indicator_years.academic_year)
+        and indicator_years.academic_year
+        <= coalesce(annotations.academic_year_to, indicator_years.academic_year)
     group by indicator_years.indicator_id, indicator_years.academic_year
 ),
 
