@@ -18,15 +18,22 @@ demo: install
 	$(BIN)/indicators nightly --demo || [ $$? -eq 2 ]
 	@echo "demo: query it with  $(BIN)/indicators sql \"select * from marts.midterm_followup\""
 
-## Run the whole test suite (what CI runs).
-test: install
-	$(BIN)/ruff check src tests
+## Run the whole test suite (what CI runs): the linters first, then pytest.
+test: lint
 	$(BIN)/python -m pytest -n 2 -q
 
 ## Write models/staging/_staging__sources.yml and expectations/raw_*.json from the source contract
 ## (pipelines/*.yml, plus expectations/thresholds.yml and pipelines/warehouse_tables.yml).
 generate: install
 	$(BIN)/indicators generate
+
+## The linters: ruff (Python), sqlfluff (the dbt SQL, .sqlfluff), dbt-bouncer (the dbt
+## conventions, dbt-bouncer.yml, on the manifest that dbt parse writes to target/).
+lint: install
+	$(BIN)/ruff check src tests lint
+	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/dbt parse --profiles-dir . --project-dir . --target-path target --log-path target/logs --quiet
+	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
 sample: install
 	$(BIN)/indicators sample --out samples/inbox --scale 1 --seed 2019

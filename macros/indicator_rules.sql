@@ -82,11 +82,14 @@
                       baseline at or above the target (required CAGR <= 0): deterioration
                       when the CAGR is negative, else limited
 #}
-{% macro indicator_progress(rule, status, value, baseline_value, target_value, years, plan_years, done_on, as_of_date) -%}
+{% macro indicator_progress(
+    rule, status, value, baseline_value, target_value, years, plan_years, done_on, as_of_date
+) -%}
     {%- set cagr = cagr_pct(value, baseline_value, years) -%}
     {%- set required = required_cagr_pct(rule, baseline_value, target_value, plan_years) -%}
     {%- set ratio = 'round((' ~ cagr ~ ') / (' ~ required ~ '), 6)' -%}
-    {%- set target = 'coalesce(' ~ target_value ~ ", case when " ~ rule ~ " = 'coverage' then 100 else 50 end)" -%}
+    {%- set target =
+        'coalesce(' ~ target_value ~ ", case when " ~ rule ~ " = 'coverage' then 100 else 50 end)" -%}
     case
         when {{ status }} = 'insufficient_data' then 'not_available'
         when {{ rule }} = 'milestone' then

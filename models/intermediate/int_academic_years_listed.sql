@@ -35,9 +35,9 @@ bounds as (
 ),
 
 spine as (
-    select cast(range as integer) as academic_year_start
+    select cast(year_starts.range as integer) as academic_year_start
     from bounds,
-        range(bounds.first_start, bounds.last_start + 1)
+        range(bounds.first_start, bounds.last_start + 1) as year_starts
 ),
 
 labelled as (

@@ -17,10 +17,12 @@ final as (
         activities.activity_id,
         activities.activity_date,
         activities.category,
-        {{ programme_in_catalogue('activities.programme_code', 'programmes.programme_code') }} as programme_code,
+        {{ programme_in_catalogue('activities.programme_code', 'programmes.programme_code') }}
+            as programme_code,
         activities.programme_code as source_programme_code,
         coalesce(activities.student_participants, 1) as student_participations,
-        coalesce(activities.teacher_participants, nullif(activities.named_teachers, 0), 1) as teacher_participations,
+        coalesce(activities.teacher_participants, nullif(activities.named_teachers, 0), 1)
+            as teacher_participations,
         activities.teacher_ids,
         activities.partner_code,
         activities.network,

@@ -14,23 +14,28 @@ mobilities as (
 ),
 
 student_engagements as (
-    select * from activities where category = 'student_engagement'
+    select * from activities
+    where category = 'student_engagement'
 ),
 
 iah_activities as (
-    select * from activities where category = 'iah_activity'
+    select * from activities
+    where category = 'iah_activity'
 ),
 
 integration_activities as (
-    select * from activities where category = 'integration'
+    select * from activities
+    where category = 'integration'
 ),
 
 experience_sharing as (
-    select * from activities where category = 'experience_sharing'
+    select * from activities
+    where category = 'experience_sharing'
 ),
 
 teacher_engagements as (
-    select * from activities where category = 'teacher_engagement'
+    select * from activities
+    where category = 'teacher_engagement'
 ),
 
 -- I09: participants in virtual exchange activities plus our students' virtual mobilities
@@ -55,11 +60,15 @@ virtual_participations as (
 ),
 
 i06 as (
-    {{ count_by_dimensions('student_engagements', 'I06', 'sum(student_participations)', dimensions=['network']) }}
+    {{ count_by_dimensions(
+        'student_engagements', 'I06', 'sum(student_participations)', dimensions=['network']
+    ) }}
 ),
 
 i06_activities as (
-    {{ count_by_dimensions('student_engagements', 'I06', 'count(*)', measure='activities', unit='activities') }}
+    {{ count_by_dimensions(
+        'student_engagements', 'I06', 'count(*)', measure='activities', unit='activities'
+    ) }}
 ),
 
 i09 as (
@@ -88,11 +97,15 @@ i15 as (
 ),
 
 i16 as (
-    {{ count_by_dimensions('teacher_engagements', 'I16', 'sum(teacher_participations)', dimensions=['network']) }}
+    {{ count_by_dimensions(
+        'teacher_engagements', 'I16', 'sum(teacher_participations)', dimensions=['network']
+    ) }}
 ),
 
 i16_activities as (
-    {{ count_by_dimensions('teacher_engagements', 'I16', 'count(*)', measure='activities', unit='activities') }}
+    {{ count_by_dimensions(
+        'teacher_engagements', 'I16', 'count(*)', measure='activities', unit='activities'
+    ) }}
 ),
 
 final as (

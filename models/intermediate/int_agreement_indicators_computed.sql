@@ -60,7 +60,8 @@ i17 as (
 
 -- I22
 strategic_agreements as (
-    select * from agreement_years where is_strategic
+    select * from agreement_years
+    where is_strategic
 ),
 
 i22 as (
@@ -156,7 +157,8 @@ i23_mobility_shares as (
         'I23' as indicator_id,
         academic_year,
         cast(null as varchar) as programme_code,
-        case when partner_network is null then 'measure' else 'partner_network_mobilities_share' end as dimension,
+        case when partner_network is null then 'measure' else 'partner_network_mobilities_share' end
+            as dimension,
         coalesce(partner_network, 'mobilities_share') as dimension_value,
         cast(100.0 * network_stays / nullif(stays, 0) as double) as value,
         cast(network_stays as double) as numerator,

@@ -22,8 +22,8 @@ valid as (
         agreements.*,
     from academic_years
     inner join agreements
-        on agreements.valid_from <= academic_years.reference_date
-        and (agreements.valid_to is null or agreements.valid_to >= academic_years.reference_date)
+        on academic_years.reference_date >= agreements.valid_from
+        and (agreements.valid_to is null or academic_years.reference_date <= agreements.valid_to)
 ),
 
 final as (

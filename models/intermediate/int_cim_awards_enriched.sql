@@ -15,7 +15,8 @@ final as (
     select
         awards.certificate_id,
         awards.student_id,
-        {{ programme_in_catalogue('awards.programme_code', 'programmes.programme_code', empty_is='unknown') }} as programme_code,
+        {{ programme_in_catalogue('awards.programme_code', 'programmes.programme_code', empty_is='unknown') }}
+            as programme_code,
         awards.programme_code as source_programme_code,
         awards.awarded_on,
         awards.activities_home,

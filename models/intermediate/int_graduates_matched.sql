@@ -33,7 +33,8 @@ stays_in_window as (
     inner join outgoing_years
         on degrees.student_id = outgoing_years.student_id
         and outgoing_years.academic_year_start
-        between degrees.academic_year_start - {{ var('graduate_window_years') }} and degrees.academic_year_start
+        between degrees.academic_year_start - {{ var('graduate_window_years') }}
+        and degrees.academic_year_start
     group by degrees.degree_key
 ),
 
@@ -41,7 +42,9 @@ final as (
     select
         degrees.degree_key,
         degrees.student_id,
-        {{ programme_in_catalogue('degrees.programme_code', 'programmes.programme_code', empty_is='unknown') }} as programme_code,
+        {{ programme_in_catalogue(
+            'degrees.programme_code', 'programmes.programme_code', empty_is='unknown'
+        ) }} as programme_code,
         degrees.programme_code as source_programme_code,
         degrees.degree_date,
         degrees.academic_year,

@@ -37,4 +37,5 @@ final as (
     select * from programme_values
 )
 
-select * from final
+-- the five share one contract (their YAML), so the wildcard's columns are known
+select * from final  -- noqa: AM04

@@ -39,7 +39,7 @@ programme_reviews as (
 current_programmes as (
     select programme_code
     from programme_years
-    where academic_year_start = (select max(academic_year_start) from programme_years)
+    qualify academic_year_start = max(academic_year_start) over ()
 ),
 
 all_programmes_reviewed as (

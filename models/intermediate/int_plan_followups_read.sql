@@ -46,10 +46,11 @@ latest as (
         and followup_kinds.indicator_id = faculty_values.indicator_id
         and {{ academic_year_start_of('faculty_values.academic_year') }}
         <= {{ academic_year_start_of('followup_kinds.planned_year') }}
-    qualify row_number() over (
-        partition by followup_kinds.plan_id, followup_kinds.indicator_id, followup_kinds.followup_kind
-        order by faculty_values.academic_year desc
-    ) = 1
+    qualify
+        row_number() over (
+            partition by followup_kinds.plan_id, followup_kinds.indicator_id, followup_kinds.followup_kind
+            order by faculty_values.academic_year desc
+        ) = 1
 ),
 
 final as (

@@ -38,13 +38,13 @@ programme_flags as (
         'I27': 'has_sdg_reviewed',
     } %}
     {% for indicator_id, column in flag_columns.items() %}
-    select
-        '{{ indicator_id }}' as indicator_id,
-        academic_year,
-        programme_code,
-        cast({{ column }} as integer) as is_done,
-    from programme_years
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ indicator_id }}' as indicator_id,
+            academic_year,
+            programme_code,
+            cast({{ column }} as integer) as is_done,
+        from programme_years
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
@@ -59,7 +59,8 @@ flags as (
 
 -- the coverage indicators: the faculty's share of the active programmes, 100 or 0 per programme
 coverage_flags as (
-    select * from flags where is_programme_coverage
+    select * from flags
+    where is_programme_coverage
 ),
 
 coverage as (
@@ -68,7 +69,8 @@ coverage as (
 
 -- I08: the number of programmes (headline), a 0/1 flag per programme, their share (measure)
 i08_flags as (
-    select * from flags where indicator_id = 'I08'
+    select * from flags
+    where indicator_id = 'I08'
 ),
 
 i08 as (
@@ -82,7 +84,8 @@ i08_share as (
 -- I24's milestone: programmes whose agreement portfolio has been reviewed (their share, and
 -- per programme 0/1)
 i24_flags as (
-    select * from flags where indicator_id = 'I24'
+    select * from flags
+    where indicator_id = 'I24'
 ),
 
 i24_reviewed_share as (

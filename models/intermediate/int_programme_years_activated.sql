@@ -18,7 +18,7 @@ final as (
         programmes.level,
     from academic_years
     inner join programmes
-        on programmes.active_from_start_year <= academic_years.academic_year_start
+        on academic_years.academic_year_start >= programmes.active_from_start_year
         and (
             programmes.active_to_start_year is null
             or academic_years.academic_year_start <= programmes.active_to_start_year

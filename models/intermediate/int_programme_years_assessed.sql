@@ -48,18 +48,34 @@ reviews as (
     select
         year_facts.academic_year,
         year_facts.programme_code,
-        min(case when followups.obstacles_identified_on <= year_facts.last_date
-            then followups.obstacles_identified_on end) as obstacles_identified_on,
-        min(case when followups.global_health_reviewed_on <= year_facts.last_date
-            then followups.global_health_reviewed_on end) as global_health_reviewed_on,
-        min(case when followups.sdg_reviewed_on <= year_facts.last_date
-            then followups.sdg_reviewed_on end) as sdg_reviewed_on,
-        min(case when followups.portfolio_reviewed_on <= year_facts.last_date
-            then followups.portfolio_reviewed_on end) as portfolio_reviewed_on,
+        min(
+            case
+                when followups.obstacles_identified_on <= year_facts.last_date
+                    then followups.obstacles_identified_on
+            end
+        ) as obstacles_identified_on,
+        min(
+            case
+                when followups.global_health_reviewed_on <= year_facts.last_date
+                    then followups.global_health_reviewed_on
+            end
+        ) as global_health_reviewed_on,
+        min(
+            case
+                when followups.sdg_reviewed_on <= year_facts.last_date
+                    then followups.sdg_reviewed_on
+            end
+        ) as sdg_reviewed_on,
+        min(
+            case
+                when followups.portfolio_reviewed_on <= year_facts.last_date
+                    then followups.portfolio_reviewed_on
+            end
+        ) as portfolio_reviewed_on,
     from year_facts
     inner join followups
         on year_facts.programme_code = followups.programme_code
-        and followups.academic_year_start <= year_facts.academic_year_start
+        and year_facts.academic_year_start >= followups.academic_year_start
     group by year_facts.academic_year, year_facts.programme_code
 ),
 

@@ -60,6 +60,8 @@ data_dates as (
         min(start_date) as first_date,
         max(start_date) as last_data_date,
     from student_mobilities
+    -- one source a line, read as a table: LT09 (one select target a line) is off for these rows
+    -- noqa: disable=LT09
     union all
     select 'staff_mobility', true, true, min(start_date), max(start_date) from staff_mobilities
     union all
@@ -86,6 +88,7 @@ data_dates as (
     from followups
     union all
     select 'agreements', false, false, min(valid_from), null from agreements
+    -- noqa: enable=LT09
     union all
     select
         'programmes',
@@ -149,11 +152,12 @@ final as (
             case
                 when newest_deliveries.extraction_date is not null
                     then dated_deliveries.latest_extraction_date
-                else greatest(
-                    data_end.data_end_date,
-                    coalesce(sources_with_data.last_data_date, data_end.data_end_date),
-                    coalesce(dated_deliveries.latest_extraction_date, data_end.data_end_date)
-                )
+                else
+                    greatest(
+                        data_end.data_end_date,
+                        coalesce(sources_with_data.last_data_date, data_end.data_end_date),
+                        coalesce(dated_deliveries.latest_extraction_date, data_end.data_end_date)
+                    )
             end,
             run_day.run_date
         ) as coverage_end_date,

@@ -71,7 +71,9 @@ i19 as (
 ),
 
 i19_teachers as (
-    {{ count_by_dimensions('outgoing', 'I19', 'count(distinct staff_id)', measure='distinct_teachers', unit='persons') }}
+    {{ count_by_dimensions(
+        'outgoing', 'I19', 'count(distinct staff_id)', measure='distinct_teachers', unit='persons'
+    ) }}
 ),
 
 i20 as (

@@ -21,7 +21,9 @@ final as (
         mobilities.direction,
         mobilities.staff_category,
         mobilities.mobility_type,
-        {{ programme_in_catalogue('mobilities.programme_code', 'programmes.programme_code') }} as programme_code,
+        {{ programme_in_catalogue(
+            'mobilities.programme_code', 'programmes.programme_code'
+        ) }} as programme_code,
         mobilities.programme_code as source_programme_code,
         mobilities.partner_code,
         mobilities.partner_country,

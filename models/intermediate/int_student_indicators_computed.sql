@@ -92,7 +92,9 @@ i07_per_100_graduates as (
         'measure' as dimension,
         'per_100_graduates' as dimension_value,
         cast(
-            100.0 * count(distinct awarded_student_id) / nullif(count(distinct graduated_student_id), 0) as double
+            100.0
+            * count(distinct awarded_student_id)
+            / nullif(count(distinct graduated_student_id), 0) as double
         ) as value,
         cast(count(distinct awarded_student_id) as double) as numerator,
         cast(count(distinct graduated_student_id) as double) as denominator,

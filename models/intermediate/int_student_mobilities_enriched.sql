@@ -20,7 +20,9 @@ final as (
         mobilities.mobility_id,
         mobilities.student_id,
         mobilities.direction,
-        {{ programme_in_catalogue('mobilities.programme_code', 'programmes.programme_code', empty_is='unknown') }} as programme_code,
+        {{ programme_in_catalogue(
+            'mobilities.programme_code', 'programmes.programme_code', empty_is='unknown'
+        ) }} as programme_code,
         mobilities.programme_code as source_programme_code,
         mobilities.programme_code is not null
         and programmes.programme_code is null as is_unknown_programme,

@@ -53,7 +53,7 @@ judged_inputs as (
     left join headline as baseline
         on headline.indicator_id = baseline.indicator_id
         and coalesce(headline.programme_code, '') = coalesce(baseline.programme_code, '')
-        and baseline.academic_year = plan_indicators.baseline_year
+        and plan_indicators.baseline_year = baseline.academic_year
     left join milestones
         on headline.indicator_id = milestones.indicator_id
         and coalesce(headline.programme_code, '') = coalesce(milestones.programme_code, '')

@@ -133,7 +133,8 @@ annotated_years as (
     inner join annotations
         on coalesce(annotations.indicator_id, indicator_years.indicator_id) = indicator_years.indicator_id
         and indicator_years.academic_year >= annotations.academic_year_from
-        and indicator_years.academic_year <= coalesce(annotations.academic_year_to, indicator_years.academic_year)
+        and indicator_years.academic_year
+        <= coalesce(annotations.academic_year_to, indicator_years.academic_year)
     group by indicator_years.indicator_id, indicator_years.academic_year
 ),
 

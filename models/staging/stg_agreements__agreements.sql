@@ -24,7 +24,8 @@ final as (
         incoming_student_places,
         coalesce(staff_teaching, false) as has_staff_teaching,
         coalesce(staff_training, false) as has_staff_training,
-        coalesce(strategic, false) or coalesce(agreement_type = 'strategic_partnership', false) as is_strategic,
+        coalesce(strategic, false)
+        or coalesce(agreement_type = 'strategic_partnership', false) as is_strategic,
         coalesce(student_places, 0) + coalesce(traineeship_places, 0) > 0 as has_student_places,
         last_reviewed_on,
         _file_id as file_id,

@@ -13,8 +13,10 @@ per_year as (
         academic_year,
         count(*) as mobilities,
         count(*) filter (where is_unknown_programme) as unknown_programme_mobilities,
-        string_agg(distinct case when is_unknown_programme then source_programme_code end, ';'
-            order by case when is_unknown_programme then source_programme_code end) as unknown_codes,
+        string_agg(
+            distinct case when is_unknown_programme then source_programme_code end, ';'
+            order by case when is_unknown_programme then source_programme_code end
+        ) as unknown_codes,
     from mobilities
     group by academic_year
 ),

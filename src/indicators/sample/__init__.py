@@ -5,7 +5,8 @@ the formats the real systems produce (SoleMove, Ladok, the activity log, EWP). S
 faculty: 16 programmes (VAMIN starts 2021/22, VGPOD ends 2019/20 and VGNUT 2020/21), academic
 years 2016/17–2024/25, about 500 student stays a normal year with the COVID-19 dip (2019/20
 spring, 2020/21, recovery 2021/22) and growth after it. Everything is fictitious; personnummer
-use birth serials 980–999 and valid check digits. See ``sources.py`` for the distributions.
+use birth serials 980–999 and valid check digits. See ``sources/`` (one module per source group)
+for the distributions.
 
 Files at scale 1 (``large_as_csv`` turns the starred ones into UTF-8 comma CSV with canonical
 headers and values, which it does by default when ``scale > 1``):

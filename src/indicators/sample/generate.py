@@ -8,8 +8,10 @@ from pathlib import Path
 
 import polars as pl
 
-from indicators.sample import defects, sources
+from indicators.sample import defects
 from indicators.sample import reference as ref
+from indicators.sample.sources import activities, agreements, registers, staff_mobility, student_mobility
+from indicators.sample.sources.world import S_DEFECTS, World, staff_pool
 from indicators.sample.writers import FileSpec, canonical_spec, render, write, write_csv, write_ewp_iias
 
 OLD_EXPORT = dt.date(2022, 11, 15)  # the first student-mobility export (2016/17–2022/23)
@@ -212,10 +214,10 @@ def generate(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     partners = ref.load_partners(ref.repo_root_guess())
-    world = sources.World(scale=scale, seed=seed, programmes=pl.DataFrame(), partners=partners)
-    world.programmes = sources.programmes(world)
-    world.teachers = sources.staff_pool(world)
-    planting = world.rng(sources.S_DEFECTS)
+    world = World(scale=scale, seed=seed, programmes=pl.DataFrame(), partners=partners)
+    world.programmes = registers.programmes(world)
+    world.teachers = staff_pool(world)
+    planting = world.rng(S_DEFECTS)
     paths: list[Path] = []
 
     say("programmes")
@@ -225,13 +227,13 @@ def generate(
 
     say("student_mobility")
     old = Sink(out_dir, _canonical_or(STUDENT_OLD, large), large, defects.student_old_export, planting,
-               prepare=lambda f: sources.status_as_of(f.filter(pl.col("start_date") < dt.date(2023, 7, 1)),
+               prepare=lambda f: student_mobility.status_as_of(f.filter(pl.col("start_date") < dt.date(2023, 7, 1)),
                                                       OLD_EXPORT))
     new = Sink(out_dir, _canonical_or(STUDENT_NEW, large, list(STUDENT_OLD.headers)), large, defects.student_reexport, planting,
-               prepare=lambda f: sources.status_as_of(f, NEW_EXPORT))
+               prepare=lambda f: student_mobility.status_as_of(f, NEW_EXPORT))
     for year in ref.YEARS:
         say(f"student_mobility {year}/{(year + 1) % 100:02d}")
-        chunk = sources.student_year(world, year)
+        chunk = student_mobility.student_year(world, year)
         if year in OLD_YEARS:
             old.add(chunk)
         if year in NEW_YEARS:
@@ -245,29 +247,29 @@ def generate(
     grads = Sink(out_dir, _canonical_or(GRADUATES, large), large, defects.graduates, planting)
     cims = Sink(out_dir, _canonical_or(CIM, large), large)
     for year in ref.YEARS:
-        frame = sources.graduates_year(world, year, candidates.filter(pl.col("_degree_year") == year))
+        frame = registers.graduates_year(world, year, candidates.filter(pl.col("_degree_year") == year))
         grads.add(frame)
-        cims.add(sources.cim_year(world, year, frame))
+        cims.add(registers.cim_year(world, year, frame))
     del candidates
     paths += [grads.close(), cims.close()]
 
     say("staff_mobility")
     staff = Sink(out_dir, _canonical_or(STAFF, large), large, defects.staff, planting)
     for year in ref.YEARS:
-        staff.add(sources.staff_year(world, year))
+        staff.add(staff_mobility.staff_year(world, year))
     paths.append(staff.close())
     paths.append(_write_broken_staff(out_dir, world))
 
     say("agreements")
     sink = Sink(out_dir, AGREEMENTS, stream=False, plant=defects.agreements, rng=planting)
-    sink.add(sources.agreements(world))
+    sink.add(agreements.agreements(world))
     paths.append(sink.close())
     ewp = out_dir / "agreements_ewp_iia.xml"
-    write_ewp_iias(sources.ewp_iias(world), ewp)
+    write_ewp_iias(agreements.ewp_iias(world), ewp)
     paths.append(ewp)
 
     say("enrolments and programme_register")
-    for spec, frame in ((ENROLMENTS, sources.enrolments(world)), (REGISTER, sources.programme_register(world))):
+    for spec, frame in ((ENROLMENTS, registers.enrolments(world)), (REGISTER, registers.programme_register(world))):
         sink = Sink(out_dir, spec, stream=False)
         sink.add(frame)
         paths.append(sink.close())
@@ -275,7 +277,7 @@ def generate(
     say("activities")
     acts = Sink(out_dir, _canonical_or(ACTIVITIES, large), large, defects.activities, planting)
     for year in ref.YEARS:
-        acts.add(sources.activities_year(world, year))
+        acts.add(activities.activities_year(world, year))
     paths.append(acts.close())
 
     stray = out_dir / STRAY_NAME
@@ -285,9 +287,9 @@ def generate(
     return sorted(paths)
 
 
-def _write_broken_staff(out_dir: Path, world: sources.World) -> Path:
+def _write_broken_staff(out_dir: Path, world: World) -> Path:
     """A staff export from the wrong report: no direction column, so the file is rejected whole."""
-    frame = sources.staff_year(world, 2023).head(10)
+    frame = staff_mobility.staff_year(world, 2023).head(10)
     columns = [c for c in STAFF.headers if c != "direction"]
     spec = FileSpec(name=BROKEN_STAFF_NAME, headers={c: c.replace("_", " ").capitalize() for c in columns},
                     person_columns=("staff_id",), person_style="long_dash")

@@ -8,7 +8,7 @@
 #}
 {% test row_checks(model, rules) %}
 
-    {{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
+{{ config(fail_calc='coalesce(sum(failing_rows), 0)') }}
 
     with
 
