@@ -1,11 +1,11 @@
 -- Every plan the warehouse follows and its goals, targets and milestones, one row per plan
 -- target and indicator that judges it (a goal, or a target no indicator judges, has one row with
 -- indicator_id NULL). The plans are seeds: adding one is an edit of seeds/plans.csv,
--- seeds/plan_targets.csv and seeds/plan_indicators.csv.
+-- seeds/plan_targets.csv and seeds/plan_indicators.csv. The plan's own columns: marts.plans.
 with
 
 plans as (
-    select * from {{ ref('plans') }}
+    select * from {{ ref('marts_plans') }}
 ),
 
 plan_targets as (
@@ -19,15 +19,15 @@ plan_indicators as (
 final as (
     select
         plans.plan_id,
-        plans.name_sv as plan_name_sv,
-        plans.name_en as plan_name_en,
+        plans.plan_name_sv,
+        plans.plan_name_en,
         plans.first_year,
         plans.last_year,
         plans.baseline_year,
         plans.midterm_year,
         plans.final_year,
         plans.adopted_by,
-        nullif(trim(plans.source_document), '') as source_document,
+        plans.source_document,
         plans.is_current,
         plan_targets.target_id,
         plan_targets.target_kind,
@@ -41,7 +41,7 @@ final as (
         plan_indicators.target_value,
         plan_indicators.deadline_year,
         plan_indicators.deadline_date,
-        cast(plans.sort_order as integer) as plan_sort_order,
+        plans.sort_order as plan_sort_order,
         cast(plan_targets.sort_order as integer) as sort_order,
     from plans
     inner join plan_targets

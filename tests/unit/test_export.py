@@ -224,3 +224,14 @@ def test_report_escapes_what_it_did_not_write(warehouse, tmp_path):
     assert "no header row" in html and "expect_column_values_to_not_be_null(partner_code)" in html
     assert "The COVID-19 pandemic affected mobility." in html
     assert ">..<" in html  # suppressed cells are marked in the report too
+
+
+def test_a_warehouse_without_the_marts_is_refused_with_their_names(tmp_path):
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts; create schema audit; "
+                "create table marts.indicator_values (indicator_id varchar, academic_year varchar)")
+    con.close()
+    with pytest.raises(ExportError, match=r"has no marts\.indicator_progress, .*marts\.plans, .*marts\.programmes, "
+                                          r"marts\.annotations, audit\.pipeline_runs, .*: run the nightly build"):
+        export(path, tmp_path / "out", "2023/24", charts=False)
