@@ -197,8 +197,9 @@ def test_the_warehouse_catalogue_decides_which_shares_count_persons(warehouse, t
     assert not [key for key in publication.flags if key[0] == "I04"]
     # the catalogue says I04's shares count persons: its shares of 1, 3 and 4 programmes are primary
     # (denominators under 5), and no published cell is left in its 2023/24 sum to hide besides them
+    # (the fixture's marts.indicator_catalogue is a view of its plan_indicator_catalogue)
     con = duckdb.connect(str(warehouse))
-    con.execute("update marts.indicator_catalogue set has_person_denominator = true where indicator_id = 'I04'")
+    con.execute("update marts.plan_indicator_catalogue set has_person_denominator = true where indicator_id = 'I04'")
     con.close()
     publication = load(warehouse, "2023/24")
     assert publication.protection.non_person_shares == {"I17"}
