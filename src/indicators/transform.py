@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,27 +96,6 @@ def dbt_args(command: str, settings: Settings) -> list[str]:
         # this takes about 1 s off the build (partial parsing keeps its own file)
         args += ["--no-write-json"]
     return args
-
-
-_importing: threading.Thread | None = None
-
-
-def preload() -> None:
-    """Import dbt in a background thread (2-4 s of the nightly's critical path otherwise), so that
-    :func:`build` finds it imported. Start it where the run waits on native code (DuckDB, Arrow),
-    not beside the ingest, whose Python work it would slow."""
-    global _importing
-    if _importing is None:
-        _importing = threading.Thread(target=_import_dbt, name="dbt-import", daemon=True)
-        _importing.start()
-
-
-def _import_dbt() -> None:
-    try:
-        import dbt.adapters.duckdb  # noqa: F401
-        import dbt.cli.main  # noqa: F401
-    except Exception:  # noqa: BLE001 - build() imports again and reports what fails
-        pass
 
 
 class _Progress:
