@@ -31,6 +31,7 @@ generate: install
 ## conventions, dbt-bouncer.yml, on the manifest that dbt parse writes to target/).
 lint: install
 	$(BIN)/ruff check src tests lint
+	$(BIN)/ruff format --check src tests lint
 	$(BIN)/sqlfluff lint models macros tests/dbt
 	$(BIN)/dbt parse --profiles-dir . --project-dir . --target-path target --log-path target/logs --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml

@@ -22,9 +22,17 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--remote-debugging-pipe", "--hide-scrollbars", "--mute-audio",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--remote-debugging-pipe",
+    "--hide-scrollbars",
+    "--mute-audio",
 ]
 
 
@@ -57,8 +65,11 @@ class DevTools:
         self._log = open(profile / "chromium.log", "wb")  # noqa: SIM115 - closed in close()
         self.process = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
-            preexec_fn=wire_pipes, close_fds=False,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=wire_pipes,
+            close_fds=False,
         )
         os.close(high_read)
         os.close(high_write)
@@ -66,8 +77,9 @@ class DevTools:
         self._next_id = 0
         self.events: list[dict] = []
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = 30.0) -> dict:
+    def send(
+        self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 30.0
+    ) -> dict:
         self._next_id += 1
         message = {"id": self._next_id, "method": method, "params": params or {}}
         if session:
@@ -132,32 +144,58 @@ def render_in_chromium(html: Path, screenshot: Path, width: int = 1280, height: 
         browser = DevTools(executable, Path(profile))
         try:
             target = browser.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-            session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+            session = browser.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+                "sessionId"
+            ]
             for domain in ("Page.enable", "Runtime.enable", "Log.enable"):
                 browser.send(domain, session=session)
-            browser.send("Emulation.setDeviceMetricsOverride",
-                         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}, session=session)
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+                session=session,
+            )
             browser.send("Page.navigate", {"url": html.resolve().as_uri()}, session=session)
             browser.wait_for("Page.loadEventFired")
-            charts = browser.send("Runtime.evaluate", {"expression": """
+            charts = browser.send(
+                "Runtime.evaluate",
+                {
+                    "expression": """
                 Array.from(document.querySelectorAll('img.chart, svg.chart')).map(e => {
                     const box = e.getBoundingClientRect();
                     return {width: box.width, height: box.height,
                             natural: e.naturalWidth === undefined ? box.width : e.naturalWidth,
                             complete: e.complete === undefined ? true : e.complete};
-                })""", "returnByValue": True}, session=session)["result"]["value"]
-            title = browser.send("Runtime.evaluate", {"expression": "document.title", "returnByValue": True},
-                                 session=session)["result"]["value"]
-            scripts = browser.send("Runtime.evaluate", {"expression": "document.scripts.length", "returnByValue": True},
-                                   session=session)["result"]["value"]
+                })""",
+                    "returnByValue": True,
+                },
+                session=session,
+            )["result"]["value"]
+            title = browser.send(
+                "Runtime.evaluate", {"expression": "document.title", "returnByValue": True}, session=session
+            )["result"]["value"]
+            scripts = browser.send(
+                "Runtime.evaluate",
+                {"expression": "document.scripts.length", "returnByValue": True},
+                session=session,
+            )["result"]["value"]
             shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))
-            errors = [event for event in browser.events if (
-                event.get("method") == "Runtime.exceptionThrown"
-                or (event.get("method") == "Runtime.consoleAPICalled" and event["params"].get("type") == "error")
-                or (event.get("method") == "Log.entryAdded" and event["params"]["entry"].get("level") == "error")
-            )]
+            errors = [
+                event
+                for event in browser.events
+                if (
+                    event.get("method") == "Runtime.exceptionThrown"
+                    or (
+                        event.get("method") == "Runtime.consoleAPICalled"
+                        and event["params"].get("type") == "error"
+                    )
+                    or (
+                        event.get("method") == "Log.entryAdded"
+                        and event["params"]["entry"].get("level") == "error"
+                    )
+                )
+            ]
         finally:
             browser.close()
     return {"charts": charts, "errors": errors, "title": title, "scripts": scripts}

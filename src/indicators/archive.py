@@ -119,8 +119,9 @@ class Archive:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def stage(self, con: duckdb.DuckDBPyConnection, *, run_id: str | None = None,
-              shas: set[str] | None = None) -> ArchiveStats:
+    def stage(
+        self, con: duckdb.DuckDBPyConnection, *, run_id: str | None = None, shas: set[str] | None = None
+    ) -> ArchiveStats:
         """Write the Parquet files of the loaded files of ``run_id`` (or with these sha256s).
 
         Returns the entries to ``commit`` once the warehouse holding them is published.
@@ -128,7 +129,11 @@ class Archive:
         clock = time.perf_counter()
         stats = ArchiveStats()
         committed = self.entries()
-        where, params = ("run_id = ?", [run_id]) if run_id is not None else ("sha256 in (select unnest(?))", [sorted(shas or ())])
+        where, params = (
+            ("run_id = ?", [run_id])
+            if run_id is not None
+            else ("sha256 in (select unnest(?))", [sorted(shas or ())])
+        )
         cursor = con.execute(
             f"select * from audit.loaded_files where status = 'loaded' and {where} order by file_id", params
         )
@@ -151,13 +156,19 @@ class Archive:
         count, first, last = con.execute(
             f'select count(*), min(_row_number), max(_row_number) from raw."{source}" where _file_id = {file_id}'
         ).fetchone()
-        rows = self._copy(con, f'select * from raw."{source}" where _file_id = {file_id}', folder / f"{sha}.parquet")
-        quarantined = con.execute("select count(*) from audit.quarantine where file_id = ?", [file_id]).fetchone()[0]
+        rows = self._copy(
+            con, f'select * from raw."{source}" where _file_id = {file_id}', folder / f"{sha}.parquet"
+        )
+        quarantined = con.execute(
+            "select count(*) from audit.quarantine where file_id = ?", [file_id]
+        ).fetchone()[0]
         quarantine = None
         if quarantined:
             folder = self.root / "_quarantine" / source
             folder.mkdir(parents=True, exist_ok=True)
-            quarantine = self._copy(con, f"select * from audit.quarantine where file_id = {file_id}", folder / f"{sha}.parquet")
+            quarantine = self._copy(
+                con, f"select * from audit.quarantine where file_id = {file_id}", folder / f"{sha}.parquet"
+            )
         loaded_file = {k: _iso(v) for k, v in row.items()}
         return {
             "sha256": sha,
@@ -228,7 +239,8 @@ class Archive:
             return 0
         try:
             loaded = {
-                sha for (sha,) in con.execute(
+                sha
+                for (sha,) in con.execute(
                     "select distinct sha256 from audit.loaded_files where status = 'loaded'"
                 ).fetchall()
             }
@@ -239,8 +251,10 @@ class Archive:
         finally:
             con.close()
         self.commit(stats.entries)
-        progress(f"archive: {stats.files} loaded files of the published warehouse were not archived yet; "
-                 f"archived now ({stats.bytes / 1e6:.1f} MB)")
+        progress(
+            f"archive: {stats.files} loaded files of the published warehouse were not archived yet; "
+            f"archived now ({stats.bytes / 1e6:.1f} MB)"
+        )
         return stats.files
 
     # --- rebuilding ------------------------------------------------------------------------

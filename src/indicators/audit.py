@@ -98,8 +98,10 @@ class Finding:
     def describe(self) -> str:
         lo, hi = self.interval
         interval = "infeasible" if lo > hi else f"{lo:g}..{hi:g}"
-        return (f"{self.indicator_id} {self.academic_year} {self.scope} {self.quantity} "
-                f"({self.flag or 'rule not shown'}): {interval}")
+        return (
+            f"{self.indicator_id} {self.academic_year} {self.scope} {self.quantity} "
+            f"({self.flag or 'rule not shown'}): {interval}"
+        )
 
 
 @dataclass
@@ -118,20 +120,27 @@ class AuditResult:
         return bool(self.files) and not self.failures
 
     def format(self) -> str:
-        lines = [f"audited {len(self.files)} files in {self.folder}: {len(self.findings)} suppressed values checked, "
-                 f"{len(self.failures)} narrowed below the protection level (at least "
-                 f"{self.protection.min_values} values, {self.protection.min_width_pct:g} % of the upper end)"]
+        lines = [
+            f"audited {len(self.files)} files in {self.folder}: {len(self.findings)} suppressed values checked, "
+            f"{len(self.failures)} narrowed below the protection level (at least "
+            f"{self.protection.min_values} values, {self.protection.min_width_pct:g} % of the upper end)"
+        ]
         if self.failures:
-            lines.append(f"{'indicator':<10} {'year':<8} {'scope':<34} {'quantity':<12} {'rule':<10} interval")
+            lines.append(
+                f"{'indicator':<10} {'year':<8} {'scope':<34} {'quantity':<12} {'rule':<10} interval"
+            )
             for item in self.failures:
                 lo, hi = item.interval
                 interval = "infeasible" if lo > hi else f"{lo:g}..{hi:g}"
-                lines.append(f"{item.indicator_id:<10} {item.academic_year:<8} {item.scope:<34} {item.quantity:<12} "
-                             f"{item.flag or '?':<10} {interval}")
+                lines.append(
+                    f"{item.indicator_id:<10} {item.academic_year:<8} {item.scope:<34} {item.quantity:<12} "
+                    f"{item.flag or '?':<10} {interval}"
+                )
         return "\n".join(lines)
 
 
 # --- reading the files -----------------------------------------------------------------------------
+
 
 class Reading:
     """Everything a folder's files publish, merged."""
@@ -171,8 +180,13 @@ class Reading:
             if not indicator:
                 continue
             if "suppression" in col and "academic_year" in col:  # the long values
-                key = (indicator, _text(at("academic_year")), _text(at("programme_code")),
-                       _key(_DIMENSION_KEYS, at("dimension")), _text(at("dimension_value")))
+                key = (
+                    indicator,
+                    _text(at("academic_year")),
+                    _text(at("programme_code")),
+                    _key(_DIMENSION_KEYS, at("dimension")),
+                    _text(at("dimension_value")),
+                )
                 known = self.cells[key]
                 known.unit = _key(_UNIT_KEYS, at("unit")) or known.unit
                 flag = _key(_FLAG_KEYS, at("suppression"))
@@ -192,14 +206,26 @@ class Reading:
                     self.cells[key].unit = unit
                 self.observe(key, "value", line[i], decimal)
             if "baseline_year" in col and programme is None and _text(at("baseline_year")):
-                self.observe((indicator, _text(at("baseline_year")), None, None, None), "value",
-                             at("baseline_value"), decimal)
+                self.observe(
+                    (indicator, _text(at("baseline_year")), None, None, None),
+                    "value",
+                    at("baseline_value"),
+                    decimal,
+                )
             if "followup_year" in col and _text(at("followup_year")):
-                self.observe((indicator, _text(at("followup_year")), None, None, None), "value",
-                             at("followup_value"), decimal)
+                self.observe(
+                    (indicator, _text(at("followup_year")), None, None, None),
+                    "value",
+                    at("followup_value"),
+                    decimal,
+                )
             change, baseline = _parse(at("change_abs"), decimal), _parse(at("baseline_value"), decimal)
             if programme is None and isinstance(change, float) and isinstance(baseline, float):
-                year = _text(at("followup_year")) if "followup_year" in col else (years[-1][1] if years else None)
+                year = (
+                    _text(at("followup_year"))
+                    if "followup_year" in col
+                    else (years[-1][1] if years else None)
+                )
                 if year:  # the change is the value of that year minus the baseline
                     self.derived[(indicator, year, None, None, None)] = baseline + change
 
@@ -229,7 +255,9 @@ def read_folder(folder: Path) -> Reading:
                 text, delimiter, decimal = raw.decode("utf-8-sig"), ";", ","
             else:
                 text = raw.decode("utf-8")
-                delimiter = ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+                delimiter = (
+                    ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+                )
                 decimal = "," if delimiter == ";" else "."
             reading.table(list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), decimal)
         elif path.suffix == ".xlsx":
@@ -361,19 +389,27 @@ def audit(folder: Path, protection: disclosure.Protection | None = None) -> Audi
     """Audit every file in ``folder`` (see the module docstring)."""
     reading = read_folder(Path(folder))
     # the levels given or the files'; which shares count no persons is always the files' (their catalogue)
-    protection = (protection or reading.protection or disclosure.Protection()).with_catalogue(reading.non_person_shares)
+    protection = (protection or reading.protection or disclosure.Protection()).with_catalogue(
+        reading.non_person_shares
+    )
     result = AuditResult(Path(folder), reading.files, protection)
     blocks: dict[tuple[str, str], dict[disclosure.CellKey, Known]] = defaultdict(dict)
     for key, known in reading.cells.items():
         if known.unit is None and known.share is None:  # a programme cell of the report: the headline's unit
             known.unit = reading.cells.get((key[0], key[1], None, None, None), Known()).unit
-        if not disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection) or known.value is None:
+        if (
+            not disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)
+            or known.value is None
+        ):
             continue
         blocks[(key[0], key[1])][key] = known
     for key, value in sorted(reading.derived.items()):
         known = reading.cells.get(key)
-        if (known is not None and known.value == HIDDEN
-                and disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)):
+        if (
+            known is not None
+            and known.value == HIDDEN
+            and disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)
+        ):
             result.findings.append(Finding(*key, "value", known.flag, (value, value), False))
     for block_key in sorted(blocks):
         block = blocks[block_key]
@@ -388,17 +424,40 @@ def audit(folder: Path, protection: disclosure.Protection | None = None) -> Audi
     return result
 
 
-def block_intervals(block: dict[disclosure.CellKey, Known], relations: dict[disclosure.GroupKey, str],
-                    protection: disclosure.Protection, ties: list | None = None,
-                    ) -> list[tuple[disclosure.CellKey, str, tuple[float, float]]]:
+def block_intervals(
+    block: dict[disclosure.CellKey, Known],
+    relations: dict[disclosure.GroupKey, str],
+    protection: disclosure.Protection,
+    ties: list | None = None,
+) -> list[tuple[disclosure.CellKey, str, tuple[float, float]]]:
     """Each suppressed quantity's (min, max) given the block's published cells, by HiGHS."""
-    groups = [group for group in disclosure.groups_of(block, is_share=lambda known: known.is_share)
-              if group.total is not None]
+    groups = [
+        group
+        for group in disclosure.groups_of(block, is_share=lambda known: known.is_share)
+        if group.total is not None
+    ]
     signature = (
-        tuple(sorted((_sig(key), known.is_share, _sig(known.value), _sig(known.numerator), _sig(known.denominator),
-                      known.flag or "") for key, known in block.items())),
-        tuple(sorted((_sig(group.key), quantity, relations[(group.key, quantity)]) for group in groups
-                     for quantity in disclosure.quantities(group.is_share) if (group.key, quantity) in relations)),
+        tuple(
+            sorted(
+                (
+                    _sig(key),
+                    known.is_share,
+                    _sig(known.value),
+                    _sig(known.numerator),
+                    _sig(known.denominator),
+                    known.flag or "",
+                )
+                for key, known in block.items()
+            )
+        ),
+        tuple(
+            sorted(
+                (_sig(group.key), quantity, relations[(group.key, quantity)])
+                for group in groups
+                for quantity in disclosure.quantities(group.is_share)
+                if (group.key, quantity) in relations
+            )
+        ),
         protection,
         tuple(sorted(_sig(tie) for tie in ties or [])),
     )
@@ -452,7 +511,9 @@ def _solve(block, groups, relations, protection, ties):
 
     for group in groups:
         members = [*group.parts, group.total]
-        if not any(HIDDEN in (block[key].value, block[key].numerator, block[key].denominator) for key in members):
+        if not any(
+            HIDDEN in (block[key].value, block[key].numerator, block[key].denominator) for key in members
+        ):
             continue
         for quantity in disclosure.quantities(group.is_share):
             if block[group.total].get(quantity) is None and block[group.total].value != HIDDEN:

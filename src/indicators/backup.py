@@ -37,8 +37,9 @@ def _copy_atomic(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def backup(settings: Settings, out: Path, wait_seconds: float = 600.0,
-           progress: Callable[[str], None] = print) -> dict:
+def backup(
+    settings: Settings, out: Path, wait_seconds: float = 600.0, progress: Callable[[str], None] = print
+) -> dict:
     if not settings.warehouse.exists():
         raise BackupError(f"no published warehouse at {settings.warehouse}")
     out = out.resolve()
@@ -55,7 +56,11 @@ def backup(settings: Settings, out: Path, wait_seconds: float = 600.0,
                 if not item:
                     continue
                 there = out / "archive" / item["path"]
-                if there.exists() and there.stat().st_size == item["bytes"] and file_sha256(there) == item["sha256"]:
+                if (
+                    there.exists()
+                    and there.stat().st_size == item["bytes"]
+                    and file_sha256(there) == item["sha256"]
+                ):
                     continue
                 _copy_atomic(archive.root / item["path"], there)
                 copied += 1

@@ -112,7 +112,9 @@ def measure_floors(inbox: Path, scratch: Path) -> dict[str, float | None]:
                 continue
             load_seconds += time.perf_counter() - clock
             loaded.setdefault(path.name.split("_2")[0].split(".")[0], []).append(table)
-        mobility_tables = [t for name, tables in loaded.items() if name.startswith("student_mobility") for t in tables]
+        mobility_tables = [
+            t for name, tables in loaded.items() if name.startswith("student_mobility") for t in tables
+        ]
         query_seconds = None
         if mobility_tables:
             union = " union all by name ".join(f"select * from {t}" for t in mobility_tables)
@@ -206,27 +208,39 @@ def run_bench(
         stages = [
             _stage("check", t.get("check"), None),
             _stage("ingest", t.get("ingest"), floors["load"]),
-            *[_stage(f"ingest.{step}", t.get(f"ingest.{step}"), None) for step in ("hash", "read", "normalise", "pseudonymise", "load")],
+            *[
+                _stage(f"ingest.{step}", t.get(f"ingest.{step}"), None)
+                for step in ("hash", "read", "normalise", "pseudonymise", "load")
+            ],
             _stage("archive", t.get("archive"), None),
             _stage("quality", t.get("quality"), None),
             _stage("dbt_build", t.get("dbt_build"), floors["i01"]),
             _stage("publish", t.get("publish"), None),
             _stage("nightly_total", full_seconds, floor_total),
             _stage("nightly_unchanged", unchanged_seconds, None),
-            *[_stage(f"unchanged.{name}", seconds, None) for name, seconds in unchanged.timings.items() if "." not in name],
+            *[
+                _stage(f"unchanged.{name}", seconds, None)
+                for name, seconds in unchanged.timings.items()
+                if "." not in name
+            ],
         ]
         return {
             "scale": scale,
             "rows": rows,
             "inbox_mb": round(sum(p.stat().st_size for p in inbox.iterdir()) / 1e6, 1),
             # the pseudonymised raw archive the full nightly wrote (Parquet, zstd), beside the warehouse
-            "archive_mb": round(sum(p.stat().st_size for p in settings.archive_dir.rglob("*.parquet")) / 1e6, 1),
+            "archive_mb": round(
+                sum(p.stat().st_size for p in settings.archive_dir.rglob("*.parquet")) / 1e6, 1
+            ),
             "warehouse_mb": round(warehouse.stat().st_size / 1e6, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "peak_rss_gx_worker_mb": round(gx_worker_peak, 1),
             "peak_rss_together_mb": round(sampled.peak_mb, 1),
             "floor_files_skipped": floors["skipped"],
-            "floor_load_seconds_before_after": [round(floors_before["load"], 3), round(floors_after["load"], 3)],
+            "floor_load_seconds_before_after": [
+                round(floors_before["load"], 3),
+                round(floors_after["load"], 3),
+            ],
             "stages": stages,
         }
     finally:
@@ -243,6 +257,7 @@ def format_table(result: dict) -> str:
         f"{'stage':<26}{'seconds':>10}{'floor':>10}{'ratio':>8}",
     ]
     for stage in result["stages"]:
+
         def show(value, width, fmt):
             return f"{'-':>{width}}" if value is None else f"{value:>{width}{fmt}}"
 

@@ -29,7 +29,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = _demo_settings(settings)
         if inbox is None:
             inbox = settings.root / "samples" / "inbox"
-    return settings.with_paths(inbox=Path(inbox) if inbox else None, warehouse=Path(warehouse_file) if warehouse_file else None)
+    return settings.with_paths(
+        inbox=Path(inbox) if inbox else None, warehouse=Path(warehouse_file) if warehouse_file else None
+    )
 
 
 def _demo_settings(settings: Settings) -> Settings:
@@ -192,17 +194,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         if args.kind == "programme" and args.all_programmes:
-            paths = report_all_programmes(settings.warehouse, Path(args.out), year=args.year, lang=args.lang,
-                                          plan=args.plan, on_note=lambda note: print(f"report: {note}"),
-                                          protection=_protection(settings))
+            paths = report_all_programmes(
+                settings.warehouse,
+                Path(args.out),
+                year=args.year,
+                lang=args.lang,
+                plan=args.plan,
+                on_note=lambda note: print(f"report: {note}"),
+                protection=_protection(settings),
+            )
             print(f"wrote {len(paths)} programme reports to {args.out}")
             return 0
         if args.kind == "programme" and not args.programme:
             print("report: --kind programme needs --programme CODE or --all-programmes", file=sys.stderr)
             return 1
-        path = report(settings.warehouse, Path(args.out), kind=args.kind, year=args.year, lang=args.lang,
-                      on_note=lambda note: print(f"report: {note}"), plan=args.plan, programme=args.programme,
-                      protection=_protection(settings), as_of=args.as_of)
+        path = report(
+            settings.warehouse,
+            Path(args.out),
+            kind=args.kind,
+            year=args.year,
+            lang=args.lang,
+            on_note=lambda note: print(f"report: {note}"),
+            plan=args.plan,
+            programme=args.programme,
+            protection=_protection(settings),
+            as_of=args.as_of,
+        )
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
@@ -228,9 +245,12 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if args.min_values is not None or args.min_width_pct is not None:
         settings = load_settings()
         base = Protection.from_settings(settings)
-        protection = Protection(base.min_count, base.min_denominator,
-                                args.min_values if args.min_values is not None else base.min_values,
-                                args.min_width_pct if args.min_width_pct is not None else base.min_width_pct)
+        protection = Protection(
+            base.min_count,
+            base.min_denominator,
+            args.min_values if args.min_values is not None else base.min_values,
+            args.min_width_pct if args.min_width_pct is not None else base.min_width_pct,
+        )
     result = audit(folder, protection)
     if not result.files:
         print(f"audit: no export files (CSV, XLSX, HTML, metadata JSON) in {folder}", file=sys.stderr)
@@ -242,7 +262,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from indicators import bench
 
-    result = bench.run_bench(args.scale, seed=args.seed, work_dir=Path(args.work_dir) if args.work_dir else None)
+    result = bench.run_bench(
+        args.scale, seed=args.seed, work_dir=Path(args.work_dir) if args.work_dir else None
+    )
     print(bench.format_table(result))
     if args.json:
         bench.write_json(result, Path(args.json))
@@ -285,41 +307,78 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, help_text: str, func) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG,
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(func=func)
         return p
 
     for name, help_text, func in (
         ("nightly", "ingest the inbox, run the checks and dbt build, and publish the warehouse", cmd_nightly),
-        ("ingest", "ingest the inbox into raw and audit tables and publish them (no dbt, no checks)", cmd_ingest),
+        (
+            "ingest",
+            "ingest the inbox into raw and audit tables and publish them (no dbt, no checks)",
+            cmd_ingest,
+        ),
     ):
         p = add(name, help_text, func)
         p.add_argument("--inbox", help="folder with the exports (default: the configured inbox)")
         p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
-        p.add_argument("--demo", action="store_true",
-                       help="use the bundled sample exports and create a local demo key if none exists")
-        p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                       help="wait this long for another run to finish instead of refusing at once")
+        p.add_argument(
+            "--demo",
+            action="store_true",
+            help="use the bundled sample exports and create a local demo key if none exists",
+        )
+        p.add_argument(
+            "--wait",
+            type=float,
+            default=0.0,
+            metavar="SECONDS",
+            help="wait this long for another run to finish instead of refusing at once",
+        )
         p.add_argument("--quiet", "-q", action="store_true", help="only the summary")
         if name == "nightly":
             p.add_argument("--skip-dbt", action="store_true", help=argparse.SUPPRESS)
             p.add_argument("--skip-quality", action="store_true", help=argparse.SUPPRESS)
 
-    p = add("rebuild", "recreate the warehouse from the pseudonymised archive alone (seeds, checks, dbt build, "
-                       "publish); the remedy for a damaged published file", cmd_rebuild)
-    p.add_argument("--archive", help="the archive folder (default: the configured archive_dir, beside the warehouse)")
+    p = add(
+        "rebuild",
+        "recreate the warehouse from the pseudonymised archive alone (seeds, checks, dbt build, "
+        "publish); the remedy for a damaged published file",
+        cmd_rebuild,
+    )
+    p.add_argument(
+        "--archive", help="the archive folder (default: the configured archive_dir, beside the warehouse)"
+    )
     p.add_argument("--warehouse", help="the warehouse file to (re)create (default: the configured one)")
-    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
-                   help="wait this long for another run to finish instead of refusing at once")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run to finish instead of refusing at once",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="only the summary")
 
-    p = add("backup", "copy the published warehouse and the archive to a folder, consistently, and verify the copy "
-                      "(not the key: keep it apart)", cmd_backup)
+    p = add(
+        "backup",
+        "copy the published warehouse and the archive to a folder, consistently, and verify the copy "
+        "(not the key: keep it apart)",
+        cmd_backup,
+    )
     p.add_argument("dir", help="the backup folder (the archive is copied incrementally)")
     p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
-    p.add_argument("--wait", type=float, default=600.0, metavar="SECONDS",
-                   help="wait this long for a run that holds the lock (default 600)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="wait this long for a run that holds the lock (default 600)",
+    )
 
     p = add("sample", "write synthetic sample exports (every source) to a folder", cmd_sample)
     p.add_argument("--out", required=True, help="folder to write the exports to")
@@ -338,55 +397,97 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="write CSV to stdout instead of a table")
     p.add_argument("--max-rows", type=int, default=40)
 
-    p = add("export", "export the indicators (CSV or XLSX, disclosure-controlled) from the published warehouse", cmd_export)
-    p.add_argument("--year", help="academic year, e.g. 2023/24 (default: midterm, the plan's mid-term year or the "
-                                  "latest year before it with values; annual, the latest year with final values)")
+    p = add(
+        "export",
+        "export the indicators (CSV or XLSX, disclosure-controlled) from the published warehouse",
+        cmd_export,
+    )
+    p.add_argument(
+        "--year",
+        help="academic year, e.g. 2023/24 (default: midterm, the plan's mid-term year or the "
+        "latest year before it with values; annual, the latest year with final values)",
+    )
     p.add_argument("--kind", choices=["annual", "midterm", "final"], default="annual")
     p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
-    p.add_argument("--as-of", help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) "
-                                   "published them")
+    p.add_argument(
+        "--as-of",
+        help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) published them",
+    )
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
-    p.add_argument("--dialect", choices=["excel-sv", "standard"], default="excel-sv",
-                   help="CSV: excel-sv (; separator, decimal comma, UTF-8 with BOM) or standard (RFC 4180, . decimals)")
-    p.add_argument("--no-suppression", action="store_true",
-                   help="INTERNAL USE ONLY: no disclosure control (the metadata says so)")
+    p.add_argument(
+        "--dialect",
+        choices=["excel-sv", "standard"],
+        default="excel-sv",
+        help="CSV: excel-sv (; separator, decimal comma, UTF-8 with BOM) or standard (RFC 4180, . decimals)",
+    )
+    p.add_argument(
+        "--no-suppression",
+        action="store_true",
+        help="INTERNAL USE ONLY: no disclosure control (the metadata says so)",
+    )
     p.add_argument("--no-charts", action="store_true", help="skip the PNG/SVG charts")
     p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
     p.add_argument("--out", required=True, help="output folder")
 
     p = add("report", "write the self-contained HTML report from the published warehouse", cmd_report)
-    p.add_argument("--kind", choices=["annual", "midterm", "final", "programme"], required=True,
-                   help="annual; midterm or final (the plan's follow-ups); programme (one programme against "
-                        "the faculty, for its programme board)")
-    p.add_argument("--year", help="academic year, e.g. 2023/24 (default: midterm/final, the plan's follow-up year "
-                                  "or the latest year before it with values; otherwise the latest year with "
-                                  "final values)")
+    p.add_argument(
+        "--kind",
+        choices=["annual", "midterm", "final", "programme"],
+        required=True,
+        help="annual; midterm or final (the plan's follow-ups); programme (one programme against "
+        "the faculty, for its programme board)",
+    )
+    p.add_argument(
+        "--year",
+        help="academic year, e.g. 2023/24 (default: midterm/final, the plan's follow-up year "
+        "or the latest year before it with values; otherwise the latest year with "
+        "final values)",
+    )
     p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
     p.add_argument("--programme", help="with --kind programme: the programme code")
-    p.add_argument("--as-of", help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) "
-                                   "published them")
-    p.add_argument("--all-programmes", action="store_true",
-                   help="with --kind programme: one file per programme, written into the folder --out")
+    p.add_argument(
+        "--as-of",
+        help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) published them",
+    )
+    p.add_argument(
+        "--all-programmes",
+        action="store_true",
+        help="with --kind programme: one file per programme, written into the folder --out",
+    )
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
     p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
     p.add_argument("--out", required=True, help="the HTML file to write (a folder with --all-programmes)")
 
-    p = add("audit", "check an export folder: can a suppressed cell be worked out from the published files?",
-            cmd_audit)
+    p = add(
+        "audit",
+        "check an export folder: can a suppressed cell be worked out from the published files?",
+        cmd_audit,
+    )
     p.add_argument("export_dir", help="the folder with the export's files (CSV, XLSX, report HTML, metadata)")
-    p.add_argument("--min-values", type=int, help="protection level: possible values a hidden cell must keep "
-                   "(default: the export's metadata, else the settings)")
-    p.add_argument("--min-width-pct", type=float, help="protection level: interval width as %% of its upper end")
+    p.add_argument(
+        "--min-values",
+        type=int,
+        help="protection level: possible values a hidden cell must keep "
+        "(default: the export's metadata, else the settings)",
+    )
+    p.add_argument(
+        "--min-width-pct", type=float, help="protection level: interval width as %% of its upper end"
+    )
 
     p = add("bench", "benchmark a full and an unchanged nightly against bare-DuckDB floors", cmd_bench)
     p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")
     p.add_argument("--seed", type=int, default=2019)
     p.add_argument("--json", help="also write the results as JSON to this file")
-    p.add_argument("--work-dir", help="keep the generated data and warehouse here (default: a temporary folder)")
+    p.add_argument(
+        "--work-dir", help="keep the generated data and warehouse here (default: a temporary folder)"
+    )
 
-    p = add("generate", "write the dbt sources YAML and the GX suites from the source contract (pipelines/*.yml)",
-            cmd_generate)
+    p = add(
+        "generate",
+        "write the dbt sources YAML and the GX suites from the source contract (pipelines/*.yml)",
+        cmd_generate,
+    )
     p.description = (
         "Write models/staging/_staging__sources.yml and expectations/raw_<source>.json from pipelines/<source>.yml\n"
         "(fields, types, enum values, business key, required fields), merged with the hand-kept parts:\n"
@@ -394,11 +495,16 @@ def build_parser() -> argparse.ArgumentParser:
         "differ from the default) and pipelines/warehouse_tables.yml (metadata and audit columns). Edit those\n"
         "and regenerate; never edit a generated file."
     )
-    p.epilog = ("exit codes: 0 written, or (--check) every file up to date · 1 a file differs (--check), or a "
-                "hand-kept file does not fit the contract")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 and name each file that differs from what would be written "
-                        "(for CI), exit 0 when all are up to date")
+    p.epilog = (
+        "exit codes: 0 written, or (--check) every file up to date · 1 a file differs (--check), or a "
+        "hand-kept file does not fit the contract"
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; exit 1 and name each file that differs from what would be written "
+        "(for CI), exit 0 when all are up to date",
+    )
     p.add_argument("--root", help="the project folder (default: INDICATORS_HOME or this checkout)")
 
     p = add("keygen", "create a new random pseudonymisation key file (never overwrites)", cmd_keygen)

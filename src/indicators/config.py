@@ -79,8 +79,12 @@ class Settings:
         return replace(self, **changes)
 
 
-_DISCLOSURE_KEYS = {"disclosure_min_count": int, "disclosure_min_denominator": int, "disclosure_min_values": int,
-                    "disclosure_min_width_pct": float}
+_DISCLOSURE_KEYS = {
+    "disclosure_min_count": int,
+    "disclosure_min_denominator": int,
+    "disclosure_min_values": int,
+    "disclosure_min_width_pct": float,
+}
 _PATH_KEYS = {"inbox", "warehouse", "key_file", "crosswalk_file"}
 # Run state lives beside the warehouse (relative paths are taken from the warehouse's folder), so that
 # a working copy is on the same file system as the published file and os.replace stays atomic.
@@ -92,13 +96,17 @@ def _coerce(values: dict) -> None:
     """Types of the settings that are not paths or strings (values from YAML or the environment)."""
     if "auto_rebuild" in values:
         value = values["auto_rebuild"]
-        values["auto_rebuild"] = value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+        values["auto_rebuild"] = (
+            value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
+        )
     for name, kind in (("keep_failed_copies", int), ("disk_headroom_mb", float)):
         if name in values:
             values[name] = kind(values[name])
     if "inbox_retention_days" in values:
         value = values["inbox_retention_days"]
-        values["inbox_retention_days"] = None if value is None or str(value).strip().lower() in _OFF else float(value)
+        values["inbox_retention_days"] = (
+            None if value is None or str(value).strip().lower() in _OFF else float(value)
+        )
 
 
 def load_settings(root: Path | None = None) -> Settings:
@@ -128,7 +136,9 @@ def load_settings(root: Path | None = None) -> Settings:
     if values.get("first_year") is not None:
         values["first_year"] = str(values["first_year"])
         if not re.fullmatch(r"\d{4}/\d{2}", values["first_year"]):
-            raise ConfigError(f"first_year must be an academic year such as 2010/11, not {values['first_year']!r}")
+            raise ConfigError(
+                f"first_year must be an academic year such as 2010/11, not {values['first_year']!r}"
+            )
     for name, kind in _DISCLOSURE_KEYS.items():
         if name in values:
             try:

@@ -50,7 +50,6 @@ MIN_DENOMINATOR = 5  # shares with a denominator under this are suppressed
 NOT_A_BREAKDOWN = frozenset({"measure"})
 
 
-
 @dataclass(frozen=True)
 class Protection:
     """What is protected and how much: the levels (settings ``disclosure_*`` in
@@ -69,8 +68,12 @@ class Protection:
 
     @classmethod
     def from_settings(cls, settings) -> Protection:
-        return cls(int(settings.disclosure_min_count), int(settings.disclosure_min_denominator),
-                   int(settings.disclosure_min_values), float(settings.disclosure_min_width_pct))
+        return cls(
+            int(settings.disclosure_min_count),
+            int(settings.disclosure_min_denominator),
+            int(settings.disclosure_min_values),
+            float(settings.disclosure_min_width_pct),
+        )
 
     def with_catalogue(self, non_person_shares: Iterable[str]) -> Protection:
         """The same levels, with the indicators the catalogue says count no persons in their shares."""
@@ -78,8 +81,12 @@ class Protection:
 
     def as_dict(self) -> dict:
         """The levels (the metadata's ``protection``; the catalogue's part is ``shares_not_of_persons``)."""
-        return {"min_count": self.min_count, "min_denominator": self.min_denominator,
-                "min_values": self.min_values, "min_width_pct": self.min_width_pct}
+        return {
+            "min_count": self.min_count,
+            "min_denominator": self.min_denominator,
+            "min_values": self.min_values,
+            "min_width_pct": self.min_width_pct,
+        }
 
 
 PRIMARY = "primary"
@@ -121,8 +128,13 @@ def is_protected_kind(indicator_id: str, unit: str | None, is_share: bool, prote
     return unit in PERSON_COUNT_UNITS
 
 
-def primary_flag(indicator_id: str, unit: str | None, value: float | None, denominator: float | None,
-                 protection: Protection | None = None) -> str | None:
+def primary_flag(
+    indicator_id: str,
+    unit: str | None,
+    value: float | None,
+    denominator: float | None,
+    protection: Protection | None = None,
+) -> str | None:
     """``primary`` when the cell itself is too small to publish, else None."""
     protection = protection or Protection()
     if value is None or not is_protected_kind(indicator_id, unit, denominator is not None, protection):
@@ -153,12 +165,19 @@ class Pattern:
 
     def linked_numerators(self) -> list[dict]:
         """The ties of suppressed cells, as the metadata writes them (the audit reads them back)."""
-        return [tie_record(count, share) for count, share in self.ties or []
-                if count in self.flags or share in self.flags]
+        return [
+            tie_record(count, share)
+            for count, share in self.ties or []
+            if count in self.flags or share in self.flags
+        ]
 
     def linked_sums(self) -> list[dict]:
-        return [group_record(group, quantity, relation) for (group, quantity), relation in sorted(
-            self.relations.items(), key=lambda item: _sort_key(item[0]))]
+        return [
+            group_record(group, quantity, relation)
+            for (group, quantity), relation in sorted(
+                self.relations.items(), key=lambda item: _sort_key(item[0])
+            )
+        ]
 
 
 def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Pattern:
@@ -167,8 +186,11 @@ def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Patte
     cells: dict[CellKey, _Cell] = {}
     for row in rows:
         key: CellKey = (
-            row["indicator_id"], row["academic_year"], row.get("programme_code"),
-            row.get("dimension"), row.get("dimension_value"),
+            row["indicator_id"],
+            row["academic_year"],
+            row.get("programme_code"),
+            row.get("dimension"),
+            row.get("dimension_value"),
         )
         value = _number(row.get("value"))
         denominator = _number(row.get("denominator"))
@@ -210,14 +232,22 @@ def _ties(block: dict[CellKey, _Cell]) -> list[tuple[CellKey, CellKey]]:
     for key, cell in block.items():
         if cell.is_share or key[3] is not None or cell.value is None:
             continue
-        ties += [(key, other_key) for other_key, other in shares.get(key[2], ())
-                 if abs(other.numerator - cell.value) < 1e-9]
+        ties += [
+            (key, other_key)
+            for other_key, other in shares.get(key[2], ())
+            if abs(other.numerator - cell.value) < 1e-9
+        ]
     return ties
 
 
 def tie_record(count: CellKey, share: CellKey) -> dict:
-    return {"indicator_id": count[0], "academic_year": count[1], "programme_code": count[2],
-            "share_dimension": share[3], "share_dimension_value": share[4]}
+    return {
+        "indicator_id": count[0],
+        "academic_year": count[1],
+        "programme_code": count[2],
+        "share_dimension": share[3],
+        "share_dimension_value": share[4],
+    }
 
 
 def tie_from_record(record: Mapping) -> tuple[CellKey, CellKey]:
@@ -268,22 +298,41 @@ def groups_of(cells: Mapping[CellKey, object], is_share=lambda cell: cell.is_sha
         """The parts and their total: the cell at ``total`` when there is one of the same kind (count or share)."""
         share = key[-1]
         found = cells.get(total)
-        return Group(key, _sorted_keys(parts), total if found is not None and is_share(found) == share else None, share)
+        return Group(
+            key, _sorted_keys(parts), total if found is not None and is_share(found) == share else None, share
+        )
 
     return [
-        *(group(("programmes", indicator, year, dimension, dimension_value, share), parts,
-                (indicator, year, None, dimension, dimension_value))
-          for (indicator, year, dimension, dimension_value, share), parts in by_programme.items()),
-        *(group(("breakdown", indicator, year, programme, dimension, share), parts, (indicator, year, programme, None, None))
-          for (indicator, year, programme, dimension, share), parts in by_breakdown.items()),
+        *(
+            group(
+                ("programmes", indicator, year, dimension, dimension_value, share),
+                parts,
+                (indicator, year, None, dimension, dimension_value),
+            )
+            for (indicator, year, dimension, dimension_value, share), parts in by_programme.items()
+        ),
+        *(
+            group(
+                ("breakdown", indicator, year, programme, dimension, share),
+                parts,
+                (indicator, year, programme, None, None),
+            )
+            for (indicator, year, programme, dimension, share), parts in by_breakdown.items()
+        ),
     ]
 
 
 def group_record(group: GroupId, quantity: str, relation: str) -> dict:
     """A group as the metadata writes it (and :mod:`indicators.audit` reads it back)."""
     kind, indicator, year, a, b, share = group
-    record = {"indicator_id": indicator, "academic_year": year, "sum_over": kind, "quantity": quantity,
-              "relation": relation, "share": share}
+    record = {
+        "indicator_id": indicator,
+        "academic_year": year,
+        "sum_over": kind,
+        "quantity": quantity,
+        "relation": relation,
+        "share": share,
+    }
     if kind == "programmes":
         record.update(dimension=a, dimension_value=b)
     else:
@@ -293,11 +342,23 @@ def group_record(group: GroupId, quantity: str, relation: str) -> dict:
 
 def group_from_record(record: Mapping) -> GroupKey:
     if record["sum_over"] == "programmes":
-        group = ("programmes", record["indicator_id"], record["academic_year"], record.get("dimension"),
-                 record.get("dimension_value"), bool(record.get("share")))
+        group = (
+            "programmes",
+            record["indicator_id"],
+            record["academic_year"],
+            record.get("dimension"),
+            record.get("dimension_value"),
+            bool(record.get("share")),
+        )
     else:
-        group = ("breakdown", record["indicator_id"], record["academic_year"], record.get("programme_code"),
-                 record.get("dimension"), bool(record.get("share")))
+        group = (
+            "breakdown",
+            record["indicator_id"],
+            record["academic_year"],
+            record.get("programme_code"),
+            record.get("dimension"),
+            bool(record.get("share")),
+        )
     return group, record["quantity"]
 
 
@@ -356,9 +417,13 @@ def is_protected(interval: tuple[float, float], prior: tuple[float, float], prot
     return hi - lo + 1 >= protection.min_values and hi - lo >= protection.min_width_pct / 100 * hi - 1e-9
 
 
-def _protect_block(block: dict[CellKey, _Cell], groups: list[Group], relations: dict[GroupKey, str],
-                   protection: Protection, ties: list[tuple[CellKey, CellKey]] = ()
-                   ) -> dict[tuple[CellKey, str], tuple[float, float]]:
+def _protect_block(
+    block: dict[CellKey, _Cell],
+    groups: list[Group],
+    relations: dict[GroupKey, str],
+    protection: Protection,
+    ties: list[tuple[CellKey, CellKey]] = (),
+) -> dict[tuple[CellKey, str], tuple[float, float]]:
     membership: dict[CellKey, list[Group]] = defaultdict(list)
     for group in groups:
         for key in group.parts:
@@ -369,12 +434,21 @@ def _protect_block(block: dict[CellKey, _Cell], groups: list[Group], relations: 
         tied = False
         for count, share in ties:  # one of a tie hidden: the other with it
             for hidden, other in ((count, share), (share, count)):
-                if block[hidden].flag and not block[other].flag and block[other].published and block[other].size > 0:
+                if (
+                    block[hidden].flag
+                    and not block[other].flag
+                    and block[other].published
+                    and block[other].size > 0
+                ):
                     block[other].flag = SECONDARY
                     tied = True
         intervals = _propagate(block, groups, relations, protection, ties)
-        failing = [var for var, interval in intervals.items() if var not in given_up
-                   and not is_protected(interval, hidden_bounds(block[var[0]].flag, var[1], protection), protection)]
+        failing = [
+            var
+            for var, interval in intervals.items()
+            if var not in given_up
+            and not is_protected(interval, hidden_bounds(block[var[0]].flag, var[1], protection), protection)
+        ]
         if not failing:
             return intervals
         helped: set[GroupId] = set()
@@ -382,9 +456,18 @@ def _protect_block(block: dict[CellKey, _Cell], groups: list[Group], relations: 
         for key, quantity in sorted(failing, key=lambda var: _sort_key(((var[0]), var[1]))):
             if any(group.key in helped for group in membership[key]):
                 continue
-            candidates = [(candidate is group.total, block[candidate].size, _sort_key((candidate, "")), candidate, group)
-                          for group in membership[key] for candidate in [*group.parts, group.total]
-                          if not block[candidate].flag and block[candidate].published and block[candidate].size > 0]
+            candidates = [
+                (
+                    candidate is group.total,
+                    block[candidate].size,
+                    _sort_key((candidate, "")),
+                    candidate,
+                    group,
+                )
+                for group in membership[key]
+                for candidate in [*group.parts, group.total]
+                if not block[candidate].flag and block[candidate].published and block[candidate].size > 0
+            ]
             if not candidates:
                 given_up.add((key, quantity))
                 continue
@@ -396,9 +479,13 @@ def _protect_block(block: dict[CellKey, _Cell], groups: list[Group], relations: 
             return intervals
 
 
-def _propagate(block: dict[CellKey, _Cell], groups: list[Group], relations: dict[GroupKey, str],
-               protection: Protection, ties: list[tuple[CellKey, CellKey]] = ()
-               ) -> dict[tuple[CellKey, str], tuple[float, float]]:
+def _propagate(
+    block: dict[CellKey, _Cell],
+    groups: list[Group],
+    relations: dict[GroupKey, str],
+    protection: Protection,
+    ties: list[tuple[CellKey, CellKey]] = (),
+) -> dict[tuple[CellKey, str], tuple[float, float]]:
     """Each hidden quantity's interval given the published cells, the sums and the public rule.
 
     Bounds propagation to a fixed point; exact when the sums of the block form a tree (each cell

@@ -52,8 +52,14 @@ def check_free_space(folder: Path, need: int) -> None:
     free = shutil.disk_usage(folder).free
     if free < need:
         kept = failed_copies(folder)
-        hint = (f"; the {len(kept)} failed working copies in {folder} hold {human(sum(p.stat().st_size for p in kept))} "
-                "(remove them, or lower keep_failed_copies)") if kept else ""
+        hint = (
+            (
+                f"; the {len(kept)} failed working copies in {folder} hold {human(sum(p.stat().st_size for p in kept))} "
+                "(remove them, or lower keep_failed_copies)"
+            )
+            if kept
+            else ""
+        )
         raise NotEnoughSpace(
             f"not enough free space on {mount_point(folder)} (for {folder}): need {human(need)}, have {human(free)}{hint}"
         )
@@ -119,7 +125,7 @@ def remove_quietly(path: Path) -> bool:
 
 def prune_failed_copies(work_dir: Path, keep: int, progress: Callable[[str], None]) -> None:
     """Keep the newest ``keep`` failed working copies (``<run id>.duckdb``); remove the older ones."""
-    for old in failed_copies(work_dir)[max(keep, 0):]:
+    for old in failed_copies(work_dir)[max(keep, 0) :]:
         size = old.stat().st_size
         if remove_quietly(old):
             remove_quietly(old.with_name(old.name + ".wal"))

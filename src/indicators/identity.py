@@ -103,10 +103,16 @@ def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
     )
     compact = pl.col("compact")
     long = compact.str.len_bytes() == 12
-    frame = frame.with_columns(  # constant slices of both shapes; the shape picks one (staged: no re-evaluation)
-        pl.when(long).then(compact.str.slice(2, 2)).otherwise(compact.str.slice(0, 2)).cast(pl.Int32, strict=False).alias("yy"),
-        pl.when(long).then(compact.str.slice(0, 4)).cast(pl.Int32, strict=False).alias("yyyy"),
-        pl.when(long).then(compact.str.slice(4)).otherwise(compact.str.slice(2)).alias("rest"),
+    frame = (
+        frame.with_columns(  # constant slices of both shapes; the shape picks one (staged: no re-evaluation)
+            pl.when(long)
+            .then(compact.str.slice(2, 2))
+            .otherwise(compact.str.slice(0, 2))
+            .cast(pl.Int32, strict=False)
+            .alias("yy"),
+            pl.when(long).then(compact.str.slice(0, 4)).cast(pl.Int32, strict=False).alias("yyyy"),
+            pl.when(long).then(compact.str.slice(4)).otherwise(compact.str.slice(2)).alias("rest"),
+        )
     )
     full_year = pl.coalesce(pl.col("yyyy"), _century_expr(pl.col("yy"), pl.col("plus"), pivot_year))
     canonical = full_year.cast(pl.String).str.zfill(4) + pl.col("rest")
@@ -125,10 +131,15 @@ def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
         .otherwise(pl.lit(INVALID))
         .alias("canonical"),
     )
-    twelve = (pl.col("canonical").str.len_bytes() == 12) & ~pl.col("canonical").str.contains("T", literal=True)
+    twelve = (pl.col("canonical").str.len_bytes() == 12) & ~pl.col("canonical").str.contains(
+        "T", literal=True
+    )
     valid = _valid_personnummer(frame, "canonical").fill_null(False)
     frame = frame.with_columns(
-        pl.when(twelve.fill_null(False) & ~valid).then(pl.lit(INVALID)).otherwise(pl.col("canonical")).alias("canonical")
+        pl.when(twelve.fill_null(False) & ~valid)
+        .then(pl.lit(INVALID))
+        .otherwise(pl.col("canonical"))
+        .alias("canonical")
     )
     return frame["canonical"].alias(values.name)
 
@@ -161,7 +172,10 @@ class Pseudonymiser:
             t_numbers = normalise_person_ids(pl.Series(list(crosswalk.keys()), dtype=pl.String), pivot_year)
             numbers = normalise_person_ids(pl.Series(list(crosswalk.values()), dtype=pl.String), pivot_year)
             pairs = pl.DataFrame({"t": t_numbers, "p": numbers}).filter(
-                pl.col("t").is_not_null() & pl.col("p").is_not_null() & (pl.col("t") != INVALID) & (pl.col("p") != INVALID)
+                pl.col("t").is_not_null()
+                & pl.col("p").is_not_null()
+                & (pl.col("t") != INVALID)
+                & (pl.col("p") != INVALID)
             )
             self._crosswalk = dict(zip(pairs["t"].to_list(), pairs["p"].to_list(), strict=True))
 
@@ -195,7 +209,9 @@ class Pseudonymiser:
         """
         if canonical.len() < 5_000:
             return pl.Series(
-                canonical.name, [None if v is None else self.digest(v) for v in canonical.to_list()], dtype=pl.String
+                canonical.name,
+                [None if v is None else self.digest(v) for v in canonical.to_list()],
+                dtype=pl.String,
             )
         import duckdb
 

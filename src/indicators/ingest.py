@@ -183,7 +183,9 @@ class Ingestor:
                         self._wait_for_writer()
                         checkpoint("mid_ingest")
                     summary.files.append(result)
-                    detail = f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
+                    detail = (
+                        f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
+                    )
                     self.progress(f"[{number}/{len(files)}] {path.name}: {result.status} {detail}".rstrip())
                 self._wait_for_writer()
             finally:
@@ -202,7 +204,10 @@ class Ingestor:
             work()
             return
         self._pending.append((self._writer.submit(self._unless_failed, work), rows))
-        while len(self._pending) > 1 and sum(n for future, n in self._pending if not future.done()) > PENDING_ROWS:
+        while (
+            len(self._pending) > 1
+            and sum(n for future, n in self._pending if not future.done()) > PENDING_ROWS
+        ):
             future, _ = self._pending.pop(0)
             future.result()  # re-raises the writer's error here
 
@@ -335,7 +340,11 @@ class Ingestor:
         for f in spec.fields:
             if f.personal:
                 column = f'"{f.name}"'
-                digest = self.pseudonymiser.sql_digest_list if f.type == "person_id_list" else self.pseudonymiser.sql_digest
+                digest = (
+                    self.pseudonymiser.sql_digest_list
+                    if f.type == "person_id_list"
+                    else self.pseudonymiser.sql_digest
+                )
                 hashed.append(f"{digest(column)} as {column}")
         replace = f" replace ({', '.join(hashed)})" if hashed else ""
         self.con.register("_incoming_rows", batch)

@@ -62,7 +62,9 @@ def _clean(text: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     text = text.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in columns)
     # readers give an empty cell as null already: only the few columns with a blank value need a pass
     blank = text.select((pl.col(c) == "").any() for c in columns).row(0)
-    return text.with_columns(pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c, b in zip(columns, blank, strict=True) if b)
+    return text.with_columns(
+        pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c, b in zip(columns, blank, strict=True) if b
+    )
 
 
 def _parse_date(text: pl.Expr) -> pl.Expr:
@@ -78,9 +80,15 @@ def _parse_academic_year(text: pl.Expr) -> pl.Expr:
     groups = compact.str.extract_groups(r"^(?:LÅ|LA|HT)?(\d{4})[/\-](\d{2}|\d{4})$")
     first = groups.struct.field("1").cast(pl.Int32)
     second = groups.struct.field("2")
-    second_full = pl.when(second.str.len_chars() == 2).then(
-        (first // 100) * 100 + second.cast(pl.Int32) + pl.when(second.cast(pl.Int32) < first % 100).then(100).otherwise(0)
-    ).otherwise(second.cast(pl.Int32))
+    second_full = (
+        pl.when(second.str.len_chars() == 2)
+        .then(
+            (first // 100) * 100
+            + second.cast(pl.Int32)
+            + pl.when(second.cast(pl.Int32) < first % 100).then(100).otherwise(0)
+        )
+        .otherwise(second.cast(pl.Int32))
+    )
     label = first.cast(pl.String) + "/" + (first + 1).mod(100).cast(pl.String).str.zfill(2)
     return pl.when(second_full == first + 1).then(label)
 
@@ -122,7 +130,8 @@ def _parse_code(text: pl.Expr) -> pl.Expr:
 
 def _parse_code_list(text: pl.Expr) -> pl.Expr:
     return (
-        text.str.replace_all(",", ";").str.split(";")
+        text.str.replace_all(",", ";")
+        .str.split(";")
         .list.eval(pl.element().str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase())
         .list.eval(pl.element().filter(pl.element() != ""))
         .list.join(";")
@@ -190,7 +199,9 @@ def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]
         values = distinct[f.name][0]
         parsed = values.to_frame(f.name).select(parse_field(pl.col(f.name), f).cast(dtype)).to_series()
         expressions.append(
-            pl.col(f.name).replace_strict(values, parsed, default=None, return_dtype=dtype).alias(f"__v_{f.name}")
+            pl.col(f.name)
+            .replace_strict(values, parsed, default=None, return_dtype=dtype)
+            .alias(f"__v_{f.name}")
         )
     return expressions
 
@@ -201,7 +212,10 @@ def _describe(value: pl.Expr) -> pl.Expr:
 
 
 def normalise(
-    frame: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser, seconds: dict[str, float] | None = None
+    frame: pl.DataFrame,
+    spec: SourceSpec,
+    pseudonymiser: Pseudonymiser,
+    seconds: dict[str, float] | None = None,
 ) -> Normalised:
     """Canonical, typed rows and the quarantined ones; ``seconds`` collects step times.
 
@@ -213,7 +227,10 @@ def normalise(
     present = {canonical: column for column, canonical in mapping.items()}
     text = frame.select(
         pl.col("_row_number").cast(pl.Int64),
-        *[(pl.col(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name) for f in spec.fields],
+        *[
+            (pl.col(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name)
+            for f in spec.fields
+        ],
     )
     text = _clean(text, spec.field_names)
     rows_read = frame.height
@@ -232,12 +249,18 @@ def normalise(
         raw, value = pl.col(f.name), pl.col(f"__v_{f.name}")
         if f.personal:
             parsed.append(pl.when(raw != INVALID).then(raw).alias(f"__v_{f.name}"))
-            checks.append((f"_bad_{f.name}", raw == INVALID, pl.lit(f"invalid person identifier in {f.name}")))
+            checks.append(
+                (f"_bad_{f.name}", raw == INVALID, pl.lit(f"invalid person identifier in {f.name}"))
+            )
         else:
             kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
             shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
             checks.append(
-                (f"_bad_{f.name}", raw.is_not_null() & value.is_null(), pl.lit(f"{kind} in {f.name}:") + _describe(shown))
+                (
+                    f"_bad_{f.name}",
+                    raw.is_not_null() & value.is_null(),
+                    pl.lit(f"{kind} in {f.name}:") + _describe(shown),
+                )
             )
         if f.required:
             checks.append((f"_missing_{f.name}", raw.is_null(), pl.lit(f"missing required value: {f.name}")))
@@ -246,8 +269,12 @@ def normalise(
     typed = typed.drop(spec.field_names).rename({f"__v_{name}": name for name in spec.field_names})
     # the text as exported, kept for flagged rows only (their reasons quote it); the rest is released
     field_flags = [name for name, _, _ in checks]
-    raw_text = text.filter(pl.col("_row_number").is_in(typed.filter(pl.any_horizontal(field_flags))["_row_number"].implode()))
-    raw_text = raw_text.select("_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in spec.fields if not f.personal])
+    raw_text = text.filter(
+        pl.col("_row_number").is_in(typed.filter(pl.any_horizontal(field_flags))["_row_number"].implode())
+    )
+    raw_text = raw_text.select(
+        "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in spec.fields if not f.personal]
+    )
     del text
     for rule in spec.rules:
         if rule.check == "not_before":
@@ -263,7 +290,9 @@ def normalise(
     # 3. a business key twice with different values: every row of it is quarantined
     key = list(spec.business_key)
     typed = typed.with_columns(
-        ((pl.len().over(key) > 1) & pl.all_horizontal(pl.col(k).is_not_null() for k in key)).alias("_conflict")
+        ((pl.len().over(key) > 1) & pl.all_horizontal(pl.col(k).is_not_null() for k in key)).alias(
+            "_conflict"
+        )
     )
     flags = [name for name, _, _ in checks] + ["_conflict"]
     is_bad = pl.any_horizontal(flags)
@@ -279,13 +308,17 @@ def normalise(
             pl.lit("duplicate business key with different values (rows ") + rows_with_key + pl.lit(")")
         )
     )
-    bad = bad.with_columns(pseudonymiser.pseudonymise_canonical(bad[k]) for k in key if spec.field(k).personal)
+    bad = bad.with_columns(
+        pseudonymiser.pseudonymise_canonical(bad[k]) for k in key if spec.field(k).personal
+    )
     quarantine = bad.select(
         "_row_number",
         _business_key(spec).alias("business_key"),
         pl.concat_list(messages).list.drop_nulls().list.join("; ").alias("reason"),
     )
-    return Normalised(rows=good, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored, rows_read=rows_read)
+    return Normalised(
+        rows=good, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored, rows_read=rows_read
+    )
 
 
 def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:

@@ -83,15 +83,21 @@ def resolve_as_of(con: duckdb.DuckDBPyConnection, as_of: str) -> tuple[str, dt.d
         for run_id, at in runs:
             if run_id == as_of:
                 return run_id, at
-        raise AsOfError(f"no publish by run {as_of}; publishes that changed values: "
-                        + ", ".join(run for run, _ in runs[-10:]))
+        raise AsOfError(
+            f"no publish by run {as_of}; publishes that changed values: "
+            + ", ".join(run for run, _ in runs[-10:])
+        )
     try:
         day = dt.date.fromisoformat(as_of)
     except ValueError as exc:
-        raise AsOfError(f"--as-of takes a run id (e.g. {runs[-1][0]}) or a day (YYYY-MM-DD), not {as_of!r}") from exc
+        raise AsOfError(
+            f"--as-of takes a run id (e.g. {runs[-1][0]}) or a day (YYYY-MM-DD), not {as_of!r}"
+        ) from exc
     earlier = [(run, at) for run, at in runs if at.date() <= day]
     if not earlier:
-        raise AsOfError(f"nothing was published on or before {day} (the first publish: {runs[0][1]:%Y-%m-%d})")
+        raise AsOfError(
+            f"nothing was published on or before {day} (the first publish: {runs[0][1]:%Y-%m-%d})"
+        )
     return earlier[-1]
 
 

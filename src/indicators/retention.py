@@ -59,7 +59,9 @@ def _delete(path: Path, why: str, progress) -> str | None:
 
 def _inbox(settings: Settings, cutoff: float, days: float, progress) -> list[str]:
     specs = load_sources(settings.pipelines_dir)
-    old = [p for p in inbox_files(settings.inbox) if p.stat().st_mtime <= cutoff and match_source(p.name, specs)]
+    old = [
+        p for p in inbox_files(settings.inbox) if p.stat().st_mtime <= cutoff and match_source(p.name, specs)
+    ]
     if not old:
         return []
     try:
@@ -67,16 +69,22 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress) -> list[str
     except duckdb.ConnectionException as exc:  # open in this process with another configuration
         return [f"retention: skipped this time, the published warehouse could not be opened ({exc})"]
     try:
-        loaded = {sha for (sha,) in con.execute(
-            "select distinct sha256 from audit.loaded_files where status = 'loaded'"
-        ).fetchall()}
+        loaded = {
+            sha
+            for (sha,) in con.execute(
+                "select distinct sha256 from audit.loaded_files where status = 'loaded'"
+            ).fetchall()
+        }
     finally:
         con.close()
     warnings = []
     for path in old:
         if sha256_of(path) in loaded:
-            problem = _delete(path, f"loaded and published; older than {days:g} days; its sha256 stays in "
-                                    "audit.loaded_files", progress)
+            problem = _delete(
+                path,
+                f"loaded and published; older than {days:g} days; its sha256 stays in audit.loaded_files",
+                progress,
+            )
             warnings += [problem] if problem else []
     return warnings
 

@@ -42,7 +42,16 @@ class BuildResult:
         return [c for c in self.checks if not c.success and c.severity == "error"]
 
 
-PROJECT_PARTS = ("dbt_project.yml", "profiles.yml", "models", "seeds", "macros", "tests/dbt", "expectations", "pipelines")
+PROJECT_PARTS = (
+    "dbt_project.yml",
+    "profiles.yml",
+    "models",
+    "seeds",
+    "macros",
+    "tests/dbt",
+    "expectations",
+    "pipelines",
+)
 
 
 def project_fingerprint(settings: Settings) -> str:
@@ -53,7 +62,13 @@ def project_fingerprint(settings: Settings) -> str:
     digest = hashlib.sha256(json.dumps(dbt_vars(settings), sort_keys=True).encode())
     for part in PROJECT_PARTS:
         base = settings.root / part
-        paths = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file()) if base.exists() else []
+        paths = (
+            [base]
+            if base.is_file()
+            else sorted(p for p in base.rglob("*") if p.is_file())
+            if base.exists()
+            else []
+        )
         for path in paths:
             digest.update(str(path.relative_to(settings.root)).encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -166,7 +181,11 @@ def _collect(execution, success: bool) -> BuildResult:
                 failed_sql[node.name] = node.compiled_code
         elif (contract := _contract_check(node, status, result.message)) is not None:
             checks.append(contract)
-            if not contract.success and (violations := _violations_sql(node)) and "Constraint Error" in (result.message or ""):
+            if (
+                not contract.success
+                and (violations := _violations_sql(node))
+                and "Constraint Error" in (result.message or "")
+            ):
                 failed_sql[contract.check_name] = violations
         elif status in ("error", "skipped") and node.resource_type in ("model", "seed", "snapshot"):
             failed_nodes.append(f"{node.resource_type} {node.name}: {result.message or status}")
@@ -186,7 +205,11 @@ def _contract_check(node, status: str, message: str | None) -> DqResult | None:
     contract = getattr(node.config, "contract", None)
     if node.resource_type != "model" or not (contract and contract.enforced):
         return None
-    broken = status == "error" and bool(message) and ("Constraint Error" in message or "enforced contract" in message)
+    broken = (
+        status == "error"
+        and bool(message)
+        and ("Constraint Error" in message or "enforced contract" in message)
+    )
     if status != "success" and not broken:
         return None
     return DqResult(
@@ -254,7 +277,9 @@ def offending_examples(con, sql: str, limit: int = 5) -> str | None:
         pairs = [
             f"{name}={value}"
             for name, value in zip(names, row, strict=True)
-            if not (isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value))
+            if not (
+                isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+            )
             and not name.endswith(("student_id", "staff_id", "teacher_ids", "person_id"))
         ]
         shown.append(", ".join(pairs))

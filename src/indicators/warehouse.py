@@ -122,7 +122,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> No
         # a pseudonym is 64 random hex digits: compression cannot shrink it and analysing it for
         # compression cost a third of the load (measured at scale 100), so it is stored as is
         storage = {f.name: " using compression uncompressed" for f in spec.fields if f.personal}
-        columns = ", ".join(f'"{name}" {sql_type}{storage.get(name, "")}' for name, sql_type in wanted.items())
+        columns = ", ".join(
+            f'"{name}" {sql_type}{storage.get(name, "")}' for name, sql_type in wanted.items()
+        )
         con.execute(f'create table if not exists raw."{spec.name}" ({columns})')
         existing = {
             row[0]
@@ -252,8 +254,10 @@ def check_published(path: Path) -> str | None:
         return None  # open in this process with another configuration: it opened, so it is not damaged
     except duckdb.Error as exc:
         if "could not set lock" in str(exc).lower():
-            raise LockBusy(f"the published warehouse {path} is open read-write in another process "
-                           f"({_first_line(exc)}); close that connection, then run again") from None
+            raise LockBusy(
+                f"the published warehouse {path} is open read-write in another process "
+                f"({_first_line(exc)}); close that connection, then run again"
+            ) from None
         return f"it cannot be opened read-only ({_first_line(exc)})"
     try:
         tables = con.execute(
@@ -283,9 +287,12 @@ def known_files(path: Path) -> set[tuple[str, int]]:
     except duckdb.ConnectionException:
         return set()  # open in this process with another configuration: every inbox file counts as new
     try:
-        return {(name, size) for name, size in con.execute(
-            "select file_name, size_bytes from audit.loaded_files where size_bytes is not null"
-        ).fetchall()}
+        return {
+            (name, size)
+            for name, size in con.execute(
+                "select file_name, size_bytes from audit.loaded_files where size_bytes is not null"
+            ).fetchall()
+        }
     finally:
         con.close()
 

@@ -23,21 +23,43 @@ from helpers import personnummer
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "inbox"
-MARTS = {"indicator_catalogue", "indicator_progress", "indicator_values", "midterm_followup", "programme_scoreboard",
-         "final_followup", "plan_catalogue", "source_coverage", "indicator_revisions", "plans", "plan_indicator_catalogue",
-         "programmes", "academic_years", "annotations"}
+MARTS = {
+    "indicator_catalogue",
+    "indicator_progress",
+    "indicator_values",
+    "midterm_followup",
+    "programme_scoreboard",
+    "final_followup",
+    "plan_catalogue",
+    "source_coverage",
+    "indicator_revisions",
+    "plans",
+    "plan_indicator_catalogue",
+    "programmes",
+    "academic_years",
+    "annotations",
+}
 EMPTY_AFTER_ONE_PUBLISH = {"indicator_revisions"}  # nothing published earlier to differ from
 LOADED = {  # the sample's loaded files and their raw rows, as the ingest of the bundled sample reports them
-    "activities_2025-09-01.csv": 675, "agreements_2025-09-01.csv": 110, "agreements_ewp_iia.xml": 4,
-    "cim_awards_2025-09-01.csv": 650, "enrolments_2025-09-01.csv": 260, "graduates_2025-09-01.xlsx": 6222,
-    "programme_register_2025.xlsx": 139, "programmes.xlsx": 16, "staff_mobility_2025-09-01.csv": 490,
-    "student_mobility_2022-11-15.xlsx": 5749, "student_mobility_2025-09-01.csv": 3877,
+    "activities_2025-09-01.csv": 675,
+    "agreements_2025-09-01.csv": 110,
+    "agreements_ewp_iia.xml": 4,
+    "cim_awards_2025-09-01.csv": 650,
+    "enrolments_2025-09-01.csv": 260,
+    "graduates_2025-09-01.xlsx": 6222,
+    "programme_register_2025.xlsx": 139,
+    "programmes.xlsx": 16,
+    "staff_mobility_2025-09-01.csv": 490,
+    "student_mobility_2022-11-15.xlsx": 5749,
+    "student_mobility_2025-09-01.csv": 3877,
 }
 
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, PYTHONUNBUFFERED="1", **env)
-    return subprocess.run([sys.executable, "-m", "indicators.cli", *args], env=full_env, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "indicators.cli", *args], env=full_env, capture_output=True, text=True
+    )
 
 
 def sha(path: Path) -> str:
@@ -48,10 +70,16 @@ def tables(database: Path, schema: str) -> dict[str, list[tuple]]:
     """Every table of a schema, its rows sorted: two warehouses are equal when these are."""
     con = duckdb.connect(str(database), read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
-        ).fetchall()]
-        return {name: sorted(con.execute(f'select * from {schema}."{name}"').fetchall(), key=repr) for name in names}
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = ? order by 1", [schema]
+            ).fetchall()
+        ]
+        return {
+            name: sorted(con.execute(f'select * from {schema}."{name}"').fetchall(), key=repr)
+            for name in names
+        }
     finally:
         con.close()
 
@@ -90,7 +118,9 @@ def test_the_archive_holds_each_loaded_file_once_pseudonymised(tmp_path, sample_
     assert archived == (5749 + 3877, 2, 2)
     # nothing in clear: no archived value looks like a personnummer
     for entry in entries:
-        text = con.execute(f"select string_agg(t::varchar, ' ') from read_parquet('{archive / entry['rows']['path']}') as t").fetchone()[0]
+        text = con.execute(
+            f"select string_agg(t::varchar, ' ') from read_parquet('{archive / entry['rows']['path']}') as t"
+        ).fetchone()[0]
         assert not any(digit_run(text)), entry["file_name"]
 
     # the same file again (a re-delivery under another name) adds nothing to the archive
@@ -112,13 +142,24 @@ def test_a_failed_run_leaves_no_archive_entry_and_a_later_run_archives_the_file(
     inbox.mkdir()
     header = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
     (inbox / "student_mobility_2024-01-01.csv").write_text(
-        header + "".join(f"K{i};{personnummer('19960101', 980 + i)};ut;MAMED;studier;GB;2019-09-01;avslutad\n" for i in range(3)),
+        header
+        + "".join(
+            f"K{i};{personnummer('19960101', 980 + i)};ut;MAMED;studier;GB;2019-09-01;avslutad\n"
+            for i in range(3)
+        ),
         encoding="utf-8",
     )
     warehouse = tmp_path / "state" / "warehouse.duckdb"
     archive = tmp_path / "state" / "archive"
-    failed = cli("ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse),
-                 INDICATORS_FAIL_AT="before_publish")
+    failed = cli(
+        "ingest",
+        "-q",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        INDICATORS_FAIL_AT="before_publish",
+    )
     assert failed.returncode == 1 and "simulated" in failed.stdout, failed.stdout + failed.stderr
     assert not warehouse.exists() and not (archive / "manifest.jsonl").exists()
     assert list(archive.rglob("*.parquet")) == []  # the failed run's staged file was removed
@@ -131,7 +172,10 @@ def test_a_failed_run_leaves_no_archive_entry_and_a_later_run_archives_the_file(
         [(file_id, run_id)] = con.execute("select file_id, run_id from audit.loaded_files").fetchall()
     finally:
         con.close()
-    assert (entry["file_id"], entry["run_id"]) == (file_id, run_id)  # the published run's, not the failed one's
+    assert (entry["file_id"], entry["run_id"]) == (
+        file_id,
+        run_id,
+    )  # the published run's, not the failed one's
 
 
 @pytest.mark.slow
@@ -140,7 +184,9 @@ def test_a_truncated_warehouse_is_recognised_and_rebuild_restores_the_marts(tmp_
     done = cli("nightly", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse))
     assert done.returncode == 2, done.stdout + done.stderr
     marts, raw = tables(warehouse, "marts"), tables(warehouse, "raw")
-    assert set(marts) == MARTS and all(rows for name, rows in marts.items() if name not in EMPTY_AFTER_ONE_PUBLISH)
+    assert set(marts) == MARTS and all(
+        rows for name, rows in marts.items() if name not in EMPTY_AFTER_ONE_PUBLISH
+    )
     assert sum(len(rows) for rows in raw.values()) == sum(LOADED.values())
     # a bad copy or a failing disk: half the file is gone
     with open(warehouse, "r+b") as handle:
@@ -170,9 +216,20 @@ def test_auto_rebuild_rebuilds_from_the_archive_and_says_so(tmp_path, sample_inb
     raw = tables(warehouse, "raw")
     with open(warehouse, "r+b") as handle:
         handle.truncate(warehouse.stat().st_size // 2)
-    again = cli("ingest", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse), INDICATORS_AUTO_REBUILD="1")
+    again = cli(
+        "ingest",
+        "-q",
+        "--inbox",
+        str(sample_inbox),
+        "--warehouse",
+        str(warehouse),
+        INDICATORS_AUTO_REBUILD="1",
+    )
     assert again.returncode == 2, again.stdout + again.stderr
-    assert "note:   the published warehouse was damaged" in again.stdout and "rebuilt from the archive" in again.stdout
+    assert (
+        "note:   the published warehouse was damaged" in again.stdout
+        and "rebuilt from the archive" in again.stdout
+    )
     assert "11 skipped" in again.stdout  # the inbox's files are all in the rebuilt warehouse already
     assert tables(warehouse, "raw") == raw
 
@@ -182,8 +239,13 @@ def test_a_writer_holding_the_published_file_is_not_called_damage(tmp_path, samp
     assert cli("ingest", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse)).returncode == 2
     before = sha(warehouse)
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, sys, time; c = duckdb.connect({str(warehouse)!r}); print('open', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys, time; c = duckdb.connect({str(warehouse)!r}); print('open', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "open"
@@ -192,7 +254,9 @@ def test_a_writer_holding_the_published_file_is_not_called_damage(tmp_path, samp
         holder.kill()
         holder.wait()
     assert done.returncode == 1
-    assert "is open read-write in another process" in done.stdout and "damaged" not in done.stdout, done.stdout
+    assert "is open read-write in another process" in done.stdout and "damaged" not in done.stdout, (
+        done.stdout
+    )
     assert sha(warehouse) == before
 
 
@@ -204,16 +268,34 @@ def test_a_run_killed_between_its_publish_and_its_manifest_lines_is_archived_by_
     inbox.mkdir()
     header = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
     (inbox / "student_mobility_2024-01-01.csv").write_text(
-        header + "".join(f"K{i};{personnummer('19960101', 980 + i)};ut;MAMED;studier;GB;2019-09-01;avslutad\n" for i in range(4)),
+        header
+        + "".join(
+            f"K{i};{personnummer('19960101', 980 + i)};ut;MAMED;studier;GB;2019-09-01;avslutad\n"
+            for i in range(4)
+        ),
         encoding="utf-8",
     )
     warehouse = tmp_path / "state" / "warehouse.duckdb"
     archive = tmp_path / "state" / "archive"
     marker = tmp_path / "paused"
     process = subprocess.Popen(
-        [sys.executable, "-m", "indicators.cli", "ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)],
-        env=dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, INDICATORS_PAUSE_AT="published",
-                 INDICATORS_PAUSE_FILE=str(marker)),
+        [
+            sys.executable,
+            "-m",
+            "indicators.cli",
+            "ingest",
+            "-q",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+        ],
+        env=dict(
+            os.environ,
+            INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY,
+            INDICATORS_PAUSE_AT="published",
+            INDICATORS_PAUSE_FILE=str(marker),
+        ),
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
@@ -222,7 +304,9 @@ def test_a_run_killed_between_its_publish_and_its_manifest_lines_is_archived_by_
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
-    assert warehouse.exists() and not (archive / "manifest.jsonl").exists()  # published, not yet in the manifest
+    assert (
+        warehouse.exists() and not (archive / "manifest.jsonl").exists()
+    )  # published, not yet in the manifest
     done = cli("ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse))
     assert done.returncode == 0 and "1 skipped" in done.stdout, done.stdout + done.stderr
     [entry] = manifest(archive)

@@ -50,8 +50,12 @@ def warehouse(request, tmp_path_factory) -> Path:
 def years(path: Path) -> list[str]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return [row[0] for row in con.execute(
-            "select distinct academic_year from marts.indicator_values order by 1").fetchall()]
+        return [
+            row[0]
+            for row in con.execute(
+                "select distinct academic_year from marts.indicator_values order by 1"
+            ).fetchall()
+        ]
     finally:
         con.close()
 
@@ -133,5 +137,7 @@ def test_the_newest_year_is_marked_provisional(warehouse, tmp_path):
     assert newest == {"provisional", "incomplete"}
     assert {row["Value status"] for row in rows if row["Academic year"] == "2024/25"} == {"final"}
     assert {row["Indicator"] for row in rows if row["Value status"] == "incomplete"} == {"I08", "I12", "I24"}
-    html = report(warehouse, folder / "report.html", kind="annual", year=year, lang="en").read_text(encoding="utf-8")
+    html = report(warehouse, folder / "report.html", kind="annual", year=year, lang="en").read_text(
+        encoding="utf-8"
+    )
     assert '<sup class="obs">p</sup>' in html and "p = provisional" in html

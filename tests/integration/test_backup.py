@@ -21,9 +21,14 @@ HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startda
 
 def write_stays(path: Path, ids: range) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(HEADER + "".join(
-        f"K{i};{personnummer('19960101', 980 + i % 20)};ut;MAMED;studier;GB;2019-09-01;avslutad\n" for i in ids
-    ), encoding="utf-8")
+    path.write_text(
+        HEADER
+        + "".join(
+            f"K{i};{personnummer('19960101', 980 + i % 20)};ut;MAMED;studier;GB;2019-09-01;avslutad\n"
+            for i in ids
+        ),
+        encoding="utf-8",
+    )
 
 
 def env(**extra: str) -> dict:
@@ -31,7 +36,9 @@ def env(**extra: str) -> dict:
 
 
 def cli(*args: str, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indicators.cli", *args], env=env(**extra), capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "indicators.cli", *args], env=env(**extra), capture_output=True, text=True
+    )
 
 
 def rows(database: Path) -> int:
@@ -50,8 +57,20 @@ def test_backup_is_consistent_verified_and_incremental(tmp_path):
     # a run holds the lock for 2 s before it publishes: the backup waits for it, then copies
     marker = tmp_path / "paused"
     run = subprocess.Popen(
-        [sys.executable, "-m", "indicators.cli", "ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)],
-        env=env(INDICATORS_PAUSE_AT="ingested", INDICATORS_PAUSE_SECONDS="2", INDICATORS_PAUSE_FILE=str(marker)),
+        [
+            sys.executable,
+            "-m",
+            "indicators.cli",
+            "ingest",
+            "-q",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+        ],
+        env=env(
+            INDICATORS_PAUSE_AT="ingested", INDICATORS_PAUSE_SECONDS="2", INDICATORS_PAUSE_FILE=str(marker)
+        ),
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
@@ -70,9 +89,13 @@ def test_backup_is_consistent_verified_and_incremental(tmp_path):
     copy = out / "warehouse.duckdb"
     assert rows(copy) == 8  # after the run's publish, never half of it
     assert hashlib.sha256(copy.read_bytes()).hexdigest() == hashlib.sha256(warehouse.read_bytes()).hexdigest()
-    assert (out / "archive" / "manifest.jsonl").read_text() == (tmp_path / "state" / "archive" / "manifest.jsonl").read_text()
+    assert (out / "archive" / "manifest.jsonl").read_text() == (
+        tmp_path / "state" / "archive" / "manifest.jsonl"
+    ).read_text()
     assert len(list((out / "archive" / "student_mobility").glob("*.parquet"))) == 2
     assert json.loads((out / "backup.json").read_text())["archive_files_copied"] == 2
     assert not list(out.rglob("*.key"))
     again = cli("backup", str(out), "--warehouse", str(warehouse))
-    assert again.returncode == 0 and json.loads((out / "backup.json").read_text())["archive_files_copied"] == 0
+    assert (
+        again.returncode == 0 and json.loads((out / "backup.json").read_text())["archive_files_copied"] == 0
+    )

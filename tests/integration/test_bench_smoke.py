@@ -14,18 +14,41 @@ pytestmark = pytest.mark.slow
 def test_bench_runs_at_a_tiny_scale(tmp_path):
     out = tmp_path / "bench.json"
     done = subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "bench", "--scale", "0.2", "--json", str(out),
-         "--work-dir", str(tmp_path / "work")],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "indicators.cli",
+            "bench",
+            "--scale",
+            "0.2",
+            "--json",
+            str(out),
+            "--work-dir",
+            str(tmp_path / "work"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(out.read_text())
     assert result["scale"] == 0.2
     assert result["rows"]["student_mobility"] > 0 and result["peak_rss_mb"] > 0
     assert result["peak_rss_together_mb"] > 0  # the nightly and its GX worker, sampled together
-    assert len(result["floor_load_seconds_before_after"]) == 2 and min(result["floor_load_seconds_before_after"]) > 0
+    assert (
+        len(result["floor_load_seconds_before_after"]) == 2
+        and min(result["floor_load_seconds_before_after"]) > 0
+    )
     stages = {stage["name"]: stage for stage in result["stages"]}
-    for name in ("ingest", "archive", "quality", "dbt_build", "publish", "nightly_total", "nightly_unchanged"):
+    for name in (
+        "ingest",
+        "archive",
+        "quality",
+        "dbt_build",
+        "publish",
+        "nightly_total",
+        "nightly_unchanged",
+    ):
         assert stages[name]["seconds"] is not None and stages[name]["seconds"] >= 0, name
     assert stages["ingest"]["floor_seconds"] > 0 and stages["ingest"]["ratio"] > 0
     assert stages["nightly_unchanged"]["seconds"] < stages["nightly_total"]["seconds"]

@@ -25,7 +25,9 @@ PROGRAMMES = """Programkod;Benämning;Name;Nivå;Första läsår;Sista läsår
 PA;Program A;Programme A;grundnivå;2009/10;
 """
 
-MOBILITY_HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
+MOBILITY_HEADER = (
+    "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
+)
 
 
 def student(k: int) -> str:
@@ -73,10 +75,13 @@ def run_nightly(root, files: dict[str, tuple[str, str]]):
 def history(tmp_path_factory, module_key):
     """One undated student-mobility file whose years all lie before 2016/17, its last year partial."""
     root = tmp_path_factory.mktemp("history")
-    return run_nightly(root, {
-        "programmes.csv": (PROGRAMMES, "cp1252"),
-        "student_mobility.csv": (history_export(), "utf-8"),
-    })
+    return run_nightly(
+        root,
+        {
+            "programmes.csv": (PROGRAMMES, "cp1252"),
+            "student_mobility.csv": (history_export(), "utf-8"),
+        },
+    )
 
 
 def query(settings, sql: str, params: list | None = None) -> list[tuple]:
@@ -84,10 +89,14 @@ def query(settings, sql: str, params: list | None = None) -> list[tuple]:
 
 
 def faculty(settings, indicator: str) -> dict[str, tuple]:
-    rows = query(settings, """
+    rows = query(
+        settings,
+        """
         select academic_year, value, obs_status from marts.indicator_values
         where indicator_id = ? and programme_code is null and dimension is null order by academic_year
-    """, [indicator])
+    """,
+        [indicator],
+    )
     return {year: (value, status) for year, value, status in rows}
 
 
@@ -98,53 +107,82 @@ def test_history_before_the_fixed_window_is_published_with_a_partial_last_year(h
     # no events in 2011/12 inside the coverage: 0, final; 2013/14 ends 30 June 2014 after the data's
     # end (2013-09-15): provisional
     assert faculty(settings, "I01") == {
-        "2010/11": (35.0, "final"), "2011/12": (0.0, "final"), "2012/13": (40.0, "final"),
+        "2010/11": (35.0, "final"),
+        "2011/12": (0.0, "final"),
+        "2012/13": (40.0, "final"),
         "2013/14": (2.0, "provisional"),
     }
     assert faculty(settings, "I11") == {  # no incoming stays at all: 0 every covered year
-        "2010/11": (0.0, "final"), "2011/12": (0.0, "final"), "2012/13": (0.0, "final"),
+        "2010/11": (0.0, "final"),
+        "2011/12": (0.0, "final"),
+        "2012/13": (0.0, "final"),
         "2013/14": (0.0, "provisional"),
     }
-    periods = query(settings, """
+    periods = query(
+        settings,
+        """
         select distinct period from marts.indicator_progress where indicator_id = 'I01' and plan_id = 'MED-2019'
-    """)
+    """,
+    )
     assert periods == [("before_baseline",)]
-    assert query(settings, """
+    assert query(
+        settings,
+        """
         select source_name, first_year, newest_extraction_date, coverage_end_rule, coverage_end_date
         from marts.source_coverage where source_name = 'student_mobility'
-    """) == [("student_mobility", "2010/11", None, "data_end", dt.date(2013, 9, 15))]
+    """,
+    ) == [("student_mobility", "2010/11", None, "data_end", dt.date(2013, 9, 15))]
 
 
 def test_the_partial_year_is_not_judged_a_collapse(history):
     settings, _ = history
-    failed = query(settings, """
+    failed = query(
+        settings,
+        """
         select check_name, severity, details from audit.dq_results
         where not success and engine = 'great_expectations' and table_name like '%student_mobility%'
         order by check_name
-    """)
+    """,
+    )
     # the drop to 0 in 2011/12 (after 35) is the warn-level check; 2013/14 is not final, so not profiled
-    assert failed == [(
-        "expect_column_values_to_be_between(rows_vs_previous_year) drop", "warn",
-        "academic years 2011/12: 0 rows, 0 of 35",
-    )]
+    assert failed == [
+        (
+            "expect_column_values_to_be_between(rows_vs_previous_year) drop",
+            "warn",
+            "academic years 2011/12: 0 rows, 0 of 35",
+        )
+    ]
 
 
 def test_midterm_report_without_a_year_uses_the_latest_year_before_the_midterm(history, tmp_path, capsys):
     settings, _ = history
     out = tmp_path / "midterm.html"
-    code = cli.main(["report", "--kind", "midterm", "--warehouse", str(settings.warehouse), "--out", str(out)])
+    code = cli.main(
+        ["report", "--kind", "midterm", "--warehouse", str(settings.warehouse), "--out", str(out)]
+    )
     printed = capsys.readouterr().out
     assert code == 0, printed
     assert "mid-term follow-up of 2013/14, the latest year with values before 2021/22" in printed
     html = out.read_text(encoding="utf-8")
     assert "Halvtidsuppföljning av 2013/14, det senaste året med värden före 2021/22." in html
-    code = cli.main(["export", "--kind", "midterm", "--warehouse", str(settings.warehouse), "--no-charts",
-                     "--out", str(tmp_path / "export")])
+    code = cli.main(
+        [
+            "export",
+            "--kind",
+            "midterm",
+            "--warehouse",
+            str(settings.warehouse),
+            "--no-charts",
+            "--out",
+            str(tmp_path / "export"),
+        ]
+    )
     assert code == 0
     assert (tmp_path / "export" / "indicators_2013-14_midterm_sv_midterm.csv").exists()
 
 
 # --- deliveries: a dated current export, a stale one, a source that starts later -----------------
+
 
 def current_mobility() -> str:
     # 2022/23: one stay · 2023/24: none · 2024/25: one · 2025/26: one on 15 August 2025 (before the export)
@@ -178,12 +216,15 @@ def stale_staff_mobility() -> str:
 @pytest.fixture(scope="module")
 def deliveries(tmp_path_factory, module_key):
     root = tmp_path_factory.mktemp("deliveries")
-    return run_nightly(root, {
-        "programmes.csv": (PROGRAMMES, "cp1252"),
-        "student_mobility_2025-09-01.csv": (current_mobility(), "utf-8"),
-        "activities_2025-09-01.csv": (current_activities(), "utf-8"),
-        "staff_mobility_2022-03-01.csv": (stale_staff_mobility(), "utf-8"),
-    })
+    return run_nightly(
+        root,
+        {
+            "programmes.csv": (PROGRAMMES, "cp1252"),
+            "student_mobility_2025-09-01.csv": (current_mobility(), "utf-8"),
+            "activities_2025-09-01.csv": (current_activities(), "utf-8"),
+            "staff_mobility_2022-03-01.csv": (stale_staff_mobility(), "utf-8"),
+        },
+    )
 
 
 def test_a_dated_export_cuts_its_tail_year(deliveries):
@@ -192,7 +233,9 @@ def test_a_dated_export_cuts_its_tail_year(deliveries):
     # student mobility covers 2022/23 (first stay) to 2025-09-01: 2025/26 is provisional; 2020/21 and
     # 2021/22 lie before its first stay: no value
     assert faculty(settings, "I01") == {
-        "2022/23": (1.0, "final"), "2023/24": (0.0, "final"), "2024/25": (1.0, "final"),
+        "2022/23": (1.0, "final"),
+        "2023/24": (0.0, "final"),
+        "2024/25": (1.0, "final"),
         "2025/26": (1.0, "provisional"),
     }
 
@@ -203,7 +246,9 @@ def test_a_combined_indicator_keeps_a_year_with_events_from_one_source_only(deli
     # 2022/23: activities (first 2023-10-01) covers none of it: incomplete, 0 · 2023/24: no student
     # mobility at all, 12 from the activity log, final · 2024/25: 0, final · 2025/26: both partial
     assert faculty(settings, "I09") == {
-        "2022/23": (0.0, "incomplete"), "2023/24": (12.0, "final"), "2024/25": (0.0, "final"),
+        "2022/23": (0.0, "incomplete"),
+        "2023/24": (12.0, "final"),
+        "2024/25": (0.0, "final"),
         "2025/26": (0.0, "provisional"),
     }
 
@@ -215,19 +260,23 @@ def test_a_stale_source_gives_no_final_value_after_its_coverage_end(deliveries):
     # I14 = teachers with a staff mobility or named in an activity: staff mobility covers 2020/21-2021/22,
     # activities 2023/24-2025/26; 2022/23 neither (no row); every other year one of them covers none
     assert faculty(settings, "I14") == {
-        "2020/21": (1.0, "incomplete"), "2021/22": (1.0, "incomplete"),
-        "2023/24": (1.0, "incomplete"), "2024/25": (1.0, "incomplete"), "2025/26": (0.0, "incomplete"),
+        "2020/21": (1.0, "incomplete"),
+        "2021/22": (1.0, "incomplete"),
+        "2023/24": (1.0, "incomplete"),
+        "2024/25": (1.0, "incomplete"),
+        "2025/26": (0.0, "incomplete"),
     }
-    assert query(settings, """
+    assert query(
+        settings,
+        """
         select source_name, first_year, newest_file_name, newest_extraction_date, coverage_end_year
         from marts.source_coverage order by source_name
-    """) == [
+    """,
+    ) == [
         ("activities", "2023/24", "activities_2025-09-01.csv", dt.date(2025, 9, 1), "2025/26"),
         ("programmes", "2009/10", "programmes.csv", None, "2025/26"),
-        ("staff_mobility", "2020/21", "staff_mobility_2022-03-01.csv", dt.date(2022, 3, 1),
-         "2021/22"),
-        ("student_mobility", "2022/23", "student_mobility_2025-09-01.csv", dt.date(2025, 9, 1),
-         "2025/26"),
+        ("staff_mobility", "2020/21", "staff_mobility_2022-03-01.csv", dt.date(2022, 3, 1), "2021/22"),
+        ("student_mobility", "2022/23", "student_mobility_2025-09-01.csv", dt.date(2025, 9, 1), "2025/26"),
     ]
     # the reporting years: from the earliest first year (2020/21, staff mobility) to the year holding
     # the latest coverage end (2025/26)

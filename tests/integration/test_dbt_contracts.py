@@ -41,7 +41,8 @@ def published(tmp_path_factory, module_key):
     inbox.mkdir()
     (inbox / "programmes.csv").write_text(PROGRAMMES, encoding="utf-8")
     rows = "".join(
-        f"M{i};{personnummer('19960606', i)};ut;PA;studier;GB;2020-09-01;2021-01-15;avslutad\n" for i in range(10)
+        f"M{i};{personnummer('19960606', i)};ut;PA;studier;GB;2020-09-01;2021-01-15;avslutad\n"
+        for i in range(10)
     )
     (inbox / "student_mobility_1.csv").write_text(HEADER + rows, encoding="utf-8")
     settings = load_settings().with_paths(inbox=inbox, warehouse=root / "state" / "warehouse.duckdb")
@@ -94,16 +95,20 @@ def project_copy(tmp_path: Path, edit_seed, drop_seed_test: tuple[str, str, str]
     kept = [t for t in described["data_tests"] if (t if isinstance(t, str) else next(iter(t))) != test]
     assert len(kept) == len(described["data_tests"]) - 1
     described["data_tests"] = kept
-    (root / "seeds" / "_seeds.yml").write_text(yaml.safe_dump(properties, allow_unicode=True), encoding="utf-8")
+    (root / "seeds" / "_seeds.yml").write_text(
+        yaml.safe_dump(properties, allow_unicode=True), encoding="utf-8"
+    )
     return root
 
 
 def test_a_passing_build_records_each_contract_as_a_passed_check(published):
     con = duckdb.connect(str(published.warehouse), read_only=True)
     try:
-        rows = dict(con.execute(
-            "select check_name, success from audit.dq_results where engine = 'dbt' and check_name like 'contract_%'"
-        ).fetchall())
+        rows = dict(
+            con.execute(
+                "select check_name, success from audit.dq_results where engine = 'dbt' and check_name like 'contract_%'"
+            ).fetchall()
+        )
     finally:
         con.close()
     assert rows["contract_indicator_values"] is True
@@ -167,7 +172,9 @@ def test_a_value_outside_the_check_stops_the_build(published, tmp_path):
     def per_programme_maybe(rows):
         return [dict(row, per_programme="maybe") if row["indicator_id"] == "I05" else row for row in rows]
 
-    root = project_copy(tmp_path, per_programme_maybe, ("indicator_catalogue", "per_programme", "accepted_values"))
+    root = project_copy(
+        tmp_path, per_programme_maybe, ("indicator_catalogue", "per_programme", "accepted_values")
+    )
     work = tmp_path / "work.duckdb"
     shutil.copy(published.warehouse, work)
     settings = load_settings(root).with_paths(warehouse=tmp_path / "state" / "warehouse.duckdb")
@@ -202,10 +209,16 @@ def test_every_check_of_the_project_is_listed_in_docs_checks(tmp_path):
             missing.append(f"dbt test {node.name}")
         if node.resource_type == "model" and node.config.contract.enforced:
             constraints = [(c.type.value, list(c.columns or []), c.expression) for c in node.constraints]
-            constraints += [(c.type.value, [name], c.expression) for name, col in node.columns.items() for c in col.constraints]
+            constraints += [
+                (c.type.value, [name], c.expression)
+                for name, col in node.columns.items()
+                for c in col.constraints
+            ]
             for kind, columns, expression in constraints:
                 words = [kind, expression] if kind == "check" else [kind, *columns]
-                if not any(line.startswith(f"- `{node.name}") and all(w in line for w in words) for line in listed):
+                if not any(
+                    line.startswith(f"- `{node.name}") and all(w in line for w in words) for line in listed
+                ):
                     missing.append(f"constraint {node.name} {kind} {expression or columns}")
     missing += [f"unit test {u.name}" for u in manifest.unit_tests.values() if f"| `{u.name}` |" not in doc]
     for path in sorted((settings.root / "expectations").glob("raw_*.json")):
@@ -213,7 +226,11 @@ def test_every_check_of_the_project_is_listed_in_docs_checks(tmp_path):
         for expectation in suite["expectations"]:
             kwargs = expectation["kwargs"]
             columns = [kwargs["column"]] if "column" in kwargs else list(kwargs.get("column_list") or [])
-            lines = [line for line in doc.splitlines() if line.startswith(f"| {suite['name']} | `{expectation['type']}(")]
+            lines = [
+                line
+                for line in doc.splitlines()
+                if line.startswith(f"| {suite['name']} | `{expectation['type']}(")
+            ]
             if not any(all(c in line for c in columns) for line in lines):
                 missing.append(f"GX {suite['name']} {expectation['type']} {columns}")
     assert missing == []

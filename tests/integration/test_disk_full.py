@@ -43,11 +43,27 @@ def _limited(max_bytes: int):
     return apply
 
 
-def run(command: str, inbox: Path, warehouse: Path, limit: int | None = None, **env: str) -> subprocess.CompletedProcess:
+def run(
+    command: str, inbox: Path, warehouse: Path, limit: int | None = None, **env: str
+) -> subprocess.CompletedProcess:
     full_env = dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, PYTHONUNBUFFERED="1", **env)
     return subprocess.run(
-        [sys.executable, "-m", "indicators.cli", command, "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)],
-        env=full_env, capture_output=True, text=True, preexec_fn=_limited(limit) if limit else None, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "indicators.cli",
+            command,
+            "-q",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+        ],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited(limit) if limit else None,
+        timeout=600,
     )
 
 
@@ -68,8 +84,11 @@ def last_record(warehouse: Path) -> dict:
 
 
 def status_line(warehouse: Path, run_id: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "indicators.cli", "status", "--warehouse", str(warehouse)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "indicators.cli", "status", "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+    )
     [line] = [line for line in done.stdout.splitlines() if line.startswith(run_id)]
     return line
 
@@ -97,24 +116,39 @@ def published(tmp_path):
 def test_the_formula_and_its_units():
     # 2 MB published + 3 x 1 MB new files + 64 MB headroom
     assert required_bytes(2_000_000, 1_000_000, 64) == 69_000_000
-    assert (human(69_000_000), human(1_500), human(999), human(3.2e12)) == ("69.0 MB", "1.5 KB", "999 B", "3.2 TB")
+    assert (human(69_000_000), human(1_500), human(999), human(3.2e12)) == (
+        "69.0 MB",
+        "1.5 KB",
+        "999 B",
+        "3.2 TB",
+    )
 
 
 def test_not_enough_free_space_is_said_before_the_copy(published):
     inbox, warehouse = published
     before = sha(warehouse)
-    done = run("ingest", inbox, warehouse, INDICATORS_DISK_HEADROOM_MB="1e12")  # 1 EB of headroom: no disk has it
+    done = run(
+        "ingest", inbox, warehouse, INDICATORS_DISK_HEADROOM_MB="1e12"
+    )  # 1 EB of headroom: no disk has it
     assert done.returncode == 1
-    assert "not enough free space on /" in done.stdout and "need 1000000.0 TB, have " in done.stdout, done.stdout
+    assert "not enough free space on /" in done.stdout and "need 1000000.0 TB, have " in done.stdout, (
+        done.stdout
+    )
     assert "Traceback" not in done.stdout + done.stderr
     assert sha(warehouse) == before
     assert not (warehouse.parent / "work" / "in-progress.duckdb").exists()
     record = last_record(warehouse)
     assert record["status"] == "failed" and "not enough free space" in record["message"]
     # with a failed copy kept, the message says how much it holds
-    assert run("ingest", inbox, warehouse, INDICATORS_FAIL_AT="ingested", INDICATORS_FAIL_ERRNO="EIO").returncode == 1
+    assert (
+        run("ingest", inbox, warehouse, INDICATORS_FAIL_AT="ingested", INDICATORS_FAIL_ERRNO="EIO").returncode
+        == 1
+    )
     again = run("ingest", inbox, warehouse, INDICATORS_DISK_HEADROOM_MB="1e12")
-    assert "the 1 failed working copies in " in again.stdout and "(remove them, or lower keep_failed_copies)" in again.stdout
+    assert (
+        "the 1 failed working copies in " in again.stdout
+        and "(remove them, or lower keep_failed_copies)" in again.stdout
+    )
     assert run("ingest", inbox, warehouse).returncode == 0  # with space: publishes
 
 
@@ -197,8 +231,13 @@ def small_disk(tmp_path):
     """A 64 MB tmpfs where the test may mount one (as root), else None (a file size limit is used)."""
     folder = tmp_path / "small"
     folder.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+        != 0
+    ):
         yield None
         return
     try:
@@ -213,8 +252,9 @@ def test_the_disk_runs_out_during_dbt(tmp_path, small_disk):
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    (inbox / "programmes.csv").write_text("Programkod;Benämning;Nivå;Första läsår\nMAMED;Program A;grundnivå;2016/17\n",
-                                          encoding="utf-8")
+    (inbox / "programmes.csv").write_text(
+        "Programkod;Benämning;Nivå;Första läsår\nMAMED;Program A;grundnivå;2016/17\n", encoding="utf-8"
+    )
     _mobility_file(inbox, "student_mobility_1.csv", range(3))
     warehouse = (small_disk or tmp_path) / "state" / "warehouse.duckdb"
     done = run("ingest", inbox, warehouse)  # raw and audit only: the next nightly builds every model

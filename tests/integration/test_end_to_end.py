@@ -25,7 +25,9 @@ PB;Program B;Programme B;avancerad nivå;2016/17;
 PC;Program C;Programme C;grundnivå;2020/21;
 """
 
-MOBILITY_HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
+MOBILITY_HEADER = (
+    "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
+)
 
 
 def first_export() -> str:
@@ -139,10 +141,16 @@ def test_outgoing_students_count_persons_latest_export_and_year_edges(published)
     got = {year: v[0] for year, v in values(settings, "I01").items()}
     assert got == {"2017/18": 1, "2018/19": 2, "2019/20": 1, "2020/21": 1}
     assert {y: v[0] for y, v in values(settings, "I01", "PA").items()} == {
-        "2017/18": 0, "2018/19": 2, "2019/20": 0, "2020/21": 1,
+        "2017/18": 0,
+        "2018/19": 2,
+        "2019/20": 0,
+        "2020/21": 1,
     }
     assert {y: v[0] for y, v in values(settings, "I01", "PB").items()} == {
-        "2017/18": 1, "2018/19": 0, "2019/20": 1, "2020/21": 0,
+        "2017/18": 1,
+        "2018/19": 0,
+        "2019/20": 1,
+        "2020/21": 0,
     }
 
 
@@ -150,14 +158,20 @@ def test_credit_mobilities(published):
     settings, _ = published
     # M03 (30 ECTS) · M01 (4.5 months) and M04; not M02 (1.5 months, 6 ECTS) · M06 1.5 months, no ECTS · M09
     assert {y: v[0] for y, v in values(settings, "I03").items()} == {
-        "2017/18": 1, "2018/19": 2, "2019/20": 0, "2020/21": 1,
+        "2017/18": 1,
+        "2018/19": 2,
+        "2019/20": 0,
+        "2020/21": 1,
     }
 
 
 def test_incoming_students_zero_in_covered_years(published):
     settings, _ = published
     assert {y: v[0] for y, v in values(settings, "I11").items()} == {
-        "2017/18": 0, "2018/19": 0, "2019/20": 1, "2020/21": 0,
+        "2017/18": 0,
+        "2018/19": 0,
+        "2019/20": 1,
+        "2020/21": 0,
     }
 
 
@@ -180,7 +194,11 @@ def test_agreements_with_teacher_mobility_on_the_reference_date(published):
     # 15 Oct 2018: A1 (yes), A3 (yes) · 15 Oct 2019: A1 only (A2 from 1 Nov, A3 ended 14 Oct)
     # 15 Oct 2020: A1 (yes), A2 (no) -> exactly 50 %
     got = values(settings, "I17")
-    for year, expected in {"2018/19": (100.0, 2.0, 2.0), "2019/20": (100.0, 1.0, 1.0), "2020/21": (50.0, 1.0, 2.0)}.items():
+    for year, expected in {
+        "2018/19": (100.0, 2.0, 2.0),
+        "2019/20": (100.0, 1.0, 1.0),
+        "2020/21": (50.0, 1.0, 2.0),
+    }.items():
         assert got[year] == expected, year
 
 
@@ -236,22 +254,32 @@ def test_value_status_follows_the_sources_coverage(published):
     settings, _ = published
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
-        status = dict(con.execute(
-            """
+        status = dict(
+            con.execute(
+                """
             select indicator_id || ' ' || academic_year, obs_status
             from marts.indicator_values
             where programme_code is null and dimension is null and indicator_id in ('I01', 'I02', 'I04')
             """
-        ).fetchall())
+            ).fetchall()
+        )
     finally:
         con.close()
     # student mobility: newest export dated 2021-06-01, so 2020/21 (to 30 June 2021) is provisional;
     # the graduates file is undated: the data's end, the latest counting date (degree 2021-06-01);
     # the programme register (undated) holds 2020/21, so it covers that year whole
     assert status == {
-        "I01 2017/18": "final", "I01 2018/19": "final", "I01 2019/20": "final", "I01 2020/21": "provisional",
-        "I02 2017/18": "incomplete", "I02 2018/19": "final", "I02 2019/20": "final", "I02 2020/21": "provisional",
-        "I04 2018/19": "final", "I04 2019/20": "final", "I04 2020/21": "final",
+        "I01 2017/18": "final",
+        "I01 2018/19": "final",
+        "I01 2019/20": "final",
+        "I01 2020/21": "provisional",
+        "I02 2017/18": "incomplete",
+        "I02 2018/19": "final",
+        "I02 2019/20": "final",
+        "I02 2020/21": "provisional",
+        "I04 2018/19": "final",
+        "I04 2019/20": "final",
+        "I04 2020/21": "final",
     }
 
 
@@ -309,7 +337,22 @@ def test_as_of_the_first_run_gives_the_first_numbers(published, tmp_path, capsys
     assert (then.cell("I01", "2019/20"), now.cell("I01", "2019/20")) == (2.0, 1.0)
     assert then.cell("I01", "2018/19") == now.cell("I01", "2018/19") == 2.0
     out = tmp_path / "as_of.html"
-    code = cli.main(["report", "--kind", "annual", "--year", "2020/21", "--as-of", first_run, "--lang", "en",
-                     "--warehouse", str(settings.warehouse), "--out", str(out)])
+    code = cli.main(
+        [
+            "report",
+            "--kind",
+            "annual",
+            "--year",
+            "2020/21",
+            "--as-of",
+            first_run,
+            "--lang",
+            "en",
+            "--warehouse",
+            str(settings.warehouse),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     assert f"The numbers as run {first_run} published them" in out.read_text(encoding="utf-8")

@@ -20,7 +20,9 @@ P1 = personnummer("19950412", 981)
 P2 = personnummer("19980101", 982)
 P3 = personnummer("20010630", 983)
 
-MOBILITY_HEADER_SV = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS;Kön"
+MOBILITY_HEADER_SV = (
+    "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS;Kön"
+)
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -56,7 +58,11 @@ def test_csv_in_every_encoding_and_delimiter(tmp_path, ingest):
         f"B1,{forms(P3)['short']},out,VGSJU,studies,SE,01.09.2021,,ongoing,15,female\n",
     )
     write(inbox / "student_mobility_b_bom.csv", "\ufeff" + MOBILITY_HEADER_SV + "\n" + rows_sv[0] + "\n")
-    write(inbox / "student_mobility_c_cp1252.csv", MOBILITY_HEADER_SV + "\n" + rows_sv[1] + "\n", encoding="cp1252")
+    write(
+        inbox / "student_mobility_c_cp1252.csv",
+        MOBILITY_HEADER_SV + "\n" + rows_sv[1] + "\n",
+        encoding="cp1252",
+    )
     write(
         inbox / "programmes_sv.csv",
         "Programkod;Benämning;Name;Nivå;Första läsår;Sista läsår\n"
@@ -73,11 +79,38 @@ def test_csv_in_every_encoding_and_delimiter(tmp_path, ingest):
         "status, credits_ects, gender, _row_number from raw.student_mobility order by mobility_id",
     )
     assert rows == [
-        ("A1", "outgoing", "MAMED", "studies", "GB", dt.date(2019, 9, 1), dt.date(2019, 12, 20), "completed", 30.0, "female", 2),
-        ("A2", "incoming", "MAMED", "clinical_placement", "GR", dt.date(2020, 2, 1), dt.date(2020, 5, 30), "ongoing", 7.5, "male", 2),
+        (
+            "A1",
+            "outgoing",
+            "MAMED",
+            "studies",
+            "GB",
+            dt.date(2019, 9, 1),
+            dt.date(2019, 12, 20),
+            "completed",
+            30.0,
+            "female",
+            2,
+        ),
+        (
+            "A2",
+            "incoming",
+            "MAMED",
+            "clinical_placement",
+            "GR",
+            dt.date(2020, 2, 1),
+            dt.date(2020, 5, 30),
+            "ongoing",
+            7.5,
+            "male",
+            2,
+        ),
         ("B1", "outgoing", "VGSJU", "studies", "SE", dt.date(2021, 9, 1), None, "ongoing", 15.0, "female", 2),
     ]
-    assert query(warehouse, "select programme_code, name_sv, level, active_from, active_to from raw.programmes order by 1") == [
+    assert query(
+        warehouse,
+        "select programme_code, name_sv, level, active_from, active_to from raw.programmes order by 1",
+    ) == [
         ("MAMED", "Läkarprogrammet – 12 terminer", "second_cycle", "2016/17", None),
         ("VGSJU", "Sjuksköterskeprogrammet, 180 hp €", "first_cycle", "2016/17", "2024/25"),
     ]
@@ -96,7 +129,9 @@ def test_xlsx_with_excel_date_cells(tmp_path, ingest):
     book.save(inbox / "graduates_2024.xlsx")
     outcome, warehouse = ingest(inbox)
     assert outcome.exit_code == 0, outcome.message
-    assert query(warehouse, "select programme_code, degree_date, degree_code from raw.graduates order by _row_number") == [
+    assert query(
+        warehouse, "select programme_code, degree_date, degree_code from raw.graduates order by _row_number"
+    ) == [
         ("MAMED", dt.date(2024, 6, 30), "LAKEX"),
         ("VGSJU", dt.date(2024, 7, 1), None),
         ("VGSJU", dt.date(2023, 1, 15), "SSKEX"),
@@ -110,7 +145,9 @@ def test_ewp_iia_xml_is_read_as_agreements(tmp_path, ingest):
     shutil.copyfile(FIXTURES / "ewp" / "iias_v7.xml", inbox / "agreements_ewp.xml")
     outcome, warehouse = ingest(inbox)
     assert outcome.exit_code == 0, outcome.message
-    rows = query(warehouse, "select agreement_type, count(*), bool_or(staff_teaching) from raw.agreements group by 1")
+    rows = query(
+        warehouse, "select agreement_type, count(*), bool_or(staff_teaching) from raw.agreements group by 1"
+    )
     assert rows == [("erasmus_iia", 3, True)]
 
 
@@ -137,7 +174,10 @@ def test_every_quarantine_rule(tmp_path, ingest):
     write(inbox / "student_mobility_2024.csv", "\n".join(lines) + "\n")
     outcome, warehouse = ingest(inbox)
     assert outcome.exit_code == 2  # published, with warnings
-    assert query(warehouse, "select mobility_id, _row_number from raw.student_mobility order by 2") == [("Q1", 2), ("Q8", 10)]
+    assert query(warehouse, "select mobility_id, _row_number from raw.student_mobility order by 2") == [
+        ("Q1", 2),
+        ("Q8", 10),
+    ]
     quarantine = query(
         warehouse, "select row_number, business_key, reason from audit.quarantine order by row_number"
     )
@@ -151,19 +191,23 @@ def test_every_quarantine_rule(tmp_path, ingest):
         (9, "Q7", "duplicate business key with different values (rows 8, 9)"),
         (12, "Q9", "invalid country in partner_country: 'Sverige'"),
     ]
-    assert query(warehouse, "select rows_read, rows_loaded, rows_quarantined, rows_collapsed from audit.loaded_files") == [
-        (11, 2, 8, 1)
-    ]
+    assert query(
+        warehouse, "select rows_read, rows_loaded, rows_quarantined, rows_collapsed from audit.loaded_files"
+    ) == [(11, 2, 8, 1)]
 
 
 def test_a_personnummer_in_a_date_column_is_redacted_in_the_reason(tmp_path, ingest):
     inbox = tmp_path / "inbox"
     write(
         inbox / "student_mobility_x.csv",
-        MOBILITY_HEADER_SV + "\n" + f"R1;{P1};utresande;MAMED;studier;GB;{forms(P2)['long_dash']};;avslutad;30;kvinna\n",
+        MOBILITY_HEADER_SV
+        + "\n"
+        + f"R1;{P1};utresande;MAMED;studier;GB;{forms(P2)['long_dash']};;avslutad;30;kvinna\n",
     )
     _, warehouse = ingest(inbox)
-    assert query(warehouse, "select reason from audit.quarantine") == [("invalid date in start_date: '<redacted>'",)]
+    assert query(warehouse, "select reason from audit.quarantine") == [
+        ("invalid date in start_date: '<redacted>'",)
+    ]
 
 
 # --- rejected and unmatched files ----------------------------------------------------------------
@@ -190,9 +234,17 @@ def _zip_not_xlsx(path: Path) -> Path:
 @pytest.mark.parametrize(
     ("name", "make", "reason"),
     [
-        ("graduates_missing.csv", lambda p: write(p, "Personnummer;Programkod\nx;MAMED\n"), "required column missing: degree_date"),
+        (
+            "graduates_missing.csv",
+            lambda p: write(p, "Personnummer;Programkod\nx;MAMED\n"),
+            "required column missing: degree_date",
+        ),
         ("enrolments_empty.csv", lambda p: write(p, ""), "empty file"),
-        ("enrolments_header_only.csv", lambda p: write(p, "Programkod;Termin;Registrerade\n"), "no data rows"),
+        (
+            "enrolments_header_only.csv",
+            lambda p: write(p, "Programkod;Termin;Registrerade\n"),
+            "no data rows",
+        ),
         ("enrolments_random.csv", lambda p: p.write_bytes(bytes(range(256)) * 40), "binary content"),
         ("enrolments_long_line.csv", lambda p: write(p, "a" * (50 << 20)), "no line break in the first MiB"),
         ("enrolments_truncated.xlsx", _truncated_xlsx, "XLSX"),
@@ -234,7 +286,10 @@ def test_unmatched_file_is_left_in_place_and_recorded(tmp_path, ingest):
 
 def test_loading_twice_changes_nothing(tmp_path, ingest):
     inbox = tmp_path / "inbox"
-    write(inbox / "student_mobility_1.csv", MOBILITY_HEADER_SV + "\n" + f"I1;{P1};ut;MAMED;studier;GB;2019-09-01;;avslutad;30;k\n")
+    write(
+        inbox / "student_mobility_1.csv",
+        MOBILITY_HEADER_SV + "\n" + f"I1;{P1};ut;MAMED;studier;GB;2019-09-01;;avslutad;30;k\n",
+    )
     _, warehouse = ingest(inbox)
     first = query(warehouse, "select * exclude (_loaded_at, _run_id) from raw.student_mobility")
     outcome, _ = ingest(inbox, warehouse)
@@ -252,9 +307,15 @@ def test_loading_twice_changes_nothing(tmp_path, ingest):
 
 def test_a_re_export_keeps_history_with_later_file_ids(tmp_path, ingest):
     inbox = tmp_path / "inbox"
-    write(inbox / "student_mobility_2024-01-01.csv", MOBILITY_HEADER_SV + "\n" + f"H1;{P1};ut;MAMED;studier;GB;2019-09-01;;antagen;30;k\n")
+    write(
+        inbox / "student_mobility_2024-01-01.csv",
+        MOBILITY_HEADER_SV + "\n" + f"H1;{P1};ut;MAMED;studier;GB;2019-09-01;;antagen;30;k\n",
+    )
     _, warehouse = ingest(inbox)
-    write(inbox / "student_mobility_2024-06-01.csv", MOBILITY_HEADER_SV + "\n" + f"H1;{P1};ut;MAMED;studier;GB;2019-09-01;;återbud;30;k\n")
+    write(
+        inbox / "student_mobility_2024-06-01.csv",
+        MOBILITY_HEADER_SV + "\n" + f"H1;{P1};ut;MAMED;studier;GB;2019-09-01;;återbud;30;k\n",
+    )
     ingest(inbox, warehouse)
     assert query(warehouse, "select status, _file_name from raw.student_mobility order by _file_id") == [
         ("accepted", "student_mobility_2024-01-01.csv"),
@@ -303,7 +364,7 @@ def test_stored_pseudonyms_are_the_standard_hmac_of_the_canonical_form(tmp_path,
     write(
         inbox / "activities_h.csv",
         "Activity ID,Date,Category,Title,Teacher IDs\n"
-        f"T1,2020-03-01,iah,Seminar,\"{forms(P3)['short']}; {P2}\"\n"
+        f'T1,2020-03-01,iah,Seminar,"{forms(P3)["short"]}; {P2}"\n'
         "T2,2020-03-02,iah,Seminar,\n",
     )
     write(
@@ -322,12 +383,16 @@ def test_stored_pseudonyms_are_the_standard_hmac_of_the_canonical_form(tmp_path,
         ("H3", _hmac("uid:student.uid-77")),
     ]
     teachers = ";".join(sorted([_hmac(P2), _hmac(P3)]))
-    assert query(warehouse, "select activity_id, teacher_ids from raw.activities order by 1") == [("T1", teachers), ("T2", None)]
+    assert query(warehouse, "select activity_id, teacher_ids from raw.activities order by 1") == [
+        ("T1", teachers),
+        ("T2", None),
+    ]
     assert query(warehouse, "select student_id from raw.graduates") == [(_hmac(P2),)]
     # rows 4 and 5 share a business key but differ as exported: both quarantined, the pseudonym shown whole
     key = f"{_hmac(P1)}|MAMED|2020-06-05"
     assert query(
-        warehouse, "select row_number, business_key from audit.quarantine where source = 'graduates' order by 1"
+        warehouse,
+        "select row_number, business_key from audit.quarantine where source = 'graduates' order by 1",
     ) == [(4, key), (5, key)]
 
 
@@ -338,13 +403,15 @@ def test_no_personnummer_in_clear_anywhere(tmp_path, ingest):
     mobility = [MOBILITY_HEADER_SV] + [
         f"P{i};{v};utresande;MAMED;studier;GB;2019-09-01;;avslutad;30;kvinna" for i, v in enumerate(variants)
     ]
-    mobility.append(f"PX;{forms(wrong_check_digit(people[0]))['long_dash']};ut;MAMED;studier;GB;2019-09-01;;avslutad;30;k")
+    mobility.append(
+        f"PX;{forms(wrong_check_digit(people[0]))['long_dash']};ut;MAMED;studier;GB;2019-09-01;;avslutad;30;k"
+    )
     mobility.append(f"PY;{people[1]};ut;MAMED;studier;GB;{forms(people[2])['short_dash']};;avslutad;30;k")
     write(inbox / "student_mobility_p.csv", "\n".join(mobility) + "\n", encoding="cp1252")
     write(
         inbox / "activities_p.csv",
         "Aktivitets-ID,Datum,Kategori,Titel,Lärar-ID\n"
-        f"X1,2020-03-01,iah,Seminar for {forms(people[3])['long_dash']},\"{people[4]};{forms(people[5])['short']}\"\n",
+        f'X1,2020-03-01,iah,Seminar for {forms(people[3])["long_dash"]},"{people[4]};{forms(people[5])["short"]}"\n',
     )
     write(inbox / "graduates_rejected.csv", f"Personnummer;Programkod\n{people[6]};MAMED\n")
     outcome, warehouse = ingest(inbox)
@@ -364,10 +431,16 @@ def test_no_personnummer_in_clear_anywhere(tmp_path, ingest):
                 if value is None:
                     continue
                 digits = value.replace("-", "").replace("+", "")
-                assert not any(n in value or n.replace("-", "") in digits for n in needles), (schema, table, column)
+                assert not any(n in value or n.replace("-", "") in digits for n in needles), (
+                    schema,
+                    table,
+                    column,
+                )
     finally:
         con.close()
-    assert query(warehouse, "select count(*) from raw.student_mobility") == [(len(variants),)]  # PX (check digit) and PY (date) are quarantined
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [
+        (len(variants),)
+    ]  # PX (check digit) and PY (date) are quarantined
     assert query(warehouse, "select count(distinct student_id) from raw.student_mobility") == [(len(people),)]
     # every byte of every file the run wrote; the rejected folder keeps untouched originals only
     inbox_shas = {p.read_bytes() for p in inbox.iterdir()}

@@ -30,21 +30,29 @@ def student(k: int) -> str:
 
 def mobility() -> str:
     # 2024/25: students 0-2 (3) · 2025/26: students 3-7 (5)
-    header = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
+    header = (
+        "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
+    )
     rows = [f"P{k};{student(k)};utresande;PA;studier;DE;2024-09-01;2025-01-15;avslutad;30" for k in range(3)]
-    rows += [f"Q{k};{student(k)};utresande;PA;studier;FR;2025-09-01;2026-01-15;avslutad;30" for k in range(3, 8)]
+    rows += [
+        f"Q{k};{student(k)};utresande;PA;studier;FR;2025-09-01;2026-01-15;avslutad;30" for k in range(3, 8)
+    ]
     return header + "\n".join(rows) + "\n"
 
 
 def graduates() -> str:
     # 2024/25: students 0, 1 · 2025/26: students 3-6
-    rows = [f"{student(k)},PA,2025-06-01" for k in (0, 1)] + [f"{student(k)},PA,2026-06-01" for k in (3, 4, 5, 6)]
+    rows = [f"{student(k)},PA,2025-06-01" for k in (0, 1)] + [
+        f"{student(k)},PA,2026-06-01" for k in (3, 4, 5, 6)
+    ]
     return "Personnummer,Programkod,Examensdatum\n" + "\n".join(rows) + "\n"
 
 
 def cim_awards() -> str:
     # I07, distinct students awarded: 2024/25 two (0, 1) · 2025/26 four (3-6)
-    rows = [f"C{k},{student(k)},PA,2025-06-01" for k in (0, 1)] + [f"D{k},{student(k)},PA,2026-06-01" for k in (3, 4, 5, 6)]
+    rows = [f"C{k},{student(k)},PA,2025-06-01" for k in (0, 1)] + [
+        f"D{k},{student(k)},PA,2026-06-01" for k in (3, 4, 5, 6)
+    ]
     return "Certifikat-ID,Personnummer,Programkod,Utfärdat\n" + "\n".join(rows) + "\n"
 
 
@@ -78,11 +86,15 @@ def query(settings, sql: str, params: list | None = None) -> list[tuple]:
 
 
 def progress(settings, plan: str, indicator: str) -> dict[str, tuple]:
-    rows = query(settings, """
+    rows = query(
+        settings,
+        """
         select academic_year, value, baseline_value, status, progress, round(cagr_pct, 4), round(required_cagr_pct, 4)
         from marts.indicator_progress
         where plan_id = ? and indicator_id = ? and programme_code is null order by academic_year
-    """, [plan, indicator])
+    """,
+        [plan, indicator],
+    )
     return {row[0]: row[1:] for row in rows}
 
 
@@ -92,12 +104,17 @@ REQUIRED_I07 = round(100 * ((120 / 2) ** (1 / 5) - 1), 4)  # 126.7933 %/yr
 
 
 def test_the_plans_are_listed_from_the_seeds(built):
-    rows = query(built, """
+    rows = query(
+        built,
+        """
         select plan_id, is_current, baseline_year, midterm_year, final_year, count(indicator_id)
         from marts.plan_catalogue group by all order by plan_id
-    """)
-    assert rows == [("EXAMPLE-2025", False, "2024/25", "2027/28", "2029/30", 3),
-                    ("MED-2019", True, "2018/19", "2021/22", "2024/25", 27)]
+    """,
+    )
+    assert rows == [
+        ("EXAMPLE-2025", False, "2024/25", "2027/28", "2029/30", 3),
+        ("MED-2019", True, "2018/19", "2021/22", "2024/25", 27),
+    ]
 
 
 def test_the_example_plan_judges_i01_against_its_own_target(built):
@@ -122,11 +139,14 @@ def test_the_example_plan_judges_i07_and_its_milestone(built):
 
 
 def test_the_final_followup_reads_the_latest_year_before_the_final_year(built):
-    rows = query(built, """
+    rows = query(
+        built,
+        """
         select target_id, indicator_id, baseline_value, midterm_followup_year, midterm_value, final_year,
             followup_year, final_value, change_since_midterm, status
         from marts.final_followup where plan_id = 'EXAMPLE-2025' order by sort_order
-    """)
+    """,
+    )
     # final year 2029/30 and mid-term 2027/28 both lie after the data: both read 2025/26
     assert rows == [
         ("EX-1", "I01", 3.0, "2025/26", 5.0, "2029/30", "2025/26", 5.0, 0.0, "not_met"),
@@ -142,8 +162,21 @@ def test_final_report_of_the_example_plan_in_both_languages(built, tmp_path, cap
         ("sv", "ej uppfyllt: Utresande studenter 5 2025/26 mot .. vid utgångsläget (2024/25)"),
     ):
         out = tmp_path / f"final_{lang}.html"
-        code = cli.main(["report", "--kind", "final", "--plan", "EXAMPLE-2025", "--lang", lang,
-                         "--warehouse", str(built.warehouse), "--out", str(out)])
+        code = cli.main(
+            [
+                "report",
+                "--kind",
+                "final",
+                "--plan",
+                "EXAMPLE-2025",
+                "--lang",
+                lang,
+                "--warehouse",
+                str(built.warehouse),
+                "--out",
+                str(out),
+            ]
+        )
         assert code == 0, capsys.readouterr()
         html = out.read_text(encoding="utf-8")
         assert sentence in html
@@ -153,13 +186,37 @@ def test_final_report_of_the_example_plan_in_both_languages(built, tmp_path, cap
 
 def test_programme_report_and_unknown_plan(built, tmp_path, capsys):
     out = tmp_path / "programme.html"
-    code = cli.main(["report", "--kind", "programme", "--programme", "PA", "--year", "2025/26",
-                     "--warehouse", str(built.warehouse), "--out", str(out)])
+    code = cli.main(
+        [
+            "report",
+            "--kind",
+            "programme",
+            "--programme",
+            "PA",
+            "--year",
+            "2025/26",
+            "--warehouse",
+            str(built.warehouse),
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr()
     html = out.read_text(encoding="utf-8")
     assert 'class="programme-board"' in html and "PA Program A" in html
-    code = cli.main(["report", "--kind", "final", "--plan", "NOPE", "--warehouse", str(built.warehouse),
-                     "--out", str(tmp_path / "x.html")])
+    code = cli.main(
+        [
+            "report",
+            "--kind",
+            "final",
+            "--plan",
+            "NOPE",
+            "--warehouse",
+            str(built.warehouse),
+            "--out",
+            str(tmp_path / "x.html"),
+        ]
+    )
     assert code == 1
     assert "no plan 'NOPE' (the plans: MED-2019, EXAMPLE-2025)" in capsys.readouterr().err
 
@@ -174,8 +231,14 @@ def test_every_report_kind_renders_in_chromium(built, tmp_path, kind):
     if kind == "programme":
         report(built.warehouse, out, kind=kind, year="2025/26", lang="en", programme="PA")
     else:
-        report(built.warehouse, out, kind=kind, plan="EXAMPLE-2025", lang="en",
-               year=None if kind != "annual" else "2025/26")
+        report(
+            built.warehouse,
+            out,
+            kind=kind,
+            plan="EXAMPLE-2025",
+            lang="en",
+            year=None if kind != "annual" else "2025/26",
+        )
     result = render_in_chromium(out, artifacts / f"report_{kind}_example_en.png")
     assert result["errors"] == [], result["errors"]
     assert result["scripts"] == 0

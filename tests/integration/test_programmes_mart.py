@@ -30,10 +30,15 @@ PB;Program B;;avancerad nivå;2016/17;2020/21
 
 
 def mobility() -> str:
-    header = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
+    header = (
+        "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status;ECTS\n"
+    )
     codes = ["PA", "PA", "ZZ", ""]
-    rows = [f"M{k};{personnummer(f'1996{k + 1:02d}12', 981 + k)};utresande;{code};studier;DE;2024-09-01;2025-01-15;"
-            "avslutad;30" for k, code in enumerate(codes)]
+    rows = [
+        f"M{k};{personnummer(f'1996{k + 1:02d}12', 981 + k)};utresande;{code};studier;DE;2024-09-01;2025-01-15;"
+        "avslutad;30"
+        for k, code in enumerate(codes)
+    ]
     return header + "\n".join(rows) + "\n"
 
 
@@ -58,30 +63,47 @@ def test_the_dimension_is_the_catalogue_and_unknown(built):
     rows = query_warehouse(built.warehouse, "select * from marts.programmes order by programme_code")
     assert rows == [
         ("PA", "Program A", "Programme A", "first_cycle", "2016/17", None, True),
-        ("PB", "Program B", "Program B", "second_cycle", "2016/17", "2020/21", True),  # no English name: the Swedish
+        (
+            "PB",
+            "Program B",
+            "Program B",
+            "second_cycle",
+            "2016/17",
+            "2020/21",
+            True,
+        ),  # no English name: the Swedish
         ("unknown", None, None, None, None, None, False),
     ]
 
 
 def test_a_code_missing_from_the_catalogue_counts_under_unknown(built):
-    rows = query_warehouse(built.warehouse, """
+    rows = query_warehouse(
+        built.warehouse,
+        """
         select programme_code, value from marts.indicator_values
         where indicator_id = 'I01' and academic_year = '2024/25' and dimension is null
-        order by programme_code nulls first""")
+        order by programme_code nulls first""",
+    )
     assert rows == [(None, 4.0), ("PA", 2.0), ("unknown", 2.0)]
     # every programme code of the marts has its row in the dimension
-    missing = query_warehouse(built.warehouse, """
+    missing = query_warehouse(
+        built.warehouse,
+        """
         select distinct programme_code from marts.indicator_values
         where programme_code is not null
-            and programme_code not in (select programme_code from marts.programmes)""")
+            and programme_code not in (select programme_code from marts.programmes)""",
+    )
     assert missing == []
 
 
 def test_the_exports_name_programmes_from_the_dimension(built, tmp_path):
     export(built.warehouse, tmp_path, "2024/25", lang="en", dialect="standard", charts=False)
     text = (tmp_path / "indicators_2024-25_annual_en_values.csv").read_text(encoding="utf-8")
-    names = {(row["Programme code"], row["Programme"])
-             for row in csv.DictReader(io.StringIO(text, newline="")) if row["Indicator"] == "I01"}
+    names = {
+        (row["Programme code"], row["Programme"])
+        for row in csv.DictReader(io.StringIO(text, newline=""))
+        if row["Indicator"] == "I01"
+    }
     assert ("PA", "Programme A") in names and ("unknown", "") in names
     assert {code for code, _ in names} == {"", "PA", "unknown"}
 
@@ -91,4 +113,6 @@ def test_the_programme_reports_are_for_programmes_of_the_catalogue(built, tmp_pa
     assert [path.name for path in written] == ["programme_PA_2024-25_en.html"]
     assert "Programme A" in written[0].read_text(encoding="utf-8")
     with pytest.raises(ExportError, match=r"no programme 'unknown' with values \(the programmes: PA\)"):
-        report(built.warehouse, tmp_path / "unknown.html", kind="programme", year="2024/25", programme="unknown")
+        report(
+            built.warehouse, tmp_path / "unknown.html", kind="programme", year="2024/25", programme="unknown"
+        )

@@ -39,7 +39,18 @@ def _env(tmp_path: Path, **extra: str) -> dict:
 
 def _command(inbox: Path, warehouse: Path, *more: str) -> list[str]:
     # ingest only: the crash-safety machinery is the same for a full nightly, and this keeps the test fast
-    return [sys.executable, "-m", "indicators.cli", "ingest", "--inbox", str(inbox), "--warehouse", str(warehouse), "-q", *more]
+    return [
+        sys.executable,
+        "-m",
+        "indicators.cli",
+        "ingest",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        "-q",
+        *more,
+    ]
 
 
 def _sha(path: Path) -> str:
@@ -99,7 +110,9 @@ def test_sigkill_at_any_point_leaves_the_published_file_intact(tmp_path, publish
     assert _count(warehouse) == 10
     status = subprocess.run(
         [sys.executable, "-m", "indicators.cli", "status", "--warehouse", str(warehouse)],
-        env=_env(tmp_path), capture_output=True, text=True,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
     )
     assert "killed" in status.stdout
 
@@ -119,13 +132,19 @@ def test_a_second_run_can_wait_for_the_first(tmp_path, published):
     inbox, warehouse = published
     first = subprocess.Popen(
         _command(inbox, warehouse),
-        env=_env(tmp_path, INDICATORS_PAUSE_AT="ingested", INDICATORS_PAUSE_SECONDS="2",
-                 INDICATORS_PAUSE_FILE=str(tmp_path / "m")),
+        env=_env(
+            tmp_path,
+            INDICATORS_PAUSE_AT="ingested",
+            INDICATORS_PAUSE_SECONDS="2",
+            INDICATORS_PAUSE_FILE=str(tmp_path / "m"),
+        ),
         stdout=subprocess.DEVNULL,
     )
     while not (tmp_path / "m").exists():
         time.sleep(0.05)
-    second = subprocess.run(_command(inbox, warehouse, "--wait", "60"), env=_env(tmp_path), capture_output=True, text=True)
+    second = subprocess.run(
+        _command(inbox, warehouse, "--wait", "60"), env=_env(tmp_path), capture_output=True, text=True
+    )
     assert first.wait(timeout=60) == 0
     assert second.returncode == 0, second.stdout
     assert "0 loaded" in second.stdout and "skipped" in second.stdout  # the first run loaded them

@@ -96,15 +96,27 @@ def test_gx_judges_exactly_the_rows_staging_publishes(built, tmp_path):
     settings, warehouse = built
     (plan,) = quality.prepare(settings, warehouse, ["student_mobility"], today=TODAY).plans
     current = plan.frames["current"]
-    gx_rows = sorted(zip(current["mobility_id"], current["start_date"].dt.date, current["credits_ects"], strict=True))
+    gx_rows = sorted(
+        zip(current["mobility_id"], current["start_date"].dt.date, current["credits_ects"], strict=True)
+    )
     assert gx_rows == [row[:3] for row in PUBLISHED]
     # spilled to Parquet, as in the nightly: the same rows
-    (spilled,) = quality.prepare(settings, warehouse, ["student_mobility"], today=TODAY, spill_dir=tmp_path).plans
-    table = pq.read_table(spilled.frames["current"].path, columns=["mobility_id", "start_date", "credits_ects"])
+    (spilled,) = quality.prepare(
+        settings, warehouse, ["student_mobility"], today=TODAY, spill_dir=tmp_path
+    ).plans
+    table = pq.read_table(
+        spilled.frames["current"].path, columns=["mobility_id", "start_date", "credits_ects"]
+    )
     assert sorted(tuple(row.values()) for row in table.to_pylist()) == [row[:3] for row in PUBLISHED]
     # the uniqueness checks see MB's two rows of file 2 beside the others' one
     keys = pq.read_table(spilled.frames[quality.LATEST_FILE_ROWS].path, columns=["mobility_id", "_file_id"])
-    assert sorted(tuple(row.values()) for row in keys.to_pylist()) == [("MA", 2), ("MB", 2), ("MB", 2), ("MC", 1), ("MD", 2)]
+    assert sorted(tuple(row.values()) for row in keys.to_pylist()) == [
+        ("MA", 2),
+        ("MB", 2),
+        ("MB", 2),
+        ("MC", 1),
+        ("MD", 2),
+    ]
 
 
 def test_gx_counts_academic_years_as_staging_assigns_them(built):
@@ -114,16 +126,22 @@ def test_gx_counts_academic_years_as_staging_assigns_them(built):
     # final years: those ended by the rows' latest date (2021-07-01): 2018/19 .. 2020/21, one stay each;
     # MB's dropped row (2020-06-30, 2019/20) is not counted: 2019/20 holds MC only
     assert list(zip(profile["academic_year"], profile["row_count"], strict=True)) == [
-        ("2018/19", 1), ("2019/20", 1), ("2020/21", 1)]
-    by_staging = {year: sum(1 for row in staged(warehouse) if row[4] == year) for year in profile["academic_year"]}
+        ("2018/19", 1),
+        ("2019/20", 1),
+        ("2020/21", 1),
+    ]
+    by_staging = {
+        year: sum(1 for row in staged(warehouse) if row[4] == year) for year in profile["academic_year"]
+    }
     assert by_staging == dict(zip(profile["academic_year"], profile["row_count"], strict=True))
 
 
 @pytest.mark.parametrize("spill", [False, True], ids=["in_memory", "spilled"])
 def test_only_the_duplicate_within_a_file_fails_and_superseded_values_are_not_judged(built, tmp_path, spill):
     settings, warehouse = built
-    prepared = quality.prepare(settings, warehouse, ["student_mobility"], today=TODAY,
-                               spill_dir=tmp_path if spill else None)
+    prepared = quality.prepare(
+        settings, warehouse, ["student_mobility"], today=TODAY, spill_dir=tmp_path if spill else None
+    )
     rows = quality.execute(prepared, lambda line: None)
     failed = [(row.check_name, row.severity, row.failing_count) for row in rows if not row.success]
     # 200 and 150 ECTS are in rows staging does not publish: the credits range check passes

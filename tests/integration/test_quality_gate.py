@@ -75,7 +75,9 @@ def test_an_error_level_failure_blocks_publishing(base, tmp_path):
     settings = base
     before = sha(settings.warehouse)
     # 3 unknown of 43 stays in 2020/21 = 7 % > 5 %
-    (settings.inbox / "student_mobility_2.csv").write_text(HEADER + stays("B", 3, "ZZUNK", 100), encoding="utf-8")
+    (settings.inbox / "student_mobility_2.csv").write_text(
+        HEADER + stays("B", 3, "ZZUNK", 100), encoding="utf-8"
+    )
     reader = duckdb.connect(str(settings.warehouse), read_only=True)  # an analyst is connected all along
     try:
         outcome = nightly.run(settings, quiet=True)
@@ -98,7 +100,9 @@ def test_an_error_level_failure_blocks_publishing(base, tmp_path):
 def test_a_warning_publishes_with_exit_2(base):
     settings = base
     # 1 unknown of 41 stays = 2.4 %: a warning; the stay counts for the faculty as programme 'unknown'
-    (settings.inbox / "student_mobility_3.csv").write_text(HEADER + stays("C", 1, "ZZUNK", 200), encoding="utf-8")
+    (settings.inbox / "student_mobility_3.csv").write_text(
+        HEADER + stays("C", 1, "ZZUNK", 200), encoding="utf-8"
+    )
     outcome = nightly.run(settings, quiet=True)
     assert outcome.exit_code == 2 and outcome.published, outcome.errors
     rows = dq_rows(settings.warehouse, "assert_no_unknown_programme_codes")
@@ -122,15 +126,28 @@ def test_a_warning_publishes_with_exit_2(base):
 def test_sigkill_during_a_full_nightly_leaves_the_published_file_intact(base, tmp_path):
     settings = base
     before = sha(settings.warehouse)
-    (settings.inbox / "student_mobility_4.csv").write_text(HEADER + stays("D", 2, "PA", 300), encoding="utf-8")
+    (settings.inbox / "student_mobility_4.csv").write_text(
+        HEADER + stays("D", 2, "PA", 300), encoding="utf-8"
+    )
     marker = tmp_path / "paused"
     for stage in ("before_dbt", "after_dbt"):
         marker.unlink(missing_ok=True)
         env = dict(os.environ, INDICATORS_PAUSE_AT=stage, INDICATORS_PAUSE_FILE=str(marker))
         process = subprocess.Popen(
-            [sys.executable, "-m", "indicators.cli", "nightly", "-q",
-             "--inbox", str(settings.inbox), "--warehouse", str(settings.warehouse)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "indicators.cli",
+                "nightly",
+                "-q",
+                "--inbox",
+                str(settings.inbox),
+                "--warehouse",
+                str(settings.warehouse),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 240
         while not marker.exists():
@@ -143,6 +160,9 @@ def test_sigkill_during_a_full_nightly_leaves_the_published_file_intact(base, tm
     assert outcome.published, outcome.errors
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
-        assert con.execute("select count(*) from raw.student_mobility where mobility_id like 'D%'").fetchone()[0] == 2
+        assert (
+            con.execute("select count(*) from raw.student_mobility where mobility_id like 'D%'").fetchone()[0]
+            == 2
+        )
     finally:
         con.close()

@@ -20,7 +20,9 @@ def inbox_with(tmp_path: Path, name: str, extra: list[str]) -> Path:
         for year in (2019, 2020, 2021)
         for i in range(40)
     ]
-    (inbox / "student_mobility_2024-01-10.csv").write_text("\n".join([HEADER, *rows, *extra]) + "\n", encoding="utf-8")
+    (inbox / "student_mobility_2024-01-10.csv").write_text(
+        "\n".join([HEADER, *rows, *extra]) + "\n", encoding="utf-8"
+    )
     return inbox
 
 
@@ -56,6 +58,8 @@ def test_gate(settings_for, tmp_path):
         "1 rows, e.g. 150 (1)"
     ]
     con = duckdb.connect(str(outcome.work_copy), read_only=True)
-    failed = con.execute("select check_name, severity, failing_count from audit.dq_results where not success").fetchall()
+    failed = con.execute(
+        "select check_name, severity, failing_count from audit.dq_results where not success"
+    ).fetchall()
     con.close()
     assert failed == [("expect_column_values_to_be_between(credits_ects)", "error", 1)]

@@ -21,15 +21,30 @@ HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startda
 
 def stays(ids: range) -> str:
     return HEADER + "".join(
-        f"K{i};{personnummer('19960101', 980 + i % 20)};ut;MAMED;studier;GB;2019-09-01;avslutad\n" for i in ids
+        f"K{i};{personnummer('19960101', 980 + i % 20)};ut;MAMED;studier;GB;2019-09-01;avslutad\n"
+        for i in ids
     )
 
 
 def ingest(inbox: Path, warehouse: Path, retention: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, INDICATORS_INBOX_RETENTION_DAYS=retention)
+    env = dict(
+        os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, INDICATORS_INBOX_RETENTION_DAYS=retention
+    )
     return subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)],
-        env=env, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "indicators.cli",
+            "ingest",
+            "-q",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -51,8 +66,13 @@ def test_with_retention_0_loaded_exports_leave_the_inbox(tmp_path):
     (inbox / "notes_from_the_registrar.txt").write_text("no source has this name\n", encoding="utf-8")
     done = ingest(inbox, warehouse, "0")
     assert done.returncode == 2, done.stdout + done.stderr  # the rejected and the unmatched file: warnings
-    assert sorted(p.name for p in inbox.iterdir()) == ["notes_from_the_registrar.txt", "student_mobility_broken.csv"]
-    assert list((tmp_path / "state" / "rejected").iterdir()) == []  # the rejected original's copy, and its note
+    assert sorted(p.name for p in inbox.iterdir()) == [
+        "notes_from_the_registrar.txt",
+        "student_mobility_broken.csv",
+    ]
+    assert (
+        list((tmp_path / "state" / "rejected").iterdir()) == []
+    )  # the rejected original's copy, and its note
     assert raw_rows(warehouse) == 5
     log = next((tmp_path / "state" / "log").glob("*.log")).read_text()
     assert log.count("retention: deleted") == 4  # 2 exports, 1 rejected copy and its .reason.txt

@@ -13,38 +13,91 @@ from indicators.export import labels
 from indicators.export.tables import SUPPRESSED, Column, Table
 from indicators.export.writers import DIALECTS, write_csv
 
-KEYS = ["indicator_id", "indicator_name", "academic_year", "programme_code", "programme_name", "dimension",
-        "dimension_value", "value", "numerator", "denominator", "unit", "suppression"]
+KEYS = [
+    "indicator_id",
+    "indicator_name",
+    "academic_year",
+    "programme_code",
+    "programme_name",
+    "dimension",
+    "dimension_value",
+    "value",
+    "numerator",
+    "denominator",
+    "unit",
+    "suppression",
+]
 
 
-def row(programme=None, value=None, numerator=None, denominator=None, unit="persons", indicator="I01",
-        dimension=None, dimension_value=None, year="2023/24"):
-    return {"indicator_id": indicator, "academic_year": year, "programme_code": programme, "dimension": dimension,
-            "dimension_value": dimension_value, "value": value, "numerator": numerator,
-            "denominator": denominator, "unit": unit}
+def row(
+    programme=None,
+    value=None,
+    numerator=None,
+    denominator=None,
+    unit="persons",
+    indicator="I01",
+    dimension=None,
+    dimension_value=None,
+    year="2023/24",
+):
+    return {
+        "indicator_id": indicator,
+        "academic_year": year,
+        "programme_code": programme,
+        "dimension": dimension,
+        "dimension_value": dimension_value,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "unit": unit,
+    }
 
 
-def write(folder: Path, rows: list[dict], flags: dict, lang: str = "sv", dialect: str = "excel-sv",
-          linked_sums: list | None = None) -> Path:
+def write(
+    folder: Path,
+    rows: list[dict],
+    flags: dict,
+    lang: str = "sv",
+    dialect: str = "excel-sv",
+    linked_sums: list | None = None,
+) -> Path:
     """The long values table of ``rows`` with ``flags`` suppressed, as the export writes it."""
     folder.mkdir(parents=True, exist_ok=True)
     table = Table("values", "values", [Column(key, labels.header(key, lang)) for key in KEYS])
     for item in rows:
-        key = (item["indicator_id"], item["academic_year"], item["programme_code"], item["dimension"],
-               item["dimension_value"])
+        key = (
+            item["indicator_id"],
+            item["academic_year"],
+            item["programme_code"],
+            item["dimension"],
+            item["dimension_value"],
+        )
         flag = flags.get(key)
         share = flag is not None and item["denominator"] is not None
-        table.rows.append([
-            item["indicator_id"], "name", item["academic_year"], item["programme_code"], None,
-            labels.text(labels.DIMENSIONS, item["dimension"], lang), item["dimension_value"],
-            SUPPRESSED if flag else item["value"], SUPPRESSED if share else item["numerator"],
-            SUPPRESSED if share else item["denominator"], labels.text(labels.UNITS, item["unit"], lang),
-            labels.text(labels.SUPPRESSION, flag, lang),
-        ])
+        table.rows.append(
+            [
+                item["indicator_id"],
+                "name",
+                item["academic_year"],
+                item["programme_code"],
+                None,
+                labels.text(labels.DIMENSIONS, item["dimension"], lang),
+                item["dimension_value"],
+                SUPPRESSED if flag else item["value"],
+                SUPPRESSED if share else item["numerator"],
+                SUPPRESSED if share else item["denominator"],
+                labels.text(labels.UNITS, item["unit"], lang),
+                labels.text(labels.SUPPRESSION, flag, lang),
+            ]
+        )
     write_csv(table, folder / f"x_{lang}_values.csv", DIALECTS[dialect])
     if linked_sums is not None:
-        meta = {"disclosure_control": {"protection": disclosure.Protection().as_dict(),
-                                       "linked_sums_not_exact": linked_sums}}
+        meta = {
+            "disclosure_control": {
+                "protection": disclosure.Protection().as_dict(),
+                "linked_sums_not_exact": linked_sums,
+            }
+        }
         (folder / f"x_{lang}_metadata.json").write_text(json.dumps(meta), encoding="utf-8")
     return folder
 
@@ -71,7 +124,9 @@ def test_the_previous_pattern_fails_two_hidden_primaries_are_both_4(tmp_path):
     assert not result.ok
     assert intervals(result) == {("A", "value"): (4, 4), ("B", "value"): (4, 4)}
     assert {(item.indicator_id, item.academic_year, item.scope) for item in result.failures} == {
-        ("I01", "2023/24", "A"), ("I01", "2023/24", "B")}
+        ("I01", "2023/24", "A"),
+        ("I01", "2023/24", "B"),
+    }
     # The new pattern hides C as well (secondary, so >= 5): A + B + C = 20 gives A, B in 1..4 and
     # C in 20 - 4 - 4 .. 20 - 1 - 1 = 12..18.
     new = disclosure.suppress(PINNED_TWO)
@@ -121,26 +176,41 @@ def test_a_sum_listed_as_not_exact_is_a_bound(tmp_path):
 def test_shares_hide_numerator_and_denominator(tmp_path):
     # I02 faculty 8/20; P1 2/4 primary, P2 6/16 secondary. Denominators: P1 + P2 = 20, P1 in 1..4, so
     # P2 in 16..19. Numerators: P1 + P2 = 8, 0 <= P1 <= its denominator <= 4: P1 0..4, P2 4..8.
-    rows = [row(value=40, numerator=8, denominator=20, unit="percent", indicator="I02"),
-            row("P1", 50, 2, 4, "percent", "I02"), row("P2", 37.5, 6, 16, "percent", "I02")]
+    rows = [
+        row(value=40, numerator=8, denominator=20, unit="percent", indicator="I02"),
+        row("P1", 50, 2, 4, "percent", "I02"),
+        row("P2", 37.5, 6, 16, "percent", "I02"),
+    ]
     flags = disclosure.suppress(rows)
-    assert flags == {("I02", "2023/24", "P1", None, None): "primary", ("I02", "2023/24", "P2", None, None): "secondary"}
+    assert flags == {
+        ("I02", "2023/24", "P1", None, None): "primary",
+        ("I02", "2023/24", "P2", None, None): "secondary",
+    }
     result = audit(write(tmp_path, rows, flags))
     assert result.ok
-    assert intervals(result) == {("P1", "numerator"): (0, 4), ("P1", "denominator"): (1, 4),
-                                 ("P2", "numerator"): (4, 8), ("P2", "denominator"): (16, 19)}
+    assert intervals(result) == {
+        ("P1", "numerator"): (0, 4),
+        ("P1", "denominator"): (1, 4),
+        ("P2", "numerator"): (4, 8),
+        ("P2", "denominator"): (16, 19),
+    }
 
 
 def test_a_breakdown_against_its_headline(tmp_path):
     # headline 30 = female 27 + male 3: male primary, female hidden with it: female = 30 - male in 26..29
-    rows = [row(value=30), row(None, 27, dimension="gender", dimension_value="female"),
-            row(None, 3, dimension="gender", dimension_value="male")]
+    rows = [
+        row(value=30),
+        row(None, 27, dimension="gender", dimension_value="female"),
+        row(None, 3, dimension="gender", dimension_value="male"),
+    ]
     flags = disclosure.suppress(rows)
     assert set(flags.values()) == {"primary", "secondary"}
     result = audit(write(tmp_path, rows, flags, lang="en"))
     assert result.ok
-    assert {(item.dimension_value, item.interval) for item in result.findings} == {("male", (1, 4)),
-                                                                                  ("female", (26, 29))}
+    assert {(item.dimension_value, item.interval) for item in result.findings} == {
+        ("male", (1, 4)),
+        ("female", (26, 29)),
+    }
 
 
 @pytest.mark.parametrize("pct", [0.0, 10.0])
@@ -175,15 +245,36 @@ def test_a_share_whose_numerator_is_a_hidden_count_is_hidden_with_it(tmp_path):
     # I07: graduates with a stay abroad (persons) and the same per 100 graduates (a measure share).
     # Counts: faculty 33 = P1 3 + P2 10 + P3 20; shares: 33/100, P1 3/40, P2 10/30, P3 20/30.
     def share(programme, numerator, denominator):
-        return row(programme, 100 * numerator / denominator, numerator, denominator, "per_100_graduates", "I07",
-                   "measure", "per_100_graduates")
+        return row(
+            programme,
+            100 * numerator / denominator,
+            numerator,
+            denominator,
+            "per_100_graduates",
+            "I07",
+            "measure",
+            "per_100_graduates",
+        )
 
-    rows = [row(value=33, indicator="I07"), row("P1", 3, indicator="I07"), row("P2", 10, indicator="I07"),
-            row("P3", 20, indicator="I07"), share(None, 33, 100), share("P1", 3, 40), share("P2", 10, 30),
-            share("P3", 20, 30)]
+    rows = [
+        row(value=33, indicator="I07"),
+        row("P1", 3, indicator="I07"),
+        row("P2", 10, indicator="I07"),
+        row("P3", 20, indicator="I07"),
+        share(None, 33, 100),
+        share("P1", 3, 40),
+        share("P2", 10, 30),
+        share("P3", 20, 30),
+    ]
 
     def cell(programme, measure=False):
-        return ("I07", "2023/24", programme, "measure" if measure else None, "per_100_graduates" if measure else None)
+        return (
+            "I07",
+            "2023/24",
+            programme,
+            "measure" if measure else None,
+            "per_100_graduates" if measure else None,
+        )
 
     pattern = disclosure.plan(rows)
     assert len(pattern.ties) == 4  # every line's count is its share's numerator
@@ -194,10 +285,14 @@ def test_a_share_whose_numerator_is_a_hidden_count_is_hidden_with_it(tmp_path):
     folder = write(tmp_path / "old_tied", rows, old, linked_sums=[])
     meta = json.loads((folder / "x_sv_metadata.json").read_text("utf-8"))
     meta["disclosure_control"]["numerators_equal_to_counts"] = [
-        disclosure.tie_record(cell(code), cell(code, True)) for code in ("P1", "P2")]
+        disclosure.tie_record(cell(code), cell(code, True)) for code in ("P1", "P2")
+    ]
     (folder / "x_sv_metadata.json").write_text(json.dumps(meta), encoding="utf-8")
     result = audit(folder)  # ... with it, P1 = its numerator 3, P2 = 10
-    assert {(item.programme_code, item.interval) for item in result.failures} == {("P1", (3, 3)), ("P2", (10, 10))}
+    assert {(item.programme_code, item.interval) for item in result.failures} == {
+        ("P1", (3, 3)),
+        ("P2", (10, 10)),
+    }
     # the new pattern hides both shares with their counts
     assert pattern.flags == {**old, cell("P1", True): "secondary", cell("P2", True): "secondary"}
     folder = write(tmp_path / "new", rows, pattern.flags, linked_sums=pattern.linked_sums())
@@ -208,16 +303,28 @@ def test_a_share_whose_numerator_is_a_hidden_count_is_hidden_with_it(tmp_path):
     assert result.ok
     # counts: P1 + P2 = 13, P2 >= 5: P1 1..4, P2 9..12; numerators the same; denominators P1 + P2 = 70,
     # each >= 5 and >= its numerator: P1 5..61, P2 9..65
-    assert {(item.programme_code, item.dimension, item.quantity): item.interval for item in result.findings} == {
-        ("P1", None, "value"): (1, 4), ("P2", None, "value"): (9, 12),
-        ("P1", "measure", "numerator"): (1, 4), ("P2", "measure", "numerator"): (9, 12),
-        ("P1", "measure", "denominator"): (5, 61), ("P2", "measure", "denominator"): (9, 65)}
+    assert {
+        (item.programme_code, item.dimension, item.quantity): item.interval for item in result.findings
+    } == {
+        ("P1", None, "value"): (1, 4),
+        ("P2", None, "value"): (9, 12),
+        ("P1", "measure", "numerator"): (1, 4),
+        ("P2", "measure", "numerator"): (9, 12),
+        ("P1", "measure", "denominator"): (5, 61),
+        ("P2", "measure", "denominator"): (9, 65),
+    }
 
 
 def test_a_published_change_gives_a_hidden_value_away(tmp_path):
     # scoreboard: baseline 20, 2023/24 hidden, change from baseline -17 published: the value is 3
-    table = Table("scoreboard", "s", [Column(key, labels.header(key, "en")) for key in (
-        "indicator_id", "unit", "baseline_year", "baseline_value", "2023/24", "change_abs")])
+    table = Table(
+        "scoreboard",
+        "s",
+        [
+            Column(key, labels.header(key, "en"))
+            for key in ("indicator_id", "unit", "baseline_year", "baseline_value", "2023/24", "change_abs")
+        ],
+    )
     table.rows.append(["I01", "persons", "2018/19", 20, SUPPRESSED, -17])
     write_csv(table, tmp_path / "x_en_scoreboard.csv", DIALECTS["standard"])
     result = audit(tmp_path)
@@ -230,27 +337,39 @@ def test_a_published_change_gives_a_hidden_value_away(tmp_path):
 def test_a_numerator_known_to_be_0_is_published_like_a_count_of_0(tmp_path):
     # I02 faculty 0/20; P1 0/4 primary, P2 0/16 hidden with it. Numerators add up to 0: both are 0, which
     # the rule publishes anyway. Denominators: P1 + P2 = 20, P1 1..4, P2 16..19.
-    rows = [row(value=0, numerator=0, denominator=20, unit="percent", indicator="I02"),
-            row("P1", 0, 0, 4, "percent", "I02"), row("P2", 0, 0, 16, "percent", "I02")]
+    rows = [
+        row(value=0, numerator=0, denominator=20, unit="percent", indicator="I02"),
+        row("P1", 0, 0, 4, "percent", "I02"),
+        row("P2", 0, 0, 16, "percent", "I02"),
+    ]
     flags = disclosure.suppress(rows)
     assert set(flags.values()) == {"primary", "secondary"}
     result = audit(write(tmp_path, rows, flags))
     assert result.ok
-    assert intervals(result) == {("P1", "numerator"): (0, 0), ("P1", "denominator"): (1, 4),
-                                 ("P2", "numerator"): (0, 0), ("P2", "denominator"): (16, 19)}
+    assert intervals(result) == {
+        ("P1", "numerator"): (0, 0),
+        ("P1", "denominator"): (1, 4),
+        ("P2", "numerator"): (0, 0),
+        ("P2", "denominator"): (16, 19),
+    }
 
 
 def test_which_shares_count_persons_is_read_from_the_metadata(tmp_path):
     # I04 faculty 2/4 = P1 1/1 + P2 1/3, P1 hidden alone: its denominator is 4 - 3 = 1 and its numerator
     # 2 - 1 = 1, one value each. A share of persons narrowed to one value fails; where the metadata says
     # (from the catalogue) that I04's shares count programmes, not persons, the cell is no disclosure.
-    rows = [row(value=50, numerator=2, denominator=4, unit="percent", indicator="I04"),
-            row("P1", 100, 1, 1, "percent", "I04"), row("P2", 100 / 3, 1, 3, "percent", "I04")]
+    rows = [
+        row(value=50, numerator=2, denominator=4, unit="percent", indicator="I04"),
+        row("P1", 100, 1, 1, "percent", "I04"),
+        row("P2", 100 / 3, 1, 3, "percent", "I04"),
+    ]
     flags = {("I04", "2023/24", "P1", None, None): "primary"}
     folder = write(tmp_path / "persons", rows, flags, linked_sums=[])
     result = audit(folder)
-    assert {(item.quantity, item.interval) for item in result.failures} == {("numerator", (1, 1)),
-                                                                             ("denominator", (1, 1))}
+    assert {(item.quantity, item.interval) for item in result.failures} == {
+        ("numerator", (1, 1)),
+        ("denominator", (1, 1)),
+    }
     folder = write(tmp_path / "programmes", rows, flags, linked_sums=[])
     meta = json.loads((folder / "x_sv_metadata.json").read_text("utf-8"))
     meta["disclosure_control"]["shares_not_of_persons"] = ["I04", "I17"]

@@ -14,18 +14,46 @@ from indicators.export.tables import SUPPRESSED, load
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
 
 
-def row(indicator, year, programme=None, dimension=None, dimension_value=None, value=None, numerator=None,
-        denominator=None, unit="persons"):
-    return {"indicator_id": indicator, "academic_year": year, "programme_code": programme, "dimension": dimension,
-            "dimension_value": dimension_value, "value": value, "numerator": numerator, "denominator": denominator,
-            "unit": unit}
+def row(
+    indicator,
+    year,
+    programme=None,
+    dimension=None,
+    dimension_value=None,
+    value=None,
+    numerator=None,
+    denominator=None,
+    unit="persons",
+):
+    return {
+        "indicator_id": indicator,
+        "academic_year": year,
+        "programme_code": programme,
+        "dimension": dimension,
+        "dimension_value": dimension_value,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "unit": unit,
+    }
 
 
-@pytest.mark.parametrize(("value", "unit", "expected"), [
-    (0, "persons", None), (1, "persons", "primary"), (4, "persons", "primary"), (5, "persons", None),
-    (3, "participations", "primary"), (2, "mobilities", "primary"),
-    (3, "activities", None), (1, "agreements", None), (2, "count", None), (1, "milestone", None), (None, "persons", None),
-])
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (0, "persons", None),
+        (1, "persons", "primary"),
+        (4, "persons", "primary"),
+        (5, "persons", None),
+        (3, "participations", "primary"),
+        (2, "mobilities", "primary"),
+        (3, "activities", None),
+        (1, "agreements", None),
+        (2, "count", None),
+        (1, "milestone", None),
+        (None, "persons", None),
+    ],
+)
 def test_primary_counts(value, unit, expected):
     assert disclosure.primary_flag("I01", unit, value, None) == expected
 
@@ -34,11 +62,17 @@ def test_primary_counts(value, unit, expected):
 CATALOGUE = disclosure.Protection(non_person_shares={"I04", "I17"})
 
 
-@pytest.mark.parametrize(("indicator", "denominator", "expected"), [
-    ("I02", 4, "primary"), ("I02", 1, "primary"), ("I02", 5, None), ("I02", 20, None),
-    ("I04", 1, None),  # a programme's own yes/no: a share of programmes, not of persons
-    ("I17", 3, None),  # a share of agreements
-])
+@pytest.mark.parametrize(
+    ("indicator", "denominator", "expected"),
+    [
+        ("I02", 4, "primary"),
+        ("I02", 1, "primary"),
+        ("I02", 5, None),
+        ("I02", 20, None),
+        ("I04", 1, None),  # a programme's own yes/no: a share of programmes, not of persons
+        ("I17", 3, None),  # a share of agreements
+    ],
+)
 def test_primary_shares(indicator, denominator, expected):
     assert disclosure.primary_flag(indicator, "percent", 50.0, denominator, CATALOGUE) == expected
 
@@ -46,11 +80,12 @@ def test_primary_shares(indicator, denominator, expected):
 @pytest.mark.parametrize(("indicator", "denominator"), [("I02", 4), ("I04", 1), ("I17", 3)])
 def test_without_the_catalogue_every_share_counts_persons(indicator, denominator):
     assert disclosure.primary_flag(indicator, "percent", 50.0, denominator) == "primary"
-    assert disclosure.suppress([row(indicator, "y", value=50.0, numerator=1, denominator=denominator,
-                                    unit="percent")]) == {(indicator, "y", None, None, None): "primary"}
-    assert disclosure.suppress([row(indicator, "y", value=50.0, numerator=1, denominator=denominator,
-                                    unit="percent")], CATALOGUE) == ({} if indicator != "I02" else
-                                                                     {(indicator, "y", None, None, None): "primary"})
+    assert disclosure.suppress(
+        [row(indicator, "y", value=50.0, numerator=1, denominator=denominator, unit="percent")]
+    ) == {(indicator, "y", None, None, None): "primary"}
+    assert disclosure.suppress(
+        [row(indicator, "y", value=50.0, numerator=1, denominator=denominator, unit="percent")], CATALOGUE
+    ) == ({} if indicator != "I02" else {(indicator, "y", None, None, None): "primary"})
 
 
 def test_share_without_value_is_not_flagged():
@@ -59,8 +94,13 @@ def test_share_without_value_is_not_flagged():
 
 def test_one_programme_hidden_hides_the_next_smallest():
     # faculty 30 = P1 3 + P2 10 + P3 6 + P4 11: P1 primary, P3 (6, the smallest other) secondary
-    rows = [row("I01", "2023/24", value=30), row("I01", "2023/24", "P1", value=3), row("I01", "2023/24", "P2", value=10),
-            row("I01", "2023/24", "P3", value=6), row("I01", "2023/24", "P4", value=11)]
+    rows = [
+        row("I01", "2023/24", value=30),
+        row("I01", "2023/24", "P1", value=3),
+        row("I01", "2023/24", "P2", value=10),
+        row("I01", "2023/24", "P3", value=6),
+        row("I01", "2023/24", "P4", value=11),
+    ]
     assert disclosure.suppress(rows) == {
         ("I01", "2023/24", "P1", None, None): "primary",
         ("I01", "2023/24", "P3", None, None): "secondary",
@@ -71,53 +111,91 @@ def test_zero_is_never_the_complement_and_two_primaries_can_still_be_too_narrow(
     # 12 = P1 2 + P2 1 + P3 0 + P4 9. With P1, P2 hidden (primary, 1..4), 12 - 0 - 9 = 3 leaves P1 and P2
     # only {1, 2} each: two values, under the protection level of 3. P3 is 0 (never hidden), so P4 (9)
     # is hidden too: P1 + P2 + P4 = 12 with P4 >= 5 gives P1, P2 in 1..4 and P4 in 12-8 .. 12-2 = 5..10.
-    rows = [row("I01", "y", value=12), row("I01", "y", "P1", value=2), row("I01", "y", "P2", value=1),
-            row("I01", "y", "P3", value=0), row("I01", "y", "P4", value=9)]
+    rows = [
+        row("I01", "y", value=12),
+        row("I01", "y", "P1", value=2),
+        row("I01", "y", "P2", value=1),
+        row("I01", "y", "P3", value=0),
+        row("I01", "y", "P4", value=9),
+    ]
     pattern = disclosure.plan(rows)
-    assert pattern.flags == {("I01", "y", "P1", None, None): "primary", ("I01", "y", "P2", None, None): "primary",
-                             ("I01", "y", "P4", None, None): "secondary"}
-    assert pattern.intervals == {(("I01", "y", "P1", None, None), "value"): (1, 4),
-                                 (("I01", "y", "P2", None, None), "value"): (1, 4),
-                                 (("I01", "y", "P4", None, None), "value"): (5, 10)}
+    assert pattern.flags == {
+        ("I01", "y", "P1", None, None): "primary",
+        ("I01", "y", "P2", None, None): "primary",
+        ("I01", "y", "P4", None, None): "secondary",
+    }
+    assert pattern.intervals == {
+        (("I01", "y", "P1", None, None), "value"): (1, 4),
+        (("I01", "y", "P2", None, None), "value"): (1, 4),
+        (("I01", "y", "P4", None, None), "value"): (5, 10),
+    }
 
 
 def test_total_is_the_complement_when_no_other_part_is_left():
     # 8 = P1 4 + P2 4 + P3 0: 8 - 0 leaves 8 for two cells of at most 4: both are 4. P3 is 0, so only the
     # total can protect them; hidden (secondary, so at least 5) it leaves P1, P2 in 1..4.
-    rows = [row("I01", "y", value=8), row("I01", "y", "P1", value=4), row("I01", "y", "P2", value=4),
-            row("I01", "y", "P3", value=0)]
+    rows = [
+        row("I01", "y", value=8),
+        row("I01", "y", "P1", value=4),
+        row("I01", "y", "P2", value=4),
+        row("I01", "y", "P3", value=0),
+    ]
     pattern = disclosure.plan(rows)
-    assert pattern.flags == {("I01", "y", "P1", None, None): "primary", ("I01", "y", "P2", None, None): "primary",
-                             ("I01", "y", None, None, None): "secondary"}
+    assert pattern.flags == {
+        ("I01", "y", "P1", None, None): "primary",
+        ("I01", "y", "P2", None, None): "primary",
+        ("I01", "y", None, None, None): "secondary",
+    }
     assert pattern.intervals[(("I01", "y", None, None, None), "value")] == (5, 8)
 
 
 def test_a_sum_that_is_not_exact_is_only_a_bound():
     # 8 >= P1 3 + P2 0 (P3 has no value): the total counts persons no published part counts, so the
     # attacker knows only P1 <= 8 - 0; with 1..4 that keeps P1's four values and nothing more is hidden.
-    rows = [row("I01", "y", value=8), row("I01", "y", "P1", value=3), row("I01", "y", "P2", value=0),
-            row("I01", "y", "P3", value=None)]
+    rows = [
+        row("I01", "y", value=8),
+        row("I01", "y", "P1", value=3),
+        row("I01", "y", "P2", value=0),
+        row("I01", "y", "P3", value=None),
+    ]
     pattern = disclosure.plan(rows)
     assert pattern.flags == {("I01", "y", "P1", None, None): "primary"}
     assert pattern.intervals == {(("I01", "y", "P1", None, None), "value"): (1, 4)}
-    assert pattern.linked_sums() == [{"indicator_id": "I01", "academic_year": "y", "sum_over": "programmes",
-                                      "quantity": "value", "relation": "total_at_least_sum", "share": False,
-                                      "dimension": None, "dimension_value": None}]
+    assert pattern.linked_sums() == [
+        {
+            "indicator_id": "I01",
+            "academic_year": "y",
+            "sum_over": "programmes",
+            "quantity": "value",
+            "relation": "total_at_least_sum",
+            "share": False,
+            "dimension": None,
+            "dimension_value": None,
+        }
+    ]
 
 
 def test_breakdown_against_its_headline():
     # gender: female 27, male 3 (primary) -> female secondary; the headline 30 stays
-    rows = [row("I01", "y", value=30), row("I01", "y", None, "gender", "female", 27),
-            row("I01", "y", None, "gender", "male", 3), row("I01", "y", None, "measure", "stays", 3, unit="activities")]
-    assert disclosure.suppress(rows) == {("I01", "y", None, "gender", "male"): "primary",
-                                         ("I01", "y", None, "gender", "female"): "secondary"}
+    rows = [
+        row("I01", "y", value=30),
+        row("I01", "y", None, "gender", "female", 27),
+        row("I01", "y", None, "gender", "male", 3),
+        row("I01", "y", None, "measure", "stays", 3, unit="activities"),
+    ]
+    assert disclosure.suppress(rows) == {
+        ("I01", "y", None, "gender", "male"): "primary",
+        ("I01", "y", None, "gender", "female"): "secondary",
+    }
 
 
 def test_measures_are_not_a_breakdown():
     # two measures of one indicator do not add up to the headline: a hidden one hides nothing else
-    rows = [row("I19", "y", value=12, unit="mobilities"),
-            row("I19", "y", None, "measure", "distinct_teachers", 4, unit="persons"),
-            row("I19", "y", None, "measure", "other", 8, unit="persons")]
+    rows = [
+        row("I19", "y", value=12, unit="mobilities"),
+        row("I19", "y", None, "measure", "distinct_teachers", 4, unit="persons"),
+        row("I19", "y", None, "measure", "other", 8, unit="persons"),
+    ]
     assert disclosure.suppress(rows) == {("I19", "y", None, "measure", "distinct_teachers"): "primary"}
 
 
@@ -129,12 +207,17 @@ def test_secondary_suppression_cascades_through_a_grid():
     #   faculty    11     13     24
     # P1 female is primary; P1 male hides with it (P1's breakdown), P2 female (the female column),
     # and then P2 male (P2's breakdown and the male column). The totals stay.
-    rows = [row("I11", "y", value=24), row("I11", "y", None, "gender", "female", 11),
-            row("I11", "y", None, "gender", "male", 13),
-            row("I11", "y", "P1", value=9), row("I11", "y", "P1", "gender", "female", 3),
-            row("I11", "y", "P1", "gender", "male", 6),
-            row("I11", "y", "P2", value=15), row("I11", "y", "P2", "gender", "female", 8),
-            row("I11", "y", "P2", "gender", "male", 7)]
+    rows = [
+        row("I11", "y", value=24),
+        row("I11", "y", None, "gender", "female", 11),
+        row("I11", "y", None, "gender", "male", 13),
+        row("I11", "y", "P1", value=9),
+        row("I11", "y", "P1", "gender", "female", 3),
+        row("I11", "y", "P1", "gender", "male", 6),
+        row("I11", "y", "P2", value=15),
+        row("I11", "y", "P2", "gender", "female", 8),
+        row("I11", "y", "P2", "gender", "male", 7),
+    ]
     assert disclosure.suppress(rows) == {
         ("I11", "y", "P1", "gender", "female"): "primary",
         ("I11", "y", "P1", "gender", "male"): "secondary",
@@ -145,12 +228,16 @@ def test_secondary_suppression_cascades_through_a_grid():
 
 def test_shares_hide_the_next_smallest_denominator():
     # I02 faculty 8/20; P1 2/4 primary (denominator < 5); P2 6/16 secondary; P3 with 0 graduates has no value
-    rows = [row("I02", "y", value=40, numerator=8, denominator=20, unit="percent"),
-            row("I02", "y", "P1", value=50, numerator=2, denominator=4, unit="percent"),
-            row("I02", "y", "P2", value=37.5, numerator=6, denominator=16, unit="percent"),
-            row("I02", "y", "P3", value=None, numerator=0, denominator=0, unit="percent")]
-    assert disclosure.suppress(rows) == {("I02", "y", "P1", None, None): "primary",
-                                         ("I02", "y", "P2", None, None): "secondary"}
+    rows = [
+        row("I02", "y", value=40, numerator=8, denominator=20, unit="percent"),
+        row("I02", "y", "P1", value=50, numerator=2, denominator=4, unit="percent"),
+        row("I02", "y", "P2", value=37.5, numerator=6, denominator=16, unit="percent"),
+        row("I02", "y", "P3", value=None, numerator=0, denominator=0, unit="percent"),
+    ]
+    assert disclosure.suppress(rows) == {
+        ("I02", "y", "P1", None, None): "primary",
+        ("I02", "y", "P2", None, None): "secondary",
+    }
 
 
 @pytest.fixture
@@ -178,14 +265,19 @@ def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(warehouse):
     }
     # a change computed from a hidden value is hidden too; the verdict words stay
     verdict = publication.verdict("I06", "2023/24")
-    assert verdict["value"] is SUPPRESSED and verdict["change_abs"] is SUPPRESSED and verdict["status"] == "not_met"
+    assert (
+        verdict["value"] is SUPPRESSED
+        and verdict["change_abs"] is SUPPRESSED
+        and verdict["status"] == "not_met"
+    )
     assert publication.verdict("I01", "2023/24")["change_abs"] == 10
     # --no-suppression: nothing hidden
     assert load(warehouse, "2023/24", suppression=False).flags == {}
     # the warehouse itself keeps the true values
     con = duckdb.connect(str(warehouse), read_only=True)
-    assert con.execute("select value from marts.indicator_values where indicator_id = 'I06' "
-                       "and academic_year = '2023/24'").fetchone() == (2.0,)
+    assert con.execute(
+        "select value from marts.indicator_values where indicator_id = 'I06' and academic_year = '2023/24'"
+    ).fetchone() == (2.0,)
     con.close()
 
 
@@ -199,7 +291,9 @@ def test_the_warehouse_catalogue_decides_which_shares_count_persons(warehouse, t
     # (denominators under 5), and no published cell is left in its 2023/24 sum to hide besides them
     # (the fixture's marts.indicator_catalogue is a view of its plan_indicator_catalogue)
     con = duckdb.connect(str(warehouse))
-    con.execute("update marts.plan_indicator_catalogue set has_person_denominator = true where indicator_id = 'I04'")
+    con.execute(
+        "update marts.plan_indicator_catalogue set has_person_denominator = true where indicator_id = 'I04'"
+    )
     con.close()
     publication = load(warehouse, "2023/24")
     assert publication.protection.non_person_shares == {"I17"}
@@ -229,19 +323,30 @@ def test_protection_levels_come_from_the_settings_and_the_environment(monkeypatc
         load_settings()
     # the metadata's rule says what was applied, in both languages
     levels = disclosure.Protection(min_count=4, min_values=5, min_width_pct=10)
-    assert "1 to 3" in disclosure.describe("en", True, levels) and "at least 5 possible values" in \
-        disclosure.describe("en", True, levels) and "10 %" in disclosure.describe("en", True, levels)
-    assert "1–3" in disclosure.describe("sv", True, levels) and "minst 5 olika värden" in \
-        disclosure.describe("sv", True, levels)
+    assert (
+        "1 to 3" in disclosure.describe("en", True, levels)
+        and "at least 5 possible values" in disclosure.describe("en", True, levels)
+        and "10 %" in disclosure.describe("en", True, levels)
+    )
+    assert "1–3" in disclosure.describe("sv", True, levels) and "minst 5 olika värden" in disclosure.describe(
+        "sv", True, levels
+    )
 
 
 def test_a_primary_rule_of_3_and_a_wider_interval():
     # min_count 3: counts 1..2 are primary. 20 = A 2 + B 3 + C 15: A hidden (1..2) and B (3, no longer
     # primary) is the cheapest other: A + B = 5 with B >= 3 gives A 1..2 (all the rule allows), B 3..4:
     # two values, under min_values 3, so C is hidden too: B = 20 - A - C with C >= 3: B 3..16.
-    rows = [row("I01", "y", value=20), row("I01", "y", "A", value=2), row("I01", "y", "B", value=3),
-            row("I01", "y", "C", value=15)]
+    rows = [
+        row("I01", "y", value=20),
+        row("I01", "y", "A", value=2),
+        row("I01", "y", "B", value=3),
+        row("I01", "y", "C", value=15),
+    ]
     pattern = disclosure.plan(rows, disclosure.Protection(min_count=3))
-    assert pattern.flags == {("I01", "y", "A", None, None): "primary", ("I01", "y", "B", None, None): "secondary",
-                             ("I01", "y", "C", None, None): "secondary"}
+    assert pattern.flags == {
+        ("I01", "y", "A", None, None): "primary",
+        ("I01", "y", "B", None, None): "secondary",
+        ("I01", "y", "C", None, None): "secondary",
+    }
     assert pattern.intervals[(("I01", "y", "B", None, None), "value")] == (3, 16)

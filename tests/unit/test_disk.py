@@ -25,7 +25,10 @@ def test_a_full_disk_behind_a_failed_rollback_is_named():
     hidden = duckdb.IOException('Could not write file "work/in-progress.duckdb.wal": No space left on device')
     exc = _rollback_after(hidden)
     assert disk_full(exc) is hidden
-    assert describe(exc) == 'IOException: Could not write file "work/in-progress.duckdb.wal": No space left on device'
+    assert (
+        describe(exc)
+        == 'IOException: Could not write file "work/in-progress.duckdb.wal": No space left on device'
+    )
 
 
 def test_efbig_counts_as_full_and_other_errors_name_the_deepest_cause():

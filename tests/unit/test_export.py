@@ -30,8 +30,10 @@ def warehouse(tmp_path_factory) -> Path:
 
 def warehouse_values(path: Path) -> dict[tuple, float | None]:
     con = duckdb.connect(str(path), read_only=True)
-    rows = con.execute("select indicator_id, academic_year, programme_code, dimension_value, value "
-                       "from marts.indicator_values where academic_year <= '2023/24'").fetchall()
+    rows = con.execute(
+        "select indicator_id, academic_year, programme_code, dimension_value, value "
+        "from marts.indicator_values where academic_year <= '2023/24'"
+    ).fetchall()
     con.close()
     return {tuple(row[:4]): row[4] for row in rows}
 
@@ -49,8 +51,13 @@ def number_sv(text: str) -> float | None:
 def test_excel_sv_reads_back_to_the_warehouse_numbers(warehouse, tmp_path):
     files = export(warehouse, tmp_path, "2023/24", lang="en", dialect="excel-sv", charts=False)
     names = {path.name for path in files}
-    assert {f"{STEM}_en_scoreboard.csv", f"{STEM}_en_programmes.csv", f"{STEM}_en_values.csv",
-            f"{STEM}_en_metadata.json", f"{STEM}_en_metadata.md"} <= names
+    assert {
+        f"{STEM}_en_scoreboard.csv",
+        f"{STEM}_en_programmes.csv",
+        f"{STEM}_en_values.csv",
+        f"{STEM}_en_metadata.json",
+        f"{STEM}_en_metadata.md",
+    } <= names
     rows = read_excel_sv(tmp_path / f"{STEM}_en_values.csv")
     header, body = rows[0], rows[1:]
     assert header[:4] == ["Indicator", "Indicator name", "Academic year", "Programme code"]
@@ -59,8 +66,12 @@ def test_excel_sv_reads_back_to_the_warehouse_numbers(warehouse, tmp_path):
     assert len(body) == len(truth)
     compared = 0
     for line in body:
-        key = (line[col["Indicator"]], line[col["Academic year"]], line[col["Programme code"]] or None,
-               line[col["Breakdown value"]] or None)
+        key = (
+            line[col["Indicator"]],
+            line[col["Academic year"]],
+            line[col["Programme code"]] or None,
+            line[col["Breakdown value"]] or None,
+        )
         if line[col["Value"]] == "..":
             assert line[col["Disclosure control"]] in ("primary", "secondary")
             continue
@@ -93,27 +104,47 @@ def test_standard_is_rfc4180_with_point_decimals(warehouse, tmp_path):
 
 def test_formula_text_is_inert_in_csv(warehouse, tmp_path):
     export(warehouse, tmp_path, "2023/24", lang="sv", dialect="standard", charts=False)
-    rows = list(csv.DictReader(io.StringIO((tmp_path / f"{STEM}_sv_programmes.csv").read_text("utf-8"), newline="")))
+    rows = list(
+        csv.DictReader(io.StringIO((tmp_path / f"{STEM}_sv_programmes.csv").read_text("utf-8"), newline=""))
+    )
     names = {row["Programkod"]: row["Program"] for row in rows}
-    assert names["P1"] == "'=HYPERLINK(\"x\")"
+    assert names["P1"] == '\'=HYPERLINK("x")'
     assert names["P4"] == "'+46 Sjuksköterskeprogrammet"
     assert names["P3"] == "Läkarprogrammet"
     p1 = {row["Indikator"]: row for row in rows if row["Programkod"] == "P1"}
     assert p1["I01"]["2023/24"] == ".." and p1["I01"]["2019/20"] == "0"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("=1+1", "'=1+1"), ("+46", "'+46"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("Lund", "Lund"), ("", ""), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+46", "'+46"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Lund", "Lund"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
 def test_safe_text(text, expected):
     assert safe_text(text) == expected
 
 
-@pytest.mark.parametrize(("value", "decimal", "expected"), [
-    (12.0, ",", "12"), (12.5, ",", "12,5"), (33.333333, ",", "33,33"), (-5.0, ".", "-5"), (0.004, ".", "0"),
-    (7, ".", "7"), (2.675, ".", "2.67"),
-])
+@pytest.mark.parametrize(
+    ("value", "decimal", "expected"),
+    [
+        (12.0, ",", "12"),
+        (12.5, ",", "12,5"),
+        (33.333333, ",", "33,33"),
+        (-5.0, ".", "-5"),
+        (0.004, ".", "0"),
+        (7, ".", "7"),
+        (2.675, ".", "2.67"),
+    ],
+)
 def test_format_number(value, decimal, expected):
     assert format_number(value, decimal) == expected
 
@@ -123,14 +154,22 @@ def test_xlsx_has_typed_cells_and_string_formulas(warehouse, tmp_path):
     path = tmp_path / "indicators_2023-24_midterm_en.xlsx"
     assert path in files
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Scoreboard", "Per programme", "All values", "Mid-term follow-up", "About the data"]
+    assert book.sheetnames == [
+        "Scoreboard",
+        "Per programme",
+        "All values",
+        "Mid-term follow-up",
+        "About the data",
+    ]
     sheet = book["Scoreboard"]
     header = [cell.value for cell in sheet[1]]
     rows = {row[4].value: row for row in sheet.iter_rows(min_row=2)}
     i04 = rows["I04"]
     cell = i04[header.index("2019/20")]
     assert cell.data_type == "n" and cell.value == pytest.approx(100 / 3)
-    assert i04[header.index("Target value")].value == 100 and i04[header.index("Target value")].data_type == "n"
+    assert (
+        i04[header.index("Target value")].value == 100 and i04[header.index("Target value")].data_type == "n"
+    )
     hidden = rows["I06"][header.index("2023/24")]
     assert hidden.value == ".." and hidden.data_type == "s"
     programmes = book["Per programme"]
@@ -166,8 +205,13 @@ def test_metadata_describes_run_files_annotations_and_the_rule(warehouse, tmp_pa
 def test_no_suppression_says_so(warehouse, tmp_path):
     export(warehouse, tmp_path, "2023/24", lang="sv", dialect="standard", suppression=False, charts=False)
     meta = json.loads((tmp_path / f"{STEM}_sv_metadata.json").read_text("utf-8"))
-    assert meta["disclosure_control"]["applied"] is False and "internt bruk" in meta["disclosure_control"]["rule"]
-    rows = list(csv.DictReader(io.StringIO((tmp_path / f"{STEM}_sv_scoreboard.csv").read_text("utf-8"), newline="")))
+    assert (
+        meta["disclosure_control"]["applied"] is False
+        and "internt bruk" in meta["disclosure_control"]["rule"]
+    )
+    rows = list(
+        csv.DictReader(io.StringIO((tmp_path / f"{STEM}_sv_scoreboard.csv").read_text("utf-8"), newline=""))
+    )
     assert next(row for row in rows if row["Indikator"] == "I06")["2023/24"] == "2"
 
 
@@ -206,7 +250,10 @@ def test_charts_png_and_svg(warehouse, tmp_path):
     svg = tmp_path / "charts" / "I01_en.svg"
     assert png in files and svg in files
     assert png.read_bytes().startswith(b"\x89PNG")
-    width, height = int.from_bytes(png.read_bytes()[16:20], "big"), int.from_bytes(png.read_bytes()[20:24], "big")
+    width, height = (
+        int.from_bytes(png.read_bytes()[16:20], "big"),
+        int.from_bytes(png.read_bytes()[20:24], "big"),
+    )
     assert (width, height) == (1200, 675)  # 8 x 4.5 in at 150 dpi
     assert b"<svg" in svg.read_bytes()[:500]
     assert len([path for path in files if path.suffix == ".png"]) == 6
@@ -229,9 +276,14 @@ def test_report_escapes_what_it_did_not_write(warehouse, tmp_path):
 def test_a_warehouse_without_the_marts_is_refused_with_their_names(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))
-    con.execute("create schema marts; create schema audit; "
-                "create table marts.indicator_values (indicator_id varchar, academic_year varchar)")
+    con.execute(
+        "create schema marts; create schema audit; "
+        "create table marts.indicator_values (indicator_id varchar, academic_year varchar)"
+    )
     con.close()
-    with pytest.raises(ExportError, match=r"has no marts\.indicator_progress, .*marts\.plans, .*marts\.programmes, "
-                                          r"marts\.annotations, audit\.pipeline_runs, .*: run the nightly build"):
+    with pytest.raises(
+        ExportError,
+        match=r"has no marts\.indicator_progress, .*marts\.plans, .*marts\.programmes, "
+        r"marts\.annotations, audit\.pipeline_runs, .*: run the nightly build",
+    ):
         export(path, tmp_path / "out", "2023/24", charts=False)

@@ -43,7 +43,15 @@ def test_plus_sign_means_a_hundred_years_earlier():
 
 
 def test_t_numbers_uids_and_invalid_values():
-    values = ["951130-T123", "951130T123", " Student.UID-77 ", wrong_check_digit(personnummer("19951130", 983)), "12-3", None, "  "]
+    values = [
+        "951130-T123",
+        "951130T123",
+        " Student.UID-77 ",
+        wrong_check_digit(personnummer("19951130", 983)),
+        "12-3",
+        None,
+        "  ",
+    ]
     assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [
         "19951130T123",
         "19951130T123",
@@ -112,7 +120,11 @@ def test_property_arbitrary_text_never_raises_and_never_leaks(values):
     out = ps.pseudonymise(pl.Series(values, dtype=pl.String)).to_list()
     assert len(out) == len(values)
     for value in out:
-        assert value is None or value == INVALID or (len(value) == 64 and all(c in "0123456789abcdef" for c in value))
+        assert (
+            value is None
+            or value == INVALID
+            or (len(value) == 64 and all(c in "0123456789abcdef" for c in value))
+        )
 
 
 @settings(max_examples=50, deadline=None)
@@ -125,7 +137,10 @@ def test_property_digest_is_standard_hmac_sha256(key, text):
 
 
 @settings(max_examples=30, deadline=None)
-@given(key=st.binary(min_size=16, max_size=100), texts=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=20))
+@given(
+    key=st.binary(min_size=16, max_size=100),
+    texts=st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=20),
+)
 def test_property_vectorised_digests_equal_hmac(key, texts):
     import hashlib
     import hmac

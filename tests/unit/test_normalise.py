@@ -21,14 +21,17 @@ def parse(type_name: str, values: list, **kwargs) -> list:
 
 
 def test_dates_in_every_listed_form():
-    assert parse("date", ["2019-09-01", "01-09-2019", "01.09.2019", "2019-09-01 00:00:00", "1.9.2019"]) == [
-        dt.date(2019, 9, 1)
-    ] * 5
+    assert (
+        parse("date", ["2019-09-01", "01-09-2019", "01.09.2019", "2019-09-01 00:00:00", "1.9.2019"])
+        == [dt.date(2019, 9, 1)] * 5
+    )
     assert parse("date", ["2019-02-30", "31/12/2019", "yesterday", "2019-13-01"]) == [None] * 4
 
 
 def test_terms_ladok_and_ewp():
-    assert parse("term", ["HT2019", "vt 2020", "2019/2020-1/2", "2019/2020-2/2", "2019/2021-1/2", "HT19"]) == [
+    assert parse(
+        "term", ["HT2019", "vt 2020", "2019/2020-1/2", "2019/2020-2/2", "2019/2021-1/2", "HT19"]
+    ) == [
         "HT2019",
         "VT2020",
         "HT2019",
@@ -39,7 +42,9 @@ def test_terms_ladok_and_ewp():
 
 
 def test_academic_years():
-    assert parse("academic_year", ["2019/20", "2019/2020", "LÅ2019-2020", "lå 2019-2020", "2099/00", "2019/21", "2019"]) == [
+    assert parse(
+        "academic_year", ["2019/20", "2019/2020", "LÅ2019-2020", "lå 2019-2020", "2099/00", "2019/21", "2019"]
+    ) == [
         "2019/20",
         "2019/20",
         "2019/20",
@@ -51,7 +56,15 @@ def test_academic_years():
 
 
 def test_booleans():
-    assert parse("bool", ["yes", "Nej", "TRUE", "0", "x", "ja", "maybe"]) == [True, False, True, False, True, True, None]
+    assert parse("bool", ["yes", "Nej", "TRUE", "0", "x", "ja", "maybe"]) == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        None,
+    ]
     assert parse("bool_or_count", ["2", "0", "ja", "nej"]) == [True, False, True, False]
 
 
@@ -69,13 +82,22 @@ def test_codes_countries_and_lists():
 def test_enum_values_from_the_source_spec():
     direction = next(s for s in SPECS if s.name == "student_mobility").field("direction")
     frame = pl.DataFrame({"x": ["Utresande", "INRESANDE", "out", "sideways"]})
-    assert frame.select(parse_field(pl.col("x"), direction))["direction"].to_list() == ["outgoing", "incoming", "outgoing", None]
+    assert frame.select(parse_field(pl.col("x"), direction))["direction"].to_list() == [
+        "outgoing",
+        "incoming",
+        "outgoing",
+        None,
+    ]
 
 
 def test_header_matching_ignores_case_spaces_and_separators():
     spec = next(s for s in SPECS if s.name == "graduates")
     mapping = map_headers(["  PERSONNUMMER ", "program_kod", "Examens-datum", "extra"], spec)
-    assert mapping == {"  PERSONNUMMER ": "student_id", "program_kod": "programme_code", "Examens-datum": "degree_date"}
+    assert mapping == {
+        "  PERSONNUMMER ": "student_id",
+        "program_kod": "programme_code",
+        "Examens-datum": "degree_date",
+    }
 
 
 def test_a_missing_required_column_is_named():

@@ -64,9 +64,13 @@ def test_suite_follows_the_source_contract(source):
     for expectation in doc["expectations"]:
         if expectation["type"] == "expect_column_values_to_be_in_set":
             field = spec.field(expectation["kwargs"]["column"])
-            assert sorted(expectation["kwargs"]["value_set"]) == sorted(set(field.values.values())), field.name
+            assert sorted(expectation["kwargs"]["value_set"]) == sorted(set(field.values.values())), (
+                field.name
+            )
     for key in spec.business_key:  # business keys: not null, and unique among current rows
-        assert f"expect_column_values_to_not_be_null({key})" in {quality.check_name(e) for e in doc["expectations"]}
+        assert f"expect_column_values_to_not_be_null({key})" in {
+            quality.check_name(e) for e in doc["expectations"]
+        }
     unique = {quality.check_name(e) for e in doc["expectations"] if "unique" in e["type"]}
     assert len(unique) == 1
 
@@ -140,7 +144,9 @@ def build(tmp_path_factory):
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("INDICATORS_PSEUDONYMISATION_KEY", "test-key-for-pseudonyms-0123456789")
             settings = load_settings().with_paths(inbox=base / "inbox", warehouse=base / "warehouse.duckdb")
-            outcome = nightly.run(settings, with_dbt=False, with_quality=False, stop_after="ingest", quiet=True)
+            outcome = nightly.run(
+                settings, with_dbt=False, with_quality=False, stop_after="ingest", quiet=True
+            )
         assert outcome.exit_code == 0, outcome.message
         assert outcome.ingest.sources_loaded == ["enrolments", "graduates", "student_mobility"]
         return settings, settings.warehouse
@@ -171,14 +177,23 @@ PROBLEMS = {
     ("raw_student_mobility", "expect_column_values_to_be_between(credits_ects)"): ("error", 1),  # M0002: 150
     ("raw_student_mobility", "expect_column_values_to_be_between(stay_days)"): ("warn", 1),  # M0003: 862 days
     ("raw_student_mobility", "expect_column_values_to_be_in_set(direction)"): ("error", 1),  # M0005 edited
-    ("raw_student_mobility", "expect_column_values_to_match_regex(partner_country)"): ("error", 1),  # M0006 edited
+    ("raw_student_mobility", "expect_column_values_to_match_regex(partner_country)"): (
+        "error",
+        1,
+    ),  # M0006 edited
     ("raw_student_mobility", "expect_column_values_to_be_unique(mobility_id)"): ("error", 2),  # M0007 twice
     # 2021/22 has 3 rows after 40 in 2020/21: 0.075, below both 0.10 (error) and 0.25 (warn)
-    ("raw_student_mobility", "expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse"): ("error", 1),
+    ("raw_student_mobility", "expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse"): (
+        "error",
+        1,
+    ),
     ("raw_student_mobility", "expect_column_values_to_be_between(rows_vs_previous_year) drop"): ("warn", 1),
     # 2020/21: 10 of 40 rows without programme_code = 0.25 > 0.10
     ("raw_student_mobility", "expect_column_values_to_be_between(null_programme_code_share)"): ("warn", 1),
-    ("raw_graduates", "expect_compound_columns_to_be_unique(student_id, programme_code, degree_date)"): ("error", 2),
+    ("raw_graduates", "expect_compound_columns_to_be_unique(student_id, programme_code, degree_date)"): (
+        "error",
+        2,
+    ),
 }
 
 
@@ -197,9 +212,13 @@ def problems(build):
     try:  # what an ingest bug, or a value added to a pipelines file but not to the suite, would leave
         con.execute("update raw.student_mobility set direction = 'sideways' where mobility_id = 'M0005'")
         con.execute("update raw.student_mobility set partner_country = 'Germany' where mobility_id = 'M0006'")
-        con.execute("insert into raw.student_mobility select * from raw.student_mobility where mobility_id = 'M0007'")
+        con.execute(
+            "insert into raw.student_mobility select * from raw.student_mobility where mobility_id = 'M0007'"
+        )
         con.execute("insert into raw.graduates select * from raw.graduates where programme_code = 'MALAK'")
-        pseudonym = con.execute("select student_id from raw.graduates where programme_code = 'MALAK'").fetchone()[0]
+        pseudonym = con.execute(
+            "select student_id from raw.graduates where programme_code = 'MALAK'"
+        ).fetchone()[0]
     finally:
         con.close()
     return settings, warehouse, results(settings, warehouse), pseudonym
@@ -255,14 +274,18 @@ def test_details_name_the_offending_values(problems):
     assert "1999-09-01" in rows[(sm, "expect_column_values_to_be_between(start_date)")].details
     collapse = rows[(sm, "expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse")]
     assert collapse.details == "academic years 2021/22: 3 rows, 0.075 of 40"
-    assert collapse.observed_value.startswith("1 of 3 academic years unexpected")  # 2019/20 has no previous year
+    assert collapse.observed_value.startswith(
+        "1 of 3 academic years unexpected"
+    )  # 2019/20 has no previous year
     share = rows[(sm, "expect_column_values_to_be_between(null_programme_code_share)")]
     assert share.details == "academic years 2020/21: 0.25"
 
 
 def test_no_personal_data_in_results(problems):
     _, _, rows, pseudonym = problems
-    graduates = rows[("raw_graduates", "expect_compound_columns_to_be_unique(student_id, programme_code, degree_date)")]
+    graduates = rows[
+        ("raw_graduates", "expect_compound_columns_to_be_unique(student_id, programme_code, degree_date)")
+    ]
     assert graduates.details == "2 rows (values not shown: personal data)"
     text = json.dumps([dataclasses.asdict(row) for row in rows.values()], default=str)
     assert pseudonym not in text
@@ -290,7 +313,8 @@ def _profile(rows_sql: str, coverage_end: dt.date | None, today: dt.date = TODAY
     con.execute("create schema raw")
     con.execute(  # one file; a row number each, in order
         "create table raw.student_mobility as select *, row_number() over () as _row_number from (values "
-        + rows_sql + ") v(mobility_id, start_date, programme_code, _file_id)"
+        + rows_sql
+        + ") v(mobility_id, start_date, programme_code, _file_id)"
     )
     spec = SPECS["student_mobility"]
     current = quality.current_rows_sql(spec, ["mobility_id", "start_date", "programme_code"], {}, MACROS)
@@ -326,8 +350,13 @@ def test_by_year_profile_of_an_undated_export_ends_at_its_own_latest_date():
     # the run's date caps an export dated in the future: on 2022-07-01 2021/22 is final, the stay
     # of 2023/24 (planned) is not profiled
     assert [row[0] for row in _profile(FOUR_STAYS, dt.date(2030, 1, 1), today=dt.date(2022, 7, 1))] == [
-        "2019/20", "2020/21", "2021/22"]
-    assert [row[0] for row in _profile(FOUR_STAYS, dt.date(2030, 1, 1), today=dt.date(2022, 6, 29))] == ["2019/20"]
+        "2019/20",
+        "2020/21",
+        "2021/22",
+    ]
+    assert [row[0] for row in _profile(FOUR_STAYS, dt.date(2030, 1, 1), today=dt.date(2022, 6, 29))] == [
+        "2019/20"
+    ]
 
 
 def test_only_the_latest_final_year_carries_the_collapse_ratio():

@@ -30,7 +30,12 @@ def test_chunked_validation_matches_whole_frame_validation(tmp_path, ingest, mon
         return (row.check_name, row.success, row.failing_count)
 
     assert sorted(map(key, chunked)) == sorted(map(key, whole))
-    [ects] = [row for row in chunked if row.check_name.startswith("expect_column_values_to_be_between") and "credits_ects" in row.check_name]
+    [ects] = [
+        row
+        for row in chunked
+        if row.check_name.startswith("expect_column_values_to_be_between")
+        and "credits_ects" in row.check_name
+    ]
     assert (ects.success, ects.failing_count) == (False, 2)
     assert "150" in ects.details and "200" in ects.details
 
@@ -77,7 +82,10 @@ def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkey
         return result
 
     monkeypatch.setattr(gx, "validate_frame", counting)
-    quality.execute(quality.prepare(settings, warehouse, ["student_mobility"], spill_dir=tmp_path / "spill"), lambda line: None)
+    quality.execute(
+        quality.prepare(settings, warehouse, ["student_mobility"], spill_dir=tmp_path / "spill"),
+        lambda line: None,
+    )
     chunk_counts = seen[1:7]  # after the schema frame: the six chunks
     assert len(chunk_counts) == 6
     assert max(chunk_counts) <= 1  # at most the chunk the loop still holds, never the earlier ones

@@ -74,13 +74,19 @@ def test_random_bytes_as_csv(data):
 
 
 @common
-@given(st.integers(0, len(VALID_CSV)), st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8))
+@given(
+    st.integers(0, len(VALID_CSV)),
+    st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 255)), max_size=8),
+)
 def test_mutated_csv(cut, flips):
     _ingest_bytes("student_mobility_fuzz.csv", _mutate(VALID_CSV, cut, flips))
 
 
 @common
-@given(st.integers(0, len(VALID_XLSX)), st.lists(st.tuples(st.integers(0, 100_000), st.integers(0, 255)), max_size=4))
+@given(
+    st.integers(0, len(VALID_XLSX)),
+    st.lists(st.tuples(st.integers(0, 100_000), st.integers(0, 255)), max_size=4),
+)
 def test_mutated_xlsx(cut, flips):
     _ingest_bytes("enrolments_fuzz.xlsx", _mutate(VALID_XLSX, cut, flips))
 
@@ -88,7 +94,10 @@ def test_mutated_xlsx(cut, flips):
 @common
 @given(st.text(alphabet=st.sampled_from(list(';,"\n\r\t xyzåäö0123456789-/.')), max_size=400))
 def test_csv_shaped_text(text):
-    _ingest_bytes("student_mobility_fuzz.csv", ("Utbytes-ID;Personnummer;Riktning;Typ av utbyte;Land;Startdatum;Status\n" + text).encode())
+    _ingest_bytes(
+        "student_mobility_fuzz.csv",
+        ("Utbytes-ID;Personnummer;Riktning;Typ av utbyte;Land;Startdatum;Status\n" + text).encode(),
+    )
 
 
 def test_the_unmutated_files_load():

@@ -8,12 +8,15 @@ import pytest
 from indicators.nightly import EXIT_FAILED, EXIT_OK, EXIT_WARNINGS, RunOutcome, run_status
 
 
-@pytest.mark.parametrize(("published", "warnings", "expected"), [
-    (True, [], (EXIT_OK, "published")),
-    (True, ["a file was rejected"], (EXIT_WARNINGS, "published_with_warnings")),
-    (False, [], (EXIT_FAILED, "failed")),
-    (False, ["a file was rejected"], (EXIT_FAILED, "failed")),
-])
+@pytest.mark.parametrize(
+    ("published", "warnings", "expected"),
+    [
+        (True, [], (EXIT_OK, "published")),
+        (True, ["a file was rejected"], (EXIT_WARNINGS, "published_with_warnings")),
+        (False, [], (EXIT_FAILED, "failed")),
+        (False, ["a file was rejected"], (EXIT_FAILED, "failed")),
+    ],
+)
 def test_the_run_status_is_decided_in_one_place(published, warnings, expected):
     assert run_status(published, warnings) == expected
     outcome = RunOutcome("run-1", published, "why", warnings=warnings)

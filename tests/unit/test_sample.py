@@ -15,9 +15,20 @@ import pytest
 from indicators.identity import INVALID, normalise_person_ids
 from indicators.sample import generate
 
-SOURCES = ["programmes", "student_mobility", "agreements", "staff_mobility", "cim_awards", "graduates",
-           "enrolments", "programme_register", "activities"]
-EWP_NS = "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd"
+SOURCES = [
+    "programmes",
+    "student_mobility",
+    "agreements",
+    "staff_mobility",
+    "cim_awards",
+    "graduates",
+    "enrolments",
+    "programme_register",
+    "activities",
+]
+EWP_NS = (
+    "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd"
+)
 # Scale 1: (270 + 180) stays x the year factors (0.88 ... 1.16, sum 7.92) ~ 3,560, plus a few second stays.
 STAYS_SCALE_1 = (7500, 8500)  # 600 outgoing + 400 incoming a normal year, COVID years far fewer
 
@@ -66,8 +77,13 @@ def test_personnummer_have_valid_check_digits_and_test_serials(inbox: Path):
     graduates = _xlsx_rows(inbox / "graduates_2025-09-01.xlsx")
     old = _xlsx_rows(inbox / "student_mobility_2022-11-15.xlsx")
     teacher_ids = [t for r in acts if r["Teacher IDs"] for t in r["Teacher IDs"].split(";")]
-    clean = ([r["Personnummer"] for r in new] + [r["Personnummer"] for r in staff]
-             + [r["Personnummer"] for r in cim] + [str(r["Personnummer"]) for r in graduates] + teacher_ids)
+    clean = (
+        [r["Personnummer"] for r in new]
+        + [r["Personnummer"] for r in staff]
+        + [r["Personnummer"] for r in cim]
+        + [str(r["Personnummer"]) for r in graduates]
+        + teacher_ids
+    )
     canon = _canonical(clean)
     assert INVALID not in canon
     digits = [c for c in canon if re.fullmatch(r"\d{12}", c)]
@@ -98,11 +114,14 @@ def test_bom_and_separators(inbox: Path):
     assert (inbox / "activities_2025-09-01.csv").read_bytes().startswith(b"Activity ID,Date,")
 
 
-@pytest.mark.parametrize(("name", "column"), [
-    ("student_mobility_2022-11-15.xlsx", "Start date"),
-    ("graduates_2025-09-01.xlsx", "Examensdatum"),
-    ("programme_register_2025.xlsx", "Integration granskad"),
-])
+@pytest.mark.parametrize(
+    ("name", "column"),
+    [
+        ("student_mobility_2022-11-15.xlsx", "Start date"),
+        ("graduates_2025-09-01.xlsx", "Examensdatum"),
+        ("programme_register_2025.xlsx", "Integration granskad"),
+    ],
+)
 def test_xlsx_dates_are_real_date_cells(inbox: Path, name: str, column: str):
     sheet = openpyxl.load_workbook(inbox / name, read_only=True).worksheets[0]
     rows = sheet.iter_rows(max_row=300)
@@ -117,8 +136,10 @@ def test_stays_per_scale(inbox: Path, tmp_path: Path):
     one = len(old | new)
     assert STAYS_SCALE_1[0] <= one <= STAYS_SCALE_1[1]
     generate(tmp_path, scale=2, seed=2019)
-    frames = [pl.read_csv(tmp_path / f"student_mobility_{d}.csv", infer_schema=False)
-              for d in ("2022-11-15", "2025-09-01")]
+    frames = [
+        pl.read_csv(tmp_path / f"student_mobility_{d}.csv", infer_schema=False)
+        for d in ("2022-11-15", "2025-09-01")
+    ]
     two = pl.concat([f.select("mobility_id") for f in frames])["mobility_id"].n_unique()
     assert 1.9 <= two / one <= 2.1
     # Large sources are plain comma CSV with canonical headers at scale 2.
@@ -150,8 +171,10 @@ def test_covid_dip_and_recovery(inbox: Path):
 
 def test_latest_export_changes_statuses(inbox: Path):
     old = {r["Mobility ID"]: r["Status"] for r in _xlsx_rows(inbox / "student_mobility_2022-11-15.xlsx")}
-    new = {r["Utbytes-ID"]: r["Utbytesstatus"] for r in _csv_rows(
-        inbox / "student_mobility_2025-09-01.csv", "utf-8-sig", ";")}
+    new = {
+        r["Utbytes-ID"]: r["Utbytesstatus"]
+        for r in _csv_rows(inbox / "student_mobility_2025-09-01.csv", "utf-8-sig", ";")
+    }
     both = old.keys() & new.keys()
     assert len(both) > 300
     assert any(old[k] == "accepted" and new[k] == "återbud" for k in both)

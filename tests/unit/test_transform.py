@@ -14,4 +14,3 @@ def test_the_nightly_build_writes_no_json_and_leaves_the_unit_tests_to_ci(tmp_pa
     assert build[build.index("--exclude-resource-type") + 1] == "unit_test"
     # the other commands (CI's seed, run, test, docs) keep dbt's artefacts
     assert "--no-write-json" not in transform.dbt_args("run", settings)
-

@@ -81,7 +81,10 @@ def _key_home_problem(model, ctx, accepted, key: list[str], home: str) -> str | 
             kwargs = expectation["kwargs"]
             if expectation["type"] == "expect_column_values_to_be_unique" and [kwargs.get("column")] == key:
                 return None
-            if expectation["type"] == "expect_compound_columns_to_be_unique" and kwargs.get("column_list") == key:
+            if (
+                expectation["type"] == "expect_compound_columns_to_be_unique"
+                and kwargs.get("column_list") == key
+            ):
                 return None
         return f"{home} has no uniqueness expectation on {key}"
     if home.startswith("model:"):

@@ -36,10 +36,21 @@ __all__ = ["export", "ExportError", "FORMATS", "DIALECTS", "metadata"]
 FORMATS = ("csv", "xlsx")
 
 
-def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = "annual", lang: str = "sv", fmt: str = "csv",
-           dialect: str = "excel-sv", suppression: bool = True, charts: bool = True,
-           on_note: Callable[[str], None] | None = None, plan: str | None = None,
-           protection: disclosure.Protection | None = None, as_of: str | None = None) -> list[Path]:
+def export(
+    warehouse: Path,
+    out_dir: Path,
+    year: str | None = None,
+    kind: str = "annual",
+    lang: str = "sv",
+    fmt: str = "csv",
+    dialect: str = "excel-sv",
+    suppression: bool = True,
+    charts: bool = True,
+    on_note: Callable[[str], None] | None = None,
+    plan: str | None = None,
+    protection: disclosure.Protection | None = None,
+    as_of: str | None = None,
+) -> list[Path]:
     """Write the export files for ``year`` into ``out_dir``; returns the paths written. Without a year the
     mid-term follow-up reads the plan's mid-term rule, the annual export the latest final year; ``on_note``
     is told which year was used."""
@@ -48,10 +59,20 @@ def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = 
     if dialect not in DIALECTS:
         raise ExportError(f"--dialect must be one of {', '.join(DIALECTS)}, not {dialect!r}")
     if kind == "programme":
-        raise ExportError("--kind programme is a report (indicators report --kind programme); export its "
-                          "numbers with --kind annual (the per-programme table)")
-    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=suppression, plan=plan,
-                       protection=protection, as_of=as_of)
+        raise ExportError(
+            "--kind programme is a report (indicators report --kind programme); export its "
+            "numbers with --kind annual (the per-programme table)"
+        )
+    publication = load(
+        Path(warehouse),
+        year,
+        kind=kind,
+        lang=lang,
+        suppression=suppression,
+        plan=plan,
+        protection=protection,
+        as_of=as_of,
+    )
     if on_note and publication.year_note:
         on_note(publication.year_note)
     out_dir = Path(out_dir)
@@ -60,7 +81,9 @@ def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = 
     written: list[Path] = []
     if fmt == "csv":
         for table in tables:
-            written.append(write_csv(table, out_dir / f"{publication.stem}_{table.name}.csv", DIALECTS[dialect]))
+            written.append(
+                write_csv(table, out_dir / f"{publication.stem}_{table.name}.csv", DIALECTS[dialect])
+            )
         files = {table.name: f"{publication.stem}_{table.name}.csv" for table in tables}
     else:
         path = out_dir / f"{publication.stem}.xlsx"
@@ -72,7 +95,9 @@ def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = 
     json_path = out_dir / f"{publication.stem}_metadata.json"
     json_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     md_path = out_dir / f"{publication.stem}_metadata.md"
-    md_path.write_text(_environment().get_template("metadata.md.j2").render(meta=meta, lang=lang), encoding="utf-8")
+    md_path.write_text(
+        _environment().get_template("metadata.md.j2").render(meta=meta, lang=lang), encoding="utf-8"
+    )
     written += [json_path, md_path]
     if charts:
         from indicators.report.charts import write_charts
@@ -81,8 +106,9 @@ def export(warehouse: Path, out_dir: Path, year: str | None = None, kind: str = 
     return written
 
 
-def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
-             dialect: str = "excel-sv") -> dict[str, Any]:
+def metadata(
+    publication: Publication, files: dict[str, str], fmt: str = "csv", dialect: str = "excel-sv"
+) -> dict[str, Any]:
     """Everything a reader needs beside the numbers, in the publication's language."""
     lang = publication.lang
     run = publication.run or {}
@@ -92,17 +118,33 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
     if fmt == "csv":
         format_text = DIALECTS[dialect].describe(lang)
     else:
-        format_text = ("XLSX: en flik per tabell, tal som talceller, text som textceller" if lang == "sv"
-                       else "XLSX: one sheet per table, numbers as number cells, text as string cells")
+        format_text = (
+            "XLSX: en flik per tabell, tal som talceller, text som textceller"
+            if lang == "sv"
+            else "XLSX: one sheet per table, numbers as number cells, text as string cells"
+        )
     return {
         "title": {"sv": "Internationaliseringsindikatorer", "en": "Internationalisation indicators"}[lang]
         + f" {publication.year} ({publication.kind})",
         "academic_year": publication.year,
         "academic_year_chosen": publication.year_note,
         "as_of": publication.as_of,
-        "plan": {key: publication.plan.get(key) for key in (
-            "plan_id", f"name_{lang}", "first_year", "last_year", "baseline_year", "midterm_year", "final_year",
-            "adopted_by", "source_document")} if publication.plan else None,
+        "plan": {
+            key: publication.plan.get(key)
+            for key in (
+                "plan_id",
+                f"name_{lang}",
+                "first_year",
+                "last_year",
+                "baseline_year",
+                "midterm_year",
+                "final_year",
+                "adopted_by",
+                "source_document",
+            )
+        }
+        if publication.plan
+        else None,
         "kind": publication.kind,
         "language": lang,
         "generated_at": datetime.now(UTC).replace(microsecond=0).isoformat(),
@@ -115,8 +157,18 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
             "run_finished_at": run.get("finished_at"),
         },
         "source_files": [
-            {key: row.get(key) for key in ("source", "files", "oldest_file_modified_at", "newest_file_modified_at",
-                                           "last_loaded_at", "rows_loaded", "file_names")}
+            {
+                key: row.get(key)
+                for key in (
+                    "source",
+                    "files",
+                    "oldest_file_modified_at",
+                    "newest_file_modified_at",
+                    "last_loaded_at",
+                    "rows_loaded",
+                    "file_names",
+                )
+            }
             for row in publication.source_files
         ],
         "disclosure_control": {
@@ -134,33 +186,56 @@ def metadata(publication: Publication, files: dict[str, str], fmt: str = "csv",
         },
         "files": files,
         "tables": [
-            {"name": table.name, "title": table.title, "file": files.get(table.name),
-             "columns": [column.label for column in table.columns]}
+            {
+                "name": table.name,
+                "title": table.title,
+                "file": files.get(table.name),
+                "columns": [column.label for column in table.columns],
+            }
             for table in publication.tables()
         ],
         "indicators": [
             {
-                "indicator_id": ind["indicator_id"], "target_id": ind.get("target_id"), "goal_id": ind.get("goal_id"),
-                "name": ind["name"], "definition": ind["definition"],
+                "indicator_id": ind["indicator_id"],
+                "target_id": ind.get("target_id"),
+                "goal_id": ind.get("goal_id"),
+                "name": ind["name"],
+                "definition": ind["definition"],
                 "unit": labels.text(labels.UNITS, ind.get("unit"), lang),
                 "rule": labels.text(labels.RULES, ind.get("rule"), lang),
-                "sources": ind.get("sources"), "baseline_year": ind.get("baseline_year"),
-                "target_value": ind.get("target_value"), "deadline_year": ind.get("deadline_year"),
+                "sources": ind.get("sources"),
+                "baseline_year": ind.get("baseline_year"),
+                "target_value": ind.get("target_value"),
+                "deadline_year": ind.get("deadline_year"),
                 "per_programme": ind.get("per_programme"),
             }
             for ind in publication.catalogue
         ],
         "annotations": [
-            {key: row.get(key) for key in ("annotation_id", "academic_year_from", "academic_year_to", "indicator_id",
-                                           "kind", "text")}
+            {
+                key: row.get(key)
+                for key in (
+                    "annotation_id",
+                    "academic_year_from",
+                    "academic_year_to",
+                    "indicator_id",
+                    "kind",
+                    "text",
+                )
+            }
             for row in publication.annotations
         ],
         "value_status": {
             "column": labels.header("obs_status", lang),
             "legend": {key: value[lang] for key, value in labels.OBS_LEGEND.items()},
             "marks": dict(labels.OBS_MARKS),
-            "years_not_final": sorted({row["academic_year"] for row in publication.values
-                                       if row.get("obs_status") not in (None, "final")}),
+            "years_not_final": sorted(
+                {
+                    row["academic_year"]
+                    for row in publication.values
+                    if row.get("obs_status") not in (None, "final")
+                }
+            ),
         },
         "words": {
             "status": {key: value[lang] for key, value in labels.STATUS.items()},
@@ -177,26 +252,44 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         ("Titel" if sv else "Title", meta["title"]),
         ("Läsår" if sv else "Academic year", meta["academic_year"]),
         ("Skapad" if sv else "Generated", meta["generated_at"]),
-        ("Körning (data)" if sv else "Run (data)",
-         f"{data['run_id'] or '-'} · {data['run_status'] or '-'} · {data['run_finished_at'] or data['run_started_at'] or '-'}"),
+        (
+            "Körning (data)" if sv else "Run (data)",
+            f"{data['run_id'] or '-'} · {data['run_status'] or '-'} · {data['run_finished_at'] or data['run_started_at'] or '-'}",
+        ),
         ("Röjandekontroll" if sv else "Disclosure control", meta["disclosure_control"]["rule"]),
         (meta["value_status"]["column"], " · ".join(meta["value_status"]["legend"].values())),
         ("Format", meta["format"]),
     ]
     for source in meta["source_files"]:
-        rows.append((f"{'Källa' if sv else 'Source'}: {source['source']}",
-                     f"{source['files']} {'filer' if sv else 'files'}; "
-                     f"{'nyaste fil' if sv else 'newest file'} {source['newest_file_modified_at']}; "
-                     f"{'inläst' if sv else 'loaded'} {source['last_loaded_at']}"))
+        rows.append(
+            (
+                f"{'Källa' if sv else 'Source'}: {source['source']}",
+                f"{source['files']} {'filer' if sv else 'files'}; "
+                f"{'nyaste fil' if sv else 'newest file'} {source['newest_file_modified_at']}; "
+                f"{'inläst' if sv else 'loaded'} {source['last_loaded_at']}",
+            )
+        )
     for note in meta["annotations"]:
-        years = note["academic_year_from"] + (f"–{note['academic_year_to']}" if note["academic_year_to"] else "")
-        rows.append((f"{note['annotation_id']} {years} {note['indicator_id'] or ''}".strip(), note["text"] or ""))
+        years = note["academic_year_from"] + (
+            f"–{note['academic_year_to']}" if note["academic_year_to"] else ""
+        )
+        rows.append(
+            (f"{note['annotation_id']} {years} {note['indicator_id'] or ''}".strip(), note["text"] or "")
+        )
     for ind in meta["indicators"]:
-        rows.append((f"{ind['indicator_id']} {ind['name']}", f"{ind['definition']} [{ind['unit']}; {ind['rule']}]"))
+        rows.append(
+            (f"{ind['indicator_id']} {ind['name']}", f"{ind['definition']} [{ind['unit']}; {ind['rule']}]")
+        )
     return [(str(key), "" if text is None else str(text)) for key, text in rows]
 
 
 def _environment() -> Environment:
     # Markdown, not HTML: no autoescape; the template escapes table pipes itself.
-    return Environment(loader=PackageLoader("indicators.export", "templates"), autoescape=False,
-                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return Environment(
+        loader=PackageLoader("indicators.export", "templates"),
+        autoescape=False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )

@@ -42,7 +42,10 @@ HEADERS: dict[str, dict[str, str]] = {
     "final_value": {"sv": "Slutvärde", "en": "Final value"},
     "final_obs_status": {"sv": "Slutvärdets status", "en": "Final value status"},
     "change_since_midterm": {"sv": "Förändring sedan halvtid", "en": "Change since mid-term"},
-    "programmes_done_on": {"sv": "Program och datum då milstolpen nåddes", "en": "Programmes and the day they met the milestone"},
+    "programmes_done_on": {
+        "sv": "Program och datum då milstolpen nåddes",
+        "en": "Programmes and the day they met the milestone",
+    },
     "sentence": {"sv": "Sammanfattning", "en": "Summary"},
     "faculty_value": {"sv": "Fakultetens värde", "en": "Faculty value"},
     "year_obs_status": {"sv": "Värdets status (läsåret)", "en": "Value status (the year)"},
@@ -87,16 +90,22 @@ OBS_STATUS = {
 OBS_MARKS = {"provisional": "p", "incomplete": "i"}
 
 OBS_LEGEND = {
-    "final": {"sv": "slutligt: varje källa täcker hela läsåret (till och med 30 juni)",
-              "en": "final: every source covers the whole academic year (to 30 June)"},
-    "provisional": {"sv": "p = preliminärt: källorna täcker bara en del av läsåret (innevarande år, eller en export "
-                          "tagen före årets slut); värdet kan ändras",
-                    "en": "p = provisional: the sources cover only part of the academic year (the current year, or "
-                          "an export taken before the year ended); the value may change"},
-    "incomplete": {"sv": "i = ofullständigt: minst en av indikatorns källor täcker inget av läsåret (en inaktuell "
-                         "källa); värdet bygger på de övriga",
-                   "en": "i = incomplete: at least one of the indicator's sources covers none of the academic year "
-                         "(a stale source); the value rests on the others"},
+    "final": {
+        "sv": "slutligt: varje källa täcker hela läsåret (till och med 30 juni)",
+        "en": "final: every source covers the whole academic year (to 30 June)",
+    },
+    "provisional": {
+        "sv": "p = preliminärt: källorna täcker bara en del av läsåret (innevarande år, eller en export "
+        "tagen före årets slut); värdet kan ändras",
+        "en": "p = provisional: the sources cover only part of the academic year (the current year, or "
+        "an export taken before the year ended); the value may change",
+    },
+    "incomplete": {
+        "sv": "i = ofullständigt: minst en av indikatorns källor täcker inget av läsåret (en inaktuell "
+        "källa); värdet bygger på de övriga",
+        "en": "i = incomplete: at least one of the indicator's sources covers none of the academic year "
+        "(a stale source); the value rests on the others",
+    },
 }
 
 UNITS = {
@@ -184,7 +193,11 @@ def verdict_sentence(row: dict, lang: str) -> str:
         return f"{status}: " + ("inget värde att följa upp" if lang == "sv" else "no value to follow up")
     mark = {"provisional": " (p)", "incomplete": " (i)"}.get(row.get("final_obs_status") or "", "")
     if lang == "sv":
-        return (f"{status}: {name} {shown(row.get('final_value'))}{mark} {year} mot {shown(row.get('baseline_value'))} "
-                f"vid utgångsläget ({row.get('baseline_year')})")
-    return (f"{status}: {shown(row.get('final_value'))}{mark} {name} in {year} against "
-            f"{shown(row.get('baseline_value'))} at baseline ({row.get('baseline_year')})")
+        return (
+            f"{status}: {name} {shown(row.get('final_value'))}{mark} {year} mot {shown(row.get('baseline_value'))} "
+            f"vid utgångsläget ({row.get('baseline_year')})"
+        )
+    return (
+        f"{status}: {shown(row.get('final_value'))}{mark} {name} in {year} against "
+        f"{shown(row.get('baseline_value'))} at baseline ({row.get('baseline_year')})"
+    )

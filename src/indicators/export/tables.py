@@ -83,7 +83,9 @@ class Publication:
     flags: dict[disclosure.CellKey, str] = field(default_factory=dict)
     year_note: str | None = None  # how the year was chosen when it was not given
     midterm_year: str | None = None  # the plan's mid-term year (the follow-up reads it or the latest before)
-    plan: dict[str, Any] = field(default_factory=dict)  # the plan followed (plans seed row), {} in old warehouses
+    plan: dict[str, Any] = field(
+        default_factory=dict
+    )  # the plan followed (plans seed row), {} in old warehouses
     final: list[dict[str, Any]] = field(default_factory=list)  # marts.final_followup rows of the plan
     as_of: dict[str, Any] | None = None  # {run_id, published_at}: the numbers as that publish published them
     # (indicator, year, programme) → the faculty or programme headline value as first published, where revised
@@ -94,8 +96,14 @@ class Publication:
     _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- cells -------------------------------------------------------------------------------
-    def cell(self, indicator_id: str, year: str | None, programme: str | None = None,
-             dimension: str | None = None, dimension_value: str | None = None) -> Any:
+    def cell(
+        self,
+        indicator_id: str,
+        year: str | None,
+        programme: str | None = None,
+        dimension: str | None = None,
+        dimension_value: str | None = None,
+    ) -> Any:
         """The published value of one cell: a float, :data:`SUPPRESSED` or None (no value)."""
         if year is None:
             return None
@@ -105,8 +113,14 @@ class Publication:
         row = self._cells.get(key)
         return None if row is None else row.get("value")
 
-    def obs_status(self, indicator_id: str, year: str | None, programme: str | None = None,
-                   dimension: str | None = None, dimension_value: str | None = None) -> str | None:
+    def obs_status(
+        self,
+        indicator_id: str,
+        year: str | None,
+        programme: str | None = None,
+        dimension: str | None = None,
+        dimension_value: str | None = None,
+    ) -> str | None:
         """final, provisional or incomplete for a cell with a value; None when there is none."""
         row = self._cells.get((indicator_id, year, programme, dimension, dimension_value)) if year else None
         return None if row is None else row.get("obs_status")
@@ -133,8 +147,9 @@ class Publication:
             return None
         old = self.first_published[key]
         row = self._cells.get((indicator_id, year, programme, None, None), {})
-        if old is None or disclosure.primary_flag(indicator_id, row.get("unit"), old, row.get("denominator"),
-                                                  self.protection):
+        if old is None or disclosure.primary_flag(
+            indicator_id, row.get("unit"), old, row.get("denominator"), self.protection
+        ):
             return None
         return old
 
@@ -162,8 +177,14 @@ class Publication:
     @property
     def programme_codes(self) -> list[str]:
         """The programmes of the catalogue with values (``unknown``, the codes missing from it, left out)."""
-        return sorted({row["programme_code"] for row in self.values if row["programme_code"] is not None
-                       and (self.programmes.get(row["programme_code"]) or {}).get("is_in_catalogue")})
+        return sorted(
+            {
+                row["programme_code"]
+                for row in self.values
+                if row["programme_code"] is not None
+                and (self.programmes.get(row["programme_code"]) or {}).get("is_in_catalogue")
+            }
+        )
 
     @property
     def plan_name(self) -> str | None:
@@ -190,24 +211,56 @@ class Publication:
         return labels.TABLE_TITLES[name][self.lang]
 
     def scoreboard(self) -> Table:
-        keys = [("goal_id", "text"), ("goal_text", "text"), ("target_id", "text"), ("target_text", "text"),
-                ("indicator_id", "text"), ("indicator_name", "text"), ("unit", "label"), ("rule", "label"),
-                ("baseline_year", "text"), ("baseline_value", "number")]
+        keys = [
+            ("goal_id", "text"),
+            ("goal_text", "text"),
+            ("target_id", "text"),
+            ("target_text", "text"),
+            ("indicator_id", "text"),
+            ("indicator_name", "text"),
+            ("unit", "label"),
+            ("rule", "label"),
+            ("baseline_year", "text"),
+            ("baseline_value", "number"),
+        ]
         first_year_column = len(keys)
         keys += [(year, "number") for year in self.years]
-        keys += [("year_obs_status", "label"), ("target_value", "number"), ("change_abs", "number"),
-                 ("change_pct", "number"), ("status", "label"), ("progress", "label"), ("cagr_pct", "number"),
-                 ("required_cagr_pct", "number")]
+        keys += [
+            ("year_obs_status", "label"),
+            ("target_value", "number"),
+            ("change_abs", "number"),
+            ("change_pct", "number"),
+            ("status", "label"),
+            ("progress", "label"),
+            ("cagr_pct", "number"),
+            ("required_cagr_pct", "number"),
+        ]
         table = Table("scoreboard", self._title("scoreboard"), self._columns(keys))
         for ind in self.catalogue:
             verdict = self.verdict(ind["indicator_id"], self.year)
-            row = [ind["goal_id"], ind["goal_text"], ind["target_id"], ind["target_text"], ind["indicator_id"],
-                   ind["name"], self.word(labels.UNITS, ind["unit"]), self.word(labels.RULES, ind["rule"]),
-                   ind["baseline_year"], verdict["baseline_value"]]
+            row = [
+                ind["goal_id"],
+                ind["goal_text"],
+                ind["target_id"],
+                ind["target_text"],
+                ind["indicator_id"],
+                ind["name"],
+                self.word(labels.UNITS, ind["unit"]),
+                self.word(labels.RULES, ind["rule"]),
+                ind["baseline_year"],
+                verdict["baseline_value"],
+            ]
             row += [self.cell(ind["indicator_id"], year) for year in self.years]
-            row += [self.obs_word(verdict["obs_status"]), ind["target_value"], verdict["change_abs"],
-                    verdict["change_pct"], self.word(labels.STATUS, verdict["status"]),
-                    self.word(labels.PROGRESS, verdict["progress"]), verdict["cagr_pct"], verdict["required_cagr_pct"]]
+            row += [
+                self.obs_word(verdict["obs_status"]),
+                ind["target_value"],
+                verdict["change_abs"],
+                verdict["change_pct"],
+                self.word(labels.STATUS, verdict["status"]),
+                self.word(labels.PROGRESS, verdict["progress"]),
+                verdict["cagr_pct"],
+                verdict["required_cagr_pct"],
+            ]
             table.rows.append(row)
             self._mark_years(table, ind["indicator_id"], None, first_year_column)
         return table
@@ -237,50 +290,85 @@ class Publication:
         }
 
     def per_programme(self) -> Table:
-        keys = [("programme_code", "text"), ("programme_name", "text"), ("indicator_id", "text"),
-                ("indicator_name", "text"), ("unit", "label"), ("baseline_value", "number")]
+        keys = [
+            ("programme_code", "text"),
+            ("programme_name", "text"),
+            ("indicator_id", "text"),
+            ("indicator_name", "text"),
+            ("unit", "label"),
+            ("baseline_value", "number"),
+        ]
         first_year_column = len(keys)
         keys += [(year, "number") for year in self.years]
         keys += [("year_obs_status", "label"), ("status", "label"), ("progress", "label")]
         table = Table("programmes", self._title("programmes"), self._columns(keys))
         programme_indicators = [ind for ind in self.catalogue if ind.get("per_programme") in ("yes", "flag")]
-        for code in sorted({row["programme_code"] for row in self.values if row["programme_code"] is not None}):
+        for code in sorted(
+            {row["programme_code"] for row in self.values if row["programme_code"] is not None}
+        ):
             for ind in programme_indicators:
                 iid = ind["indicator_id"]
                 has_values = any(key[0] == iid and key[2] == code and key[3] is None for key in self._cells)
                 if not has_values:
                     continue
                 verdict = self.verdict(iid, self.year, code)
-                row = [code, self.programme_name(code), iid, ind["name"], self.word(labels.UNITS, ind["unit"]),
-                       verdict["baseline_value"]]
+                row = [
+                    code,
+                    self.programme_name(code),
+                    iid,
+                    ind["name"],
+                    self.word(labels.UNITS, ind["unit"]),
+                    verdict["baseline_value"],
+                ]
                 row += [self.cell(iid, year, code) for year in self.years]
-                row += [self.obs_word(verdict["obs_status"]), self.word(labels.STATUS, verdict["status"]),
-                        self.word(labels.PROGRESS, verdict["progress"])]
+                row += [
+                    self.obs_word(verdict["obs_status"]),
+                    self.word(labels.STATUS, verdict["status"]),
+                    self.word(labels.PROGRESS, verdict["progress"]),
+                ]
                 table.rows.append(row)
                 self._mark_years(table, iid, code, first_year_column)
         return table
 
     def long_values(self) -> Table:
-        keys = [("indicator_id", "text"), ("indicator_name", "text"), ("academic_year", "text"),
-                ("programme_code", "text"), ("programme_name", "text"), ("dimension", "label"),
-                ("dimension_value", "text"), ("value", "number"), ("numerator", "number"),
-                ("denominator", "number"), ("unit", "label"), ("obs_status", "label"), ("suppression", "label")]
+        keys = [
+            ("indicator_id", "text"),
+            ("indicator_name", "text"),
+            ("academic_year", "text"),
+            ("programme_code", "text"),
+            ("programme_name", "text"),
+            ("dimension", "label"),
+            ("dimension_value", "text"),
+            ("value", "number"),
+            ("numerator", "number"),
+            ("denominator", "number"),
+            ("unit", "label"),
+            ("obs_status", "label"),
+            ("suppression", "label"),
+        ]
         table = Table("values", self._title("values"), self._columns(keys))
         names = {ind["indicator_id"]: ind["name"] for ind in self.catalogue}
         for row in self.values:
             flag = row["suppression"]
             hidden = flag is not None
             share_hidden = hidden and row.get("denominator") is not None
-            table.rows.append([
-                row["indicator_id"], names.get(row["indicator_id"]), row["academic_year"], row["programme_code"],
-                self.programme_name(row["programme_code"]),
-                self.word(labels.DIMENSIONS, row["dimension"]), row["dimension_value"],
-                SUPPRESSED if hidden else row["value"],
-                SUPPRESSED if share_hidden else row.get("numerator"),
-                SUPPRESSED if share_hidden else row.get("denominator"),
-                self.word(labels.UNITS, row["unit"]), self.obs_word(row.get("obs_status")),
-                self.word(labels.SUPPRESSION, flag),
-            ])
+            table.rows.append(
+                [
+                    row["indicator_id"],
+                    names.get(row["indicator_id"]),
+                    row["academic_year"],
+                    row["programme_code"],
+                    self.programme_name(row["programme_code"]),
+                    self.word(labels.DIMENSIONS, row["dimension"]),
+                    row["dimension_value"],
+                    SUPPRESSED if hidden else row["value"],
+                    SUPPRESSED if share_hidden else row.get("numerator"),
+                    SUPPRESSED if share_hidden else row.get("denominator"),
+                    self.word(labels.UNITS, row["unit"]),
+                    self.obs_word(row.get("obs_status")),
+                    self.word(labels.SUPPRESSION, flag),
+                ]
+            )
             if row.get("obs_status") not in (None, "final"):
                 table.marks[(len(table.rows) - 1, 7)] = row["obs_status"]
         return table
@@ -293,38 +381,74 @@ class Publication:
             iid = ind["indicator_id"]
             mart = by_id.get(iid, {})
             year = mart.get("followup_year")
-            verdict = self.verdict(iid, year) if year else {
-                "value": None, "baseline_value": self.cell(iid, ind["baseline_year"]), "change_abs": None,
-                "change_pct": None, "status": None, "progress": None}
+            verdict = (
+                self.verdict(iid, year)
+                if year
+                else {
+                    "value": None,
+                    "baseline_value": self.cell(iid, ind["baseline_year"]),
+                    "change_abs": None,
+                    "change_pct": None,
+                    "status": None,
+                    "progress": None,
+                }
+            )
             for key in ("change_abs", "change_pct", "status", "progress"):
                 if mart.get(key) is not None and verdict.get(key) is None:
                     verdict[key] = mart[key]
             inputs = (verdict["value"], verdict["baseline_value"])
-            rows.append({
-                "goal_id": ind["goal_id"], "goal_text": ind["goal_text"], "target_id": ind["target_id"],
-                "target_text": ind["target_text"], "indicator_id": iid, "indicator_name": ind["name"],
-                "unit": ind["unit"], "baseline_year": ind["baseline_year"],
-                "baseline_value": verdict["baseline_value"], "followup_year": year,
-                "followup_value": verdict["value"],
-                "followup_obs_status": verdict.get("obs_status"),
-                "change_abs": self.derived(verdict["change_abs"], *inputs),
-                "change_pct": self.derived(verdict["change_pct"], *inputs),
-                "status": verdict["status"], "progress": verdict["progress"],
-            })
+            rows.append(
+                {
+                    "goal_id": ind["goal_id"],
+                    "goal_text": ind["goal_text"],
+                    "target_id": ind["target_id"],
+                    "target_text": ind["target_text"],
+                    "indicator_id": iid,
+                    "indicator_name": ind["name"],
+                    "unit": ind["unit"],
+                    "baseline_year": ind["baseline_year"],
+                    "baseline_value": verdict["baseline_value"],
+                    "followup_year": year,
+                    "followup_value": verdict["value"],
+                    "followup_obs_status": verdict.get("obs_status"),
+                    "change_abs": self.derived(verdict["change_abs"], *inputs),
+                    "change_pct": self.derived(verdict["change_pct"], *inputs),
+                    "status": verdict["status"],
+                    "progress": verdict["progress"],
+                }
+            )
         return rows
 
     def midterm_table(self) -> Table:
-        keys = [("goal_id", "text"), ("goal_text", "text"), ("target_id", "text"), ("target_text", "text"),
-                ("indicator_id", "text"), ("indicator_name", "text"), ("unit", "label"),
-                ("baseline_year", "text"), ("baseline_value", "number"), ("followup_year", "text"),
-                ("followup_value", "number"), ("followup_obs_status", "label"), ("change_abs", "number"),
-                ("change_pct", "number"), ("status", "label"), ("progress", "label")]
+        keys = [
+            ("goal_id", "text"),
+            ("goal_text", "text"),
+            ("target_id", "text"),
+            ("target_text", "text"),
+            ("indicator_id", "text"),
+            ("indicator_name", "text"),
+            ("unit", "label"),
+            ("baseline_year", "text"),
+            ("baseline_value", "number"),
+            ("followup_year", "text"),
+            ("followup_value", "number"),
+            ("followup_obs_status", "label"),
+            ("change_abs", "number"),
+            ("change_pct", "number"),
+            ("status", "label"),
+            ("progress", "label"),
+        ]
         table = Table("midterm", self._title("midterm"), self._columns(keys))
         value_column = [key for key, _ in keys].index("followup_value")
         for row in self.midterm_rows():
             status = row["followup_obs_status"]
-            row = dict(row, unit=self.word(labels.UNITS, row["unit"]), status=self.word(labels.STATUS, row["status"]),
-                       progress=self.word(labels.PROGRESS, row["progress"]), followup_obs_status=self.obs_word(status))
+            row = dict(
+                row,
+                unit=self.word(labels.UNITS, row["unit"]),
+                status=self.word(labels.STATUS, row["status"]),
+                progress=self.word(labels.PROGRESS, row["progress"]),
+                followup_obs_status=self.obs_word(status),
+            )
             table.rows.append([row[key] for key, _ in keys])
             if status not in (None, "final"):
                 table.marks[(len(table.rows) - 1, value_column)] = status
@@ -343,15 +467,26 @@ class Publication:
             final_value = self.cell(iid, final_year)
             midterm_value = self.cell(iid, midterm_year)
             row = {
-                "goal_id": ind["goal_id"], "goal_text": ind["goal_text"], "target_id": ind["target_id"],
-                "target_text": ind["target_text"], "indicator_id": iid, "indicator_name": ind["name"],
-                "unit": ind["unit"], "rule": ind.get("rule"), "target_value": ind.get("target_value"),
-                "baseline_year": ind["baseline_year"], "baseline_value": baseline,
-                "midterm_year": midterm_year, "midterm_value": midterm_value,
-                "followup_year": final_year, "final_value": final_value,
+                "goal_id": ind["goal_id"],
+                "goal_text": ind["goal_text"],
+                "target_id": ind["target_id"],
+                "target_text": ind["target_text"],
+                "indicator_id": iid,
+                "indicator_name": ind["name"],
+                "unit": ind["unit"],
+                "rule": ind.get("rule"),
+                "target_value": ind.get("target_value"),
+                "baseline_year": ind["baseline_year"],
+                "baseline_value": baseline,
+                "midterm_year": midterm_year,
+                "midterm_value": midterm_value,
+                "followup_year": final_year,
+                "final_value": final_value,
                 "final_obs_status": self.obs_status(iid, final_year),
                 "change_abs": self.derived(mart.get("change_abs"), final_value, baseline),
-                "change_since_midterm": self.derived(mart.get("change_since_midterm"), final_value, midterm_value),
+                "change_since_midterm": self.derived(
+                    mart.get("change_since_midterm"), final_value, midterm_value
+                ),
                 "status": mart.get("status") or "insufficient_data",
                 "progress": mart.get("progress") or "not_available",
                 "programmes_done_on": mart.get("programmes_done_on"),
@@ -361,18 +496,39 @@ class Publication:
         return rows
 
     def final_table(self) -> Table:
-        keys = [("goal_id", "text"), ("goal_text", "text"), ("target_id", "text"), ("target_text", "text"),
-                ("indicator_id", "text"), ("indicator_name", "text"), ("unit", "label"),
-                ("baseline_year", "text"), ("baseline_value", "number"), ("midterm_year", "text"),
-                ("midterm_value", "number"), ("followup_year", "text"), ("final_value", "number"),
-                ("final_obs_status", "label"), ("change_abs", "number"), ("change_since_midterm", "number"),
-                ("status", "label"), ("progress", "label"), ("programmes_done_on", "text"), ("sentence", "label")]
+        keys = [
+            ("goal_id", "text"),
+            ("goal_text", "text"),
+            ("target_id", "text"),
+            ("target_text", "text"),
+            ("indicator_id", "text"),
+            ("indicator_name", "text"),
+            ("unit", "label"),
+            ("baseline_year", "text"),
+            ("baseline_value", "number"),
+            ("midterm_year", "text"),
+            ("midterm_value", "number"),
+            ("followup_year", "text"),
+            ("final_value", "number"),
+            ("final_obs_status", "label"),
+            ("change_abs", "number"),
+            ("change_since_midterm", "number"),
+            ("status", "label"),
+            ("progress", "label"),
+            ("programmes_done_on", "text"),
+            ("sentence", "label"),
+        ]
         table = Table("final", self._title("final"), self._columns(keys))
         value_column = [key for key, _ in keys].index("final_value")
         for row in self.final_rows():
             status = row["final_obs_status"]
-            row = dict(row, unit=self.word(labels.UNITS, row["unit"]), status=self.word(labels.STATUS, row["status"]),
-                       progress=self.word(labels.PROGRESS, row["progress"]), final_obs_status=self.obs_word(status))
+            row = dict(
+                row,
+                unit=self.word(labels.UNITS, row["unit"]),
+                status=self.word(labels.STATUS, row["status"]),
+                progress=self.word(labels.PROGRESS, row["progress"]),
+                final_obs_status=self.obs_word(status),
+            )
             table.rows.append([row[key] for key, _ in keys])
             if status not in (None, "final"):
                 table.marks[(len(table.rows) - 1, value_column)] = status
@@ -381,9 +537,17 @@ class Publication:
 
 # --- reading the warehouse -----------------------------------------------------------------------
 
-def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: str = "sv",
-         suppression: bool = True, plan: str | None = None,
-         protection: disclosure.Protection | None = None, as_of: str | None = None) -> Publication:
+
+def load(
+    warehouse: Path,
+    year: str | None = None,
+    kind: str = "annual",
+    lang: str = "sv",
+    suppression: bool = True,
+    plan: str | None = None,
+    protection: disclosure.Protection | None = None,
+    as_of: str | None = None,
+) -> Publication:
     """Read the published warehouse read-only and build the protected publication.
 
     ``year`` None: a follow-up reads the year marts.plans says it reads (the plan's mid-term or final
@@ -430,9 +594,13 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
             as_of_run = {"run_id": run_id, "published_at": published_at}
             values = published.values_as_of(con, published_at, year)
         else:
-            values = read.fetch_rows(con, "select * from marts.indicator_values where academic_year <= ? "
-                           "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
-                           "dimension_value nulls first", [year])
+            values = read.fetch_rows(
+                con,
+                "select * from marts.indicator_values where academic_year <= ? "
+                "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
+                "dimension_value nulls first",
+                [year],
+            )
         progress = read.progress(con, year, plan_id)
         first_published = read.first_published(con) if not as_of else {}
         midterm = read.midterm(con, plan_id)
@@ -451,22 +619,49 @@ def load(warehouse: Path, year: str | None = None, kind: str = "annual", lang: s
     flags = pattern.flags if pattern else {}
     cells = {}
     for row in values:
-        key = (row["indicator_id"], row["academic_year"], row.get("programme_code"), row.get("dimension"),
-               row.get("dimension_value"))
+        key = (
+            row["indicator_id"],
+            row["academic_year"],
+            row.get("programme_code"),
+            row.get("dimension"),
+            row.get("dimension_value"),
+        )
         row["suppression"] = flags.get(key)
         cells[key] = row
     if as_of_run:
         # a verdict of today stands beside a past number only where that number is still today's
-        progress = {key: row for key, row in progress.items()
-                    if (cells.get((key[0], key[1], key[2], None, None)) or {}).get("value") == row.get("value")}
+        progress = {
+            key: row
+            for key, row in progress.items()
+            if (cells.get((key[0], key[1], key[2], None, None)) or {}).get("value") == row.get("value")
+        }
     # every year up to the one reported: history before the baseline is shown like any other year
     years = sorted({row["academic_year"] for row in values if row["academic_year"] <= year})
     return Publication(
-        warehouse=warehouse, year=year, kind=kind, lang=lang, suppression=suppression, years=years,
-        catalogue=catalogue, values=values, progress=progress, midterm=midterm, programmes=programmes,
-        annotations=annotations, run=run, source_files=source_files, quality=quality, flags=flags,
-        protection=protection, linked_sums=pattern.linked_sums() if pattern else [],
-        linked_numerators=pattern.linked_numerators() if pattern else [], _cells=cells,
-        year_note=year_note, midterm_year=midterm_year, plan=plan_row, final=final, as_of=as_of_run,
+        warehouse=warehouse,
+        year=year,
+        kind=kind,
+        lang=lang,
+        suppression=suppression,
+        years=years,
+        catalogue=catalogue,
+        values=values,
+        progress=progress,
+        midterm=midterm,
+        programmes=programmes,
+        annotations=annotations,
+        run=run,
+        source_files=source_files,
+        quality=quality,
+        flags=flags,
+        protection=protection,
+        linked_sums=pattern.linked_sums() if pattern else [],
+        linked_numerators=pattern.linked_numerators() if pattern else [],
+        _cells=cells,
+        year_note=year_note,
+        midterm_year=midterm_year,
+        plan=plan_row,
+        final=final,
+        as_of=as_of_run,
         first_published=first_published,
     )

@@ -36,12 +36,16 @@ class Dialect:
 
     def describe(self, lang: str) -> str:
         if lang == "sv":
-            return (f"CSV ({self.name}): fältavgränsare '{self.delimiter}', decimaltecken '{self.decimal}', "
-                    f"teckenkodning {self.encoding.replace('utf-8-sig', 'UTF-8 med BOM').replace('utf-8', 'UTF-8')}, "
-                    f"radslut CRLF; dolda celler {SUPPRESSED}")
-        return (f"CSV ({self.name}): separator '{self.delimiter}', decimal mark '{self.decimal}', encoding "
-                f"{self.encoding.replace('utf-8-sig', 'UTF-8 with BOM').replace('utf-8', 'UTF-8')}, "
-                f"CRLF line ends; suppressed cells {SUPPRESSED}")
+            return (
+                f"CSV ({self.name}): fältavgränsare '{self.delimiter}', decimaltecken '{self.decimal}', "
+                f"teckenkodning {self.encoding.replace('utf-8-sig', 'UTF-8 med BOM').replace('utf-8', 'UTF-8')}, "
+                f"radslut CRLF; dolda celler {SUPPRESSED}"
+            )
+        return (
+            f"CSV ({self.name}): separator '{self.delimiter}', decimal mark '{self.decimal}', encoding "
+            f"{self.encoding.replace('utf-8-sig', 'UTF-8 with BOM').replace('utf-8', 'UTF-8')}, "
+            f"CRLF line ends; suppressed cells {SUPPRESSED}"
+        )
 
 
 DIALECTS = {
@@ -82,20 +86,31 @@ def csv_cell(value: Any, dialect: Dialect) -> str:
 
 def write_csv(table: Table, path: Path, dialect: Dialect) -> Path:
     with open(path, "w", encoding=dialect.encoding, newline="") as handle:
-        writer = csv.writer(handle, delimiter=dialect.delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+        writer = csv.writer(
+            handle, delimiter=dialect.delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
+        )
         writer.writerow([safe_text(column.label) for column in table.columns])
         for row in table.rows:
             writer.writerow([csv_cell(value, dialect) for value in row])
     return path
 
 
-def write_xlsx(tables: Sequence[Table], path: Path, about: list[tuple[str, str]] | None = None,
-               about_title: str = "About") -> Path:
+def write_xlsx(
+    tables: Sequence[Table],
+    path: Path,
+    about: list[tuple[str, str]] | None = None,
+    about_title: str = "About",
+) -> Path:
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(str(path), {
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-    })
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     try:
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         whole = workbook.add_format({"num_format": "0"})
@@ -105,8 +120,10 @@ def write_xlsx(tables: Sequence[Table], path: Path, about: list[tuple[str, str]]
         # a value that is not final stays a number, shown with its mark ("12 p") in italics
         marked = {
             (status, is_whole): workbook.add_format(
-                {"num_format": f'{"0" if is_whole else "0.0#"}" {mark}"', "italic": True})
-            for status, mark in OBS_MARKS.items() for is_whole in (True, False)
+                {"num_format": f'{"0" if is_whole else "0.0#"}" {mark}"', "italic": True}
+            )
+            for status, mark in OBS_MARKS.items()
+            for is_whole in (True, False)
         }
         for table in tables:
             sheet = workbook.add_worksheet(_sheet_name(table.title))
@@ -124,7 +141,13 @@ def write_xlsx(tables: Sequence[Table], path: Path, about: list[tuple[str, str]]
                             continue
                         is_whole = float(value).is_integer()
                         status = table.marks.get((r - 1, col))
-                        style = marked[(status, is_whole)] if status in OBS_MARKS else whole if is_whole else fraction
+                        style = (
+                            marked[(status, is_whole)]
+                            if status in OBS_MARKS
+                            else whole
+                            if is_whole
+                            else fraction
+                        )
                         sheet.write_number(r, col, value, style)
                     else:
                         text = str(value)

@@ -73,12 +73,15 @@ def run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[DqResult], l
     if built.failed_sql:
         con = warehouse.connect(work, read_only=True)
         try:
-            examples = {name: transform.offending_examples(con, sql) for name, sql in built.failed_sql.items()}
+            examples = {
+                name: transform.offending_examples(con, sql) for name, sql in built.failed_sql.items()
+            }
         finally:
             con.close()
     checks = [
         dataclasses.replace(check, details=f"{check.details}; e.g. {examples[check.check_name]}")
-        if examples.get(check.check_name) else check
+        if examples.get(check.check_name)
+        else check
         for check in built.checks
     ]
     reporter(
@@ -109,8 +112,9 @@ def last_build(work: Path) -> tuple[str, str] | None:
         con.close()
 
 
-def record_run(con, run_id, started, summary: IngestSummary, checks: list[DqResult], warnings, errors,
-               fingerprint=None) -> None:
+def record_run(
+    con, run_id, started, summary: IngestSummary, checks: list[DqResult], warnings, errors, fingerprint=None
+) -> None:
     """The checks in ``audit.dq_results`` and the run in ``audit.pipeline_runs``, with the status it
     has if it publishes (its errors decide; a warning after the publish cannot be known here)."""
     now = dt.datetime.now().replace(microsecond=0)
@@ -155,4 +159,6 @@ def coverage_notes(con) -> list[str]:
         ).fetchall()
     except Exception:  # noqa: BLE001 - no marts (ingest only, or dbt skipped on a first run): nothing to say
         return []
-    return [f"{year} is provisional: {sources} (values of that year will still change)" for year, sources in rows]
+    return [
+        f"{year} is provisional: {sources} (values of that year will still change)" for year, sources in rows
+    ]

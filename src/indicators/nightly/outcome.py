@@ -34,7 +34,9 @@ class RunOutcome:
     work_copy: Path | None = None
     timings: dict[str, float] = field(default_factory=dict)
     memory: dict[str, float] = field(default_factory=dict)  # peak MB of helper processes (the GX worker)
-    notes: list[str] = field(default_factory=list)  # worth knowing, not a warning (provisional years, a rebuild)
+    notes: list[str] = field(
+        default_factory=list
+    )  # worth knowing, not a warning (provisional years, a rebuild)
 
     @property
     def exit_code(self) -> int:

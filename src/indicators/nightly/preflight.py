@@ -21,7 +21,9 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
     if not rebuild:
         damage = warehouse.check_published(settings.warehouse)
         if damage is None and not settings.warehouse.exists() and archive.entries():
-            damage = f"it is missing, but the archive {archive.root} holds {len(archive.entries())} loaded files"
+            damage = (
+                f"it is missing, but the archive {archive.root} holds {len(archive.entries())} loaded files"
+            )
         if damage is not None:
             found = f"the published warehouse {settings.warehouse} is damaged: {damage}"
             if not settings.auto_rebuild:
@@ -30,8 +32,12 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
                     f"recreates it from the archive {archive.root} (or set auto_rebuild: true, "
                     "INDICATORS_AUTO_REBUILD=1, to let the nightly do so)"
                 )
-            reporter(f"{found}; auto_rebuild is on: rebuilding it from the archive {archive.root}, then the inbox")
-            notes.append(f"the published warehouse was damaged ({damage}); rebuilt from the archive {archive.root}")
+            reporter(
+                f"{found}; auto_rebuild is on: rebuilding it from the archive {archive.root}, then the inbox"
+            )
+            notes.append(
+                f"the published warehouse was damaged ({damage}); rebuilt from the archive {archive.root}"
+            )
             restore = True
         elif settings.warehouse.exists():
             archive.sync_from(settings.warehouse, reporter)
@@ -39,8 +45,11 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
     known = set() if restore else warehouse.known_files(settings.warehouse)
     new_bytes = archive.exported_bytes() if restore else 0
     if not rebuild and settings.inbox.is_dir():
-        new_bytes += sum(size for path in inbox_files(settings.inbox)
-                         if (path.name, size := path.stat().st_size) not in known)
+        new_bytes += sum(
+            size
+            for path in inbox_files(settings.inbox)
+            if (path.name, size := path.stat().st_size) not in known
+        )
     base = 0 if restore or not settings.warehouse.exists() else settings.warehouse.stat().st_size
     need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb)
     disk.check_free_space(settings.work_dir, need)
@@ -50,11 +59,22 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
 def restore(con, archive: Archive, reporter) -> IngestSummary:
     """The archive's files back into an empty working copy (``indicators rebuild``)."""
     entries = archive.restore(con)
-    reporter(f"rebuild: {len(entries)} files restored from the archive {archive.root} "
-             f"({sum(e['row_count'] for e in entries)} rows)")
-    return IngestSummary([
-        FileResult(e["file_name"], e["source"], "loaded", "restored from the archive",
-                   rows_read=e["loaded_file"].get("rows_read") or 0, rows_loaded=e["row_count"],
-                   rows_quarantined=e["quarantine_count"], rows_collapsed=e["loaded_file"].get("rows_collapsed") or 0)
-        for e in entries
-    ])
+    reporter(
+        f"rebuild: {len(entries)} files restored from the archive {archive.root} "
+        f"({sum(e['row_count'] for e in entries)} rows)"
+    )
+    return IngestSummary(
+        [
+            FileResult(
+                e["file_name"],
+                e["source"],
+                "loaded",
+                "restored from the archive",
+                rows_read=e["loaded_file"].get("rows_read") or 0,
+                rows_loaded=e["row_count"],
+                rows_quarantined=e["quarantine_count"],
+                rows_collapsed=e["loaded_file"].get("rows_collapsed") or 0,
+            )
+            for e in entries
+        ]
+    )

@@ -21,7 +21,12 @@ from indicators.nightly import stages
 from indicators.nightly.outcome import RunOutcome
 from indicators.nightly.preflight import RunStopped
 
-STOPPED = (RunStopped, ArchiveError, disk.NotEnoughSpace, warehouse.LockBusy)  # said as they are, no traceback
+STOPPED = (
+    RunStopped,
+    ArchiveError,
+    disk.NotEnoughSpace,
+    warehouse.LockBusy,
+)  # said as they are, no traceback
 
 
 def new_run_id() -> str:
@@ -58,8 +63,12 @@ class Reporter:
 
     def _log_failed(self, path: Path, exc: OSError) -> None:
         """A log that cannot be written (a full disk) must not stop the run: stderr instead."""
-        print(f"warning: cannot write the run log {path} ({exc.strerror or exc}); "
-              "the run goes on and reports to stderr", file=sys.stderr, flush=True)
+        print(
+            f"warning: cannot write the run log {path} ({exc.strerror or exc}); "
+            "the run goes on and reports to stderr",
+            file=sys.stderr,
+            flush=True,
+        )
         with contextlib.suppress(OSError):
             if self.log:
                 self.log.close()
@@ -79,8 +88,11 @@ def _append_run_log(settings: Settings, record: dict) -> None:
         with (settings.log_dir / "runs.jsonl").open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
     except OSError as exc:
-        print(f"warning: cannot write {settings.log_dir / 'runs.jsonl'} ({exc.strerror or exc}); the record: {line}",
-              file=sys.stderr, flush=True)
+        print(
+            f"warning: cannot write {settings.log_dir / 'runs.jsonl'} ({exc.strerror or exc}); the record: {line}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def run(
@@ -112,12 +124,20 @@ def run(
                     f"note: the previous run {previous.run_id} (pid {previous.pid}) ended without releasing "
                     "its lock (killed?); the published warehouse was not touched by it"
                 )
-            _append_run_log(settings, {"run_id": run_id, "status": "running", "started_at": started, "pid": os.getpid()})
+            _append_run_log(
+                settings, {"run_id": run_id, "status": "running", "started_at": started, "pid": os.getpid()}
+            )
             checkpoint("locked")
             # One stable name while the run works (dbt's partial parsing keys on the profile, which names
             # the file); a failed run's copy is then renamed after the run, and kept.
-            state = stages.RunState(settings, run_id, started, reporter, settings.work_dir / "in-progress.duckdb",
-                                    Archive(settings.archive_dir))
+            state = stages.RunState(
+                settings,
+                run_id,
+                started,
+                reporter,
+                settings.work_dir / "in-progress.duckdb",
+                Archive(settings.archive_dir),
+            )
             outcome = _run_locked(state, key, crosswalk, with_dbt, with_quality, stop_after, rebuild)
     except warehouse.LockBusy as exc:
         reporter(f"error: {exc}")
@@ -170,14 +190,28 @@ def _run_locked(
             return _checks_failed(state)
         stages.publish(state)
         stages.after_publish(state, retention=not rebuild)
-        return RunOutcome(state.run_id, True, "published", state.summary, state.errors, state.warnings, None,
-                          state.timings, state.memory, state.notes + state.coverage_notes)
+        return RunOutcome(
+            state.run_id,
+            True,
+            "published",
+            state.summary,
+            state.errors,
+            state.warnings,
+            None,
+            state.timings,
+            state.memory,
+            state.notes + state.coverage_notes,
+        )
     except STOPPED as exc:
         state.reporter(f"error: {exc}")
-        return RunOutcome(state.run_id, False, str(exc), work_copy=stages.end_failed(state), timings=state.timings)
+        return RunOutcome(
+            state.run_id, False, str(exc), work_copy=stages.end_failed(state), timings=state.timings
+        )
     except Exception as exc:  # noqa: BLE001 - the run record must say what happened
         full = disk.disk_full(exc) is not None
-        cause = ("the disk ran out of space (or the file size limit was reached): " if full else "") + disk.describe(exc)
+        cause = (
+            "the disk ran out of space (or the file size limit was reached): " if full else ""
+        ) + disk.describe(exc)
         state.reporter(f"error: the run crashed: {cause}")
         state.reporter("".join(traceback.format_exception(exc)).rstrip())
         kept = stages.end_failed(state, remove=full)
@@ -194,4 +228,6 @@ def _checks_failed(state: stages.RunState) -> RunOutcome:
     full = [line for line in state.errors if disk.mentions_full(line)]
     message = f"the disk ran out of space: {full[0][:500]}" if full else "error-level checks failed"
     kept = stages.end_failed(state, remove=bool(full))
-    return RunOutcome(state.run_id, False, message, state.summary, state.errors, state.warnings, kept, state.timings)
+    return RunOutcome(
+        state.run_id, False, message, state.summary, state.errors, state.warnings, kept, state.timings
+    )

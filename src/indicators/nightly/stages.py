@@ -72,11 +72,20 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
     con = warehouse.connect(state.work)
     try:
         warehouse.ensure_schema(con, state.specs)
-        state.summary = preflight.restore(con, state.archive, state.reporter) if state.restore else IngestSummary()
+        state.summary = (
+            preflight.restore(con, state.archive, state.reporter) if state.restore else IngestSummary()
+        )
         if not rebuild:
             pseudonymiser = Pseudonymiser(key, crosswalk, pivot_year=state.started.year)
-            ingestor = Ingestor(con, state.specs, pseudonymiser, state.run_id, settings.rejected_dir,
-                                settings.home_hei_id, state.reporter)
+            ingestor = Ingestor(
+                con,
+                state.specs,
+                pseudonymiser,
+                state.run_id,
+                settings.rejected_dir,
+                settings.home_hei_id,
+                state.reporter,
+            )
             state.reporter(f"ingest: reading {settings.inbox}")
             state.summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
             state.timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
@@ -86,8 +95,10 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
         state.staged = written.entries
         state.timings["archive"] = written.seconds
         if written.files:
-            state.reporter(f"archive: {written.files} files written ({disk.human(written.bytes)}, "
-                           f"{written.seconds:.1f}s); in the manifest once published")
+            state.reporter(
+                f"archive: {written.files} files written ({disk.human(written.bytes)}, "
+                f"{written.seconds:.1f}s); in the manifest once published"
+            )
     finally:
         con.close()
     state.warnings = state.notes + _ingest_warnings(state.summary)
@@ -151,8 +162,16 @@ def record(state: RunState) -> None:
             changed = published.record(con, state.run_id, dt.datetime.now().replace(microsecond=0))
             if changed:
                 state.reporter(f"published values: {changed} new or changed since the previous publish")
-        record_run(con, state.run_id, state.started, state.summary, state.checks, state.warnings, state.errors,
-                   state.fingerprint)
+        record_run(
+            con,
+            state.run_id,
+            state.started,
+            state.summary,
+            state.checks,
+            state.warnings,
+            state.errors,
+            state.fingerprint,
+        )
         con.execute("checkpoint")
     finally:
         con.close()
@@ -172,8 +191,10 @@ def after_publish(state: RunState, retention: bool) -> None:
     try:
         state.archive.commit(state.staged)
     except OSError as exc:
-        line = (f"the archive's manifest could not be written ({disk.describe(exc)}); "
-                "the next run archives these files from the published warehouse")
+        line = (
+            f"the archive's manifest could not be written ({disk.describe(exc)}); "
+            "the next run archives these files from the published warehouse"
+        )
         state.reporter(f"warning: {line}")
         state.warnings.append(line)
     if retention:
@@ -202,7 +223,10 @@ def end_failed(state: RunState, remove: bool = False) -> Path | None:
     if kept is not None:
         reporter(f"nothing published; the working copy is kept for inspection: {kept}")
     else:
-        reporter("nothing published; no working copy is kept" + (" (removed to give the space back)" if remove else ""))
+        reporter(
+            "nothing published; no working copy is kept"
+            + (" (removed to give the space back)" if remove else "")
+        )
     return kept
 
 

@@ -71,10 +71,12 @@ def quote(name: str) -> str:
 def _templates(macros_dir: Path):
     import jinja2
 
-    loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(SQL_DIR),
-        jinja2.PrefixLoader({"macros": jinja2.FileSystemLoader(macros_dir)}),
-    ])
+    loader = jinja2.ChoiceLoader(
+        [
+            jinja2.FileSystemLoader(SQL_DIR),
+            jinja2.PrefixLoader({"macros": jinja2.FileSystemLoader(macros_dir)}),
+        ]
+    )
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False)
 
 
@@ -94,20 +96,37 @@ def _select(columns: dict[str, str | None]) -> list[tuple[str, str | None]]:
 
 def current_rows_sql(spec: SourceSpec, present: list[str], derived: dict[str, str], macros_dir: Path) -> str:
     """The current rows of ``raw.<source>``: the staging models' rows (``latest_version``)."""
-    return render("current_rows.sql", macros_dir, table=quote(spec.name), keys=[quote(k) for k in spec.business_key],
-                  columns=_select(available_columns(spec, present, derived)))
+    return render(
+        "current_rows.sql",
+        macros_dir,
+        table=quote(spec.name),
+        keys=[quote(k) for k in spec.business_key],
+        columns=_select(available_columns(spec, present, derived)),
+    )
 
 
-def latest_file_rows_sql(spec: SourceSpec, present: list[str], derived: dict[str, str], macros_dir: Path, *,
-                         only: list[str] | None = None, hashes: list[tuple[str, list[str]]] = ()) -> str:
+def latest_file_rows_sql(
+    spec: SourceSpec,
+    present: list[str],
+    derived: dict[str, str],
+    macros_dir: Path,
+    *,
+    only: list[str] | None = None,
+    hashes: list[tuple[str, list[str]]] = (),
+) -> str:
     """The rows of each current row's file that hold its key: ``_file_id``, the columns (``only``
     those, if given) and ``hashes``, (name, columns) pairs, each a 64-bit hash of its columns."""
     columns = available_columns(spec, present, derived)
     if only is not None:
         columns = {name: columns[name] for name in only}
-    return render("latest_file_rows.sql", macros_dir, table=quote(spec.name),
-                  keys=[quote(k) for k in spec.business_key], columns=_select(columns),
-                  hashes=[(quote(name), [quote(c) for c in hashed]) for name, hashed in hashes])
+    return render(
+        "latest_file_rows.sql",
+        macros_dir,
+        table=quote(spec.name),
+        keys=[quote(k) for k in spec.business_key],
+        columns=_select(columns),
+        hashes=[(quote(name), [quote(c) for c in hashed]) for name, hashed in hashes],
+    )
 
 
 def by_year_sql(current_sql: str, date_column: str, has_programme: bool, macros_dir: Path) -> str:
@@ -118,14 +137,24 @@ def by_year_sql(current_sql: str, date_column: str, has_programme: bool, macros_
     ``latest_rows_vs_previous_year`` repeats ``rows_vs_previous_year`` for the latest year only: a
     truncated export shows at its tail, while a year without events inside the history (COVID-19) is
     a drop to look at, not an error. Parameters: :func:`by_year_parameters`."""
-    return render("by_year.sql", macros_dir, current_rows=current_sql, date=quote(date_column),
-                  has_programme=has_programme)
+    return render(
+        "by_year.sql",
+        macros_dir,
+        current_rows=current_sql,
+        date=quote(date_column),
+        has_programme=has_programme,
+    )
 
 
 def by_year_parameters(coverage_end: dt.date | None, today: dt.date) -> dict[str, Any]:
     first, last = YEAR_SPAN
-    return {"coverage_end": coverage_end, "today": today, "first_year": first, "last_year": last,
-            "min_previous_rows": MIN_PREVIOUS_ROWS}
+    return {
+        "coverage_end": coverage_end,
+        "today": today,
+        "first_year": first,
+        "last_year": last,
+        "min_previous_rows": MIN_PREVIOUS_ROWS,
+    }
 
 
 def coverage_end(con, source: str) -> dt.date | None:
@@ -167,8 +196,9 @@ def unique_column(expectation: dict) -> str:
     return "__unique_" + re.sub(r"[^0-9a-z]", "", expectation["id"].lower())[:12]
 
 
-def fetch_frames(work: Path, plans: list[SourcePlan], today: dt.date, macros_dir: Path,
-                 spill_dir: Path | None = None) -> None:
+def fetch_frames(
+    work: Path, plans: list[SourcePlan], today: dt.date, macros_dir: Path, spill_dir: Path | None = None
+) -> None:
     """The frames each suite asks for, read from the (closed) working copy, read-only. With
     ``spill_dir`` the current rows go to Parquet files there (written by DuckDB, streaming)."""
     import duckdb
@@ -195,7 +225,9 @@ def fetch_frames(work: Path, plans: list[SourcePlan], today: dt.date, macros_dir
             wanted = {frame_of(e) for e in expectations}
             unique = [e for e in expectations if frame_of(e) == "current" and is_uniqueness(e)]
             if "schema" in wanted:
-                plan.frames["schema"] = con.sql(sql).limit(0).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+                plan.frames["schema"] = (
+                    con.sql(sql).limit(0).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+                )
             if "current" in wanted and spill_dir is None:
                 plan.frames["current"] = native(con.sql(sql).to_arrow_table())
                 if unique:
@@ -211,8 +243,12 @@ def fetch_frames(work: Path, plans: list[SourcePlan], today: dt.date, macros_dir
                     hashed = [e for e in unique if set(columns_of(e)) <= set(available)]
                     keys = list(dict.fromkeys(c for e in hashed for c in columns_of(e)))
                     hashes = [(unique_column(e), columns_of(e)) for e in hashed]
-                    rows_sql = latest_file_rows_sql(spec, present, derived, macros_dir, only=keys, hashes=hashes)
-                    plan.frames[LATEST_FILE_ROWS] = _spill(con, rows_sql, spill_dir / f"{spec.name}__keys.parquet")
+                    rows_sql = latest_file_rows_sql(
+                        spec, present, derived, macros_dir, only=keys, hashes=hashes
+                    )
+                    plan.frames[LATEST_FILE_ROWS] = _spill(
+                        con, rows_sql, spill_dir / f"{spec.name}__keys.parquet"
+                    )
             year_column = meta.get("year_date_column")
             if "by_year" in wanted and year_column in present:
                 profile = by_year_sql(sql, year_column, "programme_code" in present, macros_dir)

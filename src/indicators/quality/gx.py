@@ -56,7 +56,9 @@ def _result_format(frame: str) -> dict:
     return {"result_format": "SUMMARY", "partial_unexpected_count": 20}
 
 
-def validate_frame(datasource, plan: SourcePlan, frame_name: str, frame, expectations: list[dict], asset: str) -> dict:
+def validate_frame(
+    datasource, plan: SourcePlan, frame_name: str, frame, expectations: list[dict], asset: str
+) -> dict:
     """GX's results (by expectation id) of ``expectations`` on one pandas frame."""
     from great_expectations.core.expectation_suite import ExpectationSuite
 
@@ -91,7 +93,9 @@ def _forget_batches(datasource) -> None:
         metric_cache.clear()
 
 
-def validate_chunks(datasource, plan: SourcePlan, frame_name: str, rows: ParquetRows, expectations: list[dict]) -> dict:
+def validate_chunks(
+    datasource, plan: SourcePlan, frame_name: str, rows: ParquetRows, expectations: list[dict]
+) -> dict:
     """Column-map expectations on a Parquet file, chunk by chunk, their results added up."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -100,19 +104,23 @@ def validate_chunks(datasource, plan: SourcePlan, frame_name: str, rows: Parquet
     results: dict[str, list] = {e["id"]: [] for e in expectations}
     for number, batch in enumerate(parquet.iter_batches(batch_size=CHUNK_ROWS)):
         frame = native(pa.Table.from_batches([batch]))
-        for expectation_id, result in validate_frame(datasource, plan, frame_name, frame, expectations,
-                                                     f"{frame_name}_{number}").items():
+        for expectation_id, result in validate_frame(
+            datasource, plan, frame_name, frame, expectations, f"{frame_name}_{number}"
+        ).items():
             results[expectation_id].append(result)
         del frame
     if rows.rows == 0:  # GX still sees the (empty) frame, so every expectation has a result
         empty = native(parquet.schema_arrow.empty_table())
-        for expectation_id, result in validate_frame(datasource, plan, frame_name, empty, expectations,
-                                                     f"{frame_name}_empty").items():
+        for expectation_id, result in validate_frame(
+            datasource, plan, frame_name, empty, expectations, f"{frame_name}_empty"
+        ).items():
             results[expectation_id].append(result)
     return {expectation_id: _merge(parts) for expectation_id, parts in results.items() if parts}
 
 
-def validate_unique(datasource, plan: SourcePlan, frame_name: str, rows: ParquetRows, expectations: list[dict]) -> dict:
+def validate_unique(
+    datasource, plan: SourcePlan, frame_name: str, rows: ParquetRows, expectations: list[dict]
+) -> dict:
     """Uniqueness expectations on a Parquet file, whole, each on its hashed key column."""
     import pyarrow.parquet as pq
 
@@ -124,7 +132,9 @@ def validate_unique(datasource, plan: SourcePlan, frame_name: str, rows: Parquet
             continue  # the key's columns are missing: reported as not evaluated
         probe = {**expectation, "type": "expect_column_values_to_be_unique", "kwargs": {"column": column}}
         frame = native(pq.read_table(rows.path, columns=[column]))
-        result = validate_frame(datasource, plan, frame_name, frame, [probe], f"{frame_name}_{column}")[expectation["id"]]
+        result = validate_frame(datasource, plan, frame_name, frame, [probe], f"{frame_name}_{column}")[
+            expectation["id"]
+        ]
         del frame
         show_keys_for_hashes(result, rows.path, column, columns_of(expectation))
         merged[expectation["id"]] = result
@@ -146,9 +156,15 @@ def show_keys_for_hashes(result, path: Path, column: str, key_columns: list[str]
     wanted = table.filter(pc.is_in(table[column], value_set=hashes))
     keys: dict = {}
     for row in wanted.to_pylist():
-        keys[row[column]] = " | ".join(str(row[c]) for c in key_columns) if len(key_columns) > 1 else row[key_columns[0]]
-    data["partial_unexpected_counts"] = [{"value": keys.get(item["value"], item["value"]), "count": item["count"]} for item in items]
-    data["partial_unexpected_list"] = [keys.get(value, value) for value in data.get("partial_unexpected_list") or []]
+        keys[row[column]] = (
+            " | ".join(str(row[c]) for c in key_columns) if len(key_columns) > 1 else row[key_columns[0]]
+        )
+    data["partial_unexpected_counts"] = [
+        {"value": keys.get(item["value"], item["value"]), "count": item["count"]} for item in items
+    ]
+    data["partial_unexpected_list"] = [
+        keys.get(value, value) for value in data.get("partial_unexpected_list") or []
+    ]
 
 
 def _merge(parts: list):
@@ -168,7 +184,10 @@ def _merge(parts: list):
             if key in result:
                 data[key] = data.get(key, 0) + int(result[key] or 0)
         for item in result.get("partial_unexpected_counts") or []:
-            counts[repr(item["value"])] = {"value": item["value"], "count": counts.get(repr(item["value"]), {}).get("count", 0) + item["count"]}
+            counts[repr(item["value"])] = {
+                "value": item["value"],
+                "count": counts.get(repr(item["value"]), {}).get("count", 0) + item["count"],
+            }
         if "observed_value" in result and "element_count" not in result:
             data["observed_value"] = result["observed_value"]
     data["partial_unexpected_counts"] = sorted(counts.values(), key=lambda item: -item["count"])

@@ -46,8 +46,9 @@ def failed(suite: str, name: str, table: str, severity: str, details: str) -> Dq
     return DqResult(ENGINE, suite, name, table, severity, False, None, None, details)
 
 
-def expectation_row(suite: dict, table: str, expectation: dict, result, personal: set[str],
-                    missing: str | None, profile=None) -> DqResult:
+def expectation_row(
+    suite: dict, table: str, expectation: dict, result, personal: set[str], missing: str | None, profile=None
+) -> DqResult:
     """The row of one expectation; ``result`` is GX's (None: not evaluated, ``missing`` says why)."""
     base = (suite["name"], check_name(expectation), table, expectation["meta"]["severity"])
     if result is None:
@@ -60,8 +61,14 @@ def expectation_row(suite: dict, table: str, expectation: dict, result, personal
     observed, failing, details = _describe(expectation, data, shows_personal, profile)
     if not data and not result.success:
         details = details or "GX returned no result"
-    return DqResult(ENGINE, *base, bool(result.success), observed, failing,
-                    None if result.success else _clip(details or "failed"))
+    return DqResult(
+        ENGINE,
+        *base,
+        bool(result.success),
+        observed,
+        failing,
+        None if result.success else _clip(details or "failed"),
+    )
 
 
 def exception_message(result) -> str | None:
@@ -74,13 +81,18 @@ def exception_message(result) -> str | None:
     return None
 
 
-def _describe(expectation: dict, data: dict, shows_personal: bool, frame) -> tuple[str | None, int | None, str | None]:
+def _describe(
+    expectation: dict, data: dict, shows_personal: bool, frame
+) -> tuple[str | None, int | None, str | None]:
     """(observed_value, failing_count, details) from GX's result; ``frame`` is the by-year profile if checked on it."""
     kind = expectation["type"]
     if kind == "expect_table_columns_to_match_set":
         missing = sorted((data.get("details") or {}).get("mismatched", {}).get("missing") or [])
-        return (f"{len(data.get('observed_value') or [])} columns", len(missing),
-                "missing columns: " + ", ".join(missing) if missing else None)
+        return (
+            f"{len(data.get('observed_value') or [])} columns",
+            len(missing),
+            "missing columns: " + ", ".join(missing) if missing else None,
+        )
     if "element_count" not in data:  # table-level or aggregate: GX's observed value (a type, a number)
         observed = data.get("observed_value")
         shown = None if observed is None else _show(observed, quote=False)
@@ -97,7 +109,8 @@ def _describe(expectation: dict, data: dict, shows_personal: bool, frame) -> tup
     if frame is not None:  # the by-year profile: name the years
         return observed, failing, _years_detail(expectation, data, frame)
     shown = [
-        f"{_show(item['value'])} ({item['count']})" for item in (data.get("partial_unexpected_counts") or [])[:SHOWN_VALUES]
+        f"{_show(item['value'])} ({item['count']})"
+        for item in (data.get("partial_unexpected_counts") or [])[:SHOWN_VALUES]
     ]
     return observed, failing, f"{failing} {unit}, e.g. " + ", ".join(shown)
 
@@ -109,7 +122,9 @@ def _years_detail(expectation: dict, data: dict, frame) -> str:
     for year in years[:SHOWN_VALUES]:
         row = frame[frame["academic_year"] == year].iloc[0]
         if column in ("rows_vs_previous_year", "latest_rows_vs_previous_year"):
-            parts.append(f"{year}: {row['row_count']} rows, {_show(row[column])} of {int(row['previous_year_rows'])}")
+            parts.append(
+                f"{year}: {row['row_count']} rows, {_show(row[column])} of {int(row['previous_year_rows'])}"
+            )
         else:
             parts.append(f"{year}: {_show(row[column])}")
     return "academic years " + "; ".join(parts)

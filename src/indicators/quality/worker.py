@@ -67,8 +67,15 @@ def prepare(
         if source not in specs:
             continue
         if not path.exists():
-            rows.append(failed(f"raw_{source}", "suite file present", f"raw.{source}", "warn",
-                               f"no suite {path.name}: raw.{source} is not checked by GX"))
+            rows.append(
+                failed(
+                    f"raw_{source}",
+                    "suite file present",
+                    f"raw.{source}",
+                    "warn",
+                    f"no suite {path.name}: raw.{source} is not checked by GX",
+                )
+            )
             continue
         plans.append(SourcePlan(specs[source], load_suite(path)))
     if plans:
@@ -96,8 +103,17 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[DqResul
             for expectation in expectations:
                 result = results.get(expectation["id"])
                 missing = result if result is NOT_BUILT else None
-                rows.append(expectation_row(plan.suite, plan.table_name, expectation, None if missing else result,
-                                            personal, missing, profile))
+                rows.append(
+                    expectation_row(
+                        plan.suite,
+                        plan.table_name,
+                        expectation,
+                        None if missing else result,
+                        personal,
+                        missing,
+                        profile,
+                    )
+                )
     failures = [r for r in rows if not r.success]
     errors = sum(1 for r in failures if r.severity == "error")
     reporter(
@@ -113,8 +129,10 @@ def _judge(datasource, plan: SourcePlan, frame_name: str, expectations: list[dic
     uniqueness checks of ``current`` are judged on the latest-file rows (see ``frames``)."""
     parts = [(frame_name, expectations)]
     if frame_name == "current":
-        parts = [("current", [e for e in expectations if not is_uniqueness(e)]),
-                 (LATEST_FILE_ROWS, [e for e in expectations if is_uniqueness(e)])]
+        parts = [
+            ("current", [e for e in expectations if not is_uniqueness(e)]),
+            (LATEST_FILE_ROWS, [e for e in expectations if is_uniqueness(e)]),
+        ]
     results: dict[str, Any] = {}
     for name, chosen in parts:
         frame = plan.frames.get(name)

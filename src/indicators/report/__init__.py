@@ -27,23 +27,31 @@ from indicators.export.writers import format_number
 __all__ = ["report", "ExportError", "render"]
 
 WORDS = {
-    "title": {"sv": "Internationalisering av utbildning på grund- och avancerad nivå",
-              "en": "Internationalisation of first- and second-cycle education"},
+    "title": {
+        "sv": "Internationalisering av utbildning på grund- och avancerad nivå",
+        "en": "Internationalisation of first- and second-cycle education",
+    },
     "annual": {"sv": "Årsrapport", "en": "Annual report"},
     "midterm": {"sv": "Halvtidsuppföljning", "en": "Mid-term follow-up"},
     "final": {"sv": "Slutuppföljning", "en": "Final follow-up"},
     "programme": {"sv": "Programrapport", "en": "Programme report"},
-    "final_intro": {"sv": "Varje delmål i planen vid planens slut: utgångsvärde ({baseline}), värdet vid halvtid ({midterm}) "
-                          "och slutvärdet ({final}, eller senaste år före med värden), bedömt med planens regel.",
-                    "en": "Every target of the plan at its end: the baseline ({baseline}), the mid-term value ({midterm}) "
-                          "and the final value ({final}, or the latest year before it with values), judged by the plan's rule."},
-    "programme_intro": {"sv": "Programmets indikatorer läsår för läsår, med fakultetens värde för {year} bredvid, för programnämnden.",
-                        "en": "The programme's indicators year by year, with the faculty's value for {year} beside them, for the programme board."},
+    "final_intro": {
+        "sv": "Varje delmål i planen vid planens slut: utgångsvärde ({baseline}), värdet vid halvtid ({midterm}) "
+        "och slutvärdet ({final}, eller senaste år före med värden), bedömt med planens regel.",
+        "en": "Every target of the plan at its end: the baseline ({baseline}), the mid-term value ({midterm}) "
+        "and the final value ({final}, or the latest year before it with values), judged by the plan's rule.",
+    },
+    "programme_intro": {
+        "sv": "Programmets indikatorer läsår för läsår, med fakultetens värde för {year} bredvid, för programnämnden.",
+        "en": "The programme's indicators year by year, with the faculty's value for {year} beside them, for the programme board.",
+    },
     "scoreboard": {"sv": "Indikatorer per mål", "en": "Scoreboard by goal"},
     "indicators": {"sv": "Indikatorerna en och en", "en": "Indicator by indicator"},
     "programmes": {"sv": "Per program", "en": "Per programme"},
-    "programmes_note": {"sv": "Värden för läsåret {year}. Program­indikatorer som är en ja/nej-flagga per program visas som 100 (ja) eller 0 (nej).",
-                        "en": "Values for {year}. Indicators that are a yes/no flag per programme show 100 (yes) or 0 (no)."},
+    "programmes_note": {
+        "sv": "Värden för läsåret {year}. Program­indikatorer som är en ja/nej-flagga per program visas som 100 (ja) eller 0 (nej).",
+        "en": "Values for {year}. Indicators that are a yes/no flag per programme show 100 (yes) or 0 (no).",
+    },
     "quality": {"sv": "Datakvalitet", "en": "Data quality"},
     "annotations": {"sv": "Anmärkningar", "en": "Annotations"},
     "sources": {"sv": "Källfiler", "en": "Source files"},
@@ -69,32 +77,58 @@ WORDS = {
     "rows": {"sv": "Rader", "en": "Rows"},
     "chart_alt": {"sv": "Diagram: {name}", "en": "Chart: {name}"},
     "verdict": {"sv": "Bedömning {year}", "en": "Verdict {year}"},
-    "midterm_intro": {"sv": "Varje delmål i handlingsplanen med utgångsvärde, värdet för {year} (eller senaste år före) och bedömning.",
-                      "en": "Each target of the action plan with its baseline, the {year} value (or the latest before) and the verdict."},
+    "midterm_intro": {
+        "sv": "Varje delmål i handlingsplanen med utgångsvärde, värdet för {year} (eller senaste år före) och bedömning.",
+        "en": "Each target of the action plan with its baseline, the {year} value (or the latest before) and the verdict.",
+    },
     "no_value": {"sv": "saknas", "en": "n/a"},
     "first_published": {"sv": "först publicerat", "en": "first published"},
-    "revised_note": {"sv": "Ett värde som har reviderats sedan det först publicerades visas med det först publicerade värdet inom parentes (marts.indicator_revisions).",
-                     "en": "A value revised since it was first published shows the value as first published in brackets (marts.indicator_revisions)."},
-    "as_of": {"sv": "Siffrorna som körning {run} publicerade dem ({at}); bedömningar visas bara där värdet är oförändrat i dag.",
-              "en": "The numbers as run {run} published them ({at}); verdicts are shown only where the value is unchanged today."},
+    "revised_note": {
+        "sv": "Ett värde som har reviderats sedan det först publicerades visas med det först publicerade värdet inom parentes (marts.indicator_revisions).",
+        "en": "A value revised since it was first published shows the value as first published in brackets (marts.indicator_revisions).",
+    },
+    "as_of": {
+        "sv": "Siffrorna som körning {run} publicerade dem ({at}); bedömningar visas bara där värdet är oförändrat i dag.",
+        "en": "The numbers as run {run} published them ({at}); verdicts are shown only where the value is unchanged today.",
+    },
     "internal": {"sv": "ENDAST FÖR INTERNT BRUK", "en": "INTERNAL USE ONLY"},
-    "run_summary": {"sv": "{files_loaded} av {files_seen} filer inlästa, {rows_loaded} rader, {rows_quarantined} rader i karantän, {warnings} varningar, {errors} fel.",
-                    "en": "{files_loaded} of {files_seen} files loaded, {rows_loaded} rows, {rows_quarantined} rows quarantined, {warnings} warnings, {errors} errors."},
+    "run_summary": {
+        "sv": "{files_loaded} av {files_seen} filer inlästa, {rows_loaded} rader, {rows_quarantined} rader i karantän, {warnings} varningar, {errors} fel.",
+        "en": "{files_loaded} of {files_seen} files loaded, {rows_loaded} rows, {rows_quarantined} rows quarantined, {warnings} warnings, {errors} errors.",
+    },
 }
 
 
-def report(warehouse: Path, out_file: Path, kind: str, year: str | None = None, lang: str = "sv",
-           on_note: Callable[[str], None] | None = None, plan: str | None = None,
-           programme: str | None = None, protection: disclosure.Protection | None = None,
-           as_of: str | None = None) -> Path:
+def report(
+    warehouse: Path,
+    out_file: Path,
+    kind: str,
+    year: str | None = None,
+    lang: str = "sv",
+    on_note: Callable[[str], None] | None = None,
+    plan: str | None = None,
+    programme: str | None = None,
+    protection: disclosure.Protection | None = None,
+    as_of: str | None = None,
+) -> Path:
     """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse); without a year
     the mid-term follow-up reads the plan's mid-term rule and the annual report the latest final year."""
-    publication = load(Path(warehouse), year, kind=kind, lang=lang, suppression=True, plan=plan,
-                       protection=protection, as_of=as_of)
+    publication = load(
+        Path(warehouse),
+        year,
+        kind=kind,
+        lang=lang,
+        suppression=True,
+        plan=plan,
+        protection=protection,
+        as_of=as_of,
+    )
     if on_note and publication.year_note:
         on_note(publication.year_note)
     if on_note and publication.as_of:
-        on_note(f"the numbers as run {publication.as_of['run_id']} published them ({publication.as_of['published_at']})")
+        on_note(
+            f"the numbers as run {publication.as_of['run_id']} published them ({publication.as_of['published_at']})"
+        )
     if kind == "programme":
         _check_programme(publication, programme)
     out_file = Path(out_file)
@@ -103,12 +137,19 @@ def report(warehouse: Path, out_file: Path, kind: str, year: str | None = None, 
     return out_file
 
 
-def report_all_programmes(warehouse: Path, out_dir: Path, year: str | None = None, lang: str = "sv",
-                          plan: str | None = None, on_note: Callable[[str], None] | None = None,
-                          protection: disclosure.Protection | None = None) -> list[Path]:
+def report_all_programmes(
+    warehouse: Path,
+    out_dir: Path,
+    year: str | None = None,
+    lang: str = "sv",
+    plan: str | None = None,
+    on_note: Callable[[str], None] | None = None,
+    protection: disclosure.Protection | None = None,
+) -> list[Path]:
     """One programme report per programme with values, ``<out_dir>/programme_<CODE>_<year>_<lang>.html``."""
-    publication = load(Path(warehouse), year, kind="programme", lang=lang, suppression=True, plan=plan,
-                       protection=protection)
+    publication = load(
+        Path(warehouse), year, kind="programme", lang=lang, suppression=True, plan=plan, protection=protection
+    )
     if on_note and publication.year_note:
         on_note(publication.year_note)
     out_dir = Path(out_dir)
@@ -151,28 +192,46 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
         if not goals or goals[-1]["goal_id"] != ind["goal_id"]:
             goals.append({"goal_id": ind["goal_id"], "goal_text": ind["goal_text"], "indicators": []})
         verdict = publication.verdict(ind["indicator_id"], publication.year)
-        goals[-1]["indicators"].append({
-            **ind,
-            "unit_word": labels.text(labels.UNITS, ind.get("unit"), lang),
-            "rule_word": labels.text(labels.RULES, ind.get("rule"), lang),
-            "values": [publication.cell(ind["indicator_id"], year) for year in publication.years],
-            "marks": [publication.obs_mark(ind["indicator_id"], year) for year in publication.years],
-            "first": [publication.first_published_value(ind["indicator_id"], year) for year in publication.years],
-            "verdict_mark": publication.obs_mark(ind["indicator_id"], publication.year),
-            "verdict": verdict,
-            "status_word": labels.text(labels.STATUS, verdict["status"], lang),
-            "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
-            "chart": svg_data_uri(publication, ind["indicator_id"]),
-            "notes": [note for note in publication.annotations if note.get("indicator_id") in (None, ind["indicator_id"])
-                      and note.get("indicator_id") is not None],
-        })
+        goals[-1]["indicators"].append(
+            {
+                **ind,
+                "unit_word": labels.text(labels.UNITS, ind.get("unit"), lang),
+                "rule_word": labels.text(labels.RULES, ind.get("rule"), lang),
+                "values": [publication.cell(ind["indicator_id"], year) for year in publication.years],
+                "marks": [publication.obs_mark(ind["indicator_id"], year) for year in publication.years],
+                "first": [
+                    publication.first_published_value(ind["indicator_id"], year) for year in publication.years
+                ],
+                "verdict_mark": publication.obs_mark(ind["indicator_id"], publication.year),
+                "verdict": verdict,
+                "status_word": labels.text(labels.STATUS, verdict["status"], lang),
+                "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
+                "chart": svg_data_uri(publication, ind["indicator_id"]),
+                "notes": [
+                    note
+                    for note in publication.annotations
+                    if note.get("indicator_id") in (None, ind["indicator_id"])
+                    and note.get("indicator_id") is not None
+                ],
+            }
+        )
 
-    programme_indicators = [ind for ind in publication.catalogue if ind.get("per_programme") in ("yes", "flag")]
+    programme_indicators = [
+        ind for ind in publication.catalogue if ind.get("per_programme") in ("yes", "flag")
+    ]
     codes = sorted({row["programme_code"] for row in publication.values if row["programme_code"] is not None})
     programme_rows = [
-        {"code": code, "name": publication.programme_name(code),
-         "values": [publication.cell(ind["indicator_id"], publication.year, code) for ind in programme_indicators],
-         "marks": [publication.obs_mark(ind["indicator_id"], publication.year, code) for ind in programme_indicators]}
+        {
+            "code": code,
+            "name": publication.programme_name(code),
+            "values": [
+                publication.cell(ind["indicator_id"], publication.year, code) for ind in programme_indicators
+            ],
+            "marks": [
+                publication.obs_mark(ind["indicator_id"], publication.year, code)
+                for ind in programme_indicators
+            ],
+        }
         for code in codes
     ]
     midterm = []
@@ -196,13 +255,15 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
         for row in publication.final_rows():
             if not final_goals or final_goals[-1]["goal_id"] != row["goal_id"]:
                 final_goals.append({"goal_id": row["goal_id"], "goal_text": row["goal_text"], "rows": []})
-            final_goals[-1]["rows"].append({
-                **row,
-                "status_word": labels.text(labels.STATUS, row["status"], lang),
-                "progress_word": labels.text(labels.PROGRESS, row["progress"], lang),
-                "mark": labels.OBS_MARKS.get(row.get("final_obs_status") or ""),
-                "chart": svg_data_uri(publication, row["indicator_id"], followups=followups),
-            })
+            final_goals[-1]["rows"].append(
+                {
+                    **row,
+                    "status_word": labels.text(labels.STATUS, row["status"], lang),
+                    "progress_word": labels.text(labels.PROGRESS, row["progress"], lang),
+                    "mark": labels.OBS_MARKS.get(row.get("final_obs_status") or ""),
+                    "chart": svg_data_uri(publication, row["indicator_id"], followups=followups),
+                }
+            )
 
     programme = None
     if programme_code is not None:
@@ -213,35 +274,70 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
             if all(value is None for value in values):
                 continue
             verdict = publication.verdict(iid, publication.year, programme_code)
-            rows.append({
-                **ind, "values": values, "verdict": verdict,
-                "marks": [publication.obs_mark(iid, year, programme_code) for year in publication.years],
-                "faculty_value": publication.cell(iid, publication.year),
-                "unit_word": labels.text(labels.UNITS, ind.get("unit"), lang),
-                "status_word": labels.text(labels.STATUS, verdict["status"], lang),
-                "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
-            })
+            rows.append(
+                {
+                    **ind,
+                    "values": values,
+                    "verdict": verdict,
+                    "marks": [publication.obs_mark(iid, year, programme_code) for year in publication.years],
+                    "faculty_value": publication.cell(iid, publication.year),
+                    "unit_word": labels.text(labels.UNITS, ind.get("unit"), lang),
+                    "status_word": labels.text(labels.STATUS, verdict["status"], lang),
+                    "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
+                }
+            )
         programme = {"code": programme_code, "name": publication.programme_name(programme_code), "rows": rows}
 
     run = publication.run
-    environment = Environment(loader=PackageLoader("indicators.report", "templates"),
-                              autoescape=select_autoescape(["html", "j2"], default=True),
-                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment = Environment(
+        loader=PackageLoader("indicators.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     return environment.get_template("report.html.j2").render(
-        p=publication, lang=lang, goals=goals, programme_indicators=programme_indicators,
-        programme_rows=programme_rows, midterm=midterm, midterm_year=publication.midterm_year, run=run,
-        final_goals=final_goals, programme=programme,
+        p=publication,
+        lang=lang,
+        goals=goals,
+        programme_indicators=programme_indicators,
+        programme_rows=programme_rows,
+        midterm=midterm,
+        midterm_year=publication.midterm_year,
+        run=run,
+        final_goals=final_goals,
+        programme=programme,
         obs_legend={key: text[lang] for key, text in labels.OBS_LEGEND.items() if key != "final"},
         year_note=_year_note(publication),
-        run_summary=word("run_summary", **{key: _or_dash(run.get(key)) for key in (
-            "files_seen", "files_loaded", "rows_loaded", "rows_quarantined", "warnings", "errors")}) if run else None,
-        quality=publication.quality, disclosure_text=disclosure.describe(lang, publication.suppression, publication.protection),
-        disclosure_links={"protection": publication.protection.as_dict(),  # for `indicators audit`
-                          "shares_not_of_persons": sorted(publication.protection.non_person_shares),
-                          "linked_sums_not_exact": publication.linked_sums,
-                          "numerators_equal_to_counts": publication.linked_numerators},
-        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(), number=number, word=word,
-        kind_title=word(publication.kind), labels=labels,
+        run_summary=word(
+            "run_summary",
+            **{
+                key: _or_dash(run.get(key))
+                for key in (
+                    "files_seen",
+                    "files_loaded",
+                    "rows_loaded",
+                    "rows_quarantined",
+                    "warnings",
+                    "errors",
+                )
+            },
+        )
+        if run
+        else None,
+        quality=publication.quality,
+        disclosure_text=disclosure.describe(lang, publication.suppression, publication.protection),
+        disclosure_links={
+            "protection": publication.protection.as_dict(),  # for `indicators audit`
+            "shares_not_of_persons": sorted(publication.protection.non_person_shares),
+            "linked_sums_not_exact": publication.linked_sums,
+            "numerators_equal_to_counts": publication.linked_numerators,
+        },
+        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        number=number,
+        word=word,
+        kind_title=word(publication.kind),
+        labels=labels,
     )
 
 
@@ -253,7 +349,9 @@ def _year_note(publication: Publication) -> str | None:
         return publication.year_note[0].upper() + publication.year_note[1:] + "."
     if publication.kind in ("midterm", "final"):
         what = "Halvtidsuppföljning" if publication.kind == "midterm" else "Slutuppföljning"
-        planned = publication.midterm_year if publication.kind == "midterm" else publication.plan.get("final_year")
+        planned = (
+            publication.midterm_year if publication.kind == "midterm" else publication.plan.get("final_year")
+        )
         if publication.year == planned:
             year_word = "halvtidsår" if publication.kind == "midterm" else "slutår"
             return f"{what} av {publication.year} (planens {year_word})."

@@ -30,7 +30,9 @@ KIND_WORDS = {"covid19": {"sv": "Covid-19", "en": "COVID-19"}}
 FOLLOWUP_WORDS = {"midterm": {"sv": "Halvtid", "en": "Mid-term"}, "final": {"sv": "Slut", "en": "Final"}}
 
 
-def figure(publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None) -> Figure:
+def figure(
+    publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None
+) -> Figure:
     """The indicator across every year shown; ``followups`` ({'midterm': year, 'final': year}) marks the
     follow-up years with a vertical line each."""
     lang = publication.lang
@@ -46,12 +48,24 @@ def figure(publication: Publication, indicator_id: str, followups: dict[str, str
     for note in publication.annotations:
         if note.get("academic_year_to") is None or note.get("indicator_id") not in (None, indicator_id):
             continue
-        inside = [i for i, year in enumerate(years) if note["academic_year_from"] <= year <= note["academic_year_to"]]
+        inside = [
+            i
+            for i, year in enumerate(years)
+            if note["academic_year_from"] <= year <= note["academic_year_to"]
+        ]
         if inside:
             word = KIND_WORDS.get(note.get("kind"), {}).get(lang, note.get("kind") or "")
             ax.axvspan(min(inside) - 0.5, max(inside) + 0.5, color=COLOURS["shade"], alpha=0.18, lw=0)
-            ax.text((min(inside) + max(inside)) / 2, 0.98, word, transform=ax.get_xaxis_transform(),
-                    ha="center", va="top", fontsize=9, color="#7a5c00")
+            ax.text(
+                (min(inside) + max(inside)) / 2,
+                0.98,
+                word,
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="top",
+                fontsize=9,
+                color="#7a5c00",
+            )
 
     shown = [(i, float(v)) for i, v in enumerate(cells) if isinstance(v, int | float)]
     if shown:
@@ -68,35 +82,78 @@ def figure(publication: Publication, indicator_id: str, followups: dict[str, str
                 ax.plot([previous[0], x], [previous[1], y], color=COLOURS["value"], lw=1.5, ls="--")
             ax.plot([x], [y], marker="o", ms=7, mfc="white", mec=COLOURS["value"], mew=2, ls="none")
         if not_final & {x for x, _ in shown}:
-            ax.plot([], [], marker="o", mfc="white", mec=COLOURS["value"], ls="--", color=COLOURS["value"],
-                    label=labels.WORDS["not_final"][lang])
+            ax.plot(
+                [],
+                [],
+                marker="o",
+                mfc="white",
+                mec=COLOURS["value"],
+                ls="--",
+                color=COLOURS["value"],
+                label=labels.WORDS["not_final"][lang],
+            )
         for x, y in shown:
-            ax.annotate(format_number(y, decimal), (x, y), textcoords="offset points", xytext=(0, 7),
-                        ha="center", fontsize=8, color=COLOURS["value"], zorder=5,
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+            ax.annotate(
+                format_number(y, decimal),
+                (x, y),
+                textcoords="offset points",
+                xytext=(0, 7),
+                ha="center",
+                fontsize=8,
+                color=COLOURS["value"],
+                zorder=5,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+            )
     baseline_index = years.index(ind["baseline_year"]) if ind["baseline_year"] in years else None
     baseline = cells[baseline_index] if baseline_index is not None else None
     if isinstance(baseline, int | float):
-        ax.axhline(float(baseline), color=COLOURS["baseline"], ls=":", lw=1.2,
-                   label=f"{labels.WORDS['baseline'][lang]} {ind['baseline_year']}")
+        ax.axhline(
+            float(baseline),
+            color=COLOURS["baseline"],
+            ls=":",
+            lw=1.2,
+            label=f"{labels.WORDS['baseline'][lang]} {ind['baseline_year']}",
+        )
         ax.plot([baseline_index], [float(baseline)], marker="s", ms=8, color=COLOURS["baseline"], ls="none")
     if ind.get("target_value") is not None:
-        ax.axhline(float(ind["target_value"]), color=COLOURS["target"], ls="--", lw=1.2,
-                   label=f"{labels.WORDS['target'][lang]} {format_number(ind['target_value'], decimal)}")
+        ax.axhline(
+            float(ind["target_value"]),
+            color=COLOURS["target"],
+            ls="--",
+            lw=1.2,
+            label=f"{labels.WORDS['target'][lang]} {format_number(ind['target_value'], decimal)}",
+        )
     for i, value in enumerate(cells):
         if value is SUPPRESSED:
-            ax.text(i, 0.02, str(SUPPRESSED), transform=ax.get_xaxis_transform(), ha="center", fontsize=10,
-                    color=COLOURS["baseline"])
+            ax.text(
+                i,
+                0.02,
+                str(SUPPRESSED),
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                fontsize=10,
+                color=COLOURS["baseline"],
+            )
 
     for kind, year in (followups or {}).items():
         if year in years:
             ax.axvline(years.index(year), color="#7a5c00", ls="-.", lw=1, alpha=0.7)
-            ax.text(years.index(year), 0.06, FOLLOWUP_WORDS[kind][lang], transform=ax.get_xaxis_transform(),
-                    ha="center", va="bottom", fontsize=9, color="#7a5c00",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+            ax.text(
+                years.index(year),
+                0.06,
+                FOLLOWUP_WORDS[kind][lang],
+                transform=ax.get_xaxis_transform(),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                color="#7a5c00",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+            )
 
     unit = ind.get("unit")
-    top = max([y for _, y in shown] + [float(ind["target_value"] or 0) if ind.get("target_value") else 0] + [1])
+    top = max(
+        [y for _, y in shown] + [float(ind["target_value"] or 0) if ind.get("target_value") else 0] + [1]
+    )
     if unit == "percent":
         ax.set_ylim(0, max(100, top) * 1.08)
     elif unit == "milestone":
@@ -105,8 +162,15 @@ def figure(publication: Publication, indicator_id: str, followups: dict[str, str
     else:
         ax.set_ylim(0, top * 1.15)
     ax.set_xlim(-0.5, len(years) - 0.5)
-    ax.set_xticks(positions, [f"{year} {labels.OBS_MARKS[publication.obs_status(indicator_id, year)]}"
-                              if i in not_final else year for i, year in enumerate(years)])
+    ax.set_xticks(
+        positions,
+        [
+            f"{year} {labels.OBS_MARKS[publication.obs_status(indicator_id, year)]}"
+            if i in not_final
+            else year
+            for i, year in enumerate(years)
+        ],
+    )
     ax.set_xlabel(labels.WORDS["academic_year"][lang])
     ax.set_ylabel(labels.text(labels.UNITS, unit, lang) or "")
     ax.set_title(f"{indicator_id} {ind['name']}", loc="left", fontsize=12, fontweight="bold")
@@ -130,7 +194,9 @@ def write_charts(publication: Publication, out_dir: Path) -> list[Path]:
     return written
 
 
-def svg_data_uri(publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None) -> str:
+def svg_data_uri(
+    publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None
+) -> str:
     """The chart as a ``data:image/svg+xml;base64,...`` URI for a self-contained page."""
     buffer = io.BytesIO()
     figure(publication, indicator_id, followups).savefig(buffer, format="svg", metadata={"Date": None})

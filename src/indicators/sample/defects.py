@@ -50,8 +50,11 @@ def _shift(text: str, style: str, days: int) -> str:
 
 def _impossible_date(style: str, year: int, month: int, day: int) -> str:
     """A date that does not exist (e.g. 30 February), written in the file's date style."""
-    return {"iso": f"{year}-{month:02d}-{day:02d}", "dmy_dash": f"{day:02d}-{month:02d}-{year}",
-            "dmy_dot": f"{day:02d}.{month:02d}.{year}"}[style]
+    return {
+        "iso": f"{year}-{month:02d}-{day:02d}",
+        "dmy_dash": f"{day:02d}-{month:02d}-{year}",
+        "dmy_dot": f"{day:02d}.{month:02d}.{year}",
+    }[style]
 
 
 def student_reexport(frame: pl.DataFrame, spec: FileSpec, rng: np.random.Generator) -> pl.DataFrame:
@@ -61,9 +64,14 @@ def student_reexport(frame: pl.DataFrame, spec: FileSpec, rng: np.random.Generat
     dated = frame[end].is_not_null() & frame[start].is_not_null()
     i1, i2, i3 = (_pick(frame, rng, dated) for _ in range(3))
     bad = [
-        _copy(frame, i1, {mid: fresh_id(frame[mid][i1], 0), start: _impossible_date(spec.date_style, 2023, 2, 30)}),
-        _copy(frame, i2, {mid: fresh_id(frame[mid][i2], 1),
-                          end: _shift(frame[start][i2], spec.date_style, -30)}),
+        _copy(
+            frame,
+            i1,
+            {mid: fresh_id(frame[mid][i1], 0), start: _impossible_date(spec.date_style, 2023, 2, 30)},
+        ),
+        _copy(
+            frame, i2, {mid: fresh_id(frame[mid][i2], 1), end: _shift(frame[start][i2], spec.date_style, -30)}
+        ),
         _copy(frame, i3, {mid: fresh_id(frame[mid][i3], 2), h["mobility_type"]: "forskningsvistelse"}),
     ]
     frame = _insert(frame, bad, rng)
@@ -97,8 +105,14 @@ def staff(frame: pl.DataFrame, spec: FileSpec, rng: np.random.Generator) -> pl.D
     """A start date that does not exist (31 November)."""
     h = spec.headers
     i = _pick(frame, rng)
-    row = _copy(frame, i, {h["mobility_id"]: fresh_id(frame[h["mobility_id"]][i], 0),
-                           h["start_date"]: _impossible_date(spec.date_style, 2021, 11, 31)})
+    row = _copy(
+        frame,
+        i,
+        {
+            h["mobility_id"]: fresh_id(frame[h["mobility_id"]][i], 0),
+            h["start_date"]: _impossible_date(spec.date_style, 2021, 11, 31),
+        },
+    )
     return _insert(frame, [row], rng)
 
 
@@ -106,8 +120,14 @@ def agreements(frame: pl.DataFrame, spec: FileSpec, rng: np.random.Generator) ->
     """An agreement that ends before it starts."""
     h = spec.headers
     i = _pick(frame, rng)
-    row = _copy(frame, i, {h["agreement_id"]: fresh_id(frame[h["agreement_id"]][i], 0),
-                           h["valid_to"]: _shift(frame[h["valid_from"]][i], spec.date_style, -400)})
+    row = _copy(
+        frame,
+        i,
+        {
+            h["agreement_id"]: fresh_id(frame[h["agreement_id"]][i], 0),
+            h["valid_to"]: _shift(frame[h["valid_from"]][i], spec.date_style, -400),
+        },
+    )
     return _insert(frame, [row], rng)
 
 
@@ -115,7 +135,9 @@ def activities(frame: pl.DataFrame, spec: FileSpec, rng: np.random.Generator) ->
     """An activity whose category is not one of the contract's."""
     h = spec.headers
     i = _pick(frame, rng)
-    row = _copy(frame, i, {h["activity_id"]: fresh_id(frame[h["activity_id"]][i], 0), h["category"]: "konferens"})
+    row = _copy(
+        frame, i, {h["activity_id"]: fresh_id(frame[h["activity_id"]][i], 0), h["category"]: "konferens"}
+    )
     return _insert(frame, [row], rng)
 
 

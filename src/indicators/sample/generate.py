@@ -24,111 +24,261 @@ STAMP = NEW_EXPORT.isoformat()
 SV_STUDENT_VALUES = {
     "direction": {"outgoing": "utresande", "incoming": "inresande"},
     "level": {"first_cycle": "grundnivå", "second_cycle": "avancerad nivå", "third_cycle": "forskarnivå"},
-    "mobility_type": {"studies": "utbytesstudier", "clinical_placement": "klinisk praktik", "traineeship": "praktik",
-                      "degree_project": "examensarbete", "short_term": "kortare utbyte", "blended": "BIP",
-                      "virtual": "virtuellt"},
-    "scheme": {"erasmus_plus": "Erasmus+", "nordplus": "Nordplus", "linnaeus_palme": "Linnaeus-Palme",
-               "bilateral": "bilateralt avtal", "freemover": "freemover", "other": "övrigt"},
-    "status": {"nominated": "nominerad", "accepted": "antagen", "ongoing": "pågående", "completed": "avslutad",
-               "withdrawn": "återbud", "discontinued": "avbrott"},
+    "mobility_type": {
+        "studies": "utbytesstudier",
+        "clinical_placement": "klinisk praktik",
+        "traineeship": "praktik",
+        "degree_project": "examensarbete",
+        "short_term": "kortare utbyte",
+        "blended": "BIP",
+        "virtual": "virtuellt",
+    },
+    "scheme": {
+        "erasmus_plus": "Erasmus+",
+        "nordplus": "Nordplus",
+        "linnaeus_palme": "Linnaeus-Palme",
+        "bilateral": "bilateralt avtal",
+        "freemover": "freemover",
+        "other": "övrigt",
+    },
+    "status": {
+        "nominated": "nominerad",
+        "accepted": "antagen",
+        "ongoing": "pågående",
+        "completed": "avslutad",
+        "withdrawn": "återbud",
+        "discontinued": "avbrott",
+    },
     "gender": {"female": "kvinna", "male": "man", "other": "annat", "unknown": "okänt"},
 }
 EN_STUDENT_VALUES = {
     "level": {"first_cycle": "first cycle", "second_cycle": "second cycle", "third_cycle": "third cycle"},
-    "mobility_type": {"clinical_placement": "clinical placement", "degree_project": "degree project",
-                      "short_term": "short-term", "blended": "blended mobility", "virtual": "virtual mobility"},
-    "scheme": {"erasmus_plus": "Erasmus+", "nordplus": "Nordplus", "linnaeus_palme": "Linnaeus-Palme",
-               "freemover": "free mover"},
+    "mobility_type": {
+        "clinical_placement": "clinical placement",
+        "degree_project": "degree project",
+        "short_term": "short-term",
+        "blended": "blended mobility",
+        "virtual": "virtual mobility",
+    },
+    "scheme": {
+        "erasmus_plus": "Erasmus+",
+        "nordplus": "Nordplus",
+        "linnaeus_palme": "Linnaeus-Palme",
+        "freemover": "free mover",
+    },
 }
 
 STUDENT_OLD = FileSpec(
-    name="student_mobility_2022-11-15.xlsx", fmt="xlsx", sheet="SoleMove export",
-    headers={"mobility_id": "Mobility ID", "student_id": "Student ID", "direction": "Direction",
-             "programme_code": "Programme code", "level": "Study level", "mobility_type": "Mobility type",
-             "scheme": "Exchange programme", "partner_code": "Erasmus code", "partner_name": "Partner institution",
-             "partner_country": "Country", "start_date": "Start date", "end_date": "End date", "term": "Semester",
-             "status": "Status", "credits_ects": "ECTS credits", "gender": "Gender"},
-    values=EN_STUDENT_VALUES, person_columns=("student_id",), person_style="long_dash", term_style="ewp",
+    name="student_mobility_2022-11-15.xlsx",
+    fmt="xlsx",
+    sheet="SoleMove export",
+    headers={
+        "mobility_id": "Mobility ID",
+        "student_id": "Student ID",
+        "direction": "Direction",
+        "programme_code": "Programme code",
+        "level": "Study level",
+        "mobility_type": "Mobility type",
+        "scheme": "Exchange programme",
+        "partner_code": "Erasmus code",
+        "partner_name": "Partner institution",
+        "partner_country": "Country",
+        "start_date": "Start date",
+        "end_date": "End date",
+        "term": "Semester",
+        "status": "Status",
+        "credits_ects": "ECTS credits",
+        "gender": "Gender",
+    },
+    values=EN_STUDENT_VALUES,
+    person_columns=("student_id",),
+    person_style="long_dash",
+    term_style="ewp",
     eu_country_codes=True,
 )
 STUDENT_NEW = FileSpec(
-    name=f"student_mobility_{STAMP}.csv", sep=";", encoding="utf-8-sig",
-    headers={"mobility_id": "Utbytes-ID", "student_id": "Personnummer", "direction": "Riktning",
-             "programme_code": "Programkod", "level": "Nivå", "mobility_type": "Typ av utbyte",
-             "scheme": "Program/avtal", "partner_code": "Erasmuskod", "partner_country": "Land", "start_date": "Startdatum", "end_date": "Slutdatum", "term": "Termin",
-             "status": "Utbytesstatus", "credits_ects": "Högskolepoäng", "gender": "Kön"},
-    values=SV_STUDENT_VALUES, person_columns=("student_id",), date_style="iso",
+    name=f"student_mobility_{STAMP}.csv",
+    sep=";",
+    encoding="utf-8-sig",
+    headers={
+        "mobility_id": "Utbytes-ID",
+        "student_id": "Personnummer",
+        "direction": "Riktning",
+        "programme_code": "Programkod",
+        "level": "Nivå",
+        "mobility_type": "Typ av utbyte",
+        "scheme": "Program/avtal",
+        "partner_code": "Erasmuskod",
+        "partner_country": "Land",
+        "start_date": "Startdatum",
+        "end_date": "Slutdatum",
+        "term": "Termin",
+        "status": "Utbytesstatus",
+        "credits_ects": "Högskolepoäng",
+        "gender": "Kön",
+    },
+    values=SV_STUDENT_VALUES,
+    person_columns=("student_id",),
+    date_style="iso",
 )
 STAFF = FileSpec(
-    name=f"staff_mobility_{STAMP}.csv", sep=";", encoding="cp1252", crlf=True, date_style="dmy_dot",
-    headers={"mobility_id": "UtbytesID", "staff_id": "Personnummer", "direction": "Riktning",
-             "staff_category": "Personalkategori", "mobility_type": "Typ av utbyte", "programme_code": "Programkod",
-             "partner_code": "Erasmuskod", "partner_name": "Lärosäte", "partner_country": "Land",
-             "start_date": "Startdatum", "end_date": "Slutdatum", "scheme": "Finansiering", "status": "Status"},
-    values={"direction": {"outgoing": "utresande", "incoming": "inresande"},
-            "staff_category": {"teacher": "lärare", "other": "övrig personal"},
-            "mobility_type": {"teaching": "undervisning", "training": "fortbildning", "other": "övrigt"},
-            "scheme": {"erasmus_plus": "Erasmus+", "nordplus": "Nordplus", "linnaeus_palme": "Linnaeus-Palme",
-                       "bilateral": "bilateralt", "other": "annat"},
-            "status": {"completed": "genomförd", "withdrawn": "återbud", "accepted": "beviljad"}},
+    name=f"staff_mobility_{STAMP}.csv",
+    sep=";",
+    encoding="cp1252",
+    crlf=True,
+    date_style="dmy_dot",
+    headers={
+        "mobility_id": "UtbytesID",
+        "staff_id": "Personnummer",
+        "direction": "Riktning",
+        "staff_category": "Personalkategori",
+        "mobility_type": "Typ av utbyte",
+        "programme_code": "Programkod",
+        "partner_code": "Erasmuskod",
+        "partner_name": "Lärosäte",
+        "partner_country": "Land",
+        "start_date": "Startdatum",
+        "end_date": "Slutdatum",
+        "scheme": "Finansiering",
+        "status": "Status",
+    },
+    values={
+        "direction": {"outgoing": "utresande", "incoming": "inresande"},
+        "staff_category": {"teacher": "lärare", "other": "övrig personal"},
+        "mobility_type": {"teaching": "undervisning", "training": "fortbildning", "other": "övrigt"},
+        "scheme": {
+            "erasmus_plus": "Erasmus+",
+            "nordplus": "Nordplus",
+            "linnaeus_palme": "Linnaeus-Palme",
+            "bilateral": "bilateralt",
+            "other": "annat",
+        },
+        "status": {"completed": "genomförd", "withdrawn": "återbud", "accepted": "beviljad"},
+    },
     person_columns=("staff_id",),
 )
 PROGRAMMES = FileSpec(
-    name="programmes.xlsx", fmt="xlsx", sheet="Programkatalog",
-    headers={"programme_code": "Programkod", "name_sv": "Benämning", "name_en": "Engelskt namn", "level": "Nivå",
-             "active_from": "Startläsår", "active_to": "Slutläsår"},
+    name="programmes.xlsx",
+    fmt="xlsx",
+    sheet="Programkatalog",
+    headers={
+        "programme_code": "Programkod",
+        "name_sv": "Benämning",
+        "name_en": "Engelskt namn",
+        "level": "Nivå",
+        "active_from": "Startläsår",
+        "active_to": "Slutläsår",
+    },
     values={"level": {"first_cycle": "grundnivå", "second_cycle": "avancerad nivå"}},
-    year_columns=("active_from", "active_to"), year_style="short",
+    year_columns=("active_from", "active_to"),
+    year_style="short",
 )
 AGREEMENTS = FileSpec(
-    name=f"agreements_{STAMP}.csv", date_style="dmy_dash",
-    headers={"agreement_id": "AGREEMENT NUMBER", "partner_code": "erasmus_code",
-             "partner_name": "Partner institution", "partner_country": "country", "agreement_type": "Agreement-type",
-             "valid_from": "Valid from", "valid_to": "Valid to", "programme_codes": "Programme codes",
-             "isced_codes": "ISCED-F", "student_places": "Student places", "traineeship_places": "Traineeship places",
-             "incoming_student_places": "Incoming places", "staff_teaching": "STA", "staff_training": "Staff training",
-             "strategic": "Strategic partner", "last_reviewed_on": "Last reviewed"},
+    name=f"agreements_{STAMP}.csv",
+    date_style="dmy_dash",
+    headers={
+        "agreement_id": "AGREEMENT NUMBER",
+        "partner_code": "erasmus_code",
+        "partner_name": "Partner institution",
+        "partner_country": "country",
+        "agreement_type": "Agreement-type",
+        "valid_from": "Valid from",
+        "valid_to": "Valid to",
+        "programme_codes": "Programme codes",
+        "isced_codes": "ISCED-F",
+        "student_places": "Student places",
+        "traineeship_places": "Traineeship places",
+        "incoming_student_places": "Incoming places",
+        "staff_teaching": "STA",
+        "staff_training": "Staff training",
+        "strategic": "Strategic partner",
+        "last_reviewed_on": "Last reviewed",
+    },
     values={"agreement_type": {"erasmus_iia": "Erasmus+", "strategic_partnership": "strategic partnership"}},
     bools={"staff_training": "one_zero", "strategic": "x_empty"},
 )
 CIM = FileSpec(
     name=f"cim_awards_{STAMP}.csv",
-    headers={"certificate_id": "Intygsnummer", "student_id": "Personnummer", "programme_code": "Programkod",
-             "awarded_on": "Utfärdat", "activities_home": "Aktiviteter hemma",
-             "activities_abroad": "Aktiviteter utomlands"},
-    person_columns=("student_id",), person_style="short_dash",
+    headers={
+        "certificate_id": "Intygsnummer",
+        "student_id": "Personnummer",
+        "programme_code": "Programkod",
+        "awarded_on": "Utfärdat",
+        "activities_home": "Aktiviteter hemma",
+        "activities_abroad": "Aktiviteter utomlands",
+    },
+    person_columns=("student_id",),
+    person_style="short_dash",
 )
 GRADUATES = FileSpec(
-    name=f"graduates_{STAMP}.xlsx", fmt="xlsx", sheet="Examina",
-    headers={"student_id": "Personnummer", "programme_code": "Programkod", "degree_date": "Examensdatum",
-             "degree_code": "Examenskod"},
-    person_columns=("student_id",), person_style="long",
+    name=f"graduates_{STAMP}.xlsx",
+    fmt="xlsx",
+    sheet="Examina",
+    headers={
+        "student_id": "Personnummer",
+        "programme_code": "Programkod",
+        "degree_date": "Examensdatum",
+        "degree_code": "Examenskod",
+    },
+    person_columns=("student_id",),
+    person_style="long",
 )
 ENROLMENTS = FileSpec(
-    name=f"enrolments_{STAMP}.csv", sep=";", encoding="utf-8-sig",
+    name=f"enrolments_{STAMP}.csv",
+    sep=";",
+    encoding="utf-8-sig",
     headers={"programme_code": "Programkod", "term": "Termin", "registered_students": "Antal registrerade"},
 )
 REGISTER = FileSpec(
-    name="programme_register_2025.xlsx", fmt="xlsx", sheet="Programuppföljning",
-    headers={"academic_year": "Läsår", "programme_code": "Programkod", "mobility_window": "Mobilitetsfönster",
-             "mobility_window_term": "Termin för mobilitetsfönster", "english_taught_parts": "Kurser på engelska",
-             "virtual_exchange": "Virtuellt utbyte", "teacher_mobility_partners": "Partner för lärarutbyte",
-             "obstacles_identified_on": "Hinder identifierade", "global_health_reviewed_on": "Global hälsa granskad",
-             "sdg_reviewed_on": "Agenda 2030 granskad", "portfolio_reviewed_on": "Avtalsportfölj granskad",
-             "integration_reviewed_on": "Integration granskad",
-             "teacher_mobility_info_reviewed_on": "Informationskanaler granskade", "comment": "Kommentar"},
+    name="programme_register_2025.xlsx",
+    fmt="xlsx",
+    sheet="Programuppföljning",
+    headers={
+        "academic_year": "Läsår",
+        "programme_code": "Programkod",
+        "mobility_window": "Mobilitetsfönster",
+        "mobility_window_term": "Termin för mobilitetsfönster",
+        "english_taught_parts": "Kurser på engelska",
+        "virtual_exchange": "Virtuellt utbyte",
+        "teacher_mobility_partners": "Partner för lärarutbyte",
+        "obstacles_identified_on": "Hinder identifierade",
+        "global_health_reviewed_on": "Global hälsa granskad",
+        "sdg_reviewed_on": "Agenda 2030 granskad",
+        "portfolio_reviewed_on": "Avtalsportfölj granskad",
+        "integration_reviewed_on": "Integration granskad",
+        "teacher_mobility_info_reviewed_on": "Informationskanaler granskade",
+        "comment": "Kommentar",
+    },
     bools={"mobility_window": "ja_nej", "virtual_exchange": "x_empty"},
-    year_columns=("academic_year",), year_style="la",
+    year_columns=("academic_year",),
+    year_style="la",
 )
 ACTIVITIES = FileSpec(
-    name=f"activities_{STAMP}.csv", date_style="dmy_dot",
-    headers={"activity_id": "Activity ID", "activity_date": "Date", "category": "Category", "programme_code": "Program",
-             "title": "Title", "student_participants": "Students", "teacher_participants": "Teachers",
-             "teacher_ids": "Teacher IDs", "partner_code": "Partner code", "network": "Network"},
-    values={"category": {"iah_activity": "internationalisation at home", "student_engagement": "student engagement",
-                         "teacher_engagement": "lärarengagemang", "experience_sharing": "erfarenhetsutbyte",
-                         "virtual_exchange": "COIL", "integration": "integration"},
-            "network": {"U21": "U21 Health Sciences"}},
+    name=f"activities_{STAMP}.csv",
+    date_style="dmy_dot",
+    headers={
+        "activity_id": "Activity ID",
+        "activity_date": "Date",
+        "category": "Category",
+        "programme_code": "Program",
+        "title": "Title",
+        "student_participants": "Students",
+        "teacher_participants": "Teachers",
+        "teacher_ids": "Teacher IDs",
+        "partner_code": "Partner code",
+        "network": "Network",
+    },
+    values={
+        "category": {
+            "iah_activity": "internationalisation at home",
+            "student_engagement": "student engagement",
+            "teacher_engagement": "lärarengagemang",
+            "experience_sharing": "erfarenhetsutbyte",
+            "virtual_exchange": "COIL",
+            "integration": "integration",
+        },
+        "network": {"U21": "U21 Health Sciences"},
+    },
 )
 BROKEN_STAFF_NAME = "staff_mobility_broken.csv"
 STRAY_NAME = "README_from_registrar.txt"
@@ -151,7 +301,9 @@ def _canonical_or(spec: FileSpec, large: bool, columns: list[str] | None = None)
     """The large-scale form of a file: plain UTF-8 comma CSV with canonical headers and values."""
     if not large:
         return spec
-    return canonical_spec(spec.name.rsplit(".", 1)[0] + ".csv", columns or list(spec.headers), spec.person_columns)
+    return canonical_spec(
+        spec.name.rsplit(".", 1)[0] + ".csv", columns or list(spec.headers), spec.person_columns
+    )
 
 
 class Sink:
@@ -226,11 +378,24 @@ def generate(
     paths.append(sink.close())
 
     say("student_mobility")
-    old = Sink(out_dir, _canonical_or(STUDENT_OLD, large), large, defects.student_old_export, planting,
-               prepare=lambda f: student_mobility.status_as_of(f.filter(pl.col("start_date") < dt.date(2023, 7, 1)),
-                                                      OLD_EXPORT))
-    new = Sink(out_dir, _canonical_or(STUDENT_NEW, large, list(STUDENT_OLD.headers)), large, defects.student_reexport, planting,
-               prepare=lambda f: student_mobility.status_as_of(f, NEW_EXPORT))
+    old = Sink(
+        out_dir,
+        _canonical_or(STUDENT_OLD, large),
+        large,
+        defects.student_old_export,
+        planting,
+        prepare=lambda f: student_mobility.status_as_of(
+            f.filter(pl.col("start_date") < dt.date(2023, 7, 1)), OLD_EXPORT
+        ),
+    )
+    new = Sink(
+        out_dir,
+        _canonical_or(STUDENT_NEW, large, list(STUDENT_OLD.headers)),
+        large,
+        defects.student_reexport,
+        planting,
+        prepare=lambda f: student_mobility.status_as_of(f, NEW_EXPORT),
+    )
     for year in ref.YEARS:
         say(f"student_mobility {year}/{(year + 1) % 100:02d}")
         chunk = student_mobility.student_year(world, year)
@@ -269,7 +434,10 @@ def generate(
     paths.append(ewp)
 
     say("enrolments and programme_register")
-    for spec, frame in ((ENROLMENTS, registers.enrolments(world)), (REGISTER, registers.programme_register(world))):
+    for spec, frame in (
+        (ENROLMENTS, registers.enrolments(world)),
+        (REGISTER, registers.programme_register(world)),
+    ):
         sink = Sink(out_dir, spec, stream=False)
         sink.add(frame)
         paths.append(sink.close())
@@ -291,8 +459,12 @@ def _write_broken_staff(out_dir: Path, world: World) -> Path:
     """A staff export from the wrong report: no direction column, so the file is rejected whole."""
     frame = staff_mobility.staff_year(world, 2023).head(10)
     columns = [c for c in STAFF.headers if c != "direction"]
-    spec = FileSpec(name=BROKEN_STAFF_NAME, headers={c: c.replace("_", " ").capitalize() for c in columns},
-                    person_columns=("staff_id",), person_style="long_dash")
+    spec = FileSpec(
+        name=BROKEN_STAFF_NAME,
+        headers={c: c.replace("_", " ").capitalize() for c in columns},
+        person_columns=("staff_id",),
+        person_style="long_dash",
+    )
     path = out_dir / spec.name
     write_csv(render(frame, spec), path, spec)
     return path

@@ -85,7 +85,11 @@ def render(frame: pl.DataFrame, spec: FileSpec) -> pl.DataFrame:
             expr = _academic_year(col, spec.year_style)
         elif dtype == pl.Float64:
             whole = col.round(0) == col
-            text = pl.when(whole).then(col.cast(pl.Int64).cast(pl.String)).otherwise(col.round(1).cast(pl.String))
+            text = (
+                pl.when(whole)
+                .then(col.cast(pl.Int64).cast(pl.String))
+                .otherwise(col.round(1).cast(pl.String))
+            )
             expr = col if xlsx else text
         elif name in spec.person_columns:
             style: str | pl.Expr = spec.person_style
@@ -96,8 +100,12 @@ def render(frame: pl.DataFrame, spec: FileSpec) -> pl.DataFrame:
             year = col.str.slice(2, 4).cast(pl.Int64)
             autumn = col.str.starts_with("HT")
             first = pl.when(autumn).then(year).otherwise(year - 1)
-            expr = first.cast(pl.String) + "/" + (first + 1).cast(pl.String) + pl.when(autumn).then(
-                pl.lit("-1/2")).otherwise(pl.lit("-2/2"))
+            expr = (
+                first.cast(pl.String)
+                + "/"
+                + (first + 1).cast(pl.String)
+                + pl.when(autumn).then(pl.lit("-1/2")).otherwise(pl.lit("-2/2"))
+            )
         elif name == "partner_country" and spec.eu_country_codes:
             expr = col.replace({"GB": "UK", "GR": "EL"})
         else:
@@ -129,8 +137,12 @@ def write_xlsx(rendered: pl.DataFrame, path: Path, spec: FileSpec) -> None:
     workbook = xlsxwriter.Workbook(
         str(path),
         # Shared strings keep small files small; large ones are streamed row by row instead.
-        {"constant_memory": rendered.height > 100_000, "strings_to_numbers": False, "strings_to_formulas": False,
-         "strings_to_urls": False},
+        {
+            "constant_memory": rendered.height > 100_000,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
     )
     workbook.set_properties({"created": XLSX_CREATED, "author": "export", "company": "Lunds universitet"})
     sheet = workbook.add_worksheet(spec.sheet)
@@ -168,28 +180,38 @@ def write(rendered: pl.DataFrame, path: Path, spec: FileSpec) -> None:
         write_csv(rendered, path, spec)
 
 
-EWP_NS = "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd"
+EWP_NS = (
+    "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd"
+)
 EWP_CONTACT_NS = "https://github.com/erasmus-without-paper/ewp-specs-types-contact/tree/stable-v1"
 
 
 def _spec_xml(kind: str, spec: dict) -> list[str]:
-    lines = [f"      <{kind}>",
-             f"        <sending-hei-id>{escape(spec['sending'])}</sending-hei-id>",
-             f"        <receiving-hei-id>{escape(spec['receiving'])}</receiving-hei-id>",
-             f"        <receiving-first-academic-year-id>{spec['first']}/{spec['first'] + 1}"
-             "</receiving-first-academic-year-id>",
-             f"        <receiving-last-academic-year-id>{spec['last']}/{spec['last'] + 1}"
-             "</receiving-last-academic-year-id>",
-             f"        <mobilities-per-year>{spec['per_year']}</mobilities-per-year>",
-             "        <recommended-language-skill>",
-             "          <language>en</language>",
-             "          <cefr-level>B2</cefr-level>",
-             "        </recommended-language-skill>"]
+    lines = [
+        f"      <{kind}>",
+        f"        <sending-hei-id>{escape(spec['sending'])}</sending-hei-id>",
+        f"        <receiving-hei-id>{escape(spec['receiving'])}</receiving-hei-id>",
+        f"        <receiving-first-academic-year-id>{spec['first']}/{spec['first'] + 1}"
+        "</receiving-first-academic-year-id>",
+        f"        <receiving-last-academic-year-id>{spec['last']}/{spec['last'] + 1}"
+        "</receiving-last-academic-year-id>",
+        f"        <mobilities-per-year>{spec['per_year']}</mobilities-per-year>",
+        "        <recommended-language-skill>",
+        "          <language>en</language>",
+        "          <cefr-level>B2</cefr-level>",
+        "        </recommended-language-skill>",
+    ]
     for isced in spec["isced"]:
-        lines += ["        <subject-area>", f"          <isced-f-code>{isced}</isced-f-code>", "        </subject-area>"]
+        lines += [
+            "        <subject-area>",
+            f"          <isced-f-code>{isced}</isced-f-code>",
+            "        </subject-area>",
+        ]
     if kind.startswith("student"):
-        lines += [f"        <total-months-per-year>{spec['per_year'] * 5}</total-months-per-year>",
-                  "        <blended>false</blended>"]
+        lines += [
+            f"        <total-months-per-year>{spec['per_year'] * 5}</total-months-per-year>",
+            "        <blended>false</blended>",
+        ]
         if kind == "student-studies-mobility-spec":
             lines += ["        <eqf-level>6</eqf-level>", "        <eqf-level>7</eqf-level>"]
     else:
@@ -204,30 +226,33 @@ def write_ewp_iias(iias: list[dict], path: Path) -> None:
     Each item: ``own_iia_id``, ``own_code``, ``partner_hei``, ``partner_iia_id``, ``partner_code``,
     ``signing_date`` (date) and ``specs`` — a list of (element name, spec dict) pairs.
     """
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f'<iias-get-response xmlns="{EWP_NS}"', f'    xmlns:c="{EWP_CONTACT_NS}">']
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<iias-get-response xmlns="{EWP_NS}"',
+        f'    xmlns:c="{EWP_CONTACT_NS}">',
+    ]
     for iia in iias:
-        lines += ["  <iia>",
-                  "    <partner>",
-                  "      <hei-id>lu.se</hei-id>",
-                  f"      <iia-id>{escape(iia['own_iia_id'])}</iia-id>",
-                  f"      <iia-code>{escape(iia['own_code'])}</iia-code>",
-                  "      <signing-contact>",
-                  "        <c:contact-name>Internationella avdelningen, Medicinska fakulteten</c:contact-name>",
-                  "      </signing-contact>",
-                  f"      <signing-date>{iia['signing_date'].isoformat()}</signing-date>",
-                  "    </partner>",
-                  "    <partner>",
-                  f"      <hei-id>{escape(iia['partner_hei'])}</hei-id>",
-                  f"      <iia-id>{escape(iia['partner_iia_id'])}</iia-id>",
-                  f"      <iia-code>{escape(iia['partner_code'])}</iia-code>",
-                  "    </partner>",
-                  "    <in-effect>true</in-effect>",
-                  "    <cooperation-conditions>"]
+        lines += [
+            "  <iia>",
+            "    <partner>",
+            "      <hei-id>lu.se</hei-id>",
+            f"      <iia-id>{escape(iia['own_iia_id'])}</iia-id>",
+            f"      <iia-code>{escape(iia['own_code'])}</iia-code>",
+            "      <signing-contact>",
+            "        <c:contact-name>Internationella avdelningen, Medicinska fakulteten</c:contact-name>",
+            "      </signing-contact>",
+            f"      <signing-date>{iia['signing_date'].isoformat()}</signing-date>",
+            "    </partner>",
+            "    <partner>",
+            f"      <hei-id>{escape(iia['partner_hei'])}</hei-id>",
+            f"      <iia-id>{escape(iia['partner_iia_id'])}</iia-id>",
+            f"      <iia-code>{escape(iia['partner_code'])}</iia-code>",
+            "    </partner>",
+            "    <in-effect>true</in-effect>",
+            "    <cooperation-conditions>",
+        ]
         for kind, spec in iia["specs"]:
             lines += _spec_xml(kind, spec)
-        lines += ["    </cooperation-conditions>",
-                  f"    <iia-hash>{iia['hash']}</iia-hash>",
-                  "  </iia>"]
+        lines += ["    </cooperation-conditions>", f"    <iia-hash>{iia['hash']}</iia-hash>", "  </iia>"]
     lines.append("</iias-get-response>")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

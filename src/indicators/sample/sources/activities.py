@@ -18,14 +18,30 @@ from indicators.sample.sources.world import (
 )
 
 ACTIVITY_BASE = 70
-ACTIVITY_YEAR_FACTOR = {2016: 0.7, 2017: 0.8, 2018: 1.0, 2019: 0.95, 2020: 0.9, 2021: 1.1, 2022: 1.25,
-                        2023: 1.4, 2024: 1.55}
+ACTIVITY_YEAR_FACTOR = {
+    2016: 0.7,
+    2017: 0.8,
+    2018: 1.0,
+    2019: 0.95,
+    2020: 0.9,
+    2021: 1.1,
+    2022: 1.25,
+    2023: 1.4,
+    2024: 1.55,
+}
 
-CATEGORIES = ["iah_activity", "student_engagement", "teacher_engagement", "experience_sharing",
-              "virtual_exchange", "integration"]
+CATEGORIES = [
+    "iah_activity",
+    "student_engagement",
+    "teacher_engagement",
+    "experience_sharing",
+    "virtual_exchange",
+    "integration",
+]
 # (category, text before, slot, text after); slot is a column name or None.
 TITLES = [
-    ("iah_activity", "Gästföreläsning: ", "_topic", ""), ("iah_activity", "Guest lecture: ", "_topic", ""),
+    ("iah_activity", "Gästföreläsning: ", "_topic", ""),
+    ("iah_activity", "Guest lecture: ", "_topic", ""),
     ("iah_activity", "Global health seminar – ", "_topic", ""),
     ("iah_activity", "Workshop om interkulturell kompetens", None, ""),
     ("student_engagement", "IFMSA – lokal kommitté, årsmöte", None, ""),
@@ -46,8 +62,16 @@ TITLES = [
     ("integration", "International fika", None, ""),
     ("integration", "Språkcafé för inresande och svenska studenter", None, ""),
 ]
-TOPICS = ["antibiotikaresistens", "global surgery", "migration och hälsa", "planetary health",
-          "mödrahälsa i Uganda", "digital health", "vaccine equity", "tuberkulos i Tanzania"]
+TOPICS = [
+    "antibiotikaresistens",
+    "global surgery",
+    "migration och hälsa",
+    "planetary health",
+    "mödrahälsa i Uganda",
+    "digital health",
+    "vaccine equity",
+    "tuberkulos i Tanzania",
+]
 
 
 def activities_year(world: World, year: int) -> pl.DataFrame:
@@ -59,8 +83,11 @@ def activities_year(world: World, year: int) -> pl.DataFrame:
     date = dates(calendar_year(year, month), month, rng.integers(1, 29, n))
     progs = active_in(world.programmes, year)
     w = progs["_registered"].to_numpy().astype(float)
-    prog = np.where(rng.random(n) < 0.7, progs["programme_code"].to_numpy()[rng.choice(progs.height, n, p=w / w.sum())],
-                    None)
+    prog = np.where(
+        rng.random(n) < 0.7,
+        progs["programme_code"].to_numpy()[rng.choice(progs.height, n, p=w / w.sum())],
+        None,
+    )
     partners = world.partners
     nets = ["U21", "LERU", "EUGLOH"] if year >= 2020 else ["U21", "LERU"]
     net_p = [0.4, 0.3, 0.3] if year >= 2020 else [0.6, 0.4]
@@ -75,10 +102,22 @@ def activities_year(world: World, year: int) -> pl.DataFrame:
             pj[mask] = members[rng.integers(0, len(members), int(mask.sum()))]
     with_partner = is_net | (rng.random(n) < 0.35)
     student_n = np.select(
-        [category == "iah_activity", category == "student_engagement", category == "virtual_exchange",
-         category == "integration", category == "experience_sharing"],
-        [rng.integers(10, 121, n), rng.integers(1, 16, n), rng.integers(8, 41, n), rng.integers(15, 91, n),
-         rng.integers(0, 41, n)], 0)
+        [
+            category == "iah_activity",
+            category == "student_engagement",
+            category == "virtual_exchange",
+            category == "integration",
+            category == "experience_sharing",
+        ],
+        [
+            rng.integers(10, 121, n),
+            rng.integers(1, 16, n),
+            rng.integers(8, 41, n),
+            rng.integers(15, 91, n),
+            rng.integers(0, 41, n),
+        ],
+        0,
+    )
     teacher_n = np.where(category == "integration", rng.integers(0, 3, n), rng.integers(1, 7, n))
     k_ids = np.minimum(teacher_n, rng.integers(0, 4, n))
     pool = world.teachers.filter(pl.col("staff_category") == "teacher")["pnr"]
@@ -86,26 +125,41 @@ def activities_year(world: World, year: int) -> pl.DataFrame:
     id_cols = []
     for j in range(3):
         col = f"_t{j}"
-        id_cols.append(pl.Series(col, pool.to_numpy()[picks[:, j]]).to_frame().with_columns(
-            pl.when(pl.Series(k_ids > j)).then(pl.col(col)).alias(col)))
+        id_cols.append(
+            pl.Series(col, pool.to_numpy()[picks[:, j]])
+            .to_frame()
+            .with_columns(pl.when(pl.Series(k_ids > j)).then(pl.col(col)).alias(col))
+        )
     frame = pl.concat(id_cols, how="horizontal")
     style = pl.Series(rng.integers(0, len(PNR_STYLES), n))
     frame = frame.with_columns(*[format_person_ids(f"_t{j}", style) for j in range(3)])
     teacher_ids = frame.select(
         pl.concat_str([pl.col(f"_t{j}") for j in range(3)], separator=";", ignore_nulls=True)
-        .replace("", None).alias("teacher_ids"))["teacher_ids"]
+        .replace("", None)
+        .alias("teacher_ids")
+    )["teacher_ids"]
     topic = choice(rng, TOPICS, [1] * len(TOPICS), n)
-    base = pl.DataFrame({
-        "activity_date": date, "category": category, "programme_code": strings("programme_code", prog),
-        "student_participants": student_n, "teacher_participants": teacher_n, "teacher_ids": teacher_ids,
-        "partner_code": strings("partner_code", np.where(with_partner, partners["code"].to_numpy()[pj], None)),
-        "partner_name": partners["name"].to_numpy()[pj],
-        "network": strings("network", network), "_topic": topic,
-        "_network_name": np.where(network == "LERU", "LERU",
-                                  np.where(network == "EUGLOH", "EUGLOH", "U21 Health Sciences")),
-        "_term": np.where(month >= 7, f"HT{year}", f"VT{year + 1}"),
-        "_pick": rng.integers(0, 1000, n),
-    })
+    base = pl.DataFrame(
+        {
+            "activity_date": date,
+            "category": category,
+            "programme_code": strings("programme_code", prog),
+            "student_participants": student_n,
+            "teacher_participants": teacher_n,
+            "teacher_ids": teacher_ids,
+            "partner_code": strings(
+                "partner_code", np.where(with_partner, partners["code"].to_numpy()[pj], None)
+            ),
+            "partner_name": partners["name"].to_numpy()[pj],
+            "network": strings("network", network),
+            "_topic": topic,
+            "_network_name": np.where(
+                network == "LERU", "LERU", np.where(network == "EUGLOH", "EUGLOH", "U21 Health Sciences")
+            ),
+            "_term": np.where(month >= 7, f"HT{year}", f"VT{year + 1}"),
+            "_pick": rng.integers(0, 1000, n),
+        }
+    )
     title = pl.lit(None, dtype=pl.String)
     for cat in CATEGORIES:
         options = [t for t in TITLES if t[0] == cat]
@@ -116,4 +170,7 @@ def activities_year(world: World, year: int) -> pl.DataFrame:
     base = base.with_columns(title.alias("title")).sort("activity_date", maintain_order=True)
     width = max(4, len(str(n)))
     return base.with_columns(
-        (pl.lit(f"AKT-{year}-") + pl.int_range(1, n + 1).cast(pl.String).str.zfill(width)).alias("activity_id"))
+        (pl.lit(f"AKT-{year}-") + pl.int_range(1, n + 1).cast(pl.String).str.zfill(width)).alias(
+            "activity_id"
+        )
+    )

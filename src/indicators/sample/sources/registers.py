@@ -32,12 +32,23 @@ def programmes(world: World) -> pl.DataFrame:
         for p in ref.PROGRAMMES:
             extra_sv = f" (fakultet {f + 1})" if f else ""
             extra_en = f" (faculty {f + 1})" if f else ""
-            rows.append({
-                "programme_code": p.code + suffix, "name_sv": p.name_sv + extra_sv, "name_en": p.name_en + extra_en,
-                "level": p.level, "active_from": p.active_from, "active_to": p.active_to,
-                "_base": p.code, "_weight": p.mobility_weight, "_graduates": p.graduates,
-                "_registered": p.registered, "_isced": p.isced, "_degree_code": p.degree_code, "_years": p.years,
-            })
+            rows.append(
+                {
+                    "programme_code": p.code + suffix,
+                    "name_sv": p.name_sv + extra_sv,
+                    "name_en": p.name_en + extra_en,
+                    "level": p.level,
+                    "active_from": p.active_from,
+                    "active_to": p.active_to,
+                    "_base": p.code,
+                    "_weight": p.mobility_weight,
+                    "_graduates": p.graduates,
+                    "_registered": p.registered,
+                    "_isced": p.isced,
+                    "_degree_code": p.degree_code,
+                    "_years": p.years,
+                }
+            )
     return pl.DataFrame(rows, schema_overrides={"active_to": pl.Int64, "active_from": pl.Int64})
 
 
@@ -55,7 +66,9 @@ def graduates_year(world: World, year: int, mobile: pl.DataFrame) -> pl.DataFram
     rng = world.rng(S_GRADUATES, year)
     progs = _graduating_programmes(world.programmes, year)
     per = world.scale / world.faculties
-    target = np.round(progs["_graduates"].to_numpy() * per * rng.uniform(0.9, 1.1, progs.height)).astype(np.int64)
+    target = np.round(progs["_graduates"].to_numpy() * per * rng.uniform(0.9, 1.1, progs.height)).astype(
+        np.int64
+    )
     mobile = mobile.filter(pl.col("programme_code").is_in(progs["programme_code"].implode()))
     have = mobile.group_by("programme_code").len()
     have_map = dict(zip(have["programme_code"].to_list(), have["len"].to_list(), strict=True))
@@ -64,15 +77,29 @@ def graduates_year(world: World, year: int, mobile: pl.DataFrame) -> pl.DataFram
     n = len(prog)
     male = rng.random(n) < 0.3
     birth = birth_years(rng, np.full(n, year), 1975, 2004, 22, 2.5)
-    others = pl.DataFrame({"student_id": world.allocator.allocate(birth, male), "programme_code": prog,
-                           "_mobile": np.zeros(n, dtype=bool)}, schema_overrides={"programme_code": pl.String})
+    others = pl.DataFrame(
+        {
+            "student_id": world.allocator.allocate(birth, male),
+            "programme_code": prog,
+            "_mobile": np.zeros(n, dtype=bool),
+        },
+        schema_overrides={"programme_code": pl.String},
+    )
     frame = pl.concat([mobile.select("student_id", "programme_code", pl.lit(True).alias("_mobile")), others])
     m = frame.height
     month = choice(rng, [6, 1, 8, 9, 10, 11, 12, 2, 3, 4, 5], [60, 20, 1, 2, 3, 3, 3, 2, 2, 2, 2], m)
-    day = np.where(month == 6, rng.integers(2, 21, m), np.where(month == 1, rng.integers(10, 26, m),
-                                                                 rng.integers(1, 28, m)))
-    codes = dict(zip(world.programmes["programme_code"].to_list(), world.programmes["_degree_code"].to_list(),
-                     strict=True))
+    day = np.where(
+        month == 6,
+        rng.integers(2, 21, m),
+        np.where(month == 1, rng.integers(10, 26, m), rng.integers(1, 28, m)),
+    )
+    codes = dict(
+        zip(
+            world.programmes["programme_code"].to_list(),
+            world.programmes["_degree_code"].to_list(),
+            strict=True,
+        )
+    )
     frame = frame.with_columns(
         pl.Series("degree_date", dates(calendar_year(year, month), month, day)),
         pl.col("programme_code").replace_strict(codes, default=None).alias("degree_code"),
@@ -89,9 +116,12 @@ def cim_year(world: World, year: int, graduates: pl.DataFrame) -> pl.DataFrame:
     width = max(4, len(str(k)))
     abroad = np.where(chosen["_mobile"].to_numpy(), rng.integers(1, 4, k), 0)
     return chosen.select(
-        (pl.lit(f"CIM-{year + 1}-") + pl.int_range(1, k + 1).cast(pl.String).str.zfill(width))
-        .alias("certificate_id"),
-        "student_id", "programme_code", pl.col("degree_date").alias("awarded_on"),
+        (pl.lit(f"CIM-{year + 1}-") + pl.int_range(1, k + 1).cast(pl.String).str.zfill(width)).alias(
+            "certificate_id"
+        ),
+        "student_id",
+        "programme_code",
+        pl.col("degree_date").alias("awarded_on"),
         pl.Series("activities_home", rng.integers(2, 9, k)),
         pl.Series("activities_abroad", abroad),
     )
@@ -111,16 +141,28 @@ def enrolments(world: World) -> pl.DataFrame:
         base = np.where(first, base * 0.45, np.where(last, base * 0.3, base))
         for term, cal, f in (("HT", year, 1.0), ("VT", year + 1, 0.95)):
             count = np.maximum(1, np.round(base * f * rng.uniform(0.95, 1.05, len(base)))).astype(np.int64)
-            parts.append(pl.DataFrame({"programme_code": progs["programme_code"], "term": f"{term}{cal}",
-                                       "registered_students": count}))
+            parts.append(
+                pl.DataFrame(
+                    {
+                        "programme_code": progs["programme_code"],
+                        "term": f"{term}{cal}",
+                        "registered_students": count,
+                    }
+                )
+            )
     return pl.concat(parts)
 
 
 # ---------------------------------------------------------------------------------- programme register
 REVIEWS = ["obstacles_identified_on", "global_health_reviewed_on", "sdg_reviewed_on", "portfolio_reviewed_on"]
-COMMENTS = ["Mobilitetsfönster infört i ny utbildningsplan", "Pandemin – utbyten inställda under våren",
-            "Ny programledning; översyn påbörjad", "Avtalsportföljen ses över tillsammans med partnerna",
-            "Kurs i global hälsa ges på engelska från HT", None]
+COMMENTS = [
+    "Mobilitetsfönster infört i ny utbildningsplan",
+    "Pandemin – utbyten inställda under våren",
+    "Ny programledning; översyn påbörjad",
+    "Avtalsportföljen ses över tillsammans med partnerna",
+    "Kurs i global hälsa ges på engelska från HT",
+    None,
+]
 
 
 def programme_register(world: World) -> pl.DataFrame:
@@ -132,21 +174,30 @@ def programme_register(world: World) -> pl.DataFrame:
     ve_from = np.where(rng.random(n) < 0.08, 2000, rng.integers(2020, 2028, n))
     tmp_from = np.where(rng.random(n) < 0.2, 2000, rng.integers(2019, 2027, n))
     english = rng.integers(0, 3, n)[:, None] + np.cumsum(
-        (rng.random((n, len(years))) < 0.35) & (years[None, :] >= 2019), axis=1)
+        (rng.random((n, len(years))) < 0.35) & (years[None, :] >= 2019), axis=1
+    )
     span = (dt.date(2026, 12, 31) - dt.date(2019, 10, 1)).days
     review = {r: np.datetime64(dt.date(2019, 10, 1)) + rng.integers(0, span, n) for r in REVIEWS}
     term = [f"termin {k}" for k in rng.integers(3, 10, n)]
     top = world.partners.sort("code")["code"].to_numpy()
     pw = partner_weights(world.partners.sort("code"), False)
-    partners = [";".join(sorted(set(top[rng.choice(len(top), size=int(rng.integers(1, 4)), p=pw)])))
-                for _ in range(n)]  # one per programme, not per row
+    partners = [
+        ";".join(sorted(set(top[rng.choice(len(top), size=int(rng.integers(1, 4)), p=pw)]))) for _ in range(n)
+    ]  # one per programme, not per row
     comment_idx = rng.integers(0, len(COMMENTS) * 4, (n, len(years)))
-    frame = pl.DataFrame({
-        "programme_code": progs["programme_code"], "active_from": progs["active_from"],
-        "active_to": progs["active_to"], "_window_from": window_from, "_ve_from": ve_from,
-        "_tmp_from": tmp_from, "_term": term, "_partners": partners,
-        **{f"_{r}": review[r] for r in REVIEWS},
-    })
+    frame = pl.DataFrame(
+        {
+            "programme_code": progs["programme_code"],
+            "active_from": progs["active_from"],
+            "active_to": progs["active_to"],
+            "_window_from": window_from,
+            "_ve_from": ve_from,
+            "_tmp_from": tmp_from,
+            "_term": term,
+            "_partners": partners,
+            **{f"_{r}": review[r] for r in REVIEWS},
+        }
+    )
     parts = []
     for j, year in enumerate(ref.YEARS):
         end = dt.date(year + 1, 6, 30)
@@ -154,9 +205,12 @@ def programme_register(world: World) -> pl.DataFrame:
             pl.lit(year).alias("academic_year"),
             pl.Series("english_taught_parts", english[:, j]),
             pl.Series("_c", comment_idx[:, j]),
-        ).filter((pl.col("active_from") <= year) & (pl.col("active_to").is_null() | (pl.col("active_to") >= year)))
+        ).filter(
+            (pl.col("active_from") <= year) & (pl.col("active_to").is_null() | (pl.col("active_to") >= year))
+        )
         rows = rows.select(
-            "academic_year", "programme_code",
+            "academic_year",
+            "programme_code",
             (pl.col("_window_from") <= year).alias("mobility_window"),
             pl.when(pl.col("_window_from") <= year).then("_term").alias("mobility_window_term"),
             "english_taught_parts",
@@ -165,14 +219,18 @@ def programme_register(world: World) -> pl.DataFrame:
             *[pl.when(pl.col(f"_{r}") <= end).then(pl.col(f"_{r}")).alias(r) for r in REVIEWS],
             pl.lit(None, dtype=pl.Date).alias("integration_reviewed_on"),
             pl.lit(None, dtype=pl.Date).alias("teacher_mobility_info_reviewed_on"),
-            pl.col("_c").replace_strict(dict(enumerate(COMMENTS)), default=None, return_dtype=pl.String)
+            pl.col("_c")
+            .replace_strict(dict(enumerate(COMMENTS)), default=None, return_dtype=pl.String)
             .alias("comment"),
         )
-        faculty = pl.DataFrame({
-            "academic_year": [year], "programme_code": ["FACULTY"],
-            "integration_reviewed_on": [dt.date(2022, 4, 20) if year >= 2021 else None],
-            "teacher_mobility_info_reviewed_on": [dt.date(2021, 11, 30) if year >= 2021 else None],
-            "comment": ["Fakultetsgemensamma uppgifter – internationella avdelningen"],
-        })
+        faculty = pl.DataFrame(
+            {
+                "academic_year": [year],
+                "programme_code": ["FACULTY"],
+                "integration_reviewed_on": [dt.date(2022, 4, 20) if year >= 2021 else None],
+                "teacher_mobility_info_reviewed_on": [dt.date(2021, 11, 30) if year >= 2021 else None],
+                "comment": ["Fakultetsgemensamma uppgifter – internationella avdelningen"],
+            }
+        )
         parts.append(pl.concat([rows, faculty], how="diagonal_relaxed"))
     return pl.concat(parts, how="diagonal_relaxed")

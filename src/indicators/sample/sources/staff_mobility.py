@@ -23,8 +23,17 @@ from indicators.sample.sources.world import (
 )
 
 STAFF_OUT_BASE, STAFF_IN_BASE = 38, 26
-STAFF_YEAR_FACTOR = {2016: 0.9, 2017: 0.95, 2018: 1.0, 2019: 0.85, 2020: 0.1, 2021: 0.45, 2022: 0.95,
-                     2023: 1.15, 2024: 1.3}
+STAFF_YEAR_FACTOR = {
+    2016: 0.9,
+    2017: 0.95,
+    2018: 1.0,
+    2019: 0.85,
+    2020: 0.1,
+    2021: 0.45,
+    2022: 0.95,
+    2023: 1.15,
+    2024: 1.3,
+}
 
 
 def staff_year(world: World, year: int) -> pl.DataFrame:
@@ -47,8 +56,11 @@ def staff_year(world: World, year: int) -> pl.DataFrame:
     known = pl.Series(prog).is_in(pl.Series(active).implode()).to_numpy()
     prog = np.where(known, prog, None)
     teacher = category == "teacher"
-    mtype = np.where(teacher, choice(rng, ["teaching", "training", "other"], [0.6, 0.35, 0.05], n),
-                     choice(rng, ["training", "other"], [0.8, 0.2], n))
+    mtype = np.where(
+        teacher,
+        choice(rng, ["teaching", "training", "other"], [0.6, 0.35, 0.05], n),
+        choice(rng, ["training", "other"], [0.8, 0.2], n),
+    )
     p_out, p_in = partner_weights(world.partners, False), partner_weights(world.partners, True)
     pj = np.where(incoming, rng.choice(len(p_in), size=n, p=p_in), rng.choice(len(p_out), size=n, p=p_out))
     country = world.partners["country"].to_numpy()[pj]
@@ -59,16 +71,26 @@ def staff_year(world: World, year: int) -> pl.DataFrame:
     covid = (start >= np.datetime64(COVID_START)) & (start <= np.datetime64(dt.date(2021, 6, 30)))
     status[covid & (rng.random(n) < 0.7)] = "withdrawn"
     status[start > np.datetime64(dt.date(2025, 9, 1))] = "accepted"
-    frame = pl.DataFrame({
-        "staff_id": staff_id.astype(str), "direction": direction, "staff_category": category.astype(str),
-        "mobility_type": mtype, "programme_code": strings("programme_code", prog),
-        "partner_code": world.partners["code"].to_numpy()[pj],
-        "partner_name": world.partners["name"].to_numpy()[pj], "partner_country": country,
-        "start_date": start, "end_date": end,
-        "scheme": mobility_scheme(rng, country, np.full(n, year), staff=True), "status": status.astype(str),
-    })
+    frame = pl.DataFrame(
+        {
+            "staff_id": staff_id.astype(str),
+            "direction": direction,
+            "staff_category": category.astype(str),
+            "mobility_type": mtype,
+            "programme_code": strings("programme_code", prog),
+            "partner_code": world.partners["code"].to_numpy()[pj],
+            "partner_name": world.partners["name"].to_numpy()[pj],
+            "partner_country": country,
+            "start_date": start,
+            "end_date": end,
+            "scheme": mobility_scheme(rng, country, np.full(n, year), staff=True),
+            "status": status.astype(str),
+        }
+    )
     frame = frame.sort("start_date", maintain_order=True)
     width = max(5, len(str(frame.height)))
     return frame.with_columns(
-        (pl.lit(f"ST-{year}-") + pl.int_range(1, frame.height + 1).cast(pl.String).str.zfill(width))
-        .alias("mobility_id"))
+        (pl.lit(f"ST-{year}-") + pl.int_range(1, frame.height + 1).cast(pl.String).str.zfill(width)).alias(
+            "mobility_id"
+        )
+    )

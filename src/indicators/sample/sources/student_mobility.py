@@ -25,8 +25,17 @@ from indicators.sample.sources.world import (
 )
 
 STUDENT_OUT_BASE, STUDENT_IN_BASE = 600, 400  # stays per normal year at scale 1 (scale 100: ~1 M stays)
-STUDENT_YEAR_FACTOR = {2016: 0.88, 2017: 0.94, 2018: 1.0, 2019: 0.97, 2020: 0.3, 2021: 0.62, 2022: 0.97,
-                       2023: 1.08, 2024: 1.16}
+STUDENT_YEAR_FACTOR = {
+    2016: 0.88,
+    2017: 0.94,
+    2018: 1.0,
+    2019: 0.97,
+    2020: 0.3,
+    2021: 0.62,
+    2022: 0.97,
+    2023: 1.08,
+    2024: 1.16,
+}
 
 TYPES = ["studies", "clinical_placement", "traineeship", "degree_project", "short_term", "blended", "virtual"]
 TYPE_P_OUT = {
@@ -40,7 +49,10 @@ TYPE_P_IN = [0.62, 0.27, 0.05, 0.03, 0.02, 0.01, 0.0]
 # Start months (1-12) and their probabilities per mobility type (Erasmus microdata 2008-2013 shape).
 START_MONTHS = {
     "studies": ([9, 2, 10, 8, 1, 3, 11, 4], [0.50, 0.13, 0.11, 0.12, 0.12, 0.01, 0.005, 0.005]),
-    "traineeship": ([9, 10, 11, 1, 2, 3, 4, 5, 6, 8], [0.15, 0.1, 0.08, 0.12, 0.12, 0.1, 0.1, 0.08, 0.05, 0.1]),
+    "traineeship": (
+        [9, 10, 11, 1, 2, 3, 4, 5, 6, 8],
+        [0.15, 0.1, 0.08, 0.12, 0.12, 0.1, 0.1, 0.08, 0.05, 0.1],
+    ),
     "short_term": ([6, 7, 8, 10, 11, 3, 4, 5], [0.2, 0.15, 0.15, 0.1, 0.1, 0.1, 0.1, 0.1]),
     "blended": ([10, 11, 3, 4, 5], [0.2] * 5),
     "virtual": ([9, 10, 1, 2, 3], [0.3, 0.2, 0.2, 0.2, 0.1]),
@@ -122,8 +134,11 @@ def _stays(world: World, rng: np.random.Generator, year: int, direction: str, n:
     start = dates(calendar_year(year, month), month, day)
     end = start + np.maximum(days, 1) - 1
 
-    level = np.where(prog_level == "first_cycle",
-                     np.where(rng.random(n) < 0.97, "first_cycle", "second_cycle"), "second_cycle")
+    level = np.where(
+        prog_level == "first_cycle",
+        np.where(rng.random(n) < 0.97, "first_cycle", "second_cycle"),
+        "second_cycle",
+    )
     level = np.where(integrated, np.where(rng.random(n) < 0.55, "first_cycle", "second_cycle"), level)
     level = np.where(rng.random(n) < 0.01, "third_cycle", level)
 
@@ -146,38 +161,45 @@ def _stays(world: World, rng: np.random.Generator, year: int, direction: str, n:
     if incoming:
         kind = rng.random(n)
         ids = pl.select(
-            pl.when(pl.Series(kind < 0.55)).then(uids(rng, n, "moveon-"))
-            .when(pl.Series(kind < 0.85)).then(t_numbers(pnr))
-            .otherwise(pnr).alias("student_id")
+            pl.when(pl.Series(kind < 0.55))
+            .then(uids(rng, n, "moveon-"))
+            .when(pl.Series(kind < 0.85))
+            .then(t_numbers(pnr))
+            .otherwise(pnr)
+            .alias("student_id")
         )["student_id"]
     else:
         ids = pnr.alias("student_id")
 
     fate = choice(rng, ["normal", "withdrawn", "discontinued"], [0.92, 0.06, 0.02], n)
-    return pl.DataFrame({
-        "student_id": ids,
-        "direction": np.full(n, direction),
-        "programme_code": prog_code.astype(str),
-        "level": level,
-        "mobility_type": mtype,
-        "scheme": scheme,
-        "partner_code": partner_code,
-        "partner_name": partner_name,
-        "partner_country": country,
-        "start_date": start,
-        "end_date": end,
-        "credits_ects": pl.Series(credits).fill_nan(None),
-        "gender": gender.astype(str),
-        "_fate": fate,
-        "_male": male,
-    })
+    return pl.DataFrame(
+        {
+            "student_id": ids,
+            "direction": np.full(n, direction),
+            "programme_code": prog_code.astype(str),
+            "level": level,
+            "mobility_type": mtype,
+            "scheme": scheme,
+            "partner_code": partner_code,
+            "partner_name": partner_name,
+            "partner_country": country,
+            "start_date": start,
+            "end_date": end,
+            "credits_ects": pl.Series(credits).fill_nan(None),
+            "gender": gender.astype(str),
+            "_fate": fate,
+            "_male": male,
+        }
+    )
 
 
 def _second_stays(rng: np.random.Generator, first: pl.DataFrame, year: int) -> pl.DataFrame:
     """A spring stay for some short autumn study stays: the same student twice in one year."""
     autumn = first.filter(
-        (pl.col("mobility_type") == "studies") & (pl.col("start_date").dt.month() >= 8)
-        & (pl.col("_fate") == "normal") & (pl.col("end_date") < dt.date(year + 1, 2, 1))
+        (pl.col("mobility_type") == "studies")
+        & (pl.col("start_date").dt.month() >= 8)
+        & (pl.col("_fate") == "normal")
+        & (pl.col("end_date") < dt.date(year + 1, 2, 1))
     )
     pick = autumn.filter(pl.Series(rng.random(autumn.height) < 0.15))
     k = pick.height
@@ -207,8 +229,12 @@ def _covid(rng: np.random.Generator, frame: pl.DataFrame) -> pl.DataFrame:
     broken = (start < COVID_START) & (end >= COVID_START) & (pl.col("_fate") == "normal") & (u < 0.45)
     stop = pl.lit(dt.date(2020, 3, 18)) + pl.duration(days=(u * 40).cast(pl.Int64))
     return frame.with_columns(
-        pl.when(cancelled | spring21).then(pl.lit("withdrawn"))
-        .when(broken).then(pl.lit("discontinued")).otherwise("_fate").alias("_fate"),
+        pl.when(cancelled | spring21)
+        .then(pl.lit("withdrawn"))
+        .when(broken)
+        .then(pl.lit("discontinued"))
+        .otherwise("_fate")
+        .alias("_fate"),
         pl.when(broken & ~(cancelled | spring21)).then(stop).otherwise(end).alias("end_date"),
     )
 
@@ -225,19 +251,26 @@ def student_year(world: World, year: int) -> pl.DataFrame:
     u = pl.Series(rng.uniform(0.3, 0.8, frame.height))
     length = (pl.col("end_date") - pl.col("start_date")).dt.total_days()
     frame = frame.with_columns(
-        pl.when((pl.col("_fate") == "discontinued") & (pl.col("end_date") >= COVID_START).not_()
-                | (pl.col("_fate") == "discontinued") & (pl.col("start_date") >= COVID_START))
+        pl.when(
+            (pl.col("_fate") == "discontinued") & (pl.col("end_date") >= COVID_START).not_()
+            | (pl.col("_fate") == "discontinued") & (pl.col("start_date") >= COVID_START)
+        )
         .then(pl.col("start_date") + pl.duration(days=(length * u).cast(pl.Int64)))
-        .otherwise("end_date").alias("end_date")
+        .otherwise("end_date")
+        .alias("end_date")
     )
     # Registration order gives the mobility ids.
     frame = frame.with_columns(pl.Series("_r", rng.random(frame.height))).sort(["start_date", "_r"])
     width = max(6, len(str(frame.height)))
     frame = frame.with_columns(
-        (pl.lit(f"SM-{year}-") + (pl.int_range(1, frame.height + 1)).cast(pl.String).str.zfill(width))
-        .alias("mobility_id"),
-        pl.when(pl.col("start_date").dt.month() >= 7).then(pl.lit("HT")).otherwise(pl.lit("VT"))
-        .add(pl.col("start_date").dt.year().cast(pl.String)).alias("term"),
+        (pl.lit(f"SM-{year}-") + (pl.int_range(1, frame.height + 1)).cast(pl.String).str.zfill(width)).alias(
+            "mobility_id"
+        ),
+        pl.when(pl.col("start_date").dt.month() >= 7)
+        .then(pl.lit("HT"))
+        .otherwise(pl.lit("VT"))
+        .add(pl.col("start_date").dt.year().cast(pl.String))
+        .alias("term"),
     ).drop("_r")
     _remember_graduates(world, rng, frame, year)
     return frame
@@ -247,14 +280,18 @@ def status_as_of(frame: pl.DataFrame, export: dt.date) -> pl.DataFrame:
     """The stays as an export taken on ``export`` shows them (status as known that day)."""
     x = pl.lit(export)
     start, end, fate = pl.col("start_date"), pl.col("end_date"), pl.col("_fate")
-    before = pl.when((start - x).dt.total_days() > 150).then(pl.lit("nominated")).otherwise(pl.lit("accepted"))
+    before = (
+        pl.when((start - x).dt.total_days() > 150).then(pl.lit("nominated")).otherwise(pl.lit("accepted"))
+    )
     status = (
-        pl.when(fate == "withdrawn").then(
-            pl.when((start - x).dt.total_days() > 30).then(before).otherwise(pl.lit("withdrawn")))
-        .when(start > x).then(before)
-        .when(fate == "discontinued").then(
-            pl.when(end <= x).then(pl.lit("discontinued")).otherwise(pl.lit("ongoing")))
-        .when(end > x).then(pl.lit("ongoing"))
+        pl.when(fate == "withdrawn")
+        .then(pl.when((start - x).dt.total_days() > 30).then(before).otherwise(pl.lit("withdrawn")))
+        .when(start > x)
+        .then(before)
+        .when(fate == "discontinued")
+        .then(pl.when(end <= x).then(pl.lit("discontinued")).otherwise(pl.lit("ongoing")))
+        .when(end > x)
+        .then(pl.lit("ongoing"))
         .otherwise(pl.lit("completed"))
     )
     return frame.with_columns(status.alias("status"))
@@ -263,12 +300,17 @@ def status_as_of(frame: pl.DataFrame, export: dt.date) -> pl.DataFrame:
 def _remember_graduates(world: World, rng: np.random.Generator, frame: pl.DataFrame, year: int) -> None:
     """About two thirds of the outgoing students graduate 0–3 years after their stay."""
     out = frame.filter(
-        (pl.col("direction") == "outgoing") & (pl.col("_fate") != "withdrawn")
+        (pl.col("direction") == "outgoing")
+        & (pl.col("_fate") != "withdrawn")
         & (pl.col("level") != "third_cycle")
     ).unique("student_id", keep="first", maintain_order=True)
     keep = out.filter(pl.Series(rng.random(out.height) < 0.65))
     later = choice(rng, [0, 1, 2, 3], [0.25, 0.35, 0.25, 0.15], keep.height)
-    world.graduate_candidates.append(keep.select(
-        "student_id", "programme_code", "_male",
-        (pl.lit(year) + pl.Series(later)).alias("_degree_year"),
-    ))
+    world.graduate_candidates.append(
+        keep.select(
+            "student_id",
+            "programme_code",
+            "_male",
+            (pl.lit(year) + pl.Series(later)).alias("_degree_year"),
+        )
+    )

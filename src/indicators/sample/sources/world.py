@@ -19,8 +19,19 @@ from indicators.sample import reference as ref
 from indicators.sample.persons import PersonAllocator
 
 # RNG streams, one per source (never Python's hash(): it is salted per process).
-S_PROGRAMMES, S_STUDENTS, S_STAFF, S_AGREEMENTS, S_GRADUATES, S_CIM, S_ENROL, S_REGISTER, S_ACTIVITIES, \
-    S_POOL, S_DEFECTS = range(1, 12)
+(
+    S_PROGRAMMES,
+    S_STUDENTS,
+    S_STAFF,
+    S_AGREEMENTS,
+    S_GRADUATES,
+    S_CIM,
+    S_ENROL,
+    S_REGISTER,
+    S_ACTIVITIES,
+    S_POOL,
+    S_DEFECTS,
+) = range(1, 12)
 
 TEACHERS_BASE, ADMIN_BASE = 160, 40
 
@@ -89,7 +100,9 @@ def partner_weights(partners: pl.DataFrame, incoming: bool) -> np.ndarray:
     return w / w.sum()
 
 
-def mobility_scheme(rng: np.random.Generator, country: np.ndarray, start_year: np.ndarray, staff: bool) -> np.ndarray:
+def mobility_scheme(
+    rng: np.random.Generator, country: np.ndarray, start_year: np.ndarray, staff: bool
+) -> np.ndarray:
     n = len(country)
     u = rng.random(n)
     nordic = np.isin(country, list(ref.NORDIC))
@@ -106,8 +119,9 @@ def mobility_scheme(rng: np.random.Generator, country: np.ndarray, start_year: n
 
 
 # ---------------------------------------------------------------------------------------------- people
-def birth_years(rng: np.random.Generator, ref_year: np.ndarray, low: int, high: int,
-                min_age: int, spread: float) -> np.ndarray:
+def birth_years(
+    rng: np.random.Generator, ref_year: np.ndarray, low: int, high: int, min_age: int, spread: float
+) -> np.ndarray:
     age = min_age + rng.gamma(2.0, spread, size=len(ref_year)).astype(np.int64)
     return np.clip(ref_year - age, low, high)
 
@@ -124,5 +138,10 @@ def staff_pool(world: World) -> pl.DataFrame:
     w = progs["_registered"].to_numpy().astype(float)
     prog = progs["programme_code"].to_numpy()[rng.choice(len(progs), size=n, p=w / w.sum())]
     category = np.where(np.arange(n) < n_t, "teacher", "other")
-    return pl.DataFrame({"pnr": pnr, "staff_category": category,
-                         "programme_code": np.where(category == "teacher", prog, None)})
+    return pl.DataFrame(
+        {
+            "pnr": pnr,
+            "staff_category": category,
+            "programme_code": np.where(category == "teacher", prog, None),
+        }
+    )
