@@ -30,7 +30,9 @@ from indicators.quality.frames import ParquetRows, SourcePlan, native, unique_co
 from indicators.quality.results import exception_message
 from indicators.quality.suites import columns_of
 
-CHUNK_ROWS = 1_000_000  # GX validates the current rows this many at a time, so memory stays bounded
+# GX validates the current rows this many at a time, so memory stays bounded: at scale 100 the
+# worker peaked at 1.3 GB with 1M-row chunks, 0.96 GB with 500k
+CHUNK_ROWS = 500_000
 
 
 def context():
