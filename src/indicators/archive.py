@@ -58,6 +58,12 @@ class ArchiveStats:
     entries: list[dict] = field(default_factory=list)
 
 
+def loaded_digests(con) -> set[str]:
+    """The sha256 of every file a warehouse has loaded (``audit.loaded_files``, status loaded)."""
+    rows = con.execute("select distinct sha256 from audit.loaded_files where status = 'loaded'").fetchall()
+    return {sha for (sha,) in rows}
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -238,12 +244,7 @@ class Archive:
             progress(f"archive: not checked against the published warehouse this time ({exc})")
             return 0
         try:
-            loaded = {
-                sha
-                for (sha,) in con.execute(
-                    "select distinct sha256 from audit.loaded_files where status = 'loaded'"
-                ).fetchall()
-            }
+            loaded = loaded_digests(con)
             missing = loaded - set(self.entries())
             if not missing:
                 return 0

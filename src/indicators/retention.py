@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from indicators.archive import file_sha256 as sha256_of
+from indicators.archive import loaded_digests
 from indicators.config import Settings
 from indicators.disk import describe
 from indicators.ingest import inbox_files
@@ -69,12 +70,7 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress) -> list[str
     except duckdb.ConnectionException as exc:  # open in this process with another configuration
         return [f"retention: skipped this time, the published warehouse could not be opened ({exc})"]
     try:
-        loaded = {
-            sha
-            for (sha,) in con.execute(
-                "select distinct sha256 from audit.loaded_files where status = 'loaded'"
-            ).fetchall()
-        }
+        loaded = loaded_digests(con)
     finally:
         con.close()
     warnings = []

@@ -438,21 +438,7 @@ class Publication:
             ("status", "label"),
             ("progress", "label"),
         ]
-        table = Table("midterm", self._title("midterm"), self._columns(keys))
-        value_column = [key for key, _ in keys].index("followup_value")
-        for row in self.midterm_rows():
-            status = row["followup_obs_status"]
-            row = dict(
-                row,
-                unit=self.word(labels.UNITS, row["unit"]),
-                status=self.word(labels.STATUS, row["status"]),
-                progress=self.word(labels.PROGRESS, row["progress"]),
-                followup_obs_status=self.obs_word(status),
-            )
-            table.rows.append([row[key] for key, _ in keys])
-            if status not in (None, "final"):
-                table.marks[(len(table.rows) - 1, value_column)] = status
-        return table
+        return self._followup_table("midterm", keys, self.midterm_rows(), "followup")
 
     def final_rows(self) -> list[dict[str, Any]]:
         """One row per target of the plan: baseline, mid-term and final value (protected), verdict, sentence."""
@@ -518,16 +504,21 @@ class Publication:
             ("programmes_done_on", "text"),
             ("sentence", "label"),
         ]
-        table = Table("final", self._title("final"), self._columns(keys))
-        value_column = [key for key, _ in keys].index("final_value")
-        for row in self.final_rows():
-            status = row["final_obs_status"]
+        return self._followup_table("final", keys, self.final_rows(), "final")
+
+    def _followup_table(self, name: str, keys, rows, read: str) -> Table:
+        """A follow-up's table: its words in the language, and its value marked where the value
+        read at the follow-up (``<read>_value``, status ``<read>_obs_status``) is not final."""
+        table = Table(name, self._title(name), self._columns(keys))
+        value_column = [key for key, _ in keys].index(f"{read}_value")
+        for row in rows:
+            status = row[f"{read}_obs_status"]
             row = dict(
                 row,
                 unit=self.word(labels.UNITS, row["unit"]),
                 status=self.word(labels.STATUS, row["status"]),
                 progress=self.word(labels.PROGRESS, row["progress"]),
-                final_obs_status=self.obs_word(status),
+                **{f"{read}_obs_status": self.obs_word(status)},
             )
             table.rows.append([row[key] for key, _ in keys])
             if status not in (None, "final"):
