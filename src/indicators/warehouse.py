@@ -102,7 +102,7 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only and not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}: run `indicators nightly` first")
     config = {
-        "memory_limit": os.environ.get("INDICATORS_DUCKDB_MEMORY_LIMIT", "1500MB"),
+        "memory_limit": os.environ.get("INDICATORS_DUCKDB_MEMORY_LIMIT", "4GB"),
         "preserve_insertion_order": False,  # nothing reads raw rows in insertion order; inserts go faster
     }
     return duckdb.connect(str(path), read_only=read_only, config=config)
