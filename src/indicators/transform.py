@@ -107,8 +107,8 @@ def dbt_args(command: str, settings: Settings) -> list[str]:
         # column) would not load into last night's table (every model is a table or view anyway)
         args += ["--full-refresh"]
         # nothing reads target/manifest.json or run_results.json after a nightly's build (the results
-        # come back in process); dbt writes the manifest after parsing, before the first node, so
-        # this takes about 1 s off the build (partial parsing keeps its own file)
+        # come back in process); dbt would write the manifest between parsing and the first node
+        # (0.2 s and 0.25 s of CPU on the bundled sample; partial parsing keeps its own file)
         args += ["--no-write-json"]
     return args
 
