@@ -192,17 +192,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from indicators.report import ExportError, report, report_all_programmes
 
     settings = _settings(args)
+    common = dict(
+        year=args.year,
+        lang=args.lang,
+        plan=args.plan,
+        on_note=lambda note: print(f"report: {note}"),
+        protection=_protection(settings),
+    )
     try:
         if args.kind == "programme" and args.all_programmes:
-            paths = report_all_programmes(
-                settings.warehouse,
-                Path(args.out),
-                year=args.year,
-                lang=args.lang,
-                plan=args.plan,
-                on_note=lambda note: print(f"report: {note}"),
-                protection=_protection(settings),
-            )
+            paths = report_all_programmes(settings.warehouse, Path(args.out), **common)
             print(f"wrote {len(paths)} programme reports to {args.out}")
             return 0
         if args.kind == "programme" and not args.programme:
@@ -212,13 +211,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             settings.warehouse,
             Path(args.out),
             kind=args.kind,
-            year=args.year,
-            lang=args.lang,
-            on_note=lambda note: print(f"report: {note}"),
-            plan=args.plan,
             programme=args.programme,
-            protection=_protection(settings),
             as_of=args.as_of,
+            **common,
         )
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
