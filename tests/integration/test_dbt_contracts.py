@@ -140,6 +140,27 @@ def test_a_passing_build_records_each_contract_as_a_passed_check(published):
     assert all(rows.values())
 
 
+def test_a_build_from_the_parse_started_ahead_is_a_build_that_parses_itself(published, tmp_path):
+    """The nightly starts dbt's parse once the ingest is done and builds from its manifest: the same
+    checks, passing, as a build that parses on its own; a parse made for another file is not used."""
+    con = duckdb.connect(str(published.warehouse), read_only=True)
+    try:
+        ahead = dict(
+            con.execute("select check_name, success from audit.dq_results where engine = 'dbt'").fetchall()
+        )
+    finally:
+        con.close()
+    work = tmp_path / "work.duckdb"
+    shutil.copy(published.warehouse, work)
+    assert transform.ParseAhead(published, tmp_path / "another.duckdb").manifest(work) is None
+    manifest = transform.ParseAhead(published, work).manifest(work)
+    assert manifest is not None and "model.indicators.indicator_values" in manifest.nodes
+    itself = build(published, work)
+    assert itself.success, itself.failed_nodes
+    assert {c.check_name: c.success for c in itself.checks} == ahead
+    assert "contract_indicator_values" in ahead and "row_checks_plan_targets" in ahead
+
+
 def test_a_null_where_the_contract_says_not_null_stops_the_build(published, tmp_path):
     work = tmp_path / "work.duckdb"
     shutil.copy(published.warehouse, work)

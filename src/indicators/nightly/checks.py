@@ -59,11 +59,12 @@ class QualityWorker:
         return self._rows
 
 
-def run_dbt(settings: Settings, work: Path, reporter) -> tuple[list[DqResult], list[str]]:
-    """dbt build in-process; its tests as check rows, and the errors that stop publishing."""
+def run_dbt(settings: Settings, work: Path, reporter, parsed=None) -> tuple[list[DqResult], list[str]]:
+    """dbt build in-process (from ``parsed``, a parse started ahead, if any); its tests as check rows,
+    and the errors that stop publishing."""
     from indicators import transform
 
-    built = transform.build(settings, work, progress=reporter)
+    built = transform.build(settings, work, progress=reporter, parsed=parsed)
     errors = list(built.failed_nodes)
     if built.message:
         errors.append(built.message)

@@ -175,12 +175,13 @@ def _run_locked(
 ) -> RunOutcome:
     """The stages in order; the first failure ends the run with the working copy kept (or removed)."""
     checks = stop_after != "ingest"
+    state.builds = with_dbt and checks and (state.settings.root / "dbt_project.yml").exists()
     try:
         stages.check(state, rebuild)
         stages.working_copy(state)
         stages.ingest(state, key, crosswalk, rebuild)
         gx = stages.start_quality(state) if with_quality and checks else None  # runs beside the dbt build
-        if with_dbt and checks and (state.settings.root / "dbt_project.yml").exists():
+        if state.builds:
             stages.dbt_build(state)
         if gx is not None:
             stages.finish_quality(state, gx)
@@ -217,6 +218,8 @@ def _run_locked(
         kept = stages.end_failed(state, remove=full)
         return RunOutcome(state.run_id, False, f"crashed: {cause}", work_copy=kept, timings=state.timings)
     finally:
+        if state.parsed is not None:  # a run that failed before its build: no parse outlives it
+            state.parsed.manifest(state.work)
         if "indicators.quality" in sys.modules:
             sys.modules["indicators.quality"].shutdown()
 

@@ -48,6 +48,8 @@ class RunState:
     timings: dict[str, float] = field(default_factory=dict)
     memory: dict[str, float] = field(default_factory=dict)
     clock: float = 0.0  # when the stage timed across two functions began (ingest, publish)
+    builds: bool = False  # this run builds the marts (dbt), unless nothing new came and nothing changed
+    parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
 
 
 def check(state: RunState, rebuild: bool) -> None:
@@ -91,6 +93,11 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
             state.timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
         state.timings["ingest"] = time.monotonic() - state.clock
         checkpoint("ingested")
+        if state.builds and state.summary.count("loaded"):
+            from indicators import transform
+
+            # dbt parses while the archive files and GX's rows are written (DuckDB's work, not the interpreter's)
+            state.parsed = transform.ParseAhead(settings, state.work)
         written = state.archive.stage(con, run_id=state.run_id)
         state.staged = written.entries
         state.timings["archive"] = written.seconds
@@ -125,7 +132,7 @@ def dbt_build(state: RunState) -> None:
     state.reporter("dbt build: seeds, models, tests")
     checkpoint("before_dbt")
     os.environ["INDICATORS_RUN_ID"] = state.run_id  # marts.indicator_revisions names the run it compares
-    dbt_checks, dbt_errors = run_dbt(state.settings, state.work, state.reporter)
+    dbt_checks, dbt_errors = run_dbt(state.settings, state.work, state.reporter, state.parsed)
     checkpoint("after_dbt")
     state.timings["dbt_build"] = time.monotonic() - clock
     state.checks.extend(dbt_checks)
