@@ -29,7 +29,7 @@ import polars as pl
 from indicators.archive import file_sha256 as sha256_of
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
-from indicators.normalise import LayoutError, normalise
+from indicators.normalise import QUARANTINED, LayoutError, normalise
 from indicators.readers.csv import read_csv
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import read_xlsx
@@ -37,7 +37,7 @@ from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
 ARROW_LEVEL = pl.CompatLevel.newest()
-PENDING_ROWS = 1_000_000  # rows normalised and waiting to be loaded, at most (beyond one file)
+PENDING_ROWS = 1_000_000  # rows normalised and waiting to be loaded, at most
 IGNORED_NAMES = re.compile(r"^(\.|~\$)|\.reason\.txt$")  # hidden files, Excel lock files, our own notes
 
 
@@ -197,17 +197,15 @@ class Ingestor:
         """Queue a warehouse write for the writer thread (writes run one at a time, in order).
 
         This thread goes on reading and normalising the next files while the queued writes wait,
-        as long as they hold at most ``PENDING_ROWS`` rows (one larger file may always wait): a
-        small file need not wait for a large one to load, and memory stays bounded.
+        as long as they hold at most ``PENDING_ROWS`` rows: a small file need not wait for a large
+        one to load, and memory stays bounded. A file of more rows than that is loaded before the
+        next is read (at scale 1000 reading the next beside it held 1.1 GB more, for 5 % of the time).
         """
         if self._writer is None:
             work()
             return
         self._pending.append((self._writer.submit(self._unless_failed, work), rows))
-        while (
-            len(self._pending) > 1
-            and sum(n for future, n in self._pending if not future.done()) > PENDING_ROWS
-        ):
+        while self._pending and sum(n for future, n in self._pending if not future.done()) > PENDING_ROWS:
             future, _ = self._pending.pop(0)
             future.result()  # re-raises the writer's error here
 
@@ -266,7 +264,7 @@ class Ingestor:
             "loaded",
             None,
             rows_read=normalised.rows_read,
-            rows_loaded=normalised.rows.height,
+            rows_loaded=normalised.rows_loaded,
             rows_quarantined=normalised.quarantine.height,
             rows_collapsed=normalised.collapsed,
         )
@@ -276,7 +274,7 @@ class Ingestor:
         if normalised.quarantine.height:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.reason = "; ".join(notes) or None
-        self._write(lambda: self._load(path, sha, spec, result, normalised), normalised.rows.height)
+        self._write(lambda: self._load(path, sha, spec, result, normalised), normalised.rows_loaded)
         known[sha] = path.name
         return result
 
@@ -350,7 +348,8 @@ class Ingestor:
         self.con.register("_incoming_rows", batch)
         try:
             self.con.execute(
-                f'insert into raw."{spec.name}" by name select *{replace} from _incoming_rows',
+                f'insert into raw."{spec.name}" by name select * exclude ({QUARANTINED}){replace} '
+                f"from _incoming_rows where not {QUARANTINED}",
                 self.pseudonymiser.sql_params if hashed else None,
             )
         finally:

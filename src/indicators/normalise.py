@@ -1,16 +1,17 @@
 """Normalise a read file to its source's canonical fields, and sort good rows from bad.
 
 Input: a polars DataFrame of strings with the file's own headers and ``_row_number``.
-Output: the good rows, typed, with canonical column names and *canonical* person identifiers,
-which the loader replaces by their pseudonyms in the statement that writes them
-(:meth:`Pseudonymiser.sql_digest`); the bad rows as quarantine records (row number, business key
-with pseudonyms, reason).
+Output: the rows, typed, with canonical column names and *canonical* person identifiers, which
+the loader replaces by their pseudonyms in the statement that writes them
+(:meth:`Pseudonymiser.sql_digest`), the bad ones flagged ``_quarantined`` (the loader leaves them
+out); the bad rows as quarantine records (row number, business key with pseudonyms, reason).
 Everything is a polars expression over whole columns; nothing loops over rows in Python.
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from dataclasses import dataclass
 
 import polars as pl
@@ -23,17 +24,31 @@ FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk"]
 COUNTRY_FIXES = {"EL": "GR", "UK": "GB"}  # EU/Erasmus usage → ISO 3166-1
 
 
+QUARANTINED = "_quarantined"  # the flag on a normalised row that goes to the quarantine, not the table
+
+
 class LayoutError(Exception):
     """The file's columns do not fit its source (the message is the rejection reason)."""
 
 
 @dataclass
 class Normalised:
-    rows: pl.DataFrame  # canonical fields + _row_number; person identifiers canonical, NOT yet hashed
+    # canonical fields + _row_number + QUARANTINED; person identifiers canonical, NOT yet hashed. The
+    # quarantined rows stay in the frame, flagged, and the loader leaves them out: filtering them out
+    # here copied every column (2 GB more for a file of 5.7 million rows)
+    rows: pl.DataFrame
     quarantine: pl.DataFrame  # _row_number, business_key, reason
     collapsed: int  # exact duplicate rows collapsed into one
     ignored_columns: list[str]
     rows_read: int = 0
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows.height - self.quarantine.height
+
+    def good_rows(self) -> pl.DataFrame:
+        """The rows to load, without the flag (a copy: for tests and small files)."""
+        return self.rows.filter(~pl.col(QUARANTINED)).drop(QUARANTINED)
 
 
 def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
@@ -211,6 +226,11 @@ def _describe(value: pl.Expr) -> pl.Expr:
     return pl.lit(" '") + shown + pl.lit("'")
 
 
+SLICE_ROWS = (
+    1_000_000  # rows cleaned, parsed and flagged at a time: a large file's intermediates stay bounded
+)
+
+
 def normalise(
     frame: pl.DataFrame,
     spec: SourceSpec,
@@ -221,66 +241,31 @@ def normalise(
 
     The rows' person identifiers are canonical, not yet pseudonymised: write them only through
     the loader, which hashes them (the quarantine's business keys are pseudonymised here).
+
+    Each row is cleaned, parsed and checked on its own, ``SLICE_ROWS`` rows at a time (a file of
+    5.5 million rows held 5.7 GB at once); what compares rows with each other (identical rows,
+    conflicting keys) then runs over the whole file's typed rows.
     """
     mapping = map_headers(frame.columns, spec)
     ignored = [c for c in frame.columns if c not in mapping and c != "_row_number"]
     present = {canonical: column for column, canonical in mapping.items()}
-    text = frame.select(
-        pl.col("_row_number").cast(pl.Int64),
-        *[
-            (pl.col(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name)
-            for f in spec.fields
-        ],
-    )
-    text = _clean(text, spec.field_names)
     rows_read = frame.height
-    del frame  # the caller passes the only reference: the file's raw text is released here
-    # identity of the row as exported, before any parsing or pseudonymisation
-    text = text.with_columns(text.select(spec.field_names).hash_rows().alias("_row_hash"))
-    clock = time.perf_counter()
-    text = _canonicalise(text, spec, pseudonymiser)
-    if seconds is not None:
-        seconds["pseudonymise"] = seconds.get("pseudonymise", 0.0) + time.perf_counter() - clock
-
-    # 1. typed values (each distinct text parsed once), then one boolean flag per check, over every row
-    parsed = _parse_columns(text, [f for f in spec.fields if not f.personal])
-    checks: list[tuple[str, pl.Expr, pl.Expr]] = []  # (flag column, flag, message for flagged rows)
-    for f in spec.fields:
-        raw, value = pl.col(f.name), pl.col(f"__v_{f.name}")
-        if f.personal:
-            parsed.append(pl.when(raw != INVALID).then(raw).alias(f"__v_{f.name}"))
-            checks.append(
-                (f"_bad_{f.name}", raw == INVALID, pl.lit(f"invalid person identifier in {f.name}"))
-            )
-        else:
-            kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
-            shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
-            checks.append(
-                (
-                    f"_bad_{f.name}",
-                    raw.is_not_null() & value.is_null(),
-                    pl.lit(f"{kind} in {f.name}:") + _describe(shown),
-                )
-            )
-        if f.required:
-            checks.append((f"_missing_{f.name}", raw.is_null(), pl.lit(f"missing required value: {f.name}")))
-    typed = text.with_columns(parsed)
-    typed = typed.with_columns(flag.fill_null(False).alias(name) for name, flag, _ in checks)
-    typed = typed.drop(spec.field_names).rename({f"__v_{name}": name for name in spec.field_names})
-    # the text as exported, kept for flagged rows only (their reasons quote it); the rest is released
-    field_flags = [name for name, _, _ in checks]
-    raw_text = text.filter(
-        pl.col("_row_number").is_in(typed.filter(pl.any_horizontal(field_flags))["_row_number"].implode())
-    )
-    raw_text = raw_text.select(
-        "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in spec.fields if not f.personal]
-    )
-    del text
-    for rule in spec.rules:
-        if rule.check == "not_before":
-            name = f"_rule_{rule.field}"
-            typed = typed.with_columns((pl.col(rule.field) < pl.col(rule.other)).fill_null(False).alias(name))
-            checks.append((name, pl.lit(True), pl.lit(f"{rule.field} before {rule.other}")))
+    field_checks, rule_checks = _checks(spec)
+    # the caller passes the only reference: a file of one slice has its raw text released as soon
+    # as it is cleaned; the slices of a larger one share its buffers until the last is done
+    slices = deque(frame.slice(offset, SLICE_ROWS) for offset in range(0, max(frame.height, 1), SLICE_ROWS))
+    del frame
+    typed_parts, raw_parts = [], []
+    while slices:
+        typed, raw_text = _typed_slice(
+            slices.popleft(), spec, present, pseudonymiser, field_checks, rule_checks, seconds
+        )
+        typed_parts.append(typed)
+        raw_parts.append(raw_text)
+    typed = pl.concat(typed_parts) if len(typed_parts) > 1 else typed_parts[0]
+    raw_text = pl.concat(raw_parts) if len(raw_parts) > 1 else raw_parts[0]
+    del typed_parts, raw_parts
+    checks = field_checks + rule_checks
 
     # 2. rows identical in every field (as exported) collapse to one, the first; the count is reported
     before = typed.height
@@ -289,17 +274,19 @@ def normalise(
 
     # 3. a business key twice with different values: every row of it is quarantined
     key = list(spec.business_key)
+    # (is_duplicated counts in one hash table; a window over millions of keys built a group per key: 2 GB
+    # more for 5.7 million rows)
+    repeated = pl.col(key[0]).is_duplicated() if len(key) == 1 else pl.struct(key).is_duplicated()
     typed = typed.with_columns(
-        ((pl.len().over(key) > 1) & pl.all_horizontal(pl.col(k).is_not_null() for k in key)).alias(
-            "_conflict"
-        )
+        (repeated & pl.all_horizontal(pl.col(k).is_not_null() for k in key)).alias("_conflict")
     )
     flags = [name for name, _, _ in checks] + ["_conflict"]
     is_bad = pl.any_horizontal(flags)
-    good = typed.filter(~is_bad).select("_row_number", *spec.field_names)
+    typed = typed.with_columns(is_bad.alias(QUARANTINED))
+    rows = typed.select("_row_number", *spec.field_names, QUARANTINED)
 
     # 4. reasons, built for the (few) bad rows only; raw text comes from before parsing
-    bad = typed.filter(is_bad)
+    bad = typed.filter(pl.col(QUARANTINED))
     bad = bad.join(raw_text, on="_row_number", how="left", maintain_order="left")
     messages = [pl.when(pl.col(name)).then(message) for name, _, message in checks]
     rows_with_key = pl.col("_row_number").cast(pl.String).implode().over(key).list.join(", ")
@@ -317,8 +304,95 @@ def normalise(
         pl.concat_list(messages).list.drop_nulls().list.join("; ").alias("reason"),
     )
     return Normalised(
-        rows=good, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored, rows_read=rows_read
+        rows=rows, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored, rows_read=rows_read
     )
+
+
+def _checks(
+    spec: SourceSpec,
+) -> tuple[list[tuple[str, pl.Expr, pl.Expr]], list[tuple[str, pl.Expr, pl.Expr]]]:
+    """(flag column, flag, message for flagged rows) of every field's checks, and of every rule's."""
+    field_checks: list[tuple[str, pl.Expr, pl.Expr]] = []
+    for f in spec.fields:
+        raw, value = pl.col(f.name), pl.col(f"__v_{f.name}")
+        if f.personal:
+            field_checks.append(
+                (f"_bad_{f.name}", raw == INVALID, pl.lit(f"invalid person identifier in {f.name}"))
+            )
+        else:
+            kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
+            shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
+            field_checks.append(
+                (
+                    f"_bad_{f.name}",
+                    raw.is_not_null() & value.is_null(),
+                    pl.lit(f"{kind} in {f.name}:") + _describe(shown),
+                )
+            )
+        if f.required:
+            field_checks.append(
+                (f"_missing_{f.name}", raw.is_null(), pl.lit(f"missing required value: {f.name}"))
+            )
+    rule_checks = [
+        (f"_rule_{rule.field}", pl.lit(True), pl.lit(f"{rule.field} before {rule.other}"))
+        for rule in spec.rules
+        if rule.check == "not_before"
+    ]
+    return field_checks, rule_checks
+
+
+def _typed_slice(
+    frame: pl.DataFrame,
+    spec: SourceSpec,
+    present: dict[str, str],
+    pseudonymiser: Pseudonymiser,
+    field_checks: list[tuple[str, pl.Expr, pl.Expr]],
+    rule_checks: list[tuple[str, pl.Expr, pl.Expr]],
+    seconds: dict[str, float] | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One slice of a file: its rows typed, with a flag per check, and the exported text of the
+    flagged ones (their reasons quote it)."""
+    text = frame.select(
+        pl.col("_row_number").cast(pl.Int64),
+        *[
+            (pl.col(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name)
+            for f in spec.fields
+        ],
+    )
+    text = _clean(text, spec.field_names)
+    del frame  # the caller passes the only reference to the slice: released here
+    # identity of the row as exported, before any parsing or pseudonymisation
+    text = text.with_columns(text.select(spec.field_names).hash_rows().alias("_row_hash"))
+    clock = time.perf_counter()
+    text = _canonicalise(text, spec, pseudonymiser)
+    if seconds is not None:
+        seconds["pseudonymise"] = seconds.get("pseudonymise", 0.0) + time.perf_counter() - clock
+
+    # typed values (each distinct text parsed once), then one boolean flag per check, over every row
+    parsed = _parse_columns(text, [f for f in spec.fields if not f.personal])
+    parsed += [
+        pl.when(pl.col(f.name) != INVALID).then(pl.col(f.name)).alias(f"__v_{f.name}")
+        for f in spec.fields
+        if f.personal
+    ]
+    typed = text.with_columns(parsed)
+    typed = typed.with_columns(flag.fill_null(False).alias(name) for name, flag, _ in field_checks)
+    typed = typed.drop(spec.field_names).rename({f"__v_{name}": name for name in spec.field_names})
+    # the text as exported, kept for flagged rows only; the rest is released
+    field_flags = [name for name, _, _ in field_checks]
+    raw_text = text.filter(
+        pl.col("_row_number").is_in(typed.filter(pl.any_horizontal(field_flags))["_row_number"].implode())
+    )
+    raw_text = raw_text.select(
+        "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in spec.fields if not f.personal]
+    )
+    del text
+    for rule in spec.rules:
+        if rule.check == "not_before":
+            typed = typed.with_columns(
+                (pl.col(rule.field) < pl.col(rule.other)).fill_null(False).alias(f"_rule_{rule.field}")
+            )
+    return typed, raw_text
 
 
 def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:

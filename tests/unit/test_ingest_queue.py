@@ -49,6 +49,18 @@ def test_the_reader_waits_when_too_many_rows_are_queued(tmp_path):
     assert done == ["first", "second"]
 
 
+def test_a_write_over_the_bound_on_its_own_is_done_before_the_reader_goes_on(tmp_path):
+    ingestor = _ingestor(tmp_path)
+    done: list[str] = []
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        ingestor._writer = writer
+        ingestor._write(lambda: (threading.Event().wait(0.2), done.append("huge")), PENDING_ROWS + 1)
+        assert done == ["huge"]  # a file too large to hold beside the next one's reading
+        ingestor._write(lambda: done.append("small"), 10)
+        ingestor._wait_for_writer()
+    assert done == ["huge", "small"]
+
+
 def test_a_failed_write_stops_the_queue_and_surfaces(tmp_path):
     ingestor = _ingestor(tmp_path)
     done: list[str] = []

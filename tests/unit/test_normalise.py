@@ -127,3 +127,58 @@ def test_two_columns_for_one_field_is_a_layout_error():
 def test_file_name_decides_the_source(file_name, source):
     spec = match_source(file_name, SPECS)
     assert (spec.name if spec else None) == source
+
+
+def test_a_file_of_several_slices_collapses_quarantines_and_explains_across_them(monkeypatch):
+    """Rows are typed and checked a slice at a time; identical rows, conflicting keys and the
+    quoted text of a bad value still reach across the slices (here of two rows each)."""
+    from helpers import personnummer
+    from indicators import normalise as module
+    from indicators.identity import Pseudonymiser
+
+    monkeypatch.setattr(module, "SLICE_ROWS", 2)
+    [spec] = [s for s in load_sources(project_root() / "pipelines") if s.name == "student_mobility"]
+    header = [
+        "Utbytes-ID",
+        "Personnummer",
+        "Riktning",
+        "Typ av utbyte",
+        "Land",
+        "Startdatum",
+        "Slutdatum",
+        "Status",
+    ]
+    a, b = personnummer("19960606", 981), personnummer("19970707", 982)
+    rows = [
+        ["M1", a, "ut", "studier", "GB", "2020-09-01", "2021-01-15", "avslutad"],  # row 2, slice 1
+        ["M2", b, "ut", "studier", "DE", "2020-09-01", "2021-01-15", "avslutad"],  # row 3, slice 1
+        ["M1", a, "ut", "studier", "GB", "2020-09-01", "2021-01-15", "avslutad"],  # row 4: row 2 again
+        ["M2", b, "ut", "studier", "FR", "2020-09-01", "2021-01-15", "avslutad"],  # row 5: M2, other country
+        ["M3", a, "ut", "studier", "GB", "2020-13-01", "2021-01-15", "avslutad"],  # row 6, slice 3: bad date
+        [
+            "M4",
+            b,
+            "in",
+            "studier",
+            "NO",
+            "2021-09-01",
+            "2021-08-01",
+            "avslutad",
+        ],  # row 7: ends before it starts
+    ]
+    frame = pl.DataFrame(
+        {name: [row[i] for row in rows] for i, name in enumerate(header)},
+        schema={h: pl.String for h in header},
+    ).with_row_index("_row_number", offset=2)
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.rows_read == 6 and result.collapsed == 1
+    assert result.rows_loaded == 1 and result.good_rows()["mobility_id"].to_list() == ["M1"]
+    reasons = dict(
+        zip(result.quarantine["_row_number"].to_list(), result.quarantine["reason"].to_list(), strict=True)
+    )
+    assert reasons == {
+        3: "duplicate business key with different values (rows 3, 5)",
+        5: "duplicate business key with different values (rows 3, 5)",
+        6: "invalid date in start_date: '2020-13-01'",
+        7: "end_date before start_date",
+    }
