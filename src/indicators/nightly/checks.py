@@ -65,7 +65,13 @@ def run_dbt(settings: Settings, work: Path, reporter, parsed=None) -> tuple[list
     from indicators import transform
 
     built = transform.build(settings, work, progress=reporter, parsed=parsed)
-    errors = list(built.failed_nodes)
+    errors = [
+        f"{line} (DuckDB's memory limit was {warehouse.memory_limit()}: set "
+        f"{warehouse.MEMORY_LIMIT_ENV} higher, e.g. 6GiB)"
+        if "Out of Memory Error" in line
+        else line
+        for line in built.failed_nodes
+    ]
     if built.message:
         errors.append(built.message)
     if not built.success and not errors and not built.errors:

@@ -93,6 +93,8 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
             state.timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
         state.timings["ingest"] = time.monotonic() - state.clock
         checkpoint("ingested")
+        # DuckDB's memory for the rest of the run (the build, GX's reading), from the raw rows
+        os.environ[warehouse.RUN_MEMORY_LIMIT_ENV] = warehouse.memory_limit_for(con)
         if state.builds and state.summary.count("loaded"):
             from indicators import transform
 
