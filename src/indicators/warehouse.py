@@ -113,9 +113,10 @@ def memory_limit_for(con: duckdb.DuckDBPyConnection) -> str:
     """The memory DuckDB gets for the build: 160 bytes a raw row, rounded up to whole GiB, 1 to 4.
 
     DuckDB spills most operators to disk, not all: with 1.5 GB the build of 17 million raw rows ran
-    out of memory (a distinct count over grouping sets), with 3 GiB it passed. A fixed 4 GiB let
-    DuckDB's cache grow beside the GX worker to 2.6 GB at 1.8 million rows, where 1 GiB is enough;
-    whole GiB keep the profile, and dbt's partial parse, the same from one night to the next.
+    out of memory (in int_student_indicators_computed: distinct persons over grouping sets), with
+    3 GiB it passed. A fixed 4 GiB let DuckDB's cache grow beside the GX worker to 2.6 GB at 1.8
+    million rows, where 1 GiB is enough; whole GiB keep the profile, and dbt's partial parse, the
+    same from one night to the next.
     """
     rows = con.execute(
         "select coalesce(sum(estimated_size), 0) from duckdb_tables() where schema_name = 'raw'"
