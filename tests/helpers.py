@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from indicators.identity import luhn_digit
 
 
@@ -34,3 +37,43 @@ def query(warehouse, sql: str, params: list | None = None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
     finally:
         con.close()
+
+
+def ingest_command(inbox: Path, warehouse: Path) -> list[str]:
+    """``indicators ingest -q`` of ``inbox`` into ``warehouse``, as a process's arguments."""
+    return [
+        sys.executable,
+        "-m",
+        "indicators.cli",
+        "ingest",
+        "-q",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+    ]
+
+
+def indicator_row(
+    indicator,
+    year,
+    programme=None,
+    dimension=None,
+    dimension_value=None,
+    value=None,
+    numerator=None,
+    denominator=None,
+    unit="persons",
+) -> dict:
+    """One row of ``marts.indicator_values`` as the export and the disclosure control read it."""
+    return {
+        "indicator_id": indicator,
+        "academic_year": year,
+        "programme_code": programme,
+        "dimension": dimension,
+        "dimension_value": dimension_value,
+        "value": value,
+        "numerator": numerator,
+        "denominator": denominator,
+        "unit": unit,
+    }

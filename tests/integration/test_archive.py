@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from conftest import TEST_KEY
-from helpers import personnummer
+from helpers import ingest_command, personnummer
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "inbox"
@@ -279,17 +279,7 @@ def test_a_run_killed_between_its_publish_and_its_manifest_lines_is_archived_by_
     archive = tmp_path / "state" / "archive"
     marker = tmp_path / "paused"
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indicators.cli",
-            "ingest",
-            "-q",
-            "--inbox",
-            str(inbox),
-            "--warehouse",
-            str(warehouse),
-        ],
+        ingest_command(inbox, warehouse),
         env=dict(
             os.environ,
             INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY,

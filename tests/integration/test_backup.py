@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import TEST_KEY
-from helpers import personnummer
+from helpers import ingest_command, personnummer
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
 
@@ -57,17 +57,7 @@ def test_backup_is_consistent_verified_and_incremental(tmp_path):
     # a run holds the lock for 2 s before it publishes: the backup waits for it, then copies
     marker = tmp_path / "paused"
     run = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indicators.cli",
-            "ingest",
-            "-q",
-            "--inbox",
-            str(inbox),
-            "--warehouse",
-            str(warehouse),
-        ],
+        ingest_command(inbox, warehouse),
         env=env(
             INDICATORS_PAUSE_AT="ingested", INDICATORS_PAUSE_SECONDS="2", INDICATORS_PAUSE_FILE=str(marker)
         ),

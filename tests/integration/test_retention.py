@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 
 from conftest import TEST_KEY
-from helpers import personnummer
+from helpers import ingest_command, personnummer
 from indicators import cli
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
@@ -31,17 +30,7 @@ def ingest(inbox: Path, warehouse: Path, retention: str) -> subprocess.Completed
         os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, INDICATORS_INBOX_RETENTION_DAYS=retention
     )
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indicators.cli",
-            "ingest",
-            "-q",
-            "--inbox",
-            str(inbox),
-            "--warehouse",
-            str(warehouse),
-        ],
+        ingest_command(inbox, warehouse),
         env=env,
         capture_output=True,
         text=True,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import indicator_row
 from indicators import disclosure
 from indicators.audit import audit
 from indicators.export import labels
@@ -40,17 +41,17 @@ def row(
     dimension_value=None,
     year="2023/24",
 ):
-    return {
-        "indicator_id": indicator,
-        "academic_year": year,
-        "programme_code": programme,
-        "dimension": dimension,
-        "dimension_value": dimension_value,
-        "value": value,
-        "numerator": numerator,
-        "denominator": denominator,
-        "unit": unit,
-    }
+    return indicator_row(
+        indicator,
+        year,
+        programme,
+        dimension,
+        dimension_value,
+        value=value,
+        numerator=numerator,
+        denominator=denominator,
+        unit=unit,
+    )
 
 
 def write(

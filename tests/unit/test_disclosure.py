@@ -8,34 +8,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from helpers import indicator_row
 from indicators import disclosure
 from indicators.export.tables import SUPPRESSED, load
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
 
 
-def row(
-    indicator,
-    year,
-    programme=None,
-    dimension=None,
-    dimension_value=None,
-    value=None,
-    numerator=None,
-    denominator=None,
-    unit="persons",
-):
-    return {
-        "indicator_id": indicator,
-        "academic_year": year,
-        "programme_code": programme,
-        "dimension": dimension,
-        "dimension_value": dimension_value,
-        "value": value,
-        "numerator": numerator,
-        "denominator": denominator,
-        "unit": unit,
-    }
+row = indicator_row  # indicator, year, programme, then the rest by name
 
 
 @pytest.mark.parametrize(
