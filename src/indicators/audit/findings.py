@@ -1,0 +1,72 @@
+"""What the audit found: a :class:`Finding` per suppressed quantity checked, the folder's
+:class:`AuditResult` and its printed report (:meth:`AuditResult.format`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indicators import disclosure
+
+
+@dataclass
+class Finding:
+    indicator_id: str
+    academic_year: str
+    programme_code: str | None
+    dimension: str | None
+    dimension_value: str | None
+    quantity: str
+    flag: str | None
+    interval: tuple[float, float]
+    protected: bool
+
+    @property
+    def scope(self) -> str:
+        where = self.programme_code or "faculty"
+        if self.dimension:
+            where += f" {self.dimension}={self.dimension_value}"
+        return where
+
+    def describe(self) -> str:
+        lo, hi = self.interval
+        interval = "infeasible" if lo > hi else f"{lo:g}..{hi:g}"
+        return (
+            f"{self.indicator_id} {self.academic_year} {self.scope} {self.quantity} "
+            f"({self.flag or 'rule not shown'}): {interval}"
+        )
+
+
+@dataclass
+class AuditResult:
+    folder: Path
+    files: list[str]
+    protection: disclosure.Protection
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [finding for finding in self.findings if not finding.protected]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.files) and not self.failures
+
+    def format(self) -> str:
+        lines = [
+            f"audited {len(self.files)} files in {self.folder}: {len(self.findings)} suppressed values checked, "
+            f"{len(self.failures)} narrowed below the protection level (at least "
+            f"{self.protection.min_values} values, {self.protection.min_width_pct:g} % of the upper end)"
+        ]
+        if self.failures:
+            lines.append(
+                f"{'indicator':<10} {'year':<8} {'scope':<34} {'quantity':<12} {'rule':<10} interval"
+            )
+            for item in self.failures:
+                lo, hi = item.interval
+                interval = "infeasible" if lo > hi else f"{lo:g}..{hi:g}"
+                lines.append(
+                    f"{item.indicator_id:<10} {item.academic_year:<8} {item.scope:<34} {item.quantity:<12} "
+                    f"{item.flag or '?':<10} {interval}"
+                )
+        return "\n".join(lines)
