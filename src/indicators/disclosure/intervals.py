@@ -1,0 +1,311 @@
+"""Secondary suppression: :func:`plan` (the primary rule, then the protection intervals by bounds
+propagation over the sums, suppressing more cells while one is too narrow) and the protection level
+(:func:`is_protected`), which :mod:`indicators.audit` applies to its linear programs too."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from indicators.disclosure.rules import (
+    PRIMARY,
+    SECONDARY,
+    CellKey,
+    Protection,
+    _Cell,
+    _number,
+    is_protected_kind,
+    primary_flag,
+)
+from indicators.disclosure.sums import (
+    AT_LEAST,
+    AT_MOST,
+    EXACT,
+    Group,
+    GroupId,
+    GroupKey,
+    _sort_key,
+    _ties,
+    _true_relation,
+    group_record,
+    groups_of,
+    quantities,
+    tie_record,
+)
+
+
+def suppress(rows: Iterable[Mapping], protection: Protection | None = None) -> dict[CellKey, str]:
+    """The suppressed cells of a set of indicator values: ``{cell key: 'primary' | 'secondary'}``.
+
+    ``rows`` are mappings with the columns of ``marts.indicator_values`` (indicator_id,
+    academic_year, programme_code, dimension, dimension_value, value, numerator, denominator,
+    unit). Pass every row of the years published, so that the groups are complete.
+    """
+    return plan(rows, protection).flags
+
+
+@dataclass
+class Pattern:
+    """What :func:`plan` decided: the flags, and the sums that are not exact (public, in the metadata)."""
+
+    flags: dict[CellKey, str]
+    relations: dict[GroupKey, str]  # (group, quantity) -> AT_LEAST | AT_MOST; absent: an exact sum
+    intervals: dict[tuple[CellKey, str], tuple[float, float]]
+    ties: list[tuple[CellKey, CellKey]] | None = None  # (count, share whose numerator is that count)
+
+    def linked_numerators(self) -> list[dict]:
+        """The ties of suppressed cells, as the metadata writes them (the audit reads them back)."""
+        return [
+            tie_record(count, share)
+            for count, share in self.ties or []
+            if count in self.flags or share in self.flags
+        ]
+
+    def linked_sums(self) -> list[dict]:
+        return [
+            group_record(group, quantity, relation)
+            for (group, quantity), relation in sorted(
+                self.relations.items(), key=lambda item: _sort_key(item[0])
+            )
+        ]
+
+
+def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Pattern:
+    """Primary and secondary suppression with protection intervals (see the module docstring)."""
+    protection = protection or Protection()
+    cells: dict[CellKey, _Cell] = {}
+    for row in rows:
+        key: CellKey = (
+            row["indicator_id"],
+            row["academic_year"],
+            row.get("programme_code"),
+            row.get("dimension"),
+            row.get("dimension_value"),
+        )
+        value = _number(row.get("value"))
+        denominator = _number(row.get("denominator"))
+        unit = row.get("unit")
+        if not is_protected_kind(key[0], unit, denominator is not None, protection):
+            continue
+        cell = _Cell(key, value, denominator, unit, denominator is not None, _number(row.get("numerator")))
+        cell.flag = primary_flag(key[0], unit, value, denominator, protection)
+        cells[key] = cell
+
+    blocks: dict[tuple[str, str], dict[CellKey, _Cell]] = defaultdict(dict)
+    for key, cell in cells.items():
+        blocks[(key[0], key[1])][key] = cell
+    relations: dict[GroupKey, str] = {}
+    intervals: dict[tuple[CellKey, str], tuple[float, float]] = {}
+    all_ties: list[tuple[CellKey, CellKey]] = []
+    for block in blocks.values():
+        ties = _ties(block)
+        all_ties += ties
+        groups = [group for group in groups_of(block) if group.total is not None]
+        for group in groups:
+            for quantity in quantities(group.is_share):
+                relation = _true_relation(block, group, quantity)
+                if relation is not None and relation != EXACT:
+                    relations[(group.key, quantity)] = relation
+        intervals.update(_protect_block(block, groups, relations, protection, ties))
+    flags = {key: cell.flag for key, cell in cells.items() if cell.flag}
+    return Pattern(flags, relations, intervals, sorted(all_ties, key=lambda tie: _sort_key((tie[0], ""))))
+
+
+# --- bounds, intervals and the protection level ----------------------------------------------------
+
+INF = float("inf")
+
+
+def hidden_bounds(flag: str | None, quantity: str, protection: Protection) -> tuple[float, float]:
+    """What the public rule says about a suppressed quantity (``flag`` None: not known which rule)."""
+    if quantity == "numerator":
+        return 0.0, INF
+    small = protection.min_count if quantity == "value" else protection.min_denominator
+    if flag == PRIMARY:
+        return 1.0, float(small - 1)
+    if flag == SECONDARY:
+        return float(small), INF  # a secondary cell is neither 0 (never hidden) nor small (primary)
+    return 1.0, INF
+
+
+def integer_interval(lo: float, hi: float) -> tuple[float, float]:
+    """An LP interval rounded inwards to whole persons."""
+    return float(math.ceil(lo - 1e-6)), (hi if hi == INF else float(math.floor(hi + 1e-6)))
+
+
+def is_protected(interval: tuple[float, float], prior: tuple[float, float], protection: Protection) -> bool:
+    """Wide enough: at least ``min_values`` values and ``min_width_pct`` % of the upper end, or as
+    wide as the public rule alone allows (a primary cell cannot be hidden better than 1..4), or known
+    to be 0 (only a share's numerator can be: the rule publishes a count of 0)."""
+    lo, hi = interval
+    if hi == INF:
+        return True
+    if hi == 0:  # known to be 0 (a hidden share's numerator): a count of 0 is published anyway
+        return True
+    if (lo, hi) == integer_interval(*prior):
+        return True
+    return hi - lo + 1 >= protection.min_values and hi - lo >= protection.min_width_pct / 100 * hi - 1e-9
+
+
+def _protect_block(
+    block: dict[CellKey, _Cell],
+    groups: list[Group],
+    relations: dict[GroupKey, str],
+    protection: Protection,
+    ties: list[tuple[CellKey, CellKey]] = (),
+) -> dict[tuple[CellKey, str], tuple[float, float]]:
+    membership: dict[CellKey, list[Group]] = defaultdict(list)
+    for group in groups:
+        for key in group.parts:
+            membership[key].append(group)
+        membership[group.total].append(group)
+    given_up: set[tuple[CellKey, str]] = set()
+    while True:
+        tied = False
+        for count, share in ties:  # one of a tie hidden: the other with it
+            for hidden, other in ((count, share), (share, count)):
+                if (
+                    block[hidden].flag
+                    and not block[other].flag
+                    and block[other].published
+                    and block[other].size > 0
+                ):
+                    block[other].flag = SECONDARY
+                    tied = True
+        intervals = _propagate(block, groups, relations, protection, ties)
+        failing = [
+            var
+            for var, interval in intervals.items()
+            if var not in given_up
+            and not is_protected(interval, hidden_bounds(block[var[0]].flag, var[1], protection), protection)
+        ]
+        if not failing:
+            return intervals
+        helped: set[GroupId] = set()
+        added = False
+        for key, quantity in sorted(failing, key=lambda var: _sort_key(((var[0]), var[1]))):
+            if any(group.key in helped for group in membership[key]):
+                continue
+            candidates = [
+                (
+                    candidate is group.total,
+                    block[candidate].size,
+                    _sort_key((candidate, "")),
+                    candidate,
+                    group,
+                )
+                for group in membership[key]
+                for candidate in [*group.parts, group.total]
+                if not block[candidate].flag and block[candidate].published and block[candidate].size > 0
+            ]
+            if not candidates:
+                given_up.add((key, quantity))
+                continue
+            *_, chosen, group = min(candidates, key=lambda candidate: candidate[:3])
+            block[chosen].flag = SECONDARY
+            helped.update(group.key for group in membership[chosen])
+            added = True
+        if not added and not tied:
+            return intervals
+
+
+def _propagate(
+    block: dict[CellKey, _Cell],
+    groups: list[Group],
+    relations: dict[GroupKey, str],
+    protection: Protection,
+    ties: list[tuple[CellKey, CellKey]] = (),
+) -> dict[tuple[CellKey, str], tuple[float, float]]:
+    """Each hidden quantity's interval given the published cells, the sums and the public rule.
+
+    Bounds propagation to a fixed point; exact when the sums of the block form a tree (each cell
+    a part of one sum at most, as the marts are), a valid outer bound otherwise (the audit's
+    linear programs are exact in every case)."""
+    bounds: dict[tuple[CellKey, str], list[float]] = {}
+    hidden: list[tuple[CellKey, str]] = []
+
+    def var(key: CellKey, quantity: str) -> list[float] | None:
+        found = bounds.get((key, quantity))
+        if found is not None:
+            return found
+        cell = block[key]
+        if cell.flag:
+            found = list(hidden_bounds(cell.flag, quantity, protection))
+            hidden.append((key, quantity))
+        else:
+            value = cell.get(quantity)
+            if value is None:
+                return None
+            found = [value, value]
+        bounds[(key, quantity)] = found
+        return found
+
+    constraints = []
+    for group in groups:
+        if not any(block[key].flag for key in [*group.parts, group.total]):
+            continue
+        for quantity in quantities(group.is_share):
+            total = var(group.total, quantity)
+            if total is None:
+                continue
+            parts = [found for found in (var(key, quantity) for key in group.parts) if found is not None]
+            constraints.append((relations.get((group.key, quantity), EXACT), total, parts))
+    for key, cell in block.items():
+        if cell.flag and cell.is_share:
+            numerator, denominator = var(key, "numerator"), var(key, "denominator")
+            constraints.append(("le_pair", numerator, [denominator]))
+    for count, share in ties:
+        if block[count].flag or block[share].flag:
+            value, numerator = var(count, "value"), var(share, "numerator")
+            if value is not None and numerator is not None:
+                constraints.append(("le_pair", value, [numerator]))
+                constraints.append(("le_pair", numerator, [value]))
+    for _ in range(100):
+        changed = False
+        for relation, total, parts in constraints:
+            if relation == "le_pair":  # numerator <= denominator
+                denominator = parts[0]
+                if total[1] > denominator[1] + 1e-9:
+                    total[1] = denominator[1]
+                    changed = True
+                if denominator[0] < total[0] - 1e-9:
+                    denominator[0] = total[0]
+                    changed = True
+                continue
+            lo_sum = sum(part[0] for part in parts)
+            infinite = sum(1 for part in parts if part[1] == INF)
+            hi_finite = sum(part[1] for part in parts if part[1] != INF)
+            hi_sum = INF if infinite else hi_finite
+            new_total = list(total)
+            if relation in (EXACT, AT_LEAST):
+                new_total[0] = max(new_total[0], lo_sum)
+            if relation in (EXACT, AT_MOST):
+                new_total[1] = min(new_total[1], hi_sum)
+            if relation == AT_MOST and parts:
+                new_total[0] = max(new_total[0], max(part[0] for part in parts))
+            for part in parts:
+                if part[0] == part[1]:
+                    continue
+                others_lo = lo_sum - part[0]
+                if part[1] == INF:
+                    others_hi = INF if infinite > 1 else hi_finite
+                else:
+                    others_hi = INF if infinite else hi_finite - part[1]
+                lo, hi = part
+                if relation in (EXACT, AT_MOST):
+                    lo = max(lo, total[0] - others_hi)
+                if relation in (EXACT, AT_LEAST):
+                    hi = min(hi, total[1] - others_lo)
+                if relation == AT_MOST:
+                    hi = min(hi, total[1])
+                if lo > part[0] + 1e-9 or hi < part[1] - 1e-9:
+                    part[0], part[1] = max(lo, part[0]), min(hi, part[1])
+                    changed = True
+            if new_total[0] > total[0] + 1e-9 or new_total[1] < total[1] - 1e-9:
+                total[0], total[1] = new_total
+                changed = True
+        if not changed:
+            break
+    return {item: integer_interval(*bounds[item]) for item in hidden}
