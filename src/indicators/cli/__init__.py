@@ -1,0 +1,78 @@
+"""The ``indicators`` command line.
+
+Exit codes: 0 success; 2 success with warnings (published, but something needs a look);
+1 failure (nothing published / the command could not do its job).
+
+The parser is put together here; each command's arguments and body live in the module of its group:
+``nightly`` (nightly, ingest, rebuild), ``admin`` (backup, keygen), ``query`` (status, sql), ``export``
+(export, report, audit) and ``tools`` (sample, bench, generate); ``common`` has what they share.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from indicators import __version__
+from indicators.cli import admin, export, nightly, query, tools
+from indicators.cli.common import EPILOG, _settings
+from indicators.config import ConfigError
+
+# ``_settings`` and ``EPILOG`` stay importable from ``indicators.cli``, where they were before the split
+__all__ = ["EPILOG", "_settings", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="indicators",
+        description="The internationalisation indicator warehouse: nightly ingest, indicators, checks, exports.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"indicators {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, help_text: str, func) -> argparse.ArgumentParser:
+        p = sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text,
+            epilog=EPILOG,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        p.set_defaults(func=func)
+        return p
+
+    # the order here is the order of the commands in ``indicators --help``
+    for add_command in (
+        nightly.add_nightly,
+        nightly.add_rebuild,
+        admin.add_backup,
+        tools.add_sample,
+        query.add_status,
+        query.add_sql,
+        export.add_export,
+        export.add_report,
+        export.add_audit,
+        tools.add_bench,
+        tools.add_generate,
+        admin.add_keygen,
+    ):
+        add_command(add)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 1

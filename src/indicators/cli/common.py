@@ -1,0 +1,39 @@
+"""What the ``indicators`` commands share: the epilog every help page ends with, and the settings
+a command runs with (the configured ones, with the paths and the demo switch given on its line)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from indicators.config import Settings, load_settings
+
+EPILOG = """exit codes: 0 ok · 2 ok with warnings (published; see the summary) · 1 failed (nothing published)
+settings: pipelines/nightly.yml, overridden by INDICATORS_<SETTING> environment variables;
+the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file.
+a damaged published warehouse stops the nightly (exit 1): `indicators rebuild` recreates it from the
+archive (or set auto_rebuild); back up the archive (`indicators backup DIR`) and, apart from it, the key."""
+
+#: ``add(name, help_text, func)``: adds a subcommand to the ``indicators`` parser and returns its parser.
+AddCommand = Callable[[str, str, Callable[[argparse.Namespace], int]], argparse.ArgumentParser]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    inbox = getattr(args, "inbox", None)
+    warehouse_file = getattr(args, "warehouse", None)
+    if getattr(args, "demo", False):
+        settings = _demo_settings(settings)
+        if inbox is None:
+            inbox = settings.root / "samples" / "inbox"
+    return settings.with_paths(
+        inbox=Path(inbox) if inbox else None, warehouse=Path(warehouse_file) if warehouse_file else None
+    )
+
+
+def _demo_settings(settings: Settings) -> Settings:
+    """The demo loads the bundled sample: retention is off, so that it is never deleted."""
+    from dataclasses import replace
+
+    return replace(settings, inbox_retention_days=None)

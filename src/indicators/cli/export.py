@@ -1,0 +1,188 @@
+"""``indicators export``, ``report`` and ``audit``: the disclosure-controlled outputs, and the check of
+an export folder."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from indicators.cli.common import AddCommand, _settings
+from indicators.config import Settings, load_settings
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from indicators.export import ExportError, export
+
+    settings = _settings(args)
+    try:
+        files = export(
+            settings.warehouse,
+            Path(args.out),
+            args.year,
+            kind=args.kind,
+            lang=args.lang,
+            fmt=args.format,
+            dialect=args.dialect,
+            suppression=not args.no_suppression,
+            charts=not args.no_charts,
+            on_note=lambda note: print(f"export: {note}"),
+            plan=args.plan,
+            protection=_protection(settings),
+            as_of=args.as_of,
+        )
+    except ExportError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {len(files)} files to {args.out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from indicators.report import ExportError, report, report_all_programmes
+
+    settings = _settings(args)
+    common = dict(
+        year=args.year,
+        lang=args.lang,
+        plan=args.plan,
+        on_note=lambda note: print(f"report: {note}"),
+        protection=_protection(settings),
+    )
+    try:
+        if args.kind == "programme" and args.all_programmes:
+            paths = report_all_programmes(settings.warehouse, Path(args.out), **common)
+            print(f"wrote {len(paths)} programme reports to {args.out}")
+            return 0
+        if args.kind == "programme" and not args.programme:
+            print("report: --kind programme needs --programme CODE or --all-programmes", file=sys.stderr)
+            return 1
+        path = report(
+            settings.warehouse,
+            Path(args.out),
+            kind=args.kind,
+            programme=args.programme,
+            as_of=args.as_of,
+            **common,
+        )
+    except ExportError as exc:
+        print(f"report: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+def _protection(settings: Settings):
+    from indicators.disclosure import Protection
+
+    return Protection.from_settings(settings)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from indicators.audit import audit
+    from indicators.disclosure import Protection
+
+    folder = Path(args.export_dir)
+    if not folder.is_dir():
+        print(f"audit: no folder {folder}", file=sys.stderr)
+        return 1
+    protection = None
+    if args.min_values is not None or args.min_width_pct is not None:
+        settings = load_settings()
+        base = Protection.from_settings(settings)
+        protection = Protection(
+            base.min_count,
+            base.min_denominator,
+            args.min_values if args.min_values is not None else base.min_values,
+            args.min_width_pct if args.min_width_pct is not None else base.min_width_pct,
+        )
+    result = audit(folder, protection)
+    if not result.files:
+        print(f"audit: no export files (CSV, XLSX, HTML, metadata JSON) in {folder}", file=sys.stderr)
+        return 1
+    print(result.format())
+    return 0 if result.ok else 1
+
+
+def add_export(add: AddCommand) -> None:
+    p = add(
+        "export",
+        "export the indicators (CSV or XLSX, disclosure-controlled) from the published warehouse",
+        cmd_export,
+    )
+    p.add_argument(
+        "--year",
+        help="academic year, e.g. 2023/24 (default: midterm, the plan's mid-term year or the "
+        "latest year before it with values; annual, the latest year with final values)",
+    )
+    p.add_argument("--kind", choices=["annual", "midterm", "final"], default="annual")
+    p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
+    p.add_argument(
+        "--as-of",
+        help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) published them",
+    )
+    p.add_argument("--lang", choices=["sv", "en"], default="sv")
+    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument(
+        "--dialect",
+        choices=["excel-sv", "standard"],
+        default="excel-sv",
+        help="CSV: excel-sv (; separator, decimal comma, UTF-8 with BOM) or standard (RFC 4180, . decimals)",
+    )
+    p.add_argument(
+        "--no-suppression",
+        action="store_true",
+        help="INTERNAL USE ONLY: no disclosure control (the metadata says so)",
+    )
+    p.add_argument("--no-charts", action="store_true", help="skip the PNG/SVG charts")
+    p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
+    p.add_argument("--out", required=True, help="output folder")
+
+
+def add_report(add: AddCommand) -> None:
+    p = add("report", "write the self-contained HTML report from the published warehouse", cmd_report)
+    p.add_argument(
+        "--kind",
+        choices=["annual", "midterm", "final", "programme"],
+        required=True,
+        help="annual; midterm or final (the plan's follow-ups); programme (one programme against "
+        "the faculty, for its programme board)",
+    )
+    p.add_argument(
+        "--year",
+        help="academic year, e.g. 2023/24 (default: midterm/final, the plan's follow-up year "
+        "or the latest year before it with values; otherwise the latest year with "
+        "final values)",
+    )
+    p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
+    p.add_argument("--programme", help="with --kind programme: the programme code")
+    p.add_argument(
+        "--as-of",
+        help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) published them",
+    )
+    p.add_argument(
+        "--all-programmes",
+        action="store_true",
+        help="with --kind programme: one file per programme, written into the folder --out",
+    )
+    p.add_argument("--lang", choices=["sv", "en"], default="sv")
+    p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
+    p.add_argument("--out", required=True, help="the HTML file to write (a folder with --all-programmes)")
+
+
+def add_audit(add: AddCommand) -> None:
+    p = add(
+        "audit",
+        "check an export folder: can a suppressed cell be worked out from the published files?",
+        cmd_audit,
+    )
+    p.add_argument("export_dir", help="the folder with the export's files (CSV, XLSX, report HTML, metadata)")
+    p.add_argument(
+        "--min-values",
+        type=int,
+        help="protection level: possible values a hidden cell must keep "
+        "(default: the export's metadata, else the settings)",
+    )
+    p.add_argument(
+        "--min-width-pct", type=float, help="protection level: interval width as %% of its upper end"
+    )

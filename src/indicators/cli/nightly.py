@@ -1,0 +1,110 @@
+"""``indicators nightly``, ``ingest`` and ``rebuild``: the commands that run the nightly pipeline."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from indicators.cli.common import AddCommand, _settings
+from indicators.config import Settings, create_key_file
+
+
+def _demo_key(settings: Settings) -> None:
+    import os
+
+    from indicators.config import KEY_ENV
+
+    if os.environ.get(KEY_ENV):
+        return
+    if create_key_file(settings.key_file):
+        print(
+            f"demo: created a local pseudonymisation key at {settings.key_file} (outside version control; "
+            "for production set INDICATORS_PSEUDONYMISATION_KEY or keep the key file safe)"
+        )
+
+
+def cmd_nightly(args: argparse.Namespace, stop_after: str | None = None) -> int:
+    from indicators import nightly
+
+    settings = _settings(args)
+    if getattr(args, "demo", False):
+        _demo_key(settings)
+    outcome = nightly.run(
+        settings,
+        with_dbt=not getattr(args, "skip_dbt", False),
+        with_quality=not getattr(args, "skip_quality", False),
+        wait_seconds=getattr(args, "wait", 0.0),
+        quiet=args.quiet,
+        stop_after=stop_after,
+    )
+    print(nightly.format_summary(outcome, settings))
+    return outcome.exit_code
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    return cmd_nightly(args, stop_after="ingest")
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from indicators import nightly
+
+    settings = _settings(args)
+    if args.archive:
+        settings = replace(settings, archive_dir=Path(args.archive).resolve())
+    outcome = nightly.run(settings, wait_seconds=args.wait, quiet=args.quiet, rebuild=True)
+    print(nightly.format_summary(outcome, settings))
+    return outcome.exit_code
+
+
+def add_nightly(add: AddCommand) -> None:
+    """``nightly`` and ``ingest``, which take the same arguments."""
+    for name, help_text, func in (
+        ("nightly", "ingest the inbox, run the checks and dbt build, and publish the warehouse", cmd_nightly),
+        (
+            "ingest",
+            "ingest the inbox into raw and audit tables and publish them (no dbt, no checks)",
+            cmd_ingest,
+        ),
+    ):
+        p = add(name, help_text, func)
+        p.add_argument("--inbox", help="folder with the exports (default: the configured inbox)")
+        p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
+        p.add_argument(
+            "--demo",
+            action="store_true",
+            help="use the bundled sample exports and create a local demo key if none exists",
+        )
+        p.add_argument(
+            "--wait",
+            type=float,
+            default=0.0,
+            metavar="SECONDS",
+            help="wait this long for another run to finish instead of refusing at once",
+        )
+        p.add_argument("--quiet", "-q", action="store_true", help="only the summary")
+        if name == "nightly":
+            p.add_argument("--skip-dbt", action="store_true", help=argparse.SUPPRESS)
+            p.add_argument("--skip-quality", action="store_true", help=argparse.SUPPRESS)
+
+
+def add_rebuild(add: AddCommand) -> None:
+    p = add(
+        "rebuild",
+        "recreate the warehouse from the pseudonymised archive alone (seeds, checks, dbt build, "
+        "publish); the remedy for a damaged published file",
+        cmd_rebuild,
+    )
+    p.add_argument(
+        "--archive", help="the archive folder (default: the configured archive_dir, beside the warehouse)"
+    )
+    p.add_argument("--warehouse", help="the warehouse file to (re)create (default: the configured one)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another run to finish instead of refusing at once",
+    )
+    p.add_argument("--quiet", "-q", action="store_true", help="only the summary")
