@@ -25,7 +25,6 @@ _HEADER_KEYS = {entry[lang]: key for key, entry in labels.HEADERS.items() for la
 _UNIT_KEYS = {entry[lang]: key for key, entry in labels.UNITS.items() for lang in labels.LANGS}
 _DIMENSION_KEYS = {entry[lang]: key for key, entry in labels.DIMENSIONS.items() for lang in labels.LANGS}
 _FLAG_KEYS = {entry[lang]: key for key, entry in labels.SUPPRESSION.items() for lang in labels.LANGS}
-_FACULTY_WORDS = {labels.WORDS["faculty"][lang] for lang in labels.LANGS}
 
 
 @dataclass
