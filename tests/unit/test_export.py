@@ -227,7 +227,7 @@ def test_bad_arguments_are_refused(warehouse, tmp_path):
 
 
 def test_export_opens_the_warehouse_read_only_and_closes_it(warehouse, tmp_path, monkeypatch):
-    from indicators.export import tables
+    from indicators.export.tables import loading
 
     opened = []
     real_connect = duckdb.connect
@@ -237,7 +237,7 @@ def test_export_opens_the_warehouse_read_only_and_closes_it(warehouse, tmp_path,
         opened.append((database, kwargs.get("read_only"), con))
         return con
 
-    monkeypatch.setattr(tables.duckdb, "connect", spy)
+    monkeypatch.setattr(loading.duckdb, "connect", spy)
     export(warehouse, tmp_path, "2023/24", charts=False)
     assert [(database, read_only) for database, read_only, _ in opened] == [(str(warehouse), True)]
     with pytest.raises(duckdb.ConnectionException):  # closed after the export

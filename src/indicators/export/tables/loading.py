@@ -1,0 +1,146 @@
+"""Reading the published warehouse (read-only, :mod:`indicators.export.read`) into a protected
+:class:`~indicators.export.tables.publication.Publication`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from indicators import disclosure
+from indicators.export import labels, read
+from indicators.export.read import ExportError
+from indicators.export.tables.publication import Publication
+
+YEAR_PATTERN = re.compile(r"^\d{4}/\d{2}$")
+KINDS = ("annual", "midterm", "final", "programme")
+
+
+def load(
+    warehouse: Path,
+    year: str | None = None,
+    kind: str = "annual",
+    lang: str = "sv",
+    suppression: bool = True,
+    plan: str | None = None,
+    protection: disclosure.Protection | None = None,
+    as_of: str | None = None,
+) -> Publication:
+    """Read the published warehouse read-only and build the protected publication.
+
+    ``year`` None: a follow-up reads the year marts.plans says it reads (the plan's mid-term or final
+    year or, where that year has no values, the latest year before it with values); the annual one
+    the latest year with final values (marts.academic_years; when no year is final yet, the latest
+    with values). ``year_note`` says which was used.
+    ``plan`` None: the current plan (``plans.is_current``); the final follow-up reads its final year.
+    ``as_of`` (a run id or a day): the values as that publish published them (audit.published_values);
+    verdicts are today's only where the value is unchanged.
+
+    The one place where suppression is decided: every export and the report start from here. The
+    pattern of a year's cells depends only on that year's values (see :func:`disclosure.plan`), so
+    exports of different years and kinds hide every cell the same way.
+    """
+    protection = protection or disclosure.Protection()
+    if year is not None and not YEAR_PATTERN.match(year):
+        raise ExportError(f"--year must be an academic year such as 2023/24, not {year!r}")
+    if kind not in KINDS:
+        raise ExportError(f"--kind must be one of {', '.join(KINDS)}, not {kind!r}")
+    if lang not in labels.LANGS:
+        raise ExportError(f"--lang must be one of {', '.join(labels.LANGS)}, not {lang!r}")
+    warehouse = Path(warehouse)
+    if not warehouse.exists():
+        raise ExportError(f"no warehouse at {warehouse} (run `indicators nightly` first)")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = read.check_tables(con, warehouse)
+        plan_row = read.plan(con, plan)
+        plan_id = plan_row.get("plan_id")
+        midterm_year = plan_row.get("midterm_year")
+        year, year_note = read.choose_year(con, year, kind, plan_row)
+        catalogue = read.catalogue(con, lang, plan_id)
+        protection = protection.with_catalogue(read.non_person_shares(con))
+        as_of_run = None
+        if as_of:
+            from indicators import published
+
+            if ("audit", "published_values") not in tables:
+                raise ExportError("this warehouse keeps no published values yet (audit.published_values)")
+            try:
+                run_id, published_at = published.resolve_as_of(con, as_of)
+            except published.AsOfError as exc:
+                raise ExportError(str(exc)) from exc
+            as_of_run = {"run_id": run_id, "published_at": published_at}
+            values = published.values_as_of(con, published_at, year)
+        else:
+            values = read.fetch_rows(
+                con,
+                "select * from marts.indicator_values where academic_year <= ? "
+                "order by indicator_id, academic_year, programme_code nulls first, dimension nulls first, "
+                "dimension_value nulls first",
+                [year],
+            )
+        progress = read.progress(con, year, plan_id)
+        first_published = read.first_published(con) if not as_of else {}
+        midterm = read.midterm(con, plan_id)
+        final = read.final(con, plan_id)
+        programmes = read.programmes(con, lang)
+        annotations = read.annotations(con, year, lang)
+        run = read.run(con)
+        source_files = read.source_files(con)
+        quality = read.quality(con, run)
+    finally:
+        con.close()
+
+    if not any(row["academic_year"] == year for row in values):
+        raise ExportError(f"the warehouse has no indicator values for {year}")
+    pattern = disclosure.plan(values, protection) if suppression else None
+    flags = pattern.flags if pattern else {}
+    cells = {}
+    for row in values:
+        key = (
+            row["indicator_id"],
+            row["academic_year"],
+            row.get("programme_code"),
+            row.get("dimension"),
+            row.get("dimension_value"),
+        )
+        row["suppression"] = flags.get(key)
+        cells[key] = row
+    if as_of_run:
+        # a verdict of today stands beside a past number only where that number is still today's
+        progress = {
+            key: row
+            for key, row in progress.items()
+            if (cells.get((key[0], key[1], key[2], None, None)) or {}).get("value") == row.get("value")
+        }
+    # every year up to the one reported: history before the baseline is shown like any other year
+    years = sorted({row["academic_year"] for row in values if row["academic_year"] <= year})
+    return Publication(
+        warehouse=warehouse,
+        year=year,
+        kind=kind,
+        lang=lang,
+        suppression=suppression,
+        years=years,
+        catalogue=catalogue,
+        values=values,
+        progress=progress,
+        midterm=midterm,
+        programmes=programmes,
+        annotations=annotations,
+        run=run,
+        source_files=source_files,
+        quality=quality,
+        flags=flags,
+        protection=protection,
+        linked_sums=pattern.linked_sums() if pattern else [],
+        linked_numerators=pattern.linked_numerators() if pattern else [],
+        _cells=cells,
+        year_note=year_note,
+        midterm_year=midterm_year,
+        plan=plan_row,
+        final=final,
+        as_of=as_of_run,
+        first_published=first_published,
+    )
