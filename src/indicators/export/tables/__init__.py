@@ -2,7 +2,7 @@
 
 :func:`load` reads the marts, applies disclosure control (:mod:`indicators.disclosure`) to every
 value, and returns a :class:`Publication`: the tables of an export (scoreboard, per programme,
-long values, mid-term follow-up) in one language, plus what the metadata and the report need
+long values, mid-term and final follow-up) in one language, plus what the metadata and the report need
 (catalogue, annotations, the run, source files, data-quality notes). The CSV/XLSX writers and the
 HTML report both start from it, so a suppressed cell is suppressed the same way everywhere.
 
