@@ -42,6 +42,8 @@ from indicators.sources import METADATA_COLUMNS, FieldSpec, SourceSpec, load_sou
 from indicators.warehouse import AUDIT_TABLES
 
 DBT_SOURCES = Path("models/staging/_staging__sources.yml")
+# the audit tables no model reads, for the dbt docs (exempt from dbt-bouncer's orphaned-source check)
+DBT_AUDIT_RECORDS = Path("models/staging/_audit_records__sources.yml")
 SUITES_DIR = Path("expectations")
 THRESHOLDS = SUITES_DIR / "thresholds.yml"
 WAREHOUSE_TABLES = Path("pipelines/warehouse_tables.yml")
@@ -286,8 +288,31 @@ def dbt_sources(contract: Contract) -> dict:
         )
     sources = [{"name": "raw", "schema": "raw", "description": raw["description"], "tables": tables}]
     audit = contract.tables.get("audit") or {}
-    audit_tables = []
-    for table, doc in (audit.get("tables") or {}).items():
+    sources.append(
+        {"name": "audit", "schema": "audit", "description": audit["description"], "tables": _audit_tables(audit)}
+    )
+    return {"version": 2, "sources": sources}
+
+
+def dbt_audit_records(contract: Contract) -> dict:
+    """``_audit_records__sources.yml`` as data: the run records no model reads, for the dbt docs."""
+    records = contract.tables.get("audit_records") or {}
+    return {
+        "version": 2,
+        "sources": [
+            {
+                "name": "audit_records",
+                "schema": "audit",
+                "description": records.get("description", ""),
+                "tables": _audit_tables(records),
+            }
+        ],
+    }
+
+
+def _audit_tables(section: dict) -> list[dict]:
+    tables = []
+    for table, doc in (section.get("tables") or {}).items():
         types = audit_column_types(table)
         columns = []
         for name, text in doc["columns"].items():
@@ -296,11 +321,8 @@ def dbt_sources(contract: Contract) -> dict:
                     f"{WAREHOUSE_TABLES}: audit.{table} has no column {name} (see warehouse.AUDIT_TABLES)"
                 )
             columns.append(_column(name, text, types[name]))
-        audit_tables.append({"name": table, "description": doc["description"], "columns": columns})
-    sources.append(
-        {"name": "audit", "schema": "audit", "description": audit["description"], "tables": audit_tables}
-    )
-    return {"version": 2, "sources": sources}
+        tables.append({"name": table, "description": doc["description"], "columns": columns})
+    return tables
 
 
 def field_description(f: FieldSpec, own: str | None = None) -> str:
@@ -352,6 +374,11 @@ def generate(root: Path) -> dict[Path, str]:
     )
     body = yaml.dump(dbt_sources(contract), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
     files = {DBT_SOURCES: header + body}
+    if contract.tables.get("audit_records"):
+        records = yaml.dump(
+            dbt_audit_records(contract), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110
+        )
+        files[DBT_AUDIT_RECORDS] = header + records
     for spec in contract.sources:
         doc = suite(spec, contract.thresholds)
         files[SUITES_DIR / f"{doc['name']}.json"] = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

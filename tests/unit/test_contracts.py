@@ -42,6 +42,7 @@ def project(tmp_path) -> Path:
         shutil.copytree(ROOT / part, tmp_path / part)
     (tmp_path / contracts.DBT_SOURCES).parent.mkdir(parents=True)
     shutil.copy(ROOT / contracts.DBT_SOURCES, tmp_path / contracts.DBT_SOURCES)
+    shutil.copy(ROOT / contracts.DBT_AUDIT_RECORDS, tmp_path / contracts.DBT_AUDIT_RECORDS)
     return tmp_path
 
 
