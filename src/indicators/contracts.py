@@ -289,7 +289,12 @@ def dbt_sources(contract: Contract) -> dict:
     sources = [{"name": "raw", "schema": "raw", "description": raw["description"], "tables": tables}]
     audit = contract.tables.get("audit") or {}
     sources.append(
-        {"name": "audit", "schema": "audit", "description": audit["description"], "tables": _audit_tables(audit)}
+        {
+            "name": "audit",
+            "schema": "audit",
+            "description": audit["description"],
+            "tables": _audit_tables(audit),
+        }
     )
     return {"version": 2, "sources": sources}
 

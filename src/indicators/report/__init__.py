@@ -197,12 +197,22 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
         baseline_year = verdict.get("baseline_year") or ind["baseline_year"]
         points = []
         if years and years[0] != baseline_year:
-            points.append(("", years[0], publication.cell(iid, years[0]), publication.obs_mark(iid, years[0])))
+            points.append(
+                ("", years[0], publication.cell(iid, years[0]), publication.obs_mark(iid, years[0]))
+            )
         points.append((text.ALT["baseline"][lang], baseline_year, verdict.get("baseline_value"), None))
         if publication.year != baseline_year:
-            points.append(("", publication.year, verdict.get("value"), publication.obs_mark(iid, publication.year)))
+            points.append(
+                ("", publication.year, verdict.get("value"), publication.obs_mark(iid, publication.year))
+            )
         return text.chart_alt(
-            lang, iid, ind["name"], ind.get("unit"), points, verdict["status"], verdict["progress"],
+            lang,
+            iid,
+            ind["name"],
+            ind.get("unit"),
+            points,
+            verdict["status"],
+            verdict["progress"],
             ind.get("target_value"),
         )
 
@@ -375,10 +385,22 @@ def _final_alt(publication: Publication, row: dict[str, Any]) -> str:
     if row.get("midterm_year"):
         points.append((FOLLOWUP[lang][0], row["midterm_year"], row.get("midterm_value"), None))
     if row.get("followup_year"):
-        points.append((FOLLOWUP[lang][1], row["followup_year"], row.get("final_value"),
-                       labels.OBS_MARKS.get(row.get("final_obs_status") or "")))
+        points.append(
+            (
+                FOLLOWUP[lang][1],
+                row["followup_year"],
+                row.get("final_value"),
+                labels.OBS_MARKS.get(row.get("final_obs_status") or ""),
+            )
+        )
     return text.chart_alt(
-        lang, iid, row.get("indicator_name") or "", row.get("unit"), points, row.get("status"), row.get("progress"),
+        lang,
+        iid,
+        row.get("indicator_name") or "",
+        row.get("unit"),
+        points,
+        row.get("status"),
+        row.get("progress"),
         publication.indicator(iid).get("target_value"),
     )
 
