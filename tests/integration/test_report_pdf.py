@@ -60,7 +60,8 @@ def print_pdf(warehouse: Path, out: Path, *options: str) -> list[tuple[str, floa
     assert out.read_bytes().startswith(b"%PDF-")
     pages = []
     for page in PdfReader(out).pages:
-        pages.append((page.extract_text(), float(page.mediabox.width), float(page.mediabox.height)))
+        text = " ".join(page.extract_text().split())  # a header cell may wrap onto two lines
+        pages.append((text, float(page.mediabox.width), float(page.mediabox.height)))
     return pages
 
 

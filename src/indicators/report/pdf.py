@@ -51,13 +51,18 @@ def chromium() -> str | None:
     return None
 
 
-def html_to_pdf(html: Path, pdf: Path) -> Path:
-    """Print ``html`` to ``pdf`` with headless Chromium; an :class:`ExportError` (one line) if it cannot."""
+def _required_chromium() -> str:
     executable = chromium()
     if executable is None:
         raise ExportError(
             "--format pdf needs Chromium: install it (apt-get install chromium) or set CHROMIUM to its path"
         )
+    return executable
+
+
+def html_to_pdf(html: Path, pdf: Path) -> Path:
+    """Print ``html`` to ``pdf`` with headless Chromium; an :class:`ExportError` (one line) if it cannot."""
+    executable = _required_chromium()
     pdf = Path(pdf)
     pdf.parent.mkdir(parents=True, exist_ok=True)
     partial = pdf.with_name(pdf.name + ".partial")
@@ -87,6 +92,7 @@ def report_pdf(warehouse: Path, out_file: Path, **options: Any) -> Path:
     temporary folder and printed to ``out_file``."""
     from indicators.report import report
 
+    _required_chromium()  # before the report is drawn
     out_file = Path(out_file)
     with tempfile.TemporaryDirectory(prefix="indicators-report-") as folder:
         html = report(warehouse, Path(folder) / (out_file.stem + ".html"), **options)
