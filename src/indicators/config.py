@@ -55,6 +55,8 @@ class Settings:
     keep_failed_copies: int = 1
     disk_headroom_mb: float = 64.0
     inbox_retention_days: float | None = 30.0
+    settle_seconds: float = 2.0  # a file is read only once unchanged this long (else left for the next run)
+    xlsx_max_unpacked_mb: float = 512.0  # an XLSX unpacking (really) to more is rejected as a zip bomb
 
     @property
     def pipelines_dir(self) -> Path:
@@ -99,7 +101,12 @@ def _coerce(values: dict) -> None:
         values["auto_rebuild"] = (
             value if isinstance(value, bool) else str(value).strip().lower() in ("1", "true", "yes", "on")
         )
-    for name, kind in (("keep_failed_copies", int), ("disk_headroom_mb", float)):
+    for name, kind in (
+        ("keep_failed_copies", int),
+        ("disk_headroom_mb", float),
+        ("settle_seconds", float),
+        ("xlsx_max_unpacked_mb", float),
+    ):
         if name in values:
             values[name] = kind(values[name])
     if "inbox_retention_days" in values:

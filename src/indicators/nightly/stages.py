@@ -87,6 +87,8 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
                 settings.rejected_dir,
                 settings.home_hei_id,
                 state.reporter,
+                settle_seconds=settings.settle_seconds,
+                xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb,
             )
             state.reporter(f"ingest: reading {settings.inbox}")
             state.summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
