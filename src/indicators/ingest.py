@@ -183,7 +183,7 @@ class Ingestor:
             result = FileResult(name, spec.name if spec else None, "refused", reason)
             summary.files.append(result)
             self._write(lambda name=name, result=result: self._record(folder / name, None, result))
-            self.progress(f"{shown(name)}: refused ({reason.removeprefix('refused: ')})")
+            self.progress(f"{shown(name)}: refused ({reason})")
         for file, reason in unsettled:
             summary.files.append(self._waiting(file, reason))
         known = dict(
@@ -269,7 +269,9 @@ class Ingestor:
         spec = match_source(path.name, self.specs)
         source = spec.name if spec else None
         if sha in known:
-            result = FileResult(path.name, source, "skipped", f"same bytes as {known[sha]}, already loaded")
+            result = FileResult(
+                path.name, source, "skipped", f"same bytes as {shown(known[sha])}, already loaded"
+            )
             self._write(lambda: self._record(file, sha, result))
             return result
         if spec is None:
@@ -360,7 +362,7 @@ class Ingestor:
                 sha or "",
                 stat.st_size if stat else None,
                 "rejected" if result.status == "refused" else result.status,
-                result.reason,
+                f"refused: {result.reason}; nothing kept" if result.status == "refused" else result.reason,
                 result.rows_read,
                 result.rows_loaded,
                 result.rows_quarantined,

@@ -22,6 +22,7 @@ from indicators.ingest import Ingestor, IngestSummary
 from indicators.nightly import preflight
 from indicators.nightly.checks import QualityWorker, coverage_notes, last_build, record_run, run_dbt
 from indicators.quality.results import DqResult
+from indicators.readers.delivered import shown
 from indicators.sources import SourceSpec, load_sources
 
 
@@ -102,8 +103,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
 
             # dbt parses while the archive files and GX's rows are written (DuckDB's work, not the interpreter's)
             state.parsed = transform.ParseAhead(settings, state.work)
-        written = state.archive.stage(con, run_id=state.run_id)
-        state.staged = written.entries
+        written = state.archive.stage(con, run_id=state.run_id, into=state.staged)
         state.timings["archive"] = written.seconds
         if written.files:
             state.reporter(
@@ -254,8 +254,8 @@ def _keep_failed_copy(work: Path, run_id: str) -> Path | None:
 def _ingest_warnings(summary: IngestSummary) -> list[str]:
     lines = []
     for f in summary.files:
-        if f.status in ("rejected", "unmatched"):
-            lines.append(f"{f.file_name}: {f.status}: {f.reason}")
+        if f.status in ("rejected", "refused", "unmatched"):
+            lines.append(f"{shown(f.file_name)}: {f.status}: {f.reason}")
         elif f.rows_quarantined or f.rows_collapsed:
-            lines.append(f"{f.file_name}: {f.reason}")
+            lines.append(f"{shown(f.file_name)}: {f.reason}")
     return lines

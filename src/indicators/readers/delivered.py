@@ -58,21 +58,21 @@ def refusal(st: os.stat_result, name_matches: bool) -> str | None:
     is named like no export and is left alone)."""
     mode = st.st_mode
     if stat.S_ISLNK(mode):
-        return "refused: a symbolic link, never followed; put the file itself in the inbox"
+        return "a symbolic link, never followed; put the file itself in the inbox"
     if stat.S_ISFIFO(mode):
-        return "refused: a named pipe (FIFO), not a file; never opened"
+        return "a named pipe (FIFO), not a file; never opened"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "refused: a device, not a file; never opened"
+        return "a device, not a file; never opened"
     if stat.S_ISSOCK(mode):
-        return "refused: a socket, not a file; never opened"
+        return "a socket, not a file; never opened"
     if stat.S_ISDIR(mode):
         return (
-            "refused: a folder named like an export; put the files themselves in the inbox"
+            "a folder named like an export; put the files themselves in the inbox"
             if name_matches
             else None
         )
     if not stat.S_ISREG(mode):
-        return "refused: not a regular file; never opened"
+        return "not a regular file; never opened"
     return None
 
 
