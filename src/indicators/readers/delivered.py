@@ -67,9 +67,7 @@ def refusal(st: os.stat_result, name_matches: bool) -> str | None:
         return "a socket, not a file; never opened"
     if stat.S_ISDIR(mode):
         return (
-            "a folder named like an export; put the files themselves in the inbox"
-            if name_matches
-            else None
+            "a folder named like an export; put the files themselves in the inbox" if name_matches else None
         )
     if not stat.S_ISREG(mode):
         return "not a regular file; never opened"
@@ -171,17 +169,15 @@ def read_bytes(delivered: Delivered, expected_sha: str) -> bytes:
         before = os.fstat(fd)
         if identity(before) != delivered.identity:
             raise Changed("changed after it was hashed")
-        parts, digest = [], hashlib.sha256()
-        while block := os.read(fd, BLOCK):
-            parts.append(block)
-            digest.update(block)
-        data = b"".join(parts)
-        del parts
-        if identity(os.fstat(fd)) != delivered.identity:
+        size = before.st_size
+        data = os.read(fd, size) if size else b""  # one buffer: the file is held once, not twice
+        while len(data) < size and (more := os.read(fd, size - len(data))):
+            data += more  # a short read (over 2 GB)
+        if len(data) != size or os.read(fd, 1) or identity(os.fstat(fd)) != delivered.identity:
             raise Changed("changed while it was read")
     finally:
         os.close(fd)
-    if digest.hexdigest() != expected_sha:
+    if hashlib.sha256(data).hexdigest() != expected_sha:
         raise Changed("its bytes changed between the hash and the read")
     return data
 
