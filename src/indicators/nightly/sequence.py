@@ -270,7 +270,7 @@ def _run_locked(
             state.run_id, False, str(exc), work_copy=stages.end_failed(state), timings=state.timings
         )
     except Exception as exc:  # noqa: BLE001 - the run record must say what happened
-        if signals.received is not None:  # a library wrapped the signal's exception in its own
+        if signals.received is not None and signals.raising:  # a library wrapped the signal's exception
             return _stopped(state, StoppedBySignal(signals.received))
         full = disk.disk_full(exc) is not None
         cause = (
