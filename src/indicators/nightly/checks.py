@@ -75,7 +75,7 @@ def run_dbt(settings: Settings, work: Path, reporter, parsed=None) -> tuple[list
     if built.message:
         errors.append(built.message)
     if not built.success and not errors and not built.errors:
-        errors.append("dbt build did not succeed (a check could not run; see the dbt log)")
+        errors.append("dbt build did not succeed (a check could not run; its error is in the run log)")
     examples: dict[str, str | None] = {}
     if built.failed_sql:
         con = warehouse.connect(work, read_only=True)
