@@ -32,7 +32,7 @@ generate: install
 lint: install
 	$(BIN)/ruff check src tests lint
 	$(BIN)/ruff format --check src tests lint
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/sqlfluff lint --processes 0 models macros tests/dbt
 	$(BIN)/dbt parse --profiles-dir . --project-dir . --target-path target --log-path target/logs --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 
