@@ -314,8 +314,10 @@ def create_key_file(path: Path) -> bool:
     """Write a new random key (mode 600) unless one exists; True when it was created."""
     if path.exists():
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    from indicators import private
+
+    private.mkdir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, private.FILE_MODE)
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_hex(32) + "\n")
     return True

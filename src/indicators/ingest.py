@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from indicators import private
 from indicators.archive import file_sha256 as sha256_of
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
@@ -117,19 +118,23 @@ def _reason_slug(reason: str) -> str:
 def keep_rejected(path: Path, reason: str, rejected_dir: Path, run_id: str) -> Path:
     """Keep a rejected file under a name with its reason: ``<run>__<reason>__<name>``, plus ``….reason.txt``.
 
-    The kept file is the untouched original (a hard link where the file system allows, else a
-    copy): it may hold personal data exactly as the inbox does, so the rejected folder needs the
-    inbox's access rules. The reason note never holds personal data.
+    The kept file is the untouched original: an owner-only copy (0600; with ``private_files: false``
+    a hard link where the file system allows, else a copy): it may hold personal data exactly as the
+    inbox does. The reason note never holds personal data.
     """
-    rejected_dir.mkdir(parents=True, exist_ok=True)
+    private.mkdir(rejected_dir)
     target = rejected_dir / f"{run_id}__{_reason_slug(reason)}__{path.name}"
     target.unlink(missing_ok=True)
-    try:
-        os.link(path, target)
-    except OSError:
-        shutil.copyfile(path, target)
-    target.with_name(target.name + ".reason.txt").write_text(
-        f"file: {path.name}\nrejected by run: {run_id}\nreason: {reason}\n", encoding="utf-8"
+    if private.active():  # a hard link would keep the inbox file's mode
+        private.copy_file(path, target)
+    else:
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
+    private.write_text(
+        target.with_name(target.name + ".reason.txt"),
+        f"file: {path.name}\nrejected by run: {run_id}\nreason: {reason}\n",
     )
     return target
 

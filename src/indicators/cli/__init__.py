@@ -73,6 +73,18 @@ def main(argv: list[str] | None = None) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a folder given that cannot be written, a file that cannot be read
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        import duckdb
+
+        if not isinstance(exc, duckdb.IOException):
+            raise
+        # a warehouse file that is not one (or is damaged): DuckDB's message, in one line
+        print(f"error: {query.one_line(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 1

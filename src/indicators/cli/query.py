@@ -4,26 +4,46 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from indicators.cli.common import AddCommand, _settings
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
+    """A query on the published warehouse, read-only and with no file access (no COPY TO, ATTACH,
+    read_csv of another file; the connection's configuration locked): it reads and writes nothing else."""
+    import duckdb
+
     from indicators import warehouse
 
     settings = _settings(args)
-    con = warehouse.connect(settings.warehouse, read_only=True)
+    try:
+        con = warehouse.connect(settings.warehouse, sandbox=True)
+    except duckdb.Error as exc:
+        print(f"sql: cannot open the warehouse {settings.warehouse}: {one_line(exc)}", file=sys.stderr)
+        return 1
     try:
         relation = con.sql(args.query)
         if relation is None:
             return 0
         if args.csv:
-            relation.write_csv("/dev/stdout")
+            relation.pl().write_csv(sys.stdout)  # not DuckDB's write_csv: the query connection writes no file
         else:
             relation.show(max_rows=args.max_rows, max_width=200)
+    except duckdb.Error as exc:
+        print(f"sql: {one_line(exc)}", file=sys.stderr)
+        return 1
     finally:
         con.close()
     return 0
+
+
+def one_line(exc: Exception) -> str:
+    """DuckDB's message in one line: its first line and the names it suggests ("Candidate bindings")."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    return " ".join([lines[0], *(line for line in lines[1:] if line.lower().startswith("candidate"))])
 
 
 def cmd_status(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from indicators import private
 from indicators.config import Settings
 from indicators.quality import gx
 from indicators.quality.frames import LATEST_FILE_ROWS, ParquetRows, SourcePlan, fetch_frames
@@ -80,7 +81,7 @@ def prepare(
         plans.append(SourcePlan(specs[source], load_suite(path)))
     if plans:
         if spill_dir is not None:
-            spill_dir.mkdir(parents=True, exist_ok=True)
+            private.mkdir(spill_dir)
         fetch_frames(work, plans, today, settings.root / "macros", spill_dir)
     return Prepared(plans, rows, clock, time.monotonic() - clock)
 
