@@ -1,7 +1,9 @@
 """Typed settings: ``pipelines/nightly.yml`` plus ``INDICATORS_<KEY>`` environment overrides.
 
 Every setting is one field of :class:`Settings` (a pydantic v2 dataclass) with its type and range;
-adding one is one line, e.g. ``settle_seconds: Number = Field(2.0, ge=0)``. A value of the wrong
+adding one is one line, e.g. ``settle_seconds: Number = Field(2.0, ge=0)`` (with the types below:
+``Whole``, ``Number`` (finite: a bare ``float`` would let ``nan`` in), ``Flag``, ``Text``, ``Path``;
+``Annotated[Number | None, Off]`` for one that ``null``/``off`` turns off). A value of the wrong
 type or out of range, and an unknown key in the file (a typo), is a :class:`ConfigError` whose one
 line names the file (or the environment variable), the setting, the value and what is allowed: the
 command stops before it reads anything.
@@ -103,7 +105,7 @@ AcademicYear = Annotated[
     Says("an academic year YYYY/YY whose second year follows the first (e.g. 2010/11), or null"),
 ]
 Text = Annotated[str, Field(min_length=1)]
-Optional = BeforeValidator(_off_is_none)  # ``Annotated[Number | None, Optional]``: null/off turns it off
+Off = BeforeValidator(_off_is_none)  # ``Annotated[Number | None, Off]``: null/off turns it off
 
 #: what a type allows, said in the message (the bounds are added from the field's constraints)
 _KINDS = {
@@ -143,7 +145,7 @@ class Settings:
     auto_rebuild: Flag = False
     keep_failed_copies: Whole = Field(1, ge=0)
     disk_headroom_mb: Number = Field(64.0, ge=0)
-    inbox_retention_days: Annotated[Number | None, Optional] = Field(30.0, ge=0)
+    inbox_retention_days: Annotated[Number | None, Off] = Field(30.0, ge=0)
     # rejected/, the archive, the logs, work/ and the warehouse owner-only (folders 0700, files 0600)
     private_files: Flag = True
 
