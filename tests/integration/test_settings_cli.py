@@ -280,3 +280,23 @@ def test_the_run_state_is_owner_only_unless_private_files_is_off(loaded, tmp_pat
         os.umask(saved)
     assert done.returncode == 2, done.stdout + done.stderr
     assert modes(tmp_path / "state" / "rejected") == {"folders": {"0o755"}, "files": {"0o644"}}
+
+
+def test_a_wrong_argument_is_one_line_and_exit_1_not_2(tmp_path):
+    # exit 2 means "published with warnings" (a success for systemd): a wrong argument must not read so
+    done = indicators("sql", "select 1", "--max-rows", "-5", env=environment())
+    assert (
+        one_line(done)
+        == "indicators sql: error: argument --max-rows: -5 is below 1 (see indicators sql --help)"
+    )
+    done = indicators("audit", str(tmp_path), "--min-width-pct", "nan", env=environment())
+    assert one_line(done) == (
+        "indicators audit: error: argument --min-width-pct: nan is not a finite number from 0 to 100 "
+        "(see indicators audit --help)"
+    )
+    done = indicators("audit", str(tmp_path), "--min-values", "0", env=environment())
+    assert one_line(done).startswith("indicators audit: error: argument --min-values: 0 is below 1")
+    done = indicators("nightly", "--wait", "soon", env=environment())
+    assert one_line(done).startswith(
+        "indicators nightly: error: argument --wait: invalid float value: 'soon'"
+    )

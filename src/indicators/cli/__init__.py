@@ -22,8 +22,16 @@ from indicators.config import ConfigError
 __all__ = ["EPILOG", "_settings", "build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """A wrong argument is one line and exit 1 (argparse's usage and exit 2 would read as "published
+    with warnings" to systemd and cron)."""
+
+    def error(self, message: str):
+        self.exit(1, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="indicators",
         description="The internationalisation indicator warehouse: nightly ingest, indicators, checks, exports.",
         epilog=EPILOG,
