@@ -136,7 +136,12 @@ def connect(path: Path, read_only: bool = False, sandbox: bool = False) -> duckd
     }
     if sandbox:
         read_only = True
-        config |= {"enable_external_access": False, "lock_configuration": True}
+        # the Python objects in scope are no tables either; the lock comes last, after the rest is set
+        config |= {
+            "enable_external_access": False,
+            "python_enable_replacements": False,
+            "lock_configuration": True,
+        }
     return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
