@@ -35,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from indicators import private
 from indicators.sources import extraction_date
 
 MANIFEST = "manifest.jsonl"
@@ -189,8 +190,7 @@ class Archive:
 
     def _write_parts(self, con: duckdb.DuckDBPyConnection, row: dict) -> dict:
         source, sha, file_id = row["source"], row["sha256"], int(row["file_id"])
-        folder = self.root / source
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private.mkdir(self.root / source)
         count, first, last = con.execute(
             f'select count(*), min(_row_number), max(_row_number) from raw."{source}" where _file_id = {file_id}'
         ).fetchone()
@@ -202,8 +202,7 @@ class Archive:
         ).fetchone()[0]
         quarantine = None
         if quarantined:
-            folder = self.root / "_quarantine" / source
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = private.mkdir(self.root / "_quarantine" / source)
             quarantine = self._copy(
                 con, f"select * from audit.quarantine where file_id = {file_id}", folder / f"{sha}.parquet"
             )
@@ -249,7 +248,7 @@ class Archive:
         """Append the manifest lines (after the warehouse holding these files was published)."""
         if not entries:
             return
-        self.root.mkdir(parents=True, exist_ok=True)
+        private.mkdir(self.root)
         committed = self.entries()
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         lines = [
@@ -257,7 +256,7 @@ class Archive:
             for entry in entries
             if entry["sha256"] not in committed
         ]
-        with self.manifest.open("a+", encoding="utf-8") as handle:
+        with private.open_file(self.manifest, "a+") as handle:
             handle.seek(0, os.SEEK_END)
             if handle.tell():
                 handle.seek(handle.tell() - 1)

@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from indicators import private
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.normalise import QUARANTINED, LayoutError, normalise
@@ -126,17 +127,19 @@ def keep_rejected(file: Delivered, data: bytes, reason: str, rejected_dir: Path,
     """Keep a rejected file under a name with its reason: ``<run>__<reason>__<name>``, plus ``….reason.txt``.
 
     The kept file is the untouched original (a hard link to the file read where the file system
-    allows, else a copy of the bytes read, with the original's mode bits at most): it may hold
-    personal data exactly as the inbox does, so the rejected folder needs the inbox's access rules.
-    The reason note never holds personal data.
+    allows, else a copy of the bytes read, with the original's mode bits at most); with
+    ``private_files`` (the default) always an owner-only copy (0600 at most), since a hard link keeps
+    the inbox file's mode. It may hold personal data exactly as the inbox does. The reason note never
+    holds personal data.
     """
     path = file.path
-    rejected_dir.mkdir(parents=True, exist_ok=True)
+    private.mkdir(rejected_dir)
     target = rejected_dir / f"{run_id}__{_reason_slug(reason)}__{path.name}"
     target.unlink(missing_ok=True)
-    delivery.keep_copy(data, file.st, path, target)
-    target.with_name(target.name + ".reason.txt").write_text(
-        f"file: {shown(path.name)}\nrejected by run: {run_id}\nreason: {reason}\n", encoding="utf-8"
+    delivery.keep_copy(data, file.st, path, target, link=not private.active())
+    private.write_text(
+        target.with_name(target.name + ".reason.txt"),
+        f"file: {shown(path.name)}\nrejected by run: {run_id}\nreason: {reason}\n",
     )
     return target
 

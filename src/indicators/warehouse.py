@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from indicators import private
 from indicators.sources import METADATA_COLUMNS, SourceSpec
 
 AUDIT_TABLES = {
@@ -124,13 +125,23 @@ def memory_limit_for(con: duckdb.DuckDBPyConnection) -> str:
     return f"{min(4, max(1, math.ceil(rows * BYTES_PER_RAW_ROW / 2**30)))}GiB"
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    if read_only and not path.exists():
+def connect(path: Path, read_only: bool = False, sandbox: bool = False) -> duckdb.DuckDBPyConnection:
+    """``sandbox`` (``indicators sql``): read-only, no file, network or extension access beyond the
+    warehouse itself (no COPY TO, ATTACH, read_csv of another file), and no SET can undo it."""
+    if (read_only or sandbox) and not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}: run `indicators nightly` first")
     config = {
         "memory_limit": memory_limit(),
         "preserve_insertion_order": False,  # nothing reads raw rows in insertion order; inserts go faster
     }
+    if sandbox:
+        read_only = True
+        # the Python objects in scope are no tables either; the lock comes last, after the rest is set
+        config |= {
+            "enable_external_access": False,
+            "python_enable_replacements": False,
+            "lock_configuration": True,
+        }
     return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
@@ -169,7 +180,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> No
 
 def prepare_working_copy(published: Path | None, work: Path) -> Path:
     """Copy the published file (if any; None: start empty) to ``work``; the copy is what a run writes to."""
-    work.parent.mkdir(parents=True, exist_ok=True)
+    private.mkdir(work.parent)
     for stale in (work, work.with_name(work.name + ".wal")):
         stale.unlink(missing_ok=True)
     if published is not None and published.exists():
@@ -181,7 +192,7 @@ def publish(work: Path, published: Path) -> None:
     """Atomically replace the published file by the (closed, checkpointed) working copy."""
     if work.with_name(work.name + ".wal").exists():
         raise RuntimeError(f"{work} still has a write-ahead log: close the connection before publishing")
-    published.parent.mkdir(parents=True, exist_ok=True)
+    private.mkdir(published.parent)
     with open(work, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(work, published)
@@ -230,8 +241,8 @@ def run_lock(path: Path, run_id: str, wait_seconds: float = 0.0) -> Iterator[Loc
 
     Yields what the lock file said about the previous holder, so a run killed earlier is reported.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    private.mkdir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, private.FILE_MODE)
     deadline = time.monotonic() + wait_seconds
     try:
         while True:

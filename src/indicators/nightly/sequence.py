@@ -16,7 +16,7 @@ import time
 import traceback
 from pathlib import Path
 
-from indicators import disk, warehouse
+from indicators import disk, private, warehouse
 from indicators.archive import Archive, ArchiveError
 from indicators.config import ConfigError, Settings, load_crosswalk, load_key
 from indicators.faults import checkpoint
@@ -92,8 +92,7 @@ class Reporter:
         self.started = time.monotonic()
         if log_file is not None:
             try:
-                log_file.parent.mkdir(parents=True, exist_ok=True)
-                self.log = log_file.open("a", encoding="utf-8")
+                self.log = private.open_file(log_file, "a")
             except OSError as exc:
                 self._log_failed(log_file, exc)
 
@@ -134,8 +133,7 @@ def _append_run_log(settings: Settings, record: dict) -> None:
     """One line in ``log/runs.jsonl``; when it cannot be written (a full disk) the line goes to stderr."""
     line = json.dumps(record, default=str)
     try:
-        settings.log_dir.mkdir(parents=True, exist_ok=True)
-        with (settings.log_dir / "runs.jsonl").open("a", encoding="utf-8") as handle:
+        with private.open_file(settings.log_dir / "runs.jsonl", "a") as handle:
             handle.write(line + "\n")
     except OSError as exc:
         print(
@@ -145,6 +143,7 @@ def _append_run_log(settings: Settings, record: dict) -> None:
         )
 
 
+@private.owner_only
 def run(
     settings: Settings,
     *,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from indicators import private
 from indicators.config import Settings
 from indicators.quality import gx
 from indicators.quality.frames import (
@@ -95,7 +96,7 @@ def prepare(
             continue
         plans.append(SourcePlan(specs[source], load_suite(path)))
     if plans and spill_dir is not None:
-        spill_dir.mkdir(parents=True, exist_ok=True)
+        private.mkdir(spill_dir)
     if plans and archived is not None:
         return Prepared(plans, rows, clock, 0.0, archived, today, settings.root / "macros", spill_dir)
     if plans:

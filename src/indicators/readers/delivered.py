@@ -190,11 +190,12 @@ def still_same(delivered: Delivered) -> bool:
         return False
 
 
-def keep_copy(data: bytes, original: os.stat_result, path: Path, target: Path) -> None:
+def keep_copy(data: bytes, original: os.stat_result, path: Path, target: Path, link: bool = True) -> None:
     """Keep the rejected original: a hard link to the very file read when the name still holds
-    it, else a copy of the bytes read, never with looser permissions than the original (its mode
-    bits, narrowed by the umask), never through a link."""
-    if identity(os.lstat(path)) == identity(original):
+    it (and ``link``), else a copy of the bytes read, never with looser permissions than the
+    original (its mode bits, narrowed by the umask; owner-only, 0600 at most, without ``link``),
+    never through a link."""
+    if link and identity(os.lstat(path)) == identity(original):
         try:
             os.link(path, target, follow_symlinks=False)
             if identity(os.lstat(target)) == identity(original):
@@ -202,7 +203,7 @@ def keep_copy(data: bytes, original: os.stat_result, path: Path, target: Path) -
             target.unlink()
         except OSError:
             pass
-    mode = stat.S_IMODE(original.st_mode) & 0o666
+    mode = stat.S_IMODE(original.st_mode) & (0o666 if link else 0o600)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
         os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & mode)
