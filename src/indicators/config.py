@@ -55,6 +55,11 @@ class Settings:
     keep_failed_copies: int = 1
     disk_headroom_mb: float = 64.0
     inbox_retention_days: float | None = 30.0
+    # reading exports (pipelines/<source>.yml): the faculty's own Erasmus institution code, for a
+    # derive: that tells incoming from outgoing; the plausible dates (outside: quarantined)
+    home_institution_code: str = "S  LUND01"
+    date_window_start: str = "1990-01-01"
+    date_window_years_ahead: int = 10
 
     @property
     def pipelines_dir(self) -> Path:
@@ -147,10 +152,39 @@ def load_settings(root: Path | None = None) -> Settings:
                 raise ConfigError(f"{config_file}: {name} must be a number, not {values[name]!r}") from exc
     if int(values.get("disclosure_min_count", 5)) < 1 or int(values.get("disclosure_min_values", 3)) < 1:
         raise ConfigError(f"{config_file}: disclosure_min_count and disclosure_min_values must be at least 1")
+    _date_window(values, config_file)
     missing = [n for n in ("inbox", "warehouse", "key_file") if not values.get(n)]
     if missing:
         raise ConfigError(f"{config_file}: missing settings {', '.join(missing)}")
     return Settings(root=root, **values)
+
+
+def _date_window(values: dict, config_file: Path) -> None:
+    """``date_window_start`` an ISO date, ``date_window_years_ahead`` a whole number 0..100."""
+    import datetime as dt
+
+    if "date_window_start" in values:
+        text = str(values["date_window_start"]).strip()
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise ConfigError(
+                f"{config_file}: date_window_start must be a date such as 1990-01-01, not {text!r}"
+            ) from None
+        values["date_window_start"] = text
+    if "date_window_years_ahead" in values:
+        try:
+            years = int(str(values["date_window_years_ahead"]).strip())
+        except ValueError:
+            years = -1
+        if not 0 <= years <= 100:
+            raise ConfigError(
+                f"{config_file}: date_window_years_ahead must be a whole number of years 0..100, "
+                f"not {values['date_window_years_ahead']!r}"
+            )
+        values["date_window_years_ahead"] = years
+    if "home_institution_code" in values:
+        values["home_institution_code"] = str(values["home_institution_code"])
 
 
 def load_key(settings: Settings) -> bytes:

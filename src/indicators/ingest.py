@@ -13,6 +13,7 @@ exports older than ``inbox_retention_days``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -27,6 +28,7 @@ import duckdb
 import polars as pl
 
 from indicators.archive import file_sha256 as sha256_of
+from indicators.derive import ReadOptions
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.normalise import QUARANTINED, LayoutError, normalise
@@ -96,9 +98,9 @@ def inbox_files(inbox: Path) -> list[Path]:
 def read_file(path: Path, spec: SourceSpec, home_hei_id: str) -> pl.DataFrame:
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path)
+        return read_csv(path, skip_rows=spec.skip_rows)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, spec.sheet)
+        return read_xlsx(path, spec.sheet, skip_rows=spec.skip_rows)
     if suffix == ".xml":
         if spec.name != "agreements":
             raise ReaderError("XML is only accepted for agreements (EWP IIA get-response)")
@@ -146,6 +148,7 @@ class Ingestor:
         rejected_dir: Path,
         home_hei_id: str = "lu.se",
         progress: Callable[[str], None] | None = None,
+        options: ReadOptions | None = None,
     ):
         self.con = con
         self.specs = specs
@@ -154,6 +157,7 @@ class Ingestor:
         self.rejected_dir = rejected_dir
         self.home_hei_id = home_hei_id
         self.progress = progress or (lambda message: None)
+        self.options = options or ReadOptions(home_hei_id=home_hei_id)
         self.loaded_at = dt.datetime.now().replace(microsecond=0)
         # seconds spent per step over all files (the benchmark reports them)
         self.seconds = {"hash": 0.0, "read": 0.0, "normalise": 0.0, "pseudonymise": 0.0, "load": 0.0}
@@ -245,7 +249,8 @@ class Ingestor:
             clock = time.perf_counter()
             # normalise must get the only reference to the raw text, so that it can release it early
             holder, frame = [frame], None
-            normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds)
+            options = dataclasses.replace(self.options, file_name=path.name)
+            normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds, options)
             self.seconds["normalise"] += time.perf_counter() - clock
         except (ReaderError, LayoutError) as exc:
             reason = str(exc)
@@ -268,9 +273,14 @@ class Ingestor:
             rows_quarantined=normalised.quarantine.height,
             rows_collapsed=normalised.collapsed,
         )
-        notes = []
+        notes = list(normalised.notes or [])
         if normalised.collapsed:
-            notes.append(f"{normalised.collapsed} identical duplicate rows collapsed")
+            shown = ", ".join(str(n) for n in normalised.collapsed_rows or [])
+            more = ", …" if normalised.collapsed > len(normalised.collapsed_rows or []) else ""
+            notes.append(
+                f"{normalised.collapsed} rows collapsed: identical in every column of the export to an "
+                f"earlier row (rows {shown}{more})"
+            )
         if normalised.quarantine.height:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.reason = "; ".join(notes) or None

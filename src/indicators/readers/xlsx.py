@@ -13,11 +13,16 @@ MAX_UNCOMPRESSED = 1 << 30  # 1 GiB unpacked: anything larger is treated as a zi
 MAX_RATIO = 200
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> pl.DataFrame:
-    """All columns as String (Excel date cells as ``YYYY-MM-DD``), plus ``_row_number``."""
+def read_xlsx(path: Path, sheet: str | None = None, skip_rows: int = 0) -> pl.DataFrame:
+    """All columns as String (Excel date cells as ``YYYY-MM-DD``), plus ``_row_number``.
+
+    ``skip_rows``: rows above the header (merged title rows), counted from the sheet's first row.
+    """
     _check_zip(path)
     try:
-        kwargs = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
+        kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
+        if skip_rows:
+            kwargs["read_options"] = {"header_row": skip_rows}
         frame = pl.read_excel(path, engine="calamine", infer_schema_length=None, **kwargs)
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
@@ -28,7 +33,9 @@ def read_xlsx(path: Path, sheet: str | None = None) -> pl.DataFrame:
     frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))  # trailing blank rows
     if frame.height == 0:
         raise ReaderError("no data rows (empty sheet)")
-    return frame.with_row_index("_row_number", offset=2).with_columns(pl.col("_row_number").cast(pl.Int64))
+    return frame.with_row_index("_row_number", offset=2 + skip_rows).with_columns(
+        pl.col("_row_number").cast(pl.Int64)
+    )
 
 
 def _as_text(column: pl.Series) -> pl.Series:
