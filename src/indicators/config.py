@@ -166,11 +166,16 @@ def _date_window(values: dict, config_file: Path) -> None:
     if "date_window_start" in values:
         text = str(values["date_window_start"]).strip()
         try:
-            dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
+            day = None
+        # from 1700 on: with at most 100 years ahead every date that passes stays inside what pandas
+        # (GX) and the dbt models can hold, so no row that gets through can stop a publish
+        if day is None or not dt.date(1700, 1, 1) <= day <= dt.date.today():
             raise ConfigError(
-                f"{config_file}: date_window_start must be a date such as 1990-01-01, not {text!r}"
-            ) from None
+                f"{config_file}: date_window_start must be a date from 1700-01-01 to today such as "
+                f"1990-01-01, not {text!r}"
+            )
         values["date_window_start"] = text
     if "date_window_years_ahead" in values:
         try:

@@ -119,7 +119,7 @@ def _bind(con, expression: str, name: str | None, spec: SourceSpec, columns: lis
 
 
 def _row_key(columns: list[str], each_row: str) -> str:
-    """A key from the whole row: sha256 of every column (by header name, trimmed), 20 hex digits.
+    """A key from the whole row: sha256 of every column (by header name, trimmed), 20 letters a..p.
 
     The same row delivered again gets the same key; with ``each_row: one_person`` identical rows are
     distinct persons and get ``-1``, ``-2``, … in the order of the file.
@@ -127,7 +127,8 @@ def _row_key(columns: list[str], each_row: str) -> str:
     parts = ", ".join(
         f"coalesce(trim(cast({_quote(c)} as varchar)), chr(0))" for c in sorted(columns, key=str.casefold)
     )
-    digest = f"left(sha256(concat_ws(chr(31), {parts})), 20)"
+    # hex digits written as letters g..p: a key of letters a..p is never taken for a personnummer
+    digest = f"translate(left(sha256(concat_ws(chr(31), {parts})), 20), '0123456789', 'ghijklmnop')"
     if each_row == "one_person":
         return (
             f"'row-' || {digest} || '-' || "

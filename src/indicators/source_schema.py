@@ -194,14 +194,16 @@ def validate_file(path: Path) -> tuple[dict, yaml.Node | None, SourceFile | Prof
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
+        where = _where(loc)
         if error["type"] == "literal_error" and loc[-1:] == ("type",):
             message = f"unknown field type {error['input']!r}; the types: {', '.join(FIELD_TYPE_NAMES)}"
+            where = _where(loc[:-1])
         else:
             message = _message(error, model)
+            if error["type"] == "extra_forbidden":
+                where = _where(loc[:-1])
         more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise ContractFileError(
-            f"{_shown(path)}:{line_of(node, loc)}: {_where(loc)}: {message}{more}"
-        ) from None
+        raise ContractFileError(f"{_shown(path)}:{line_of(node, loc)}: {where}: {message}{more}") from None
     return data, node, parsed
 
 
