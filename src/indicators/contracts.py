@@ -38,7 +38,7 @@ from pathlib import Path
 import yaml
 
 from indicators.quality import check_name
-from indicators.sources import METADATA_COLUMNS, FieldSpec, SourceSpec, load_sources, own_sources, read_yaml
+from indicators.sources import METADATA_COLUMNS, FieldSpec, SourceSpec, load_sources, read_yaml
 from indicators.warehouse import AUDIT_TABLES
 
 DBT_SOURCES = Path("models/staging/_staging__sources.yml")
@@ -87,7 +87,7 @@ class Contract:
     @classmethod
     def read(cls, root: Path) -> Contract:
         pipelines = root / "pipelines"
-        sources = own_sources(load_sources(pipelines))  # a profile reads another export into the same table
+        sources = load_sources(pipelines)  # a source's profiles read other exports into the same table
         descriptions = {}
         for path in sorted(pipelines.glob("*.yml")):
             raw = read_yaml(path)

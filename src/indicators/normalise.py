@@ -182,7 +182,7 @@ def _parse_academic_year(text: pl.Expr) -> pl.Expr:
         )
         .otherwise(second.cast(pl.Int32))
     )
-    label = first.cast(pl.String) + "/" + (first + 1).mod(100).cast(pl.String).str.zfill(2)
+    label = first.cast(pl.String).str.zfill(4) + "/" + (first + 1).mod(100).cast(pl.String).str.zfill(2)
     return pl.when(second_full == first + 1).then(label)
 
 
@@ -455,10 +455,14 @@ def _checks(
                     pl.lit(f"{kind} in {f.name}:") + _describe(shown),
                 )
             )
-        if f.type == "date":
-            outside = (value < pl.lit(options.date_min)) | (value > pl.lit(options.date_max))
+        if f.type in ("date", "term", "academic_year"):
+            if f.type == "date":
+                outside = (value < pl.lit(options.date_min)) | (value > pl.lit(options.date_max))
+            else:  # a term HT2019, an academic year 2019/20: its (first) year
+                year = _year_of(value, f)
+                outside = (year < options.date_min.year) | (year > options.date_max.year)
             if f.open_end:
-                outside = outside & (value.dt.year() != OPEN_END_YEAR)
+                outside = outside & (_year_of(value, f) != OPEN_END_YEAR)
             window = f"{options.date_min.isoformat()}..{options.date_max.isoformat()}"
             field_checks.append(
                 (
@@ -484,6 +488,14 @@ def _checks(
 
 
 OPEN_END_YEAR = 9999  # 9999-12-31 and the like: "no end yet" in many systems
+
+
+def _year_of(value: pl.Expr, f: FieldSpec) -> pl.Expr:
+    """The year of a typed date, term (HT2019) or academic year (2019/20: its first year)."""
+    if f.type == "date":
+        return value.dt.year()
+    start = 2 if f.type == "term" else 0
+    return value.str.slice(start, 4).cast(pl.Int32, strict=False)
 
 
 def _typed_slice(
@@ -525,7 +537,7 @@ def _typed_slice(
     typed = typed.with_columns(flag.fill_null(False).alias(name) for name, flag, _ in field_checks)
     # an open end (9999-12-31) is no end: NULL; the precision of each date kept where asked for
     typed = typed.with_columns(
-        pl.when(pl.col(f"__v_{f.name}").dt.year() != OPEN_END_YEAR).then(pl.col(f"__v_{f.name}"))
+        pl.when(_year_of(pl.col(f"__v_{f.name}"), f) != OPEN_END_YEAR).then(pl.col(f"__v_{f.name}"))
         for f in fields
         if f.open_end
     )

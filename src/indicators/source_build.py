@@ -207,10 +207,10 @@ def _field_from(
             "generate",
             "a person identifier generated from the row needs each_row: one_person (anonymous microdata)",
         )
-    if type_ != "date":
-        for key in ("formats", "keep_precision", "open_end"):
-            if given[key] not in (None, (), False):
-                raise bad(key, f"{key}: is for date fields only ({name} is {type_})")
+    for key in ("formats", "keep_precision", "open_end"):
+        allowed = ("date", "academic_year") if key == "open_end" else ("date",)
+        if type_ not in allowed and given[key] not in (None, (), False):
+            raise bad(key, f"{key}: is for {' and '.join(allowed)} fields only ({name} is {type_})")
     for fmt in given["formats"]:
         if fmt != "excel" and "%" not in fmt:
             raise bad("formats", f"{fmt!r} is not a date format: write it like %d.%m.%Y or %m-%Y, or excel")

@@ -63,7 +63,7 @@ class SourceField(ProfileField):
     personal: bool = False
     description: str | None = None
     keep_precision: bool = False  # dates: a `<field>_precision` column says day, month or year
-    open_end: bool = False  # dates: a year-9999 date (9999-12-31) is read as open, i.e. NULL
+    open_end: bool = False  # dates, academic years: year 9999 (9999-12-31, 9999/00) is read as open: NULL
 
 
 class Rule(_Strict):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -99,6 +99,7 @@ class SourceSpec:
     skip_rows: int = 0  # rows above the header
     each_row: str = "record"  # "one_person": anonymous microdata, identical rows are distinct persons
     keep_rows: str | None = None  # a DuckDB SQL condition over the export's columns; other rows left out
+    profiles: tuple[SourceSpec, ...] = ()  # other exports read into this source (pipelines/<source>__<p>.yml)
 
     @property
     def field_names(self) -> list[str]:
@@ -144,7 +145,8 @@ def load_source(path: Path) -> SourceSpec:
 
 
 def load_sources(pipelines_dir: Path) -> list[SourceSpec]:
-    """Every source spec in ``pipelines_dir``: each profile (``profile:``), then each source's own file.
+    """Every source in ``pipelines_dir`` (a YAML file with ``source:``), each with its profiles: the
+    files with ``profile:`` that read another export into the same source (see :func:`match_source`).
 
     A contract file that does not fit the schema raises :class:`ContractFileError` (one line).
     """
@@ -160,19 +162,22 @@ def load_sources(pipelines_dir: Path) -> list[SourceSpec]:
         else:
             spec = build_source(path)
             own[spec.name] = spec
-    readers = [build_profile(path, own) for path in profiles]
-    return readers + list(own.values())
+    readers: dict[str, list[SourceSpec]] = {}
+    for path in profiles:
+        profile = build_profile(path, own)
+        readers.setdefault(profile.name, []).append(profile)
+    return [replace(spec, profiles=tuple(readers.get(name, ()))) for name, spec in own.items()]
 
 
-def own_sources(specs: list[SourceSpec]) -> list[SourceSpec]:
-    """The sources themselves (one per raw table), without the profiles of other exports."""
-    return [s for s in specs if s.profile is None]
+def readers(specs: list[SourceSpec]) -> list[SourceSpec]:
+    """Every way a file is read: each source's own file and its profiles."""
+    return [reader for spec in specs for reader in (spec, *spec.profiles)]
 
 
 def match_source(file_name: str, specs: list[SourceSpec]) -> SourceSpec | None:
     """The source (or profile) whose pattern matches; the longest matching pattern wins on overlap."""
     best: tuple[int, SourceSpec] | None = None
-    for spec in specs:
+    for spec in readers(specs):
         for pattern in spec.patterns:
             if fnmatch.fnmatch(file_name.casefold(), pattern.casefold()) and (
                 best is None or len(pattern) > best[0]

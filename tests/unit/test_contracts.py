@@ -182,7 +182,7 @@ def test_an_override_of_a_check_the_contract_does_not_imply_is_refused(project):
     # programmes.active_to no longer an academic year: its format check, and the override, go
     edit(
         project / "pipelines" / "programmes.yml",
-        "active_to: {type: academic_year,",
+        "active_to: {type: academic_year, open_end: true,",
         "active_to: {type: string,",
     )
     with pytest.raises(

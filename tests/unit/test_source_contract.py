@@ -147,8 +147,8 @@ def _spec(tmp_path, profile: str | None = None, name: str = "x"):
     files = {"visits.yml": BASE}
     if profile:
         files["visits__x.yml"] = profile
-    specs = load_sources(_pipelines(tmp_path, files))
-    return next(s for s in specs if (s.profile == name if profile else s.profile is None))
+    [spec] = load_sources(_pipelines(tmp_path, files))
+    return next(p for p in spec.profiles if p.profile == name) if profile else spec
 
 
 def test_rows_differing_only_in_an_unmapped_column_are_not_collapsed(tmp_path):
@@ -243,4 +243,33 @@ def test_dates_outside_the_window_are_quarantined_and_an_open_end_is_null(tmp_pa
         (3, f"day {window}: '0001-01-01'"),
         (4, f"ended {window}: '2999-01-01'"),
         (5, f"day {window}: '9999-12-31'"),
+    ]
+
+
+def test_terms_and_academic_years_keep_to_the_window_and_an_open_year_is_null(tmp_path):
+    base = """\
+source: courses
+patterns: ["courses*"]
+business_key: [code]
+fields:
+  code: {type: code, required: true}
+  term: {type: term}
+  first: {type: academic_year}
+  last: {type: academic_year, open_end: true}
+"""
+    [spec] = load_sources(_pipelines(tmp_path, {"courses.yml": base}))
+    rows = [
+        {"code": "A", "term": "HT2019", "first": "2019/20", "last": "9999/00"},  # open: last NULL
+        {"code": "B", "term": "HT0001", "first": "2019/20", "last": None},
+        {"code": "C", "term": "VT2020", "first": "0999/00", "last": None},
+    ]
+    options = ReadOptions(date_min=dt.date(1990, 1, 1), date_max=dt.date(2036, 12, 2))
+    result = normalise(_frame(rows), spec, PSEUDO, options=options)
+    assert result.good_rows().select("code", "term", "first", "last").rows() == [
+        ("A", "HT2019", "2019/20", None)
+    ]
+    window = "outside the plausible dates 1990-01-01..2036-12-02 (date_window_start, date_window_years_ahead)"
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (3, f"term {window}: 'HT0001'"),
+        (4, f"first {window}: '0999/00'"),
     ]
