@@ -230,7 +230,8 @@ def _field_from(
 
 
 def _precision_companion(name: str) -> FieldSpec:
-    return FieldSpec(name=f"{name}_precision", type="string", precision_of=name)
+    values = {v: v for v in ("day", "month", "year")}  # the value set GX checks
+    return FieldSpec(name=f"{name}_precision", type="string", values=values, precision_of=name)
 
 
 def _check_whole(path: Path, node: yaml.Node | None, spec: SourceSpec) -> None:
