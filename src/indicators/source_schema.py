@@ -124,7 +124,31 @@ def read_with_lines(path: Path) -> tuple[dict, yaml.Node | None]:
         raise ContractFileError(
             f"{_shown(path)}:1: a contract file is a mapping of keys (source:, fields:, …)"
         )
+    twice = _duplicate_key(node)
+    if twice is not None:  # YAML keeps the last silently: a field or key written twice loses the first
+        raise ContractFileError(
+            f"{_shown(path)}:{twice.start_mark.line + 1}: {twice.value}: written twice in the same block; keep one"
+        )
     return data, node
+
+
+def _duplicate_key(node: yaml.Node | None) -> yaml.Node | None:
+    """The first key written twice in one mapping, anywhere in the tree."""
+    if isinstance(node, yaml.MappingNode):
+        seen = set()
+        for key, value in node.value:
+            if key.value in seen:
+                return key
+            seen.add(key.value)
+            found = _duplicate_key(value)
+            if found is not None:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _duplicate_key(item)
+            if found is not None:
+                return found
+    return None
 
 
 def line_of(node: yaml.Node | None, loc: tuple) -> int:

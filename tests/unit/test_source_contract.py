@@ -273,3 +273,10 @@ fields:
         (3, f"term {window}: 'HT0001'"),
         (4, f"first {window}: '0999/00'"),
     ]
+
+
+def test_a_field_written_twice_is_refused(tmp_path):
+    text = BASE + "  country: {type: string}\n"
+    assert _error(tmp_path, {"visits.yml": text}) == (
+        "pipelines/visits.yml:11: country: written twice in the same block; keep one"
+    )
