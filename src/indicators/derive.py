@@ -79,7 +79,10 @@ def add_derived(frame: pl.DataFrame, spec: SourceSpec, options: ReadOptions) -> 
             ("file_name", options.file_name),
         ):
             con.execute(f"set variable {name} = ?", [value])
-        con.register("export", frame.select("_row_number", *columns))
+        # the export as the rest of the reading sees it: text trimmed, an empty or blank cell NULL
+        con.register("_export_text", frame.select("_row_number", *columns))
+        cleaned = ", ".join(f"nullif(trim(cast({_quote(c)} as varchar)), '') as {_quote(c)}" for c in columns)
+        con.execute(f"create temp view export as select _row_number, {cleaned} from _export_text")
         selects = []
         for f in todo:
             if f.derive is not None:
@@ -124,9 +127,7 @@ def _row_key(columns: list[str], each_row: str) -> str:
     The same row delivered again gets the same key; with ``each_row: one_person`` identical rows are
     distinct persons and get ``-1``, ``-2``, … in the order of the file.
     """
-    parts = ", ".join(
-        f"coalesce(trim(cast({_quote(c)} as varchar)), chr(0))" for c in sorted(columns, key=str.casefold)
-    )
+    parts = ", ".join(f"coalesce({_quote(c)}, chr(0))" for c in sorted(columns, key=str.casefold))
     # hex digits written as letters g..p: a key of letters a..p is never taken for a personnummer
     digest = f"translate(left(sha256(concat_ws(chr(31), {parts})), 20), '0123456789', 'ghijklmnop')"
     if each_row == "one_person":

@@ -8,6 +8,7 @@ twice: once as data, once as a node tree that knows each key's line.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from pathlib import Path
@@ -50,7 +51,9 @@ class ProfileField(_Strict):
     aliases: list[str] = Field(default_factory=list)
     values: dict[str, list[str | int | bool]] = Field(default_factory=dict)
     derive: str | None = None  # a DuckDB SQL expression over the export's own columns
-    default: str | int | float | bool | None = None  # a constant where the export has no such column
+    default: str | int | float | bool | dt.date | None = (
+        None  # a constant where the export has no such column
+    )
     formats: list[str] | None = None  # date forms (strptime, or `excel` for serial numbers)
     generate: Literal["row"] | None = None  # a key from the whole exported row
 
