@@ -131,6 +131,9 @@ class SourceSpec:
         return any(fnmatch.fnmatch(name, p.casefold()) for p in self.patterns)
 
 
+NOT_SOURCES = {"nightly.yml", "warehouse_tables.yml"}  # the pipelines files that are no source contract
+
+
 def read_yaml(path: Path) -> dict:
     """A YAML file's contents, read with libyaml's safe loader where it exists (ten times faster)."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -154,9 +157,16 @@ def load_sources(pipelines_dir: Path) -> list[SourceSpec]:
 
     own, profiles = {}, []
     for path in sorted(pipelines_dir.glob("*.yml")):
-        head = read_yaml_quietly(path)
-        if "source" not in head:
+        if path.name in NOT_SOURCES:
             continue
+        head = read_yaml_quietly(path)
+        if "source" not in head:  # a misspelt `source:` would leave the whole file unread
+            from indicators.source_schema import ContractFileError
+
+            raise ContractFileError(
+                f"pipelines/{path.name}:1: no source: key; a source contract starts with `source: <name>` "
+                f"(the settings and table docs are {' and '.join(sorted(NOT_SOURCES))})"
+            )
         if "profile" in head:
             profiles.append(path)
         else:

@@ -302,3 +302,10 @@ def test_a_generated_key_is_stable_across_re_deliveries(tmp_path):
     assert all(
         k.startswith("row-") and len(k) == 24 and not any(c.isdigit() for c in k[4:]) for k in keys.values()
     )
+
+
+def test_a_misspelt_source_key_does_not_leave_a_file_unread(tmp_path):
+    assert _error(tmp_path, {"visits.yml": BASE.replace("source: visits", "sourse: visits")}) == (
+        "pipelines/visits.yml:1: no source: key; a source contract starts with `source: <name>` "
+        "(the settings and table docs are nightly.yml and warehouse_tables.yml)"
+    )
