@@ -260,3 +260,51 @@ def test_sentinel_dates_are_quarantined_or_open(night):
     assert _file(warehouse, "student_mobility_year_one_2025-09-02.csv")[:5] == ("loaded", 1, 0, 1, 0)
     [(row, reason)] = _quarantine(warehouse, "student_mobility_year_one_2025-09-02.csv")
     assert row == 2 and "start_date outside the plausible dates" in reason and "'0001-01-01'" in reason
+
+
+def test_the_widest_date_window_still_publishes(tmp_path):
+    """The settings allow dates from 1700-01-01 to 100 years ahead at most: rows that far out get
+    through the ingest, and neither dbt nor GX may crash on them (pandas' nanoseconds end in 2262)."""
+    inbox = tmp_path / "inbox"
+    shutil.copytree(ROOT / "samples" / "inbox", inbox)
+    far = [
+        "EXT-0001;19850612-9850;utresande;MALAK;utbytesstudier;DE;1700-01-02;2125-06-30;avslutad",
+        "EXT-0002;19780203-9862;utresande;MALAK;utbytesstudier;FR;2125-01-01;2125-06-30;nominerad",
+    ]
+    (inbox / "student_mobility_far_2025-09-02.csv").write_text(
+        "\n".join([HEADER, *far]) + "\n", encoding="utf-8"
+    )
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    env = {
+        **os.environ,
+        "INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY,
+        "INDICATORS_DATE_WINDOW_START": "1700-01-01",
+        "INDICATORS_DATE_WINDOW_YEARS_AHEAD": "100",
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "indicators.cli",
+            "nightly",
+            "-q",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert query(warehouse, "select count(*) from raw.student_mobility where mobility_id like 'EXT-%'") == [
+        (2,)
+    ]
+    # the suite's narrower plausible range warns, it does not stop the publish
+    assert "expect_column_values_to_be_between(start_date)" in done.stdout + done.stderr or query(
+        warehouse,
+        "select count(*) from audit.dq_results where check_name = 'expect_column_values_to_be_between(start_date)' "
+        "and not success and severity = 'warn'",
+    ) == [(1,)]
