@@ -105,6 +105,22 @@ AcademicYear = Annotated[
     Says("an academic year YYYY/YY whose second year follows the first (e.g. 2010/11), or null"),
 ]
 Text = Annotated[str, Field(min_length=1)]
+
+
+def _window_start(value: Any) -> str:
+    text = str(value).strip() if isinstance(value, str | dt.date) else ""
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("not a date") from None
+    if not dt.date(1700, 1, 1) <= day <= dt.date.today():
+        raise ValueError("out of range")
+    return text
+
+
+WindowStart = Annotated[
+    str, BeforeValidator(_window_start), Says("a date from 1700-01-01 to today, such as 1990-01-01")
+]
 Off = BeforeValidator(_off_is_none)  # ``Annotated[Number | None, Off]``: null/off turns it off
 
 #: what a type allows, said in the message (the bounds are added from the field's constraints)
@@ -152,6 +168,13 @@ class Settings:
     settle_seconds: Number = Field(2.0, ge=0)
     # an XLSX whose members really unpack to more is rejected as a zip bomb
     xlsx_max_unpacked_mb: Number = Field(512.0, ge=1)
+    # reading exports (pipelines/<source>.yml): the faculty's own Erasmus institution code, for a
+    # derive: that tells incoming from outgoing; the plausible dates (outside: quarantined)
+    home_institution_code: Text = "S  LUND01"
+    date_window_start: WindowStart = "1990-01-01"
+    # with at most 100 years ahead and a start from 1700 every date that passes stays inside what
+    # pandas (GX) and the dbt models can hold, so no row that gets through can stop a publish
+    date_window_years_ahead: Whole = Field(10, ge=0, le=100)
 
     @property
     def pipelines_dir(self) -> Path:

@@ -16,6 +16,7 @@ exports older than ``inbox_retention_days``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import re
 import time
@@ -28,6 +29,7 @@ import duckdb
 import polars as pl
 
 from indicators import private
+from indicators.derive import ReadOptions
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.normalise import QUARANTINED, LayoutError, normalise
@@ -105,9 +107,9 @@ def read_file(
     """The rows of a file's ``data`` (its bytes, read once), by the kind its name says."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(data)
+        return read_csv(data, skip_rows=spec.skip_rows)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(data, spec.sheet, xlsx_max_unpacked_mb)
+        return read_xlsx(data, spec.sheet, xlsx_max_unpacked_mb, skip_rows=spec.skip_rows)
     if suffix == ".xml":
         if spec.name != "agreements":
             raise ReaderError("XML is only accepted for agreements (EWP IIA get-response)")
@@ -156,6 +158,7 @@ class Ingestor:
         rejected_dir: Path,
         home_hei_id: str = "lu.se",
         progress: Callable[[str], None] | None = None,
+        options: ReadOptions | None = None,
         settle_seconds: float = 0.0,
         xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB,
     ):
@@ -166,6 +169,7 @@ class Ingestor:
         self.rejected_dir = rejected_dir
         self.home_hei_id = home_hei_id
         self.progress = progress or (lambda message: None)
+        self.options = options or ReadOptions(home_hei_id=home_hei_id)
         self.settle_seconds = settle_seconds
         self.xlsx_max_unpacked_mb = xlsx_max_unpacked_mb
         self.loaded_at = dt.datetime.now().replace(microsecond=0)
@@ -292,7 +296,8 @@ class Ingestor:
             clock = time.perf_counter()
             # normalise must get the only reference to the raw text, so that it can release it early
             holder, frame = [frame], None
-            normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds)
+            options = dataclasses.replace(self.options, file_name=path.name)
+            normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds, options)
             self.seconds["normalise"] += time.perf_counter() - clock
         except (ReaderError, LayoutError) as exc:
             reason = str(exc)
@@ -318,9 +323,14 @@ class Ingestor:
             rows_quarantined=normalised.quarantine.height,
             rows_collapsed=normalised.collapsed,
         )
-        notes = []
+        notes = list(normalised.notes or [])
         if normalised.collapsed:
-            notes.append(f"{normalised.collapsed} identical duplicate rows collapsed")
+            rows = ", ".join(str(n) for n in normalised.collapsed_rows or [])
+            more = ", …" if normalised.collapsed > len(normalised.collapsed_rows or []) else ""
+            notes.append(
+                f"{normalised.collapsed} rows collapsed: identical in every column of the export to an "
+                f"earlier row (rows {rows}{more})"
+            )
         if normalised.quarantine.height:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.reason = "; ".join(notes) or None

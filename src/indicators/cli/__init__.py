@@ -17,6 +17,7 @@ from indicators import __version__
 from indicators.cli import admin, export, nightly, query, tools
 from indicators.cli.common import EPILOG, _settings
 from indicators.config import ConfigError
+from indicators.source_schema import ContractFileError
 
 # ``_settings`` and ``EPILOG`` stay importable from ``indicators.cli``, where they were before the split
 __all__ = ["EPILOG", "_settings", "build_parser", "main"]
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         export.add_audit,
         tools.add_bench,
         tools.add_generate,
+        tools.add_check_config,
         admin.add_keygen,
     ):
         add_command(add)
@@ -75,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ConfigError as exc:
+    except (ConfigError, ContractFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except FileNotFoundError as exc:

@@ -23,11 +23,19 @@ def _demo_key(settings: Settings) -> None:
         )
 
 
+def _check_contract(settings: Settings) -> None:
+    """Every pipelines/*.yml fits its schema before anything runs (else one line, exit 1)."""
+    from indicators.sources import load_sources
+
+    load_sources(settings.pipelines_dir)
+
+
 def cmd_nightly(args: argparse.Namespace, stop_after: str | None = None) -> int:
     from indicators import nightly
 
     settings = _settings(args)
     _check_inbox(settings)
+    _check_contract(settings)
     if getattr(args, "demo", False):
         _demo_key(settings)
     outcome = nightly.run(
@@ -64,6 +72,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from indicators import nightly
 
     settings = _settings(args)
+    _check_contract(settings)
     if args.archive:
         settings = replace(settings, archive_dir=Path(args.archive).resolve())
     outcome = nightly.run(settings, wait_seconds=args.wait, quiet=args.quiet, rebuild=True)

@@ -167,6 +167,7 @@ def metadata(
                     "last_loaded_at",
                     "rows_loaded",
                     "file_names",
+                    "reading_rules",
                 )
             }
             for row in publication.source_files

@@ -63,7 +63,7 @@ def format_summary(outcome: RunOutcome, settings: Settings) -> str:
         lines.append(f"  files:  {len(summary.files)} seen: {counts}")
         lines.append(
             f"  rows:   {summary.rows_loaded} loaded, {summary.rows_quarantined} quarantined, "
-            f"{summary.rows_collapsed} identical duplicates collapsed"
+            f"{summary.rows_collapsed} rows collapsed (identical in every column of the export to an earlier row)"
         )
         for f in summary.files:
             if f.status in ("rejected", "refused", "unmatched", "waiting"):

@@ -16,6 +16,7 @@ from pathlib import Path
 from indicators import disk, published, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings
+from indicators.derive import ReadOptions
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.ingest import Ingestor, IngestSummary
@@ -90,6 +91,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
                 settings.rejected_dir,
                 settings.home_hei_id,
                 state.reporter,
+                ReadOptions.from_settings(settings, state.started.date()),
                 settle_seconds=settings.settle_seconds,
                 xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb,
             )

@@ -37,8 +37,9 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(data: bytes | Path) -> pl.DataFrame:
-    """All columns as String, plus ``_row_number`` (the header is row 1, so data starts at 2).
+def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
+    """All columns as String, plus ``_row_number`` (the line of the file: after a header on line 1,
+    data starts at 2); ``skip_rows`` lines above the header (a title) are left out.
 
     ``data`` is the file's bytes, parsed from memory (a path is read once first): polars would take
     ``[``, ``*`` or ``?`` in a path as a pattern and read other files.
@@ -53,6 +54,8 @@ def read_csv(data: bytes | Path) -> pl.DataFrame:
         raise ReaderError(f"{wide} encoded; save as UTF-8 or Windows-1252")
     if b"\x00" in sample:
         raise ReaderError("binary content (NUL bytes): not a CSV export")
+    for _ in range(skip_rows):  # the header is the line after the skipped ones
+        sample = sample[sample.find(b"\n") + 1 :] if b"\n" in sample else b""
     newline = sample.find(b"\n")
     if newline < 0 and len(sample) == SNIFF_BYTES:
         raise ReaderError("no line break in the first MiB: not a CSV export")
@@ -67,11 +70,11 @@ def read_csv(data: bytes | Path) -> pl.DataFrame:
 
     source = _transcode(data, "cp1252") if encoding == "cp1252" else io.BytesIO(data)
     try:
-        frame = _read(source, separator)
+        frame = _read(source, separator, skip_rows)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower() and encoding != "cp1252":
             # the sample was UTF-8 but a later part is not: the file is Windows-1252
-            frame = _read(_transcode(data, "cp1252"), separator)
+            frame = _read(_transcode(data, "cp1252"), separator, skip_rows)
         else:
             raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
     if frame.height == 0:
@@ -127,7 +130,7 @@ def _transcode(data: bytes, encoding: str) -> io.BytesIO:
         raise ReaderError(f"unreadable encoding: neither UTF-8 nor Windows-1252 (byte {exc.start})") from None
 
 
-def _read(source: Path | io.BytesIO, separator: str) -> pl.DataFrame:
+def _read(source: Path | io.BytesIO, separator: str, skip_rows: int = 0) -> pl.DataFrame:
     try:
         return pl.read_csv(
             source,
@@ -135,7 +138,8 @@ def _read(source: Path | io.BytesIO, separator: str) -> pl.DataFrame:
             infer_schema=False,
             has_header=True,
             row_index_name="_row_number",
-            row_index_offset=2,
+            row_index_offset=2 + skip_rows,
+            skip_rows=skip_rows,
             raise_if_empty=False,
         )
     except pl.exceptions.NoDataError:

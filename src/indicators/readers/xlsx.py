@@ -29,29 +29,36 @@ _DEDUPLICATED = re.compile(r"^(.*)_(\d+)$")
 
 
 def read_xlsx(
-    data: bytes | Path, sheet: str | None = None, max_unpacked_mb: float = MAX_UNPACKED_MB
+    data: bytes | Path, sheet: str | None = None, max_unpacked_mb: float = MAX_UNPACKED_MB, skip_rows: int = 0
 ) -> pl.DataFrame:
-    """All columns as String (Excel date cells as ``YYYY-MM-DD``), plus ``_row_number``."""
+    """All columns as String (Excel date cells as ``YYYY-MM-DD``), plus ``_row_number``.
+
+    ``skip_rows``: rows above the header (merged title rows), counted from the sheet's first row.
+    """
     if isinstance(data, Path):
         data = data.read_bytes()
     _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
     try:
-        kwargs = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
+        kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
+        if skip_rows:
+            kwargs["read_options"] = {"header_row": skip_rows}
         frame = pl.read_excel(data, engine="calamine", infer_schema_length=None, **kwargs)
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ReaderError(f"unreadable XLSX: {message}") from None
     if frame.width == 0 or frame.height == 0:
         raise ReaderError("no data rows (empty sheet)")
-    _check_header(data, sheet, frame.columns)
+    _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
     frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))  # trailing blank rows
     if frame.height == 0:
         raise ReaderError("no data rows (empty sheet)")
-    return frame.with_row_index("_row_number", offset=2).with_columns(pl.col("_row_number").cast(pl.Int64))
+    return frame.with_row_index("_row_number", offset=2 + skip_rows).with_columns(
+        pl.col("_row_number").cast(pl.Int64)
+    )
 
 
-def _check_header(data: bytes, sheet: str | None, columns: list[str]) -> None:
+def _check_header(data: bytes, sheet: str | None, columns: list[str], skip_rows: int = 0) -> None:
     """A header naming a column twice is rejected (calamine renames the second ``name_1``): when a
     column looks renamed, the header row itself is read to tell."""
     names = set(columns)
@@ -60,7 +67,9 @@ def _check_header(data: bytes, sheet: str | None, columns: list[str]) -> None:
     import fastexcel
 
     reader = fastexcel.read_excel(data)
-    header = reader.load_sheet(sheet if sheet else 0, header_row=None, n_rows=1).to_polars()
+    header = reader.load_sheet(
+        sheet if sheet else 0, header_row=None, skip_rows=skip_rows, n_rows=1
+    ).to_polars()
     check_duplicates(list(header.row(0)) if header.height else [])
 
 
