@@ -140,6 +140,10 @@ DIMENSIONS = {
     "participation_source": {"sv": "deltagandets källa", "en": "participation source"},
     "engagement_source": {"sv": "engagemangets källa", "en": "engagement source"},
     "partner_network_mobilities": {"sv": "mobiliteter per partnernätverk", "en": "mobilities by partner network"},
+    "partner_network_mobilities_share": {
+        "sv": "andel mobiliteter per partnernätverk",
+        "en": "share of mobilities by partner network",
+    },
 }
 
 # The values of a breakdown (marts.indicator_values.dimension_value), as the XLSX shows them; values
@@ -170,15 +174,23 @@ DIMENSION_VALUES = {
     "mobilities": {"sv": "mobiliteter", "en": "mobilities"},
     "mobilities_share": {"sv": "andel mobiliteter", "en": "share of mobilities"},
     "milestone_done": {"sv": "milstolpe nådd", "en": "milestone met"},
+    "activities": {"sv": "aktiviteter", "en": "activities"},
+    "distinct_teachers": {"sv": "unika lärare", "en": "distinct teachers"},
+    "programmes_reviewed": {"sv": "granskade program", "en": "programmes reviewed"},
+    "regions_covered": {"sv": "täckta regioner", "en": "regions covered"},
+    "share": {"sv": "andel", "en": "share"},
+    "student_participations": {"sv": "studentdeltaganden", "en": "student participations"},
+    # sources of a count
+    "staff_mobility": {"sv": "personalmobilitet", "en": "staff mobility"},
+    "student_mobility": {"sv": "studentmobilitet", "en": "student mobility"},
     # partner regions
     "Europe": {"sv": "Europa", "en": "Europe"},
     "Asia": {"sv": "Asien", "en": "Asia"},
     "Africa": {"sv": "Afrika", "en": "Africa"},
     "North America": {"sv": "Nordamerika", "en": "North America"},
     "South America": {"sv": "Sydamerika", "en": "South America"},
-    "Latin America": {"sv": "Latinamerika", "en": "Latin America"},
+    "Americas": {"sv": "Amerika", "en": "Americas"},
     "Oceania": {"sv": "Oceanien", "en": "Oceania"},
-    "Nordic countries": {"sv": "Norden", "en": "Nordic countries"},
 }
 
 # What an export is, in its title ("Internationaliseringsindikatorer 2023/24, halvtidsuppföljning").
