@@ -72,8 +72,12 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
             ).fetchall()
             rows = con.execute(f"select count(*) from {source}").fetchone()[0]
             parquet, text = staging / f"{name}.parquet", staging / f"{name}.csv"
-            con.execute(f"copy (select * from {source}) to {_literal(parquet)} (format parquet, compression zstd)")
-            con.execute(f"copy (select * from {source}) to {_literal(text)} (format csv, header true, delimiter ',')")
+            con.execute(
+                f"copy (select * from {source}) to {_literal(parquet)} (format parquet, compression zstd)"
+            )
+            con.execute(
+                f"copy (select * from {source}) to {_literal(text)} (format csv, header true, delimiter ',')"
+            )
             tables.append(
                 {
                     "name": name,

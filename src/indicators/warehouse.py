@@ -106,7 +106,8 @@ BYTES_PER_RAW_ROW = 160  # DuckDB's memory for the build, per raw row (see memor
 # The storage format the warehouse file is written in: DuckDB 2.0's own (header version 69) is
 # unreadable by every 1.x client (1.5.x reads 64-68), which is what analysts' CLIs, DBeaver's driver
 # and notebooks still run. A file created with this setting keeps that format for its whole life.
-STORAGE_VERSION = "v1.5.0"
+# INDICATORS_STORAGE_VERSION=latest: DuckDB 2.0's own format (no 1.x client can open the file then).
+STORAGE_VERSION = os.environ.get("INDICATORS_STORAGE_VERSION") or "v1.5.0"
 READABLE_BY_1X = range(64, 69)  # the header versions DuckDB 1.5.x opens
 
 
@@ -185,7 +186,7 @@ def prepare_working_copy(published: Path | None, work: Path) -> Path:
     for stale in (work, work.with_name(work.name + ".wal")):
         stale.unlink(missing_ok=True)
     if published is not None and published.exists():
-        if storage_header(published) in READABLE_BY_1X:
+        if STORAGE_VERSION == "latest" or storage_header(published) in READABLE_BY_1X:
             shutil.copyfile(published, work)
         else:
             _copy_into_storage_version(published, work)

@@ -85,7 +85,9 @@ def test_each_publish_writes_every_mart_as_parquet_and_csv_with_its_run(publishe
     # polars reads the same numbers: the faculty's outgoing students (I01) by year
     faculty = (
         values.filter(
-            (pl.col("indicator_id") == "I01") & pl.col("programme_code").is_null() & pl.col("dimension").is_null()
+            (pl.col("indicator_id") == "I01")
+            & pl.col("programme_code").is_null()
+            & pl.col("dimension").is_null()
         )
         .sort("academic_year")
         .select("academic_year", "value")

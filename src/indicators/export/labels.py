@@ -139,7 +139,10 @@ DIMENSIONS = {
     "network": {"sv": "nätverk", "en": "network"},
     "participation_source": {"sv": "deltagandets källa", "en": "participation source"},
     "engagement_source": {"sv": "engagemangets källa", "en": "engagement source"},
-    "partner_network_mobilities": {"sv": "mobiliteter per partnernätverk", "en": "mobilities by partner network"},
+    "partner_network_mobilities": {
+        "sv": "mobiliteter per partnernätverk",
+        "en": "mobilities by partner network",
+    },
     "partner_network_mobilities_share": {
         "sv": "andel mobiliteter per partnernätverk",
         "en": "share of mobilities by partner network",

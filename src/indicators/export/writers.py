@@ -232,11 +232,7 @@ def _header_text(text: str) -> str:
 
 def _set_properties(workbook, properties: dict[str, str]) -> None:
     workbook.set_properties(
-        {
-            key: properties[key]
-            for key in ("title", "subject", "keywords", "comments")
-            if properties.get(key)
-        }
+        {key: properties[key] for key in ("title", "subject", "keywords", "comments") if properties.get(key)}
     )
     for key in ("plan", "run_id"):
         if properties.get(key):
