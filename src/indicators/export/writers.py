@@ -31,6 +31,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DECIMALS = 2
 A4 = 9  # the paper size code of Excel's page setup
 MARGIN_INCHES = 0.4
+HEADER_WIDTH = 14  # characters; a longer header wraps
+TEXT_WIDTH = 32  # characters; a longer text wraps in its cell
+LINE_HEIGHT = 15  # points, one line of Calibri 11
 
 
 @dataclass(frozen=True)
@@ -123,14 +126,15 @@ def write_xlsx(
         if properties:
             _set_properties(workbook, properties)
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        whole = workbook.add_format({"num_format": "0"})
-        fraction = workbook.add_format({"num_format": "0.0#"})
-        hidden = workbook.add_format({"align": "right"})
+        whole = workbook.add_format({"num_format": "0", "valign": "top"})
+        fraction = workbook.add_format({"num_format": "0.0#", "valign": "top"})
+        hidden = workbook.add_format({"align": "right", "valign": "top"})
+        top = workbook.add_format({"valign": "top"})
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
         # a value that is not final stays a number, shown with its mark ("12 p") in italics
         marked = {
             (status, is_whole): workbook.add_format(
-                {"num_format": f'{"0" if is_whole else "0.0#"}" {mark}"', "italic": True}
+                {"num_format": f'{"0" if is_whole else "0.0#"}" {mark}"', "italic": True, "valign": "top"}
             )
             for status, mark in OBS_MARKS.items()
             for is_whole in (True, False)
@@ -138,9 +142,11 @@ def write_xlsx(
         title = (properties or {}).get("title", "")
         for number, table in enumerate(tables, start=1):
             sheet = workbook.add_worksheet(_sheet_name(table.title))
-            widths = [min(max(len(column.label), 6), 40) for column in table.columns]
+            # narrow columns for paper: a header wraps at HEADER_WIDTH, a long text at TEXT_WIDTH
+            widths = [min(max(len(column.label), 6), HEADER_WIDTH) for column in table.columns]
             shown = [_cell_words(column.key, lang) for column in table.columns]
             for r, row in enumerate(table.rows, start=1):
+                lines = 1  # a wrapped text's lines: the row's height (LibreOffice does not work it out)
                 for col, value in enumerate(row):
                     if value is None:
                         continue
@@ -161,8 +167,11 @@ def write_xlsx(
                         sheet.write_number(r, col, value, style)
                     else:
                         text = shown[col](str(value))
-                        sheet.write_string(r, col, text)
-                        widths[col] = min(max(widths[col], len(text)), 60)
+                        sheet.write_string(r, col, text, wrap if len(text) > TEXT_WIDTH else top)
+                        widths[col] = min(max(widths[col], len(text)), TEXT_WIDTH)
+                        lines = max(lines, _lines(text, TEXT_WIDTH))
+                if lines > 1:
+                    sheet.set_row(r, LINE_HEIGHT * lines)
             # the table as an Excel table: its header row, filter buttons and banded rows
             sheet.add_table(
                 0,
@@ -177,6 +186,9 @@ def write_xlsx(
             )
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width + 2)
+            sheet.set_row(
+                0, LINE_HEIGHT * max(_lines(column.label, HEADER_WIDTH) for column in table.columns)
+            )
             sheet.freeze_panes(1, 0)
             _page_setup(sheet, f"{title} – {table.title}" if title else table.title, number, lang)
         if about:
@@ -190,6 +202,17 @@ def write_xlsx(
     finally:
         workbook.close()
     return path
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (word by word)."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
 
 
 def _cell_words(key: str, lang: str):
