@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators import disk, published, warehouse
+import duckdb
+
+from indicators import bi, disk, published, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings
 from indicators.derive import ReadOptions
@@ -200,12 +202,37 @@ def record(state: RunState) -> None:
 
 
 def publish(state: RunState) -> None:
-    """Swap the working copy in (atomic)."""
+    """Swap the working copy in (atomic), and the marts' BI folder with it (:mod:`indicators.bi`)."""
+    target = state.settings.warehouse
+    staged = _write_bi(state)
     checkpoint("before_publish")
-    warehouse.publish(state.work, state.settings.warehouse)
+    warehouse.publish(state.work, target)
     state.timings["publish"] = time.monotonic() - state.clock
-    state.reporter(f"published {state.settings.warehouse}")
+    state.reporter(f"published {target}")
+    if staged:
+        try:
+            state.reporter(f"bi: {bi.swap(target)} now holds the marts of run {state.run_id}")
+        except OSError as exc:
+            _bi_warning(state, f"the BI folder could not be swapped in ({disk.describe(exc)})")
     checkpoint("published")
+
+
+def _write_bi(state: RunState) -> bool:
+    """The marts as Parquet and CSV in ``bi.new`` (a failure is a warning: the warehouse still publishes)."""
+    try:
+        written = bi.write(state.work, state.settings.warehouse, state.run_id)
+    except (OSError, duckdb.Error) as exc:
+        bi.discard(state.settings.warehouse)
+        _bi_warning(state, f"the BI folder was not written ({disk.describe(exc)})")
+        return False
+    state.timings["bi"] = written.seconds
+    return True
+
+
+def _bi_warning(state: RunState, cause: str) -> None:
+    line = f"{cause}; {bi.folder_of(state.settings.warehouse)} still holds an earlier publish's marts"
+    state.reporter(f"warning: {line}")
+    state.warnings.append(line)
 
 
 def after_publish(state: RunState, retention: bool) -> None:
