@@ -33,6 +33,7 @@ from indicators.normalise import QUARANTINED, LayoutError, normalise
 from indicators.readers.csv import read_csv
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import read_xlsx
+from indicators.redact import redact_all, redact_text
 from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
@@ -122,14 +123,21 @@ def keep_rejected(path: Path, reason: str, rejected_dir: Path, run_id: str) -> P
     inbox's access rules. The reason note never holds personal data.
     """
     rejected_dir.mkdir(parents=True, exist_ok=True)
-    target = rejected_dir / f"{run_id}__{_reason_slug(reason)}__{path.name}"
-    target.unlink(missing_ok=True)
+    # the name never holds a personnummer (the bytes, kept as delivered, may): two names that redact
+    # alike get a number, so that neither original is lost
+    stem = redact_text(f"{run_id}__{_reason_slug(redact_text(reason))}__")
+    name = redact_text(path.name)
+    target = rejected_dir / f"{stem}{name}"
+    number = 1
+    while target.exists() or target.with_name(target.name + ".reason.txt").exists():
+        number += 1
+        target = rejected_dir / f"{stem}{number}__{name}"
     try:
         os.link(path, target)
     except OSError:
         shutil.copyfile(path, target)
     target.with_name(target.name + ".reason.txt").write_text(
-        f"file: {path.name}\nrejected by run: {run_id}\nreason: {reason}\n", encoding="utf-8"
+        f"file: {name}\nrejected by run: {run_id}\nreason: {redact_text(reason)}\n", encoding="utf-8"
     )
     return target
 
@@ -186,7 +194,9 @@ class Ingestor:
                     detail = (
                         f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
                     )
-                    self.progress(f"[{number}/{len(files)}] {path.name}: {result.status} {detail}".rstrip())
+                    self.progress(
+                        f"[{number}/{len(files)}] {result.file_name}: {result.status} {detail}".rstrip()
+                    )
                 self._wait_for_writer()
             finally:
                 self._writer = None
@@ -230,12 +240,13 @@ class Ingestor:
         self.seconds["hash"] += time.perf_counter() - clock  # the wait for it, when computed ahead
         spec = match_source(path.name, self.specs)
         source = spec.name if spec else None
+        shown = redact_text(path.name)  # the name as every table, file and message holds it
         if sha in known:
-            result = FileResult(path.name, source, "skipped", f"same bytes as {known[sha]}, already loaded")
+            result = FileResult(shown, source, "skipped", f"same bytes as {known[sha]}, already loaded")
             self._write(lambda: self._record(path, sha, result))
             return result
         if spec is None:
-            result = FileResult(path.name, None, "unmatched", "file name matches no source; left in place")
+            result = FileResult(shown, None, "unmatched", "file name matches no source; left in place")
             self._write(lambda: self._record(path, sha, result))
             return result
         try:
@@ -248,18 +259,18 @@ class Ingestor:
             normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds)
             self.seconds["normalise"] += time.perf_counter() - clock
         except (ReaderError, LayoutError) as exc:
-            reason = str(exc)
+            reason = redact_text(str(exc))  # it may quote a header or a value
         except Exception as exc:  # noqa: BLE001 - a bad file must never crash the run
             reason = f"could not be read ({type(exc).__name__})"
         else:
             reason = None
         if reason is not None:
             kept = keep_rejected(path, reason, self.rejected_dir, self.run_id)
-            result = FileResult(path.name, source, "rejected", f"{reason} (kept as {kept.name})")
+            result = FileResult(shown, source, "rejected", f"{reason} (kept as {kept.name})")
             self._write(lambda: self._record(path, sha, result))
             return result
         result = FileResult(
-            path.name,
+            shown,
             source,
             "loaded",
             None,
@@ -275,7 +286,7 @@ class Ingestor:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.reason = "; ".join(notes) or None
         self._write(lambda: self._load(path, sha, spec, result, normalised), normalised.rows_loaded)
-        known[sha] = path.name
+        known[sha] = shown
         return result
 
     def _load(self, path: Path, sha: str, spec: SourceSpec, result: FileResult, normalised) -> None:
@@ -284,8 +295,8 @@ class Ingestor:
         self.con.execute("begin transaction")
         try:
             file_id = self._record(path, sha, result, ignored=normalised.ignored_columns)
-            self._load_rows(spec, normalised.rows, file_id, path.name)
-            self._load_quarantine(spec, normalised.quarantine, file_id, path.name)
+            self._load_rows(spec, normalised.rows, file_id, result.file_name)
+            self._load_quarantine(spec, normalised.quarantine, file_id, result.file_name)
             self.con.execute("commit")
         except Exception:
             # after a failed write DuckDB has often ended the transaction itself ("cannot rollback -
@@ -305,7 +316,7 @@ class Ingestor:
             [
                 file_id,
                 self.run_id,
-                path.name,
+                result.file_name,
                 result.source,
                 sha,
                 stat.st_size,
@@ -315,10 +326,10 @@ class Ingestor:
                 result.rows_loaded,
                 result.rows_quarantined,
                 result.rows_collapsed,
-                ", ".join(ignored) if ignored else None,
+                ", ".join(redact_all(ignored)) if ignored else None,
                 dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0),
                 self.loaded_at,
-                extraction_date(path.name),
+                extraction_date(path.name),  # from the name as delivered
             ],
         )
         return file_id

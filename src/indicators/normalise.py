@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
+from indicators.redact import contains as contains_personnummer
 from indicators.sources import FieldSpec, SourceSpec, header_key
 
 TRUE_WORDS = ["yes", "ja", "true", "1", "x", "j", "y", "sant", "sann"]
@@ -164,8 +165,16 @@ def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:
 
 
 def parse_field(text: pl.Expr, field: FieldSpec) -> pl.Expr:
-    """The typed value of one canonical field from its text (null where it does not parse)."""
-    return _parse(text.str.strip_chars(), field).alias(field.name)
+    """The typed value of one canonical field from its text (null where it does not parse).
+
+    Free text (``string``) is redacted; any other field with a personnummer in it (typed into a code,
+    a date, a number) has no value: its row is quarantined, the reason showing the marker.
+    """
+    text = text.str.strip_chars()
+    parsed = _parse(text, field)
+    if field.type != "string":
+        parsed = pl.when(contains_personnummer(text)).then(None).otherwise(parsed)
+    return parsed.alias(field.name)
 
 
 def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
@@ -222,7 +231,7 @@ def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]
 
 
 def _describe(value: pl.Expr) -> pl.Expr:
-    shown = redact(value.str.slice(0, 40))
+    shown = redact(value).str.slice(0, 40)  # redacted before it is cut: no half identifier shown
     return pl.lit(" '") + shown + pl.lit("'")
 
 

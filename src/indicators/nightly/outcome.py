@@ -9,6 +9,7 @@ from pathlib import Path
 
 from indicators.config import Settings
 from indicators.ingest import IngestSummary
+from indicators.redact import redact_text
 
 EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
 
@@ -75,4 +76,4 @@ def format_summary(outcome: RunOutcome, settings: Settings) -> str:
     elif outcome.work_copy:
         lines.append(f"  published warehouse unchanged: {settings.warehouse}")
         lines.append(f"  working copy kept for inspection: {outcome.work_copy}")
-    return "\n".join(lines)
+    return redact_text("\n".join(lines))  # an error's text may quote a file name or a value
