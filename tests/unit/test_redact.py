@@ -64,3 +64,22 @@ def test_the_polars_expression_gives_the_same_as_the_text_function():
 def test_the_marker_is_not_itself_redacted_again():
     assert redact_text(M) == M
     assert redact_text(redact_text("x 19340404-9821")) == f"x {M}"
+
+
+def test_two_rejected_files_whose_names_redact_alike_both_keep_their_bytes(tmp_path):
+    from indicators.ingest import keep_rejected
+
+    inbox, rejected = tmp_path / "inbox", tmp_path / "rejected"
+    inbox.mkdir()
+    first, second = inbox / "x_19340404-9821.csv", inbox / "x_3404049821.csv"
+    first.write_bytes(b"one")
+    second.write_bytes(b"two")
+    kept = [keep_rejected(p, "empty file 19340404-9821", rejected, "RUN") for p in (first, second)]
+    assert [p.name for p in kept] == [
+        "RUN__empty-file-personnummer__x_[personnummer].csv",
+        "RUN__empty-file-personnummer__2__x_[personnummer].csv",
+    ]
+    assert [p.read_bytes() for p in kept] == [b"one", b"two"]
+    assert kept[0].with_name(kept[0].name + ".reason.txt").read_text(encoding="utf-8") == (
+        "file: x_[personnummer].csv\nrejected by run: RUN\nreason: empty file [personnummer]\n"
+    )
