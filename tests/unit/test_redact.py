@@ -67,14 +67,20 @@ def test_the_marker_is_not_itself_redacted_again():
 
 
 def test_two_rejected_files_whose_names_redact_alike_both_keep_their_bytes(tmp_path):
+    import os
+
     from indicators.ingest import keep_rejected
+    from indicators.readers.delivered import Delivered
 
     inbox, rejected = tmp_path / "inbox", tmp_path / "rejected"
     inbox.mkdir()
     first, second = inbox / "x_19340404-9821.csv", inbox / "x_3404049821.csv"
     first.write_bytes(b"one")
     second.write_bytes(b"two")
-    kept = [keep_rejected(p, "empty file 19340404-9821", rejected, "RUN") for p in (first, second)]
+    kept = [
+        keep_rejected(Delivered(p, os.lstat(p)), p.read_bytes(), "empty file 19340404-9821", rejected, "RUN")
+        for p in (first, second)
+    ]
     assert [p.name for p in kept] == [
         "RUN__empty-file-personnummer__x_[personnummer].csv",
         "RUN__empty-file-personnummer__2__x_[personnummer].csv",
