@@ -249,8 +249,9 @@ def test_file_names_are_redacted_in_loaded_files_raw_archive_and_rejected(run):
     rejected = run["state"] / "rejected"
     kept = sorted(p.name.split("__", 1)[1] for p in rejected.iterdir() if not p.name.endswith(".reason.txt"))
     assert kept == [
-        "required-column-missing-direction__staff_mobility_[personnummer].csv",
-        "required-column-missing-direction__staff_mobility_broken.csv",
+        # the reason's first 60 characters as a slug: "required column missing: direction; the file's headers: mobilit…"
+        "required-column-missing-direction-the-file-s-headers-mobilit__staff_mobility_[personnummer].csv",
+        "required-column-missing-direction-the-file-s-headers-mobilit__staff_mobility_broken.csv",
         "unsupported-file-type-personnummer-expected-csv-xlsx-or-ewp-__student_mobility.[personnummer]",
     ]
     staff = next(rejected.glob("*__staff_mobility_[[]personnummer[]].csv"))
