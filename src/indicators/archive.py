@@ -213,7 +213,8 @@ class Archive:
             "file_name": row["file_name"],
             "file_id": file_id,
             "run_id": row["run_id"],
-            "extraction_date": _iso(extraction_date(row["file_name"])),
+            # from the name as delivered (audit.loaded_files'); the recorded name may be redacted
+            "extraction_date": _iso(row.get("extraction_date") or extraction_date(row["file_name"])),
             "row_count": count,
             "row_numbers": [first, last],
             "quarantine_count": quarantined,

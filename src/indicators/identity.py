@@ -23,19 +23,11 @@ from collections.abc import Mapping
 
 import polars as pl
 
-# Anything shaped like a personnummer or T-number, wherever it appears in free text or a message, is
-# replaced by REDACTED: in a table (redact, a polars expression) and in text (redact_text).
-PERSONNUMMER_PATTERN = r"(?:\d{2})?\d{6}\s?[-+]?\s?[\dT]\d{3}"
-REDACTED = "<redacted>"
+from indicators.redact import MARKER, redact, redact_text  # noqa: F401 - re-exported: the rule lives there
 
-
-def redact(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(PERSONNUMMER_PATTERN, REDACTED)
-
-
-def redact_text(text: str) -> str:
-    return re.sub(PERSONNUMMER_PATTERN, REDACTED, text)
-
+# Anything shaped like a personnummer or T-number, wherever it appears outside a person column, is
+# replaced by one marker: the rule is indicators.redact's (redact: a polars expression; redact_text).
+REDACTED = MARKER
 
 INVALID = "\x00invalid"  # marker for identifiers that look like a personnummer but are not valid
 

@@ -38,6 +38,7 @@ from indicators.readers.csv import read_csv
 from indicators.readers.delivered import Changed, Delivered, shown
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
+from indicators.redact import redact_all, redact_text
 from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
@@ -136,12 +137,19 @@ def keep_rejected(file: Delivered, data: bytes, reason: str, rejected_dir: Path,
     """
     path = file.path
     private.mkdir(rejected_dir)
-    target = rejected_dir / f"{run_id}__{_reason_slug(reason)}__{path.name}"
-    target.unlink(missing_ok=True)
+    # the name never holds a personnummer (the bytes, kept as delivered, may): two names that redact
+    # alike get a number, so that neither original is lost
+    stem = redact_text(f"{run_id}__{_reason_slug(redact_text(reason))}__")
+    name = redact_text(path.name)
+    target = rejected_dir / f"{stem}{name}"
+    number = 1
+    while target.exists() or target.with_name(target.name + ".reason.txt").exists():
+        number += 1
+        target = rejected_dir / f"{stem}{number}__{name}"
     delivery.keep_copy(data, file.st, path, target, link=not private.active())
     private.write_text(
         target.with_name(target.name + ".reason.txt"),
-        f"file: {shown(path.name)}\nrejected by run: {run_id}\nreason: {reason}\n",
+        f"file: {shown(name)}\nrejected by run: {run_id}\nreason: {redact_text(reason)}\n",
     )
     return target
 
@@ -187,7 +195,9 @@ class Ingestor:
         files, unsettled = delivery.settle(found, self.settle_seconds)
         for name, reason in refused:  # never opened: recorded with their reason, nothing kept
             spec = match_source(name, self.specs)
-            result = FileResult(name, spec.name if spec else None, "refused", reason)
+            result = FileResult(
+                redact_text(name), spec.name if spec else None, "refused", redact_text(reason)
+            )
             summary.files.append(result)
             self._write(lambda name=name, result=result: self._record(folder / name, None, result))
             self.progress(f"{shown(name)}: refused ({reason})")
@@ -216,7 +226,7 @@ class Ingestor:
                         f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
                     )
                     self.progress(
-                        f"[{number}/{len(files)}] {shown(file.path.name)}: {result.status} {detail}".rstrip()
+                        f"[{number}/{len(files)}] {shown(result.file_name)}: {result.status} {detail}".rstrip()
                     )
                 self._wait_for_writer()
             except BaseException:
@@ -259,7 +269,9 @@ class Ingestor:
 
     def _waiting(self, file: Delivered, why: str) -> FileResult:
         """A file that changed while the run looked at it: left in the inbox for the next run."""
-        result = FileResult(file.path.name, None, "waiting", f"{why}; left in the inbox for the next run")
+        result = FileResult(
+            redact_text(file.path.name), None, "waiting", f"{why}; left in the inbox for the next run"
+        )
         self.progress(f"{shown(file.path.name)}: waiting ({result.reason})")
         return result
 
@@ -275,14 +287,13 @@ class Ingestor:
         checkpoint("hashed")
         spec = match_source(path.name, self.specs)
         source = spec.name if spec else None
+        name = redact_text(path.name)  # the name as every table, file and message holds it
         if sha in known:
-            result = FileResult(
-                path.name, source, "skipped", f"same bytes as {shown(known[sha])}, already loaded"
-            )
+            result = FileResult(name, source, "skipped", f"same bytes as {shown(known[sha])}, already loaded")
             self._write(lambda: self._record(file, sha, result))
             return result
         if spec is None:
-            result = FileResult(path.name, None, "unmatched", "file name matches no source; left in place")
+            result = FileResult(name, None, "unmatched", "file name matches no source; left in place")
             self._write(lambda: self._record(file, sha, result))
             return result
         try:
@@ -296,11 +307,11 @@ class Ingestor:
             clock = time.perf_counter()
             # normalise must get the only reference to the raw text, so that it can release it early
             holder, frame = [frame], None
-            options = dataclasses.replace(self.options, file_name=path.name)
+            options = dataclasses.replace(self.options, file_name=name)
             normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds, options)
             self.seconds["normalise"] += time.perf_counter() - clock
         except (ReaderError, LayoutError) as exc:
-            reason = str(exc)
+            reason = redact_text(str(exc))  # it may quote a header or a value
         except Exception as exc:  # noqa: BLE001 - a bad file must never crash the run
             reason = f"could not be read ({type(exc).__name__})"
         else:
@@ -309,12 +320,12 @@ class Ingestor:
             return self._waiting(file, "changed while it was read")
         if reason is not None:
             kept = keep_rejected(file, data, reason, self.rejected_dir, self.run_id)
-            result = FileResult(path.name, source, "rejected", f"{reason} (kept as {shown(kept.name)})")
+            result = FileResult(name, source, "rejected", f"{reason} (kept as {shown(kept.name)})")
             self._write(lambda: self._record(file, sha, result))
             return result
         del data
         result = FileResult(
-            path.name,
+            name,
             source,
             "loaded",
             None,
@@ -335,7 +346,7 @@ class Ingestor:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.reason = "; ".join(notes) or None
         self._write(lambda: self._load(file, sha, spec, result, normalised), normalised.rows_loaded)
-        known[sha] = path.name
+        known[sha] = name
         return result
 
     def _load(self, file: Delivered, sha: str, spec: SourceSpec, result: FileResult, normalised) -> None:
@@ -344,8 +355,8 @@ class Ingestor:
         self.con.execute("begin transaction")
         try:
             file_id = self._record(file, sha, result, ignored=normalised.ignored_columns)
-            self._load_rows(spec, normalised.rows, file_id, file.path.name)
-            self._load_quarantine(spec, normalised.quarantine, file_id, file.path.name)
+            self._load_rows(spec, normalised.rows, file_id, result.file_name)
+            self._load_quarantine(spec, normalised.quarantine, file_id, result.file_name)
             self.con.execute("commit")
         except Exception:
             # after a failed write DuckDB has often ended the transaction itself ("cannot rollback -
@@ -370,7 +381,7 @@ class Ingestor:
             [
                 file_id,
                 self.run_id,
-                path.name,
+                result.file_name,
                 result.source,
                 sha or "",
                 stat.st_size if stat else None,
@@ -380,10 +391,10 @@ class Ingestor:
                 result.rows_loaded,
                 result.rows_quarantined,
                 result.rows_collapsed,
-                ", ".join(ignored) if ignored else None,
+                ", ".join(redact_all(ignored)) if ignored else None,
                 dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0) if stat else None,
                 self.loaded_at,
-                extraction_date(path.name),
+                extraction_date(path.name),  # from the name as delivered
             ],
         )
         return file_id

@@ -139,7 +139,7 @@ def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]
 
 
 def _describe(value: pl.Expr) -> pl.Expr:
-    shown = redact(value.str.slice(0, 40))
+    shown = redact(value).str.slice(0, 40)  # redacted before it is cut: no half identifier shown
     return pl.lit(" '") + shown + pl.lit("'")
 
 

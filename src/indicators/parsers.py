@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 
 from indicators.identity import redact
+from indicators.redact import contains as contains_personnummer
 from indicators.source_build import EXCEL, format_precision
 from indicators.sources import FieldSpec
 
@@ -142,8 +143,16 @@ def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:
 
 
 def parse_field(text: pl.Expr, field: FieldSpec) -> pl.Expr:
-    """The typed value of one canonical field from its text (null where it does not parse)."""
-    return _parse(text.str.strip_chars(), field).alias(field.name)
+    """The typed value of one canonical field from its text (null where it does not parse).
+
+    Free text (``string``) is redacted; any other field with a personnummer in it (typed into a code,
+    a date, a number) has no value: its row is quarantined, the reason showing the marker.
+    """
+    text = text.str.strip_chars()
+    parsed = _parse(text, field)
+    if field.type != "string":
+        parsed = pl.when(contains_personnummer(text)).then(None).otherwise(parsed)
+    return parsed.alias(field.name)
 
 
 def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:

@@ -206,7 +206,7 @@ def test_a_personnummer_in_a_date_column_is_redacted_in_the_reason(tmp_path, ing
     )
     _, warehouse = ingest(inbox)
     assert query(warehouse, "select reason from audit.quarantine") == [
-        ("invalid date in start_date: '<redacted>'",)
+        ("invalid date in start_date: '[personnummer]'",)
     ]
 
 

@@ -15,6 +15,7 @@ from indicators.ingest import IngestSummary
 from indicators.nightly.outcome import run_status
 from indicators.quality import results
 from indicators.quality.results import DqResult
+from indicators.redact import redact_text
 
 GX_TIMEOUT_SECONDS = float(os.environ.get("INDICATORS_GX_TIMEOUT_SECONDS", "3600"))
 
@@ -149,7 +150,7 @@ def record_run(
             summary.rows_quarantined,
             len(warnings),
             len(errors),
-            "; ".join(errors)[:2000] or None,
+            redact_text("; ".join(errors))[:2000] or None,
             None if errors else fingerprint,
         ],
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from indicators.config import Settings
 from indicators.ingest import IngestSummary
 from indicators.readers.delivered import shown
+from indicators.redact import redact_text
 
 EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
 LOCKED, STOPPED_BY_SIGNAL = "locked", "stopped_by_signal"  # runs that ended before their stages did
@@ -82,4 +83,4 @@ def format_summary(outcome: RunOutcome, settings: Settings) -> str:
     elif outcome.work_copy:
         lines.append(f"  published warehouse unchanged: {settings.warehouse}")
         lines.append(f"  working copy kept for inspection: {outcome.work_copy}")
-    return "\n".join(lines)
+    return redact_text("\n".join(lines))  # an error's text may quote a file name or a value

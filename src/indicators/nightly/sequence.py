@@ -23,6 +23,7 @@ from indicators.faults import checkpoint
 from indicators.nightly import stages
 from indicators.nightly.outcome import LOCKED, STOPPED_BY_SIGNAL, RunOutcome
 from indicators.nightly.preflight import RunStopped
+from indicators.redact import redact_text
 
 STOPPED = (
     RunStopped,
@@ -97,6 +98,7 @@ class Reporter:
                 self._log_failed(log_file, exc)
 
     def __call__(self, message: str) -> None:
+        message = redact_text(message)  # a file name, a header or an error's text may hold one
         message = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
         line = f"[{time.monotonic() - self.started:6.1f}s] {message}"
         if not self.quiet:
@@ -131,7 +133,9 @@ class Reporter:
 
 def _append_run_log(settings: Settings, record: dict) -> None:
     """One line in ``log/runs.jsonl``; when it cannot be written (a full disk) the line goes to stderr."""
-    line = json.dumps(record, default=str)
+    line = json.dumps(
+        {k: redact_text(v) if isinstance(v, str) else v for k, v in record.items()}, default=str
+    )
     try:
         with private.open_file(settings.log_dir / "runs.jsonl", "a") as handle:
             handle.write(line + "\n")

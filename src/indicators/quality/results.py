@@ -38,7 +38,8 @@ def insert(con, run_id: str, checked_at: dt.datetime, results: list[DqResult]) -
     names = ["run_id", *(f.name for f in fields(DqResult)), "checked_at"]
     sql = f"insert into audit.dq_results ({', '.join(names)}) values ({', '.join('?' * len(names))})"
     for result in results:
-        con.execute(sql, [run_id, *astuple(result), checked_at])
+        values = [redact_text(v) if isinstance(v, str) else v for v in astuple(result)]  # dbt's details too
+        con.execute(sql, [run_id, *values, checked_at])
 
 
 def failed(suite: str, name: str, table: str, severity: str, details: str) -> DqResult:

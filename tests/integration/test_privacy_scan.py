@@ -1,0 +1,346 @@
+"""No personnummer in clear anywhere a run writes (issue 19, item 2), through the real CLI.
+
+One nightly (``indicators nightly``: ingest, GX, dbt build, publish) of the bundled sample plus
+hand-made hostile files, then ``indicators status``, every export kind (annual, midterm, final; CSV
+in both dialects and XLSX) and every report kind (annual, midterm, final, programme). Then
+:mod:`privacy_scan` looks for every input identifier (the sample's, collected from its files, and the
+hostile ones) in every file written: warehouse, archive, manifest, logs, dbt's target and logs,
+rejected/ (names and notes; the kept originals are the delivered bytes), exports, reports and the
+commands' output. The hostile files put a personnummer in a file name, in an ignored column's
+header, in ``programme_code``, ``partner_code``, ``credits_ects`` and ``mobility_id``, in free text
+with an en dash, an em dash, a minus sign, a plus, a space, and in a name echoed by a rejection's
+reason.
+
+The synthetic personnummer below (clearly fictitious dates, serials 981-999) carry Luhn check digits
+worked out by hand: e.g. 121212-981: 1·2, 2·1, 1·2, 2·1, 1·2, 2·1, 9·2=18→9, 8·1, 1·2 → sum 31 → 9.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from privacy_scan import core, identifiers_in, scan, scanned_files, written_forms
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).parents[2]
+KEY = "privacy-scan-test-key-0123456789"
+MARKER = "[personnummer]"
+
+# where each hostile identifier goes (12 digits, valid check digits)
+IN_LOADED_NAME = "191212129819"  # the loaded file's name: ..._191212129819.csv
+IN_HEADER = "193404049821"  # an ignored column's header: "Handläggare 19340404-9821"
+IN_PROGRAMME = "195606069838"  # programme_code 19560606-9838
+IN_PARTNER = "197808089846"  # partner_code 7808089846
+IN_CREDITS = "199909099922"  # credits_ects 199909099922
+IN_MOBILITY_ID = "194404649990"  # mobility_id HX-440464‑9990 (non-breaking hyphen; samordningsnummer)
+EN_DASH = "190101019859"  # free text 19010101–9859
+EM_DASH = "192310319864"  # free text 231031—9864
+MINUS = "196709099888"  # free text 670909−9888
+SPACE = "194502759873"  # free text 19450275 9873 (samordningsnummer: day 15 + 60)
+PLUS = "198903039892"  # free text 890303+9892
+IN_REJECTED_NAME = "191111119937"  # a rejected file's name: staff_mobility_19111111-9937.csv
+IN_ECHOED_NAME = "192202229940"  # a name whose suffix the rejection reason quotes: .220222-9940
+IN_UNMATCHED_NAME = "196606669981"  # an unmatched file's name: "anteckningar_660666 9981.txt"
+STUDENT_A = "192307079901"  # person column (pseudonymised)
+STUDENT_B = "191202129910"
+HOSTILE = [
+    IN_LOADED_NAME,
+    IN_HEADER,
+    IN_PROGRAMME,
+    IN_PARTNER,
+    IN_CREDITS,
+    IN_MOBILITY_ID,
+    EN_DASH,
+    EM_DASH,
+    MINUS,
+    SPACE,
+    PLUS,
+    IN_REJECTED_NAME,
+    IN_ECHOED_NAME,
+    IN_UNMATCHED_NAME,
+    STUDENT_A,
+    STUDENT_B,
+]
+
+MOBILITY = (
+    "Utbytes-ID;Personnummer;Riktning;Programkod;Nivå;Typ av utbyte;Program/avtal;Erasmuskod;"
+    "Partneruniversitet;Land;Startdatum;Slutdatum;Termin;Utbytesstatus;Högskolepoäng;Kön;"
+    "Handläggare 19340404-9821\n"
+    # row 2: loaded, its free text redacted
+    "HX-01;19230707-9901;utresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
+    "Kontakt 19010101–9859;DE;2023-09-01;2024-01-15;HT2023;avslutad;30;kvinna;x\n"
+    # row 3: a personnummer in programme_code: quarantined
+    "HX-02;19120212-9910;utresande;19560606-9838;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
+    "Universität Heidelberg;DE;2023-09-01;2024-01-15;HT2023;avslutad;30;man;x\n"
+    # row 4: one in partner_code: quarantined
+    "HX-03;19120212-9910;utresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;7808089846;"
+    "Universität Heidelberg;DE;2024-02-01;2024-06-15;VT2024;avslutad;30;man;x\n"
+    # row 5: free text with an em dash and a minus sign: loaded, redacted
+    "HX-04;19230707-9901;utresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
+    "ring 231031—9864 eller 670909−9888;DE;2024-02-01;2024-06-15;VT2024;avslutad;30;kvinna;x\n"
+    # row 6: a space and a plus: loaded, redacted
+    "HX-05;19120212-9910;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
+    "samordningsnr 19450275 9873, förr 890303+9892;DE;2023-09-01;2024-01-15;HT2023;avslutad;30;man;x\n"
+    # row 7: one in credits_ects (a number column): quarantined
+    "HX-06;19230707-9901;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
+    "Universität Heidelberg;DE;2023-09-01;2024-01-15;HT2023;avslutad;199909099922;kvinna;x\n"
+    # row 8: one in mobility_id (free text, the business key): loaded as HX-[personnummer]
+    "HX-440464\u20119990;19230707-9901;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
+    "Universität Heidelberg;DE;2024-02-01;2024-06-15;VT2024;avslutad;30;kvinna;x\n"
+)
+# no Riktning (direction): rejected whole
+STAFF_NO_DIRECTION = (
+    "UtbytesID;Personnummer;Personalkategori;Typ av utbyte;Programkod;Erasmuskod;Land;Startdatum;Status\n"
+    "HY-01;19230707-9901;lärare;undervisning;VGSJU;D HEIDELB01;DE;2023-10-01;genomförd\n"
+)
+HOSTILE_FILES = {
+    "student_mobility_191212129819.csv": MOBILITY.encode("utf-8"),
+    "staff_mobility_19111111-9937.csv": STAFF_NO_DIRECTION.encode("cp1252"),
+    "student_mobility.220222-9940": MOBILITY.encode("utf-8"),  # no known file type
+    "anteckningar_660666 9981.txt": b"matches no source\n",
+}
+
+
+def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "indicators.cli", *args], capture_output=True, text=True, env=env, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """The sample + hostile files through ``indicators nightly``, then status, exports and reports."""
+    root = tmp_path_factory.mktemp("privacy")
+    inbox = root / "inbox"
+    shutil.copytree(ROOT / "samples" / "inbox", inbox)
+    for name, data in HOSTILE_FILES.items():
+        (inbox / name).write_bytes(data)
+    state = root / "state"
+    warehouse = state / "warehouse.duckdb"
+    outputs = root / "outputs"  # what the commands printed, scanned like any file
+    outputs.mkdir()
+    env = os.environ | {"INDICATORS_PSEUDONYMISATION_KEY": KEY, "PYTHONIOENCODING": "utf-8"}
+    where = ["--warehouse", str(warehouse)]
+
+    def record(name: str, result: subprocess.CompletedProcess, codes=(0,)) -> str:
+        (outputs / f"{name}.stdout").write_text(result.stdout, encoding="utf-8")
+        (outputs / f"{name}.stderr").write_text(result.stderr, encoding="utf-8")
+        assert result.returncode in codes, (name, result.stdout[-2000:], result.stderr[-2000:])
+        return result.stdout
+
+    nightly = record("nightly", cli("nightly", "--inbox", str(inbox), *where, env=env), codes=(2,))
+    record("status", cli("status", *where, env=env))
+    exports = root / "exports"
+    for kind in ("annual", "midterm", "final"):
+        for fmt, dialect in (("csv", "excel-sv"), ("csv", "standard"), ("xlsx", "excel-sv")):
+            charts = [] if (kind, fmt, dialect) == ("annual", "csv", "excel-sv") else ["--no-charts"]
+            out = exports / f"{kind}_{fmt}_{dialect}"
+            args = ["--kind", kind, "--format", fmt, "--dialect", dialect, "--out", str(out)]
+            record(f"export_{kind}_{fmt}_{dialect}", cli("export", *args, *charts, *where, env=env))
+    reports = root / "reports"
+    for kind in ("annual", "midterm", "final"):
+        record(
+            f"report_{kind}",
+            cli("report", "--kind", kind, "--out", str(reports / f"{kind}.html"), *where, env=env),
+        )
+    record(
+        "report_programme",
+        cli(
+            "report",
+            "--kind",
+            "programme",
+            "--programme",
+            "VGSJU",
+            "--out",
+            str(reports / "p.html"),
+            *where,
+            env=env,
+        ),
+    )
+    yield {
+        "root": root,
+        "inbox": inbox,
+        "state": state,
+        "warehouse": warehouse,
+        "written": [state, exports, reports, outputs],
+        "nightly": nightly,
+    }
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_no_input_identifier_in_any_file_written(run):
+    identifiers = identifiers_in(ROOT / "samples" / "inbox") | {core(i) for i in HOSTILE}
+    assert len(identifiers) > 10_000  # the sample's (10,307) and the hostile ones
+    written = scanned_files(run["written"])
+    kinds = {p.suffix for p in written}
+    # every kind of file the run writes is among those scanned
+    assert {
+        ".duckdb",
+        ".parquet",
+        ".jsonl",
+        ".log",
+        ".json",
+        ".csv",
+        ".xlsx",
+        ".html",
+        ".sql",
+        ".txt",
+    } <= kinds
+    assert any("dbt" in p.parts and "target" in p.parts for p in written)
+    # dbt's own file log is off in the nightly (the run log, scanned, has its errors): none to scan
+    assert not any(p.name == "dbt.log" for p in written)
+    assert any(p.name == "manifest.jsonl" for p in written)
+    # rejected/ keeps the delivered bytes (in clear by design, like the inbox): their names and the
+    # .reason.txt notes are scanned, the kept originals' contents are not
+    originals = [p for p in (run["state"] / "rejected").iterdir() if not p.name.endswith(".reason.txt")]
+    assert len(originals) == 3
+    findings = scan(run["written"], identifiers, skip=originals)
+    assert not findings, "\n".join(str(f) for f in findings[:30])
+
+
+def test_the_scan_finds_every_hostile_identifier_in_the_inbox(run):
+    # the scan is not blind: the inbox (which holds them in clear by design) shows each of them
+    found = {f.core for f in scan(run["inbox"], HOSTILE)}
+    assert found == {core(i) for i in HOSTILE}
+
+
+def test_file_names_are_redacted_in_loaded_files_raw_archive_and_rejected(run):
+    warehouse = run["warehouse"]
+    rows = query(
+        warehouse,
+        "select file_name, status, ignored_columns from audit.loaded_files "
+        "where file_name like '%[personnummer]%' order by file_name",
+    )
+    assert rows == [
+        ("anteckningar_[personnummer].txt", "unmatched", None),
+        ("staff_mobility_[personnummer].csv", "rejected", None),
+        ("student_mobility.[personnummer]", "rejected", None),
+        ("student_mobility_[personnummer].csv", "loaded", "Handläggare [personnummer]"),
+    ]
+    assert query(
+        warehouse,
+        "select distinct _file_name from raw.student_mobility where mobility_id like 'HX-%' order by 1",
+    ) == [("student_mobility_[personnummer].csv",)]
+    manifest = [
+        json.loads(line) for line in (run["state"] / "archive" / "manifest.jsonl").read_text().splitlines()
+    ]
+    ours = [entry for entry in manifest if MARKER in entry["file_name"]]
+    assert [(e["file_name"], e["loaded_file"]["ignored_columns"]) for e in ours] == [
+        ("student_mobility_[personnummer].csv", "Handläggare [personnummer]")
+    ]
+    # the rejected copies: names redacted, bytes as delivered
+    rejected = run["state"] / "rejected"
+    kept = sorted(
+        p.name.split("__", 1)[1].split("__") for p in rejected.iterdir() if not p.name.endswith(".reason.txt")
+    )
+    # <run>__<the reason as a slug, 60 characters at most>__<the name, redacted>
+    assert sorted(name for _, name in kept) == [
+        "staff_mobility_[personnummer].csv",
+        "staff_mobility_broken.csv",
+        "student_mobility.[personnummer]",
+    ]
+    reasons = {name: slug for slug, name in kept}
+    assert reasons["staff_mobility_broken.csv"].startswith("required-column-missing-direction")
+    assert reasons["staff_mobility_[personnummer].csv"].startswith("required-column-missing-direction")
+    assert reasons["student_mobility.[personnummer]"].startswith("unsupported-file-type-personnummer")
+    staff = next(rejected.glob("*__staff_mobility_[[]personnummer[]].csv"))
+    assert staff.read_bytes() == HOSTILE_FILES["staff_mobility_19111111-9937.csv"]
+    note = staff.with_name(staff.name + ".reason.txt").read_text(encoding="utf-8")
+    assert "file: staff_mobility_[personnummer].csv\n" in note
+
+
+def test_codes_numbers_and_keys_with_a_personnummer_are_quarantined_with_a_redacted_reason(run):
+    assert query(
+        run["warehouse"],
+        "select file_name, row_number, business_key, reason from audit.quarantine "
+        "where business_key like 'HX-%' order by row_number",
+    ) == [
+        (
+            "student_mobility_[personnummer].csv",
+            3,
+            "HX-02",
+            "invalid code in programme_code: '[personnummer]'",
+        ),
+        ("student_mobility_[personnummer].csv", 4, "HX-03", "invalid code in partner_code: '[personnummer]'"),
+        (
+            "student_mobility_[personnummer].csv",
+            7,
+            "HX-06",
+            "invalid decimal in credits_ects: '[personnummer]'",
+        ),
+    ]
+
+
+def test_free_text_is_redacted_with_every_separator(run):
+    assert query(
+        run["warehouse"],
+        "select mobility_id, partner_name from raw.student_mobility where mobility_id like 'HX-%' order by 1",
+    ) == [
+        ("HX-01", "Kontakt [personnummer]"),
+        ("HX-04", "ring [personnummer] eller [personnummer]"),
+        ("HX-05", "samordningsnr [personnummer], förr [personnummer]"),
+        ("HX-[personnummer]", "Universität Heidelberg"),
+    ]
+
+
+def test_the_summary_and_status_name_the_files_redacted(run):
+    assert (
+        "  unmatched: anteckningar_[personnummer].txt: file name matches no source; left in place"
+        in run["nightly"].splitlines()
+    )
+    assert (
+        "  rejected: student_mobility.[personnummer]: unsupported file type .[personnummer]: "
+        "expected CSV, XLSX or EWP IIA XML (kept as "
+    ) in run["nightly"]
+
+
+def test_written_forms_cover_every_separator():
+    forms = written_forms(EN_DASH)
+    assert "19010101–9859" in forms and "010101—9859" in forms and "0101019859" in forms
+    assert "010101−9859" in forms and "19010101 - 9859" in forms and "010101+9859" in forms
+
+
+def test_the_scan_reads_warehouses_parquet_xlsx_json_html_and_names(tmp_path):
+    # one identifier, written each way a leak could take: every one is found (the helper's own check)
+    folder = tmp_path / "written"
+    folder.mkdir()
+    con = duckdb.connect(str(folder / "w.duckdb"))
+    con.execute("create schema marts")
+    con.execute("create table marts.t (note varchar, n bigint)")
+    con.execute("insert into marts.t values ('x 19010101–9859 y', 1), (null, 7808089846)")
+    con.execute(f"copy marts.t to '{folder / 'p.parquet'}' (format parquet, compression zstd)")
+    con.close()
+    (folder / "m.jsonl").write_text(json.dumps({"file_name": "a_231031—9864.csv"}) + "\n")  # \u2014 escaped
+    (folder / "r.html").write_text("<td>670909&minus;9888</td>")
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "19450275 9873"
+    workbook.save(folder / "x.xlsx")
+    (folder / "name_890303+9892.txt").write_text("clean")
+    found = {
+        (f.path.name, f.where, f.core)
+        for f in scan(folder, [EN_DASH, IN_PARTNER, EM_DASH, MINUS, SPACE, PLUS])
+    }
+    assert ("w.duckdb", "warehouse marts.t.note", "0101019859") in found
+    assert ("w.duckdb", "warehouse marts.t.n", "7808089846") in found
+    assert ("p.parquet", "parquet.note", "0101019859") in found
+    assert ("m.jsonl", "line 1", "2310319864") in found
+    assert ("r.html", "line 1", "6709099888") in found
+    assert ("x.xlsx", "zip part xl/worksheets/sheet1.xml", "4502759873") in found
+    assert ("name_890303+9892.txt", "name", "8903039892") in found

@@ -1,0 +1,203 @@
+"""The identifier scan: does any file a run wrote hold one of the input's personnummer, in any form?
+
+Reusable by any test: :func:`identifiers_in` collects the personnummer (and T-numbers) of input
+files; :func:`scan` walks folders and reports every place one of them appears, whatever way it is
+written (``YYYYMMDD-NNNN``, ``YYMMDDNNNN``, with ``-``, ``+``, en or em dash, minus sign, spaces or
+nothing between), in:
+
+* every file's **name** (the path below the scanned folder);
+* every file's **raw bytes** (UTF-8 and Windows-1252 alike: both write digits as ASCII);
+* **DuckDB** files (``.duckdb``, working copies too), opened read-only: every column of every table
+  in every schema, cast to text (a personnummer in a number column is one too), and every view's SQL;
+* **Parquet** files (read by DuckDB, every column);
+* **text** (JSON, JSONL, logs, CSV, HTML, SQL, Markdown, ...), also with JSON ``\\uXXXX`` escapes and
+  HTML entities decoded;
+* **zip** files (XLSX: every part, its XML scanned as text);
+* **PDF** (the raw bytes and every deflated stream).
+
+The matching is independent of the code under test (:mod:`indicators.redact`): a place matches when
+it holds the six date digits ``YYMMDD`` of a known identifier, then at most six characters that are
+neither letters nor digits, then its last four (``NNNN`` or ``TNNN``). The century may come before.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+# the input's identifiers: an optional century, YYMMDD, an optional separator, four digits or T+3,
+# not inside a longer number (used to collect them from the exports as delivered)
+_INPUT = re.compile(
+    r"(?<![0-9])(?:1[89]|20)?([0-9]{6})[-+\u2010-\u2015\u2212 ]?([0-9]{4}|[Tt][0-9]{3})(?![0-9])"
+)
+# every place: six digits, at most six non-alphanumerics, four more (overlapping: a lookahead)
+_ANYWHERE = re.compile(r"(?=([0-9]{6})[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3}))")
+_ANYWHERE_BYTES = re.compile(rb"(?=([0-9]{6})[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3}))")
+_SQL_PREFILTER = "[0-9]{6}[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3})"
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+TEXT_SUFFIXES = {
+    ".json", ".jsonl", ".log", ".csv", ".tsv", ".txt", ".html", ".htm", ".sql", ".md", ".yml", ".yaml",
+    ".xml", ".svg", ".j2",
+}  # fmt: skip
+
+
+def core(identifier: str) -> str:
+    """The ten characters that identify a person: ``YYMMDDNNNN`` (or ``YYMMDDTNNN``)."""
+    compact = re.sub(r"[^0-9Tt]", "", identifier).upper()
+    return compact[-10:]
+
+
+def written_forms(identifier: str) -> list[str]:
+    """Ways people write one identifier (for fixtures): long and short, with every separator."""
+    long = identifier if re.fullmatch(r"[0-9]{12}", identifier) else None
+    ten = core(identifier)
+    forms = []
+    for separator in ("", "-", "+", "\u2013", "\u2014", "\u2212", " ", " - "):
+        forms.append(ten[:6] + separator + ten[6:])
+        if long:
+            forms.append(long[:8] + separator + long[8:])
+    return forms
+
+
+def identifiers_in(folder: Path) -> set[str]:
+    """The cores of every personnummer-shaped value in the files of ``folder`` (CSV, text, XLSX, XML)."""
+    found: set[str] = set()
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        for text in _texts_of_input(path):
+            found.update(a + b.upper() for a, b in _INPUT.findall(text))
+    return found
+
+
+def _texts_of_input(path: Path) -> list[str]:
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return [_decode(archive.read(name)) for name in archive.namelist()]
+    return [_decode(path.read_bytes()), path.name]
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    where: str  # "name", "bytes at 1234", "line 5", "warehouse raw.x.y", "zip part xl/...", ...
+    core: str
+
+    def __str__(self) -> str:
+        # the finding names the identifier by its date part only, never in full
+        return f"{self.path}: {self.where}: {self.core[:6]}-****"
+
+
+def scan(
+    roots: Path | Iterable[Path], identifiers: Iterable[str], skip: Iterable[Path] = ()
+) -> list[Finding]:
+    """Every place under ``roots`` that holds one of ``identifiers`` (any form); ``skip``: files (or
+    folders) whose *contents* are not scanned, their names still are (the originals ``rejected/`` keeps)."""
+    cores = {core(i) for i in identifiers}
+    if not cores:
+        raise ValueError("no identifiers to look for")
+    roots = [roots] if isinstance(roots, Path) else list(roots)
+    skipped = [Path(p).resolve() for p in skip]  # a file is relative to itself: files or folders
+    findings: list[Finding] = []
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            relative = str(path.relative_to(root))
+            findings += [Finding(path, "name", c) for c in _matches(relative, cores)]
+            if not path.is_file() or any(path.resolve().is_relative_to(s) for s in skipped):
+                continue
+            findings += _scan_file(path, cores)
+    return findings
+
+
+def scanned_files(roots: Path | Iterable[Path]) -> list[Path]:
+    roots = [roots] if isinstance(roots, Path) else list(roots)
+    return [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
+
+
+def _matches(text: str, cores: set[str]) -> list[str]:
+    return sorted({a + b.upper() for a, b in _ANYWHERE.findall(text)} & cores)
+
+
+def _scan_file(path: Path, cores: set[str]) -> list[Finding]:
+    data = path.read_bytes()
+    findings = [
+        Finding(path, "bytes", c)
+        for c in sorted({(a + b.upper()).decode() for a, b in _ANYWHERE_BYTES.findall(data)} & cores)
+    ]
+    suffix = path.suffix.lower()
+    if data.startswith(b"DUCK", 8) or suffix in (".duckdb", ".parquet"):
+        findings += _scan_duckdb(path, cores, parquet=data.startswith(b"PAR1"))
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                findings += [
+                    Finding(path, f"zip part {name}", c) for c in _text_matches(archive.read(name), cores)
+                ]
+    elif data.startswith(b"%PDF"):
+        for number, stream in enumerate(_PDF_STREAM.findall(data)):
+            try:
+                inflated = zlib.decompress(stream)
+            except zlib.error:
+                continue
+            findings += [Finding(path, f"pdf stream {number}", c) for c in _text_matches(inflated, cores)]
+    elif suffix in TEXT_SUFFIXES or b"\x00" not in data[:4096]:
+        for number, line in enumerate(_decode(data).splitlines(), start=1):
+            findings += [Finding(path, f"line {number}", c) for c in _text_matches(line, cores)]
+    return findings
+
+
+def _text_matches(text: str | bytes, cores: set[str]) -> list[str]:
+    if isinstance(text, bytes):
+        text = _decode(text)
+    variants = {text, _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text), html.unescape(text)}
+    return sorted({c for variant in variants for c in _matches(variant, cores)})
+
+
+def _scan_duckdb(path: Path, cores: set[str], parquet: bool) -> list[Finding]:
+    import duckdb
+
+    findings: list[Finding] = []
+    if parquet:
+        con = duckdb.connect()
+        relations = [(f"read_parquet('{_sql_text(path)}')", "parquet")]
+    else:
+        con = duckdb.connect(str(path), read_only=True)
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where not internal order by all"
+        ).fetchall()
+        relations = [(f'"{schema}"."{table}"', f"warehouse {schema}.{table}") for schema, table in tables]
+        for schema, view, sql in con.execute(
+            "select schema_name, view_name, sql from duckdb_views() where not internal"
+        ).fetchall():
+            findings += [Finding(path, f"view {schema}.{view}", c) for c in _matches(sql or "", cores)]
+    try:
+        for relation, label in relations:
+            columns = [row[0] for row in con.execute(f"describe select * from {relation}").fetchall()]
+            for column in columns:
+                text = f'cast("{column}" as varchar)'
+                values = con.execute(
+                    f"select distinct {text} from {relation} where regexp_matches({text}, ?)",
+                    [_SQL_PREFILTER],
+                ).fetchall()
+                hits = sorted({c for (value,) in values for c in _text_matches(value, cores)})
+                findings += [Finding(path, f"{label}.{column}", c) for c in hits]
+    finally:
+        con.close()
+    return findings
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")

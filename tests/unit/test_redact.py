@@ -1,0 +1,91 @@
+"""The one redaction rule (indicators.redact): every separator, both lengths, both engines alike.
+
+Synthetic personnummer with clearly fictitious dates; check digits worked out by hand (Luhn on
+YYMMDDNNN, weights 2, 1, 2, ...).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from indicators.redact import MARKER, contains, has_personnummer, redact, redact_text
+
+M = MARKER
+CASES = [
+    # a file name, 12 digits, no separator
+    ("student_mobility_191212129819.csv", f"student_mobility_{M}.csv"),
+    # every separator people type, long and short
+    ("19010101–9859", M),  # en dash
+    ("231031—9864", M),  # em dash
+    ("670909−9888", M),  # minus sign
+    ("19450275 9873", M),  # space; a samordningsnummer (day 15 + 60)
+    ("890303+9892", M),  # plus: 100 or older
+    ("19340404-9821", M),
+    ("3404049821", M),
+    ("193404049821", M),
+    ("340404 - 9821", M),
+    ("340404\u00a09821", M),  # no-break space
+    ("440464\u20119990", M),  # non-breaking hyphen
+    ("940901-T996", f"{M}"),  # a Ladok T-number
+    # the check digit is not required: a mistyped one is still someone's
+    ("19340404-9822", M),
+    # in text: several, one character apart, letters around
+    ("a 340404-9821,231031-9864;670909-9888 b", f"a {M},{M};{M} b"),
+    ("ab3404049821cd", f"ab{M}cd"),
+    ("Handläggare 19340404-9821_duplicated_0", f"Handläggare {M}_duplicated_0"),
+    # not a personnummer: left alone
+    ("run 20261202T210804-ab12", "run 20261202T210804-ab12"),  # a run id
+    ("2019-09-01", "2019-09-01"),
+    ("20190901 - 20200115", "20190901 - 20200115"),
+    ("student_mobility_2025-09-01.csv", "student_mobility_2025-09-01.csv"),
+    ("0462220000", "0462220000"),  # month 62
+    ("19343404-9821", "19343404-9821"),  # month 34
+    ("1934040498211", "1934040498211"),  # inside a longer number
+    ("SM-2021-000001", "SM-2021-000001"),
+    ("moveon-438177992", "moveon-438177992"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES)
+def test_redact_text(text, expected):
+    assert redact_text(text) == expected
+    assert has_personnummer(text) == (expected != text)
+
+
+def test_the_polars_expression_gives_the_same_as_the_text_function():
+    texts = [text for text, _ in CASES] + [None]
+    frame = pl.DataFrame({"t": texts})
+    result = frame.select(redact(pl.col("t")).alias("r"), contains(pl.col("t")).alias("c"))
+    assert result["r"].to_list() == [expected for _, expected in CASES] + [None]
+    assert result["c"].to_list() == [expected != text for text, expected in CASES] + [None]
+
+
+def test_the_marker_is_not_itself_redacted_again():
+    assert redact_text(M) == M
+    assert redact_text(redact_text("x 19340404-9821")) == f"x {M}"
+
+
+def test_two_rejected_files_whose_names_redact_alike_both_keep_their_bytes(tmp_path):
+    import os
+
+    from indicators.ingest import keep_rejected
+    from indicators.readers.delivered import Delivered
+
+    inbox, rejected = tmp_path / "inbox", tmp_path / "rejected"
+    inbox.mkdir()
+    first, second = inbox / "x_19340404-9821.csv", inbox / "x_3404049821.csv"
+    first.write_bytes(b"one")
+    second.write_bytes(b"two")
+    kept = [
+        keep_rejected(Delivered(p, os.lstat(p)), p.read_bytes(), "empty file 19340404-9821", rejected, "RUN")
+        for p in (first, second)
+    ]
+    assert [p.name for p in kept] == [
+        "RUN__empty-file-personnummer__x_[personnummer].csv",
+        "RUN__empty-file-personnummer__2__x_[personnummer].csv",
+    ]
+    assert [p.read_bytes() for p in kept] == [b"one", b"two"]
+    assert kept[0].with_name(kept[0].name + ".reason.txt").read_text(encoding="utf-8") == (
+        "file: x_[personnummer].csv\nrejected by run: RUN\nreason: empty file [personnummer]\n"
+    )
