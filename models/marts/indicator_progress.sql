@@ -5,6 +5,8 @@
 -- macros/indicator_rules.sql; the plans, their baselines, targets and deadlines in the seeds.
 -- A target's pace is measured to its own deadline (deadline_year); after the deadline a target
 -- (coverage, majority, at_least) keeps the verdict and progress it had at the deadline.
+-- No verdict on a partial year: a provisional or incomplete value (obs_status) has status and
+-- progress 'provisional', the reason in no_verdict_reason, and no change or CAGR beside it.
 with
 
 indicator_values as (
@@ -101,6 +103,7 @@ at_deadline as (
         own_progress,
     from judged
     where years_since_baseline = target_years
+        and obs_status = 'final'
 ),
 
 verdicts as (
@@ -145,18 +148,22 @@ final as (
         rule,
         baseline_year,
         baseline_value,
-        change_abs,
-        change_pct,
+        case when obs_status = 'final' then change_abs end as change_abs,
+        case when obs_status = 'final' then change_pct end as change_pct,
         target_value,
         years_since_baseline,
-        cagr_pct,
+        case when obs_status = 'final' then cagr_pct end as cagr_pct,
         required_cagr_pct,
-        status,
+        case when obs_status = 'final' then status else 'provisional' end as status,
         obs_status,
+        case obs_status
+            when 'provisional' then 'provisional value: its sources cover only part of the year'
+            when 'incomplete' then 'incomplete value: a source it uses covers none of the year'
+        end as no_verdict_reason,
         annotation_ids,
-        progress,
+        case when obs_status = 'final' then progress else 'provisional' end as progress,
         deadline_year,
-        verdict_year,
+        case when obs_status = 'final' then verdict_year end as verdict_year,
         secondary_rule,
         milestone_done_on,
         milestone_status,

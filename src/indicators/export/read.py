@@ -150,7 +150,7 @@ def catalogue(con, lang: str, plan_id: str | None) -> list[dict[str, Any]]:
     return [
         {
             **row,
-            "name": pick(row, f"name_{lang}", "name_en", "name_sv"),
+            "name": pick(row, f"indicator_name_{lang}", "indicator_name_en", "indicator_name_sv"),
             "definition": pick(row, f"definition_{lang}", "definition_en", "definition_sv"),
             "target_text": row[f"target_text_{lang}"],
             "goal_text": row[f"goal_text_{lang}"],
