@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators import disk, published, warehouse
+import duckdb
+
+from indicators import disk, history, published, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings
 from indicators.faults import checkpoint
@@ -77,6 +79,13 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
         state.summary = (
             preflight.restore(con, state.archive, state.reporter) if state.restore else IngestSummary()
         )
+        if state.restore:  # the publication and run history too (indicators.history)
+            restored = history.restore(con, state.archive.root)
+            state.reporter(
+                "rebuild: history restored from the archive ("
+                + ", ".join(f"{table} {rows} rows" for table, rows in restored.items())
+                + ")"
+            )
         if not rebuild:
             pseudonymiser = Pseudonymiser(key, crosswalk, pivot_year=state.started.year)
             ingestor = Ingestor(
@@ -124,7 +133,10 @@ def dbt_build(state: RunState) -> None:
 
     state.fingerprint = transform.project_fingerprint(state.settings)
     previous = last_build(state.work)
-    if state.summary.count("loaded") == 0 and previous and previous[1] == state.fingerprint:
+    moved = transform.date_moved(state.work) if previous else None
+    if moved:
+        state.reporter(f"dbt build: nothing new was loaded, but {moved}: the marts are rebuilt")
+    if state.summary.count("loaded") == 0 and previous and previous[1] == state.fingerprint and not moved:
         state.reporter(
             f"dbt build: skipped: nothing new was loaded and the project is unchanged since run "
             f"{previous[0]}; its marts and checks stand"
@@ -199,10 +211,11 @@ def after_publish(state: RunState, retention: bool) -> None:
     """The archive's manifest lines, then the inbox's retention; neither can unpublish the run."""
     try:
         state.archive.commit(state.staged)
-    except OSError as exc:
+        history.save(state.settings.warehouse, state.archive.root)  # what was published, and the runs
+    except (OSError, duckdb.Error) as exc:
         line = (
-            f"the archive's manifest could not be written ({disk.describe(exc)}); "
-            "the next run archives these files from the published warehouse"
+            f"the archive's manifest or history could not be written ({disk.describe(exc)}); "
+            "the next run archives them from the published warehouse"
         )
         state.reporter(f"warning: {line}")
         state.warnings.append(line)
