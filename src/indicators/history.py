@@ -6,7 +6,8 @@ published, behind ``marts.indicator_revisions`` and ``--as-of``), ``audit.pipeli
 ``audit.dq_results`` (the run history). After each publish every run of these tables the archive
 lacks is written as Parquet to ``<archive>/_history/<table>/<run id>.parquet`` (a temporary name,
 fsync, rename; a file once written is never rewritten), so a crash between the publish and this
-step is made good by the next publish. ``indicators rebuild`` loads them back into the empty working
+step is made good by the next publish (the files are written from the working copy before the
+publish, under temporary names, and renamed after it). ``indicators rebuild`` loads them back into the empty working
 copy before it builds, so the rebuilt warehouse has the revisions and the runs it had.
 """
 
@@ -33,31 +34,39 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def save(published: Path, archive_root: Path) -> int:
-    """Write every run of the history tables the archive lacks; returns the files written."""
-    written = 0
-    con = duckdb.connect(str(published), read_only=True)
-    try:
-        for table in TABLES:
-            folder = archive_root / FOLDER / table
-            have = {path.stem for path in folder.glob("*.parquet")} if folder.exists() else set()
-            runs = [row[0] for row in con.execute(f"select distinct run_id from audit.{table}").fetchall()]
-            for run_id in sorted(set(runs) - have):
-                folder.mkdir(parents=True, exist_ok=True)
-                target = folder / f"{run_id}.parquet"
-                temporary = folder / f".{run_id}.parquet.tmp"
-                con.execute(
-                    f"copy (select * from audit.{table} where run_id = {_literal(run_id)}) "
-                    f"to {_literal(str(temporary))} (format parquet)"
-                )
-                _fsync(temporary)
-                os.replace(temporary, target)
-                written += 1
-            if written:
-                _fsync(folder)
-    finally:
-        con.close()
-    return written
+def stage(con: duckdb.DuckDBPyConnection, archive_root: Path) -> list[tuple[Path, Path]]:
+    """Write every run of the history tables the archive lacks, from the working copy about to be
+    published, under temporary names; :func:`commit` renames them once the publish is done."""
+    staged = []
+    for table in TABLES:
+        folder = archive_root / FOLDER / table
+        have = {path.stem for path in folder.glob("*.parquet")} if folder.exists() else set()
+        runs = {row[0] for row in con.execute(f"select distinct run_id from audit.{table}").fetchall()}
+        for run_id in sorted(runs - have):
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary = folder / f".{run_id}.parquet.tmp"
+            con.execute(
+                f"copy (select * from audit.{table} where run_id = {_literal(run_id)}) "
+                f"to {_literal(str(temporary))} (format parquet)"
+            )
+            _fsync(temporary)
+            staged.append((temporary, folder / f"{run_id}.parquet"))
+    return staged
+
+
+def commit(staged: list[tuple[Path, Path]]) -> int:
+    """Rename the staged files into place (after the publish); returns the files committed."""
+    for temporary, target in staged:
+        os.replace(temporary, target)
+    for folder in {target.parent for _, target in staged}:
+        _fsync(folder)
+    return len(staged)
+
+
+def discard(staged: list[tuple[Path, Path]]) -> None:
+    """A run that did not publish leaves no history file."""
+    for temporary, _ in staged:
+        temporary.unlink(missing_ok=True)
 
 
 def restore(con: duckdb.DuckDBPyConnection, archive_root: Path) -> dict[str, int]:

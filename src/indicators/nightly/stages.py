@@ -52,6 +52,7 @@ class RunState:
     clock: float = 0.0  # when the stage timed across two functions began (ingest, publish)
     builds: bool = False  # this run builds the marts (dbt), unless nothing new came and nothing changed
     parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
+    history: list = field(default_factory=list)  # this run's history files (indicators.history), not yet renamed
 
 
 def check(state: RunState, rebuild: bool) -> None:
@@ -194,6 +195,13 @@ def record(state: RunState) -> None:
             state.fingerprint,
         )
         con.execute("checkpoint")
+        if not state.errors:
+            try:  # the publication and run history beside the archive, renamed in place once published
+                state.history = history.stage(con, state.archive.root)
+            except (OSError, duckdb.Error) as exc:
+                state.warnings.append(
+                    f"the history could not be archived ({disk.describe(exc)}); the next publish archives it"
+                )
     finally:
         con.close()
 
@@ -211,7 +219,7 @@ def after_publish(state: RunState, retention: bool) -> None:
     """The archive's manifest lines, then the inbox's retention; neither can unpublish the run."""
     try:
         state.archive.commit(state.staged)
-        history.save(state.settings.warehouse, state.archive.root)  # what was published, and the runs
+        history.commit(state.history)  # what was published, and the runs
     except (OSError, duckdb.Error) as exc:
         line = (
             f"the archive's manifest or history could not be written ({disk.describe(exc)}); "
@@ -232,6 +240,7 @@ def end_failed(state: RunState, remove: bool = False) -> Path | None:
     settings, work, reporter = state.settings, state.work, state.reporter
     shutil.rmtree(QualityWorker.spill_dir_of(work), ignore_errors=True)
     state.archive.discard(state.staged)
+    history.discard(state.history)
     kept = None
     if work.exists() and not remove and settings.keep_failed_copies > 0:
         try:
