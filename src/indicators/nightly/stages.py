@@ -52,7 +52,7 @@ class RunState:
     clock: float = 0.0  # when the stage timed across two functions began (ingest, publish)
     builds: bool = False  # this run builds the marts (dbt), unless nothing new came and nothing changed
     parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
-    history: list = field(default_factory=list)  # this run's history files (indicators.history), not yet renamed
+    history: list = field(default_factory=list)  # this run's history files, not yet renamed
 
 
 def check(state: RunState, rebuild: bool) -> None:
