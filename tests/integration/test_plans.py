@@ -184,7 +184,10 @@ def test_final_report_of_the_example_plan_in_both_languages(built, tmp_path, cap
         html = out.read_text(encoding="utf-8")
         assert sentence in html
         assert html.count('class="card final-target"') == 3
-    assert "final follow-up of 2025/26, the latest year with values before 2029/30" in capsys.readouterr().out
+    assert (
+        "final follow-up of 2025/26, the latest year with final values before 2029/30"
+        in capsys.readouterr().out
+    )
 
 
 def test_programme_report_and_unknown_plan(built, tmp_path, capsys):

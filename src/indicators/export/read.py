@@ -112,7 +112,9 @@ def choose_year(con, year: str | None, kind: str, plan: dict[str, Any]) -> tuple
                 found,
                 f"{what} of {found} (the plan's {'mid-term' if kind == 'midterm' else 'final'} year)",
             )
-        return found, f"{what} of {found}, the latest year with values before {wanted}"
+        # without --year a follow-up reads the latest year with final values (marts.plans): no verdict on a partial year
+        which = "values" if year is not None else "final values"
+        return found, f"{what} of {found}, the latest year with {which} before {wanted}"
     if year is not None:
         return year, None
     final = fetch_one(con, "select academic_year from marts.academic_years where is_latest_final_year")
