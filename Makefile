@@ -30,9 +30,10 @@ generate: install
 ## The linters: ruff (Python), sqlfluff (the dbt SQL, .sqlfluff), dbt-bouncer (the dbt
 ## conventions, dbt-bouncer.yml, on the manifest that dbt parse writes to target/).
 lint: install
+	$(BIN)/indicators check-config
 	$(BIN)/ruff check src tests lint
 	$(BIN)/ruff format --check src tests lint
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/sqlfluff lint --processes 0 models macros tests/dbt
 	$(BIN)/dbt parse --profiles-dir . --project-dir . --target-path target --log-path target/logs --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
 

@@ -87,16 +87,24 @@ class Contract:
     @classmethod
     def read(cls, root: Path) -> Contract:
         pipelines = root / "pipelines"
-        sources = load_sources(pipelines)
+        sources = load_sources(pipelines)  # a source's profiles read other exports into the same table
         descriptions = {}
         for path in sorted(pipelines.glob("*.yml")):
             raw = read_yaml(path)
-            if "source" in raw:
+            if "source" in raw and "profile" not in raw:
                 descriptions[raw["source"]] = {
                     name: str(spec["description"])
                     for name, spec in raw["fields"].items()
                     if spec.get("description")
                 }
+        for spec in sources:
+            for f in spec.fields:
+                if f.precision_of:
+                    descriptions.setdefault(spec.name, {})[f.name] = (
+                        f"How precise `{f.precision_of}` is, from the form it was exported in: day, month "
+                        "(e.g. MM-YYYY, stored as the first of the month) or year (stored as 1 January); "
+                        f"null where `{f.precision_of}` is"
+                    )
         return cls(sources, descriptions, read_yaml(root / THRESHOLDS), read_yaml(root / WAREHOUSE_TABLES))
 
 
@@ -215,6 +223,14 @@ def _implied(spec: SourceSpec) -> list[dict]:
                 _check("expect_column_values_to_match_regex", {"column": f.name, "regex": regex}, why)
             )
     for f in spec.fields:
+        if f.precision_of:
+            checks.append(
+                _check(
+                    "expect_column_values_to_be_in_set",
+                    {"column": f.name, "value_set": ["day", "month", "year"]},
+                    f"how precise {f.precision_of} is: day, month or year",
+                )
+            )
         if f.type == "enum":
             checks.append(
                 _check(

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from indicators import private
+
 FOLDER = "_history"
 TABLES = ("published_values", "pipeline_runs", "dq_results")
 
@@ -43,7 +45,7 @@ def stage(con: duckdb.DuckDBPyConnection, archive_root: Path) -> list[tuple[Path
         have = {path.stem for path in folder.glob("*.parquet")} if folder.exists() else set()
         runs = {row[0] for row in con.execute(f"select distinct run_id from audit.{table}").fetchall()}
         for run_id in sorted(runs - have):
-            folder.mkdir(parents=True, exist_ok=True)
+            private.mkdir(folder)
             temporary = folder / f".{run_id}.parquet.tmp"
             con.execute(
                 f"copy (select * from audit.{table} where run_id = {_literal(run_id)}) "

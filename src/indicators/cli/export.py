@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from indicators.cli.common import AddCommand, _settings
+from indicators.cli.common import AddCommand, _settings, at_least, percent
 from indicators.config import Settings, load_settings
 
 
@@ -179,10 +179,10 @@ def add_audit(add: AddCommand) -> None:
     p.add_argument("export_dir", help="the folder with the export's files (CSV, XLSX, report HTML, metadata)")
     p.add_argument(
         "--min-values",
-        type=int,
+        type=at_least(1),
         help="protection level: possible values a hidden cell must keep "
         "(default: the export's metadata, else the settings)",
     )
     p.add_argument(
-        "--min-width-pct", type=float, help="protection level: interval width as %% of its upper end"
+        "--min-width-pct", type=percent, help="protection level: interval width as %% of its upper end"
     )
