@@ -48,20 +48,21 @@
 
 
 {#
-    The CAGR (percent per year) needed to go from the baseline to the target over the plan
-    (`plan_years` years from the baseline to var('plan_last_year')). NULL for increase rules
-    (no target) and when the baseline is 0 or missing.
+    The CAGR (percent per year) needed to go from the baseline to the target by the target's
+    deadline (`target_years`: from the baseline year to the academic year of the deadline,
+    plan_indicators.deadline_year; the plan's last year when it has none). NULL for increase
+    rules (no target) and when the baseline is 0 or missing.
 #}
-{% macro required_cagr_pct(rule, baseline_value, target_value, plan_years) -%}
+{% macro required_cagr_pct(rule, baseline_value, target_value, target_years) -%}
     case
         when {{ rule }} in ('coverage', 'majority', 'at_least')
             and {{ baseline_value }} > 0
-            and {{ plan_years }} > 0
+            and {{ target_years }} > 0
             then round(100.0 * (
                 power(
                     coalesce({{ target_value }}, case when {{ rule }} = 'coverage' then 100 else 50 end)
                     / {{ baseline_value }},
-                    1.0 / {{ plan_years }}
+                    1.0 / {{ target_years }}
                 ) - 1
             ), 6)
     end
@@ -78,15 +79,15 @@
       coverage/majority/at_least not met: ratio = CAGR / required CAGR: >= 0.95 on_track,
                       >= 0.6 moderate (needs acceleration), >= 0 limited, < 0 deterioration;
                       baseline 0 (CAGR not computable): the same thresholds on the linear ratio
-                      (value / target) / (years / plan years);
+                      (value / target) / (years / target years), the years to the deadline;
                       baseline at or above the target (required CAGR <= 0): deterioration
                       when the CAGR is negative, else limited
 #}
 {% macro indicator_progress(
-    rule, status, value, baseline_value, target_value, years, plan_years, done_on, as_of_date
+    rule, status, value, baseline_value, target_value, years, target_years, done_on, as_of_date
 ) -%}
     {%- set cagr = cagr_pct(value, baseline_value, years) -%}
-    {%- set required = required_cagr_pct(rule, baseline_value, target_value, plan_years) -%}
+    {%- set required = required_cagr_pct(rule, baseline_value, target_value, target_years) -%}
     {%- set ratio = 'round((' ~ cagr ~ ') / (' ~ required ~ '), 6)' -%}
     {%- set target =
         'coalesce(' ~ target_value ~ ", case when " ~ rule ~ " = 'coverage' then 100 else 50 end)" -%}
@@ -112,8 +113,8 @@
             case
                 when {{ baseline_value }} = 0 then
                     case
-                        when ({{ value }} / {{ target }}) / ({{ years }} / {{ plan_years }}) >= 0.95 then 'on_track'
-                        when ({{ value }} / {{ target }}) / ({{ years }} / {{ plan_years }}) >= 0.6 then 'moderate'
+                        when ({{ value }} / {{ target }}) / ({{ years }} / {{ target_years }}) >= 0.95 then 'on_track'
+                        when ({{ value }} / {{ target }}) / ({{ years }} / {{ target_years }}) >= 0.6 then 'moderate'
                         else 'limited'
                     end
                 when ({{ required }}) <= 0 then

@@ -1,6 +1,7 @@
 -- The follow-ups of each plan, target by target: for the mid-term and the final follow-up, the
--- faculty value of the plan's follow-up year or, where that year has no value, of the latest
--- earlier year with one (followup_year says which), judged by that plan's rule. One row per
+-- faculty value of the plan's follow-up year or, where that year has no final value, of the
+-- latest earlier year with one (followup_year says which), judged by that plan's rule; a
+-- provisional or incomplete value (no verdict) only when no year up to it is final. One row per
 -- plan, indicator and follow-up kind (midterm, final); the follow-up years are the seeds'.
 with
 
@@ -49,7 +50,7 @@ latest as (
     qualify
         row_number() over (
             partition by followup_kinds.plan_id, followup_kinds.indicator_id, followup_kinds.followup_kind
-            order by faculty_values.academic_year desc
+            order by faculty_values.obs_status = 'final' desc, faculty_values.academic_year desc
         ) = 1
 ),
 

@@ -5,15 +5,15 @@
 with
 
 plans as (
-    select * from {{ ref('plans') }}
+    select * from {{ plan_seed('plans') }}
 ),
 
 plan_targets as (
-    select * from {{ ref('plan_targets') }}
+    select * from {{ plan_seed('plan_targets') }}
 ),
 
 plan_indicators as (
-    select * from {{ ref('plan_indicators') }}
+    select * from {{ plan_seed('plan_indicators') }}
 ),
 
 final as (

@@ -161,6 +161,7 @@ final as (
             end,
             run_day.run_date
         ) as coverage_end_date,
+        run_day.run_date,
     from sources_with_data
     cross join data_end
     cross join run_day

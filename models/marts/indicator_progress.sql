@@ -3,6 +3,10 @@
 -- the numbers behind them (the plan's baseline value, change, CAGR, required CAGR). One row per
 -- plan, indicator, academic year and scope (programme_code NULL = faculty). The rules live in
 -- macros/indicator_rules.sql; the plans, their baselines, targets and deadlines in the seeds.
+-- A target's pace is measured to its own deadline (deadline_year); after the deadline a target
+-- (coverage, majority, at_least) keeps the verdict and progress it had at the deadline.
+-- No verdict on a partial year: a provisional or incomplete value (obs_status) has status and
+-- progress 'provisional', the reason in no_verdict_reason, and no change or CAGR beside it.
 with
 
 indicator_values as (
@@ -44,8 +48,11 @@ judged_inputs as (
         {{ academic_year_last_date('headline.academic_year') }} as as_of_date,
         {{ academic_year_start_of('headline.academic_year') }}
         - {{ academic_year_start_of('plan_indicators.baseline_year') }} as years_since_baseline,
-        {{ academic_year_start_of('plan_indicators.plan_last_year') }}
-        - {{ academic_year_start_of('plan_indicators.baseline_year') }} as plan_years,
+        {{ academic_year_start(
+            'coalesce(plan_indicators.deadline_date, '
+            ~ academic_year_last_date('plan_indicators.plan_last_year') ~ ')'
+        ) }}
+        - {{ academic_year_start_of('plan_indicators.baseline_year') }} as target_years,
         milestones.done_on as milestone_done_on,
     from headline
     inner join plan_indicators
@@ -67,17 +74,60 @@ judged as (
             when baseline_value != 0 then 100.0 * (value - baseline_value) / baseline_value
         end as change_pct,
         {{ cagr_pct('value', 'baseline_value', 'years_since_baseline') }} as cagr_pct,
-        {{ required_cagr_pct('rule', 'baseline_value', 'target_value', 'plan_years') }} as required_cagr_pct,
+        {{ required_cagr_pct(
+            'rule', 'baseline_value', 'target_value', 'target_years',
+        ) }} as required_cagr_pct,
         {{ indicator_status(
             'rule', 'value', 'baseline_value', 'target_value',
             'milestone_done_on', 'deadline_date', 'as_of_date',
-        ) }} as status,
+        ) }} as own_status,
+        {{ indicator_progress(
+            'rule', 'own_status', 'value', 'baseline_value', 'target_value',
+            'years_since_baseline', 'target_years', 'milestone_done_on', 'as_of_date',
+        ) }} as own_progress,
         case
             when secondary_rule = 'milestone' then {{ indicator_status(
                 "'milestone'", 'value', 'null', 'null', 'milestone_done_on', 'deadline_date', 'as_of_date',
             ) }}
         end as milestone_status,
     from judged_inputs
+),
+
+at_deadline as (
+    select
+        plan_id,
+        indicator_id,
+        programme_code,
+        academic_year,
+        own_status,
+        own_progress,
+    from judged
+    where years_since_baseline = target_years
+        and obs_status = 'final'
+),
+
+verdicts as (
+    select
+        judged.*,
+        judged.rule in ('coverage', 'majority', 'at_least')
+        and judged.years_since_baseline > judged.target_years as is_after_deadline,
+        case
+            when is_after_deadline then coalesce(at_deadline.own_status, 'insufficient_data')
+            else judged.own_status
+        end as status,
+        case
+            when is_after_deadline then coalesce(at_deadline.own_progress, 'not_available')
+            else judged.own_progress
+        end as progress,
+        case
+            when is_after_deadline then at_deadline.academic_year
+            else judged.academic_year
+        end as verdict_year,
+    from judged
+    left join at_deadline
+        on judged.plan_id = at_deadline.plan_id
+        and judged.indicator_id = at_deadline.indicator_id
+        and coalesce(judged.programme_code, '') = coalesce(at_deadline.programme_code, '')
 ),
 
 final as (
@@ -98,24 +148,26 @@ final as (
         rule,
         baseline_year,
         baseline_value,
-        change_abs,
-        change_pct,
+        case when obs_status = 'final' then change_abs end as change_abs,
+        case when obs_status = 'final' then change_pct end as change_pct,
         target_value,
         years_since_baseline,
-        cagr_pct,
+        case when obs_status = 'final' then cagr_pct end as cagr_pct,
         required_cagr_pct,
-        status,
+        case when obs_status = 'final' then status else 'provisional' end as status,
         obs_status,
+        case obs_status
+            when 'provisional' then 'provisional value: its sources cover only part of the year'
+            when 'incomplete' then 'incomplete value: a source it uses covers none of the year'
+        end as no_verdict_reason,
         annotation_ids,
-        {{ indicator_progress(
-            'rule', 'status', 'value', 'baseline_value', 'target_value',
-            'years_since_baseline', 'plan_years', 'milestone_done_on', 'as_of_date',
-        ) }} as progress,
+        case when obs_status = 'final' then progress else 'provisional' end as progress,
         deadline_year,
+        case when obs_status = 'final' then verdict_year end as verdict_year,
         secondary_rule,
         milestone_done_on,
         milestone_status,
-    from judged
+    from verdicts
 )
 
 select * from final

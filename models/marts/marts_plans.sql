@@ -1,13 +1,14 @@
 {{ config(alias='plans') }}
 -- Every plan the warehouse follows, one row per plan: the seed's period, baseline and follow-up
 -- years, and the years its follow-ups read: the plan's mid-term (final) year or, where that year
--- has no faculty value, the latest year before it with one (academic_years); NULL when the
--- warehouse has no value up to it. Published as marts.plans (the model has another name because
+-- has no final faculty value, the latest year before it with one (academic_years; a year with
+-- only provisional values when none before it is final); NULL when the warehouse has no value
+-- up to it. Published as marts.plans (the model has another name because
 -- the seed reference.plans already has this one).
 with
 
 plans as (
-    select * from {{ ref('plans') }}
+    select * from {{ plan_seed('plans') }}
 ),
 
 academic_years as (
@@ -17,11 +18,23 @@ academic_years as (
 followup_years as (
     select
         plans.plan_id,
-        max(academic_years.academic_year) filter (
-            where academic_years.academic_year_start <= {{ academic_year_start_of('plans.midterm_year') }}
+        coalesce(
+            max(academic_years.academic_year) filter (
+                where academic_years.academic_year_start <= {{ academic_year_start_of('plans.midterm_year') }}
+                and academic_years.has_final_values
+            ),
+            max(academic_years.academic_year) filter (
+                where academic_years.academic_year_start <= {{ academic_year_start_of('plans.midterm_year') }}
+            )
         ) as midterm_followup_year,
-        max(academic_years.academic_year) filter (
-            where academic_years.academic_year_start <= {{ academic_year_start_of('plans.final_year') }}
+        coalesce(
+            max(academic_years.academic_year) filter (
+                where academic_years.academic_year_start <= {{ academic_year_start_of('plans.final_year') }}
+                and academic_years.has_final_values
+            ),
+            max(academic_years.academic_year) filter (
+                where academic_years.academic_year_start <= {{ academic_year_start_of('plans.final_year') }}
+            )
         ) as final_followup_year,
     from plans
     cross join academic_years

@@ -9,7 +9,7 @@ plans as (
 ),
 
 plan_targets as (
-    select * from {{ ref('plan_targets') }}
+    select * from {{ plan_seed('plan_targets') }}
 ),
 
 plan_indicators as (

@@ -21,6 +21,7 @@ final as (
         {{ academic_year('coverage_end_date') }} as coverage_end_year,
         coverage_end_date >= {{ academic_year_last_date(academic_year('coverage_end_date')) }}
             as is_coverage_end_year_complete,
+        run_date,
     from sources
 )
 

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from indicators import private, warehouse
+from indicators import history, private, warehouse
 from indicators.archive import MANIFEST, Archive, file_sha256
 from indicators.config import Settings
 from indicators.disk import human
@@ -67,6 +67,10 @@ def backup(
                 copied += 1
         if archive.manifest.exists():
             _copy_atomic(archive.manifest, out / "archive" / MANIFEST)
+        for path in sorted((archive.root / history.FOLDER).glob("*/*.parquet")):  # write-once files
+            there = out / "archive" / path.relative_to(archive.root)
+            if not there.exists() or there.stat().st_size != path.stat().st_size:
+                _copy_atomic(path, there)
     damage = warehouse.check_published(target)
     if damage is not None:
         raise BackupError(f"the copy {target} does not verify: {damage}")

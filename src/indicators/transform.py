@@ -7,6 +7,7 @@ copy can be checkpointed and published.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -60,7 +61,10 @@ def project_fingerprint(settings: Settings) -> str:
 
     When nothing new was loaded and this is unchanged, a rebuild would give the same marts.
     """
-    digest = hashlib.sha256(json.dumps(dbt_vars(settings), sort_keys=True).encode())
+    # the run's date is left out: whether a new date changes the marts is the nightly's own check
+    # (indicators.history.date_moved), else every day would rebuild
+    shaping = {name: value for name, value in dbt_vars(settings).items() if name != "run_date"}
+    digest = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode())
     for part in PROJECT_PARTS:
         base = settings.root / part
         paths = (
@@ -76,12 +80,68 @@ def project_fingerprint(settings: Settings) -> str:
     return digest.hexdigest()
 
 
+EXAMPLE_PLANS_ENV = "INDICATORS_EXAMPLE_PLANS"  # "true": the demo's fictitious example plan too
+RUN_DATE_ENV = "INDICATORS_RUN_DATE"  # YYYY-MM-DD: the run's date (tests); unset: today
+
+
+def run_date() -> dt.date:
+    """The run's date: ``INDICATORS_RUN_DATE`` (YYYY-MM-DD) when set, else today. Coverage never
+    reaches past it (dbt var run_date)."""
+    given = os.environ.get(RUN_DATE_ENV, "").strip()
+    return dt.date.fromisoformat(given) if given else dt.date.today()
+
+
+def example_plans() -> bool:
+    return os.environ.get(EXAMPLE_PLANS_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def _year_mark(day: dt.date) -> tuple[int, bool]:
+    """What of a (coverage end) date the marts depend on: its academic year's start and whether it
+    is that year's last day (30 June: the year is then final)."""
+    start = day.year - (1 if day.month < 7 else 0)
+    return start, day == dt.date(start + 1, 6, 30)
+
+
+def date_moved(work: Path, today: dt.date | None = None) -> str | None:
+    """Why the marts built for another day would differ today (None: they would not).
+
+    Coverage is capped at the run's date (marts.source_coverage.run_date), so when nothing new
+    arrives a result can still move with the date: the run's academic year changed, or a coverage
+    end capped at the build's date would now fall in another year or reach the end of its year."""
+    import duckdb
+
+    today = today or run_date()
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        try:
+            rows = con.execute(
+                "select source_name, coverage_end_date, run_date from marts.source_coverage"
+            ).fetchall()
+        except duckdb.Error:  # marts from before the column: rebuild once to record it
+            return "the marts do not record the date they were built for"
+    finally:
+        con.close()
+    built = max((row[2] for row in rows if row[2] is not None), default=None)
+    if built is None:
+        return None
+    if _year_mark(built)[0] != _year_mark(today)[0]:
+        return f"the run's academic year moved ({built} -> {today})"
+    capped = sorted(name for name, end, _ in rows if end is not None and end >= built)
+    if capped and _year_mark(built) != _year_mark(today):
+        return f"coverage capped at {built} moves to {today} ({', '.join(capped)})"
+    return None
+
+
 def dbt_vars(settings: Settings) -> dict:
-    return {
+    values = {
         "reference_day": settings.reference_day,
         "unknown_programme_error_pct": settings.unknown_programme_error_pct,
         "first_year": settings.first_year,
+        "example_plans": example_plans(),
     }
+    if os.environ.get(RUN_DATE_ENV, "").strip():
+        values["run_date"] = run_date().isoformat()
+    return values
 
 
 def dbt_args(command: str, settings: Settings) -> list[str]:

@@ -162,9 +162,10 @@ def test_midterm_report_without_a_year_uses_the_latest_year_before_the_midterm(h
     )
     printed = capsys.readouterr().out
     assert code == 0, printed
-    assert "mid-term follow-up of 2013/14, the latest year with values before 2021/22" in printed
+    # 2013/14 is provisional (coverage to 2013-09-15): no verdict on it; 2012/13 is the latest final year
+    assert "mid-term follow-up of 2012/13, the latest year with final values before 2021/22" in printed
     html = out.read_text(encoding="utf-8")
-    assert "Halvtidsuppföljning av 2013/14, det senaste året med värden före 2021/22." in html
+    assert "Halvtidsuppföljning av 2012/13, det senaste året med slutliga värden före 2021/22." in html
     code = cli.main(
         [
             "export",
@@ -178,7 +179,7 @@ def test_midterm_report_without_a_year_uses_the_latest_year_before_the_midterm(h
         ]
     )
     assert code == 0
-    assert (tmp_path / "export" / "indicators_2013-14_midterm_sv_midterm.csv").exists()
+    assert (tmp_path / "export" / "indicators_2012-13_midterm_sv_midterm.csv").exists()
 
 
 # --- deliveries: a dated current export, a stale one, a source that starts later -----------------

@@ -1,6 +1,7 @@
-"""Plans as data, through the real nightly: the shipped seeds carry a second, clearly fictitious plan
-(EXAMPLE-2025: baseline 2024/25, targets on I01 and I07 with its own target values, a milestone on
-I21), added by editing seeds only. Its verdicts are worked out by hand below, beside the 2019-2024
+"""Plans as data, through the real nightly: the demo's seeds (seeds/examples/, loaded with
+INDICATORS_EXAMPLE_PLANS=true as `indicators nightly --demo` does) carry a second, clearly fictitious
+plan (EXAMPLE-2025: baseline 2024/25, targets on I01 and I07 with its own target values, a milestone
+on I21), added by editing seeds only. Its verdicts are worked out by hand below, beside the 2019-2024
 plan's on the same values; the final follow-up and the report kinds are checked against them.
 
 Exports dated 2026-06-30: every source covers 2024/25 and 2025/26 whole (both final).
@@ -76,7 +77,9 @@ def built(tmp_path_factory, module_key):
     from indicators.config import load_settings
 
     settings = load_settings().with_paths(inbox=inbox, warehouse=root / "state" / "warehouse.duckdb")
-    outcome = nightly.run(settings, with_quality=False, quiet=True)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("INDICATORS_EXAMPLE_PLANS", "true")  # the demo's example plan beside the real one
+        outcome = nightly.run(settings, with_quality=False, quiet=True)
     assert outcome.published, (outcome.message, outcome.errors)
     return settings
 
@@ -181,7 +184,10 @@ def test_final_report_of_the_example_plan_in_both_languages(built, tmp_path, cap
         html = out.read_text(encoding="utf-8")
         assert sentence in html
         assert html.count('class="card final-target"') == 3
-    assert "final follow-up of 2025/26, the latest year with values before 2029/30" in capsys.readouterr().out
+    assert (
+        "final follow-up of 2025/26, the latest year with final values before 2029/30"
+        in capsys.readouterr().out
+    )
 
 
 def test_programme_report_and_unknown_plan(built, tmp_path, capsys):

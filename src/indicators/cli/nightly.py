@@ -38,6 +38,11 @@ def cmd_nightly(args: argparse.Namespace, stop_after: str | None = None) -> int:
     _check_contract(settings)
     if getattr(args, "demo", False):
         _demo_key(settings)
+        import os
+
+        from indicators.transform import EXAMPLE_PLANS_ENV
+
+        os.environ.setdefault(EXAMPLE_PLANS_ENV, "true")  # the demo shows the fictitious example plan too
     outcome = nightly.run(
         settings,
         with_dbt=not getattr(args, "skip_dbt", False),

@@ -68,6 +68,7 @@ STATUS = {
     "pending": {"sv": "pågår", "en": "pending"},
     "overdue": {"sv": "försenat", "en": "overdue"},
     "insufficient_data": {"sv": "otillräckliga data", "en": "insufficient data"},
+    "provisional": {"sv": "preliminärt värde, ingen bedömning", "en": "provisional value, no verdict"},
 }
 
 PROGRESS = {
@@ -77,6 +78,7 @@ PROGRESS = {
     "limited": {"sv": "begränsad", "en": "limited"},
     "deterioration": {"sv": "försämring", "en": "deterioration"},
     "not_available": {"sv": "ej tillgänglig", "en": "not available"},
+    "provisional": {"sv": "preliminärt värde, ingen bedömning", "en": "provisional value, no verdict"},
 }
 
 # The status of a value, from how far its sources cover its year (marts.source_coverage).
@@ -254,6 +256,9 @@ def verdict_sentence(row: dict, lang: str) -> str:
     status = text(STATUS, row.get("status"), lang) or ""
     name = (row.get("indicator_name") or "").lower() if lang == "en" else (row.get("indicator_name") or "")
     year = row.get("followup_year")
+    deadline = row.get("deadline_year")
+    if row.get("status") == "not_met" and deadline and year and str(year)[:4] >= str(deadline)[:4]:
+        status += f" senast {deadline}" if lang == "sv" else f" by {deadline}"  # "not met by 2024/25"
     if year is None:
         return f"{status}: " + ("inget värde att följa upp" if lang == "sv" else "no value to follow up")
     mark = {"provisional": " (p)", "incomplete": " (i)"}.get(row.get("final_obs_status") or "", "")

@@ -112,7 +112,9 @@ def choose_year(con, year: str | None, kind: str, plan: dict[str, Any]) -> tuple
                 found,
                 f"{what} of {found} (the plan's {'mid-term' if kind == 'midterm' else 'final'} year)",
             )
-        return found, f"{what} of {found}, the latest year with values before {wanted}"
+        # without --year a follow-up reads the latest year with final values (marts.plans): no verdict on a partial year
+        which = "values" if year is not None else "final values"
+        return found, f"{what} of {found}, the latest year with {which} before {wanted}"
     if year is not None:
         return year, None
     final = fetch_one(con, "select academic_year from marts.academic_years where is_latest_final_year")
@@ -150,7 +152,7 @@ def catalogue(con, lang: str, plan_id: str | None) -> list[dict[str, Any]]:
     return [
         {
             **row,
-            "name": pick(row, f"name_{lang}", "name_en", "name_sv"),
+            "name": pick(row, f"indicator_name_{lang}", "indicator_name_en", "indicator_name_sv"),
             "definition": pick(row, f"definition_{lang}", "definition_en", "definition_sv"),
             "target_text": row[f"target_text_{lang}"],
             "goal_text": row[f"goal_text_{lang}"],

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from indicators import bi, disk, published, warehouse
+from indicators import bi, disk, history, published, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings
 from indicators.derive import ReadOptions
@@ -55,6 +55,7 @@ class RunState:
     clock: float = 0.0  # when the stage timed across two functions began (ingest, publish)
     builds: bool = False  # this run builds the marts (dbt), unless nothing new came and nothing changed
     parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
+    history: list = field(default_factory=list)  # this run's history files, not yet renamed
     archived: dict | None = None  # where the archive holds the loaded sources' rows (GX reads them there)
 
 
@@ -83,6 +84,13 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
         state.summary = (
             preflight.restore(con, state.archive, state.reporter) if state.restore else IngestSummary()
         )
+        if state.restore:  # the publication and run history too (indicators.history)
+            restored = history.restore(con, state.archive.root)
+            state.reporter(
+                "rebuild: history restored from the archive ("
+                + ", ".join(f"{table} {rows} rows" for table, rows in restored.items())
+                + ")"
+            )
         if not rebuild:
             pseudonymiser = Pseudonymiser(key, crosswalk, pivot_year=state.started.year)
             ingestor = Ingestor(
@@ -139,7 +147,10 @@ def dbt_build(state: RunState) -> None:
 
     state.fingerprint = transform.project_fingerprint(state.settings)
     previous = last_build(state.work)
-    if state.summary.count("loaded") == 0 and previous and previous[1] == state.fingerprint:
+    moved = transform.date_moved(state.work) if previous else None
+    if moved:
+        state.reporter(f"dbt build: nothing new was loaded, but {moved}: the marts are rebuilt")
+    if state.summary.count("loaded") == 0 and previous and previous[1] == state.fingerprint and not moved:
         state.reporter(
             f"dbt build: skipped: nothing new was loaded and the project is unchanged since run "
             f"{previous[0]}; its marts and checks stand"
@@ -197,6 +208,13 @@ def record(state: RunState) -> None:
             state.fingerprint,
         )
         con.execute("checkpoint")
+        if not state.errors:
+            try:  # the publication and run history beside the archive, renamed in place once published
+                state.history = history.stage(con, state.archive.root)
+            except (OSError, duckdb.Error) as exc:
+                state.warnings.append(
+                    f"the history could not be archived ({disk.describe(exc)}); the next publish archives it"
+                )
     finally:
         con.close()
 
@@ -239,10 +257,11 @@ def after_publish(state: RunState, retention: bool) -> None:
     """The archive's manifest lines, then the inbox's retention; neither can unpublish the run."""
     try:
         state.archive.commit(state.staged)
-    except OSError as exc:
+        history.commit(state.history)  # what was published, and the runs
+    except (OSError, duckdb.Error) as exc:
         line = (
-            f"the archive's manifest could not be written ({disk.describe(exc)}); "
-            "the next run archives these files from the published warehouse"
+            f"the archive's manifest or history could not be written ({disk.describe(exc)}); "
+            "the next run archives them from the published warehouse"
         )
         state.reporter(f"warning: {line}")
         state.warnings.append(line)
@@ -259,6 +278,7 @@ def end_failed(state: RunState, remove: bool = False) -> Path | None:
     settings, work, reporter = state.settings, state.work, state.reporter
     shutil.rmtree(QualityWorker.spill_dir_of(work), ignore_errors=True)
     state.archive.discard(state.staged)
+    history.discard(state.history)
     kept = None
     if work.exists() and not remove and settings.keep_failed_copies > 0:
         try:

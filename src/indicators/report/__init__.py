@@ -422,7 +422,8 @@ def _year_note(publication: Publication) -> str | None:
         if publication.year == planned:
             year_word = "halvtidsår" if publication.kind == "midterm" else "slutår"
             return f"{what} av {publication.year} (planens {year_word})."
-        return f"{what} av {publication.year}, det senaste året med värden före {planned}."
+        which = "slutliga värden" if "final values" in publication.year_note else "värden"
+        return f"{what} av {publication.year}, det senaste året med {which} före {planned}."
     return f"Rapport för {publication.year}, det senaste året med slutliga värden."
 
 

@@ -119,7 +119,8 @@ class FollowupTables:
                 "progress": mart.get("progress") or "not_available",
                 "programmes_done_on": mart.get("programmes_done_on"),
             }
-            row["sentence"] = labels.verdict_sentence(row, self.lang)
+            deadline = {"deadline_year": mart.get("deadline_year") or ind.get("deadline_year")}
+            row["sentence"] = labels.verdict_sentence(row | deadline, self.lang)
             rows.append(row)
         return rows
 

@@ -1,0 +1,39 @@
+"""The follow-up's generated sentence says "not met by <deadline>" once the deadline has come."""
+
+from __future__ import annotations
+
+from indicators.export import labels
+
+ROW = {
+    "indicator_name": "Outgoing students",
+    "unit": "persons",
+    "baseline_year": "2018/19",
+    "baseline_value": 118.0,
+    "final_value": 180.0,
+    "final_obs_status": "final",
+    "status": "not_met",
+    "deadline_year": "2022/23",
+}
+
+
+def test_not_met_at_or_after_the_deadline_names_it():
+    for year in ("2022/23", "2024/25"):
+        row = ROW | {"followup_year": year}
+        assert labels.verdict_sentence(row, "en") == (
+            f"not met by 2022/23: 180 outgoing students in {year} against 118 at baseline (2018/19)"
+        )
+        assert labels.verdict_sentence(row, "sv") == (
+            f"ej uppfyllt senast 2022/23: Outgoing students 180 {year} mot 118 vid utgångsläget (2018/19)"
+        )
+
+
+def test_before_the_deadline_or_met_no_deadline_is_named():
+    before = ROW | {"followup_year": "2021/22"}
+    assert labels.verdict_sentence(before, "en").startswith("not met: 180 ")
+    met = ROW | {"followup_year": "2022/23", "status": "met"}
+    assert labels.verdict_sentence(met, "en").startswith("met: 180 ")
+
+
+def test_a_partial_year_reads_no_verdict():
+    row = ROW | {"followup_year": "2025/26", "status": "provisional", "final_obs_status": "provisional"}
+    assert labels.verdict_sentence(row, "en").startswith("provisional value, no verdict: 180 (p) ")
