@@ -141,6 +141,7 @@ DIMENSIONS = {
 SUPPRESSION = {
     "primary": {"sv": "primär", "en": "primary"},
     "secondary": {"sv": "sekundär", "en": "secondary"},
+    "kept": {"sv": "dold tidigare", "en": "hidden earlier"},  # disclosure.KEPT
 }
 
 WORDS = {
