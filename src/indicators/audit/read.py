@@ -347,7 +347,7 @@ def _read_html(text: str, reading: Reading) -> int:
 
 def _programme_board(code: str, rows: list[list[str]], reading: Reading, decimal: str) -> None:
     header = [_HEADER_KEYS.get(name, name) for name in rows[0]]
-    faculty_words = {entry[lang] for entry in [labels.HEADERS["faculty_value"]] for lang in labels.LANGS}
+    faculty_words = tuple(labels.HEADERS["faculty_value"].values())  # "<label> <year>"
     for line in rows[1:]:
         indicator = _text(line[0]) if line else None
         if not indicator:
@@ -357,11 +357,7 @@ def _programme_board(code: str, rows: list[list[str]], reading: Reading, decimal
             if YEAR.match(name):
                 key = (indicator, name, code, None, None)
                 reading.observe(key, "value", line[i], decimal)
-            elif (
-                name.split(" ")[-1:]
-                and YEAR.match(name.split(" ")[-1])
-                and any(name.startswith(word) for word in faculty_words)
-            ):
+            elif name.startswith(faculty_words) and YEAR.match(name.split(" ")[-1]):
                 key = (indicator, name.split(" ")[-1], None, None, None)
                 reading.observe(key, "value", line[i], decimal)
             elif name == "baseline_value" and _parse(line[i], decimal) == HIDDEN:
