@@ -55,9 +55,8 @@ def audit(
     for tag, reading in zip(tags, readings, strict=True):
         blocks: dict[tuple[str, str], Block] = defaultdict(dict)
         for key, known in reading.cells.items():
-            if (
-                known.unit is None and known.share is None
-            ):  # a programme cell of the report: the headline's unit
+            # a programme cell of the report: the headline's unit
+            if known.unit is None and known.share is None:
                 known.unit = reading.cells.get((key[0], key[1], None, None, None), Known()).unit
             if known.value is None:
                 continue
