@@ -118,9 +118,16 @@ class Reading:
                 if unit and self.cells[key].unit is None:
                     self.cells[key].unit = unit
                 self.observe(key, "value", line[i], decimal)
-            # a hidden change, target or a programme's baseline repeats a hidden cell (the change: the
+            # a hidden change, growth rate, target or a programme's baseline repeats a hidden cell (the change: the
             # value minus the baseline), so it tells nothing of its own: accounted for, not a variable
-            for repeated in ("change_abs", "target_value", "baseline_value"):
+            for repeated in (
+                "change_abs",
+                "change_pct",
+                "cagr_pct",
+                "required_cagr_pct",
+                "target_value",
+                "baseline_value",
+            ):
                 observed = repeated == "baseline_value" and programme is None and _text(at("baseline_year"))
                 if repeated in col and not observed and _parse(at(repeated), decimal) == HIDDEN:
                     self.hidden_read += 1
