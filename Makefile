@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install lint clean sample generate
+.PHONY: demo test install lint clean sample generate docs
 
 $(BIN)/indicators: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,23 @@ generate: install
 ## The linters: ruff (Python), sqlfluff (the dbt SQL, .sqlfluff), dbt-bouncer (the dbt
 ## conventions, dbt-bouncer.yml, on the manifest that dbt parse writes to target/).
 lint: install
+	$(BIN)/indicators check-config
 	$(BIN)/ruff check src tests lint
 	$(BIN)/ruff format --check src tests lint
-	$(BIN)/sqlfluff lint models macros tests/dbt
+	$(BIN)/sqlfluff lint --processes 0 models macros tests/dbt
 	$(BIN)/dbt parse --profiles-dir . --project-dir . --target-path target --log-path target/logs --quiet
 	$(BIN)/dbt-bouncer run --config-file dbt-bouncer.yml
+
+## The dbt docs as one self-contained HTML file, target/static_index.html (open it in a browser). The
+## column types come from a copy of the demo warehouse (make demo), when there is one.
+docs: install
+	@mkdir -p target
+	@rm -f target/docs.duckdb target/docs.duckdb.wal
+	@if [ -f var/warehouse.duckdb ]; then cp var/warehouse.duckdb target/docs.duckdb; fi
+	INDICATORS_DBT_DATABASE=target/docs.duckdb $(BIN)/dbt docs generate --static --profiles-dir . --project-dir . \
+		--target-path target --log-path target/logs --quiet
+	@rm -f target/docs.duckdb target/docs.duckdb.wal
+	@echo "docs: open target/static_index.html in a browser (one file, no server needed)"
 
 sample: install
 	$(BIN)/indicators sample --out samples/inbox --scale 1 --seed 2019

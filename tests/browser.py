@@ -137,8 +137,34 @@ class DevTools:
         self._log.close()
 
 
-def render_in_chromium(html: Path, screenshot: Path, width: int = 1280, height: int = 1600) -> dict:
-    """Open ``html``; return chart sizes, console errors and the page title; save a screenshot."""
+AXE_VERSION = "4.14.1"  # axe-core, the accessibility checker, from the npm registry
+AXE_DIR = Path(__file__).parent / "artifacts" / "axe"  # git-ignored; installed once by npm
+
+
+def axe_script() -> str | None:
+    """axe-core's script: ``$AXE_CORE`` (a path to axe.min.js), else installed with npm into
+    tests/artifacts/axe (pinned); None where it cannot be had (no npm, no registry)."""
+    named = os.environ.get("AXE_CORE")
+    if named:
+        return Path(named).read_text(encoding="utf-8")
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.is_file() and shutil.which("npm"):
+        AXE_DIR.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "install", "--prefix", str(AXE_DIR), "--no-audit", "--no-fund", "--silent"]
+            + [f"axe-core@{AXE_VERSION}"],
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
+    return script.read_text(encoding="utf-8") if script.is_file() else None
+
+
+def render_in_chromium(
+    html: Path, screenshot: Path, width: int = 1280, height: int = 1600, axe: str | None = None
+) -> dict:
+    """Open ``html``; return chart sizes, console errors and the page title; save a screenshot. With
+    ``axe`` (axe-core's script), also the WCAG 2 A/AA violations axe finds (``axe``: [{id, nodes}])."""
     executable = _chromium()
     with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile:
         browser = DevTools(executable, Path(profile))
@@ -178,6 +204,22 @@ def render_in_chromium(html: Path, screenshot: Path, width: int = 1280, height: 
                 {"expression": "document.scripts.length", "returnByValue": True},
                 session=session,
             )["result"]["value"]
+            violations = None
+            if axe is not None:  # evaluated by the DevTools protocol: the page's CSP does not apply
+                browser.send("Runtime.evaluate", {"expression": axe}, session=session, timeout=60)
+                violations = browser.send(
+                    "Runtime.evaluate",
+                    {
+                        "expression": """
+                axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})
+                   .then(r => r.violations.map(v => ({id: v.id, impact: v.impact,
+                        nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ': ' + n.failureSummary)})))""",
+                        "awaitPromise": True,
+                        "returnByValue": True,
+                    },
+                    session=session,
+                    timeout=120,
+                )["result"]["value"]
             shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             screenshot.write_bytes(base64.b64decode(shot["data"]))
@@ -198,4 +240,4 @@ def render_in_chromium(html: Path, screenshot: Path, width: int = 1280, height: 
             ]
         finally:
             browser.close()
-    return {"charts": charts, "errors": errors, "title": title, "scripts": scripts}
+    return {"charts": charts, "errors": errors, "title": title, "scripts": scripts, "axe": violations}

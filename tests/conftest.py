@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+# files written by a test are fresh: no settle wait unless a test asks for one (issue 19, item 6)
+os.environ.setdefault("INDICATORS_SETTLE_SECONDS", "0")
 
 TEST_KEY = "test-key-for-pseudonyms-0123456789"
 

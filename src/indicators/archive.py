@@ -35,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from indicators import private
 from indicators.sources import extraction_date
 
 MANIFEST = "manifest.jsonl"
@@ -92,17 +93,32 @@ class Archive:
     # --- reading ---------------------------------------------------------------------------
 
     def entries(self) -> dict[str, dict]:
-        """Committed entries by sha256, in manifest order (a torn last line is ignored)."""
+        """Committed entries by sha256, in manifest order (a torn line is ignored: see ``torn_lines``)."""
+        return self._read()[0]
+
+    def torn_lines(self) -> list[int]:
+        """The numbers (from 1) of the manifest's lines that are not a whole entry (a crash while
+        one was written, or a line damaged since): they are ignored, and a run reports them."""
+        return self._read()[1]
+
+    def _read(self) -> tuple[dict[str, dict], list[int]]:
         if not self.manifest.exists():
-            return {}
+            return {}, []
         found: dict[str, dict] = {}
-        for line in self.manifest.read_text(encoding="utf-8").splitlines():
+        torn: list[int] = []
+        text = self.manifest.read_bytes().decode("utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
             try:
                 entry = json.loads(line)
             except ValueError:
+                entry = None
+            if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
+                torn.append(number)
                 continue
             found.setdefault(entry["sha256"], entry)
-        return found
+        return found, torn
 
     def verify(self) -> list[str]:
         """Problems found: a Parquet file the manifest names that is missing or fails its sha256."""
@@ -126,14 +142,21 @@ class Archive:
     # --- writing ---------------------------------------------------------------------------
 
     def stage(
-        self, con: duckdb.DuckDBPyConnection, *, run_id: str | None = None, shas: set[str] | None = None
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        run_id: str | None = None,
+        shas: set[str] | None = None,
+        into: list[dict] | None = None,
     ) -> ArchiveStats:
         """Write the Parquet files of the loaded files of ``run_id`` (or with these sha256s).
 
-        Returns the entries to ``commit`` once the warehouse holding them is published.
+        Returns the entries to ``commit`` once the warehouse holding them is published; each is
+        appended to ``into`` as soon as it is written, so that a run stopped meanwhile (a signal)
+        can ``discard`` what it wrote (a file half written is removed by the write itself).
         """
         clock = time.perf_counter()
-        stats = ArchiveStats()
+        stats = ArchiveStats(entries=into if into is not None else [])
         committed = self.entries()
         where, params = (
             ("run_id = ?", [run_id])
@@ -156,9 +179,18 @@ class Archive:
         return stats
 
     def _write_file(self, con: duckdb.DuckDBPyConnection, row: dict) -> dict:
+        try:
+            return self._write_parts(con, row)
+        except BaseException:  # a failure or a signal: no Parquet file of this entry is left behind
+            for folder in (self.root / row["source"], self.root / "_quarantine" / row["source"]):
+                for name in (f"{row['sha256']}.parquet", f"{row['sha256']}.parquet.partial"):
+                    with contextlib.suppress(OSError):
+                        (folder / name).unlink(missing_ok=True)
+            raise
+
+    def _write_parts(self, con: duckdb.DuckDBPyConnection, row: dict) -> dict:
         source, sha, file_id = row["source"], row["sha256"], int(row["file_id"])
-        folder = self.root / source
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private.mkdir(self.root / source)
         count, first, last = con.execute(
             f'select count(*), min(_row_number), max(_row_number) from raw."{source}" where _file_id = {file_id}'
         ).fetchone()
@@ -170,8 +202,7 @@ class Archive:
         ).fetchone()[0]
         quarantine = None
         if quarantined:
-            folder = self.root / "_quarantine" / source
-            folder.mkdir(parents=True, exist_ok=True)
+            folder = private.mkdir(self.root / "_quarantine" / source)
             quarantine = self._copy(
                 con, f"select * from audit.quarantine where file_id = {file_id}", folder / f"{sha}.parquet"
             )
@@ -217,7 +248,7 @@ class Archive:
         """Append the manifest lines (after the warehouse holding these files was published)."""
         if not entries:
             return
-        self.root.mkdir(parents=True, exist_ok=True)
+        private.mkdir(self.root)
         committed = self.entries()
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         lines = [
@@ -225,7 +256,7 @@ class Archive:
             for entry in entries
             if entry["sha256"] not in committed
         ]
-        with self.manifest.open("a+", encoding="utf-8") as handle:
+        with private.open_file(self.manifest, "a+") as handle:
             handle.seek(0, os.SEEK_END)
             if handle.tell():
                 handle.seek(handle.tell() - 1)

@@ -18,7 +18,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from indicators import warehouse
+from indicators import private, warehouse
 from indicators.archive import MANIFEST, Archive, file_sha256
 from indicators.config import Settings
 from indicators.disk import human
@@ -29,7 +29,7 @@ class BackupError(Exception):
 
 
 def _copy_atomic(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private.mkdir(target.parent)
     partial = target.with_name(target.name + ".partial")
     shutil.copyfile(source, partial)
     with open(partial, "rb") as handle:
@@ -37,6 +37,7 @@ def _copy_atomic(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
+@private.owner_only
 def backup(
     settings: Settings, out: Path, wait_seconds: float = 600.0, progress: Callable[[str], None] = print
 ) -> dict:
@@ -81,7 +82,7 @@ def backup(
         "archive_files": len(entries),
         "archive_files_copied": copied,
     }
-    (out / "backup.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    private.write_text(out / "backup.json", json.dumps(record, indent=2) + "\n")
     progress(
         f"backup: {target} ({human(record['warehouse_bytes'])}, opens read-only, every table reads back) and "
         f"{len(entries)} archived files in {out / 'archive'} ({copied} copied now, all checksums match). "

@@ -42,6 +42,8 @@ from indicators.sources import METADATA_COLUMNS, FieldSpec, SourceSpec, load_sou
 from indicators.warehouse import AUDIT_TABLES
 
 DBT_SOURCES = Path("models/staging/_staging__sources.yml")
+# the audit tables no model reads, for the dbt docs (exempt from dbt-bouncer's orphaned-source check)
+DBT_AUDIT_RECORDS = Path("models/staging/_audit_records__sources.yml")
 SUITES_DIR = Path("expectations")
 THRESHOLDS = SUITES_DIR / "thresholds.yml"
 WAREHOUSE_TABLES = Path("pipelines/warehouse_tables.yml")
@@ -87,16 +89,24 @@ class Contract:
     @classmethod
     def read(cls, root: Path) -> Contract:
         pipelines = root / "pipelines"
-        sources = load_sources(pipelines)
+        sources = load_sources(pipelines)  # a source's profiles read other exports into the same table
         descriptions = {}
         for path in sorted(pipelines.glob("*.yml")):
             raw = read_yaml(path)
-            if "source" in raw:
+            if "source" in raw and "profile" not in raw:
                 descriptions[raw["source"]] = {
                     name: str(spec["description"])
                     for name, spec in raw["fields"].items()
                     if spec.get("description")
                 }
+        for spec in sources:
+            for f in spec.fields:
+                if f.precision_of:
+                    descriptions.setdefault(spec.name, {})[f.name] = (
+                        f"How precise `{f.precision_of}` is, from the form it was exported in: day, month "
+                        "(e.g. MM-YYYY, stored as the first of the month) or year (stored as 1 January); "
+                        f"null where `{f.precision_of}` is"
+                    )
         return cls(sources, descriptions, read_yaml(root / THRESHOLDS), read_yaml(root / WAREHOUSE_TABLES))
 
 
@@ -215,6 +225,14 @@ def _implied(spec: SourceSpec) -> list[dict]:
                 _check("expect_column_values_to_match_regex", {"column": f.name, "regex": regex}, why)
             )
     for f in spec.fields:
+        if f.precision_of:
+            checks.append(
+                _check(
+                    "expect_column_values_to_be_in_set",
+                    {"column": f.name, "value_set": ["day", "month", "year"]},
+                    f"how precise {f.precision_of} is: day, month or year",
+                )
+            )
         if f.type == "enum":
             checks.append(
                 _check(
@@ -286,8 +304,36 @@ def dbt_sources(contract: Contract) -> dict:
         )
     sources = [{"name": "raw", "schema": "raw", "description": raw["description"], "tables": tables}]
     audit = contract.tables.get("audit") or {}
-    audit_tables = []
-    for table, doc in (audit.get("tables") or {}).items():
+    sources.append(
+        {
+            "name": "audit",
+            "schema": "audit",
+            "description": audit["description"],
+            "tables": _audit_tables(audit),
+        }
+    )
+    return {"version": 2, "sources": sources}
+
+
+def dbt_audit_records(contract: Contract) -> dict:
+    """``_audit_records__sources.yml`` as data: the run records no model reads, for the dbt docs."""
+    records = contract.tables.get("audit_records") or {}
+    return {
+        "version": 2,
+        "sources": [
+            {
+                "name": "audit_records",
+                "schema": "audit",
+                "description": records.get("description", ""),
+                "tables": _audit_tables(records),
+            }
+        ],
+    }
+
+
+def _audit_tables(section: dict) -> list[dict]:
+    tables = []
+    for table, doc in (section.get("tables") or {}).items():
         types = audit_column_types(table)
         columns = []
         for name, text in doc["columns"].items():
@@ -296,11 +342,8 @@ def dbt_sources(contract: Contract) -> dict:
                     f"{WAREHOUSE_TABLES}: audit.{table} has no column {name} (see warehouse.AUDIT_TABLES)"
                 )
             columns.append(_column(name, text, types[name]))
-        audit_tables.append({"name": table, "description": doc["description"], "columns": columns})
-    sources.append(
-        {"name": "audit", "schema": "audit", "description": audit["description"], "tables": audit_tables}
-    )
-    return {"version": 2, "sources": sources}
+        tables.append({"name": table, "description": doc["description"], "columns": columns})
+    return tables
 
 
 def field_description(f: FieldSpec, own: str | None = None) -> str:
@@ -352,6 +395,11 @@ def generate(root: Path) -> dict[Path, str]:
     )
     body = yaml.dump(dbt_sources(contract), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
     files = {DBT_SOURCES: header + body}
+    if contract.tables.get("audit_records"):
+        records = yaml.dump(
+            dbt_audit_records(contract), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110
+        )
+        files[DBT_AUDIT_RECORDS] = header + records
     for spec in contract.sources:
         doc = suite(spec, contract.thresholds)
         files[SUITES_DIR / f"{doc['name']}.json"] = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

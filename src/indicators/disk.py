@@ -18,6 +18,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from indicators import private
+
 NEW_FILES_FACTOR = 3
 FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 FULL_TEXTS = ("no space left on device", "file too large", "disk quota exceeded")
@@ -48,7 +50,7 @@ def required_bytes(base_bytes: int, new_files_bytes: int, headroom_mb: float) ->
 
 
 def check_free_space(folder: Path, need: int) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    private.mkdir(folder)
     free = shutil.disk_usage(folder).free
     if free < need:
         kept = failed_copies(folder)

@@ -4,6 +4,9 @@ Nothing is lost and nothing loaded twice:
 * a file with the same bytes as one already loaded is ``skipped``;
 * a file matching no source is left in place and recorded ``unmatched``;
 * a structurally broken file is ``rejected`` whole, a copy kept in the rejected folder with its reason;
+* a link, FIFO, device or folder named like an export is ``refused``, never opened or followed
+  (recorded as rejected, nothing kept); a file still being written is left ``waiting`` for the next
+  run (see :mod:`indicators.readers.delivered`);
 * a bad row goes to ``audit.quarantine`` with its file, row number, business key and reason;
 * raw tables keep every version of a business key (the staging models pick the latest).
 The ingest never modifies the inbox (after a publish, ``indicators.retention`` may delete loaded
@@ -13,10 +16,9 @@ exports older than ``inbox_retention_days``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
-import os
 import re
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -26,13 +28,16 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from indicators.archive import file_sha256 as sha256_of
+from indicators import private
+from indicators.derive import ReadOptions
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.normalise import QUARANTINED, LayoutError, normalise
+from indicators.readers import delivered as delivery
 from indicators.readers.csv import read_csv
+from indicators.readers.delivered import Changed, Delivered, shown
 from indicators.readers.errors import ReaderError
-from indicators.readers.xlsx import read_xlsx
+from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
@@ -78,33 +83,39 @@ class IngestSummary:
 
     @property
     def warnings(self) -> int:
-        """Rejected and unmatched files, files with quarantined or collapsed rows."""
+        """Rejected, refused and unmatched files, files with quarantined or collapsed rows."""
         return sum(
             1
             for f in self.files
-            if f.status in ("rejected", "unmatched") or f.rows_quarantined or f.rows_collapsed
+            if f.status in ("rejected", "refused", "unmatched") or f.rows_quarantined or f.rows_collapsed
         )
 
 
+def _ignored(name: str) -> bool:
+    return IGNORED_NAMES.search(name) is not None
+
+
 def inbox_files(inbox: Path) -> list[Path]:
-    """Files directly in the inbox, in name order (an export's date in its name orders re-exports)."""
-    if not inbox.is_dir():
-        raise FileNotFoundError(f"inbox {inbox} does not exist")
-    return sorted(p for p in inbox.iterdir() if p.is_file() and not IGNORED_NAMES.search(p.name))
+    """Regular files directly in the inbox (never a link), in name order (an export's date in its
+    name orders re-exports)."""
+    return [f.path for f in delivery.scan(inbox, _ignored, lambda name: False)[0]]
 
 
-def read_file(path: Path, spec: SourceSpec, home_hei_id: str) -> pl.DataFrame:
+def read_file(
+    path: Path, data: bytes, spec: SourceSpec, home_hei_id: str, xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB
+) -> pl.DataFrame:
+    """The rows of a file's ``data`` (its bytes, read once), by the kind its name says."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(path)
+        return read_csv(data, skip_rows=spec.skip_rows)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(path, spec.sheet)
+        return read_xlsx(data, spec.sheet, xlsx_max_unpacked_mb, skip_rows=spec.skip_rows)
     if suffix == ".xml":
         if spec.name != "agreements":
             raise ReaderError("XML is only accepted for agreements (EWP IIA get-response)")
         from indicators.readers.ewp_iia import read_ewp_iia
 
-        return read_ewp_iia(path, home_hei_id=home_hei_id)
+        return read_ewp_iia(data, home_hei_id=home_hei_id)
     if suffix == ".xls":
         raise ReaderError("legacy .xls workbooks are not accepted: save the export as XLSX or CSV")
     raise ReaderError(f"unsupported file type {suffix or '(none)'}: expected CSV, XLSX or EWP IIA XML")
@@ -114,22 +125,23 @@ def _reason_slug(reason: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-")[:60] or "rejected"
 
 
-def keep_rejected(path: Path, reason: str, rejected_dir: Path, run_id: str) -> Path:
+def keep_rejected(file: Delivered, data: bytes, reason: str, rejected_dir: Path, run_id: str) -> Path:
     """Keep a rejected file under a name with its reason: ``<run>__<reason>__<name>``, plus ``….reason.txt``.
 
-    The kept file is the untouched original (a hard link where the file system allows, else a
-    copy): it may hold personal data exactly as the inbox does, so the rejected folder needs the
-    inbox's access rules. The reason note never holds personal data.
+    The kept file is the untouched original (a hard link to the file read where the file system
+    allows, else a copy of the bytes read, with the original's mode bits at most); with
+    ``private_files`` (the default) always an owner-only copy (0600 at most), since a hard link keeps
+    the inbox file's mode. It may hold personal data exactly as the inbox does. The reason note never
+    holds personal data.
     """
-    rejected_dir.mkdir(parents=True, exist_ok=True)
+    path = file.path
+    private.mkdir(rejected_dir)
     target = rejected_dir / f"{run_id}__{_reason_slug(reason)}__{path.name}"
     target.unlink(missing_ok=True)
-    try:
-        os.link(path, target)
-    except OSError:
-        shutil.copyfile(path, target)
-    target.with_name(target.name + ".reason.txt").write_text(
-        f"file: {path.name}\nrejected by run: {run_id}\nreason: {reason}\n", encoding="utf-8"
+    delivery.keep_copy(data, file.st, path, target, link=not private.active())
+    private.write_text(
+        target.with_name(target.name + ".reason.txt"),
+        f"file: {shown(path.name)}\nrejected by run: {run_id}\nreason: {reason}\n",
     )
     return target
 
@@ -146,6 +158,9 @@ class Ingestor:
         rejected_dir: Path,
         home_hei_id: str = "lu.se",
         progress: Callable[[str], None] | None = None,
+        options: ReadOptions | None = None,
+        settle_seconds: float = 0.0,
+        xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB,
     ):
         self.con = con
         self.specs = specs
@@ -154,6 +169,9 @@ class Ingestor:
         self.rejected_dir = rejected_dir
         self.home_hei_id = home_hei_id
         self.progress = progress or (lambda message: None)
+        self.options = options or ReadOptions(home_hei_id=home_hei_id)
+        self.settle_seconds = settle_seconds
+        self.xlsx_max_unpacked_mb = xlsx_max_unpacked_mb
         self.loaded_at = dt.datetime.now().replace(microsecond=0)
         # seconds spent per step over all files (the benchmark reports them)
         self.seconds = {"hash": 0.0, "read": 0.0, "normalise": 0.0, "pseudonymise": 0.0, "load": 0.0}
@@ -161,9 +179,20 @@ class Ingestor:
         self._pending: list[tuple[Future, int]] = []  # queued writes and their rows, oldest first
         self._write_failed = False
 
-    def ingest_inbox(self, inbox: Path) -> IngestSummary:
+    def ingest_inbox(self, folder: Path) -> IngestSummary:
         summary = IngestSummary()
-        files = inbox_files(inbox)
+        found, refused = delivery.scan(
+            folder, _ignored, lambda name: match_source(name, self.specs) is not None
+        )
+        files, unsettled = delivery.settle(found, self.settle_seconds)
+        for name, reason in refused:  # never opened: recorded with their reason, nothing kept
+            spec = match_source(name, self.specs)
+            result = FileResult(name, spec.name if spec else None, "refused", reason)
+            summary.files.append(result)
+            self._write(lambda name=name, result=result: self._record(folder / name, None, result))
+            self.progress(f"{shown(name)}: refused ({reason})")
+        for file, reason in unsettled:
+            summary.files.append(self._waiting(file, reason))
         known = dict(
             self.con.execute(
                 "select sha256, any_value(file_name) from audit.loaded_files where status = 'loaded' group by sha256"
@@ -173,12 +202,12 @@ class Ingestor:
         # normalises the next files (DuckDB and polars both work outside the interpreter lock), and
         # a hasher thread computes the files' sha256 ahead of both (hashlib lets go of the lock too).
         hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-hasher")
-        digests = [hasher.submit(sha256_of, path) for path in files]
+        digests = [hasher.submit(delivery.file_sha256, file) for file in files]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer") as writer:
             self._writer = writer
             try:
-                for number, (path, digest) in enumerate(zip(files, digests, strict=True), start=1):
-                    result = self.ingest_file(path, known, digest)
+                for number, (file, digest) in enumerate(zip(files, digests, strict=True), start=1):
+                    result = self.ingest_file(file, known, digest)
                     if number == 1:
                         self._wait_for_writer()
                         checkpoint("mid_ingest")
@@ -186,8 +215,13 @@ class Ingestor:
                     detail = (
                         f"{result.rows_loaded} rows" if result.status == "loaded" else (result.reason or "")
                     )
-                    self.progress(f"[{number}/{len(files)}] {path.name}: {result.status} {detail}".rstrip())
+                    self.progress(
+                        f"[{number}/{len(files)}] {shown(file.path.name)}: {result.status} {detail}".rstrip()
+                    )
                 self._wait_for_writer()
+            except BaseException:
+                self._write_failed = True  # a stopped run (a signal) writes nothing more
+                raise
             finally:
                 self._writer = None
                 hasher.shutdown(cancel_futures=True)
@@ -223,29 +257,47 @@ class Ingestor:
         for future, _ in pending:
             future.result()  # re-raises the writer's error here
 
-    def ingest_file(self, path: Path, known: dict[str, str], digest: Future | None = None) -> FileResult:
+    def _waiting(self, file: Delivered, why: str) -> FileResult:
+        """A file that changed while the run looked at it: left in the inbox for the next run."""
+        result = FileResult(file.path.name, None, "waiting", f"{why}; left in the inbox for the next run")
+        self.progress(f"{shown(file.path.name)}: waiting ({result.reason})")
+        return result
+
+    def ingest_file(self, file: Delivered, known: dict[str, str], digest: Future | None = None) -> FileResult:
         """One file; ``digest`` is its sha256 being computed ahead (else it is computed here)."""
+        path = file.path
         clock = time.perf_counter()
-        sha = digest.result() if digest is not None else sha256_of(path)
+        try:
+            sha = digest.result() if digest is not None else delivery.file_sha256(file)
+        except Changed as exc:
+            return self._waiting(file, str(exc))
         self.seconds["hash"] += time.perf_counter() - clock  # the wait for it, when computed ahead
+        checkpoint("hashed")
         spec = match_source(path.name, self.specs)
         source = spec.name if spec else None
         if sha in known:
-            result = FileResult(path.name, source, "skipped", f"same bytes as {known[sha]}, already loaded")
-            self._write(lambda: self._record(path, sha, result))
+            result = FileResult(
+                path.name, source, "skipped", f"same bytes as {shown(known[sha])}, already loaded"
+            )
+            self._write(lambda: self._record(file, sha, result))
             return result
         if spec is None:
             result = FileResult(path.name, None, "unmatched", "file name matches no source; left in place")
-            self._write(lambda: self._record(path, sha, result))
+            self._write(lambda: self._record(file, sha, result))
             return result
         try:
+            data = delivery.read_bytes(file, sha)  # the bytes hashed, read once: parsed from memory
+        except Changed as exc:
+            return self._waiting(file, str(exc))
+        try:
             clock = time.perf_counter()
-            frame = read_file(path, spec, self.home_hei_id)
+            frame = read_file(path, data, spec, self.home_hei_id, self.xlsx_max_unpacked_mb)
             self.seconds["read"] += time.perf_counter() - clock
             clock = time.perf_counter()
             # normalise must get the only reference to the raw text, so that it can release it early
             holder, frame = [frame], None
-            normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds)
+            options = dataclasses.replace(self.options, file_name=path.name)
+            normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds, options)
             self.seconds["normalise"] += time.perf_counter() - clock
         except (ReaderError, LayoutError) as exc:
             reason = str(exc)
@@ -253,11 +305,14 @@ class Ingestor:
             reason = f"could not be read ({type(exc).__name__})"
         else:
             reason = None
+        if not delivery.still_same(file):  # written to again while it was parsed: not what was read
+            return self._waiting(file, "changed while it was read")
         if reason is not None:
-            kept = keep_rejected(path, reason, self.rejected_dir, self.run_id)
-            result = FileResult(path.name, source, "rejected", f"{reason} (kept as {kept.name})")
-            self._write(lambda: self._record(path, sha, result))
+            kept = keep_rejected(file, data, reason, self.rejected_dir, self.run_id)
+            result = FileResult(path.name, source, "rejected", f"{reason} (kept as {shown(kept.name)})")
+            self._write(lambda: self._record(file, sha, result))
             return result
+        del data
         result = FileResult(
             path.name,
             source,
@@ -268,24 +323,29 @@ class Ingestor:
             rows_quarantined=normalised.quarantine.height,
             rows_collapsed=normalised.collapsed,
         )
-        notes = []
+        notes = list(normalised.notes or [])
         if normalised.collapsed:
-            notes.append(f"{normalised.collapsed} identical duplicate rows collapsed")
+            rows = ", ".join(str(n) for n in normalised.collapsed_rows or [])
+            more = ", …" if normalised.collapsed > len(normalised.collapsed_rows or []) else ""
+            notes.append(
+                f"{normalised.collapsed} rows collapsed: identical in every column of the export to an "
+                f"earlier row (rows {rows}{more})"
+            )
         if normalised.quarantine.height:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.reason = "; ".join(notes) or None
-        self._write(lambda: self._load(path, sha, spec, result, normalised), normalised.rows_loaded)
+        self._write(lambda: self._load(file, sha, spec, result, normalised), normalised.rows_loaded)
         known[sha] = path.name
         return result
 
-    def _load(self, path: Path, sha: str, spec: SourceSpec, result: FileResult, normalised) -> None:
+    def _load(self, file: Delivered, sha: str, spec: SourceSpec, result: FileResult, normalised) -> None:
         """One file's audit row, rows and quarantine in one transaction (on the writer thread)."""
         clock = time.perf_counter()
         self.con.execute("begin transaction")
         try:
-            file_id = self._record(path, sha, result, ignored=normalised.ignored_columns)
-            self._load_rows(spec, normalised.rows, file_id, path.name)
-            self._load_quarantine(spec, normalised.quarantine, file_id, path.name)
+            file_id = self._record(file, sha, result, ignored=normalised.ignored_columns)
+            self._load_rows(spec, normalised.rows, file_id, file.path.name)
+            self._load_quarantine(spec, normalised.quarantine, file_id, file.path.name)
             self.con.execute("commit")
         except Exception:
             # after a failed write DuckDB has often ended the transaction itself ("cannot rollback -
@@ -295,8 +355,13 @@ class Ingestor:
             raise
         self.seconds["load"] += time.perf_counter() - clock
 
-    def _record(self, path: Path, sha: str, result: FileResult, ignored: list[str] | None = None) -> int:
-        stat = path.stat()
+    def _record(
+        self, file: Delivered | Path, sha: str | None, result: FileResult, ignored: list[str] | None = None
+    ) -> int:
+        """The file's row in ``audit.loaded_files``: its size and time as scanned (``lstat``); a refused
+        entry (never read: no sha256, no size) is recorded as rejected with its reason."""
+        path = file.path if isinstance(file, Delivered) else file
+        stat = file.st if isinstance(file, Delivered) else None
         file_id = self.con.execute("select nextval('audit.file_id_seq')").fetchone()[0]
         self.con.execute(
             """
@@ -307,16 +372,16 @@ class Ingestor:
                 self.run_id,
                 path.name,
                 result.source,
-                sha,
-                stat.st_size,
-                result.status,
-                result.reason,
+                sha or "",
+                stat.st_size if stat else None,
+                "rejected" if result.status == "refused" else result.status,
+                f"refused: {result.reason}; nothing kept" if result.status == "refused" else result.reason,
                 result.rows_read,
                 result.rows_loaded,
                 result.rows_quarantined,
                 result.rows_collapsed,
                 ", ".join(ignored) if ignored else None,
-                dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0),
+                dt.datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0) if stat else None,
                 self.loaded_at,
                 extraction_date(path.name),
             ],

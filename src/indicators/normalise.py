@@ -10,19 +10,17 @@ Everything is a polars expression over whole columns; nothing loops over rows in
 
 from __future__ import annotations
 
+import difflib
 import time
 from collections import deque
 from dataclasses import dataclass
 
 import polars as pl
 
-from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
+from indicators.derive import DERIVED, KEEP, DeriveError, ReadOptions, add_derived, export_columns
+from indicators.identity import INVALID, Pseudonymiser, redact, redact_text, values_repeat
+from indicators.parsers import date_precision, parse_field
 from indicators.sources import FieldSpec, SourceSpec, header_key
-
-TRUE_WORDS = ["yes", "ja", "true", "1", "x", "j", "y", "sant", "sann"]
-FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk"]
-COUNTRY_FIXES = {"EL": "GR", "UK": "GB"}  # EU/Erasmus usage → ISO 3166-1
-
 
 QUARANTINED = "_quarantined"  # the flag on a normalised row that goes to the quarantine, not the table
 
@@ -41,6 +39,9 @@ class Normalised:
     collapsed: int  # exact duplicate rows collapsed into one
     ignored_columns: list[str]
     rows_read: int = 0
+    collapsed_rows: list[int] | None = None  # the first collapsed rows' numbers (at most 10)
+    notes: list[str] | None = None  # profile, each_row, generated keys: said in the file's audit row
+    rows_left_out: int = 0  # rows a keep_rows: condition left out
 
     @property
     def rows_loaded(self) -> int:
@@ -52,12 +53,17 @@ class Normalised:
 
 
 def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
-    """file column → canonical field; rejects a file missing a required column or naming one twice."""
+    """file column → canonical field; rejects a file missing a required column or naming one twice.
+
+    A field that is derived, generated or has a default needs no column; the rejection of a file
+    missing one says what to do: the fields, the file's own headers, the closest header for each,
+    and the contract file to edit.
+    """
     lookup = spec.header_map()
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
     for column in columns:
-        if column == "_row_number":
+        if column == "_row_number" or column.startswith(DERIVED):
             continue
         canonical = lookup.get(header_key(column))
         if canonical is None:
@@ -66,10 +72,36 @@ def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
             raise LayoutError(f"two columns map to {canonical}: {seen[canonical]!r} and {column!r}")
         seen[canonical] = column
         mapping[column] = canonical
-    missing = [name for name in spec.required if name not in seen]
+    missing = [
+        f for f in spec.fields if f.required and f.from_export and f.default is None and f.name not in seen
+    ]
     if missing:
-        raise LayoutError(f"required column missing: {', '.join(missing)}")
+        raise LayoutError(missing_message(missing, [c for c in columns if c != "_row_number"], spec))
     return mapping
+
+
+def missing_message(missing: list[FieldSpec], headers: list[str], spec: SourceSpec) -> str:
+    """One line: the missing fields, the file's headers, the closest header for each, what to edit."""
+    own = [h for h in headers if not h.startswith(DERIVED)]
+    keys = {header_key(h): h for h in own}
+    closest = []
+    for f in missing:
+        best = None
+        for name in (f.name, *f.aliases):
+            match = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
+            if match and (best is None or _ratio(name, match[0]) > _ratio(name, best)):
+                best = match[0]
+        closest.append(f"{f.name} ← {keys[best]!r}?" if best else f"{f.name} ← no close header")
+    shown = ", ".join(repr(redact_text(h)) for h in own[:40]) + (" …" if len(own) > 40 else "")
+    return (
+        f"required column missing: {', '.join(f.name for f in missing)}; the file's headers: {shown}; "
+        f"closest: {redact_text('; '.join(closest))}; edit {spec.contract_file or 'pipelines/' + spec.name + '.yml'}: "
+        "add the header to the field's aliases:, or give the field derive: (SQL over these headers) or default:"
+    )
+
+
+def _ratio(name: str, key: str) -> float:
+    return difflib.SequenceMatcher(None, header_key(name), key).ratio()
 
 
 def _clean(text: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
@@ -80,121 +112,6 @@ def _clean(text: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return text.with_columns(
         pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c, b in zip(columns, blank, strict=True) if b
     )
-
-
-def _parse_date(text: pl.Expr) -> pl.Expr:
-    day = text.str.slice(0, 10)  # an Excel date-time "2019-09-01 00:00:00" keeps its date
-    formats = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")  # the commonest first
-    candidates = [day.str.strptime(pl.Date, fmt, strict=False) for fmt in formats]
-    whole = (text.str.len_chars() <= 10) | text.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
-    return pl.when(whole).then(pl.coalesce(candidates))
-
-
-def _parse_academic_year(text: pl.Expr) -> pl.Expr:
-    compact = text.str.to_uppercase().str.replace_all(r"\s+", "")
-    groups = compact.str.extract_groups(r"^(?:LÅ|LA|HT)?(\d{4})[/\-](\d{2}|\d{4})$")
-    first = groups.struct.field("1").cast(pl.Int32)
-    second = groups.struct.field("2")
-    second_full = (
-        pl.when(second.str.len_chars() == 2)
-        .then(
-            (first // 100) * 100
-            + second.cast(pl.Int32)
-            + pl.when(second.cast(pl.Int32) < first % 100).then(100).otherwise(0)
-        )
-        .otherwise(second.cast(pl.Int32))
-    )
-    label = first.cast(pl.String) + "/" + (first + 1).mod(100).cast(pl.String).str.zfill(2)
-    return pl.when(second_full == first + 1).then(label)
-
-
-def _parse_term(text: pl.Expr) -> pl.Expr:
-    compact = text.str.to_uppercase().str.replace_all(r"\s+", "")
-    ladok = compact.str.extract_groups(r"^(HT|VT)(\d{4})$")
-    ewp = compact.str.extract_groups(r"^(\d{4})/(\d{4})-([12])/2$")
-    ewp_first = ewp.struct.field("1").cast(pl.Int32)
-    ewp_second = ewp.struct.field("2").cast(pl.Int32)
-    ewp_term = (
-        pl.when(ewp_second != ewp_first + 1)
-        .then(None)
-        .when(ewp.struct.field("3") == "1")
-        .then(pl.lit("HT") + ewp_first.cast(pl.String))
-        .otherwise(pl.lit("VT") + ewp_second.cast(pl.String))
-    )
-    return pl.coalesce(ladok.struct.field("1") + ladok.struct.field("2"), ewp_term)
-
-
-def _parse_integer(text: pl.Expr) -> pl.Expr:
-    compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(r"[.,]0+$", "")
-    return pl.when(compact.str.contains(r"^-?\d{1,15}$")).then(compact.cast(pl.Int64, strict=False))
-
-
-def _parse_decimal(text: pl.Expr) -> pl.Expr:
-    compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".")
-    return pl.when(compact.str.contains(r"^-?\d+(\.\d+)?$")).then(compact.cast(pl.Float64, strict=False))
-
-
-def _parse_bool(text: pl.Expr) -> pl.Expr:
-    word = text.str.to_lowercase()
-    return pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
-
-
-def _parse_code(text: pl.Expr) -> pl.Expr:
-    return text.str.replace_all(r"\s+", " ").str.to_uppercase()
-
-
-def _parse_code_list(text: pl.Expr) -> pl.Expr:
-    return (
-        text.str.replace_all(",", ";")
-        .str.split(";")
-        .list.eval(pl.element().str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase())
-        .list.eval(pl.element().filter(pl.element() != ""))
-        .list.join(";")
-    )
-
-
-def _parse_country(text: pl.Expr) -> pl.Expr:
-    code = text.str.to_uppercase().replace(COUNTRY_FIXES)
-    return pl.when(code.str.contains(r"^[A-Z]{2}$")).then(code)
-
-
-def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:
-    key = text.str.replace_all(r"\s+", " ").str.to_lowercase()
-    return key.replace_strict(field.values, default=None, return_dtype=pl.String)
-
-
-def parse_field(text: pl.Expr, field: FieldSpec) -> pl.Expr:
-    """The typed value of one canonical field from its text (null where it does not parse)."""
-    return _parse(text.str.strip_chars(), field).alias(field.name)
-
-
-def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
-    match field.type:
-        case "string":
-            return redact(text)
-        case "code":
-            return _parse_code(text)
-        case "code_list":
-            return _parse_code_list(text)
-        case "country":
-            return _parse_country(text)
-        case "enum":
-            return _parse_enum(text, field)
-        case "term":
-            return _parse_term(text)
-        case "academic_year":
-            return _parse_academic_year(text)
-        case "date":
-            return _parse_date(text)
-        case "integer":
-            return _parse_integer(text)
-        case "decimal":
-            return _parse_decimal(text)
-        case "bool":
-            return _parse_bool(text)
-        case "bool_or_count":
-            return pl.coalesce(_parse_bool(text), _parse_integer(text) > 0)
-    raise ValueError(f"no parser for type {field.type}")
 
 
 def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]:
@@ -236,6 +153,7 @@ def normalise(
     spec: SourceSpec,
     pseudonymiser: Pseudonymiser,
     seconds: dict[str, float] | None = None,
+    options: ReadOptions | None = None,
 ) -> Normalised:
     """Canonical, typed rows and the quarantined ones; ``seconds`` collects step times.
 
@@ -246,11 +164,22 @@ def normalise(
     5.5 million rows held 5.7 GB at once); what compares rows with each other (identical rows,
     conflicting keys) then runs over the whole file's typed rows.
     """
+    options = options or ReadOptions()
     mapping = map_headers(frame.columns, spec)
-    ignored = [c for c in frame.columns if c not in mapping and c != "_row_number"]
+    ignored = [c for c in export_columns(frame) if c not in mapping]
     present = {canonical: column for column, canonical in mapping.items()}
     rows_read = frame.height
-    field_checks, rule_checks = _checks(spec)
+    try:
+        frame = add_derived(frame, spec, options)
+    except DeriveError as exc:
+        raise LayoutError(str(exc)) from None
+    left_out = 0
+    if KEEP in frame.columns:  # keep_rows: the rows it does not keep are left out, and counted
+        kept = frame.filter(pl.col(KEEP)).drop(KEEP)
+        left_out = frame.height - kept.height
+        frame = kept
+        del kept
+    field_checks, rule_checks = _checks(spec, options)
     # the caller passes the only reference: a file of one slice has its raw text released as soon
     # as it is cleaned; the slices of a larger one share its buffers until the last is done
     slices = deque(frame.slice(offset, SLICE_ROWS) for offset in range(0, max(frame.height, 1), SLICE_ROWS))
@@ -267,10 +196,17 @@ def normalise(
     del typed_parts, raw_parts
     checks = field_checks + rule_checks
 
-    # 2. rows identical in every field (as exported) collapse to one, the first; the count is reported
-    before = typed.height
-    typed = typed.filter(pl.col("_row_hash").is_first_distinct())
-    collapsed = before - typed.height
+    # 2. rows identical in every column of the export (not only the mapped ones) collapse to one, the
+    # first; the count and the rows are reported. Each row of anonymous microdata is one person.
+    collapsed_rows: list[int] = []
+    if spec.each_row != "one_person":
+        first = pl.col("_row_hash").is_first_distinct()
+        collapsed_rows = typed.filter(~first)["_row_number"].head(10).to_list()
+        before = typed.height
+        typed = typed.filter(first)
+        collapsed = before - typed.height
+    else:
+        collapsed = 0
 
     # 3. a business key twice with different values: every row of it is quarantined
     key = list(spec.business_key)
@@ -304,16 +240,45 @@ def normalise(
         pl.concat_list(messages).list.drop_nulls().list.join("; ").alias("reason"),
     )
     return Normalised(
-        rows=rows, quarantine=quarantine, collapsed=collapsed, ignored_columns=ignored, rows_read=rows_read
+        rows=rows,
+        quarantine=quarantine,
+        collapsed=collapsed,
+        ignored_columns=ignored,
+        rows_read=rows_read,
+        collapsed_rows=collapsed_rows,
+        notes=_notes(spec, left_out),
+        rows_left_out=left_out,
     )
 
 
+def _notes(spec: SourceSpec, left_out: int = 0) -> list[str]:
+    """What the contract did to this file that a reader of the run must know (audit.loaded_files)."""
+    notes = []
+    if left_out:
+        notes.append(f"{left_out} rows left out by keep_rows: in {spec.contract_file}")
+    if spec.profile:
+        notes.append(f"read as profile {spec.profile} ({spec.contract_file})")
+    if spec.each_row == "one_person":
+        notes.append(f"each row counted as one person (each_row: one_person in {spec.contract_file})")
+    generated = [f.name for f in spec.fields if f.generate]
+    if generated:
+        notes.append(f"generated from the whole row: {', '.join(generated)}")
+    return notes
+
+
 def _checks(
-    spec: SourceSpec,
+    spec: SourceSpec, options: ReadOptions | None = None
 ) -> tuple[list[tuple[str, pl.Expr, pl.Expr]], list[tuple[str, pl.Expr, pl.Expr]]]:
-    """(flag column, flag, message for flagged rows) of every field's checks, and of every rule's."""
+    """(flag column, flag, message for flagged rows) of every field's checks, and of every rule's.
+
+    A date outside the plausible window (``date_window_start`` .. ``date_window_years_ahead`` after
+    the run) is quarantined; on an ``open_end:`` field a year-9999 date is open (NULL), not bad.
+    """
+    options = options or ReadOptions()
     field_checks: list[tuple[str, pl.Expr, pl.Expr]] = []
     for f in spec.fields:
+        if f.precision_of:
+            continue
         raw, value = pl.col(f.name), pl.col(f"__v_{f.name}")
         if f.personal:
             field_checks.append(
@@ -329,6 +294,26 @@ def _checks(
                     pl.lit(f"{kind} in {f.name}:") + _describe(shown),
                 )
             )
+        if f.type in ("date", "term", "academic_year"):
+            if f.type == "date":
+                outside = (value < pl.lit(options.date_min)) | (value > pl.lit(options.date_max))
+            else:  # a term HT2019, an academic year 2019/20: its (first) year
+                year = _year_of(value, f)
+                outside = (year < options.date_min.year) | (year > options.date_max.year)
+            if f.open_end:
+                outside = outside & (_year_of(value, f) != OPEN_END_YEAR)
+            window = f"{options.date_min.isoformat()}..{options.date_max.isoformat()}"
+            field_checks.append(
+                (
+                    f"_window_{f.name}",
+                    outside,
+                    pl.lit(
+                        f"{f.name} outside the plausible dates {window} (date_window_start, "
+                        "date_window_years_ahead):"
+                    )
+                    + _describe(pl.col(f"_raw_{f.name}")),
+                )
+            )
         if f.required:
             field_checks.append(
                 (f"_missing_{f.name}", raw.is_null(), pl.lit(f"missing required value: {f.name}"))
@@ -339,6 +324,17 @@ def _checks(
         if rule.check == "not_before"
     ]
     return field_checks, rule_checks
+
+
+OPEN_END_YEAR = 9999  # 9999-12-31 and the like: "no end yet" in many systems
+
+
+def _year_of(value: pl.Expr, f: FieldSpec) -> pl.Expr:
+    """The year of a typed date, term (HT2019) or academic year (2019/20: its first year)."""
+    if f.type == "date":
+        return value.dt.year()
+    start = 2 if f.type == "term" else 0
+    return value.str.slice(start, 4).cast(pl.Int32, strict=False)
 
 
 def _typed_slice(
@@ -352,39 +348,53 @@ def _typed_slice(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One slice of a file: its rows typed, with a flag per check, and the exported text of the
     flagged ones (their reasons quote it)."""
-    text = frame.select(
-        pl.col("_row_number").cast(pl.Int64),
-        *[
-            (pl.col(present[f.name]) if f.name in present else pl.lit(None, dtype=pl.String)).alias(f.name)
-            for f in spec.fields
-        ],
-    )
-    text = _clean(text, spec.field_names)
+    fields = [f for f in spec.fields if not f.precision_of]
+    names = [f.name for f in fields]
+    # identity of the row as exported: every column of the export, trimmed, before any parsing
+    own = export_columns(frame)
+    row_hash = frame.select(
+        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in own
+    ).hash_rows()
+    text = frame.select(pl.col("_row_number").cast(pl.Int64), *[_text_of(f, present) for f in fields])
+    text = _clean(text, names)
     del frame  # the caller passes the only reference to the slice: released here
-    # identity of the row as exported, before any parsing or pseudonymisation
-    text = text.with_columns(text.select(spec.field_names).hash_rows().alias("_row_hash"))
+    text = text.with_columns(row_hash.alias("_row_hash"))
+    del row_hash
     clock = time.perf_counter()
     text = _canonicalise(text, spec, pseudonymiser)
     if seconds is not None:
         seconds["pseudonymise"] = seconds.get("pseudonymise", 0.0) + time.perf_counter() - clock
 
     # typed values (each distinct text parsed once), then one boolean flag per check, over every row
-    parsed = _parse_columns(text, [f for f in spec.fields if not f.personal])
+    parsed = _parse_columns(text, [f for f in fields if not f.personal])
     parsed += [
         pl.when(pl.col(f.name) != INVALID).then(pl.col(f.name)).alias(f"__v_{f.name}")
-        for f in spec.fields
+        for f in fields
         if f.personal
     ]
     typed = text.with_columns(parsed)
     typed = typed.with_columns(flag.fill_null(False).alias(name) for name, flag, _ in field_checks)
-    typed = typed.drop(spec.field_names).rename({f"__v_{name}": name for name in spec.field_names})
+    # an open end (9999-12-31) is no end: NULL; the precision of each date kept where asked for
+    typed = typed.with_columns(
+        pl.when(_year_of(pl.col(f"__v_{f.name}"), f) != OPEN_END_YEAR).then(pl.col(f"__v_{f.name}"))
+        for f in fields
+        if f.open_end
+    )
+    typed = typed.with_columns(
+        pl.when(pl.col(f"__v_{f.precision_of}").is_not_null())
+        .then(date_precision(pl.col(f.precision_of), spec.field(f.precision_of)))
+        .alias(f.name)
+        for f in spec.fields
+        if f.precision_of
+    )
+    typed = typed.drop(names).rename({f"__v_{name}": name for name in names})
     # the text as exported, kept for flagged rows only; the rest is released
     field_flags = [name for name, _, _ in field_checks]
     raw_text = text.filter(
         pl.col("_row_number").is_in(typed.filter(pl.any_horizontal(field_flags))["_row_number"].implode())
     )
     raw_text = raw_text.select(
-        "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in spec.fields if not f.personal]
+        "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in fields if not f.personal]
     )
     del text
     for rule in spec.rules:
@@ -395,9 +405,24 @@ def _typed_slice(
     return typed, raw_text
 
 
+def _text_of(f: FieldSpec, present: dict[str, str]) -> pl.Expr:
+    """A field's text: its export column, its derived or generated column, its default, or nothing."""
+    if f.derive is not None or f.generate is not None:
+        column = pl.col(DERIVED + f.name)
+    elif f.name in present:
+        column = pl.col(present[f.name])
+    elif f.default is not None:
+        column = pl.lit(f.default, dtype=pl.String)
+    else:
+        column = pl.lit(None, dtype=pl.String)
+    return column.alias(f.name)
+
+
 def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:
     """Person identifiers to their canonical form (``INVALID`` marks a malformed one); lists sorted."""
     for f in spec.fields:
+        if f.generate is not None:  # a key made from the row: no person identifier to check
+            continue
         if f.type == "person_id":
             text = text.with_columns(pseudonymiser.canonical(text[f.name]))
         elif f.type == "person_id_list":

@@ -26,6 +26,7 @@ from indicators.archive import loaded_digests
 from indicators.config import Settings
 from indicators.disk import describe
 from indicators.ingest import inbox_files
+from indicators.readers.delivered import shown
 from indicators.sources import load_sources, match_source
 
 DAY = 86_400
@@ -51,10 +52,10 @@ def _delete(path: Path, why: str, progress) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        line = f"retention: could not delete {path}: {describe(exc)}"
+        line = f"retention: could not delete {shown(str(path))}: {describe(exc)}"
         progress(f"warning: {line}")
         return line
-    progress(f"retention: deleted {path} ({why})")
+    progress(f"retention: deleted {shown(str(path))} ({why})")
     return None
 
 

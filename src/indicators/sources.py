@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -59,10 +59,23 @@ class FieldSpec:
     personal: bool = False
     aliases: tuple[str, ...] = ()
     values: dict[str, str] = field(default_factory=dict)  # value_key(alias) → canonical value
+    derive: str | None = None  # a DuckDB SQL expression over the export's own columns
+    default: str | None = None  # a constant (as text, parsed like an exported value)
+    formats: tuple[str, ...] = ()  # date forms tried first (strptime, or `excel`)
+    generate: str | None = None  # "row": a key from the whole exported row
+    keep_precision: bool = False  # dates: a companion column <name>_precision
+    open_end: bool = False  # dates: a year-9999 date is read as open (NULL)
+    precision_of: str | None = None  # set on the companion column: the date field it describes
+    line: int = 0  # the field's line in its contract file
 
     @property
     def sql_type(self) -> str:
         return FIELD_TYPES[self.type]
+
+    @property
+    def from_export(self) -> bool:
+        """Read from an export's column (not derived, generated, a constant or a companion)."""
+        return self.derive is None and self.generate is None and self.precision_of is None
 
 
 @dataclass(frozen=True)
@@ -81,6 +94,12 @@ class SourceSpec:
     fields: tuple[FieldSpec, ...]
     rules: tuple[RuleSpec, ...] = ()
     sheet: str | None = None
+    profile: str | None = None  # None: the source's own file; else another export's profile
+    contract_file: str = ""  # pipelines/<file>.yml, as messages name it
+    skip_rows: int = 0  # rows above the header
+    each_row: str = "record"  # "one_person": anonymous microdata, identical rows are distinct persons
+    keep_rows: str | None = None  # a DuckDB SQL condition over the export's columns; other rows left out
+    profiles: tuple[SourceSpec, ...] = ()  # other exports read into this source (pipelines/<source>__<p>.yml)
 
     @property
     def field_names(self) -> list[str]:
@@ -98,9 +117,11 @@ class SourceSpec:
         return next(f for f in self.fields if f.name == name)
 
     def header_map(self) -> dict[str, str]:
-        """header_key(alias or canonical name) → canonical field name."""
+        """header_key(alias or canonical name) → canonical field name (fields read from a column)."""
         mapping: dict[str, str] = {}
         for f in self.fields:
+            if not f.from_export:
+                continue
             for alias in (f.name, *f.aliases):
                 mapping.setdefault(header_key(alias), f.name)
         return mapping
@@ -110,24 +131,7 @@ class SourceSpec:
         return any(fnmatch.fnmatch(name, p.casefold()) for p in self.patterns)
 
 
-def _field(name: str, raw: dict) -> FieldSpec:
-    if raw.get("type") not in FIELD_TYPES:
-        raise ValueError(f"field {name}: unknown type {raw.get('type')!r}")
-    if (raw["type"] in ("person_id", "person_id_list")) != bool(raw.get("personal", False)):
-        # the loader pseudonymises exactly the personal fields, and only identifiers can be hashed
-        raise ValueError(f"field {name}: a person identifier is personal, and only a person identifier is")
-    values = {}
-    for canonical, aliases in (raw.get("values") or {}).items():
-        for alias in (canonical, *aliases):
-            values[value_key(alias)] = canonical
-    return FieldSpec(
-        name=name,
-        type=raw["type"],
-        required=bool(raw.get("required", False)),
-        personal=bool(raw.get("personal", False)),
-        aliases=tuple(str(a) for a in raw.get("aliases", ())),
-        values=values,
-    )
+NOT_SOURCES = {"nightly.yml", "warehouse_tables.yml"}  # the pipelines files that are no source contract
 
 
 def read_yaml(path: Path) -> dict:
@@ -137,40 +141,53 @@ def read_yaml(path: Path) -> dict:
 
 
 def load_source(path: Path) -> SourceSpec:
-    return _spec(read_yaml(path), path)
+    """One source's own file (a profile needs its source: use :func:`load_sources`)."""
+    from indicators.source_build import build_source
 
-
-def _spec(raw: dict, path: Path) -> SourceSpec:
-    fields = tuple(_field(name, spec) for name, spec in raw["fields"].items())
-    spec = SourceSpec(
-        name=raw["source"],
-        description=raw.get("description", ""),
-        patterns=tuple(raw["patterns"]),
-        business_key=tuple(raw["business_key"]),
-        fields=fields,
-        rules=tuple(RuleSpec(**r) for r in raw.get("rules", ())),
-        sheet=raw.get("sheet"),
-    )
-    unknown = set(spec.business_key) - set(spec.field_names)
-    if unknown:
-        raise ValueError(f"{path.name}: business key names unknown fields {sorted(unknown)}")
-    return spec
+    return build_source(path)
 
 
 def load_sources(pipelines_dir: Path) -> list[SourceSpec]:
-    """Every source spec in ``pipelines_dir`` (each YAML file with a ``source:`` key)."""
-    specs = []
+    """Every source in ``pipelines_dir`` (a YAML file with ``source:``), each with its profiles: the
+    files with ``profile:`` that read another export into the same source (see :func:`match_source`).
+
+    A contract file that does not fit the schema raises :class:`ContractFileError` (one line).
+    """
+    from indicators.source_build import build_profile, build_source, read_yaml_quietly
+
+    own, profiles = {}, []
     for path in sorted(pipelines_dir.glob("*.yml")):
-        raw = read_yaml(path)
-        if "source" in raw:
-            specs.append(_spec(raw, path))
-    return specs
+        if path.name in NOT_SOURCES:
+            continue
+        head = read_yaml_quietly(path)
+        if "source" not in head:  # a misspelt `source:` would leave the whole file unread
+            from indicators.source_schema import ContractFileError
+
+            raise ContractFileError(
+                f"pipelines/{path.name}:1: no source: key; a source contract starts with `source: <name>` "
+                f"(the settings and table docs are {' and '.join(sorted(NOT_SOURCES))})"
+            )
+        if "profile" in head:
+            profiles.append(path)
+        else:
+            spec = build_source(path)
+            own[spec.name] = spec
+    readers: dict[str, list[SourceSpec]] = {}
+    for path in profiles:
+        profile = build_profile(path, own)
+        readers.setdefault(profile.name, []).append(profile)
+    return [replace(spec, profiles=tuple(readers.get(name, ()))) for name, spec in own.items()]
+
+
+def readers(specs: list[SourceSpec]) -> list[SourceSpec]:
+    """Every way a file is read: each source's own file and its profiles."""
+    return [reader for spec in specs for reader in (spec, *spec.profiles)]
 
 
 def match_source(file_name: str, specs: list[SourceSpec]) -> SourceSpec | None:
-    """The source whose pattern matches; the longest matching pattern wins on overlap."""
+    """The source (or profile) whose pattern matches; the longest matching pattern wins on overlap."""
     best: tuple[int, SourceSpec] | None = None
-    for spec in specs:
+    for spec in readers(specs):
         for pattern in spec.patterns:
             if fnmatch.fnmatch(file_name.casefold(), pattern.casefold()) and (
                 best is None or len(pattern) > best[0]

@@ -9,7 +9,8 @@ from indicators.warehouse import process_alive
 
 
 def recent_runs(settings: Settings, limit: int = 10) -> list[dict]:
-    """Newest first; a run that started but never finished, and whose process is gone, is ``killed``."""
+    """Newest first; a run that started but never finished, and whose process is gone, is ``killed``;
+    a run refused by another run's lock is ``locked``, one ended by SIGTERM ``stopped_by_signal``."""
     log = settings.log_dir / "runs.jsonl"
     if not log.exists():
         return []
@@ -19,6 +20,8 @@ def recent_runs(settings: Settings, limit: int = 10) -> list[dict]:
             record = json.loads(line)
         except ValueError:
             continue
+        if not isinstance(record, dict) or not isinstance(record.get("run_id"), str):
+            continue  # a torn or foreign line: not a run
         runs.setdefault(record["run_id"], {}).update({k: v for k, v in record.items() if v is not None})
     for run in runs.values():
         if run.get("status") == "running" and not process_alive(run.get("pid")):

@@ -101,6 +101,10 @@ def dbt_args(command: str, settings: Settings) -> list[str]:
         json.dumps(dbt_vars(settings)),
         "--quiet",
     ]
+    if command in ("build", "parse"):
+        # dbt's own file log (debug level) off: a sixth of the build's Python time went to formatting
+        # and writing its events; the run log is ours, and a build that fails without a failed node or check says dbt's error events
+        args += ["--log-level-file", "none"]
     if command == "parse":
         args += ["--no-write-json"]  # the manifest comes back in process (partial parsing keeps its own file)
     if command == "build":
@@ -120,7 +124,8 @@ class _Progress:
     """dbt event callback: a progress line every ``every`` seconds while nodes finish."""
 
     def __init__(self, report, every: float = 5.0):
-        self.report = report
+        self.report = report or (lambda _line: None)
+        self.errors: list[str] = []  # dbt's error events: the message when nothing else explains a failure
         self.every = every
         self.done = 0
         self.total: int | None = None
@@ -128,6 +133,8 @@ class _Progress:
 
     def __call__(self, event) -> None:
         name = event.info.name
+        if str(event.info.level) == "error" and event.info.msg:
+            self.errors.append(str(event.info.msg).strip())
         if name == "ConcurrencyLine":  # "Concurrency: 2 threads" comes after the node count is known
             return
         if name == "FoundStats":
@@ -184,14 +191,17 @@ def build(settings: Settings, database: Path, progress=None, parsed: ParseAhead 
 
     manifest = parsed.manifest(database) if parsed is not None else None
     os.environ["INDICATORS_DBT_DATABASE"] = str(database)
-    callbacks = [_Progress(progress)] if progress else []
+    watcher = _Progress(progress)
     try:
-        outcome = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(dbt_args("build", settings))
+        outcome = dbtRunner(manifest=manifest, callbacks=[watcher]).invoke(dbt_args("build", settings))
     finally:
         DuckDBConnectionManager.close_all_connections()
     if outcome.exception is not None and outcome.result is None:
         return BuildResult(False, message=f"dbt could not run: {outcome.exception}")
-    return _collect(outcome.result, outcome.success)
+    built = _collect(outcome.result, outcome.success)
+    if not built.success and not built.failed_nodes and not built.errors and watcher.errors:
+        built.message = "dbt build did not succeed: " + "; ".join(watcher.errors[:3])
+    return built
 
 
 def _collect(execution, success: bool) -> BuildResult:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from indicators import private
 from indicators.sources import METADATA_COLUMNS, SourceSpec
 
 AUDIT_TABLES = {
@@ -103,6 +104,13 @@ MEMORY_LIMIT_ENV = "INDICATORS_DUCKDB_MEMORY_LIMIT"  # set by hand: DuckDB's lim
 RUN_MEMORY_LIMIT_ENV = "INDICATORS_DUCKDB_RUN_MEMORY_LIMIT"  # what a run chose from its raw rows
 BYTES_PER_RAW_ROW = 160  # DuckDB's memory for the build, per raw row (see memory_limit_for)
 
+# The storage format the warehouse file is written in: DuckDB 2.0's own (header version 69) is
+# unreadable by every 1.x client (1.5.x reads 64-68), which is what analysts' CLIs, DBeaver's driver
+# and notebooks still run. A file created with this setting keeps that format for its whole life.
+# INDICATORS_STORAGE_VERSION=latest: DuckDB 2.0's own format (no 1.x client can open the file then).
+STORAGE_VERSION = os.environ.get("INDICATORS_STORAGE_VERSION") or "v1.5.0"
+READABLE_BY_1X = range(64, 69)  # the header versions DuckDB 1.5.x opens
+
 
 def memory_limit() -> str:
     """DuckDB's memory limit: the one set by hand, else the one this run chose, else 4 GiB."""
@@ -124,13 +132,25 @@ def memory_limit_for(con: duckdb.DuckDBPyConnection) -> str:
     return f"{min(4, max(1, math.ceil(rows * BYTES_PER_RAW_ROW / 2**30)))}GiB"
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    if read_only and not path.exists():
+def connect(path: Path, read_only: bool = False, sandbox: bool = False) -> duckdb.DuckDBPyConnection:
+    """``sandbox`` (``indicators sql``): read-only, no file, network or extension access beyond the
+    warehouse itself (no COPY TO, ATTACH, read_csv of another file), and no SET can undo it."""
+    if (read_only or sandbox) and not path.exists():
         raise FileNotFoundError(f"no published warehouse at {path}: run `indicators nightly` first")
     config = {
         "memory_limit": memory_limit(),
+        # a file created by this connection is written for 1.5.x clients (an existing file keeps its own)
+        "storage_compatibility_version": STORAGE_VERSION,
         "preserve_insertion_order": False,  # nothing reads raw rows in insertion order; inserts go faster
     }
+    if sandbox:
+        read_only = True
+        # the Python objects in scope are no tables either; the lock comes last, after the rest is set
+        config |= {
+            "enable_external_access": False,
+            "python_enable_replacements": False,
+            "lock_configuration": True,
+        }
     return duckdb.connect(str(path), read_only=read_only, config=config)
 
 
@@ -168,20 +188,47 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> No
 
 
 def prepare_working_copy(published: Path | None, work: Path) -> Path:
-    """Copy the published file (if any; None: start empty) to ``work``; the copy is what a run writes to."""
-    work.parent.mkdir(parents=True, exist_ok=True)
+    """Copy the published file (if any; None: start empty) to ``work``; the copy is what a run writes to.
+
+    A published file in DuckDB 2.0's format (from before :data:`STORAGE_VERSION` was set) is copied
+    database to database into a new file in that version instead, once: the next publish is readable
+    by 1.5.x clients."""
+    private.mkdir(work.parent)
     for stale in (work, work.with_name(work.name + ".wal")):
         stale.unlink(missing_ok=True)
     if published is not None and published.exists():
-        shutil.copyfile(published, work)
+        if STORAGE_VERSION == "latest" or storage_header(published) in READABLE_BY_1X:
+            shutil.copyfile(published, work)
+        else:
+            _copy_into_storage_version(published, work)
     return work
+
+
+def storage_header(path: Path) -> int | None:
+    """The storage version number in a DuckDB file's header (after the checksum and ``DUCK``)."""
+    with open(path, "rb") as handle:
+        head = handle.read(20)
+    if len(head) < 20 or head[8:12] != b"DUCK":
+        return None
+    return int.from_bytes(head[12:20], "little")
+
+
+def _copy_into_storage_version(published: Path, work: Path) -> None:
+    con = duckdb.connect(config={"memory_limit": memory_limit()})
+    try:
+        con.execute("attach ? as source (read_only)", [str(published)])
+        con.execute(f"attach ? as target (storage_version '{STORAGE_VERSION}')", [str(work)])
+        con.execute("copy from database source to target")
+        con.execute("detach target")
+    finally:
+        con.close()
 
 
 def publish(work: Path, published: Path) -> None:
     """Atomically replace the published file by the (closed, checkpointed) working copy."""
     if work.with_name(work.name + ".wal").exists():
         raise RuntimeError(f"{work} still has a write-ahead log: close the connection before publishing")
-    published.parent.mkdir(parents=True, exist_ok=True)
+    private.mkdir(published.parent)
     with open(work, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(work, published)
@@ -230,8 +277,8 @@ def run_lock(path: Path, run_id: str, wait_seconds: float = 0.0) -> Iterator[Loc
 
     Yields what the lock file said about the previous holder, so a run killed earlier is reported.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    private.mkdir(path.parent)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, private.FILE_MODE)
     deadline = time.monotonic() + wait_seconds
     try:
         while True:

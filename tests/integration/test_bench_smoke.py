@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,4 +54,11 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     assert stages["ingest"]["floor_seconds"] > 0 and stages["ingest"]["ratio"] > 0
     assert stages["nightly_unchanged"]["seconds"] < stages["nightly_total"]["seconds"]
     assert result["archive_mb"] > 0 and result["warehouse_mb"] > 0
+    # every floor measured in the same run: the transform's floor ran each model file of the project
+    # (its compiled SQL) and the data tests; the quality floor one aggregate query per suite and frame
+    models = list((Path(__file__).parents[2] / "models").rglob("*.sql"))
+    assert result["floor_transform"]["models"] == len(models) and result["floor_transform"]["tests"] > 0
+    assert result["floor_quality"]["queries"] > 0
+    for name in ("dbt_build", "dbt_build_fresh", "quality", "nightly_total", "nightly_total_fresh"):
+        assert stages[name]["floor_seconds"] > 0 and stages[name]["ratio"] > 0, name
     assert "nightly_total" in done.stdout  # the printed table

@@ -356,3 +356,18 @@ def test_as_of_the_first_run_gives_the_first_numbers(published, tmp_path, capsys
     )
     assert code == 0, capsys.readouterr()
     assert f"The numbers as run {first_run} published them" in out.read_text(encoding="utf-8")
+
+
+def test_a_real_nightly_leaves_its_state_owner_only(published):
+    # private_files (the default): the warehouse, the archive, the logs, work/ and what dbt and GX write
+    # beside them are owner-only, whatever the umask the run started with
+    import stat
+
+    settings, _ = published
+    state = settings.warehouse.parent
+    wrong = [
+        f"{oct(mode)} {path}"
+        for path in [state, *state.rglob("*")]
+        if (mode := stat.S_IMODE(path.stat().st_mode)) != (0o700 if path.is_dir() else 0o600)
+    ]
+    assert wrong == []

@@ -136,6 +136,47 @@ def test_gx_counts_academic_years_as_staging_assigns_them(built):
     assert by_staging == dict(zip(profile["academic_year"], profile["row_count"], strict=True))
 
 
+def archive_like(warehouse, folder) -> dict[str, quality.ArchivedRows]:
+    """The raw rows as the archive holds them: one Parquet file per loaded file (``archive.stage``)."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        files = []
+        for file_id in (1, 2):
+            path = folder / f"file{file_id}.parquet"
+            con.execute(f"copy (select * from raw.student_mobility where _file_id = {file_id}) to '{path}'")
+            files.append(str(path))
+    finally:
+        con.close()
+    return {"student_mobility": quality.ArchivedRows(tuple(files), len(RAW), None)}
+
+
+def test_gx_reads_the_same_rows_from_the_archive_beside_the_build(built, tmp_path):
+    settings, warehouse = built
+    archived = archive_like(warehouse, tmp_path)
+    prepared = quality.prepare(
+        settings,
+        warehouse,
+        ["student_mobility"],
+        today=TODAY,
+        spill_dir=tmp_path / "spill",
+        archived=archived,
+    )
+    assert prepared.plans[0].frames == {}  # nothing read before the build: the worker reads the archive
+    rows = quality.execute(prepared, lambda line: None)
+    table = pq.read_table(
+        prepared.plans[0].frames["current"].path, columns=["mobility_id", "start_date", "credits_ects"]
+    )
+    assert sorted(tuple(row.values()) for row in table.to_pylist()) == [row[:3] for row in PUBLISHED]
+    profile = prepared.plans[0].frames["by_year"]
+    assert list(zip(profile["academic_year"], profile["row_count"], strict=True)) == [
+        ("2018/19", 1),
+        ("2019/20", 1),
+        ("2020/21", 1),
+    ]
+    failed = [(row.check_name, row.severity, row.failing_count) for row in rows if not row.success]
+    assert failed == [("expect_column_values_to_be_unique(mobility_id)", "error", 2)]
+
+
 @pytest.mark.parametrize("spill", [False, True], ids=["in_memory", "spilled"])
 def test_only_the_duplicate_within_a_file_fails_and_superseded_values_are_not_judged(built, tmp_path, spill):
     settings, warehouse = built

@@ -1,16 +1,19 @@
 """The HTML report in a real browser: headless Chromium driven over the DevTools protocol
 (:mod:`browser`). The test checks that every chart is drawn with a non-zero size, that the page
-logs no console errors, and saves a screenshot under ``tests/artifacts/`` (git-ignored).
+logs no console errors, and saves a screenshot under ``tests/artifacts/`` (git-ignored). axe-core
+(the npm registry's accessibility checker, pinned in :mod:`browser`) checks the page against WCAG 2
+A and AA where it installs; the HTML itself is checked for what a screen reader needs either way.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from browser import render_in_chromium
+from browser import axe_script, render_in_chromium
 from indicators.report import report
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
@@ -37,3 +40,37 @@ def test_report_renders_in_chromium(report_file: Path) -> None:
     assert result["scripts"] == 0  # the programme named <script>alert(1)</script> stayed text
     assert "2023/24" in result["title"]
     assert (ARTIFACTS / "report_midterm_sv.png").stat().st_size > 10_000
+
+
+def test_report_passes_axe_in_chromium(report_file: Path) -> None:
+    script = axe_script()
+    if script is None:
+        pytest.skip("axe-core could not be installed (npm install axe-core); the HTML tests below still run")
+    result = render_in_chromium(report_file, ARTIFACTS / "report_midterm_sv_axe.png", axe=script)
+    assert result["axe"] == [], result["axe"]
+
+
+def test_report_html_has_what_a_screen_reader_needs(report_file: Path) -> None:
+    html = report_file.read_text(encoding="utf-8")
+    # a skip link to the main content
+    assert '<a class="skip-link" href="#main">Hoppa till innehållet</a>' in html
+    assert '<main id="main">' in html
+    # every table has a caption, every header cell a scope
+    assert html.count("<table") == html.count("<caption") > 0
+    assert len(re.findall(r"<th[ >]", html)) == html.count('<th scope="') > 0
+    # a chart's alt text states its numbers: the baseline (the fixture's first year), the reported
+    # year and the verdict; the target where the indicator has one (I04: 100 %)
+    assert (
+        'alt="Diagram: I01 Utresande studenter. utgångsvärde 2018/19: 20; 2023/24: 30; bedömning: uppfyllt, i fas."'
+        in html
+    )
+    assert (
+        'alt="Diagram: I04 Program med mobilitetsfönster. utgångsvärde 2018/19: 25 %; 2023/24: 50 %; '
+        'mål: 100 %; bedömning: ej uppfyllt, måttlig."'
+    ) in html
+    # the timestamp reads as a date, the machine-readable one is kept in <time datetime>
+    assert re.search(
+        r"Skapad <time datetime=\"\d{4}-\d{2}-\d{2}T[^\"]+\">\d{1,2} (januari|februari|mars|april|maj|"
+        r"juni|juli|augusti|september|oktober|november|december) \d{4} \d{2}:\d{2} UTC</time>",
+        html,
+    )

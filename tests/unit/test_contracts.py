@@ -42,6 +42,7 @@ def project(tmp_path) -> Path:
         shutil.copytree(ROOT / part, tmp_path / part)
     (tmp_path / contracts.DBT_SOURCES).parent.mkdir(parents=True)
     shutil.copy(ROOT / contracts.DBT_SOURCES, tmp_path / contracts.DBT_SOURCES)
+    shutil.copy(ROOT / contracts.DBT_AUDIT_RECORDS, tmp_path / contracts.DBT_AUDIT_RECORDS)
     return tmp_path
 
 
@@ -123,7 +124,7 @@ def test_a_contract_edit_shows_up_in_both_generated_files(project):
     )
 
     table = {c["name"]: c for c in raw_table(project, "student_mobility")["columns"]}
-    assert list(table)[15:] == [
+    assert list(table)[17:] == [  # 15 fields and the two dates' precision columns
         "gender",
         "funding_band",
         "nominated_on",
@@ -182,7 +183,7 @@ def test_an_override_of_a_check_the_contract_does_not_imply_is_refused(project):
     # programmes.active_to no longer an academic year: its format check, and the override, go
     edit(
         project / "pipelines" / "programmes.yml",
-        "active_to: {type: academic_year,",
+        "active_to: {type: academic_year, open_end: true,",
         "active_to: {type: string,",
     )
     with pytest.raises(

@@ -173,7 +173,8 @@ def clean(build):
 
 PROBLEMS = {
     # check → (severity, failing_count), counted by hand from the inbox and the edits below
-    ("raw_student_mobility", "expect_column_values_to_be_between(start_date)"): ("error", 1),  # M0001 in 1999
+    # M0001 in 1999: inside the ingest's date window, outside the suite's narrower range: a warning
+    ("raw_student_mobility", "expect_column_values_to_be_between(start_date)"): ("warn", 1),
     ("raw_student_mobility", "expect_column_values_to_be_between(credits_ects)"): ("error", 1),  # M0002: 150
     ("raw_student_mobility", "expect_column_values_to_be_between(stay_days)"): ("warn", 1),  # M0003: 862 days
     ("raw_student_mobility", "expect_column_values_to_be_in_set(direction)"): ("error", 1),  # M0005 edited

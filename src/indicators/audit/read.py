@@ -24,6 +24,8 @@ SHARE_UNITS = frozenset({"percent", "per_100_graduates"})
 _HEADER_KEYS = {entry[lang]: key for key, entry in labels.HEADERS.items() for lang in labels.LANGS}
 _UNIT_KEYS = {entry[lang]: key for key, entry in labels.UNITS.items() for lang in labels.LANGS}
 _DIMENSION_KEYS = {entry[lang]: key for key, entry in labels.DIMENSIONS.items() for lang in labels.LANGS}
+# the XLSX shows breakdown values as words ("kvinna"): read back to their codes ("female")
+_VALUE_KEYS = {entry[lang]: key for key, entry in labels.DIMENSION_VALUES.items() for lang in labels.LANGS}
 _FLAG_KEYS = {entry[lang]: key for key, entry in labels.SUPPRESSION.items() for lang in labels.LANGS}
 
 
@@ -98,7 +100,7 @@ class Reading:
                     _text(at("academic_year")),
                     _text(at("programme_code")),
                     _key(_DIMENSION_KEYS, at("dimension")),
-                    _text(at("dimension_value")),
+                    _key(_VALUE_KEYS, at("dimension_value")),
                 )
                 known = self.cells[key]
                 known.unit = _key(_UNIT_KEYS, at("unit")) or known.unit

@@ -17,13 +17,22 @@ from indicators import __version__
 from indicators.cli import admin, export, nightly, query, tools
 from indicators.cli.common import EPILOG, _settings
 from indicators.config import ConfigError
+from indicators.source_schema import ContractFileError
 
 # ``_settings`` and ``EPILOG`` stay importable from ``indicators.cli``, where they were before the split
 __all__ = ["EPILOG", "_settings", "build_parser", "main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """A wrong argument is one line and exit 1 (argparse's usage and exit 2 would read as "published
+    with warnings" to systemd and cron)."""
+
+    def error(self, message: str):
+        self.exit(1, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="indicators",
         description="The internationalisation indicator warehouse: nightly ingest, indicators, checks, exports.",
         epilog=EPILOG,
@@ -56,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         export.add_audit,
         tools.add_bench,
         tools.add_generate,
+        tools.add_check_config,
         admin.add_keygen,
     ):
         add_command(add)
@@ -67,11 +77,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ConfigError as exc:
+    except (ConfigError, ContractFileError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a folder given that cannot be written, a file that cannot be read
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        import duckdb
+
+        if not isinstance(exc, duckdb.IOException):
+            raise
+        # a warehouse file that is not one (or is damaged): DuckDB's message, in one line
+        print(f"error: {query.one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -37,3 +37,29 @@ def _demo_settings(settings: Settings) -> Settings:
     from dataclasses import replace
 
     return replace(settings, inbox_retention_days=None)
+
+
+def at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``low`` (the error is argparse's one line)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value} is below {low}")
+        return value
+
+    return parse
+
+
+def percent(text: str) -> float:
+    """An argparse type: a finite number from 0 to 100."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 100:  # nan fails this too
+        raise argparse.ArgumentTypeError(f"{text} is not a finite number from 0 to 100")
+    return value

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from indicators.cli.common import AddCommand, _settings
+from indicators.cli.common import AddCommand, _settings, at_least, percent
 from indicators.config import Settings, load_settings
 
 
@@ -50,6 +50,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         protection=_protection(settings),
     )
     try:
+        if args.kind == "programme" and args.all_programmes and args.format == "pdf":
+            print("report: --format pdf writes one report; use --programme CODE", file=sys.stderr)
+            return 1
         if args.kind == "programme" and args.all_programmes:
             paths = report_all_programmes(settings.warehouse, Path(args.out), **common)
             print(f"wrote {len(paths)} programme reports to {args.out}")
@@ -57,14 +60,26 @@ def cmd_report(args: argparse.Namespace) -> int:
         if args.kind == "programme" and not args.programme:
             print("report: --kind programme needs --programme CODE or --all-programmes", file=sys.stderr)
             return 1
-        path = report(
-            settings.warehouse,
-            Path(args.out),
-            kind=args.kind,
-            programme=args.programme,
-            as_of=args.as_of,
-            **common,
-        )
+        if args.format == "pdf":
+            from indicators.report.pdf import report_pdf
+
+            path = report_pdf(
+                settings.warehouse,
+                Path(args.out),
+                kind=args.kind,
+                programme=args.programme,
+                as_of=args.as_of,
+                **common,
+            )
+        else:
+            path = report(
+                settings.warehouse,
+                Path(args.out),
+                kind=args.kind,
+                programme=args.programme,
+                as_of=args.as_of,
+                **common,
+            )
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
@@ -170,8 +185,14 @@ def add_report(add: AddCommand) -> None:
         help="with --kind programme: one file per programme, written into the folder --out",
     )
     p.add_argument("--lang", choices=["sv", "en"], default="sv")
+    p.add_argument(
+        "--format",
+        choices=["html", "pdf"],
+        default="html",
+        help="html (one self-contained file) or pdf (A4, printed by headless Chromium)",
+    )
     p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
-    p.add_argument("--out", required=True, help="the HTML file to write (a folder with --all-programmes)")
+    p.add_argument("--out", required=True, help="the file to write (a folder with --all-programmes)")
 
 
 def add_audit(add: AddCommand) -> None:
@@ -189,10 +210,10 @@ def add_audit(add: AddCommand) -> None:
     )
     p.add_argument(
         "--min-values",
-        type=int,
+        type=at_least(1),
         help="protection level: possible values a hidden cell must keep "
         "(default: the export's metadata, else the settings)",
     )
     p.add_argument(
-        "--min-width-pct", type=float, help="protection level: interval width as %% of its upper end"
+        "--min-width-pct", type=percent, help="protection level: interval width as %% of its upper end"
     )

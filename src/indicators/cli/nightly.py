@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from indicators.cli.common import AddCommand, _settings
-from indicators.config import Settings, create_key_file
+from indicators.config import CONFIG_FILE, ConfigError, Settings, create_key_file
 
 
 def _demo_key(settings: Settings) -> None:
@@ -23,10 +23,19 @@ def _demo_key(settings: Settings) -> None:
         )
 
 
+def _check_contract(settings: Settings) -> None:
+    """Every pipelines/*.yml fits its schema before anything runs (else one line, exit 1)."""
+    from indicators.sources import load_sources
+
+    load_sources(settings.pipelines_dir)
+
+
 def cmd_nightly(args: argparse.Namespace, stop_after: str | None = None) -> int:
     from indicators import nightly
 
     settings = _settings(args)
+    _check_inbox(settings)
+    _check_contract(settings)
     if getattr(args, "demo", False):
         _demo_key(settings)
     outcome = nightly.run(
@@ -41,6 +50,18 @@ def cmd_nightly(args: argparse.Namespace, stop_after: str | None = None) -> int:
     return outcome.exit_code
 
 
+def _check_inbox(settings: Settings) -> None:
+    """No inbox folder: say which one was looked for and how to point the run at one (nothing run)."""
+    if settings.inbox.is_dir():
+        return
+    found = "is not a folder" if settings.inbox.exists() else "does not exist"
+    raise ConfigError(
+        f"the inbox {settings.inbox} {found}; nothing was run. Point the run at the exports' folder with "
+        f"--inbox DIR, INDICATORS_INBOX=DIR or `inbox:` in {settings.root / CONFIG_FILE}, "
+        "or load the bundled sample with --demo"
+    )
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     return cmd_nightly(args, stop_after="ingest")
 
@@ -51,6 +72,7 @@ def cmd_rebuild(args: argparse.Namespace) -> int:
     from indicators import nightly
 
     settings = _settings(args)
+    _check_contract(settings)
     if args.archive:
         settings = replace(settings, archive_dir=Path(args.archive).resolve())
     outcome = nightly.run(settings, wait_seconds=args.wait, quiet=args.quiet, rebuild=True)

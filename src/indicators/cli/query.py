@@ -4,26 +4,46 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
-from indicators.cli.common import AddCommand, _settings
+from indicators.cli.common import AddCommand, _settings, at_least
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
+    """A query on the published warehouse, read-only and with no file access (no COPY TO, ATTACH,
+    read_csv of another file; the connection's configuration locked): it reads and writes nothing else."""
+    import duckdb
+
     from indicators import warehouse
 
     settings = _settings(args)
-    con = warehouse.connect(settings.warehouse, read_only=True)
+    try:
+        con = warehouse.connect(settings.warehouse, sandbox=True)
+    except duckdb.Error as exc:
+        print(f"sql: cannot open the warehouse {settings.warehouse}: {one_line(exc)}", file=sys.stderr)
+        return 1
     try:
         relation = con.sql(args.query)
         if relation is None:
             return 0
         if args.csv:
-            relation.write_csv("/dev/stdout")
+            relation.pl().write_csv(sys.stdout)  # not DuckDB's write_csv: the query connection writes no file
         else:
             relation.show(max_rows=args.max_rows, max_width=200)
+    except duckdb.Error as exc:
+        print(f"sql: {one_line(exc)}", file=sys.stderr)
+        return 1
     finally:
         con.close()
     return 0
+
+
+def one_line(exc: Exception) -> str:
+    """DuckDB's message in one line: its first line and the names it suggests ("Candidate bindings")."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if not lines:
+        return type(exc).__name__
+    return " ".join([lines[0], *(line for line in lines[1:] if line.lower().startswith("candidate"))])
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -49,7 +69,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def add_status(add: AddCommand) -> None:
     p = add("status", "list recent nightly runs with their outcome", cmd_status)
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=at_least(1), default=10)
     p.add_argument("--json", action="store_true")
     p.add_argument("--warehouse", help=argparse.SUPPRESS)
 
@@ -59,4 +79,4 @@ def add_sql(add: AddCommand) -> None:
     p.add_argument("query", help='e.g. "select * from marts.indicator_progress limit 5"')
     p.add_argument("--warehouse", help="the warehouse file (default: the configured one)")
     p.add_argument("--csv", action="store_true", help="write CSV to stdout instead of a table")
-    p.add_argument("--max-rows", type=int, default=40)
+    p.add_argument("--max-rows", type=at_least(1), default=40)

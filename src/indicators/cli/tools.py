@@ -56,6 +56,28 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_config(args: argparse.Namespace) -> int:
+    """Every pipelines/*.yml against its schema, and the settings (nightly.yml + INDICATORS_*)."""
+    from indicators.config import load_settings, project_root
+    from indicators.sources import load_sources
+
+    root = Path(args.root).resolve() if args.root else project_root()
+    specs = load_sources(root / "pipelines")  # one line and exit 1 on the first mistake (main)
+    load_settings(root)
+    profiles = sum(len(spec.profiles) for spec in specs)
+    print(f"check-config: {len(specs)} sources, {profiles} profiles and the settings are valid")
+    return 0
+
+
+def add_check_config(add: AddCommand) -> None:
+    p = add(
+        "check-config",
+        "validate pipelines/*.yml (the source contract) and the settings; exit 1 with one line on a mistake",
+        cmd_check_config,
+    )
+    p.add_argument("--root", help="the project folder (default: INDICATORS_HOME or this checkout)")
+
+
 def add_sample(add: AddCommand) -> None:
     p = add("sample", "write synthetic sample exports (every source) to a folder", cmd_sample)
     p.add_argument("--out", required=True, help="folder to write the exports to")

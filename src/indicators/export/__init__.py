@@ -13,6 +13,9 @@ annual --lang sv`` (stem ``indicators_2023-24_annual_sv``):
 * or, with ``--format xlsx``, ``<stem>.xlsx`` holding those tables as sheets plus an "about" sheet;
 * ``<stem>_metadata.json`` and ``<stem>_metadata.md`` — definitions and units, the run and time of
   the data, the source files' dates, the annotations and the disclosure rule applied;
+* ``datapackage.json`` — the folder's files as a Frictionless Data Package (Table Schema: each column's
+  type, allowed values, missing values, the dialect, the primary key; :mod:`.datapackage`), to which
+  each export into the folder adds its own;
 * ``charts/<indicator>_<lang>.png`` and ``.svg`` — one chart per indicator (unless ``charts=False``).
 """
 
@@ -27,7 +30,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from indicators import disclosure
-from indicators.export import labels
+from indicators.export import datapackage, labels
 from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
 from indicators.export.writers import DIALECTS, write_csv, write_xlsx
 
@@ -91,7 +94,16 @@ def export(
     meta = metadata(publication, files, fmt, dialect)
     if fmt == "xlsx":
         title = labels.TABLE_TITLES["metadata"][lang]
-        written.append(write_xlsx(tables, path, about=_about_rows(meta, lang), about_title=title))
+        written.append(
+            write_xlsx(
+                tables,
+                path,
+                about=_about_rows(meta, lang),
+                about_title=title,
+                lang=lang,
+                properties=_properties(meta),
+            )
+        )
     json_path = out_dir / f"{publication.stem}_metadata.json"
     json_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     md_path = out_dir / f"{publication.stem}_metadata.md"
@@ -99,11 +111,44 @@ def export(
         _environment().get_template("metadata.md.j2").render(meta=meta, lang=lang), encoding="utf-8"
     )
     written += [json_path, md_path]
+    written.append(
+        _write_datapackage(
+            out_dir,
+            tables,
+            files,
+            publication.stem,
+            meta,
+            json_path.name,
+            DIALECTS[dialect] if fmt == "csv" else None,
+        )
+    )
     if charts:
         from indicators.report.charts import write_charts
 
         written += write_charts(publication, out_dir / "charts")
     return written
+
+
+def _write_datapackage(
+    out_dir: Path,
+    tables: list,
+    files: dict[str, str],
+    stem: str,
+    meta: dict[str, Any],
+    metadata_file: str,
+    dialect: Any,
+) -> Path:
+    """``datapackage.json`` (Frictionless): this export's tables added to what the folder's file describes."""
+    path = out_dir / datapackage.FILE
+    try:
+        existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (OSError, ValueError):
+        existing = None  # unreadable: written anew for this export
+    package = datapackage.describe(
+        tables, files, stem, meta["language"], metadata_file, meta["title"], dialect, existing
+    )
+    path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 def metadata(
@@ -125,7 +170,7 @@ def metadata(
         )
     return {
         "title": {"sv": "Internationaliseringsindikatorer", "en": "Internationalisation indicators"}[lang]
-        + f" {publication.year} ({publication.kind})",
+        + f" {publication.year} – {labels.text(labels.KINDS, publication.kind, lang)}",
         "academic_year": publication.year,
         "academic_year_chosen": publication.year_note,
         "as_of": publication.as_of,
@@ -167,6 +212,7 @@ def metadata(
                     "last_loaded_at",
                     "rows_loaded",
                     "file_names",
+                    "reading_rules",
                 )
             }
             for row in publication.source_files
@@ -242,6 +288,21 @@ def metadata(
             "progress": {key: value[lang] for key, value in labels.PROGRESS.items()},
             "suppressed": str(SUPPRESSED),
         },
+    }
+
+
+def _properties(meta: dict[str, Any]) -> dict[str, str]:
+    """The workbook's document properties: title, the plan as subject, the run id (also a custom property)."""
+    plan = meta.get("plan") or {}
+    lang = meta["language"]
+    run_id = meta["data"]["run_id"] or ""
+    return {
+        "title": meta["title"],
+        "subject": plan.get(f"name_{lang}") or plan.get("plan_id") or "",
+        "plan": plan.get("plan_id") or "",
+        "run_id": run_id,
+        "keywords": ", ".join(part for part in (plan.get("plan_id"), run_id, meta["kind"]) if part),
+        "comments": meta["disclosure_control"]["rule"],
     }
 
 

@@ -136,6 +136,71 @@ DIMENSIONS = {
     "partner_region": {"sv": "partnerregion", "en": "partner region"},
     "partner_network": {"sv": "partnernätverk", "en": "partner network"},
     "measure": {"sv": "mått", "en": "measure"},
+    "network": {"sv": "nätverk", "en": "network"},
+    "participation_source": {"sv": "deltagandets källa", "en": "participation source"},
+    "engagement_source": {"sv": "engagemangets källa", "en": "engagement source"},
+    "partner_network_mobilities": {
+        "sv": "mobiliteter per partnernätverk",
+        "en": "mobilities by partner network",
+    },
+    "partner_network_mobilities_share": {
+        "sv": "andel mobiliteter per partnernätverk",
+        "en": "share of mobilities by partner network",
+    },
+}
+
+# The values of a breakdown (marts.indicator_values.dimension_value), as the XLSX shows them; values
+# that are names (a network, a region not listed) read as themselves.
+DIMENSION_VALUES = {
+    # gender
+    "female": {"sv": "kvinna", "en": "female"},
+    "male": {"sv": "man", "en": "male"},
+    "other": {"sv": "annat", "en": "other"},
+    "unknown": {"sv": "okänt", "en": "unknown"},
+    # level
+    "first_cycle": {"sv": "grundnivå", "en": "first cycle"},
+    "second_cycle": {"sv": "avancerad nivå", "en": "second cycle"},
+    "third_cycle": {"sv": "forskarnivå", "en": "third cycle"},
+    # mobility type (students and staff)
+    "studies": {"sv": "utbytesstudier", "en": "studies"},
+    "clinical_placement": {"sv": "klinisk praktik", "en": "clinical placement"},
+    "traineeship": {"sv": "praktik", "en": "traineeship"},
+    "degree_project": {"sv": "examensarbete", "en": "degree project"},
+    "short_term": {"sv": "kortare utbyte", "en": "short-term"},
+    "blended": {"sv": "blandad mobilitet (BIP)", "en": "blended mobility"},
+    "virtual": {"sv": "virtuellt utbyte", "en": "virtual mobility"},
+    "teaching": {"sv": "undervisning", "en": "teaching"},
+    "training": {"sv": "fortbildning", "en": "training"},
+    # measures
+    "stays": {"sv": "vistelser", "en": "stays"},
+    "per_100_graduates": {"sv": "per 100 examinerade", "en": "per 100 graduates"},
+    "mobilities": {"sv": "mobiliteter", "en": "mobilities"},
+    "mobilities_share": {"sv": "andel mobiliteter", "en": "share of mobilities"},
+    "milestone_done": {"sv": "milstolpe nådd", "en": "milestone met"},
+    "activities": {"sv": "aktiviteter", "en": "activities"},
+    "distinct_teachers": {"sv": "unika lärare", "en": "distinct teachers"},
+    "programmes_reviewed": {"sv": "granskade program", "en": "programmes reviewed"},
+    "regions_covered": {"sv": "täckta regioner", "en": "regions covered"},
+    "share": {"sv": "andel", "en": "share"},
+    "student_participations": {"sv": "studentdeltaganden", "en": "student participations"},
+    # sources of a count
+    "staff_mobility": {"sv": "personalmobilitet", "en": "staff mobility"},
+    "student_mobility": {"sv": "studentmobilitet", "en": "student mobility"},
+    # partner regions
+    "Europe": {"sv": "Europa", "en": "Europe"},
+    "Asia": {"sv": "Asien", "en": "Asia"},
+    "Africa": {"sv": "Afrika", "en": "Africa"},
+    "North America": {"sv": "Nordamerika", "en": "North America"},
+    "South America": {"sv": "Sydamerika", "en": "South America"},
+    "Americas": {"sv": "Amerika", "en": "Americas"},
+    "Oceania": {"sv": "Oceanien", "en": "Oceania"},
+}
+
+# What an export is, in its title ("Internationaliseringsindikatorer 2023/24, halvtidsuppföljning").
+KINDS = {
+    "annual": {"sv": "årlig uppföljning", "en": "annual follow-up"},
+    "midterm": {"sv": "halvtidsuppföljning", "en": "mid-term follow-up"},
+    "final": {"sv": "slutuppföljning", "en": "final follow-up"},
 }
 
 SUPPRESSION = {

@@ -227,7 +227,11 @@ def source_files(con) -> list[dict[str, Any]]:
         select source, count(*) as files, max(file_modified_at) as newest_file_modified_at,
                min(file_modified_at) as oldest_file_modified_at, max(loaded_at) as last_loaded_at,
                sum(rows_loaded) as rows_loaded,
-               string_agg(file_name, '; ' order by file_name) as file_names
+               string_agg(file_name, '; ' order by file_name) as file_names,
+               -- how the contract read them (docs/sources.md): profiles, each_row, generated keys
+               list_sort(list_distinct(flatten(list(regexp_extract_all(coalesce(reason, ''),
+                   '(read as profile [^;]*|each row counted as one person [^;]*|generated from the whole row: [^;]*)'
+               ))))) as reading_rules
         from audit.loaded_files where status = 'loaded'
         group by source order by source
     """,

@@ -3,8 +3,11 @@
 * ``excel-sv`` — what a double-click in Swedish Excel reads right: ``;`` between fields, decimal
   comma, UTF-8 with a byte-order mark, CRLF line ends.
 * ``standard`` — RFC 4180: ``,`` between fields, ``.`` decimals, UTF-8 without BOM, CRLF.
-* ``xlsx`` — one sheet per table; numbers are number cells, text is written as string cells
-  (never formulas), suppressed cells are the string ``..``.
+* ``xlsx`` — one sheet per table, each an Excel table (ListObject) under a header row; numbers are
+  number cells, text is written as string cells (never formulas), suppressed cells are the string
+  ``..``; breakdown values in the chosen language (``kvinna``, ``avancerad nivå``). Every sheet
+  prints on A4 landscape, one page wide, the header row repeated on each page; the workbook's
+  properties carry the title, the plan and the run id.
 
 Text that a spreadsheet could take for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
 carriage return; OWASP's CSV-injection list) is prefixed with ``'`` in CSV files. In XLSX it is
@@ -20,11 +23,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from indicators.export import labels
 from indicators.export.labels import OBS_MARKS
 from indicators.export.tables import SUPPRESSED, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DECIMALS = 2
+A4 = 9  # the paper size code of Excel's page setup
+MARGIN_INCHES = 0.4
+HEADER_WIDTH = 14  # characters; a longer header wraps
+TEXT_WIDTH = 32  # characters; a longer text wraps in its cell
+LINE_HEIGHT = 15  # points, one line of Calibri 11
 
 
 @dataclass(frozen=True)
@@ -100,6 +109,8 @@ def write_xlsx(
     path: Path,
     about: list[tuple[str, str]] | None = None,
     about_title: str = "About",
+    lang: str = "en",
+    properties: dict[str, str] | None = None,
 ) -> Path:
     import xlsxwriter
 
@@ -112,25 +123,30 @@ def write_xlsx(
         },
     )
     try:
+        if properties:
+            _set_properties(workbook, properties)
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        whole = workbook.add_format({"num_format": "0"})
-        fraction = workbook.add_format({"num_format": "0.0#"})
-        hidden = workbook.add_format({"align": "right"})
+        whole = workbook.add_format({"num_format": "0", "valign": "top"})
+        fraction = workbook.add_format({"num_format": "0.0#", "valign": "top"})
+        hidden = workbook.add_format({"align": "right", "valign": "top"})
+        top = workbook.add_format({"valign": "top"})
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
         # a value that is not final stays a number, shown with its mark ("12 p") in italics
         marked = {
             (status, is_whole): workbook.add_format(
-                {"num_format": f'{"0" if is_whole else "0.0#"}" {mark}"', "italic": True}
+                {"num_format": f'{"0" if is_whole else "0.0#"}" {mark}"', "italic": True, "valign": "top"}
             )
             for status, mark in OBS_MARKS.items()
             for is_whole in (True, False)
         }
-        for table in tables:
+        title = (properties or {}).get("title", "")
+        for number, table in enumerate(tables, start=1):
             sheet = workbook.add_worksheet(_sheet_name(table.title))
-            widths = [min(max(len(column.label), 6), 40) for column in table.columns]
-            for col, column in enumerate(table.columns):
-                sheet.write_string(0, col, column.label, bold)
+            # narrow columns for paper: a header wraps at HEADER_WIDTH, a long text at TEXT_WIDTH
+            widths = [min(max(len(column.label), 6), HEADER_WIDTH) for column in table.columns]
+            shown = [_cell_words(column.key, lang) for column in table.columns]
             for r, row in enumerate(table.rows, start=1):
+                lines = 1  # a wrapped text's lines: the row's height (LibreOffice does not work it out)
                 for col, value in enumerate(row):
                     if value is None:
                         continue
@@ -150,14 +166,31 @@ def write_xlsx(
                         )
                         sheet.write_number(r, col, value, style)
                     else:
-                        text = str(value)
-                        sheet.write_string(r, col, text)
-                        widths[col] = min(max(widths[col], len(text)), 60)
+                        text = shown[col](str(value))
+                        sheet.write_string(r, col, text, wrap if len(text) > TEXT_WIDTH else top)
+                        widths[col] = min(max(widths[col], len(text)), TEXT_WIDTH)
+                        lines = max(lines, _lines(text, TEXT_WIDTH))
+                if lines > 1:
+                    sheet.set_row(r, LINE_HEIGHT * lines)
+            # the table as an Excel table: its header row, filter buttons and banded rows
+            sheet.add_table(
+                0,
+                0,
+                max(len(table.rows), 1),
+                len(table.columns) - 1,
+                {
+                    "name": f"t_{table.name}",
+                    "style": "Table Style Light 1",
+                    "columns": _table_headers(table, bold),
+                },
+            )
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width + 2)
+            sheet.set_row(
+                0, LINE_HEIGHT * max(_lines(column.label, HEADER_WIDTH) for column in table.columns)
+            )
             sheet.freeze_panes(1, 0)
-            if table.rows:
-                sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
+            _page_setup(sheet, f"{title} – {table.title}" if title else table.title, number, lang)
         if about:
             sheet = workbook.add_worksheet(_sheet_name(about_title))
             sheet.set_column(0, 0, 32)
@@ -165,9 +198,68 @@ def write_xlsx(
             for r, (key, text) in enumerate(about):
                 sheet.write_string(r, 0, key, bold)
                 sheet.write_string(r, 1, text, wrap)
+            _page_setup(sheet, about_title, len(tables) + 1, lang, repeat_header=False)
     finally:
         workbook.close()
     return path
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (word by word)."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines, used = lines + 1, len(word)
+        else:
+            used += (1 if used else 0) + len(word)
+    return lines
+
+
+def _cell_words(key: str, lang: str):
+    """How a text cell of column ``key`` is shown in the XLSX: breakdown values as words."""
+    if key == "dimension_value":
+        return lambda value: labels.text(labels.DIMENSION_VALUES, value, lang)
+    return lambda value: value
+
+
+def _table_headers(table: Table, style) -> list[dict[str, Any]]:
+    """The Excel table's column headers: unique, as Excel requires (a repeated label gets " (2)")."""
+    seen: dict[str, int] = {}
+    headers = []
+    for column in table.columns:
+        label = column.label.replace("\n", " ")[:255]
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:
+            label = f"{label} ({seen[label]})"
+        headers.append({"header": label, "header_format": style})
+    return headers
+
+
+def _page_setup(sheet, title: str, number: int, lang: str, repeat_header: bool = True) -> None:
+    """A4 landscape, one page wide (as many pages tall as needed), the header row on every page."""
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=MARGIN_INCHES, right=MARGIN_INCHES, top=0.6, bottom=0.6)
+    if repeat_header:
+        sheet.repeat_rows(0)
+    page = "Sida &P av &N" if lang == "sv" else "Page &P of &N"
+    sheet.set_header(f"&L&8{_header_text(title)}")
+    sheet.set_footer(f"&L&8&A&R&8{page}")
+
+
+def _header_text(text: str) -> str:
+    # '&' starts a control code in Excel's header text
+    return text.replace("&", "&&")[:200]
+
+
+def _set_properties(workbook, properties: dict[str, str]) -> None:
+    workbook.set_properties(
+        {key: properties[key] for key in ("title", "subject", "keywords", "comments") if properties.get(key)}
+    )
+    for key in ("plan", "run_id"):
+        if properties.get(key):
+            workbook.set_custom_property(key, properties[key])
 
 
 def _sheet_name(title: str) -> str:

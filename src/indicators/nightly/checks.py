@@ -29,7 +29,9 @@ class QualityWorker:
         """Where the current rows go as Parquet files for the worker (removed when it is done)."""
         return work.parent / "gx-rows"
 
-    def __init__(self, settings: Settings, work: Path, summary: IngestSummary, reporter):
+    def __init__(self, settings: Settings, work: Path, summary: IngestSummary, reporter, archived=None):
+        """With ``archived`` (:func:`indicators.quality.frames.archived_rows`) the worker reads the rows
+        from the archive's Parquet files beside the build; else they are read here, before it."""
         from indicators import quality
 
         self.reporter = reporter
@@ -40,7 +42,9 @@ class QualityWorker:
         # the current rows go to Parquet files, validated there chunk by chunk: memory stays bounded
         self.spill_dir = self.spill_dir_of(work)
         shutil.rmtree(self.spill_dir, ignore_errors=True)
-        prepared = quality.prepare(settings, work, summary.sources_loaded, spill_dir=self.spill_dir)
+        prepared = quality.prepare(
+            settings, work, summary.sources_loaded, spill_dir=self.spill_dir, archived=archived
+        )
         self.seconds = prepared.fetch_seconds  # GX's own time (reading + validating), not the wait
         self.peak_mb: float | None = None
         self._rows = prepared.rows
@@ -75,7 +79,7 @@ def run_dbt(settings: Settings, work: Path, reporter, parsed=None) -> tuple[list
     if built.message:
         errors.append(built.message)
     if not built.success and not errors and not built.errors:
-        errors.append("dbt build did not succeed (a check could not run; see the dbt log)")
+        errors.append("dbt build did not succeed (a check could not run; its error is in the run log)")
     examples: dict[str, str | None] = {}
     if built.failed_sql:
         con = warehouse.connect(work, read_only=True)

@@ -9,15 +9,18 @@ from pathlib import Path
 
 from indicators.config import Settings
 from indicators.ingest import IngestSummary
+from indicators.readers.delivered import shown
 
 EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
+LOCKED, STOPPED_BY_SIGNAL = "locked", "stopped_by_signal"  # runs that ended before their stages did
 
 
-def run_status(published: bool, warnings: Sequence[str]) -> tuple[int, str]:
+def run_status(published: bool, warnings: Sequence[str], ended: str | None = None) -> tuple[int, str]:
     """(exit code, status word) of a run: the one place they are decided. Nothing published: 1,
-    ``failed``; published with warnings: 2, ``published_with_warnings``; else 0, ``published``."""
+    ``failed`` (``locked``: refused by another run's lock; ``stopped_by_signal``: SIGTERM or SIGINT);
+    published with warnings: 2, ``published_with_warnings``; else 0, ``published``."""
     if not published:
-        return EXIT_FAILED, "failed"
+        return EXIT_FAILED, ended if ended in (LOCKED, STOPPED_BY_SIGNAL) else "failed"
     if warnings:
         return EXIT_WARNINGS, "published_with_warnings"
     return EXIT_OK, "published"
@@ -37,30 +40,34 @@ class RunOutcome:
     notes: list[str] = field(
         default_factory=list
     )  # worth knowing, not a warning (provisional years, a rebuild)
+    ended: str | None = None  # LOCKED or STOPPED_BY_SIGNAL: how a run that published nothing ended
 
     @property
     def exit_code(self) -> int:
-        return run_status(self.published, self.warnings)[0]
+        return run_status(self.published, self.warnings, self.ended)[0]
 
     @property
     def status(self) -> str:
-        """``failed``, ``published_with_warnings`` or ``published`` (``log/runs.jsonl``, ``indicators status``)."""
-        return run_status(self.published, self.warnings)[1]
+        """``failed``, ``locked``, ``stopped_by_signal``, ``published_with_warnings`` or ``published``
+        (``log/runs.jsonl``, ``indicators status``)."""
+        return run_status(self.published, self.warnings, self.ended)[1]
 
 
 def format_summary(outcome: RunOutcome, settings: Settings) -> str:
     lines = [f"Run {outcome.run_id}: {outcome.message} (exit {outcome.exit_code})"]
     summary = outcome.ingest
     if summary is not None:
-        counts = ", ".join(f"{summary.count(s)} {s}" for s in ("loaded", "skipped", "rejected", "unmatched"))
+        kinds = ["loaded", "skipped", "rejected", "unmatched"]
+        kinds += [s for s in ("refused", "waiting") if summary.count(s)]
+        counts = ", ".join(f"{summary.count(s)} {s}" for s in kinds)
         lines.append(f"  files:  {len(summary.files)} seen: {counts}")
         lines.append(
             f"  rows:   {summary.rows_loaded} loaded, {summary.rows_quarantined} quarantined, "
-            f"{summary.rows_collapsed} identical duplicates collapsed"
+            f"{summary.rows_collapsed} rows collapsed (identical in every column of the export to an earlier row)"
         )
         for f in summary.files:
-            if f.status in ("rejected", "unmatched"):
-                lines.append(f"  {f.status}: {f.file_name}: {f.reason}")
+            if f.status in ("rejected", "refused", "unmatched", "waiting"):
+                lines.append(f"  {f.status}: {shown(f.file_name)}: {f.reason}")
         if summary.rows_quarantined:
             lines.append("  quarantined rows: see audit.quarantine (file, row number, reason)")
     if outcome.timings:

@@ -18,6 +18,13 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
     complete? Is there the space the run needs? Returns (start from the archive, warnings)."""
     notes: list[str] = []
     restore = rebuild
+    for number in archive.torn_lines():
+        line = (
+            f"{archive.manifest} line {number} is torn (not a whole JSON entry) and is ignored; "
+            "repair or remove that line (a loaded file it named is archived again from the warehouse)"
+        )
+        reporter(f"warning: {line}")
+        notes.append(line)
     if not rebuild:
         damage = warehouse.check_published(settings.warehouse)
         if damage is None and not settings.warehouse.exists() and archive.entries():

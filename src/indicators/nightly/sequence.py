@@ -7,18 +7,21 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
 import secrets
+import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
 
-from indicators import disk, warehouse
+from indicators import disk, private, warehouse
 from indicators.archive import Archive, ArchiveError
 from indicators.config import ConfigError, Settings, load_crosswalk, load_key
 from indicators.faults import checkpoint
 from indicators.nightly import stages
-from indicators.nightly.outcome import RunOutcome
+from indicators.nightly.outcome import LOCKED, STOPPED_BY_SIGNAL, RunOutcome
 from indicators.nightly.preflight import RunStopped
 
 STOPPED = (
@@ -27,6 +30,52 @@ STOPPED = (
     disk.NotEnoughSpace,
     warehouse.LockBusy,
 )  # said as they are, no traceback
+
+
+# control characters other than a line break and a tab, in a message from anywhere: escaped
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class StoppedBySignal(Exception):
+    """SIGTERM (systemd's stop) or SIGINT arrived: the run ends like a failure, nothing published."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(f"stopped by signal {signal.Signals(signum).name}")
+
+
+class _Signals:
+    """While a run is in progress, SIGTERM and SIGINT raise :class:`StoppedBySignal` in it (the
+    stages then unwind: the working copy and this run's archive files are removed); once the run
+    publishes, a signal is only noted (the publish and its manifest lines are finished)."""
+
+    NAMES = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self):
+        self.received: int | None = None
+        self.raising = True
+        self._previous: dict = {}
+
+    def _handle(self, signum, frame) -> None:
+        first = self.received is None
+        self.received = signum
+        if self.raising and first:
+            raise StoppedBySignal(signum)
+
+    def check(self) -> None:
+        """Raise now if a signal came while a library swallowed the exception."""
+        if self.received is not None and self.raising:
+            raise StoppedBySignal(self.received)
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for name in self.NAMES:
+                self._previous[name] = signal.signal(name, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name, handler in self._previous.items():
+            signal.signal(name, handler)
 
 
 def new_run_id() -> str:
@@ -43,12 +92,12 @@ class Reporter:
         self.started = time.monotonic()
         if log_file is not None:
             try:
-                log_file.parent.mkdir(parents=True, exist_ok=True)
-                self.log = log_file.open("a", encoding="utf-8")
+                self.log = private.open_file(log_file, "a")
             except OSError as exc:
                 self._log_failed(log_file, exc)
 
     def __call__(self, message: str) -> None:
+        message = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), message)
         line = f"[{time.monotonic() - self.started:6.1f}s] {message}"
         if not self.quiet:
             print(line, file=self.stream, flush=True)
@@ -84,8 +133,7 @@ def _append_run_log(settings: Settings, record: dict) -> None:
     """One line in ``log/runs.jsonl``; when it cannot be written (a full disk) the line goes to stderr."""
     line = json.dumps(record, default=str)
     try:
-        settings.log_dir.mkdir(parents=True, exist_ok=True)
-        with (settings.log_dir / "runs.jsonl").open("a", encoding="utf-8") as handle:
+        with private.open_file(settings.log_dir / "runs.jsonl", "a") as handle:
             handle.write(line + "\n")
     except OSError as exc:
         print(
@@ -95,6 +143,7 @@ def _append_run_log(settings: Settings, record: dict) -> None:
         )
 
 
+@private.owner_only
 def run(
     settings: Settings,
     *,
@@ -117,8 +166,9 @@ def run(
     except ConfigError as exc:
         reporter(f"error: {exc}")
         return RunOutcome(run_id, False, str(exc))
+    signals = _Signals()
     try:
-        with warehouse.run_lock(settings.lock_file, run_id, wait_seconds) as previous:
+        with signals, warehouse.run_lock(settings.lock_file, run_id, wait_seconds) as previous:
             if previous.stale:
                 reporter(
                     f"note: the previous run {previous.run_id} (pid {previous.pid}) ended without releasing "
@@ -138,10 +188,13 @@ def run(
                 settings.work_dir / "in-progress.duckdb",
                 Archive(settings.archive_dir),
             )
-            outcome = _run_locked(state, key, crosswalk, with_dbt, with_quality, stop_after, rebuild)
-    except warehouse.LockBusy as exc:
+            outcome = _run_locked(state, key, crosswalk, with_dbt, with_quality, stop_after, rebuild, signals)
+    except warehouse.LockBusy as exc:  # recorded too: `indicators status` shows the refused run
         reporter(f"error: {exc}")
-        return RunOutcome(run_id, False, str(exc))
+        outcome = RunOutcome(run_id, False, str(exc), ended=LOCKED)
+    except StoppedBySignal as exc:  # before the stages began (waiting for the lock, say)
+        reporter(f"error: {exc}; nothing was published")
+        outcome = RunOutcome(run_id, False, f"{exc}; nothing published", ended=STOPPED_BY_SIGNAL)
     except Exception as exc:  # noqa: BLE001 - outside the stages (the lock file, say): still a recorded failure
         reporter(f"error: the run crashed: {disk.describe(exc)}")
         outcome = RunOutcome(run_id, False, f"crashed: {disk.describe(exc)}")
@@ -172,8 +225,11 @@ def _run_locked(
     with_quality: bool,
     stop_after: str | None,
     rebuild: bool,
+    signals: _Signals | None = None,
 ) -> RunOutcome:
-    """The stages in order; the first failure ends the run with the working copy kept (or removed)."""
+    """The stages in order; the first failure ends the run with the working copy kept (or removed).
+    A signal ends it like a failure, the working copy removed (a stop must be quick)."""
+    signals = signals or _Signals()
     checks = stop_after != "ingest"
     state.builds = with_dbt and checks and (state.settings.root / "dbt_project.yml").exists()
     try:
@@ -187,8 +243,10 @@ def _run_locked(
             stages.finish_quality(state, gx)
         stages.gate(state)
         stages.record(state)
+        signals.check()
         if state.errors:
             return _checks_failed(state)
+        signals.raising = False  # from here on the run publishes and finishes: a signal waits for it
         stages.publish(state)
         stages.after_publish(state, retention=not rebuild)
         return RunOutcome(
@@ -203,12 +261,16 @@ def _run_locked(
             state.memory,
             state.notes + state.coverage_notes,
         )
+    except StoppedBySignal as exc:
+        return _stopped(state, exc)
     except STOPPED as exc:
         state.reporter(f"error: {exc}")
         return RunOutcome(
             state.run_id, False, str(exc), work_copy=stages.end_failed(state), timings=state.timings
         )
     except Exception as exc:  # noqa: BLE001 - the run record must say what happened
+        if signals.received is not None and signals.raising:  # a library wrapped the signal's exception
+            return _stopped(state, StoppedBySignal(signals.received))
         full = disk.disk_full(exc) is not None
         cause = (
             "the disk ran out of space (or the file size limit was reached): " if full else ""
@@ -222,6 +284,20 @@ def _run_locked(
             state.parsed.manifest(state.work)
         if "indicators.quality" in sys.modules:
             sys.modules["indicators.quality"].shutdown()
+
+
+def _stopped(state: stages.RunState, exc: StoppedBySignal) -> RunOutcome:
+    """A signal: nothing published, the working copy and this run's archive files removed."""
+    state.reporter(f"error: {exc}; nothing published")
+    stages.end_failed(state, remove=True)
+    return RunOutcome(
+        state.run_id,
+        False,
+        f"{exc}; nothing published, the working copy removed",
+        state.summary,
+        timings=state.timings,
+        ended=STOPPED_BY_SIGNAL,
+    )
 
 
 def _checks_failed(state: stages.RunState) -> RunOutcome:

@@ -13,15 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators import disk, published, warehouse
+import duckdb
+
+from indicators import bi, disk, published, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings
+from indicators.derive import ReadOptions
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.ingest import Ingestor, IngestSummary
 from indicators.nightly import preflight
 from indicators.nightly.checks import QualityWorker, coverage_notes, last_build, record_run, run_dbt
+from indicators.quality.frames import archived_rows
 from indicators.quality.results import DqResult
+from indicators.readers.delivered import shown
 from indicators.sources import SourceSpec, load_sources
 
 
@@ -50,6 +55,7 @@ class RunState:
     clock: float = 0.0  # when the stage timed across two functions began (ingest, publish)
     builds: bool = False  # this run builds the marts (dbt), unless nothing new came and nothing changed
     parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
+    archived: dict | None = None  # where the archive holds the loaded sources' rows (GX reads them there)
 
 
 def check(state: RunState, rebuild: bool) -> None:
@@ -87,6 +93,9 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
                 settings.rejected_dir,
                 settings.home_hei_id,
                 state.reporter,
+                ReadOptions.from_settings(settings, state.started.date()),
+                settle_seconds=settings.settle_seconds,
+                xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb,
             )
             state.reporter(f"ingest: reading {settings.inbox}")
             state.summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
@@ -100,9 +109,11 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
 
             # dbt parses while the archive files and GX's rows are written (DuckDB's work, not the interpreter's)
             state.parsed = transform.ParseAhead(settings, state.work)
-        written = state.archive.stage(con, run_id=state.run_id)
-        state.staged = written.entries
+        written = state.archive.stage(con, run_id=state.run_id, into=state.staged)
         state.timings["archive"] = written.seconds
+        if state.summary.sources_loaded:
+            # GX's worker reads the loaded sources' rows from these Parquet files, beside the build
+            state.archived = archived_rows(con, state.archive, state.staged, state.summary.sources_loaded)
         if written.files:
             state.reporter(
                 f"archive: {written.files} files written ({disk.human(written.bytes)}, "
@@ -114,8 +125,12 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
 
 
 def start_quality(state: RunState) -> QualityWorker:
-    """GX on the raw tables this run loaded, in its worker process, while dbt builds the models."""
-    return QualityWorker(state.settings, state.work, state.summary, state.reporter)
+    """GX on the raw tables this run loaded, in its worker process, while dbt builds the models; the
+    worker reads the rows from the archive (or, when the archive lacks some, they are read here)."""
+    clock = time.monotonic()
+    worker = QualityWorker(state.settings, state.work, state.summary, state.reporter, state.archived)
+    state.timings["quality.on_path"] = time.monotonic() - clock  # the part the build waits for
+    return worker
 
 
 def dbt_build(state: RunState) -> None:
@@ -187,12 +202,37 @@ def record(state: RunState) -> None:
 
 
 def publish(state: RunState) -> None:
-    """Swap the working copy in (atomic)."""
+    """Swap the working copy in (atomic), and the marts' BI folder with it (:mod:`indicators.bi`)."""
+    target = state.settings.warehouse
+    staged = _write_bi(state)
     checkpoint("before_publish")
-    warehouse.publish(state.work, state.settings.warehouse)
+    warehouse.publish(state.work, target)
     state.timings["publish"] = time.monotonic() - state.clock
-    state.reporter(f"published {state.settings.warehouse}")
+    state.reporter(f"published {target}")
+    if staged:
+        try:
+            state.reporter(f"bi: {bi.swap(target)} now holds the marts of run {state.run_id}")
+        except OSError as exc:
+            _bi_warning(state, f"the BI folder could not be swapped in ({disk.describe(exc)})")
     checkpoint("published")
+
+
+def _write_bi(state: RunState) -> bool:
+    """The marts as Parquet and CSV in ``bi.new`` (a failure is a warning: the warehouse still publishes)."""
+    try:
+        written = bi.write(state.work, state.settings.warehouse, state.run_id)
+    except (OSError, duckdb.Error) as exc:
+        bi.discard(state.settings.warehouse)
+        _bi_warning(state, f"the BI folder was not written ({disk.describe(exc)})")
+        return False
+    state.timings["bi"] = written.seconds
+    return True
+
+
+def _bi_warning(state: RunState, cause: str) -> None:
+    line = f"{cause}; {bi.folder_of(state.settings.warehouse)} still holds an earlier publish's marts"
+    state.reporter(f"warning: {line}")
+    state.warnings.append(line)
 
 
 def after_publish(state: RunState, retention: bool) -> None:
@@ -252,8 +292,8 @@ def _keep_failed_copy(work: Path, run_id: str) -> Path | None:
 def _ingest_warnings(summary: IngestSummary) -> list[str]:
     lines = []
     for f in summary.files:
-        if f.status in ("rejected", "unmatched"):
-            lines.append(f"{f.file_name}: {f.status}: {f.reason}")
+        if f.status in ("rejected", "refused", "unmatched"):
+            lines.append(f"{shown(f.file_name)}: {f.status}: {f.reason}")
         elif f.rows_quarantined or f.rows_collapsed:
-            lines.append(f"{f.file_name}: {f.reason}")
+            lines.append(f"{shown(f.file_name)}: {f.reason}")
     return lines

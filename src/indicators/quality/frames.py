@@ -201,64 +201,126 @@ def fetch_frames(
 ) -> None:
     """The frames each suite asks for, read from the (closed) working copy, read-only. With
     ``spill_dir`` the current rows go to Parquet files there (written by DuckDB, streaming)."""
-    import pandas as pd
-
     from indicators import warehouse
 
     # with the warehouse's memory limit: DuckDB's default (80 % of the machine) let this step hold
     # 5.1 GB at scale 1000
     con = warehouse.connect(work, read_only=True)
     try:
-        for plan in plans:
-            spec, meta = plan.spec, plan.suite.get("meta") or {}
-            present = [
-                row[0]
-                for row in con.execute(
-                    "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
-                    [spec.name],
-                ).fetchall()
-            ]
-            derived = {
-                name: sql
-                for name, sql in (meta.get("derived_columns") or {}).items()
-                if set(re.findall(r"[a-z_]+", sql)) & set(spec.field_names) <= set(present)
-            }
-            sql = current_rows_sql(spec, present, derived, macros_dir)
-            expectations = plan.suite["expectations"]
-            wanted = {frame_of(e) for e in expectations}
-            unique = [e for e in expectations if frame_of(e) == "current" and is_uniqueness(e)]
-            if "schema" in wanted:
-                plan.frames["schema"] = (
-                    con.sql(sql).limit(0).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
-                )
-            if "current" in wanted and spill_dir is None:
-                plan.frames["current"] = native(con.sql(sql).to_arrow_table())
-                if unique:
-                    rows_sql = latest_file_rows_sql(spec, present, derived, macros_dir)
-                    plan.frames[LATEST_FILE_ROWS] = native(con.sql(rows_sql).to_arrow_table())
-            elif "current" in wanted:
-                plan.frames["current"] = _spill(con, sql, spill_dir / f"{spec.name}.parquet")
-                if unique:
-                    # uniqueness is checked on a 64-bit hash of the key (DuckDB's), not on the key's text:
-                    # a few bytes a row instead of the whole key, for all rows at once; the keys themselves
-                    # are kept beside it, to name the duplicated ones
-                    available = available_columns(spec, present, derived)
-                    hashed = [e for e in unique if set(columns_of(e)) <= set(available)]
-                    keys = list(dict.fromkeys(c for e in hashed for c in columns_of(e)))
-                    hashes = [(unique_column(e), columns_of(e)) for e in hashed]
-                    rows_sql = latest_file_rows_sql(
-                        spec, present, derived, macros_dir, only=keys, hashes=hashes
-                    )
-                    plan.frames[LATEST_FILE_ROWS] = _spill(
-                        con, rows_sql, spill_dir / f"{spec.name}__keys.parquet"
-                    )
-            year_column = meta.get("year_date_column")
-            if "by_year" in wanted and year_column in present:
-                profile = by_year_sql(sql, year_column, "programme_code" in present, macros_dir)
-                parameters = by_year_parameters(coverage_end(con, spec.name), today)
-                plan.frames["by_year"] = native(con.sql(profile, params=parameters).to_arrow_table())
+        read_frames(con, plans, today, macros_dir, spill_dir, lambda source: coverage_end(con, source))
     finally:
         con.close()
+
+
+@dataclass(frozen=True)
+class ArchivedRows:
+    """A source's raw rows as the archive holds them: its Parquet files (this run's staged ones and
+    the committed ones), their row count, and the source's coverage end (:func:`coverage_end`)."""
+
+    files: tuple[str, ...]
+    rows: int
+    coverage_end: dt.date | None
+
+
+def archived_rows(con, archive, staged: list[dict], sources: list[str]) -> dict[str, ArchivedRows] | None:
+    """Where the archive holds each of ``sources``' raw rows, so they can be read beside the build
+    (in the GX worker) instead of before it; None when for any source the archive's rows are not
+    exactly ``raw.<source>``'s (a warehouse from before the archive, say): then they are read from
+    the working copy, before the build, as before."""
+    entries = [*archive.entries().values(), *staged]
+    found: dict[str, ArchivedRows] = {}
+    for source in sources:
+        mine = [e for e in entries if e["source"] == source and e.get("rows")]
+        rows = sum(int(e["row_count"]) for e in mine)
+        (raw,) = con.execute(f"select count(*) from raw.{quote(source)}").fetchone()
+        files = tuple(dict.fromkeys(str(archive.root / e["rows"]["path"]) for e in mine))
+        if rows != raw or not files or not all(Path(f).exists() for f in files):
+            return None
+        found[source] = ArchivedRows(files, rows, coverage_end(con, source))
+    return found
+
+
+def fetch_archived_frames(
+    archived: dict[str, ArchivedRows],
+    plans: list[SourcePlan],
+    today: dt.date,
+    macros_dir: Path,
+    spill_dir: Path | None,
+) -> None:
+    """:func:`fetch_frames` from the archive's Parquet files, in an in-memory DuckDB of this process
+    (the GX worker's: the working copy is dbt's while it builds). Same SQL, same rows: the archive
+    holds every loaded row exactly as ``raw.<source>`` does (:func:`archived_rows` checked it)."""
+    import duckdb
+
+    from indicators import warehouse
+
+    con = duckdb.connect(config={"memory_limit": warehouse.memory_limit()})
+    try:
+        con.execute("create schema raw")
+        for plan in plans:
+            files = ", ".join("'" + f.replace("'", "''") + "'" for f in archived[plan.spec.name].files)
+            con.execute(
+                f"create view raw.{quote(plan.spec.name)} as "
+                f"select * from read_parquet([{files}], union_by_name = true)"
+            )
+        read_frames(con, plans, today, macros_dir, spill_dir, lambda source: archived[source].coverage_end)
+    finally:
+        con.close()
+
+
+def read_frames(
+    con, plans: list[SourcePlan], today: dt.date, macros_dir: Path, spill_dir, coverage_of
+) -> None:
+    """The frames of :func:`fetch_frames` on an open connection whose ``raw`` schema holds the tables;
+    ``coverage_of(source)`` gives a source's coverage end."""
+    import pandas as pd
+
+    for plan in plans:
+        spec, meta = plan.spec, plan.suite.get("meta") or {}
+        present = [
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'raw' and table_name = ?",
+                [spec.name],
+            ).fetchall()
+        ]
+        derived = {
+            name: sql
+            for name, sql in (meta.get("derived_columns") or {}).items()
+            if set(re.findall(r"[a-z_]+", sql)) & set(spec.field_names) <= set(present)
+        }
+        sql = current_rows_sql(spec, present, derived, macros_dir)
+        expectations = plan.suite["expectations"]
+        wanted = {frame_of(e) for e in expectations}
+        unique = [e for e in expectations if frame_of(e) == "current" and is_uniqueness(e)]
+        if "schema" in wanted:
+            plan.frames["schema"] = (
+                con.sql(sql).limit(0).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
+            )
+        if "current" in wanted and spill_dir is None:
+            plan.frames["current"] = native(con.sql(sql).to_arrow_table())
+            if unique:
+                rows_sql = latest_file_rows_sql(spec, present, derived, macros_dir)
+                plan.frames[LATEST_FILE_ROWS] = native(con.sql(rows_sql).to_arrow_table())
+        elif "current" in wanted:
+            plan.frames["current"] = _spill(con, sql, spill_dir / f"{spec.name}.parquet")
+            if unique:
+                # uniqueness is checked on a 64-bit hash of the key (DuckDB's), not on the key's text:
+                # a few bytes a row instead of the whole key, for all rows at once; the keys themselves
+                # are kept beside it, to name the duplicated ones
+                available = available_columns(spec, present, derived)
+                hashed = [e for e in unique if set(columns_of(e)) <= set(available)]
+                keys = list(dict.fromkeys(c for e in hashed for c in columns_of(e)))
+                hashes = [(unique_column(e), columns_of(e)) for e in hashed]
+                rows_sql = latest_file_rows_sql(spec, present, derived, macros_dir, only=keys, hashes=hashes)
+                plan.frames[LATEST_FILE_ROWS] = _spill(
+                    con, rows_sql, spill_dir / f"{spec.name}__keys.parquet"
+                )
+        year_column = meta.get("year_date_column")
+        if "by_year" in wanted and year_column in present:
+            profile = by_year_sql(sql, year_column, "programme_code" in present, macros_dir)
+            parameters = by_year_parameters(coverage_of(spec.name), today)
+            plan.frames["by_year"] = native(con.sql(profile, params=parameters).to_arrow_table())
 
 
 def _spill(con, sql: str, path: Path) -> ParquetRows:

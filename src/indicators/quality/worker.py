@@ -11,9 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from indicators import private
 from indicators.config import Settings
 from indicators.quality import gx
-from indicators.quality.frames import LATEST_FILE_ROWS, ParquetRows, SourcePlan, fetch_frames
+from indicators.quality.frames import (
+    LATEST_FILE_ROWS,
+    ArchivedRows,
+    ParquetRows,
+    SourcePlan,
+    fetch_archived_frames,
+    fetch_frames,
+)
 from indicators.quality.results import DqResult, expectation_row, failed
 from indicators.quality.suites import frame_of, is_uniqueness, load_suite, suite_path
 from indicators.sources import load_sources
@@ -29,6 +37,11 @@ class Prepared:
     rows: list[DqResult]
     started: float
     fetch_seconds: float
+    # rows still to be read, where the archive holds them (see :func:`prepare`), and how
+    archived: dict[str, ArchivedRows] | None = None
+    today: dt.date | None = None
+    macros_dir: Path | None = None
+    spill_dir: Path | None = None
 
 
 def validate(
@@ -51,11 +64,15 @@ def prepare(
     *,
     today: dt.date | None = None,
     spill_dir: Path | None = None,
+    archived: dict[str, ArchivedRows] | None = None,
 ) -> Prepared:
     """Read the rows to validate from the warehouse (the connection is closed on return).
 
     With ``spill_dir`` the current rows go to Parquet files there (written by DuckDB, streaming), to
-    be validated chunk by chunk; otherwise they are read into memory.
+    be validated chunk by chunk; otherwise they are read into memory. With ``archived`` (every
+    loaded source's rows in the archive, :func:`~indicators.quality.frames.archived_rows`) nothing
+    is read here: :func:`execute` reads them from the archive's Parquet files, in the worker, beside
+    the build.
     """
     clock = time.monotonic()
     today = today or dt.date.today()
@@ -78,9 +95,11 @@ def prepare(
             )
             continue
         plans.append(SourcePlan(specs[source], load_suite(path)))
+    if plans and spill_dir is not None:
+        private.mkdir(spill_dir)
+    if plans and archived is not None:
+        return Prepared(plans, rows, clock, 0.0, archived, today, settings.root / "macros", spill_dir)
     if plans:
-        if spill_dir is not None:
-            spill_dir.mkdir(parents=True, exist_ok=True)
         fetch_frames(work, plans, today, settings.root / "macros", spill_dir)
     return Prepared(plans, rows, clock, time.monotonic() - clock)
 
@@ -90,6 +109,12 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[DqResul
     plans, rows = prepared.plans, list(prepared.rows)
     if not plans:
         return rows
+    if prepared.archived is not None:
+        clock = time.monotonic()
+        fetch_archived_frames(
+            prepared.archived, plans, prepared.today, prepared.macros_dir, prepared.spill_dir
+        )
+        prepared.fetch_seconds = time.monotonic() - clock
     clock = time.monotonic()
     datasource = gx.context().data_sources.add_pandas("raw")  # imports GX (about 5 s) unless the worker did
     for plan in plans:

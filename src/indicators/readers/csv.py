@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from pathlib import Path
 
 import polars as pl
 
+from indicators.identity import redact_text
 from indicators.readers.errors import ReaderError
 
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
@@ -35,14 +37,25 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv(path: Path) -> pl.DataFrame:
-    """All columns as String, plus ``_row_number`` (the header is row 1, so data starts at 2)."""
-    with path.open("rb") as handle:
-        sample = handle.read(SNIFF_BYTES)
+def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
+    """All columns as String, plus ``_row_number`` (the line of the file: after a header on line 1,
+    data starts at 2); ``skip_rows`` lines above the header (a title) are left out.
+
+    ``data`` is the file's bytes, parsed from memory (a path is read once first): polars would take
+    ``[``, ``*`` or ``?`` in a path as a pattern and read other files.
+    """
+    if isinstance(data, Path):
+        data = data.read_bytes()
+    sample = data[:SNIFF_BYTES]
     if not sample.strip():
         raise ReaderError("empty file")
+    wide = wide_encoding(sample)
+    if wide:
+        raise ReaderError(f"{wide} encoded; save as UTF-8 or Windows-1252")
     if b"\x00" in sample:
         raise ReaderError("binary content (NUL bytes): not a CSV export")
+    for _ in range(skip_rows):  # the header is the line after the skipped ones
+        sample = sample[sample.find(b"\n") + 1 :] if b"\n" in sample else b""
     newline = sample.find(b"\n")
     if newline < 0 and len(sample) == SNIFF_BYTES:
         raise ReaderError("no line break in the first MiB: not a CSV export")
@@ -53,21 +66,61 @@ def read_csv(path: Path) -> pl.DataFrame:
     except UnicodeDecodeError:
         raise ReaderError(f"unreadable header line (not {encoding})") from None
     separator = detect_delimiter(header_line)
+    duplicate_header(header_line, separator)
 
-    source: Path | io.BytesIO = path
-    if encoding == "cp1252":
-        source = _transcode(path.read_bytes(), "cp1252")
+    source = _transcode(data, "cp1252") if encoding == "cp1252" else io.BytesIO(data)
     try:
-        frame = _read(source, separator)
+        frame = _read(source, separator, skip_rows)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower() and encoding != "cp1252":
             # the sample was UTF-8 but a later part is not: the file is Windows-1252
-            frame = _read(_transcode(path.read_bytes(), "cp1252"), separator)
+            frame = _read(_transcode(data, "cp1252"), separator, skip_rows)
         else:
             raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
     if frame.height == 0:
         raise ReaderError("no data rows (header only)")
     return frame
+
+
+def wide_encoding(sample: bytes) -> str | None:
+    """``UTF-16`` or ``UTF-32`` when the sample is one of them (a byte order mark, or ASCII text
+    with a NUL beside every character), else None."""
+    if sample.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = sample[:4096]
+    if len(head) < 4:
+        return None
+    for width in (4, 2):
+        columns = [head[i::width] for i in range(width)]
+        nul = [column.count(0) / max(len(column), 1) for column in columns]
+        text = [share < 0.1 for share in nul]
+        if sum(text) == 1 and all(share > 0.9 for share, t in zip(nul, text, strict=True) if not t):
+            return f"UTF-{8 * width}"
+    return None
+
+
+def duplicate_header(header_line: str, separator: str) -> None:
+    """Rejects a header naming a column twice (polars would rename the second one and read on)."""
+    names = next(csv.reader([header_line], delimiter=separator), [])
+    check_duplicates(names)
+
+
+def check_duplicates(names: list) -> None:
+    """The first header (blank ones aside) that two columns share, as a rejection."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(names, start=1):
+        key = " ".join(str(name or "").split()).casefold()
+        if not key:
+            continue
+        if key in seen:
+            shown = redact_text(" ".join(str(name).split()))[:60]
+            raise ReaderError(
+                f"duplicate column header {shown!r} (columns {seen[key]} and {number}): "
+                "rename or remove one of them"
+            )
+        seen[key] = number
 
 
 def _transcode(data: bytes, encoding: str) -> io.BytesIO:
@@ -77,7 +130,7 @@ def _transcode(data: bytes, encoding: str) -> io.BytesIO:
         raise ReaderError(f"unreadable encoding: neither UTF-8 nor Windows-1252 (byte {exc.start})") from None
 
 
-def _read(source: Path | io.BytesIO, separator: str) -> pl.DataFrame:
+def _read(source: Path | io.BytesIO, separator: str, skip_rows: int = 0) -> pl.DataFrame:
     try:
         return pl.read_csv(
             source,
@@ -85,7 +138,8 @@ def _read(source: Path | io.BytesIO, separator: str) -> pl.DataFrame:
             infer_schema=False,
             has_header=True,
             row_index_name="_row_number",
-            row_index_offset=2,
+            row_index_offset=2 + skip_rows,
+            skip_rows=skip_rows,
             raise_if_empty=False,
         )
     except pl.exceptions.NoDataError:

@@ -100,10 +100,13 @@ _TLD_TO_COUNTRY = {"uk": "GB"}
 _NOT_COUNTRIES = {"eu", "ac", "su", "tp", "yu", "an"}
 
 
-def read_ewp_iia(path: Path, home_hei_id: str = "lu.se") -> pl.DataFrame:
-    """Read an EWP IIA get-response file; one row per `iia`, canonical agreements fields."""
+def read_ewp_iia(path: Path | bytes, home_hei_id: str = "lu.se") -> pl.DataFrame:
+    """Read an EWP IIA get-response file (its path, or its bytes); one row per `iia`, canonical
+    agreements fields."""
     home = home_hei_id.strip().casefold()
-    data = _read_capped(Path(path))
+    data = path if isinstance(path, bytes) else _read_capped(Path(path))
+    if len(data) > MAX_FILE_BYTES:
+        raise ReaderError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB is not accepted")
     if not data.strip():
         raise ReaderError("empty file")
     rows = [_agreement(iia, home, number) for number, iia in enumerate(_iias(data), start=1)]

@@ -1,34 +1,76 @@
-"""XLSX exports (calamine via fastexcel): the first sheet unless the source names one."""
+"""XLSX exports (calamine via fastexcel): the first sheet unless the source names one.
+
+The workbook is read from its bytes in memory (never from its path, which polars would take as a
+pattern). Before calamine sees it, every member's real unpacked size is counted by inflating it in
+blocks, whatever the zip's directory claims (a zip bomb can understate its sizes there): more than
+``max_unpacked_mb`` in all rejects the file, and at no time is more than a block held unpacked.
+"""
 
 from __future__ import annotations
 
+import io
+import re
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import polars as pl
 
+from indicators.readers.csv import check_duplicates
 from indicators.readers.errors import ReaderError
 
-MAX_UNCOMPRESSED = 1 << 30  # 1 GiB unpacked: anything larger is treated as a zip bomb
+MAX_UNPACKED_MB = 512  # the default of the setting xlsx_max_unpacked_mb
 MAX_RATIO = 200
+BLOCK = 1 << 16  # compressed bytes fed at a time
+OUT_BLOCK = 1 << 20  # unpacked bytes produced at a time, at most
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local file header (30 bytes)
+_DEDUPLICATED = re.compile(r"^(.*)_(\d+)$")
 
 
-def read_xlsx(path: Path, sheet: str | None = None) -> pl.DataFrame:
-    """All columns as String (Excel date cells as ``YYYY-MM-DD``), plus ``_row_number``."""
-    _check_zip(path)
+def read_xlsx(
+    data: bytes | Path, sheet: str | None = None, max_unpacked_mb: float = MAX_UNPACKED_MB, skip_rows: int = 0
+) -> pl.DataFrame:
+    """All columns as String (Excel date cells as ``YYYY-MM-DD``), plus ``_row_number``.
+
+    ``skip_rows``: rows above the header (merged title rows), counted from the sheet's first row.
+    """
+    if isinstance(data, Path):
+        data = data.read_bytes()
+    _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
     try:
-        kwargs = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=None, **kwargs)
+        kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
+        if skip_rows:
+            kwargs["read_options"] = {"header_row": skip_rows}
+        frame = pl.read_excel(data, engine="calamine", infer_schema_length=None, **kwargs)
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ReaderError(f"unreadable XLSX: {message}") from None
     if frame.width == 0 or frame.height == 0:
         raise ReaderError("no data rows (empty sheet)")
+    _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
     frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))  # trailing blank rows
     if frame.height == 0:
         raise ReaderError("no data rows (empty sheet)")
-    return frame.with_row_index("_row_number", offset=2).with_columns(pl.col("_row_number").cast(pl.Int64))
+    return frame.with_row_index("_row_number", offset=2 + skip_rows).with_columns(
+        pl.col("_row_number").cast(pl.Int64)
+    )
+
+
+def _check_header(data: bytes, sheet: str | None, columns: list[str], skip_rows: int = 0) -> None:
+    """A header naming a column twice is rejected (calamine renames the second ``name_1``): when a
+    column looks renamed, the header row itself is read to tell."""
+    names = set(columns)
+    if not any((m := _DEDUPLICATED.match(c)) and m.group(1) in names for c in columns):
+        return
+    import fastexcel
+
+    reader = fastexcel.read_excel(data)
+    header = reader.load_sheet(
+        sheet if sheet else 0, header_row=None, skip_rows=skip_rows, n_rows=1
+    ).to_polars()
+    check_duplicates(list(header.row(0)) if header.height else [])
 
 
 def _as_text(column: pl.Series) -> pl.Series:
@@ -44,17 +86,54 @@ def _as_text(column: pl.Series) -> pl.Series:
     return column.cast(pl.String)
 
 
-def _check_zip(path: Path) -> None:
-    if not zipfile.is_zipfile(path):
+def _check_zip(data: bytes, cap: int) -> None:
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ReaderError("not an XLSX workbook (not a zip archive)")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise ReaderError(f"unreadable XLSX: {exc}") from None
-    unpacked = sum(info.file_size for info in infos)
-    packed = sum(info.compress_size for info in infos) or 1
-    if unpacked > MAX_UNCOMPRESSED or unpacked / packed > MAX_RATIO:
-        raise ReaderError("XLSX unpacks to an implausible size (zip bomb?)")
     if not any(info.filename.startswith("xl/") for info in infos):
         raise ReaderError("not an XLSX workbook (no xl/ part)")
+    limit = f"more than the {cap // (1024 * 1024)} MB allowed (xlsx_max_unpacked_mb)"
+    if sum(info.file_size for info in infos) > cap:
+        raise ReaderError(f"XLSX unpacks to {limit} (zip bomb?)")
+    unpacked = 0
+    for info in infos:
+        unpacked += _real_size(data, info, cap - unpacked)
+        if unpacked > cap:
+            raise ReaderError(f"XLSX unpacks to {limit}, although its zip directory says less (zip bomb)")
+    if unpacked / max(len(data), 1) > MAX_RATIO:
+        raise ReaderError("XLSX unpacks to an implausible size (zip bomb?)")
+
+
+def _real_size(data: bytes, info: zipfile.ZipInfo, room: int) -> int:
+    """The bytes a member really unpacks to (inflated block by block; stops once past ``room``)."""
+    offset = info.header_offset
+    try:
+        header = _LOCAL_HEADER.unpack_from(data, offset)
+    except struct.error:
+        raise ReaderError("unreadable XLSX: a member's header lies outside the file") from None
+    if header[0] != b"PK\x03\x04":
+        raise ReaderError("unreadable XLSX: a member's header is damaged")
+    start = offset + _LOCAL_HEADER.size + header[10] + header[11]
+    if info.compress_type == zipfile.ZIP_STORED:
+        return max(0, min(info.compress_size, len(data) - start))  # stored: no larger than the file
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise ReaderError("unreadable XLSX: a member uses a compression method Excel does not write")
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    total = 0
+    position = start
+    try:
+        while not inflater.eof and position < len(data):
+            chunk = data[position : position + BLOCK]
+            position += len(chunk)
+            while chunk and not inflater.eof:
+                total += len(inflater.decompress(chunk, OUT_BLOCK))
+                if total > room:
+                    return total
+                chunk = inflater.unconsumed_tail
+    except zlib.error:
+        raise ReaderError("unreadable XLSX: a member's compressed data is damaged") from None
+    return total

@@ -23,6 +23,7 @@ from indicators import disclosure
 from indicators.export import labels
 from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
 from indicators.export.writers import format_number
+from indicators.report import text
 
 __all__ = ["report", "ExportError", "render"]
 
@@ -75,7 +76,11 @@ WORDS = {
     "newest": {"sv": "Nyaste fil", "en": "Newest file"},
     "loaded": {"sv": "Senast inläst", "en": "Last loaded"},
     "rows": {"sv": "Rader", "en": "Rows"},
-    "chart_alt": {"sv": "Diagram: {name}", "en": "Chart: {name}"},
+    "skip": {"sv": "Hoppa till innehållet", "en": "Skip to the content"},
+    "scoreboard_caption": {
+        "sv": "indikatorerna läsår för läsår, mål, förändring och bedömning {year}",
+        "en": "the indicators year by year, target, change and verdict {year}",
+    },
     "verdict": {"sv": "Bedömning {year}", "en": "Verdict {year}"},
     "midterm_intro": {
         "sv": "Varje delmål i handlingsplanen med utgångsvärde, värdet för {year} (eller senaste år före) och bedömning.",
@@ -187,6 +192,30 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
         text = WORDS[key][lang]
         return text.format(**kwargs) if kwargs else text
 
+    def alt(ind: dict[str, Any], verdict: dict[str, Any]) -> str:
+        iid, years = ind["indicator_id"], publication.years
+        baseline_year = verdict.get("baseline_year") or ind["baseline_year"]
+        points = []
+        if years and years[0] != baseline_year:
+            points.append(
+                ("", years[0], publication.cell(iid, years[0]), publication.obs_mark(iid, years[0]))
+            )
+        points.append((text.ALT["baseline"][lang], baseline_year, verdict.get("baseline_value"), None))
+        if publication.year != baseline_year:
+            points.append(
+                ("", publication.year, verdict.get("value"), publication.obs_mark(iid, publication.year))
+            )
+        return text.chart_alt(
+            lang,
+            iid,
+            ind["name"],
+            ind.get("unit"),
+            points,
+            verdict["status"],
+            verdict["progress"],
+            ind.get("target_value"),
+        )
+
     goals = []
     for ind in publication.catalogue:
         if not goals or goals[-1]["goal_id"] != ind["goal_id"]:
@@ -207,6 +236,7 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
                 "status_word": labels.text(labels.STATUS, verdict["status"], lang),
                 "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
                 "chart": svg_data_uri(publication, ind["indicator_id"]),
+                "alt": alt(ind, verdict),
                 "notes": [
                     note
                     for note in publication.annotations
@@ -262,6 +292,7 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
                     "progress_word": labels.text(labels.PROGRESS, row["progress"], lang),
                     "mark": labels.OBS_MARKS.get(row.get("final_obs_status") or ""),
                     "chart": svg_data_uri(publication, row["indicator_id"], followups=followups),
+                    "alt": _final_alt(publication, row),
                 }
             )
 
@@ -289,6 +320,7 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
         programme = {"code": programme_code, "name": publication.programme_name(programme_code), "rows": rows}
 
     run = publication.run
+    generated = datetime.now(UTC).replace(microsecond=0)
     environment = Environment(
         loader=PackageLoader("indicators.report", "templates"),
         autoescape=select_autoescape(["html", "j2"], default=True),
@@ -333,12 +365,47 @@ def render(publication: Publication, programme_code: str | None = None) -> str:
             "linked_sums_not_exact": publication.linked_sums,
             "numerators_equal_to_counts": publication.linked_numerators,
         },
-        generated_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        generated_at=text.when(generated, lang),
+        generated_iso=generated.isoformat(),
+        when=lambda value: text.when(value, lang),
         number=number,
         word=word,
         kind_title=word(publication.kind),
         labels=labels,
     )
+
+
+def _final_alt(publication: Publication, row: dict[str, Any]) -> str:
+    """The final follow-up chart's alt text: first year, baseline, mid-term and final value, verdict."""
+    lang, iid, years = publication.lang, row["indicator_id"], publication.years
+    points = []
+    if years and years[0] != row.get("baseline_year"):
+        points.append(("", years[0], publication.cell(iid, years[0]), publication.obs_mark(iid, years[0])))
+    points.append((text.ALT["baseline"][lang], row.get("baseline_year"), row.get("baseline_value"), None))
+    if row.get("midterm_year"):
+        points.append((FOLLOWUP[lang][0], row["midterm_year"], row.get("midterm_value"), None))
+    if row.get("followup_year"):
+        points.append(
+            (
+                FOLLOWUP[lang][1],
+                row["followup_year"],
+                row.get("final_value"),
+                labels.OBS_MARKS.get(row.get("final_obs_status") or ""),
+            )
+        )
+    return text.chart_alt(
+        lang,
+        iid,
+        row.get("indicator_name") or "",
+        row.get("unit"),
+        points,
+        row.get("status"),
+        row.get("progress"),
+        publication.indicator(iid).get("target_value"),
+    )
+
+
+FOLLOWUP = {"sv": ("halvtid", "slut"), "en": ("mid-term", "final")}
 
 
 def _year_note(publication: Publication) -> str | None:

@@ -1,7 +1,8 @@
 """One chart per indicator: the faculty's value year by year against baseline and target.
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display): 8 x 4.5 inches,
-PNG at 150 dpi and SVG. Annotated periods (COVID-19) are shaded; suppressed years show ``..``
+PNG at 150 dpi and SVG. The constrained layout runs once per figure, which is then frozen, so that
+saving it (PNG, SVG) draws it once each. Annotated periods (COVID-19) are shaded; suppressed years show ``..``
 instead of a point. Labels follow the publication's language.
 """
 
@@ -178,6 +179,10 @@ def figure(
     ax.spines[["top", "right"]].set_visible(False)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", fontsize=8, frameon=False)
+    # lay the figure out once, then freeze it: with the layout engine left on, every savefig ran the
+    # constrained layout and drew the figure twice (a dry draw for the layout, then the real one)
+    fig.get_layout_engine().execute(fig)
+    fig.set_layout_engine("none")
     return fig
 
 
@@ -199,5 +204,8 @@ def svg_data_uri(
 ) -> str:
     """The chart as a ``data:image/svg+xml;base64,...`` URI for a self-contained page."""
     buffer = io.BytesIO()
-    figure(publication, indicator_id, followups).savefig(buffer, format="svg", metadata={"Date": None})
+    # text as SVG text, not as glyph outlines: half the bytes in the page and in its PDF, and the
+    # chart's words stay text (searchable, copyable); the page's own fonts draw them
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure(publication, indicator_id, followups).savefig(buffer, format="svg", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -1,0 +1,146 @@
+"""The marts as files for BI tools: ``<warehouse folder>/bi/``, rewritten by every publish.
+
+Power BI, Excel's Power Query and Tableau read Parquet and CSV from a folder without a DuckDB
+driver. At each publish the run writes every table and view of the ``marts`` schema of the
+working copy it is about to publish into ``bi.new/`` — ``<mart>.parquet``, ``<mart>.csv``
+(UTF-8, ``,`` between fields, ``.`` decimals, a header row) and ``manifest.json`` (the run id,
+when, and each mart's rows and columns) — and, right after the warehouse is swapped in, swaps
+``bi.new`` for ``bi`` (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames);
+the previous folder stays whole until that moment. The marts hold no person identifiers;
+they are the numbers before disclosure control, as the warehouse itself is: the folder needs the
+warehouse's access rights (publish outside with ``indicators export``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import datetime as dt
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+FOLDER = "bi"
+SCHEMA = "marts"
+MANIFEST = "manifest.json"
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+@dataclass
+class Written:
+    folder: Path  # bi.new, until swapped in
+    tables: int
+    seconds: float
+
+
+def folder_of(warehouse: Path) -> Path:
+    return warehouse.parent / FOLDER
+
+
+def staging_of(warehouse: Path) -> Path:
+    return warehouse.parent / f"{FOLDER}.new"
+
+
+def write(database: Path, warehouse: Path, run_id: str) -> Written:
+    """Write the marts of ``database`` (the working copy, closed) into ``bi.new`` beside ``warehouse``."""
+    clock = time.monotonic()
+    staging = staging_of(warehouse)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = ? order by 1",
+                [SCHEMA],
+            ).fetchall()
+        ]
+        tables = []
+        for name in names:
+            source = f'{SCHEMA}."{name}"'
+            columns = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [SCHEMA, name],
+            ).fetchall()
+            rows = con.execute(f"select count(*) from {source}").fetchone()[0]
+            parquet, text = staging / f"{name}.parquet", staging / f"{name}.csv"
+            con.execute(
+                f"copy (select * from {source}) to {_literal(parquet)} (format parquet, compression zstd)"
+            )
+            con.execute(
+                f"copy (select * from {source}) to {_literal(text)} (format csv, header true, delimiter ',')"
+            )
+            tables.append(
+                {
+                    "name": name,
+                    "rows": rows,
+                    "parquet": parquet.name,
+                    "csv": text.name,
+                    "columns": [{"name": column, "type": kind} for column, kind in columns],
+                }
+            )
+    finally:
+        con.close()
+    manifest = {
+        "run_id": run_id,
+        "written_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "warehouse": warehouse.name,
+        "schema": SCHEMA,
+        "csv": {"delimiter": ",", "decimal": ".", "encoding": "UTF-8", "header": True},
+        "tables": tables,
+    }
+    (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _fsync_dir(staging)
+    return Written(staging, len(tables), time.monotonic() - clock)
+
+
+def swap(warehouse: Path) -> Path:
+    """Put ``bi.new`` in place of ``bi`` (the old folder is removed after the swap)."""
+    staging, folder = staging_of(warehouse), folder_of(warehouse)
+    if not folder.exists():
+        os.replace(staging, folder)
+    elif _exchange(staging, folder):
+        shutil.rmtree(staging, ignore_errors=True)  # now the previous folder
+    else:
+        old = warehouse.parent / f"{FOLDER}.old"
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(folder, old)
+        os.replace(staging, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    _fsync_dir(folder.parent)
+    return folder
+
+
+def discard(warehouse: Path) -> None:
+    shutil.rmtree(staging_of(warehouse), ignore_errors=True)
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux ``renameat2``); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

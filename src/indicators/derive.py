@@ -1,0 +1,143 @@
+"""Fields an export does not carry as a column: ``derive:`` (a DuckDB SQL expression over the
+export's own columns) and ``generate: row`` (a key made from the whole exported row).
+
+Both run in one in-memory DuckDB connection with external access off: an expression reads the
+export's rows and the settings (``getvariable('home_institution_code')``, ``getvariable('home_hei_id')``,
+``getvariable('file_name')``) and nothing else. The result is text, parsed afterwards like an
+exported value of the field's type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from indicators.sources import SourceSpec
+
+DERIVED = "__derived__"  # prefix of the columns added here (never an export's header)
+KEEP = "__keep__"  # keep_rows: the condition's value (rows where it is not true are left out)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What reading a file needs from the settings."""
+
+    home_institution_code: str = "S  LUND01"
+    home_hei_id: str = "lu.se"
+    date_min: dt.date = dt.date(1990, 1, 1)
+    date_max: dt.date = field(default_factory=lambda: _years_ahead(dt.date.today(), 10))
+    file_name: str = ""
+
+    @classmethod
+    def from_settings(cls, settings, today: dt.date | None = None) -> ReadOptions:
+        today = today or dt.date.today()
+        start = getattr(settings, "date_window_start", "1990-01-01")
+        ahead = int(getattr(settings, "date_window_years_ahead", 10))
+        return cls(
+            home_institution_code=getattr(settings, "home_institution_code", "S  LUND01"),
+            home_hei_id=getattr(settings, "home_hei_id", "lu.se"),
+            date_min=start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)),
+            date_max=_years_ahead(today, ahead),
+        )
+
+
+def _years_ahead(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class DeriveError(Exception):
+    """A derive: that does not fit the file (the message is the rejection reason)."""
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def export_columns(frame: pl.DataFrame) -> list[str]:
+    """The export's own columns (not the row number, not a derived column)."""
+    return [c for c in frame.columns if c != "_row_number" and not c.startswith(DERIVED)]
+
+
+def add_derived(frame: pl.DataFrame, spec: SourceSpec, options: ReadOptions) -> pl.DataFrame:
+    """``frame`` with a text column ``__derived__<field>`` for each derived or generated field."""
+    todo = [f for f in spec.fields if f.derive is not None or f.generate is not None]
+    if (not todo and spec.keep_rows is None) or frame.height == 0:
+        return frame
+    import duckdb
+
+    columns = export_columns(frame)
+    con = duckdb.connect(config={"enable_external_access": False})
+    try:
+        for name, value in (
+            ("home_institution_code", options.home_institution_code),
+            ("home_hei_id", options.home_hei_id),
+            ("file_name", options.file_name),
+        ):
+            con.execute(f"set variable {name} = ?", [value])
+        # the export as the rest of the reading sees it: text trimmed, an empty or blank cell NULL
+        con.register("_export_text", frame.select("_row_number", *columns))
+        cleaned = ", ".join(f"nullif(trim(cast({_quote(c)} as varchar)), '') as {_quote(c)}" for c in columns)
+        con.execute(f"create temp view export as select _row_number, {cleaned} from _export_text")
+        selects = []
+        for f in todo:
+            if f.derive is not None:
+                _bind(con, f.derive, f.name, spec, columns)
+                selects.append(f"cast(({f.derive}) as varchar) as {_quote(DERIVED + f.name)}")
+            else:
+                selects.append(f"{_row_key(columns, spec.each_row)} as {_quote(DERIVED + f.name)}")
+        if spec.keep_rows is not None:
+            _bind(con, spec.keep_rows, None, spec, columns)
+            selects.append(f"coalesce(cast(({spec.keep_rows}) as boolean), false) as {KEEP}")
+        sql = f"select _row_number, {', '.join(selects)} from export"
+        try:
+            derived = pl.from_arrow(con.sql(sql).to_arrow_table())
+        except duckdb.Error as exc:
+            raise DeriveError(
+                f"{spec.contract_file}: derive: failed on this file: {_first_line(exc)}"
+            ) from None
+    finally:
+        con.close()
+    derived = derived.with_columns(pl.col("_row_number").cast(frame["_row_number"].dtype))
+    return frame.join(derived, on="_row_number", how="left", maintain_order="left")
+
+
+def _bind(con, expression: str, name: str | None, spec: SourceSpec, columns: list[str]) -> None:
+    """Bind the expression against the file's columns (no rows read): one line when it does not fit."""
+    import duckdb
+
+    try:
+        con.sql(f"select ({expression}) from export limit 0").fetchall()
+    except duckdb.Error as exc:
+        where = f":{spec.field(name).line}: field {name}: derive:" if name else ": keep_rows:"
+        shown = ", ".join(repr(c) for c in columns[:40]) + (" …" if len(columns) > 40 else "")
+        raise DeriveError(
+            f"{spec.contract_file}{where} does not fit this file "
+            f"({_first_line(exc)}); the file's headers: {shown}"
+        ) from None
+
+
+def _row_key(columns: list[str], each_row: str) -> str:
+    """A key from the whole row: sha256 of every column (by header name, trimmed), 20 letters a..p.
+
+    The same row delivered again gets the same key; with ``each_row: one_person`` identical rows are
+    distinct persons and get ``-1``, ``-2``, … in the order of the file.
+    """
+    parts = ", ".join(f"coalesce({_quote(c)}, chr(0))" for c in sorted(columns, key=str.casefold))
+    # hex digits written as letters g..p: a key of letters a..p is never taken for a personnummer
+    digest = f"translate(left(sha256(concat_ws(chr(31), {parts})), 20), '0123456789', 'ghijklmnop')"
+    if each_row == "one_person":
+        return (
+            f"'row-' || {digest} || '-' || "
+            f"cast(row_number() over (partition by {digest} order by _row_number) as varchar)"
+        )
+    return f"'row-' || {digest}"
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__

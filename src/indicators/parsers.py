@@ -1,0 +1,175 @@
+"""Reading one exported value as its field's type: polars expressions over whole columns.
+
+A value that does not read becomes null (the caller flags the row). Dates try the field's own
+``formats:`` first (a month form is the first of the month; ``excel`` reads serial numbers), and
+:func:`date_precision` says which form a date was read from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from indicators.identity import redact
+from indicators.source_build import EXCEL, format_precision
+from indicators.sources import FieldSpec
+
+TRUE_WORDS = ["yes", "ja", "true", "1", "x", "j", "y", "sant", "sann"]
+FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk"]
+COUNTRY_FIXES = {"EL": "GR", "UK": "GB"}  # EU/Erasmus usage → ISO 3166-1
+
+
+DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")  # the commonest first
+EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from it)
+
+
+def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Expr, str]]:
+    """(parsed date, precision) for each form a field's dates may take, in the order tried.
+
+    A field's own ``formats:`` come first (a month form ``%m-%Y`` is read as the first of the
+    month, a year form as 1 January), then ``YYYY-MM-DD`` (what an Excel date cell reads as) and,
+    without own formats, the other common forms.
+    """
+    candidates = []
+    for fmt in field.formats if field is not None else ():
+        if fmt == EXCEL:
+            serial = pl.when(text.str.contains(r"^\d{1,6}(\.\d+)?$")).then(
+                text.str.replace(r"\.\d+$", "").cast(pl.Int64, strict=False)
+            )
+            candidates.append((pl.lit(EXCEL_EPOCH) + pl.duration(days=serial), "day"))
+            continue
+        precision = format_precision(fmt)
+        padded, full = text, fmt
+        if precision == "month":
+            padded, full = pl.lit("01\x1f") + text, "%d\x1f" + fmt
+        elif precision == "year":
+            padded, full = pl.lit("01\x1f01\x1f") + text, "%d\x1f%m\x1f" + fmt
+        candidates.append((padded.str.strptime(pl.Date, full, strict=False), precision))
+    day = text.str.slice(0, 10)  # an Excel date-time "2019-09-01 00:00:00" keeps its date
+    whole = (text.str.len_chars() <= 10) | text.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
+    defaults = DEFAULT_DATE_FORMATS[:1] if field is not None and field.formats else DEFAULT_DATE_FORMATS
+    for fmt in defaults:
+        candidates.append((pl.when(whole).then(day.str.strptime(pl.Date, fmt, strict=False)), "day"))
+    return candidates
+
+
+def _parse_date(text: pl.Expr, field: FieldSpec | None = None) -> pl.Expr:
+    return pl.coalesce([parsed for parsed, _ in _date_candidates(text, field)])
+
+
+def date_precision(text: pl.Expr, field: FieldSpec) -> pl.Expr:
+    """``day``, ``month`` or ``year``: the precision of the form a date was read from (null: none)."""
+    return pl.coalesce(
+        [
+            pl.when(parsed.is_not_null()).then(pl.lit(precision))
+            for parsed, precision in _date_candidates(text, field)
+        ]
+    )
+
+
+def _parse_academic_year(text: pl.Expr) -> pl.Expr:
+    compact = text.str.to_uppercase().str.replace_all(r"\s+", "")
+    groups = compact.str.extract_groups(r"^(?:LÅ|LA|HT)?(\d{4})[/\-](\d{2}|\d{4})$")
+    first = groups.struct.field("1").cast(pl.Int32)
+    second = groups.struct.field("2")
+    second_full = (
+        pl.when(second.str.len_chars() == 2)
+        .then(
+            (first // 100) * 100
+            + second.cast(pl.Int32)
+            + pl.when(second.cast(pl.Int32) < first % 100).then(100).otherwise(0)
+        )
+        .otherwise(second.cast(pl.Int32))
+    )
+    label = first.cast(pl.String).str.zfill(4) + "/" + (first + 1).mod(100).cast(pl.String).str.zfill(2)
+    return pl.when(second_full == first + 1).then(label)
+
+
+def _parse_term(text: pl.Expr) -> pl.Expr:
+    compact = text.str.to_uppercase().str.replace_all(r"\s+", "")
+    ladok = compact.str.extract_groups(r"^(HT|VT)(\d{4})$")
+    ewp = compact.str.extract_groups(r"^(\d{4})/(\d{4})-([12])/2$")
+    ewp_first = ewp.struct.field("1").cast(pl.Int32)
+    ewp_second = ewp.struct.field("2").cast(pl.Int32)
+    ewp_term = (
+        pl.when(ewp_second != ewp_first + 1)
+        .then(None)
+        .when(ewp.struct.field("3") == "1")
+        .then(pl.lit("HT") + ewp_first.cast(pl.String))
+        .otherwise(pl.lit("VT") + ewp_second.cast(pl.String))
+    )
+    return pl.coalesce(ladok.struct.field("1") + ladok.struct.field("2"), ewp_term)
+
+
+def _parse_integer(text: pl.Expr) -> pl.Expr:
+    compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(r"[.,]0+$", "")
+    return pl.when(compact.str.contains(r"^-?\d{1,15}$")).then(compact.cast(pl.Int64, strict=False))
+
+
+def _parse_decimal(text: pl.Expr) -> pl.Expr:
+    compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".")
+    return pl.when(compact.str.contains(r"^-?\d+(\.\d+)?$")).then(compact.cast(pl.Float64, strict=False))
+
+
+def _parse_bool(text: pl.Expr) -> pl.Expr:
+    word = text.str.to_lowercase()
+    return pl.when(word.is_in(TRUE_WORDS)).then(True).when(word.is_in(FALSE_WORDS)).then(False)
+
+
+def _parse_code(text: pl.Expr) -> pl.Expr:
+    return text.str.replace_all(r"\s+", " ").str.to_uppercase()
+
+
+def _parse_code_list(text: pl.Expr) -> pl.Expr:
+    return (
+        text.str.replace_all(",", ";")
+        .str.split(";")
+        .list.eval(pl.element().str.strip_chars().str.replace_all(r"\s+", " ").str.to_uppercase())
+        .list.eval(pl.element().filter(pl.element() != ""))
+        .list.join(";")
+    )
+
+
+def _parse_country(text: pl.Expr) -> pl.Expr:
+    code = text.str.to_uppercase().replace(COUNTRY_FIXES)
+    return pl.when(code.str.contains(r"^[A-Z]{2}$")).then(code)
+
+
+def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:
+    key = text.str.replace_all(r"\s+", " ").str.to_lowercase()
+    return key.replace_strict(field.values, default=None, return_dtype=pl.String)
+
+
+def parse_field(text: pl.Expr, field: FieldSpec) -> pl.Expr:
+    """The typed value of one canonical field from its text (null where it does not parse)."""
+    return _parse(text.str.strip_chars(), field).alias(field.name)
+
+
+def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
+    match field.type:
+        case "string":
+            return redact(text)
+        case "code":
+            return _parse_code(text)
+        case "code_list":
+            return _parse_code_list(text)
+        case "country":
+            return _parse_country(text)
+        case "enum":
+            return _parse_enum(text, field)
+        case "term":
+            return _parse_term(text)
+        case "academic_year":
+            return _parse_academic_year(text)
+        case "date":
+            return _parse_date(text, field)
+        case "integer":
+            return _parse_integer(text)
+        case "decimal":
+            return _parse_decimal(text)
+        case "bool":
+            return _parse_bool(text)
+        case "bool_or_count":
+            return pl.coalesce(_parse_bool(text), _parse_integer(text) > 0)
+    raise ValueError(f"no parser for type {field.type}")

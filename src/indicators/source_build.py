@@ -1,0 +1,254 @@
+"""A validated contract file → :class:`~indicators.sources.SourceSpec` (a source, or a profile of one).
+
+The schema (:mod:`indicators.source_schema`) checks each key; this module checks what needs the
+file as a whole: the business key and rules name fields, no alias is shared by two fields, a
+``derive:`` is one SQL expression, a coarse date format has a precision column to go to, a
+generated person identifier only where each row is one person.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from indicators.source_schema import (
+    ContractFileError,
+    ProfileFile,
+    SourceFile,
+    check_derive_syntax,
+    fail,
+    line_of,
+    validate_file,
+)
+from indicators.sources import FieldSpec, RuleSpec, SourceSpec, header_key, value_key
+
+EXCEL = "excel"  # the date format of Excel serial numbers (days since 1899-12-30)
+
+
+def read_yaml_quietly(path: Path) -> dict:
+    """The top-level keys of a YAML file (a broken file is reported when it is built)."""
+    from indicators.source_schema import read_with_lines
+
+    data, _ = read_with_lines(path)
+    return data
+
+
+def format_precision(fmt: str) -> str:
+    """``day``, ``month`` or ``year``: how precise a date written in ``fmt`` is."""
+    if fmt == EXCEL or "%d" in fmt or "%j" in fmt or "%e" in fmt:
+        return "day"
+    if "%m" in fmt or "%b" in fmt or "%B" in fmt:
+        return "month"
+    return "year"
+
+
+def build_source(path: Path) -> SourceSpec:
+    data, node, model = validate_file(path)
+    if not isinstance(model, SourceFile):
+        raise fail(path, node, ("profile",), "a source's own file has no profile: key")
+    fields = []
+    for name, raw in model.fields.items():
+        fields.append(_field(path, node, name, raw, model))
+        if raw.keep_precision:
+            fields.append(_precision_companion(name))
+    spec = SourceSpec(
+        name=model.source,
+        description=model.description,
+        patterns=tuple(model.patterns),
+        business_key=tuple(model.business_key),
+        fields=tuple(fields),
+        rules=tuple(RuleSpec(r.check, r.field, r.other) for r in model.rules),
+        sheet=model.sheet,
+        contract_file=f"pipelines/{path.name}",
+        skip_rows=model.skip_rows,
+        each_row=model.each_row,
+        keep_rows=_condition(path, node, model.keep_rows),
+    )
+    names = set(spec.field_names)
+    for number, key in enumerate(model.business_key):
+        if key not in names:
+            raise fail(path, node, ("business_key", number), f"business key names no field {key!r}")
+    for number, rule in enumerate(model.rules):
+        for name in (rule.field, rule.other):
+            if name not in names:
+                raise fail(path, node, ("rules", number), f"rule names no field {name!r}")
+    _check_whole(path, node, spec)
+    return spec
+
+
+def build_profile(path: Path, own: dict[str, SourceSpec]) -> SourceSpec:
+    """A profile: its source's fields, read from another export (aliases, derive, formats, …)."""
+    data, node, model = validate_file(path)
+    assert isinstance(model, ProfileFile)
+    base = own.get(model.source)
+    if base is None:
+        raise fail(
+            path,
+            node,
+            ("source",),
+            f"no pipelines file of the source {model.source!r} (source: {model.source})",
+        )
+    changes = {}
+    for name, raw in model.fields.items():
+        if name not in base.field_names or base.field(name).precision_of:
+            known = ", ".join(f.name for f in base.fields if not f.precision_of)
+            raise fail(
+                path, node, ("fields", name), f"{model.source} has no field {name!r}; its fields: {known}"
+            )
+        changes[name] = (raw, line_of(node, ("fields", name)))
+    fields = []
+    for f in base.fields:
+        if f.name not in changes:
+            fields.append(f)
+            continue
+        raw, line = changes[f.name]
+        given = raw.model_fields_set
+        fields.append(
+            _field_from(
+                path,
+                node,
+                f.name,
+                type_=f.type,
+                required=f.required,
+                personal=f.personal,
+                aliases=tuple(raw.aliases) + f.aliases,
+                values={**f.values, **_values(raw.values)},
+                derive=raw.derive if "derive" in given else f.derive,
+                default=raw.default if "default" in given else f.default,
+                formats=tuple(raw.formats) if raw.formats is not None else f.formats,
+                generate=raw.generate if "generate" in given else f.generate,
+                keep_precision=f.keep_precision,
+                open_end=f.open_end,
+                line=line,
+                each_row=model.each_row,
+                enum_ok=bool(f.values),
+            )
+        )
+    spec = SourceSpec(
+        name=base.name,
+        description=base.description,
+        patterns=tuple(model.patterns),
+        business_key=base.business_key,
+        fields=tuple(fields),
+        rules=base.rules,
+        sheet=model.sheet,
+        profile=model.profile,
+        contract_file=f"pipelines/{path.name}",
+        skip_rows=model.skip_rows,
+        each_row=model.each_row,
+        keep_rows=_condition(path, node, model.keep_rows),
+    )
+    _check_whole(path, node, spec)
+    return spec
+
+
+def _condition(path: Path, node, condition: str | None) -> str | None:
+    if condition is not None:
+        problem = check_derive_syntax(condition)
+        if problem:
+            raise fail(path, node, ("keep_rows",), f"not a DuckDB SQL condition: {problem}")
+    return condition
+
+
+def _values(raw: dict) -> dict[str, str]:
+    values = {}
+    for canonical, aliases in raw.items():
+        for alias in (canonical, *aliases):
+            values[value_key(str(alias))] = canonical
+    return values
+
+
+def _field(path: Path, node, name: str, raw, model: SourceFile) -> FieldSpec:
+    return _field_from(
+        path,
+        node,
+        name,
+        type_=raw.type,
+        required=raw.required,
+        personal=raw.personal,
+        aliases=tuple(raw.aliases),
+        values=_values(raw.values),
+        derive=raw.derive,
+        default=raw.default,
+        formats=tuple(raw.formats or ()),
+        generate=raw.generate,
+        keep_precision=raw.keep_precision,
+        open_end=raw.open_end,
+        line=line_of(node, ("fields", name)),
+        each_row=model.each_row,
+        enum_ok=True,
+    )
+
+
+def _field_from(
+    path: Path, node, name: str, *, type_: str, each_row: str, enum_ok: bool, **given
+) -> FieldSpec:
+    loc = ("fields", name)
+    personal, default = given["personal"], given["default"]
+
+    def bad(key: str, message: str) -> ContractFileError:
+        return fail(path, node, (*loc, key), message)
+
+    if (type_ in ("person_id", "person_id_list")) != bool(personal):
+        raise bad("personal", "a person identifier is personal: true, and only a person identifier is")
+    if given["derive"] is not None and (default is not None or given["generate"] is not None):
+        raise bad("derive", "give one of derive:, default: and generate:, not several")
+    if default is not None and given["generate"] is not None:
+        raise bad("default", "give one of default: and generate:, not both")
+    if default is not None and personal:
+        raise bad("default", "a person identifier cannot be a constant")
+    if given["derive"] is not None:
+        problem = check_derive_syntax(given["derive"])
+        if problem:
+            raise bad("derive", f"not a DuckDB SQL expression: {problem}")
+    if given["generate"] == "row" and personal and each_row != "one_person":
+        raise bad(
+            "generate",
+            "a person identifier generated from the row needs each_row: one_person (anonymous microdata)",
+        )
+    for key in ("formats", "keep_precision", "open_end"):
+        allowed = ("date", "academic_year") if key == "open_end" else ("date",)
+        if type_ not in allowed and given[key] not in (None, (), False):
+            raise bad(key, f"{key}: is for {' and '.join(allowed)} fields only ({name} is {type_})")
+    for fmt in given["formats"]:
+        if fmt != "excel" and "%" not in fmt:
+            raise bad("formats", f"{fmt!r} is not a date format: write it like %d.%m.%Y or %m-%Y, or excel")
+        if format_precision(fmt) != "day" and not given["keep_precision"]:
+            raise bad(
+                "formats",
+                f"{fmt!r} is not precise to the day: give {name} keep_precision: true in the source's own "
+                "file, so the rows say how precise they are",
+            )
+    if given["values"] and type_ != "enum":
+        raise bad("values", f"values: are for enum fields only ({name} is {type_})")
+    if type_ == "enum" and not given["values"] and enum_ok:
+        raise bad("type", "an enum field lists its values: (canonical: [aliases])")
+    if default is not None:
+        given["default"] = str(default).lower() if isinstance(default, bool) else str(default)
+    return FieldSpec(name=name, type=type_, **given)
+
+
+def _precision_companion(name: str) -> FieldSpec:
+    values = {v: v for v in ("day", "month", "year")}  # the value set GX checks
+    return FieldSpec(name=f"{name}_precision", type="string", values=values, precision_of=name)
+
+
+def _check_whole(path: Path, node: yaml.Node | None, spec: SourceSpec) -> None:
+    """No header alias shared by two fields (which would it be?)."""
+    owner: dict[str, str] = {}
+    for f in spec.fields:
+        if f.precision_of:
+            continue
+        for number, alias in enumerate((f.name, *f.aliases)):
+            key = header_key(alias)
+            other = owner.get(key)
+            if other is not None and other != f.name:
+                where = ("fields", f.name, "aliases", number - 1) if number else ("fields", f.name)
+                raise fail(
+                    path,
+                    node,
+                    where,
+                    f"the header {alias!r} is an alias of {other} too: keep it on one field only",
+                )
+            owner.setdefault(key, f.name)

@@ -1,0 +1,115 @@
+"""Every export folder describes itself: ``datapackage.json`` (Frictionless), validated by frictionless.
+
+Each kind (annual, midterm, final) in both CSV dialects, and the XLSX, is validated with the
+``frictionless`` package against the schema the export wrote: a number that does not parse as a
+number (a decimal comma read as text, a ``..`` not declared missing) is a type error and fails.
+A column an export writes without a declaration in ``datapackage.FIELDS`` fails too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from frictionless import Package
+
+from indicators.export import datapackage, export
+from indicators.export.tables import load
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(FIXTURE.read_text(encoding="utf-8"))
+    con.close()
+    return path
+
+
+def _validate(folder: Path) -> None:
+    report = Package(str(folder / "datapackage.json")).validate()
+    errors = [
+        f"{task.name}: {error.type}: {error.message}" for task in report.tasks for error in task.errors
+    ] + [f"{error.type}: {error.message}" for error in report.errors]
+    assert report.valid, "\n".join(errors[:20])
+
+
+@pytest.mark.parametrize("kind", ["annual", "midterm", "final"])
+@pytest.mark.parametrize("dialect", ["excel-sv", "standard"])
+def test_every_kind_and_dialect_validates_against_its_schema(warehouse, tmp_path, kind, dialect):
+    lang = "sv" if dialect == "excel-sv" else "en"
+    year = "2024/25" if kind == "final" else "2023/24"
+    export(warehouse, tmp_path, year, kind=kind, lang=lang, dialect=dialect, charts=False)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    stem = f"indicators_{year.replace('/', '-')}_{kind}_{lang}"
+    tables = {"annual": 3, "midterm": 4, "final": 4}[kind]
+    assert [resource["path"] for resource in package["resources"]][:1] == [f"{stem}_scoreboard.csv"]
+    assert len(package["resources"]) == tables
+    values = next(resource for resource in package["resources"] if resource["name"] == f"{stem}_values")
+    separator, decimal = (";", ",") if dialect == "excel-sv" else (",", ".")
+    assert values["dialect"]["delimiter"] == separator
+    schema = values["schema"]
+    assert schema["missingValues"] == ["", ".."]
+    fields = {field["name"]: field for field in schema["fields"]}
+    value = fields["Värde" if lang == "sv" else "Value"]
+    assert value["type"] == "number" and value.get("decimalChar", ".") == decimal
+    flag = fields["Röjandekontroll" if lang == "sv" else "Disclosure control"]
+    assert flag["constraints"]["enum"] == (
+        ["primär", "sekundär"] if lang == "sv" else ["primary", "secondary"]
+    )
+    assert schema["primaryKey"][:2] == (
+        ["Indikator", "Läsår"] if lang == "sv" else ["Indicator", "Academic year"]
+    )
+    assert values["sources"] == [{"title": "metadata", "path": f"{stem}_metadata.json"}]
+    _validate(tmp_path)
+
+
+def test_the_xlsx_workbook_validates_too(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", kind="midterm", lang="sv", fmt="xlsx", charts=False)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert {resource["dialect"]["sheetName"] for resource in package["resources"]} == {
+        "Indikatorer",
+        "Per program",
+        "Alla värden",
+        "Halvtidsuppföljning",
+    }
+    _validate(tmp_path)
+
+
+def test_exports_into_one_folder_are_described_together(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", lang="sv", charts=False)
+    export(warehouse, tmp_path, "2023/24", lang="en", dialect="standard", charts=False)
+    export(warehouse, tmp_path, "2023/24", lang="en", dialect="standard", charts=False)  # again: replaced
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert len(package["resources"]) == 6  # three tables in each language
+    _validate(tmp_path)
+
+
+def test_a_wrong_type_fails_validation(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", lang="sv", charts=False)
+    path = tmp_path / "indicators_2023-24_annual_sv_values.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(";")
+    cells = lines[1].split(";")
+    cells[header.index("Värde")] = "tolv"  # not a number
+    path.write_text("\n".join([lines[0], ";".join(cells), *lines[2:]]) + "\n", encoding="utf-8-sig")
+    report = Package(str(tmp_path / "datapackage.json")).validate()
+    assert not report.valid
+    assert "type-error" in {error.type for task in report.tasks for error in task.errors}
+
+
+def test_every_column_an_export_writes_has_a_schema(warehouse):
+    for kind, year in (("annual", "2023/24"), ("midterm", "2023/24"), ("final", "2024/25")):
+        for table in load(warehouse, year, kind=kind, lang="sv").tables():
+            for column in table.columns:
+                datapackage.field_of(column.key)  # raises UndescribedColumn
+
+
+def test_a_column_without_a_declaration_is_refused():
+    with pytest.raises(datapackage.UndescribedColumn, match="'new_column' has no Table Schema"):
+        datapackage.field_of("new_column")
+    assert datapackage.field_of("2019/20").type == "number"  # a year column

@@ -1,0 +1,426 @@
+"""Hostile and unlucky deliveries (issue 19, items 3-6 and the minor ones), through the real CLI in
+a subprocess with hand-made files: links and non-regular files, names read as globs, a lying zip
+bomb, a file still arriving, names that forge log lines, UTF-16, a duplicate header, SIGTERM, a run
+refused by the lock, a torn manifest line."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from conftest import TEST_KEY
+from helpers import personnummer
+
+HEADER = "Mobility ID,Student ID,Direction,Programme code,Mobility type,Country,Start date,Status,Credits"
+P = [personnummer("19960101", 980 + i) for i in range(6)]
+
+
+def rows(ids: list[str], credits: str = "30") -> str:
+    lines = [HEADER] + [
+        f"{mid},{P[i % len(P)]},out,MAMED,studies,GB,2024-09-01,completed,{credits}"
+        for i, mid in enumerate(ids)
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def command(name: str, inbox: Path, warehouse: Path) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "indicators.cli",
+        name,
+        "-q",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+    ]
+
+
+def environment(**extra: str) -> dict[str, str]:
+    return (
+        dict(
+            os.environ,
+            INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY,
+            PYTHONUNBUFFERED="1",
+            INDICATORS_SETTLE_SECONDS="0",
+        )
+        | extra
+    )
+
+
+def run(name: str, inbox: Path, warehouse: Path, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        command(name, inbox, warehouse), env=environment(**extra), capture_output=True, text=True, timeout=600
+    )
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def runs_log(warehouse: Path) -> list[dict]:
+    return [json.loads(line) for line in (warehouse.parent / "log" / "runs.jsonl").read_text().splitlines()]
+
+
+# --- item 3: links and non-regular files -------------------------------------------------------------
+
+
+def test_links_fifos_and_folders_named_like_exports_are_refused_and_listed(tmp_path):
+    inbox, outside = tmp_path / "inbox", tmp_path / "elsewhere"
+    inbox.mkdir()
+    outside.mkdir()
+    (inbox / "student_mobility_real.csv").write_text(rows(["R1"]))
+    secret = outside / "student_mobility_secret.csv"
+    secret.write_text(rows(["S1", "S2"]))
+    secret.chmod(0o600)
+    (inbox / "student_mobility_outside.csv").symlink_to(secret)
+    (inbox / "student_mobility_inside.csv").symlink_to(inbox / "student_mobility_real.csv")
+    os.mkfifo(inbox / "student_mobility_pipe.csv")
+    (inbox / "student_mobility_folder.csv").mkdir()
+    (inbox / "student_mobility_folder.csv" / "student_mobility_nested.csv").write_text(rows(["N1"]))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+
+    result = run("ingest", inbox, warehouse)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    out = result.stdout
+    assert "refused: student_mobility_outside.csv: a symbolic link, never followed" in out
+    assert "refused: student_mobility_inside.csv: a symbolic link, never followed" in out
+    assert "refused: student_mobility_pipe.csv: a named pipe (FIFO), not a file; never opened" in out
+    assert "refused: student_mobility_folder.csv: a folder named like an export" in out
+    assert "4 refused" in out
+    assert query(warehouse, "select mobility_id from raw.student_mobility") == [("R1",)]
+    recorded = dict(query(warehouse, "select file_name, status || ': ' || reason from audit.loaded_files"))
+    assert recorded["student_mobility_outside.csv"].startswith("rejected: refused: a symbolic link")
+    assert recorded["student_mobility_pipe.csv"].startswith("rejected: refused: a named pipe (FIFO)")
+    assert recorded["student_mobility_folder.csv"].startswith(
+        "rejected: refused: a folder named like an export"
+    )
+    assert not (warehouse.parent / "rejected").exists()  # nothing refused is kept, no link target copied
+
+
+def test_a_rejected_copy_across_file_systems_keeps_the_original_mode(tmp_path):
+    shm = Path("/dev/shm")
+    if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("needs a second file system (/dev/shm) for the inbox")
+    inbox = shm / f"hostile-{os.getpid()}-{tmp_path.name}"
+    inbox.mkdir()
+    try:
+        bad = inbox / "student_mobility_broken.csv"
+        bad.write_text("Mobility ID,Direction\nX1,out\n")  # required columns missing: rejected
+        bad.chmod(0o600)
+        warehouse = tmp_path / "state" / "warehouse.duckdb"
+        result = run("ingest", inbox, warehouse)
+        assert result.returncode == 2, result.stdout + result.stderr
+        [kept] = [p for p in (warehouse.parent / "rejected").iterdir() if not p.name.endswith(".reason.txt")]
+        assert kept.read_bytes() == b"Mobility ID,Direction\nX1,out\n"
+        assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0  # never looser than the mode-600 original
+    finally:
+        for path in inbox.iterdir():
+            path.unlink()
+        inbox.rmdir()
+
+
+# --- item 4: names read as globs ----------------------------------------------------------------------
+
+
+def test_a_name_with_glob_characters_loads_exactly_its_own_bytes(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2025-09-01.csv").write_text(rows(["O1", "O2", "O3"]))
+    own = rows(["G1"]).encode()
+    (inbox / "student_mobility[_]2025-09-01.csv").write_bytes(own)
+    (inbox / "student_mobility_*.csv").write_text(rows(["T1", "T2"]))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+
+    result = run("ingest", inbox, warehouse)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert query(
+        warehouse,
+        "select file_name, sha256, size_bytes, rows_loaded from audit.loaded_files "
+        "where file_name = 'student_mobility[_]2025-09-01.csv'",
+    ) == [("student_mobility[_]2025-09-01.csv", hashlib.sha256(own).hexdigest(), 157, 1)]
+    assert len(own) == 157
+    assert query(
+        warehouse,
+        "select _file_name, string_agg(mobility_id, ' ' order by mobility_id) from raw.student_mobility "
+        "group by all order by 1",
+    ) == [
+        ("student_mobility[_]2025-09-01.csv", "G1"),
+        ("student_mobility_*.csv", "T1 T2"),
+        ("student_mobility_2025-09-01.csv", "O1 O2 O3"),
+    ]
+
+
+# --- item 5: a lying zip bomb -------------------------------------------------------------------------
+
+
+def _lying_xlsx(padding_mb: int) -> bytes:
+    """A real workbook whose sheet is padded with spaces (valid XML) to ``padding_mb`` MB, with the
+    zip directory (central and local headers) claiming the sheet unpacks to 4 KB."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER.split(","))
+    sheet.append(rows(["Z1"]).splitlines()[1].split(","))
+    plain = io.BytesIO()
+    workbook.save(plain)
+    padded = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(padded, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", b" " * (padding_mb << 20) + b"</worksheet>")
+            target.writestr(info.filename, data)
+    data = bytearray(padded.getvalue())
+    name = b"xl/worksheets/sheet1.xml"
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        offset = archive.getinfo(name.decode()).header_offset
+    data[offset + 22 : offset + 26] = (4096).to_bytes(4, "little")  # local header: uncompressed size
+    position = 0
+    while (position := data.find(b"PK\x01\x02", position)) >= 0:
+        length = int.from_bytes(data[position + 28 : position + 30], "little")
+        if bytes(data[position + 46 : position + 46 + length]) == name:
+            data[position + 24 : position + 28] = (4096).to_bytes(4, "little")  # central: uncompressed size
+        position += 4
+    return bytes(data)
+
+
+def test_an_xlsx_whose_zip_directory_understates_its_sizes_is_rejected(tmp_path):
+    bomb = _lying_xlsx(padding_mb=24)
+    with zipfile.ZipFile(io.BytesIO(bomb)) as archive:
+        assert sum(i.file_size for i in archive.infolist()) < 64 << 10  # the directory claims < 64 KB
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_bomb.xlsx").write_bytes(bomb)
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+
+    result = run("ingest", inbox, warehouse, INDICATORS_XLSX_MAX_UNPACKED_MB="8")
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert (
+        "rejected: student_mobility_bomb.xlsx: XLSX unpacks to more than the 8 MB allowed "
+        "(xlsx_max_unpacked_mb), although its zip directory says less (zip bomb)"
+    ) in result.stdout
+    assert query(warehouse, "select status from audit.loaded_files") == [("rejected",)]
+    [kept] = [p for p in (warehouse.parent / "rejected").iterdir() if p.name.endswith(".xlsx")]
+    assert kept.read_bytes() == bomb
+
+
+# --- item 6: a file still arriving --------------------------------------------------------------------
+
+WRITER = """
+import sys, time, os
+path, stop = sys.argv[1], sys.argv[2]
+header, line = sys.argv[3], sys.argv[4]
+n = 0
+while not os.path.exists(stop):
+    n += 1
+    with open(path, "w") as handle:
+        handle.write(header + "\\n" + "".join(line.replace("W0", f"W{i}") + "\\n" for i in range(1 + n % 3)))
+    time.sleep(0.05)
+"""
+
+
+def test_a_file_still_being_written_is_left_for_the_next_run(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    target = inbox / "student_mobility_2025-01-01.csv"
+    stop = tmp_path / "stop"
+    line = rows(["W0"]).splitlines()[1]
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(target), str(stop), HEADER, line])
+    try:
+        while not target.exists():
+            time.sleep(0.05)
+        warehouse = tmp_path / "state" / "warehouse.duckdb"
+        result = run("ingest", inbox, warehouse, INDICATORS_SETTLE_SECONDS="1")
+    finally:
+        stop.touch()
+        writer.wait(timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (
+        "waiting: student_mobility_2025-01-01.csv: still being written (changed within 1 s); left in "
+        "the inbox for the next run" in result.stdout
+    )
+    assert query(warehouse, "select count(*) from audit.loaded_files") == [(0,)]
+    assert target.exists()
+
+    target.write_text(rows(["W1", "W2", "W3"]))
+    result = run("ingest", inbox, warehouse, INDICATORS_SETTLE_SECONDS="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert query(warehouse, "select file_name, rows_loaded from audit.loaded_files") == [
+        ("student_mobility_2025-01-01.csv", 3)
+    ]
+
+
+def test_a_file_rewritten_between_its_hash_and_its_read_is_left_for_the_next_run(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    target = inbox / "student_mobility_2025-02-01.csv"
+    target.write_text(rows(["H1", "H2"], credits="30"))
+    before = target.stat()
+    pause = tmp_path / "paused"
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    env = environment(
+        INDICATORS_PAUSE_AT="hashed", INDICATORS_PAUSE_FILE=str(pause), INDICATORS_PAUSE_SECONDS="3"
+    )
+    process = subprocess.Popen(
+        command("ingest", inbox, warehouse),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 120
+    while not pause.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    assert pause.exists(), "the run never reached its hash"
+    # same size, same modification time, other bytes (the last field cut: credits 30 -> 3 plus a space)
+    target.write_text(rows(["H1", "H2"], credits="30")[:-3] + "3 \n")
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    out, err = process.communicate(timeout=300)
+    assert process.returncode == 0, out + err
+    assert "waiting: student_mobility_2025-02-01.csv: its bytes changed between the hash and the read" in out
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [(0,)]
+
+
+# --- the minor ones -----------------------------------------------------------------------------------
+
+
+def test_a_file_name_cannot_forge_log_lines_or_colour_the_terminal(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    name = "student_mobility_\x1b[31mred\nERROR: forged.csv"
+    (inbox / name).write_text("Mobility ID\nX\n")  # rejected: its name appears in the summary and the log
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    result = run("ingest", inbox, warehouse)
+    assert result.returncode == 2, result.stdout + result.stderr
+    [log] = (warehouse.parent / "log").glob("*.log")
+    for text in (result.stdout, log.read_text()):
+        assert "\x1b" not in text
+        assert not any(line.startswith("ERROR: forged") for line in text.splitlines())
+    assert "student_mobility_\\x1b[31mred\\nERROR: forged.csv" in result.stdout
+
+
+def test_utf16_duplicate_headers_get_their_own_reasons(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_utf16.csv").write_bytes(rows(["U1"]).encode("utf-16"))
+    (inbox / "student_mobility_utf16le.csv").write_bytes(rows(["U2"]).encode("utf-16-le"))
+    (inbox / "student_mobility_twice.csv").write_text(
+        rows(["D1"]).replace("Credits", "Direction", 1).replace(",30\n", ",in\n")
+    )
+    workbook = openpyxl.Workbook()
+    workbook.active.append(HEADER.split(",") + ["Credits"])
+    workbook.active.append(rows(["D2"]).splitlines()[1].split(",") + ["7.5"])
+    workbook.save(inbox / "student_mobility_twice.xlsx")
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    result = run("ingest", inbox, warehouse)
+    assert result.returncode == 2, result.stdout + result.stderr
+    reasons = dict(
+        query(warehouse, "select file_name, reason from audit.loaded_files where status = 'rejected'")
+    )
+    assert reasons["student_mobility_utf16.csv"].startswith("UTF-16 encoded; save as UTF-8 or Windows-1252")
+    assert reasons["student_mobility_utf16le.csv"].startswith("UTF-16 encoded; save as UTF-8 or Windows-1252")
+    assert reasons["student_mobility_twice.csv"].startswith(
+        "duplicate column header 'Direction' (columns 3 and 9): rename or remove one of them"
+    )
+    assert reasons["student_mobility_twice.xlsx"].startswith(
+        "duplicate column header 'Credits' (columns 9 and 10): rename or remove one of them"
+    )
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [(0,)]
+
+
+def test_sigterm_ends_the_run_like_a_failure_and_is_recorded(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2025-03-01.csv").write_text(rows(["T1", "T2"]))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    pause = tmp_path / "paused"
+    env = environment(INDICATORS_PAUSE_AT="before_dbt", INDICATORS_PAUSE_FILE=str(pause))
+    process = subprocess.Popen(
+        command("nightly", inbox, warehouse),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while not pause.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.1)
+    assert pause.exists(), "the run never reached its build"
+    state = warehouse.parent
+    assert list((state / "archive").rglob("*.parquet"))  # this run's archive files, not yet committed
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 1, out + err
+    assert "stopped by signal SIGTERM" in out
+    assert not warehouse.exists()
+    assert [p.name for p in (state / "work").iterdir() if p.suffix in (".duckdb", ".wal")] == []
+    assert list((state / "archive").rglob("*.parquet*")) == []
+    assert runs_log(warehouse)[-1]["status"] == "stopped_by_signal"
+    assert runs_log(warehouse)[-1]["exit_code"] == 1
+
+
+def test_a_run_refused_by_the_lock_is_recorded_and_shown(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    holder = os.open(warehouse.with_name("warehouse.duckdb.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        result = run("ingest", inbox, warehouse)
+    finally:
+        os.close(holder)
+    assert result.returncode == 1
+    [record] = runs_log(warehouse)
+    assert record["status"] == "locked" and record["message"].startswith("another run is in progress")
+    shown = subprocess.run(
+        [sys.executable, "-m", "indicators.cli", "status", "--warehouse", str(warehouse)],
+        env=environment(INDICATORS_WAREHOUSE=str(warehouse)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert f"{record['run_id']}  locked" in shown.stdout
+
+
+def test_a_torn_manifest_line_is_reported_not_a_crash(tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2025-04-01.csv").write_text(rows(["M1"]))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    assert run("ingest", inbox, warehouse).returncode == 0
+    manifest = warehouse.parent / "archive" / "manifest.jsonl"
+    first = manifest.read_text()
+    manifest.write_text('"not an entry"\n' + first + '{"sha256": "0123')  # a stray line, a torn last one
+    (inbox / "student_mobility_2025-05-01.csv").write_text(rows(["M2"]))
+
+    result = run("ingest", inbox, warehouse)
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    log = next(p for p in (warehouse.parent / "log").glob("*.log") if "line 3 is torn" in p.read_text())
+    assert "manifest.jsonl line 1 is torn (not a whole JSON entry) and is ignored" in log.read_text()
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [(2,)]

@@ -1,0 +1,148 @@
+"""``indicators report --format pdf`` on the bundled sample, read back page by page.
+
+One nightly (dbt, no GX checks) on ``samples/inbox`` for the module; each report kind is printed by
+the real CLI (headless Chromium) and its text read with pypdf. Every page that carries a table
+header must also carry the reported year, the status column and a status word: the year table
+printed whole, its header repeated on each page. Every page is A4; the year tables' pages are
+landscape. The literal values are the sample's, as the HTML report shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from browser import _chromium
+from indicators import nightly
+from indicators.config import load_settings
+
+ROOT = Path(__file__).parents[2]
+A4 = (595, 842)  # points, portrait
+STATUS_WORDS = ("uppfyllt", "ej uppfyllt", "pågår", "försenat", "otillräckliga data")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    _chromium()  # skips (fails in CI) without Chromium
+    saved = os.environ.get("INDICATORS_PSEUDONYMISATION_KEY")
+    os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = "report-pdf-test-key-0123456789"
+    root = tmp_path_factory.mktemp("report_pdf")
+    settings = load_settings().with_paths(
+        inbox=ROOT / "samples" / "inbox", warehouse=root / "state" / "warehouse.duckdb"
+    )
+    outcome = nightly.run(settings, with_quality=False, quiet=True)
+    assert outcome.published, (outcome.message, outcome.errors)
+    yield settings.warehouse
+    if saved is None:
+        os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
+    else:
+        os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = saved
+
+
+def print_pdf(warehouse: Path, out: Path, *options: str) -> list[tuple[str, float, float]]:
+    """Run ``indicators report --format pdf``; (text, width, height) of every page."""
+    done = subprocess.run(
+        [sys.executable, "-m", "indicators.cli", "report", *options, "--format", "pdf"]
+        + ["--warehouse", str(warehouse), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    pages = []
+    for page in PdfReader(out).pages:
+        text = " ".join(page.extract_text().split())  # a header cell may wrap onto two lines
+        pages.append((text, float(page.mediabox.width), float(page.mediabox.height)))
+    return pages
+
+
+def assert_a4(pages: list[tuple[str, float, float]]) -> None:
+    for number, (_, width, height) in enumerate(pages, start=1):
+        size = tuple(sorted((round(width), round(height))))
+        assert size == A4, f"page {number} is {width} x {height} pt, not A4"
+
+
+def table_pages(pages, header: str) -> list[tuple[int, str, float, float]]:
+    return [(n, text, w, h) for n, (text, w, h) in enumerate(pages, start=1) if header in text]
+
+
+def assert_each_table_page_whole(
+    pages, header: str, year: str, landscape: bool = True, columns: tuple[str, ...] = ("Status", "Utveckling")
+) -> int:
+    found = table_pages(pages, header)
+    assert found, f"no page with the table header {header!r}"
+    for number, text, width, height in found:
+        assert year in text, f"page {number}: the reported year {year} is not on the page"
+        assert all(column in text for column in columns), f"page {number}: no {columns} column"
+        assert any(word in text for word in STATUS_WORDS), f"page {number}: no status text"
+        if landscape:
+            assert width > height, f"page {number}: the year table is not on a landscape page"
+    return len(found)
+
+
+def test_annual_report_pdf_keeps_the_reported_year_target_and_status(warehouse, tmp_path):
+    pages = print_pdf(warehouse, tmp_path / "annual.pdf", "--kind", "annual")
+    assert_a4(pages)
+    # the scoreboard's header repeats on each of its pages (G1 runs onto a second page)
+    assert assert_each_table_page_whole(pages, "Indikatorns namn", "2024/25") >= 3
+    first = pages[0][0]
+    assert "Målvärde" in first and "Förändring" in first
+    # I01 outgoing students: 490 in 2016/17 ... 638 in 2024/25, met and on track, on one line
+    assert "personer 561 490 528 561 533 38 330 537 603 638 – 77 uppfyllt i fas" in first
+    assert "2 december" in first or "UTC" in first  # the readable timestamp, not ISO
+    assert "T" not in first.split("Skapad ")[1].split(" UTC")[0]
+    # the charts' pages are portrait and each chart stays on one page: the card's verdict line
+    # ("Bedömning 2024/25") follows its chart on the same page
+    charts = [(n, text, w, h) for n, (text, w, h) in enumerate(pages, 1) if "Bedömning 2024/25" in text]
+    assert len(charts) >= 10
+    assert all(h > w for _, _, w, h in charts)
+
+
+def test_midterm_report_pdf_keeps_the_followup_year_and_status(warehouse, tmp_path):
+    pages = print_pdf(warehouse, tmp_path / "midterm.pdf", "--kind", "midterm")
+    assert_a4(pages)
+    assert assert_each_table_page_whole(pages, "Uppföljningsår", "2021/22") >= 1
+    assert assert_each_table_page_whole(pages, "Indikatorns namn", "2021/22") >= 1
+
+
+def test_final_report_pdf_keeps_the_final_year_and_status(warehouse, tmp_path):
+    pages = print_pdf(warehouse, tmp_path / "final.pdf", "--kind", "final")
+    assert_a4(pages)
+    # one card per target: its table (baseline, mid-term, final value) and its status badge together
+    cards = assert_each_table_page_whole(
+        pages, "Slutvärde", "(2024/25)", landscape=False, columns=("Utgångsvärde",)
+    )
+    assert cards >= 10
+    assert any("uppfyllt: Utresande studenter 638 2024/25 mot 561" in text for text, _, _ in pages)
+
+
+def test_programme_report_pdf_keeps_the_reported_year_and_status(warehouse, tmp_path):
+    pages = print_pdf(warehouse, tmp_path / "programme.pdf", "--kind", "programme", "--programme", "VGRAD")
+    assert_a4(pages)
+    assert assert_each_table_page_whole(pages, "Indikatorns namn", "2024/25") >= 1
+    assert any("Fakultetens värde 2024/25" in text for text, _, _ in pages)
+
+
+def test_pdf_without_chromium_is_one_line(warehouse, tmp_path):
+    env = {**os.environ, "CHROMIUM": str(tmp_path / "no-chromium"), "PATH": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "indicators.cli", "report", "--kind", "annual", "--format", "pdf"]
+        + ["--warehouse", str(warehouse), "--out", str(tmp_path / "r.pdf")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().count("\n") == 0 and "needs Chromium" in done.stderr, done.stderr
+    assert not (tmp_path / "r.pdf").exists()

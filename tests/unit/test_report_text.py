@@ -1,0 +1,39 @@
+"""The report's readable timestamps and chart alt texts (indicators.report.text)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from indicators.export.tables import SUPPRESSED
+from indicators.report import text
+
+
+def test_timestamps_read_as_dates_in_each_language() -> None:
+    moment = datetime(2026, 12, 2, 15, 25, 52, tzinfo=UTC)
+    assert text.when(moment, "sv") == "2 december 2026 15:25 UTC"
+    assert text.when(moment, "en") == "2 December 2026, 15:25 UTC"
+    # the warehouse's naive timestamps are UTC; ISO text and other zones are converted
+    assert text.when(datetime(2026, 1, 9, 7, 5), "sv") == "9 januari 2026 07:05 UTC"
+    assert text.when("2026-12-02T15:25:52+00:00", "en") == "2 December 2026, 15:25 UTC"
+    assert text.when(datetime(2026, 6, 1, 1, 30, tzinfo=timezone(timedelta(hours=2))), "sv") == (
+        "31 maj 2026 23:30 UTC"
+    )
+    assert text.when(date(2025, 9, 1), "en") == "1 September 2025"
+    assert text.when(None, "sv") == ""
+
+
+def test_chart_alt_states_first_year_baseline_latest_and_verdict() -> None:
+    points = [
+        ("", "2016/17", 490.0, None),
+        ("utgångsvärde", "2018/19", 561.0, None),
+        ("", "2025/26", 12.5, "p"),
+    ]
+    assert text.chart_alt("sv", "I01", "Utresande studenter", "count", points, "met", "on_track") == (
+        "Diagram: I01 Utresande studenter. 2016/17: 490; utgångsvärde 2018/19: 561; "
+        "2025/26: 12,5 (p); bedömning: uppfyllt, i fas."
+    )
+    hidden = [("baseline", "2018/19", SUPPRESSED, None), ("", "2024/25", None, None)]
+    assert text.chart_alt("en", "I02", "Share", "percent", hidden, "not_met", "limited", 40.0) == (
+        "Chart: I02 Share. baseline 2018/19: hidden (disclosure control); 2024/25: no value; "
+        "target: 40 %; verdict: not met, limited."
+    )

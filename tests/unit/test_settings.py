@@ -1,0 +1,158 @@
+"""The settings' types and ranges (``indicators.config``) and the owner-only file helpers
+(``indicators.private``): every bad value is one ConfigError line naming where it came from, the
+setting, the value and what is allowed; the messages below are written out by hand."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from indicators import private
+from indicators.config import ConfigError, Settings, load_settings, setting_names
+
+BASE = "inbox: var/inbox\nwarehouse: var/warehouse.duckdb\nkey_file: var/key\n"
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A project folder with its own ``pipelines/nightly.yml``, and no INDICATORS_* setting set."""
+    for name in setting_names():
+        monkeypatch.delenv(f"INDICATORS_{name.upper()}", raising=False)
+    (tmp_path / "pipelines").mkdir()
+
+    def write(extra: str = "") -> Path:
+        (tmp_path / "pipelines" / "nightly.yml").write_text(BASE + extra, encoding="utf-8")
+        return tmp_path
+
+    return write
+
+
+def error_of(root: Path) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(root)
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "says"),
+    [
+        ("INBOX_RETENTION_DAYS", "-5", "inbox_retention_days = '-5' is not allowed: it must be a finite number >= 0, or null/off"),
+        ("DISCLOSURE_MIN_WIDTH_PCT", "nan", "disclosure_min_width_pct = 'nan' is not allowed: it must be a finite number from 0 to 100"),
+        ("DISCLOSURE_MIN_WIDTH_PCT", "inf", "disclosure_min_width_pct = 'inf' is not allowed: it must be a finite number from 0 to 100"),
+        ("DISCLOSURE_MIN_WIDTH_PCT", "100.5", "disclosure_min_width_pct = '100.5' is not allowed: it must be a finite number from 0 to 100"),
+        ("DISCLOSURE_MIN_DENOMINATOR", "-3", "disclosure_min_denominator = '-3' is not allowed: it must be a whole number >= 1"),
+        ("DISCLOSURE_MIN_COUNT", "few", "disclosure_min_count = 'few' is not allowed: it must be a whole number >= 1"),
+        ("DISCLOSURE_MIN_VALUES", "0", "disclosure_min_values = '0' is not allowed: it must be a whole number >= 1"),
+        ("KEEP_FAILED_COPIES", "-1", "keep_failed_copies = '-1' is not allowed: it must be a whole number >= 0"),
+        ("DISK_HEADROOM_MB", "-64", "disk_headroom_mb = '-64' is not allowed: it must be a finite number >= 0"),
+        ("UNKNOWN_PROGRAMME_ERROR_PCT", "nan", "unknown_programme_error_pct = 'nan' is not allowed: it must be a finite number from 0 to 100"),
+        ("REFERENCE_DAY", "02-30", "reference_day = '02-30' is not allowed: it must be a day of the year as MM-DD (e.g. 10-15; not 02-29)"),
+        ("REFERENCE_DAY", "15-10", "reference_day = '15-10' is not allowed: it must be a day of the year as MM-DD (e.g. 10-15; not 02-29)"),
+        ("FIRST_YEAR", "2010/12", "first_year = '2010/12' is not allowed: it must be an academic year YYYY/YY whose second year follows the first (e.g. 2010/11), or null"),
+        ("AUTO_REBUILD", "maybe", "auto_rebuild = 'maybe' is not allowed: it must be true or false"),
+        ("PRIVATE_FILES", "2", "private_files = '2' is not allowed: it must be true or false"),
+        ("HOME_HEI_ID", "", "home_hei_id = '' is not allowed: it must be a non-empty text"),
+    ],
+)  # fmt: skip
+def test_a_bad_environment_value_is_one_line_naming_the_variable(project, monkeypatch, variable, value, says):
+    root = project()
+    monkeypatch.setenv(f"INDICATORS_{variable}", value)
+    assert error_of(root) == f"environment variable INDICATORS_{variable}: {says}"
+
+
+def test_a_bad_value_in_the_file_names_the_file_and_its_line(project):
+    config = project("disclosure_min_width_pct: .nan\n") / "pipelines" / "nightly.yml"
+    assert error_of(config.parent.parent) == (
+        f"{config} line 4: disclosure_min_width_pct = nan is not allowed: it must be a finite number from 0 to 100"
+    )
+    project("disclosure_min_count: 5.5\n")
+    assert error_of(config.parent.parent) == (
+        f"{config} line 4: disclosure_min_count = 5.5 is not allowed: it must be a whole number >= 1"
+    )
+    project("inbox_retention_days: true\n")  # a yes/no where a number of days belongs
+    assert error_of(config.parent.parent).endswith(
+        "inbox_retention_days = True is not allowed: it must be a finite number >= 0, or null/off"
+    )
+    project("auto_rebuild: 3\n")
+    assert error_of(config.parent.parent).endswith(
+        "auto_rebuild = 3 is not allowed: it must be true or false"
+    )
+    project("rejected_dir: [a, b]\n")
+    assert error_of(config.parent.parent).endswith(
+        "rejected_dir = ['a', 'b'] is not allowed: it must be a path"
+    )
+
+
+def test_an_unknown_key_is_a_typo_with_the_closest_known_one(project):
+    root = project("disclosure_min_cout: 5\n")
+    config = root / "pipelines" / "nightly.yml"
+    assert error_of(root) == (
+        f"{config} line 4: unknown setting 'disclosure_min_cout' (did you mean disclosure_min_count?)"
+    )
+    project("retention_days: 3\n")
+    assert error_of(root).endswith("unknown setting 'retention_days' (did you mean inbox_retention_days?)")
+    project("colour: blue\n")
+    assert error_of(root).endswith("unknown setting 'colour' (the settings are listed in the README)")
+    project("inbox: 'unclosed\n")
+    assert error_of(root).startswith(f"{config}: cannot be read as YAML (")
+
+
+def test_the_environment_overrides_the_file_and_off_turns_retention_off(project, monkeypatch):
+    root = project('inbox_retention_days: 7\nfirst_year: "2010/11"\nauto_rebuild: yes\n')
+    settings = load_settings(root)
+    assert (settings.inbox_retention_days, settings.first_year, settings.auto_rebuild) == (
+        7.0,
+        "2010/11",
+        True,
+    )
+    assert settings.private_files is True  # the default: owner-only
+    monkeypatch.setenv("INDICATORS_INBOX_RETENTION_DAYS", "off")
+    monkeypatch.setenv("INDICATORS_FIRST_YEAR", "1999/00")  # the turn of the century is consistent
+    monkeypatch.setenv("INDICATORS_AUTO_REBUILD", "0")
+    monkeypatch.setenv("INDICATORS_PRIVATE_FILES", "false")
+    settings = load_settings(root)
+    assert (settings.inbox_retention_days, settings.first_year, settings.auto_rebuild) == (
+        None,
+        "1999/00",
+        False,
+    )
+    assert settings.private_files is False
+    assert settings.work_dir == root / "var" / "work"  # run state beside the warehouse, as before
+
+
+def test_settings_built_in_code_are_checked_too(project):
+    from dataclasses import replace
+
+    settings = load_settings(project())
+    with pytest.raises(ValueError, match="disclosure_min_count"):
+        replace(settings, disclosure_min_count=0)
+    assert isinstance(replace(settings, inbox_retention_days=None), Settings)
+
+
+def test_private_helpers_make_owner_only_folders_and_files_whatever_the_umask(tmp_path):
+    saved = os.umask(0o022)
+    try:
+        with private.files(True):
+            folder = private.mkdir(tmp_path / "a" / "b")
+            with private.open_file(folder / "log.txt", "a") as handle:
+                handle.write("x\n")
+            private.copy_file(folder / "log.txt", folder / "copy.txt")
+        with private.files(False):
+            open_folder = private.mkdir(tmp_path / "c")
+            private.write_text(open_folder / "note.txt", "x")
+    finally:
+        os.umask(saved)
+    mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
+    assert [mode(tmp_path / "a"), mode(folder), mode(folder / "log.txt"), mode(folder / "copy.txt")] == [
+        0o700,
+        0o700,
+        0o600,
+        0o600,
+    ]
+    assert [mode(open_folder), mode(open_folder / "note.txt")] == [0o755, 0o644]  # private_files: false
+    assert os.umask(0o022) == 0o022  # the umask is given back

@@ -1,0 +1,311 @@
+"""The source contract's schema and its new keys (derive, default, formats, generate, keep_rows,
+profiles, each_row), on small frames and files written here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from indicators.derive import ReadOptions
+from indicators.identity import Pseudonymiser
+from indicators.normalise import LayoutError, normalise
+from indicators.source_schema import ContractFileError
+from indicators.sources import load_sources
+
+ROOT = Path(__file__).resolve().parents[2]
+PSEUDO = Pseudonymiser(b"unit-test-key-0123456789")
+BASE = """\
+source: visits
+description: Visits.
+patterns: ["visits*"]
+business_key: [visit_id]
+fields:
+  visit_id: {type: string, required: true, aliases: [Visit]}
+  country: {type: country, required: true, aliases: [Land]}
+  day: {type: date, required: true, keep_precision: true, aliases: [Datum]}
+  ended: {type: date, open_end: true, aliases: [Slut]}
+  kind: {type: enum, required: true, values: {study: [study, S], work: [work, P]}, aliases: [Typ]}
+"""
+
+
+def _pipelines(tmp_path: Path, files: dict[str, str]) -> Path:
+    folder = tmp_path / "pipelines"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _error(tmp_path: Path, files: dict[str, str]) -> str:
+    with pytest.raises(ContractFileError) as caught:
+        load_sources(_pipelines(tmp_path, files))
+    message = str(caught.value)
+    assert "\n" not in message
+    return message
+
+
+def _frame(rows: list[dict]) -> pl.DataFrame:
+    frame = pl.DataFrame(rows, schema={k: pl.String for k in rows[0]})
+    return frame.with_row_index("_row_number", offset=2).with_columns(pl.col("_row_number").cast(pl.Int64))
+
+
+# --- the schema: one line naming the file, the line, the field -------------------------------------
+
+
+def test_an_unknown_key_is_one_line_with_the_file_line_and_field(tmp_path):
+    text = BASE.replace("aliases: [Land]", "alias: [Land]")
+    message = _error(tmp_path, {"visits.yml": text})
+    assert message.startswith(
+        "pipelines/visits.yml:7: field country: unknown key alias: (did you mean aliases:?)"
+    )
+
+
+def test_a_wrong_type_and_an_unknown_field_type_are_one_line_each(tmp_path):
+    message = _error(
+        tmp_path, {"visits.yml": BASE.replace("required: true, aliases: [Land]", 'required: "yes"')}
+    )
+    assert message.startswith(
+        "pipelines/visits.yml:7: field country: required: Input should be a valid boolean"
+    )
+    message = _error(tmp_path, {"visits.yml": BASE.replace("{type: country,", "{type: land,")})
+    assert message.startswith(
+        "pipelines/visits.yml:7: field country: unknown field type 'land'; the types: string"
+    )
+
+
+def test_an_alias_two_fields_share_is_refused(tmp_path):
+    message = _error(tmp_path, {"visits.yml": BASE.replace("aliases: [Slut]", "aliases: [Slut, Datum]")})
+    assert message == (
+        "pipelines/visits.yml:9: field ended: aliases.1: the header 'Datum' is an alias of day too: "
+        "keep it on one field only"
+    )
+
+
+def test_a_derive_that_is_not_sql_is_refused(tmp_path):
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {derive: "left(Code, 2"}\n'
+    message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
+    assert message.startswith("pipelines/visits__x.yml:5: field country: derive: not a DuckDB SQL expression")
+
+
+def test_a_coarse_format_needs_a_precision_column(tmp_path):
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  ended: {formats: ["%m-%Y"]}\n'
+    message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
+    assert "'%m-%Y' is not precise to the day: give ended keep_precision: true" in message
+
+
+def test_a_profile_may_not_change_what_a_field_is(tmp_path):
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {type: string}\n'
+    message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
+    assert message.startswith("pipelines/visits__x.yml:5: field country: unknown key type:")
+
+
+def test_check_config_stops_a_nightly_with_one_line(tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "pipelines", home / "pipelines")
+    path = home / "pipelines" / "student_mobility.yml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "  term: {type: term, aliases:", "  term: {type: term, alias:"
+        )
+    )
+    env = {"INDICATORS_HOME": str(home), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 32, "PATH": ""}
+    for command in (["check-config"], ["nightly", "--inbox", str(tmp_path)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "indicators.cli", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert done.returncode == 1
+        assert done.stderr.strip().splitlines() == [
+            "error: pipelines/student_mobility.yml:34: field term: unknown key alias: (did you mean aliases:?); "
+            "allowed here: aliases, values, derive, default, formats, generate, type, required, personal, "
+            "description, keep_precision, open_end"
+        ]
+    assert not (home / "var").exists()  # nothing ran
+
+
+def test_the_project_contract_is_valid():
+    done = subprocess.run(
+        [sys.executable, "-m", "indicators.cli", "check-config"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3 profiles" in done.stdout
+
+
+# --- reading: what the new keys do -----------------------------------------------------------------
+
+
+def _spec(tmp_path, profile: str | None = None, name: str = "x"):
+    files = {"visits.yml": BASE}
+    if profile:
+        files["visits__x.yml"] = profile
+    [spec] = load_sources(_pipelines(tmp_path, files))
+    return next(p for p in spec.profiles if p.profile == name) if profile else spec
+
+
+def test_rows_differing_only_in_an_unmapped_column_are_not_collapsed(tmp_path):
+    spec = _spec(tmp_path)
+    row = {"Visit": "V1", "Land": "SE", "Datum": "2024-01-10", "Typ": "study", "Note": "a"}
+    frame = _frame([row, dict(row), {**row, "Note": "b"}, {**row, "Visit": "V2"}])
+    result = normalise(frame, spec, PSEUDO)
+    # row 3 repeats row 2 in every column: collapsed; row 4 differs only in Note: a conflict with rows 2
+    assert result.collapsed == 1 and result.collapsed_rows == [3]
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (2, "duplicate business key with different values (rows 2, 4)"),
+        (4, "duplicate business key with different values (rows 2, 4)"),
+    ]
+    assert result.good_rows()["visit_id"].to_list() == ["V2"]
+
+
+def test_derive_default_formats_generate_and_keep_rows(tmp_path):
+    profile = """\
+source: visits
+profile: x
+patterns: ["x*"]
+each_row: one_person
+keep_rows: "Home = getvariable('home_institution_code') or Host = getvariable('home_institution_code')"
+fields:
+  visit_id: {generate: row}
+  country: {derive: "case when Home = getvariable('home_institution_code') then left(Host, 2) else left(Home, 2) end"}
+  day: {formats: ["%m-%Y", excel]}
+  kind: {default: S}
+"""
+    spec = _spec(tmp_path, profile)
+    home = "SELUND"
+    rows = [
+        {"Home": home, "Host": "DEHEID", "Datum": "09-2008"},  # 2: out to DE, a month
+        {"Home": home, "Host": "DEHEID", "Datum": "09-2008"},  # 3: the same again: another person
+        {"Home": "FRPARI", "Host": home, "Datum": "45576"},  # 4: in from FR, Excel serial 2024-10-11
+        {"Home": "ESMADR", "Host": "FRPARI", "Datum": "09-2008"},  # 5: not ours: left out
+        {"Home": home, "Host": "ITROMA", "Datum": "sept 2008"},  # 6: no form fits: quarantined
+    ]
+    result = normalise(_frame(rows), spec, PSEUDO, options=ReadOptions(home_institution_code=home))
+    good = result.good_rows()
+    assert good.select("_row_number", "country", "day", "day_precision", "kind").rows() == [
+        (2, "DE", dt.date(2008, 9, 1), "month", "study"),
+        (3, "DE", dt.date(2008, 9, 1), "month", "study"),
+        (4, "FR", dt.date(2024, 10, 11), "day", "study"),
+    ]
+    keys = good["visit_id"].to_list()
+    assert keys[0].endswith("-1") and keys[1] == keys[0][:-2] + "-2" and len(set(keys)) == 3
+    assert result.rows_left_out == 1 and result.collapsed == 0
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (6, "invalid date in day: 'sept 2008'")
+    ]
+
+
+def test_a_derive_naming_a_missing_column_rejects_the_file_with_one_line(tmp_path):
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {derive: "left(Kod, 2)"}\n'
+    spec = _spec(tmp_path, profile)
+    frame = _frame([{"Visit": "V1", "Code": "SE", "Datum": "2024-01-10", "Typ": "S"}])
+    with pytest.raises(LayoutError) as caught:
+        normalise(frame, spec, PSEUDO)
+    message = str(caught.value)
+    assert message.startswith(
+        "pipelines/visits__x.yml:5: field country: derive: does not fit this file (Binder Error"
+    )
+    assert message.endswith("the file's headers: 'Visit', 'Code', 'Datum', 'Typ'")
+
+
+def test_a_missing_required_field_says_what_to_do(tmp_path):
+    spec = _spec(tmp_path)
+    frame = _frame([{"Visit": "V1", "Country code": "SE", "Date": "2024-01-10", "Typ": "S"}])
+    with pytest.raises(LayoutError) as caught:
+        normalise(frame, spec, PSEUDO)
+    assert str(caught.value) == (
+        "required column missing: country, day; the file's headers: 'Visit', 'Country code', 'Date', 'Typ'; "
+        "closest: country ← 'Country code'?; day ← 'Date'?; edit pipelines/visits.yml: add the header to "
+        "the field's aliases:, or give the field derive: (SQL over these headers) or default:"
+    )
+
+
+def test_dates_outside_the_window_are_quarantined_and_an_open_end_is_null(tmp_path):
+    spec = _spec(tmp_path)
+    rows = [
+        {"Visit": "V1", "Land": "SE", "Datum": "2024-01-10", "Slut": "9999-12-31", "Typ": "S"},  # open
+        {"Visit": "V2", "Land": "SE", "Datum": "0001-01-01", "Slut": None, "Typ": "S"},
+        {"Visit": "V3", "Land": "SE", "Datum": "2024-01-10", "Slut": "2999-01-01", "Typ": "S"},
+        {"Visit": "V4", "Land": "SE", "Datum": "9999-12-31", "Slut": None, "Typ": "S"},  # no open start
+    ]
+    options = ReadOptions(date_min=dt.date(1990, 1, 1), date_max=dt.date(2036, 12, 2))
+    result = normalise(_frame(rows), spec, PSEUDO, options=options)
+    assert result.good_rows().select("visit_id", "ended").rows() == [("V1", None)]
+    window = "outside the plausible dates 1990-01-01..2036-12-02 (date_window_start, date_window_years_ahead)"
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (3, f"day {window}: '0001-01-01'"),
+        (4, f"ended {window}: '2999-01-01'"),
+        (5, f"day {window}: '9999-12-31'"),
+    ]
+
+
+def test_terms_and_academic_years_keep_to_the_window_and_an_open_year_is_null(tmp_path):
+    base = """\
+source: courses
+patterns: ["courses*"]
+business_key: [code]
+fields:
+  code: {type: code, required: true}
+  term: {type: term}
+  first: {type: academic_year}
+  last: {type: academic_year, open_end: true}
+"""
+    [spec] = load_sources(_pipelines(tmp_path, {"courses.yml": base}))
+    rows = [
+        {"code": "A", "term": "HT2019", "first": "2019/20", "last": "9999/00"},  # open: last NULL
+        {"code": "B", "term": "HT0001", "first": "2019/20", "last": None},
+        {"code": "C", "term": "VT2020", "first": "0999/00", "last": None},
+    ]
+    options = ReadOptions(date_min=dt.date(1990, 1, 1), date_max=dt.date(2036, 12, 2))
+    result = normalise(_frame(rows), spec, PSEUDO, options=options)
+    assert result.good_rows().select("code", "term", "first", "last").rows() == [
+        ("A", "HT2019", "2019/20", None)
+    ]
+    window = "outside the plausible dates 1990-01-01..2036-12-02 (date_window_start, date_window_years_ahead)"
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (3, f"term {window}: 'HT0001'"),
+        (4, f"first {window}: '0999/00'"),
+    ]
+
+
+def test_a_field_written_twice_is_refused(tmp_path):
+    text = BASE + "  country: {type: string}\n"
+    assert _error(tmp_path, {"visits.yml": text}) == (
+        "pipelines/visits.yml:11: country: written twice in the same block; keep one"
+    )
+
+
+def test_a_generated_key_is_stable_across_re_deliveries(tmp_path):
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  visit_id: {generate: row}\n'
+    spec = _spec(tmp_path, profile)
+    first = [
+        {"Land": "SE", "Datum": "2024-01-10", "Typ": "S", "Note": "a"},
+        {"Land": "DK", "Datum": "2024-02-10", "Typ": "P", "Note": None},
+    ]
+    # delivered again: rows in another order, columns in another order, blanks around values, a new row
+    again = [
+        {"Note": None, "Typ": "P", "Datum": " 2024-02-10", "Land": "DK"},
+        {"Note": "b", "Typ": "S", "Datum": "2024-03-10", "Land": "NO"},
+        {"Note": "a", "Typ": "S", "Datum": "2024-01-10 ", "Land": "SE"},
+    ]
+    keys = dict(normalise(_frame(first), spec, PSEUDO).good_rows().select("country", "visit_id").rows())
+    keys_again = dict(normalise(_frame(again), spec, PSEUDO).good_rows().select("country", "visit_id").rows())
+    assert keys_again["SE"] == keys["SE"] and keys_again["DK"] == keys["DK"]
+    assert len(set(keys_again.values())) == 3
+    assert all(
+        k.startswith("row-") and len(k) == 24 and not any(c.isdigit() for c in k[4:]) for k in keys.values()
+    )
+
+
+def test_a_misspelt_source_key_does_not_leave_a_file_unread(tmp_path):
+    assert _error(tmp_path, {"visits.yml": BASE.replace("source: visits", "sourse: visits")}) == (
+        "pipelines/visits.yml:1: no source: key; a source contract starts with `source: <name>` "
+        "(the settings and table docs are nightly.yml and warehouse_tables.yml)"
+    )

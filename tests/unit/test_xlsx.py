@@ -1,0 +1,136 @@
+"""The XLSX as Excel and a printer see it: page setup, Excel tables, document properties, Swedish words.
+
+The workbook is reopened with openpyxl (what Excel reads from the file), and, where LibreOffice is
+installed, printed to PDF by it (``soffice --headless --convert-to pdf``).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from indicators.export import export
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
+SHEETS_SV = ["Indikatorer", "Per program", "Alla värden", "Halvtidsuppföljning", "Om data"]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(FIXTURE.read_text(encoding="utf-8"))
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def workbook_sv(warehouse, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("xlsx_sv")
+    export(warehouse, out, "2023/24", kind="midterm", lang="sv", fmt="xlsx", charts=False)
+    return out / "indicators_2023-24_midterm_sv.xlsx"
+
+
+def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_the_header_row_repeated(workbook_sv):
+    book = openpyxl.load_workbook(workbook_sv)
+    assert book.sheetnames == SHEETS_SV
+    for sheet in book.worksheets:
+        setup = sheet.page_setup
+        assert setup.paperSize == 9, sheet.title  # A4
+        assert setup.orientation == "landscape", sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        # one page wide (fitToWidth left out of the file means 1, OOXML's default), as tall as needed
+        assert (setup.fitToWidth or 1, setup.fitToHeight) == (1, 0), sheet.title
+        assert "&P" in sheet.oddFooter.right.text  # page numbers
+    for name in SHEETS_SV[:4]:
+        assert book[name].print_title_rows == "$1:$1", name  # print titles: row 1 on every page
+
+
+def test_each_table_is_an_excel_table_over_its_rows(workbook_sv):
+    book = openpyxl.load_workbook(workbook_sv)
+    refs = {}
+    for sheet in book.worksheets[:4]:
+        assert len(sheet.tables) == 1, sheet.title
+        name, ref = next(iter(sheet.tables.items()))
+        refs[name] = ref
+        table = sheet.tables[name]
+        assert [column.name for column in table.tableColumns] == [cell.value for cell in sheet[1]]
+    # scoreboard: 22 columns (10 + the fixture's four years with values 2018/19, 2019/20, 2021/22,
+    # 2023/24 + 8), a header row and one row per indicator of the catalogue (I01-I06)
+    assert refs["t_scoreboard"] == "A1:V7"
+    assert refs["t_midterm"].startswith("A1:")
+    # the long values: 13 columns, a header row and one row per value up to 2023/24
+    values = book["Alla värden"]
+    assert refs["t_values"] == f"A1:M{values.max_row}"
+
+
+def test_document_properties_carry_the_title_plan_and_run(workbook_sv):
+    book = openpyxl.load_workbook(workbook_sv)
+    props = book.properties
+    assert props.title == "Internationaliseringsindikatorer 2023/24 – halvtidsuppföljning"
+    assert props.subject == "Planen"
+    assert "run-20241015" in props.keywords and "P" in props.keywords.split(", ")
+    custom = {prop.name: prop.value for prop in book.custom_doc_props.props}
+    assert custom == {"plan": "P", "run_id": "run-20241015"}
+
+
+def test_swedish_workbook_has_breakdown_values_and_title_in_swedish(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", lang="sv", fmt="xlsx", charts=False)
+    book = openpyxl.load_workbook(tmp_path / "indicators_2023-24_annual_sv.xlsx")
+    assert book.properties.title == "Internationaliseringsindikatorer 2023/24 – årlig uppföljning"
+    sheet = book["Alla värden"]
+    header = [cell.value for cell in sheet[1]]
+    breakdowns = {
+        (row[header.index("Uppdelning")], row[header.index("Värde för uppdelning")])
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        if row[header.index("Indikator")] == "I01" and row[header.index("Läsår")] == "2023/24"
+    }
+    # the fixture's I01 2023/24: the whole faculty, gender female and male, measure stays
+    assert breakdowns == {(None, None), ("kön", "kvinna"), ("kön", "man"), ("mått", "vistelser")}
+    about = {row[0]: row[1] for row in book["Om data"].iter_rows(values_only=True)}
+    assert "(annual)" not in about["Titel"] and "annual" not in about["Titel"]
+
+
+def test_english_workbook_keeps_english_breakdown_words(warehouse, tmp_path):
+    export(warehouse, tmp_path, "2023/24", lang="en", fmt="xlsx", charts=False)
+    book = openpyxl.load_workbook(tmp_path / "indicators_2023-24_annual_en.xlsx")
+    sheet = book["All values"]
+    header = [cell.value for cell in sheet[1]]
+    words = {row[header.index("Breakdown value")] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert {"female", "male", "stays"} <= words
+    assert book.properties.title == "Internationalisation indicators 2023/24 – annual follow-up"
+
+
+def _pdf_pages(pdf: Path) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_prints_each_small_sheet_on_one_page(workbook_sv, tmp_path):
+    profile = tmp_path / "lo-profile"
+    result = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(workbook_sv),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    pdf = tmp_path / "indicators_2023-24_midterm_sv.pdf"
+    assert pdf.exists(), result.stderr
+    # five sheets, each of the fixture's few rows fitted to one page wide: five pages (not one page per
+    # column, as before the page setup)
+    assert _pdf_pages(pdf) == 5
