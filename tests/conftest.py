@@ -56,3 +56,43 @@ def module_key():
         os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
     else:
         os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = saved
+
+
+@pytest.fixture(scope="session")
+def published_warehouse(tmp_path_factory):
+    """``published_warehouse(seed)``: the published warehouse of one input, built once per session
+    (per xdist worker) by a nightly without GX and shared read-only: ``"bundled"`` is samples/inbox,
+    an int the generated sample of that seed. Mark the tests of one input with one ``xdist_group``
+    (``--dist loadgroup``) so that one worker builds it."""
+    import os
+
+    from indicators import nightly
+    from indicators.config import load_settings
+    from indicators.sample import generate
+
+    built: dict = {}
+
+    def get(seed):
+        if seed not in built:
+            root = tmp_path_factory.mktemp(f"published_{seed}")
+            inbox = Path(__file__).parents[1] / "samples" / "inbox"
+            if seed != "bundled":
+                inbox = root / "inbox"
+                generate(inbox, scale=1, seed=seed)
+            saved = os.environ.get("INDICATORS_PSEUDONYMISATION_KEY")
+            os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = TEST_KEY
+            try:
+                settings = load_settings().with_paths(
+                    inbox=inbox, warehouse=root / "state" / "warehouse.duckdb"
+                )
+                outcome = nightly.run(settings, with_quality=False, quiet=True)
+            finally:
+                if saved is None:
+                    os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
+                else:
+                    os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = saved
+            assert outcome.published, (outcome.message, outcome.errors)
+            built[seed] = settings.warehouse
+        return built[seed]
+
+    return get

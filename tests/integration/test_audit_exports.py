@@ -1,18 +1,24 @@
 """Every export the project writes passes the audit: the bundled sample and samples of other seeds.
 
-One nightly (dbt, no GX checks) per seed, then exports of every year and kind from it, audited from
-the written files. The audit's linear programs are cached by block content, so the many exports of
-one warehouse cost little more than one.
+One nightly (dbt, no GX checks) per input, shared by the session (``published_warehouse`` in
+conftest.py); each input's tests form one xdist group, so that the two inputs run on the two
+workers and each worker builds one warehouse. Then exports of every year and kind from it,
+audited from the written files.
 """
 
 from __future__ import annotations
 
+import csv
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from helpers import personnummer
 from indicators import nightly
 from indicators.audit import audit
 from indicators.config import load_settings
@@ -21,30 +27,16 @@ from indicators.export.tables import load
 from indicators.report import report
 
 ROOT = Path(__file__).parents[2]
-SEEDS = ["bundled", 7]
+SEEDS = [
+    pytest.param("bundled", marks=pytest.mark.xdist_group("audit_bundled")),
+    pytest.param(7, marks=pytest.mark.xdist_group("audit_seed_7")),
+]
 EXPORT_KINDS = ("annual", "midterm", "final")  # the programme report has no export of its own
 
 
 @pytest.fixture(scope="module", params=SEEDS)
-def warehouse(request, tmp_path_factory) -> Path:
-    saved = os.environ.get("INDICATORS_PSEUDONYMISATION_KEY")
-    os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = "audit-test-key-0123456789abcdef"
-    root = tmp_path_factory.mktemp(f"audit_{request.param}")
-    if request.param == "bundled":
-        inbox = ROOT / "samples" / "inbox"
-    else:
-        from indicators.sample import generate
-
-        inbox = root / "inbox"
-        generate(inbox, scale=1, seed=request.param)
-    settings = load_settings().with_paths(inbox=inbox, warehouse=root / "state" / "warehouse.duckdb")
-    outcome = nightly.run(settings, with_quality=False, quiet=True)
-    assert outcome.published, (outcome.message, outcome.errors)
-    yield settings.warehouse
-    if saved is None:
-        os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
-    else:
-        os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = saved
+def warehouse(request, published_warehouse) -> Path:
+    return published_warehouse(request.param)
 
 
 def years(path: Path) -> list[str]:
@@ -141,3 +133,156 @@ def test_the_newest_year_is_marked_provisional(warehouse, tmp_path):
         encoding="utf-8"
     )
     assert '<sup class="obs">p</sup>' in html and "p = provisional" in html
+
+
+def test_the_programme_reports_of_a_year_with_the_annual_files(warehouse, tmp_path):
+    # a whole year's publication audited together: both dialects, the workbook, the report and every
+    # programme report; each programme report's hidden cells are read (before: "0 checked")
+    from indicators.report import report_all_programmes
+
+    year = years(warehouse)[-2]
+    folder = tmp_path / "year"
+    for dialect in ("excel-sv", "standard"):
+        export(warehouse, tmp_path / dialect, year, kind="annual", lang="sv", dialect=dialect, charts=False)
+        for path in (tmp_path / dialect).iterdir():
+            folder.mkdir(exist_ok=True)
+            path.rename(folder / f"{dialect}_{path.name}")
+    export(warehouse, folder, year, kind="annual", lang="sv", fmt="xlsx", charts=False)
+    report(warehouse, folder / "report.html", kind="annual", year=year, lang="sv")
+    programmes = report_all_programmes(warehouse, tmp_path / "programmes", year=year, lang="sv")
+    alone = audit(tmp_path / "programmes")
+    assert alone.ok and alone.findings and not alone.unread, alone.format()
+    for path in programmes:
+        path.rename(folder / path.name)
+    result = audit(folder)
+    assert result.ok and not result.unread, result.format()
+    assert len(result.files) == 2 * 3 + 2 * 2 + 3 + 1 + len(
+        programmes
+    )  # CSV, metadata, XLSX + its metadata, report
+
+
+# --- two publishes of one year (issue 19, item 7) ----------------------------------------------------
+
+LATE_STUDENT = (
+    "SM-2024-009901;{pnr};utresande;VASPE;avancerad nivå;utbytesstudier;Erasmus+;I BOLOGNA01;IT;"
+    "2024-09-05;2025-01-20;HT2024;avslutad;30;man"
+)
+
+
+@pytest.mark.xdist_group("audit_bundled")
+def test_two_publishes_of_a_year_audited_together(published_warehouse, tmp_path):
+    # the bundled sample's nightly, then a late outgoing student in VASPE (4 outgoing mobilities in
+    # 2024/25) delivered, and a second nightly: I03 2024/25 faculty 542 -> 543, VASPE 4 -> 5, VAMIN 7
+    root = tmp_path / "root"
+    shutil.copytree(published_warehouse("bundled").parent, root / "state")
+    inbox = tmp_path / "inbox"
+    shutil.copytree(ROOT / "samples" / "inbox", inbox)
+    sample = (inbox / "student_mobility_2025-09-01.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    late = LATE_STUDENT.format(pnr=f"{personnummer('19960101', 987)[:8]}-{personnummer('19960101', 987)[8:]}")
+    (inbox / "student_mobility_2025-09-02.csv").write_text(f"\ufeff{sample}\n{late}\n", encoding="utf-8")
+    from conftest import TEST_KEY
+
+    os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = TEST_KEY
+    try:
+        settings = load_settings().with_paths(inbox=inbox, warehouse=root / "state" / "warehouse.duckdb")
+        assert nightly.run(settings, with_quality=False, quiet=True).published
+    finally:
+        os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    runs = [
+        row[0]
+        for row in con.execute(
+            "select run_id from audit.published_values group by run_id order by max(published_at)"
+        ).fetchall()
+    ]
+    con.close()
+    assert len(runs) == 2
+    folders = []
+    for run in runs:
+        folder = tmp_path / run
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "indicators.cli",
+                "export",
+                "--warehouse",
+                str(settings.warehouse),
+                "--year",
+                "2024/25",
+                "--as-of",
+                run,
+                "--lang",
+                "en",
+                "--dialect",
+                "standard",
+                "--no-charts",
+                "--out",
+                str(folder),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        folders.append(folder)
+    cells = [values(folder) for folder in folders]
+    vaspe, vamin = ("I03", "2024/25", "VASPE"), ("I03", "2024/25", "VAMIN")
+    assert cells[0][vaspe] == ("..", "primary") and cells[0][vamin] == ("..", "secondary")
+    assert cells[0][("I03", "2024/25", "")] == ("542", "")
+    assert cells[1][("I03", "2024/25", "")] == ("543", "")
+    # the later publish hides them again, whatever their values (5 and 7) now
+    assert cells[1][vaspe] == ("..", "hidden earlier") and cells[1][vamin] == ("..", "hidden earlier")
+    for folder in folders:
+        assert audit_cli(folder).returncode == 0
+    joint = audit_cli(*folders)
+    assert joint.returncode == 0, joint.stdout
+    # before: the later publish showed VASPE 5 and VAMIN 7 (nothing small in it), and together with the
+    # earlier one (the total grew by 1: VASPE was 4 or 5, and 1..4; VAMIN 6 or 7 with VASPE + VAMIN = 11)
+    # they pin the earlier hidden cells: VASPE 4..4 and VAMIN 7..7
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in folders[1].iterdir():
+        if path.name.endswith(("_values.csv", "_metadata.json")):
+            shutil.copy(path, before / path.name)
+    values_file = next(before.glob("*_values.csv"))
+    rows = list(csv.reader(values_file.open(encoding="utf-8", newline="")))
+    header = rows[0]
+    at = {
+        name: header.index(name)
+        for name in ("Indicator", "Academic year", "Programme code", "Value", "Disclosure control")
+    }
+    for line in rows[1:]:
+        if (line[at["Indicator"]], line[at["Academic year"]], line[at["Programme code"]]) in (vaspe, vamin):
+            line[at["Value"]] = "5" if line[at["Programme code"]] == "VASPE" else "7"
+            line[at["Disclosure control"]] = ""
+    with values_file.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    pinned = audit([folders[0], before])
+    assert {
+        (item.programme_code, item.interval) for item in pinned.failures if item.indicator_id == "I03"
+    } == {
+        ("VASPE", (4, 4)),
+        ("VAMIN", (7, 7)),
+    }
+    assert audit(folders[0]).ok and audit(before).ok  # each alone passes
+
+
+def values(folder: Path) -> dict:
+    path = next(folder.glob("*_values.csv"))
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            (row["Indicator"], row["Academic year"], row["Programme code"]): (
+                row["Value"],
+                row["Disclosure control"],
+            )
+            for row in csv.DictReader(handle)
+            if not row["Breakdown"]
+        }
+
+
+def audit_cli(*folders: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "indicators.cli", "audit", *map(str, folders)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )

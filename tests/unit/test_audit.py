@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -378,3 +380,143 @@ def test_which_shares_count_persons_is_read_from_the_metadata(tmp_path):
     assert audit(folder).ok and audit(folder).findings == []
     # levels given on the command line change the levels, not what the files' catalogue says
     assert audit(folder, disclosure.Protection(min_values=4)).findings == []
+
+
+# --- several publishes of one year, attacked together (issue 19, item 7) ---------------------------
+
+
+def cli_audit(*folders: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "indicators.cli", "audit", *map(str, folders)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def i03(programme=None, value=None):
+    return row(programme, value, indicator="I03", year="2024/25", unit="mobilities")
+
+
+def i03_key(programme=None):
+    return ("I03", "2024/25", programme, None, None)
+
+
+# run 1: faculty 20 = A 4 + B 7 + C 9; A primary (1..4), B secondary (A + B = 11: B 7..10)
+RUN_1 = [i03(value=20), i03("A", 4), i03("B", 7), i03("C", 9)]
+RUN_1_FLAGS = {i03_key("A"): "primary", i03_key("B"): "secondary"}
+# run 2, a late outgoing student in A: faculty 21 = A 5 + B 7 + C 9
+RUN_2 = [i03(value=21), i03("A", 5), i03("B", 7), i03("C", 9)]
+
+
+def test_two_publishes_of_a_year_pin_the_earlier_hidden_cells(tmp_path):
+    assert disclosure.suppress(RUN_1) == RUN_1_FLAGS
+    assert disclosure.suppress(RUN_2) == {}  # on its own, run 2 has nothing small
+    first = write(tmp_path / "run1", RUN_1, RUN_1_FLAGS, linked_sums=[])
+    second = write(tmp_path / "run2", RUN_2, {}, linked_sums=[])
+    assert audit(first).ok
+    assert cli_audit(first).returncode == 0
+    # together: the total grew by 1, so A grew by 0 or 1 to the published 5: A was 4 (1..4), and
+    # B (7 now) was 6 or 7, with A + B = 11: 7
+    result = audit([first, second])
+    assert {(item.folder, item.programme_code, item.interval) for item in result.failures} == {
+        ("run1", "A", (4, 4)),
+        ("run1", "B", (7, 7)),
+    }
+    process = cli_audit(first, second)
+    assert process.returncode == 1
+    assert "run1: A" in process.stdout and "4..4" in process.stdout and "7..7" in process.stdout
+
+
+def test_cells_hidden_earlier_stay_hidden_and_the_joint_audit_passes(tmp_path):
+    # the rule: run 2 hides A and B again, marked 'kept' (at least 1, whatever their value now)
+    assert disclosure.kept_cells(
+        [{**item, "published_at": 1} for item in RUN_1] + [{**item, "published_at": 2} for item in RUN_2]
+    ) == {i03_key("A"), i03_key("B")}
+    kept = disclosure.plan(RUN_2, kept={i03_key("A"), i03_key("B")}).flags
+    assert kept == {i03_key("A"): "kept", i03_key("B"): "kept"}
+    first = write(tmp_path / "run1", RUN_1, RUN_1_FLAGS, linked_sums=[])
+    second = write(tmp_path / "run2", RUN_2, kept, linked_sums=[])
+    result = audit([first, second])
+    # run 1: A 1..4 (A 1, B 10 -> run 2 A 1 or 2, B 11 or 10) and B 7..10; run 2: A + B = 12, A 1..5
+    # (A was 1..4 and grew by at most 1), B 7..11
+    assert {(item.folder, item.programme_code, item.interval) for item in result.findings} == {
+        ("run1", "A", (1, 4)),
+        ("run1", "B", (7, 10)),
+        ("run2", "A", (1, 5)),
+        ("run2", "B", (7, 11)),
+    }
+    assert result.ok, result.format()
+    assert cli_audit(first, second).returncode == 0
+
+
+# --- what the audit cannot read (issue 19, item 8) --------------------------------------------------
+
+
+def programme_report(folder: Path, code: str, rows: list[tuple], lang: str = "en") -> Path:
+    """A programme report's table as the report writes it (section#programme, its h2 the code)."""
+    years = ("2023/24", "2024/25")
+    head = "".join(
+        f"<th>{labels.header(name, lang)}</th>" for name in ("indicator_id", "indicator_name", "unit")
+    )
+    head += f'<th class="num">{labels.header("baseline_value", lang)}</th>'
+    head += "".join(f'<th class="num" scope="col">{year}</th>' for year in years)
+    head += f'<th class="num">{labels.header("faculty_value", lang)} {years[-1]}</th><th>Status</th>'
+    body = ""
+    for indicator, unit, values, faculty in rows:
+        cells = "".join(f'<td class="num">{value}<sup class="obs">p</sup></td>' for value in values)
+        body += (
+            f"<tr><td>{indicator}</td><td>name</td><td>{labels.text(labels.UNITS, unit, lang)}</td>"
+            f'<td class="num">{values[0]}</td>{cells}<td class="num">{faculty}</td><td>met</td></tr>'
+        )
+    html = (
+        f'<!DOCTYPE html><html lang="{lang}"><body><main><section id="programme">'
+        f'<h2>{code} The programme</h2><p>intro</p><table class="programme-board">'
+        f"<caption>Values by year</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        "</section></main></body></html>"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"programme_{code}_2024-25_{lang}.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def test_programme_reports_are_read_and_attacked(tmp_path):
+    # two programme boards' reports: faculty 9 in 2024/25, P1 hidden, P2 6: P1 is 3 (before: 0 checked, a pass)
+    programme_report(tmp_path, "P1", [("I03", "mobilities", (5, ".."), 9)])
+    programme_report(tmp_path, "P2", [("I03", "mobilities", (7, 6), 9)])
+    result = audit(tmp_path)
+    assert [(item.programme_code, item.academic_year, item.interval) for item in result.findings] == [
+        ("P1", "2024/25", (3, 3))
+    ]
+    process = cli_audit(tmp_path)
+    assert process.returncode == 1 and "3..3" in process.stdout
+    # P2 hidden too (secondary): P1 + P2 = 9, each at least 1: 1..8 each
+    programme_report(tmp_path, "P2", [("I03", "mobilities", (7, ".."), 9)])
+    result = audit(tmp_path)
+    assert {(item.programme_code, item.interval) for item in result.findings} == {
+        ("P1", (1, 8)),
+        ("P2", (1, 8)),
+    }
+    assert cli_audit(tmp_path).returncode == 0
+
+
+def test_a_file_the_audit_cannot_read_is_refused(tmp_path):
+    rows = [row(value=30), row("A", 15), row("B", 15)]
+    write(tmp_path, rows, {})
+    assert cli_audit(tmp_path).returncode == 0
+    # a table the audit does not know, with a hidden cell: refused, never "0 checked" and a pass
+    (tmp_path / "other.html").write_text(
+        '<html><body><section id="elsewhere"><table><tr><th>I01</th></tr><tr><td>..</td></tr></table>'
+        "</section></body></html>",
+        encoding="utf-8",
+    )
+    process = cli_audit(tmp_path)
+    assert process.returncode == 1
+    assert "refused other.html: 1 of its 1 hidden cells were not read" in process.stdout
+    (tmp_path / "other.html").unlink()
+    (tmp_path / "notes.txt").write_text("..", encoding="utf-8")
+    process = cli_audit(tmp_path)
+    assert (
+        process.returncode == 1 and "refused notes.txt: not a kind of file the audit reads" in process.stdout
+    )

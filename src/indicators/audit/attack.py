@@ -4,68 +4,173 @@ HiGHS) over a block's published cells and sums, and the verdict (see :mod:`indic
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from indicators import disclosure
 from indicators.audit.findings import AuditResult, Finding
+from indicators.audit.lp import Model
 from indicators.audit.read import HIDDEN, Known, read_folder
 
 _CACHE: dict[tuple, list[tuple[disclosure.CellKey, str, tuple[float, float]]]] = {}
 
+Block = dict[disclosure.CellKey, Known]
 
-def audit(folder: Path, protection: disclosure.Protection | None = None) -> AuditResult:
-    """Audit every file in ``folder`` (see :mod:`indicators.audit`)."""
-    reading = read_folder(Path(folder))
-    # the levels given or the files'; which shares count no persons is always the files' (their catalogue)
-    protection = (protection or reading.protection or disclosure.Protection()).with_catalogue(
-        reading.non_person_shares
+
+def audit(
+    folders: Path | str | Sequence[Path | str], protection: disclosure.Protection | None = None
+) -> AuditResult:
+    """Audit every file in ``folders`` (see :mod:`indicators.audit`).
+
+    Several folders are publishes of the same numbers at different times (``--as-of`` exports,
+    nightly runs), oldest first: each is read on its own and they are attacked together, linked
+    by the attacker's assumption that a count grows between two publishes by at most what the
+    published total grew (0 <= later - earlier <= growth; a shrinking total the other way)."""
+    paths = [Path(folders)] if isinstance(folders, str | Path) else [Path(folder) for folder in folders]
+    readings = [read_folder(path) for path in paths]
+    given = (
+        protection or next((r.protection for r in readings if r.protection), None) or disclosure.Protection()
     )
-    result = AuditResult(Path(folder), reading.files, protection)
-    blocks: dict[tuple[str, str], dict[disclosure.CellKey, Known]] = defaultdict(dict)
-    for key, known in reading.cells.items():
-        if known.unit is None and known.share is None:  # a programme cell of the report: the headline's unit
-            known.unit = reading.cells.get((key[0], key[1], None, None, None), Known()).unit
-        if (
-            not disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)
-            or known.value is None
-        ):
+    # the levels given or the files'; which shares count no persons is always the files' (their catalogue)
+    protection = given.with_catalogue(frozenset().union(*(r.non_person_shares for r in readings)))
+    names = [path.name for path in paths]
+    tags = names if len(paths) > 1 else [None]
+    result = AuditResult(
+        paths[0] if len(paths) == 1 else Path(", ".join(map(str, paths))),
+        [
+            f"{name}/{file}" if len(paths) > 1 else file
+            for name, r in zip(names, readings, strict=True)
+            for file in r.files
+        ],
+        protection,
+    )
+    result.unread = [
+        (f"{name}/{file}" if len(paths) > 1 else file, why)
+        for name, r in zip(names, readings, strict=True)
+        for file, why in r.unread
+    ]
+    result.hidden = sum(reading.hidden_read for reading in readings)
+    per_reading: list[dict[tuple[str, str], Block]] = []
+    for tag, reading in zip(tags, readings, strict=True):
+        blocks: dict[tuple[str, str], Block] = defaultdict(dict)
+        for key, known in reading.cells.items():
+            # a programme cell of the report: the headline's unit
+            if known.unit is None and known.share is None:
+                known.unit = reading.cells.get((key[0], key[1], None, None, None), Known()).unit
+            if known.value is None:
+                continue
+            if not disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection):
+                result.not_persons += known.value == HIDDEN
+                continue
+            blocks[(key[0], key[1])][key] = known
+        per_reading.append(blocks)
+        for key, value in sorted(reading.derived.items()):
+            known = reading.cells.get(key)
+            if (
+                known is not None
+                and known.value == HIDDEN
+                and disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)
+            ):
+                result.findings.append(Finding(*key, "value", known.flag, (value, value), False, tag))
+    for block_key in sorted({key for blocks in per_reading for key in blocks}):
+        present = [i for i, blocks in enumerate(per_reading) if block_key in blocks]
+        if not any(known.value == HIDDEN for i in present for known in per_reading[i][block_key].values()):
             continue
-        blocks[(key[0], key[1])][key] = known
-    for key, value in sorted(reading.derived.items()):
-        known = reading.cells.get(key)
-        if (
-            known is not None
-            and known.value == HIDDEN
-            and disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)
-        ):
-            result.findings.append(Finding(*key, "value", known.flag, (value, value), False))
-    for block_key in sorted(blocks):
-        block = blocks[block_key]
-        if not any(known.value == HIDDEN for known in block.values()):
-            continue
-        ties = [tie for tie in reading.ties if tie[0] in block and tie[1] in block]
-        for key, quantity, interval in block_intervals(block, reading.relations, protection, ties):
-            known = block[key]
+        if len(present) == 1:
+            i = present[0]
+            block = per_reading[i][block_key]
+            ties = [tie for tie in readings[i].ties if tie[0] in block and tie[1] in block]
+            found = [
+                (i, key, quantity, interval)
+                for key, quantity, interval in block_intervals(block, readings[i].relations, protection, ties)
+            ]
+        else:
+            found = _joint(
+                [(i, per_reading[i][block_key], readings[i].relations, readings[i].ties) for i in present],
+                protection,
+            )
+        for i, key, quantity, interval in found:
+            known = per_reading[i][block_key][key]
             prior = disclosure.hidden_bounds(known.flag, quantity, protection)
             protected = interval[0] <= interval[1] and disclosure.is_protected(interval, prior, protection)
-            result.findings.append(Finding(*key, quantity, known.flag, interval, protected))
+            result.findings.append(Finding(*key, quantity, known.flag, interval, protected, tags[i]))
     return result
 
 
 def block_intervals(
-    block: dict[disclosure.CellKey, Known],
+    block: Block,
     relations: dict[disclosure.GroupKey, str],
     protection: disclosure.Protection,
     ties: list | None = None,
 ) -> list[tuple[disclosure.CellKey, str, tuple[float, float]]]:
     """Each suppressed quantity's (min, max) given the block's published cells, by HiGHS."""
+    signature = (_signature(block, relations), protection, tuple(sorted(_sig(tie) for tie in ties or [])))
+    if signature in _CACHE:
+        return _CACHE[signature]
+    model = Model()
+    checked = _add_block(model, 0, block, relations, protection, ties or [])
+    ranges = model.ranges(checked)
+    _CACHE[signature] = found = [
+        (key, quantity, _rounded(ranges[(0, key, quantity)])) for _, key, quantity in checked
+    ]
+    return found
+
+
+def _joint(parts, protection):
+    """One block (indicator, year) as several publishes show it, attacked together."""
+    model = Model()
+    checked = []
+    for i, block, relations, ties in parts:
+        ties = [tie for tie in ties if tie[0] in block and tie[1] in block]
+        checked += _add_block(model, i, block, relations, protection, ties)
+    for (i, earlier, _, _), (j, later, _, _) in zip(parts, parts[1:], strict=False):
+        _growth(model, (i, earlier), (j, later), protection)
+    ranges = model.ranges(checked)
+    return [(i, key, quantity, _rounded(ranges[(i, key, quantity)])) for i, key, quantity in checked]
+
+
+def _growth(model: Model, earlier: tuple[int, Block], later: tuple[int, Block], protection) -> None:
+    """Each quantity of a later publish minus the earlier one lies between 0 and the growth of the
+    block's headline (the faculty's total of the same quantity), where both publish the headline."""
+    (i, a), (j, b) = earlier, later
+    for key in a.keys() & b.keys():
+        headline = (key[0], key[1], None, None, None)
+        if headline not in a or headline not in b or a[key].is_share != b[key].is_share:
+            continue
+        for quantity in disclosure.quantities(a[key].is_share):
+            if quantity == "value" and a[key].is_share:
+                continue  # a share's value is a ratio; its numerator and denominator are the counts
+            growth = [a[headline].get(quantity), b[headline].get(quantity)]
+            if not all(isinstance(value, float) for value in growth):
+                continue
+            change = growth[1] - growth[0]
+            terms: dict[int, float] = defaultdict(float)
+            rhs = 0.0
+            for tag, block, sign in ((j, b, 1.0), (i, a, -1.0)):
+                position, value = _term(model, tag, block, key, quantity, protection)
+                if position is None:
+                    rhs -= sign * value
+                else:
+                    terms[position] += sign
+            if terms:
+                model.row(dict(terms), min(0.0, change) + rhs, max(0.0, change) + rhs)
+
+
+def _rounded(interval):
+    lo, hi = interval
+    if lo <= hi:
+        lo, hi = disclosure.integer_interval(lo, hi)
+    return lo, hi
+
+
+def _signature(block: Block, relations) -> tuple:
     groups = [
         group
-        for group in disclosure.groups_of(block, is_share=lambda known: known.is_share)
+        for group in disclosure.groups_of(block, is_share=lambda k: k.is_share)
         if group.total is not None
     ]
-    signature = (
+    return (
         tuple(
             sorted(
                 (
@@ -87,57 +192,46 @@ def block_intervals(
                 if (group.key, quantity) in relations
             )
         ),
-        protection,
-        tuple(sorted(_sig(tie) for tie in ties or [])),
     )
-    if signature in _CACHE:
-        return _CACHE[signature]
-    _CACHE[signature] = found = _solve(block, groups, relations, protection, ties or [])
-    return found
 
 
 def _sig(value: Any) -> str:
     return repr(value)
 
 
-def _solve(block, groups, relations, protection, ties):
-    import numpy as np
-    from scipy.optimize import linprog
+def _term(model: Model, tag: int, block: Block, key, quantity: str, protection) -> tuple[int | None, float]:
+    """(variable, 0) for an unknown quantity, (None, value) for a published one."""
+    known = block[key]
+    value = known.get(quantity)
+    if isinstance(value, float):
+        return None, value
+    if value == HIDDEN:
+        lo, hi = disclosure.hidden_bounds(known.flag, quantity, protection)
+    else:  # not shown anywhere (e.g. a share's numerator in the report): any count
+        lo, hi = 0.0, disclosure.INF
+    return model.var((tag, key, quantity), lo, hi), 0.0
 
-    index: dict[tuple[disclosure.CellKey, str], int] = {}
-    bounds: list[tuple[float, float | None]] = []
-    checked: list[tuple[disclosure.CellKey, str]] = []
 
-    def term(key: disclosure.CellKey, quantity: str) -> tuple[int | None, float]:
-        """(variable index, None) for an unknown quantity, (None, value) for a published one."""
-        known = block[key]
-        value = known.get(quantity)
-        if isinstance(value, float):
-            return None, value
-        if (key, quantity) not in index:
-            index[(key, quantity)] = len(bounds)
-            if value == HIDDEN:
-                lo, hi = disclosure.hidden_bounds(known.flag, quantity, protection)
-                checked.append((key, quantity))
-            else:  # not shown anywhere (e.g. a share's numerator in the report): any count
-                lo, hi = 0.0, disclosure.INF
-            bounds.append((lo, None if hi == disclosure.INF else hi))
-        return index[(key, quantity)], 0.0
+def _add_block(model: Model, tag: int, block: Block, relations, protection, ties) -> list:
+    """The block's sums, shares and ties as rows of ``model``; returns its hidden quantities."""
+    groups = [
+        group
+        for group in disclosure.groups_of(block, is_share=lambda known: known.is_share)
+        if group.total is not None
+    ]
 
-    eq_rows: list[tuple[dict[int, float], float]] = []
-    ub_rows: list[tuple[dict[int, float], float]] = []
-
-    def row(terms: list[tuple[float, disclosure.CellKey, str]], target: list, rhs: float = 0.0) -> None:
+    def row(terms: list[tuple[float, disclosure.CellKey, str]], lo: float, hi: float) -> None:
         coefficients: dict[int, float] = defaultdict(float)
+        rhs = 0.0
         for coefficient, key, quantity in terms:
-            position, value = term(key, quantity)
+            position, value = _term(model, tag, block, key, quantity, protection)
             if position is None:
                 rhs -= coefficient * value
             else:
                 coefficients[position] += coefficient
-        if coefficients:
-            target.append((dict(coefficients), rhs))
+        model.row(dict(coefficients), lo + rhs, hi + rhs)
 
+    inf = disclosure.INF
     for group in groups:
         members = [*group.parts, group.total]
         if not any(
@@ -151,54 +245,27 @@ def _solve(block, groups, relations, protection, ties):
             parts = [(1.0, key, quantity) for key in group.parts]
             total = (-1.0, group.total, quantity)
             if relation == disclosure.EXACT:
-                row([*parts, total], eq_rows)
+                row([*parts, total], 0.0, 0.0)
             elif relation == disclosure.AT_LEAST:  # total >= sum of parts
-                row([*parts, total], ub_rows)
+                row([*parts, total], -inf, 0.0)
             else:  # total <= sum of parts, every part <= total
-                row([(-1.0, key, quantity) for key in group.parts] + [(1.0, group.total, quantity)], ub_rows)
+                row([*parts, total], 0.0, inf)
                 for key in group.parts:
-                    row([(1.0, key, quantity), total], ub_rows)
+                    row([(1.0, key, quantity), total], -inf, 0.0)
     for key, known in block.items():
         if known.is_share and known.value == HIDDEN:
-            row([(1.0, key, "numerator"), (-1.0, key, "denominator")], ub_rows)
+            row([(1.0, key, "numerator"), (-1.0, key, "denominator")], -inf, 0.0)
     for count, share in ties:  # a share's numerator that is the count of the same line
         if block[share].is_share and not block[count].is_share:
-            row([(1.0, count, "value"), (-1.0, share, "numerator")], eq_rows)
+            row([(1.0, count, "value"), (-1.0, share, "numerator")], 0.0, 0.0)
     for key, known in block.items():  # every hidden quantity is a variable, even outside any sum
         if known.value == HIDDEN:
             for quantity in disclosure.quantities(known.is_share):
-                term(key, quantity)
-
-    n = len(bounds)
-
-    def matrix(rows):
-        if not rows:
-            return None, None
-        a = np.zeros((len(rows), n))
-        for r, (coefficients, _) in enumerate(rows):
-            for position, coefficient in coefficients.items():
-                a[r, position] = coefficient
-        return a, np.array([rhs for _, rhs in rows])
-
-    a_eq, b_eq = matrix(eq_rows)
-    a_ub, b_ub = matrix(ub_rows)
-    found = []
-    for key, quantity in checked:
-        position = index[(key, quantity)]
-        ends = []
-        for sign in (1.0, -1.0):
-            c = np.zeros(n)
-            c[position] = sign
-            solved = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if solved.status == 2:  # infeasible: the published numbers contradict the sums
-                ends = [disclosure.INF, -disclosure.INF]
-                break
-            if solved.status == 3:
-                ends.append(-disclosure.INF if sign > 0 else disclosure.INF)
-            else:
-                ends.append(sign * solved.fun)
-        lo, hi = ends
-        if lo <= hi:
-            lo, hi = disclosure.integer_interval(lo, hi)
-        found.append((key, quantity, (lo, hi)))
-    return found
+                _term(model, tag, block, key, quantity, protection)
+    hidden = [
+        (tag, key, quantity)
+        for key, known in block.items()
+        for quantity in disclosure.quantities(known.is_share)
+        if known.get(quantity) == HIDDEN
+    ]
+    return sorted(hidden, key=lambda name: model.names[name])  # in the order the rows met them

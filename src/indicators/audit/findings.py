@@ -20,10 +20,13 @@ class Finding:
     flag: str | None
     interval: tuple[float, float]
     protected: bool
+    folder: str | None = None  # which publish, where several are audited together
 
     @property
     def scope(self) -> str:
         where = self.programme_code or "faculty"
+        if self.folder:
+            where = f"{self.folder}: {where}"
         if self.dimension:
             where += f" {self.dimension}={self.dimension_value}"
         return where
@@ -43,6 +46,14 @@ class AuditResult:
     files: list[str]
     protection: disclosure.Protection
     findings: list[Finding] = field(default_factory=list)
+    unread: list[tuple[str, str]] = field(default_factory=list)  # (file, why): refused, the audit fails
+    not_persons: int = 0  # hidden cells that count no persons (the catalogue's): nothing to protect
+    hidden: int = 0  # hidden markers read in the files
+
+    @property
+    def unchecked(self) -> bool:
+        """Hidden cells in the files, none of them checked (nor known to count no persons): never a pass."""
+        return bool(self.hidden) and not self.findings and not self.not_persons
 
     @property
     def failures(self) -> list[Finding]:
@@ -50,7 +61,7 @@ class AuditResult:
 
     @property
     def ok(self) -> bool:
-        return bool(self.files) and not self.failures
+        return bool(self.files) and not self.failures and not self.unread and not self.unchecked
 
     def format(self) -> str:
         lines = [
@@ -58,6 +69,12 @@ class AuditResult:
             f"{len(self.failures)} narrowed below the protection level (at least "
             f"{self.protection.min_values} values, {self.protection.min_width_pct:g} % of the upper end)"
         ]
+        if self.unchecked:
+            lines.append(f"{self.hidden} hidden cells in the files but none checked: not a pass")
+        for name, why in self.unread:
+            lines.append(
+                f"refused {name}: {why} (the audit cannot vouch for it; remove it or audit it alone)"
+            )
         if self.failures:
             lines.append(
                 f"{'indicator':<10} {'year':<8} {'scope':<34} {'quantity':<12} {'rule':<10} interval"

@@ -61,11 +61,18 @@ class Reading:
         self.protection: disclosure.Protection | None = None
         self.non_person_shares: frozenset[str] = frozenset()  # the catalogue's, as the files say
         self.files: list[str] = []
+        self.unread: list[tuple[str, str]] = []  # (file, why): a file the audit could not read in full
+        self.hidden_read = (
+            0  # hidden markers taken into a cell (or, where a column repeats one, accounted for)
+        )
+        self.as_of: str | None = None  # the publish the files show (metadata ``as_of``), for joint audits
 
     def observe(self, key: disclosure.CellKey, quantity: str, raw: Any, decimal: str = ".") -> None:
         value = _parse(raw, decimal)
         if value is None:
             return
+        if value == HIDDEN:
+            self.hidden_read += 1
         known = self.cells[key]
         current = known.get(quantity)
         if current is None or current == HIDDEN:  # a number anywhere is known
@@ -113,6 +120,19 @@ class Reading:
                 if unit and self.cells[key].unit is None:
                     self.cells[key].unit = unit
                 self.observe(key, "value", line[i], decimal)
+            # a hidden change, growth rate, target or a programme's baseline repeats a hidden cell (the change: the
+            # value minus the baseline), so it tells nothing of its own: accounted for, not a variable
+            for repeated in (
+                "change_abs",
+                "change_pct",
+                "cagr_pct",
+                "required_cagr_pct",
+                "target_value",
+                "baseline_value",
+            ):
+                observed = repeated == "baseline_value" and programme is None and _text(at("baseline_year"))
+                if repeated in col and not observed and _parse(at(repeated), decimal) == HIDDEN:
+                    self.hidden_read += 1
             if "baseline_year" in col and programme is None and _text(at("baseline_year")):
                 self.observe(
                     (indicator, _text(at("baseline_year")), None, None, None),
@@ -138,6 +158,9 @@ class Reading:
                     self.derived[(indicator, year, None, None, None)] = baseline + change
 
     def metadata(self, meta: dict[str, Any]) -> None:
+        as_of = meta.get("as_of") or {}
+        if isinstance(as_of, dict) and as_of.get("published_at"):
+            self.as_of = str(as_of["published_at"])
         control = meta.get("disclosure_control") or {}
         if control.get("protection"):
             self.protection = disclosure.Protection(**control["protection"])
@@ -151,58 +174,112 @@ class Reading:
                 self.ties.append(tie)
 
 
-def read_folder(folder: Path) -> Reading:
-    reading = Reading()
+CHART_SUFFIXES = (".png", ".svg")  # images: not attacked (see the package docstring), not refused
+
+
+def read_folder(folder: Path, reading: Reading | None = None) -> Reading:
+    """Every file of ``folder`` read into one :class:`Reading`.
+
+    A file the audit cannot read is listed in :attr:`Reading.unread` (the audit then fails): one of
+    a kind it does not know, one it cannot parse, and one whose hidden markers (``..``) were not all
+    taken into a cell it attacks."""
+    reading = reading or Reading()
     folder = Path(folder)
     for path in sorted(folder.iterdir()):
-        if not path.is_file():
+        if path.is_dir():
+            if path.name != "charts":
+                reading.unread.append((f"{path.name}/", "a folder the audit does not read"))
             continue
-        if path.suffix == ".csv":
-            raw = path.read_bytes()
-            if raw.startswith(b"\xef\xbb\xbf"):
-                text, delimiter, decimal = raw.decode("utf-8-sig"), ";", ","
-            else:
-                text = raw.decode("utf-8")
-                delimiter = (
-                    ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
-                )
-                decimal = "," if delimiter == ";" else "."
-            reading.table(list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)), decimal)
-        elif path.suffix == ".xlsx":
-            import openpyxl
-
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            try:
-                for sheet in book.worksheets:
-                    reading.table([list(row) for row in sheet.iter_rows(values_only=True)])
-            finally:
-                book.close()
-        elif path.suffix == ".html":
-            _read_html(path.read_text(encoding="utf-8"), reading)
-        elif path.name.endswith("_metadata.json"):
-            reading.metadata(json.loads(path.read_text(encoding="utf-8")))
-        else:
+        if path.suffix in CHART_SUFFIXES:
             continue
+        before = reading.hidden_read
+        try:
+            present = _read_file(path, reading)
+        except Exception as exc:  # noqa: BLE001 - any file it cannot parse is refused, with its reason
+            reading.unread.append((path.name, f"cannot be read ({type(exc).__name__}: {str(exc)[:80]})"))
+            continue
+        if present is None:
+            reading.unread.append(
+                (path.name, "not a kind of file the audit reads (CSV, XLSX, HTML, metadata)")
+            )
+            continue
+        missed = present - (reading.hidden_read - before)
+        if missed > 0:
+            reading.unread.append((path.name, f"{missed} of its {present} hidden cells were not read"))
         reading.files.append(path.name)
     return reading
 
 
+def _read_file(path: Path, reading: Reading) -> int | None:
+    """Read one file into ``reading``; returns how many hidden markers it holds (None: not a kind read)."""
+    if path.suffix == ".csv":
+        raw = path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            text, delimiter, decimal = raw.decode("utf-8-sig"), ";", ","
+        else:
+            text = raw.decode("utf-8")
+            first = text.split("\n", 1)[0]
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            decimal = "," if delimiter == ";" else "."
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        reading.table(rows, decimal)
+        return _markers(rows)
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            present = 0
+            for sheet in book.worksheets:
+                rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+                reading.table(rows)
+                present += _markers(rows)
+        finally:
+            book.close()
+        return present
+    if path.suffix == ".html":
+        return _read_html(path.read_text(encoding="utf-8"), reading)
+    if path.name.endswith("_metadata.json"):
+        reading.metadata(json.loads(path.read_text(encoding="utf-8")))
+        return 0
+    if path.name.endswith("_metadata.md"):  # definitions and the run, written beside the JSON: no cells
+        return 0
+    return None
+
+
+def _markers(rows: list[list[Any]]) -> int:
+    return sum(1 for row in rows for cell in row if isinstance(cell, str) and cell.strip() == HIDDEN)
+
+
 class _Tables(HTMLParser):
-    """The report's tables: (section id, text before the table, rows of cell texts)."""
+    """The report's tables: (section id, text before the table, heading, rows of cell texts).
+
+    Stable markers read: ``<section id=...>`` (scoreboard, programmes, programme), the first
+    ``<h2>`` of a section, ``<table>`` rows of ``<td>``/``<th>``. Ignored: attributes, captions,
+    the observation marks (``<sup>``) and what follows a ``<br>`` in a cell (the first-published
+    value)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.tables: list[tuple[str, str, list[list[str]]]] = []
+        self.tables: list[tuple[str, str, str, list[list[str]]]] = []
         self.section = ""
         self.before = ""
+        self.heading = ""
+        self.in_heading = False
         self.rows: list[list[str]] | None = None
         self.cell: list[str] | None = None
+        self.skip = 0  # inside a <sup> or <caption>
         self.disclosure: dict[str, Any] | None = None
+        self.markers = 0  # cells reading exactly the hidden marker
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "section":
-            self.section, self.before = attrs.get("id") or "", ""
+            self.section, self.before, self.heading = attrs.get("id") or "", "", ""
+        elif tag == "h2" and not self.heading:
+            self.in_heading = True
+        elif tag in ("sup", "caption"):
+            self.skip += 1
         elif tag == "table":
             self.rows = []
         elif tag == "tr" and self.rows is not None:
@@ -215,11 +292,17 @@ class _Tables(HTMLParser):
             self.cell.append("\n")
 
     def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None and self.rows:
-            self.rows[-1].append("".join(self.cell).split("\n")[0].strip())
+        if tag in ("sup", "caption") and self.skip:
+            self.skip -= 1
+        elif tag == "h2":
+            self.in_heading = False
+        elif tag in ("td", "th") and self.cell is not None and self.rows:
+            text = "".join(self.cell).split("\n")[0].strip()
+            self.markers += text == HIDDEN
+            self.rows[-1].append(text)
             self.cell = None
         elif tag == "table" and self.rows is not None:
-            self.tables.append((self.section, self.before, self.rows))
+            self.tables.append((self.section, self.before, self.heading, self.rows))
             self.rows = None
 
     def handle_comment(self, data):
@@ -228,19 +311,29 @@ class _Tables(HTMLParser):
             self.disclosure = json.loads(data.removeprefix("indicators-disclosure "))
 
     def handle_data(self, data):
+        if self.skip:
+            return
+        if self.in_heading:
+            self.heading += data
         if self.cell is not None:
             self.cell.append(data)
         elif self.rows is None:
             self.before += data
 
 
-def _read_html(text: str, reading: Reading) -> None:
+def _read_html(text: str, reading: Reading) -> int:
+    """The report's tables into ``reading``; returns the hidden markers in its tables.
+
+    The scoreboard (``section#scoreboard``) is read like the wide CSV table; the per-programme
+    table (``section#programmes``) of the year its note names; a programme report
+    (``section#programme``: the programme code is the first word of its ``<h2>``) by its header:
+    an indicator per row, a column per academic year, the faculty's value of the report's year."""
     parser = _Tables()
     parser.feed(text)
     if parser.disclosure:
         reading.metadata({"disclosure_control": parser.disclosure})
     decimal = "," if 'lang="sv"' in text[:500] else "."
-    for section, before, rows in parser.tables:
+    for section, before, heading, rows in parser.tables:
         if not rows:
             continue
         if section == "scoreboard":
@@ -256,6 +349,33 @@ def _read_html(text: str, reading: Reading) -> None:
                 for i, indicator in enumerate(header[2:], start=2):
                     if i < len(line) and code:
                         reading.observe((indicator, year, code, None, None), "value", line[i], decimal)
+        elif section == "programme" and heading.split():
+            _programme_board(heading.split()[0], rows, reading, decimal)
+    return parser.markers
+
+
+def _programme_board(code: str, rows: list[list[str]], reading: Reading, decimal: str) -> None:
+    header = [_HEADER_KEYS.get(name, name) for name in rows[0]]
+    faculty_words = tuple(labels.HEADERS["faculty_value"].values())  # "<label> <year>"
+    for line in rows[1:]:
+        indicator = _text(line[0]) if line else None
+        if not indicator:
+            continue
+        unit = _key(_UNIT_KEYS, line[header.index("unit")]) if "unit" in header else None
+        for i, name in enumerate(header[: len(line)]):
+            if YEAR.match(name):
+                key = (indicator, name, code, None, None)
+                reading.observe(key, "value", line[i], decimal)
+            elif name.startswith(faculty_words) and YEAR.match(name.split(" ")[-1]):
+                key = (indicator, name.split(" ")[-1], None, None, None)
+                reading.observe(key, "value", line[i], decimal)
+            elif name == "baseline_value" and _parse(line[i], decimal) == HIDDEN:
+                reading.hidden_read += 1  # the baseline year's column repeats it
+                continue
+            else:
+                continue
+            if unit and reading.cells[key].unit is None:
+                reading.cells[key].unit = unit
 
 
 def _parse(raw: Any, decimal: str) -> Any:

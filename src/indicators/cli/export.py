@@ -97,10 +97,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from indicators.audit import audit
     from indicators.disclosure import Protection
 
-    folder = Path(args.export_dir)
-    if not folder.is_dir():
-        print(f"audit: no folder {folder}", file=sys.stderr)
-        return 1
+    folders = [Path(folder) for folder in args.export_dir]
+    for folder in folders:
+        if not folder.is_dir():
+            print(
+                f"audit: no folder {folder} (give export folders, the oldest publish first)", file=sys.stderr
+            )
+            return 1
     protection = None
     if args.min_values is not None or args.min_width_pct is not None:
         settings = load_settings()
@@ -111,9 +114,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
             args.min_values if args.min_values is not None else base.min_values,
             args.min_width_pct if args.min_width_pct is not None else base.min_width_pct,
         )
-    result = audit(folder, protection)
-    if not result.files:
-        print(f"audit: no export files (CSV, XLSX, HTML, metadata JSON) in {folder}", file=sys.stderr)
+    result = audit(folders, protection)
+    if not result.files and not result.unread:
+        shown = ", ".join(map(str, folders))
+        print(f"audit: no export files (CSV, XLSX, HTML, metadata JSON) in {shown}", file=sys.stderr)
         return 1
     print(result.format())
     return 0 if result.ok else 1
@@ -194,10 +198,16 @@ def add_report(add: AddCommand) -> None:
 def add_audit(add: AddCommand) -> None:
     p = add(
         "audit",
-        "check an export folder: can a suppressed cell be worked out from the published files?",
+        "check export folders: can a suppressed cell be worked out from the published files?",
         cmd_audit,
     )
-    p.add_argument("export_dir", help="the folder with the export's files (CSV, XLSX, report HTML, metadata)")
+    p.add_argument(
+        "export_dir",
+        nargs="+",
+        help="the folder with the export's files (CSV, XLSX, report HTML, metadata); several folders: "
+        "publishes of the same year (oldest first), attacked together assuming a count grows between "
+        "two publishes by at most what the published total grew",
+    )
     p.add_argument(
         "--min-values",
         type=at_least(1),

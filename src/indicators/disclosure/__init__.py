@@ -39,11 +39,13 @@ The package: :mod:`~indicators.disclosure.rules` (the levels, which cells count 
 primary rule and its wording), :mod:`~indicators.disclosure.sums` (the sums that link cells: the
 groups, the ties of a count and a share, their metadata records),
 :mod:`~indicators.disclosure.intervals` (:func:`plan`: the protection intervals by bounds
-propagation, and secondary suppression).
+propagation, and secondary suppression), :mod:`~indicators.disclosure.history` (the cells earlier
+publishes of the same numbers hid, hidden again: :func:`kept_cells`).
 """
 
 from __future__ import annotations
 
+from indicators.disclosure.history import kept_cells
 from indicators.disclosure.intervals import (
     INF,
     Pattern,
@@ -54,6 +56,7 @@ from indicators.disclosure.intervals import (
     suppress,
 )
 from indicators.disclosure.rules import (
+    KEPT,
     MARKER,
     MIN_COUNT,
     MIN_DENOMINATOR,
@@ -89,6 +92,7 @@ __all__ = [
     "AT_MOST",
     "EXACT",
     "INF",
+    "KEPT",
     "MARKER",
     "MIN_COUNT",
     "MIN_DENOMINATOR",
@@ -112,6 +116,7 @@ __all__ = [
     "integer_interval",
     "is_protected",
     "is_protected_kind",
+    "kept_cells",
     "plan",
     "primary_flag",
     "quantities",

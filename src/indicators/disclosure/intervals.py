@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from indicators.disclosure.rules import (
+    KEPT,
     PRIMARY,
     SECONDARY,
     CellKey,
@@ -72,8 +73,15 @@ class Pattern:
         ]
 
 
-def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Pattern:
-    """Primary and secondary suppression with protection intervals (see the module docstring)."""
+def plan(
+    rows: Iterable[Mapping], protection: Protection | None = None, kept: Collection[CellKey] = ()
+) -> Pattern:
+    """Primary and secondary suppression with protection intervals (see the module docstring).
+
+    ``kept``: cells an earlier publish of the same numbers hid (:mod:`indicators.disclosure.history`);
+    each is hidden again, marked ``kept`` whatever its value now (a word that followed the value
+    would give a crossing of the primary threshold away), and the secondary cells are chosen
+    around them as around any hidden cell."""
     protection = protection or Protection()
     cells: dict[CellKey, _Cell] = {}
     for row in rows:
@@ -91,6 +99,8 @@ def plan(rows: Iterable[Mapping], protection: Protection | None = None) -> Patte
             continue
         cell = _Cell(key, value, denominator, unit, denominator is not None, _number(row.get("numerator")))
         cell.flag = primary_flag(key[0], unit, value, denominator, protection)
+        if key in kept and value is not None:
+            cell.flag = KEPT
         cells[key] = cell
 
     blocks: dict[tuple[str, str], dict[CellKey, _Cell]] = defaultdict(dict)

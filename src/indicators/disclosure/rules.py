@@ -55,6 +55,7 @@ class Protection:
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
+KEPT = "kept"  # hidden because an earlier publish of the same numbers hid it (any value: see history)
 
 CellKey = tuple[str, str, str | None, str | None, str | None]
 """(indicator_id, academic_year, programme_code, dimension, dimension_value)."""
@@ -153,7 +154,8 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
             f"`indicators audit`. Dolda celler visas som {MARKER} (som SCB). I den långa tabellen anger "
             "kolumnen 'Röjandekontroll' primär eller sekundär. Antal aktiviteter, avtal, program och "
             "regioner samt milstolpar omfattas inte. Förändringar och tillväxttakt som bygger på ett dolt "
-            "värde döljs också."
+            "värde döljs också. En cell som en tidigare publicering av samma tal dolde döljs igen "
+            "('dold tidigare', vilket värde den än har nu; minst 1)."
         )
     width_en = f" and an interval of at least {pct:g} % of its upper end" if pct else ""
     return (
@@ -172,5 +174,7 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
         f"says so. Check a file with `indicators audit`. Suppressed cells read {MARKER} (as Statistics "
         "Sweden writes it). In the long table the column 'Disclosure control' says primary or secondary. "
         "Counts of activities, agreements, programmes and regions, and milestones, are not suppressed. "
-        "Changes and growth rates computed from a suppressed value are suppressed too."
+        "Changes and growth rates computed from a suppressed value are suppressed too. A cell an earlier "
+        "publish of the same numbers suppressed is suppressed again ('hidden earlier', whatever its value "
+        "now; at least 1)."
     )

@@ -159,7 +159,7 @@ def metadata(
     run = publication.run or {}
     counts = {"primary": 0, "secondary": 0}
     for flag in publication.flags.values():
-        counts[flag] += 1
+        counts[flag] = counts.get(flag, 0) + 1  # and "kept": hidden by an earlier publish
     if fmt == "csv":
         format_text = DIALECTS[dialect].describe(lang)
     else:

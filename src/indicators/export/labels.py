@@ -208,6 +208,7 @@ KINDS = {
 SUPPRESSION = {
     "primary": {"sv": "primär", "en": "primary"},
     "secondary": {"sv": "sekundär", "en": "secondary"},
+    "kept": {"sv": "dold tidigare", "en": "hidden earlier"},  # disclosure.KEPT
 }
 
 WORDS = {

@@ -38,8 +38,9 @@ def load(
     verdicts are today's only where the value is unchanged.
 
     The one place where suppression is decided: every export and the report start from here. The
-    pattern of a year's cells depends only on that year's values (see :func:`disclosure.plan`), so
-    exports of different years and kinds hide every cell the same way.
+    pattern of a year's cells depends only on that year's values and on the cells the earlier
+    publishes hid (kept hidden: :mod:`indicators.disclosure.history`), so exports of different
+    years and kinds hide every cell the same way, and later publishes hide what earlier ones hid.
     """
     protection = protection or disclosure.Protection()
     if year is not None and not YEAR_PATTERN.match(year):
@@ -80,6 +81,7 @@ def load(
                 "dimension_value nulls first",
                 [year],
             )
+        kept = _kept(con, tables, year, as_of_run, protection) if suppression else set()
         progress = read.progress(con, year, plan_id)
         first_published = read.first_published(con) if not as_of else {}
         midterm = read.midterm(con, plan_id)
@@ -94,7 +96,7 @@ def load(
 
     if not any(row["academic_year"] == year for row in values):
         raise ExportError(f"the warehouse has no indicator values for {year}")
-    pattern = disclosure.plan(values, protection) if suppression else None
+    pattern = disclosure.plan(values, protection, kept) if suppression else None
     flags = pattern.flags if pattern else {}
     cells = {}
     for row in values:
@@ -144,3 +146,22 @@ def load(
         as_of=as_of_run,
         first_published=first_published,
     )
+
+
+def _kept(con, tables, year: str, as_of_run: dict | None, protection: disclosure.Protection) -> set:
+    """The cells the publishes before this one hid (audit.published_values replayed)."""
+    if ("audit", "published_values") not in tables:
+        return set()
+    if as_of_run:
+        cutoff = as_of_run["published_at"]
+    else:  # the marts are what the latest publish published
+        cutoff = con.execute("select max(published_at) from audit.published_values").fetchone()[0]
+    if cutoff is None:
+        return set()
+    changes = read.fetch_rows(
+        con,
+        "select * from audit.published_values where published_at < ? and academic_year <= ? "
+        "order by published_at, run_id",
+        [cutoff, year],
+    )
+    return disclosure.kept_cells(changes, protection)

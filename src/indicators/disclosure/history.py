@@ -1,0 +1,58 @@
+"""The earlier publishes of the same numbers: which cells they hid, so that later publishes hide them
+again (issue 19, item 7).
+
+Two publishes of one year side by side are a linked table: a count that grew by one between two
+nightly runs, hidden in the first and published in the second, is pinned by the difference of the
+faculty totals. The rule: **a cell hidden in any earlier publish stays hidden in every later one,
+marked** ``kept`` **whatever its value is now** (a word that followed the value — primary while
+1..4, secondary from 5 — would give away that it crossed the threshold), and the secondary cells
+of the later publish are chosen around the kept ones as around any hidden cell. An attacker who
+assumes that counts grow between publishes by at most what the published total grew
+(``indicators audit`` on several folders) then learns nothing of an earlier hidden cell that the
+earlier publish did not say.
+
+:func:`kept_cells` replays ``audit.published_values`` (what each publish changed, in order):
+after each publish, the blocks (indicator, year) it changed are planned again with the cells kept
+so far, and the cells hidden then are kept from then on. Planned as those publishes were with the
+protection levels of today.
+
+Not covered: a cell published in an earlier publish (0, or 5 and more) that becomes primary later
+(0 -> 1) is hidden then, and the growth of a published total can pin it; only hiding the totals'
+growth would help (see docs/disclosure.md).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from itertools import groupby
+
+from indicators.disclosure.intervals import plan
+from indicators.disclosure.rules import CellKey, Protection
+
+
+def kept_cells(changes: Iterable[Mapping], protection: Protection | None = None) -> set[CellKey]:
+    """The cells hidden by any of the publishes in ``changes``.
+
+    ``changes``: the rows of ``audit.published_values`` (the key columns, value, numerator,
+    denominator, unit, ``is_removed``, ``published_at``), ordered by ``published_at``."""
+    blocks: dict[tuple[str, str], dict[CellKey, Mapping]] = defaultdict(dict)
+    kept: set[CellKey] = set()
+    for _, publish in groupby(changes, key=lambda row: row["published_at"]):
+        touched: set[tuple[str, str]] = set()
+        for row in publish:
+            key = (
+                row["indicator_id"],
+                row["academic_year"],
+                row.get("programme_code"),
+                row.get("dimension"),
+                row.get("dimension_value"),
+            )
+            if row.get("is_removed"):
+                blocks[key[:2]].pop(key, None)
+            else:
+                blocks[key[:2]][key] = row
+            touched.add(key[:2])
+        rows = [row for block in sorted(touched) for row in blocks[block].values()]
+        kept |= plan(rows, protection, kept).flags.keys()
+    return kept
