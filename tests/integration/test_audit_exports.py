@@ -156,9 +156,8 @@ def test_the_programme_reports_of_a_year_with_the_annual_files(warehouse, tmp_pa
         path.rename(folder / path.name)
     result = audit(folder)
     assert result.ok and not result.unread, result.format()
-    assert len(result.files) == 2 * 3 + 2 * 2 + 3 + 1 + len(
-        programmes
-    )  # CSV, metadata, XLSX + its metadata, report
+    # CSV, metadata, XLSX + its metadata, a datapackage.json per export, the report
+    assert len(result.files) == 2 * 3 + 2 * 2 + 3 + 3 + 1 + len(programmes)
 
 
 # --- two publishes of one year (issue 19, item 7) ----------------------------------------------------

@@ -254,4 +254,4 @@ def test_every_check_of_the_project_is_listed_in_docs_checks(tmp_path):
             ]
             if not any(all(c in line for c in columns) for line in lines):
                 missing.append(f"GX {suite['name']} {expectation['type']} {columns}")
-    assert missing == []
+    assert missing == [], "\n".join(missing)

@@ -200,7 +200,10 @@ def read_folder(folder: Path, reading: Reading | None = None) -> Reading:
             continue
         if present is None:
             reading.unread.append(
-                (path.name, "not a kind of file the audit reads (CSV, XLSX, HTML, metadata)")
+                (
+                    path.name,
+                    "not a kind of file the audit reads (CSV, XLSX, HTML, metadata, datapackage.json)",
+                )
             )
             continue
         missed = present - (reading.hidden_read - before)
@@ -243,6 +246,11 @@ def _read_file(path: Path, reading: Reading) -> int | None:
         reading.metadata(json.loads(path.read_text(encoding="utf-8")))
         return 0
     if path.name.endswith("_metadata.md"):  # definitions and the run, written beside the JSON: no cells
+        return 0
+    if path.name.endswith("datapackage.json"):  # the Frictionless descriptor: the files' schemas, no cells
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+            raise ValueError("not a Data Package descriptor (no resources)")
         return 0
     return None
 

@@ -90,6 +90,7 @@ class Reporter:
         self.stream = stream or sys.stdout
         self.quiet = quiet
         self.log = None
+        self.log_path = log_file  # the file object's .name is its descriptor (opened owner-only)
         self.started = time.monotonic()
         if log_file is not None:
             try:
@@ -108,7 +109,7 @@ class Reporter:
                 self.log.write(f"{dt.datetime.now().isoformat(timespec='seconds')} {message}\n")
                 self.log.flush()
             except OSError as exc:
-                self._log_failed(Path(self.log.name), exc)
+                self._log_failed(self.log_path, exc)
                 if self.quiet:  # the line would otherwise be lost
                     print(line, file=sys.stderr, flush=True)
 
