@@ -89,3 +89,18 @@ def test_two_rejected_files_whose_names_redact_alike_both_keep_their_bytes(tmp_p
     assert kept[0].with_name(kept[0].name + ".reason.txt").read_text(encoding="utf-8") == (
         "file: x_[personnummer].csv\nrejected by run: RUN\nreason: empty file [personnummer]\n"
     )
+
+
+def test_a_run_id_is_never_shaped_like_a_personnummer():
+    # 04:00:01 reads as the date 04-00-01; with a decimal suffix (20261203T040001-7137, as a run
+    # id could be before) the rule hid the run id in the messages naming the working copy
+    import datetime as dt
+
+    from indicators.nightly import new_run_id
+
+    assert has_personnummer("20261203T040001-7137")
+    at_four = dt.datetime(2026, 12, 3, 4, 0, 1)
+    for _ in range(500):
+        run_id = new_run_id(at_four)
+        assert run_id.startswith("20261203T040001-") and run_id[16] in "abcdef"
+        assert not has_personnummer(run_id) and not has_personnummer(f"work/{run_id}.duckdb")
