@@ -20,7 +20,8 @@ import pytest
 from conftest import TEST_KEY
 from indicators import warehouse as wh
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bi_outputs")]
 
 ROOT = Path(__file__).parents[2]
 OLD_CLIENT = "1.5.6"

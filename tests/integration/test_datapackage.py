@@ -18,6 +18,10 @@ from frictionless import Package
 from indicators.export import datapackage, export
 from indicators.export.tables import load
 
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = pytest.mark.xdist_group("datapackage")
+
+
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
 
 

@@ -27,7 +27,8 @@ from helpers import personnummer
 from indicators import nightly, transform
 from indicators.config import load_settings
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("dbt_contracts")]
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status\n"
 PROGRAMMES = "Programkod;Benämning;Nivå;Första läsår\nPA;Program A;grundnivå;2016/17\n"

@@ -14,7 +14,8 @@ import pytest
 from helpers import forms, personnummer
 from indicators import nightly
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("end_to_end")]
 
 # Students S1..S9 (fictitious personnummer, valid check digits, serials 980-999).
 S = {i: personnummer(f"1990{i:02d}15", 980 + i) for i in range(1, 10)}

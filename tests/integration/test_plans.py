@@ -18,7 +18,8 @@ from helpers import personnummer
 from helpers import query as query_warehouse
 from indicators import cli, nightly
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("plans")]
 
 PROGRAMMES = """Programkod;Benämning;Name;Nivå;Första läsår;Sista läsår
 PA;Program A;Programme A;grundnivå;2016/17;

@@ -30,7 +30,8 @@ import pytest
 
 from privacy_scan import core, identifiers_in, scan, scanned_files, written_forms
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("privacy_scan")]
 
 ROOT = Path(__file__).parents[2]
 KEY = "privacy-scan-test-key-0123456789"

@@ -21,7 +21,8 @@ from indicators import nightly
 from indicators.export import ExportError, export
 from indicators.report import report, report_all_programmes
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("programmes_mart")]
 
 PROGRAMMES = """Programkod;Benämning;Name;Nivå;Första läsår;Sista läsår
 PA;Program A;Programme A;grundnivå;2016/17;

@@ -20,7 +20,8 @@ from indicators.config import load_settings
 from indicators.sources import load_sources
 from indicators.warehouse import ensure_schema
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("quality_current_rows")]
 
 TODAY = dt.date(2024, 1, 15)
 # (mobility_id, start_date, end_date, credits_ects, _file_id, _row_number)

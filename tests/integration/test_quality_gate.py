@@ -22,7 +22,8 @@ from helpers import personnummer
 from indicators import nightly
 from indicators.config import load_settings
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("quality_gate")]
 
 KEY = "quality-gate-test-key-0123456789"
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status\n"

@@ -25,7 +25,8 @@ ROOT = Path(__file__).parents[2]
 A4 = (595, 842)  # points, portrait
 STATUS_WORDS = ("uppfyllt", "ej uppfyllt", "pågår", "försenat", "otillräckliga data")
 
-pytestmark = pytest.mark.slow
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report_pdf")]
 
 
 @pytest.fixture(scope="module")

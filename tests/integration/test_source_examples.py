@@ -20,6 +20,10 @@ import pytest
 from conftest import TEST_KEY
 from helpers import query
 
+# one worker builds the module's fixture (--dist loadgroup), not both
+pytestmark = pytest.mark.xdist_group("source_examples")
+
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Utbytesstatus"
