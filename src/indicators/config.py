@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import os
 import re
 import secrets
@@ -312,7 +313,9 @@ def load_settings(root: Path | None = None) -> Settings:
         path = Path(str(values.get(name) or name.removesuffix("_dir"))).expanduser()
         values[name] = path if path.is_absolute() else values["warehouse"].parent / path
     try:
-        return Settings(root=root, **values)
+        settings = Settings(root=root, **values)
+        gx_timeout_seconds(), storage_version()  # the two read at their use: checked before a run starts
+        return settings
     except ValidationError as exc:
         errors = exc.errors()
         first = errors[0]
@@ -362,3 +365,27 @@ def load_crosswalk(settings: Settings) -> dict[str, str]:
     if not {"t_number", "personnummer"} <= set(frame.columns):
         raise ConfigError(f"{settings.crosswalk_file}: expected columns t_number,personnummer")
     return dict(zip(frame["t_number"].to_list(), frame["personnummer"].to_list(), strict=True))
+
+
+def gx_timeout_seconds() -> float:
+    """INDICATORS_GX_TIMEOUT_SECONDS: how long the nightly waits for the GX worker (default 3600)."""
+    raw = os.environ.get("INDICATORS_GX_TIMEOUT_SECONDS", "3600")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ConfigError(
+            f"INDICATORS_GX_TIMEOUT_SECONDS={raw!r} is not a number of seconds above 0 (unset it for 3600)"
+        )
+    return value
+
+
+def storage_version() -> str:
+    """INDICATORS_STORAGE_VERSION: the warehouse file's DuckDB storage format, vX.Y.Z or latest."""
+    raw = os.environ.get("INDICATORS_STORAGE_VERSION") or "v1.5.0"
+    if not re.fullmatch(r"latest|v\d+\.\d+\.\d+", raw):
+        raise ConfigError(
+            f"INDICATORS_STORAGE_VERSION={raw!r} is not a DuckDB storage version (v1.5.0, the default, or latest)"
+        )
+    return raw

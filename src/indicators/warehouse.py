@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from indicators import private
+from indicators.config import storage_version
 from indicators.sources import METADATA_COLUMNS, SourceSpec
 
 AUDIT_TABLES = {
@@ -108,7 +109,6 @@ BYTES_PER_RAW_ROW = 160  # DuckDB's memory for the build, per raw row (see memor
 # unreadable by every 1.x client (1.5.x reads 64-68), which is what analysts' CLIs, DBeaver's driver
 # and notebooks still run. A file created with this setting keeps that format for its whole life.
 # INDICATORS_STORAGE_VERSION=latest: DuckDB 2.0's own format (no 1.x client can open the file then).
-STORAGE_VERSION = os.environ.get("INDICATORS_STORAGE_VERSION") or "v1.5.0"
 READABLE_BY_1X = range(64, 69)  # the header versions DuckDB 1.5.x opens
 
 
@@ -140,7 +140,7 @@ def connect(path: Path, read_only: bool = False, sandbox: bool = False) -> duckd
     config = {
         "memory_limit": memory_limit(),
         # a file created by this connection is written for 1.5.x clients (an existing file keeps its own)
-        "storage_compatibility_version": STORAGE_VERSION,
+        "storage_compatibility_version": storage_version(),
         "preserve_insertion_order": False,  # nothing reads raw rows in insertion order; inserts go faster
     }
     if sandbox:
@@ -190,14 +190,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> No
 def prepare_working_copy(published: Path | None, work: Path) -> Path:
     """Copy the published file (if any; None: start empty) to ``work``; the copy is what a run writes to.
 
-    A published file in DuckDB 2.0's format (from before :data:`STORAGE_VERSION` was set) is copied
+    A published file in DuckDB 2.0's format (from before :func:`indicators.config.storage_version` was set) is copied
     database to database into a new file in that version instead, once: the next publish is readable
     by 1.5.x clients."""
     private.mkdir(work.parent)
     for stale in (work, work.with_name(work.name + ".wal")):
         stale.unlink(missing_ok=True)
     if published is not None and published.exists():
-        if STORAGE_VERSION == "latest" or storage_header(published) in READABLE_BY_1X:
+        if storage_version() == "latest" or storage_header(published) in READABLE_BY_1X:
             shutil.copyfile(published, work)
         else:
             _copy_into_storage_version(published, work)
@@ -217,7 +217,7 @@ def _copy_into_storage_version(published: Path, work: Path) -> None:
     con = duckdb.connect(config={"memory_limit": memory_limit()})
     try:
         con.execute("attach ? as source (read_only)", [str(published)])
-        con.execute(f"attach ? as target (storage_version '{STORAGE_VERSION}')", [str(work)])
+        con.execute(f"attach ? as target (storage_version '{storage_version()}')", [str(work)])
         con.execute("copy from database source to target")
         con.execute("detach target")
     finally:

@@ -156,3 +156,19 @@ def test_private_helpers_make_owner_only_folders_and_files_whatever_the_umask(tm
     ]
     assert [mode(open_folder), mode(open_folder / "note.txt")] == [0o755, 0o644]  # private_files: false
     assert os.umask(0o022) == 0o022  # the umask is given back
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("INDICATORS_GX_TIMEOUT_SECONDS", "soon"),
+        ("INDICATORS_GX_TIMEOUT_SECONDS", "-1"),
+        ("INDICATORS_STORAGE_VERSION", "1.5"),
+    ],
+)
+def test_the_settings_read_at_their_use_are_checked_before_a_run(monkeypatch, name, value):
+    from indicators.config import ConfigError, load_settings
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_settings()

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 
 from indicators import warehouse
-from indicators.config import Settings
+from indicators.config import Settings, gx_timeout_seconds
 from indicators.ingest import IngestSummary
 from indicators.nightly.outcome import run_status
 from indicators.quality import results
 from indicators.quality.results import DqResult
 from indicators.redact import redact_text
-
-GX_TIMEOUT_SECONDS = float(os.environ.get("INDICATORS_GX_TIMEOUT_SECONDS", "3600"))
 
 
 class QualityWorker:
@@ -55,7 +52,9 @@ class QualityWorker:
         if self._pending is not None:
             try:
                 # a worker that dies (e.g. killed for memory) never answers: fail the run, never hang it
-                self._rows, lines, self.seconds, self.peak_mb = self._pending.get(timeout=GX_TIMEOUT_SECONDS)
+                self._rows, lines, self.seconds, self.peak_mb = self._pending.get(
+                    timeout=gx_timeout_seconds()
+                )
             finally:
                 shutil.rmtree(self.spill_dir, ignore_errors=True)
             for line in lines:
