@@ -75,8 +75,8 @@ def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkey
     seen: list[int] = []
     validate = gx.validate_frame
 
-    def counting(datasource, plan, frame_name, frame, expectations, asset):
-        result = validate(datasource, plan, frame_name, frame, expectations, asset)
+    def counting(frames, plan, frame_name, frame, expectations, asset):
+        result = validate(frames, plan, frame_name, frame, expectations, asset)
         gc.collect()
         seen.append(sum(1 for o in gc.get_objects() if isinstance(o, pd.DataFrame) and len(o) == 100))
         return result
@@ -89,3 +89,23 @@ def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkey
     chunk_counts = seen[1:7]  # after the schema frame: the six chunks
     assert len(chunk_counts) == 6
     assert max(chunk_counts) <= 1  # at most the chunk the loop still holds, never the earlier ones
+
+
+def test_examples_are_counted_as_gx_summary_counts_them():
+    # BASIC gives the first unexpected values; their counts are made as SUMMARY makes them: most
+    # frequent first, ties by value; a multicolumn example (a dict) counts as the tuple of its values
+    from types import SimpleNamespace
+
+    result = SimpleNamespace(result={"partial_unexpected_list": ["XX", "QQ", "XX", "AB", "QQ", "XX"]})
+    gx._count_examples(result)
+    assert result.result["partial_unexpected_counts"] == [
+        {"value": "XX", "count": 3},
+        {"value": "QQ", "count": 2},
+        {"value": "AB", "count": 1},
+    ]
+    pairs = SimpleNamespace(result={"partial_unexpected_list": [{"a": 1, "b": 2}, {"a": 1, "b": 2}]})
+    gx._count_examples(pairs)
+    assert pairs.result["partial_unexpected_counts"] == [{"value": (1, 2), "count": 2}]
+    table_level = SimpleNamespace(result={"observed_value": 7})
+    gx._count_examples(table_level)
+    assert table_level.result == {"observed_value": 7}

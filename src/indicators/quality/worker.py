@@ -116,14 +116,14 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[DqResul
         )
         prepared.fetch_seconds = time.monotonic() - clock
     clock = time.monotonic()
-    datasource = gx.context().data_sources.add_pandas("raw")  # imports GX (about 5 s) unless the worker did
+    frames = gx.Frames()  # imports GX (about 5 s) unless the worker did
     for plan in plans:
         personal = set(plan.spec.personal)
         by_frame: dict[str, list[dict]] = {}
         for expectation in plan.suite["expectations"]:
             by_frame.setdefault(frame_of(expectation), []).append(expectation)
         for frame_name, expectations in by_frame.items():
-            results = _judge(datasource, plan, frame_name, expectations)
+            results = _judge(frames, plan, frame_name, expectations)
             profile = plan.frames.get("by_year") if frame_name == "by_year" else None
             for expectation in expectations:
                 result = results.get(expectation["id"])
@@ -149,7 +149,7 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[DqResul
     return rows
 
 
-def _judge(datasource, plan: SourcePlan, frame_name: str, expectations: list[dict]) -> dict[str, Any]:
+def _judge(frames: gx.Frames, plan: SourcePlan, frame_name: str, expectations: list[dict]) -> dict[str, Any]:
     """GX's result for each expectation (by id), :data:`NOT_BUILT` where its frame is missing. The
     uniqueness checks of ``current`` are judged on the latest-file rows (see ``frames``)."""
     parts = [(frame_name, expectations)]
@@ -166,11 +166,11 @@ def _judge(datasource, plan: SourcePlan, frame_name: str, expectations: list[dic
         if frame is None:
             results.update(dict.fromkeys((e["id"] for e in chosen), NOT_BUILT))
         elif isinstance(frame, ParquetRows) and name == LATEST_FILE_ROWS:
-            results.update(gx.validate_unique(datasource, plan, name, frame, chosen))
+            results.update(gx.validate_unique(frames, plan, name, frame, chosen))
         elif isinstance(frame, ParquetRows):
-            results.update(gx.validate_chunks(datasource, plan, name, frame, chosen))
+            results.update(gx.validate_chunks(frames, plan, name, frame, chosen))
         else:
-            results.update(gx.validate_frame(datasource, plan, name, frame, chosen, name))
+            results.update(gx.validate_frame(frames, plan, name, frame, chosen, name))
     return results
 
 
