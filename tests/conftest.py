@@ -13,6 +13,23 @@ os.environ.setdefault("INDICATORS_SETTLE_SECONDS", "0")
 TEST_KEY = "test-key-for-pseudonyms-0123456789"
 
 
+@pytest.fixture(autouse=True)
+def _grouped_on_one_worker(request):
+    """Fail a distributed run whose ``xdist_group`` marks are lost (``--dist loadgroup``).
+
+    A module's shared nightly is built once only if all its tests go to one worker. pytest 9.2
+    renamed the attribute pytest-xdist 3.8 writes the group into, so the groups were silently
+    dropped and both workers built every module's fixture (the suite's largest cost, unseen)."""
+    config = request.config
+    if not config.getoption("loadgroup", default=False) or not request.node.get_closest_marker("xdist_group"):
+        return
+    if "@" not in request.node.nodeid:
+        pytest.fail(
+            "pytest-xdist did not group this test (--dist loadgroup): this pytest and pytest-xdist "
+            "do not work together; install the versions in constraints.txt (make install)"
+        )
+
+
 @pytest.fixture
 def key_env(monkeypatch):
     monkeypatch.setenv("INDICATORS_PSEUDONYMISATION_KEY", TEST_KEY)
