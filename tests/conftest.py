@@ -13,22 +13,6 @@ os.environ.setdefault("INDICATORS_SETTLE_SECONDS", "0")
 TEST_KEY = "test-key-for-pseudonyms-0123456789"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _dbt_state_kept(tmp_path_factory):
-    """One dbt state folder per worker (INDICATORS_DBT_DIR), as production keeps one between nights:
-    a nightly parses only what changed instead of the whole project (about 3 s of each nightly's dbt
-    on the bundled sample, ~60 nightlies in the suite). A test that must see dbt's files beside its
-    warehouse (the privacy scan) removes the variable for its run."""
-    saved = os.environ.get("INDICATORS_DBT_DIR")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    os.environ["INDICATORS_DBT_DIR"] = str(tmp_path_factory.getbasetemp() / f"dbt-state-{worker}")
-    yield
-    if saved is None:
-        os.environ.pop("INDICATORS_DBT_DIR", None)
-    else:
-        os.environ["INDICATORS_DBT_DIR"] = saved
-
-
 @pytest.fixture(autouse=True)
 def _grouped_on_one_worker(request):
     """Fail a distributed run whose ``xdist_group`` marks are lost (``--dist loadgroup``).

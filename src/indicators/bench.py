@@ -19,7 +19,6 @@ that the floors exist.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import os
 import resource
@@ -187,10 +186,7 @@ def run_bench(
         # lend to the ratio
         progress("bench: floors before the nightly (bare DuckDB)")
         floors_before = measure_floors(inbox, scratch)
-        # dbt's state in the scratch folder whatever INDICATORS_DBT_DIR says: the fresh night has none
-        settings = dataclasses.replace(
-            load_settings().with_paths(inbox=inbox, warehouse=warehouse), dbt_dir=warehouse.parent / "dbt"
-        )
+        settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
         progress("bench: full nightly, no dbt state (fresh)")
         clock = time.perf_counter()
         fresh = nightly.run(settings, quiet=True)

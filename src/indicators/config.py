@@ -159,8 +159,6 @@ class Settings:
     disclosure_min_width_pct: Number = Field(0.0, ge=0, le=100)
     # the archive, space, failed copies, retention (see the README's "What is kept where")
     archive_dir: Path | None = None
-    # dbt's state: its partial-parse file and compiled SQL (kept between nights: a partial parse)
-    dbt_dir: Path | None = None
     auto_rebuild: Flag = False
     keep_failed_copies: Whole = Field(1, ge=0)
     disk_headroom_mb: Number = Field(64.0, ge=0)
@@ -205,7 +203,7 @@ class Settings:
 _PATH_KEYS = {"inbox", "warehouse", "key_file", "crosswalk_file"}
 # Run state lives beside the warehouse (relative paths are taken from the warehouse's folder), so that
 # a working copy is on the same file system as the published file and os.replace stays atomic.
-_STATE_KEYS = {"work_dir", "rejected_dir", "log_dir", "archive_dir", "dbt_dir"}
+_STATE_KEYS = {"work_dir", "rejected_dir", "log_dir", "archive_dir"}
 
 
 def setting_names() -> list[str]:

@@ -146,7 +146,7 @@ def dbt_vars(settings: Settings) -> dict:
 
 def dbt_args(command: str, settings: Settings) -> list[str]:
     """dbt arguments for a run; the database file comes from INDICATORS_DBT_DATABASE (see profiles.yml)."""
-    state = settings.dbt_dir or settings.work_dir.parent / "dbt"
+    state = settings.work_dir.parent / "dbt"
     args = [
         command,
         "--project-dir",

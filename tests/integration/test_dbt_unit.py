@@ -46,7 +46,7 @@ def test_every_dbt_unit_test_passes(tmp_path):
     assert docs.success
     import json
 
-    target = settings.dbt_dir / "target"
+    target = settings.warehouse.parent / "dbt" / "target"
     catalog = json.loads((target / "catalog.json").read_text())
     manifest = json.loads((target / "manifest.json").read_text())
     undocumented = []

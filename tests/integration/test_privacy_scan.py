@@ -131,9 +131,6 @@ def run(tmp_path_factory):
     outputs = root / "outputs"  # what the commands printed, scanned like any file
     outputs.mkdir()
     env = os.environ | {"INDICATORS_PSEUDONYMISATION_KEY": KEY, "PYTHONIOENCODING": "utf-8"}
-    env.pop(
-        "INDICATORS_DBT_DIR", None
-    )  # dbt's state where production keeps it, beside the warehouse: scanned too
     where = ["--warehouse", str(warehouse)]
 
     def record(name: str, result: subprocess.CompletedProcess, codes=(0,)) -> str:
