@@ -106,6 +106,14 @@ def test_examples_are_counted_as_gx_summary_counts_them():
     pairs = SimpleNamespace(result={"partial_unexpected_list": [{"a": 1, "b": 2}, {"a": 1, "b": 2}]})
     gx._count_examples(pairs)
     assert pairs.result["partial_unexpected_counts"] == [{"value": (1, 2), "count": 2}]
+    counted_by_gx = SimpleNamespace(
+        result={
+            "partial_unexpected_list": ["XX", "QQ"],
+            "partial_unexpected_counts": [{"value": "XX", "count": 9}],
+        }
+    )
+    gx._count_examples(counted_by_gx)
+    assert counted_by_gx.result["partial_unexpected_counts"] == [{"value": "XX", "count": 9}]
     table_level = SimpleNamespace(result={"observed_value": 7})
     gx._count_examples(table_level)
     assert table_level.result == {"observed_value": 7}
