@@ -185,6 +185,14 @@ def test_a_null_where_the_contract_says_not_null_stops_the_build(published, tmp_
     assert "NOT NULL constraint failed" in check.details and "academic_year" in check.details
     assert example.startswith("(mobility_id=MNULL, ") and "academic_year=None" in example
     assert "abab" not in example  # the pseudonym is left out of what is shown
+    # the table is replaced inside the model's transaction (macros/materializations.sql): the failed
+    # build rolled back, and last night's table still holds the fixture's ten stays M0..M9
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        kept = con.execute("select mobility_id from staging.stg_student_mobility__mobilities").fetchall()
+    finally:
+        con.close()
+    assert sorted(kept) == [(f"M{i}",) for i in range(10)]
 
 
 def test_a_duplicate_key_stops_the_build(published, tmp_path):
