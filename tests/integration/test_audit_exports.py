@@ -285,3 +285,28 @@ def audit_cli(*folders: Path) -> subprocess.CompletedProcess:
         text=True,
         check=False,
     )
+
+
+# --- the charts of the reports ---------------------------------------------------------------------
+
+
+@pytest.mark.xdist_group("audit_bundled")
+def test_a_chart_is_drawn_once_for_what_it_shows(published_warehouse):
+    # the annual and the mid-term report of one year and language show the same faculty values, so
+    # the same chart; another language, or the final report's follow-up lines, make another one
+    from indicators.report import charts
+
+    warehouse = published_warehouse("bundled")
+    annual = load(warehouse, "2025/26", kind="annual", lang="sv", suppression=True)
+    midterm = load(warehouse, "2025/26", kind="midterm", lang="sv", suppression=True)
+    english = load(warehouse, "2025/26", kind="annual", lang="en", suppression=True)
+    assert charts.chart_of(annual, "I01") == charts.chart_of(midterm, "I01")
+    assert charts.chart_of(annual, "I01").years[-1] == "2025/26"
+    charts._svg_data_uri.cache_clear()
+    first = charts.svg_data_uri(annual, "I01")
+    assert charts.svg_data_uri(midterm, "I01") is first
+    assert (charts._svg_data_uri.cache_info().hits, charts._svg_data_uri.cache_info().misses) == (1, 1)
+    assert charts.svg_data_uri(english, "I01") != first
+    followed = charts.svg_data_uri(annual, "I01", followups={"midterm": "2021/22", "final": "2025/26"})
+    assert followed != first
+    assert charts._svg_data_uri.cache_info().misses == 3

@@ -160,10 +160,9 @@ def report_all_programmes(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    charts: dict[tuple[str, Any], str] = {}  # the faculty's charts, the same in every programme's report
     for code in publication.programme_codes:
         path = out_dir / f"programme_{code}_{publication.year.replace('/', '-')}_{lang}.html"
-        path.write_text(render(publication, code, charts), encoding="utf-8")
+        path.write_text(render(publication, code), encoding="utf-8")
         written.append(path)
     return written
 
@@ -174,23 +173,13 @@ def _check_programme(publication: Publication, code: str | None) -> None:
         raise ExportError(f"no programme {code!r} with values (the programmes: {', '.join(codes)})")
 
 
-def render(
-    publication: Publication,
-    programme_code: str | None = None,
-    charts: dict[tuple[str, Any], str] | None = None,
-) -> str:
-    """The report's HTML. ``charts`` keeps the drawn charts of this publication between calls: a chart
-    depends on the publication and the indicator only (the faculty's values), so the programme reports
-    of a year draw each once (432 charts for 16 programmes were 27 drawn 16 times)."""
+def render(publication: Publication, programme_code: str | None = None) -> str:
+    """The report's HTML. Its charts are the faculty's values (the same in every programme's report
+    of a year), each drawn once per process (``charts.svg_data_uri``)."""
     from indicators.report.charts import svg_data_uri
 
-    charts = {} if charts is None else charts
-
     def chart(indicator_id: str, followups: dict[str, str | None] | None = None) -> str:
-        key = (indicator_id, tuple(sorted((followups or {}).items())))
-        if key not in charts:
-            charts[key] = svg_data_uri(publication, indicator_id, followups=followups)
-        return charts[key]
+        return svg_data_uri(publication, indicator_id, followups=followups)
 
     lang = publication.lang
     decimal = "," if lang == "sv" else "."

@@ -3,14 +3,19 @@
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display): 8 x 4.5 inches,
 PNG at 150 dpi and SVG. The constrained layout runs once per figure, which is then frozen, so that
 saving it (PNG, SVG) draws it once each. Annotated periods (COVID-19) are shaded; suppressed years show ``..``
-instead of a point. Labels follow the publication's language.
+instead of a point. Labels follow the publication's language. What a chart shows is read from the
+publication first (:func:`chart_of`, a :class:`Chart` of plain values) and drawn from that alone
+(:func:`draw`), so a report's chart is drawn once per process for what it shows.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -26,26 +31,44 @@ SIZE = (8, 4.5)
 DPI = 150
 COLOURS = {"value": "#1f4e79", "baseline": "#6b6b6b", "target": "#b5121b", "shade": "#f2c14e"}
 KIND_WORDS = {"covid19": {"sv": "Covid-19", "en": "COVID-19"}}
+CHARTS_KEPT = 256  # drawn charts kept per process, about 40 kB each as a data URI
 
 
 FOLLOWUP_WORDS = {"midterm": {"sv": "Halvtid", "en": "Mid-term"}, "final": {"sv": "Slut", "en": "Final"}}
 
 
-def figure(
+@dataclass(frozen=True)
+class Chart:
+    """Everything one chart shows, as plain values: :func:`draw` reads nothing else, so two charts
+    that are equal are drawn the same, and a drawn chart is kept by these values (:func:`svg_data_uri`)."""
+
+    lang: str
+    title: str
+    unit: str | None
+    baseline_year: str | None
+    target_value: Any  # the catalogue's target, None without one
+    years: tuple[str, ...]
+    cells: tuple[Any, ...]  # per year: the value as a float, SUPPRESSED, or None (no value)
+    not_final: frozenset[int]  # the years (their positions) whose value is provisional or incomplete
+    ticks: tuple[str, ...]  # the x axis's labels
+    shades: tuple[tuple[int, int, str], ...]  # annotated periods: first and last position, word
+    followups: tuple[tuple[str, int], ...]  # ('midterm' | 'final', position of its year)
+
+
+def chart_of(
     publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None
-) -> Figure:
-    """The indicator across every year shown; ``followups`` ({'midterm': year, 'final': year}) marks the
-    follow-up years with a vertical line each."""
+) -> Chart:
+    """What the chart of one indicator shows; ``followups`` ({'midterm': year, 'final': year}) marks
+    the follow-up years with a vertical line each."""
     lang = publication.lang
     ind = publication.indicator(indicator_id)
-    decimal = "," if lang == "sv" else "."
-    years = list(publication.years)
-    cells = [publication.cell(indicator_id, year) for year in years]
-    not_final = {i for i, year in enumerate(years) if publication.obs_mark(indicator_id, year)}
-    fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
-    positions = list(range(len(years)))
-
+    years = tuple(publication.years)
+    cells = tuple(
+        float(value) if isinstance(value, int | float) else value if value is SUPPRESSED else None
+        for value in (publication.cell(indicator_id, year) for year in years)
+    )
+    not_final = frozenset(i for i, year in enumerate(years) if publication.obs_mark(indicator_id, year))
+    shades = []
     for note in publication.annotations:
         if note.get("academic_year_to") is None or note.get("indicator_id") not in (None, indicator_id):
             continue
@@ -56,19 +79,58 @@ def figure(
         ]
         if inside:
             word = KIND_WORDS.get(note.get("kind"), {}).get(lang, note.get("kind") or "")
-            ax.axvspan(min(inside) - 0.5, max(inside) + 0.5, color=COLOURS["shade"], alpha=0.18, lw=0)
-            ax.text(
-                (min(inside) + max(inside)) / 2,
-                0.98,
-                word,
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="top",
-                fontsize=9,
-                color="#7a5c00",
-            )
+            shades.append((min(inside), max(inside), word))
+    ticks = tuple(
+        f"{year} {labels.OBS_MARKS[publication.obs_status(indicator_id, year)]}" if i in not_final else year
+        for i, year in enumerate(years)
+    )
+    return Chart(
+        lang=lang,
+        title=f"{indicator_id} {ind['name']}",
+        unit=ind.get("unit"),
+        baseline_year=ind["baseline_year"],
+        target_value=ind.get("target_value"),
+        years=years,
+        cells=cells,
+        not_final=not_final,
+        ticks=ticks,
+        shades=tuple(shades),
+        followups=tuple(
+            (kind, years.index(year)) for kind, year in (followups or {}).items() if year in years
+        ),
+    )
 
-    shown = [(i, float(v)) for i, v in enumerate(cells) if isinstance(v, int | float)]
+
+def figure(
+    publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None
+) -> Figure:
+    """The indicator across every year shown (see :func:`chart_of`)."""
+    return draw(chart_of(publication, indicator_id, followups))
+
+
+def draw(chart: Chart) -> Figure:
+    """The chart drawn: the value year by year, the baseline and the target."""
+    lang = chart.lang
+    decimal = "," if lang == "sv" else "."
+    years, cells, not_final = chart.years, chart.cells, chart.not_final
+    fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    positions = list(range(len(years)))
+
+    for first, last, word in chart.shades:
+        ax.axvspan(first - 0.5, last + 0.5, color=COLOURS["shade"], alpha=0.18, lw=0)
+        ax.text(
+            (first + last) / 2,
+            0.98,
+            word,
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="top",
+            fontsize=9,
+            color="#7a5c00",
+        )
+
+    shown = [(i, v) for i, v in enumerate(cells) if isinstance(v, float)]
     if shown:
         # final values: a solid line with filled markers; a provisional or incomplete value: an open
         # marker reached by a dashed segment
@@ -105,24 +167,24 @@ def figure(
                 zorder=5,
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
             )
-    baseline_index = years.index(ind["baseline_year"]) if ind["baseline_year"] in years else None
+    baseline_index = years.index(chart.baseline_year) if chart.baseline_year in years else None
     baseline = cells[baseline_index] if baseline_index is not None else None
-    if isinstance(baseline, int | float):
+    if isinstance(baseline, float):
         ax.axhline(
             float(baseline),
             color=COLOURS["baseline"],
             ls=":",
             lw=1.2,
-            label=f"{labels.WORDS['baseline'][lang]} {ind['baseline_year']}",
+            label=f"{labels.WORDS['baseline'][lang]} {chart.baseline_year}",
         )
         ax.plot([baseline_index], [float(baseline)], marker="s", ms=8, color=COLOURS["baseline"], ls="none")
-    if ind.get("target_value") is not None:
+    if chart.target_value is not None:
         ax.axhline(
-            float(ind["target_value"]),
+            float(chart.target_value),
             color=COLOURS["target"],
             ls="--",
             lw=1.2,
-            label=f"{labels.WORDS['target'][lang]} {format_number(ind['target_value'], decimal)}",
+            label=f"{labels.WORDS['target'][lang]} {format_number(chart.target_value, decimal)}",
         )
     for i, value in enumerate(cells):
         if value is SUPPRESSED:
@@ -136,25 +198,22 @@ def figure(
                 color=COLOURS["baseline"],
             )
 
-    for kind, year in (followups or {}).items():
-        if year in years:
-            ax.axvline(years.index(year), color="#7a5c00", ls="-.", lw=1, alpha=0.7)
-            ax.text(
-                years.index(year),
-                0.06,
-                FOLLOWUP_WORDS[kind][lang],
-                transform=ax.get_xaxis_transform(),
-                ha="center",
-                va="bottom",
-                fontsize=9,
-                color="#7a5c00",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
-            )
+    for kind, position in chart.followups:
+        ax.axvline(position, color="#7a5c00", ls="-.", lw=1, alpha=0.7)
+        ax.text(
+            position,
+            0.06,
+            FOLLOWUP_WORDS[kind][lang],
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+            color="#7a5c00",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
+        )
 
-    unit = ind.get("unit")
-    top = max(
-        [y for _, y in shown] + [float(ind["target_value"] or 0) if ind.get("target_value") else 0] + [1]
-    )
+    unit = chart.unit
+    top = max([y for _, y in shown] + [float(chart.target_value or 0) if chart.target_value else 0] + [1])
     if unit == "percent":
         ax.set_ylim(0, max(100, top) * 1.08)
     elif unit == "milestone":
@@ -163,18 +222,10 @@ def figure(
     else:
         ax.set_ylim(0, top * 1.15)
     ax.set_xlim(-0.5, len(years) - 0.5)
-    ax.set_xticks(
-        positions,
-        [
-            f"{year} {labels.OBS_MARKS[publication.obs_status(indicator_id, year)]}"
-            if i in not_final
-            else year
-            for i, year in enumerate(years)
-        ],
-    )
+    ax.set_xticks(positions, list(chart.ticks))
     ax.set_xlabel(labels.WORDS["academic_year"][lang])
     ax.set_ylabel(labels.text(labels.UNITS, unit, lang) or "")
-    ax.set_title(f"{indicator_id} {ind['name']}", loc="left", fontsize=12, fontweight="bold")
+    ax.set_title(chart.title, loc="left", fontsize=12, fontweight="bold")
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     if ax.get_legend_handles_labels()[0]:
@@ -202,10 +253,18 @@ def write_charts(publication: Publication, out_dir: Path) -> list[Path]:
 def svg_data_uri(
     publication: Publication, indicator_id: str, followups: dict[str, str | None] | None = None
 ) -> str:
-    """The chart as a ``data:image/svg+xml;base64,...`` URI for a self-contained page."""
+    """The chart as a ``data:image/svg+xml;base64,...`` URI for a self-contained page. A chart is
+    drawn once per process (kept by what it shows, :class:`Chart`): the programme reports of a year
+    show the same faculty charts, and the annual, mid-term and final reports of one year and language
+    mostly the same ones (about 0.3 s of matplotlib each)."""
+    return _svg_data_uri(chart_of(publication, indicator_id, followups))
+
+
+@functools.lru_cache(maxsize=CHARTS_KEPT)
+def _svg_data_uri(chart: Chart) -> str:
     buffer = io.BytesIO()
     # text as SVG text, not as glyph outlines: half the bytes in the page and in its PDF, and the
     # chart's words stay text (searchable, copyable); the page's own fonts draw them
     with matplotlib.rc_context({"svg.fonttype": "none"}):
-        figure(publication, indicator_id, followups).savefig(buffer, format="svg", metadata={"Date": None})
+        draw(chart).savefig(buffer, format="svg", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
