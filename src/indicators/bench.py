@@ -34,6 +34,7 @@ import duckdb
 from indicators import floors as floor_sql
 from indicators import nightly
 from indicators.config import KEY_ENV, load_settings
+from indicators.quality import shutdown as shutdown_gx_worker
 from indicators.sources import load_sources
 
 I01_FLOOR_SQL = """
@@ -201,6 +202,8 @@ def run_bench(
         unchanged_seconds = time.perf_counter() - clock
         progress("bench: full nightly again, dbt state kept (production)")
         _forget_loads(settings)
+        # a production night is a process of its own: its GX worker imports GX again, as here
+        shutdown_gx_worker()
         clock = time.perf_counter()
         with MemorySampler() as sampled:
             full = nightly.run(settings, quiet=True)

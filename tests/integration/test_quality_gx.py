@@ -63,3 +63,37 @@ def test_gate(settings_for, tmp_path):
     ).fetchall()
     con.close()
     assert failed == [("expect_column_values_to_be_between(credits_ects)", "error", 1)]
+
+
+def test_the_gx_worker_serves_the_next_run_of_the_process_unless_it_did_not_answer(
+    settings_for, tmp_path, monkeypatch
+):
+    import multiprocessing
+
+    # two nights in one process: the second is validated by the worker the first started (GX is
+    # imported once), and both record the suite's 29 results
+    first_settings, first = run(settings_for, inbox_with(tmp_path, "first", []), tmp_path)
+    assert first.published, first.errors
+    [worker] = multiprocessing.active_children()  # idle, kept
+    second_settings, second = run(settings_for, inbox_with(tmp_path, "second", []), tmp_path)
+    assert second.published, second.errors
+    assert [p.pid for p in multiprocessing.active_children()] == [worker.pid]
+    for settings in (first_settings, second_settings):
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+        recorded = con.execute(
+            "select count(*) from audit.dq_results where engine = 'great_expectations' and success"
+        ).fetchone()
+        con.close()
+        assert recorded == (29,)
+
+    # a worker that does not answer in time fails the run and is terminated, not kept busy
+    monkeypatch.setenv("INDICATORS_GX_TIMEOUT_SECONDS", "0.001")
+    _, late = run(settings_for, inbox_with(tmp_path, "late", []), tmp_path)
+    assert not late.published and "TimeoutError" in late.message
+    assert multiprocessing.active_children() == []
+    # and the next run starts a new one
+    monkeypatch.delenv("INDICATORS_GX_TIMEOUT_SECONDS")
+    _, again = run(settings_for, inbox_with(tmp_path, "again", []), tmp_path)
+    assert again.published, again.errors
+    [new] = multiprocessing.active_children()
+    assert new.pid != worker.pid

@@ -291,8 +291,8 @@ def _run_locked(
     finally:
         if state.parsed is not None:  # a run that failed before its build: no parse outlives it
             state.parsed.manifest(state.work)
-        if "indicators.quality" in sys.modules:
-            sys.modules["indicators.quality"].shutdown()
+        if "indicators.quality" in sys.modules:  # the GX worker: kept for the next run when idle
+            sys.modules["indicators.quality"].release()
 
 
 def _stopped(state: stages.RunState, exc: StoppedBySignal) -> RunOutcome:

@@ -53,6 +53,7 @@ from indicators.quality.worker import (
     execute_in_worker,
     preload,
     prepare,
+    release,
     shutdown,
     validate,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "load_suite",
     "prepare",
     "preload",
+    "release",
     "shutdown",
     "suite_path",
     "suites_dir",

@@ -246,15 +246,15 @@ def fetch_archived_frames(
     today: dt.date,
     macros_dir: Path,
     spill_dir: Path | None,
+    memory_limit: str,
 ) -> None:
     """:func:`fetch_frames` from the archive's Parquet files, in an in-memory DuckDB of this process
-    (the GX worker's: the working copy is dbt's while it builds). Same SQL, same rows: the archive
-    holds every loaded row exactly as ``raw.<source>`` does (:func:`archived_rows` checked it)."""
+    (the GX worker's: the working copy is dbt's while it builds) with ``memory_limit``. Same SQL, same
+    rows: the archive holds every loaded row exactly as ``raw.<source>`` does (:func:`archived_rows`
+    checked it)."""
     import duckdb
 
-    from indicators import warehouse
-
-    con = duckdb.connect(config={"memory_limit": warehouse.memory_limit()})
+    con = duckdb.connect(config={"memory_limit": memory_limit})
     try:
         con.execute("create schema raw")
         for plan in plans:

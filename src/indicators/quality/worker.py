@@ -3,6 +3,7 @@ on them (needs none, so it can run in a worker process beside the dbt build); th
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from indicators import private
+from indicators import private, warehouse
 from indicators.config import Settings
 from indicators.quality import gx
 from indicators.quality.frames import (
@@ -42,6 +43,9 @@ class Prepared:
     today: dt.date | None = None
     macros_dir: Path | None = None
     spill_dir: Path | None = None
+    # DuckDB's memory limit for reading them, as the run chose it (a kept worker's environment is
+    # that of the run that started it)
+    memory_limit: str | None = None
 
 
 def validate(
@@ -98,7 +102,17 @@ def prepare(
     if plans and spill_dir is not None:
         private.mkdir(spill_dir)
     if plans and archived is not None:
-        return Prepared(plans, rows, clock, 0.0, archived, today, settings.root / "macros", spill_dir)
+        return Prepared(
+            plans,
+            rows,
+            clock,
+            0.0,
+            archived,
+            today,
+            settings.root / "macros",
+            spill_dir,
+            warehouse.memory_limit(),
+        )
     if plans:
         fetch_frames(work, plans, today, settings.root / "macros", spill_dir)
     return Prepared(plans, rows, clock, time.monotonic() - clock)
@@ -112,7 +126,12 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[DqResul
     if prepared.archived is not None:
         clock = time.monotonic()
         fetch_archived_frames(
-            prepared.archived, plans, prepared.today, prepared.macros_dir, prepared.spill_dir
+            prepared.archived,
+            plans,
+            prepared.today,
+            prepared.macros_dir,
+            prepared.spill_dir,
+            prepared.memory_limit or warehouse.memory_limit(),
         )
         prepared.fetch_seconds = time.monotonic() - clock
     clock = time.monotonic()
@@ -176,7 +195,13 @@ def _judge(frames: gx.Frames, plan: SourcePlan, frame_name: str, expectations: l
 
 # --- the worker process ----------------------------------------------------------------------
 
-_WORKER = None  # a one-process pool (spawned, so no GIL shared with dbt) with GX already imported
+# A one-process pool (spawned, so no GIL shared with dbt) with GX already imported. It is kept for
+# the process's next nightly (importing GX costs about 4 s of CPU each time: the test suite runs
+# dozens of nightlies in one process) and shut down when the process exits; a worker that did not
+# answer in time is terminated. Everything a validation needs comes with its task (Prepared): the
+# worker reads no setting from its environment, which is that of the run that started it.
+_WORKER = None
+_PENDING = None  # the AsyncResult of the last task given to it
 
 
 def _import_gx() -> None:
@@ -185,38 +210,70 @@ def _import_gx() -> None:
 
 
 def preload() -> None:
-    """Start a worker process that imports Great Expectations (about 5 s) while the caller goes on."""
+    """Start the worker process, which imports Great Expectations (about 5 s) while the caller goes
+    on; nothing when this process already has one."""
     global _WORKER
     if _WORKER is None:
+        import atexit
         import multiprocessing
 
         _WORKER = multiprocessing.get_context("spawn").Pool(1, initializer=_import_gx)
+        atexit.unregister(shutdown)  # once, however many workers this process starts
+        atexit.register(shutdown)
 
 
 def execute_in_worker(prepared: Prepared):
     """:func:`execute` in the preloaded worker process; returns an ``AsyncResult`` of
-    (rows, progress lines, seconds, the worker's peak memory in MB)."""
+    (rows, progress lines, seconds, the worker's peak memory in MB during this task)."""
+    global _PENDING
     preload()
-    return _WORKER.apply_async(_execute_quietly, (prepared,))
+    _PENDING = _WORKER.apply_async(_execute_quietly, (prepared,))
+    return _PENDING
+
+
+def release() -> None:
+    """A run is over: keep an idle worker for this process's next run; terminate one still busy with
+    the run's task (the run ended without its result: a failure, a signal, a timeout, a dead worker)."""
+    if _WORKER is not None and _PENDING is not None and not _PENDING.ready():
+        discard()
 
 
 def shutdown() -> None:
-    global _WORKER
+    """Let the worker finish and exit (``close``: ``terminate`` leaks its semaphores)."""
+    global _WORKER, _PENDING
     if _WORKER is not None:
-        _WORKER.close()  # no more work: let the worker finish and exit (terminate leaks its semaphores)
+        _WORKER.close()
         _WORKER.join()
-        _WORKER = None
+        _WORKER = _PENDING = None
+
+
+def discard() -> None:
+    """Terminate the worker (hung, dead or still busy): the next run starts a new one."""
+    global _WORKER, _PENDING
+    if _WORKER is not None:
+        _WORKER.terminate()
+        _WORKER.join()
+        _WORKER = _PENDING = None
 
 
 def _execute_quietly(prepared: Prepared) -> tuple[list[DqResult], list[str], float, float]:
+    reset_peak_memory()  # the peak of this task, not of an earlier run's in the same worker
     lines: list[str] = []
     clock = time.monotonic()
     rows = execute(prepared, lines.append)
     return rows, lines, prepared.fetch_seconds + time.monotonic() - clock, peak_memory_mb()
 
 
+def reset_peak_memory() -> None:
+    """Start this process's peak resident memory (VmHWM) again from its current size (Linux 4.0+)."""
+    # not Linux, or not allowed: the peak is then the process's whole life's
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def peak_memory_mb() -> float:
-    """This process's peak resident memory since its program started (VmHWM; exec resets it)."""
+    """This process's peak resident memory since its program started or :func:`reset_peak_memory`
+    (VmHWM; exec resets it)."""
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
