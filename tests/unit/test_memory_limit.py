@@ -11,13 +11,16 @@ from indicators import warehouse
 @pytest.mark.parametrize(
     ("rows", "limit"),
     [
-        (0, "1GiB"),  # an empty warehouse still gets the floor
-        (1_000_000, "1GiB"),  # 160 MB
-        (7_000_000, "2GiB"),  # 1.12 GB: rounded up to whole GiB
+        (0, "512MiB"),  # an empty warehouse still gets the floor
+        (1_000_000, "512MiB"),  # 160 MB
+        (3_000_000, "512MiB"),  # 480 MB, under 536.9 MB
+        (4_000_000, "1GiB"),  # 640 MB: two steps of 512 MiB
+        (7_000_000, "1536MiB"),  # 1.12 GB = 2.09 steps: rounded up to three
+        (17_316_806, "3GiB"),  # bench scale 1000: 2.77 GB = 5.16 steps, six
         (30_000_000, "4GiB"),  # 4.8 GB: the ceiling
     ],
 )
-def test_the_limit_grows_with_the_raw_rows_in_whole_gib_from_one_to_four(rows, limit):
+def test_the_limit_grows_with_the_raw_rows_in_steps_of_512_mib_up_to_four_gib(rows, limit):
     con = duckdb.connect()
     con.execute("create schema raw")
     con.execute(f"create table raw.a as select range as id from range({rows // 2})")
