@@ -5,27 +5,17 @@
     (written for databases whose DDL is not transactional): three more statements a node.
 #}
 {% materialization table, adapter="duckdb", supported_languages=["sql"] %}
-    {%- set existing_relation = load_cached_relation(this) -%}
-    {%- set target_relation = this.incorporate(type="table") -%}
-    {{ run_hooks(pre_hooks, inside_transaction=False) }}
-    {{ run_hooks(pre_hooks, inside_transaction=True) }}
-    {% if existing_relation is not none %}
-        {% do adapter.ensure_transaction() %}
-        {% do adapter.drop_relation(existing_relation) %}
-    {% endif %}
-    {% call statement("main") -%}
-        {{- create_table_as(False, target_relation, compiled_code) }}
-    {%- endcall %}
-    {{ run_hooks(post_hooks, inside_transaction=True) }}
-    {% do persist_docs(target_relation, model) %}
-    {{ adapter.commit() }}
-    {{ run_hooks(post_hooks, inside_transaction=False) }}
-    {{ return({"relations": [target_relation]}) }}
+    {{ return(replace_in_transaction(this.incorporate(type="table"))) }}
 {% endmaterialization %}
 
 {% materialization view, adapter="duckdb" %}
+    {{ return(replace_in_transaction(this.incorporate(type="view"))) }}
+{% endmaterialization %}
+
+{# The old relation (if any) dropped and the new table or view created as the model's main
+   statement, in one transaction, with the model's hooks around them. #}
+{% macro replace_in_transaction(target_relation) %}
     {%- set existing_relation = load_cached_relation(this) -%}
-    {%- set target_relation = this.incorporate(type="view") -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
     {% if existing_relation is not none %}
@@ -33,11 +23,15 @@
         {% do adapter.drop_relation(existing_relation) %}
     {% endif %}
     {% call statement("main") -%}
-        {{ get_create_view_as_sql(target_relation, sql) }}
+        {% if target_relation.is_table %}
+            {{- create_table_as(False, target_relation, compiled_code) }}
+        {% else %}
+            {{ get_create_view_as_sql(target_relation, compiled_code) }}
+        {% endif %}
     {%- endcall %}
-    {% do persist_docs(target_relation, model) %}
     {{ run_hooks(post_hooks, inside_transaction=True) }}
+    {% do persist_docs(target_relation, model) %}
     {{ adapter.commit() }}
     {{ run_hooks(post_hooks, inside_transaction=False) }}
     {{ return({"relations": [target_relation]}) }}
-{% endmaterialization %}
+{% endmacro %}
