@@ -40,3 +40,27 @@ def test_a_limit_set_by_hand_wins_over_the_one_a_run_chose(monkeypatch):
     monkeypatch.delenv(warehouse.MEMORY_LIMIT_ENV)
     monkeypatch.delenv(warehouse.RUN_MEMORY_LIMIT_ENV)
     assert warehouse.memory_limit() == "4GiB"  # outside a run (an analyst's query, CI's dbt)
+
+
+@pytest.mark.parametrize(
+    ("run", "reading"),
+    [
+        ("512MiB", "512MiB"),  # never under one step
+        ("1GiB", "512MiB"),  # two steps: one
+        ("1536MiB", "512MiB"),  # three steps: half is 1.5, rounded down to one
+        ("3GiB", "1536MiB"),  # bench scale 1000: six steps, three
+        ("4GiB", "2GiB"),
+    ],
+)
+def test_the_gx_workers_reading_gets_half_the_runs_limit_in_steps_of_512_mib(monkeypatch, run, reading):
+    monkeypatch.delenv(warehouse.MEMORY_LIMIT_ENV, raising=False)
+    monkeypatch.setenv(warehouse.RUN_MEMORY_LIMIT_ENV, run)
+    assert warehouse.reading_memory_limit() == reading
+
+
+def test_the_gx_workers_reading_keeps_a_limit_set_by_hand(monkeypatch):
+    monkeypatch.setenv(warehouse.RUN_MEMORY_LIMIT_ENV, "3GiB")
+    monkeypatch.setenv(warehouse.MEMORY_LIMIT_ENV, "6GiB")
+    assert warehouse.reading_memory_limit() == "6GiB"
+    monkeypatch.setenv(warehouse.MEMORY_LIMIT_ENV, "5GB")  # DuckDB's own spelling, not a run's
+    assert warehouse.reading_memory_limit() == "5GB"

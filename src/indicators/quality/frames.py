@@ -254,7 +254,10 @@ def fetch_archived_frames(
     checked it)."""
     import duckdb
 
-    con = duckdb.connect(config={"memory_limit": memory_limit})
+    config = {"memory_limit": memory_limit}
+    if spill_dir is not None:  # else an in-memory DuckDB spills into ./.tmp of the working directory
+        config["temp_directory"] = str(spill_dir / "duckdb.tmp")
+    con = duckdb.connect(config=config)
     try:
         con.execute("create schema raw")
         for plan in plans:

@@ -43,8 +43,8 @@ class Prepared:
     today: dt.date | None = None
     macros_dir: Path | None = None
     spill_dir: Path | None = None
-    # DuckDB's memory limit for reading them, as the run chose it (a kept worker's environment is
-    # that of the run that started it)
+    # DuckDB's memory limit for reading them, from the one the run chose (a kept worker's
+    # environment is that of the run that started it)
     memory_limit: str | None = None
 
 
@@ -111,7 +111,7 @@ def prepare(
             today,
             settings.root / "macros",
             spill_dir,
-            warehouse.memory_limit(),
+            warehouse.reading_memory_limit(),
         )
     if plans:
         fetch_frames(work, plans, today, settings.root / "macros", spill_dir)
