@@ -215,15 +215,23 @@ class ParseAhead:
     the GX worker's reading of the rows, which wait on DuckDB, not on the interpreter; the build
     then starts from the parsed manifest (``dbtRunner(manifest=...)``), which is how dbt's own
     documentation reuses a parse. A parse that fails leaves the build to parse (and report) itself.
+
+    The process's next run reuses the manifest when nothing it was parsed from changed (see
+    :func:`_parse_key`): a process that runs many nightlies (the test suite: each in a new state
+    folder, where dbt's partial parsing starts from nothing, since its profile check includes the
+    database's path) parses once.
     """
 
     def __init__(self, settings: Settings, database: Path):
         os.environ["INDICATORS_DBT_DATABASE"] = str(database)  # the profile names the file
         self.args = dbt_args("parse", settings)
         self.database = database
-        self._manifest = None
-        self._thread = threading.Thread(target=self._parse, name="dbt-parse", daemon=True)
-        self._thread.start()
+        self.key = _parse_key(settings, database)
+        self._manifest = _kept_manifest(self.key)
+        self._thread = None
+        if self._manifest is None:
+            self._thread = threading.Thread(target=self._parse, name="dbt-parse", daemon=True)
+            self._thread.start()
 
     def _parse(self) -> None:
         try:
@@ -232,13 +240,56 @@ class ParseAhead:
             outcome = dbtRunner().invoke(self.args)
             if outcome.success:
                 self._manifest = outcome.result
+                _KEPT[:] = [(self.key, outcome.result)]
         except Exception:  # noqa: BLE001 - the build parses again and reports what is wrong
             self._manifest = None
 
     def manifest(self, database: Path):
         """The parsed manifest (waits for the parse), or None: failed, or parsed for another file."""
-        self._thread.join()
+        if self._thread is not None:
+            self._thread.join()
         return self._manifest if database == self.database else None
+
+
+# The last manifest parsed in this process, with what it was parsed from (ParseAhead)
+_KEPT: list[tuple[tuple, object]] = []
+# Read when the SQL is compiled, not when it is parsed (a select expression of
+# marts.indicator_revisions): a new run's id does not make a parse stale
+COMPILED_ONLY_ENV = ("INDICATORS_RUN_ID",)
+
+
+def _parse_key(settings: Settings, database: Path) -> tuple:
+    """What a parse depends on beside the environment: the project's files (name, size, time
+    modified), the vars, and the database's name (the nodes' ``database``), not its folder."""
+    files = []
+    for folder in ("models", "macros", "seeds", "tests/dbt"):
+        for path in sorted((settings.root / folder).rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                files.append((str(path), stat.st_size, stat.st_mtime_ns))
+    project = settings.root / "dbt_project.yml"
+    stat = project.stat()
+    files.append((str(project), stat.st_size, stat.st_mtime_ns))
+    return (str(settings.root), json.dumps(dbt_vars(settings), sort_keys=True), database.stem, tuple(files))
+
+
+def _kept_manifest(key: tuple):
+    """The manifest this process parsed last, if it was parsed from ``key`` and the environment
+    variables it read then still hold the values they had."""
+    if not _KEPT or _KEPT[0][0] != key:
+        return None
+    from dbt.constants import DEFAULT_ENV_PLACEHOLDER  # what dbt records for a variable not set
+
+    manifest = _KEPT[0][1]
+    for name, value in (getattr(manifest, "env_vars", None) or {}).items():
+        if name not in COMPILED_ONLY_ENV and os.environ.get(name, DEFAULT_ENV_PLACEHOLDER) != value:
+            return None
+    return manifest
+
+
+def forget_parse() -> None:
+    """Drop the kept manifest: the next run parses (the bench's production night is a new process)."""
+    _KEPT.clear()
 
 
 def build(settings: Settings, database: Path, progress=None, parsed: ParseAhead | None = None) -> BuildResult:

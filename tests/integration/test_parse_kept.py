@@ -1,0 +1,68 @@
+"""dbt's parse is kept for the process's next nightly while nothing it was parsed from changed.
+
+Each nightly below has a state folder of its own, where dbt's partial parsing has no file to start
+from (its profile check names the database's path): a run that parses writes
+``dbt/target/partial_parse.msgpack`` there, a run that reuses the process's manifest writes none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from pathlib import Path
+
+import pytest
+
+from helpers import personnummer, query
+from indicators import nightly, transform
+
+pytestmark = pytest.mark.slow
+
+HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Slutdatum;Status\n"
+PROGRAMMES = "Programkod;Benämning;Nivå;Första läsår\nPA;Program A;grundnivå;2016/17\n"
+
+
+def night(settings_for, tmp_path: Path, name: str, stays: int, **changes):
+    inbox = tmp_path / name / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "programmes.csv").write_text(PROGRAMMES, encoding="utf-8")
+    rows = "".join(
+        f"M{i};{personnummer('19950505', 980 + i)};ut;PA;studier;GB;2020-09-01;2021-01-15;avslutad\n"
+        for i in range(stays)
+    )
+    (inbox / "student_mobility_2021-06-30.csv").write_text(HEADER + rows, encoding="utf-8")
+    settings = dataclasses.replace(
+        settings_for(inbox, tmp_path / name / "state" / "warehouse.duckdb"), **changes
+    )
+    outcome = nightly.run(settings, with_quality=False, quiet=True)
+    assert outcome.published, (outcome.message, outcome.errors)
+    parsed = (settings.warehouse.parent / "dbt" / "target" / "partial_parse.msgpack").exists()
+    outgoing = query(
+        settings.warehouse,
+        "select max(value) from marts.indicator_values where indicator_id = 'I01' "
+        "and academic_year = '2020/21' and programme_code is null and dimension is null",
+    )
+    return parsed, outgoing
+
+
+def test_the_next_nightly_of_the_process_reuses_the_parse_unless_the_vars_changed(settings_for, tmp_path):
+    transform.forget_parse()  # whatever an earlier test of this worker parsed
+    assert night(settings_for, tmp_path, "first", 12) == (True, [(12,)])
+    # other rows, another warehouse, the same project and vars: no parse, its own numbers
+    assert night(settings_for, tmp_path, "second", 7) == (False, [(7,)])
+    # another var (the register's reference day): parsed again
+    assert night(settings_for, tmp_path, "third", 5, reference_day="09-30") == (True, [(5,)])
+
+
+def test_a_kept_parse_is_stale_when_an_environment_variable_it_read_changed(monkeypatch, tmp_path):
+    key = ("root", "{}", "in-progress", ())
+    manifest = types.SimpleNamespace(
+        env_vars={"INDICATORS_TEST_PARSED_WITH": "a", "INDICATORS_RUN_ID": "run-1"}
+    )
+    monkeypatch.setattr(transform, "_KEPT", [(key, manifest)])
+    monkeypatch.setenv("INDICATORS_TEST_PARSED_WITH", "a")
+    monkeypatch.setenv("INDICATORS_RUN_ID", "run-2")  # read when compiled, not parsed: still fresh
+    assert transform._kept_manifest(key) is manifest
+    assert transform._kept_manifest(("root", '{"first_year": 2019}', "in-progress", ())) is None
+    monkeypatch.setenv("INDICATORS_TEST_PARSED_WITH", "b")
+    assert transform._kept_manifest(key) is None
