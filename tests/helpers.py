@@ -77,3 +77,36 @@ def indicator_row(
         "denominator": denominator,
         "unit": unit,
     }
+
+
+def cli_in_process(*args: str, env: dict[str, str] | None = None):
+    """``indicators ARGS`` by the CLI's own ``main`` in this process, as a ``CompletedProcess``: the
+    same argument parsing, command, messages and exit code as ``python -m indicators.cli``, without
+    a new interpreter (whose imports of dbt and GX, and a report's charts, cost more than most of
+    the command). ``env`` holds for the call and is restored after; an exception the CLI lets
+    through fails the test, as a traceback would. Output written below Python (a child process's)
+    is not captured: where a test reads that, or needs a process of its own (a signal, a lock held
+    by another run), it runs the command as a subprocess."""
+    import contextlib
+    import io
+    import os
+    import subprocess
+
+    from indicators.cli import main
+
+    saved = {name: os.environ.get(name) for name in env or {}}
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.update(env or {})
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, a usage error
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(["indicators", *args], code, out.getvalue(), err.getvalue())

@@ -1,5 +1,6 @@
 """The pseudonymised raw archive, ``indicators rebuild`` and a damaged published file, through the
-real ``indicators`` command in separate processes.
+real ``indicators`` command (its ``main`` in this process; a run that is killed, or another process
+holding the file, in processes of their own).
 
 The bundled sample has 13 files: 11 load, ``staff_mobility_broken.csv`` is rejected and
 ``README_from_registrar.txt`` matches no source, so the archive must hold exactly 11 files.
@@ -19,7 +20,7 @@ import duckdb
 import pytest
 
 from conftest import TEST_KEY
-from helpers import ingest_command, personnummer
+from helpers import cli_in_process, ingest_command, personnummer
 from privacy_scan import identifiers_in, scan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,10 +58,7 @@ LOADED = {  # the sample's loaded files and their raw rows, as the ingest of the
 
 
 def cli(*args: str, **env: str) -> subprocess.CompletedProcess:
-    full_env = dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, PYTHONUNBUFFERED="1", **env)
-    return subprocess.run(
-        [sys.executable, "-m", "indicators.cli", *args], env=full_env, capture_output=True, text=True
-    )
+    return cli_in_process(*args, env={"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY, **env})
 
 
 def sha(path: Path) -> str:

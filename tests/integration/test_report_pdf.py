@@ -1,7 +1,8 @@
 """``indicators report --format pdf`` on the bundled sample, read back page by page.
 
-One nightly (dbt, no GX checks) on ``samples/inbox`` for the module; each report kind is printed by
-the real CLI (headless Chromium) and its text read with pypdf. Every page that carries a table
+The session's published bundled sample (``published_warehouse``, one nightly with dbt and no GX
+checks); each report kind is printed by the real CLI (``main``, in this process: the charts a report
+draws are kept for the next; headless Chromium prints) and its text read with pypdf. Every page that carries a table
 header must also carry the reported year, the status column and a status word: the year table
 printed whole, its header repeated on each page. Every page is A4; the year tables' pages are
 landscape. The literal values are the sample's, as the HTML report shows them.
@@ -9,19 +10,14 @@ landscape. The literal values are the sample's, as the HTML report shows them.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from browser import _chromium
-from indicators import nightly
-from indicators.config import load_settings
+from helpers import cli_in_process
 
-ROOT = Path(__file__).parents[2]
 A4 = (595, 842)  # points, portrait
 STATUS_WORDS = ("uppfyllt", "ej uppfyllt", "pågår", "försenat", "otillräckliga data")
 
@@ -30,32 +26,15 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report_pdf")]
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
+def warehouse(published_warehouse) -> Path:
     _chromium()  # skips (fails in CI) without Chromium
-    saved = os.environ.get("INDICATORS_PSEUDONYMISATION_KEY")
-    os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = "report-pdf-test-key-0123456789"
-    root = tmp_path_factory.mktemp("report_pdf")
-    settings = load_settings().with_paths(
-        inbox=ROOT / "samples" / "inbox", warehouse=root / "state" / "warehouse.duckdb"
-    )
-    outcome = nightly.run(settings, with_quality=False, quiet=True)
-    assert outcome.published, (outcome.message, outcome.errors)
-    yield settings.warehouse
-    if saved is None:
-        os.environ.pop("INDICATORS_PSEUDONYMISATION_KEY", None)
-    else:
-        os.environ["INDICATORS_PSEUDONYMISATION_KEY"] = saved
+    return published_warehouse("bundled")
 
 
 def print_pdf(warehouse: Path, out: Path, *options: str) -> list[tuple[str, float, float]]:
     """Run ``indicators report --format pdf``; (text, width, height) of every page."""
-    done = subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "report", *options, "--format", "pdf"]
-        + ["--warehouse", str(warehouse), "--out", str(out)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    done = cli_in_process(
+        "report", *options, "--format", "pdf", "--warehouse", str(warehouse), "--out", str(out)
     )
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF-")
@@ -134,15 +113,18 @@ def test_programme_report_pdf_keeps_the_reported_year_and_status(warehouse, tmp_
 
 
 def test_pdf_without_chromium_is_one_line(warehouse, tmp_path):
-    env = {**os.environ, "CHROMIUM": str(tmp_path / "no-chromium"), "PATH": str(tmp_path)}
-    done = subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "report", "--kind", "annual", "--format", "pdf"]
-        + ["--warehouse", str(warehouse), "--out", str(tmp_path / "r.pdf")],
-        capture_output=True,
-        text=True,
+    env = {"CHROMIUM": str(tmp_path / "no-chromium"), "PATH": str(tmp_path)}
+    done = cli_in_process(
+        "report",
+        "--kind",
+        "annual",
+        "--format",
+        "pdf",
+        "--warehouse",
+        str(warehouse),
+        "--out",
+        str(tmp_path / "r.pdf"),
         env=env,
-        timeout=600,
-        check=False,
     )
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "needs Chromium" in done.stderr, done.stderr

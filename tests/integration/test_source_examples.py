@@ -1,6 +1,6 @@
 """The three worked examples of docs/sources.md, and two sentinel-date files, through the real nightly.
 
-One nightly (`indicators nightly` in a subprocess, dbt and GX included) over the bundled sample plus
+One nightly (`indicators nightly`, by the CLI's main in this process, dbt and GX included) over the bundled sample plus
 the fixtures in tests/fixtures/sources/ and two crafted files: a stay ending 9999-12-31 (open) and
 one ending 2999-01-01, and a stay starting 0001-01-01. Every expected count is worked out by hand from
 the fixture rows (see the comments) and written here literally.
@@ -9,16 +9,13 @@ the fixture rows (see the comments) and written here literally.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import TEST_KEY
-from helpers import query
+from helpers import cli_in_process, query
 
 # one worker builds the module's fixture (--dist loadgroup), not both
 pytestmark = pytest.mark.xdist_group("source_examples")
@@ -52,23 +49,14 @@ def night(tmp_path_factory):
         "\n".join([HEADER, *YEAR_ONE]) + "\n", encoding="utf-8"
     )
     warehouse = base / "state" / "warehouse.duckdb"
-    env = {**os.environ, "INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indicators.cli",
-            "nightly",
-            "-q",
-            "--inbox",
-            str(inbox),
-            "--warehouse",
-            str(warehouse),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=1800,
+    done = cli_in_process(
+        "nightly",
+        "-q",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        env={"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY},
     )
     return done, warehouse
 
@@ -280,28 +268,11 @@ def test_the_widest_date_window_still_publishes(tmp_path):
     )
     warehouse = tmp_path / "state" / "warehouse.duckdb"
     env = {
-        **os.environ,
         "INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY,
         "INDICATORS_DATE_WINDOW_START": "1700-01-01",
         "INDICATORS_DATE_WINDOW_YEARS_AHEAD": "100",
     }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indicators.cli",
-            "nightly",
-            "-q",
-            "--inbox",
-            str(inbox),
-            "--warehouse",
-            str(warehouse),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=1800,
-    )
+    done = cli_in_process("nightly", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse), env=env)
     assert done.returncode == 2, done.stdout + done.stderr
     assert query(warehouse, "select count(*) from raw.student_mobility where mobility_id like 'EXT-%'") == [
         (2,)
