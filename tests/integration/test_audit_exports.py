@@ -75,18 +75,22 @@ def test_both_dialects_languages_xlsx_and_the_report_together(warehouse, tmp_pat
         # the workbook, the report and its metadata, published together, audited together
         folder = tmp_path / f"xlsx_{lang}"
         export(warehouse, folder, year, kind="annual", lang=lang, fmt="xlsx", charts=False)
-        report(warehouse, folder / f"report_{lang}.html", kind="annual", year=year, lang=lang)
+        html = report(warehouse, folder / f"report_{lang}.html", kind="annual", year=year, lang=lang)
+        assert html.read_text(encoding="utf-8").count('<img class="chart"') == 27  # one per indicator
         result = audit(folder)
         assert result.ok and result.findings, result.format()
         assert f"report_{lang}.html" in result.files and any(name.endswith(".xlsx") for name in result.files)
 
 
 def test_the_report_on_its_own(warehouse, tmp_path):
+    # without charts: images are not attacked (indicators.audit), and the charts are drawn (and
+    # audited as published) in the tests beside this one
     for year in years(warehouse)[-1:]:
         for kind in EXPORT_KINDS:
             for lang in ("sv", "en"):
                 folder = tmp_path / f"{year.replace('/', '-')}_{kind}_{lang}"
-                report(warehouse, folder / "report.html", kind=kind, year=year, lang=lang)
+                report(warehouse, folder / "report.html", kind=kind, year=year, lang=lang, charts=False)
+                assert '<img class="chart"' not in (folder / "report.html").read_text(encoding="utf-8")
                 result = audit(folder)
                 assert result.ok, result.format()
                 # the final follow-up shows the faculty's values only, which are seldom small
@@ -99,7 +103,7 @@ def test_the_programme_reports_together(warehouse, tmp_path):
 
     year = years(warehouse)[-2]
     folder = tmp_path / "programmes"
-    written = report_all_programmes(warehouse, folder, year=year, lang="sv")
+    written = report_all_programmes(warehouse, folder, year=year, lang="sv", charts=False)
     assert len(written) > 1
     result = audit(folder)
     assert result.ok, result.format()
@@ -310,3 +314,24 @@ def test_a_chart_is_drawn_once_for_what_it_shows(published_warehouse):
     followed = charts.svg_data_uri(annual, "I01", followups={"midterm": "2021/22", "final": "2025/26"})
     assert followed != first
     assert charts._svg_data_uri.cache_info().misses == 3
+
+
+@pytest.mark.xdist_group("audit_bundled")
+def test_a_report_without_charts_keeps_every_table_cell(published_warehouse, tmp_path):
+    import re
+
+    from helpers import cli_in_process
+
+    where = ["--warehouse", str(published_warehouse("bundled"))]
+    pages = {}
+    for name, options in (("with", []), ("without", ["--no-charts"])):
+        out = tmp_path / f"{name}.html"
+        done = cli_in_process(
+            "report", "--kind", "midterm", "--lang", "en", *options, "--out", str(out), *where
+        )
+        assert done.returncode == 0, done.stderr
+        pages[name] = out.read_text(encoding="utf-8")
+    assert pages["with"].count('<img class="chart"') == 27 and '<img class="chart"' not in pages["without"]
+    assert len(pages["without"]) < len(pages["with"]) / 4
+    cells = {name: re.findall(r"<td[^>]*>.*?</td>", page, flags=re.S) for name, page in pages.items()}
+    assert len(cells["with"]) > 100 and cells["without"] == cells["with"]

@@ -48,6 +48,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         plan=args.plan,
         on_note=lambda note: print(f"report: {note}"),
         protection=_protection(settings),
+        charts=not args.no_charts,
     )
     try:
         if args.kind == "programme" and args.all_programmes and args.format == "pdf":
@@ -190,6 +191,12 @@ def add_report(add: AddCommand) -> None:
         choices=["html", "pdf"],
         default="html",
         help="html (one self-contained file) or pdf (A4, printed by headless Chromium)",
+    )
+    p.add_argument(
+        "--no-charts",
+        action="store_true",
+        help="leave the indicators' charts out (the tables and verdicts stay; a smaller file, written "
+        "in a fraction of the time)",
     )
     p.add_argument("--warehouse", help="the published warehouse file (default: the configured one)")
     p.add_argument("--out", required=True, help="the file to write (a folder with --all-programmes)")

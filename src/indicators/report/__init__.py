@@ -115,9 +115,11 @@ def report(
     programme: str | None = None,
     protection: disclosure.Protection | None = None,
     as_of: str | None = None,
+    charts: bool = True,
 ) -> Path:
     """Write the HTML report for ``year`` to ``out_file`` (read-only against the warehouse); without a year
-    the mid-term follow-up reads the plan's mid-term rule and the annual report the latest final year."""
+    the mid-term follow-up reads the plan's mid-term rule and the annual report the latest final year.
+    Without ``charts`` the indicators' charts are left out (the tables and verdicts stay)."""
     publication = load(
         Path(warehouse),
         year,
@@ -138,7 +140,7 @@ def report(
         _check_programme(publication, programme)
     out_file = Path(out_file)
     out_file.parent.mkdir(parents=True, exist_ok=True)
-    out_file.write_text(render(publication, programme), encoding="utf-8")
+    out_file.write_text(render(publication, programme, charts=charts), encoding="utf-8")
     return out_file
 
 
@@ -150,6 +152,7 @@ def report_all_programmes(
     plan: str | None = None,
     on_note: Callable[[str], None] | None = None,
     protection: disclosure.Protection | None = None,
+    charts: bool = True,
 ) -> list[Path]:
     """One programme report per programme with values, ``<out_dir>/programme_<CODE>_<year>_<lang>.html``."""
     publication = load(
@@ -162,7 +165,7 @@ def report_all_programmes(
     written = []
     for code in publication.programme_codes:
         path = out_dir / f"programme_{code}_{publication.year.replace('/', '-')}_{lang}.html"
-        path.write_text(render(publication, code), encoding="utf-8")
+        path.write_text(render(publication, code, charts=charts), encoding="utf-8")
         written.append(path)
     return written
 
@@ -173,13 +176,13 @@ def _check_programme(publication: Publication, code: str | None) -> None:
         raise ExportError(f"no programme {code!r} with values (the programmes: {', '.join(codes)})")
 
 
-def render(publication: Publication, programme_code: str | None = None) -> str:
+def render(publication: Publication, programme_code: str | None = None, charts: bool = True) -> str:
     """The report's HTML. Its charts are the faculty's values (the same in every programme's report
-    of a year), each drawn once per process (``charts.svg_data_uri``)."""
+    of a year), each drawn once per process (``charts.svg_data_uri``); none without ``charts``."""
     from indicators.report.charts import svg_data_uri
 
-    def chart(indicator_id: str, followups: dict[str, str | None] | None = None) -> str:
-        return svg_data_uri(publication, indicator_id, followups=followups)
+    def chart(indicator_id: str, followups: dict[str, str | None] | None = None) -> str | None:
+        return svg_data_uri(publication, indicator_id, followups=followups) if charts else None
 
     lang = publication.lang
     decimal = "," if lang == "sv" else "."
