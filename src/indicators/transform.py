@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -259,8 +260,9 @@ COMPILED_ONLY_ENV = ("INDICATORS_RUN_ID",)
 
 
 def _parse_key(settings: Settings, database: Path) -> tuple:
-    """What a parse depends on beside the environment: the project's files (name, size, time
-    modified), the vars, and the database's name (the nodes' ``database``), not its folder."""
+    """What a parse depends on beside the variables dbt records in the manifest: the project's files
+    (name, size, time modified), the vars, the environment variables ``dbt_project.yml`` reads (dbt
+    checks those apart), and the database's name (the nodes' ``database``), not its folder."""
     files = []
     for folder in ("models", "macros", "seeds", "tests/dbt"):
         for path in sorted((settings.root / folder).rglob("*")):
@@ -270,7 +272,15 @@ def _parse_key(settings: Settings, database: Path) -> tuple:
     project = settings.root / "dbt_project.yml"
     stat = project.stat()
     files.append((str(project), stat.st_size, stat.st_mtime_ns))
-    return (str(settings.root), json.dumps(dbt_vars(settings), sort_keys=True), database.stem, tuple(files))
+    read = sorted(set(re.findall(r"env_var\(\s*['\"](\w+)['\"]", project.read_text(encoding="utf-8"))))
+    environment = tuple((name, os.environ.get(name)) for name in read)
+    return (
+        str(settings.root),
+        json.dumps(dbt_vars(settings), sort_keys=True),
+        database.stem,
+        tuple(files),
+        environment,
+    )
 
 
 def _kept_manifest(key: tuple):

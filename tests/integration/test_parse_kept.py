@@ -63,3 +63,19 @@ def test_a_kept_parse_is_stale_when_an_environment_variable_it_read_changed(monk
     assert transform._kept_manifest(("root", "{}", "in-progress", (("models/a.sql", 10, 1),))) is None
     monkeypatch.setenv("INDICATORS_TEST_PARSED_WITH", "b")
     assert transform._kept_manifest(key) is None
+
+
+def test_the_key_holds_what_dbt_project_yml_reads_from_the_environment(monkeypatch, tmp_path):
+    import dataclasses
+
+    from indicators.config import load_settings
+
+    (tmp_path / "dbt_project.yml").write_text(
+        "name: x\nvars:\n  plan: \"{{ env_var('INDICATORS_TEST_PLAN_VAR', 'a') }}\"\n", encoding="utf-8"
+    )
+    settings = dataclasses.replace(load_settings(), root=tmp_path)
+    monkeypatch.setenv("INDICATORS_TEST_PLAN_VAR", "a")
+    first = transform._parse_key(settings, tmp_path / "in-progress.duckdb")
+    assert transform._parse_key(settings, tmp_path / "elsewhere" / "in-progress.duckdb") == first
+    monkeypatch.setenv("INDICATORS_TEST_PLAN_VAR", "b")
+    assert transform._parse_key(settings, tmp_path / "in-progress.duckdb") != first
