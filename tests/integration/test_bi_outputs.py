@@ -1,8 +1,9 @@
 """What BI tools and older DuckDB clients get from a publish: the ``bi/`` folder and a 1.5-readable file.
 
-A real ``indicators nightly`` (subprocess) on the bundled sample; its ``bi/`` folder is read back
-with DuckDB and polars and compared with the published marts, and the published warehouse is opened
-by DuckDB 1.5.6 (installed into a cache folder: the newest 1.x client on the package index).
+A real ``indicators nightly`` (the CLI's main, in the test's process) on the bundled sample; its
+``bi/`` folder is read back with DuckDB and polars and compared with the published marts, and the
+published warehouse is opened by DuckDB 1.5.6 (installed into a cache folder: the newest 1.x client
+on the package index).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import polars as pl
 import pytest
 
 from conftest import TEST_KEY
+from helpers import cli_in_process
 from indicators import warehouse as wh
 
 # one worker builds the module's fixture (--dist loadgroup), not both
@@ -29,10 +31,15 @@ CACHE = Path(os.environ.get("INDICATORS_TEST_CACHE", Path.home() / ".cache" / "i
 
 
 def _nightly(inbox: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, PYTHONUNBUFFERED="1")
-    command = [sys.executable, "-m", "indicators.cli", "nightly", "--inbox", str(inbox)]
-    command += ["--warehouse", str(warehouse), "-q"]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
+    return cli_in_process(
+        "nightly",
+        "--inbox",
+        str(inbox),
+        "--warehouse",
+        str(warehouse),
+        "-q",
+        env={"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY},
+    )
 
 
 def _run_id(result: subprocess.CompletedProcess) -> str:
