@@ -1,10 +1,10 @@
 """``indicators report --format pdf`` on the bundled sample, read back page by page.
 
 The session's published bundled sample (``published_warehouse``, one nightly with dbt and no GX
-checks); each report kind is printed by the real CLI (``main``, in this process: the charts a report
-draws are kept for the next; headless Chromium prints) and its text read with pypdf. Every page that carries a table
-header must also carry the reported year, the status column and a status word: the year table
-printed whole, its header repeated on each page. Every page is A4; the year tables' pages are
+checks); each report kind is printed by the real CLI (``main``, in this process: the charts a
+report draws are kept for the next; headless Chromium prints) and its text read with pypdf. Every
+page that carries a table header must also carry the reported year, the status column and a status
+word: the year table printed whole, its header repeated on each page. Every page is A4; the year tables' pages are
 landscape. The literal values are the sample's, as the HTML report shows them.
 """
 

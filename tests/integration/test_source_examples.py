@@ -1,8 +1,8 @@
 """The three worked examples of docs/sources.md, and two sentinel-date files, through the real nightly.
 
-One nightly (`indicators nightly`, by the CLI's main in this process, dbt and GX included) over the bundled sample plus
-the fixtures in tests/fixtures/sources/ and two crafted files: a stay ending 9999-12-31 (open) and
-one ending 2999-01-01, and a stay starting 0001-01-01. Every expected count is worked out by hand from
+One nightly (`indicators nightly`, by the CLI's main in this process, dbt and GX included) over
+the bundled sample plus the fixtures in tests/fixtures/sources/ and two crafted files: a stay
+ending 9999-12-31 (open) and one ending 2999-01-01, and a stay starting 0001-01-01. Every expected count is worked out by hand from
 the fixture rows (see the comments) and written here literally.
 """
 
