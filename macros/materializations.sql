@@ -19,10 +19,12 @@
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
     {% if existing_relation is not none %}
-        {% do adapter.ensure_transaction() %}
-        {% do adapter.drop_relation(existing_relation) %}
+        {% do adapter.cache_dropped(existing_relation) %}
     {% endif %}
     {% call statement("main") -%}
+        {% if existing_relation is not none -%}
+            drop {{ existing_relation.type }} if exists {{ existing_relation }} cascade;
+        {% endif %}
         {% if target_relation.is_table %}
             {{- create_table_as(False, target_relation, compiled_code) }}
         {% else %}

@@ -12,13 +12,12 @@ import csv
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from helpers import personnummer
+from helpers import cli_in_process, personnummer
 from indicators import nightly
 from indicators.audit import audit
 from indicators.config import load_settings
@@ -204,29 +203,10 @@ def test_two_publishes_of_a_year_audited_together(published_warehouse, tmp_path)
     folders = []
     for run in runs:
         folder = tmp_path / run
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "indicators.cli",
-                "export",
-                "--warehouse",
-                str(settings.warehouse),
-                "--year",
-                "2024/25",
-                "--as-of",
-                run,
-                "--lang",
-                "en",
-                "--dialect",
-                "standard",
-                "--no-charts",
-                "--out",
-                str(folder),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        where = ["--warehouse", str(settings.warehouse), "--year", "2024/25", "--as-of", run]
+        options = ["--lang", "en", "--dialect", "standard", "--no-charts", "--out", str(folder)]
+        done = cli_in_process("export", *where, *options)
+        assert done.returncode == 0, done.stdout + done.stderr
         folders.append(folder)
     cells = [values(folder) for folder in folders]
     vaspe, vamin = ("I03", "2024/25", "VASPE"), ("I03", "2024/25", "VAMIN")
@@ -284,12 +264,7 @@ def values(folder: Path) -> dict:
 
 
 def audit_cli(*folders: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "audit", *map(str, folders)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return cli_in_process("audit", *map(str, folders))
 
 
 # --- the charts of the reports ---------------------------------------------------------------------
@@ -320,8 +295,6 @@ def test_a_chart_is_drawn_once_for_what_it_shows(published_warehouse):
 @pytest.mark.xdist_group("audit_bundled")
 def test_a_report_without_charts_keeps_every_table_cell(published_warehouse, tmp_path):
     import re
-
-    from helpers import cli_in_process
 
     # the whole year's annual report (its charts drawn already, in this worker's process)
     warehouse = published_warehouse("bundled")

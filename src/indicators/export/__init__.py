@@ -21,6 +21,7 @@ annual --lang sv`` (stem ``indicators_2023-24_annual_sv``):
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -344,8 +345,10 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     return [(str(key), "" if text is None else str(text)) for key, text in rows]
 
 
+@functools.cache
 def _environment() -> Environment:
-    # Markdown, not HTML: no autoescape; the template escapes table pipes itself.
+    # Markdown, not HTML: no autoescape; the template escapes table pipes itself. One per process:
+    # jinja compiles the template once per environment (56 ms), and a process may write many exports
     return Environment(
         loader=PackageLoader("indicators.export", "templates"),
         autoescape=False,

@@ -12,6 +12,7 @@ report on its own.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -329,14 +330,8 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
 
     run = publication.run
     generated = datetime.now(UTC).replace(microsecond=0)
-    environment = Environment(
-        loader=PackageLoader("indicators.report", "templates"),
-        autoescape=select_autoescape(["html", "j2"], default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return environment.get_template("report.html.j2").render(
+    template = _environment().get_template("report.html.j2")
+    return template.render(
         p=publication,
         lang=lang,
         goals=goals,
@@ -437,3 +432,16 @@ def _year_note(publication: Publication) -> str | None:
 
 def _or_dash(value: Any) -> Any:
     return "–" if value is None else value
+
+
+@functools.cache
+def _environment() -> Environment:
+    """The report's template environment, one per process: jinja compiles a template once per
+    environment, and a process may write many reports (every programme board's of a year)."""
+    return Environment(
+        loader=PackageLoader("indicators.report", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
