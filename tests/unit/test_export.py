@@ -287,3 +287,21 @@ def test_a_warehouse_without_the_marts_is_refused_with_their_names(tmp_path):
         r"marts\.annotations, audit\.pipeline_runs, .*: run the nightly build",
     ):
         export(path, tmp_path / "out", "2023/24", charts=False)
+
+
+def test_csv_cells_equal_in_python_are_written_by_their_own_type(tmp_path):
+    # write_csv formats each distinct value once: 1, 1.0 and True are equal in Python (and written
+    # alike), "1" is text, "-1" a formula start; 2.5 is a number (decimal comma) and Decimal("2.5"),
+    # equal to it, is not a float or an int (written as its text); a list is unhashable
+    from decimal import Decimal
+
+    from indicators.export.tables import SUPPRESSED
+    from indicators.export.tables.blocks import Column, Table
+    from indicators.export.writers import DIALECTS, write_csv
+
+    values = [1, 1.0, True, "1", "-1", -1, 2.344, 2.5, Decimal("2.5"), None, SUPPRESSED, [1, 2], "1"]
+    table = Table("t", "T", [Column(f"c{i}", f"c{i}") for i in range(len(values))], rows=[values, values])
+    path = write_csv(table, tmp_path / "t.csv", DIALECTS["excel-sv"])
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
+    expected = ["1", "1", "1", "1", "'-1", "-1", "2,34", "2,5", "2.5", "", "..", "[1, 2]", "1"]
+    assert rows[1:] == [expected, expected]

@@ -94,13 +94,26 @@ def csv_cell(value: Any, dialect: Dialect) -> str:
 
 
 def write_csv(table: Table, path: Path, dialect: Dialect) -> Path:
+    # a table repeats its codes, years, words and small numbers: each distinct value (of its type:
+    # 1 and 1.0 and True may be written alike, "1" not) is formatted once
+    texts: dict[tuple[type, Any], str] = {}
+
+    def cell(value: Any) -> str:
+        key = (value.__class__, value)
+        try:
+            text = texts.get(key)
+        except TypeError:  # an unhashable value: formatted as it comes
+            return csv_cell(value, dialect)
+        if text is None:
+            text = texts[key] = csv_cell(value, dialect)
+        return text
+
     with open(path, "w", encoding=dialect.encoding, newline="") as handle:
         writer = csv.writer(
             handle, delimiter=dialect.delimiter, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n"
         )
         writer.writerow([safe_text(column.label) for column in table.columns])
-        for row in table.rows:
-            writer.writerow([csv_cell(value, dialect) for value in row])
+        writer.writerows([cell(value) for value in row] for row in table.rows)
     return path
 
 
