@@ -12,8 +12,9 @@
     {{ return(replace_in_transaction(this.incorporate(type="view"))) }}
 {% endmaterialization %}
 
-{# The old relation (if any) dropped and the new table or view created as the model's main
-   statement, in one transaction, with the model's hooks around them. #}
+{# The old relation (if any) dropped and the new table or view created by the model's main
+   statement, in one transaction, with the model's hooks around them (adapter.drop_relation would
+   build a whole macro context for the drop: about a tenth of a small build). #}
 {% macro replace_in_transaction(target_relation) %}
     {%- set existing_relation = load_cached_relation(this) -%}
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
