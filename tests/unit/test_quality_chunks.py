@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import astuple
+
 from helpers import personnummer
 from indicators import quality
 from indicators.config import load_settings
@@ -64,8 +66,8 @@ def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkey
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    rows = [
-        f"K{i};{personnummer('19970303', 900 + i % 99)};ut;PA;studier;GB;2019-09-01;2020-01-15;avslutad;30"
+    rows = [  # 600 distinct ECTS values: current_values has 600 rows
+        f"K{i};{personnummer('19970303', 900 + i % 99)};ut;PA;studier;GB;2019-09-01;2020-01-15;avslutad;{i / 10}"
         for i in range(600)
     ]
     (inbox / "student_mobility_1.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
@@ -86,7 +88,7 @@ def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkey
         quality.prepare(settings, warehouse, ["student_mobility"], spill_dir=tmp_path / "spill"),
         lambda line: None,
     )
-    chunk_counts = seen[1:7]  # after the schema frame: the six chunks
+    chunk_counts = seen[1:7]  # after the schema frame: the six chunks of current_values
     assert len(chunk_counts) == 6
     assert max(chunk_counts) <= 1  # at most the chunk the loop still holds, never the earlier ones
 
@@ -117,3 +119,54 @@ def test_examples_are_counted_as_gx_summary_counts_them():
     table_level = SimpleNamespace(result={"observed_value": 7})
     gx._count_examples(table_level)
     assert table_level.result == {"observed_value": 7}
+
+
+def test_value_checks_on_distinct_values_count_rows(tmp_path, ingest, monkeypatch):
+    # current_values holds each distinct value once with its number of rows: the counts GX reports
+    # must still be rows. Seven rows: ECTS 150 three times and 200 once (above 0-120), 30 twice, one
+    # empty; partner country GB five times, "gb" twice (the ingest writes both GB).
+    from indicators.quality import frames
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    cells = [
+        ("150", "GB"),
+        ("150", "gb"),
+        ("150", "GB"),
+        ("200", "GB"),
+        ("30", "gb"),
+        ("30", "GB"),
+        ("", "GB"),
+    ]
+    rows = [
+        f"V{i};{personnummer('19970303', 980 + i)};ut;PA;studier;{country};2019-09-01;2020-01-15;avslutad;{ects}"
+        for i, (ects, country) in enumerate(cells)
+    ]
+    (inbox / "student_mobility_1.csv").write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    _, warehouse = ingest(inbox)
+    settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
+
+    def checks(spill_dir=None):
+        prepared = quality.prepare(settings, warehouse, ["student_mobility"], spill_dir=spill_dir)
+        by_name = {row.check_name: row for row in quality.execute(prepared, lambda line: None)}
+        return prepared.plans[0], by_name
+
+    plan, on_values = checks()
+    values = plan.frames[quality.VALUES]
+    assert len(values) == 4  # the longest column, ECTS: 150, 30, 200 and null
+    ects = on_values["expect_column_values_to_be_between(credits_ects)"]
+    assert (ects.success, ects.failing_count) == (False, 4)
+    assert ects.observed_value == "4 of 7 rows unexpected (1 null, not counted)"
+    assert ects.details == "4 rows, e.g. 150 (3), 200 (1)"
+    country = on_values["expect_column_values_to_match_regex(partner_country)"]
+    assert (country.success, country.observed_value) == (True, "0 of 7 rows unexpected")
+    assert on_values["expect_column_values_to_not_be_null(partner_country)"].observed_value == (
+        "0 of 7 rows unexpected"
+    )
+    # the same words as GX on the rows themselves (every value check sent to the current rows)
+    monkeypatch.setattr(frames, "VALUE_CHECKS", frozenset())
+    plan, on_rows = checks()
+    assert quality.VALUES not in plan.frames and len(plan.frames["current"]) == 7
+    assert {name: astuple(row) for name, row in on_rows.items()} == {
+        name: astuple(row) for name, row in on_values.items()
+    }

@@ -5,7 +5,8 @@ fixed in the file); each result is a row of ``audit.dq_results``. The package, o
 
 * :mod:`~indicators.quality.suites` — the suites as data: read, checked, named;
 * :mod:`~indicators.quality.frames` — the rows each suite is checked on (current rows by the staging
-  models' own rule, the schema, the by-year profile), SQL in ``sql/*.sql`` over the dbt macros;
+  models' own rule, their distinct values weighed for the value checks, the schema, the by-year
+  profile), SQL in ``sql/*.sql`` over the dbt macros;
 * :mod:`~indicators.quality.gx` — Great Expectations on those frames (pandas, Parquet chunks);
 * :mod:`~indicators.quality.results` — :class:`DqResult`, one row of ``audit.dq_results``;
 * :mod:`~indicators.quality.worker` — :func:`prepare` / :func:`execute` and the worker process.
@@ -27,6 +28,7 @@ from __future__ import annotations
 from indicators.quality.frames import (
     LATEST_FILE_ROWS,
     MIN_PREVIOUS_ROWS,
+    VALUES,
     YEAR_SPAN,
     ArchivedRows,
     ParquetRows,
@@ -36,6 +38,7 @@ from indicators.quality.frames import (
     coverage_end,
     current_rows_sql,
     latest_file_rows_sql,
+    weight_column,
 )
 from indicators.quality.results import ENGINE, DqResult
 from indicators.quality.suites import (
@@ -71,6 +74,7 @@ __all__ = [
     "Prepared",
     "SourcePlan",
     "SuiteError",
+    "VALUES",
     "by_year_parameters",
     "by_year_sql",
     "check_name",
@@ -87,4 +91,5 @@ __all__ = [
     "suite_path",
     "suites_dir",
     "validate",
+    "weight_column",
 ]

@@ -19,6 +19,18 @@ Which rows
     is a collapse. The academic year is the dbt project's (``macros/academic_years.sql``), rendered
     from the same file.
 
+Value checks
+    A check of each value on its own (in a set, between, a regex, not null: :data:`VALUE_CHECKS`,
+    without ``mostly`` or ``row_condition``) has the same verdict on the current rows as on their
+    distinct values, so GX judges it on ``current_values`` (``sql/current_values.sql``): each checked
+    column's distinct values, one column beside the other, with the number of current rows holding
+    each (:func:`weight_column`). A column checked for nulls only is grouped by whether it is null.
+    A column with fewer values than the longest repeats its most frequent one with weight 0, so it
+    holds only values of its own and GX's verdict stands as it is; the counts GX reports are then
+    weighed back into rows (``gx.weigh``). At scale 100 (1.8 M raw rows) this frame has about 4,000
+    rows instead of 1.8 M. Any other check on ``current`` (a mean, a proportion, ``mostly``) is
+    judged on the current rows themselves.
+
 The SQL is in ``sql/*.sql`` (jinja templates importing the dbt macros); identifiers are quoted,
 values are query parameters.
 """
@@ -38,6 +50,24 @@ from indicators.sources import SourceSpec
 MIN_PREVIOUS_ROWS = 30  # rows_vs_previous_year is only computed when the previous year had this many
 YEAR_SPAN = (2000, 2035)  # academic years the profile looks at (dates outside are range-check failures)
 LATEST_FILE_ROWS = "latest_file_rows"  # the frame the uniqueness checks of ``current`` are judged on
+VALUES = "current_values"  # the frame the value checks of ``current`` are judged on
+# checks of each value on its own: the same verdict on the distinct values as on the rows
+NULL_CHECKS = frozenset({"expect_column_values_to_not_be_null", "expect_column_values_to_be_null"})
+VALUE_CHECKS = NULL_CHECKS | frozenset(
+    {
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_not_match_regex",
+        "expect_column_values_to_match_regex_list",
+        "expect_column_values_to_not_match_regex_list",
+        "expect_column_values_to_match_like_pattern",
+        "expect_column_values_to_not_match_like_pattern",
+        "expect_column_value_lengths_to_be_between",
+        "expect_column_value_lengths_to_equal",
+    }
+)
 SQL_DIR = Path(__file__).parent / "sql"
 
 
@@ -46,6 +76,8 @@ class SourcePlan:
     spec: SourceSpec
     suite: dict
     frames: dict[str, Any] = field(default_factory=dict)  # frame name → pandas DataFrame or ParquetRows
+    # the columns of ``current_values`` (:func:`value_columns`), once the frames are read
+    value_columns: dict[str, bool] = field(default_factory=dict)
 
     @property
     def table_name(self) -> str:
@@ -126,6 +158,49 @@ def latest_file_rows_sql(
         keys=[quote(k) for k in spec.business_key],
         columns=_select(columns),
         hashes=[(quote(name), [quote(c) for c in hashed]) for name, hashed in hashes],
+    )
+
+
+def is_value_check(expectation: dict) -> bool:
+    """A check of each value of one column on its own, judged on ``current_values``."""
+    kwargs = expectation.get("kwargs") or {}
+    return (
+        frame_of(expectation) == "current"
+        and expectation["type"] in VALUE_CHECKS
+        and isinstance(kwargs.get("column"), str)
+        and kwargs.get("mostly") is None
+        and not kwargs.get("row_condition")
+    )
+
+
+def weight_column(column: str) -> str:
+    """The column of ``current_values`` holding how many current rows have each value of ``column``."""
+    return f"__rows__{column}"
+
+
+def value_columns(expectations: list[dict], available) -> dict[str, bool]:
+    """Column → whether its values are grouped (False: only whether they are null) in
+    ``current_values``, for the value checks' columns the rows have."""
+    checked: dict[str, bool] = {}
+    for expectation in expectations:
+        column = expectation["kwargs"]["column"]
+        if column in available:
+            checked[column] = checked.get(column, False) or expectation["type"] not in NULL_CHECKS
+    return checked
+
+
+def current_values_sql(
+    spec: SourceSpec, present: list[str], derived: dict[str, str], macros_dir: Path, checked: dict[str, bool]
+) -> str:
+    """``current_values``: the distinct values of ``checked``'s columns in the current rows, weighed."""
+    columns = available_columns(spec, present, derived)
+    return render(
+        "current_values.sql",
+        macros_dir,
+        table=quote(spec.name),
+        keys=[quote(k) for k in spec.business_key],
+        columns=_select({name: columns[name] for name in checked}),
+        checked=[(quote(name), quote(weight_column(name)), by_value) for name, by_value in checked.items()],
     )
 
 
@@ -294,19 +369,36 @@ def read_frames(
         }
         sql = current_rows_sql(spec, present, derived, macros_dir)
         expectations = plan.suite["expectations"]
-        wanted = {frame_of(e) for e in expectations}
+        checked = value_columns(
+            [e for e in expectations if is_value_check(e)], available_columns(spec, present, derived)
+        )
+        wanted = {frame_of(e) for e in expectations if not on_values(e, checked)}
         unique = [e for e in expectations if frame_of(e) == "current" and is_uniqueness(e)]
+        plan.value_columns = checked
+        if checked:
+            values_sql = current_values_sql(spec, present, derived, macros_dir, checked)
+            plan.frames[VALUES] = (
+                native(con.sql(values_sql).to_arrow_table())
+                if spill_dir is None
+                else _spill(con, values_sql, spill_dir / f"{spec.name}__values.parquet")
+            )
         if "schema" in wanted:
             plan.frames["schema"] = (
                 con.sql(sql).limit(0).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
             )
+        rows_wanted = any(
+            frame_of(e) == "current" and not is_uniqueness(e) and not on_values(e, checked)
+            for e in expectations
+        )
         if "current" in wanted and spill_dir is None:
-            plan.frames["current"] = native(con.sql(sql).to_arrow_table())
+            if rows_wanted:
+                plan.frames["current"] = native(con.sql(sql).to_arrow_table())
             if unique:
                 rows_sql = latest_file_rows_sql(spec, present, derived, macros_dir)
                 plan.frames[LATEST_FILE_ROWS] = native(con.sql(rows_sql).to_arrow_table())
         elif "current" in wanted:
-            plan.frames["current"] = _spill(con, sql, spill_dir / f"{spec.name}.parquet")
+            if rows_wanted:
+                plan.frames["current"] = _spill(con, sql, spill_dir / f"{spec.name}.parquet")
             if unique:
                 # uniqueness is checked on a 64-bit hash of the key (DuckDB's), not on the key's text:
                 # a few bytes a row instead of the whole key, for all rows at once; the keys themselves
@@ -324,6 +416,11 @@ def read_frames(
             profile = by_year_sql(sql, year_column, "programme_code" in present, macros_dir)
             parameters = by_year_parameters(coverage_of(spec.name), today)
             plan.frames["by_year"] = native(con.sql(profile, params=parameters).to_arrow_table())
+
+
+def on_values(expectation: dict, checked: dict[str, bool]) -> bool:
+    """Whether ``expectation`` is judged on ``current_values`` (its column is there)."""
+    return is_value_check(expectation) and expectation["kwargs"]["column"] in checked
 
 
 def _spill(con, sql: str, path: Path) -> ParquetRows:

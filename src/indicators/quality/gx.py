@@ -17,6 +17,10 @@ How GX runs (measured on this 2-core machine, shared, so ±30 %)
     ``float``, ``str``, ``bool``. Date bounds are written ``2000-01-01T00:00:00`` in the suites:
     GX turns a bare ``2000-01-01`` into a ``date``, which pandas will not compare with datetime64.
 
+The value checks are judged on the current rows' distinct values (``current_values``, see
+:mod:`indicators.quality.frames`) and their counts weighed back into rows (:func:`weigh`): at
+scale 100 validating took 1.6 s instead of 5.6 s, with the same 142 result rows word for word.
+
 GX itself is imported inside :func:`context` only (about 5 s), with usage statistics and progress
 bars off, in an ephemeral context: nothing is written to disk (no ``gx/`` folder).
 """
@@ -27,7 +31,7 @@ import contextlib
 import os
 from pathlib import Path
 
-from indicators.quality.frames import ParquetRows, SourcePlan, native, unique_column
+from indicators.quality.frames import VALUES, ParquetRows, SourcePlan, native, unique_column, weight_column
 from indicators.quality.results import exception_message
 from indicators.quality.suites import columns_of
 
@@ -79,6 +83,8 @@ class Frames:
 def _result_format(frame: str) -> dict:
     if frame == "by_year":  # a handful of rows: name the academic years that fail
         return {"result_format": "COMPLETE", "unexpected_index_column_names": ["academic_year"]}
+    if frame == VALUES:  # distinct values: every unexpected one, to weigh it (:func:`weigh`)
+        return {"result_format": "COMPLETE"}
     # BASIC, not SUMMARY: SUMMARY adds the unexpected rows' index list and a pandas query for them,
     # each a filter of the whole frame per expectation, which nothing here reads; its one field we
     # use, the counts of the first 20 unexpected values, :func:`_count_examples` makes the same way
@@ -174,29 +180,93 @@ def _forget_batches(datasource) -> None:
         metric_cache.clear()
 
 
-def validate_chunks(
-    frames: Frames, plan: SourcePlan, frame_name: str, rows: ParquetRows, expectations: list[dict]
-) -> dict:
-    """Column-map expectations on a Parquet file, chunk by chunk, their results added up."""
+def _chunks(rows: ParquetRows):
+    """A Parquet file's rows as pandas frames of at most :data:`CHUNK_ROWS` rows; one empty frame
+    for a file without rows (GX still sees it, so every expectation has a result)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     parquet = pq.ParquetFile(rows.path)
+    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
+        yield native(pa.Table.from_batches([batch]))
+    if rows.rows == 0:
+        yield native(parquet.schema_arrow.empty_table())
+
+
+def validate_chunks(
+    frames: Frames, plan: SourcePlan, frame_name: str, rows: ParquetRows, expectations: list[dict]
+) -> dict:
+    """Column-map expectations on a Parquet file, chunk by chunk, their results added up."""
     results: dict[str, list] = {e["id"]: [] for e in expectations}
-    for number, batch in enumerate(parquet.iter_batches(batch_size=CHUNK_ROWS)):
-        frame = native(pa.Table.from_batches([batch]))
+    for number, frame in enumerate(_chunks(rows)):
         for expectation_id, result in validate_frame(
             frames, plan, frame_name, frame, expectations, f"{frame_name}_{number}"
         ).items():
             results[expectation_id].append(result)
         del frame
-    if rows.rows == 0:  # GX still sees the (empty) frame, so every expectation has a result
-        empty = native(parquet.schema_arrow.empty_table())
-        for expectation_id, result in validate_frame(
-            frames, plan, frame_name, empty, expectations, f"{frame_name}_empty"
-        ).items():
-            results[expectation_id].append(result)
     return {expectation_id: _merge(parts) for expectation_id, parts in results.items() if parts}
+
+
+def validate_values(frames: Frames, plan: SourcePlan, rows, expectations: list[dict]) -> dict:
+    """The value checks on ``current_values`` (a pandas frame, or Parquet validated chunk by chunk),
+    each result weighed back into rows (:func:`weigh`), the chunks' results added up."""
+    results: dict[str, list] = {e["id"]: [] for e in expectations}
+    columns = {e["id"]: e["kwargs"]["column"] for e in expectations}
+    chunks = _chunks(rows) if isinstance(rows, ParquetRows) else [rows]
+    for number, frame in enumerate(chunks):
+        for expectation_id, result in validate_frame(
+            frames, plan, VALUES, frame, expectations, f"{VALUES}_{number}"
+        ).items():
+            results[expectation_id].append(weigh(result, frame, columns[expectation_id]))
+        del frame
+    return {expectation_id: _merge(parts) for expectation_id, parts in results.items() if parts}
+
+
+def weigh(result, frame, column: str):
+    """GX's result on distinct values (``current_values``) as counts of rows: each value counts as
+    many times as its weight (rows holding it); a repeat with weight 0 (padding) not at all.
+
+    GX's verdict is kept as it is: the frame holds exactly the column's values (with or without
+    repeats), and a value check passes on rows exactly when it passes on their distinct values.
+    The counts (checked, null, unexpected and their shares) and the examples (the unexpected values,
+    most rows first, then by value) are made from the weights."""
+    import numpy as np
+
+    data = result.result
+    if not isinstance(data, dict) or "element_count" not in data or column not in frame.columns:
+        return result  # not evaluated (an exception): nothing to weigh
+    weights = frame[weight_column(column)].to_numpy(dtype=np.int64)
+    positions = frame.index.get_indexer(list(data.get("unexpected_index_list") or []))
+    values = list(data.get("unexpected_list") or [])
+    total = int(weights.sum())
+    unexpected = int(weights[positions].sum()) if len(positions) else 0
+    weighed: dict = {"element_count": total, "unexpected_count": unexpected}
+    if "missing_count" in data:  # nulls are not judged: shares of the rows that are not null
+        missing = int(weights[frame[column].isna().to_numpy()].sum())
+        judged = total - missing
+        weighed |= {
+            "unexpected_percent": 100 * unexpected / judged if judged else None,
+            "missing_count": missing,
+            "missing_percent": 100 * missing / total if total else None,
+            "unexpected_percent_total": 100 * unexpected / total if total else None,
+            "unexpected_percent_nonmissing": 100 * unexpected / judged if judged else None,
+        }
+    else:
+        weighed["unexpected_percent"] = 100 * unexpected / total if total else None
+    examples = [
+        (value, int(weight))
+        for value, weight in zip(values, weights[positions] if len(positions) else [], strict=True)
+        if weight
+    ]
+    try:
+        examples.sort(key=lambda item: (-item[1], item[0]))
+    except TypeError:  # values that do not compare (NaN with text, mixed types): by rows only
+        examples.sort(key=lambda item: -item[1])
+    examples = examples[:PARTIAL_UNEXPECTED]
+    weighed["partial_unexpected_list"] = [value for value, _ in examples]
+    weighed["partial_unexpected_counts"] = [{"value": value, "count": count} for value, count in examples]
+    result.result = weighed
+    return result
 
 
 def validate_unique(

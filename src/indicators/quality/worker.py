@@ -17,11 +17,13 @@ from indicators.config import Settings
 from indicators.quality import gx
 from indicators.quality.frames import (
     LATEST_FILE_ROWS,
+    VALUES,
     ArchivedRows,
     ParquetRows,
     SourcePlan,
     fetch_archived_frames,
     fetch_frames,
+    on_values,
 )
 from indicators.quality.results import DqResult, expectation_row, failed
 from indicators.quality.suites import frame_of, is_uniqueness, load_suite, suite_path
@@ -173,8 +175,10 @@ def _judge(frames: gx.Frames, plan: SourcePlan, frame_name: str, expectations: l
     uniqueness checks of ``current`` are judged on the latest-file rows (see ``frames``)."""
     parts = [(frame_name, expectations)]
     if frame_name == "current":
+        values = [e for e in expectations if on_values(e, plan.value_columns)]
         parts = [
-            ("current", [e for e in expectations if not is_uniqueness(e)]),
+            (VALUES, values),
+            ("current", [e for e in expectations if not is_uniqueness(e) and e not in values]),
             (LATEST_FILE_ROWS, [e for e in expectations if is_uniqueness(e)]),
         ]
     results: dict[str, Any] = {}
@@ -184,6 +188,8 @@ def _judge(frames: gx.Frames, plan: SourcePlan, frame_name: str, expectations: l
             continue
         if frame is None:
             results.update(dict.fromkeys((e["id"] for e in chosen), NOT_BUILT))
+        elif name == VALUES:
+            results.update(gx.validate_values(frames, plan, frame, chosen))
         elif isinstance(frame, ParquetRows) and name == LATEST_FILE_ROWS:
             results.update(gx.validate_unique(frames, plan, name, frame, chosen))
         elif isinstance(frame, ParquetRows):
