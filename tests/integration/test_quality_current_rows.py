@@ -204,3 +204,26 @@ def test_only_the_duplicate_within_a_file_fails_and_superseded_values_are_not_ju
     assert failed == [("expect_column_values_to_be_unique(mobility_id)", "error", 2)]
     (unique,) = [row for row in rows if not row.success]
     assert "'MB' (2)" in unique.details
+
+
+def test_the_worker_counts_the_archive_reading_once(built, tmp_path):
+    # The worker reads the archive's rows inside its task: the task's time already holds them, so
+    # the seconds it reports can be no more than the time the whole task took.
+    import time
+
+    from indicators.quality import worker
+
+    settings, warehouse = built
+    prepared = quality.prepare(
+        settings,
+        warehouse,
+        ["student_mobility"],
+        today=TODAY,
+        spill_dir=tmp_path / "spill",
+        archived=archive_like(warehouse, tmp_path),
+    )
+    clock = time.monotonic()
+    rows, _, seconds, _ = worker._execute_quietly(prepared)
+    took = time.monotonic() - clock
+    assert rows and prepared.fetch_seconds > 0
+    assert prepared.fetch_seconds < seconds <= took
