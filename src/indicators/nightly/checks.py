@@ -24,7 +24,8 @@ class QualityWorker:
 
     @staticmethod
     def spill_dir_of(work: Path) -> Path:
-        """Where the current rows go as Parquet files for the worker (removed when it is done)."""
+        """Where the frames GX checks (the current rows' distinct values, the keys' hashes) go as
+        Parquet files for the worker (removed when it is done)."""
         return work.parent / "gx-rows"
 
     def __init__(self, settings: Settings, work: Path, summary: IngestSummary, reporter, archived=None):
@@ -37,7 +38,7 @@ class QualityWorker:
             # the worker process imports GX (about 5 s) while the rows are written out for it; not
             # earlier, beside the ingest, where it took a core from it (and not at all when nothing new)
             quality.preload()
-        # the current rows go to Parquet files, validated there chunk by chunk: memory stays bounded
+        # the frames go to Parquet files, validated there chunk by chunk: memory stays bounded
         self.spill_dir = self.spill_dir_of(work)
         shutil.rmtree(self.spill_dir, ignore_errors=True)
         prepared = quality.prepare(

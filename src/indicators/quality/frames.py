@@ -27,8 +27,8 @@ Value checks
     each (:func:`weight_column`). A column checked for nulls only is grouped by whether it is null.
     A column with fewer values than the longest repeats its most frequent one with weight 0, so it
     holds only values of its own and GX's verdict stands as it is; the counts GX reports are then
-    weighed back into rows (``gx.weigh``). At scale 100 (1.8 M raw rows) this frame has about 4,000
-    rows instead of 1.8 M. Any other check on ``current`` (a mean, a proportion, ``mostly``) is
+    weighed back into rows (``gx.weigh``). At scale 100 (1.8 M raw rows) the largest such frame has
+    3,501 rows (student mobility, from about 800,000 current rows). Any other check on ``current`` (a mean, a proportion, ``mostly``) is
     judged on the current rows themselves.
 
 The SQL is in ``sql/*.sql`` (jinja templates importing the dbt macros); identifiers are quoted,
@@ -275,7 +275,7 @@ def fetch_frames(
     work: Path, plans: list[SourcePlan], today: dt.date, macros_dir: Path, spill_dir: Path | None = None
 ) -> None:
     """The frames each suite asks for, read from the (closed) working copy, read-only. With
-    ``spill_dir`` the current rows go to Parquet files there (written by DuckDB, streaming)."""
+    ``spill_dir`` the frames go to Parquet files there (written by DuckDB, streaming)."""
     from indicators import warehouse
 
     # with the warehouse's memory limit: DuckDB's default (80 % of the machine) let this step hold

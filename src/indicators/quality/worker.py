@@ -74,7 +74,7 @@ def prepare(
 ) -> Prepared:
     """Read the rows to validate from the warehouse (the connection is closed on return).
 
-    With ``spill_dir`` the current rows go to Parquet files there (written by DuckDB, streaming), to
+    With ``spill_dir`` the frames go to Parquet files there (written by DuckDB, streaming), to
     be validated chunk by chunk; otherwise they are read into memory. With ``archived`` (every
     loaded source's rows in the archive, :func:`~indicators.quality.frames.archived_rows`) nothing
     is read here: :func:`execute` reads them from the archive's Parquet files, in the worker, beside
