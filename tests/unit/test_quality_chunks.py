@@ -170,3 +170,25 @@ def test_value_checks_on_distinct_values_count_rows(tmp_path, ingest, monkeypatc
     assert {name: astuple(row) for name, row in on_rows.items()} == {
         name: astuple(row) for name, row in on_values.items()
     }
+
+
+def test_a_shortened_list_of_unexpected_values_is_read_from_the_frame():
+    # weigh takes the values from GX's unexpected_list; if GX gave fewer values than row indexes,
+    # they are read from the frame at those rows. Rows b (2) and c (4) unexpected: 6 of 9.
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"c": ["AA", "b", "c", "AA"], quality.weight_column("c"): [3, 2, 4, 0]})
+    result = SimpleNamespace(
+        result={
+            "element_count": 4,
+            "unexpected_count": 2,
+            "missing_count": 0,
+            "unexpected_index_list": [1, 2],
+            "unexpected_list": ["b"],
+        }
+    )
+    data = gx.weigh(result, frame, "c").result
+    assert (data["element_count"], data["unexpected_count"], data["missing_count"]) == (9, 6, 0)
+    assert data["partial_unexpected_counts"] == [{"value": "c", "count": 4}, {"value": "b", "count": 2}]

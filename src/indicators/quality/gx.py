@@ -237,7 +237,10 @@ def weigh(result, frame, column: str):
         return result  # not evaluated (an exception): nothing to weigh
     weights = frame[weight_column(column)].to_numpy(dtype=np.int64)
     positions = frame.index.get_indexer(list(data.get("unexpected_index_list") or []))
+    positions = positions[positions >= 0]
     values = list(data.get("unexpected_list") or [])
+    if len(values) != len(positions):  # GX's list shortened: the values at those rows of the frame
+        values = frame[column].iloc[positions].tolist()
     total = int(weights.sum())
     unexpected = int(weights[positions].sum()) if len(positions) else 0
     weighed: dict = {"element_count": total, "unexpected_count": unexpected}
