@@ -247,7 +247,7 @@ class ParseAhead:
             outcome = dbtRunner().invoke(self.args)
             if outcome.success:
                 self._manifest = outcome.result
-                _KEPT[:] = [(self.key, outcome.result)]
+                _keep(self.key, outcome.result)
         except Exception:  # noqa: BLE001 - the build parses again and reports what is wrong
             self._manifest = None
 
@@ -258,7 +258,10 @@ class ParseAhead:
         return self._manifest if database == self.database else None
 
 
-# The last manifest parsed in this process, with what it was parsed from (ParseAhead)
+# The manifests parsed last in this process, most recent first, with what each was parsed from
+# (ParseAhead). More than one: a process that runs nightlies of a few configurations in turn (the
+# test suite: another run date, the demo's example plans) would otherwise parse again at each turn.
+KEPT_PARSES = 4
 _KEPT: list[tuple[tuple, object]] = []
 # Read when the SQL is compiled, not when it is parsed (a select expression of
 # marts.indicator_revisions): a new run's id does not make a parse stale
@@ -289,18 +292,25 @@ def _parse_key(settings: Settings, database: Path) -> tuple:
     )
 
 
+def _keep(key: tuple, manifest) -> None:
+    """Keep ``manifest`` first, and at most :data:`KEPT_PARSES` in all (the least recently used go)."""
+    _KEPT[:] = [(key, manifest), *((k, m) for k, m in _KEPT if k != key)][:KEPT_PARSES]
+
+
 def _kept_manifest(key: tuple):
-    """The manifest this process parsed last, if it was parsed from ``key`` and the environment
-    variables it read then still hold the values they had."""
-    if not _KEPT or _KEPT[0][0] != key:
-        return None
+    """A manifest this process parsed, if it was parsed from ``key`` and the environment variables
+    it read then still hold the values they had (it is then the most recently used)."""
     from dbt.constants import DEFAULT_ENV_PLACEHOLDER  # what dbt records for a variable not set
 
-    manifest = _KEPT[0][1]
-    for name, value in (getattr(manifest, "env_vars", None) or {}).items():
-        if name not in COMPILED_ONLY_ENV and os.environ.get(name, DEFAULT_ENV_PLACEHOLDER) != value:
-            return None
-    return manifest
+    for kept, manifest in _KEPT:
+        if kept != key:
+            continue
+        for name, value in (getattr(manifest, "env_vars", None) or {}).items():
+            if name not in COMPILED_ONLY_ENV and os.environ.get(name, DEFAULT_ENV_PLACEHOLDER) != value:
+                return None
+        _keep(key, manifest)
+        return manifest
+    return None
 
 
 def forget_parse() -> None:

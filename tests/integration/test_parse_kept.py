@@ -79,3 +79,19 @@ def test_the_key_holds_what_dbt_project_yml_reads_from_the_environment(monkeypat
     assert transform._parse_key(settings, tmp_path / "elsewhere" / "in-progress.duckdb") == first
     monkeypatch.setenv("INDICATORS_TEST_PLAN_VAR", "b")
     assert transform._parse_key(settings, tmp_path / "in-progress.duckdb") != first
+
+
+def test_a_few_parses_are_kept_the_least_recently_used_go_first(monkeypatch):
+    # a process that runs nightlies of a few configurations in turn keeps each one's parse
+    monkeypatch.setattr(transform, "_KEPT", [])
+    monkeypatch.setattr(transform, "KEPT_PARSES", 2)
+    a, b, c = (
+        ("root", f'{{"run_date": "{day}"}}', "in-progress", ()) for day in ("2021-03-01", "2021-07-02", "x")
+    )
+    parsed = {key: types.SimpleNamespace(env_vars={}) for key in (a, b, c)}
+    transform._keep(a, parsed[a])
+    transform._keep(b, parsed[b])
+    assert transform._kept_manifest(a) is parsed[a]  # b's parse did not drop a's; a is now the most recent
+    transform._keep(c, parsed[c])  # a third: the least recently used (b) goes
+    assert transform._kept_manifest(b) is None
+    assert transform._kept_manifest(a) is parsed[a] and transform._kept_manifest(c) is parsed[c]
