@@ -167,17 +167,21 @@ def archive_like(warehouse, folder) -> dict[str, quality.ArchivedRows]:
     return {"student_mobility": quality.ArchivedRows(tuple(files), len(RAW), None)}
 
 
-def test_gx_reads_the_same_rows_from_the_archive_beside_the_build(built, tmp_path):
+def prepared_from_archive(built, folder) -> quality.Prepared:
+    """The nightly's way: nothing read before the build, the rows left to the worker's archive reading."""
     settings, warehouse = built
-    archived = archive_like(warehouse, tmp_path)
-    prepared = quality.prepare(
+    return quality.prepare(
         settings,
         warehouse,
         ["student_mobility"],
         today=TODAY,
-        spill_dir=tmp_path / "spill",
-        archived=archived,
+        spill_dir=folder / "spill",
+        archived=archive_like(warehouse, folder),
     )
+
+
+def test_gx_reads_the_same_rows_from_the_archive_beside_the_build(built, tmp_path):
+    prepared = prepared_from_archive(built, tmp_path)
     assert prepared.plans[0].frames == {}  # nothing read before the build: the worker reads the archive
     rows = quality.execute(prepared, lambda line: None)
     assert weighed(prepared.plans[0].frames[quality.VALUES], "start_date") == PUBLISHED_STARTS
@@ -213,15 +217,7 @@ def test_the_worker_counts_the_archive_reading_once(built, tmp_path):
 
     from indicators.quality import worker
 
-    settings, warehouse = built
-    prepared = quality.prepare(
-        settings,
-        warehouse,
-        ["student_mobility"],
-        today=TODAY,
-        spill_dir=tmp_path / "spill",
-        archived=archive_like(warehouse, tmp_path),
-    )
+    prepared = prepared_from_archive(built, tmp_path)
     clock = time.monotonic()
     rows, _, seconds, _ = worker._execute_quietly(prepared)
     took = time.monotonic() - clock
