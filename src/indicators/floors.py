@@ -162,7 +162,7 @@ def quality_statements(
 ) -> list[tuple[str, dict | None]]:
     """The SQL of the quality floor for ``sources``: per suite and frame one aggregate query."""
     from indicators.quality import frames
-    from indicators.quality.suites import frame_of, is_uniqueness, load_suite, suite_path
+    from indicators.quality.suites import load_suite, suite_path
     from indicators.sources import load_sources
 
     macros = settings.root / "macros"
@@ -189,9 +189,7 @@ def quality_statements(
         current = frames.current_rows_sql(spec, present, derived, macros)
         groups: dict[str, list[str]] = {}
         for expectation in suite["expectations"]:
-            frame = frame_of(expectation)
-            if frame == "current" and is_uniqueness(expectation):
-                frame = frames.LATEST_FILE_ROWS
+            frame = frames.judged_on(expectation, {})  # no current_values: the floor reads the rows
             aggregate = _aggregate(expectation)
             groups.setdefault(frame, []).append(aggregate or "")
         for frame, aggregates in groups.items():

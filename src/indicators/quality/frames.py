@@ -372,8 +372,8 @@ def read_frames(
         checked = value_columns(
             [e for e in expectations if is_value_check(e)], available_columns(spec, present, derived)
         )
-        wanted = {frame_of(e) for e in expectations if not on_values(e, checked)}
-        unique = [e for e in expectations if frame_of(e) == "current" and is_uniqueness(e)]
+        wanted = {judged_on(e, checked) for e in expectations}
+        unique = [e for e in expectations if judged_on(e, checked) == LATEST_FILE_ROWS]
         plan.value_columns = checked
         if checked:
             values_sql = current_values_sql(spec, present, derived, macros_dir, checked)
@@ -386,20 +386,17 @@ def read_frames(
             plan.frames["schema"] = (
                 con.sql(sql).limit(0).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)
             )
-        rows_wanted = any(
-            frame_of(e) == "current" and not is_uniqueness(e) and not on_values(e, checked)
-            for e in expectations
-        )
-        if "current" in wanted and spill_dir is None:
-            if rows_wanted:
-                plan.frames["current"] = native(con.sql(sql).to_arrow_table())
-            if unique:
+        if "current" in wanted:
+            plan.frames["current"] = (
+                native(con.sql(sql).to_arrow_table())
+                if spill_dir is None
+                else _spill(con, sql, spill_dir / f"{spec.name}.parquet")
+            )
+        if unique:
+            if spill_dir is None:
                 rows_sql = latest_file_rows_sql(spec, present, derived, macros_dir)
                 plan.frames[LATEST_FILE_ROWS] = native(con.sql(rows_sql).to_arrow_table())
-        elif "current" in wanted:
-            if rows_wanted:
-                plan.frames["current"] = _spill(con, sql, spill_dir / f"{spec.name}.parquet")
-            if unique:
+            else:
                 # uniqueness is checked on a 64-bit hash of the key (DuckDB's), not on the key's text:
                 # a few bytes a row instead of the whole key, for all rows at once; the keys themselves
                 # are kept beside it, to name the duplicated ones
@@ -418,9 +415,18 @@ def read_frames(
             plan.frames["by_year"] = native(con.sql(profile, params=parameters).to_arrow_table())
 
 
-def on_values(expectation: dict, checked: dict[str, bool]) -> bool:
-    """Whether ``expectation`` is judged on ``current_values`` (its column is there)."""
-    return is_value_check(expectation) and expectation["kwargs"]["column"] in checked
+def judged_on(expectation: dict, checked: dict[str, bool]) -> str:
+    """The frame a check is judged on: the one its suite names, except on ``current``, where a
+    uniqueness check is judged on the latest-file rows and a value check whose column is in
+    ``current_values`` (``checked``, :func:`value_columns`) on those values."""
+    frame = frame_of(expectation)
+    if frame != "current":
+        return frame
+    if is_uniqueness(expectation):
+        return LATEST_FILE_ROWS
+    if is_value_check(expectation) and expectation["kwargs"]["column"] in checked:
+        return VALUES
+    return "current"
 
 
 def _spill(con, sql: str, path: Path) -> ParquetRows:

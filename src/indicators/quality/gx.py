@@ -242,7 +242,7 @@ def weigh(result, frame, column: str):
     if len(values) != len(positions):  # GX's list shortened: the values at those rows of the frame
         values = frame[column].iloc[positions].tolist()
     total = int(weights.sum())
-    unexpected = int(weights[positions].sum()) if len(positions) else 0
+    unexpected = int(weights[positions].sum())
     weighed: dict = {"element_count": total, "unexpected_count": unexpected}
     if "missing_count" in data:  # nulls are not judged: shares of the rows that are not null
         missing = int(weights[frame[column].isna().to_numpy()].sum())
@@ -257,9 +257,7 @@ def weigh(result, frame, column: str):
     else:
         weighed["unexpected_percent"] = 100 * unexpected / total if total else None
     examples = [
-        (value, int(weight))
-        for value, weight in zip(values, weights[positions] if len(positions) else [], strict=True)
-        if weight
+        (value, int(weight)) for value, weight in zip(values, weights[positions], strict=True) if weight
     ]
     try:
         examples.sort(key=lambda item: (-item[1], item[0]))

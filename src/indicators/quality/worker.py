@@ -23,10 +23,10 @@ from indicators.quality.frames import (
     SourcePlan,
     fetch_archived_frames,
     fetch_frames,
-    on_values,
+    judged_on,
 )
 from indicators.quality.results import DqResult, expectation_row, failed
-from indicators.quality.suites import frame_of, is_uniqueness, load_suite, suite_path
+from indicators.quality.suites import frame_of, load_suite, suite_path
 from indicators.sources import load_sources
 
 NOT_BUILT = "frame not built"  # e.g. the suite's year column is missing from the table
@@ -171,21 +171,14 @@ def execute(prepared: Prepared, reporter: Callable[[str], None]) -> list[DqResul
 
 
 def _judge(frames: gx.Frames, plan: SourcePlan, frame_name: str, expectations: list[dict]) -> dict[str, Any]:
-    """GX's result for each expectation (by id), :data:`NOT_BUILT` where its frame is missing. The
-    uniqueness checks of ``current`` are judged on the latest-file rows (see ``frames``)."""
-    parts = [(frame_name, expectations)]
-    if frame_name == "current":
-        values = [e for e in expectations if on_values(e, plan.value_columns)]
-        parts = [
-            (VALUES, values),
-            ("current", [e for e in expectations if not is_uniqueness(e) and e not in values]),
-            (LATEST_FILE_ROWS, [e for e in expectations if is_uniqueness(e)]),
-        ]
+    """GX's result for each expectation (by id), :data:`NOT_BUILT` where its frame is missing; each
+    is judged on the frame :func:`~indicators.quality.frames.judged_on` names."""
+    parts: dict[str, list[dict]] = {}
+    for expectation in expectations:
+        parts.setdefault(judged_on(expectation, plan.value_columns), []).append(expectation)
     results: dict[str, Any] = {}
-    for name, chosen in parts:
+    for name, chosen in parts.items():
         frame = plan.frames.get(name)
-        if not chosen:
-            continue
         if frame is None:
             results.update(dict.fromkeys((e["id"] for e in chosen), NOT_BUILT))
         elif name == VALUES:
