@@ -21,7 +21,7 @@ import duckdb
 import pytest
 
 from conftest import TEST_KEY
-from helpers import personnummer
+from helpers import cli_in_process, personnummer
 from indicators.disk import human, required_bytes
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status"
@@ -46,23 +46,19 @@ def _limited(max_bytes: int):
 def run(
     command: str, inbox: Path, warehouse: Path, limit: int | None = None, **env: str
 ) -> subprocess.CompletedProcess:
+    """``indicators COMMAND`` on ``inbox``: with a file size ``limit``, in a process of its own (the
+    limit is the process's); else by the CLI's main in this process (a simulated failure, a full
+    tmpfs and the runs with space need no interpreter of their own)."""
+    args = [command, "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+    if not limit:
+        return cli_in_process(*args, env={"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY, **env})
     full_env = dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, PYTHONUNBUFFERED="1", **env)
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "indicators.cli",
-            command,
-            "-q",
-            "--inbox",
-            str(inbox),
-            "--warehouse",
-            str(warehouse),
-        ],
+        [sys.executable, "-m", "indicators.cli", *args],
         env=full_env,
         capture_output=True,
         text=True,
-        preexec_fn=_limited(limit) if limit else None,
+        preexec_fn=_limited(limit),
         timeout=600,
     )
 
@@ -84,11 +80,7 @@ def last_record(warehouse: Path) -> dict:
 
 
 def status_line(warehouse: Path, run_id: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "status", "--warehouse", str(warehouse)],
-        capture_output=True,
-        text=True,
-    )
+    done = cli_in_process("status", "--warehouse", str(warehouse))
     [line] = [line for line in done.stdout.splitlines() if line.startswith(run_id)]
     return line
 
