@@ -71,12 +71,15 @@
 {%- endmacro %}
 
 {#
-    The run's date: var('run_date') (YYYY-MM-DD) when given, else today. Coverage never reaches
-    past it, whatever an export's file name or its planned stays say.
+    The run's date: INDICATORS_RUN_DATE (YYYY-MM-DD) when set (tests: a run "on" another day), else
+    today. Coverage never reaches past it, whatever an export's file name or its planned stays say.
+    An environment variable, not a var: it is read when the SQL is compiled, so a new date does not
+    make the parsed project stale (a new var would parse it all again).
 #}
 {% macro run_date() -%}
-    {%- if var('run_date', none) -%}
-        cast('{{ var("run_date") }}' as date)
+    {%- set given = env_var('INDICATORS_RUN_DATE', '') | trim -%}
+    {%- if given -%}
+        cast('{{ given }}' as date)
     {%- else -%}
         current_date
     {%- endif -%}

@@ -62,10 +62,9 @@ def project_fingerprint(settings: Settings) -> str:
 
     When nothing new was loaded and this is unchanged, a rebuild would give the same marts.
     """
-    # the run's date is left out: whether a new date changes the marts is the nightly's own check
-    # (indicators.history.date_moved), else every day would rebuild
-    shaping = {name: value for name, value in dbt_vars(settings).items() if name != "run_date"}
-    digest = hashlib.sha256(json.dumps(shaping, sort_keys=True).encode())
+    # the run's date is not among them (an environment variable the SQL reads when compiled): whether
+    # a new date changes the marts is the nightly's own check (date_moved), else every day would rebuild
+    digest = hashlib.sha256(json.dumps(dbt_vars(settings), sort_keys=True).encode())
     for part in PROJECT_PARTS:
         base = settings.root / part
         paths = (
@@ -87,7 +86,7 @@ RUN_DATE_ENV = "INDICATORS_RUN_DATE"  # YYYY-MM-DD: the run's date (tests); unse
 
 def run_date() -> dt.date:
     """The run's date: ``INDICATORS_RUN_DATE`` (YYYY-MM-DD) when set, else today. Coverage never
-    reaches past it (dbt var run_date)."""
+    reaches past it (dbt macro run_date, which reads the same variable when the SQL is compiled)."""
     given = os.environ.get(RUN_DATE_ENV, "").strip()
     return dt.date.fromisoformat(given) if given else dt.date.today()
 
@@ -134,15 +133,12 @@ def date_moved(work: Path, today: dt.date | None = None) -> str | None:
 
 
 def dbt_vars(settings: Settings) -> dict:
-    values = {
+    return {
         "reference_day": settings.reference_day,
         "unknown_programme_error_pct": settings.unknown_programme_error_pct,
         "first_year": settings.first_year,
         "example_plans": example_plans(),
     }
-    if os.environ.get(RUN_DATE_ENV, "").strip():
-        values["run_date"] = run_date().isoformat()
-    return values
 
 
 def dbt_args(command: str, settings: Settings) -> list[str]:
@@ -264,8 +260,9 @@ class ParseAhead:
 KEPT_PARSES = 4
 _KEPT: list[tuple[tuple, object]] = []
 # Read when the SQL is compiled, not when it is parsed (a select expression of
-# marts.indicator_revisions): a new run's id does not make a parse stale
-COMPILED_ONLY_ENV = ("INDICATORS_RUN_ID",)
+# marts.indicator_revisions; the run's date in macro run_date): a new run's id or date does not make
+# a parse stale
+COMPILED_ONLY_ENV = ("INDICATORS_RUN_ID", RUN_DATE_ENV)
 
 
 def _parse_key(settings: Settings, database: Path) -> tuple:

@@ -42,22 +42,32 @@ def night(settings_for, tmp_path: Path, name: str, stays: int):
     return parsed, outgoing
 
 
-def test_the_next_nightly_of_the_process_reuses_the_parse(settings_for, tmp_path):
+def test_the_next_nightly_of_the_process_reuses_the_parse(settings_for, tmp_path, monkeypatch):
     transform.forget_parse()  # whatever an earlier test of this worker parsed
+    monkeypatch.delenv("INDICATORS_RUN_DATE", raising=False)
     assert night(settings_for, tmp_path, "first", 12) == (True, [(12,)])
     # other rows, another warehouse, the same project and vars: no parse, its own numbers
     assert night(settings_for, tmp_path, "second", 7) == (False, [(7,)])
+    # another run date (read when the SQL is compiled): no parse either
+    monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-03-01")
+    assert night(settings_for, tmp_path, "third", 5) == (False, [(5,)])
     # (other vars, another project file or a changed environment: parsed again, see the next test)
 
 
 def test_a_kept_parse_is_stale_when_an_environment_variable_it_read_changed(monkeypatch, tmp_path):
     key = ("root", "{}", "in-progress", ())
     manifest = types.SimpleNamespace(
-        env_vars={"INDICATORS_TEST_PARSED_WITH": "a", "INDICATORS_RUN_ID": "run-1"}
+        env_vars={
+            "INDICATORS_TEST_PARSED_WITH": "a",
+            "INDICATORS_RUN_ID": "run-1",
+            "INDICATORS_RUN_DATE": "2021-03-01",
+        }
     )
     monkeypatch.setattr(transform, "_KEPT", [(key, manifest)])
     monkeypatch.setenv("INDICATORS_TEST_PARSED_WITH", "a")
-    monkeypatch.setenv("INDICATORS_RUN_ID", "run-2")  # read when compiled, not parsed: still fresh
+    # read when compiled, not parsed: still fresh
+    monkeypatch.setenv("INDICATORS_RUN_ID", "run-2")
+    monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-07-02")
     assert transform._kept_manifest(key) is manifest
     assert transform._kept_manifest(("root", '{"first_year": 2019}', "in-progress", ())) is None  # other vars
     assert transform._kept_manifest(("root", "{}", "in-progress", (("models/a.sql", 10, 1),))) is None
@@ -85,9 +95,7 @@ def test_a_few_parses_are_kept_the_least_recently_used_go_first(monkeypatch):
     # a process that runs nightlies of a few configurations in turn keeps each one's parse
     monkeypatch.setattr(transform, "_KEPT", [])
     monkeypatch.setattr(transform, "KEPT_PARSES", 2)
-    a, b, c = (
-        ("root", f'{{"run_date": "{day}"}}', "in-progress", ()) for day in ("2021-03-01", "2021-07-02", "x")
-    )
+    a, b, c = (("root", f'{{"first_year": {year}}}', "in-progress", ()) for year in (2017, 2018, 2019))
     parsed = {key: types.SimpleNamespace(env_vars={}) for key in (a, b, c)}
     transform._keep(a, parsed[a])
     transform._keep(b, parsed[b])
