@@ -151,9 +151,12 @@ def test_a_build_from_the_parse_started_ahead_is_a_build_that_parses_itself(publ
         )
     finally:
         con.close()
-    work = tmp_path / "work.duckdb"
+    # named as the nightly names its working copy: the process's parse of the fixture's night serves
+    work = tmp_path / "in-progress.duckdb"
     shutil.copy(published.warehouse, work)
-    assert transform.ParseAhead(published, tmp_path / "another.duckdb").manifest(work) is None
+    # a parse made for a file of the same name in another folder is not used for this one
+    (tmp_path / "elsewhere").mkdir()
+    assert transform.ParseAhead(published, tmp_path / "elsewhere" / work.name).manifest(work) is None
     manifest = transform.ParseAhead(published, work).manifest(work)
     assert manifest is not None and "model.indicators.indicator_values" in manifest.nodes
     itself = build(published, work)
