@@ -21,8 +21,9 @@ from helpers import cli_in_process
 A4 = (595, 842)  # points, portrait
 STATUS_WORDS = ("uppfyllt", "ej uppfyllt", "pågår", "försenat", "otillräckliga data")
 
-# one worker builds the module's fixture (--dist loadgroup), not both
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("report_pdf")]
+# the group of every test that reads the session's bundled warehouse (test_audit_exports too): one
+# worker builds it (--dist loadgroup), not both, and the charts it draws serve the others
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("audit_bundled")]
 
 
 @pytest.fixture(scope="module")
