@@ -74,10 +74,16 @@
     The run's date: INDICATORS_RUN_DATE (YYYY-MM-DD) when set (tests: a run "on" another day), else
     today. Coverage never reaches past it, whatever an export's file name or its planned stays say.
     An environment variable, not a var: it is read when the SQL is compiled, so a new date does not
-    make the parsed project stale (a new var would parse it all again).
+    make the parsed project stale (a new var would parse it all again). Anything but YYYY-MM-DD stops
+    the build with one line: nothing else is pasted into the SQL.
 #}
 {% macro run_date() -%}
     {%- set given = env_var('INDICATORS_RUN_DATE', '') | trim -%}
+    {%- if given and not modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}', given) -%}
+        {{ exceptions.raise_compiler_error(
+            "INDICATORS_RUN_DATE is not a date YYYY-MM-DD: set it as 2021-03-01, or unset it (the run's date is then today)"
+        ) }}
+    {%- endif -%}
     {%- if given -%}
         cast('{{ given }}' as date)
     {%- else -%}

@@ -32,7 +32,8 @@ def night(settings_for, tmp_path: Path, name: str, stays: int):
     (inbox / "student_mobility_2021-06-30.csv").write_text(HEADER + rows, encoding="utf-8")
     settings = settings_for(inbox, tmp_path / name / "state" / "warehouse.duckdb")
     outcome = nightly.run(settings, with_quality=False, quiet=True)
-    assert outcome.published, (outcome.message, outcome.errors)
+    if not outcome.published:
+        return outcome
     parsed = (settings.warehouse.parent / "dbt" / "target" / "partial_parse.msgpack").exists()
     outgoing = query(
         settings.warehouse,
@@ -51,6 +52,12 @@ def test_the_next_nightly_of_the_process_reuses_the_parse(settings_for, tmp_path
     # another run date (read when the SQL is compiled): no parse either
     monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-03-01")
     assert night(settings_for, tmp_path, "third", 5) == (False, [(5,)])
+    # a date that is not YYYY-MM-DD stops the build with one line; it never reaches the SQL
+    monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-03-01' as date) --")
+    stopped = night(settings_for, tmp_path, "fourth", 3)
+    assert not stopped.published and stopped.exit_code == 1
+    assert stopped.errors[0].startswith("model int_sources_bounded: Compilation Error"), stopped.errors[:1]
+    assert "INDICATORS_RUN_DATE is not a date YYYY-MM-DD: set it as 2021-03-01" in stopped.errors[0]
     # (other vars, another project file or a changed environment: parsed again, see the next test)
 
 
