@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from conftest import TEST_KEY
-from helpers import personnummer
+from helpers import cli_in_process, personnummer
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status"
 
@@ -53,6 +53,13 @@ def _command(inbox: Path, warehouse: Path, *more: str) -> list[str]:
     ]
 
 
+def _in_process(inbox: Path, warehouse: Path):
+    """The same ``indicators ingest`` by the CLI's main in this process: a run that is not killed,
+    held or raced needs no process of its own."""
+    args = _command(inbox, warehouse)[3:]  # without "python -m indicators.cli"
+    return cli_in_process(*args, env={"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY})
+
+
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -71,7 +78,7 @@ def published(tmp_path):
     inbox = tmp_path / "inbox"
     warehouse = tmp_path / "state" / "warehouse.duckdb"
     _mobility_file(inbox, "student_mobility_1.csv", range(3))
-    done = subprocess.run(_command(inbox, warehouse), env=_env(tmp_path), capture_output=True, text=True)
+    done = _in_process(inbox, warehouse)
     assert done.returncode == 0, done.stdout + done.stderr
     _mobility_file(inbox, "student_mobility_2.csv", range(3, 8))
     _mobility_file(inbox, "student_mobility_3.csv", range(8, 10))
@@ -105,15 +112,10 @@ def test_sigkill_at_any_point_leaves_the_published_file_intact(tmp_path, publish
     assert _sha(warehouse) == before
     assert _count(warehouse) == 3
     # the next run detects the dead run's lock, recovers, and publishes everything
-    after = subprocess.run(_command(inbox, warehouse), env=_env(tmp_path), capture_output=True, text=True)
+    after = _in_process(inbox, warehouse)
     assert after.returncode == 0, after.stdout + after.stderr
     assert _count(warehouse) == 10
-    status = subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "status", "--warehouse", str(warehouse)],
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-    )
+    status = cli_in_process("status", "--warehouse", str(warehouse))
     assert "killed" in status.stdout
 
 
