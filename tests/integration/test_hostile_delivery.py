@@ -1,5 +1,6 @@
-"""Hostile and unlucky deliveries (issue 19, items 3-6 and the minor ones), through the real CLI in
-a subprocess with hand-made files: links and non-regular files, names read as globs, a lying zip
+"""Hostile and unlucky deliveries (issue 19, items 3-6 and the minor ones), through the real CLI
+(its main in this process; in a subprocess where a signal stops the run or another process races
+it) with hand-made files: links and non-regular files, names read as globs, a lying zip
 bomb, a file still arriving, names that forge log lines, UTF-16, a duplicate header, SIGTERM, a run
 refused by the lock, a torn manifest line."""
 
@@ -23,7 +24,7 @@ import openpyxl
 import pytest
 
 from conftest import TEST_KEY
-from helpers import personnummer
+from helpers import cli_in_process, personnummer
 
 HEADER = "Mobility ID,Student ID,Direction,Programme code,Mobility type,Country,Start date,Status,Credits"
 P = [personnummer("19960101", 980 + i) for i in range(6)]
@@ -64,9 +65,10 @@ def environment(**extra: str) -> dict[str, str]:
 
 
 def run(name: str, inbox: Path, warehouse: Path, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        command(name, inbox, warehouse), env=environment(**extra), capture_output=True, text=True, timeout=600
-    )
+    """``indicators NAME`` by the CLI's main in this process (its messages and exit code as a
+    process gives them); the runs a signal stops or that race another start processes of their own."""
+    env = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY, "INDICATORS_SETTLE_SECONDS": "0", **extra}
+    return cli_in_process(*command(name, inbox, warehouse)[3:], env=env)
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:
@@ -397,13 +399,7 @@ def test_a_run_refused_by_the_lock_is_recorded_and_shown(tmp_path):
     assert result.returncode == 1
     [record] = runs_log(warehouse)
     assert record["status"] == "locked" and record["message"].startswith("another run is in progress")
-    shown = subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "status", "--warehouse", str(warehouse)],
-        env=environment(INDICATORS_WAREHOUSE=str(warehouse)),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    shown = cli_in_process("status", "--warehouse", str(warehouse))
     assert f"{record['run_id']}  locked" in shown.stdout
 
 
