@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import TEST_KEY
-from helpers import ingest_command, personnummer
+from helpers import cli_in_process, ingest_command, personnummer
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
 
@@ -35,6 +35,10 @@ def env(**extra: str) -> dict:
     return dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, **extra)
 
 
+def env_in_process() -> dict:
+    return {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY}
+
+
 def cli(*args: str, **extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "indicators.cli", *args], env=env(**extra), capture_output=True, text=True
@@ -52,7 +56,10 @@ def rows(database: Path) -> int:
 def test_backup_is_consistent_verified_and_incremental(tmp_path):
     inbox, warehouse, out = tmp_path / "inbox", tmp_path / "state" / "warehouse.duckdb", tmp_path / "backup"
     write_stays(inbox / "student_mobility_1.csv", range(3))
-    assert cli("ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)).returncode == 0
+    first = cli_in_process(  # in this process: only the held run and the waiting backup need their own
+        "ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse), env=env_in_process()
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
     write_stays(inbox / "student_mobility_2.csv", range(3, 8))
     # a run holds the lock for 2 s before it publishes: the backup waits for it, then copies
     marker = tmp_path / "paused"
@@ -85,7 +92,7 @@ def test_backup_is_consistent_verified_and_incremental(tmp_path):
     assert len(list((out / "archive" / "student_mobility").glob("*.parquet"))) == 2
     assert json.loads((out / "backup.json").read_text())["archive_files_copied"] == 2
     assert not list(out.rglob("*.key"))
-    again = cli("backup", str(out), "--warehouse", str(warehouse))
+    again = cli_in_process("backup", str(out), "--warehouse", str(warehouse), env=env_in_process())
     assert (
         again.returncode == 0 and json.loads((out / "backup.json").read_text())["archive_files_copied"] == 0
     )

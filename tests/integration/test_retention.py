@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import TEST_KEY
-from helpers import ingest_command, personnummer
+from helpers import cli_in_process, ingest_command, personnummer
 from indicators import cli
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
@@ -26,15 +26,9 @@ def stays(ids: range) -> str:
 
 
 def ingest(inbox: Path, warehouse: Path, retention: str) -> subprocess.CompletedProcess:
-    env = dict(
-        os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, INDICATORS_INBOX_RETENTION_DAYS=retention
-    )
-    return subprocess.run(
-        ingest_command(inbox, warehouse),
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    """``indicators ingest`` by the CLI's main in this process, with the retention setting given."""
+    env = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY, "INDICATORS_INBOX_RETENTION_DAYS": retention}
+    return cli_in_process(*ingest_command(inbox, warehouse)[3:], env=env)
 
 
 def raw_rows(warehouse: Path) -> int:
