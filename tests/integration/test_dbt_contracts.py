@@ -152,7 +152,7 @@ def test_a_build_from_the_parse_started_ahead_is_a_build_that_parses_itself(publ
     finally:
         con.close()
     # named as the nightly names its working copy, so the process's parse of the fixture's night
-    # serves both lookups below (no parse here)
+    # serves both lookups below while the process keeps it
     work = tmp_path / "in-progress.duckdb"
     shutil.copy(published.warehouse, work)
     # a parse made for a file of the same name in another folder is not used for this one
