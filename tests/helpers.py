@@ -39,19 +39,15 @@ def query(warehouse, sql: str, params: list | None = None) -> list[tuple]:
         con.close()
 
 
+def ingest_args(inbox: Path, warehouse: Path) -> list[str]:
+    """``indicators ingest -q`` of ``inbox`` into ``warehouse``: the command's arguments (for
+    :func:`cli_in_process`)."""
+    return ["ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+
+
 def ingest_command(inbox: Path, warehouse: Path) -> list[str]:
-    """``indicators ingest -q`` of ``inbox`` into ``warehouse``, as a process's arguments."""
-    return [
-        sys.executable,
-        "-m",
-        "indicators.cli",
-        "ingest",
-        "-q",
-        "--inbox",
-        str(inbox),
-        "--warehouse",
-        str(warehouse),
-    ]
+    """The same as a process's arguments."""
+    return [sys.executable, "-m", "indicators.cli", *ingest_args(inbox, warehouse)]
 
 
 def indicator_row(

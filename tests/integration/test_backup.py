@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import TEST_KEY
-from helpers import cli_in_process, ingest_command, personnummer
+from helpers import cli_in_process, ingest_args, ingest_command, personnummer
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
 
@@ -35,8 +35,7 @@ def env(**extra: str) -> dict:
     return dict(os.environ, INDICATORS_PSEUDONYMISATION_KEY=TEST_KEY, **extra)
 
 
-def env_in_process() -> dict:
-    return {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY}
+KEY = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY}  # for the commands run in this process
 
 
 def cli(*args: str, **extra: str) -> subprocess.CompletedProcess:
@@ -56,9 +55,8 @@ def rows(database: Path) -> int:
 def test_backup_is_consistent_verified_and_incremental(tmp_path):
     inbox, warehouse, out = tmp_path / "inbox", tmp_path / "state" / "warehouse.duckdb", tmp_path / "backup"
     write_stays(inbox / "student_mobility_1.csv", range(3))
-    first = cli_in_process(  # in this process: only the held run and the waiting backup need their own
-        "ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse), env=env_in_process()
-    )
+    # in this process: only the held run and the backup that waits for it need processes of their own
+    first = cli_in_process(*ingest_args(inbox, warehouse), env=KEY)
     assert first.returncode == 0, first.stdout + first.stderr
     write_stays(inbox / "student_mobility_2.csv", range(3, 8))
     # a run holds the lock for 2 s before it publishes: the backup waits for it, then copies
@@ -92,7 +90,7 @@ def test_backup_is_consistent_verified_and_incremental(tmp_path):
     assert len(list((out / "archive" / "student_mobility").glob("*.parquet"))) == 2
     assert json.loads((out / "backup.json").read_text())["archive_files_copied"] == 2
     assert not list(out.rglob("*.key"))
-    again = cli_in_process("backup", str(out), "--warehouse", str(warehouse), env=env_in_process())
+    again = cli_in_process("backup", str(out), "--warehouse", str(warehouse), env=KEY)
     assert (
         again.returncode == 0 and json.loads((out / "backup.json").read_text())["archive_files_copied"] == 0
     )

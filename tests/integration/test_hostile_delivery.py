@@ -38,18 +38,12 @@ def rows(ids: list[str], credits: str = "30") -> str:
     return "\n".join(lines) + "\n"
 
 
+def arguments(name: str, inbox: Path, warehouse: Path) -> list[str]:
+    return [name, "-q", "--inbox", str(inbox), "--warehouse", str(warehouse)]
+
+
 def command(name: str, inbox: Path, warehouse: Path) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "indicators.cli",
-        name,
-        "-q",
-        "--inbox",
-        str(inbox),
-        "--warehouse",
-        str(warehouse),
-    ]
+    return [sys.executable, "-m", "indicators.cli", *arguments(name, inbox, warehouse)]
 
 
 def environment(**extra: str) -> dict[str, str]:
@@ -68,7 +62,7 @@ def run(name: str, inbox: Path, warehouse: Path, **extra: str) -> subprocess.Com
     """``indicators NAME`` by the CLI's main in this process (its messages and exit code as a
     process gives them); the runs a signal stops or that race another start processes of their own."""
     env = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY, "INDICATORS_SETTLE_SECONDS": "0", **extra}
-    return cli_in_process(*command(name, inbox, warehouse)[3:], env=env)
+    return cli_in_process(*arguments(name, inbox, warehouse), env=env)
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:

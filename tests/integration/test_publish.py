@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from conftest import TEST_KEY
-from helpers import cli_in_process, personnummer
+from helpers import cli_in_process, ingest_args, personnummer
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status"
 
@@ -39,25 +39,13 @@ def _env(tmp_path: Path, **extra: str) -> dict:
 
 def _command(inbox: Path, warehouse: Path, *more: str) -> list[str]:
     # ingest only: the crash-safety machinery is the same for a full nightly, and this keeps the test fast
-    return [
-        sys.executable,
-        "-m",
-        "indicators.cli",
-        "ingest",
-        "--inbox",
-        str(inbox),
-        "--warehouse",
-        str(warehouse),
-        "-q",
-        *more,
-    ]
+    return [sys.executable, "-m", "indicators.cli", *ingest_args(inbox, warehouse), *more]
 
 
 def _in_process(inbox: Path, warehouse: Path):
     """The same ``indicators ingest`` by the CLI's main in this process: a run that is not killed,
     held or raced needs no process of its own."""
-    args = _command(inbox, warehouse)[3:]  # without "python -m indicators.cli"
-    return cli_in_process(*args, env={"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY})
+    return cli_in_process(*ingest_args(inbox, warehouse), env={"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY})
 
 
 def _sha(path: Path) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import TEST_KEY
-from helpers import cli_in_process, ingest_command, personnummer
+from helpers import cli_in_process, ingest_args, personnummer
 from indicators import cli
 
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
@@ -28,7 +28,7 @@ def stays(ids: range) -> str:
 def ingest(inbox: Path, warehouse: Path, retention: str) -> subprocess.CompletedProcess:
     """``indicators ingest`` by the CLI's main in this process, with the retention setting given."""
     env = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY, "INDICATORS_INBOX_RETENTION_DAYS": retention}
-    return cli_in_process(*ingest_command(inbox, warehouse)[3:], env=env)
+    return cli_in_process(*ingest_args(inbox, warehouse), env=env)
 
 
 def raw_rows(warehouse: Path) -> int:
