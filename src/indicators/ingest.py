@@ -169,6 +169,7 @@ class Ingestor:
         options: ReadOptions | None = None,
         settle_seconds: float = 0.0,
         xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB,
+        on_new_file: Callable[[], None] | None = None,
     ):
         self.con = con
         self.specs = specs
@@ -180,6 +181,8 @@ class Ingestor:
         self.options = options or ReadOptions(home_hei_id=home_hei_id)
         self.settle_seconds = settle_seconds
         self.xlsx_max_unpacked_mb = xlsx_max_unpacked_mb
+        # called once, before the first file with new bytes is read (the nightly starts its GX worker)
+        self.on_new_file = on_new_file
         self.loaded_at = dt.datetime.now().replace(microsecond=0)
         # seconds spent per step over all files (the benchmark reports them)
         self.seconds = {"hash": 0.0, "read": 0.0, "normalise": 0.0, "pseudonymise": 0.0, "load": 0.0}
@@ -296,6 +299,9 @@ class Ingestor:
             result = FileResult(name, None, "unmatched", "file name matches no source; left in place")
             self._write(lambda: self._record(file, sha, result))
             return result
+        if self.on_new_file is not None:
+            self.on_new_file, starting = None, self.on_new_file
+            starting()
         try:
             data = delivery.read_bytes(file, sha)  # the bytes hashed, read once: parsed from memory
         except Changed as exc:

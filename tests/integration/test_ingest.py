@@ -323,6 +323,50 @@ def test_a_re_export_keeps_history_with_later_file_ids(tmp_path, ingest):
     ]
 
 
+def test_the_first_new_file_and_only_it_starts_the_quality_worker(tmp_path):
+    """The nightly starts its GX worker (``on_new_file``) once, as the first file with new bytes is
+    read: not for a file that matches no source, nor for one already loaded, nor on a night with
+    nothing new."""
+    from indicators import warehouse
+    from indicators.config import project_root
+    from indicators.identity import Pseudonymiser
+    from indicators.ingest import Ingestor
+    from indicators.sources import load_sources
+
+    specs = load_sources(project_root() / "pipelines")
+    inbox = tmp_path / "inbox"
+    row = MOBILITY_HEADER_SV + "\n" + f"N1;{P1};ut;MAMED;studier;GB;2019-09-01;;avslutad;30;k\n"
+    write(inbox / "a_minutes_from_board_meeting.csv", "a,b\n1,2\n")  # first by name: unmatched
+    write(inbox / "student_mobility_2024-01-01.csv", row)
+    con = warehouse.connect(tmp_path / "w.duckdb")
+    warehouse.ensure_schema(con, specs)
+
+    def night() -> list[str]:
+        events: list[str] = []
+        Ingestor(
+            con,
+            specs,
+            Pseudonymiser(b"k" * 32),
+            "test",
+            tmp_path / "rejected",
+            progress=lambda line: events.append(line.split(": ")[1].split()[0]),
+            on_new_file=lambda: events.append("worker started"),
+        ).ingest_inbox(inbox)
+        return events
+
+    try:
+        assert night() == ["unmatched", "worker started", "loaded"]
+        write(inbox / "student_mobility_2024-06-01.csv", row.replace("N1;", "N2;"))
+        # the 2024-01-01 file is skipped (loaded before), and the new one starts the worker
+        assert night() == ["unmatched", "skipped", "worker started", "loaded"]
+        write(inbox / "student_mobility_2024-09-01.csv", row.replace("N1;", "N3;"))
+        write(inbox / "student_mobility_2024-10-01.csv", row.replace("N1;", "N4;"))
+        assert night() == ["unmatched", "skipped", "skipped", "worker started", "loaded", "loaded"]
+        assert night() == ["unmatched", "skipped", "skipped", "skipped", "skipped"]  # nothing new
+    finally:
+        con.close()
+
+
 def test_without_a_key_nothing_runs(tmp_path, settings_for, monkeypatch):
     from indicators import nightly
 

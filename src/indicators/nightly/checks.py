@@ -35,8 +35,8 @@ class QualityWorker:
 
         self.reporter = reporter
         if summary.sources_loaded:
-            # the worker process imports GX (about 5 s) while the rows are written out for it; not
-            # earlier, beside the ingest, where it took a core from it (and not at all when nothing new)
+            # started by the ingest's first new file (stages._start_quality_worker); here for a
+            # rebuild, which reads no file, and for a caller without the nightly's ingest
             quality.preload()
         # the frames go to Parquet files, validated there chunk by chunk: memory stays bounded
         self.spill_dir = self.spill_dir_of(work)

@@ -241,6 +241,7 @@ def _run_locked(
     signals = signals or _Signals()
     checks = stop_after != "ingest"
     state.builds = with_dbt and checks and (state.settings.root / "dbt_project.yml").exists()
+    state.checks_quality = with_quality and checks
     try:
         stages.check(state, rebuild)
         stages.working_copy(state)
