@@ -12,7 +12,9 @@ right after the nightlies (the mean of the two is the floor):
 The full nightly runs twice: first with no dbt state (a fresh install: dbt parses the whole project),
 then, after the warehouse and archive are removed, again with the dbt state the first run left (the
 production case: partial parsing). ``dbt_build`` and ``nightly_total`` are the production run;
-``*_fresh`` the first. Above scale 1 the sample generator writes the large sources as UTF-8 CSV so
+``*_fresh`` the first. In the nightly GX validates beside the build, both on the same cores, so
+each of the two stages' times holds part of the other's; ``dbt_build_alone`` and ``quality_alone``
+time each with nothing beside it (:func:`stages_alone`), against the same floors. Above scale 1 the sample generator writes the large sources as UTF-8 CSV so
 that the floors exist.
 """
 
@@ -213,13 +215,15 @@ def run_bench(
         if not full.published:
             raise RuntimeError(f"the benchmark's nightly did not publish: {full.message}; {full.errors[:3]}")
 
+        loaded_sources = list(full.ingest.sources_loaded) if full.ingest is not None else None
+        loaded_sources = loaded_sources or [s.name for s in load_sources(settings.pipelines_dir)]
+        progress("bench: the build and GX each alone (in the nightly they share the cores)")
+        alone = stages_alone(settings, warehouse, loaded_sources)
+
         progress("bench: transform floor (the compiled SQL straight in DuckDB)")
         transform_floor = floor_sql.transform_floor(settings, warehouse, scratch)
         progress("bench: quality floor (the expectations as SQL aggregates)")
-        loaded_sources = list(full.ingest.sources_loaded) if full.ingest is not None else None
-        quality = floor_sql.quality_floor(
-            settings, warehouse, loaded_sources or [s.name for s in load_sources(settings.pipelines_dir)]
-        )
+        quality = floor_sql.quality_floor(settings, warehouse, loaded_sources)
 
         progress("bench: floors after the nightly (bare DuckDB)")
         floors_after = measure_floors(inbox, scratch)
@@ -244,9 +248,11 @@ def run_bench(
             ],
             _stage("archive", t.get("archive"), None),
             _stage("quality", t.get("quality"), quality["seconds"]),
+            _stage("quality_alone", alone["quality"], quality["seconds"]),
             _stage("quality.on_path", t.get("quality.on_path"), None),
             _stage("quality.wait", t.get("quality.wait"), None),
             _stage("dbt_build", t.get("dbt_build"), transform_floor["seconds"]),
+            _stage("dbt_build_alone", alone["dbt_build"], transform_floor["seconds"]),
             _stage("dbt_build_fresh", tf.get("dbt_build"), transform_floor["seconds"]),
             _stage("publish", t.get("publish"), None),
             _stage("publish.bi", t.get("bi"), None),
@@ -284,6 +290,46 @@ def run_bench(
     finally:
         if not keep and work_dir is None:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def stages_alone(settings, warehouse: Path, sources: list[str]) -> dict[str, float]:
+    """GX's reading and validating, then ``dbt build``, each alone on a copy of the published
+    ``warehouse`` with nothing beside it: in the nightly the two run side by side on the same cores,
+    and each stage's time there holds the other's share. GX runs in the process's worker (GX already
+    imported, as in the nightly once the worker is up) on the archive's rows; the build starts from a
+    finished parse (in the nightly dbt parses beside the archive)."""
+    from indicators import quality
+    from indicators import warehouse as wh
+    from indicators.archive import Archive
+    from indicators.nightly.checks import QualityWorker
+    from indicators.quality.frames import archived_rows
+
+    work = settings.work_dir / "in-progress.duckdb"  # the nightly's name: dbt's kept parse is keyed on it
+    spill = QualityWorker.spill_dir_of(work)
+    shutil.copyfile(warehouse, work)
+    try:
+        con = wh.connect(work, read_only=True)
+        try:
+            archived = archived_rows(con, Archive(settings.archive_dir), [], sources)
+        finally:
+            con.close()
+        prepared = quality.prepare(settings, work, sources, spill_dir=spill, archived=archived)
+        _rows, _lines, quality_seconds, _peak = quality.execute_in_worker(prepared).get()
+        transform.forget_parse()  # the nightly's process parses partially, from dbt's state folder
+        parsed = transform.ParseAhead(settings, work)
+        parsed.manifest(work)
+        clock = time.perf_counter()
+        built = transform.build(settings, work, parsed=parsed)
+        build_seconds = time.perf_counter() - clock
+        if not built.success:
+            raise RuntimeError(
+                f"the benchmark's build alone failed: {built.message or built.failed_nodes[:3]}"
+            )
+        return {"quality": quality_seconds, "dbt_build": build_seconds}
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+        for path in (work, Path(str(work) + ".wal")):
+            path.unlink(missing_ok=True)
 
 
 def _forget_loads(settings) -> None:

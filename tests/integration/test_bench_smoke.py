@@ -59,6 +59,18 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     models = list((Path(__file__).parents[2] / "models").rglob("*.sql"))
     assert result["floor_transform"]["models"] == len(models) and result["floor_transform"]["tests"] > 0
     assert result["floor_quality"]["queries"] > 0
-    for name in ("dbt_build", "dbt_build_fresh", "quality", "nightly_total", "nightly_total_fresh"):
+    for name in (
+        "dbt_build",
+        "dbt_build_alone",
+        "dbt_build_fresh",
+        "quality",
+        "quality_alone",
+        "nightly_total",
+        "nightly_total_fresh",
+    ):
         assert stages[name]["floor_seconds"] > 0 and stages[name]["ratio"] > 0, name
+    # the build and GX alone are measured against the same floors as their stages in the nightly
+    assert stages["dbt_build_alone"]["floor_seconds"] == stages["dbt_build"]["floor_seconds"]
+    assert stages["quality_alone"]["floor_seconds"] == stages["quality"]["floor_seconds"]
+    assert stages["quality.wait"]["seconds"] >= 0 and stages["publish.bi"]["seconds"] > 0
     assert "nightly_total" in done.stdout  # the printed table
