@@ -367,6 +367,34 @@ def test_the_first_new_file_and_only_it_starts_the_quality_worker(tmp_path):
         con.close()
 
 
+def test_gx_starts_beside_the_ingest_only_for_a_small_inbox(tmp_path):
+    """Under 16 MB of regular files in the inbox GX's worker starts with the first new file; a
+    larger inbox (a link to a large file does not count: it is never read) waits for the ingest."""
+    from types import SimpleNamespace
+
+    from indicators.nightly.stages import _gx_beside_ingest
+
+    inbox = tmp_path / "inbox"
+    write(inbox / "student_mobility_1.csv", MOBILITY_HEADER_SV + "\n")
+    large = tmp_path / "large.csv"
+    with large.open("wb") as handle:  # sparse: 17 MB long, nothing written
+        handle.truncate(17 * 2**20)
+    (inbox / "student_mobility_2.csv").symlink_to(large)
+
+    def state(checks_quality=True):
+        return SimpleNamespace(settings=SimpleNamespace(inbox=inbox), checks_quality=checks_quality)
+
+    assert _gx_beside_ingest(state())
+    assert not _gx_beside_ingest(state(checks_quality=False))  # `indicators ingest`: no GX at all
+    (inbox / "student_mobility_2.csv").unlink()
+    os.link(large, inbox / "student_mobility_2.csv")  # now a regular file of the inbox
+    assert not _gx_beside_ingest(state())
+    # an inbox that cannot be listed is the ingest's to report, not this choice's
+    assert _gx_beside_ingest(
+        SimpleNamespace(settings=SimpleNamespace(inbox=tmp_path / "gone"), checks_quality=True)
+    )
+
+
 def test_without_a_key_nothing_runs(tmp_path, settings_for, monkeypatch):
     from indicators import nightly
 

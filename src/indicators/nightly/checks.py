@@ -35,8 +35,9 @@ class QualityWorker:
 
         self.reporter = reporter
         if summary.sources_loaded:
-            # started by the ingest's first new file (stages._start_quality_worker); here for a
-            # rebuild, which reads no file, and for a caller without the nightly's ingest
+            # here after the ingest of a large inbox, a rebuild (no file read) or a caller without
+            # the nightly's ingest; with a small inbox the ingest's first new file started it
+            # (stages.GX_BESIDE_INGEST_MB); the worker imports GX while the rows are written out
             quality.preload()
         # the frames go to Parquet files, validated there chunk by chunk: memory stays bounded
         self.spill_dir = self.spill_dir_of(work)
