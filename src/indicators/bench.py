@@ -14,8 +14,8 @@ then, after the warehouse and archive are removed, again with the dbt state the 
 production case: partial parsing). ``dbt_build`` and ``nightly_total`` are the production run;
 ``*_fresh`` the first. In the nightly GX validates beside the build, both on the same cores, so
 each of the two stages' times holds part of the other's; ``dbt_build_alone`` and ``quality_alone``
-time each with nothing beside it (:func:`stages_alone`), against the same floors. Above scale 1 the sample generator writes the large sources as UTF-8 CSV so
-that the floors exist.
+time each with nothing beside it (:func:`stages_alone`), against the same floors. Above scale 1
+the sample generator writes the large sources as UTF-8 CSV so that the floors exist.
 """
 
 from __future__ import annotations

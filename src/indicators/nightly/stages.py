@@ -55,7 +55,7 @@ class RunState:
     memory: dict[str, float] = field(default_factory=dict)
     clock: float = 0.0  # when the stage timed across two functions began (ingest, publish)
     builds: bool = False  # this run builds the marts (dbt), unless nothing new came and nothing changed
-    checks_quality: bool = False  # GX checks what this run loads (its worker starts with the first new file)
+    checks_quality: bool = False  # GX checks what this run loads (see GX_BESIDE_INGEST_MB for when it starts)
     parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
     history: list = field(default_factory=list)  # this run's history files, not yet renamed
     archived: dict | None = None  # where the archive holds the loaded sources' rows (GX reads them there)
