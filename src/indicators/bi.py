@@ -1,4 +1,5 @@
-"""The marts as files for BI tools: ``<warehouse folder>/bi/``, rewritten by every publish.
+"""The marts as files for BI tools: ``<warehouse folder>/bi/``, rewritten by every publish that
+rebuilt them.
 
 Power BI, Excel's Power Query and Tableau read Parquet and CSV from a folder without a DuckDB
 driver. At each publish the run writes every table and view of the ``marts`` schema of the
@@ -6,7 +7,10 @@ working copy it is about to publish into ``bi.new/`` — ``<mart>.parquet``, ``<
 (UTF-8, ``,`` between fields, ``.`` decimals, a header row) and ``manifest.json`` (the run id,
 when, and each mart's rows and columns) — and, right after the warehouse is swapped in, swaps
 ``bi.new`` for ``bi`` (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames);
-the previous folder stays whole until that moment. The marts hold no person identifiers;
+the previous folder stays whole until that moment. A publish whose run did not rebuild the marts
+(nothing new, the project unchanged: dbt skipped) keeps the folder when it holds the marts of the
+publish the run started from (:func:`keep`), and only stamps its manifest with the run; writing
+every mart again cost 11.5 s of such a night's 25.7 s at scale 1000. The marts hold no person identifiers;
 they are the numbers before disclosure control, as the warehouse itself is: the folder needs the
 warehouse's access rights (publish outside with ``indicators export``).
 """
@@ -90,7 +94,8 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
     finally:
         con.close()
     manifest = {
-        "run_id": run_id,
+        "run_id": run_id,  # the publish the folder belongs to
+        "written_by_run": run_id,  # the run that wrote its files (an earlier one when kept: keep)
         "written_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "warehouse": warehouse.name,
         "schema": SCHEMA,
@@ -100,6 +105,40 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _fsync_dir(staging)
     return Written(staging, len(tables), time.monotonic() - clock)
+
+
+def keep(warehouse: Path, previous_run: str | None) -> bool:
+    """Can this publish keep the folder? Only for a run that did not rebuild the marts, and only when
+    the folder holds the marts of the publish the run started from (``previous_run``): its manifest
+    names that run and every file it lists is there. Otherwise the folder is written again."""
+    folder = folder_of(warehouse)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        tables = manifest["tables"]
+        listed = [folder / table[kind] for table in tables for kind in ("parquet", "csv")]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    return (
+        previous_run is not None
+        and manifest.get("run_id") == previous_run
+        and all(path.is_file() for path in listed)
+    )
+
+
+def stamp(warehouse: Path, run_id: str) -> Path:
+    """Name ``run_id`` as the publish the kept folder belongs to (its manifest replaced atomically);
+    ``written_by_run`` and ``written_at`` still say which run wrote the files, and when."""
+    folder = folder_of(warehouse)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest["written_by_run"] = manifest.get("written_by_run") or manifest["run_id"]
+    manifest["run_id"] = run_id
+    partial = folder / f"{MANIFEST}.partial"
+    partial.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, folder / MANIFEST)
+    _fsync_dir(folder)
+    return folder
 
 
 def swap(warehouse: Path) -> Path:

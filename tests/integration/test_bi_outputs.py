@@ -111,17 +111,33 @@ def test_each_publish_writes_every_mart_as_parquet_and_csv_with_its_run(publishe
     assert not (warehouse.parent / "bi.new").exists()
 
 
-def test_the_next_publish_swaps_the_folder_whole(published):
+def test_a_publish_without_a_build_keeps_the_folder_and_names_itself(published):
+    from indicators import bi
+
     warehouse, first_run = published
+    folder = warehouse.parent / "bi"
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {
+            p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir() if p.suffix != ".json"
+        }
+
+    before = files()
+    assert len(before) == 28  # the 14 marts, each as Parquet and CSV
     result = _nightly(ROOT / "samples" / "inbox", warehouse)  # nothing new: dbt is skipped
     assert result.returncode in (0, 2), result.stdout + result.stderr
     second_run = _run_id(result)
     assert second_run != first_run
-    folder = warehouse.parent / "bi"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["run_id"] == second_run
+    # the publish is the second run's; its marts and their files are the first run's, untouched
+    assert (manifest["run_id"], manifest["written_by_run"]) == (second_run, first_run)
+    assert files() == before
     leftovers = sorted(path.name for path in warehouse.parent.iterdir() if path.name.startswith("bi"))
     assert leftovers == ["bi"]
+    # kept only for the publish the run started from, and only whole: else written again
+    assert bi.keep(warehouse, second_run) and not bi.keep(warehouse, first_run)
+    (folder / "programmes.csv").unlink()
+    assert not bi.keep(warehouse, second_run)
 
 
 def test_the_published_file_is_in_a_storage_version_duckdb_1_5_reads(published):

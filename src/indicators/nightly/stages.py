@@ -59,6 +59,7 @@ class RunState:
     parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
     history: list = field(default_factory=list)  # this run's history files, not yet renamed
     archived: dict | None = None  # where the archive holds the loaded sources' rows (GX reads them there)
+    marts_of: str | None = None  # dbt skipped: the run whose publish the marts (unchanged) come from
 
 
 def check(state: RunState, rebuild: bool) -> None:
@@ -187,6 +188,7 @@ def dbt_build(state: RunState) -> None:
             f"dbt build: skipped: nothing new was loaded and the project is unchanged since run "
             f"{previous[0]}; its marts and checks stand"
         )
+        state.marts_of = previous[0]
         return
     clock = time.monotonic()
     state.reporter("dbt build: seeds, models, tests")
@@ -256,12 +258,19 @@ def record(state: RunState) -> None:
 def publish(state: RunState) -> None:
     """Swap the working copy in (atomic), and the marts' BI folder with it (:mod:`indicators.bi`)."""
     target = state.settings.warehouse
-    staged = _write_bi(state)
+    kept = state.marts_of is not None and bi.keep(target, state.marts_of)
+    staged = False if kept else _write_bi(state)
     checkpoint("before_publish")
     warehouse.publish(state.work, target)
     state.timings["publish"] = time.monotonic() - state.clock
     state.reporter(f"published {target}")
-    if staged:
+    if kept:
+        try:
+            folder = bi.stamp(target, state.run_id)
+            state.reporter(f"bi: {folder} kept: the marts of run {state.marts_of} did not change")
+        except (OSError, ValueError, KeyError) as exc:
+            _bi_warning(state, f"the BI folder's manifest could not be stamped ({disk.describe(exc)})")
+    elif staged:
         try:
             state.reporter(f"bi: {bi.swap(target)} now holds the marts of run {state.run_id}")
         except OSError as exc:
