@@ -105,7 +105,9 @@ def run_dbt(settings: Settings, work: Path, reporter, parsed=None) -> tuple[list
 
 
 def last_build(work: Path) -> tuple[str, str] | None:
-    """(run id, project fingerprint) of the last published run that built the marts, if any."""
+    """(run id, project fingerprint) of the last publish with a fingerprint, if the file has marts:
+    a run that built them, or one whose build was skipped because nothing had changed (it records
+    the fingerprint too), so that the marts are the ones this run's publish holds."""
     con = warehouse.connect(work, read_only=True)
     try:
         exists = con.execute(
