@@ -17,6 +17,7 @@ provisional. The re-export withdraws M02: 2019/20 goes from 2 to 1 (a revision).
 from __future__ import annotations
 
 import csv
+import json
 
 import duckdb
 import pytest
@@ -46,6 +47,8 @@ FIRST = (
     + "\n"
 )
 RE_EXPORT = HEADER + f"M02;{S[2]};utresande;PA;studier;FR;2019-09-01;2020-01-15;återbud;30\n"
+# one incoming student (I11) in 2019/20, delivered to `indicators ingest` (raw only) between nightlies
+INCOMING = HEADER + f"M05;{S[5]};inresande;PA;studier;NL;2019-09-01;2020-01-15;avslutad;30\n"
 
 
 def q(warehouse, sql: str) -> list[tuple]:
@@ -59,11 +62,15 @@ def q(warehouse, sql: str) -> list[tuple]:
 def run_on(settings, day: str, monkeypatch, **kwargs):
     monkeypatch.setenv("INDICATORS_RUN_DATE", day)
     monkeypatch.delenv("INDICATORS_EXAMPLE_PLANS", raising=False)
-    outcome = nightly.run(settings, with_quality=False, quiet=True, **kwargs)
+    outcome = nightly.run(settings, **{"with_quality": False, "quiet": True, **kwargs})
     assert outcome.published, (outcome.message, outcome.errors)
     return outcome
 
 
+I11 = """
+    select academic_year, value from marts.indicator_values
+    where indicator_id = 'I11' and programme_code is null and dimension is null and academic_year = '2019/20'
+"""
 I01 = """
     select academic_year, value, obs_status, status, progress, no_verdict_reason
     from marts.indicator_progress
@@ -129,7 +136,24 @@ def test_history_dates_and_plans(tmp_path, monkeypatch, module_key):
     second = run_on(settings, "2021-03-01", monkeypatch)
     assert q(wh, I01)[0][:2] == ("2019/20", 1.0)  # M02 withdrawn: 2 -> 1
 
-    # 3. nothing new, the same date: dbt is skipped; the next academic year: rebuilt
+    # 3a. rows loaded by a run that only ingests are built (and checked by GX) by the next nightly,
+    #     though it loads nothing itself: I11 2019/20 counts M05's incoming student once it has run
+    (inbox / "student_mobility_incoming.csv").write_text(INCOMING, encoding="utf-8")
+    before_ingest = q(wh, I11)
+    run_on(settings, "2021-03-01", monkeypatch, stop_after="ingest")
+    assert q(wh, I11) == before_ingest  # the ingest builds nothing
+    caught_up = run_on(settings, "2021-03-01", monkeypatch, with_quality=True)
+    assert "dbt_build" in caught_up.timings and q(wh, I11) == [("2019/20", 1.0)]
+    # GX judged the rows the ingest loaded: one row per expectation of the student-mobility suite
+    suite = json.loads(
+        (settings.root / "expectations" / "raw_student_mobility.json").read_text(encoding="utf-8")
+    )
+    gx_rows = "select table_name, count(*) from audit.dq_results where run_id = ? and engine = 'great_expectations' group by 1"
+    assert q(wh, gx_rows.replace("?", f"'{caught_up.run_id}'")) == [
+        ("raw.student_mobility", len(suite["expectations"]))
+    ]
+
+    # 3b. nothing new, the same date: dbt is skipped; the next academic year: rebuilt
     same = run_on(settings, "2021-03-01", monkeypatch)
     assert "dbt_build" not in same.timings
     moved = run_on(settings, "2021-07-02", monkeypatch)

@@ -28,13 +28,14 @@ class QualityWorker:
         Parquet files for the worker (removed when it is done)."""
         return work.parent / "gx-rows"
 
-    def __init__(self, settings: Settings, work: Path, summary: IngestSummary, reporter, archived=None):
-        """With ``archived`` (:func:`indicators.quality.frames.archived_rows`) the worker reads the rows
-        from the archive's Parquet files beside the build; else they are read here, before it."""
+    def __init__(self, settings: Settings, work: Path, sources: list[str], reporter, archived=None):
+        """GX on ``sources`` (:func:`loaded_since_build`). With ``archived``
+        (:func:`indicators.quality.frames.archived_rows`) the worker reads the rows from the archive's
+        Parquet files beside the build; else they are read here, before it."""
         from indicators import quality
 
         self.reporter = reporter
-        if summary.sources_loaded:
+        if sources:
             # here after the ingest of a large inbox, a rebuild (no file read) or a caller without
             # the nightly's ingest; with a small inbox the ingest's first new file started it
             # (stages.GX_BESIDE_INGEST_MB); the worker imports GX while the rows are written out
@@ -42,9 +43,7 @@ class QualityWorker:
         # the frames go to Parquet files, validated there chunk by chunk: memory stays bounded
         self.spill_dir = self.spill_dir_of(work)
         shutil.rmtree(self.spill_dir, ignore_errors=True)
-        prepared = quality.prepare(
-            settings, work, summary.sources_loaded, spill_dir=self.spill_dir, archived=archived
-        )
+        prepared = quality.prepare(settings, work, sources, spill_dir=self.spill_dir, archived=archived)
         self.seconds = prepared.fetch_seconds  # GX's own time (reading + validating), not the wait
         self.peak_mb: float | None = None
         self._rows = prepared.rows
@@ -125,6 +124,30 @@ def last_build(work: Path) -> tuple[str, str] | None:
         return tuple(row) if row else None
     finally:
         con.close()
+
+
+def loaded_since_build(con) -> list[str]:
+    """The sources with files loaded since the marts were last built, this run's included: rows
+    neither dbt nor GX has seen. A run that only ingests (``indicators ingest``) publishes raw rows
+    without building or checking them; the next nightly builds and checks them even when it loads
+    nothing itself. With no build yet, every source with a loaded file."""
+    rows = con.execute(
+        """
+        with last_build as (
+            select run_id, finished_at from audit.pipeline_runs
+            where status like 'published%' and build_fingerprint is not null
+            order by finished_at desc limit 1
+        ),
+        seen as (  -- the runs whose files that build read: itself and every run before it
+            select runs.run_id from audit.pipeline_runs as runs, last_build
+            where runs.finished_at < last_build.finished_at or runs.run_id = last_build.run_id
+        )
+        select distinct source from audit.loaded_files
+        where status = 'loaded' and source is not null and run_id not in (select run_id from seen)
+        order by source
+        """
+    ).fetchall()
+    return [source for (source,) in rows]
 
 
 def record_run(

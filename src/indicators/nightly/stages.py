@@ -24,7 +24,14 @@ from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.ingest import Ingestor, IngestSummary
 from indicators.nightly import preflight
-from indicators.nightly.checks import QualityWorker, coverage_notes, last_build, record_run, run_dbt
+from indicators.nightly.checks import (
+    QualityWorker,
+    coverage_notes,
+    last_build,
+    loaded_since_build,
+    record_run,
+    run_dbt,
+)
 from indicators.quality.frames import archived_rows
 from indicators.quality.results import DqResult
 from indicators.readers.delivered import shown
@@ -60,6 +67,9 @@ class RunState:
     history: list = field(default_factory=list)  # this run's history files, not yet renamed
     archived: dict | None = None  # where the archive holds the loaded sources' rows (GX reads them there)
     marts_of: str | None = None  # dbt skipped: the run whose publish the marts (unchanged) come from
+    # the sources whose rows this run builds and checks: loaded by it (restored, in a rebuild) or by
+    # a run since the last build (checks.loaded_since_build)
+    unbuilt: list[str] = field(default_factory=list)
 
 
 def check(state: RunState, rebuild: bool) -> None:
@@ -116,16 +126,17 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
         checkpoint("ingested")
         # DuckDB's memory for the rest of the run (the build, GX's reading), from the raw rows
         os.environ[warehouse.RUN_MEMORY_LIMIT_ENV] = warehouse.memory_limit_for(con)
-        if state.builds and state.summary.count("loaded"):
+        state.unbuilt = sorted(set(state.summary.sources_loaded) | set(loaded_since_build(con)))
+        if state.builds and state.unbuilt:
             from indicators import transform
 
             # dbt parses while the archive files and GX's rows are written (DuckDB's work, not the interpreter's)
             state.parsed = transform.ParseAhead(settings, state.work)
         written = state.archive.stage(con, run_id=state.run_id, into=state.staged)
         state.timings["archive"] = written.seconds
-        if state.summary.sources_loaded:
+        if state.unbuilt:
             # GX's worker reads the loaded sources' rows from these Parquet files, beside the build
-            state.archived = archived_rows(con, state.archive, state.staged, state.summary.sources_loaded)
+            state.archived = archived_rows(con, state.archive, state.staged, state.unbuilt)
         if written.files:
             state.reporter(
                 f"archive: {written.files} files written ({disk.human(written.bytes)}, "
@@ -169,13 +180,14 @@ def start_quality(state: RunState) -> QualityWorker:
     """GX on the raw tables this run loaded, in its worker process, while dbt builds the models; the
     worker reads the rows from the archive (or, when the archive lacks some, they are read here)."""
     clock = time.monotonic()
-    worker = QualityWorker(state.settings, state.work, state.summary, state.reporter, state.archived)
+    worker = QualityWorker(state.settings, state.work, state.unbuilt, state.reporter, state.archived)
     state.timings["quality.on_path"] = time.monotonic() - clock  # the part the build waits for
     return worker
 
 
 def dbt_build(state: RunState) -> None:
-    """``dbt build``, unless nothing new was loaded and the project is unchanged since the last build."""
+    """``dbt build``, unless nothing was loaded since the last build (by this run or one that only
+    ingested) and the project is unchanged since it."""
     from indicators import transform
 
     state.fingerprint = transform.project_fingerprint(state.settings)
@@ -183,7 +195,7 @@ def dbt_build(state: RunState) -> None:
     moved = transform.date_moved(state.work) if previous else None
     if moved:
         state.reporter(f"dbt build: nothing new was loaded, but {moved}: the marts are rebuilt")
-    if state.summary.count("loaded") == 0 and previous and previous[1] == state.fingerprint and not moved:
+    if not state.unbuilt and previous and previous[1] == state.fingerprint and not moved:
         state.reporter(
             f"dbt build: skipped: nothing new was loaded and the project is unchanged since run "
             f"{previous[0]}; its marts and checks stand"
