@@ -10,9 +10,9 @@ when, and each mart's rows and columns) — and, right after the warehouse is sw
 the previous folder stays whole until that moment. A publish whose run did not rebuild the marts
 (nothing new, the project unchanged: dbt skipped) keeps the folder when it holds the marts of the
 publish the run started from (:func:`keep`), and only stamps its manifest with the run; writing
-every mart again cost 11.5 s of such a night's 25.7 s at scale 1000. The marts hold no person identifiers;
-they are the numbers before disclosure control, as the warehouse itself is: the folder needs the
-warehouse's access rights (publish outside with ``indicators export``).
+every mart again cost 11.5 s of such a night's 25.7 s at scale 1000. The marts hold no person
+identifiers; they are the numbers before disclosure control, as the warehouse itself is: the
+folder needs the warehouse's access rights (publish outside with ``indicators export``).
 """
 
 from __future__ import annotations
@@ -107,29 +107,27 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
     return Written(staging, len(tables), time.monotonic() - clock)
 
 
-def keep(warehouse: Path, previous_run: str | None) -> bool:
-    """Can this publish keep the folder? Only for a run that did not rebuild the marts, and only when
-    the folder holds the marts of the publish the run started from (``previous_run``): its manifest
-    names that run and every file it lists is there. Otherwise the folder is written again."""
+def keep(warehouse: Path, previous_run: str | None) -> dict | None:
+    """The folder's manifest when this publish can keep the folder, else None (it is written again).
+    Only for a run that did not rebuild the marts, and only when the folder holds the marts of the
+    publish the run started from (``previous_run``): its manifest names that run and every file it
+    lists is there."""
     folder = folder_of(warehouse)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        tables = manifest["tables"]
-        listed = [folder / table[kind] for table in tables for kind in ("parquet", "csv")]
+        listed = [folder / table[kind] for table in manifest["tables"] for kind in ("parquet", "csv")]
     except (OSError, ValueError, KeyError, TypeError):
-        return False
-    return (
-        previous_run is not None
-        and manifest.get("run_id") == previous_run
-        and all(path.is_file() for path in listed)
-    )
+        return None
+    whole = previous_run is not None and manifest.get("run_id") == previous_run
+    return manifest if whole and all(path.is_file() for path in listed) else None
 
 
-def stamp(warehouse: Path, run_id: str) -> Path:
-    """Name ``run_id`` as the publish the kept folder belongs to (its manifest replaced atomically);
-    ``written_by_run`` and ``written_at`` still say which run wrote the files, and when."""
+def stamp(warehouse: Path, manifest: dict, run_id: str) -> Path:
+    """Name ``run_id`` as the publish the kept folder (its ``manifest``, :func:`keep`) belongs to, the
+    manifest replaced atomically; ``written_by_run`` and ``written_at`` still say which run wrote the
+    files, and when."""
     folder = folder_of(warehouse)
-    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    manifest = dict(manifest)
     manifest["written_by_run"] = manifest.get("written_by_run") or manifest["run_id"]
     manifest["run_id"] = run_id
     partial = folder / f"{MANIFEST}.partial"

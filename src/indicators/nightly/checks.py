@@ -103,6 +103,15 @@ def run_dbt(settings: Settings, work: Path, reporter, parsed=None) -> tuple[list
     return checks, errors
 
 
+# the last publish with a project fingerprint: a run that built the marts, or one whose build was
+# skipped because nothing had changed (it records the fingerprint too)
+LAST_BUILD_SQL = """
+    select run_id, build_fingerprint, finished_at from audit.pipeline_runs
+    where status like 'published%' and build_fingerprint is not null
+    order by finished_at desc limit 1
+"""
+
+
 def last_build(work: Path) -> tuple[str, str] | None:
     """(run id, project fingerprint) of the last publish with a fingerprint, if the file has marts:
     a run that built them, or one whose build was skipped because nothing had changed (it records
@@ -114,14 +123,8 @@ def last_build(work: Path) -> tuple[str, str] | None:
         ).fetchone()[0]
         if not exists:
             return None
-        row = con.execute(
-            """
-            select run_id, build_fingerprint from audit.pipeline_runs
-            where status like 'published%' and build_fingerprint is not null
-            order by finished_at desc limit 1
-            """
-        ).fetchone()
-        return tuple(row) if row else None
+        row = con.execute(LAST_BUILD_SQL).fetchone()
+        return (row[0], row[1]) if row else None
     finally:
         con.close()
 
@@ -132,12 +135,8 @@ def loaded_since_build(con) -> list[str]:
     without building or checking them; the next nightly builds and checks them even when it loads
     nothing itself. With no build yet, every source with a loaded file."""
     rows = con.execute(
-        """
-        with last_build as (
-            select run_id, finished_at from audit.pipeline_runs
-            where status like 'published%' and build_fingerprint is not null
-            order by finished_at desc limit 1
-        ),
+        f"""
+        with last_build as ({LAST_BUILD_SQL}),
         seen as (  -- the runs whose files that build read: itself and every run before it
             select runs.run_id from audit.pipeline_runs as runs, last_build
             where runs.finished_at < last_build.finished_at or runs.run_id = last_build.run_id

@@ -32,6 +32,7 @@ from indicators.nightly.checks import (
     record_run,
     run_dbt,
 )
+from indicators.quality import preload as preload_gx
 from indicators.quality.frames import archived_rows
 from indicators.quality.results import DqResult
 from indicators.readers.delivered import shown
@@ -62,7 +63,9 @@ class RunState:
     memory: dict[str, float] = field(default_factory=dict)
     clock: float = 0.0  # when the stage timed across two functions began (ingest, publish)
     builds: bool = False  # this run builds the marts (dbt), unless nothing new came and nothing changed
-    checks_quality: bool = False  # GX checks what this run loads (see GX_BESIDE_INGEST_MB for when it starts)
+    checks_quality: bool = (
+        False  # GX checks the rows this run builds (unbuilt); its start: GX_BESIDE_INGEST_MB
+    )
     parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
     history: list = field(default_factory=list)  # this run's history files, not yet renamed
     archived: dict | None = None  # where the archive holds the loaded sources' rows (GX reads them there)
@@ -117,7 +120,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
                 ReadOptions.from_settings(settings, state.started.date()),
                 settle_seconds=settings.settle_seconds,
                 xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb,
-                on_new_file=_start_quality_worker if _gx_beside_ingest(state) else None,
+                on_new_file=preload_gx if _gx_beside_ingest(state) else None,
             )
             state.reporter(f"ingest: reading {settings.inbox}")
             state.summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
@@ -167,13 +170,6 @@ def _gx_beside_ingest(state: RunState) -> bool:
                 if entry.is_file(follow_symlinks=False):
                     size += entry.stat(follow_symlinks=False).st_size
     return size < GX_BESIDE_INGEST_MB * 2**20
-
-
-def _start_quality_worker() -> None:
-    """The GX worker process (it imports GX): see :data:`GX_BESIDE_INGEST_MB`."""
-    from indicators import quality
-
-    quality.preload()
 
 
 def start_quality(state: RunState) -> QualityWorker:
@@ -270,7 +266,7 @@ def record(state: RunState) -> None:
 def publish(state: RunState) -> None:
     """Swap the working copy in (atomic), and the marts' BI folder with it (:mod:`indicators.bi`)."""
     target = state.settings.warehouse
-    kept = state.marts_of is not None and bi.keep(target, state.marts_of)
+    kept = bi.keep(target, state.marts_of) if state.marts_of is not None else None
     staged = False if kept else _write_bi(state)
     checkpoint("before_publish")
     warehouse.publish(state.work, target)
@@ -278,7 +274,7 @@ def publish(state: RunState) -> None:
     state.reporter(f"published {target}")
     if kept:
         try:
-            folder = bi.stamp(target, state.run_id)
+            folder = bi.stamp(target, kept, state.run_id)
             state.reporter(f"bi: {folder} kept: the marts of run {state.marts_of} did not change")
         except (OSError, ValueError, KeyError) as exc:
             _bi_warning(state, f"the BI folder's manifest could not be stamped ({disk.describe(exc)})")
