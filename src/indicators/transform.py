@@ -63,8 +63,10 @@ def project_fingerprint(settings: Settings) -> str:
     When nothing new was loaded and this is unchanged, a rebuild would give the same marts.
     """
     # the run's date is not among them (an environment variable the SQL reads when compiled): whether
-    # a new date changes the marts is the nightly's own check (date_moved), else every day would rebuild
+    # a new date changes the marts is the nightly's own check (date_moved), else every day would rebuild.
+    # dbt's own versions are: another dbt may load a seed's columns as other types (seeds_standing)
     digest = hashlib.sha256(json.dumps(dbt_vars(settings), sort_keys=True).encode())
+    digest.update(" ".join(_dbt_versions()).encode())
     for part in PROJECT_PARTS:
         base = settings.root / part
         paths = (
@@ -78,6 +80,58 @@ def project_fingerprint(settings: Settings) -> str:
             digest.update(str(path.relative_to(settings.root)).encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _dbt_versions() -> tuple[str, ...]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = []
+    for package in ("dbt-core", "dbt-duckdb"):
+        try:
+            versions.append(f"{package} {version(package)}")
+        except PackageNotFoundError:
+            versions.append(f"{package} -")
+    return tuple(versions)
+
+
+def seeds_standing(manifest, database: Path) -> tuple[int, int] | None:
+    """(seeds, checks): the project's seeds and the data tests on them alone, which a build may leave
+    as they are in ``database`` when they were loaded and checked by a publish of the same project
+    (the caller knows that: the last publish's fingerprint, :func:`project_fingerprint`, is this
+    one's). None, and the build loads them as always, unless every seed's table is there, every such
+    test stops a publish when it fails (severity error: so the publish that ran it passed it), and
+    no test reads a seed and a model together (leaving the seeds out would leave it out too).
+    """
+    import duckdb
+
+    if manifest is None:
+        return None
+    nodes = manifest.nodes
+    seeds = {uid: node for uid, node in nodes.items() if node.resource_type == "seed"}
+    if not seeds:
+        return None
+    checks = 0
+    for node in nodes.values():
+        if node.resource_type != "test":
+            continue
+        parents = [uid for uid in node.depends_on.nodes if uid in nodes]
+        on_seeds = [uid for uid in parents if uid in seeds]
+        if not on_seeds:
+            continue
+        if len(on_seeds) != len(parents) or str(node.config.severity).lower() != "error":
+            return None
+        checks += 1
+    try:
+        con = duckdb.connect(str(database), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        tables = set(con.execute("select schema_name, table_name from duckdb_tables()").fetchall())
+    finally:
+        con.close()
+    if any((node.schema, node.alias or node.name) not in tables for node in seeds.values()):
+        return None
+    return len(seeds), checks
 
 
 EXAMPLE_PLANS_ENV = "INDICATORS_EXAMPLE_PLANS"  # "true": the demo's fictitious example plan too
@@ -141,8 +195,11 @@ def dbt_vars(settings: Settings) -> dict:
     }
 
 
-def dbt_args(command: str, settings: Settings) -> list[str]:
-    """dbt arguments for a run; the database file comes from INDICATORS_DBT_DATABASE (see profiles.yml)."""
+def dbt_args(command: str, settings: Settings, without_seeds: bool = False) -> list[str]:
+    """dbt arguments for a run; the database file comes from INDICATORS_DBT_DATABASE (see profiles.yml).
+
+    ``without_seeds``: a build leaves the seeds and the tests on them alone (:func:`seeds_standing`).
+    """
     state = settings.work_dir.parent / "dbt"
     args = [
         command,
@@ -180,6 +237,8 @@ def dbt_args(command: str, settings: Settings) -> list[str]:
         # come back in process); dbt would write the manifest between parsing and the first node
         # (0.2 s and 0.25 s of CPU on the bundled sample; partial parsing keeps its own file)
         args += ["--no-write-json"]
+        if without_seeds:  # dbt's tests on a seed alone go with it (indirect selection)
+            args += ["--exclude", "resource_type:seed"]
     return args
 
 
@@ -315,10 +374,17 @@ def forget_parse() -> None:
     _KEPT.clear()
 
 
-def build(settings: Settings, database: Path, progress=None, parsed: ParseAhead | None = None) -> BuildResult:
+def build(
+    settings: Settings,
+    database: Path,
+    progress=None,
+    parsed: ParseAhead | None = None,
+    without_seeds: bool = False,
+) -> BuildResult:
     """Run ``dbt build`` against ``database``; dbt's connections are closed on return.
 
-    With ``parsed`` (a :class:`ParseAhead` for the same file) the build starts from its manifest.
+    With ``parsed`` (a :class:`ParseAhead` for the same file) the build starts from its manifest;
+    ``without_seeds``: the seeds and their tests are left as they are (:func:`seeds_standing`).
     """
     from dbt.adapters.duckdb import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
@@ -327,7 +393,9 @@ def build(settings: Settings, database: Path, progress=None, parsed: ParseAhead 
     os.environ["INDICATORS_DBT_DATABASE"] = str(database)
     watcher = _Progress(progress)
     try:
-        outcome = dbtRunner(manifest=manifest, callbacks=[watcher]).invoke(dbt_args("build", settings))
+        outcome = dbtRunner(manifest=manifest, callbacks=[watcher]).invoke(
+            dbt_args("build", settings, without_seeds)
+        )
     finally:
         DuckDBConnectionManager.close_all_connections()
     if outcome.exception is not None and outcome.result is None:

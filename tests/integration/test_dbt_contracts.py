@@ -166,6 +166,97 @@ def test_a_build_from_the_parse_started_ahead_is_a_build_that_parses_itself(publ
     assert "contract_indicator_values" in ahead and "row_checks_plan_targets" in ahead
 
 
+# the seeds of seeds/ (examples/ only with the demo's example plan) and, counted by hand from
+# seeds/_seeds.yml, the data tests on them alone: 7 row_checks (one per seed), 10 unique (annotations 1,
+# country_regions 1, indicator_catalogue 2, partner_networks 2, plan_targets 2, plans 2), 7 relationships
+# and 1 unique_combination (plan_indicators)
+SEEDS = (
+    "annotations",
+    "country_regions",
+    "indicator_catalogue",
+    "partner_networks",
+    "plan_indicators",
+    "plan_targets",
+    "plans",
+)
+SEED_CHECKS = 7 + 10 + 7 + 1
+
+
+def test_a_build_may_leave_the_seeds_and_their_checks_as_a_publish_of_the_same_project_left_them(
+    published, tmp_path
+):
+    """A night with new rows and the project unchanged leaves the seeds as they are: their tables
+    are there and every test on them alone stops a publish when it fails (so the publish passed it).
+    The build then runs without them, and every other check as before."""
+    con = duckdb.connect(str(published.warehouse), read_only=True)
+    try:
+        published_checks = dict(
+            con.execute("select check_name, table_name from audit.dq_results where engine = 'dbt'").fetchall()
+        )
+        seeded = con.execute("select * from reference.plan_targets order by all").fetchall()
+    finally:
+        con.close()
+    on_seeds = sorted(name for name, table in published_checks.items() if table in SEEDS)
+    assert len(on_seeds) == SEED_CHECKS and "row_checks_plan_targets" in on_seeds
+    work = tmp_path / "in-progress.duckdb"
+    shutil.copy(published.warehouse, work)
+    manifest = transform.ParseAhead(published, work).manifest(work)
+    assert transform.seeds_standing(manifest, work) == (len(SEEDS), SEED_CHECKS)
+
+    built = transform.build(published, work, without_seeds=True)
+    assert built.success, built.failed_nodes
+    assert sorted(c.check_name for c in built.checks) == sorted(set(published_checks) - set(on_seeds))
+    con = duckdb.connect(str(work), read_only=True)
+    try:
+        assert con.execute("select * from reference.plan_targets order by all").fetchall() == seeded
+    finally:
+        con.close()
+
+    # a seed's table missing (a working copy started from nothing, as a rebuild's is): loaded again
+    con = duckdb.connect(str(work))
+    try:
+        con.execute("drop table reference.plans cascade")
+    finally:
+        con.close()
+    assert transform.seeds_standing(manifest, work) is None
+
+
+def test_the_seeds_are_loaded_again_unless_their_every_test_stops_a_publish(published, tmp_path):
+    work = tmp_path / "in-progress.duckdb"
+    shutil.copy(published.warehouse, work)
+    manifest = transform.ParseAhead(published, work).manifest(work)
+    [test] = [
+        node
+        for node in manifest.nodes.values()
+        if node.resource_type == "test" and node.name == "row_checks_plan_targets"
+    ]
+    severity, parents = test.config.severity, list(test.depends_on.nodes)
+    try:
+        # a test on a seed that only warns: a publish may have passed with it failing, so it runs again
+        test.config.severity = "warn"
+        assert transform.seeds_standing(manifest, work) is None
+        test.config.severity = severity
+        # a test that reads a seed and a model: leaving the seeds out would leave it out too
+        test.depends_on.nodes.append("model.indicators.indicator_values")
+        assert transform.seeds_standing(manifest, work) is None
+    finally:  # the manifest is the process's kept parse: as it was
+        test.config.severity = severity
+        test.depends_on.nodes[:] = parents
+    assert transform.seeds_standing(manifest, work) == (len(SEEDS), SEED_CHECKS)
+
+
+def test_the_project_fingerprint_moves_with_a_seed_and_only_then(tmp_path):
+    """The seeds stand only while the last publish's fingerprint is this project's: one byte of a seed
+    changes it; a copy of the same files does not."""
+    root = project_copy(tmp_path, lambda rows: rows, ("plans", "plan_id", "unique"))
+    again = project_copy(tmp_path / "again", lambda rows: rows, ("plans", "plan_id", "unique"))
+    first = transform.project_fingerprint(load_settings(root))
+    assert transform.project_fingerprint(load_settings(again)) == first
+    seed = root / "seeds" / "plan_targets.csv"
+    seed.write_bytes(seed.read_bytes() + b"\n")
+    assert transform.project_fingerprint(load_settings(root)) != first
+
+
 def test_a_null_where_the_contract_says_not_null_stops_the_build(published, tmp_path):
     work = tmp_path / "work.duckdb"
     shutil.copy(published.warehouse, work)

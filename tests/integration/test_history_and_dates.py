@@ -83,6 +83,15 @@ REVISIONS = """
 """
 
 
+def seed_checks(warehouse, run_id: str) -> int:
+    """The dbt checks a run recorded on the project's seeds (the CSV files of seeds/)."""
+    from indicators.config import load_settings
+
+    seeds = ", ".join(f"'{p.stem}'" for p in (load_settings().root / "seeds").glob("*.csv"))
+    sql = f"select count(*) from audit.dq_results where run_id = '{run_id}' and engine = 'dbt' and table_name in ({seeds})"
+    return q(warehouse, sql)[0][0]
+
+
 def export_as_of(warehouse, run_id: str, out) -> dict[str, list[list[str]]]:
     from indicators import cli
 
@@ -135,6 +144,10 @@ def test_history_dates_and_plans(tmp_path, monkeypatch, module_key):
     (inbox / "student_mobility_reexport.csv").write_text(RE_EXPORT, encoding="utf-8")
     second = run_on(settings, "2021-03-01", monkeypatch)
     assert q(wh, I01)[0][:2] == ("2019/20", 1.0)  # M02 withdrawn: 2 -> 1
+    # the project is the first night's: its seeds and their 25 checks stand as the first night left
+    # them (tests/integration/test_dbt_contracts.py counts them); the plans are still all there
+    assert seed_checks(wh, first.run_id) == 25 and seed_checks(wh, second.run_id) == 0
+    assert sorted(r[0] for r in q(wh, "select distinct plan_id from marts.plan_catalogue")) == seeded
 
     # 3a. rows loaded by a run that only ingests are built (and checked by GX) by the next nightly,
     #     though it loads nothing itself: I11 2019/20 counts M05's incoming student once it has run
@@ -183,7 +196,8 @@ def test_history_dates_and_plans(tmp_path, monkeypatch, module_key):
     before = export_as_of(wh, first.run_id, tmp_path / "before")
     assert {second.run_id, first.run_id} <= {r[0] for r in runs}
 
-    run_on(settings, "2021-07-02", monkeypatch, rebuild=True)
+    rebuilt = run_on(settings, "2021-07-02", monkeypatch, rebuild=True)
+    assert seed_checks(wh, rebuilt.run_id) == 25  # a rebuild starts from nothing: the seeds load again
     assert q(wh, REVISIONS) == revisions
     assert q(wh, "select * from audit.published_values order by all") == values  # nothing new to record
     assert [

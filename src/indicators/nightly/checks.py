@@ -64,12 +64,15 @@ class QualityWorker:
         return self._rows
 
 
-def run_dbt(settings: Settings, work: Path, reporter, parsed=None) -> tuple[list[DqResult], list[str]]:
-    """dbt build in-process (from ``parsed``, a parse started ahead, if any); its tests as check rows,
-    and the errors that stop publishing."""
+def run_dbt(
+    settings: Settings, work: Path, reporter, parsed=None, without_seeds: bool = False
+) -> tuple[list[DqResult], list[str]]:
+    """dbt build in-process (from ``parsed``, a parse started ahead, if any; ``without_seeds``: the
+    seeds and their tests left as they are); its tests as check rows, and the errors that stop
+    publishing."""
     from indicators import transform
 
-    built = transform.build(settings, work, progress=reporter, parsed=parsed)
+    built = transform.build(settings, work, progress=reporter, parsed=parsed, without_seeds=without_seeds)
     errors = [
         f"{line} (DuckDB's memory limit was {warehouse.memory_limit()}: set "
         f"{warehouse.MEMORY_LIMIT_ENV} higher, e.g. 6GiB)"
