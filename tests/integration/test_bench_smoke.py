@@ -73,4 +73,9 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     assert stages["dbt_build_alone"]["floor_seconds"] == stages["dbt_build"]["floor_seconds"]
     assert stages["quality_alone"]["floor_seconds"] == stages["quality"]["floor_seconds"]
     assert stages["quality.wait"]["seconds"] >= 0 and stages["publish.bi"]["seconds"] > 0
+    # the next night: one export delivered again into the published warehouse; it builds (its seeds
+    # standing) and publishes, and the re-delivered file is gone from the inbox again
+    assert stages["nightly_next"]["seconds"] > 0 and stages["next.dbt_build"]["seconds"] > 0
+    assert stages["next.ingest"]["seconds"] > 0 and stages["nightly_next"]["floor_seconds"] is None
+    assert not list((tmp_path / "work" / "inbox").glob("*_redelivered*"))
     assert "nightly_total" in done.stdout  # the printed table
