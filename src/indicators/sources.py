@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -147,16 +148,34 @@ def load_source(path: Path) -> SourceSpec:
     return build_source(path)
 
 
+# The sources last read from each folder, with the bytes they were read from (their hashes): a
+# nightly reads them when it starts, again for GX and for the retention, and each reading costs
+# about 0.1 s of YAML and schema checks (the specs are frozen: one list serves every caller)
+_LOADED: dict[Path, tuple[tuple, tuple[SourceSpec, ...]]] = {}
+
+
 def load_sources(pipelines_dir: Path) -> list[SourceSpec]:
     """Every source in ``pipelines_dir`` (a YAML file with ``source:``), each with its profiles: the
     files with ``profile:`` that read another export into the same source (see :func:`match_source`).
 
-    A contract file that does not fit the schema raises :class:`ContractFileError` (one line).
+    A contract file that does not fit the schema raises :class:`ContractFileError` (one line). The
+    folder's files are read each time; they are parsed again only when their bytes changed.
     """
+    paths = sorted(pipelines_dir.glob("*.yml"))
+    read = tuple((path.name, hashlib.sha256(path.read_bytes()).digest()) for path in paths)
+    kept = _LOADED.get(pipelines_dir.resolve())
+    if kept is not None and kept[0] == read:
+        return list(kept[1])
+    specs = _build_sources(paths)
+    _LOADED[pipelines_dir.resolve()] = (read, tuple(specs))
+    return specs
+
+
+def _build_sources(paths: list[Path]) -> list[SourceSpec]:
     from indicators.source_build import build_profile, build_source, read_yaml_quietly
 
     own, profiles = {}, []
-    for path in sorted(pipelines_dir.glob("*.yml")):
+    for path in paths:
         if path.name in NOT_SOURCES:
             continue
         head = read_yaml_quietly(path)

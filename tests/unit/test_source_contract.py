@@ -4,6 +4,7 @@ profiles, each_row), on small frames and files written here."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import subprocess
 import sys
@@ -130,6 +131,31 @@ def test_check_config_stops_a_nightly_with_one_line(tmp_path):
             "description, keep_precision, open_end"
         ]
     assert not (home / "var").exists()  # nothing ran
+
+
+def test_the_sources_are_read_again_when_a_file_changes_even_to_the_same_size_and_time(tmp_path):
+    """load_sources parses a folder once while its files' bytes stay the same (a nightly asks three
+    times); a change of one byte, a file added or one removed is read again, whatever the size or the
+    modification time says."""
+    folder = _pipelines(tmp_path, {"visits.yml": BASE})
+    [first] = load_sources(folder)
+    assert load_sources(folder) == [first]
+    stat = (folder / "visits.yml").stat()
+    same_size = BASE.replace("description: Visits.", "description: Vizits.")
+    assert len(same_size) == len(BASE)
+    (folder / "visits.yml").write_text(same_size, encoding="utf-8")
+    os.utime(folder / "visits.yml", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    [edited] = load_sources(folder)
+    assert (first.description, edited.description) == ("Visits.", "Vizits.")
+    (folder / "trips.yml").write_text(BASE.replace("source: visits", "source: trips"), encoding="utf-8")
+    assert sorted(spec.name for spec in load_sources(folder)) == ["trips", "visits"]
+    (folder / "trips.yml").unlink()
+    assert [spec.name for spec in load_sources(folder)] == ["visits"]
+    (folder / "visits.yml").write_text(BASE.replace("source: visits", "sorce: visits"), encoding="utf-8")
+    with pytest.raises(ContractFileError):  # an error is not kept either: it is raised each time
+        load_sources(folder)
+    with pytest.raises(ContractFileError):
+        load_sources(folder)
 
 
 def test_the_project_contract_is_valid():
