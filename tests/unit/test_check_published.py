@@ -1,0 +1,42 @@
+"""warehouse.check_published reads every table of the published file back whole: all of them in one
+query, and when that fails each alone, so that the reason names the table that cannot be read."""
+
+from __future__ import annotations
+
+import duckdb
+
+from indicators import warehouse
+
+
+def _published(path, big_rows: int = 2_000_000):
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create schema audit")
+        con.execute("create table audit.loaded_files as select 1 as file_id")
+        con.execute("create table main.small as select range as x from range(10)")
+        # most of the file: the middle of it is this table's data
+        con.execute(f"create table main.big as select range as x, random() as y from range({big_rows})")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def test_a_whole_file_passes_and_a_damaged_block_names_its_table(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    _published(path)
+    assert warehouse.check_published(path) is None
+    size = path.stat().st_size
+    with path.open("r+b") as handle:  # 4 KB overwritten half-way: inside main.big's blocks
+        handle.seek(size // 2)
+        handle.write(b"\xa5" * 4096)
+    reason = warehouse.check_published(path)
+    assert reason is not None and reason.startswith("main.big cannot be read ("), reason
+    assert "checksum" in reason
+
+
+def test_a_file_without_the_audit_table_is_not_a_warehouse(tmp_path):
+    path = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create table t as select 1 as x")
+    con.close()
+    assert warehouse.check_published(path) == "it has no audit.loaded_files table"
