@@ -58,6 +58,8 @@ def test_bench_runs_at_a_tiny_scale(tmp_path):
     # (its compiled SQL) and the data tests; the quality floor one aggregate query per suite and frame
     models = list((Path(__file__).parents[2] / "models").rglob("*.sql"))
     assert result["floor_transform"]["models"] == len(models) and result["floor_transform"]["tests"] > 0
+    # and ended with a checkpoint, as the build does: counted in its seconds
+    assert 0 < result["floor_transform"]["checkpoint_seconds"] < result["floor_transform"]["seconds"]
     assert result["floor_quality"]["queries"] > 0
     for name in (
         "dbt_build",
