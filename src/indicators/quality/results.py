@@ -33,13 +33,29 @@ class DqResult:
     details: str | None
 
 
+INSERT_ROWS = 200  # rows per insert statement (one statement a row cost 0.3 s for a run's 232 checks)
+
+
 def insert(con, run_id: str, checked_at: dt.datetime, results: list[DqResult]) -> None:
-    """Append ``results`` to ``audit.dq_results`` (the columns named after :class:`DqResult`'s fields)."""
+    """Append ``results`` to ``audit.dq_results`` (the columns named after :class:`DqResult`'s fields),
+    :data:`INSERT_ROWS` rows a statement, each value bound as a parameter."""
     names = ["run_id", *(f.name for f in fields(DqResult)), "checked_at"]
-    sql = f"insert into audit.dq_results ({', '.join(names)}) values ({', '.join('?' * len(names))})"
-    for result in results:
-        values = [redact_text(v) if isinstance(v, str) else v for v in astuple(result)]  # dbt's details too
-        con.execute(sql, [run_id, *values, checked_at])
+    row = f"({', '.join('?' * len(names))})"
+    for start in range(0, len(results), INSERT_ROWS):
+        chunk = results[start : start + INSERT_ROWS]
+        values = [
+            value
+            for result in chunk
+            for value in (
+                run_id,
+                *(redact_text(v) if isinstance(v, str) else v for v in astuple(result)),  # dbt's details too
+                checked_at,
+            )
+        ]
+        con.execute(
+            f"insert into audit.dq_results ({', '.join(names)}) values {', '.join([row] * len(chunk))}",
+            values,
+        )
 
 
 def failed(suite: str, name: str, table: str, severity: str, details: str) -> DqResult:
