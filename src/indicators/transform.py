@@ -100,7 +100,8 @@ def seeds_standing(manifest, database: Path) -> tuple[int, int] | None:
     (the caller knows that: the last publish's fingerprint, :func:`project_fingerprint`, is this
     one's). None, and the build loads them as always, unless every seed's table is there, every such
     test stops a publish when it fails (severity error: so the publish that ran it passed it), and
-    no test reads a seed and a model together (leaving the seeds out would leave it out too).
+    no test reads a seed and a model or a source together (leaving the seeds out would leave it out
+    too).
     """
     import duckdb
 
@@ -114,7 +115,7 @@ def seeds_standing(manifest, database: Path) -> tuple[int, int] | None:
     for node in nodes.values():
         if node.resource_type != "test":
             continue
-        parents = [uid for uid in node.depends_on.nodes if uid in nodes]
+        parents = list(node.depends_on.nodes)  # models, seeds and sources (a test reading a source too)
         on_seeds = [uid for uid in parents if uid in seeds]
         if not on_seeds:
             continue

@@ -236,9 +236,10 @@ def test_the_seeds_are_loaded_again_unless_their_every_test_stops_a_publish(publ
         test.config.severity = "warn"
         assert transform.seeds_standing(manifest, work) is None
         test.config.severity = severity
-        # a test that reads a seed and a model: leaving the seeds out would leave it out too
-        test.depends_on.nodes.append("model.indicators.indicator_values")
-        assert transform.seeds_standing(manifest, work) is None
+        # a test that reads a seed and a model, or a source: leaving the seeds out would leave it out too
+        for other in ("model.indicators.indicator_values", next(iter(manifest.sources))):
+            test.depends_on.nodes[:] = [*parents, other]
+            assert transform.seeds_standing(manifest, work) is None, other
     finally:  # the manifest is the process's kept parse: as it was
         test.config.severity = severity
         test.depends_on.nodes[:] = parents
