@@ -243,6 +243,10 @@ def run_bench(
         finally:
             con.close()
 
+        # the production night's files, before the next night adds to them
+        archive_mb = round(sum(p.stat().st_size for p in settings.archive_dir.rglob("*.parquet")) / 1e6, 1)
+        warehouse_mb = round(warehouse.stat().st_size / 1e6, 1)
+
         progress("bench: the next night (one export delivered again, the warehouse kept)")
         again = redeliver(inbox, full)
         shutdown_gx_worker()
@@ -294,10 +298,9 @@ def run_bench(
             "rows": rows,
             "inbox_mb": round(sum(p.stat().st_size for p in inbox.iterdir()) / 1e6, 1),
             # the pseudonymised raw archive the full nightly wrote (Parquet, zstd), beside the warehouse
-            "archive_mb": round(
-                sum(p.stat().st_size for p in settings.archive_dir.rglob("*.parquet")) / 1e6, 1
-            ),
-            "warehouse_mb": round(warehouse.stat().st_size / 1e6, 1),
+            "archive_mb": archive_mb,
+            "warehouse_mb": warehouse_mb,
+            "warehouse_mb_after_next": round(warehouse.stat().st_size / 1e6, 1),
             "peak_rss_mb": round(peak_rss_mb(), 1),
             "peak_rss_gx_worker_mb": round(gx_worker_peak, 1),
             "peak_rss_together_mb": round(sampled.peak_mb, 1),
