@@ -14,20 +14,34 @@ def _published(path, big_rows: int = 2_000_000):
         con.execute("create schema audit")
         con.execute("create table audit.loaded_files as select 1 as file_id")
         con.execute("create table main.small as select range as x from range(10)")
-        # most of the file: the middle of it is this table's data
         con.execute(f"create table main.big as select range as x, random() as y from range({big_rows})")
         con.execute("checkpoint")
     finally:
         con.close()
 
 
+def _a_block_of(path, table: str) -> int:
+    """The file offset of one of ``table``'s data blocks (DuckDB places blocks as its threads finish,
+    so the middle of the file may be free space): after the file's three 4 KB headers, block n of
+    ``block_size`` bytes."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        (block_size,) = con.execute("select block_size from pragma_database_size()").fetchone()
+        (block,) = con.execute(
+            f"select min(block_id) from pragma_storage_info('{table}') where block_id >= 0"
+        ).fetchone()
+    finally:
+        con.close()
+    return 3 * 4096 + block * block_size
+
+
 def test_a_whole_file_passes_and_a_damaged_block_names_its_table(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     _published(path)
     assert warehouse.check_published(path) is None
-    size = path.stat().st_size
-    with path.open("r+b") as handle:  # 4 KB overwritten half-way: inside main.big's blocks
-        handle.seek(size // 2)
+    offset = _a_block_of(path, "main.big")
+    with path.open("r+b") as handle:  # 4 KB overwritten inside one of main.big's blocks
+        handle.seek(offset + 4096)
         handle.write(b"\xa5" * 4096)
     reason = warehouse.check_published(path)
     assert reason is not None and reason.startswith("main.big cannot be read ("), reason
