@@ -252,9 +252,11 @@ def run_bench(
         shutdown_gx_worker()
         transform.forget_parse()  # a new process each night: dbt's partial parse from its state folder
         clock = time.perf_counter()
-        following = nightly.run(settings, quiet=True)
+        try:
+            following = nightly.run(settings, quiet=True)
+        finally:
+            again.unlink()
         next_seconds = time.perf_counter() - clock
-        again.unlink()
         if not following.published:
             raise RuntimeError(
                 f"the benchmark's next nightly did not publish: {following.message}; {following.errors[:3]}"

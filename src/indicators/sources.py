@@ -162,13 +162,25 @@ def load_sources(pipelines_dir: Path) -> list[SourceSpec]:
     folder's files are read each time; they are parsed again only when their bytes changed.
     """
     paths = sorted(pipelines_dir.glob("*.yml"))
-    read = tuple((path.name, hashlib.sha256(path.read_bytes()).digest()) for path in paths)
-    kept = _LOADED.get(pipelines_dir.resolve())
+    folder = pipelines_dir.resolve()
+    read = _read_key(paths)
+    kept = _LOADED.get(folder)
     if kept is not None and kept[0] == read:
         return list(kept[1])
     specs = _build_sources(paths)
-    _LOADED[pipelines_dir.resolve()] = (read, tuple(specs))
+    if _read_key(paths) == read:  # not kept when a file changed while it was parsed
+        _LOADED.pop(folder, None)
+        _LOADED[folder] = (read, tuple(specs))
+        while len(_LOADED) > KEPT_FOLDERS:  # the least recently parsed go (the tests' many folders)
+            del _LOADED[next(iter(_LOADED))]
     return specs
+
+
+KEPT_FOLDERS = 4
+
+
+def _read_key(paths: list[Path]) -> tuple:
+    return tuple((path.name, hashlib.sha256(path.read_bytes()).digest()) for path in paths)
 
 
 def _build_sources(paths: list[Path]) -> list[SourceSpec]:

@@ -64,7 +64,8 @@ def project_fingerprint(settings: Settings) -> str:
     """
     # the run's date is not among them (an environment variable the SQL reads when compiled): whether
     # a new date changes the marts is the nightly's own check (date_moved), else every day would rebuild.
-    # dbt's own versions are: another dbt may load a seed's columns as other types (seeds_standing)
+    # the versions of what loads the seeds are: another dbt, DuckDB or agate may type a seed's columns
+    # otherwise (seeds_standing)
     digest = hashlib.sha256(json.dumps(dbt_vars(settings), sort_keys=True).encode())
     digest.update(" ".join(_dbt_versions()).encode())
     for part in PROJECT_PARTS:
@@ -86,7 +87,7 @@ def _dbt_versions() -> tuple[str, ...]:
     from importlib.metadata import PackageNotFoundError, version
 
     versions = []
-    for package in ("dbt-core", "dbt-duckdb"):
+    for package in ("dbt-core", "dbt-duckdb", "duckdb", "agate", "indicators"):
         try:
             versions.append(f"{package} {version(package)}")
         except PackageNotFoundError:
@@ -99,7 +100,8 @@ def seeds_standing(manifest, database: Path) -> tuple[int, int] | None:
     as they are in ``database`` when they were loaded and checked by a publish of the same project
     (the caller knows that: the last publish's fingerprint, :func:`project_fingerprint`, is this
     one's). None, and the build loads them as always, unless every seed's table is there, every such
-    test stops a publish when it fails (severity error: so the publish that ran it passed it), and
+    test stops a publish when it fails (severity error, no threshold: so the publish that ran it
+    passed it), and
     no test reads a seed and a model or a source together (leaving the seeds out would leave it out
     too).
     """
@@ -120,6 +122,9 @@ def seeds_standing(manifest, database: Path) -> tuple[int, int] | None:
         if not on_seeds:
             continue
         if len(on_seeds) != len(parents) or str(node.config.severity).lower() != "error":
+            return None
+        # a threshold (error_if: ">10") lets a failing test pass as a warning, and the publish with it
+        if (node.config.warn_if, node.config.error_if) != ("!= 0", "!= 0"):
             return None
         checks += 1
     try:

@@ -236,14 +236,83 @@ def test_the_seeds_are_loaded_again_unless_their_every_test_stops_a_publish(publ
         test.config.severity = "warn"
         assert transform.seeds_standing(manifest, work) is None
         test.config.severity = severity
+        # a threshold lets a failing test pass as a warning (error_if: ">10"), and the publish with it
+        error_if = test.config.error_if
+        test.config.error_if = ">10"
+        assert transform.seeds_standing(manifest, work) is None
+        test.config.error_if = error_if
         # a test that reads a seed and a model, or a source: leaving the seeds out would leave it out too
         for other in ("model.indicators.indicator_values", next(iter(manifest.sources))):
             test.depends_on.nodes[:] = [*parents, other]
             assert transform.seeds_standing(manifest, work) is None, other
     finally:  # the manifest is the process's kept parse: as it was
-        test.config.severity = severity
+        test.config.severity, test.config.error_if = severity, "!= 0"
         test.depends_on.nodes[:] = parents
     assert transform.seeds_standing(manifest, work) == (len(SEEDS), SEED_CHECKS)
+
+
+def test_a_project_changed_during_a_run_is_built_whole_by_the_next(tmp_path, monkeypatch, module_key):
+    """A seed edited while a run builds (a deployment at the wrong moment): the run publishes what it
+    built but records no fingerprint, so the next night loads the seeds and runs their checks."""
+    from indicators.nightly import stages
+
+    root = tmp_path / "project"
+    for part in transform.PROJECT_PARTS:
+        source = Path(load_settings().root) / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        else:
+            (root / part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, root / part)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "programmes.csv").write_text(PROGRAMMES, encoding="utf-8")
+    (inbox / "student_mobility_1.csv").write_text(
+        HEADER + f"M1;{personnummer('19960606', 981)};ut;PA;studier;GB;2020-09-01;2021-01-15;avslutad\n",
+        encoding="utf-8",
+    )
+    settings = load_settings(root).with_paths(inbox=inbox, warehouse=tmp_path / "state" / "warehouse.duckdb")
+    assert nightly.run(settings, quiet=True).published
+
+    seed = root / "seeds" / "annotations.csv"
+    original = stages.checkpoint
+
+    def deploy_during_the_build(stage: str) -> None:
+        if stage == "after_dbt":
+            seed.write_bytes(seed.read_bytes() + b"\n")
+        original(stage)
+
+    (inbox / "student_mobility_2.csv").write_text(
+        HEADER + f"M2;{personnummer('19960607', 982)};ut;PA;studier;GB;2020-09-01;2021-01-15;avslutad\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(stages, "checkpoint", deploy_during_the_build)
+    during = nightly.run(settings, quiet=True)
+    monkeypatch.setattr(stages, "checkpoint", original)
+    assert during.published, during.errors
+    (inbox / "student_mobility_3.csv").write_text(
+        HEADER + f"M3;{personnummer('19960608', 983)};ut;PA;studier;GB;2020-09-01;2021-01-15;avslutad\n",
+        encoding="utf-8",
+    )
+    after = nightly.run(settings, quiet=True)
+    assert after.published, after.errors
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        fingerprints = dict(
+            con.execute("select run_id, build_fingerprint from audit.pipeline_runs").fetchall()
+        )
+        seed_checks = dict(
+            con.execute(
+                f"select run_id, count(*) from audit.dq_results where engine = 'dbt' "
+                f"and table_name in {SEEDS} group by run_id"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    # the run during the deployment: the seeds stood (the project was the first night's as it
+    # began), its fingerprint is not recorded; the next night's project differs from the first's
+    assert fingerprints[during.run_id] is None and during.run_id not in seed_checks
+    assert fingerprints[after.run_id] is not None and seed_checks[after.run_id] == SEED_CHECKS
 
 
 def test_the_project_fingerprint_moves_with_a_seed_and_only_then(tmp_path):

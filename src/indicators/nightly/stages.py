@@ -67,6 +67,7 @@ class RunState:
         False  # GX checks the rows this run builds (unbuilt); its start: GX_BESIDE_INGEST_MB
     )
     parsed: object | None = None  # transform.ParseAhead: dbt parsing, once the ingest loaded something
+    parse_fingerprint: str | None = None  # the project's fingerprint as that parse started
     history: list = field(default_factory=list)  # this run's history files, not yet renamed
     archived: dict | None = None  # where the archive holds the loaded sources' rows (GX reads them there)
     marts_of: str | None = None  # dbt skipped: the run whose publish the marts (unchanged) come from
@@ -133,7 +134,9 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
         if state.builds and state.unbuilt:
             from indicators import transform
 
-            # dbt parses while the archive files and GX's rows are written (DuckDB's work, not the interpreter's)
+            # dbt parses while the archive files and GX's rows are written (DuckDB's work, not the interpreter's);
+            # the project as the parse reads it (dbt_build: a project changed during the run is told)
+            state.parse_fingerprint = transform.project_fingerprint(settings)
             state.parsed = transform.ParseAhead(settings, state.work)
         written = state.archive.stage(con, run_id=state.run_id, into=state.staged)
         state.timings["archive"] = written.seconds
@@ -202,12 +205,12 @@ def dbt_build(state: RunState) -> None:
         return
     clock = time.monotonic()
     standing = None
-    if previous and previous[1] == state.fingerprint and state.parsed is not None:
+    if previous and previous[1] == state.fingerprint == state.parse_fingerprint and state.parsed is not None:
         standing = transform.seeds_standing(state.parsed.manifest(state.work), state.work)
     if standing:
         state.reporter(
             f"dbt build: models, tests; the {standing[0]} seeds and their {standing[1]} checks stand as "
-            f"run {previous[0]} loaded and checked them (the project is unchanged since)"
+            f"the last publish of this project (run {previous[0]}) left them, loaded and passed"
         )
     else:
         state.reporter("dbt build: seeds, models, tests")
@@ -218,6 +221,13 @@ def dbt_build(state: RunState) -> None:
     )
     checkpoint("after_dbt")
     state.timings["dbt_build"] = time.monotonic() - clock
+    if state.parse_fingerprint not in (None, state.fingerprint) or (
+        transform.project_fingerprint(state.settings) != state.fingerprint
+    ):
+        # the project changed while the run parsed or built it: its fingerprint is not recorded, so the
+        # next night builds everything, the seeds and their checks included
+        state.reporter("dbt build: the project changed during the run; the next night builds it all again")
+        state.fingerprint = None
     state.checks.extend(dbt_checks)
     state.errors.extend(dbt_errors)
 
