@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from helpers import personnummer
-from indicators import nightly, transform
+from indicators import build_skip, nightly, transform
 from indicators.config import load_settings
 
 # one worker builds the module's fixture (--dist loadgroup), not both
@@ -90,16 +90,21 @@ def with_seed(published, tmp_path: Path, edit_seed, drop_seed_test: tuple[str, s
     return load_settings(root).with_paths(warehouse=tmp_path / "state" / "warehouse.duckdb"), work
 
 
-def project_copy(tmp_path: Path, edit_seed, drop_seed_test: tuple[str, str, str]) -> Path:
-    """The dbt project copied to ``tmp_path/project``, one seed edited and one of its tests left out."""
-    root = tmp_path / "project"
-    for part in transform.PROJECT_PARTS:
+def copy_project(root: Path) -> Path:
+    """Every part of the dbt project that shapes the marts (build_skip.PROJECT_PARTS) copied to ``root``."""
+    for part in build_skip.PROJECT_PARTS:
         source = Path(load_settings().root) / part
         if source.is_dir():
             shutil.copytree(source, root / part)
         else:
             (root / part).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(source, root / part)
+    return root
+
+
+def project_copy(tmp_path: Path, edit_seed, drop_seed_test: tuple[str, str, str]) -> Path:
+    """The dbt project copied to ``tmp_path/project``, one seed edited and one of its tests left out."""
+    root = copy_project(tmp_path / "project")
     seed_name, column, test = drop_seed_test
     path = root / "seeds" / f"{seed_name}.csv"
     with path.open(encoding="utf-8", newline="") as f:
@@ -201,7 +206,7 @@ def test_a_build_may_leave_the_seeds_and_their_checks_as_a_publish_of_the_same_p
     work = tmp_path / "in-progress.duckdb"
     shutil.copy(published.warehouse, work)
     manifest = transform.ParseAhead(published, work).manifest(work)
-    assert transform.seeds_standing(manifest, work) == (len(SEEDS), SEED_CHECKS)
+    assert build_skip.seeds_standing(manifest, work) == (len(SEEDS), SEED_CHECKS)
 
     built = transform.build(published, work, without_seeds=True)
     assert built.success, built.failed_nodes
@@ -218,7 +223,7 @@ def test_a_build_may_leave_the_seeds_and_their_checks_as_a_publish_of_the_same_p
         con.execute("drop table reference.plans cascade")
     finally:
         con.close()
-    assert transform.seeds_standing(manifest, work) is None
+    assert build_skip.seeds_standing(manifest, work) is None
 
 
 def test_the_seeds_are_loaded_again_unless_their_every_test_stops_a_publish(published, tmp_path):
@@ -234,21 +239,21 @@ def test_the_seeds_are_loaded_again_unless_their_every_test_stops_a_publish(publ
     try:
         # a test on a seed that only warns: a publish may have passed with it failing, so it runs again
         test.config.severity = "warn"
-        assert transform.seeds_standing(manifest, work) is None
+        assert build_skip.seeds_standing(manifest, work) is None
         test.config.severity = severity
         # a threshold lets a failing test pass as a warning (error_if: ">10"), and the publish with it
         error_if = test.config.error_if
         test.config.error_if = ">10"
-        assert transform.seeds_standing(manifest, work) is None
+        assert build_skip.seeds_standing(manifest, work) is None
         test.config.error_if = error_if
         # a test that reads a seed and a model, or a source: leaving the seeds out would leave it out too
         for other in ("model.indicators.indicator_values", next(iter(manifest.sources))):
             test.depends_on.nodes[:] = [*parents, other]
-            assert transform.seeds_standing(manifest, work) is None, other
+            assert build_skip.seeds_standing(manifest, work) is None, other
     finally:  # the manifest is the process's kept parse: as it was
         test.config.severity, test.config.error_if = severity, "!= 0"
         test.depends_on.nodes[:] = parents
-    assert transform.seeds_standing(manifest, work) == (len(SEEDS), SEED_CHECKS)
+    assert build_skip.seeds_standing(manifest, work) == (len(SEEDS), SEED_CHECKS)
 
 
 def test_a_project_changed_during_a_run_is_built_whole_by_the_next(tmp_path, monkeypatch, module_key):
@@ -256,14 +261,7 @@ def test_a_project_changed_during_a_run_is_built_whole_by_the_next(tmp_path, mon
     built but records no fingerprint, so the next night loads the seeds and runs their checks."""
     from indicators.nightly import stages
 
-    root = tmp_path / "project"
-    for part in transform.PROJECT_PARTS:
-        source = Path(load_settings().root) / part
-        if source.is_dir():
-            shutil.copytree(source, root / part)
-        else:
-            (root / part).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(source, root / part)
+    root = copy_project(tmp_path / "project")
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "programmes.csv").write_text(PROGRAMMES, encoding="utf-8")
@@ -320,11 +318,11 @@ def test_the_project_fingerprint_moves_with_a_seed_and_only_then(tmp_path):
     changes it; a copy of the same files does not."""
     root = project_copy(tmp_path, lambda rows: rows, ("plans", "plan_id", "unique"))
     again = project_copy(tmp_path / "again", lambda rows: rows, ("plans", "plan_id", "unique"))
-    first = transform.project_fingerprint(load_settings(root))
-    assert transform.project_fingerprint(load_settings(again)) == first
+    first = build_skip.project_fingerprint(load_settings(root))
+    assert build_skip.project_fingerprint(load_settings(again)) == first
     seed = root / "seeds" / "plan_targets.csv"
     seed.write_bytes(seed.read_bytes() + b"\n")
-    assert transform.project_fingerprint(load_settings(root)) != first
+    assert build_skip.project_fingerprint(load_settings(root)) != first
 
 
 def test_a_null_where_the_contract_says_not_null_stops_the_build(published, tmp_path):

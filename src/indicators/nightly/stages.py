@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from indicators import bi, disk, history, published, warehouse
+from indicators import bi, build_skip, disk, history, published, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings
 from indicators.derive import ReadOptions
@@ -136,7 +136,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
 
             # dbt parses while the archive files and GX's rows are written (DuckDB's work, not the interpreter's);
             # the project as the parse reads it (dbt_build: a project changed during the run is told)
-            state.parse_fingerprint = transform.project_fingerprint(settings)
+            state.parse_fingerprint = build_skip.project_fingerprint(settings)
             state.parsed = transform.ParseAhead(settings, state.work)
         written = state.archive.stage(con, run_id=state.run_id, into=state.staged)
         state.timings["archive"] = written.seconds
@@ -188,12 +188,11 @@ def dbt_build(state: RunState) -> None:
     """``dbt build``, unless nothing was loaded since the last build (by this run or one that only
     ingested) and the project is unchanged since it. With new rows and the project unchanged, the
     seeds (project files) and their tests are left as the last build loaded and checked them
-    (:func:`indicators.transform.seeds_standing`): a quarter of the nodes of a small build."""
-    from indicators import transform
+    (:func:`indicators.build_skip.seeds_standing`): a quarter of the nodes of a small build."""
 
-    state.fingerprint = transform.project_fingerprint(state.settings)
+    state.fingerprint = build_skip.project_fingerprint(state.settings)
     previous = last_build(state.work)
-    moved = transform.date_moved(state.work) if previous else None
+    moved = build_skip.date_moved(state.work) if previous else None
     if moved:
         state.reporter(f"dbt build: nothing new was loaded, but {moved}: the marts are rebuilt")
     if not state.unbuilt and previous and previous[1] == state.fingerprint and not moved:
@@ -206,7 +205,7 @@ def dbt_build(state: RunState) -> None:
     clock = time.monotonic()
     standing = None
     if previous and previous[1] == state.fingerprint == state.parse_fingerprint and state.parsed is not None:
-        standing = transform.seeds_standing(state.parsed.manifest(state.work), state.work)
+        standing = build_skip.seeds_standing(state.parsed.manifest(state.work), state.work)
     if standing:
         state.reporter(
             f"dbt build: models, tests; the {standing[0]} seeds and their {standing[1]} checks stand as "
@@ -222,7 +221,7 @@ def dbt_build(state: RunState) -> None:
     checkpoint("after_dbt")
     state.timings["dbt_build"] = time.monotonic() - clock
     if state.parse_fingerprint not in (None, state.fingerprint) or (
-        transform.project_fingerprint(state.settings) != state.fingerprint
+        build_skip.project_fingerprint(state.settings) != state.fingerprint
     ):
         # the project changed while the run parsed or built it: its fingerprint is not recorded, so the
         # next night builds everything, the seeds and their checks included
