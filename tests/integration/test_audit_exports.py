@@ -63,6 +63,44 @@ def test_every_year_and_kind_passes_the_audit(warehouse, tmp_path):
     assert checked > 0  # there is something to protect in every sample
 
 
+def test_no_share_of_persons_publishes_a_numerator_of_1_to_4(warehouse, tmp_path):
+    # UKÄ's rule: person counts of 1-4 are not published, and a share's numerator is one (I02: the
+    # graduates with a stay abroad; a share of 3.03 % of 33 graduates is one person)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        of_persons = {
+            row[0]
+            for row in con.execute(
+                "select indicator_id from marts.indicator_catalogue where has_person_denominator"
+            ).fetchall()
+        }
+        # the warehouse itself keeps the true values: the sample has such numerators to hide
+        small = con.execute(
+            "select count(*) from marts.indicator_values where numerator between 1 and 4 "
+            "and denominator >= 5 and indicator_id in (select unnest(?))",
+            [sorted(of_persons)],
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert "I02" in of_persons and small > 0
+    hidden = 0
+    for year in years(warehouse):
+        folder = tmp_path / year.replace("/", "-")
+        export(warehouse, folder, year, kind="annual", lang="en", dialect="standard", charts=False)
+        (values,) = folder.glob("*_values.csv")
+        with values.open(encoding="utf-8", newline="") as handle:
+            for line in csv.DictReader(handle):
+                if line["Indicator"] not in of_persons or line["Denominator"] == "":
+                    continue
+                if line["Disclosure control"] == "primary (numerator)":
+                    hidden += 1
+                    assert (line["Value"], line["Numerator"], line["Denominator"]) == ("..", "..", ".."), line
+                    continue
+                numerator = line["Numerator"]
+                assert numerator == ".." or not 1 <= float(numerator) <= 4, line
+    assert hidden > 0
+
+
 def test_both_dialects_languages_xlsx_and_the_report_together(warehouse, tmp_path):
     year = years(warehouse)[-1]
     for lang, dialect in (("sv", "standard"), ("en", "excel-sv"), ("en", "standard")):

@@ -62,11 +62,11 @@ def test_every_kind_and_dialect_validates_against_its_schema(warehouse, tmp_path
     value = fields["Värde" if lang == "sv" else "Value"]
     assert value["type"] == "number" and value.get("decimalChar", ".") == decimal
     flag = fields["Röjandekontroll" if lang == "sv" else "Disclosure control"]
-    # the three reasons a cell is hidden; "hidden earlier": an earlier publish of the numbers hid it
+    # the four reasons a cell is hidden; "hidden earlier": an earlier publish of the numbers hid it
     assert sorted(flag["constraints"]["enum"]) == (
-        ["dold tidigare", "primär", "sekundär"]
+        ["dold tidigare", "primär", "primär (täljare)", "sekundär"]
         if lang == "sv"
-        else ["hidden earlier", "primary", "secondary"]
+        else ["hidden earlier", "primary", "primary (numerator)", "secondary"]
     )
     assert schema["primaryKey"][:2] == (
         ["Indikator", "Läsår"] if lang == "sv" else ["Indicator", "Academic year"]

@@ -199,6 +199,35 @@ def test_shares_hide_numerator_and_denominator(tmp_path):
     }
 
 
+def test_a_share_hidden_for_its_numerator_keeps_its_denominator_rule(tmp_path):
+    # I02 faculty 30/60; P1 3/25: three graduates with a stay abroad, a count of persons under 5,
+    # so P1's share is primary by its numerator; with P2's published, P1's numerator would be
+    # 30 - 27 = 3, so P2 is hidden too (the only other part of the numerators' sum).
+    rows = [
+        row(value=50, numerator=30, denominator=60, unit="percent", indicator="I02"),
+        row("P1", 12, 3, 25, "percent", "I02"),
+        row("P2", 77.14285714285714, 27, 35, "percent", "I02"),
+    ]
+    flags = disclosure.suppress(rows)
+    assert flags == {
+        ("I02", "2023/24", "P1", None, None): "primary_numerator",
+        ("I02", "2023/24", "P2", None, None): "secondary",
+    }
+    folder = write(tmp_path, rows, flags, lang="en")
+    assert "primary (numerator)" in (folder / "x_en_values.csv").read_text("utf-8")
+    result = audit(folder)
+    assert result.ok
+    # the rule says P1's numerator is 1..4 and its denominator at least 5. Numerators: P1 + P2 = 30,
+    # so P2 26..29. Denominators: P1 + P2 = 60, P2 >= its numerator >= 26, so P1 5..34; P2 >= 26 and
+    # <= 60 - 5 = 55
+    assert intervals(result) == {
+        ("P1", "numerator"): (1, 4),
+        ("P1", "denominator"): (5, 34),
+        ("P2", "numerator"): (26, 29),
+        ("P2", "denominator"): (26, 55),
+    }
+
+
 def test_a_breakdown_against_its_headline(tmp_path):
     # headline 30 = female 27 + male 3: male primary, female hidden with it: female = 30 - male in 26..29
     rows = [
@@ -296,8 +325,9 @@ def test_a_share_whose_numerator_is_a_hidden_count_is_hidden_with_it(tmp_path):
         ("P1", (3, 3)),
         ("P2", (10, 10)),
     }
-    # the new pattern hides both shares with their counts
-    assert pattern.flags == {**old, cell("P1", True): "secondary", cell("P2", True): "secondary"}
+    # the new pattern hides both shares with their counts: P1's share by the primary rule itself (its
+    # numerator is 3 persons, its denominator 40), P2's as the secondary of the numerators' sum
+    assert pattern.flags == {**old, cell("P1", True): "primary_numerator", cell("P2", True): "secondary"}
     folder = write(tmp_path / "new", rows, pattern.flags, linked_sums=pattern.linked_sums())
     meta = json.loads((folder / "x_sv_metadata.json").read_text("utf-8"))
     meta["disclosure_control"]["numerators_equal_to_counts"] = pattern.linked_numerators()

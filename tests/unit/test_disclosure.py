@@ -68,6 +68,26 @@ def test_without_the_catalogue_every_share_counts_persons(indicator, denominator
     ) == ({} if indicator != "I02" else {(indicator, "y", None, None, None): "primary"})
 
 
+@pytest.mark.parametrize(
+    ("indicator", "numerator", "denominator", "expected"),
+    [
+        ("I02", 1, 33, "primary_numerator"),  # 3.03 % of 33 graduates: one person
+        ("I02", 4, 20, "primary_numerator"),
+        ("I02", 0, 33, None),  # 0 is published, as a count of 0 is
+        ("I02", 5, 33, None),
+        ("I02", 3, 4, "primary"),  # the denominator's rule first: all three are hidden either way
+        ("I07", 2, 40, "primary_numerator"),  # 5 per 100 graduates of 40: two awards, two persons
+        ("I04", 1, 14, None),  # a share of programmes
+        ("I17", 2, 40, None),  # a share of agreements
+    ],
+)
+def test_a_share_of_persons_whose_numerator_counts_1_to_4_persons_is_primary(
+    indicator, numerator, denominator, expected
+):
+    value = 100 * numerator / denominator
+    assert disclosure.primary_flag(indicator, "percent", value, denominator, CATALOGUE, numerator) == expected
+
+
 def test_share_without_value_is_not_flagged():
     assert disclosure.primary_flag("I02", "percent", None, 0) is None
 

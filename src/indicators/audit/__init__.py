@@ -14,8 +14,9 @@ for every suppressed cell, its smallest and largest value is computed with scipy
   same line where the metadata says so (``numerators_equal_to_counts``: I07's graduates with a
   stay abroad and the same per 100 graduates),
 * the public primary rule: a cell marked primary is 1..min_count-1 (shares: denominator
-  1..min_denominator-1), one marked secondary at least min_count; a suppressed cell whose rule no
-  file names is at least 1.
+  1..min_denominator-1), a share marked primary (numerator) has a numerator of 1..min_count-1 and
+  a denominator of at least min_denominator, one marked secondary is at least min_count; a
+  suppressed cell whose rule no file names is at least 1.
 
 This is the LP relaxation, its bounds rounded inwards to whole persons (the sums of one indicator
 and year form a tree, whose constraint matrix is totally unimodular, so the relaxation's bounds are

@@ -13,8 +13,10 @@ person can be singled out. The rules (UKÄ's, as Statistics Sweden applies them)
   agreements (a programme's own yes/no or the share of agreements is not about persons). Which
   indicators those are is the catalogue's to say (``has_person_denominator`` false in
   ``marts.indicator_catalogue``); the exports read it into :attr:`Protection.non_person_shares`,
-  and without it every share counts persons. The numerator and denominator of a suppressed share
-  are suppressed with it.
+  and without it every share counts persons. A share of persons whose numerator counts 1 to 4
+  persons is suppressed too (``primary_numerator``: its numerator is such a count, and the share
+  times its denominator gives it back). The numerator and denominator of a suppressed share are
+  suppressed with it.
 * **Secondary.** Cells that add up to a total must not give a suppressed cell away: per-programme
   cells and the faculty cell (same indicator, year and breakdown), and the values of one breakdown
   (gender, level, mobility type, partner region, partner network) and their headline. An attacker
@@ -63,6 +65,7 @@ from indicators.disclosure.rules import (
     NOT_A_BREAKDOWN,
     PERSON_COUNT_UNITS,
     PRIMARY,
+    PRIMARY_NUMERATOR,
     SECONDARY,
     CellKey,
     Protection,
@@ -99,6 +102,7 @@ __all__ = [
     "NOT_A_BREAKDOWN",
     "PERSON_COUNT_UNITS",
     "PRIMARY",
+    "PRIMARY_NUMERATOR",
     "QUANTITIES_COUNT",
     "QUANTITIES_SHARE",
     "SECONDARY",

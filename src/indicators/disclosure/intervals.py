@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from indicators.disclosure.rules import (
     KEPT,
     PRIMARY,
+    PRIMARY_NUMERATOR,
     SECONDARY,
     CellKey,
     Protection,
@@ -97,8 +98,9 @@ def plan(
         unit = row.get("unit")
         if not is_protected_kind(key[0], unit, denominator is not None, protection):
             continue
-        cell = _Cell(key, value, denominator, unit, denominator is not None, _number(row.get("numerator")))
-        cell.flag = primary_flag(key[0], unit, value, denominator, protection)
+        numerator = _number(row.get("numerator"))
+        cell = _Cell(key, value, denominator, unit, denominator is not None, numerator)
+        cell.flag = primary_flag(key[0], unit, value, denominator, protection, numerator)
         if key in kept and value is not None:
             cell.flag = KEPT
         cells[key] = cell
@@ -130,6 +132,10 @@ INF = float("inf")
 
 def hidden_bounds(flag: str | None, quantity: str, protection: Protection) -> tuple[float, float]:
     """What the public rule says about a suppressed quantity (``flag`` None: not known which rule)."""
+    if flag == PRIMARY_NUMERATOR:  # a share hidden for its numerator: its denominator is not small
+        if quantity == "numerator":
+            return 1.0, float(protection.min_count - 1)
+        return float(protection.min_denominator), INF
     if quantity == "numerator":
         return 0.0, INF
     small = protection.min_count if quantity == "value" else protection.min_denominator

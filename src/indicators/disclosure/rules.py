@@ -54,6 +54,9 @@ class Protection:
 
 
 PRIMARY = "primary"
+# a share of persons whose numerator is a count of 1 .. min_count-1 persons (its denominator is not
+# small: then the share is PRIMARY); the rule, named in the files, tells a reader no more than that
+PRIMARY_NUMERATOR = "primary_numerator"
 SECONDARY = "secondary"
 KEPT = "kept"  # hidden because an earlier publish of the same numbers hid it (any value: see history)
 
@@ -99,14 +102,21 @@ def primary_flag(
     value: float | None,
     denominator: float | None,
     protection: Protection | None = None,
+    numerator: float | None = None,
 ) -> str | None:
-    """``primary`` when the cell itself is too small to publish, else None."""
+    """``primary`` when the cell itself is too small to publish (a count of 1-4 persons, a share of
+    persons with a denominator under 5), ``primary_numerator`` for a share of persons whose
+    numerator counts 1-4 persons, else None."""
     protection = protection or Protection()
     if value is None or not is_protected_kind(indicator_id, unit, denominator is not None, protection):
         return None
     if denominator is None:
         return PRIMARY if 0 < value < protection.min_count else None
-    return PRIMARY if denominator < protection.min_denominator else None
+    if denominator < protection.min_denominator:
+        return PRIMARY
+    if numerator is not None and 0 < numerator < protection.min_count:
+        return PRIMARY_NUMERATOR
+    return None
 
 
 def _number(value) -> float | None:
@@ -142,7 +152,9 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
             f"Röjandekontroll enligt UKÄ:s regel. Antal personer 1–{small - 1} redovisas inte "
             f"(enheterna {units_sv}; varje deltagande eller vistelse hör till en person). Andelar "
             f"(procent, per 100 examinerade) med en nämnare under {denominator} redovisas inte, "
-            "utom andelar av program eller avtal; täljare och nämnare döljs med andelen. Sekundär "
+            "utom andelar av program eller avtal, och inte heller andelar av personer vars täljare är "
+            f"1–{small - 1} personer ('primär (täljare)': nämnaren är då minst {denominator}); täljare och "
+            "nämnare döljs med andelen. Sekundär "
             "undertryckning med skyddsintervall: programmens värden summerar till fakultetens, och en "
             "uppdelnings värden (kön, nivå, mobilitetstyp, partnerregion, nätverk) till dess summa. Givet "
             f"alla publicerade celler, summorna, att antal inte är negativa, att en primärt dold cell är "
@@ -162,7 +174,9 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
         f"Disclosure control by UKÄ's rule. Counts of persons from 1 to {small - 1} are suppressed "
         f"(units {units_en}; every participation or stay belongs to one person). Shares (percent, per 100 "
         f"graduates) with a denominator under {denominator} are suppressed, except shares of "
-        "programmes or agreements; the numerator and denominator go with the share. Secondary "
+        f"programmes or agreements, and so are shares of persons whose numerator is 1 to {small - 1} "
+        f"persons ('primary (numerator)': the denominator is then at least {denominator}); the numerator "
+        "and denominator go with the share. Secondary "
         "suppression by protection intervals: the programmes' values add up to the faculty's, and a "
         "breakdown's values (gender, level, mobility type, partner region, network) to its total. Given "
         "every published cell, these sums, that counts are not negative, that a primary suppressed cell "

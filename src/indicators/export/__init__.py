@@ -158,7 +158,7 @@ def metadata(
     """Everything a reader needs beside the numbers, in the publication's language."""
     lang = publication.lang
     run = publication.run or {}
-    counts = {"primary": 0, "secondary": 0}
+    counts = {"primary": 0, "primary_numerator": 0, "secondary": 0}
     for flag in publication.flags.values():
         counts[flag] = counts.get(flag, 0) + 1  # and "kept": hidden by an earlier publish
     if fmt == "csv":

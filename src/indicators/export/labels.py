@@ -207,6 +207,10 @@ KINDS = {
 
 SUPPRESSION = {
     "primary": {"sv": "primär", "en": "primary"},
+    "primary_numerator": {
+        "sv": "primär (täljare)",
+        "en": "primary (numerator)",
+    },  # disclosure.PRIMARY_NUMERATOR
     "secondary": {"sv": "sekundär", "en": "secondary"},
     "kept": {"sv": "dold tidigare", "en": "hidden earlier"},  # disclosure.KEPT
 }

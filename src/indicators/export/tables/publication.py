@@ -94,8 +94,12 @@ class Publication(AnnualTables, FollowupTables):
             return None
         old = self.first_published[key]
         row = self._cells.get((indicator_id, year, programme, None, None), {})
+        denominator = row.get("denominator")
+        # a share's numerator then, as far as the value then and the denominator now give it (both
+        # units, percent and per 100 graduates, are per hundred)
+        numerator = None if old is None or denominator is None else round(old * denominator / 100)
         if old is None or disclosure.primary_flag(
-            indicator_id, row.get("unit"), old, row.get("denominator"), self.protection
+            indicator_id, row.get("unit"), old, denominator, self.protection, numerator
         ):
             return None
         return old
