@@ -101,6 +101,30 @@ def test_no_share_of_persons_publishes_a_numerator_of_1_to_4(warehouse, tmp_path
     assert hidden > 0
 
 
+def test_every_kind_of_the_sample_validates_as_a_data_package(warehouse, tmp_path):
+    # every value of the sample's marts reaches the files, also the units no hand-made fixture has
+    # (I12's and I24's milestone_done rows: unit 'done', once written as it was, outside the enum)
+    from frictionless import Package
+
+    year = years(warehouse)[-2]
+    for kind, lang, dialect in (
+        ("annual", "sv", "excel-sv"),
+        ("midterm", "en", "standard"),
+        ("final", "sv", "standard"),
+    ):
+        folder = tmp_path / f"{kind}_{lang}_{dialect}"
+        export(warehouse, folder, year, kind=kind, lang=lang, dialect=dialect, charts=False)
+        report = Package(str(folder / "datapackage.json")).validate()
+        errors = [f"{task.name}: {error.message}" for task in report.tasks for error in task.errors]
+        assert report.valid, "\n".join(errors[:10])
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        units = {row[0] for row in con.execute("select distinct unit from marts.indicator_values").fetchall()}
+    finally:
+        con.close()
+    assert "done" in units  # the sample has the rows this test is about
+
+
 def test_both_dialects_languages_xlsx_and_the_report_together(warehouse, tmp_path):
     year = years(warehouse)[-1]
     for lang, dialect in (("sv", "standard"), ("en", "excel-sv"), ("en", "standard")):

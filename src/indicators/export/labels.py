@@ -121,6 +121,8 @@ UNITS = {
     "milestone": {"sv": "milstolpe", "en": "milestone"},
     "regions": {"sv": "regioner", "en": "regions"},
     "per_100_graduates": {"sv": "per 100 examinerade", "en": "per 100 graduates"},
+    # I12's and I24's measure rows milestone_done: 1 when the milestone was done by the year's end
+    "done": {"sv": "klar (1) eller inte (0)", "en": "done (1) or not (0)"},
 }
 
 RULES = {
