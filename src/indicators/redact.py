@@ -7,7 +7,8 @@ quarantine reasons, errors, log lines and summaries. A match is
 * an optional century ``18``, ``19`` or ``20`` and a date ``YYMMDD`` whose month is 00-12 and whose
   day is 00-31 or 60-91 (a samordningsnummer adds 60 to the day; 00 stands for an unknown one),
 * then any separator people type, or none: white space (no-break space included), ``-``, ``+``,
-  the Unicode hyphens and dashes (``‐ ‑ ‒ – — ―``), the minus sign ``−``, or a dash between spaces,
+  the Unicode hyphens and dashes (``‐ ‑ ‒ – — ―``), the minus sign ``−``, ``_`` (a file name's
+  separator), ``.`` or ``/``, or one of them between spaces,
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
 
 not inside a longer run of digits (the characters around it are not digits). The check digit is
@@ -31,7 +32,7 @@ import polars as pl
 MARKER = "[personnummer]"
 
 _DATE = r"(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|6[0-9]|[78][0-9]|9[01])"  # month, day (+60 allowed)
-_SEPARATOR = r"\s*[-+\u2010-\u2015\u2212\ufe58\ufe63\uff0d]?\s*"
+_SEPARATOR = r"\s*[-+_./\u2010-\u2015\u2212\ufe58\ufe63\uff0d]?\s*"
 _CORE = rf"(?:1[89]|20)?[0-9]{{2}}{_DATE}{_SEPARATOR}(?:[0-9]{{4}}|[Tt][0-9]{{3}})"
 # group 1: the character before (or the start), group 2: the character after (or the end)
 PATTERN = rf"(^|[^0-9]){_CORE}([^0-9]|$)"

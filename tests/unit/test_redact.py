@@ -28,6 +28,11 @@ CASES = [
     ("340404\u00a09821", M),  # no-break space
     ("440464\u20119990", M),  # non-breaking hyphen
     ("940901-T996", f"{M}"),  # a Ladok T-number
+    # an underscore (a file name's separator), a full stop, a slash
+    ("notes_19340404_9821.txt", f"notes_{M}.txt"),
+    ("Kontakt 340404_9821", f"Kontakt {M}"),
+    ("340404.9821", M),
+    ("Kontakt 19340404/9821 ring", f"Kontakt {M} ring"),
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -39,6 +44,8 @@ CASES = [
     ("2019-09-01", "2019-09-01"),
     ("20190901 - 20200115", "20190901 - 20200115"),
     ("student_mobility_2025-09-01.csv", "student_mobility_2025-09-01.csv"),
+    ("student_mobility_2025.09.01.csv", "student_mobility_2025.09.01.csv"),
+    ("v2.1.3 of 1.5.2024", "v2.1.3 of 1.5.2024"),
     ("0462220000", "0462220000"),  # month 62
     ("19343404-9821", "19343404-9821"),  # month 34
     ("1934040498211", "1934040498211"),  # inside a longer number
