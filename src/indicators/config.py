@@ -355,16 +355,64 @@ def create_key_file(path: Path) -> bool:
     return True
 
 
-def load_crosswalk(settings: Settings) -> dict[str, str]:
-    """T-number → personnummer pairs (CSV with a header ``t_number,personnummer``)."""
-    if settings.crosswalk_file is None:
-        return {}
-    import polars as pl
+CROSSWALK_FORM = "a UTF-8 CSV file with the header t_number,personnummer and one pair a line"
 
-    frame = pl.read_csv(settings.crosswalk_file, infer_schema=False)
-    if not {"t_number", "personnummer"} <= set(frame.columns):
-        raise ConfigError(f"{settings.crosswalk_file}: expected columns t_number,personnummer")
-    return dict(zip(frame["t_number"].to_list(), frame["personnummer"].to_list(), strict=True))
+
+def load_crosswalk(settings: Settings) -> dict[str, str]:
+    """T-number → personnummer pairs (CSV with a header ``t_number,personnummer``).
+
+    The file holds personnummer in clear: a mistake in it is one line naming the file and the line,
+    never its values (nor a parser's message quoting them), and every message is redacted."""
+    path = settings.crosswalk_file
+    if path is None:
+        return {}
+    import csv
+    import io
+
+    from indicators.redact import redact_text
+
+    where = f"crosswalk_file {redact_text(str(path))}"
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{where} does not exist: point crosswalk_file (pipelines/nightly.yml or "
+            "INDICATORS_CROSSWALK_FILE) at the T-number crosswalk, or remove the setting"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
+        raise ConfigError(f"{where} cannot be read ({why}): it must be {CROSSWALK_FORM}") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    pairs: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    try:
+        header = [name.strip() for name in next(reader, [])]
+        if not {"t_number", "personnummer"} <= set(header):
+            raise ConfigError(
+                f"{where}: its header is not t_number,personnummer: it must be {CROSSWALK_FORM}"
+            )
+        t_at, p_at = header.index("t_number"), header.index("personnummer")
+        for row in reader:
+            if not any(field.strip() for field in row):
+                continue  # a blank line
+            if len(row) != len(header):
+                raise ConfigError(
+                    f"{where} line {reader.line_num}: {len(row)} fields where the header has "
+                    f"{len(header)}: it must be {CROSSWALK_FORM}"
+                )
+            t_number, number = row[t_at].strip(), row[p_at].strip()
+            if t_number in pairs and pairs[t_number] != number:
+                raise ConfigError(
+                    f"{where} line {reader.line_num}: the T-number of line {first_line[t_number]} again, "
+                    "with another personnummer: keep the one that is right"
+                )
+            pairs[t_number] = number
+            first_line.setdefault(t_number, reader.line_num)
+    except csv.Error as exc:  # e.g. a quote never closed; the message may quote a value: redacted
+        raise ConfigError(
+            f"{where} line {reader.line_num}: not CSV ({redact_text(str(exc))}): it must be {CROSSWALK_FORM}"
+        ) from None
+    return pairs
 
 
 def gx_timeout_seconds() -> float:

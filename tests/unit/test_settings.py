@@ -172,3 +172,75 @@ def test_the_settings_read_at_their_use_are_checked_before_a_run(monkeypatch, na
     monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=name):
         load_settings()
+
+
+# --- the T-number crosswalk: a file of personnummer in clear ----------------------------------------
+
+T_NUMBER = "850615-T981"  # fictitious; the crosswalk maps it to the personnummer below
+
+
+def crosswalk_error(project, text: str) -> str:
+    from dataclasses import replace
+
+    from indicators.config import load_crosswalk
+    from indicators.redact import has_personnummer
+
+    settings = load_settings(project())
+    path = settings.root / "crosswalk.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_crosswalk(replace(settings, crosswalk_file=path))
+    message = str(caught.value)
+    assert "\n" not in message and not has_personnummer(message.replace(T_NUMBER, "")), message
+    return message.replace(str(path), "CW")
+
+
+def test_a_crosswalk_is_read_as_pairs(project):
+    from dataclasses import replace
+
+    from helpers import personnummer
+    from indicators.config import load_crosswalk
+
+    number = personnummer("19850615", 981)
+    settings = load_settings(project())
+    path = settings.root / "crosswalk.csv"
+    path.write_text(
+        f"\ufefft_number,personnummer\n{T_NUMBER},{number}\n\n", encoding="utf-8"
+    )  # a BOM, a blank line
+    assert load_crosswalk(replace(settings, crosswalk_file=path)) == {T_NUMBER: number}
+
+
+def test_a_broken_crosswalk_is_one_line_with_its_line_and_no_value(project):
+    from helpers import personnummer
+
+    number = personnummer("19850615", 981)
+    form = "it must be a UTF-8 CSV file with the header t_number,personnummer and one pair a line"
+    # a quote never closed: the parser's own message would quote the personnummer
+    assert crosswalk_error(project, f't_number,personnummer\n{T_NUMBER},"{number}\n') == (
+        f"crosswalk_file CW line 2: not CSV (unexpected end of data): {form}"
+    )
+    assert crosswalk_error(project, f"t_number,personnummer\n{T_NUMBER},{number},x\n") == (
+        f"crosswalk_file CW line 2: 3 fields where the header has 2: {form}"
+    )
+    assert crosswalk_error(project, f"t,p\n{T_NUMBER},{number}\n") == (
+        f"crosswalk_file CW: its header is not t_number,personnummer: {form}"
+    )
+    other = personnummer("19850615", 990)
+    assert crosswalk_error(project, f"t_number,personnummer\n{T_NUMBER},{number}\n{T_NUMBER},{other}\n") == (
+        "crosswalk_file CW line 3: the T-number of line 2 again, with another personnummer: keep the one "
+        "that is right"
+    )
+
+
+def test_a_missing_crosswalk_names_the_setting(project, tmp_path):
+    from dataclasses import replace
+
+    from indicators.config import load_crosswalk
+
+    settings = replace(load_settings(project()), crosswalk_file=tmp_path / "nowhere.csv")
+    with pytest.raises(ConfigError) as caught:
+        load_crosswalk(settings)
+    assert str(caught.value) == (
+        f"crosswalk_file {tmp_path / 'nowhere.csv'} does not exist: point crosswalk_file "
+        "(pipelines/nightly.yml or INDICATORS_CROSSWALK_FILE) at the T-number crosswalk, or remove the setting"
+    )
