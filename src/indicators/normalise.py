@@ -20,6 +20,7 @@ import polars as pl
 from indicators.derive import DERIVED, KEEP, DeriveError, ReadOptions, add_derived, export_columns
 from indicators.identity import INVALID, Pseudonymiser, redact, redact_text, values_repeat
 from indicators.parsers import date_precision, parse_field
+from indicators.redact import contains as contains_personnummer
 from indicators.sources import FieldSpec, SourceSpec, header_key
 
 QUARANTINED = "_quarantined"  # the flag on a normalised row that goes to the quarantine, not the table
@@ -337,6 +338,28 @@ def _year_of(value: pl.Expr, f: FieldSpec) -> pl.Expr:
     return value.str.slice(start, 4).cast(pl.Int32, strict=False)
 
 
+def _distinct_keys(typed: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:
+    """A business key's text with a personnummer in it (an id built from one, ``MX-900101-9984``)
+    has it replaced by a keyed tag (:meth:`Pseudonymiser.redact_keyed`), not by the one marker
+    free text gets: two such ids must stay two rows, not become one key (within a file, a
+    duplicate key to quarantine; across files, one row taken for a revision of the other)."""
+    for f in spec.fields:
+        if f.name not in spec.business_key or f.type != "string" or f.personal:
+            continue
+        found = contains_personnummer(pl.col(f.name))
+        hits = typed.filter(found)[f.name].unique().to_list()
+        if not hits:
+            continue
+        keyed = {text: pseudonymiser.redact_keyed(text) for text in hits}
+        typed = typed.with_columns(
+            pl.when(found)
+            .then(pl.col(f.name).replace_strict(keyed, default=None, return_dtype=pl.String))
+            .otherwise(pl.col(f"__v_{f.name}"))
+            .alias(f"__v_{f.name}")
+        )
+    return typed
+
+
 def _typed_slice(
     frame: pl.DataFrame,
     spec: SourceSpec,
@@ -372,7 +395,7 @@ def _typed_slice(
         for f in fields
         if f.personal
     ]
-    typed = text.with_columns(parsed)
+    typed = _distinct_keys(text.with_columns(parsed), spec, pseudonymiser)
     typed = typed.with_columns(flag.fill_null(False).alias(name) for name, flag, _ in field_checks)
     # an open end (9999-12-31) is no end: NULL; the precision of each date kept where asked for
     typed = typed.with_columns(

@@ -37,7 +37,7 @@ _CORE = rf"(?:1[89]|20)?[0-9]{{2}}{_DATE}{_SEPARATOR}(?:[0-9]{{4}}|[Tt][0-9]{{3}
 # group 1: the character before (or the start), group 2: the character after (or the end)
 PATTERN = rf"(^|[^0-9]){_CORE}([^0-9]|$)"
 _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"
-_COMPILED = re.compile(PATTERN)
+COMPILED = re.compile(PATTERN)
 _REPLACEMENT_PYTHON = rf"\g<1>{MARKER}\g<2>"
 
 
@@ -59,12 +59,12 @@ def contains(expr: pl.Expr) -> pl.Expr:
 
 def redact_text(text: str) -> str:
     """Text with every personnummer-shaped part replaced by :data:`MARKER`."""
-    once = _COMPILED.sub(_REPLACEMENT_PYTHON, text)
-    return _COMPILED.sub(_REPLACEMENT_PYTHON, once)
+    once = COMPILED.sub(_REPLACEMENT_PYTHON, text)
+    return COMPILED.sub(_REPLACEMENT_PYTHON, once)
 
 
 def has_personnummer(text: str) -> bool:
-    return _COMPILED.search(text) is not None
+    return COMPILED.search(text) is not None
 
 
 def redact_all(texts: list[str]) -> list[str]:

@@ -182,3 +182,45 @@ def test_a_file_of_several_slices_collapses_quarantines_and_explains_across_them
         6: "invalid date in start_date: '2020-13-01'",
         7: "end_date before start_date",
     }
+
+
+def test_ids_built_from_a_personnummer_stay_distinct_without_showing_it():
+    """Two mobility ids that differ only in the personnummer inside them (MX-<personnummer>) must
+    stay two keys: the one marker free text gets would make them one (a duplicate key here, one
+    taken for a revision of the other across files)."""
+    from helpers import personnummer
+    from indicators import normalise as module
+    from indicators.identity import Pseudonymiser
+    from indicators.redact import has_personnummer
+
+    [spec] = [s for s in SPECS if s.name == "student_mobility"]
+    header = ["Utbytes-ID", "Personnummer", "Riktning", "Typ av utbyte", "Land", "Startdatum", "Status"]
+    a, b = personnummer("19900101", 998), personnummer("19850615", 981)
+    short_a = f"{a[2:8]}-{a[8:]}"  # the same person as a, in the 10-digit form
+    ids = [f"MX-{short_a}", f"MX-{b[2:8]}-{b[8:]}", f"MX-{a[2:8]}-{a[8:]}-2", "MX-7"]
+    frame = pl.DataFrame(
+        {
+            "Utbytes-ID": ids,
+            "Personnummer": [a, b, a, b],
+            "Riktning": ["ut", "in", "ut", "ut"],
+            "Typ av utbyte": ["studier"] * 4,
+            "Land": ["GB", "DE", "FR", "NO"],
+            "Startdatum": ["2020-09-01", "2021-09-01", "2022-09-01", "2023-09-01"],
+            "Status": ["avslutad"] * 4,
+        },
+        schema={h: pl.String for h in header},
+    ).with_row_index("_row_number", offset=2)
+    key = b"test-key-not-for-production-0123"
+    result = module.normalise(frame, spec, Pseudonymiser(key))
+    assert result.rows_loaded == 4 and result.quarantine.height == 0
+    loaded = result.good_rows()["mobility_id"].to_list()
+    assert len(set(loaded)) == 4 and not any(has_personnummer(value) for value in loaded)
+    first, second, third, plain = loaded
+    assert plain == "MX-7"  # no personnummer: as delivered
+    # the same digits, the same tag; another key, another tag; the rest of the id kept
+    assert first.startswith("MX-[personnummer:") and first.endswith("]")
+    assert third == first + "-2"
+    assert second != first
+    tag = first[len("MX-[personnummer:") : -1]
+    assert len(tag) == 10 and tag.isalpha()
+    assert Pseudonymiser(b"another-key-not-for-production-01").redact_keyed(ids[0]) != first
