@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from indicators.sources import SourceSpec
+from indicators.sources import SourceSpec, read_yaml
+
+THRESHOLDS = "expectations/thresholds.yml"
 
 DERIVED = "__derived__"  # prefix of the columns added here (never an export's header)
 KEEP = "__keep__"  # keep_rows: the condition's value (rows where it is not true are left out)
@@ -29,18 +31,58 @@ class ReadOptions:
     date_min: dt.date = dt.date(1990, 1, 1)
     date_max: dt.date = field(default_factory=lambda: _years_ahead(dt.date.today(), 10))
     file_name: str = ""
+    # (source, field, least, most, why): a row whose value is outside is quarantined (row_ranges)
+    ranges: tuple[tuple[str, str, float | None, float | None, str], ...] = ()
 
     @classmethod
     def from_settings(cls, settings, today: dt.date | None = None) -> ReadOptions:
         today = today or dt.date.today()
         start = getattr(settings, "date_window_start", "1990-01-01")
         ahead = int(getattr(settings, "date_window_years_ahead", 10))
+        root = getattr(settings, "root", None)
         return cls(
             home_institution_code=getattr(settings, "home_institution_code", "S  LUND01"),
             home_hei_id=getattr(settings, "home_hei_id", "lu.se"),
             date_min=start if isinstance(start, dt.date) else dt.date.fromisoformat(str(start)),
             date_max=_years_ahead(today, ahead),
+            ranges=row_ranges(root) if root is not None else (),
         )
+
+
+def row_ranges(root) -> tuple[tuple[str, str, float | None, float | None, str], ...]:
+    """The error-level value ranges of single rows in ``expectations/thresholds.yml`` (a count never
+    negative, ECTS of one stay 0-120): (source, field, least, most, why).
+
+    GX checks them on what was loaded, where one bad row would stop the night's publish; the ingest
+    quarantines a row outside one (with its file, row number and reason), so that it cannot. The
+    checks on a frame other than the rows (by_year), on a derived column, and warn-level ones are
+    GX's alone."""
+    path = root / THRESHOLDS
+    if not path.exists():
+        return ()
+    found = []
+    for source, entry in ((read_yaml(path) or {}).get("sources") or {}).items():
+        derived = set(((entry or {}).get("meta") or {}).get("derived_columns") or {})
+        for check in (entry or {}).get("checks") or []:
+            if (
+                check.get("type") == "expect_column_values_to_be_between"
+                and check.get("severity") == "error"
+                and check.get("frame", "current") == "current"
+                and check.get("column") not in derived
+                and all(
+                    isinstance(check.get(k), (int, float, type(None))) for k in ("min_value", "max_value")
+                )
+            ):
+                found.append(
+                    (
+                        source,
+                        check["column"],
+                        check.get("min_value"),
+                        check.get("max_value"),
+                        str(check.get("why", "")),
+                    )
+                )
+    return tuple(found)
 
 
 def _years_ahead(day: dt.date, years: int) -> dt.date:

@@ -315,6 +315,23 @@ def _checks(
                     + _describe(pl.col(f"_raw_{f.name}")),
                 )
             )
+        for source, name, least, most, why in options.ranges:
+            if source != spec.name or name != f.name or f.type not in ("integer", "decimal"):
+                continue
+            outside = pl.lit(False)
+            if least is not None:
+                outside = outside | (value < least)
+            if most is not None:
+                outside = outside | (value > most)
+            bounds = f"{'' if least is None else f'{least:g}'}..{'' if most is None else f'{most:g}'}"
+            field_checks.append(
+                (
+                    f"_range_{f.name}",
+                    outside.fill_null(False),
+                    pl.lit(f"{f.name} outside {bounds} ({why}; expectations/thresholds.yml):")
+                    + _describe(pl.col(f"_raw_{f.name}")),
+                )
+            )
         if f.required:
             field_checks.append(
                 (f"_missing_{f.name}", raw.is_null(), pl.lit(f"missing required value: {f.name}"))

@@ -48,21 +48,45 @@ def test_gate(settings_for, tmp_path):
     assert (outcome.exit_code, outcome.published) == (2, True)
     assert any("expect_column_values_to_be_between(stay_days)" in line for line in outcome.warnings)
 
-    # 150 ECTS (error): nothing published, the working copy kept with the results
+    # 150 ECTS, outside thresholds.yml's error-level 0-120: that row is quarantined at ingest, with
+    # its file, row number and reason, and the night publishes the rest (one row never stops it)
     too_many_credits = ["X2,uidx2,outgoing,MALAK,studies,DE,2020-09-01,2020-12-20,completed,150"]
-    settings, outcome = run(settings_for, inbox_with(tmp_path, "error", too_many_credits), tmp_path)
+    settings, outcome = run(settings_for, inbox_with(tmp_path, "credits", too_many_credits), tmp_path)
+    assert (outcome.exit_code, outcome.published) == (2, True), outcome.errors
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    quarantined = con.execute("select file_name, row_number, reason from audit.quarantine").fetchall()
+    failed = con.execute("select count(*) from audit.dq_results where not success").fetchone()[0]
+    con.close()
+    assert quarantined == [
+        (
+            "student_mobility_2024-01-10.csv",
+            122,  # the header, 120 stays, then X2
+            "credits_ects outside 0..120 (ECTS of one stay: 0-120 (two academic years); more is a unit or "
+            "parse error; expectations/thresholds.yml): '150'",
+        )
+    ]
+    assert failed == 0
+
+    # 2022/23, a final year, with 2 stays after 40 (0.05 of the previous year, under the error-level
+    # 0.10: a truncated export), a check on the whole source that GX alone makes: nothing published,
+    # the working copy kept with the results
+    collapsed = [f"X{i},uidx{i},outgoing,MALAK,studies,DE,2022-09-01,2022-12-20,completed,30" for i in (3, 4)]
+    settings, outcome = run(settings_for, inbox_with(tmp_path, "error", collapsed), tmp_path)
     assert (outcome.exit_code, outcome.published) == (1, False)
     assert not settings.warehouse.exists()
     assert outcome.errors == [
-        "great_expectations check expect_column_values_to_be_between(credits_ects) on raw.student_mobility: "
-        "1 rows, e.g. 150 (1)"
+        "great_expectations check expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse "
+        "on raw.student_mobility: academic years 2022/23: 2 rows, 0.05 of 40"
     ]
     con = duckdb.connect(str(outcome.work_copy), read_only=True)
     failed = con.execute(
-        "select check_name, severity, failing_count from audit.dq_results where not success"
+        "select check_name, severity, failing_count from audit.dq_results where not success order by 1"
     ).fetchall()
     con.close()
-    assert failed == [("expect_column_values_to_be_between(credits_ects)", "error", 1)]
+    assert failed == [
+        ("expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse", "error", 1),
+        ("expect_column_values_to_be_between(rows_vs_previous_year) drop", "warn", 1),
+    ]
 
 
 def test_the_gx_worker_serves_the_next_run_of_the_process_unless_it_did_not_answer(

@@ -224,3 +224,50 @@ def test_ids_built_from_a_personnummer_stay_distinct_without_showing_it():
     tag = first[len("MX-[personnummer:") : -1]
     assert len(tag) == 10 and tag.isalpha()
     assert Pseudonymiser(b"another-key-not-for-production-01").redact_keyed(ids[0]) != first
+
+
+def test_a_value_outside_an_error_level_range_quarantines_its_row_not_the_night():
+    """thresholds.yml's error-level ranges of one row's value (ECTS of one stay 0-120) quarantine
+    that row at ingest: GX would otherwise fail the night's publish on it."""
+    from helpers import personnummer
+    from indicators import normalise as module
+    from indicators.derive import ReadOptions, row_ranges
+    from indicators.identity import Pseudonymiser
+
+    [spec] = [s for s in SPECS if s.name == "student_mobility"]
+    header = [
+        "Utbytes-ID",
+        "Personnummer",
+        "Riktning",
+        "Typ av utbyte",
+        "Land",
+        "Startdatum",
+        "Status",
+        "ECTS",
+    ]
+    a = personnummer("19900101", 998)
+    frame = pl.DataFrame(
+        {
+            "Utbytes-ID": ["R1", "R2", "R3", "R4"],
+            "Personnummer": [a] * 4,
+            "Riktning": ["ut"] * 4,
+            "Typ av utbyte": ["studier"] * 4,
+            "Land": ["GB"] * 4,
+            "Startdatum": ["2020-09-01", "2021-09-01", "2022-09-01", "2023-09-01"],
+            "Status": ["avslutad"] * 4,
+            "ECTS": ["30", "1 234,5", "-1", "120"],
+        },
+        schema={h: pl.String for h in header},
+    ).with_row_index("_row_number", offset=2)
+    options = ReadOptions(ranges=row_ranges(project_root()))
+    result = module.normalise(
+        frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"), options=options
+    )
+    assert result.good_rows()["mobility_id"].to_list() == ["R1", "R4"]
+    why = "ECTS of one stay: 0-120 (two academic years); more is a unit or parse error; expectations/thresholds.yml"
+    assert dict(
+        zip(result.quarantine["_row_number"].to_list(), result.quarantine["reason"].to_list(), strict=True)
+    ) == {
+        3: f"credits_ects outside 0..120 ({why}): '1 234,5'",
+        4: f"credits_ects outside 0..120 ({why}): '-1'",
+    }
