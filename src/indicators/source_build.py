@@ -1,9 +1,9 @@
 """A validated contract file → :class:`~indicators.sources.SourceSpec` (a source, or a profile of one).
 
 The schema (:mod:`indicators.source_schema`) checks each key; this module checks what needs the
-file as a whole: the business key and rules name fields, no alias is shared by two fields, a
-``derive:`` is one SQL expression, a coarse date format has a precision column to go to, a
-generated person identifier only where each row is one person.
+file as a whole: the business key and rules name fields, no alias is shared by two fields nor an
+enum's alias by two of its values, a ``derive:`` is one SQL expression, a coarse date format has a
+precision column to go to, a generated person identifier only where each row is one person.
 """
 
 from __future__ import annotations
@@ -113,7 +113,7 @@ def build_profile(path: Path, own: dict[str, SourceSpec]) -> SourceSpec:
                 required=f.required,
                 personal=f.personal,
                 aliases=tuple(raw.aliases) + f.aliases,
-                values={**f.values, **_values(raw.values)},
+                values=_values(path, node, f.name, raw.values, f.values, base.contract_file),
                 derive=raw.derive if "derive" in given else f.derive,
                 default=raw.default if "default" in given else f.default,
                 formats=tuple(raw.formats) if raw.formats is not None else f.formats,
@@ -151,11 +151,29 @@ def _condition(path: Path, node, condition: str | None) -> str | None:
     return condition
 
 
-def _values(raw: dict) -> dict[str, str]:
-    values = {}
+def _values(
+    path: Path, node, name: str, raw: dict, inherited: dict[str, str] | None = None, source_file: str = ""
+) -> dict[str, str]:
+    """``value_key(alias)`` → canonical value. An alias (or a value) listed under two values of the field
+    is one line: which would a row with it be? A profile's values are added to its source's
+    (``inherited``), so one the source lists under another value is refused too."""
+    values = dict(inherited or {})
+    mine: set[str] = set()  # the keys this file lists (the rest came from the source's file)
     for canonical, aliases in raw.items():
-        for alias in (canonical, *aliases):
-            values[value_key(str(alias))] = canonical
+        for number, alias in enumerate((canonical, *aliases)):
+            key = value_key(str(alias))
+            other = values.setdefault(key, canonical)
+            if other != canonical:
+                loc = ("fields", name, "values", canonical, *((number - 1,) if number else ()))
+                there = "" if key in mine else f" in {source_file}"
+                raise fail(
+                    path,
+                    node,
+                    loc,
+                    f"{str(alias)!r} is listed under {other}{there} and under {canonical}: "
+                    "keep it under one value only",
+                )
+            mine.add(key)
     return values
 
 
@@ -168,7 +186,7 @@ def _field(path: Path, node, name: str, raw, model: SourceFile) -> FieldSpec:
         required=raw.required,
         personal=raw.personal,
         aliases=tuple(raw.aliases),
-        values=_values(raw.values),
+        values=_values(path, node, name, raw.values),
         derive=raw.derive,
         default=raw.default,
         formats=tuple(raw.formats or ()),

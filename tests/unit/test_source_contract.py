@@ -88,6 +88,70 @@ def test_an_alias_two_fields_share_is_refused(tmp_path):
     )
 
 
+def test_an_alias_two_values_of_an_enum_share_is_refused(tmp_path):
+    # which would a row with it be? (YAML and the reading would keep the last value without a word)
+    message = _error(tmp_path, {"visits.yml": BASE.replace("work: [work, P]", "work: [work, P, s]")})
+    assert message == (
+        "pipelines/visits.yml:10: field kind: values.work.2: 's' is listed under study and under work: "
+        "keep it under one value only"
+    )
+    # a value written as another value's alias
+    message = _error(tmp_path, {"visits.yml": BASE.replace("work: [work, P]", "work: [work, P, Study]")})
+    assert message == (
+        "pipelines/visits.yml:10: field kind: values.work.2: 'Study' is listed under study and under work: "
+        "keep it under one value only"
+    )
+
+
+def test_a_profiles_values_are_added_to_its_sources_and_may_not_contradict_them(tmp_path):
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  kind: {values: {work: [W, s]}}\n'
+    message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
+    assert message == (
+        "pipelines/visits__x.yml:5: field kind: values.work.1: 's' is listed under study in "
+        "pipelines/visits.yml and under work: keep it under one value only"
+    )
+    # the same value again, and new ways of writing one: added
+    profile = profile.replace("work: [W, s]", "work: [W, P], study: [S, Studie]")
+    [visits] = load_sources(_pipelines(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile}))
+    [read_as_x] = visits.profiles
+    assert read_as_x.field("kind").values == {
+        "study": "study",
+        "s": "study",
+        "studie": "study",
+        "work": "work",
+        "p": "work",
+        "w": "work",
+    }
+    assert "studie" not in visits.field("kind").values  # the source's own file reads as before
+
+
+def test_check_config_refuses_an_enum_alias_under_two_values(tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(ROOT / "pipelines", home / "pipelines")
+    path = home / "pipelines" / "student_mobility.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "incoming: [incoming, inresande, in, inbound]" in text and "outbound]" in text
+    path.write_text(
+        text.replace("[incoming, inresande, in, inbound]", "[incoming, inresande, in, inbound, out]")
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INDICATORS_")}
+    env |= {"INDICATORS_HOME": str(home), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 32}
+    for command in (["check-config"], ["nightly", "--inbox", str(tmp_path)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "indicators.cli", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert (done.returncode, done.stdout) == (1, ""), done.stdout + done.stderr
+        assert done.stderr.splitlines() == [  # one line, no traceback
+            "error: pipelines/student_mobility.yml:10: field direction: values.incoming.4: 'out' is listed "
+            "under outgoing and under incoming: keep it under one value only"
+        ]
+    assert not (home / "var").exists()  # nothing ran
+
+
 def test_a_derive_that_is_not_sql_is_refused(tmp_path):
     profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {derive: "left(Code, 2"}\n'
     message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
