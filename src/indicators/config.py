@@ -4,9 +4,9 @@ Every setting is one field of :class:`Settings` (a pydantic v2 dataclass) with i
 adding one is one line, e.g. ``settle_seconds: Number = Field(2.0, ge=0)`` (with the types below:
 ``Whole``, ``Number`` (finite: a bare ``float`` would let ``nan`` in), ``Flag``, ``Text``, ``Path``;
 ``Annotated[Number | None, Off]`` for one that ``null``/``off`` turns off). A value of the wrong
-type or out of range, and an unknown key in the file (a typo), is a :class:`ConfigError` whose one
-line names the file (or the environment variable), the setting, the value and what is allowed: the
-command stops before it reads anything.
+type or out of range, an unknown key in the file (a typo) and a key written twice in it are a
+:class:`ConfigError` whose one line names the file (or the environment variable), the setting, the
+value and what is allowed: the command stops before it reads anything.
 
 Secrets never live in the config file: the pseudonymisation key comes from the environment
 (``INDICATORS_PSEUDONYMISATION_KEY``) or from a key file outside version control.
@@ -24,6 +24,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import Annotated, Any
 
+import yaml
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, FiniteFloat, ValidationError
 from pydantic.dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from indicators.sources import read_yaml
 KEY_ENV = "INDICATORS_PSEUDONYMISATION_KEY"
 ENV_PREFIX = "INDICATORS_"
 CONFIG_FILE = Path("pipelines") / "nightly.yml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where it exists
 
 
 def project_root() -> Path:
@@ -260,16 +262,27 @@ def _line_of(config_file: Path, key: str) -> str:
 
 
 def _read_config(config_file: Path) -> dict:
-    """``nightly.yml``'s settings; an unreadable file, or a key no setting has, is a ConfigError."""
+    """``nightly.yml``'s settings; an unreadable file, a key written twice or a key no setting has is a
+    ConfigError."""
     if not config_file.exists():
         return {}
     try:
         raw = read_yaml(config_file)
+        node = yaml.compose(config_file.read_text(encoding="utf-8"), Loader=_LOADER)
     except Exception as exc:  # noqa: BLE001 - yaml's errors, and a file that cannot be read
         cause = " ".join(str(exc).split())
         raise ConfigError(f"{config_file}: cannot be read as YAML ({cause})") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{config_file}: expected `setting: value` lines, found {type(raw).__name__}")
+    first_line: dict[str, int] = {}
+    for key, _ in node.value if isinstance(node, yaml.MappingNode) else ():
+        line = key.start_mark.line + 1
+        if key.value in first_line:  # YAML keeps the last silently: the first would be ignored unsaid
+            raise ConfigError(
+                f"{config_file} line {line}: {key.value}: written twice in the file "
+                f"(first on line {first_line[key.value]}); keep one"
+            )
+        first_line[key.value] = line
     known = setting_names()
     for key in raw:
         if key not in known:

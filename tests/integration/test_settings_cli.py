@@ -161,6 +161,18 @@ def test_a_bad_value_in_nightly_yml_names_the_file_and_the_line(delivered, tmp_p
     assert [p.name for p in inbox.iterdir()] == [EXPORT] and not (home / "var").exists()
 
 
+def test_a_setting_written_twice_in_nightly_yml_is_one_line_with_both_lines(delivered, tmp_path):
+    inbox, warehouse = delivered
+    home = copied_project(
+        tmp_path, f"inbox: {inbox}\nwarehouse: {warehouse}\nkey_file: var/key\ninbox: var/other\n"
+    )
+    says = f"error: {home}/pipelines/nightly.yml line 4: inbox: written twice in the file (first on line 1); keep one"
+    assert one_line(indicators("check-config", env=environment(HOME=str(home)))) == says
+    assert one_line(indicators("nightly", "-q", env=environment(HOME=str(home)))) == says
+    assert [p.name for p in inbox.iterdir()] == [EXPORT] and not warehouse.parent.exists()
+    assert not (home / "var").exists()
+
+
 def test_a_missing_inbox_says_which_one_and_how_to_point_the_run(tmp_path):
     home = copied_project(tmp_path, "inbox: var/inbox\nwarehouse: var/w.duckdb\nkey_file: var/key\n")
     done = indicators("nightly", env=environment(HOME=str(home)))

@@ -102,6 +102,17 @@ def test_an_unknown_key_is_a_typo_with_the_closest_known_one(project):
     assert error_of(root).startswith(f"{config}: cannot be read as YAML (")
 
 
+def test_a_key_written_twice_names_both_lines(project):
+    # YAML keeps the last one silently: the inbox on line 1 would be ignored without a word
+    root = project("keep_failed_copies: 2\ninbox: elsewhere\n")
+    config = root / "pipelines" / "nightly.yml"
+    assert error_of(root) == f"{config} line 5: inbox: written twice in the file (first on line 1); keep one"
+    project("'disk_headroom_mb': 10\ndisk_headroom_mb: 10\n")  # the same value, quoted once: still twice
+    assert error_of(root) == (
+        f"{config} line 5: disk_headroom_mb: written twice in the file (first on line 4); keep one"
+    )
+
+
 def test_the_environment_overrides_the_file_and_off_turns_retention_off(project, monkeypatch):
     root = project('inbox_retention_days: 7\nfirst_year: "2010/11"\nauto_rebuild: yes\n')
     settings = load_settings(root)
