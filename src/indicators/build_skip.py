@@ -11,8 +11,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from indicators.config import Settings
-from indicators.transform import dbt_vars, run_date
+from indicators.config import Settings, run_date
+from indicators.transform import dbt_vars
 
 PROJECT_PARTS = (
     "dbt_project.yml",

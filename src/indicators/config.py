@@ -327,7 +327,8 @@ def load_settings(root: Path | None = None) -> Settings:
         values[name] = path if path.is_absolute() else values["warehouse"].parent / path
     try:
         settings = Settings(root=root, **values)
-        gx_timeout_seconds(), storage_version()  # the two read at their use: checked before a run starts
+        # the ones read at their use (environment only): checked before a run starts
+        gx_timeout_seconds(), storage_version(), duckdb_memory_limit(), run_date()
         return settings
     except ValidationError as exc:
         errors = exc.errors()
@@ -450,3 +451,59 @@ def storage_version() -> str:
             f"INDICATORS_STORAGE_VERSION={raw!r} is not a DuckDB storage version (v1.5.0, the default, or latest)"
         )
     return raw
+
+
+MEMORY_LIMIT_ENV = "INDICATORS_DUCKDB_MEMORY_LIMIT"  # set by hand: DuckDB's limit, in every run
+# DuckDB's own units (1000^i and 1024^i); a share of the machine's memory is DuckDB's too (0 < p <= 100)
+_MEMORY_SIZE = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)\s*(?:[KMGT]B|[KMGT]iB)", re.IGNORECASE)
+_MEMORY_SHARE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*%")
+
+
+def duckdb_memory_limit() -> str | None:
+    """INDICATORS_DUCKDB_MEMORY_LIMIT: DuckDB's memory set by hand (unset: each run chooses its own),
+    a size such as 4GiB or 512MB, or a share of the machine's memory such as 50%. DuckDB's "no limit"
+    spellings (-1, none) are refused: the limit is what keeps the nightly and its GX worker in bounds.
+    DuckDB opens a database with it here, so a value it cannot start with (100KB) is refused too."""
+    raw = os.environ.get(MEMORY_LIMIT_ENV)
+    if not raw:
+        return None
+    text = raw.strip()
+    share = _MEMORY_SHARE.fullmatch(text)
+    fits = bool(_MEMORY_SIZE.fullmatch(text)) or (share is not None and 0 < float(share[1]) <= 100)
+    if fits:
+        import duckdb
+
+        try:
+            con = duckdb.connect(config={"memory_limit": text})
+            con.execute("select count(*) from range(1000)").fetchone()
+            con.close()
+        except duckdb.Error:
+            fits = False
+    if not fits:
+        raise ConfigError(
+            f"{MEMORY_LIMIT_ENV}={raw!r} is not a memory size DuckDB can run with: a size such as 4GiB or "
+            "512MB (units KB, MB, GB, TB, KiB, MiB, GiB, TiB) or a share of the machine's memory such as 50% "
+            "(unset it for the limit each run chooses)"
+        )
+    return text
+
+
+RUN_DATE_ENV = "INDICATORS_RUN_DATE"  # YYYY-MM-DD: the run's date (tests); unset: today
+
+
+def run_date() -> dt.date:
+    """The run's date: ``INDICATORS_RUN_DATE`` (YYYY-MM-DD) when set, else today. Coverage never
+    reaches past it (dbt macro run_date, which reads the same variable when the SQL is compiled)."""
+    given = os.environ.get(RUN_DATE_ENV, "").strip()
+    if not given:
+        return dt.date.today()
+    try:  # the form the dbt macro run_date pastes into SQL (fromisoformat alone takes 20210301 too)
+        day = dt.date.fromisoformat(given) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", given) else None
+    except ValueError:  # 2025-13-01, 2023-02-29
+        day = None
+    if day is None:
+        raise ConfigError(
+            f"{RUN_DATE_ENV}={given!r} is not a date YYYY-MM-DD: set it as 2021-03-01, or unset it "
+            "(the run's date is then today)"
+        )
+    return day

@@ -7,7 +7,6 @@ copy can be checkpointed and published.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import re
@@ -16,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators.config import Settings
+from indicators.config import RUN_DATE_ENV, Settings
 from indicators.quality.results import DqResult
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -45,14 +44,6 @@ class BuildResult:
 
 
 EXAMPLE_PLANS_ENV = "INDICATORS_EXAMPLE_PLANS"  # "true": the demo's fictitious example plan too
-RUN_DATE_ENV = "INDICATORS_RUN_DATE"  # YYYY-MM-DD: the run's date (tests); unset: today
-
-
-def run_date() -> dt.date:
-    """The run's date: ``INDICATORS_RUN_DATE`` (YYYY-MM-DD) when set, else today. Coverage never
-    reaches past it (dbt macro run_date, which reads the same variable when the SQL is compiled)."""
-    given = os.environ.get(RUN_DATE_ENV, "").strip()
-    return dt.date.fromisoformat(given) if given else dt.date.today()
 
 
 def example_plans() -> bool:

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from indicators import private
-from indicators.config import storage_version
+from indicators.config import MEMORY_LIMIT_ENV, storage_version  # MEMORY_LIMIT_ENV: defined and checked there
 from indicators.sources import METADATA_COLUMNS, SourceSpec
 
 AUDIT_TABLES = {
@@ -102,7 +102,6 @@ AUDIT_TABLES = {
 }
 
 
-MEMORY_LIMIT_ENV = "INDICATORS_DUCKDB_MEMORY_LIMIT"  # set by hand: DuckDB's limit, in every run
 RUN_MEMORY_LIMIT_ENV = "INDICATORS_DUCKDB_RUN_MEMORY_LIMIT"  # what a run chose from its raw rows
 BYTES_PER_RAW_ROW = 160  # DuckDB's memory for the build, per raw row (see memory_limit_for)
 MEMORY_STEP = 512 * 2**20  # the build's memory limit is a multiple of this, up to 4 GiB

@@ -14,6 +14,7 @@ import pytest
 
 from helpers import personnummer, query
 from indicators import nightly, transform
+from indicators.config import ConfigError
 
 pytestmark = pytest.mark.slow
 
@@ -52,9 +53,18 @@ def test_the_next_nightly_of_the_process_reuses_the_parse(settings_for, tmp_path
     # another run date (read when the SQL is compiled): no parse either
     monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-03-01")
     assert night(settings_for, tmp_path, "third", 5) == (False, [(5,)])
-    # a date that is not YYYY-MM-DD stops the build with one line; it never reaches the SQL
+    # a date that is not YYYY-MM-DD is refused with the settings, before a run starts ...
     monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-03-01' as date) --")
-    stopped = night(settings_for, tmp_path, "fourth", 3)
+    with pytest.raises(ConfigError, match="^INDICATORS_RUN_DATE=.* is not a date YYYY-MM-DD"):
+        night(settings_for, tmp_path, "fourth", 3)
+
+    def settings_read_before_it_was_set(inbox: Path, warehouse: Path):
+        with monkeypatch.context() as unset:
+            unset.delenv("INDICATORS_RUN_DATE")
+            return settings_for(inbox, warehouse)
+
+    # ... and a build that gets it all the same stops with one line: it never reaches the SQL
+    stopped = night(settings_read_before_it_was_set, tmp_path, "fifth", 3)
     assert not stopped.published and stopped.exit_code == 1
     assert stopped.errors[0].startswith("model int_sources_bounded: Compilation Error"), stopped.errors[:1]
     assert "INDICATORS_RUN_DATE is not a date YYYY-MM-DD: set it as 2021-03-01" in stopped.errors[0]

@@ -94,6 +94,27 @@ def test_a_bad_setting_stops_the_nightly_before_it_reads_anything(delivered, var
     assert not warehouse.parent.exists()  # nothing read, copied, logged or locked
 
 
+ENVIRONMENT_ONLY = [
+    ("DUCKDB_MEMORY_LIMIT", "lots", "INDICATORS_DUCKDB_MEMORY_LIMIT='lots' is not a memory size DuckDB can run with: a size such as 4GiB or 512MB (units KB, MB, GB, TB, KiB, MiB, GiB, TiB) or a share of the machine's memory such as 50% (unset it for the limit each run chooses)"),
+    ("RUN_DATE", "2025-13-01", "INDICATORS_RUN_DATE='2025-13-01' is not a date YYYY-MM-DD: set it as 2021-03-01, or unset it (the run's date is then today)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("variable", "value", "says"), ENVIRONMENT_ONLY)
+def test_a_bad_memory_limit_or_run_date_stops_check_config_and_the_nightly_before_any_work(
+    delivered, variable, value, says
+):
+    # they crashed the nightly: DuckDB's ParserException as it opened the working copy, a ValueError or a
+    # failed dbt model after the ingest; now they are refused before anything is read
+    inbox, warehouse = delivered
+    env = environment(**{variable: value})
+    assert one_line(indicators("check-config", env=env)) == f"error: {says}"
+    done = indicators("nightly", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse), env=env)
+    assert one_line(done) == f"error: {says}"
+    assert [p.name for p in inbox.iterdir()] == [EXPORT]
+    assert not warehouse.parent.exists()  # nothing read, copied, logged or locked
+
+
 @pytest.mark.parametrize(
     "command",
     [

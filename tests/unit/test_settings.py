@@ -255,3 +255,65 @@ def test_a_missing_crosswalk_names_the_setting(project, tmp_path):
         f"crosswalk_file {tmp_path / 'nowhere.csv'} does not exist: point crosswalk_file "
         "(pipelines/nightly.yml or INDICATORS_CROSSWALK_FILE) at the T-number crosswalk, or remove the setting"
     )
+
+
+MEMORY_RULE = (
+    "is not a memory size DuckDB can run with: a size such as 4GiB or 512MB (units KB, MB, GB, TB, KiB, "
+    "MiB, GiB, TiB) or a share of the machine's memory such as 50% (unset it for the limit each run chooses)"
+)
+DATE_RULE = "is not a date YYYY-MM-DD: set it as 2021-03-01, or unset it (the run's date is then today)"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "rule"),
+    [
+        (
+            "INDICATORS_DUCKDB_MEMORY_LIMIT",
+            "lots",
+            MEMORY_RULE,
+        ),  # DuckDB: Memory must have a number (e.g. 1GB)
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "4", MEMORY_RULE),  # DuckDB: Unknown unit for memory: ''
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "4GBs", MEMORY_RULE),
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "1,5GB", MEMORY_RULE),
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "150%", MEMORY_RULE),
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "0%", MEMORY_RULE),
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "-1", MEMORY_RULE),  # DuckDB's "no limit": refused
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "none", MEMORY_RULE),
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "0GB", MEMORY_RULE),  # read by DuckDB, too little to open with
+        ("INDICATORS_DUCKDB_MEMORY_LIMIT", "1KB", MEMORY_RULE),
+        ("INDICATORS_RUN_DATE", "2025-13-01", DATE_RULE),
+        ("INDICATORS_RUN_DATE", "2023-02-29", DATE_RULE),
+        (
+            "INDICATORS_RUN_DATE",
+            "20250101",
+            DATE_RULE,
+        ),  # Python's fromisoformat reads it; the dbt macro does not
+        ("INDICATORS_RUN_DATE", "2021-03-01' as date) --", DATE_RULE),
+    ],
+)
+def test_a_bad_memory_limit_or_run_date_is_one_line_naming_the_variable(
+    project, monkeypatch, variable, value, rule
+):
+    root = project()
+    monkeypatch.setenv(variable, value)
+    assert error_of(root) == f"{variable}={value!r} {rule}"
+
+
+def test_the_memory_limits_and_run_dates_duckdb_and_dbt_read_are_taken(project, monkeypatch):
+    import datetime as dt
+
+    from indicators.config import duckdb_memory_limit, run_date
+
+    root = project()
+    for value in ("4GiB", "512MB", "1.5 GB", "2tib", "50%", "100%", " 6GiB "):
+        monkeypatch.setenv("INDICATORS_DUCKDB_MEMORY_LIMIT", value)
+        load_settings(root)
+        assert duckdb_memory_limit() == value.strip()
+    monkeypatch.delenv("INDICATORS_DUCKDB_MEMORY_LIMIT")
+    assert duckdb_memory_limit() is None  # each run chooses its own
+    for value, day in (("2024-02-29", dt.date(2024, 2, 29)), (" 2021-03-01 ", dt.date(2021, 3, 1))):
+        monkeypatch.setenv("INDICATORS_RUN_DATE", value)
+        load_settings(root)
+        assert run_date() == day
+    monkeypatch.delenv("INDICATORS_RUN_DATE")
+    assert run_date() == dt.date.today()
