@@ -115,6 +115,18 @@ def test_a_bad_memory_limit_or_run_date_stops_check_config_and_the_nightly_befor
     assert not warehouse.parent.exists()  # nothing read, copied, logged or locked
 
 
+def test_check_config_reads_the_crosswalk_and_never_shows_its_personnummer(tmp_path):
+    number = personnummer("19850615", 981)
+    crosswalk = tmp_path / "crosswalk.csv"
+    crosswalk.write_text(f't_number,personnummer\n850615-T981,"{number}\n', encoding="utf-8")
+    done = indicators("check-config", env=environment(CROSSWALK_FILE=str(crosswalk)))
+    assert one_line(done) == (
+        f"error: crosswalk_file {crosswalk} line 2: not CSV (unexpected end of data): it must be a UTF-8 "
+        "CSV file with the header t_number,personnummer and one pair a line"
+    )
+    assert number not in done.stderr and number[2:] not in done.stderr
+
+
 @pytest.mark.parametrize(
     "command",
     [

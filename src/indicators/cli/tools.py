@@ -58,12 +58,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Every pipelines/*.yml against its schema, and the settings (nightly.yml + INDICATORS_*)."""
-    from indicators.config import load_settings, project_root
+    from indicators.config import load_crosswalk, load_settings, project_root
     from indicators.sources import load_sources
 
     root = Path(args.root).resolve() if args.root else project_root()
     specs = load_sources(root / "pipelines")  # one line and exit 1 on the first mistake (main)
-    load_settings(root)
+    load_crosswalk(load_settings(root))  # the crosswalk file too, when one is set
     profiles = sum(len(spec.profiles) for spec in specs)
     print(f"check-config: {len(specs)} sources, {profiles} profiles and the settings are valid")
     return 0
