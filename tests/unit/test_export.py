@@ -310,3 +310,34 @@ def test_csv_cells_equal_in_python_are_written_by_their_own_type(tmp_path):
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     expected = ["1", "1", "1", "1", "'-1", "-1", "2,34", "2,5", "2.5", "", "..", "[1, 2]", "1"]
     assert rows[1:] == [expected, expected]
+
+
+def test_an_out_that_cannot_be_written_is_one_line_naming_it(warehouse, tmp_path):
+    from helpers import cli_in_process
+
+    env = {"INDICATORS_WAREHOUSE": str(warehouse), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 40}
+    year = ["--year", "2023/24", "--no-charts"]
+    # the workbook's own name taken by a folder: xlsxwriter's FileCreateError went out as a traceback
+    out = tmp_path / "out"
+    (out / f"{STEM}_sv.xlsx").mkdir(parents=True)
+    done = cli_in_process("export", "--out", str(out), "--format", "xlsx", *year, env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr == (
+        f"export: cannot write --out {out} ({out / f'{STEM}_sv.xlsx'}: Is a directory): "
+        "give --out a folder you can write to\n"
+    )
+    # --out a file, or a folder under a file
+    (tmp_path / "a_file").write_text("x")
+    done = cli_in_process("export", "--out", str(tmp_path / "a_file"), *year, env=env)
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"export: --out {tmp_path / 'a_file'} is a file: give --out a folder (it is created if missing)\n",
+    )
+    done = cli_in_process(
+        "report", "--kind", "annual", "--out", str(tmp_path / "a_file" / "r.html"), *year, env=env
+    )
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"report: cannot write --out {tmp_path / 'a_file' / 'r.html'} ({tmp_path / 'a_file'} is a file, "
+        "where a folder is needed): give --out a file in a folder you can write to\n",
+    )

@@ -11,10 +11,30 @@ from indicators.cli.common import AddCommand, _settings, at_least, percent
 from indicators.config import Settings, load_settings
 
 
+def _cannot_write(command: str, out: str, exc: OSError) -> int:
+    """One line for an --out that cannot be written: what, why, and what to give instead."""
+    where = Path(exc.filename) if exc.filename else Path(out)
+    if isinstance(exc, FileExistsError) or (where.exists() and not where.is_dir() and where != Path(out)):
+        why = f"{where} is a file, where a folder is needed"
+    else:
+        why = f"{where}: {exc.strerror or exc}"
+    target = "a folder" if command == "export" else "a file in a folder"
+    print(
+        f"{command}: cannot write --out {out} ({why}): give --out {target} you can write to", file=sys.stderr
+    )
+    return 1
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from indicators.export import ExportError, export
 
     settings = _settings(args)
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        print(
+            f"export: --out {args.out} is a file: give --out a folder (it is created if missing)",
+            file=sys.stderr,
+        )
+        return 1
     try:
         files = export(
             settings.warehouse,
@@ -34,6 +54,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     except ExportError as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        if _reads_warehouse(exc, settings):
+            raise
+        return _cannot_write("export", args.out, exc)
     print(f"wrote {len(files)} files to {args.out}")
     return 0
 
@@ -84,8 +108,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     except ExportError as exc:
         print(f"report: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:
+        if _reads_warehouse(exc, settings):
+            raise
+        return _cannot_write("report", args.out, exc)
     print(f"wrote {path}")
     return 0
+
+
+def _reads_warehouse(exc: OSError, settings: Settings) -> bool:
+    """An error reading the warehouse (not writing --out): main's own message says what to do."""
+    return bool(exc.filename) and Path(exc.filename).resolve() == settings.warehouse.resolve()
 
 
 def _protection(settings: Settings):

@@ -213,7 +213,12 @@ def write_xlsx(
                 sheet.write_string(r, 1, text, wrap)
             _page_setup(sheet, about_title, len(tables) + 1, lang, repeat_header=False)
     finally:
-        workbook.close()
+        try:
+            workbook.close()
+        except xlsxwriter.exceptions.FileCreateError as exc:  # the OSError it wraps: one line (cli)
+            raise (
+                exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+            ) from None
     return path
 
 
