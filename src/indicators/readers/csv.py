@@ -16,7 +16,8 @@ DELIMITERS = (";", ",", "\t", "|")
 
 
 def detect_encoding(sample: bytes) -> str:
-    """``utf-8-sig`` with a BOM, ``utf-8`` when the sample decodes, else ``cp1252``."""
+    """``utf-8-sig`` with a BOM, ``utf-8`` when the sample decodes, else ``cp1252``; a sample with
+    UTF-8 characters before a byte UTF-8 cannot read is both, and rejected (:func:`mixed_encodings`)."""
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:
@@ -26,7 +27,21 @@ def detect_encoding(sample: bytes) -> str:
         # a multi-byte character cut by the end of the sample is still UTF-8
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
+        mixed_encodings(sample, exc.start)
         return "cp1252"
+
+
+def mixed_encodings(data: bytes, bad: int) -> None:
+    """A file with UTF-8 characters (å, ä, ö written as two bytes) before ``bad``, the first byte UTF-8
+    cannot read, holds two encodings: read as Windows-1252 its UTF-8 text turns into 'Ã¥', read as
+    UTF-8 the rest cannot be read. Rejected, naming the line: the export is to be saved again."""
+    if data[:bad].isascii():
+        return
+    line = data.count(b"\n", 0, bad) + 1
+    raise ReaderError(
+        f"mixed encodings: UTF-8 text, then on line {line} a byte UTF-8 cannot read (Windows-1252?); "
+        "save the whole file again in one encoding (UTF-8)"
+    )
 
 
 def detect_delimiter(header_line: str) -> str:
@@ -73,7 +88,12 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         frame = _read(source, separator, skip_rows)
     except pl.exceptions.ComputeError as exc:
         if "utf-8" in str(exc).lower() and encoding != "cp1252":
-            # the sample was UTF-8 but a later part is not: the file is Windows-1252
+            # the sample was UTF-8 but a later part is not: the file is Windows-1252, unless the part
+            # before held UTF-8 characters (two encodings in one file)
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as bad:
+                mixed_encodings(data, bad.start)
             frame = _read(_transcode(data, "cp1252"), separator, skip_rows)
         else:
             raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
