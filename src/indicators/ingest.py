@@ -4,6 +4,8 @@ Nothing is lost and nothing loaded twice:
 * a file with the same bytes as one already loaded is ``skipped``;
 * a file matching no source is left in place and recorded ``unmatched``;
 * a structurally broken file is ``rejected`` whole, a copy kept in the rejected folder with its reason;
+  so is a file whose name carries an extraction date after the run's date or before
+  ``date_window_start`` (:func:`misdated`);
 * a link, FIFO, device or folder named like an export is ``refused``, never opened or followed
   (recorded as rejected, nothing kept); a file still being written is left ``waiting`` for the next
   run (see :mod:`indicators.readers.delivered`);
@@ -122,6 +124,32 @@ def read_file(
     raise ReaderError(f"unsupported file type {suffix or '(none)'}: expected CSV, XLSX or EWP IIA XML")
 
 
+def misdated(file_name: str, run_day: dt.date, earliest: dt.date) -> str | None:
+    """Why the extraction date in a file's name (as delivered) cannot be the day it was exported, or None.
+
+    The date becomes its source's coverage end (README, "Which years"): a day after the run's date
+    would stretch the coverage to the run's date, and one before ``date_window_start`` (the earliest
+    date a row may hold, 1990-01-01 by default; 1970-01-01 is a clock's zero) would end it before
+    any of the rows. Such a file is rejected and kept, like a broken one. A date that the redacted
+    name no longer shows (part of what reads as a personnummer) is not quoted.
+    """
+    day = extraction_date(file_name)
+    if day is None:
+        return None
+    if day > run_day:
+        when = "today" if run_day == dt.date.today() else "the run's date, INDICATORS_RUN_DATE"
+        problem = f"after {when} ({run_day})"
+    elif day < earliest:
+        problem = f"before {earliest} (date_window_start, the earliest date a row may hold)"
+    else:
+        return None
+    if extraction_date(redact_text(file_name)) == day:
+        said = f"its name says it was extracted on {day}"
+    else:
+        said = "its name carries an extraction date inside what reads as a personnummer (not shown)"
+    return f"{said}, {problem}: rename it with the date it was exported"
+
+
 def _reason_slug(reason: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-")[:60] or "rejected"
 
@@ -170,6 +198,7 @@ class Ingestor:
         settle_seconds: float = 0.0,
         xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB,
         on_new_file: Callable[[], None] | None = None,
+        run_day: dt.date | None = None,
     ):
         self.con = con
         self.specs = specs
@@ -183,6 +212,8 @@ class Ingestor:
         self.xlsx_max_unpacked_mb = xlsx_max_unpacked_mb
         # called once, before the first file with new bytes is read (the nightly starts its GX worker)
         self.on_new_file = on_new_file
+        # the run's date (the nightly's: INDICATORS_RUN_DATE or today): a file dated after it is rejected
+        self.run_day = run_day or dt.date.today()
         self.loaded_at = dt.datetime.now().replace(microsecond=0)
         # seconds spent per step over all files (the benchmark reports them)
         self.seconds = {"hash": 0.0, "read": 0.0, "normalise": 0.0, "pseudonymise": 0.0, "load": 0.0}
@@ -306,22 +337,22 @@ class Ingestor:
             data = delivery.read_bytes(file, sha)  # the bytes hashed, read once: parsed from memory
         except Changed as exc:
             return self._waiting(file, str(exc))
-        try:
-            clock = time.perf_counter()
-            frame = read_file(path, data, spec, self.home_hei_id, self.xlsx_max_unpacked_mb)
-            self.seconds["read"] += time.perf_counter() - clock
-            clock = time.perf_counter()
-            # normalise must get the only reference to the raw text, so that it can release it early
-            holder, frame = [frame], None
-            options = dataclasses.replace(self.options, file_name=name)
-            normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds, options)
-            self.seconds["normalise"] += time.perf_counter() - clock
-        except (ReaderError, LayoutError) as exc:
-            reason = redact_text(str(exc))  # it may quote a header or a value
-        except Exception as exc:  # noqa: BLE001 - a bad file must never crash the run
-            reason = f"could not be read ({type(exc).__name__})"
-        else:
-            reason = None
+        reason = misdated(path.name, self.run_day, self.options.date_min)
+        if reason is None:
+            try:
+                clock = time.perf_counter()
+                frame = read_file(path, data, spec, self.home_hei_id, self.xlsx_max_unpacked_mb)
+                self.seconds["read"] += time.perf_counter() - clock
+                clock = time.perf_counter()
+                # normalise must get the only reference to the raw text, so that it can release it early
+                holder, frame = [frame], None
+                options = dataclasses.replace(self.options, file_name=name)
+                normalised = normalise(holder.pop(), spec, self.pseudonymiser, self.seconds, options)
+                self.seconds["normalise"] += time.perf_counter() - clock
+            except (ReaderError, LayoutError) as exc:
+                reason = redact_text(str(exc))  # it may quote a header or a value
+            except Exception as exc:  # noqa: BLE001 - a bad file must never crash the run
+                reason = f"could not be read ({type(exc).__name__})"
         if not delivery.still_same(file):  # written to again while it was parsed: not what was read
             return self._waiting(file, "changed while it was read")
         if reason is not None:

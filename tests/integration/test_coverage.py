@@ -215,6 +215,11 @@ def stale_staff_mobility() -> str:
     )
 
 
+def future_mobility() -> str:
+    # one stay in 2024/25, which no faculty value below counts: its file is rejected
+    return MOBILITY_HEADER + f"F1;{student(203)};utresande;PA;studier;IT;2024-10-01;2025-01-15;avslutad;30\n"
+
+
 @pytest.fixture(scope="module")
 def deliveries(tmp_path_factory, module_key):
     root = tmp_path_factory.mktemp("deliveries")
@@ -225,6 +230,8 @@ def deliveries(tmp_path_factory, module_key):
             "student_mobility_2025-09-01.csv": (current_mobility(), "utf-8"),
             "activities_2025-09-01.csv": (current_activities(), "utf-8"),
             "staff_mobility_2022-03-01.csv": (stale_staff_mobility(), "utf-8"),
+            # named with a day after the run's: rejected, never the newest delivery (see below)
+            "student_mobility_2099-01-01.csv": (future_mobility(), "utf-8"),
         },
     )
 
@@ -284,3 +291,27 @@ def test_a_stale_source_gives_no_final_value_after_its_coverage_end(deliveries):
     # the latest coverage end (2025/26)
     years = query(settings, "select distinct academic_year from marts.indicator_values order by 1")
     assert [year for (year,) in years] == ["2020/21", "2021/22", "2022/23", "2023/24", "2024/25", "2025/26"]
+
+
+def test_a_name_dated_after_the_run_is_rejected_and_the_coverage_stays(deliveries):
+    settings, outcome = deliveries
+    # student_mobility_2099-01-01.csv would have been the source's newest delivery, its coverage
+    # stretched to the run's date; it is rejected, kept, and a warning, and the rest is published
+    assert outcome.published and outcome.exit_code == nightly.EXIT_WARNINGS, (outcome.message, outcome.errors)
+    [(status, reason)] = query(
+        settings,
+        "select status, reason from audit.loaded_files where file_name = 'student_mobility_2099-01-01.csv'",
+    )
+    assert status == "rejected"
+    assert reason.startswith(
+        f"its name says it was extracted on 2099-01-01, after today ({dt.date.today()}): "
+        "rename it with the date it was exported (kept as "
+    )
+    assert [line for line in outcome.warnings if "2099-01-01" in line] == [
+        f"student_mobility_2099-01-01.csv: rejected: {reason}"
+    ]
+    assert query(
+        settings,
+        "select newest_file_name, coverage_end_date from marts.source_coverage "
+        "where source_name = 'student_mobility'",
+    ) == [("student_mobility_2025-09-01.csv", dt.date(2025, 9, 1))]

@@ -281,6 +281,99 @@ def test_unmatched_file_is_left_in_place_and_recorded(tmp_path, ingest):
     assert (inbox / "minutes_from_board_meeting.csv").exists()
 
 
+def test_a_name_dated_after_the_run_or_before_the_date_window_is_rejected_and_kept(
+    tmp_path, ingest, monkeypatch
+):
+    """The extraction date in a name is its source's coverage end: a day after the run's date, or
+    before date_window_start (1990-01-01), cannot be the day the file was exported. Such a file is
+    rejected and kept with its reason; the night's other files load and are published."""
+    monkeypatch.setenv("INDICATORS_RUN_DATE", "2024-06-30")
+    inbox = tmp_path / "inbox"
+    stays = {
+        "student_mobility_2024-06-30.csv": "E1",  # the run's date itself: loaded
+        "student_mobility_2024-07-01.csv": "E2",  # the day after it
+        "student_mobility_20990101.csv": "E3",
+        "student_mobility_1970_01_01.csv": "E4",  # a clock's zero
+        "student_mobility_1989-12-31.csv": "E5",  # the day before date_window_start
+        "student_mobility_1990-01-01.csv": "E6",  # date_window_start itself: loaded
+        "student_mobility_undated.csv": "E7",
+    }
+    for name, stay in stays.items():
+        write(
+            inbox / name,
+            MOBILITY_HEADER_SV + "\n" + f"{stay};{P1};ut;MAMED;studier;GB;2019-09-01;;avslutad;30;k\n",
+        )
+    outcome, warehouse = ingest(inbox)
+    assert outcome.published and outcome.exit_code == 2, outcome.message
+    assert query(
+        warehouse, "select file_name, status, extraction_date from audit.loaded_files order by file_name"
+    ) == [
+        ("student_mobility_1970_01_01.csv", "rejected", dt.date(1970, 1, 1)),
+        ("student_mobility_1989-12-31.csv", "rejected", dt.date(1989, 12, 31)),
+        ("student_mobility_1990-01-01.csv", "loaded", dt.date(1990, 1, 1)),
+        ("student_mobility_2024-06-30.csv", "loaded", dt.date(2024, 6, 30)),
+        ("student_mobility_2024-07-01.csv", "rejected", dt.date(2024, 7, 1)),
+        ("student_mobility_20990101.csv", "rejected", dt.date(2099, 1, 1)),
+        ("student_mobility_undated.csv", "loaded", None),
+    ]
+    assert query(warehouse, "select mobility_id from raw.student_mobility order by 1") == [
+        ("E1",),
+        ("E6",),
+        ("E7",),
+    ]
+    rejected = warehouse.parent / "rejected"
+    notes = {
+        p.name.split("__")[-1].removesuffix(".reason.txt"): p.read_text().splitlines()[-1]
+        for p in rejected.glob("*.reason.txt")
+    }
+    assert notes == {
+        "student_mobility_1970_01_01.csv": (
+            "reason: its name says it was extracted on 1970-01-01, before 1990-01-01 (date_window_start, "
+            "the earliest date a row may hold): rename it with the date it was exported"
+        ),
+        "student_mobility_1989-12-31.csv": (
+            "reason: its name says it was extracted on 1989-12-31, before 1990-01-01 (date_window_start, "
+            "the earliest date a row may hold): rename it with the date it was exported"
+        ),
+        "student_mobility_20990101.csv": (
+            "reason: its name says it was extracted on 2099-01-01, after the run's date, "
+            "INDICATORS_RUN_DATE (2024-06-30): rename it with the date it was exported"
+        ),
+        "student_mobility_2024-07-01.csv": (
+            "reason: its name says it was extracted on 2024-07-01, after the run's date, "
+            "INDICATORS_RUN_DATE (2024-06-30): rename it with the date it was exported"
+        ),
+    }
+    for name in notes:  # the originals, kept as delivered; the inbox untouched
+        [kept] = rejected.glob(f"*__{name}")
+        assert kept.read_bytes() == (inbox / name).read_bytes()
+    # a warning line of the run's summary each, naming the file and the copy kept
+    [warning] = [line for line in outcome.warnings if line.startswith("student_mobility_2024-07-01.csv")]
+    assert warning.startswith(
+        "student_mobility_2024-07-01.csv: rejected: its name says it was extracted on 2024-07-01, after the "
+        "run's date, INDICATORS_RUN_DATE (2024-06-30): rename it with the date it was exported (kept as "
+    )
+
+
+def test_a_misdated_name_says_today_and_never_quotes_a_date_inside_a_personnummer():
+    from indicators.ingest import misdated
+
+    today, earliest = dt.date.today(), dt.date(1990, 1, 1)
+    assert misdated("student_mobility_2099-01-01.csv", today, earliest) == (
+        f"its name says it was extracted on 2099-01-01, after today ({today}): "
+        "rename it with the date it was exported"
+    )
+    # 19111111-9937 reads as a personnummer: its date is checked but not shown
+    assert misdated("staff_mobility_19111111-9937.csv", today, earliest) == (
+        "its name carries an extraction date inside what reads as a personnummer (not shown), before "
+        "1990-01-01 (date_window_start, the earliest date a row may hold): rename it with the date it was "
+        "exported"
+    )
+    assert misdated(f"staff_mobility_{today}.csv", today, earliest) is None
+    assert misdated("programme_register_2025.xlsx", today, earliest) is None  # a year is no date
+    assert misdated("student_mobility_2025-02-30.csv", today, earliest) is None  # nor an impossible day
+
+
 # --- nothing twice, latest kept --------------------------------------------------------------------
 
 

@@ -50,8 +50,9 @@ def test_the_next_nightly_of_the_process_reuses_the_parse(settings_for, tmp_path
     assert night(settings_for, tmp_path, "first", 12) == (True, [(12,)])
     # other rows, another warehouse, the same project and vars: no parse, its own numbers
     assert night(settings_for, tmp_path, "second", 7) == (False, [(7,)])
-    # another run date (read when the SQL is compiled): no parse either
-    monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-03-01")
+    # another run date (read when the SQL is compiled): no parse either (a day on or after the
+    # export's, 2021-06-30: a name dated after the run's date is rejected)
+    monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-07-02")
     assert night(settings_for, tmp_path, "third", 5) == (False, [(5,)])
     # a date that is not YYYY-MM-DD is refused with the settings, before a run starts ...
     monkeypatch.setenv("INDICATORS_RUN_DATE", "2021-03-01' as date) --")

@@ -37,6 +37,7 @@ from indicators.quality.frames import archived_rows
 from indicators.quality.results import DqResult
 from indicators.readers.delivered import shown
 from indicators.sources import SourceSpec, load_sources
+from indicators.transform import run_date
 
 
 @dataclass
@@ -122,6 +123,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
                 settle_seconds=settings.settle_seconds,
                 xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb,
                 on_new_file=preload_gx if _gx_beside_ingest(state) else None,
+                run_day=_run_day(),
             )
             state.reporter(f"ingest: reading {settings.inbox}")
             state.summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
@@ -151,6 +153,16 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
     finally:
         con.close()
     state.warnings = state.notes + _ingest_warnings(state.summary)
+
+
+def _run_day() -> dt.date:
+    """The run's date, as dbt caps the coverage at it (INDICATORS_RUN_DATE, else today): a file whose
+    name is dated after it is rejected. A value that is not a date stops the build with one line
+    (macro run_date); the ingest takes today meanwhile."""
+    try:
+        return run_date()
+    except ValueError:
+        return dt.date.today()
 
 
 # Below this much in the inbox the GX worker starts as the ingest reads its first new file, so that
