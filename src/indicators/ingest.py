@@ -10,6 +10,8 @@ Nothing is lost and nothing loaded twice:
   (recorded as rejected, nothing kept); a file still being written is left ``waiting`` for the next
   run (see :mod:`indicators.readers.delivered`);
 * a bad row goes to ``audit.quarantine`` with its file, row number, business key and reason;
+* an ignored header close to an optional field no column gives (a misspelt header) is a warning
+  (:func:`misspelt_headers`); the file loads without that field;
 * raw tables keep every version of a business key (the staging models pick the latest).
 The ingest never modifies the inbox (after a publish, ``indicators.retention`` may delete loaded
 exports older than ``inbox_retention_days``).
@@ -31,17 +33,17 @@ import duckdb
 import polars as pl
 
 from indicators import private
-from indicators.derive import ReadOptions
+from indicators.derive import ReadOptions, export_columns
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
-from indicators.normalise import QUARANTINED, LayoutError, normalise
+from indicators.normalise import QUARANTINED, LayoutError, closeness, closest_header, normalise
 from indicators.readers import delivered as delivery
 from indicators.readers.csv import read_csv
 from indicators.readers.delivered import Changed, Delivered, shown
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.redact import redact_all, redact_text
-from indicators.sources import SourceSpec, extraction_date, match_source
+from indicators.sources import SourceSpec, extraction_date, header_key, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
 ARROW_LEVEL = pl.CompatLevel.newest()
@@ -59,6 +61,7 @@ class FileResult:
     rows_loaded: int = 0
     rows_quarantined: int = 0
     rows_collapsed: int = 0
+    header_warnings: list[str] = field(default_factory=list)  # ignored headers that look misspelt
 
 
 @dataclass
@@ -86,11 +89,15 @@ class IngestSummary:
 
     @property
     def warnings(self) -> int:
-        """Rejected, refused and unmatched files, files with quarantined or collapsed rows."""
+        """Rejected, refused and unmatched files, files with quarantined or collapsed rows or a
+        misspelt header."""
         return sum(
             1
             for f in self.files
-            if f.status in ("rejected", "refused", "unmatched") or f.rows_quarantined or f.rows_collapsed
+            if f.status in ("rejected", "refused", "unmatched")
+            or f.rows_quarantined
+            or f.rows_collapsed
+            or f.header_warnings
         )
 
 
@@ -148,6 +155,35 @@ def misdated(file_name: str, run_day: dt.date, earliest: dt.date) -> str | None:
     else:
         said = "its name carries an extraction date inside what reads as a personnummer (not shown)"
     return f"{said}, {problem}: rename it with the date it was exported"
+
+
+def misspelt_headers(spec: SourceSpec, headers: list[str], ignored: list[str]) -> list[str]:
+    """A warning for each ignored header whose closest field (by the rule of a missing required
+    column's "closest") is one no column of the file gives: most likely a misspelt header, and the
+    file loads without that field. A header closest to a field the file does give is left alone."""
+    if not ignored:
+        return []
+    lookup = spec.header_map()
+    given = {lookup.get(header_key(h)) for h in headers if h not in ignored}
+    fields = [f for f in spec.fields if f.from_export]
+    contract = spec.contract_file or f"pipelines/{spec.name}.yml"
+    lines = []
+    for header in ignored:
+        key = header_key(header)
+        close = [f for f in fields if closest_header(f, {key: header}) is not None]
+        if not close:
+            continue
+        meant = max(close, key=lambda f: closeness(f, key))
+        if meant.name in given:
+            continue
+        shown_header = repr(redact_text(header))
+        left = f"gets its default: {meant.default!r}" if meant.default is not None else "is empty"
+        lines.append(
+            f"header {shown_header} is ignored and no column gives {meant.name} (closest: {meant.name} ← "
+            f"{shown_header}?), so {meant.name} {left} in every row: rename the header, or add it to "
+            f"{meant.name}'s aliases: in {contract}"
+        )
+    return lines
 
 
 def _reason_slug(reason: str) -> str:
@@ -262,6 +298,8 @@ class Ingestor:
                     self.progress(
                         f"[{number}/{len(files)}] {shown(result.file_name)}: {result.status} {detail}".rstrip()
                     )
+                    for line in result.header_warnings:
+                        self.progress(f"warning: {shown(result.file_name)}: {line}")
                 self._wait_for_writer()
             except BaseException:
                 self._write_failed = True  # a stopped run (a signal) writes nothing more
@@ -343,6 +381,7 @@ class Ingestor:
                 clock = time.perf_counter()
                 frame = read_file(path, data, spec, self.home_hei_id, self.xlsx_max_unpacked_mb)
                 self.seconds["read"] += time.perf_counter() - clock
+                headers = export_columns(frame)
                 clock = time.perf_counter()
                 # normalise must get the only reference to the raw text, so that it can release it early
                 holder, frame = [frame], None
@@ -381,7 +420,8 @@ class Ingestor:
             )
         if normalised.quarantine.height:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
-        result.reason = "; ".join(notes) or None
+        result.header_warnings = misspelt_headers(spec, headers, normalised.ignored_columns)
+        result.reason = "; ".join(notes + result.header_warnings) or None
         self._write(lambda: self._load(file, sha, spec, result, normalised), normalised.rows_loaded)
         known[sha] = name
         return result

@@ -87,11 +87,7 @@ def missing_message(missing: list[FieldSpec], headers: list[str], spec: SourceSp
     keys = {header_key(h): h for h in own}
     closest = []
     for f in missing:
-        best = None
-        for name in (f.name, *f.aliases):
-            match = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
-            if match and (best is None or _ratio(name, match[0]) > _ratio(name, best)):
-                best = match[0]
+        best = closest_header(f, keys)
         closest.append(f"{f.name} ← {keys[best]!r}?" if best else f"{f.name} ← no close header")
     shown = ", ".join(repr(redact_text(h)) for h in own[:40]) + (" …" if len(own) > 40 else "")
     return (
@@ -99,6 +95,21 @@ def missing_message(missing: list[FieldSpec], headers: list[str], spec: SourceSp
         f"closest: {redact_text('; '.join(closest))}; edit {spec.contract_file or 'pipelines/' + spec.name + '.yml'}: "
         "add the header to the field's aliases:, or give the field derive: (SQL over these headers) or default:"
     )
+
+
+def closest_header(f: FieldSpec, keys: dict[str, str]) -> str | None:
+    """Of ``keys`` (headers by their header_key), the one closest to the field's name or an alias, or None."""
+    best = None
+    for name in (f.name, *f.aliases):
+        match = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
+        if match and (best is None or _ratio(name, match[0]) > _ratio(name, best)):
+            best = match[0]
+    return best
+
+
+def closeness(f: FieldSpec, key: str) -> float:
+    """How alike a header (its header_key) and the field's name or nearest alias are, 0 to 1."""
+    return max(_ratio(name, key) for name in (f.name, *f.aliases))
 
 
 def _ratio(name: str, key: str) -> float:

@@ -1,8 +1,8 @@
 """Hostile and unlucky deliveries (issue 19, items 3-6 and the minor ones), through the real CLI
 (its main in this process; in a subprocess where a signal stops the run or another process races
 it) with hand-made files: links and non-regular files, names read as globs, a lying zip
-bomb, a file still arriving, names that forge log lines, UTF-16, a duplicate header, SIGTERM, a run
-refused by the lock, a torn manifest line."""
+bomb, a file still arriving, names that forge log lines, UTF-16, a duplicate header, a misspelt
+optional header, SIGTERM, a run refused by the lock, a torn manifest line."""
 
 from __future__ import annotations
 
@@ -345,6 +345,76 @@ def test_utf16_duplicate_headers_get_their_own_reasons(tmp_path):
         "duplicate column header 'Credits' (columns 9 and 10): rename or remove one of them"
     )
     assert query(warehouse, "select count(*) from raw.student_mobility") == [(0,)]
+
+
+MISSPELT_WARNING = (
+    "header 'Programe code' is ignored and no column gives programme_code (closest: programme_code ← "
+    "'Programe code'?), so programme_code is empty in every row: rename the header, or add it to "
+    "programme_code's aliases: in pipelines/student_mobility.yml"
+)
+
+
+def test_a_misspelt_optional_header_is_a_warning_naming_the_field_and_the_fix(tmp_path):
+    """An optional field's header misspelt: the file loads without the field, and the summary, the
+    log and the file's audit row say which header, which field and what to edit."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_misspelt.csv").write_text(
+        rows(["S1", "S2"]).replace("Programme code", "Programe code", 1)
+    )
+    # two ignored headers, neither a warning: one close to no field, one closest to a field the file
+    # gives (programme_code, from "Programme code")
+    lines = rows(["E1"]).splitlines()
+    (inbox / "student_mobility_extra.csv").write_text(
+        f"{lines[0]},Remarks,Programme code (old)\n{lines[1]},checked,MAMED\n"
+    )
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    result = run("ingest", inbox, warehouse)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert [line for line in result.stdout.splitlines() if "warning" in line] == [
+        f"  warning: student_mobility_misspelt.csv: {MISSPELT_WARNING}"
+    ]
+    [log] = (warehouse.parent / "log").glob("*.log")
+    assert [line.split(" ", 1)[1] for line in log.read_text().splitlines() if " warning: " in line] == [
+        f"warning: student_mobility_misspelt.csv: {MISSPELT_WARNING}"
+    ]
+    assert query(
+        warehouse, "select file_name, status, ignored_columns, reason from audit.loaded_files order by 1"
+    ) == [
+        ("student_mobility_extra.csv", "loaded", "Remarks, Programme code (old)", None),
+        ("student_mobility_misspelt.csv", "loaded", "Programe code", MISSPELT_WARNING),
+    ]
+    assert query(warehouse, "select mobility_id, programme_code from raw.student_mobility order by 1") == [
+        ("E1", "MAMED"),
+        ("S1", None),
+        ("S2", None),
+    ]
+    assert runs_log(warehouse)[-1]["warnings"] == 1  # the misspelt file's line
+
+
+def test_a_misspelt_header_names_the_closest_field_only_and_its_default():
+    import dataclasses
+
+    from indicators.ingest import misspelt_headers
+    from indicators.sources import load_sources
+
+    [spec] = [
+        s for s in load_sources(Path(__file__).parents[2] / "pipelines") if s.name == "student_mobility"
+    ]
+    headers = HEADER.split(",")
+    # 'Programe code' is close to partner_code too: only the closest field is named
+    misspelt = [h.replace("Programme code", "Programe code") for h in headers]
+    assert misspelt_headers(spec, misspelt, ["Programe code"]) == [MISSPELT_WARNING]
+    # a field with a default: gets it in every row
+    fields = tuple(
+        dataclasses.replace(f, default="bilateral") if f.name == "scheme" else f for f in spec.fields
+    )
+    assert misspelt_headers(dataclasses.replace(spec, fields=fields), [*headers, "Schme"], ["Schme"]) == [
+        "header 'Schme' is ignored and no column gives scheme (closest: scheme ← 'Schme'?), so scheme gets "
+        "its default: 'bilateral' in every row: rename the header, or add it to scheme's aliases: in "
+        "pipelines/student_mobility.yml"
+    ]
+    assert misspelt_headers(spec, [*headers, "Remarks"], ["Remarks"]) == []
 
 
 def test_sigterm_ends_the_run_like_a_failure_and_is_recorded(tmp_path):

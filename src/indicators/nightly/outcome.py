@@ -69,6 +69,8 @@ def format_summary(outcome: RunOutcome, settings: Settings) -> str:
         for f in summary.files:
             if f.status in ("rejected", "refused", "unmatched", "waiting"):
                 lines.append(f"  {f.status}: {shown(f.file_name)}: {f.reason}")
+            for line in f.header_warnings:
+                lines.append(f"  warning: {shown(f.file_name)}: {line}")
         if summary.rows_quarantined:
             lines.append("  quarantined rows: see audit.quarantine (file, row number, reason)")
     if outcome.timings:

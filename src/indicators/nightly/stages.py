@@ -399,6 +399,6 @@ def _ingest_warnings(summary: IngestSummary) -> list[str]:
     for f in summary.files:
         if f.status in ("rejected", "refused", "unmatched"):
             lines.append(f"{shown(f.file_name)}: {f.status}: {f.reason}")
-        elif f.rows_quarantined or f.rows_collapsed:
-            lines.append(f"{shown(f.file_name)}: {f.reason}")
+        elif f.rows_quarantined or f.rows_collapsed or f.header_warnings:
+            lines.append(f"{shown(f.file_name)}: {f.reason}")  # a misspelt header's warning is in it
     return lines
