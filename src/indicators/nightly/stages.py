@@ -37,7 +37,6 @@ from indicators.quality.frames import archived_rows
 from indicators.quality.results import DqResult
 from indicators.readers.delivered import shown
 from indicators.sources import SourceSpec, load_sources
-from indicators.transform import run_date
 
 
 @dataclass
@@ -157,11 +156,14 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
 
 def _run_day() -> dt.date:
     """The run's date, as dbt caps the coverage at it (INDICATORS_RUN_DATE, else today): a file whose
-    name is dated after it is rejected. A value that is not a date stops the build with one line
-    (macro run_date); the ingest takes today meanwhile."""
+    name is dated after it is rejected. A value that is not a date stops a run before it begins
+    (config.load_settings); one set after the settings were read stops the build with one line
+    (macro run_date), and the ingest takes today meanwhile."""
+    from indicators.config import ConfigError, run_date
+
     try:
         return run_date()
-    except ValueError:
+    except ConfigError:
         return dt.date.today()
 
 
