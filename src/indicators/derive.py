@@ -19,6 +19,9 @@ from indicators.sources import SourceSpec, read_yaml
 THRESHOLDS = "expectations/thresholds.yml"
 
 DERIVED = "__derived__"  # prefix of the columns added here (never an export's header)
+# why a reader could not take a row as it is (a CSV row with more fields than the header): the
+# normaliser quarantines the row with this reason
+READER_REASON = "__reader_reason__"
 KEEP = "__keep__"  # keep_rows: the condition's value (rows where it is not true are left out)
 
 
@@ -102,7 +105,7 @@ def _quote(name: str) -> str:
 
 def export_columns(frame: pl.DataFrame) -> list[str]:
     """The export's own columns (not the row number, not a derived column)."""
-    return [c for c in frame.columns if c != "_row_number" and not c.startswith(DERIVED)]
+    return [c for c in frame.columns if c not in ("_row_number", READER_REASON) and not c.startswith(DERIVED)]
 
 
 def add_derived(frame: pl.DataFrame, spec: SourceSpec, options: ReadOptions) -> pl.DataFrame:

@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from indicators.derive import DERIVED, KEEP, DeriveError, ReadOptions, add_derived, export_columns
+from indicators.derive import (
+    DERIVED,
+    KEEP,
+    READER_REASON,
+    DeriveError,
+    ReadOptions,
+    add_derived,
+    export_columns,
+)
 from indicators.identity import INVALID, Pseudonymiser, redact, redact_text, values_repeat
 from indicators.parsers import date_precision, parse_field
 from indicators.redact import contains as contains_personnummer
@@ -192,6 +200,8 @@ def normalise(
         frame = kept
         del kept
     field_checks, rule_checks = _checks(spec, options)
+    if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
+        field_checks.append(("_reader", pl.col(READER_REASON).is_not_null(), pl.col(READER_REASON)))
     # the caller passes the only reference: a file of one slice has its raw text released as soon
     # as it is cleaned; the slices of a larger one share its buffers until the last is done
     slices = deque(frame.slice(offset, SLICE_ROWS) for offset in range(0, max(frame.height, 1), SLICE_ROWS))
@@ -406,7 +416,11 @@ def _typed_slice(
     row_hash = frame.select(
         pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in own
     ).hash_rows()
-    text = frame.select(pl.col("_row_number").cast(pl.Int64), *[_text_of(f, present) for f in fields])
+    text = frame.select(
+        pl.col("_row_number").cast(pl.Int64),
+        *[_text_of(f, present) for f in fields],
+        *[pl.col(READER_REASON)] * (READER_REASON in frame.columns),
+    )
     text = _clean(text, names)
     del frame  # the caller passes the only reference to the slice: released here
     text = text.with_columns(row_hash.alias("_row_hash"))

@@ -41,3 +41,35 @@ def test_utf_8_then_windows_1252_past_the_first_mebibyte_is_rejected_too():
     data = (HEADER + rows).encode("utf-8") + "40000;Malmö universitet\n".encode("cp1252")
     with pytest.raises(ReaderError, match=r"mixed encodings: UTF-8 text, then on line 40002 "):
         read_csv(data)
+
+
+def test_a_row_with_a_field_too_many_is_quarantined_alone_on_its_line():
+    """polars rejected the whole file ('found more fields than defined in Schema', no line); the row
+    is now quarantined with its line and the rest loads. A quoted value over two lines moves the line
+    numbers of the rows after it: they are the file's lines, as the docs say."""
+    from helpers import personnummer
+    from indicators.config import project_root
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources
+
+    [spec] = [s for s in load_sources(project_root() / "pipelines") if s.name == "student_mobility"]
+    a = personnummer("19900101", 998)
+    data = (
+        "Utbytes-ID;Personnummer;Riktning;Typ av utbyte;Land;Startdatum;Status;Partner\n"  # line 1
+        f"R1;{a};ut;studier;GB;2020-09-01;avslutad;King's College\n"  # line 2
+        f'R2;{a};ut;studier;GB;2021-09-01;avslutad;"Universität\nHeidelberg"\n'  # lines 3-4
+        f"R3;{a};ut;studier;GB;2022-09-01;avslutad;Oslo;extra\n"  # line 5: a field too many
+        f"R4;{a};ut;studier;GB;2023-09-01;avslutad;Bergen\n"  # line 6
+        f"R5;{a};ut;studier;GB;2023-09-01;okänd;Bergen\n"  # line 7: an unknown status
+    ).encode()
+    frame = read_csv(data)
+    assert frame["_row_number"].to_list() == [2, 3, 5, 6, 7]
+    result = normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.good_rows()["mobility_id"].to_list() == ["R1", "R2", "R4"]
+    assert dict(
+        zip(result.quarantine["_row_number"].to_list(), result.quarantine["reason"].to_list(), strict=True)
+    ) == {
+        5: "9 fields where the header has 8: a separator too many in the row",
+        7: "unknown value in status: 'okänd'",
+    }

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from indicators.derive import READER_REASON
 from indicators.identity import redact_text
 from indicators.readers.errors import ReaderError
 
@@ -94,11 +95,59 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
                 data.decode("utf-8")
             except UnicodeDecodeError as bad:
                 mixed_encodings(data, bad.start)
-            frame = _read(_transcode(data, "cp1252"), separator, skip_rows)
+            source = _transcode(data, "cp1252")
+            try:
+                frame = _read(source, separator, skip_rows)
+            except pl.exceptions.ComputeError:  # a row with more fields than the header
+                frame = _read_records(source, separator, skip_rows)
+        elif "more fields" in str(exc):  # a row with more fields than the header: that row is bad
+            frame = _read_records(source, separator, skip_rows)
         else:
             raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
+    else:
+        # a quoted value with a line break in it: polars numbers records, not lines
+        if frame.height and frame.height != _lines(source) - 1 - skip_rows:
+            frame = _read_records(source, separator, skip_rows)
     if frame.height == 0:
         raise ReaderError("no data rows (header only)")
+    return frame
+
+
+def _lines(source: io.BytesIO) -> int:
+    data = source.getbuffer()
+    return bytes(data).count(b"\n") + (0 if not data or data[-1:] == b"\n" else 1)
+
+
+def _read_records(source: io.BytesIO, separator: str, skip_rows: int = 0) -> pl.DataFrame:
+    """The file read record by record (Python's csv module), each numbered by the line it starts on;
+    a record with more fields than the header keeps its first ones and a reason in
+    :data:`~indicators.derive.READER_REASON`, so that the normaliser quarantines that row alone (polars
+    rejects the whole file). A shorter one is padded with missing values, as polars does."""
+    text = source.getvalue().decode("utf-8-sig")
+    for _ in range(skip_rows):
+        text = text[text.find("\n") + 1 :] if "\n" in text else ""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    header = next(reader, [])
+    width = len(header)
+    cells: list[list[str | None]] = [[] for _ in header]
+    numbers, reasons = [], []
+    ended = reader.line_num  # the header's last line
+    for record in reader:
+        numbers.append(ended + 1 + skip_rows)
+        ended = reader.line_num
+        reasons.append(
+            f"{len(record)} fields where the header has {width}: a separator too many in the row"
+            if len(record) > width
+            else None
+        )
+        for column, value in zip(cells, record + [""] * (width - len(record)), strict=False):
+            column.append(value if value != "" else None)
+    frame = pl.DataFrame(
+        {"_row_number": pl.Series(numbers, dtype=pl.UInt32)}
+        | {name: pl.Series(column, dtype=pl.String) for name, column in zip(header, cells, strict=True)}
+    )
+    if any(reasons):
+        frame = frame.with_columns(pl.Series(READER_REASON, reasons, dtype=pl.String))
     return frame
 
 
