@@ -134,3 +134,24 @@ def test_libreoffice_prints_each_small_sheet_on_one_page(workbook_sv, tmp_path):
     # five sheets, each of the fixture's few rows fitted to one page wide: five pages (not one page per
     # column, as before the page setup)
     assert _pdf_pages(pdf) == 5
+
+
+def test_a_row_number_is_the_sheets_row_across_empty_rows():
+    # rows 3 and 5 empty (row 3 not even in the sheet's XML): the rows keep their sheet numbers, which
+    # the quarantine and its reasons name (polars dropped the empty rows before they were numbered)
+    import io
+
+    import openpyxl
+
+    from indicators.readers.xlsx import read_xlsx
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row, values in {1: ("a", "b"), 2: ("x", "1"), 4: ("y", "2"), 6: ("z", None)}.items():
+        for column, value in enumerate(values, start=1):
+            if value is not None:
+                sheet.cell(row, column, value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    frame = read_xlsx(buffer.getvalue())
+    assert frame.rows() == [(2, "x", "1"), (4, "y", "2"), (6, "z", None)]

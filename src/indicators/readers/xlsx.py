@@ -42,7 +42,10 @@ def read_xlsx(
         kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
         if skip_rows:
             kwargs["read_options"] = {"header_row": skip_rows}
-        frame = pl.read_excel(data, engine="calamine", infer_schema_length=None, **kwargs)
+        # empty rows kept until the rows are numbered: a row number is the sheet's row
+        frame = pl.read_excel(
+            data, engine="calamine", infer_schema_length=None, drop_empty_rows=False, **kwargs
+        )
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ReaderError(f"unreadable XLSX: {message}") from None
@@ -50,12 +53,13 @@ def read_xlsx(
         raise ReaderError("no data rows (empty sheet)")
     _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
-    frame = frame.filter(~pl.all_horizontal(pl.all().is_null()))  # trailing blank rows
-    if frame.height == 0:
-        raise ReaderError("no data rows (empty sheet)")
-    return frame.with_row_index("_row_number", offset=2 + skip_rows).with_columns(
+    frame = frame.with_row_index("_row_number", offset=2 + skip_rows).with_columns(
         pl.col("_row_number").cast(pl.Int64)
     )
+    frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))  # blank rows
+    if frame.height == 0:
+        raise ReaderError("no data rows (empty sheet)")
+    return frame
 
 
 def _check_header(data: bytes, sheet: str | None, columns: list[str], skip_rows: int = 0) -> None:
