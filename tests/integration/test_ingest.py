@@ -618,3 +618,35 @@ def test_no_personnummer_in_clear_anywhere(tmp_path, ingest):
         for needle in needles:
             assert needle.encode() not in data, path.name
     assert os.path.getsize(warehouse) > 0
+
+
+def test_one_key_with_different_values_in_two_files_of_one_date_is_a_warning(tmp_path, ingest):
+    # two undated exports of one source in one run (MoveON and SoleMove): BK-1 in both with other
+    # values, BK-2 in both alike, BK-3 in one. Staging takes the file loaded last: for files of one
+    # date that is the order of their names, not a revision, and it was taken without a word
+    inbox = tmp_path / "inbox"
+    first = [
+        f"BK-1;{P1};ut;MALAK;studier;GB;2020-09-01;2021-01-15;avslutad;30;kvinna",
+        f"BK-2;{P2};ut;MALAK;studier;DE;2020-09-01;2021-01-15;avslutad;30;man",
+    ]
+    second = [
+        f"BK-1;{P3};in;VGSJU;studier;FR;2021-09-01;2022-01-15;avslutad;15;man",
+        f"BK-2;{P2};ut;MALAK;studier;DE;2020-09-01;2021-01-15;avslutad;30;man",
+        f"BK-3;{P1};ut;MALAK;studier;NO;2022-09-01;2023-01-15;avslutad;30;kvinna",
+    ]
+    write(inbox / "student_mobility_moveon_export.csv", "\n".join([MOBILITY_HEADER_SV, *first]) + "\n")
+    write(inbox / "student_mobility_solemove_export.csv", "\n".join([MOBILITY_HEADER_SV, *second]) + "\n")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.published and outcome.exit_code == 2
+    assert outcome.warnings == [
+        "student_mobility: 1 keys with different values in files of one extraction date loaded together "
+        "(student_mobility_moveon_export.csv, student_mobility_solemove_export.csv), e.g. BK-1: the file "
+        "loaded last (the last by name) was taken for each; deliver one file, or name each with the date "
+        "it was exported"
+    ]
+    # the same two files dated apart: the later export revises the earlier one, no warning
+    dated = tmp_path / "dated"
+    write(dated / "student_mobility_2024-01-10.csv", "\n".join([MOBILITY_HEADER_SV, *first]) + "\n")
+    write(dated / "student_mobility_2024-02-10.csv", "\n".join([MOBILITY_HEADER_SV, *second]) + "\n")
+    outcome, _ = ingest(dated, tmp_path / "dated_state" / "warehouse.duckdb")
+    assert (outcome.published, outcome.exit_code, outcome.warnings) == (True, 0, [])

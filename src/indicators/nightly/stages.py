@@ -127,6 +127,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
             state.reporter(f"ingest: reading {settings.inbox}")
             state.summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
             state.timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
+            state.notes += keys_two_files_disagree_on(con, state.specs, state.run_id, state.summary)
         state.timings["ingest"] = time.monotonic() - state.clock
         checkpoint("ingested")
         # DuckDB's memory for the rest of the run (the build, GX's reading), from the raw rows
@@ -394,6 +395,59 @@ def _keep_failed_copy(work: Path, run_id: str) -> Path | None:
     work.with_name(work.name + ".wal").unlink(missing_ok=True)
     os.replace(work, kept)
     return kept
+
+
+def keys_two_files_disagree_on(
+    con, specs: list[SourceSpec], run_id: str, summary: IngestSummary
+) -> list[str]:
+    """A warning per source where files this run loaded, of one extraction date (or none), give one
+    business key different values: the staging models take the file loaded last (latest_version),
+    which for two such files is the order of their names, not a revision. Within one file such a key
+    is quarantined; across files it was taken without a word. Only a source with two such files is
+    read (the usual night loads one file a source, or files of different dates)."""
+    from collections import Counter
+
+    from indicators.quality.frames import quote
+    from indicators.redact import redact_text
+    from indicators.sources import extraction_date
+
+    dates = Counter(
+        (f.source, extraction_date(f.file_name)) for f in summary.files if f.status == "loaded" and f.source
+    )
+    twice = {source for (source, _), count in dates.items() if count > 1}
+    warnings = []
+    for spec in specs:  # a profile loads into its source's table: checked with it
+        if spec.name not in twice:
+            continue
+        table = f"raw.{quote(spec.name)}"
+        keys = ", ".join(f"r.{quote(k)}" for k in spec.business_key)
+        values = ", ".join(f"r.{quote(f)}" for f in spec.field_names)
+        shown_key = " || ' ' || ".join(
+            "'(pseudonymised)'" if spec.field(k).personal else f"coalesce(r.{quote(k)}::varchar, '')"
+            for k in spec.business_key
+        )
+        rows = con.execute(
+            f"""
+            select {shown_key} as shown, list(distinct r._file_name order by r._file_name) as files
+            from {table} r join audit.loaded_files f on f.file_id = r._file_id
+            where r._run_id = ?
+            group by {keys}
+            having count(distinct r._file_id) > 1 and count(distinct hash({values})) > 1
+                and count(distinct coalesce(f.extraction_date::varchar, '-')) = 1
+            order by 1
+            """,
+            [run_id],
+        ).fetchall()
+        if not rows:
+            continue
+        files = sorted({name for _, names in rows for name in names})
+        examples = ", ".join(redact_text(key) for key, _ in rows[:3]) + (", …" if len(rows) > 3 else "")
+        warnings.append(
+            f"{spec.name}: {len(rows)} keys with different values in files of one extraction date loaded "
+            f"together ({', '.join(shown(name) for name in files)}), e.g. {examples}: the file loaded last "
+            "(the last by name) was taken for each; deliver one file, or name each with the date it was exported"
+        )
+    return warnings
 
 
 def _ingest_warnings(summary: IngestSummary) -> list[str]:
