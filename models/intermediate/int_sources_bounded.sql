@@ -5,9 +5,11 @@
 --   coverage_end    the extraction date of the newest delivery when its file name gives one
 --                   (the latest extraction date of its dated deliveries); otherwise the data's
 --                   end: the latest date indicators count by across the event sources (mobility
---                   starts, degrees, awards, activities), and for a year-labelled register at
---                   least the end of its latest year, never before an earlier dated delivery's
---                   date; either capped at the run's date
+--                   starts, degrees, awards, activities), but for an event source no later than
+--                   the end of the academic year of its own last event (a stale undated export
+--                   reads as missing, not as zeros), and for a year-labelled register at least the
+--                   end of its latest year, never before an earlier dated delivery's date; either
+--                   capped at the run's date
 -- Agreements and the programme catalogue are registers without events: they reach back to their
 -- first validity but do not widen the reporting years.
 with
@@ -100,7 +102,10 @@ data_dates as (
 ),
 
 sources_with_data as (
-    select *
+    select
+        *,
+        -- the last day of the academic year of the source's own last event
+        make_date({{ academic_year_start('last_data_date') }} + 1, 6, 30) as own_last_year_end,
     from data_dates
     where first_date is not null
 ),
@@ -154,9 +159,19 @@ final as (
                     then dated_deliveries.latest_extraction_date
                 else
                     greatest(
-                        data_end.data_end_date,
+                        -- an undated export of events covers no academic year after the one of its
+                        -- own last event: an old export must not read as a year of zeros
+                        case
+                            when sources_with_data.counts_events
+                                then least(data_end.data_end_date, sources_with_data.own_last_year_end)
+                            else data_end.data_end_date
+                        end,
                         coalesce(sources_with_data.last_data_date, data_end.data_end_date),
-                        coalesce(dated_deliveries.latest_extraction_date, data_end.data_end_date)
+                        coalesce(
+                            dated_deliveries.latest_extraction_date,
+                            sources_with_data.last_data_date,
+                            data_end.data_end_date
+                        )
                     )
             end,
             run_day.run_date

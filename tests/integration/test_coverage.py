@@ -215,6 +215,12 @@ def stale_staff_mobility() -> str:
     )
 
 
+def stale_undated_awards() -> str:
+    # one CIM award in 2022/23, in an export whose name carries no date: the data's end (2025-08-15,
+    # the latest stay) would stretch it over 2023/24-2025/26 as years of no awards
+    return "Intygsnummer,Personnummer,Programkod,Utfärdat\n" + f"CIM-1,{student(204)},PA,2023-05-10\n"
+
+
 def future_mobility() -> str:
     # one stay in 2024/25, which no faculty value below counts: its file is rejected
     return MOBILITY_HEADER + f"F1;{student(203)};utresande;PA;studier;IT;2024-10-01;2025-01-15;avslutad;30\n"
@@ -230,6 +236,7 @@ def deliveries(tmp_path_factory, module_key):
             "student_mobility_2025-09-01.csv": (current_mobility(), "utf-8"),
             "activities_2025-09-01.csv": (current_activities(), "utf-8"),
             "staff_mobility_2022-03-01.csv": (stale_staff_mobility(), "utf-8"),
+            "cim_awards.csv": (stale_undated_awards(), "utf-8"),
             # named with a day after the run's: rejected, never the newest delivery (see below)
             "student_mobility_2099-01-01.csv": (future_mobility(), "utf-8"),
         },
@@ -283,6 +290,9 @@ def test_a_stale_source_gives_no_final_value_after_its_coverage_end(deliveries):
     """,
     ) == [
         ("activities", "2023/24", "activities_2025-09-01.csv", dt.date(2025, 9, 1), "2025/26"),
+        # undated: the data's end (2025-08-15), but no later than the end of 2022/23, the year of
+        # its own last award (30 June 2023)
+        ("cim_awards", "2022/23", "cim_awards.csv", None, "2022/23"),
         ("programmes", "2009/10", "programmes.csv", None, "2025/26"),
         ("staff_mobility", "2020/21", "staff_mobility_2022-03-01.csv", dt.date(2022, 3, 1), "2021/22"),
         ("student_mobility", "2022/23", "student_mobility_2025-09-01.csv", dt.date(2025, 9, 1), "2025/26"),
@@ -315,3 +325,11 @@ def test_a_name_dated_after_the_run_is_rejected_and_the_coverage_stays(deliverie
         "select newest_file_name, coverage_end_date from marts.source_coverage "
         "where source_name = 'student_mobility'",
     ) == [("student_mobility_2025-09-01.csv", dt.date(2025, 9, 1))]
+
+
+def test_a_stale_undated_export_gives_no_year_of_zeros(deliveries):
+    settings, _ = deliveries
+    # I07 reads CIM awards and graduates (none delivered: every value incomplete). The undated awards
+    # export covers 2022/23 only, its one award; the years after are no years of 0 awards, they have
+    # no value (by the data's end they read 0 each, and would have been judged once graduates came)
+    assert faculty(settings, "I07") == {"2022/23": (1.0, "incomplete")}
