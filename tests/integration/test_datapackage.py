@@ -96,6 +96,28 @@ def test_exports_into_one_folder_are_described_together(warehouse, tmp_path):
     _validate(tmp_path)
 
 
+def test_a_csv_and_an_xlsx_export_of_one_year_share_a_folder(warehouse, tmp_path):
+    # the workbook's resources took the CSV files' names, and so their place: three CSV files in the
+    # folder, described by nothing
+    export(warehouse, tmp_path, "2023/24", lang="sv", charts=False)
+    export(warehouse, tmp_path, "2023/24", lang="sv", fmt="xlsx", charts=False)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    stem = "indicators_2023-24_annual_sv"
+    assert sorted((resource["name"], resource["path"]) for resource in package["resources"]) == [
+        (f"{stem}_programmes", f"{stem}_programmes.csv"),
+        (f"{stem}_programmes_xlsx", f"{stem}.xlsx"),
+        (f"{stem}_scoreboard", f"{stem}_scoreboard.csv"),
+        (f"{stem}_scoreboard_xlsx", f"{stem}.xlsx"),
+        (f"{stem}_values", f"{stem}_values.csv"),
+        (f"{stem}_values_xlsx", f"{stem}.xlsx"),
+    ]
+    _validate(tmp_path)
+    # the CSV export again replaces its own three, not the workbook's
+    export(warehouse, tmp_path, "2023/24", lang="sv", charts=False)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert len(package["resources"]) == 6
+
+
 def test_a_wrong_type_fails_validation(warehouse, tmp_path):
     export(warehouse, tmp_path, "2023/24", lang="sv", charts=False)
     path = tmp_path / "indicators_2023-24_annual_sv_values.csv"

@@ -140,10 +140,13 @@ def describe(
     resources of other exports in the folder (``existing``: another language, year or kind) are kept;
     this export's (its ``stem``) replace their earlier versions."""
     resources = []
+    fmt = "csv" if dialect is not None else "xlsx"
+    # a CSV and an XLSX export of one stem can share a folder: their resources are named apart
+    suffix = "" if fmt == "csv" else "_xlsx"
     for table in tables:
         table_schema = schema(table, lang)
         resource: dict[str, Any] = {
-            "name": f"{stem}_{table.name}".lower(),
+            "name": f"{stem}_{table.name}{suffix}".lower(),
             "title": f"{title}: {table.title}",
             "profile": "tabular-data-resource",
             "language": lang,
@@ -186,7 +189,9 @@ def describe(
         for resource in (existing or {}).get("resources", [])
         if resource.get("name") not in mine
         and resource.get("path") not in paths
-        and not str(resource.get("name", "")).startswith(f"{stem}_".lower())
+        and not (
+            str(resource.get("name", "")).startswith(f"{stem}_".lower()) and resource.get("format") == fmt
+        )
     ]
     sources = [
         source for source in (existing or {}).get("sources", []) if source.get("path") != metadata_file
