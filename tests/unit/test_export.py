@@ -341,3 +341,24 @@ def test_an_out_that_cannot_be_written_is_one_line_naming_it(warehouse, tmp_path
         f"report: cannot write --out {tmp_path / 'a_file' / 'r.html'} ({tmp_path / 'a_file'} is a file, "
         "where a folder is needed): give --out a file in a folder you can write to\n",
     )
+
+
+def test_a_report_format_that_contradicts_its_file_name_is_one_line(warehouse, tmp_path):
+    # report --out x.pdf wrote HTML into x.pdf and said "wrote x.pdf"; the format now comes from the
+    # name unless given, and a given one that contradicts it is refused
+    from helpers import cli_in_process
+
+    env = {"INDICATORS_WAREHOUSE": str(warehouse), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 40}
+    common = ["report", "--kind", "annual", "--year", "2023/24", "--no-charts"]
+    done = cli_in_process(*common, "--out", str(tmp_path / "x.pdf"), "--format", "html", env=env)
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"report: --format html but --out {tmp_path / 'x.pdf'} ends in .pdf: name the file .html, or leave "
+        "--format out to take it from the name\n",
+    )
+    done = cli_in_process(*common, "--out", str(tmp_path / "r.html"), "--format", "pdf", env=env)
+    assert done.returncode == 1 and "ends in .html: name the file .pdf" in done.stderr
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "r.html").exists()
+    done = cli_in_process(*common, "--out", str(tmp_path / "r.htm"), env=env)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "r.htm").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")

@@ -66,6 +66,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from indicators.report import ExportError, report, report_all_programmes
 
     settings = _settings(args)
+    suffix = Path(args.out).suffix.lower()
+    if args.format is None:
+        args.format = "pdf" if suffix == ".pdf" else "html"
+    elif (args.format == "pdf") != (suffix == ".pdf") and suffix in (".pdf", ".html", ".htm"):
+        print(
+            f"report: --format {args.format} but --out {args.out} ends in {suffix}: name the file "
+            f".{args.format}, or leave --format out to take it from the name",
+            file=sys.stderr,
+        )
+        return 1
     common = dict(
         year=args.year,
         lang=args.lang,
@@ -222,8 +232,9 @@ def add_report(add: AddCommand) -> None:
     p.add_argument(
         "--format",
         choices=["html", "pdf"],
-        default="html",
-        help="html (one self-contained file) or pdf (A4, printed by headless Chromium)",
+        default=None,
+        help="html (one self-contained file) or pdf (A4, printed by headless Chromium); "
+        "default: pdf when --out ends in .pdf, else html",
     )
     p.add_argument(
         "--no-charts",
