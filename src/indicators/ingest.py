@@ -190,6 +190,19 @@ def _reason_slug(reason: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-")[:60] or "rejected"
 
 
+def _kept_before(recorded: str | None, reason: str, rejected_dir: Path) -> str | None:
+    """The name of the copy an earlier run kept of these bytes, rejected for this same reason, while
+    it is still in ``rejected_dir`` (retention removes it): the bytes need no second copy."""
+    if not recorded or not recorded.startswith(f"{redact_text(reason)} (kept as "):
+        return None
+    name = (
+        recorded[len(redact_text(reason)) + len(" (kept as ") :]
+        .removesuffix(")")
+        .removesuffix(", the same bytes")
+    )
+    return name if name and "/" not in name and (rejected_dir / name).is_file() else None
+
+
 def keep_rejected(file: Delivered, data: bytes, reason: str, rejected_dir: Path, run_id: str) -> Path:
     """Keep a rejected file under a name with its reason: ``<run>__<reason>__<name>``, plus ``….reason.txt``.
 
@@ -255,6 +268,7 @@ class Ingestor:
         self.seconds = {"hash": 0.0, "read": 0.0, "normalise": 0.0, "pseudonymise": 0.0, "load": 0.0}
         self._writer: ThreadPoolExecutor | None = None
         self._pending: list[tuple[Future, int]] = []  # queued writes and their rows, oldest first
+        self._rejected_before: dict[str, str] = {}  # sha256 → the reason recorded (ingest_inbox)
         self._write_failed = False
 
     def ingest_inbox(self, folder: Path) -> IngestSummary:
@@ -276,6 +290,13 @@ class Ingestor:
         known = dict(
             self.con.execute(
                 "select sha256, any_value(file_name) from audit.loaded_files where status = 'loaded' group by sha256"
+            ).fetchall()
+        )
+        # the reasons earlier runs rejected bytes for (a file left in the inbox comes again each night)
+        self._rejected_before = dict(
+            self.con.execute(
+                "select sha256, arg_max(reason, file_id) from audit.loaded_files "
+                "where status = 'rejected' and sha256 <> '' group by sha256"
             ).fetchall()
         )
         # One writer thread owns the connection: it loads file N while this thread reads and
@@ -395,6 +416,13 @@ class Ingestor:
         if not delivery.still_same(file):  # written to again while it was parsed: not what was read
             return self._waiting(file, "changed while it was read")
         if reason is not None:
+            earlier = _kept_before(self._rejected_before.get(sha), reason, self.rejected_dir)
+            if earlier is not None:  # read again (a contract may have changed), not kept again
+                result = FileResult(
+                    name, source, "rejected", f"{reason} (kept as {shown(earlier)}, the same bytes)"
+                )
+                self._write(lambda: self._record(file, sha, result))
+                return result
             kept = keep_rejected(file, data, reason, self.rejected_dir, self.run_id)
             result = FileResult(name, source, "rejected", f"{reason} (kept as {shown(kept.name)})")
             self._write(lambda: self._record(file, sha, result))

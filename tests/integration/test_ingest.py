@@ -650,3 +650,25 @@ def test_one_key_with_different_values_in_two_files_of_one_date_is_a_warning(tmp
     write(dated / "student_mobility_2024-02-10.csv", "\n".join([MOBILITY_HEADER_SV, *second]) + "\n")
     outcome, _ = ingest(dated, tmp_path / "dated_state" / "warehouse.duckdb")
     assert (outcome.published, outcome.exit_code, outcome.warnings) == (True, 0, [])
+
+
+def test_a_rejected_file_left_in_the_inbox_is_read_again_but_kept_once(tmp_path, ingest):
+    # every night re-read it (a contract fixed meanwhile would load it) and made another full copy
+    inbox = tmp_path / "inbox"
+    write(inbox / "enrolments_ragged.csv", "Programkod;Termin\nMALAK;HT2022\n")  # no Registrerade
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    for _night in range(3):
+        outcome, _ = ingest(inbox, warehouse)
+        assert outcome.exit_code == 2
+    kept = sorted(
+        p.name for p in (warehouse.parent / "rejected").iterdir() if not p.name.endswith(".reason.txt")
+    )
+    assert len(kept) == 1
+    reasons = [row[0] for row in query(warehouse, "select reason from audit.loaded_files order by file_id")]
+    assert len(reasons) == 3 and reasons[0].endswith(f"(kept as {kept[0]})")
+    assert reasons[1] == reasons[2] == reasons[0].removesuffix(")") + ", the same bytes)"
+    # once the copy is gone (retention), the next night keeps one again
+    (warehouse.parent / "rejected" / kept[0]).unlink()
+    outcome, _ = ingest(inbox, warehouse)
+    again = [p for p in (warehouse.parent / "rejected").iterdir() if not p.name.endswith(".reason.txt")]
+    assert len(again) == 1 and again[0].name != kept[0]
