@@ -73,3 +73,10 @@ def test_a_row_with_a_field_too_many_is_quarantined_alone_on_its_line():
         5: "9 fields where the header has 8: a separator too many in the row",
         7: "unknown value in status: 'okänd'",
     }
+
+
+def test_a_blank_line_is_no_row():
+    # polars read it as a row of nothing: the first was quarantined as a row missing its values, the
+    # next ones collapsed into it as identical rows
+    frame = read_csv(b"id;partner_name\n1;Lund\n\n2;Oslo\n;\n\n3;Bergen\n")
+    assert frame.rows() == [(2, "1", "Lund"), (4, "2", "Oslo"), (7, "3", "Bergen")]

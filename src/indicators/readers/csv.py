@@ -108,6 +108,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         # a quoted value with a line break in it: polars numbers records, not lines
         if frame.height and frame.height != _lines(source) - 1 - skip_rows:
             frame = _read_records(source, separator, skip_rows)
+    # a blank line is no row (as a blank row of a sheet is none): polars read it as a row of nothing
+    frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number", READER_REASON).is_null()))
     if frame.height == 0:
         raise ReaderError("no data rows (header only)")
     return frame
