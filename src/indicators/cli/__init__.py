@@ -15,7 +15,7 @@ import sys
 
 from indicators import __version__
 from indicators.cli import admin, export, nightly, query, tools
-from indicators.cli.common import EPILOG, _settings
+from indicators.cli.common import EPILOG, EPILOG_OTHER, PUBLISHING, _settings
 from indicators.config import ConfigError
 from indicators.source_schema import ContractFileError
 
@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
             name,
             help=help_text,
             description=help_text,
-            epilog=EPILOG,
+            epilog=EPILOG if name in PUBLISHING else EPILOG_OTHER,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         p.set_defaults(func=func)

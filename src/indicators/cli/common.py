@@ -9,11 +9,17 @@ from pathlib import Path
 
 from indicators.config import Settings, load_settings
 
-EPILOG = """exit codes: 0 ok · 2 ok with warnings (published; see the summary) · 1 failed (nothing published)
-settings: pipelines/nightly.yml, overridden by INDICATORS_<SETTING> environment variables;
-the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file.
+_SETTINGS = """settings: pipelines/nightly.yml, overridden by INDICATORS_<SETTING> environment variables;
+the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file."""
+# the commands that publish (nightly, ingest, rebuild) and the top-level help
+EPILOG = f"""exit codes: 0 ok · 2 ok with warnings (published; see the summary) · 1 failed (nothing published)
+{_SETTINGS}
 a damaged published warehouse stops the nightly (exit 1): `indicators rebuild` recreates it from the
 archive (or set auto_rebuild); back up the archive (`indicators backup DIR`) and, apart from it, the key."""
+# every other command: it publishes nothing
+EPILOG_OTHER = f"""exit codes: 0 done · 1 failed or refused (one line on stderr says why)
+{_SETTINGS}"""
+PUBLISHING = frozenset({"nightly", "ingest", "rebuild"})
 
 #: ``add(name, help_text, func)``: adds a subcommand to the ``indicators`` parser and returns its parser.
 AddCommand = Callable[[str, str, Callable[[argparse.Namespace], int]], argparse.ArgumentParser]

@@ -203,7 +203,11 @@ def add_export(add: AddCommand) -> None:
 
 
 def add_report(add: AddCommand) -> None:
-    p = add("report", "write the self-contained HTML report from the published warehouse", cmd_report)
+    p = add(
+        "report",
+        "write the report (one self-contained HTML file, or a PDF) from the published warehouse",
+        cmd_report,
+    )
     p.add_argument(
         "--kind",
         choices=["annual", "midterm", "final", "programme"],
