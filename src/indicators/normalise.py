@@ -28,7 +28,7 @@ from indicators.derive import (
 )
 from indicators.identity import INVALID, Pseudonymiser, redact, redact_text, values_repeat
 from indicators.parsers import date_precision, parse_field
-from indicators.redact import contains as contains_personnummer
+from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec, header_key
 
 QUARANTINED = "_quarantined"  # the flag on a normalised row that goes to the quarantine, not the table
@@ -384,7 +384,9 @@ def _distinct_keys(typed: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudon
     for f in spec.fields:
         if f.name not in spec.business_key or f.type != "string" or f.personal:
             continue
-        found = contains_personnummer(pl.col(f.name))
+        # the parsed value went through the redaction rule already: the marker in it is the sign (a
+        # literal search; the pattern's would cost 0.4 s a million ids)
+        found = pl.col(f"__v_{f.name}").str.contains(MARKER, literal=True)
         hits = typed.filter(found)[f.name].unique().to_list()
         if not hits:
             continue
