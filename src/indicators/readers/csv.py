@@ -105,19 +105,22 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         else:
             raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
     else:
-        # a quoted value with a line break in it: polars numbers records, not lines
-        if frame.height and frame.height != _lines(source) - 1 - skip_rows:
+        # a quoted value with a line break in it: polars numbers records, not lines (the file's
+        # lines are counted in its own bytes, Windows-1252 and UTF-8 have the same line breaks;
+        # only where a quote is: 5 ms a 100 MB file, the count 40 ms)
+        if frame.height and b'"' in data and frame.height != _lines(data) - 1 - skip_rows:
             frame = _read_records(source, separator, skip_rows)
     # a blank line is no row (as a blank row of a sheet is none): polars read it as a row of nothing
-    frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number", READER_REASON).is_null()))
+    blank = pl.all_horizontal(pl.exclude("_row_number", READER_REASON).is_null())
+    if frame.select(blank.any()).item():
+        frame = frame.filter(~blank)
     if frame.height == 0:
         raise ReaderError("no data rows (header only)")
     return frame
 
 
-def _lines(source: io.BytesIO) -> int:
-    data = source.getbuffer()
-    return bytes(data).count(b"\n") + (0 if not data or data[-1:] == b"\n" else 1)
+def _lines(data: bytes) -> int:
+    return data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
 
 
 def _read_records(source: io.BytesIO, separator: str, skip_rows: int = 0) -> pl.DataFrame:
