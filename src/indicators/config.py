@@ -328,7 +328,7 @@ def load_settings(root: Path | None = None) -> Settings:
     try:
         settings = Settings(root=root, **values)
         # the ones read at their use (environment only): checked before a run starts
-        gx_timeout_seconds(), storage_version(), duckdb_memory_limit(), run_date()
+        gx_timeout_seconds(), storage_version(), duckdb_memory_limit(), run_date(), example_plans()
         return settings
     except ValidationError as exc:
         errors = exc.errors()
@@ -486,6 +486,19 @@ def duckdb_memory_limit() -> str | None:
             "(unset it for the limit each run chooses)"
         )
     return text
+
+
+EXAMPLE_PLANS_ENV = "INDICATORS_EXAMPLE_PLANS"  # "true": the demo's fictitious example plan too
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def example_plans() -> bool:
+    """INDICATORS_EXAMPLE_PLANS: the fictitious example plan beside the real ones (the demo sets it)."""
+    raw = os.environ.get(EXAMPLE_PLANS_ENV, "")
+    value = raw.strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise ConfigError(f"{EXAMPLE_PLANS_ENV}={raw!r} is not true or false (unset it for false)")
+    return value in _TRUE
 
 
 RUN_DATE_ENV = "INDICATORS_RUN_DATE"  # YYYY-MM-DD: the run's date (tests); unset: today

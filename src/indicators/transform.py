@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators.config import RUN_DATE_ENV, Settings
+from indicators import config
+from indicators.config import EXAMPLE_PLANS_ENV, RUN_DATE_ENV, Settings  # noqa: F401 - EXAMPLE_PLANS_ENV: importable here
 from indicators.quality.results import DqResult
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -43,11 +44,13 @@ class BuildResult:
         return [c for c in self.checks if not c.success and c.severity == "error"]
 
 
-EXAMPLE_PLANS_ENV = "INDICATORS_EXAMPLE_PLANS"  # "true": the demo's fictitious example plan too
-
-
 def example_plans() -> bool:
-    return os.environ.get(EXAMPLE_PLANS_ENV, "").strip().lower() in ("1", "true", "yes")
+    """The fictitious example plan beside the real ones (INDICATORS_EXAMPLE_PLANS, checked with the
+    settings: a value that is neither true nor false stopped the run before it began)."""
+    try:
+        return config.example_plans()
+    except config.ConfigError:
+        return False
 
 
 def dbt_vars(settings: Settings) -> dict:

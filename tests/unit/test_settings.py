@@ -317,3 +317,21 @@ def test_the_memory_limits_and_run_dates_duckdb_and_dbt_read_are_taken(project, 
         assert run_date() == day
     monkeypatch.delenv("INDICATORS_RUN_DATE")
     assert run_date() == dt.date.today()
+
+
+@pytest.mark.parametrize(
+    ("value", "taken"),
+    [("true", True), ("Yes", True), ("1", True), ("false", False), ("", False), ("off", False)],
+)
+def test_example_plans_is_true_or_false(project, monkeypatch, value, taken):
+    from indicators import transform
+
+    monkeypatch.setenv("INDICATORS_EXAMPLE_PLANS", value)
+    load_settings(project())
+    assert transform.example_plans() is taken
+
+
+def test_example_plans_neither_true_nor_false_is_one_line(project, monkeypatch):
+    # 'maybe' was read as false without a word
+    monkeypatch.setenv("INDICATORS_EXAMPLE_PLANS", "maybe")
+    assert error_of(project()) == "INDICATORS_EXAMPLE_PLANS='maybe' is not true or false (unset it for false)"
