@@ -80,3 +80,49 @@ def test_a_blank_line_is_no_row():
     # next ones collapsed into it as identical rows
     frame = read_csv(b"id;partner_name\n1;Lund\n\n2;Oslo\n;\n\n3;Bergen\n")
     assert frame.rows() == [(2, "1", "Lund"), (4, "2", "Oslo"), (7, "3", "Bergen")]
+
+
+def test_a_windows_1252_file_past_the_first_mebibyte_with_a_field_too_many():
+    # polars met the extra field before the Windows-1252 bytes: the record-by-record reader then
+    # could not decode the file as UTF-8, and the whole file was "could not be read"
+    rows = "".join(f"{i};Lund\n" for i in range(3, 120_000))  # about 1.3 MB of ASCII
+    data = b"id;partner_name\n1;Lund\n2;Oslo;extra\n" + rows.encode() + "999999;Göteborg\n".encode("cp1252")
+    frame = read_csv(data)
+    assert frame.height == 2 + 119_997 + 1  # the first two rows, the 119,997 of range(3, 120_000), the last
+    assert frame.filter(frame["__reader_reason__"].is_not_null())["_row_number"].to_list() == [3]
+    assert frame["partner_name"].to_list()[-1] == "Göteborg"
+
+
+def test_a_windows_1252_file_past_the_first_mebibyte_keeps_its_line_numbers():
+    # the line numbers after a quoted line break were not corrected on this path
+    rows = "".join(f"{i};Lund\n" for i in range(3, 120_000))
+    data = b'id;partner_name\n1;"Lund\nuniversitet"\n' + rows.encode() + "999999;Göteborg\n".encode("cp1252")
+    frame = read_csv(data)
+    assert frame["_row_number"].to_list()[:2] == [2, 4]
+    assert frame["_row_number"].to_list()[-1] == 120_001
+
+
+def test_a_row_with_empty_fields_and_a_field_too_many_is_not_taken_for_a_blank_line():
+    frame = read_csv(b"a;b\n1;2\n;;x\n3;4\n")
+    assert frame["_row_number"].to_list() == [2, 3, 4]
+    assert frame["__reader_reason__"].to_list() == [
+        None,
+        "3 fields where the header has 2: a separator too many in the row",
+        None,
+    ]
+
+
+def test_a_value_longer_than_128_kib_reads_where_a_line_break_is_quoted():
+    long = "x" * 200_000
+    frame = read_csv(f'a;b\n1;"two\nlines"\n2;{long}\n'.encode())
+    assert frame["_row_number"].to_list() == [2, 4] and frame["b"].to_list()[1] == long
+
+
+def test_mixed_encodings_name_the_files_line_below_skipped_title_rows():
+    data = (
+        b"Title\nExported 2025\n"
+        + (HEADER + "1;Göteborgs universitet\n").encode()
+        + "2;Malmö\n".encode("cp1252")
+    )
+    with pytest.raises(ReaderError, match=r"then on line 5 a byte"):
+        read_csv(data, skip_rows=2)

@@ -13,10 +13,11 @@ from indicators.identity import redact_text
 from indicators.readers.errors import ReaderError
 
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
+FIELD_BYTES = 1 << 30  # the longest value the record-by-record reader takes
 DELIMITERS = (";", ",", "\t", "|")
 
 
-def detect_encoding(sample: bytes) -> str:
+def detect_encoding(sample: bytes, skipped: int = 0) -> str:
     """``utf-8-sig`` with a BOM, ``utf-8`` when the sample decodes, else ``cp1252``; a sample with
     UTF-8 characters before a byte UTF-8 cannot read is both, and rejected (:func:`mixed_encodings`)."""
     if sample.startswith(b"\xef\xbb\xbf"):
@@ -28,17 +29,17 @@ def detect_encoding(sample: bytes) -> str:
         # a multi-byte character cut by the end of the sample is still UTF-8
         if exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
-        mixed_encodings(sample, exc.start)
+        mixed_encodings(sample, exc.start, skipped)  # the sample starts after the skipped lines
         return "cp1252"
 
 
-def mixed_encodings(data: bytes, bad: int) -> None:
+def mixed_encodings(data: bytes, bad: int, skipped: int = 0) -> None:
     """A file with UTF-8 characters (å, ä, ö written as two bytes) before ``bad``, the first byte UTF-8
     cannot read, holds two encodings: read as Windows-1252 its UTF-8 text turns into 'Ã¥', read as
     UTF-8 the rest cannot be read. Rejected, naming the line: the export is to be saved again."""
     if data[:bad].isascii():
         return
-    line = data.count(b"\n", 0, bad) + 1
+    line = data.count(b"\n", 0, bad) + 1 + skipped
     raise ReaderError(
         f"mixed encodings: UTF-8 text, then on line {line} a byte UTF-8 cannot read (Windows-1252?); "
         "save the whole file again in one encoding (UTF-8)"
@@ -75,7 +76,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     newline = sample.find(b"\n")
     if newline < 0 and len(sample) == SNIFF_BYTES:
         raise ReaderError("no line break in the first MiB: not a CSV export")
-    encoding = detect_encoding(sample)
+    encoding = detect_encoding(sample, skip_rows)
     header_bytes = sample[: newline if newline >= 0 else len(sample)]
     try:
         header_line = header_bytes.decode(encoding, errors="strict").lstrip("\ufeff")
@@ -86,36 +87,44 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
 
     source = _transcode(data, "cp1252") if encoding == "cp1252" else io.BytesIO(data)
     try:
-        frame = _read(source, separator, skip_rows)
-    except pl.exceptions.ComputeError as exc:
-        if "utf-8" in str(exc).lower() and encoding != "cp1252":
-            # the sample was UTF-8 but a later part is not: the file is Windows-1252, unless the part
-            # before held UTF-8 characters (two encodings in one file)
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError as bad:
-                mixed_encodings(data, bad.start)
-            source = _transcode(data, "cp1252")
-            try:
-                frame = _read(source, separator, skip_rows)
-            except pl.exceptions.ComputeError:  # a row with more fields than the header
-                frame = _read_records(source, separator, skip_rows)
-        elif "more fields" in str(exc):  # a row with more fields than the header: that row is bad
-            frame = _read_records(source, separator, skip_rows)
-        else:
+        frame = _read_checked(source, data, separator, skip_rows)
+    except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
+        if encoding == "cp1252" or not ("utf-8" in str(exc).lower() or isinstance(exc, UnicodeDecodeError)):
             raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
-    else:
-        # a quoted value with a line break in it: polars numbers records, not lines (the file's
-        # lines are counted in its own bytes, Windows-1252 and UTF-8 have the same line breaks;
-        # only where a quote is: 5 ms a 100 MB file, the count 40 ms)
-        if frame.height and b'"' in data and frame.height != _lines(data) - 1 - skip_rows:
-            frame = _read_records(source, separator, skip_rows)
+        # the sample was UTF-8 but a later part is not: the file is Windows-1252, unless the part
+        # before held UTF-8 characters (two encodings in one file)
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            mixed_encodings(data, bad.start)  # counted from the file's first line
+        try:
+            frame = _read_checked(_transcode(data, "cp1252"), data, separator, skip_rows)
+        except pl.exceptions.ComputeError as again:
+            raise ReaderError(f"malformed CSV: {_first_line(again)}") from None
     # a blank line is no row (as a blank row of a sheet is none): polars read it as a row of nothing
     blank = pl.all_horizontal(pl.exclude("_row_number", READER_REASON).is_null())
+    if READER_REASON in frame.columns:  # a row with a field too many is never blank: it is quarantined
+        blank = blank & pl.col(READER_REASON).is_null()
     if frame.select(blank.any()).item():
         frame = frame.filter(~blank)
     if frame.height == 0:
         raise ReaderError("no data rows (header only)")
+    return frame
+
+
+def _read_checked(source: io.BytesIO, data: bytes, separator: str, skip_rows: int) -> pl.DataFrame:
+    """polars' read, or the record-by-record one where polars cannot number the file's lines: a row
+    with more fields than the header (polars refuses the file), a quoted value with a line break in it
+    (polars numbers records; the lines are counted in the file's own bytes, whose line breaks
+    Windows-1252 and UTF-8 share, and only where a quote is: 5 ms a 100 MB file, the count 40 ms)."""
+    try:
+        frame = _read(source, separator, skip_rows)
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" not in str(exc):
+            raise
+        return _read_records(source, separator, skip_rows)
+    if frame.height and b'"' in data and frame.height != _lines(data) - 1 - skip_rows:
+        return _read_records(source, separator, skip_rows)
     return frame
 
 
@@ -131,7 +140,17 @@ def _read_records(source: io.BytesIO, separator: str, skip_rows: int = 0) -> pl.
     text = source.getvalue().decode("utf-8-sig")
     for _ in range(skip_rows):
         text = text[text.find("\n") + 1 :] if "\n" in text else ""
+    csv.field_size_limit(FIELD_BYTES)  # the module's 128 KiB; polars reads longer values
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    try:
+        return _records(reader, skip_rows)
+    except csv.Error as exc:
+        raise ReaderError(
+            f"malformed CSV on line {reader.line_num + skip_rows}: {redact_text(str(exc))}"
+        ) from None
+
+
+def _records(reader, skip_rows: int) -> pl.DataFrame:
     header = next(reader, [])
     width = len(header)
     cells: list[list[str | None]] = [[] for _ in header]
