@@ -181,17 +181,18 @@ class Pseudonymiser:
 
     def redact_keyed(self, text: str) -> str:
         """``text`` with each personnummer-shaped part replaced by ``[personnummer:<tag>]``, the tag
-        ten letters of its keyed HMAC (of its digits, and a T-number's T): for an identifier built
-        from a personnummer (a mobility id ``MX-900101-9984``), where the one marker would make two
-        ids one. The same digits give the same tag; the tag is letters only, so that the redaction
-        rule never finds a personnummer in it."""
+        sixteen letters of a keyed HMAC of its digits (and a T-number's T) under a prefix of its own,
+        so that it is no part of the person's pseudonym: for an identifier built from a personnummer
+        (a mobility id ``MX-900101-9984``), where the one marker would make two ids one. The same
+        digits give the same tag; the tag is letters only, so that the redaction rule never finds a
+        personnummer in it."""
         from indicators.redact import COMPILED
 
         def keyed(match: re.Match) -> str:
             before, after = match.group(1), match.group(2)
             core = match.group(0)[len(before) : len(match.group(0)) - len(after)]
             digits = re.sub(r"[^0-9Tt]", "", core).upper()
-            tag = "".join(chr(ord("a") + int(c, 16)) for c in self.digest(digits)[:10])
+            tag = "".join(chr(ord("a") + int(c, 16)) for c in self.digest(f"business-key:{digits}")[:16])
             return f"{before}[personnummer:{tag}]{after}"
 
         return COMPILED.sub(keyed, COMPILED.sub(keyed, text))

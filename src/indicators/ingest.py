@@ -193,12 +193,15 @@ def _reason_slug(reason: str) -> str:
 def _kept_before(recorded: str | None, reason: str, rejected_dir: Path) -> str | None:
     """The name of the copy an earlier run kept of these bytes, rejected for this same reason, while
     it is still in ``rejected_dir`` (retention removes it): the bytes need no second copy."""
-    if not recorded or not recorded.startswith(f"{redact_text(reason)} (kept as "):
+    shown_reason = redact_text(reason)
+
+    def undated(text: str) -> str:  # a reason may name the run's date (a file named after it)
+        return re.sub(r"\d{4}-\d{2}-\d{2}", "DATE", text)
+
+    if not recorded or not undated(recorded).startswith(f"{undated(shown_reason)} (kept as "):
         return None
     name = (
-        recorded[len(redact_text(reason)) + len(" (kept as ") :]
-        .removesuffix(")")
-        .removesuffix(", the same bytes")
+        recorded[len(shown_reason) + len(" (kept as ") :].removesuffix(")").removesuffix(", the same bytes")
     )
     return name if name and "/" not in name and (rejected_dir / name).is_file() else None
 

@@ -672,3 +672,21 @@ def test_a_rejected_file_left_in_the_inbox_is_read_again_but_kept_once(tmp_path,
     outcome, _ = ingest(inbox, warehouse)
     again = [p for p in (warehouse.parent / "rejected").iterdir() if not p.name.endswith(".reason.txt")]
     assert len(again) == 1 and again[0].name != kept[0]
+
+
+def test_a_file_named_after_the_run_left_in_the_inbox_is_kept_once_across_days(tmp_path, ingest, monkeypatch):
+    # its reason names the run's date, which moves every night: a new copy was made every night
+    inbox = tmp_path / "inbox"
+    write(inbox / "enrolments_2099-01-01.csv", "Programkod;Termin;Registrerade\nMALAK;HT2022;1350\n")
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    for day in ("2026-12-01", "2026-12-02", "2026-12-03"):
+        monkeypatch.setenv("INDICATORS_RUN_DATE", day)
+        outcome, _ = ingest(inbox, warehouse)
+        assert outcome.exit_code == 2
+    kept = [p for p in (warehouse.parent / "rejected").iterdir() if not p.name.endswith(".reason.txt")]
+    assert len(kept) == 1
+    reasons = [row[0] for row in query(warehouse, "select reason from audit.loaded_files order by file_id")]
+    assert [("2026-12-0" + str(n)) in reason for n, reason in zip((1, 2, 3), reasons, strict=True)] == [
+        True
+    ] * 3
+    assert reasons[2].endswith(f"(kept as {kept[0].name}, the same bytes)")

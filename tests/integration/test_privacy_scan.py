@@ -316,11 +316,11 @@ def test_free_text_is_redacted_with_every_separator(run):
         ("HX-04", "ring [personnummer] eller [personnummer]"),
         ("HX-05", "samordningsnr [personnummer], förr [personnummer]"),
     ]
-    # the business key keeps a keyed tag of the personnummer in it, ten letters, so that two such
+    # the business key keeps a keyed tag of the personnummer in it, sixteen letters, so that two such
     # ids stay two (identity.Pseudonymiser.redact_keyed)
     (mobility_id, partner), *rest = rows[3:]
     assert rest == [] and partner == "Universität Heidelberg"
-    assert re.fullmatch(r"HX-\[personnummer:[a-p]{10}\]", mobility_id), mobility_id
+    assert re.fullmatch(r"HX-\[personnummer:[a-p]{16}\]", mobility_id), mobility_id
 
 
 def test_the_summary_and_status_name_the_files_redacted(run):

@@ -132,9 +132,9 @@ INF = float("inf")
 
 def hidden_bounds(flag: str | None, quantity: str, protection: Protection) -> tuple[float, float]:
     """What the public rule says about a suppressed quantity (``flag`` None: not known which rule)."""
-    if flag == PRIMARY_NUMERATOR:  # a share hidden for its numerator: its denominator is not small
-        if quantity == "numerator":
-            return 1.0, float(protection.min_count - 1)
+    if flag == PRIMARY_NUMERATOR and quantity == "numerator":  # a share hidden for its numerator
+        return 1.0, float(protection.min_count - 1)
+    if flag == PRIMARY_NUMERATOR and quantity == "denominator":  # ... so its denominator is not small
         return float(protection.min_denominator), INF
     if quantity == "numerator":
         return 0.0, INF

@@ -127,7 +127,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
             state.reporter(f"ingest: reading {settings.inbox}")
             state.summary.files.extend(ingestor.ingest_inbox(settings.inbox).files)
             state.timings.update({f"ingest.{step}": seconds for step, seconds in ingestor.seconds.items()})
-            state.notes += keys_two_files_disagree_on(con, state.specs, state.run_id, state.summary)
+            state.notes += keys_two_files_disagree_on(con, state.specs, state.run_id)
         state.timings["ingest"] = time.monotonic() - state.clock
         checkpoint("ingested")
         # DuckDB's memory for the rest of the run (the build, GX's reading), from the raw rows
@@ -397,24 +397,24 @@ def _keep_failed_copy(work: Path, run_id: str) -> Path | None:
     return kept
 
 
-def keys_two_files_disagree_on(
-    con, specs: list[SourceSpec], run_id: str, summary: IngestSummary
-) -> list[str]:
+def keys_two_files_disagree_on(con, specs: list[SourceSpec], run_id: str) -> list[str]:
     """A warning per source where files this run loaded, of one extraction date (or none), give one
     business key different values: the staging models take the file loaded last (latest_version),
     which for two such files is the order of their names, not a revision. Within one file such a key
     is quarantined; across files it was taken without a word. Only a source with two such files is
     read (the usual night loads one file a source, or files of different dates)."""
-    from collections import Counter
-
     from indicators.quality.frames import quote
     from indicators.redact import redact_text
-    from indicators.sources import extraction_date
 
-    dates = Counter(
-        (f.source, extraction_date(f.file_name)) for f in summary.files if f.status == "loaded" and f.source
-    )
-    twice = {source for (source, _), count in dates.items() if count > 1}
+    # the extraction dates as recorded, from the names as delivered (a name is shown redacted)
+    twice = {
+        source
+        for (source,) in con.execute(
+            "select source from audit.loaded_files where run_id = ? and status = 'loaded' "
+            "group by source, extraction_date having count(*) > 1",
+            [run_id],
+        ).fetchall()
+    }
     warnings = []
     for spec in specs:  # a profile loads into its source's table: checked with it
         if spec.name not in twice:
