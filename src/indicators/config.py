@@ -426,7 +426,31 @@ def load_crosswalk(settings: Settings) -> dict[str, str]:
         raise ConfigError(
             f"{where} line {reader.line_num}: not CSV ({redact_text(str(exc))}): it must be {CROSSWALK_FORM}"
         ) from None
+    _check_crosswalk_values(pairs, first_line, where)
     return pairs
+
+
+def _check_crosswalk_values(pairs: dict[str, str], first_line: dict[str, int], where: str) -> None:
+    """Every pair a T-number and a valid personnummer (check digit, date): a pair that is not was
+    dropped without a word, and its person kept two pseudonyms. The line is named, the values never."""
+    if not pairs:
+        return
+    import polars as pl
+
+    from indicators.identity import INVALID, normalise_person_ids
+
+    t_numbers = normalise_person_ids(pl.Series(list(pairs), dtype=pl.String), dt.date.today().year).to_list()
+    numbers = normalise_person_ids(
+        pl.Series(list(pairs.values()), dtype=pl.String), dt.date.today().year
+    ).to_list()
+    for (t_number, _), t_canonical, canonical in zip(pairs.items(), t_numbers, numbers, strict=True):
+        line = first_line[t_number]
+        if t_canonical in (None, INVALID) or "T" not in t_canonical:
+            raise ConfigError(f"{where} line {line}: t_number is not a T-number (YYMMDD-TNNN)")
+        if canonical in (None, INVALID) or "T" in canonical or len(canonical) != 12:
+            raise ConfigError(
+                f"{where} line {line}: personnummer is not a valid personnummer (its date or check digit)"
+            )
 
 
 def gx_timeout_seconds() -> float:

@@ -335,3 +335,16 @@ def test_example_plans_neither_true_nor_false_is_one_line(project, monkeypatch):
     # 'maybe' was read as false without a word
     monkeypatch.setenv("INDICATORS_EXAMPLE_PLANS", "maybe")
     assert error_of(project()) == "INDICATORS_EXAMPLE_PLANS='maybe' is not true or false (unset it for false)"
+
+
+def test_a_crosswalk_pair_that_is_no_t_number_and_personnummer_names_its_line(project):
+    # such a pair was dropped without a word, and its person kept two pseudonyms
+    from helpers import personnummer, wrong_check_digit
+
+    number = personnummer("19850615", 981)
+    assert crosswalk_error(project, f"t_number,personnummer\n{T_NUMBER},{wrong_check_digit(number)}\n") == (
+        "crosswalk_file CW line 2: personnummer is not a valid personnummer (its date or check digit)"
+    )
+    assert crosswalk_error(project, f"t_number,personnummer\n{T_NUMBER},{number}\n{number},{number}\n") == (
+        "crosswalk_file CW line 3: t_number is not a T-number (YYMMDD-TNNN)"
+    )
