@@ -127,6 +127,29 @@ def test_check_config_reads_the_crosswalk_and_never_shows_its_personnummer(tmp_p
     assert number not in done.stderr and number[2:] not in done.stderr
 
 
+def test_a_run_stopped_by_its_crosswalk_is_in_the_status(delivered, tmp_path):
+    # a mistake in the key or the crosswalk stopped the run before it took its lock: it was in no
+    # record, and `indicators status` did not list it
+    import json
+
+    inbox, warehouse = delivered
+    crosswalk = tmp_path / "crosswalk.csv"
+    crosswalk.write_text("t_number,personnummer\n850615-T981\n", encoding="utf-8")
+    env = environment(CROSSWALK_FILE=str(crosswalk), WAREHOUSE=str(warehouse))
+    done = indicators("nightly", "-q", "--inbox", str(inbox), env=env)
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    [record] = [
+        json.loads(line) for line in (warehouse.parent / "log" / "runs.jsonl").read_text().splitlines()
+    ]
+    assert (record["status"], record["exit_code"]) == ("failed", 1)
+    assert record["message"] == (
+        f"crosswalk_file {crosswalk} line 2: 1 fields where the header has 2: it must be a UTF-8 CSV file "
+        "with the header t_number,personnummer and one pair a line"
+    )
+    status = indicators("status", env=env)
+    assert status.returncode == 0 and record["run_id"] in status.stdout
+
+
 @pytest.mark.parametrize(
     "command",
     [

@@ -172,9 +172,12 @@ def run(
     try:
         key = load_key(settings)
         crosswalk = load_crosswalk(settings)
-    except ConfigError as exc:
+    except ConfigError as exc:  # recorded too: `indicators status` shows the run and why it stopped
         reporter(f"error: {exc}")
-        return RunOutcome(run_id, False, str(exc))
+        reporter.close()
+        outcome = RunOutcome(run_id, False, str(exc))
+        _record_end(settings, run_id, started, outcome)
+        return outcome
     signals = _Signals()
     try:
         with signals, warehouse.run_lock(settings.lock_file, run_id, wait_seconds) as previous:
@@ -209,6 +212,11 @@ def run(
         outcome = RunOutcome(run_id, False, f"crashed: {disk.describe(exc)}")
     finally:
         reporter.close()
+    _record_end(settings, run_id, started, outcome)
+    return outcome
+
+
+def _record_end(settings: Settings, run_id: str, started: dt.datetime, outcome: RunOutcome) -> None:
     _append_run_log(
         settings,
         {
@@ -223,7 +231,6 @@ def run(
             "errors": len(outcome.errors),
         },
     )
-    return outcome
 
 
 def _run_locked(
