@@ -292,9 +292,52 @@ def _read_config(config_file: Path) -> dict:
     return raw
 
 
+# INDICATORS_* variables that are no setting of nightly.yml: read where they are used (the key, the
+# run's date, DuckDB's memory, ...), set by a run for dbt (the database, the run id, its memory), or
+# the test hooks of indicators.faults; INDICATORS_TEST_* belong to the tests' own dbt projects
+OTHER_ENV = frozenset(
+    {
+        "INDICATORS_PSEUDONYMISATION_KEY",
+        "INDICATORS_HOME",
+        "INDICATORS_RUN_DATE",
+        "INDICATORS_DUCKDB_MEMORY_LIMIT",
+        "INDICATORS_DUCKDB_RUN_MEMORY_LIMIT",
+        "INDICATORS_GX_TIMEOUT_SECONDS",
+        "INDICATORS_STORAGE_VERSION",
+        "INDICATORS_EXAMPLE_PLANS",
+        "INDICATORS_DBT_DATABASE",
+        "INDICATORS_RUN_ID",
+        "INDICATORS_PAUSE_AT",
+        "INDICATORS_PAUSE_FILE",
+        "INDICATORS_PAUSE_SECONDS",
+        "INDICATORS_FAIL_AT",
+        "INDICATORS_FAIL_ERRNO",
+    }
+)
+
+
+def _unknown_environment() -> None:
+    """An INDICATORS_ variable that names nothing (a typo: INDICATORS_DISCLOSURE_MIN_COUNTT) was
+    ignored without a word, the setting it meant left as it was."""
+    known = {env_name(name) for name in setting_names()} | OTHER_ENV
+    for variable in sorted(os.environ):
+        if (
+            variable.startswith(ENV_PREFIX)
+            and variable not in known
+            and not variable.startswith("INDICATORS_TEST_")
+        ):
+            close = difflib.get_close_matches(variable, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(
+                f"unknown setting {variable}{hint}: rename it, or unset it; the settings are the keys of "
+                f"{CONFIG_FILE} as INDICATORS_<KEY>"
+            )
+
+
 def load_settings(root: Path | None = None) -> Settings:
     root = (root or project_root()).resolve()
     config_file = root / CONFIG_FILE
+    _unknown_environment()
     values: dict[str, Any] = dict(_read_config(config_file))
     origin = {name: f"{config_file}{_line_of(config_file, name)}" for name in values}
     for name in setting_names():

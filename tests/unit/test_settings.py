@@ -348,3 +348,16 @@ def test_a_crosswalk_pair_that_is_no_t_number_and_personnummer_names_its_line(pr
     assert crosswalk_error(project, f"t_number,personnummer\n{T_NUMBER},{number}\n{number},{number}\n") == (
         "crosswalk_file CW line 3: t_number is not a T-number (YYMMDD-TNNN)"
     )
+
+
+def test_an_unknown_indicators_variable_is_a_typo_with_the_closest_setting(project, monkeypatch):
+    # INDICATORS_DISCLOSURE_MIN_COUNTT=3 was ignored without a word: the counts stayed at 5
+    monkeypatch.setenv("INDICATORS_DISCLOSURE_MIN_COUNTT", "3")
+    assert error_of(project()) == (
+        "unknown setting INDICATORS_DISCLOSURE_MIN_COUNTT (did you mean INDICATORS_DISCLOSURE_MIN_COUNT?): "
+        "rename it, or unset it; the settings are the keys of pipelines/nightly.yml as INDICATORS_<KEY>"
+    )
+    monkeypatch.delenv("INDICATORS_DISCLOSURE_MIN_COUNTT")
+    monkeypatch.setenv("INDICATORS_RUN_DATE", "2025-01-31")  # not a key of nightly.yml, but known
+    monkeypatch.setenv("INDICATORS_TEST_ANYTHING", "x")  # the tests' own dbt projects
+    load_settings(project())
