@@ -11,7 +11,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from indicators.config import Settings, run_date
+from indicators.config import Settings
+from indicators.environment import run_date
 from indicators.transform import dbt_vars
 
 PROJECT_PARTS = (

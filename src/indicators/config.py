@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import math
 import os
 import re
 import secrets
@@ -292,52 +291,12 @@ def _read_config(config_file: Path) -> dict:
     return raw
 
 
-# INDICATORS_* variables that are no setting of nightly.yml: read where they are used (the key, the
-# run's date, DuckDB's memory, ...), set by a run for dbt (the database, the run id, its memory), or
-# the test hooks of indicators.faults; INDICATORS_TEST_* belong to the tests' own dbt projects
-OTHER_ENV = frozenset(
-    {
-        "INDICATORS_PSEUDONYMISATION_KEY",
-        "INDICATORS_HOME",
-        "INDICATORS_RUN_DATE",
-        "INDICATORS_DUCKDB_MEMORY_LIMIT",
-        "INDICATORS_DUCKDB_RUN_MEMORY_LIMIT",
-        "INDICATORS_GX_TIMEOUT_SECONDS",
-        "INDICATORS_STORAGE_VERSION",
-        "INDICATORS_EXAMPLE_PLANS",
-        "INDICATORS_DBT_DATABASE",
-        "INDICATORS_RUN_ID",
-        "INDICATORS_PAUSE_AT",
-        "INDICATORS_PAUSE_FILE",
-        "INDICATORS_PAUSE_SECONDS",
-        "INDICATORS_FAIL_AT",
-        "INDICATORS_FAIL_ERRNO",
-    }
-)
-
-
-def _unknown_environment() -> None:
-    """An INDICATORS_ variable that names nothing (a typo: INDICATORS_DISCLOSURE_MIN_COUNTT) was
-    ignored without a word, the setting it meant left as it was."""
-    known = {env_name(name) for name in setting_names()} | OTHER_ENV
-    for variable in sorted(os.environ):
-        if (
-            variable.startswith(ENV_PREFIX)
-            and variable not in known
-            and not variable.startswith("INDICATORS_TEST_")
-        ):
-            close = difflib.get_close_matches(variable, sorted(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            raise ConfigError(
-                f"unknown setting {variable}{hint}: rename it, or unset it; the settings are the keys of "
-                f"{CONFIG_FILE} as INDICATORS_<KEY>"
-            )
-
-
 def load_settings(root: Path | None = None) -> Settings:
     root = (root or project_root()).resolve()
     config_file = root / CONFIG_FILE
-    _unknown_environment()
+    from indicators import environment  # it reads this module's names: imported here, not above
+
+    environment.unknown_variables()
     values: dict[str, Any] = dict(_read_config(config_file))
     origin = {name: f"{config_file}{_line_of(config_file, name)}" for name in values}
     for name in setting_names():
@@ -371,7 +330,7 @@ def load_settings(root: Path | None = None) -> Settings:
     try:
         settings = Settings(root=root, **values)
         # the ones read at their use (environment only): checked before a run starts
-        gx_timeout_seconds(), storage_version(), duckdb_memory_limit(), run_date(), example_plans()
+        environment.check()
         return settings
     except ValidationError as exc:
         errors = exc.errors()
@@ -410,180 +369,3 @@ def create_key_file(path: Path) -> bool:
     with os.fdopen(fd, "w") as handle:
         handle.write(secrets.token_hex(32) + "\n")
     return True
-
-
-CROSSWALK_FORM = "a UTF-8 CSV file with the header t_number,personnummer and one pair a line"
-
-
-def load_crosswalk(settings: Settings) -> dict[str, str]:
-    """T-number → personnummer pairs (CSV with a header ``t_number,personnummer``).
-
-    The file holds personnummer in clear: a mistake in it is one line naming the file and the line,
-    never its values (nor a parser's message quoting them), and every message is redacted."""
-    path = settings.crosswalk_file
-    if path is None:
-        return {}
-    import csv
-    import io
-
-    from indicators.redact import redact_text
-
-    where = f"crosswalk_file {redact_text(str(path))}"
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(
-            f"{where} does not exist: point crosswalk_file (pipelines/nightly.yml or "
-            "INDICATORS_CROSSWALK_FILE) at the T-number crosswalk, or remove the setting"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not UTF-8 text"
-        raise ConfigError(f"{where} cannot be read ({why}): it must be {CROSSWALK_FORM}") from None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    pairs: dict[str, str] = {}
-    first_line: dict[str, int] = {}
-    try:
-        header = [name.strip() for name in next(reader, [])]
-        if not {"t_number", "personnummer"} <= set(header):
-            raise ConfigError(
-                f"{where}: its header is not t_number,personnummer: it must be {CROSSWALK_FORM}"
-            )
-        t_at, p_at = header.index("t_number"), header.index("personnummer")
-        for row in reader:
-            if not any(field.strip() for field in row):
-                continue  # a blank line
-            if len(row) != len(header):
-                raise ConfigError(
-                    f"{where} line {reader.line_num}: {len(row)} fields where the header has "
-                    f"{len(header)}: it must be {CROSSWALK_FORM}"
-                )
-            t_number, number = row[t_at].strip(), row[p_at].strip()
-            if t_number in pairs and pairs[t_number] != number:
-                raise ConfigError(
-                    f"{where} line {reader.line_num}: the T-number of line {first_line[t_number]} again, "
-                    "with another personnummer: keep the one that is right"
-                )
-            pairs[t_number] = number
-            first_line.setdefault(t_number, reader.line_num)
-    except csv.Error as exc:  # e.g. a quote never closed; the message may quote a value: redacted
-        raise ConfigError(
-            f"{where} line {reader.line_num}: not CSV ({redact_text(str(exc))}): it must be {CROSSWALK_FORM}"
-        ) from None
-    _check_crosswalk_values(pairs, first_line, where)
-    return pairs
-
-
-def _check_crosswalk_values(pairs: dict[str, str], first_line: dict[str, int], where: str) -> None:
-    """Every pair a T-number and a valid personnummer (check digit, date): a pair that is not was
-    dropped without a word, and its person kept two pseudonyms. The line is named, the values never."""
-    if not pairs:
-        return
-    import polars as pl
-
-    from indicators.identity import INVALID, normalise_person_ids
-
-    t_numbers = normalise_person_ids(pl.Series(list(pairs), dtype=pl.String), dt.date.today().year).to_list()
-    numbers = normalise_person_ids(
-        pl.Series(list(pairs.values()), dtype=pl.String), dt.date.today().year
-    ).to_list()
-    for (t_number, _), t_canonical, canonical in zip(pairs.items(), t_numbers, numbers, strict=True):
-        line = first_line[t_number]
-        if t_canonical in (None, INVALID) or "T" not in t_canonical:
-            raise ConfigError(f"{where} line {line}: t_number is not a T-number (YYMMDD-TNNN)")
-        if canonical in (None, INVALID) or "T" in canonical or len(canonical) != 12:
-            raise ConfigError(
-                f"{where} line {line}: personnummer is not a valid personnummer (its date or check digit)"
-            )
-
-
-def gx_timeout_seconds() -> float:
-    """INDICATORS_GX_TIMEOUT_SECONDS: how long the nightly waits for the GX worker (default 3600)."""
-    raw = os.environ.get("INDICATORS_GX_TIMEOUT_SECONDS", "3600")
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        raise ConfigError(
-            f"INDICATORS_GX_TIMEOUT_SECONDS={raw!r} is not a number of seconds above 0 (unset it for 3600)"
-        )
-    return value
-
-
-def storage_version() -> str:
-    """INDICATORS_STORAGE_VERSION: the warehouse file's DuckDB storage format, vX.Y.Z or latest."""
-    raw = os.environ.get("INDICATORS_STORAGE_VERSION") or "v1.5.0"
-    if not re.fullmatch(r"latest|v\d+\.\d+\.\d+", raw):
-        raise ConfigError(
-            f"INDICATORS_STORAGE_VERSION={raw!r} is not a DuckDB storage version (v1.5.0, the default, or latest)"
-        )
-    return raw
-
-
-MEMORY_LIMIT_ENV = "INDICATORS_DUCKDB_MEMORY_LIMIT"  # set by hand: DuckDB's limit, in every run
-# DuckDB's own units (1000^i and 1024^i); a share of the machine's memory is DuckDB's too (0 < p <= 100)
-_MEMORY_SIZE = re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)\s*(?:[KMGT]B|[KMGT]iB)", re.IGNORECASE)
-_MEMORY_SHARE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*%")
-
-
-def duckdb_memory_limit() -> str | None:
-    """INDICATORS_DUCKDB_MEMORY_LIMIT: DuckDB's memory set by hand (unset: each run chooses its own),
-    a size such as 4GiB or 512MB, or a share of the machine's memory such as 50%. DuckDB's "no limit"
-    spellings (-1, none) are refused: the limit is what keeps the nightly and its GX worker in bounds.
-    DuckDB opens a database with it here, so a value it cannot start with (100KB) is refused too."""
-    raw = os.environ.get(MEMORY_LIMIT_ENV)
-    if not raw:
-        return None
-    text = raw.strip()
-    share = _MEMORY_SHARE.fullmatch(text)
-    fits = bool(_MEMORY_SIZE.fullmatch(text)) or (share is not None and 0 < float(share[1]) <= 100)
-    if fits:
-        import duckdb
-
-        try:
-            con = duckdb.connect(config={"memory_limit": text})
-            con.execute("select count(*) from range(1000)").fetchone()
-            con.close()
-        except duckdb.Error:
-            fits = False
-    if not fits:
-        raise ConfigError(
-            f"{MEMORY_LIMIT_ENV}={raw!r} is not a memory size DuckDB can run with: a size such as 4GiB or "
-            "512MB (units KB, MB, GB, TB, KiB, MiB, GiB, TiB) or a share of the machine's memory such as 50% "
-            "(unset it for the limit each run chooses)"
-        )
-    return text
-
-
-EXAMPLE_PLANS_ENV = "INDICATORS_EXAMPLE_PLANS"  # "true": the demo's fictitious example plan too
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
-
-
-def example_plans() -> bool:
-    """INDICATORS_EXAMPLE_PLANS: the fictitious example plan beside the real ones (the demo sets it)."""
-    raw = os.environ.get(EXAMPLE_PLANS_ENV, "")
-    value = raw.strip().lower()
-    if value not in _TRUE + _FALSE:
-        raise ConfigError(f"{EXAMPLE_PLANS_ENV}={raw!r} is not true or false (unset it for false)")
-    return value in _TRUE
-
-
-RUN_DATE_ENV = "INDICATORS_RUN_DATE"  # YYYY-MM-DD: the run's date (tests); unset: today
-
-
-def run_date() -> dt.date:
-    """The run's date: ``INDICATORS_RUN_DATE`` (YYYY-MM-DD) when set, else today. Coverage never
-    reaches past it (dbt macro run_date, which reads the same variable when the SQL is compiled)."""
-    given = os.environ.get(RUN_DATE_ENV, "").strip()
-    if not given:
-        return dt.date.today()
-    try:  # the form the dbt macro run_date pastes into SQL (fromisoformat alone takes 20210301 too)
-        day = dt.date.fromisoformat(given) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", given) else None
-    except ValueError:  # 2025-13-01, 2023-02-29
-        day = None
-    if day is None:
-        raise ConfigError(
-            f"{RUN_DATE_ENV}={given!r} is not a date YYYY-MM-DD: set it as 2021-03-01, or unset it "
-            "(the run's date is then today)"
-        )
-    return day

@@ -32,18 +32,18 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from indicators import private
 from indicators.derive import ReadOptions, export_columns
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
-from indicators.normalise import QUARANTINED, LayoutError, closeness, closest_header, normalise
+from indicators.intake import keep_rejected, kept_before, misdated, misspelt_headers
+from indicators.normalise import QUARANTINED, LayoutError, normalise
 from indicators.readers import delivered as delivery
 from indicators.readers.csv import read_csv
 from indicators.readers.delivered import Changed, Delivered, shown
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.redact import redact_all, redact_text
-from indicators.sources import SourceSpec, extraction_date, header_key, match_source
+from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
 ARROW_LEVEL = pl.CompatLevel.newest()
@@ -129,109 +129,6 @@ def read_file(
     if suffix == ".xls":
         raise ReaderError("legacy .xls workbooks are not accepted: save the export as XLSX or CSV")
     raise ReaderError(f"unsupported file type {suffix or '(none)'}: expected CSV, XLSX or EWP IIA XML")
-
-
-def misdated(file_name: str, run_day: dt.date, earliest: dt.date) -> str | None:
-    """Why the extraction date in a file's name (as delivered) cannot be the day it was exported, or None.
-
-    The date becomes its source's coverage end (README, "Which years"): a day after the run's date
-    would stretch the coverage to the run's date, and one before ``date_window_start`` (the earliest
-    date a row may hold, 1990-01-01 by default; 1970-01-01 is a clock's zero) would end it before
-    any of the rows. Such a file is rejected and kept, like a broken one. A date that the redacted
-    name no longer shows (part of what reads as a personnummer) is not quoted.
-    """
-    day = extraction_date(file_name)
-    if day is None:
-        return None
-    if day > run_day:
-        when = "today" if run_day == dt.date.today() else "the run's date, INDICATORS_RUN_DATE"
-        problem = f"after {when} ({run_day})"
-    elif day < earliest:
-        problem = f"before {earliest} (date_window_start, the earliest date a row may hold)"
-    else:
-        return None
-    if extraction_date(redact_text(file_name)) == day:
-        said = f"its name says it was extracted on {day}"
-    else:
-        said = "its name carries an extraction date inside what reads as a personnummer (not shown)"
-    return f"{said}, {problem}: rename it with the date it was exported"
-
-
-def misspelt_headers(spec: SourceSpec, headers: list[str], ignored: list[str]) -> list[str]:
-    """A warning for each ignored header whose closest field (by the rule of a missing required
-    column's "closest") is one no column of the file gives: most likely a misspelt header, and the
-    file loads without that field. A header closest to a field the file does give is left alone."""
-    if not ignored:
-        return []
-    lookup = spec.header_map()
-    given = {lookup.get(header_key(h)) for h in headers if h not in ignored}
-    fields = [f for f in spec.fields if f.from_export]
-    contract = spec.contract_file or f"pipelines/{spec.name}.yml"
-    lines = []
-    for header in ignored:
-        key = header_key(header)
-        close = [f for f in fields if closest_header(f, {key: header}) is not None]
-        if not close:
-            continue
-        meant = max(close, key=lambda f: closeness(f, key))
-        if meant.name in given:
-            continue
-        shown_header = repr(redact_text(header))
-        left = f"gets its default: {meant.default!r}" if meant.default is not None else "is empty"
-        lines.append(
-            f"header {shown_header} is ignored and no column gives {meant.name} (closest: {meant.name} ← "
-            f"{shown_header}?), so {meant.name} {left} in every row: rename the header, or add it to "
-            f"{meant.name}'s aliases: in {contract}"
-        )
-    return lines
-
-
-def _reason_slug(reason: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-")[:60] or "rejected"
-
-
-def _kept_before(recorded: str | None, reason: str, rejected_dir: Path) -> str | None:
-    """The name of the copy an earlier run kept of these bytes, rejected for this same reason, while
-    it is still in ``rejected_dir`` (retention removes it): the bytes need no second copy."""
-    shown_reason = redact_text(reason)
-
-    def undated(text: str) -> str:  # a reason may name the run's date (a file named after it)
-        return re.sub(r"\d{4}-\d{2}-\d{2}", "DATE", text)
-
-    if not recorded or not undated(recorded).startswith(f"{undated(shown_reason)} (kept as "):
-        return None
-    name = (
-        recorded[len(shown_reason) + len(" (kept as ") :].removesuffix(")").removesuffix(", the same bytes")
-    )
-    return name if name and "/" not in name and (rejected_dir / name).is_file() else None
-
-
-def keep_rejected(file: Delivered, data: bytes, reason: str, rejected_dir: Path, run_id: str) -> Path:
-    """Keep a rejected file under a name with its reason: ``<run>__<reason>__<name>``, plus ``….reason.txt``.
-
-    The kept file is the untouched original (a hard link to the file read where the file system
-    allows, else a copy of the bytes read, with the original's mode bits at most); with
-    ``private_files`` (the default) always an owner-only copy (0600 at most), since a hard link keeps
-    the inbox file's mode. It may hold personal data exactly as the inbox does. The reason note never
-    holds personal data.
-    """
-    path = file.path
-    private.mkdir(rejected_dir)
-    # the name never holds a personnummer (the bytes, kept as delivered, may): two names that redact
-    # alike get a number, so that neither original is lost
-    stem = redact_text(f"{run_id}__{_reason_slug(redact_text(reason))}__")
-    name = redact_text(path.name)
-    target = rejected_dir / f"{stem}{name}"
-    number = 1
-    while target.exists() or target.with_name(target.name + ".reason.txt").exists():
-        number += 1
-        target = rejected_dir / f"{stem}{number}__{name}"
-    delivery.keep_copy(data, file.st, path, target, link=not private.active())
-    private.write_text(
-        target.with_name(target.name + ".reason.txt"),
-        f"file: {shown(name)}\nrejected by run: {run_id}\nreason: {redact_text(reason)}\n",
-    )
-    return target
 
 
 class Ingestor:
@@ -419,7 +316,7 @@ class Ingestor:
         if not delivery.still_same(file):  # written to again while it was parsed: not what was read
             return self._waiting(file, "changed while it was read")
         if reason is not None:
-            earlier = _kept_before(self._rejected_before.get(sha), reason, self.rejected_dir)
+            earlier = kept_before(self._rejected_before.get(sha), reason, self.rejected_dir)
             if earlier is not None:  # read again (a contract may have changed), not kept again
                 result = FileResult(
                     name, source, "rejected", f"{reason} (kept as {shown(earlier)}, the same bytes)"

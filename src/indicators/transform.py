@@ -15,8 +15,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indicators import config
-from indicators.config import EXAMPLE_PLANS_ENV, RUN_DATE_ENV, Settings  # noqa: F401 - EXAMPLE_PLANS_ENV: importable here
+from indicators import environment
+from indicators.config import ConfigError, Settings
+from indicators.environment import EXAMPLE_PLANS_ENV, RUN_DATE_ENV  # noqa: F401 - EXAMPLE_PLANS_ENV: importable here
 from indicators.quality.results import DqResult
 
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -48,8 +49,8 @@ def example_plans() -> bool:
     """The fictitious example plan beside the real ones (INDICATORS_EXAMPLE_PLANS, checked with the
     settings: a value that is neither true nor false stopped the run before it began)."""
     try:
-        return config.example_plans()
-    except config.ConfigError:
+        return environment.example_plans()
+    except ConfigError:
         return False
 
 

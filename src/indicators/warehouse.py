@@ -24,7 +24,10 @@ from pathlib import Path
 import duckdb
 
 from indicators import private
-from indicators.config import MEMORY_LIMIT_ENV, storage_version  # MEMORY_LIMIT_ENV: defined and checked there
+from indicators.environment import (  # MEMORY_LIMIT_ENV: defined and checked there
+    MEMORY_LIMIT_ENV,
+    storage_version,
+)
 from indicators.sources import METADATA_COLUMNS, SourceSpec
 
 AUDIT_TABLES = {
@@ -215,7 +218,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> No
 def prepare_working_copy(published: Path | None, work: Path) -> Path:
     """Copy the published file (if any; None: start empty) to ``work``; the copy is what a run writes to.
 
-    A published file in DuckDB 2.0's format (from before :func:`indicators.config.storage_version` was set) is copied
+    A published file in DuckDB 2.0's format (from before :func:`indicators.environment.storage_version` was set) is copied
     database to database into a new file in that version instead, once: the next publish is readable
     by 1.5.x clients."""
     private.mkdir(work.parent)

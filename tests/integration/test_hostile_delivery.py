@@ -395,7 +395,7 @@ def test_a_misspelt_optional_header_is_a_warning_naming_the_field_and_the_fix(tm
 def test_a_misspelt_header_names_the_closest_field_only_and_its_default():
     import dataclasses
 
-    from indicators.ingest import misspelt_headers
+    from indicators.intake import misspelt_headers
     from indicators.sources import load_sources
 
     [spec] = [

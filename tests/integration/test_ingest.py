@@ -356,7 +356,7 @@ def test_a_name_dated_after_the_run_or_before_the_date_window_is_rejected_and_ke
 
 
 def test_a_misdated_name_says_today_and_never_quotes_a_date_inside_a_personnummer():
-    from indicators.ingest import misdated
+    from indicators.intake import misdated
 
     today, earliest = dt.date.today(), dt.date(1990, 1, 1)
     assert misdated("student_mobility_2099-01-01.csv", today, earliest) == (

@@ -76,7 +76,7 @@ def test_the_marker_is_not_itself_redacted_again():
 def test_two_rejected_files_whose_names_redact_alike_both_keep_their_bytes(tmp_path):
     import os
 
-    from indicators.ingest import keep_rejected
+    from indicators.intake import keep_rejected
     from indicators.readers.delivered import Delivered
 
     inbox, rejected = tmp_path / "inbox", tmp_path / "rejected"

@@ -193,7 +193,7 @@ T_NUMBER = "850615-T981"  # fictitious; the crosswalk maps it to the personnumme
 def crosswalk_error(project, text: str) -> str:
     from dataclasses import replace
 
-    from indicators.config import load_crosswalk
+    from indicators.crosswalk import load_crosswalk
     from indicators.redact import has_personnummer
 
     settings = load_settings(project())
@@ -210,7 +210,7 @@ def test_a_crosswalk_is_read_as_pairs(project):
     from dataclasses import replace
 
     from helpers import personnummer
-    from indicators.config import load_crosswalk
+    from indicators.crosswalk import load_crosswalk
 
     number = personnummer("19850615", 981)
     settings = load_settings(project())
@@ -246,7 +246,7 @@ def test_a_broken_crosswalk_is_one_line_with_its_line_and_no_value(project):
 def test_a_missing_crosswalk_names_the_setting(project, tmp_path):
     from dataclasses import replace
 
-    from indicators.config import load_crosswalk
+    from indicators.crosswalk import load_crosswalk
 
     settings = replace(load_settings(project()), crosswalk_file=tmp_path / "nowhere.csv")
     with pytest.raises(ConfigError) as caught:
@@ -302,7 +302,7 @@ def test_a_bad_memory_limit_or_run_date_is_one_line_naming_the_variable(
 def test_the_memory_limits_and_run_dates_duckdb_and_dbt_read_are_taken(project, monkeypatch):
     import datetime as dt
 
-    from indicators.config import duckdb_memory_limit, run_date
+    from indicators.environment import duckdb_memory_limit, run_date
 
     root = project()
     for value in ("4GiB", "512MB", "1.5 GB", "2tib", "50%", "100%", " 6GiB "):

@@ -58,7 +58,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     """Every pipelines/*.yml against its schema, and the settings (nightly.yml + INDICATORS_*)."""
-    from indicators.config import load_crosswalk, load_settings, project_root
+    from indicators.config import load_settings, project_root
+    from indicators.crosswalk import load_crosswalk
     from indicators.sources import load_sources
 
     root = Path(args.root).resolve() if args.root else project_root()

@@ -9,7 +9,8 @@ import shutil
 from pathlib import Path
 
 from indicators import warehouse
-from indicators.config import Settings, gx_timeout_seconds
+from indicators.config import Settings
+from indicators.environment import gx_timeout_seconds
 from indicators.ingest import IngestSummary
 from indicators.nightly.outcome import run_status
 from indicators.quality import results

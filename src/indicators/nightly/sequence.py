@@ -18,7 +18,8 @@ from pathlib import Path
 
 from indicators import disk, private, warehouse
 from indicators.archive import Archive, ArchiveError
-from indicators.config import ConfigError, Settings, load_crosswalk, load_key
+from indicators.config import ConfigError, Settings, load_key
+from indicators.crosswalk import load_crosswalk
 from indicators.faults import checkpoint
 from indicators.nightly import stages
 from indicators.nightly.outcome import LOCKED, STOPPED_BY_SIGNAL, RunOutcome

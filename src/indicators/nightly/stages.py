@@ -160,7 +160,8 @@ def _run_day() -> dt.date:
     name is dated after it is rejected. A value that is not a date stops a run before it begins
     (config.load_settings); one set after the settings were read stops the build with one line
     (macro run_date), and the ingest takes today meanwhile."""
-    from indicators.config import ConfigError, run_date
+    from indicators.config import ConfigError
+    from indicators.environment import run_date
 
     try:
         return run_date()

@@ -1,0 +1,79 @@
+"""An export's headers against its source's fields: which column gives which field (aliases
+matched whatever their case, spaces and separators), and, for a header that matches none, the
+field it most likely meant (the one-line reason of a missing required column, the warning of a
+misspelt optional one)."""
+
+from __future__ import annotations
+
+import difflib
+
+from indicators.derive import DERIVED
+from indicators.redact import redact_text
+from indicators.sources import FieldSpec, SourceSpec, header_key
+
+
+class LayoutError(Exception):
+    """The file's columns do not fit its source (the message is the rejection reason)."""
+
+
+def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
+    """file column → canonical field; rejects a file missing a required column or naming one twice.
+
+    A field that is derived, generated or has a default needs no column; the rejection of a file
+    missing one says what to do: the fields, the file's own headers, the closest header for each,
+    and the contract file to edit.
+    """
+    lookup = spec.header_map()
+    mapping: dict[str, str] = {}
+    seen: dict[str, str] = {}
+    for column in columns:
+        if column == "_row_number" or column.startswith(DERIVED):
+            continue
+        canonical = lookup.get(header_key(column))
+        if canonical is None:
+            continue
+        if canonical in seen:
+            raise LayoutError(f"two columns map to {canonical}: {seen[canonical]!r} and {column!r}")
+        seen[canonical] = column
+        mapping[column] = canonical
+    missing = [
+        f for f in spec.fields if f.required and f.from_export and f.default is None and f.name not in seen
+    ]
+    if missing:
+        raise LayoutError(missing_message(missing, [c for c in columns if c != "_row_number"], spec))
+    return mapping
+
+
+def missing_message(missing: list[FieldSpec], headers: list[str], spec: SourceSpec) -> str:
+    """One line: the missing fields, the file's headers, the closest header for each, what to edit."""
+    own = [h for h in headers if not h.startswith(DERIVED)]
+    keys = {header_key(h): h for h in own}
+    closest = []
+    for f in missing:
+        best = closest_header(f, keys)
+        closest.append(f"{f.name} ← {keys[best]!r}?" if best else f"{f.name} ← no close header")
+    shown = ", ".join(repr(redact_text(h)) for h in own[:40]) + (" …" if len(own) > 40 else "")
+    return (
+        f"required column missing: {', '.join(f.name for f in missing)}; the file's headers: {shown}; "
+        f"closest: {redact_text('; '.join(closest))}; edit {spec.contract_file or 'pipelines/' + spec.name + '.yml'}: "
+        "add the header to the field's aliases:, or give the field derive: (SQL over these headers) or default:"
+    )
+
+
+def closest_header(f: FieldSpec, keys: dict[str, str]) -> str | None:
+    """Of ``keys`` (headers by their header_key), the one closest to the field's name or an alias, or None."""
+    best = None
+    for name in (f.name, *f.aliases):
+        match = difflib.get_close_matches(header_key(name), list(keys), n=1, cutoff=0.6)
+        if match and (best is None or _ratio(name, match[0]) > _ratio(name, best)):
+            best = match[0]
+    return best
+
+
+def closeness(f: FieldSpec, key: str) -> float:
+    """How alike a header (its header_key) and the field's name or nearest alias are, 0 to 1."""
+    return max(_ratio(name, key) for name in (f.name, *f.aliases))
+
+
+def _ratio(name: str, key: str) -> float:
+    return difflib.SequenceMatcher(None, header_key(name), key).ratio()
