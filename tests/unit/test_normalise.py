@@ -14,6 +14,13 @@ from indicators.sources import FieldSpec, load_sources, match_source
 SPECS = load_sources(project_root() / "pipelines")
 
 
+def export(columns: dict[str, list]) -> pl.DataFrame:
+    """A read export: every column text, rows numbered from 2 (the header is line 1)."""
+    return pl.DataFrame(columns, schema={name: pl.String for name in columns}).with_row_index(
+        "_row_number", offset=2
+    )
+
+
 def parse(type_name: str, values: list, **kwargs) -> list:
     field = FieldSpec(name="x", type=type_name, **kwargs)
     frame = pl.DataFrame({"x": values}, schema={"x": pl.String})
@@ -194,11 +201,10 @@ def test_ids_built_from_a_personnummer_stay_distinct_without_showing_it():
     from indicators.redact import has_personnummer
 
     [spec] = [s for s in SPECS if s.name == "student_mobility"]
-    header = ["Utbytes-ID", "Personnummer", "Riktning", "Typ av utbyte", "Land", "Startdatum", "Status"]
     a, b = personnummer("19900101", 998), personnummer("19850615", 981)
     short_a = f"{a[2:8]}-{a[8:]}"  # the same person as a, in the 10-digit form
     ids = [f"MX-{short_a}", f"MX-{b[2:8]}-{b[8:]}", f"MX-{a[2:8]}-{a[8:]}-2", "MX-7"]
-    frame = pl.DataFrame(
+    frame = export(
         {
             "Utbytes-ID": ids,
             "Personnummer": [a, b, a, b],
@@ -208,8 +214,7 @@ def test_ids_built_from_a_personnummer_stay_distinct_without_showing_it():
             "Startdatum": ["2020-09-01", "2021-09-01", "2022-09-01", "2023-09-01"],
             "Status": ["avslutad"] * 4,
         },
-        schema={h: pl.String for h in header},
-    ).with_row_index("_row_number", offset=2)
+    )
     key = b"test-key-not-for-production-0123"
     result = module.normalise(frame, spec, Pseudonymiser(key))
     assert result.rows_loaded == 4 and result.quarantine.height == 0
@@ -235,18 +240,8 @@ def test_a_value_outside_an_error_level_range_quarantines_its_row_not_the_night(
     from indicators.identity import Pseudonymiser
 
     [spec] = [s for s in SPECS if s.name == "student_mobility"]
-    header = [
-        "Utbytes-ID",
-        "Personnummer",
-        "Riktning",
-        "Typ av utbyte",
-        "Land",
-        "Startdatum",
-        "Status",
-        "ECTS",
-    ]
     a = personnummer("19900101", 998)
-    frame = pl.DataFrame(
+    frame = export(
         {
             "Utbytes-ID": ["R1", "R2", "R3", "R4"],
             "Personnummer": [a] * 4,
@@ -257,8 +252,7 @@ def test_a_value_outside_an_error_level_range_quarantines_its_row_not_the_night(
             "Status": ["avslutad"] * 4,
             "ECTS": ["30", "1 234,5", "-1", "120"],
         },
-        schema={h: pl.String for h in header},
-    ).with_row_index("_row_number", offset=2)
+    )
     options = ReadOptions(ranges=row_ranges(project_root()))
     result = module.normalise(
         frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"), options=options
