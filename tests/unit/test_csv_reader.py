@@ -126,3 +126,39 @@ def test_mixed_encodings_name_the_files_line_below_skipped_title_rows():
     )
     with pytest.raises(ReaderError, match=r"then on line 5 a byte"):
         read_csv(data, skip_rows=2)
+
+
+def test_a_row_with_a_field_too_few_is_quarantined_on_its_line():
+    """polars padded it with a missing value: a separator left out of line 3 put the partner's name
+    under the country and left the name empty, without a word. An empty last value written with its
+    separator (line 4), a blank line (line 5) and a line of separators alone (line 6) are no such row."""
+    frame = read_csv(b"id;country;partner_name\n1;GB;Oxford\n2;Heidelberg\n3;DE;\n\n;;\n4;NO;Oslo\n")
+    assert frame.rows() == [
+        (2, "1", "GB", "Oxford", None),
+        (
+            3,
+            "2",
+            "Heidelberg",
+            None,
+            "2 fields where the header has 3: a separator too few in the row "
+            "(its values may have moved into the wrong columns)",
+        ),
+        (4, "3", "DE", None, None),
+        (7, "4", "NO", "Oslo", None),
+    ]
+
+
+def test_a_field_too_few_is_found_beside_quoted_separators_and_in_windows_1252():
+    # the two separators inside quotes on line 2 make up, in a count of the bytes, for the one
+    # missing on line 3
+    data = 'id;country;partner_name\n1;GB;"Oxford; Christ Church; Hall"\n2;Malmö\n3;DE;\n'.encode("cp1252")
+    frame = read_csv(data)
+    assert frame["_row_number"].to_list() == [2, 3, 4]
+    assert frame["country"].to_list() == ["GB", "Malmö", "DE"]
+    assert [r is not None for r in frame["__reader_reason__"].to_list()] == [False, True, False]
+
+
+def test_a_file_whose_last_value_is_often_empty_keeps_every_row():
+    frame = read_csv(b"id;country;note\n1;GB;\n2;DE;\n3;NO;x\n\n")
+    assert "__reader_reason__" not in frame.columns
+    assert frame.rows() == [(2, "1", "GB", None), (3, "2", "DE", None), (4, "3", "NO", "x")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -125,7 +126,34 @@ def _read_checked(source: io.BytesIO, data: bytes, separator: str, skip_rows: in
         return _read_records(source, separator, skip_rows)
     if frame.height and b'"' in data and frame.height != _lines(data) - 1 - skip_rows:
         return _read_records(source, separator, skip_rows)
+    if frame.height and _short_rows(frame, data, separator, skip_rows):
+        return _read_records(source, separator, skip_rows)
     return frame
+
+
+def _short_rows(frame: pl.DataFrame, data: bytes, separator: str, skip_rows: int) -> bool:
+    """Whether a row may have fewer fields than the header (polars pads it with missing values, and a
+    separator left out moves the values after it into the wrong columns): only a row missing its last
+    value can, and then the file's separators are counted (one ``bytes.count``; those inside quoted
+    values where a quote is, those of lines of separators alone where a blank row is) against the
+    header's width times the rows. A blank line of some separators, not all, can hide a short row."""
+    columns = [c for c in frame.columns if c != "_row_number"]
+    if not frame.select(pl.col(columns[-1]).is_null().any()).item():
+        return False
+    width = len(columns)
+    start = 0
+    for _ in range(skip_rows + 1):  # past the title lines and the header
+        start = data.find(b"\n", start) + 1 if data.find(b"\n", start) >= 0 else len(data)
+    expected = frame.height * (width - 1)
+    blank = frame.select(pl.all_horizontal(pl.col(columns).is_null()).sum()).item()
+    if blank:  # a blank row's separators: all of a row's on a line of separators alone, else none
+        only = re.compile(re.escape(b"\n" + separator.encode() * (width - 1)) + rb"(?=\r?\n|$)")
+        expected -= (blank - len(only.findall(data, max(start - 1, 0)))) * (width - 1)
+    if b'"' in data:  # separators inside quoted values end no field
+        expected += frame.select(
+            pl.sum_horizontal(pl.col(columns).str.count_matches(separator, literal=True).sum())
+        ).item()
+    return data.count(separator.encode(), start) < expected
 
 
 def _lines(data: bytes) -> int:
@@ -136,7 +164,7 @@ def _read_records(source: io.BytesIO, separator: str, skip_rows: int = 0) -> pl.
     """The file read record by record (Python's csv module), each numbered by the line it starts on;
     a record with more fields than the header keeps its first ones and a reason in
     :data:`~indicators.derive.READER_REASON`, so that the normaliser quarantines that row alone (polars
-    rejects the whole file). A shorter one is padded with missing values, as polars does."""
+    rejects the whole file); so does a record with fewer fields (polars pads it with missing values)."""
     text = source.getvalue().decode("utf-8-sig")
     for _ in range(skip_rows):
         text = text[text.find("\n") + 1 :] if "\n" in text else ""
@@ -159,11 +187,7 @@ def _records(reader, skip_rows: int) -> pl.DataFrame:
     for record in reader:
         numbers.append(ended + 1 + skip_rows)
         ended = reader.line_num
-        reasons.append(
-            f"{len(record)} fields where the header has {width}: a separator too many in the row"
-            if len(record) > width
-            else None
-        )
+        reasons.append(_width_reason(record, width))
         for column, value in zip(cells, record + [""] * (width - len(record)), strict=False):
             column.append(value if value != "" else None)
     frame = pl.DataFrame(
@@ -173,6 +197,17 @@ def _records(reader, skip_rows: int) -> pl.DataFrame:
     if any(reasons):
         frame = frame.with_columns(pl.Series(READER_REASON, reasons, dtype=pl.String))
     return frame
+
+
+def _width_reason(record: list[str], width: int) -> str | None:
+    if len(record) > width:
+        return f"{len(record)} fields where the header has {width}: a separator too many in the row"
+    if len(record) < width and any(record):  # a blank line (or one of separators only) is no row
+        return (
+            f"{len(record)} fields where the header has {width}: a separator too few in the row "
+            "(its values may have moved into the wrong columns)"
+        )
+    return None
 
 
 def wide_encoding(sample: bytes) -> str | None:
