@@ -97,6 +97,32 @@ def disk_full(exc: BaseException) -> BaseException | None:
     return None
 
 
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether DuckDB ran out of its memory limit anywhere in the chain (the GX worker's error comes
+    back as text)."""
+    return any(
+        type(item).__name__ == "OutOfMemoryException" or mentions_memory(str(item)) for item in chain(exc)
+    )
+
+
+def mentions_memory(text: str) -> bool:
+    """A message (a dbt error, say) that says DuckDB ran out of its memory limit."""
+    return "out of memory error" in text.lower()
+
+
+def memory_cause(limit: str, by_hand: bool) -> str:
+    """The one line an out-of-memory failure ends with: the limit, who set it, and the fix."""
+    if by_hand:
+        return (
+            f"DuckDB ran out of memory under the limit INDICATORS_DUCKDB_MEMORY_LIMIT={limit}: raise it "
+            "(the bundled sample needs 200MB), or unset it and each run chooses its own from its rows"
+        )
+    return (
+        f"DuckDB ran out of memory under the limit this run chose from its rows ({limit}): set "
+        "INDICATORS_DUCKDB_MEMORY_LIMIT higher (4GiB, say), or free memory on the machine"
+    )
+
+
 def mentions_full(text: str) -> bool:
     """A message (a dbt error, say) that says the disk ran out."""
     return any(words in text.lower() for words in FULL_TEXTS)

@@ -368,3 +368,21 @@ def test_a_wrong_argument_is_one_line_and_exit_1_not_2(tmp_path):
     assert one_line(done).startswith(
         "indicators nightly: error: argument --wait: invalid float value: 'soon'"
     )
+
+
+def test_a_memory_limit_too_small_to_run_with_is_one_line_naming_it_and_the_fix(delivered):
+    # DuckDB accepts 5MB when a connection opens; the run then ran out of it and ended as a crash
+    # with DuckDB's message, its list of "possible solutions" and a traceback
+    inbox, warehouse = delivered
+    env = environment(DUCKDB_MEMORY_LIMIT="5MB")
+    done = indicators("nightly", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse), env=env)
+    says = (
+        "DuckDB ran out of memory under the limit INDICATORS_DUCKDB_MEMORY_LIMIT=5MB: raise it (the "
+        "bundled sample needs 200MB), or unset it and each run chooses its own from its rows"
+    )
+    assert done.returncode == 1
+    assert (
+        "Traceback" not in done.stdout + done.stderr and "Possible solutions" not in done.stdout + done.stderr
+    )
+    assert done.stdout.splitlines()[0] == f"Run {done.stdout.split()[1]} {says} (exit 1)"
+    assert not warehouse.exists()  # nothing published

@@ -290,6 +290,11 @@ def _run_locked(
         if signals.received is not None and signals.raising:  # a library wrapped the signal's exception
             return _stopped(state, StoppedBySignal(signals.received))
         full = disk.disk_full(exc) is not None
+        if not full and disk.out_of_memory(exc):  # a setting the user can change: one line, no traceback
+            cause = _memory_cause()
+            state.reporter(f"error: {cause}")
+            kept = stages.end_failed(state)
+            return RunOutcome(state.run_id, False, cause, work_copy=kept, timings=state.timings)
         cause = (
             "the disk ran out of space (or the file size limit was reached): " if full else ""
         ) + disk.describe(exc)
@@ -318,12 +323,20 @@ def _stopped(state: stages.RunState, exc: StoppedBySignal) -> RunOutcome:
     )
 
 
+def _memory_cause() -> str:
+    by_hand = os.environ.get(warehouse.MEMORY_LIMIT_ENV)
+    return disk.memory_cause(by_hand or warehouse.memory_limit(), bool(by_hand))
+
+
 def _checks_failed(state: stages.RunState) -> RunOutcome:
     """An error-level check failed (or dbt could not build): nothing is published."""
     for line in state.errors:
         state.reporter(f"error: {line}")
     full = [line for line in state.errors if disk.mentions_full(line)]
     message = f"the disk ran out of space: {full[0][:500]}" if full else "error-level checks failed"
+    if not full and any(disk.mentions_memory(line) for line in state.errors):
+        message = _memory_cause()
+        state.reporter(f"error: {message}")
     kept = stages.end_failed(state, remove=bool(full))
     return RunOutcome(
         state.run_id, False, message, state.summary, state.errors, state.warnings, kept, state.timings
