@@ -62,7 +62,10 @@ GX_TYPES = {"DATE": "date", "BIGINT": "int", "DOUBLE": "float", "BOOLEAN": "bool
 TYPE_NOTES = {
     "code": "Upper case, trimmed.",
     "code_list": "Codes in upper case, separated by `;`.",
-    "country": "ISO 3166-1 alpha-2 (EL read as GR, UK as GB).",
+    "country": (
+        "ISO 3166-1 alpha-2 (EL read as GR, UK as GB; an alpha-3 code or an English or Swedish name "
+        "of seeds/country_regions.csv read as its code)."
+    ),
     "term": "Written HT2019 or VT2020.",
     "academic_year": "Written 2019/20.",
     "person_id": "A keyed HMAC-SHA256 (64 hex digits) of the normalised personnummer, T-number or UID.",

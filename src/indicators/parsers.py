@@ -11,6 +11,7 @@ import datetime as dt
 
 import polars as pl
 
+from indicators.countries import spellings
 from indicators.identity import redact
 from indicators.redact import contains as contains_personnummer
 from indicators.source_build import EXCEL, format_precision
@@ -132,9 +133,15 @@ def _parse_code_list(text: pl.Expr) -> pl.Expr:
     )
 
 
-def _parse_country(text: pl.Expr) -> pl.Expr:
+def _parse_country(text: pl.Expr, field: FieldSpec | None = None) -> pl.Expr:
+    """Two letters as the code (``EL`` and ``UK`` as ISO's ``GR`` and ``GB``); else an alpha-3 code or
+    an English or Swedish name (:mod:`indicators.countries`), or the field's own ``values:``."""
     code = text.str.to_uppercase().replace(COUNTRY_FIXES)
-    return pl.when(code.str.contains(r"^[A-Z]{2}$")).then(code)
+    two = code.str.contains(r"^[A-Z]{2}$")
+    named = spellings() | (field.values if field is not None else {})
+    longer = pl.when(~two).then(text)  # looked up only where the code is not two letters: nearly free
+    key = longer.str.replace_all(r"\s+", " ").str.to_lowercase()
+    return pl.when(two).then(code).otherwise(key.replace_strict(named, default=None, return_dtype=pl.String))
 
 
 def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:
@@ -164,7 +171,7 @@ def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
         case "code_list":
             return _parse_code_list(text)
         case "country":
-            return _parse_country(text)
+            return _parse_country(text, field)
         case "enum":
             return _parse_enum(text, field)
         case "term":

@@ -8,6 +8,7 @@ precision column to go to, a generated person identifier only where each row is 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -238,8 +239,16 @@ def _field_from(
                 f"{fmt!r} is not precise to the day: give {name} keep_precision: true in the source's own "
                 "file, so the rows say how precise they are",
             )
-    if given["values"] and type_ != "enum":
-        raise bad("values", f"values: are for enum fields only ({name} is {type_})")
+    if given["values"] and type_ not in ("enum", "country"):
+        raise bad("values", f"values: are for enum and country fields only ({name} is {type_})")
+    if type_ == "country":
+        for canonical in dict.fromkeys(given["values"].values()):
+            if not re.fullmatch(r"[A-Z]{2}", canonical):
+                raise bad(
+                    "values",
+                    f"{canonical!r} is not a country code: list each spelling under the two-letter ISO "
+                    "code it means (DE: [Deutschland, Allemagne])",
+                )
     if type_ == "enum" and not given["values"] and enum_ok:
         raise bad("type", "an enum field lists its values: (canonical: [aliases])")
     if default is not None:

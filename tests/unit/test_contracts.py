@@ -220,7 +220,7 @@ def test_check_names_each_differing_file_and_generate_writes_them(project, capsy
 @pytest.mark.parametrize(
     ("kind", "texts", "expected"),
     [
-        ("country", ["se", " EL", "uk", "Sweden", "S1"], ["SE", "GR", "GB", None, None]),
+        ("country", ["se", " EL", "uk", "Sweden", "S1", "Atlantis"], ["SE", "GR", "GB", "SE", None, None]),
         (
             "term",
             ["ht 2019", "VT2020", "2019/2020-2/2", "2019/2021-1/2", "autumn"],

@@ -82,7 +82,15 @@ def test_numbers_with_swedish_formatting():
 
 def test_codes_countries_and_lists():
     assert parse("code", [" mamed ", "uk  edinburg01"]) == ["MAMED", "UK EDINBURG01"]
-    assert parse("country", ["uk", "EL", "se", "Sweden"]) == ["GB", "GR", "SE", None]
+    assert parse("country", ["uk", "EL", "se", "Atlantis", "S"]) == ["GB", "GR", "SE", None, None]
+
+
+def test_countries_written_as_exports_write_them():
+    # SoleMove's Värdland holds Swedish names, MoveON English ones, some exports alpha-3 codes: every
+    # such row was quarantined as an invalid country
+    written = ["Tyskland", "germany", "DEU", "Storbritannien", "United  Kingdom", "Elfenbenskusten"]
+    written += ["Côte d’Ivoire", "usa", "Sydkorea", "SWE", "Sweden"]
+    assert parse("country", written) == ["DE", "DE", "DE", "GB", "GB", "CI", "CI", "US", "KR", "SE", "SE"]
     assert parse("code_list", ["mamed; vgsju", "ALL", "a,b"]) == ["MAMED;VGSJU", "ALL", "A;B"]
 
 

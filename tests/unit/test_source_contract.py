@@ -399,3 +399,24 @@ def test_a_misspelt_source_key_does_not_leave_a_file_unread(tmp_path):
         "pipelines/visits.yml:1: no source: key; a source contract starts with `source: <name>` "
         "(the settings and table docs are nightly.yml and warehouse_tables.yml)"
     )
+
+
+def test_a_profile_names_its_own_spellings_of_countries(tmp_path):
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {values: {DE: [Deutschland, BRD]}}\n'
+    spec = _spec(tmp_path, profile)
+    row = {"Visit": "V1", "Land": "Deutschland", "Datum": "2024-01-10", "Typ": "study"}
+    frame = _frame([row, {**row, "Visit": "V2", "Land": "brd"}, {**row, "Visit": "V3", "Land": "Frankreich"}])
+    result = normalise(frame, spec, PSEUDO)
+    assert result.good_rows().select("visit_id", "country").rows() == [("V1", "DE"), ("V2", "DE")]
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (4, "invalid country in country: 'Frankreich'")
+    ]
+
+
+def test_a_profiles_country_spelling_must_name_a_two_letter_code(tmp_path):
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {values: {Germany: [Deutschland]}}\n'
+    message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
+    assert message == (
+        "pipelines/visits__x.yml:5: field country: values: 'Germany' is not a country code: list each "
+        "spelling under the two-letter ISO code it means (DE: [Deutschland, Allemagne])"
+    )
