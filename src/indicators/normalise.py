@@ -91,6 +91,25 @@ def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]
     return expressions
 
 
+def _coarse_date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr:
+    """For a date written as a month (``09-2019``, ``2019/09``) or a year alone, the fix: which forms a
+    field reads is its contract's choice, and a coarse one must be kept as such (``keep_precision``)."""
+    own = f"pipelines/{spec.name}.yml"
+    here = spec.contract_file or own
+    forms = [(r"^\d{4}$", "%Y")]
+    for sep in "-/.":
+        forms += [(rf"^\d{{1,2}}\{sep}\d{{4}}$", f"%m{sep}%Y"), (rf"^\d{{4}}\{sep}\d{{1,2}}$", f"%Y{sep}%m")]
+    hint = pl.lit("")
+    for pattern, form in forms:
+        where = f"formats: ['{form}'] in {here}"
+        if not f.keep_precision:
+            where += f" and keep_precision: true in {own}" if here != own else " and keep_precision: true"
+        what = "a year" if form == "%Y" else "a month"
+        fix = f" ({what} without a day: to read it, give {f.name} {where})"
+        hint = pl.when(shown.str.contains(pattern)).then(pl.lit(fix)).otherwise(hint)
+    return hint
+
+
 def _describe(value: pl.Expr) -> pl.Expr:
     shown = redact(value).str.slice(0, 40)  # redacted before it is cut: no half identifier shown
     return pl.lit(" '") + shown + pl.lit("'")
@@ -242,13 +261,10 @@ def _checks(
         else:
             kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
             shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
-            field_checks.append(
-                (
-                    f"_bad_{f.name}",
-                    raw.is_not_null() & value.is_null(),
-                    pl.lit(f"{kind} in {f.name}:") + _describe(shown),
-                )
-            )
+            message = pl.lit(f"{kind} in {f.name}:") + _describe(shown)
+            if f.type == "date":
+                message = message + _coarse_date_hint(shown, f, spec)
+            field_checks.append((f"_bad_{f.name}", raw.is_not_null() & value.is_null(), message))
         if f.type in ("date", "term", "academic_year"):
             if f.type == "date":
                 outside = (value < pl.lit(options.date_min)) | (value > pl.lit(options.date_max))

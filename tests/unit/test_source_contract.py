@@ -420,3 +420,32 @@ def test_a_profiles_country_spelling_must_name_a_two_letter_code(tmp_path):
         "pipelines/visits__x.yml:5: field country: values: 'Germany' is not a country code: list each "
         "spelling under the two-letter ISO code it means (DE: [Deutschland, Allemagne])"
     )
+
+
+def test_a_date_written_as_a_month_or_a_year_names_the_fix(tmp_path):
+    # it was quarantined as "invalid date" alone: whoever reads audit.quarantine had to know that a
+    # field reads a coarse form only when its contract lists it and keeps the precision
+    row = {"Visit": "V1", "Land": "SE", "Datum": "2024-01-10", "Typ": "study", "Slut": None}
+    rows = [
+        {**row, "Datum": "09-2019"},
+        {**row, "Visit": "V2", "Slut": "2019/09"},
+        {**row, "Visit": "V3", "Slut": "2019"},
+    ]
+    source = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  kind: {values: {work: [W]}}\n'
+    reasons = {
+        name: normalise(_frame(rows), spec, PSEUDO).quarantine.select("_row_number", "reason").rows()
+        for name, spec in (("own", _spec(tmp_path)), ("profile", _spec(tmp_path, source)))
+    }
+    assert reasons["own"] == [
+        (2, "invalid date in day: '09-2019' (a month without a day: to read it, give day formats: ['%m-%Y'] "
+         "in pipelines/visits.yml)"),
+        (3, "invalid date in ended: '2019/09' (a month without a day: to read it, give ended formats: "
+         "['%Y/%m'] in pipelines/visits.yml and keep_precision: true)"),
+        (4, "invalid date in ended: '2019' (a year without a day: to read it, give ended formats: ['%Y'] in "
+         "pipelines/visits.yml and keep_precision: true)"),
+    ]  # fmt: skip
+    assert reasons["profile"][2] == (
+        4,
+        "invalid date in ended: '2019' (a year without a day: to read it, give ended formats: ['%Y'] in "
+        "pipelines/visits__x.yml and keep_precision: true in pipelines/visits.yml)",
+    )
