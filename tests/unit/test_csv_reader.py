@@ -162,3 +162,19 @@ def test_a_file_whose_last_value_is_often_empty_keeps_every_row():
     frame = read_csv(b"id;country;note\n1;GB;\n2;DE;\n3;NO;x\n\n")
     assert "__reader_reason__" not in frame.columns
     assert frame.rows() == [(2, "1", "GB", None), (3, "2", "DE", None), (4, "3", "NO", "x")]
+
+
+def test_a_file_with_classic_mac_line_ends_reads_line_by_line():
+    # Excel for Mac's "CSV (Macintosh)" ends lines with a lone CR: the file was rejected as "could not
+    # be read (Error)" (the csv module's error on the header)
+    frame = read_csv("id;partner_name\r1;Lund\r2;Malmö\r\r3;Oslo;x\r".encode("cp1252"))
+    assert frame.select("_row_number", "id", "partner_name").rows() == [
+        (2, "1", "Lund"),
+        (3, "2", "Malmö"),
+        (5, "3", "Oslo"),
+    ]
+    assert frame["__reader_reason__"].to_list() == [
+        None,
+        None,
+        "3 fields where the header has 2: a separator too many in the row",
+    ]

@@ -64,6 +64,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     """
     if isinstance(data, Path):
         data = data.read_bytes()
+    if b"\r" in data[:SNIFF_BYTES] and b"\n" not in data:
+        # classic Mac line ends (Excel for Mac's "CSV (Macintosh)"): a line break is a lone CR
+        data = data.replace(b"\r", b"\n")
     sample = data[:SNIFF_BYTES]
     if not sample.strip():
         raise ReaderError("empty file")
