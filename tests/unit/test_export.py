@@ -362,3 +362,34 @@ def test_a_report_format_that_contradicts_its_file_name_is_one_line(warehouse, t
     done = cli_in_process(*common, "--out", str(tmp_path / "r.htm"), env=env)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "r.htm").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_an_out_named_for_another_kind_of_file_is_one_line(warehouse, tmp_path):
+    # report --out r.docx wrote HTML into r.docx; export --out x.csv made a folder named x.csv
+    from helpers import cli_in_process
+
+    env = {"INDICATORS_WAREHOUSE": str(warehouse), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 40}
+    done = cli_in_process(
+        "report",
+        "--kind",
+        "annual",
+        "--year",
+        "2023/24",
+        "--no-charts",
+        "--out",
+        str(tmp_path / "r.docx"),
+        env=env,
+    )
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"report: --out {tmp_path / 'r.docx'} ends in .docx, but a report is HTML or PDF: name the file .html "
+        "or .pdf\n",
+    )
+    done = cli_in_process("export", "--year", "2023/24", "--out", str(tmp_path / "x.csv"), env=env)
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"export: --out {tmp_path / 'x.csv'} names a .csv file, but an export is a folder of files (the "
+        "tables, their metadata, charts): give --out a folder, e.g. exports/2023-24 (--format picks CSV or "
+        "XLSX)\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == []

@@ -10,6 +10,8 @@ from pathlib import Path
 from indicators.cli.common import AddCommand, _settings, at_least, percent
 from indicators.config import Settings, load_settings
 
+FILE_SUFFIXES = (".csv", ".xlsx", ".xls", ".txt", ".json", ".zip", ".html", ".pdf")
+
 
 def _cannot_write(command: str, out: str, exc: OSError) -> int:
     """One line for an --out that cannot be written: what, why, and what to give instead."""
@@ -29,6 +31,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from indicators.export import ExportError, export
 
     settings = _settings(args)
+    named = Path(args.out).suffix.lower()
+    if named in FILE_SUFFIXES and not Path(args.out).is_dir():
+        print(
+            f"export: --out {args.out} names a {named} file, but an export is a folder of files (the "
+            "tables, their metadata, charts): give --out a folder, e.g. exports/2023-24 (--format picks "
+            "CSV or XLSX)",
+            file=sys.stderr,
+        )
+        return 1
     if Path(args.out).exists() and not Path(args.out).is_dir():
         print(
             f"export: --out {args.out} is a file: give --out a folder (it is created if missing)",
@@ -73,6 +84,17 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(
             f"report: --format {args.format} but --out {args.out} ends in {suffix}: name the file "
             f".{args.format}, or leave --format out to take it from the name",
+            file=sys.stderr,
+        )
+        return 1
+    if (
+        suffix
+        and suffix not in (".pdf", ".html", ".htm")
+        and not (args.kind == "programme" and args.all_programmes)
+    ):
+        print(
+            f"report: --out {args.out} ends in {suffix}, but a report is HTML or PDF: name the file .html "
+            "or .pdf",
             file=sys.stderr,
         )
         return 1
