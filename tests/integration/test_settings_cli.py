@@ -386,3 +386,21 @@ def test_a_memory_limit_too_small_to_run_with_is_one_line_naming_it_and_the_fix(
     )
     assert done.stdout.splitlines()[0] == f"Run {done.stdout.split()[1]} {says} (exit 1)"
     assert not warehouse.exists()  # nothing published
+
+
+def test_every_option_of_every_command_says_what_it_does():
+    # --max-rows, --limit, --json, --kind, --lang, --format, --seed and --quiet were listed in --help with
+    # no word on what they do
+    import argparse
+
+    from indicators.cli import build_parser
+
+    [commands] = [a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    silent = [
+        f"{name} {action.option_strings[0] if action.option_strings else action.dest}"
+        for name, parser in commands.choices.items()
+        for action in parser._actions
+        if not action.help and action.dest != "help"
+    ]
+    assert silent == []
+    assert len(commands.choices) >= 13  # nightly, ingest, rebuild, backup, sample, status, sql, export, ...

@@ -200,14 +200,21 @@ def add_export(add: AddCommand) -> None:
         help="academic year, e.g. 2023/24 (default: midterm, the plan's mid-term year or the "
         "latest year before it with values; annual, the latest year with final values)",
     )
-    p.add_argument("--kind", choices=["annual", "midterm", "final"], default="annual")
+    p.add_argument(
+        "--kind",
+        choices=["annual", "midterm", "final"],
+        default="annual",
+        help="annual: one year; midterm, final: the plan's follow-ups against the baseline (default annual)",
+    )
     p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
     p.add_argument(
         "--as-of",
         help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) published them",
     )
-    p.add_argument("--lang", choices=["sv", "en"], default="sv")
-    p.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv", help="the labels' language (default sv)")
+    p.add_argument(
+        "--format", choices=["csv", "xlsx"], default="csv", help="CSV files or one workbook (default csv)"
+    )
     p.add_argument(
         "--dialect",
         choices=["excel-sv", "standard"],
@@ -254,7 +261,7 @@ def add_report(add: AddCommand) -> None:
         action="store_true",
         help="with --kind programme: one file per programme, written into the folder --out",
     )
-    p.add_argument("--lang", choices=["sv", "en"], default="sv")
+    p.add_argument("--lang", choices=["sv", "en"], default="sv", help="the report's language (default sv)")
     p.add_argument(
         "--format",
         choices=["html", "pdf"],

@@ -69,8 +69,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def add_status(add: AddCommand) -> None:
     p = add("status", "list recent nightly runs with their outcome", cmd_status)
-    p.add_argument("--limit", type=at_least(1), default=10)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=at_least(1), default=10, help="the newest runs listed (default 10)")
+    p.add_argument("--json", action="store_true", help="the runs as a JSON list instead of a table")
     p.add_argument("--warehouse", help=argparse.SUPPRESS)
 
 
@@ -79,4 +79,9 @@ def add_sql(add: AddCommand) -> None:
     p.add_argument("query", help='e.g. "select * from marts.indicator_progress limit 5"')
     p.add_argument("--warehouse", help="the warehouse file (default: the configured one)")
     p.add_argument("--csv", action="store_true", help="write CSV to stdout instead of a table")
-    p.add_argument("--max-rows", type=at_least(1), default=40)
+    p.add_argument(
+        "--max-rows",
+        type=at_least(1),
+        default=40,
+        help="rows shown in the table (default 40; --csv writes all)",
+    )

@@ -84,13 +84,15 @@ def add_sample(add: AddCommand) -> None:
     p.add_argument("--out", required=True, help="folder to write the exports to")
     p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")
     p.add_argument("--seed", type=int, default=2019, help="random seed (same seed, same files)")
-    p.add_argument("--quiet", "-q", action="store_true")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
 def add_bench(add: AddCommand) -> None:
     p = add("bench", "benchmark a full and an unchanged nightly against bare-DuckDB floors", cmd_bench)
     p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")
-    p.add_argument("--seed", type=int, default=2019)
+    p.add_argument(
+        "--seed", type=int, default=2019, help="random seed of the synthetic exports (default 2019)"
+    )
     p.add_argument("--json", help="also write the results as JSON to this file")
     p.add_argument(
         "--work-dir", help="keep the generated data and warehouse here (default: a temporary folder)"
