@@ -90,9 +90,26 @@ def _as_text(column: pl.Series) -> pl.Series:
     return column.cast(pl.String)
 
 
+def _what_it_is(data: bytes) -> str:
+    """What a file named .xlsx that is no zip archive most likely is, and the fix."""
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
+        return (
+            ": a password-protected workbook or a legacy .xls renamed; save it from Excel without a "
+            "password as Excel Workbook (.xlsx)"
+        )
+    if data.startswith(b"PK"):
+        return ": a damaged or incomplete zip (still being copied?); deliver the file again"
+    head = data[:4096]
+    if head and b"\x00" not in head and head.lstrip().startswith((b"<!", b"<html", b"<HTML", b"<?xml")):
+        return ": an HTML or XML page named .xlsx (some systems export so); save it from Excel as .xlsx"
+    if head and b"\x00" not in head:
+        return ": text (a CSV export named .xlsx?); name it .csv"
+    return ""
+
+
 def _check_zip(data: bytes, cap: int) -> None:
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ReaderError("not an XLSX workbook (not a zip archive)")
+        raise ReaderError(f"not an XLSX workbook (not a zip archive){_what_it_is(data)}")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
