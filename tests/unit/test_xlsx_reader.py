@@ -45,3 +45,33 @@ def test_a_file_named_xlsx_that_is_no_workbook_says_what_it_is(data, says):
 
 def test_a_workbook_still_reads():
     assert read_xlsx(_workbook()).rows() == [(2, "x", "1")]
+
+
+def _sheets(*names: str) -> bytes:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = names[0]
+    for name in names[1:]:
+        workbook.create_sheet(name)
+    for sheet in workbook.worksheets:
+        sheet.append(["a", "b"])
+        sheet.append([sheet.title, "1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_the_contracts_sheet_is_found_whatever_its_case_and_spaces():
+    # sheet: Data, the export's sheet 'DATA ' (the rows were "unreadable XLSX: no matching sheet found")
+    assert read_xlsx(_sheets("Info", "DATA "), "Data").rows() == [(2, "DATA ", "1")]
+
+
+def test_a_missing_sheet_names_the_sheets_there_are_and_hides_a_personnummer():
+    from helpers import personnummer
+
+    number = personnummer("19900101", 998)
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(_sheets("Blad1", number), "Data")
+    assert str(caught.value) == (
+        "no sheet named 'Data' (the workbook's sheets: 'Blad1', '[personnummer]'): set the source's sheet: "
+        "in its pipelines file to the sheet that holds the rows"
+    )

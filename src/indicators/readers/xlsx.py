@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from indicators.identity import redact_text
 from indicators.readers.csv import check_duplicates
 from indicators.readers.errors import ReaderError
 
@@ -38,6 +39,7 @@ def read_xlsx(
     if isinstance(data, Path):
         data = data.read_bytes()
     _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
+    sheet = _sheet_named(data, sheet) if sheet else None
     try:
         kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
         if skip_rows:
@@ -60,6 +62,29 @@ def read_xlsx(
     if frame.height == 0:
         raise ReaderError("no data rows (empty sheet)")
     return frame
+
+
+def _sheet_named(data: bytes, sheet: str) -> str:
+    """The workbook's sheet the contract's ``sheet:`` names: its own spelling, or the one sheet that
+    differs from it only in case and spaces (``data `` for ``Data``); else a rejection naming them."""
+    import fastexcel
+
+    try:
+        names = fastexcel.read_excel(data).sheet_names
+    except Exception:  # noqa: BLE001 - a bad workbook: polars' read says what is wrong with it
+        return sheet
+    if sheet in names:
+        return sheet
+    close = [
+        name for name in names if " ".join(name.split()).casefold() == " ".join(sheet.split()).casefold()
+    ]
+    if len(close) == 1:
+        return close[0]
+    listed = ", ".join(repr(redact_text(name)) for name in names[:10]) + (", …" if len(names) > 10 else "")
+    raise ReaderError(
+        f"no sheet named {sheet!r} (the workbook's sheets: {listed}): set the source's sheet: in its "
+        "pipelines file to the sheet that holds the rows"
+    )
 
 
 def _check_header(data: bytes, sheet: str | None, columns: list[str], skip_rows: int = 0) -> None:
