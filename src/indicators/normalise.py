@@ -101,6 +101,8 @@ def _coarse_date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr
         forms += [(rf"^\d{{1,2}}\{sep}\d{{4}}$", f"%m{sep}%Y"), (rf"^\d{{4}}\{sep}\d{{1,2}}$", f"%Y{sep}%m")]
     hint = pl.lit("")
     for pattern, form in forms:
+        if form in f.formats:  # a form the field reads already: the value is no such date ('13-2008')
+            continue
         where = f"formats: ['{form}'] in {here}"
         if not f.keep_precision:
             where += f" and keep_precision: true in {own}" if here != own else " and keep_precision: true"
