@@ -21,6 +21,8 @@ def spellings(root: Path | None = None) -> dict[str, str]:
     """``value_key(spelling)`` → alpha-2 code, for every alpha-3 code and English and Swedish name
     of the seed; a spelling two countries share is left out (read as neither)."""
     path = (root or project_root()) / SEED
+    if not path.is_file():  # a home of its own without the seeds: the checkout's list
+        path = Path(__file__).resolve().parents[2] / SEED
     found: dict[str, set[str]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
