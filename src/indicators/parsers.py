@@ -48,8 +48,13 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
         elif precision == "year":
             padded, full = pl.lit("01\x1f01\x1f") + text, "%d\x1f%m\x1f" + fmt
         candidates.append((padded.str.strptime(pl.Date, full, strict=False), precision))
-    day = text.str.slice(0, 10)  # an Excel date-time "2019-09-01 00:00:00" keeps its date
-    whole = (text.str.len_chars() <= 10) | text.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$")
+    # an Excel date-time "2019-09-01 00:00:00" keeps its date, and so does a database's or an API's
+    # "2019-09-01 00:00:00.000", "2019-09-01T13:45:00Z" or "...+02:00" (the date as written, not moved
+    # into another time zone)
+    day = text.str.slice(0, 10)
+    whole = (text.str.len_chars() <= 10) | text.str.contains(
+        r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}([.,]\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+    )
     defaults = DEFAULT_DATE_FORMATS[:1] if field is not None and field.formats else DEFAULT_DATE_FORMATS
     for fmt in defaults:
         candidates.append((pl.when(whole).then(day.str.strptime(pl.Date, fmt, strict=False)), "day"))

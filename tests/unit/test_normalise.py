@@ -35,6 +35,15 @@ def test_dates_in_every_listed_form():
     assert parse("date", ["2019-02-30", "31/12/2019", "yesterday", "2019-13-01"]) == [None] * 4
 
 
+def test_a_date_time_from_a_database_or_an_api_keeps_its_date():
+    # SQL Server's and Ladok's "2019-09-01 00:00:00.000", an API's "...T23:30:00Z" or "+02:00": the rows
+    # were quarantined as invalid dates; the date is the one written (23:30 UTC is not moved to the 2nd)
+    written = ["2019-09-01 00:00:00.000", "2019-09-01T23:30:00Z", "2019-09-01T08:00:00+02:00"]
+    written += ["2019-09-01T08:00:00.1234567-0500", "2019-09-01 08:00:00,5"]
+    assert parse("date", written) == [dt.date(2019, 9, 1)] * 5
+    assert parse("date", ["2019-09-01 25", "2019-09-01T08:00:00 Europe/Stockholm"]) == [None, None]
+
+
 def test_terms_ladok_and_ewp():
     assert parse(
         "term", ["HT2019", "vt 2020", "2019/2020-1/2", "2019/2020-2/2", "2019/2021-1/2", "HT19"]
