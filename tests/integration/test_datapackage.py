@@ -142,3 +142,58 @@ def test_a_column_without_a_declaration_is_refused():
     with pytest.raises(datapackage.UndescribedColumn, match="'new_column' has no Table Schema"):
         datapackage.field_of("new_column")
     assert datapackage.field_of("2019/20").type == "number"  # a year column
+
+
+def _frictionless_cli(folder: Path) -> dict:
+    """``frictionless validate --json datapackage.json``, the command a reader runs, as a process."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "frictionless", "validate", "--json", "datapackage.json"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    found = json.loads(done.stdout)
+    assert done.returncode == 0 and found["valid"], done.stdout[-2000:]
+    return found
+
+
+@pytest.mark.parametrize("order", [("csv", "xlsx"), ("xlsx", "csv")])
+def test_a_csv_and_an_xlsx_export_of_one_stem_keep_a_metadata_file_each(warehouse, tmp_path, order):
+    # both wrote <stem>_metadata.json/.md: the last one won, and the CSV files' metadata (named by
+    # their datapackage resources) described the workbook, or the other way round
+    for fmt in order:
+        export(warehouse, tmp_path, "2023/24", lang="sv", fmt=fmt, charts=False)
+    stem = "indicators_2023-24_annual_sv"
+    csv_meta = json.loads((tmp_path / f"{stem}_metadata.json").read_text(encoding="utf-8"))
+    xlsx_meta = json.loads((tmp_path / f"{stem}_xlsx_metadata.json").read_text(encoding="utf-8"))
+    assert csv_meta["format"].startswith("CSV (excel-sv): fältavgränsare ';'")
+    assert csv_meta["files"] == {
+        "scoreboard": f"{stem}_scoreboard.csv",
+        "programmes": f"{stem}_programmes.csv",
+        "values": f"{stem}_values.csv",
+    }
+    assert xlsx_meta["format"].startswith("XLSX: en flik per tabell")
+    assert xlsx_meta["files"] == {
+        "scoreboard": f"{stem}.xlsx [Indikatorer]",
+        "programmes": f"{stem}.xlsx [Per program]",
+        "values": f"{stem}.xlsx [Alla värden]",
+    }
+    assert "CSV (excel-sv)" in (tmp_path / f"{stem}_metadata.md").read_text(encoding="utf-8")
+    assert "XLSX: en flik per tabell" in (tmp_path / f"{stem}_xlsx_metadata.md").read_text(encoding="utf-8")
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    described = {(resource["path"], resource["metadata"]) for resource in package["resources"]}
+    assert described == {
+        (f"{stem}_scoreboard.csv", f"{stem}_metadata.json"),
+        (f"{stem}_programmes.csv", f"{stem}_metadata.json"),
+        (f"{stem}_values.csv", f"{stem}_metadata.json"),
+        (f"{stem}.xlsx", f"{stem}_xlsx_metadata.json"),
+    }
+    assert sorted(source["path"] for source in package["sources"]) == [
+        f"{stem}_metadata.json",
+        f"{stem}_xlsx_metadata.json",
+    ]
+    assert _frictionless_cli(tmp_path)["stats"]["tasks"] == 6

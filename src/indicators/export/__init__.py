@@ -11,8 +11,10 @@ annual --lang sv`` (stem ``indicators_2023-24_annual_sv``):
 * ``<stem>_final.csv`` — with ``--kind final``: every target's baseline, mid-term and final value, verdict
   and a generated sentence (the plan's final follow-up, *slutuppföljning*);
 * or, with ``--format xlsx``, ``<stem>.xlsx`` holding those tables as sheets plus an "about" sheet;
-* ``<stem>_metadata.json`` and ``<stem>_metadata.md`` — definitions and units, the run and time of
-  the data, the source files' dates, the annotations and the disclosure rule applied;
+* ``<stem>_metadata.json`` and ``<stem>_metadata.md`` (``<stem>_xlsx_metadata.*`` for the XLSX, so
+  that a CSV and an XLSX export of one stem in one folder keep each its own) — definitions and
+  units, the format, the run and time of the data, the source files' dates, the annotations and
+  the disclosure rule applied;
 * ``datapackage.json`` — the folder's files as a Frictionless Data Package (Table Schema: each column's
   type, allowed values, missing values, the dialect, the primary key; :mod:`.datapackage`), to which
   each export into the folder adds its own;
@@ -105,9 +107,12 @@ def export(
                 properties=_properties(meta),
             )
         )
-    json_path = out_dir / f"{publication.stem}_metadata.json"
+    # one metadata file per format: a CSV and an XLSX export of one stem can share a folder, and
+    # each one's files must keep the metadata that describes them (the CSV's keeps its old name)
+    sidecar = f"{publication.stem}{'' if fmt == 'csv' else '_xlsx'}_metadata"
+    json_path = out_dir / f"{sidecar}.json"
     json_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
-    md_path = out_dir / f"{publication.stem}_metadata.md"
+    md_path = out_dir / f"{sidecar}.md"
     md_path.write_text(
         _environment().get_template("metadata.md.j2").render(meta=meta, lang=lang), encoding="utf-8"
     )
