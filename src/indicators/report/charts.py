@@ -6,6 +6,12 @@ saving it (PNG, SVG) draws it once each. Annotated periods (COVID-19) are shaded
 instead of a point. Labels follow the publication's language. What a chart shows is read from the
 publication first (:func:`chart_of`, a :class:`Chart` of plain values) and drawn from that alone
 (:func:`draw`), so a report's chart is drawn once per process for what it shows.
+
+Every chart says what it shows in words, in its language (:func:`indicators.report.text.chart_text`):
+the SVG starts with a ``<title>`` and a ``<desc>`` named by its ``aria-labelledby`` (``role="img"``),
+the PNG carries them as its ``Title`` and ``Description`` text chunks, so that a screen reader, or a
+chart printed or mailed without the report around it, still gives the indicator, the years and
+every value.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import matplotlib
 
@@ -26,6 +34,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from indicators.export import labels  # noqa: E402
 from indicators.export.tables import SUPPRESSED, Publication  # noqa: E402
 from indicators.export.writers import format_number  # noqa: E402
+from indicators.report.text import chart_text  # noqa: E402
 
 SIZE = (8, 4.5)
 DPI = 150
@@ -53,6 +62,8 @@ class Chart:
     ticks: tuple[str, ...]  # the x axis's labels
     shades: tuple[tuple[int, int, str], ...]  # annotated periods: first and last position, word
     followups: tuple[tuple[str, int], ...]  # ('midterm' | 'final', position of its year)
+    indicator_id: str = ""
+    indicator_name: str = ""
 
 
 def chart_of(
@@ -98,6 +109,8 @@ def chart_of(
         followups=tuple(
             (kind, years.index(year)) for kind, year in (followups or {}).items() if year in years
         ),
+        indicator_id=indicator_id,
+        indicator_name=ind["name"] or "",
     )
 
 
@@ -242,12 +255,40 @@ def write_charts(publication: Publication, out_dir: Path) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for ind in publication.catalogue:
-        fig = figure(publication, ind["indicator_id"])
+        chart = chart_of(publication, ind["indicator_id"])
+        title, description = chart_text(chart)
+        fig = draw(chart)
         stem = out_dir / f"{ind['indicator_id']}_{publication.lang}"
-        fig.savefig(stem.with_suffix(".png"), dpi=DPI, metadata={"Software": None})
-        fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None})
+        fig.savefig(
+            stem.with_suffix(".png"),
+            dpi=DPI,
+            metadata={"Software": None, "Title": title, "Description": description},
+        )
+        stem.with_suffix(".svg").write_bytes(_svg(chart, fig))
         written += [stem.with_suffix(".png"), stem.with_suffix(".svg")]
     return written
+
+
+def _svg(chart: Chart, fig: Figure) -> bytes:
+    """The figure as SVG, its first children a ``<title>`` and a ``<desc>`` that its
+    ``aria-labelledby`` names (matplotlib writes them only as RDF metadata, which no screen reader
+    reads); ``xml:lang`` says their language."""
+    title, description = chart_text(chart)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Title": title, "Description": description})
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", chart.indicator_id or "chart")
+    ids = f"chart-{name}-title", f"chart-{name}-desc"
+    words = f'<title id="{ids[0]}">{escape(title)}</title><desc id="{ids[1]}">{escape(description)}</desc>'
+    labelled = f' role="img" aria-labelledby="{ids[0]} {ids[1]}" xml:lang="{chart.lang}"'
+    svg, found = re.subn(
+        rb"<svg\b([^>]*)>",
+        lambda match: b"<svg" + match.group(1) + labelled.encode() + b">\n " + words.encode("utf-8"),
+        buffer.getvalue(),
+        count=1,
+    )
+    if not found:  # matplotlib always writes one
+        raise ValueError("matplotlib wrote an SVG without an <svg> element")
+    return svg
 
 
 def svg_data_uri(
@@ -262,9 +303,8 @@ def svg_data_uri(
 
 @functools.lru_cache(maxsize=CHARTS_KEPT)
 def _svg_data_uri(chart: Chart) -> str:
-    buffer = io.BytesIO()
     # text as SVG text, not as glyph outlines: half the bytes in the page and in its PDF, and the
     # chart's words stay text (searchable, copyable); the page's own fonts draw them
     with matplotlib.rc_context({"svg.fonttype": "none"}):
-        draw(chart).savefig(buffer, format="svg", metadata={"Date": None})
-    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+        svg = _svg(chart, draw(chart))
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")

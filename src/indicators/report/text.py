@@ -112,3 +112,72 @@ def chart_alt(
     if verdict:
         parts.append(f"{ALT['verdict'][lang]}: {verdict}")
     return f"{ALT['chart'][lang]}: {indicator_id} {name}. " + "; ".join(parts) + "."
+
+
+CHART = {
+    "kind": {"sv": "Linjediagram", "en": "Line chart"},
+    "years": {"sv": "läsåren {first} till {last}", "en": "academic years {first} to {last}"},
+    "line": {
+        "sv": "Linjen visar hela fakultetens värde varje läsår ({unit})",
+        "en": "The line shows the whole faculty's value each year ({unit})",
+    },
+    "baseline": {"sv": "den prickade linjen är utgångsvärdet", "en": "the dotted line is the baseline"},
+    "target": {"sv": "den streckade linjen är målet", "en": "the dashed line is the target"},
+    "values": {"sv": "Värden", "en": "Values"},
+    "not_final": {
+        "sv": "Ofyllda punkter och streckade linjer: preliminära (p) eller ofullständiga (i) värden",
+        "en": "Open markers and dashed lines: provisional (p) or incomplete (i) values",
+    },
+    "shaded": {"sv": "Skuggat", "en": "Shaded"},
+    "followups": {"sv": "Lodräta linjer", "en": "Vertical lines"},
+    "midterm": {"sv": "halvtid", "en": "mid-term"},
+    "final": {"sv": "slutuppföljning", "en": "final follow-up"},
+}
+
+
+def chart_text(chart: Any) -> tuple[str, str]:
+    """A chart's (:class:`indicators.report.charts.Chart`) title and description in its language:
+    the indicator, the years, what the line shows, the baseline and target, every year's value, the
+    shaded periods and the follow-up years, e.g. ``Linjediagram: I01 Utresande studenter, läsåren
+    2018/19 till 2023/24. Linjen visar hela fakultetens värde varje läsår (personer); den prickade
+    linjen är utgångsvärdet (2018/19: 20). Värden: 2018/19: 20; … Skuggat: Covid-19, 2019/20–2021/22.``"""
+    lang, unit, years = chart.lang, chart.unit, chart.years
+
+    def word(key: str, **kwargs: Any) -> str:
+        return CHART[key][lang].format(**kwargs)
+
+    def mark(i: int) -> str | None:
+        return chart.ticks[i].rsplit(" ", 1)[-1] if i in chart.not_final else None
+
+    head = f"{word('kind')}: {chart.title}"
+    if years:
+        head += ", " + word("years", first=years[0], last=years[-1])
+    lines = [word("line", unit=labels.text(labels.UNITS, unit, lang) or "")]
+    i = years.index(chart.baseline_year) if chart.baseline_year in years else None
+    if i is not None and isinstance(chart.cells[i], float):  # drawn only when it has a value
+        lines.append(
+            f"{word('baseline')} ({chart.baseline_year}: {shown(chart.cells[i], lang, unit, mark(i))})"
+        )
+    if chart.target_value is not None:
+        lines.append(f"{word('target')} ({shown(chart.target_value, lang, unit)})")
+    parts = [head, "; ".join(lines)]
+    values = "; ".join(
+        f"{year}: {shown(chart.cells[i], lang, unit, mark(i))}" for i, year in enumerate(years)
+    )
+    if values:
+        parts.append(f"{word('values')}: {values}")
+    if chart.not_final:
+        parts.append(word("not_final"))
+    if chart.shades:
+        parts.append(
+            f"{word('shaded')}: "
+            + "; ".join(
+                f"{name}, {years[first]}" + (f"–{years[last]}" if last != first else "")
+                for first, last, name in chart.shades
+            )
+        )
+    if chart.followups:
+        parts.append(
+            f"{word('followups')}: " + "; ".join(f"{word(kind)} {years[i]}" for kind, i in chart.followups)
+        )
+    return chart.title, ". ".join(parts) + "."
