@@ -114,7 +114,12 @@ def export(
     json_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     md_path = out_dir / f"{sidecar}.md"
     md_path.write_text(
-        _environment().get_template("metadata.md.j2").render(meta=meta, lang=lang), encoding="utf-8"
+        _environment()
+        .get_template("metadata.md.j2")
+        .render(
+            meta=meta, lang=lang, run_status=labels.text(labels.RUN_STATUS, meta["data"]["run_status"], lang)
+        ),
+        encoding="utf-8",
     )
     written += [json_path, md_path]
     written.append(
@@ -321,7 +326,7 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         ("Skapad" if sv else "Generated", meta["generated_at"]),
         (
             "Körning (data)" if sv else "Run (data)",
-            f"{data['run_id'] or '-'} · {data['run_status'] or '-'} · {data['run_finished_at'] or data['run_started_at'] or '-'}",
+            f"{data['run_id'] or '-'} · {labels.text(labels.RUN_STATUS, data['run_status'], lang) or '-'} · {data['run_finished_at'] or data['run_started_at'] or '-'}",
         ),
         ("Röjandekontroll" if sv else "Disclosure control", meta["disclosure_control"]["rule"]),
         (meta["value_status"]["column"], " · ".join(meta["value_status"]["legend"].values())),

@@ -200,6 +200,15 @@ DIMENSION_VALUES = {
     "Oceania": {"sv": "Oceanien", "en": "Oceania"},
 }
 
+# The status of the run that published the data (audit.pipeline_runs.status).
+RUN_STATUS = {
+    "published": {"sv": "publicerad", "en": "published"},
+    "published_with_warnings": {"sv": "publicerad med varningar", "en": "published with warnings"},
+    "failed": {"sv": "misslyckad", "en": "failed"},
+    "locked": {"sv": "stoppad av en annan körnings lås", "en": "locked by another run"},
+    "stopped_by_signal": {"sv": "avbruten", "en": "stopped by a signal"},
+}
+
 # What an export is, in its title ("Internationaliseringsindikatorer 2023/24, halvtidsuppföljning").
 KINDS = {
     "annual": {"sv": "årlig uppföljning", "en": "annual follow-up"},

@@ -24,7 +24,7 @@ from indicators import disclosure
 from indicators.export import labels
 from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
 from indicators.export.writers import format_number
-from indicators.report import text
+from indicators.report import quality_words, text
 
 __all__ = ["report", "ExportError", "render"]
 
@@ -244,6 +244,10 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
                 "verdict": verdict,
                 "status_word": labels.text(labels.STATUS, verdict["status"], lang),
                 "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
+                # a value that is not final has no verdict: say why (indicator_progress.no_verdict_reason)
+                "no_verdict": quality_words.word(quality_words.NO_VERDICT, verdict["obs_status"], lang)
+                if verdict["status"] == "provisional"
+                else None,
                 "chart": chart(ind["indicator_id"]),
                 "alt": alt(ind, verdict),
                 "notes": [
@@ -375,6 +379,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
         word=word,
         kind_title=word(publication.kind),
         labels=labels,
+        qw=quality_words,
     )
 
 

@@ -104,11 +104,8 @@ def chart_alt(
         parts.append(f"{label}{' ' if label else ''}{year}: {shown(value, lang, unit, mark)}")
     if target is not None:
         parts.append(f"{ALT['target'][lang]}: {shown(target, lang, unit)}")
-    verdict = ", ".join(
-        word
-        for word in (labels.text(labels.STATUS, status, lang), labels.text(labels.PROGRESS, progress, lang))
-        if word
-    )
+    words = (labels.text(labels.STATUS, status, lang), labels.text(labels.PROGRESS, progress, lang))
+    verdict = ", ".join(dict.fromkeys(word for word in words if word))  # "provisional" once, not twice
     if verdict:
         parts.append(f"{ALT['verdict'][lang]}: {verdict}")
     return f"{ALT['chart'][lang]}: {indicator_id} {name}. " + "; ".join(parts) + "."

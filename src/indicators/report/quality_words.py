@@ -1,0 +1,272 @@
+"""The data-quality section's words in the report's language: file statuses, rejection reasons,
+check severities and details, the run's status, and why a value has no verdict.
+
+The warehouse keeps these as the run wrote them, in English (``audit.loaded_files.reason``,
+``audit.dq_results``, ``audit.pipeline_runs.status``, ``marts.indicator_progress.no_verdict_reason``):
+one language in the audit tables, read by people and scripts alike. A Swedish report says them in
+Swedish: a code (``rejected``, ``warn``) by a table of words, a reason by the ingest's own sentence
+patterns (``RULES``, one per sentence the ingest writes: its fixed words translated, what it quotes
+(headers, file names, numbers) kept). A reason no pattern knows is shown as written, and
+:func:`reason` says it is English, so that the page marks it ``lang="en"`` (a screen reader then
+reads it as English) rather than pass it off as Swedish.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from indicators.export import labels
+
+FILE_STATUS = {
+    "rejected": {"sv": "avvisad", "en": "rejected"},
+    "unmatched": {"sv": "okänd källa", "en": "unmatched"},
+    "refused": {"sv": "vägrad", "en": "refused"},
+    "loaded": {"sv": "inläst", "en": "loaded"},
+    "skipped": {"sv": "överhoppad", "en": "skipped"},
+}
+
+SEVERITY = {"warn": {"sv": "varning", "en": "warning"}, "error": {"sv": "fel", "en": "error"}}
+
+RUN_STATUS = labels.RUN_STATUS
+
+# why a value of a year that is not final gets no verdict (marts.indicator_progress.no_verdict_reason,
+# keyed by the value's obs_status as the mart keys it)
+NO_VERDICT = {
+    "provisional": {
+        "sv": "källorna täcker bara en del av läsåret",
+        "en": "its sources cover only part of the year",
+    },
+    "incomplete": {
+        "sv": "ofullständigt värde: en källa som indikatorn bygger på täcker inget av läsåret",
+        "en": "incomplete value: a source it uses covers none of the year",
+    },
+}
+
+
+def _closest(text: str) -> str:
+    return text.replace("← no close header", "← ingen närliggande rubrik")
+
+
+def _limit(text: str) -> str:
+    found = re.fullmatch(r"more than the (\d+) MB allowed \(xlsx_max_unpacked_mb\)", text)
+    return f"mer än de tillåtna {found.group(1)} MB (xlsx_max_unpacked_mb)" if found else text
+
+
+def _problem(text: str) -> str:
+    found = re.fullmatch(r"after (today|the run's date, INDICATORS_RUN_DATE) \(([^)]*)\)", text)
+    if found:
+        when = "i dag" if found.group(1) == "today" else "körningens datum, INDICATORS_RUN_DATE"
+        return f"efter {when} ({found.group(2)})"
+    found = re.fullmatch(r"before (\S+) \(date_window_start, the earliest date a row may hold\)", text)
+    if found:
+        return f"före {found.group(1)} (date_window_start, det tidigaste datum en rad får ha)"
+    return text
+
+
+def _said(text: str) -> str:
+    found = re.fullmatch(r"its name says it was extracted on (\S+)", text)
+    if found:
+        return f"enligt namnet togs den ut {found.group(1)}"
+    if text == "its name carries an extraction date inside what reads as a personnummer (not shown)":
+        return "namnet har ett uttagsdatum inne i något som läses som ett personnummer (visas inte)"
+    return text
+
+
+# (the English sentence, the Swedish one): named groups are kept (through their function, if any)
+RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
+    (r"file name matches no source; left in place", "filnamnet matchar ingen källa; filen ligger kvar", {}),
+    (
+        r"required column missing: (?P<fields>.*?); the file's headers: (?P<headers>.*?); "
+        r"closest: (?P<closest>.*?); edit (?P<contract>\S+): add the header to the field's aliases:, "
+        r"or give the field derive: \(SQL over these headers\) or default:",
+        "obligatorisk kolumn saknas: {fields}; filens rubriker: {headers}; närmast: {closest}; "
+        "ändra i {contract}: lägg till rubriken under fältets aliases:, eller ge fältet derive: "
+        "(SQL över rubrikerna) eller default:",
+        {"closest": _closest},
+    ),
+    (
+        r"two columns map to (?P<field>\S+): (?P<a>.*) and (?P<b>.*)",
+        "två kolumner motsvarar {field}: {a} och {b}",
+        {},
+    ),
+    (
+        r"XML is only accepted for agreements \(EWP IIA get-response\)",
+        "XML tas bara emot för avtal (EWP IIA get-response)",
+        {},
+    ),
+    (
+        r"legacy \.xls workbooks are not accepted: save the export as XLSX or CSV",
+        "gamla .xls-arbetsböcker tas inte emot: spara exporten som XLSX eller CSV",
+        {},
+    ),
+    (
+        r"unsupported file type (?P<suffix>.*): expected CSV, XLSX or EWP IIA XML",
+        "filtypen {suffix} tas inte emot: CSV, XLSX eller EWP IIA XML väntas",
+        {},
+    ),
+    (r"file larger than (?P<mb>\d+) MB is not accepted", "en fil större än {mb} MB tas inte emot", {}),
+    (r"empty file", "tom fil", {}),
+    (r"no data rows \(header only\)", "inga datarader (bara rubrikraden)", {}),
+    (r"no data rows \(empty sheet\)", "inga datarader (tomt blad)", {}),
+    (r"no iia elements", "inga iia-element", {}),
+    (r"cannot read the file \((?P<why>.*)\)", "filen kan inte läsas ({why})", {}),
+    (r"could not be read \((?P<why>.*)\)", "kunde inte läsas ({why})", {}),
+    (r"XML with a DTD or entities is not accepted", "XML med DTD eller entiteter tas inte emot", {}),
+    (r"not well-formed XML: (?P<why>.*)", "inte välformad XML: {why}", {}),
+    (r"not readable as XML: unknown character encoding", "kan inte läsas som XML: okänd teckenkodning", {}),
+    (r"not readable as XML \((?P<why>.*)\)", "kan inte läsas som XML ({why})", {}),
+    (r"more than (?P<n>[\d,]+) XML elements is not accepted", "fler än {n} XML-element tas inte emot", {}),
+    (
+        r"not an EWP IIA get-response \(root element (?P<root>.*)\)",
+        "inget EWP IIA get-response (rotelementet {root})",
+        {},
+    ),
+    (
+        r"mixed encodings: UTF-8 text, then on line (?P<line>\d+) a byte UTF-8 cannot read \(Windows-1252\?\); "
+        r"save the whole file again in one encoding \(UTF-8\)",
+        "blandade teckenkodningar: UTF-8-text, sedan på rad {line} en byte som UTF-8 inte kan läsa "
+        "(Windows-1252?); spara om hela filen i en teckenkodning (UTF-8)",
+        {},
+    ),
+    (
+        r"(?P<wide>UTF-\d+) encoded; save as UTF-8 or Windows-1252",
+        "{wide}-kodad; spara som UTF-8 eller Windows-1252",
+        {},
+    ),
+    (r"binary content \(NUL bytes\): not a CSV export", "binärt innehåll (NUL-byte): ingen CSV-export", {}),
+    (
+        r"no line break in the first MiB: not a CSV export",
+        "ingen radbrytning inom den första MiB: ingen CSV-export",
+        {},
+    ),
+    (r"unreadable header line \(not (?P<encoding>.*)\)", "oläsbar rubrikrad (inte {encoding})", {}),
+    (r"malformed CSV on line (?P<line>\d+): (?P<why>.*)", "felaktig CSV på rad {line}: {why}", {}),
+    (r"malformed CSV: (?P<why>.*)", "felaktig CSV: {why}", {}),
+    (
+        r"duplicate column header (?P<header>.*) \(columns (?P<a>\d+) and (?P<b>\d+)\): rename or remove one of them",
+        "kolumnrubriken {header} finns två gånger (kolumn {a} och {b}): byt namn på eller ta bort den ena",
+        {},
+    ),
+    (
+        r"unreadable encoding: neither UTF-8 nor Windows-1252 \(byte (?P<byte>\d+)\)",
+        "oläsbar teckenkodning: varken UTF-8 eller Windows-1252 (byte {byte})",
+        {},
+    ),
+    (r"not an XLSX workbook \(not a zip archive\)", "ingen XLSX-arbetsbok (inget zip-arkiv)", {}),
+    (r"not an XLSX workbook \(no xl/ part\)", "ingen XLSX-arbetsbok (ingen xl/-del)", {}),
+    (
+        r"XLSX unpacks to (?P<limit>.*), although its zip directory says less \(zip bomb\)",
+        "XLSX packas upp till {limit}, fast zip-katalogen anger mindre (zipbomb)",
+        {"limit": _limit},
+    ),
+    (
+        r"XLSX unpacks to an implausible size \(zip bomb\?\)",
+        "XLSX packas upp till en orimlig storlek (zipbomb?)",
+        {},
+    ),
+    (
+        r"XLSX unpacks to (?P<limit>.*) \(zip bomb\?\)",
+        "XLSX packas upp till {limit} (zipbomb?)",
+        {"limit": _limit},
+    ),
+    (r"unreadable XLSX: (?P<why>.*)", "oläsbar XLSX: {why}", {}),
+    (
+        r"(?P<said>its name .*?), (?P<problem>(?:after|before) .*): rename it with the date it was exported",
+        "{said}, {problem}: byt namn på filen till datumet då den exporterades",
+        {"said": _said, "problem": _problem},
+    ),
+]
+KEPT = re.compile(r"(?P<reason>.*) \(kept as (?P<name>.*?)(?P<same>, the same bytes)?\)", re.S)
+COMPILED = [(re.compile(pattern, re.S), template, parts) for pattern, template, parts in RULES]
+
+
+def word(table: dict[str, dict[str, str]], code: str | None, lang: str) -> str:
+    """A code's word in ``lang``; a code the table does not know is shown as it is."""
+    if code is None:
+        return ""
+    entry = table.get(code)
+    return entry[lang] if entry else code
+
+
+def reason(text: str | None, lang: str) -> tuple[str, str]:
+    """A file's reason in ``lang`` and the language it is in: (text, "sv") when translated,
+    (the text as written, "en") when no rule knows it. English reports get the text as it is."""
+    if not text:
+        return "", lang
+    if lang == "en":
+        return text, "en"
+    kept = KEPT.fullmatch(text)
+    body = kept.group("reason") if kept else text
+    translated = _translate(body)
+    if translated is None:
+        return text, "en"
+    if kept:
+        same = ", samma byte" if kept.group("same") else ""
+        translated += f" (sparad som {kept.group('name')}{same})"
+    return translated, lang
+
+
+def _translate(text: str) -> str | None:
+    for pattern, template, parts in COMPILED:
+        found = pattern.fullmatch(text)
+        if found:
+            groups = {key: parts.get(key, str)(value or "") for key, value in found.groupdict().items()}
+            return template.format(**groups)
+    return None
+
+
+CHECK_RULES = [
+    # dbt's message, and the examples the nightly adds to it
+    (
+        r"Got (?P<n>\d+) results?, configured to (?P<severity>warn|fail|error) if (?P<condition>.+?)",
+        lambda m: (
+            f"{m['n']} rader hittades, "
+            f"{'varning' if m['severity'] == 'warn' else 'fel'} om antalet {m['condition']}"
+        ),
+    ),
+    (r"(?P<n>\d+) (?P<unit>rows|academic years), e\.g\. (?P<rest>.*)", None),
+    (r"(?P<n>\d+) (?P<unit>rows|academic years) \(values not shown: personal data\)", None),
+    (r"missing columns: (?P<rest>.*)", lambda m: f"saknade kolumner: {m['rest']}"),
+    (r"observed (?P<rest>.*)", lambda m: f"observerat {m['rest']}"),
+    (r"academic years (?P<rest>.*)", lambda m: f"läsår {m['rest']}"),
+    (
+        r"(?P<n>\d+) of (?P<of>\d+) (?P<unit>rows|academic years) unexpected(?P<null> \((?P<nulls>\d+) null, not counted\))?",
+        None,
+    ),
+    (r"(?P<n>\d+) columns", lambda m: f"{m['n']} kolumner"),
+]
+UNITS = {"rows": "rader", "academic years": "läsår"}
+
+
+def check_text(text: str | None, lang: str) -> tuple[str, str]:
+    """A check's details or observed value (``audit.dq_results``) in ``lang``, and the language it
+    is in; the examples it quotes (values, codes) are kept. dbt's ``Got 27 results, configured to
+    warn if != 0; e.g. (...)`` reads ``27 rader hittades, varning om antalet != 0; t.ex. (...)``."""
+    if not text:
+        return "", lang
+    if lang == "en":
+        return text, "en"
+    head, sep, examples = text.partition("; e.g. ")
+    translated = _check(head)
+    if translated is None:
+        return text, "en"
+    return translated + (f"; t.ex. {examples}" if sep else ""), lang
+
+
+def _check(text: str) -> str | None:
+    for pattern, build in CHECK_RULES:
+        found = re.fullmatch(pattern, text, re.S)
+        if not found:
+            continue
+        groups = found.groupdict()
+        if build is not None:
+            return build(groups)
+        unit = UNITS[groups["unit"]]
+        if "of" in groups:
+            nulls = f" ({groups['nulls']} tomma, inte räknade)" if groups.get("null") else ""
+            return f"{groups['n']} av {groups['of']} {unit} avviker{nulls}"
+        if "rest" in groups:
+            return f"{groups['n']} {unit}, t.ex. {groups['rest']}"
+        return f"{groups['n']} {unit} (värdena visas inte: personuppgifter)"
+    return None

@@ -1,0 +1,167 @@
+"""A Swedish report says its data-quality notes and why a value has no verdict in Swedish.
+
+The run writes its reasons in English (``audit.loaded_files.reason``, ``audit.dq_results``, the
+run's status, ``marts.indicator_progress.no_verdict_reason``); the report read them out as they
+were, so a Swedish report had English sentences in its data-quality section. Checked on the real
+text of reports made from the bundled sample (``samples/inbox``: a file without a required column,
+a file that matches no source, dbt's warning on unknown programme codes, a provisional 2025/26).
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+
+import pytest
+
+from indicators.report import report
+from indicators.report.quality_words import check_text, reason
+
+pytestmark = pytest.mark.xdist_group("bundled")
+
+ENGLISH = (
+    "file name matches no source",
+    "left in place",
+    "required column missing",
+    "the file's headers",
+    "no close header",
+    "add the header",
+    "kept as",
+    "Got ",
+    "configured to",
+    "published_with_warnings",
+    ">rejected<",
+    ">unmatched<",
+    ">warn<",
+    "provisional value",
+    "incomplete value",
+)
+
+
+def section(page: str, name: str) -> str:
+    return re.search(rf'<section id="{name}">(.*?)</section>', page, re.S).group(1)
+
+
+def text_of(fragment: str) -> str:
+    return html_lib.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)))
+
+
+@pytest.fixture(scope="module")
+def swedish(published_warehouse, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("reports")
+    warehouse = published_warehouse("bundled")
+    return {
+        year: report(warehouse, folder / f"{year[:4]}.html", kind="annual", year=year, lang="sv").read_text(
+            "utf-8"
+        )
+        for year in ("2024/25", "2025/26")
+    }
+
+
+def test_the_data_quality_section_of_a_swedish_report_is_swedish(swedish):
+    quality = section(swedish["2024/25"], "quality")
+    for phrase in ENGLISH:
+        assert phrase not in quality and phrase not in text_of(quality), phrase
+    rows = [text_of(row).strip() for row in re.findall(r"<tr>(.*?)</tr>", quality, re.S)]
+    readme = next(row for row in rows if row.startswith("README_from_registrar.txt"))
+    assert readme == "README_from_registrar.txt okänd källa filnamnet matchar ingen källa; filen ligger kvar"
+    broken = next(row for row in rows if row.startswith("staff_mobility_broken.csv"))
+    assert re.fullmatch(
+        r"staff_mobility_broken\.csv staff_mobility avvisad obligatorisk kolumn saknas: direction; "
+        r"filens rubriker: 'Mobility id', 'Staff id', .*'Status'; närmast: direction ← ingen närliggande "
+        r"rubrik; ändra i pipelines/staff_mobility\.yml: lägg till rubriken under fältets aliases:, eller "
+        r"ge fältet derive: \(SQL över rubrikerna\) eller default: \(sparad som \S+__staff_mobility_broken\.csv\)",
+        broken,
+    ), broken
+    check = next(row for row in rows if "assert_no_unknown_programme_codes" in row)
+    assert re.search(r" (\d+) rader hittades, varning om antalet != 0; t\.ex\. \(academic_year=", check), (
+        check
+    )
+    assert re.search(r" varning (\d+)$", check), check
+    header = text_of(re.search(r"<header.*?</header>", swedish["2024/25"], re.S).group(0))
+    assert "(publicerad med varningar, " in header
+
+
+def test_a_value_without_a_verdict_says_why_in_swedish(swedish):
+    page = swedish["2025/26"]
+    for phrase in ENGLISH:
+        assert phrase not in page and phrase not in text_of(page), phrase
+    cards = {
+        card_id: text_of(card)
+        for card_id, card in re.findall(r'<div class="card" id="(I\d\d)">(.*?)</div>', page, re.S)
+    }
+    # I01 outgoing students: every source covers part of 2025/26 (to 2025-09-01): provisional
+    assert (
+        "Bedömning 2025/26: preliminärt värde, ingen bedömning (källorna täcker bara en del av läsåret) ·"
+        in (cards["I01"])
+    ), cards["I01"]
+    # a value of an incomplete year says so, not "provisional" alone
+    incomplete = [
+        card_id
+        for card_id, card in cards.items()
+        if "(ofullständigt värde: en källa som indikatorn bygger på täcker inget av läsåret)" in card
+    ]
+    assert incomplete, "the sample's 2025/26 has values whose sources cover none of the year"
+
+
+@pytest.mark.parametrize(
+    ("english", "swedish"),
+    [
+        ("empty file (kept as r1__empty-file__x.csv)", "tom fil (sparad som r1__empty-file__x.csv)"),
+        (
+            "UTF-16 encoded; save as UTF-8 or Windows-1252 (kept as k.csv, the same bytes)",
+            "UTF-16-kodad; spara som UTF-8 eller Windows-1252 (sparad som k.csv, samma byte)",
+        ),
+        (
+            "duplicate column header 'Start date' (columns 3 and 7): rename or remove one of them",
+            "kolumnrubriken 'Start date' finns två gånger (kolumn 3 och 7): byt namn på eller ta bort den ena",
+        ),
+        (
+            "its name says it was extracted on 2099-01-01, after today (2026-12-04): rename it with the "
+            "date it was exported",
+            "enligt namnet togs den ut 2099-01-01, efter i dag (2026-12-04): byt namn på filen till "
+            "datumet då den exporterades",
+        ),
+        (
+            "XLSX unpacks to more than the 512 MB allowed (xlsx_max_unpacked_mb) (zip bomb?)",
+            "XLSX packas upp till mer än de tillåtna 512 MB (xlsx_max_unpacked_mb) (zipbomb?)",
+        ),
+    ],
+)
+def test_the_ingests_reasons_in_swedish(english, swedish):
+    assert reason(english, "sv") == (swedish, "sv")
+    assert reason(english, "en") == (english, "en")
+
+
+def test_a_reason_no_rule_knows_is_shown_as_written_and_said_to_be_english():
+    assert reason("no header row", "sv") == ("no header row", "en")
+    assert check_text("2 of 40 rows unexpected (1 null, not counted)", "sv") == (
+        "2 av 40 rader avviker (1 tomma, inte räknade)",
+        "sv",
+    )
+    assert check_text("2 nulls", "sv") == ("2 nulls", "en")
+
+
+def test_a_chart_without_a_verdict_says_so_once(swedish):
+    # status and progress are both "provisional": the alt text said "preliminärt värde, ingen
+    # bedömning, preliminärt värde, ingen bedömning"
+    alt = re.search(r'alt="(Diagram: I01 [^"]*)"', swedish["2025/26"]).group(1)
+    assert alt.endswith("; bedömning: preliminärt värde, ingen bedömning."), alt
+
+
+def test_a_swedish_exports_about_sheet_and_metadata_say_the_runs_status_in_swedish(
+    published_warehouse, tmp_path
+):
+    import openpyxl
+
+    from indicators.export import export
+
+    export(published_warehouse("bundled"), tmp_path, "2024/25", lang="sv", fmt="xlsx", charts=False)
+    book = openpyxl.load_workbook(tmp_path / "indicators_2024-25_annual_sv.xlsx")
+    about = {row[0].value: row[1].value for row in book["Om data"].iter_rows()}
+    assert re.fullmatch(r"\S+ · publicerad med varningar · [\d: -]+", about["Körning (data)"]), about[
+        "Körning (data)"
+    ]
+    markdown = (tmp_path / "indicators_2024-25_annual_sv_xlsx_metadata.md").read_text("utf-8")
+    assert re.search(r"\| Körning som gav data \| \S+ \(publicerad med varningar, ", markdown)
+    assert "published_with_warnings" not in markdown
