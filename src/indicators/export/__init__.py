@@ -35,7 +35,13 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from indicators import disclosure
 from indicators.export import datapackage, labels
 from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
-from indicators.export.writers import DIALECTS, write_csv, write_xlsx
+from indicators.export.writers import (
+    DIALECTS,
+    leading_zero_codes,
+    leading_zero_note,
+    write_csv,
+    write_xlsx,
+)
 
 __all__ = ["export", "ExportError", "FORMATS", "DIALECTS", "metadata"]
 
@@ -95,6 +101,15 @@ def export(
         path = out_dir / f"{publication.stem}.xlsx"
         files = {table.name: f"{path.name} [{table.title}]" for table in tables}
     meta = metadata(publication, files, fmt, dialect)
+    codes = leading_zero_codes(tables) if fmt == "csv" and dialect == "excel-sv" else None
+    if codes:  # Excel's double-click drops their zeros: said, not worked around (writers.py)
+        meta = _with_codes(meta, codes, lang)
+        if on_note:
+            shown = ", ".join(f"{c} {x}" for c, x in zip(codes["columns"], codes["examples"], strict=True))
+            on_note(
+                f"the excel-sv CSV holds codes of digits with a leading zero ({shown}): Excel's double-click "
+                "reads them as numbers and drops the zero; the metadata says so, and --format xlsx keeps them as text"
+            )
     if fmt == "xlsx":
         title = labels.TABLE_TITLES["metadata"][lang]
         written.append(
@@ -138,6 +153,17 @@ def export(
 
         written += write_charts(publication, out_dir / "charts")
     return written
+
+
+def _with_codes(meta: dict[str, Any], codes: dict[str, list[str]], lang: str) -> dict[str, Any]:
+    """The metadata with the codes Excel would change, after ``format`` (which says so too)."""
+    described = {}
+    for key, value in meta.items():
+        described[key] = value
+        if key == "format":
+            described["format"] = f"{value}; {leading_zero_note(codes, lang)}"
+            described["codes_with_leading_zeros"] = codes
+    return described
 
 
 def _write_datapackage(

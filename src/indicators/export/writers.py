@@ -9,6 +9,14 @@
   prints on A4 landscape, one page wide, the header row repeated on each page; the workbook's
   properties carry the title, the plan and the run id.
 
+A code made of digits with a leading zero (programme ``0123``) is written as it is in both CSV
+dialects. Excel opening an ``excel-sv`` file by double-click reads it as the number 123, and no
+CSV cell can stop that but a formula (``="0123"``), which every other reader (the Data Package's
+string column, Power BI, pandas, ``indicators audit``) would then read as that text; so the file
+stays faithful and the export says what Excel does, naming the columns (:func:`leading_zero_codes`,
+:func:`leading_zero_note`, in the metadata and on the command line). The XLSX keeps such a code as
+a text cell.
+
 Text that a spreadsheet could take for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
 carriage return; OWASP's CSV-injection list) is prefixed with ``'`` in CSV files. In XLSX it is
 kept as it is, in a string cell, which Excel never evaluates.
@@ -18,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +70,46 @@ DIALECTS = {
     "excel-sv": Dialect("excel-sv", ";", ",", "utf-8-sig"),
     "standard": Dialect("standard", ",", ".", "utf-8"),
 }
+
+
+LEADING_ZERO = re.compile(r"0\d+")
+
+
+def leading_zero_codes(tables: Sequence[Table]) -> dict[str, list[str]] | None:
+    """The columns (their labels) whose text cells include a code of digits with a leading zero,
+    each with its first such code; None when there are none."""
+    found: dict[str, str] = {}
+    for table in tables:
+        for col, column in enumerate(table.columns):
+            if column.label in found:
+                continue
+            for row in table.rows:
+                value = row[col]
+                if isinstance(value, str) and LEADING_ZERO.fullmatch(value):
+                    found[column.label] = value
+                    break
+    if not found:
+        return None
+    return {"columns": list(found), "examples": list(found.values())}
+
+
+def leading_zero_note(codes: dict[str, list[str]], lang: str) -> str:
+    """What Excel does to those codes and what to do instead, for the metadata."""
+    shown = ", ".join(
+        f"{column} {code}" for column, code in zip(codes["columns"], codes["examples"], strict=True)
+    )
+    first = codes["examples"][0]
+    if lang == "sv":
+        return (
+            f"koder av siffror med inledande nolla ({shown}) står som de är i CSV-filen, men Excel läser dem "
+            f"som tal vid dubbelklick och tar bort nollorna ({first} blir {int(first)}): öppna XLSX-exporten "
+            "(koderna som text), eller importera CSV-filen via Data > Från text/CSV med kolumnen som text"
+        )
+    return (
+        f"codes of digits with a leading zero ({shown}) are written as they are, but Excel reads them as "
+        f"numbers on a double-click and drops the zeros ({first} becomes {int(first)}): open the XLSX export "
+        "(codes as text), or import the CSV through Data > From Text/CSV with the column as text"
+    )
 
 
 def safe_text(text: str) -> str:
