@@ -126,6 +126,16 @@ def test_a_value_without_a_verdict_says_why_in_swedish(swedish):
             "XLSX unpacks to more than the 512 MB allowed (xlsx_max_unpacked_mb) (zip bomb?)",
             "XLSX packas upp till mer än de tillåtna 512 MB (xlsx_max_unpacked_mb) (zipbomb?)",
         ),
+        (
+            "not an XLSX workbook (not a zip archive): text (a CSV export named .xlsx?); name it .csv",
+            "ingen XLSX-arbetsbok (inget zip-arkiv): text (en CSV-export med namnet .xlsx?); döp om den till .csv",
+        ),
+        (
+            "no sheet named 'Data' (the workbook's sheets: 'Blad1', '[personnummer]'): set the source's sheet: "
+            "in its pipelines file to the sheet that holds the rows",
+            "inget blad heter 'Data' (arbetsbokens blad: 'Blad1', '[personnummer]'): sätt källans sheet: i "
+            "dess pipelines-fil till bladet som har raderna",
+        ),
     ],
 )
 def test_the_ingests_reasons_in_swedish(english, swedish):

@@ -73,6 +73,19 @@ def _said(text: str) -> str:
     return text
 
 
+# what a file named .xlsx that is no workbook most likely is (readers.xlsx._what_it_is)
+NOT_A_WORKBOOK = {
+    "a password-protected workbook or a legacy .xls renamed; save it from Excel without a password as "
+    "Excel Workbook (.xlsx)": "en lösenordsskyddad arbetsbok eller en omdöpt .xls; spara den från Excel "
+    "utan lösenord som Excel-arbetsbok (.xlsx)",
+    "a damaged or incomplete zip (still being copied?); deliver the file again": "ett skadat eller "
+    "ofullständigt zip-arkiv (kopieras den fortfarande?); leverera filen igen",
+    "an HTML or XML page named .xlsx (some systems export so); save it from Excel as .xlsx": "en HTML- "
+    "eller XML-sida med namnet .xlsx (en del system exporterar så); spara den från Excel som .xlsx",
+    "text (a CSV export named .xlsx?); name it .csv": "text (en CSV-export med namnet .xlsx?); döp om "
+    "den till .csv",
+}
+
 # (the English sentence, the Swedish one): named groups are kept (through their function, if any)
 RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
     (r"file name matches no source; left in place", "filnamnet matchar ingen källa; filen ligger kvar", {}),
@@ -154,6 +167,18 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (r"not an XLSX workbook \(not a zip archive\)", "ingen XLSX-arbetsbok (inget zip-arkiv)", {}),
+    (
+        r"not an XLSX workbook \(not a zip archive\): (?P<what>.*)",
+        "ingen XLSX-arbetsbok (inget zip-arkiv): {what}",
+        {"what": lambda text: NOT_A_WORKBOOK.get(text, text)},
+    ),
+    (
+        r"no sheet named (?P<sheet>'.*?') \(the workbook's sheets: (?P<sheets>.*)\): set the source's sheet: "
+        r"in its pipelines file to the sheet that holds the rows",
+        "inget blad heter {sheet} (arbetsbokens blad: {sheets}): sätt källans sheet: i dess pipelines-fil "
+        "till bladet som har raderna",
+        {},
+    ),
     (r"not an XLSX workbook \(no xl/ part\)", "ingen XLSX-arbetsbok (ingen xl/-del)", {}),
     (
         r"XLSX unpacks to (?P<limit>.*), although its zip directory says less \(zip bomb\)",
