@@ -393,3 +393,47 @@ def test_an_out_named_for_another_kind_of_file_is_one_line(warehouse, tmp_path):
         "XLSX)\n",
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_swedish_metadata_says_how_the_year_was_chosen_and_the_kind_in_swedish(warehouse, tmp_path):
+    # it said "Läsår | 2023/24 (annual report of 2023/24, the latest year with final values)", "Typ | annual"
+    # and target values as 100.0
+    export(warehouse, tmp_path, None, lang="sv", charts=False)
+    [path] = tmp_path.glob("*_sv_metadata.md")
+    lines = path.read_text("utf-8").splitlines()
+    year = json.loads(path.with_suffix(".json").read_text("utf-8"))["academic_year"]
+    assert f"| Läsår | {year} (årsrapport för {year}, det senaste läsåret med slutliga värden) |" in lines
+    assert "| Typ | årlig uppföljning (`annual`) |" in lines
+    assert not any(".0 |" in line for line in lines if line.startswith("| I"))
+
+
+@pytest.mark.parametrize(
+    ("english", "swedish"),
+    [
+        (
+            "annual report of 2024/25, the latest year with values (no year is final yet)",
+            "årsrapport för 2024/25, det senaste läsåret med värden (inget läsår är slutligt än)",
+        ),
+        (
+            "mid-term follow-up of 2021/22 (the plan's mid-term year)",
+            "halvtidsuppföljning för 2021/22 (planens halvtidsår)",
+        ),
+        (
+            "final follow-up of 2024/25 (the plan's final year)",
+            "slutuppföljning för 2024/25 (planens slutår)",
+        ),
+        (
+            "final follow-up of 2023/24, the latest year with final values before 2024/25",
+            "slutuppföljning för 2023/24, det senaste läsåret med slutliga värden före 2024/25",
+        ),
+        (
+            "mid-term follow-up of 2020/21, the latest year with values before 2021/22",
+            "halvtidsuppföljning för 2020/21, det senaste läsåret med värden före 2021/22",
+        ),
+    ],
+)
+def test_how_the_year_was_chosen_in_swedish(english, swedish):
+    from indicators.export.labels import year_note
+
+    assert year_note(english, "sv") == swedish
+    assert year_note(english, "en") == english

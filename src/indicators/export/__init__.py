@@ -132,7 +132,10 @@ def export(
         _environment()
         .get_template("metadata.md.j2")
         .render(
-            meta=meta, lang=lang, run_status=labels.text(labels.RUN_STATUS, meta["data"]["run_status"], lang)
+            meta=meta,
+            lang=lang,
+            run_status=labels.text(labels.RUN_STATUS, meta["data"]["run_status"], lang),
+            kind_text=labels.text(labels.KINDS, meta["kind"], lang),
         ),
         encoding="utf-8",
     )
@@ -209,7 +212,7 @@ def metadata(
         "title": {"sv": "Internationaliseringsindikatorer", "en": "Internationalisation indicators"}[lang]
         + f" {publication.year} – {labels.text(labels.KINDS, publication.kind, lang)}",
         "academic_year": publication.year,
-        "academic_year_chosen": publication.year_note,
+        "academic_year_chosen": labels.year_note(publication.year_note, lang),
         "as_of": publication.as_of,
         "plan": {
             key: publication.plan.get(key)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LANGS = ("sv", "en")
 
 HEADERS: dict[str, dict[str, str]] = {
@@ -215,6 +217,44 @@ KINDS = {
     "midterm": {"sv": "halvtidsuppföljning", "en": "mid-term follow-up"},
     "final": {"sv": "slutuppföljning", "en": "final follow-up"},
 }
+
+# How a publication's year was chosen (export.read.choose_year writes the English sentence)
+_YEAR_NOTES = [
+    (
+        r"annual report of (?P<y>\S+), the latest year with final values",
+        "årsrapport för {y}, det senaste läsåret med slutliga värden",
+    ),
+    (
+        r"annual report of (?P<y>\S+), the latest year with values \(no year is final yet\)",
+        "årsrapport för {y}, det senaste läsåret med värden (inget läsår är slutligt än)",
+    ),
+    (
+        r"mid-term follow-up of (?P<y>\S+) \(the plan's mid-term year\)",
+        "halvtidsuppföljning för {y} (planens halvtidsår)",
+    ),
+    (r"final follow-up of (?P<y>\S+) \(the plan's final year\)", "slutuppföljning för {y} (planens slutår)"),
+    (
+        r"(?P<what>mid-term|final) follow-up of (?P<y>\S+), the latest year with (?P<final>final )?values before (?P<w>\S+)",
+        "{what} för {y}, det senaste läsåret med {final}värden före {w}",
+    ),
+]
+
+
+def year_note(note: str | None, lang: str) -> str | None:
+    """How the year was chosen, in ``lang`` (the sentence as written where no pattern knows it)."""
+    if note is None or lang != "sv":
+        return note
+    for pattern, template in _YEAR_NOTES:
+        found = re.fullmatch(pattern, note)
+        if found:
+            words = found.groupdict()
+            words["what"] = {"mid-term": "halvtidsuppföljning", "final": "slutuppföljning"}.get(
+                words.get("what"), ""
+            )
+            words["final"] = "slutliga " if words.get("final") else ""
+            return template.format(**words)
+    return note
+
 
 SUPPRESSION = {
     "primary": {"sv": "primär", "en": "primary"},
