@@ -1,9 +1,14 @@
 -- The academic years each indicator has values for, and the status of those values, from the
 -- coverage of its data sources (the catalogue's `sources`; the programme catalogue and the
--- partner networks are reference data and left aside):
---   final        every source covers the whole year
---   provisional  every source covers part of the year, at least one not all of it
---   incomplete   at least one source covers none of the year while another covers some of it
+-- partner networks are reference data and left aside) and of the years before it that the value
+-- reaches back to (seeds/indicator_lookbacks.csv: I02 counts a stay in the degree year or the 5
+-- academic years before it, so its value of 2018/19 needs student mobility from 2013/14):
+--   final        every source covers the whole year, and every lookback year is covered
+--   provisional  every source covers part of the year, at least one not all of it, and every
+--                lookback year is covered
+--   incomplete   at least one source covers none of the year while another covers some of it,
+--                or a source covers none of a lookback year (before it starts, or a gap): the
+--                value may miss what it counts (`lookback_not_covered` says what is missing)
 -- A year that none of its sources covers has no row (and so no value).
 with
 
@@ -17,6 +22,10 @@ source_years as (
 
 academic_years as (
     select * from {{ ref('int_academic_years_listed') }}
+),
+
+lookbacks as (
+    select * from {{ ref('indicator_lookbacks') }}
 ),
 
 source_counts as (
@@ -39,22 +48,116 @@ years_per_source as (
     group by data_sources.indicator_id, source_years.academic_year
 ),
 
-final as (
+indicator_years as (
     select
-        years_per_source.indicator_id,
-        years_per_source.academic_year,
-        case
-            when years_per_source.sources_complete = source_counts.sources then 'final'
-            when years_per_source.sources_covering = source_counts.sources then 'provisional'
-            else 'incomplete'
-        end as obs_status,
-        years_per_source.sources_covering,
+        years_per_source.*,
+        academic_years.academic_year_start,
         source_counts.sources,
     from years_per_source
     inner join source_counts
         on years_per_source.indicator_id = source_counts.indicator_id
     inner join academic_years
         on years_per_source.academic_year = academic_years.academic_year
+),
+
+-- every academic year before a value's own that its lookback needs of a source, one row each
+lookback_years_needed as (
+    select
+        indicator_years.indicator_id,
+        indicator_years.academic_year,
+        lookbacks.source_name,
+        lookbacks.lookback_years,
+        indicator_years.academic_year_start - lookbacks.lookback_years as needed_from_start,
+        cast(
+            unnest(
+                range(
+                    indicator_years.academic_year_start - lookbacks.lookback_years,
+                    indicator_years.academic_year_start
+                )
+            ) as integer
+        ) as needed_start,
+    from indicator_years
+    inner join lookbacks
+        on indicator_years.indicator_id = lookbacks.indicator_id
+),
+
+source_first_years as (
+    select
+        source_name,
+        min(academic_year_start) as first_start,
+    from source_years
+    group by source_name
+),
+
+-- the lookbacks with a needed year their source does not cover
+lookbacks_not_covered as (
+    select
+        lookback_years_needed.indicator_id,
+        lookback_years_needed.academic_year,
+        lookback_years_needed.source_name,
+        any_value(lookback_years_needed.lookback_years) as lookback_years,
+        any_value(lookback_years_needed.needed_from_start) as needed_from_start,
+        any_value(source_first_years.first_start) as first_start,
+        max(lookback_years_needed.needed_start) as last_uncovered_start,
+        string_agg(
+            {{ academic_year_label('lookback_years_needed.needed_start') }},
+            ', ' order by lookback_years_needed.needed_start
+        ) as uncovered_years,
+    from lookback_years_needed
+    left join source_years
+        on lookback_years_needed.source_name = source_years.source_name
+        and lookback_years_needed.needed_start = source_years.academic_year_start
+    left join source_first_years
+        on lookback_years_needed.source_name = source_first_years.source_name
+    where source_years.source_name is null
+    group by
+        lookback_years_needed.indicator_id,
+        lookback_years_needed.academic_year,
+        lookback_years_needed.source_name
+),
+
+-- in words, one clause a source: "it needs student_mobility from 2013/14 (...), but student_mobility
+-- starts 2016/17" (every missing year before its first), "... covers none of 2015/16" (a gap), or
+-- "... has no data"
+lookback_sentences as (
+    select
+        indicator_id,
+        academic_year,
+        string_agg(
+            'it needs ' || source_name || ' from ' || {{ academic_year_label('needed_from_start') }}
+            || ' (the value''s year and the '
+            || case when lookback_years = 1 then '' else lookback_years || ' ' end
+            || 'academic year' || case when lookback_years = 1 then '' else 's' end || ' before it), but '
+            || source_name
+            || case
+                when first_start is null then ' has no data'
+                when last_uncovered_start < first_start
+                    then ' starts ' || {{ academic_year_label('first_start') }}
+                else ' covers none of ' || uncovered_years
+            end,
+            '; ' order by source_name
+        ) as lookback_not_covered,
+    from lookbacks_not_covered
+    group by indicator_id, academic_year
+),
+
+final as (
+    select
+        indicator_years.indicator_id,
+        indicator_years.academic_year,
+        case
+            when lookback_sentences.lookback_not_covered is not null then 'incomplete'
+            when indicator_years.sources_complete = indicator_years.sources then 'final'
+            when indicator_years.sources_covering = indicator_years.sources then 'provisional'
+            else 'incomplete'
+        end as obs_status,
+        indicator_years.sources_covering,
+        indicator_years.sources,
+        lookback_sentences.lookback_not_covered,
+    from indicator_years
+    left join lookback_sentences
+        on indicator_years.indicator_id = lookback_sentences.indicator_id
+        and indicator_years.academic_year = lookback_sentences.academic_year
 )
 
 select * from final

@@ -6,7 +6,11 @@
 -- A target's pace is measured to its own deadline (deadline_year); after the deadline a target
 -- (coverage, majority, at_least) keeps the verdict and progress it had at the deadline.
 -- No verdict on a partial year: a provisional or incomplete value (obs_status) has status and
--- progress 'provisional', the reason in no_verdict_reason, and no change or CAGR beside it.
+-- progress 'provisional', the reason in no_verdict_reason, and no change or CAGR beside it. An
+-- incomplete value's reason names what is missing: a source that covers none of the year, or the
+-- years before it that the value reaches back to (I02: student mobility from five years before).
+-- A baseline value that is not final is no baseline: the years after it read insufficient_data,
+-- with no_verdict_reason saying so (their own values may be final).
 with
 
 indicator_values as (
@@ -19,6 +23,10 @@ plan_indicators as (
 
 milestones as (
     select * from {{ ref('int_milestones_completed') }}
+),
+
+indicator_years as (
+    select * from {{ ref('int_indicator_years_covered') }}
 ),
 
 headline as (
@@ -36,11 +44,21 @@ judged_inputs as (
         headline.value,
         headline.unit,
         headline.obs_status,
+        -- why an incomplete value is: a source covers none of the year, or none of a year before it
+        -- that the value reaches back to (int_indicator_years_covered)
+        coalesce(
+            indicator_years.sources_covering < indicator_years.sources,
+            indicator_years.lookback_not_covered is null
+        ) as has_source_missing_the_year,
+        indicator_years.lookback_not_covered,
         headline.annotation_ids,
         plan_indicators.rule,
         plan_indicators.secondary_rule,
         plan_indicators.baseline_year,
-        baseline.value as baseline_value,
+        -- a baseline value that is not final (e.g. I02's 2018/19 without mobility from 2013/14) may be
+        -- an undercount: no year is judged against it (insufficient_data, the reason beside it)
+        case when baseline.obs_status = 'final' then baseline.value end as baseline_value,
+        baseline.obs_status as baseline_obs_status,
         plan_indicators.target_value,
         plan_indicators.deadline_year,
         plan_indicators.deadline_date,
@@ -64,6 +82,9 @@ judged_inputs as (
     left join milestones
         on headline.indicator_id = milestones.indicator_id
         and coalesce(headline.programme_code, '') = coalesce(milestones.programme_code, '')
+    left join indicator_years
+        on headline.indicator_id = indicator_years.indicator_id
+        and headline.academic_year = indicator_years.academic_year
 ),
 
 judged as (
@@ -158,7 +179,24 @@ final as (
         obs_status,
         case obs_status
             when 'provisional' then 'provisional value: its sources cover only part of the year'
-            when 'incomplete' then 'incomplete value: a source it uses covers none of the year'
+            when 'final'
+                then case
+                        when rule != 'milestone' and baseline_obs_status != 'final'
+                            then 'baseline value not final: '
+                                || baseline_year
+                                || ' is '
+                                || baseline_obs_status
+                                || ', so no year is judged against it'
+                    end
+            when 'incomplete'
+                then 'incomplete value: '
+                    || concat_ws(
+                        '; ',
+                        case
+                            when has_source_missing_the_year then 'a source it uses covers none of the year'
+                        end,
+                        lookback_not_covered
+                    )
         end as no_verdict_reason,
         annotation_ids,
         case when obs_status = 'final' then progress else 'provisional' end as progress,

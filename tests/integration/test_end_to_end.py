@@ -238,6 +238,60 @@ def test_status_against_the_baseline(published):
     assert rows["I04 2020/21"] == "not_met"  # coverage below 100 %
 
 
+def test_graduates_with_a_stay_abroad_get_no_verdict_without_five_years_of_mobility_before(published):
+    settings, _ = published
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select academic_year, status, progress, no_verdict_reason, change_abs, cagr_pct
+            from marts.indicator_progress
+            where plan_id = 'MED-2019' and programme_code is null and indicator_id = 'I02'
+            order by academic_year
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    # the values (50 %, 100 %, 100 %) are there but may miss stays before 2017/18, when the
+    # fixture's mobility starts: 2019/20 at 100 % against 50 % would otherwise read met
+    needs = "it needs student_mobility from {} (the value's year and the 5 academic years before it)"
+    starts = "but student_mobility starts 2017/18"
+    assert rows == [
+        (
+            "2017/18",
+            "provisional",
+            "provisional",
+            f"incomplete value: a source it uses covers none of the year; {needs.format('2012/13')}, {starts}",
+            None,
+            None,
+        ),
+        (
+            "2018/19",
+            "provisional",
+            "provisional",
+            f"incomplete value: {needs.format('2013/14')}, {starts}",
+            None,
+            None,
+        ),
+        (
+            "2019/20",
+            "provisional",
+            "provisional",
+            f"incomplete value: {needs.format('2014/15')}, {starts}",
+            None,
+            None,
+        ),
+        (
+            "2020/21",
+            "provisional",
+            "provisional",
+            f"incomplete value: {needs.format('2015/16')}, {starts}",
+            None,
+            None,
+        ),
+    ]
+
+
 def test_the_second_run_loaded_only_the_re_export(published):
     _, second = published
     assert second.ingest.count("loaded") == 1
@@ -276,10 +330,16 @@ def test_value_status_follows_the_sources_coverage(published):
         "I01 2018/19": "final",
         "I01 2019/20": "final",
         "I01 2020/21": "provisional",
+        # I02 counts a stay in the degree year or the 5 academic years before it, so a value of year Y
+        # needs student mobility from Y-5. The fixture's mobility starts 2017/18 (M03, 30 June 2018):
+        # 2017/18 needs it from 2012/13 (and the graduates cover none of the year), 2018/19 from
+        # 2013/14, 2019/20 from 2014/15, 2020/21 from 2015/16 (the year is also partial): every one
+        # could miss a stay before 2017/18, so every one is incomplete. The first final one would be
+        # 2022/23 (from 2017/18), after the data.
         "I02 2017/18": "incomplete",
-        "I02 2018/19": "final",
-        "I02 2019/20": "final",
-        "I02 2020/21": "provisional",
+        "I02 2018/19": "incomplete",
+        "I02 2019/20": "incomplete",
+        "I02 2020/21": "incomplete",
         "I04 2018/19": "final",
         "I04 2019/20": "final",
         "I04 2020/21": "final",
