@@ -193,12 +193,17 @@ def test_the_newest_year_is_marked_provisional(warehouse, tmp_path):
     newest = {row["Value status"] for row in rows if row["Academic year"] == "2025/26"}
     assert newest == {"provisional", "incomplete"}
     assert {row["Value status"] for row in rows if row["Academic year"] == "2024/25"} == {"final"}
-    # 2025/26: I08, I12, I24 (the programme register holds no 2025/26); I02 2016/17-2020/21 (stays of
-    # the 5 years before needed, student mobility starts 2016/17) and I24 2016/17-2017/18 (2 years)
+    # 2025/26: I08, I12, I24 (the programme register holds no 2025/26). Student mobility reaches back
+    # to 2013/14, the other event sources to 2016/17: 2013/14-2015/16 are incomplete where a source
+    # covers none of them (I02 graduates, I09 activities, I23 and I24 staff mobility), and I02 and I24
+    # need stays from before 2013/14 (5 and 2 years back) in 2016/17-2017/18 and 2013/14-2014/15
+    # (I24 also staff mobility before 2016/17 in 2016/17-2017/18)
     assert {row["Indicator"] for row in rows if row["Value status"] == "incomplete"} == {
         "I02",
         "I08",
+        "I09",
         "I12",
+        "I23",
         "I24",
     }
     # the mark is in the report's tables (its charts, drawn elsewhere, are not needed for it)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -29,8 +30,9 @@ SOURCES = [
 EWP_NS = (
     "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd"
 )
-# Scale 1: (270 + 180) stays x the year factors (0.88 ... 1.16, sum 7.92) ~ 3,560, plus a few second stays.
-STAYS_SCALE_1 = (7500, 8500)  # 600 outgoing + 400 incoming a normal year, COVID years far fewer
+# Scale 1: (600 outgoing + 400 incoming) stays x the year factors of 2013/14 ... 2024/25 (0.8, 0.83, 0.85,
+# then 0.88 ... 1.16: 2.48 + 7.92 = 10.4) ~ 10,400, plus a few hundred second stays; COVID years far fewer.
+STAYS_SCALE_1 = (10000, 11200)
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +148,17 @@ def test_stays_per_scale(inbox: Path, tmp_path: Path):
     assert frames[1].columns[:3] == ["mobility_id", "student_id", "direction"]
     programmes = _xlsx_rows(tmp_path / "programmes.xlsx")
     assert len(programmes) == 32
+
+
+def test_student_mobility_reaches_five_years_before_the_baseline(inbox: Path):
+    # I02 counts a stay in the degree year or the 5 academic years before it: the 2018/19 baseline
+    # needs stays from 2013/14 (1 July 2013), three years before the other exports' first, 2016/17
+    old = _xlsx_rows(inbox / "student_mobility_2022-11-15.xlsx")
+    starts = [r["Start date"] for r in old if r["Start date"] is not None]
+    assert dt.date(2013, 7, 1) <= min(starts) < dt.date(2014, 7, 1)
+    assert {int(r["Mobility ID"].split("-")[1]) for r in old} == set(range(2013, 2023))
+    degrees = [r["Examensdatum"] for r in _xlsx_rows(inbox / "graduates_2025-09-01.xlsx")]
+    assert dt.date(2016, 7, 1) <= min(degrees) < dt.date(2017, 7, 1)
 
 
 def test_covid_dip_and_recovery(inbox: Path):

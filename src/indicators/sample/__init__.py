@@ -3,7 +3,8 @@
 ``generate(out_dir, scale=1, seed=2019)`` writes one file per export, named after its source, in
 the formats the real systems produce (SoleMove, Ladok, the activity log, EWP). Scale 1 is one
 faculty: 16 programmes (VAMIN starts 2021/22, VGPOD ends 2019/20 and VGNUT 2020/21), academic
-years 2016/17–2024/25, about 500 student stays a normal year with the COVID-19 dip (2019/20
+years 2016/17–2024/25 (student mobility from 2013/14: the five years of stays before the 2018/19
+baseline that I02 needs), about 500 student stays a normal year with the COVID-19 dip (2019/20
 spring, 2020/21, recovery 2021/22) and growth after it. Everything is fictitious; personnummer
 use birth serials 980–999 and valid check digits. See ``sources/`` (one module per source group)
 for the distributions.
@@ -12,7 +13,7 @@ Files at scale 1 (``large_as_csv`` turns the starred ones into UTF-8 comma CSV w
 headers and values, which it does by default when ``scale > 1``):
 
 * ``programmes.xlsx`` – Swedish headers, grundnivå/avancerad nivå, academic years ``2016/17``.
-* ``student_mobility_2022-11-15.xlsx`` * – SoleMove export in English, Excel date cells, EWP terms
+* ``student_mobility_2022-11-15.xlsx`` * – SoleMove export of 2013/14–2022/23 in English, Excel date cells, EWP terms
   ``2019/2020-1/2``, EU country codes UK/EL, personnummer ``YYYYMMDD-NNNN``, T-numbers and UIDs.
 * ``student_mobility_2025-09-01.csv`` * – re-export of 2021/22–2024/25: UTF-8 with BOM, ``;``,
   Swedish headers and values (utresande, återbud, avbrott, kvinna/man), ``HT2021`` terms, ISO dates,

@@ -14,9 +14,9 @@ from indicators.sample.sources import activities, agreements, registers, staff_m
 from indicators.sample.sources.world import S_DEFECTS, World, staff_pool
 from indicators.sample.writers import FileSpec, canonical_spec, render, write, write_csv, write_ewp_iias
 
-OLD_EXPORT = dt.date(2022, 11, 15)  # the first student-mobility export (2016/17–2022/23)
+OLD_EXPORT = dt.date(2022, 11, 15)  # the first student-mobility export (2013/14–2022/23)
 NEW_EXPORT = dt.date(2025, 9, 1)  # the re-export (2021/22–2024/25) and every other export
-OLD_YEARS = range(ref.FIRST_YEAR, 2023)
+OLD_YEARS = range(student_mobility.FIRST_YEAR, 2023)
 NEW_YEARS = range(2021, ref.LAST_YEAR + 1)
 STAMP = NEW_EXPORT.isoformat()
 
@@ -396,7 +396,7 @@ def generate(
         planting,
         prepare=lambda f: student_mobility.status_as_of(f, NEW_EXPORT),
     )
-    for year in ref.YEARS:
+    for year in student_mobility.YEARS:
         say(f"student_mobility {year}/{(year + 1) % 100:02d}")
         chunk = student_mobility.student_year(world, year)
         if year in OLD_YEARS:

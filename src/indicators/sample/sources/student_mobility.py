@@ -24,8 +24,16 @@ from indicators.sample.sources.world import (
     partner_weights,
 )
 
+# SoleMove's history reaches further back than the other exports (2013/14, not 2016/17): I02 counts a
+# graduate's stay in the degree year or the 5 academic years before it, so the 2018/19 baseline needs
+# mobility from 2013/14 (annotation A04). Years before ref.FIRST_YEAR draw on the programmes running then.
+FIRST_YEAR = 2013
+YEARS = list(range(FIRST_YEAR, ref.LAST_YEAR + 1))
 STUDENT_OUT_BASE, STUDENT_IN_BASE = 600, 400  # stays per normal year at scale 1 (scale 100: ~1 M stays)
 STUDENT_YEAR_FACTOR = {
+    2013: 0.8,
+    2014: 0.83,
+    2015: 0.85,
     2016: 0.88,
     2017: 0.94,
     2018: 1.0,
@@ -78,12 +86,14 @@ def _type_probs(year: int, incoming: bool) -> list[float]:
         return p
     if year in (2020, 2021):
         return TYPE_P_OUT[year]
+    if year < ref.FIRST_YEAR:  # the history years: no virtual mobility was recorded yet
+        return TYPE_P_OUT["normal"][:-1] + [0.0]
     return TYPE_P_OUT["late"] if year >= 2022 else TYPE_P_OUT["normal"]
 
 
 def _stays(world: World, rng: np.random.Generator, year: int, direction: str, n: int) -> pl.DataFrame:
     incoming = direction == "incoming"
-    progs = active_in(world.programmes, year)
+    progs = active_in(world.programmes, max(year, ref.FIRST_YEAR))
     w = progs["_weight"].to_numpy().astype(float)
     pi = rng.choice(len(progs), size=n, p=w / w.sum())
     prog_code = progs["programme_code"].to_numpy()[pi].astype(object)
