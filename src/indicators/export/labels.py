@@ -95,8 +95,10 @@ OBS_MARKS = {"provisional": "p", "incomplete": "i"}
 
 OBS_LEGEND = {
     "final": {
-        "sv": "slutligt: varje källa täcker hela läsåret (till och med 30 juni)",
-        "en": "final: every source covers the whole academic year (to 30 June)",
+        "sv": "slutligt: varje källa täcker hela läsåret (till och med 30 juni) och de läsår före det "
+        "som värdet räknar med (I02: de fem läsåren före examensåret)",
+        "en": "final: every source covers the whole academic year (to 30 June) and the years before it "
+        "that the value counts (I02: the five academic years before the degree year)",
     },
     "provisional": {
         "sv": "p = preliminärt: källorna täcker bara en del av läsåret (innevarande år, eller en export "
@@ -106,9 +108,11 @@ OBS_LEGEND = {
     },
     "incomplete": {
         "sv": "i = ofullständigt: minst en av indikatorns källor täcker inget av läsåret (en inaktuell "
-        "källa); värdet bygger på de övriga",
+        "källa), och värdet bygger på de övriga, eller inget av ett läsår före det som värdet räknar med "
+        "(I02 före fem års utlandsvistelser), och värdet kan vara för lågt",
         "en": "i = incomplete: at least one of the indicator's sources covers none of the academic year "
-        "(a stale source); the value rests on the others",
+        "(a stale source), and the value rests on the others, or none of a year before it that the value "
+        "counts (I02 without five years of stays abroad), and the value may be too low",
     },
 }
 
