@@ -175,3 +175,44 @@ def test_a_swedish_exports_about_sheet_and_metadata_say_the_runs_status_in_swedi
     markdown = (tmp_path / "indicators_2024-25_annual_sv_xlsx_metadata.md").read_text("utf-8")
     assert re.search(r"\| Körning som gav data \| \S+ \(publicerad med varningar, ", markdown)
     assert "published_with_warnings" not in markdown
+
+
+@pytest.mark.parametrize(
+    ("reason", "obs_status", "swedish"),
+    [
+        (
+            "incomplete value: it needs student_mobility from 2013/14 (the value's year and the 5 academic years "
+            "before it), but student_mobility starts 2016/17",
+            "incomplete",
+            "ofullständigt värde: den behöver student_mobility från 2013/14 (värdets läsår och de 5 läsåren före "
+            "det), men student_mobility börjar 2016/17",
+        ),
+        (
+            "incomplete value: a source it uses covers none of the year; it needs staff_mobility from 2012/13 (the "
+            "value's year and the 2 academic years before it), but staff_mobility covers none of 2012/13, 2013/14",
+            "incomplete",
+            "ofullständigt värde: en källa som indikatorn bygger på täcker inget av läsåret; den behöver "
+            "staff_mobility från 2012/13 (värdets läsår och de 2 läsåren före det), men staff_mobility täcker "
+            "inget av 2012/13, 2013/14",
+        ),
+        (
+            "baseline value not final: 2018/19 is incomplete, so no year is judged against it",
+            "final",
+            "utgångsvärdet är inte slutligt: 2018/19 är ofullständigt, så inget år bedöms mot det",
+        ),
+        (
+            "provisional value: its sources cover only part of the year",
+            "provisional",
+            "källorna täcker bara en del av läsåret",
+        ),
+    ],
+)
+def test_why_a_value_has_no_verdict_in_swedish(reason, obs_status, swedish):
+    # the report said every incomplete value's source "covers none of the year", also where the source
+    # covered the year but not the five before it that I02 counts, and nothing for a baseline not final
+    from indicators.report.quality_words import no_verdict
+
+    assert no_verdict(reason, obs_status, "sv") == swedish
+    assert no_verdict(reason, obs_status, "en") == (
+        "its sources cover only part of the year" if obs_status == "provisional" else reason
+    )

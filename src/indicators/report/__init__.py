@@ -245,8 +245,10 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
                 "status_word": labels.text(labels.STATUS, verdict["status"], lang),
                 "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
                 # a value that is not final has no verdict: say why (indicator_progress.no_verdict_reason)
-                "no_verdict": quality_words.word(quality_words.NO_VERDICT, verdict["obs_status"], lang)
-                if verdict["status"] == "provisional"
+                "no_verdict": quality_words.no_verdict(
+                    verdict["no_verdict_reason"], verdict["obs_status"], lang
+                )
+                if verdict["status"] in ("provisional", "insufficient_data")
                 else None,
                 "chart": chart(ind["indicator_id"]),
                 "alt": alt(ind, verdict),

@@ -183,4 +183,5 @@ class Publication(AnnualTables, FollowupTables):
             "status": found.get("status"),
             "progress": found.get("progress"),
             "obs_status": self.obs_status(indicator_id, year, programme),
+            "no_verdict_reason": found.get("no_verdict_reason"),
         }
