@@ -106,3 +106,22 @@ def cli_in_process(*args: str, env: dict[str, str] | None = None):
             else:
                 os.environ[name] = value
     return subprocess.CompletedProcess(["indicators", *args], code, out.getvalue(), err.getvalue())
+
+
+EXPORT_FIXTURE = Path(__file__).parent / "fixtures" / "export" / "warehouse.sql"
+
+
+def export_fixture_warehouse(folder: Path, *statements: str) -> Path:
+    """The export tests' hand-built published warehouse (``tests/fixtures/export/warehouse.sql``) in
+    ``folder``, with ``statements`` run after it (a variant of the fixture)."""
+    import duckdb
+
+    path = folder / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(EXPORT_FIXTURE.read_text(encoding="utf-8"))
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+    return path

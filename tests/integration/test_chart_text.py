@@ -17,14 +17,13 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-import duckdb
 import pytest
 from PIL import Image
 
+from helpers import export_fixture_warehouse
 from indicators.export import export
 from indicators.report import report
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
 SVG = "{http://www.w3.org/2000/svg}"
 
 pytestmark = pytest.mark.xdist_group("chart_text")
@@ -43,11 +42,7 @@ I01_SV = (
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(FIXTURE.read_text(encoding="utf-8"))
-    con.close()
-    return path
+    return export_fixture_warehouse(tmp_path_factory.mktemp("warehouse"))
 
 
 def svg_text(root: ET.Element) -> tuple[str, str]:

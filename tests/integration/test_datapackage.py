@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 from frictionless import Package
 
+from helpers import export_fixture_warehouse
 from indicators.export import datapackage, export
 from indicators.export.tables import load
 
@@ -22,16 +22,9 @@ from indicators.export.tables import load
 pytestmark = pytest.mark.xdist_group("datapackage")
 
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
-
-
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(FIXTURE.read_text(encoding="utf-8"))
-    con.close()
-    return path
+    return export_fixture_warehouse(tmp_path_factory.mktemp("warehouse"))
 
 
 def _validate(folder: Path) -> None:

@@ -11,21 +11,17 @@ import duckdb
 import openpyxl
 import pytest
 
+from helpers import export_fixture_warehouse
 from indicators.export import ExportError, export
 from indicators.export.writers import format_number, safe_text
 from indicators.report import report
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
 STEM = "indicators_2023-24_annual"
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(FIXTURE.read_text(encoding="utf-8"))
-    con.close()
-    return path
+    return export_fixture_warehouse(tmp_path_factory.mktemp("warehouse"))
 
 
 def warehouse_values(path: Path) -> dict[tuple, float | None]:

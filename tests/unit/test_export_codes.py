@@ -15,25 +15,24 @@ import io
 import json
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
+from helpers import export_fixture_warehouse
 from indicators.export import export
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
 STEM = "indicators_2023-24_annual_sv"
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(FIXTURE.read_text(encoding="utf-8"))
-    for table in ("indicator_progress", "indicator_revisions", "indicator_values", "programmes"):
-        con.execute(f"update marts.{table} set programme_code = '0123' where programme_code = 'P3'")
-    con.close()
-    return path
+    return export_fixture_warehouse(
+        tmp_path_factory.mktemp("warehouse"),
+        *(
+            f"update marts.{table} set programme_code = '0123' where programme_code = 'P3'"
+            for table in ("indicator_progress", "indicator_revisions", "indicator_values", "programmes")
+        ),
+    )
 
 
 def rows(path: Path, encoding: str, delimiter: str) -> list[dict[str, str]]:
@@ -64,10 +63,7 @@ def test_the_excel_sv_csv_keeps_the_code_as_it_is_and_says_what_excel_does(wareh
 
 
 def test_without_such_codes_nothing_is_said(tmp_path):
-    path = tmp_path / "plain.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(FIXTURE.read_text(encoding="utf-8"))
-    con.close()
+    path = export_fixture_warehouse(tmp_path)
     notes: list[str] = []
     export(path, tmp_path / "out", "2023/24", lang="sv", charts=False, on_note=notes.append)
     meta = json.loads((tmp_path / "out" / f"{STEM}_metadata.json").read_text("utf-8"))

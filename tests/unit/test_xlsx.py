@@ -11,23 +11,18 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
+from helpers import export_fixture_warehouse
 from indicators.export import export
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "export" / "warehouse.sql"
 SHEETS_SV = ["Indikatorer", "Per program", "Alla värden", "Halvtidsuppföljning", "Om data"]
 
 
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(FIXTURE.read_text(encoding="utf-8"))
-    con.close()
-    return path
+    return export_fixture_warehouse(tmp_path_factory.mktemp("warehouse"))
 
 
 @pytest.fixture(scope="module")
