@@ -216,3 +216,41 @@ def test_why_a_value_has_no_verdict_in_swedish(reason, obs_status, swedish):
     assert no_verdict(reason, obs_status, "en") == (
         "its sources cover only part of the year" if obs_status == "provisional" else reason
     )
+
+
+def test_every_rejection_the_readers_give_these_files_reads_in_swedish(tmp_path):
+    # the Swedish words follow the ingest's English sentences pattern by pattern: a sentence changed
+    # or added in a reader without its pattern showed in English in a Swedish report, unnoticed
+    import io
+
+    import openpyxl
+
+    from indicators.readers.csv import read_csv
+    from indicators.readers.errors import ReaderError
+    from indicators.readers.xlsx import read_xlsx
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Blad1"
+    workbook.active.append(["a"])
+    workbook.active.append(["x"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    cases = [
+        (read_csv, b""),
+        (read_csv, b"a;b\n"),
+        (read_csv, "a;b\n1;Göteborg\n".encode("utf-16")),
+        (read_csv, b"a;b\x00\n1;2\n"),
+        (read_csv, b"a;a\n1;2\n"),
+        (read_csv, "a;b\n1;Göteborg\n".encode() + "2;Malmö\n".encode("cp1252")),
+        (read_xlsx, b"id;name\n1;Lund\n"),
+        (read_xlsx, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+        (read_xlsx, buffer.getvalue()[:500]),
+        (lambda data: read_xlsx(data, "Data"), buffer.getvalue()),
+    ]
+    said = []
+    for read, data in cases:
+        with pytest.raises(ReaderError) as caught:
+            read(data)
+        said.append(str(caught.value))
+    assert len(set(said)) == len(cases)
+    assert [text for text in said if reason(text, "sv")[1] != "sv"] == []
