@@ -153,6 +153,29 @@ def test_the_previous_pattern_fails_three_hidden_primaries_are_all_1(tmp_path):
     assert intervals(result) == {**{(code, "value"): (1, 4) for code in "ABC"}, ("D", "value"): (18, 27)}
 
 
+# faculty 3 = A 1 + B 1 + C 1 + D 0 + E 0: every cell but the zeros is primary
+SMALL_TOTAL = [row(value=3), row("A", 1), row("B", 1), row("C", 1), row("D", 0), row("E", 0)]
+
+
+def test_hidden_parts_counted_beside_published_zeros_pin_a_hidden_total(tmp_path):
+    # The old pattern hid the faculty and A, B, C (primary) and had nothing left to hide: D and E read 0,
+    # so three programmes of at least 1 make the faculty at least 3, and primary makes it at most 4;
+    # each programme is then 3 - 1 - 1 .. 4 - 1 - 1 = 1..2.
+    old = {key(): "primary", **{key(code): "primary" for code in "ABC"}}
+    assert disclosure.suppress(SMALL_TOTAL) != old
+    result = audit(write(tmp_path / "old", SMALL_TOTAL, old))
+    assert intervals(result) == {(None, "value"): (3, 4), **{(code, "value"): (1, 2) for code in "ABC"}}
+    assert not result.ok
+    # Now every programme is withheld, the zeros too, each 0 or more: the faculty is 1..4 (what primary
+    # says alone) and each programme 0..4 (at most the faculty)
+    new = disclosure.suppress(SMALL_TOTAL)
+    assert new == {key(): "primary", **{key(code): "withheld" for code in "ABCDE"}}
+    for lang, dialect in (("sv", "excel-sv"), ("en", "standard")):
+        result = audit(write(tmp_path / lang, SMALL_TOTAL, new, lang=lang, dialect=dialect))
+        assert intervals(result) == {(None, "value"): (1, 4), **{(code, "value"): (0, 4) for code in "ABCDE"}}
+        assert result.ok
+
+
 def test_an_exactly_determined_cell_fails_and_a_protected_one_passes(tmp_path):
     rows = [row(value=10), row("A", 3), row("B", 7)]
     # only A hidden: 10 - 7 = 3

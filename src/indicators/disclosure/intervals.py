@@ -14,6 +14,7 @@ from indicators.disclosure.rules import (
     PRIMARY,
     PRIMARY_NUMERATOR,
     SECONDARY,
+    WITHHELD,
     CellKey,
     Protection,
     _Cell,
@@ -136,7 +137,7 @@ def hidden_bounds(flag: str | None, quantity: str, protection: Protection) -> tu
         return 1.0, float(protection.min_count - 1)
     if flag == PRIMARY_NUMERATOR and quantity == "denominator":  # ... so its denominator is not small
         return float(protection.min_denominator), INF
-    if quantity == "numerator":
+    if quantity == "numerator" or flag == WITHHELD:  # a withheld part may be anything, 0 too
         return 0.0, INF
     small = protection.min_count if quantity == "value" else protection.min_denominator
     if flag == PRIMARY:
@@ -217,7 +218,11 @@ def _protect_block(
                 if not block[candidate].flag and block[candidate].published and block[candidate].size > 0
             ]
             if not candidates:
-                given_up.add((key, quantity))
+                if _withhold(block, membership[key]):
+                    helped.update(group.key for group in membership[key])
+                    added = True
+                else:
+                    given_up.add((key, quantity))
                 continue
             *_, chosen, group = min(candidates, key=lambda candidate: candidate[:3])
             block[chosen].flag = SECONDARY
@@ -225,6 +230,24 @@ def _protect_block(
             added = True
         if not added and not tied:
             return intervals
+
+
+def _withhold(block: dict[CellKey, _Cell], groups: list[Group]) -> bool:
+    """Every part of each sum of ``groups`` that still has a zero published, hidden as ``withheld``
+    (primary and secondary parts too, so that the word says nothing of a part's value): the last
+    resort where a hidden cell is too narrow and no cell of its sums is left to hide but zeros, whose
+    being published tells how many parts are hidden (three hidden programmes of at least 1: a hidden
+    total of 1..4 is 3 or 4). Whether anything was hidden."""
+    changed = False
+    for group in groups:
+        parts = [block[key] for key in group.parts]
+        if not any(cell.published and not cell.flag and cell.size == 0 for cell in parts):
+            continue
+        for cell in parts:
+            if cell.published and cell.flag != WITHHELD:
+                cell.flag = WITHHELD
+                changed = True
+    return changed
 
 
 def _propagate(

@@ -59,6 +59,9 @@ PRIMARY = "primary"
 PRIMARY_NUMERATOR = "primary_numerator"
 SECONDARY = "secondary"
 KEPT = "kept"  # hidden because an earlier publish of the same numbers hid it (any value: see history)
+# every part of a sum hidden, zeros too, where the hidden parts' count alone would pin a hidden total
+# (a total of 3 hidden, three programmes of 1 hidden beside zeros: the total is 3 or 4): any value
+WITHHELD = "withheld"
 
 CellKey = tuple[str, str, str | None, str | None, str | None]
 """(indicator_id, academic_year, programme_code, dimension, dimension_value)."""
@@ -167,7 +170,9 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
             "kolumnen 'Röjandekontroll' primär eller sekundär. Antal aktiviteter, avtal, program och "
             "regioner samt milstolpar omfattas inte. Förändringar och tillväxttakt som bygger på ett dolt "
             "värde döljs också. En cell som en tidigare publicering av samma tal dolde döljs igen "
-            "('dold tidigare', vilket värde den än har nu; minst 1)."
+            "('dold tidigare', vilket värde den än har nu; minst 1). Där de dolda delarna av en summa "
+            "genom sitt antal ringar in en dold summa döljs alla dess delar, även nollorna ('undanhållen', "
+            "vilket värde som helst)."
         )
     width_en = f" and an interval of at least {pct:g} % of its upper end" if pct else ""
     return (
@@ -190,5 +195,6 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
         "Counts of activities, agreements, programmes and regions, and milestones, are not suppressed. "
         "Changes and growth rates computed from a suppressed value are suppressed too. A cell an earlier "
         "publish of the same numbers suppressed is suppressed again ('hidden earlier', whatever its value "
-        "now; at least 1)."
+        "now; at least 1). Where the number of a sum's hidden parts alone would pin a hidden total, every "
+        "part of that sum is suppressed, zeros too ('withheld', any value)."
     )

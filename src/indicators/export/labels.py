@@ -268,6 +268,7 @@ SUPPRESSION = {
     },  # disclosure.PRIMARY_NUMERATOR
     "secondary": {"sv": "sekundär", "en": "secondary"},
     "kept": {"sv": "dold tidigare", "en": "hidden earlier"},  # disclosure.KEPT
+    "withheld": {"sv": "undanhållen", "en": "withheld"},  # disclosure.WITHHELD
 }
 
 WORDS = {
