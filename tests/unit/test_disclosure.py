@@ -369,3 +369,23 @@ def test_a_cell_hidden_by_an_earlier_publish_is_kept_and_protected_like_any_othe
     # a kept cell that is small now is still 'kept', not 'primary'
     rows[1] = row("I03", "y", "A", value=3, unit="mobilities")
     assert disclosure.plan(rows, kept={a}).flags[a] == "kept"
+
+
+def test_a_sum_withheld_with_its_zeros_is_withheld_again_in_a_later_publish():
+    # faculty 3 = P1 1 + P2 1 + P3 1 + P4 0 + P5 0: the three hidden programmes pinned the faculty at 3..4,
+    # so every programme is withheld (any value, 0 too). A later publish of the same numbers marked them
+    # 'kept' (at least 1), a rule the zeros P4 and P5 do not keep; they stay 'withheld'
+    rows = [row("I11", "y", value=3)] + [
+        row("I11", "y", code, value=value)
+        for code, value in (("P1", 1), ("P2", 1), ("P3", 1), ("P4", 0), ("P5", 0))
+    ]
+    faculty = ("I11", "y", None, None, None)
+    programmes = [("I11", "y", f"P{n}", None, None) for n in range(1, 6)]
+    first = disclosure.plan(rows)
+    assert first.flags == {faculty: "primary", **{key: "withheld" for key in programmes}}
+    assert first.intervals[(faculty, "value")] == (1, 4)
+    kept = disclosure.kept_cells([{**item, "published_at": 1} for item in rows])
+    assert kept == {faculty, *programmes} and kept.withheld == set(programmes)
+    later = disclosure.plan(rows, kept=kept)
+    assert later.flags == {faculty: "kept", **{key: "withheld" for key in programmes}}
+    assert {later.intervals[(key, "value")] for key in programmes} == {(0, float("inf"))}

@@ -28,16 +28,26 @@ from collections.abc import Iterable, Mapping
 from itertools import groupby
 
 from indicators.disclosure.intervals import plan
-from indicators.disclosure.rules import CellKey, Protection
+from indicators.disclosure.rules import WITHHELD, CellKey, Protection
 
 
-def kept_cells(changes: Iterable[Mapping], protection: Protection | None = None) -> set[CellKey]:
+class Kept(set):
+    """The cells earlier publishes hid; ``withheld``: those of them one hid as ``withheld`` (a part of a
+    sum hidden with its zeros), hidden so again: their public rule is any value, 0 too, where a kept
+    cell's is at least 1, which a zero is not."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.withheld: set[CellKey] = set()
+
+
+def kept_cells(changes: Iterable[Mapping], protection: Protection | None = None) -> Kept:
     """The cells hidden by any of the publishes in ``changes``.
 
     ``changes``: the rows of ``audit.published_values`` (the key columns, value, numerator,
     denominator, unit, ``is_removed``, ``published_at``), ordered by ``published_at``."""
     blocks: dict[tuple[str, str], dict[CellKey, Mapping]] = defaultdict(dict)
-    kept: set[CellKey] = set()
+    kept = Kept()
     for _, publish in groupby(changes, key=lambda row: row["published_at"]):
         touched: set[tuple[str, str]] = set()
         for row in publish:
@@ -54,5 +64,7 @@ def kept_cells(changes: Iterable[Mapping], protection: Protection | None = None)
                 blocks[key[:2]][key] = row
             touched.add(key[:2])
         rows = [row for block in sorted(touched) for row in blocks[block].values()]
-        kept |= plan(rows, protection, kept).flags.keys()
+        flags = plan(rows, protection, kept).flags
+        kept.update(flags.keys())
+        kept.withheld |= {key for key, flag in flags.items() if flag == WITHHELD}
     return kept

@@ -102,8 +102,8 @@ def plan(
         numerator = _number(row.get("numerator"))
         cell = _Cell(key, value, denominator, unit, denominator is not None, numerator)
         cell.flag = primary_flag(key[0], unit, value, denominator, protection, numerator)
-        if key in kept and value is not None:
-            cell.flag = KEPT
+        if key in kept and value is not None:  # withheld earlier: withheld again (it may be 0)
+            cell.flag = WITHHELD if key in getattr(kept, "withheld", ()) else KEPT
         cells[key] = cell
 
     blocks: dict[tuple[str, str], dict[CellKey, _Cell]] = defaultdict(dict)
