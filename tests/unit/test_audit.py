@@ -176,6 +176,36 @@ def test_hidden_parts_counted_beside_published_zeros_pin_a_hidden_total(tmp_path
         assert result.ok
 
 
+def test_a_withheld_programme_takes_its_breakdown_with_it(tmp_path):
+    # the same faculty of 3, by gender too (women 2, men 1; P1 1 woman, P2 1 man, P3 1 woman). Had
+    # only the programmes been withheld, P4's published 0 women and 0 men would make it 0, P1's hidden
+    # woman (primary, at least 1) would make it at least 1, and the faculty 3..4 again: everything
+    # beneath the faculty is withheld, each cell 0..4
+    genders = {"P1": (1, 0), "P2": (0, 1), "P3": (1, 0), "P4": (0, 0), "P5": (0, 0)}
+    rows = [row(value=3), row(value=2, dimension="gender", dimension_value="female")]
+    rows.append(row(value=1, dimension="gender", dimension_value="male"))
+    for code, (women, men) in genders.items():
+        rows += [row(code, women + men), row(code, women, dimension="gender", dimension_value="female")]
+        rows.append(row(code, men, dimension="gender", dimension_value="male"))
+    flags = disclosure.suppress(rows)
+    assert flags[key()] == "primary" and set(flags) == {
+        (
+            item["indicator_id"],
+            item["academic_year"],
+            item["programme_code"],
+            item["dimension"],
+            item["dimension_value"],
+        )
+        for item in rows
+    }
+    assert {flag for cell, flag in flags.items() if cell != key()} == {"withheld"}
+    result = audit(write(tmp_path / "by_gender", rows, flags))
+    assert result.ok
+    found = {(item.programme_code, item.dimension_value): item.interval for item in result.findings}
+    assert found.pop((None, None)) == (1, 4)
+    assert set(found.values()) == {(0, 4)} and len(found) == 17
+
+
 def test_an_exactly_determined_cell_fails_and_a_protected_one_passes(tmp_path):
     rows = [row(value=10), row("A", 3), row("B", 7)]
     # only A hidden: 10 - 7 = 3

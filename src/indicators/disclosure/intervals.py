@@ -218,7 +218,7 @@ def _protect_block(
                 if not block[candidate].flag and block[candidate].published and block[candidate].size > 0
             ]
             if not candidates:
-                if _withhold(block, membership[key]):
+                if _withhold(block, membership[key], membership):
                     helped.update(group.key for group in membership[key])
                     added = True
                 else:
@@ -232,21 +232,28 @@ def _protect_block(
             return intervals
 
 
-def _withhold(block: dict[CellKey, _Cell], groups: list[Group]) -> bool:
-    """Every part of each sum of ``groups`` that still has a zero published, hidden as ``withheld``
-    (primary and secondary parts too, so that the word says nothing of a part's value): the last
-    resort where a hidden cell is too narrow and no cell of its sums is left to hide but zeros, whose
-    being published tells how many parts are hidden (three hidden programmes of at least 1: a hidden
-    total of 1..4 is 3 or 4). Whether anything was hidden."""
+def _withhold(
+    block: dict[CellKey, _Cell], groups: list[Group], membership: Mapping[CellKey, list[Group]]
+) -> bool:
+    """Every part of ``groups``, and of the breakdowns beneath each part, hidden as ``withheld`` (any
+    value, 0 too; primary and secondary parts too, so that the word says nothing of a part): the last
+    resort where a hidden cell is too narrow and no published cell of its sums is left to hide. The
+    count of hidden parts, each at least 1, pinned it (a hidden faculty of 1..4 over three hidden
+    programmes of 1 beside zeros is 3 or 4); a breakdown beneath a withheld part, left published,
+    would pin the part again (a programme of 0 women and 0 men is 0). Whether anything was hidden."""
     changed = False
-    for group in groups:
-        parts = [block[key] for key in group.parts]
-        if not any(cell.published and not cell.flag and cell.size == 0 for cell in parts):
+    todo, seen = list(groups), set()
+    while todo:
+        group = todo.pop()
+        if group.key in seen:
             continue
-        for cell in parts:
+        seen.add(group.key)
+        for key in group.parts:
+            cell = block[key]
             if cell.published and cell.flag != WITHHELD:
                 cell.flag = WITHHELD
                 changed = True
+            todo += [beneath for beneath in membership[key] if beneath.total == key]
     return changed
 
 
