@@ -178,3 +178,36 @@ def test_a_file_with_classic_mac_line_ends_reads_line_by_line():
         None,
         "3 fields where the header has 2: a separator too many in the row",
     ]
+
+
+def test_a_header_ending_in_a_separator_quarantines_no_row():
+    # 'a,b,c,' names an empty fourth column the rows leave out: every row was taken for a row with a
+    # field too few (a review found it); a row short of a named column still is one
+    frame = read_csv(b"a;b;c;\n1;2;3\n4;5\n6;7;8;\n")
+    assert frame.select("_row_number", "a", "b", "c").rows() == [
+        (2, "1", "2", "3"),
+        (3, "4", "5", None),
+        (4, "6", "7", "8"),
+    ]
+    assert frame["__reader_reason__"].to_list() == [
+        None,
+        "2 fields where the header has 3: a separator too few in the row (its values may have moved into "
+        "the wrong columns)",
+        None,
+    ]
+
+
+def test_lone_carriage_returns_beside_line_feeds_are_line_breaks():
+    # a classic-Mac file with a line break typed inside a quoted value, and one with mixed line ends:
+    # both were "could not be read (Error)"
+    assert read_csv(b'a,b,c\r1,"line1\nline2",3\r4,5,6\r').rows() == [
+        (2, "1", "line1\nline2", "3"),
+        (4, "4", "5", "6"),
+    ]
+    assert read_csv(b"a,b,c\r1,2,3\r\n4,5,6\r").rows() == [(2, "1", "2", "3"), (3, "4", "5", "6")]
+
+
+def test_a_line_of_spaces_or_an_end_of_file_mark_is_no_row():
+    # they were quarantined as rows with a field too few
+    assert read_csv(b"a,b,c\n1,2,3\n   \n").rows() == [(2, "1", "2", "3")]
+    assert read_csv(b"a,b,c\n1,2,3\n\x1a").rows() == [(2, "1", "2", "3")]

@@ -64,9 +64,11 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     """
     if isinstance(data, Path):
         data = data.read_bytes()
-    if b"\r" in data[:SNIFF_BYTES] and b"\n" not in data:
-        # classic Mac line ends (Excel for Mac's "CSV (Macintosh)"): a line break is a lone CR
-        data = data.replace(b"\r", b"\n")
+    cr, lf = data.find(b"\r", 0, SNIFF_BYTES), data.find(b"\n", 0, SNIFF_BYTES)
+    if cr >= 0 and (lf < 0 or cr < lf - 1):
+        # classic Mac line ends (Excel for Mac's "CSV (Macintosh)"): a line break is a lone CR, also
+        # beside LFs (a line break typed inside a quoted value, lines added by another tool)
+        data = re.sub(rb"\r(?!\n)", b"\n", data)
     sample = data[:SNIFF_BYTES]
     if not sample.strip():
         raise ReaderError("empty file")
@@ -106,10 +108,10 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         except pl.exceptions.ComputeError as again:
             raise ReaderError(f"malformed CSV: {_first_line(again)}") from None
     # a blank line is no row (as a blank row of a sheet is none): polars read it as a row of nothing
-    blank = pl.all_horizontal(pl.exclude("_row_number", READER_REASON).is_null())
+    blank = _blank(frame)
     if READER_REASON in frame.columns:  # a row with a field too many is never blank: it is quarantined
-        blank = blank & pl.col(READER_REASON).is_null()
-    if frame.select(blank.any()).item():
+        blank = blank & frame[READER_REASON].is_null()
+    if blank.any():
         frame = frame.filter(~blank)
     if frame.height == 0:
         raise ReaderError("no data rows (header only)")
@@ -134,12 +136,35 @@ def _read_checked(source: io.BytesIO, data: bytes, separator: str, skip_rows: in
     return frame
 
 
+BLANK = " \t\x0b\x0c\x1a"  # what a line of nothing may hold: spaces, tabs, DOS's end-of-file mark
+
+
+def _blank(frame: pl.DataFrame) -> pl.Series:
+    """The rows that are blank lines: nothing in any field, or spaces and an end-of-file mark only
+    (looked at only where a last value is missing, as such a line's is)."""
+    columns = [c for c in frame.columns if c not in ("_row_number", READER_REASON)]
+    blank = frame.select(pl.all_horizontal(pl.col(columns).is_null())).to_series()
+    if not frame[columns[-1]].null_count():
+        return blank
+    empty = pl.col(columns).str.strip_chars(BLANK).fill_null("") == ""
+    return frame.select(pl.all_horizontal(empty)).to_series()
+
+
+def _named(frame: pl.DataFrame) -> list[str]:
+    """The data columns up to the last one with a header: a header line ending in a separator (``a;b;``)
+    names an empty column that rows may leave out (they were all taken for rows with a field too few)."""
+    columns = [c for c in frame.columns if c not in ("_row_number", READER_REASON)]
+    while len(columns) > 1 and not columns[-1].strip() and frame[columns[-1]].null_count() == frame.height:
+        columns.pop()
+    return columns
+
+
 def _mark_short_rows(frame: pl.DataFrame, text: bytes, separator: str, skip_rows: int) -> pl.DataFrame:
     """The rows with fewer fields than the header, given a reason: every line's separators counted at
     once (the file read again as one column: 0.4 s for a 98 MB export with one such row, where the
     record-by-record reader took 9 s; a file without them pays nothing), a line with a quote parsed
     alone by the csv module. Only called where each line is one row."""
-    columns = [c for c in frame.columns if c != "_row_number"]
+    columns = _named(frame)
     width = len(columns)
     lines = pl.read_csv(
         io.BytesIO(text),
@@ -154,8 +179,7 @@ def _mark_short_rows(frame: pl.DataFrame, text: bytes, separator: str, skip_rows
     if lines.len() != frame.height:  # the lines do not match the rows (a control character as separator)
         return _read_records(io.BytesIO(text), separator, skip_rows)
     fields = lines.str.count_matches(separator, literal=True).fill_null(0) + 1
-    blank = frame.select(pl.all_horizontal(pl.col(columns).is_null())).to_series()
-    open_ended = frame[columns[-1]].is_null() & ~blank
+    open_ended = frame[columns[-1]].is_null() & ~_blank(frame)
     quoted = lines.str.contains('"', literal=True).fill_null(False)
     fields = fields.zip_with(~quoted, pl.Series([width] * len(fields)))  # a quote may hide separators: below
     for index in (open_ended & quoted).arg_true().to_list():  # a line with a quote, parsed alone
@@ -177,9 +201,11 @@ def _short_rows(frame: pl.DataFrame, data: bytes, separator: str, skip_rows: int
     value can, and then the file's separators are counted (one ``bytes.count``; those inside quoted
     values where a quote is, those of lines of separators alone where a blank row is) against the
     header's width times the rows. A blank line of some separators, not all, can hide a short row."""
-    columns = [c for c in frame.columns if c != "_row_number"]
+    columns = _named(frame)
     if not frame.select(pl.col(columns[-1]).is_null().any()).item():
         return False
+    if len(columns) < frame.width - 1:  # rows with and without the unnamed last field: count line by line
+        return True
     width = len(columns)
     start = 0
     for _ in range(skip_rows + 1):  # past the title lines and the header
@@ -221,13 +247,16 @@ def _read_records(source: io.BytesIO, separator: str, skip_rows: int = 0) -> pl.
 def _records(reader, skip_rows: int) -> pl.DataFrame:
     header = next(reader, [])
     width = len(header)
+    named = width
+    while named > 1 and not header[named - 1].strip():  # a header ending in a separator (a;b;)
+        named -= 1
     cells: list[list[str | None]] = [[] for _ in header]
     numbers, reasons = [], []
     ended = reader.line_num  # the header's last line
     for record in reader:
         numbers.append(ended + 1 + skip_rows)
         ended = reader.line_num
-        reasons.append(_width_reason(record, width))
+        reasons.append(_width_reason(record, width, named))
         for column, value in zip(cells, record + [""] * (width - len(record)), strict=False):
             column.append(value if value != "" else None)
     frame = pl.DataFrame(
@@ -239,10 +268,10 @@ def _records(reader, skip_rows: int) -> pl.DataFrame:
     return frame
 
 
-def _width_reason(record: list[str], width: int) -> str | None:
+def _width_reason(record: list[str], width: int, named: int | None = None) -> str | None:
     if len(record) > width:
         return f"{len(record)} fields where the header has {width}: a separator too many in the row"
-    if len(record) < width and any(record):  # a blank line (or one of separators only) is no row
+    if len(record) < (named or width) and any(field.strip(BLANK) for field in record):  # else a blank line
         return _too_few(len(record), width)
     return None
 
@@ -275,7 +304,10 @@ def wide_encoding(sample: bytes) -> str | None:
 
 def duplicate_header(header_line: str, separator: str) -> None:
     """Rejects a header naming a column twice (polars would rename the second one and read on)."""
-    names = next(csv.reader([header_line], delimiter=separator), [])
+    try:
+        names = next(csv.reader([header_line], delimiter=separator), [])
+    except csv.Error as exc:
+        raise ReaderError(f"malformed CSV on line 1: {redact_text(str(exc))}") from None
     check_duplicates(names)
 
 
