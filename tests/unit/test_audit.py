@@ -603,3 +603,19 @@ def test_a_file_the_audit_cannot_read_is_refused(tmp_path):
     assert (
         process.returncode == 1 and "refused notes.txt: not a kind of file the audit reads" in process.stdout
     )
+
+
+def test_a_kept_cell_that_fell_to_0_pins_nothing(tmp_path):
+    # publish 1: faculty 13 = A 1 + B 1 + C 1 + D 10 (A, B, C primary, D secondary); publish 2, after a
+    # correction: 3 = 1 + 1 + 1 + 0, all four kept. 'Kept' said "at least 1", which D's 0 is not: the
+    # audit pinned the faculty at 4 and A, B, C, D at 1 each. Now a kept cell may be anything, 0 too:
+    # the faculty is 1..4 (what primary says alone) and each part 0..4 (at most the faculty)
+    first = [row(value=13), row("A", 1), row("B", 1), row("C", 1), row("D", 10)]
+    second = [row(value=3), row("A", 1), row("B", 1), row("C", 1), row("D", 0)]
+    kept = disclosure.kept_cells([{**item, "published_at": 1} for item in first])
+    assert kept == {key(code) for code in "ABCD"}
+    flags = disclosure.plan(second, kept=kept).flags
+    assert flags == {key(): "primary", **{key(code): "kept" for code in "ABCD"}}
+    result = audit(write(tmp_path / "second", second, flags))
+    assert intervals(result) == {(None, "value"): (1, 4), **{(code, "value"): (0, 4) for code in "ABCD"}}
+    assert result.ok

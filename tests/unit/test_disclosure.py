@@ -354,8 +354,9 @@ def test_a_primary_rule_of_3_and_a_wider_interval():
 
 def test_a_cell_hidden_by_an_earlier_publish_is_kept_and_protected_like_any_other():
     # an earlier publish hid A (then 4); now faculty 21 = A 5 + B 7 + C 9. A is hidden again, marked
-    # 'kept' (at least 1: the word does not follow the value); alone, A = 21 - 7 - 9 = 5, so the
-    # smallest other part B is hidden too (secondary, at least 5): A + B = 12, A 1..7, B 5..11
+    # 'kept' (any value, 0 too: the word does not follow the value, and a count revised down may be 0);
+    # alone, A = 21 - 7 - 9 = 5, so the smallest other part B is hidden too (secondary, at least 5):
+    # A + B = 12, A 0..7, B 5..12
     rows = [
         row("I03", "y", value=21, unit="mobilities"),
         row("I03", "y", "A", value=5, unit="mobilities"),
@@ -365,7 +366,7 @@ def test_a_cell_hidden_by_an_earlier_publish_is_kept_and_protected_like_any_othe
     a, b = ("I03", "y", "A", None, None), ("I03", "y", "B", None, None)
     pattern = disclosure.plan(rows, kept={a})
     assert pattern.flags == {a: "kept", b: "secondary"}
-    assert pattern.intervals == {(a, "value"): (1, 7), (b, "value"): (5, 11)}
+    assert pattern.intervals == {(a, "value"): (0, 7), (b, "value"): (5, 12)}
     # a kept cell that is small now is still 'kept', not 'primary'
     rows[1] = row("I03", "y", "A", value=3, unit="mobilities")
     assert disclosure.plan(rows, kept={a}).flags[a] == "kept"

@@ -4,7 +4,7 @@ again (issue 19, item 7).
 Two publishes of one year side by side are a linked table: a count that grew by one between two
 nightly runs, hidden in the first and published in the second, is pinned by the difference of the
 faculty totals. The rule: **a cell hidden in any earlier publish stays hidden in every later one,
-marked** ``kept`` **whatever its value is now** (a word that followed the value — primary while
+marked** ``kept`` **whatever its value is now** (its public rule: any value, 0 too) (a word that followed the value — primary while
 1..4, secondary from 5 — would give away that it crossed the threshold), and the secondary cells
 of the later publish are chosen around the kept ones as around any hidden cell. An attacker who
 assumes that counts grow between publishes by at most what the published total grew
@@ -33,8 +33,8 @@ from indicators.disclosure.rules import WITHHELD, CellKey, Protection
 
 class Kept(set):
     """The cells earlier publishes hid; ``withheld``: those of them one hid as ``withheld`` (a part of a
-    sum hidden with its zeros), hidden so again: their public rule is any value, 0 too, where a kept
-    cell's is at least 1, which a zero is not."""
+    sum hidden with its zeros), hidden so again, so that the word does not change between publishes
+    (the public rule of both words is any value, 0 too)."""
 
     def __init__(self, *args):
         super().__init__(*args)

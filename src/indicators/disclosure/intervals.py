@@ -137,7 +137,7 @@ def hidden_bounds(flag: str | None, quantity: str, protection: Protection) -> tu
         return 1.0, float(protection.min_count - 1)
     if flag == PRIMARY_NUMERATOR and quantity == "denominator":  # ... so its denominator is not small
         return float(protection.min_denominator), INF
-    if quantity == "numerator" or flag == WITHHELD:  # a withheld part may be anything, 0 too
+    if quantity == "numerator" or flag in (WITHHELD, KEPT):  # anything, 0 too (a kept count may fall to 0)
         return 0.0, INF
     small = protection.min_count if quantity == "value" else protection.min_denominator
     if flag == PRIMARY:

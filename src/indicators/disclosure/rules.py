@@ -170,7 +170,7 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
             "kolumnen 'Röjandekontroll' primär eller sekundär. Antal aktiviteter, avtal, program och "
             "regioner samt milstolpar omfattas inte. Förändringar och tillväxttakt som bygger på ett dolt "
             "värde döljs också. En cell som en tidigare publicering av samma tal dolde döljs igen "
-            "('dold tidigare', vilket värde den än har nu; minst 1). Där de dolda delarna av en summa "
+            "('dold tidigare', vilket värde den än har nu, även 0). Där de dolda delarna av en summa "
             "genom sitt antal ringar in en dold summa döljs alla dess delar, även nollorna ('undanhållen', "
             "vilket värde som helst)."
         )
@@ -195,6 +195,6 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
         "Counts of activities, agreements, programmes and regions, and milestones, are not suppressed. "
         "Changes and growth rates computed from a suppressed value are suppressed too. A cell an earlier "
         "publish of the same numbers suppressed is suppressed again ('hidden earlier', whatever its value "
-        "now; at least 1). Where the number of a sum's hidden parts alone would pin a hidden total, every "
+        "now, 0 too). Where the number of a sum's hidden parts alone would pin a hidden total, every "
         "part of that sum is suppressed, zeros too ('withheld', any value)."
     )
