@@ -22,7 +22,9 @@ from indicators import private
 
 NEW_FILES_FACTOR = 3
 FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
-FULL_TEXTS = ("no space left on device", "file too large", "disk quota exceeded")
+# DuckDB says a full disk as "out of memory" when it cannot spill: its temp directory's limit follows
+# the free space ("failed to offload data block ... max_temp_directory_size")
+FULL_TEXTS = ("no space left on device", "file too large", "disk quota exceeded", "max_temp_directory_size")
 
 
 class NotEnoughSpace(Exception):

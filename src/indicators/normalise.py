@@ -96,9 +96,10 @@ def _coarse_date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr
     field reads is its contract's choice, and a coarse one must be kept as such (``keep_precision``)."""
     own = f"pipelines/{spec.name}.yml"
     here = spec.contract_file or own
+    month = r"(0?[1-9]|1[0-2])"  # 13-2008 is no month: no hint, the value is just invalid
     forms = [(r"^\d{4}$", "%Y")]
     for sep in "-/.":
-        forms += [(rf"^\d{{1,2}}\{sep}\d{{4}}$", f"%m{sep}%Y"), (rf"^\d{{4}}\{sep}\d{{1,2}}$", f"%Y{sep}%m")]
+        forms += [(rf"^{month}\{sep}\d{{4}}$", f"%m{sep}%Y"), (rf"^\d{{4}}\{sep}{month}$", f"%Y{sep}%m")]
     hint = pl.lit("")
     for pattern, form in forms:
         if form in f.formats:  # a form the field reads already: the value is no such date ('13-2008')

@@ -143,9 +143,14 @@ def _parse_country(text: pl.Expr, field: FieldSpec | None = None) -> pl.Expr:
     an English or Swedish name (:mod:`indicators.countries`), or the field's own ``values:``."""
     code = text.str.to_uppercase().replace(COUNTRY_FIXES)
     two = code.str.contains(r"^[A-Z]{2}$")
-    named = spellings() | (field.values if field is not None else {})
+    own = field.values if field is not None else {}
+    if any(len(spelling) == 2 for spelling in own):  # a profile's GE for DE: its own spellings first
+        mine = text.str.replace_all(r"\s+", " ").str.to_lowercase().replace_strict(own, default=None)
+        two = two & mine.is_null()
+        code = pl.coalesce(mine, code)
     longer = pl.when(~two).then(text)  # looked up only where the code is not two letters: nearly free
     key = longer.str.replace_all(r"\s+", " ").str.to_lowercase()
+    named = spellings() | own
     return pl.when(two).then(code).otherwise(key.replace_strict(named, default=None, return_dtype=pl.String))
 
 

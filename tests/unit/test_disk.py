@@ -39,3 +39,20 @@ def test_efbig_counts_as_full_and_other_errors_name_the_deepest_cause():
     assert describe(wrapped) == "RuntimeError: stage failed (caused by KeyError: 'student_mobility')"
     assert mentions_full("dbt model int_x failed: IO Error: No space left on device")
     assert not mentions_full("dbt check assert_shares_within_0_100 failed")
+
+
+def test_duckdb_that_cannot_spill_says_out_of_memory_but_the_disk_is_full():
+    # DuckDB's temp directory's limit follows the free space; with it reached the error is an
+    # OutOfMemoryException, and the run advised raising the memory limit and kept the working copy
+    import pytest
+
+    from indicators.disk import out_of_memory
+
+    con = duckdb.connect(config={"memory_limit": "30MB", "max_temp_directory_size": "1MB", "threads": 1})
+    with pytest.raises(duckdb.Error) as caught:
+        con.execute(
+            "select range, repeat('x', 200) as pad from range(3000000) order by pad desc, range"
+        ).fetchall()
+    assert disk_full(caught.value) is caught.value
+    assert "max_temp_directory_size" in str(caught.value)
+    assert not out_of_memory(RuntimeError("Binder Error: nothing about memory"))

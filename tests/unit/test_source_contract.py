@@ -449,3 +449,18 @@ def test_a_date_written_as_a_month_or_a_year_names_the_fix(tmp_path):
         "invalid date in ended: '2019' (a year without a day: to read it, give ended formats: ['%Y'] in "
         "pipelines/visits__x.yml and keep_precision: true in pipelines/visits.yml)",
     )
+
+
+def test_no_hint_for_what_is_no_month_and_a_profiles_two_letter_spelling_wins(tmp_path):
+    # the review's cases: '13-2008' got "a month without a day" (it is no month); a profile's GE for
+    # Germany was read as Georgia (two letters were taken for a code before the profile's spellings)
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {values: {DE: [GE]}}\n'
+    spec = _spec(tmp_path, profile)
+    row = {"Visit": "V1", "Land": "GE", "Datum": "13-2008", "Typ": "study"}
+    result = normalise(
+        _frame([row, {**row, "Visit": "V2", "Land": "SE", "Datum": "2024-01-10"}]), spec, PSEUDO
+    )
+    assert result.quarantine.select("_row_number", "reason").rows() == [(2, "invalid date in day: '13-2008'")]
+    assert result.good_rows().select("visit_id", "country").rows() == [("V2", "SE")]
+    ok = {**row, "Datum": "2024-01-10"}
+    assert normalise(_frame([ok]), spec, PSEUDO).good_rows()["country"].to_list() == ["DE"]
