@@ -48,17 +48,40 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
         elif precision == "year":
             padded, full = pl.lit("01\x1f01\x1f") + text, "%d\x1f%m\x1f" + fmt
         candidates.append((padded.str.strptime(pl.Date, full, strict=False), precision))
-    # an Excel date-time "2019-09-01 00:00:00" keeps its date, and so does a database's or an API's
-    # "2019-09-01 00:00:00.000", "2019-09-01T13:45:00Z" or "...+02:00" (the date as written, not moved
-    # into another time zone)
+    # an Excel date-time "2019-09-01 00:00:00" keeps its date, and so does a database's
+    # "2019-09-01 00:00:00.000" (a local time: the date as written); an API's time with a zone
+    # ("2019-06-30T22:00:00Z", "...+02:00") is the date it is in Sweden (1 July: a local midnight
+    # written in UTC)
     day = text.str.slice(0, 10)
     whole = (text.str.len_chars() <= 10) | text.str.contains(
-        r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}([.,]\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+        r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}([.,]\d{1,9})?)?$"
     )
+    candidates.append((_zoned_date(text), "day"))
     defaults = DEFAULT_DATE_FORMATS[:1] if field is not None and field.formats else DEFAULT_DATE_FORMATS
     for fmt in defaults:
         candidates.append((pl.when(whole).then(day.str.strptime(pl.Date, fmt, strict=False)), "day"))
     return candidates
+
+
+ZONED = (
+    r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d{1,9})?\s*(?:(Z)|([+-]\d{2}):?(\d{2}))$"
+)
+LOCAL_ZONE = "Europe/Stockholm"  # the faculty's: a time with a zone is read as the date it is here
+
+
+def _zoned_date(text: pl.Expr) -> pl.Expr:
+    """The Swedish date of a date-time with a zone (``Z``, ``+02:00``, ``-0500``); null otherwise, and
+    for a time that is none (``25:00``)."""
+    longer = pl.when(text.str.len_bytes() > 15).then(text)  # a plain date (10 characters) costs nothing
+    parts = longer.str.extract_groups(ZONED)
+    field = parts.struct.field
+    offset = pl.when(field("5").is_not_null()).then(pl.lit("+0000")).otherwise(field("6") + field("7"))
+    stamp = (
+        field("1") + pl.lit("T") + field("2").str.zfill(2) + pl.lit(":") + field("3") + pl.lit(":")
+        + field("4").fill_null("00") + offset
+    )  # fmt: skip
+    moment = stamp.str.to_datetime("%Y-%m-%dT%H:%M:%S%z", time_zone="UTC", strict=False)
+    return moment.dt.convert_time_zone(LOCAL_ZONE).dt.date()
 
 
 def _parse_date(text: pl.Expr, field: FieldSpec | None = None) -> pl.Expr:

@@ -35,13 +35,36 @@ def test_dates_in_every_listed_form():
     assert parse("date", ["2019-02-30", "31/12/2019", "yesterday", "2019-13-01"]) == [None] * 4
 
 
-def test_a_date_time_from_a_database_or_an_api_keeps_its_date():
-    # SQL Server's and Ladok's "2019-09-01 00:00:00.000", an API's "...T23:30:00Z" or "+02:00": the rows
-    # were quarantined as invalid dates; the date is the one written (23:30 UTC is not moved to the 2nd)
-    written = ["2019-09-01 00:00:00.000", "2019-09-01T23:30:00Z", "2019-09-01T08:00:00+02:00"]
-    written += ["2019-09-01T08:00:00.1234567-0500", "2019-09-01 08:00:00,5"]
-    assert parse("date", written) == [dt.date(2019, 9, 1)] * 5
-    assert parse("date", ["2019-09-01 25", "2019-09-01T08:00:00 Europe/Stockholm"]) == [None, None]
+def test_a_date_time_from_a_database_or_an_api_keeps_its_date_in_sweden():
+    # SQL Server's and Ladok's "2019-09-01 00:00:00.000" (a local time) keeps the date written; an API's
+    # time with a zone is the date it is in Sweden: a local midnight written in UTC ("2019-06-30T22:00:00Z",
+    # 00:00 CEST on 1 July) belongs to 2019/20, not 2018/19. All were quarantined as invalid dates once;
+    # then the zone was dropped (a review of the session's changes found it)
+    written = [
+        "2019-09-01 00:00:00.000",
+        "2019-09-01 8:05",
+        "2019-06-30T22:00:00.000Z",
+        "2019-06-30T21:59:59Z",
+    ]
+    written += ["2019-09-01T08:00:00+02:00", "2019-09-01T23:00:00.1234567-0500", "2019-12-31T23:30:00Z"]
+    written += ["2019-09-01 00:00:00 +02:00"]
+    assert parse("date", written) == [
+        dt.date(2019, 9, 1),
+        dt.date(2019, 9, 1),
+        dt.date(2019, 7, 1),  # 22:00 UTC is 00:00 in Stockholm (summer time, +2)
+        dt.date(2019, 6, 30),  # 23:59:59 in Stockholm
+        dt.date(2019, 9, 1),
+        dt.date(2019, 9, 2),  # 23:00 at -5 is 04:00 UTC, 06:00 in Stockholm the next day
+        dt.date(2020, 1, 1),  # 23:30 UTC is 00:30 in Stockholm (winter time, +1)
+        dt.date(2019, 9, 1),
+    ]
+    assert parse(
+        "date", ["2019-09-01 25", "2019-09-01T99:99:99Z", "2019-09-01T08:00:00 Europe/Stockholm"]
+    ) == [
+        None,
+        None,
+        None,
+    ]
 
 
 def test_terms_ladok_and_ewp():
