@@ -14,6 +14,40 @@ from indicators.sources import value_key
 
 SEED = Path("seeds") / "country_regions.csv"
 NAMED_BY = ("country_code_alpha3", "country_name_en", "country_name_sv")
+# the other names exports commonly write (the seed has CLDR's short names): official and older
+# English names, the Swedish ones before CLDR's, the parts of the United Kingdom
+OTHER_NAMES = {
+    "GB": ["Great Britain", "UK", "England", "Scotland", "Wales", "Northern Ireland", "Skottland",
+           "Nordirland", "Storbritannien och Nordirland", "United Kingdom of Great Britain and Northern Ireland"],
+    "US": ["United States of America", "U.S.A.", "Förenta staterna", "Amerikas förenta stater"],
+    "NL": ["Holland", "The Netherlands", "Kingdom of the Netherlands"],
+    "CZ": ["Czech Republic", "Tjeckiska republiken"],
+    "TR": ["Turkey", "Republic of Türkiye"],
+    "KR": ["Korea", "Republic of Korea", "Korea, Republic of", "Korea (South)", "Korea, South"],
+    "KP": ["Korea, Democratic People's Republic of", "Korea (North)"],
+    "RU": ["Russian Federation"],
+    "IR": ["Iran, Islamic Republic of"],
+    "VN": ["Viet Nam"],
+    "LA": ["Lao People's Democratic Republic"],
+    "SY": ["Syrian Arab Republic"],
+    "BO": ["Bolivia, Plurinational State of"],
+    "VE": ["Venezuela, Bolivarian Republic of"],
+    "TZ": ["Tanzania, United Republic of", "United Republic of Tanzania"],
+    "MD": ["Moldova, Republic of", "Republic of Moldova"],
+    "MK": ["Macedonia", "Former Yugoslav Republic of Macedonia", "Makedonien"],
+    "BY": ["Vitryssland", "Belorussia"],
+    "MM": ["Burma"],
+    "TL": ["East Timor"],
+    "SZ": ["Swaziland"],
+    "CI": ["Ivory Coast"],
+    "CV": ["Cabo Verde"],
+    "VA": ["Holy See", "Vatican"],
+    "PS": ["Palestine", "State of Palestine", "Palestina"],
+    "CD": ["Democratic Republic of the Congo", "Congo, Democratic Republic of the", "Kongo-Kinshasa (DR Kongo)"],
+    "CG": ["Republic of the Congo", "Congo"],
+    "FM": ["Micronesia, Federated States of"],
+    "LY": ["Libyan Arab Jamahiriya"],
+}  # fmt: skip
 
 
 @functools.cache
@@ -26,7 +60,8 @@ def spellings(root: Path | None = None) -> dict[str, str]:
     found: dict[str, set[str]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
-            for column in NAMED_BY:
-                if row.get(column):
-                    found.setdefault(value_key(row[column]), set()).add(row["country_code"])
+            names = [row[column] for column in NAMED_BY if row.get(column)]
+            for name in names + OTHER_NAMES.get(row["country_code"], []):
+                for spelling in {name, name.replace("’", "'")}:  # a straight apostrophe too
+                    found.setdefault(value_key(spelling), set()).add(row["country_code"])
     return {key: codes.pop() for key, codes in found.items() if len(codes) == 1 and len(key) > 2}

@@ -233,6 +233,10 @@ def test_every_rejection_the_readers_give_these_files_reads_in_swedish(tmp_path)
     workbook.active.title = "Blad1"
     workbook.active.append(["a"])
     workbook.active.append(["x"])
+    workbook.create_sheet("BLAD1 ")
+    twice = io.BytesIO()
+    workbook.save(twice)
+    del workbook["BLAD1 "]
     buffer = io.BytesIO()
     workbook.save(buffer)
     cases = [
@@ -246,6 +250,7 @@ def test_every_rejection_the_readers_give_these_files_reads_in_swedish(tmp_path)
         (read_xlsx, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
         (read_xlsx, buffer.getvalue()[:500]),
         (lambda data: read_xlsx(data, "Data"), buffer.getvalue()),
+        (lambda data: read_xlsx(data, "blad1"), twice.getvalue()),
     ]
     said = []
     for read, data in cases:

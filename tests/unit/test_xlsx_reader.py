@@ -75,3 +75,12 @@ def test_a_missing_sheet_names_the_sheets_there_are_and_hides_a_personnummer():
         "no sheet named 'Data' (the workbook's sheets: 'Blad1', '[personnummer]'): set the source's sheet: "
         "in its pipelines file to the sheet that holds the rows"
     )
+
+
+def test_two_sheets_that_match_but_for_case_say_so():
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(_sheets("DATA", "data "), "Data")
+    assert str(caught.value) == (
+        "2 sheets match sheet 'Data' but for case and spaces ('DATA', 'data '): name one of them exactly in "
+        "the source's sheet:, or rename the other"
+    )

@@ -80,6 +80,12 @@ def _sheet_named(data: bytes, sheet: str) -> str:
     ]
     if len(close) == 1:
         return close[0]
+    listed = ", ".join(repr(redact_text(name)) for name in close)
+    if close:
+        raise ReaderError(
+            f"{len(close)} sheets match sheet {sheet!r} but for case and spaces ({listed}): name one of "
+            "them exactly in the source's sheet:, or rename the other"
+        )
     listed = ", ".join(repr(redact_text(name)) for name in names[:10]) + (", …" if len(names) > 10 else "")
     raise ReaderError(
         f"no sheet named {sheet!r} (the workbook's sheets: {listed}): set the source's sheet: in its "

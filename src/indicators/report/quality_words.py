@@ -222,6 +222,13 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {"what": lambda text: NOT_A_WORKBOOK.get(text, text)},
     ),
     (
+        r"(?P<n>\d+) sheets match sheet (?P<sheet>'.*?') but for case and spaces \((?P<sheets>.*)\): name one "
+        r"of them exactly in the source's sheet:, or rename the other",
+        "{n} blad motsvarar bladet {sheet} så när som på skiftläge och mellanslag ({sheets}): ange ett av dem "
+        "exakt i källans sheet:, eller byt namn på det andra",
+        {},
+    ),
+    (
         r"no sheet named (?P<sheet>'.*?') \(the workbook's sheets: (?P<sheets>.*)\): set the source's sheet: "
         r"in its pipelines file to the sheet that holds the rows",
         "inget blad heter {sheet} (arbetsbokens blad: {sheets}): sätt källans sheet: i dess pipelines-fil "
