@@ -169,8 +169,7 @@ def _parse_country(text: pl.Expr, field: FieldSpec | None = None) -> pl.Expr:
     own = field.values if field is not None else {}
     if any(len(spelling) == 2 for spelling in own):  # a profile's GE for DE: its own spellings first
         mine = text.str.replace_all(r"\s+", " ").str.to_lowercase().replace_strict(own, default=None)
-        two = two & mine.is_null()
-        code = pl.coalesce(mine, code)
+        two = two & mine.is_null()  # then looked up below, with the profile's spellings
     longer = pl.when(~two).then(text)  # looked up only where the code is not two letters: nearly free
     key = longer.str.replace_all(r"\s+", " ").str.to_lowercase()
     named = spellings() | own

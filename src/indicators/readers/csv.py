@@ -209,7 +209,7 @@ def _short_rows(frame: pl.DataFrame, data: bytes, separator: str, skip_rows: int
     width = len(columns)
     start = 0
     for _ in range(skip_rows + 1):  # past the title lines and the header
-        start = data.find(b"\n", start) + 1 if data.find(b"\n", start) >= 0 else len(data)
+        start = data.find(b"\n", start) + 1 or len(data)
     expected = frame.height * (width - 1)
     blank = frame.select(pl.all_horizontal(pl.col(columns).is_null()).sum()).item()
     if blank:  # a blank row's separators: all of a row's on a line of separators alone, else none
