@@ -133,8 +133,17 @@ def _parse_term(text: pl.Expr) -> pl.Expr:
 
 
 def _parse_integer(text: pl.Expr) -> pl.Expr:
-    compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(r"[.,]0+$", "")
-    return pl.when(compact.str.contains(r"^-?\d{1,15}$")).then(compact.cast(pl.Int64, strict=False))
+    """A whole number: ``1 200`` (any space), decimal zeros (``12,0``, ``3.00``), and thousands groups
+    (``1,000``, ``1.000``, ``1,000.00``): three digits after a separator are a group, never decimals."""
+    compact = text.str.replace_all(r"[\s\u00a0]", "")
+    digits = (  # "3,000" is 3000: a count written with three decimal zeros is rarer than a group
+        pl.when(compact.str.contains(r"^-?\d{1,3}(,\d{3})+(\.0+)?$"))
+        .then(compact.str.replace(r"\.0+$", "").str.replace_all(",", ""))
+        .when(compact.str.contains(r"^-?\d{1,3}(\.\d{3})+(,0+)?$"))
+        .then(compact.str.replace(r",0+$", "").str.replace_all(r"\.", ""))
+        .otherwise(compact.str.replace(r"^(-?\d+)[.,]0+$", "${1}"))
+    )
+    return pl.when(digits.str.contains(r"^-?\d{1,15}$")).then(digits.cast(pl.Int64, strict=False))
 
 
 def _parse_decimal(text: pl.Expr) -> pl.Expr:

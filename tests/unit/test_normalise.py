@@ -112,6 +112,19 @@ def test_numbers_with_swedish_formatting():
     assert parse("integer", ["12", "12,0", "1 200", "1.5"]) == [12, 12, 1200, None]
 
 
+def test_a_count_with_thousands_separators_is_never_read_as_a_smaller_number():
+    # an English SSRS/Excel export writes 1,000 and 1,234; a German one 1.000. "1,000" and "2,000"
+    # read as 1 and 2 (the "decimal zeros" rule ate the thousands group) while "1,234" was
+    # quarantined: a count 1000 times too small, without a word. A group of three digits after the
+    # separator is a thousands group in a whole number; decimal zeros (12,0, 3.00) still read
+    written = ["1,000", "2,000", "1.000", "1,234", "12,345,678", "1,000.00", "1.000,00", "1\u202f000"]
+    assert parse("integer", written) == [1000, 2000, 1000, 1234, 12345678, 1000, 1000, 1000]
+    assert parse("integer", ["3,0", "3.00", "3,0000", "-1,000"]) == [3, 3, 3, -1000]
+    # not a whole number, or groups that are not thousands: no value (the row is quarantined)
+    assert parse("integer", ["1,5", "1,23", "1,2345", "1.000,5", "1,000,00", "1.000.5"]) == [None] * 6
+    assert parse("bool_or_count", ["1,000", "0,0"]) == [True, False]
+
+
 def test_codes_countries_and_lists():
     assert parse("code", [" mamed ", "uk  edinburg01"]) == ["MAMED", "UK EDINBURG01"]
     assert parse("country", ["uk", "EL", "se", "Atlantis", "S"]) == ["GB", "GR", "SE", None, None]
