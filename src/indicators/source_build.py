@@ -233,6 +233,12 @@ def _field_from(
     for fmt in given["formats"]:
         if fmt != "excel" and "%" not in fmt:
             raise bad("formats", f"{fmt!r} is not a date format: write it like %d.%m.%Y or %m-%Y, or excel")
+        problem = _directive_problem(fmt) if fmt != EXCEL else None
+        if problem:
+            raise bad(
+                "formats",
+                f"{fmt!r} has {problem}: %d day, %m month, %Y year, %y two-digit year, %b month name",
+            )
         if format_precision(fmt) != "day" and not given["keep_precision"]:
             raise bad(
                 "formats",
@@ -253,7 +259,53 @@ def _field_from(
         raise bad("type", "an enum field lists its values: (canonical: [aliases])")
     if default is not None:
         given["default"] = str(default).lower() if isinstance(default, bool) else str(default)
+        problem = _default_problem(FieldSpec(name=name, type=type_, **given))
+        if problem:
+            raise bad("default", problem)
     return FieldSpec(name=name, type=type_, **given)
+
+
+# strftime directives a date may be written with (chrono's), with an optional padding flag
+_DIRECTIVE = re.compile(r"%[-_0]?(.)")
+_DATE_DIRECTIVES = set("YyCmbBhdejaAuwUWGgVHkIlMSfpPzZTRFDnt%")
+_EXAMPLES = {
+    "date": "2019-09-01",
+    "term": "HT2019",
+    "academic_year": "2019/20",
+    "integer": "12",
+    "decimal": "7,5",
+    "bool": "ja or nej",
+    "bool_or_count": "ja, nej or a number",
+    "country": "DE or Tyskland",
+}
+
+
+def _directive_problem(fmt: str) -> str | None:
+    """Why a strptime form cannot be meant (an unknown directive, minutes for months), or None."""
+    directives = _DIRECTIVE.findall(fmt)
+    for directive in directives:
+        if directive not in _DATE_DIRECTIVES:
+            return f"%{directive}, which is no date directive"
+    if "M" in directives and "H" not in directives and not {"m", "b", "B", "h"} & set(directives):
+        return "%M (minutes) and no month"
+    return None
+
+
+def _default_problem(field: FieldSpec) -> str | None:
+    """Why a field's ``default:`` does not read as its type (read like an exported value), or None."""
+    import polars as pl
+
+    from indicators.parsers import parse_field  # reads this module's EXCEL: imported when needed
+
+    text = pl.DataFrame({"v": [field.default]}, schema={"v": pl.String})
+    if text.select(parse_field(pl.col("v"), field))[field.name][0] is not None:
+        return None
+    if field.type == "enum":
+        canonical = ", ".join(dict.fromkeys(field.values.values()))
+        how = f"write one of {canonical} (or one of their spellings under values:)"
+    else:
+        how = f"write it as the export would, e.g. {_EXAMPLES.get(field.type, 'a text')}"
+    return f"{field.default!r} is not a value of {field.name} ({field.type}): {how}"
 
 
 def _precision_companion(name: str) -> FieldSpec:

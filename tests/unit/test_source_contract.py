@@ -164,6 +164,46 @@ def test_a_coarse_format_needs_a_precision_column(tmp_path):
     assert "'%m-%Y' is not precise to the day: give ended keep_precision: true" in message
 
 
+def test_a_default_that_does_not_read_as_its_field_is_refused(tmp_path):
+    # an analyst's status: {default: klar} (not a status) passed check-config and quarantined every
+    # row of every file of the profile, each with "unknown value in kind: 'klar'"
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  kind: {default: klar}\n'
+    message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
+    assert message == (
+        "pipelines/visits__x.yml:5: field kind: default: 'klar' is not a value of kind (enum): "
+        "write one of study, work (or one of their spellings under values:)"
+    )
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  day: {default: "2019-13-01"}\n'
+    message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
+    assert message == (
+        "pipelines/visits__x.yml:5: field day: default: '2019-13-01' is not a value of day (date): "
+        "write it as the export would, e.g. 2019-09-01"
+    )
+    # one that reads (an alias of a value, a country's name, a date in one of the field's forms) is fine
+    good = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  kind: {default: S}\n'
+    good += '  country: {default: Tyskland}\n  day: {default: 09-2019, formats: ["%m-%Y"]}\n'
+    specs = load_sources(_pipelines(tmp_path, {"visits.yml": BASE, "visits__x.yml": good}))
+    profile_spec = specs[0].profiles[0]
+    assert {f.name: f.default for f in profile_spec.fields if f.default} == {
+        "kind": "S",
+        "country": "Tyskland",
+        "day": "09-2019",
+    }
+
+
+def test_a_date_format_with_an_unknown_directive_is_refused(tmp_path):
+    # %Q is no directive, %M is minutes (not months): every date of the file was "invalid date"
+    for written, directive in (("%d/%m/%Y%Q", "%Q"), ("%d/%M/%Y", "%M")):
+        profile = (
+            f'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  day: {{formats: ["{written}"]}}\n'
+        )
+        message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
+        assert message.startswith(
+            f"pipelines/visits__x.yml:5: field day: formats: {written!r} has {directive}"
+        )
+        assert "%d day, %m month, %Y year" in message
+
+
 def test_a_profile_may_not_change_what_a_field_is(tmp_path):
     profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {type: string}\n'
     message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": profile})
