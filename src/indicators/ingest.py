@@ -43,6 +43,7 @@ from indicators.readers.delivered import Changed, Delivered, shown
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.redact import redact_all, redact_text
+from indicators.redelivery import stale_generated_rows
 from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
@@ -359,6 +360,10 @@ class Ingestor:
         clock = time.perf_counter()
         self.con.execute("begin transaction")
         try:
+            stale = stale_generated_rows(self.con, spec, self.specs, normalised.rows)
+            if stale is not None:
+                result.header_warnings.append(stale)
+                result.reason = "; ".join(filter(None, (result.reason, stale)))
             file_id = self._record(file, sha, result, ignored=normalised.ignored_columns)
             self._load_rows(spec, normalised.rows, file_id, result.file_name)
             self._load_quarantine(spec, normalised.quarantine, file_id, result.file_name)

@@ -1,0 +1,65 @@
+"""A sheet without ids delivered again: rows of the earlier delivery it no longer holds are named.
+
+The hand-kept teacher sheet (profile handkept: mobility_id generated from the whole row) is delivered
+twice through the real `indicators ingest`. The second delivery repeats the Wien row, corrects the
+Helsinki row's end (45730 → 45731, with a note) and adds a Prague row. The corrected row gets a new
+key, the earlier version keeps its own: both are in raw, both count. By hand: earlier keys 2 (Wien,
+Helsinki), shared with the new file 1 (Wien), missing from it 1 (Helsinki, 45730) → one warning,
+exit 2. A file of other rows only (another period's sheet) shares no key: no warning.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import TEST_KEY
+from helpers import cli_in_process, query
+
+ROOT = Path(__file__).resolve().parents[2]
+TITLE = "Lärarutbyten\nUppdaterad av IA\nPersonnummer;Riktning;Kategori;Aktivitet;Partner;Land;Från;Till;Anteckning"
+# fictitious persons: born 1900-01-01, serial numbers 980-982, Luhn check digits
+WIEN = "19000101-9801;Utresande;Lärare;Undervisning;Universität Wien;AT;2024-10-07;45576;"
+HELSINKI = "19000101-9819;Utresande;Lärare;Undervisning;University of Helsinki;FI;2025-03-10;45730;"
+HELSINKI_FIXED = (
+    "19000101-9819;Utresande;Lärare;Undervisning;University of Helsinki;FI;2025-03-10;45731;rättad"
+)
+PRAGUE = "19000101-9827;Inresande;Lärare;Undervisning;Charles University;CZ;2025-04-22;45772;"
+ROME = "19000101-9827;Inresande;Lärare;Undervisning;Sapienza;IT;2025-05-12;45793;"
+
+
+def _deliver(tmp_path: Path, name: str, rows: list[str]):
+    inbox = tmp_path / name.split(".")[0]
+    inbox.mkdir()
+    (inbox / name).write_text("\n".join([TITLE, *rows]) + "\n", encoding="utf-8")
+    env = {
+        "INDICATORS_HOME": str(ROOT),
+        "INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY,
+        "INDICATORS_SETTLE_SECONDS": "0",
+    }
+    warehouse = tmp_path / "wh" / "warehouse.duckdb"
+    return cli_in_process(
+        "ingest", "--inbox", str(inbox), "--warehouse", str(warehouse), "-q", env=env
+    ), warehouse
+
+
+def test_a_redelivery_without_ids_names_the_earlier_rows_it_no_longer_holds(tmp_path):
+    first, _ = _deliver(tmp_path, "lärarutbyten_manuell_2025-06-30.csv", [WIEN, HELSINKI])
+    assert first.returncode == 0, first.stdout + first.stderr
+    second, warehouse = _deliver(
+        tmp_path, "lärarutbyten_manuell_2025-09-30.csv", [WIEN, HELSINKI_FIXED, PRAGUE]
+    )
+    assert second.returncode == 2, second.stdout + second.stderr
+    warning = (
+        "warning: lärarutbyten_manuell_2025-09-30.csv: 1 rows of earlier deliveries of this export "
+        "(lärarutbyten_manuell_2025-06-30.csv) are not in this file and still count"
+    )
+    assert warning in second.stdout
+    # both Helsinki versions are loaded (distinct keys) and the file's reason says so
+    stays = query(warehouse, "select count(distinct mobility_id) from raw.staff_mobility")
+    assert stays == [(4,)]
+    reason = query(warehouse, "select reason from audit.loaded_files where file_name like '%09-30%'")[0][0]
+    assert "1 rows of earlier deliveries" in reason and "generate: row" in reason
+    # another period's sheet: no row shared with the earlier deliveries, nothing to say
+    third, _ = _deliver(tmp_path, "lärarutbyten_manuell_2025-12-31.csv", [ROME])
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "earlier deliveries" not in third.stdout
