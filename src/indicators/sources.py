@@ -204,8 +204,17 @@ def _build_sources(paths: list[Path]) -> list[SourceSpec]:
             spec = build_source(path)
             own[spec.name] = spec
     readers: dict[str, list[SourceSpec]] = {}
+    named: dict[tuple[str, str], Path] = {}
     for path in profiles:
         profile = build_profile(path, own)
+        first = named.setdefault((profile.name, profile.profile), path)
+        if first != path:  # the run's notes and audit rows name a file's profile: one name, one profile
+            from indicators.source_schema import ContractFileError
+
+            raise ContractFileError(
+                f"pipelines/{path.name}:1: profile {profile.profile!r} of source {profile.name} is also "
+                f"pipelines/{first.name}'s: give each profile its own name"
+            )
         readers.setdefault(profile.name, []).append(profile)
     return [replace(spec, profiles=tuple(readers.get(name, ()))) for name, spec in own.items()]
 

@@ -504,3 +504,14 @@ def test_no_hint_for_what_is_no_month_and_a_profiles_two_letter_spelling_wins(tm
     assert result.good_rows().select("visit_id", "country").rows() == [("V2", "SE")]
     ok = {**row, "Datum": "2024-01-10"}
     assert normalise(_frame([ok]), spec, PSEUDO).good_rows()["country"].to_list() == ["DE"]
+
+
+def test_two_profiles_of_one_source_may_not_share_a_name(tmp_path):
+    # both passed check-config: the run's notes ("read as profile x") could not tell the two apart
+    first = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields: {}\n'
+    second = 'source: visits\nprofile: x\npatterns: ["y*"]\nfields: {}\n'
+    message = _error(tmp_path, {"visits.yml": BASE, "visits__x.yml": first, "visits__y.yml": second})
+    assert message == (
+        "pipelines/visits__y.yml:1: profile 'x' of source visits is also pipelines/visits__x.yml's: "
+        "give each profile its own name"
+    )
