@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 
-from indicators.derive import DERIVED
+from indicators.derive import DERIVED, READER_REASON
 from indicators.redact import redact_text
 from indicators.sources import FieldSpec, SourceSpec, header_key
 
@@ -46,7 +46,7 @@ def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
 
 def missing_message(missing: list[FieldSpec], headers: list[str], spec: SourceSpec) -> str:
     """One line: the missing fields, the file's headers, the closest header for each, what to edit."""
-    own = [h for h in headers if not h.startswith(DERIVED)]
+    own = [h for h in headers if not h.startswith(DERIVED) and h != READER_REASON]
     keys = {header_key(h): h for h in own}
     closest = []
     for f in missing:

@@ -211,3 +211,12 @@ def test_a_line_of_spaces_or_an_end_of_file_mark_is_no_row():
     # they were quarantined as rows with a field too few
     assert read_csv(b"a,b,c\n1,2,3\n   \n").rows() == [(2, "1", "2", "3")]
     assert read_csv(b"a,b,c\n1,2,3\n\x1a").rows() == [(2, "1", "2", "3")]
+
+
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_excels_separator_hint_line_names_the_separator_and_is_no_header(bom):
+    # Excel writes (and reads) a first line "sep=;"; the header is line 2, the rows lines 3 and 4
+    data = bom + b"sep=;\r\nA;B,x;C\r\n1;2,5;3\r\n4;;6\r\n"
+    frame = read_csv(data)
+    assert frame.columns == ["_row_number", "A", "B,x", "C"]
+    assert frame.rows() == [(3, "1", "2,5", "3"), (4, "4", None, "6")]

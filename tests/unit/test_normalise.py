@@ -173,6 +173,14 @@ def test_a_missing_required_column_is_named():
         map_headers(["Personnummer", "Programkod"], spec)
 
 
+def test_a_missing_required_column_lists_the_files_headers_only():
+    # a row with a field too many gives the frame the reader's reason column: it is no header of the file
+    spec = next(s for s in SPECS if s.name == "graduates")
+    with pytest.raises(LayoutError) as raised:
+        map_headers(["Personnummer", "Programkod", "__reader_reason__"], spec)
+    assert "the file's headers: 'Personnummer', 'Programkod';" in str(raised.value)
+
+
 def test_two_columns_for_one_field_is_a_layout_error():
     spec = next(s for s in SPECS if s.name == "graduates")
     with pytest.raises(LayoutError, match="two columns map to student_id"):

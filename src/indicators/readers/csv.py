@@ -16,6 +16,8 @@ from indicators.readers.errors import ReaderError
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
 FIELD_BYTES = 1 << 30  # the longest value the record-by-record reader takes
 DELIMITERS = (";", ",", "\t", "|")
+# Excel's separator hint, a first line "sep=;" (some systems write it so that Excel splits the columns)
+_SEPARATOR_HINT = re.compile(rb"(?:\xef\xbb\xbf)?sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)
 
 
 def detect_encoding(sample: bytes, skipped: int = 0) -> str:
@@ -72,6 +74,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     sample = data[:SNIFF_BYTES]
     if not sample.strip():
         raise ReaderError("empty file")
+    hint = _SEPARATOR_HINT.match(sample)
+    if hint:  # Excel's "sep=;" line above the header: it names the separator, and is no header
+        skip_rows += 1
     wide = wide_encoding(sample)
     if wide:
         raise ReaderError(f"{wide} encoded; save as UTF-8 or Windows-1252")
@@ -88,7 +93,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         header_line = header_bytes.decode(encoding, errors="strict").lstrip("\ufeff")
     except UnicodeDecodeError:
         raise ReaderError(f"unreadable header line (not {encoding})") from None
-    separator = detect_delimiter(header_line)
+    separator = hint.group(1).decode(encoding) if hint else detect_delimiter(header_line)
     duplicate_header(header_line, separator)
 
     source = _transcode(data, "cp1252") if encoding == "cp1252" else io.BytesIO(data)
