@@ -177,7 +177,10 @@ class Ingestor:
         found, refused = delivery.scan(
             folder, _ignored, lambda name: match_source(name, self.specs) is not None
         )
+        partial = [(f, why) for f in found if (why := delivery.partial_transfer(f.path.name))]
+        found = [f for f in found if not delivery.partial_transfer(f.path.name)]
         files, unsettled = delivery.settle(found, self.settle_seconds)
+        unsettled = partial + unsettled
         for name, reason in refused:  # never opened: recorded with their reason, nothing kept
             spec = match_source(name, self.specs)
             result = FileResult(

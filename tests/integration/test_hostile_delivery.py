@@ -268,6 +268,46 @@ def test_a_file_still_being_written_is_left_for_the_next_run(tmp_path):
     ]
 
 
+def test_a_copy_in_progress_under_a_transfer_programs_name_waits_for_its_rename(tmp_path):
+    # WinSCP, browsers and other transfer tools copy under a temporary name and rename it when
+    # whole: such a file is neither read nor rejected (it was "unsupported file type .part", a warning
+    # and a copy of its clear rows in rejected/), whatever its age; the whole file loads once renamed
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    whole = rows(["P1", "P2"])
+    (inbox / "student_mobility_2025-03-01.csv.part").write_text(whole[: len(whole) - 20])
+    (inbox / "student_mobility_2025-03-02.csv.filepart").write_text(whole)
+    (inbox / "student_mobility_2025-03-03.CSV.crdownload").write_text(whole)
+    old = time.time() - 3600
+    for path in inbox.iterdir():
+        os.utime(path, (old, old))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+
+    result = run("ingest", inbox, warehouse)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    for name, suffix in (
+        ("student_mobility_2025-03-01.csv.part", "part"),
+        ("student_mobility_2025-03-02.csv.filepart", "filepart"),
+        ("student_mobility_2025-03-03.CSV.crdownload", "crdownload"),
+    ):
+        assert (
+            f"waiting: {name}: a copy in progress (.{suffix}): the transfer program renames it when the copy "
+            "is whole; a copy abandoned half-way: delete it and deliver the file again; left in the inbox "
+            "for the next run" in result.stdout
+        ), result.stdout
+    assert query(warehouse, "select count(*) from audit.loaded_files") == [(0,)]
+    assert not (warehouse.parent / "rejected").exists()
+
+    (inbox / "student_mobility_2025-03-01.csv.part").unlink()
+    (inbox / "student_mobility_2025-03-02.csv.filepart").rename(inbox / "student_mobility_2025-03-02.csv")
+    result = run("ingest", inbox, warehouse)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert query(warehouse, "select file_name, rows_loaded from audit.loaded_files") == [
+        ("student_mobility_2025-03-02.csv", 2)
+    ]
+
+
 def test_a_file_rewritten_between_its_hash_and_its_read_is_left_for_the_next_run(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

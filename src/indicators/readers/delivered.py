@@ -9,6 +9,9 @@
   the bytes whose sha256 and size are recorded.
 * A file still being written is left for the next run: it must have kept its size and modification
   time over ``settle_seconds`` (or be older than that), and read the same before and after.
+* A file a transfer program is still writing under a temporary name (``….csv.part``, WinSCP's
+  ``.filepart``, a browser's ``.crdownload``/``.download``/``.partial``, ``.tmp``) is left for the next
+  run too, whatever its age: the program renames it when the copy is whole.
 """
 
 from __future__ import annotations
@@ -51,6 +54,21 @@ class Delivered:
 def identity(st: os.stat_result) -> tuple[int, int, int, int]:
     """What must not change while a file is read: device, inode, size, modification time."""
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+# the temporary names transfer programs copy under (renamed when whole): never read as the export
+_PARTIAL = re.compile(r"\.(part|partial|filepart|crdownload|download|opdownload|tmp|temp)$", re.IGNORECASE)
+
+
+def partial_transfer(name: str) -> str | None:
+    """Why a file is left alone as a copy in progress (its name ends ``.part``, say), or None."""
+    match = _PARTIAL.search(name)
+    if match is None:
+        return None
+    return (
+        f"a copy in progress (.{match.group(1)}): the transfer program renames it when the copy is "
+        "whole; a copy abandoned half-way: delete it and deliver the file again"
+    )
 
 
 def refusal(st: os.stat_result, name_matches: bool) -> str | None:
