@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import hmac
 import io
 import json
 import os
@@ -306,6 +307,40 @@ def test_a_copy_in_progress_under_a_transfer_programs_name_waits_for_its_rename(
     assert query(warehouse, "select file_name, rows_loaded from audit.loaded_files") == [
         ("student_mobility_2025-03-02.csv", 2)
     ]
+
+
+def test_a_key_that_is_not_the_archives_stops_the_run_before_it_reads(tmp_path):
+    # the key file opened and saved again by an editor (Notepad adds a byte-order mark and CRLF): the
+    # same person got another pseudonym, without a word, and was counted twice across deliveries
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2025-01-01.csv").write_text(rows(["K1"]))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    assert run("ingest", inbox, warehouse).returncode == 0
+    check = hmac.new(TEST_KEY.encode(), b"indicators key check", hashlib.sha256).hexdigest()[:16]
+    recorded = json.loads((warehouse.parent / "archive" / "key_check.json").read_text())
+    assert recorded["check"] == check
+
+    (inbox / "student_mobility_2025-02-01.csv").write_text(rows(["K2"]))
+    key_file = tmp_path / "secrets" / "pseudonymisation.key"
+    key_file.parent.mkdir()
+    key_file.write_bytes(b"\xef\xbb\xbf" + TEST_KEY.encode() + b"\r\n")
+    by_file = {"INDICATORS_PSEUDONYMISATION_KEY": "", "INDICATORS_KEY_FILE": str(key_file)}
+    result = run("ingest", inbox, warehouse, **by_file)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert (
+        "the pseudonymisation key is not the one the archive and the warehouse were made with"
+        in result.stdout
+    )
+    assert f"recorded {check} in " in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [(1,)]
+
+    key_file.write_bytes(TEST_KEY.encode() + b"\n")  # the key as it was
+    result = run("ingest", inbox, warehouse, **by_file)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert query(warehouse, "select count(distinct student_id) from raw.student_mobility") == [(1,)]
 
 
 def test_a_file_rewritten_between_its_hash_and_its_read_is_left_for_the_next_run(tmp_path):

@@ -16,7 +16,7 @@ import time
 import traceback
 from pathlib import Path
 
-from indicators import disk, private, warehouse
+from indicators import disk, keycheck, private, warehouse
 from indicators.archive import Archive, ArchiveError
 from indicators.config import ConfigError, Settings, load_key
 from indicators.crosswalk import load_crosswalk
@@ -28,6 +28,7 @@ from indicators.redact import redact_text
 
 STOPPED = (
     RunStopped,
+    keycheck.KeyMismatch,
     ArchiveError,
     disk.NotEnoughSpace,
     warehouse.LockBusy,
@@ -251,6 +252,8 @@ def _run_locked(
     state.builds = with_dbt and checks and (state.settings.root / "dbt_project.yml").exists()
     state.checks_quality = with_quality and checks
     try:
+        if not rebuild:  # a rebuild pseudonymises nothing
+            keycheck.verify(state.archive.root, key)
         stages.check(state, rebuild)
         stages.working_copy(state)
         stages.ingest(state, key, crosswalk, rebuild)
@@ -267,6 +270,12 @@ def _run_locked(
         signals.raising = False  # from here on the run publishes and finishes: a signal waits for it
         stages.publish(state)
         stages.after_publish(state, retention=not rebuild)
+        try:
+            keycheck.record(state.archive.root, key, state.run_id)
+        except OSError as exc:
+            line = f"the key's check value could not be written beside the archive ({disk.describe(exc)})"
+            state.reporter(f"warning: {line}")
+            state.warnings.append(line)
         return RunOutcome(
             state.run_id,
             True,
