@@ -8,6 +8,8 @@ form and replaced by ``HMAC-SHA256(key, canonical)`` before anything is written.
   ``YYYYMMDDNNNN`` (12 digits); the check digit must be valid.
 * Ladok T-numbers (interim identifiers, ``YYMMDD-TNNN``): canonical ``YYYYMMDDTNNN``. An optional
   crosswalk maps a T-number to the personnummer the person got later, so one person stays one.
+* nine digits are a short personnummer whose leading zero a spreadsheet dropped (someone born
+  2000-2009, typed as a number into Excel): read with the zero put back, the check digit deciding.
 * anything else that looks like a system UID (letters, digits, ``._@:-``) becomes ``uid:<lower>``.
 
 Normalisation is vectorised (polars expressions) and runs once per *distinct* value. The HMAC is
@@ -85,6 +87,14 @@ def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
     """
     frame = pl.DataFrame({"raw": values.cast(pl.String)})
     frame = frame.with_columns(pl.col("raw").str.replace_all(r"\s+", "").alias("s"))  # Unicode white space
+    # nine digits: a short personnummer of someone born 2000-2009 whose leading zero a spreadsheet
+    # dropped (typed as a number into Excel, or a CSV saved by it); the check digit still decides
+    frame = frame.with_columns(
+        pl.when(pl.col("s").str.contains(r"^\d{9}$"))
+        .then("0" + pl.col("s"))
+        .otherwise(pl.col("s"))
+        .alias("s")
+    )
     s = pl.col("s")
     # the personnummer shapes, matched without capture groups (they are slow): a separator '-' or '+'
     # at most once, before the last four characters; the rest digits, a 'T' allowed in the serial

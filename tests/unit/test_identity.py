@@ -63,6 +63,20 @@ def test_t_numbers_uids_and_invalid_values():
     ]
 
 
+def test_a_short_personnummer_whose_leading_zero_a_spreadsheet_dropped_is_read():
+    # born 2009: 090101-9901 (check digit worked out by hand: 0 9 0 1 0 1 9 9 0 weighted 2 1 2 ...
+    # -> 0+9+0+1+0+1+9+9+0 = 29 -> 1); typed into Excel (or a CSV saved by it) it is the number
+    # 901019901: nine digits. Read as 0901019901 where that is a valid personnummer; else invalid
+    values = ["901019901", "0901019901", "901019902", "913019901", "90101990"]
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [
+        "200901019901",
+        "200901019901",
+        INVALID,  # the check digit is wrong
+        INVALID,  # no month 13
+        INVALID,  # eight digits: not a dropped zero
+    ]
+
+
 def test_samordningsnummer_is_valid():
     # day + 60: born the 5th -> 65
     nine = "901065" + "985"
