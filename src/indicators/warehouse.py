@@ -387,6 +387,21 @@ def check_published(path: Path) -> str | None:
     return None
 
 
+def refuse_if_open_read_write(path: Path) -> None:
+    """Raises :class:`LockBusy` when another process holds the published file read-write (its
+    writes would be lost when a new file replaces it); a damaged or missing file passes."""
+    if not path.exists():
+        return
+    try:
+        duckdb.connect(str(path), read_only=True).close()
+    except duckdb.Error as exc:
+        if "could not set lock" in str(exc).lower():
+            raise LockBusy(
+                f"the published warehouse {path} is open read-write in another process "
+                f"({_first_line(exc)}); close that connection, then run again"
+            ) from None
+
+
 def known_files(path: Path) -> set[tuple[str, int]]:
     """(file name, size) of every file the published warehouse has seen (to tell new inbox files)."""
     if not path.exists():

@@ -242,6 +242,8 @@ def test_a_writer_holding_the_published_file_is_not_called_damage(tmp_path, samp
     try:
         assert holder.stdout.readline().strip() == "open"
         done = cli("ingest", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse))
+        # a rebuild replaces the file too (it published under the writer, whose writes were then lost)
+        rebuilt = cli("rebuild", "-q", "--warehouse", str(warehouse))
     finally:
         holder.kill()
         holder.wait()
@@ -249,6 +251,8 @@ def test_a_writer_holding_the_published_file_is_not_called_damage(tmp_path, samp
     assert "is open read-write in another process" in done.stdout and "damaged" not in done.stdout, (
         done.stdout
     )
+    assert rebuilt.returncode == 1, rebuilt.stdout + rebuilt.stderr
+    assert "is open read-write in another process" in rebuilt.stdout, rebuilt.stdout
     assert sha(warehouse) == before
 
 

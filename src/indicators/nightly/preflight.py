@@ -26,7 +26,9 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
         )
         reporter(f"warning: {line}")
         notes.append(line)
-    if not rebuild:
+    if rebuild:  # damaged or not, it is replaced: never under another process's read-write connection
+        warehouse.refuse_if_open_read_write(settings.warehouse)
+    else:
         damage = warehouse.check_published(settings.warehouse)
         if damage is None and not settings.warehouse.exists() and archive.entries():
             damage = (
