@@ -22,6 +22,9 @@ DERIVED = "__derived__"  # prefix of the columns added here (never an export's h
 # why a reader could not take a row as it is (a CSV row with more fields than the header): the
 # normaliser quarantines the row with this reason
 READER_REASON = "__reader_reason__"
+# prefix of a column the XLSX reader adds beside an export column holding Excel error cells (#N/A):
+# the reason for each such row; the normaliser quarantines the row when a field reads that column
+EXCEL_ERROR = "__excel_error__"
 KEEP = "__keep__"  # keep_rows: the condition's value (rows where it is not true are left out)
 
 
@@ -105,7 +108,11 @@ def _quote(name: str) -> str:
 
 def export_columns(frame: pl.DataFrame) -> list[str]:
     """The export's own columns (not the row number, not a derived column)."""
-    return [c for c in frame.columns if c not in ("_row_number", READER_REASON) and not c.startswith(DERIVED)]
+    return [
+        c
+        for c in frame.columns
+        if c not in ("_row_number", READER_REASON) and not c.startswith((DERIVED, EXCEL_ERROR))
+    ]
 
 
 def add_derived(frame: pl.DataFrame, spec: SourceSpec, options: ReadOptions) -> pl.DataFrame:

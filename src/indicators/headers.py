@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 
-from indicators.derive import DERIVED, READER_REASON
+from indicators.derive import DERIVED, EXCEL_ERROR, READER_REASON
 from indicators.redact import redact_text
 from indicators.sources import FieldSpec, SourceSpec, header_key
 
@@ -27,7 +27,7 @@ def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
     mapping: dict[str, str] = {}
     seen: dict[str, str] = {}
     for column in columns:
-        if column == "_row_number" or column.startswith(DERIVED):
+        if column == "_row_number" or column.startswith((DERIVED, EXCEL_ERROR)):
             continue
         canonical = lookup.get(header_key(column))
         if canonical is None:
@@ -46,7 +46,7 @@ def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
 
 def missing_message(missing: list[FieldSpec], headers: list[str], spec: SourceSpec) -> str:
     """One line: the missing fields, the file's headers, the closest header for each, what to edit."""
-    own = [h for h in headers if not h.startswith(DERIVED) and h != READER_REASON]
+    own = [h for h in headers if not h.startswith((DERIVED, EXCEL_ERROR)) and h != READER_REASON]
     keys = {header_key(h): h for h in own}
     closest = []
     for f in missing:

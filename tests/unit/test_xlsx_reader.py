@@ -4,12 +4,17 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 
 import openpyxl
 import pytest
 
+from indicators.identity import Pseudonymiser
+from indicators.normalise import normalise
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import read_xlsx
+from indicators.sources import load_sources
 
 
 def _workbook() -> bytes:
@@ -84,3 +89,73 @@ def test_two_sheets_that_match_but_for_case_say_so():
         "2 sheets match sheet 'Data' but for case and spaces ('DATA', 'data '): name one of them exactly in "
         "the source's sheet:, or rename the other"
     )
+
+
+# --- Excel's error cells: a failed formula is no value ------------------------------------------------
+
+VISITS = """\
+source: visits
+description: Visits.
+patterns: ["visits*"]
+business_key: [visit_id]
+fields:
+  visit_id: {type: string, required: true, aliases: [Visit]}
+  country: {type: country, aliases: [Land]}
+"""
+
+
+def _with_errors(prefix: str = "") -> bytes:
+    """A sheet as Excel saves a failed lookup: columns B..D (A empty), C3 a VLOOKUP giving #N/A, D4
+    a #REF! in a column no field reads; ``prefix``: the sheet's XML written with a namespace prefix
+    (x:c, x:v), as some .NET exporters do."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (["Visit", "Land", "Note"], ["V1", "DE", "ok"], ["V2", "#N/A", "x"], ["V3", "FR", "#REF!"]):
+        sheet.append([None, *row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(
+                    b'<c r="C3" t="e"><v>#N/A</v></c>',
+                    b'<c r="C3" s="0" t="e"><f>VLOOKUP(B3,Codes!A:B,2,FALSE)</f><v>#N/A</v></c>',
+                )
+                assert b"VLOOKUP" in body
+                if prefix:
+                    body = re.sub(
+                        rb"<(/?)(c|v|f|row|is|t|sheetData)\b", rb"<\1" + prefix.encode() + rb":\2", body
+                    )
+                    body = body.replace(
+                        b"<worksheet xmlns=", b"<worksheet xmlns:" + prefix.encode() + b"=", 1
+                    )
+            target.writestr(info, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("prefix", ["", "x"], ids=["plain", "prefixed"])
+def test_a_cell_holding_excels_error_is_quarantined_where_a_field_reads_it(tmp_path, prefix):
+    # calamine read #N/A as an empty cell: V2 loaded without a country, without a word
+    folder = tmp_path / "pipelines"
+    folder.mkdir()
+    (folder / "visits.yml").write_text(VISITS, encoding="utf-8")
+    spec = load_sources(folder)[0]
+    frame = read_xlsx(_with_errors(prefix))
+    result = normalise(frame, spec, Pseudonymiser(b"unit-test-key-0123456789"))
+    # V3's #REF! is in Note, which no field reads: V3 loads, as it did
+    assert result.good_rows().select("visit_id", "country").rows() == [("V1", "DE"), ("V3", "FR")]
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (
+            3,
+            "cell C3 (Land) holds Excel's error #N/A, a formula that failed, not a value: correct it in "
+            "the workbook (or paste the values) and deliver it again",
+        )
+    ]
+    assert result.ignored_columns == ["Note"]  # the reader's own columns are no export header
+
+
+def test_a_workbook_without_error_cells_adds_no_column():
+    assert read_xlsx(_workbook()).columns == ["_row_number", "a", "b"]

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import polars as pl
 
+from indicators.derive import EXCEL_ERROR
 from indicators.identity import redact_text
 from indicators.readers.csv import check_duplicates
 from indicators.readers.errors import ReaderError
+from indicators.readers.xlsx_errors import error_columns
 
 MAX_UNPACKED_MB = 512  # the default of the setting xlsx_max_unpacked_mb
 MAX_RATIO = 200
@@ -55,9 +57,17 @@ def read_xlsx(
         raise ReaderError("no data rows (empty sheet)")
     _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
+    errors = error_columns(data, sheet, frame.columns)  # Excel's #N/A, #REF!, …: read as empty cells
     frame = frame.with_row_index("_row_number", offset=2 + skip_rows).with_columns(
         pl.col("_row_number").cast(pl.Int64)
     )
+    for name, reasons in errors.items():
+        frame = frame.join(
+            reasons.rename({"reason": EXCEL_ERROR + name}),
+            on="_row_number",
+            how="left",
+            maintain_order="left",
+        )
     frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))  # blank rows
     if frame.height == 0:
         raise ReaderError("no data rows (empty sheet)")

@@ -1,0 +1,108 @@
+"""Excel's error cells (``#N/A``, ``#REF!``, ``#VALUE!``, …): a formula that failed, not a value.
+
+calamine reads such a cell as empty, so a failed lookup in a hand-kept sheet loaded as a missing
+value without a word (an optional field) or as "missing required value" (a required one, naming no
+cause). The sheet's XML says which cells they are (``<c r="B4" t="e"><f>…</f><v>#N/A</v></c>``):
+:func:`error_columns` gives, for each column of the frame that holds one, the reason of each such
+row, and the normaliser quarantines a row whose error lies in a column a field reads (an error in a
+column no field reads loses nothing). Found only where the sheet's XML holds ``t="e"`` at all: a
+workbook without error cells pays one search of its sheet's bytes.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import zipfile
+
+import polars as pl
+
+from indicators.redact import redact_text
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
+_ATTRIBUTE = re.compile(rb'\s([\w:]+)\s*=\s*"([^"]*)"')
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_REFERENCE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_FILLED = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br\s*=\s*["']([A-Za-z]{1,3})\d+["'][^>]*?(?<!/)>""")
+
+
+def _attributes(tag: bytes) -> dict[str, str]:
+    return {
+        name.decode(): html.unescape(value.decode("utf-8", "replace"))
+        for name, value in _ATTRIBUTE.findall(tag)
+    }
+
+
+def _sheet_member(archive: zipfile.ZipFile, sheet: str | None) -> str | None:
+    """The zip member holding the sheet calamine reads (the named one, else the first)."""
+    try:
+        workbook = archive.read("xl/workbook.xml")
+        relations = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return None
+    target = None
+    for match in _SHEET.finditer(workbook):
+        found = _attributes(match.group(1))
+        if sheet is None or found.get("name") == sheet:
+            target = next((value for name, value in found.items() if name.endswith(":id")), None)
+            break
+    for match in _RELATIONSHIP.finditer(relations):
+        found = _attributes(match.group(1))
+        if target is not None and found.get("Id") == target and "Target" in found:
+            path = found["Target"]
+            return path.lstrip("/") if path.startswith("/") else f"xl/{path}"
+    return None
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def error_columns(data: bytes, sheet: str | None, columns: list[str]) -> dict[str, pl.DataFrame]:
+    """For each frame column (``columns``, in sheet order) holding an error cell: ``_row_number`` (the
+    sheet's row) and ``reason`` of each such cell; empty for a sheet without error cells."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # its unpacked size was checked (_check_zip)
+        member = _sheet_member(archive, sheet)
+        if member is None or member not in archive.namelist():
+            return {}
+        xml = archive.read(member)
+    if _ERROR_TYPE.search(xml) is None:
+        return {}
+    cells: dict[int, list[tuple[int, str, str]]] = {}  # column number → (row, cell, error shown)
+    for match in _ERROR_TYPE.finditer(xml):
+        start, end = xml.rfind(b"<", 0, match.start()), xml.find(b">", match.end())
+        tag = xml[start : end + 1]
+        reference = _REFERENCE.search(tag)
+        if not re.match(rb"<(?:\w+:)?c\s", tag) or reference is None:
+            continue
+        close = xml.find(b"c>", end)  # the cell's end tag (</c> or </x:c>)
+        value = _VALUE.search(xml, end, close if close > 0 else len(xml))
+        letters, row = reference.group(1).decode().upper(), int(reference.group(2))
+        shown = value.group(1).decode("utf-8", "replace") if value else "(no text)"
+        cells.setdefault(_column_number(reference.group(1)), []).append((row, f"{letters}{row}", shown))
+    # the range calamine reads starts at the first column holding a cell
+    first = min((_column_number(m.group(1)) for m in _FILLED.finditer(xml)), default=1)
+    found = {}
+    for column, errors in sorted(cells.items()):
+        if not 0 <= column - first < len(columns):
+            continue
+        name = columns[column - first]
+        found[name] = pl.DataFrame(
+            {
+                "_row_number": [row for row, _, _ in errors],
+                "reason": [
+                    f"cell {cell} ({redact_text(name)}) holds Excel's error {redact_text(shown)}, a "
+                    "formula that failed, not a value: correct it in the workbook (or paste the values) "
+                    "and deliver it again"
+                    for _, cell, shown in errors
+                ],
+            },
+            schema={"_row_number": pl.Int64, "reason": pl.String},
+        )
+    return found
