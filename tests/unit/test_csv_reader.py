@@ -220,3 +220,26 @@ def test_excels_separator_hint_line_names_the_separator_and_is_no_header(bom):
     frame = read_csv(data)
     assert frame.columns == ["_row_number", "A", "B,x", "C"]
     assert frame.rows() == [(3, "1", "2,5", "3"), (4, "4", None, "6")]
+
+
+@pytest.mark.parametrize("where", ["first MiB", "far down"])
+def test_a_nul_byte_in_a_line_quarantines_that_line_alone(where):
+    # one NUL in the first MiB rejected the whole export as "binary content"; one further down was
+    # read into the value
+    filler = "".join(f"{n};Lund\n" for n in range(10, 60_000)) if where == "far down" else ""
+    data = (HEADER + "1;Malmö\n" + filler + "2;Gö\x00teborg\n3;Umeå\n").encode("utf-8")
+    frame = read_csv(data)
+    line = 3 + (60_000 - 10 if where == "far down" else 0)  # header 1, Malmö 2, filler, then the NUL line
+    marked = frame.filter(frame["__reader_reason__"].is_not_null())
+    assert marked.select("_row_number", "id", "partner_name").rows() == [(line, "2", "Göteborg")]
+    assert marked["__reader_reason__"].to_list() == [
+        "a NUL byte in the line (damaged in transfer, or written so by the exporting system): the line "
+        "is kept out; deliver the file again"
+    ]
+    assert frame.filter(frame["_row_number"] == line + 1)["partner_name"].to_list() == ["Umeå"]
+
+
+def test_nul_bytes_on_many_lines_are_binary_content():
+    data = (HEADER + "".join(f"{n};a\x00b\n" for n in range(20))).encode()
+    with pytest.raises(ReaderError, match="binary content"):
+        read_csv(data)

@@ -80,8 +80,11 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     wide = wide_encoding(sample)
     if wide:
         raise ReaderError(f"{wide} encoded; save as UTF-8 or Windows-1252")
-    if b"\x00" in sample:
-        raise ReaderError("binary content (NUL bytes): not a CSV export")
+    damaged: list[int] = []
+    if b"\x00" in data:  # a NUL byte or a few in an export: those lines quarantined, the rest read
+        damaged = _nul_lines(data)
+        data = data.replace(b"\x00", b"")
+        sample = data[:SNIFF_BYTES]
     for _ in range(skip_rows):  # the header is the line after the skipped ones
         sample = sample[sample.find(b"\n") + 1 :] if b"\n" in sample else b""
     newline = sample.find(b"\n")
@@ -112,6 +115,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
             frame = _read_checked(_transcode(data, "cp1252"), data, separator, skip_rows)
         except pl.exceptions.ComputeError as again:
             raise ReaderError(f"malformed CSV: {_first_line(again)}") from None
+    if damaged:
+        frame = _mark_lines(frame, damaged, NUL_REASON)
     # a blank line is no row (as a blank row of a sheet is none): polars read it as a row of nothing
     blank = _blank(frame)
     if READER_REASON in frame.columns:  # a row with a field too many is never blank: it is quarantined
@@ -139,6 +144,39 @@ def _read_checked(source: io.BytesIO, data: bytes, separator: str, skip_rows: in
     if frame.height and _short_rows(frame, data, separator, skip_rows):
         return _mark_short_rows(frame, source.getvalue(), separator, skip_rows)
     return frame
+
+
+NUL_REASON = (
+    "a NUL byte in the line (damaged in transfer, or written so by the exporting system): the line is "
+    "kept out; deliver the file again"
+)
+NUL_LINES_AT_MOST = 0.01  # NUL bytes on more of the lines than this (and more than 10): binary content
+
+
+def _nul_lines(data: bytes) -> list[int]:
+    """The numbers (from 1) of the lines holding a NUL byte; a file with NULs on many lines is no
+    damaged export but binary content, rejected whole."""
+    lines, line, position = [], 1, 0
+    for match in re.finditer(rb"\x00+", data):
+        line += data.count(b"\n", position, match.start())
+        position = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+            if len(lines) > 10 and len(lines) > NUL_LINES_AT_MOST * (data.count(b"\n") + 1):
+                raise ReaderError("binary content (NUL bytes): not a CSV export")
+    return lines
+
+
+def _mark_lines(frame: pl.DataFrame, lines: list[int], reason: str) -> pl.DataFrame:
+    """The rows read from these lines get ``reason`` (beside a reason they have already)."""
+    hit = pl.col("_row_number").cast(pl.Int64).is_in(pl.Series(lines, dtype=pl.Int64).implode())
+    before = pl.col(READER_REASON) if READER_REASON in frame.columns else pl.lit(None, dtype=pl.String)
+    return frame.with_columns(
+        pl.when(hit)
+        .then(pl.concat_str([before, pl.lit(reason)], separator="; ", ignore_nulls=True))
+        .otherwise(before)
+        .alias(READER_REASON)
+    )
 
 
 BLANK = " \t\x0b\x0c\x1a"  # what a line of nothing may hold: spaces, tabs, DOS's end-of-file mark
