@@ -226,10 +226,12 @@ def test_excels_separator_hint_line_names_the_separator_and_is_no_header(bom):
 def test_a_nul_byte_in_a_line_quarantines_that_line_alone(where):
     # one NUL in the first MiB rejected the whole export as "binary content"; one further down was
     # read into the value
-    filler = "".join(f"{n};Lund\n" for n in range(10, 60_000)) if where == "far down" else ""
+    filler = "".join(f"{n};Lund\n" for n in range(10, 160_000)) if where == "far down" else ""
     data = (HEADER + "1;Malmö\n" + filler + "2;Gö\x00teborg\n3;Umeå\n").encode("utf-8")
     frame = read_csv(data)
-    line = 3 + (60_000 - 10 if where == "far down" else 0)  # header 1, Malmö 2, filler, then the NUL line
+    line = 3 + (
+        160_000 - 10 if where == "far down" else 0
+    )  # header 1, Malmö 2, filler (1.8 MB: past the first MiB), the NUL line
     marked = frame.filter(frame["__reader_reason__"].is_not_null())
     assert marked.select("_row_number", "id", "partner_name").rows() == [(line, "2", "Göteborg")]
     assert marked["__reader_reason__"].to_list() == [
