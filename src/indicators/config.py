@@ -346,7 +346,14 @@ def load_key(settings: Settings) -> bytes:
     if env:
         key = env.encode("utf-8")
     elif settings.key_file.exists():
-        key = settings.key_file.read_bytes().strip()
+        try:
+            key = settings.key_file.read_bytes().strip()
+        except OSError as exc:  # a folder, or not readable by this user
+            raise ConfigError(
+                f"the key file {settings.key_file} could not be read ({exc.strerror or type(exc).__name__}): "
+                "key_file must name a file holding the key, readable by the user the run is (`indicators "
+                "keygen` writes one)"
+            ) from None
     else:
         raise ConfigError(
             f"no pseudonymisation key: set {KEY_ENV} or create the key file {settings.key_file} "
@@ -356,6 +363,21 @@ def load_key(settings: Settings) -> bytes:
     if len(key) < 16:
         raise ConfigError("the pseudonymisation key is too short (at least 16 bytes)")
     return key
+
+
+def key_file_exposed(settings: Settings) -> str | None:
+    """A warning when the key file (the key the run uses: no INDICATORS_PSEUDONYMISATION_KEY) may be
+    read by others than its owner: with it and a list of birth dates anyone could turn the pseudonyms
+    back into personnummer."""
+    if os.environ.get(KEY_ENV) or not settings.key_file.is_file():
+        return None
+    mode = settings.key_file.stat().st_mode & 0o777
+    if not mode & 0o077:
+        return None
+    return (
+        f"the key file {settings.key_file} may be read by others than its owner (mode {mode:o}): with it "
+        f"pseudonyms can be turned back into personnummer; make it owner-only: chmod 600 {settings.key_file}"
+    )
 
 
 def create_key_file(path: Path) -> bool:

@@ -325,6 +325,7 @@ def test_a_key_that_is_not_the_archives_stops_the_run_before_it_reads(tmp_path):
     key_file = tmp_path / "secrets" / "pseudonymisation.key"
     key_file.parent.mkdir()
     key_file.write_bytes(b"\xef\xbb\xbf" + TEST_KEY.encode() + b"\r\n")
+    key_file.chmod(0o600)  # owner-only, as keygen writes it (else the run warns)
     by_file = {"INDICATORS_PSEUDONYMISATION_KEY": "", "INDICATORS_KEY_FILE": str(key_file)}
     result = run("ingest", inbox, warehouse, **by_file)
 
@@ -559,3 +560,33 @@ def test_a_torn_manifest_line_is_reported_not_a_crash(tmp_path):
     log = next(p for p in (warehouse.parent / "log").glob("*.log") if "line 3 is torn" in p.read_text())
     assert "manifest.jsonl line 1 is torn (not a whole JSON entry) and is ignored" in log.read_text()
     assert query(warehouse, "select count(*) from raw.student_mobility") == [(2,)]
+
+
+def test_a_key_file_others_may_read_is_a_warning_and_a_folder_is_one_line(tmp_path):
+    # a world-readable key file ran without a word (with it and birth dates the pseudonyms can be
+    # turned back into personnummer); a key_file naming a folder ended with "error: Is a directory"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2025-01-01.csv").write_text(rows(["K1"]))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    key_file = tmp_path / "secrets" / "pseudonymisation.key"
+    key_file.parent.mkdir()
+    key_file.write_bytes(TEST_KEY.encode() + b"\n")
+    key_file.chmod(0o644)
+    by_file = {"INDICATORS_PSEUDONYMISATION_KEY": "", "INDICATORS_KEY_FILE": str(key_file)}
+    result = run("ingest", inbox, warehouse, **by_file)
+    assert result.returncode == 2, result.stdout + result.stderr  # published, with a warning
+    assert (
+        f"note:   the key file {key_file} may be read by others than its owner (mode 644): with it "
+        f"pseudonyms can be turned back into personnummer; make it owner-only: chmod 600 {key_file}"
+    ) in result.stdout
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [(1,)]
+
+    folder = {"INDICATORS_PSEUDONYMISATION_KEY": "", "INDICATORS_KEY_FILE": str(key_file.parent)}
+    result = run("ingest", inbox, warehouse, **folder)
+    assert result.returncode == 1
+    assert (
+        f"the key file {key_file.parent} could not be read (Is a directory): key_file must name a file"
+        in (result.stdout + result.stderr)
+    )
+    assert "Traceback" not in result.stdout + result.stderr

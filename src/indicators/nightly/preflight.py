@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from indicators import disk, warehouse
 from indicators.archive import Archive
-from indicators.config import Settings
+from indicators.config import Settings, key_file_exposed
 from indicators.ingest import FileResult, IngestSummary, inbox_files
 from indicators.redact import redact_text
 
@@ -19,6 +19,10 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
     complete? Is there the space the run needs? Returns (start from the archive, warnings)."""
     notes: list[str] = []
     restore = rebuild
+    exposed = key_file_exposed(settings)
+    if exposed:
+        reporter(f"warning: {exposed}")
+        notes.append(exposed)
     for number in archive.torn_lines():
         line = (
             f"{archive.manifest} line {number} is torn (not a whole JSON entry) and is ignored; "
