@@ -244,6 +244,9 @@ def test_a_writer_holding_the_published_file_is_not_called_damage(tmp_path, samp
         done = cli("ingest", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse))
         # a rebuild replaces the file too (it published under the writer, whose writes were then lost)
         rebuilt = cli("rebuild", "-q", "--warehouse", str(warehouse))
+        # reading commands said DuckDB's "Could not set lock on file" and named no fix
+        exported = cli("export", "--warehouse", str(warehouse), "--out", str(tmp_path / "out"))
+        queried = cli("sql", "--warehouse", str(warehouse), "select 1")
     finally:
         holder.kill()
         holder.wait()
@@ -254,6 +257,13 @@ def test_a_writer_holding_the_published_file_is_not_called_damage(tmp_path, samp
     assert rebuilt.returncode == 1, rebuilt.stdout + rebuilt.stderr
     assert "is open read-write in another process" in rebuilt.stdout, rebuilt.stdout
     assert sha(warehouse) == before
+    fix = (
+        f"the warehouse is open read-write in another process (PID {holder.pid}), a DuckDB client such as "
+        "a notebook, DBeaver or the duckdb CLI: close that connection, then run again"
+    )
+    assert exported.returncode == 1 and exported.stderr.startswith(f"error: {fix}"), exported.stderr
+    assert queried.returncode == 1 and fix in queried.stderr, queried.stderr
+    assert "Traceback" not in exported.stderr + queried.stderr
 
 
 def test_a_run_killed_between_its_publish_and_its_manifest_lines_is_archived_by_the_next(tmp_path):

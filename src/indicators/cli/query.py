@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from indicators.cli.common import AddCommand, _settings, at_least
@@ -43,6 +44,14 @@ def one_line(exc: Exception) -> str:
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     if not lines:
         return type(exc).__name__
+    if "could not set lock" in lines[0].lower():  # DuckDB's names no fix
+        holder = re.search(r"\(PID (\d+)\)", lines[0])
+        return (
+            "the warehouse is open read-write in another process"
+            + (f" (PID {holder.group(1)})" if holder else "")
+            + ", a DuckDB client such as a notebook, DBeaver or the duckdb CLI: close that connection, then "
+            "run again (a client that opens it read-only does not stand in the way)"
+        )
     return " ".join([lines[0], *(line for line in lines[1:] if line.lower().startswith("candidate"))])
 
 
