@@ -111,6 +111,12 @@ def _coarse_date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr
         what = "a year" if form == "%Y" else "a month"
         fix = f" ({what} without a day: to read it, give {f.name} {where})"
         hint = pl.when(shown.str.contains(pattern)).then(pl.lit(fix)).otherwise(hint)
+    if "excel" not in f.formats:  # 43629: a date cell formatted as a number (days since 1899-12-30)
+        fix = (
+            f" (an Excel serial number, a date cell formatted as a number: to read it, give {f.name} "
+            f"formats: ['excel'] in {here}, beside its other forms)"
+        )
+        hint = pl.when(shown.str.contains(r"^[2-5]\d{4}(\.\d+)?$")).then(pl.lit(fix)).otherwise(hint)
     return hint
 
 

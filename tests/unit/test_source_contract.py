@@ -491,6 +491,20 @@ def test_a_date_written_as_a_month_or_a_year_names_the_fix(tmp_path):
     )
 
 
+def test_an_excel_serial_date_names_the_excel_form(tmp_path):
+    # a date cell formatted as General gives 43629: it was "invalid date" alone
+    row = {"Visit": "V1", "Land": "SE", "Datum": "43629", "Typ": "study"}
+    result = normalise(_frame([row, {**row, "Visit": "V2", "Datum": "43629.5"}]), _spec(tmp_path), PSEUDO)
+    hint = (
+        " (an Excel serial number, a date cell formatted as a number: to read it, give day formats: "
+        "['excel'] in pipelines/visits.yml, beside its other forms)"
+    )
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (2, "invalid date in day: '43629'" + hint),
+        (3, "invalid date in day: '43629.5'" + hint),
+    ]
+
+
 def test_no_hint_for_what_is_no_month_and_a_profiles_two_letter_spelling_wins(tmp_path):
     # the review's cases: '13-2008' got "a month without a day" (it is no month); a profile's GE for
     # Germany was read as Georgia (two letters were taken for a code before the profile's spellings)
