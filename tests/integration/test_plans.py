@@ -254,7 +254,9 @@ def test_every_report_kind_renders_in_chromium(built, tmp_path, kind):
     for chart in result["charts"]:
         assert chart["complete"] and chart["natural"] > 0 and chart["width"] > 100
     html = out.read_text(encoding="utf-8")
-    if kind == "final":  # the verdicts worked out above: I01 and I07 not met, the I21 milestone met
-        assert html.count('badge status-not_met">not met') == 2 and 'badge status-met">met' in html
+    if kind == "final":  # the verdicts worked out above: I01 not met, the I21 milestone met; I07's
+        # value (4 persons) is hidden, and so is its verdict
+        assert html.count('badge status-not_met">not met') == 1 and 'badge status-met">met' in html
+        assert html.count('badge status-hidden">hidden (rests on a suppressed value)') == 1
     if kind == "programme":  # PA in 2025/26: 5 outgoing students, the faculty's 5 beside them
         assert "Programme report" in result["title"] or "PA" in result["title"]

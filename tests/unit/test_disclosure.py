@@ -263,12 +263,13 @@ def test_the_fixture_warehouse_is_suppressed_as_worked_out_by_hand(warehouse):
         ("I02", "2023/24", "P2", None, None): "secondary",
         ("I06", "2023/24", None, None, None): "primary",
     }
-    # a change computed from a hidden value is hidden too; the verdict words stay
+    # a change computed from a hidden value is hidden too, and so is its verdict (a word: "hidden"),
+    # which beside a hidden value tells where it lies (test_verdict_disclosure)
     verdict = publication.verdict("I06", "2023/24")
     assert (
         verdict["value"] is SUPPRESSED
         and verdict["change_abs"] is SUPPRESSED
-        and verdict["status"] == "not_met"
+        and verdict["status"] == verdict["progress"] == "hidden"
     )
     assert publication.verdict("I01", "2023/24")["change_abs"] == 10
     # --no-suppression: nothing hidden

@@ -64,6 +64,9 @@ TABLE_TITLES: dict[str, dict[str, str]] = {
     "definitions": {"sv": "Definitioner", "en": "Definitions"},
 }
 
+# a status or progress that would tell something of a suppressed value is published as this word
+HIDDEN_VERDICT = "hidden"
+
 STATUS = {
     "met": {"sv": "uppfyllt", "en": "met"},
     "not_met": {"sv": "ej uppfyllt", "en": "not met"},
@@ -71,6 +74,7 @@ STATUS = {
     "overdue": {"sv": "försenat", "en": "overdue"},
     "insufficient_data": {"sv": "otillräckliga data", "en": "insufficient data"},
     "provisional": {"sv": "preliminärt värde, ingen bedömning", "en": "provisional value, no verdict"},
+    HIDDEN_VERDICT: {"sv": "dold (bygger på ett dolt värde)", "en": "hidden (rests on a suppressed value)"},
 }
 
 PROGRESS = {
@@ -81,6 +85,7 @@ PROGRESS = {
     "deterioration": {"sv": "försämring", "en": "deterioration"},
     "not_available": {"sv": "ej tillgänglig", "en": "not available"},
     "provisional": {"sv": "preliminärt värde, ingen bedömning", "en": "provisional value, no verdict"},
+    HIDDEN_VERDICT: {"sv": "dold (bygger på ett dolt värde)", "en": "hidden (rests on a suppressed value)"},
 }
 
 # The status of a value, from how far its sources cover its year (marts.source_coverage).

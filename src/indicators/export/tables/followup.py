@@ -115,8 +115,13 @@ class FollowupTables:
                 "change_since_midterm": self.derived(
                     mart.get("change_since_midterm"), final_value, midterm_value
                 ),
-                "status": mart.get("status") or "insufficient_data",
-                "progress": mart.get("progress") or "not_available",
+                **self.protected_verdict(
+                    mart.get("status") or "insufficient_data",
+                    mart.get("progress") or "not_available",
+                    mart.get("rule") or ind.get("rule"),
+                    final_value,
+                    baseline,
+                ),
                 "programmes_done_on": mart.get("programmes_done_on"),
             }
             deadline = {"deadline_year": mart.get("deadline_year") or ind.get("deadline_year")}

@@ -16,6 +16,8 @@ from indicators.export.tables.annual import AnnualTables
 from indicators.export.tables.blocks import SUPPRESSED, Column, Table
 from indicators.export.tables.followup import FollowupTables
 
+HIDDEN_VERDICT = labels.HIDDEN_VERDICT  # a status or progress that would tell a suppressed value
+
 
 @dataclass
 class Publication(AnnualTables, FollowupTables):
@@ -110,6 +112,27 @@ class Publication(AnnualTables, FollowupTables):
             return SUPPRESSED
         return value
 
+    def protected_verdict(
+        self, status: str | None, progress: str | None, rule: str | None, value: Any, baseline: Any
+    ) -> dict[str, str | None]:
+        """Status and progress as published: ``hidden`` where they would tell something of a
+        suppressed value. The plan's rule compares the value judged (a coverage, majority or
+        at_least target after its deadline: the deadline year's) with its target, or with the
+        baseline (increase); progress reads the growth from the baseline. Where that value is hidden
+        neither is shown; where the baseline is hidden, an increase's status and any progress but
+        "target achieved" (the value alone) and "not available" are not. A word, not the ``..``
+        of a hidden number: no new cell to attack, and the reader sees why there is no verdict."""
+        if status in (None, "provisional", "insufficient_data") or rule == "milestone":
+            return {"status": status, "progress": progress}
+        if value is SUPPRESSED:
+            return {"status": HIDDEN_VERDICT, "progress": HIDDEN_VERDICT}
+        if baseline is SUPPRESSED:
+            if rule == "increase":
+                status = HIDDEN_VERDICT
+            if progress not in ("target_achieved", "not_available"):
+                progress = HIDDEN_VERDICT
+        return {"status": status, "progress": progress}
+
     def indicator(self, indicator_id: str) -> dict[str, Any]:
         return next(row for row in self.catalogue if row["indicator_id"] == indicator_id)
 
@@ -180,8 +203,13 @@ class Publication(AnnualTables, FollowupTables):
             "change_pct": self.derived(found.get("change_pct"), *inputs),
             "cagr_pct": self.derived(found.get("cagr_pct"), *inputs),
             "required_cagr_pct": self.derived(found.get("required_cagr_pct"), baseline),
-            "status": found.get("status"),
-            "progress": found.get("progress"),
+            **self.protected_verdict(
+                found.get("status"),
+                found.get("progress"),
+                ind.get("rule"),
+                self.cell(indicator_id, found.get("verdict_year") or year, programme),
+                baseline,
+            ),
             "obs_status": self.obs_status(indicator_id, year, programme),
             "no_verdict_reason": found.get("no_verdict_reason"),
         }
