@@ -429,3 +429,52 @@ def test_every_check_of_the_project_is_listed_in_docs_checks(tmp_path):
             if not any(all(c in line for c in columns) for line in lines):
                 missing.append(f"GX {suite['name']} {expectation['type']} {columns}")
     assert missing == [], "\n".join(missing)
+
+
+def test_a_typo_in_a_next_plan_added_as_seeds_stops_the_build(published, tmp_path):
+    """A next plan added by editing the seeds, with the typos one makes: its baseline written
+    2024-25, a deadline 2029/03, and an at_least target without its target value. Before, all
+    three loaded: the baseline joined no year (every verdict insufficient_data, no word why), the
+    deadline read as 30 June 2030 only by the first four digits, and the at_least target was judged
+    met against 100 (status) while its required growth ran to 50."""
+    root = copy_project(tmp_path / "project")
+    seeds = root / "seeds"
+
+    def append(name: str, text: str) -> None:
+        with (seeds / f"{name}.csv").open("a", encoding="utf-8") as f:
+            f.write(text)
+
+    append(
+        "plans",
+        "NEXT-2025,Nästa (fiktiv),Next (fictitious),2025/26,2029/30,2024-25,2027/28,2029/30,Ingen,,false,9\n",
+    )
+    append(
+        "plan_targets",
+        "NEXT-2025,NX-G,goal,,NX-G,Mål,Goal,901\n"
+        "NEXT-2025,NX-1,delivery_target,NX-G,NX-G,Minst,At least,902\n"
+        "NEXT-2025,NX-2,delivery_target,NX-G,NX-G,Alla,All,903\n",
+    )
+    append(
+        "plan_indicators",
+        "NEXT-2025,NX-1,I01,at_least,,,2029/30,901\nNEXT-2025,NX-2,I04,coverage,,100,2029/03,902\n",
+    )
+    work = tmp_path / "work.duckdb"
+    shutil.copy(published.warehouse, work)
+    settings = load_settings(root).with_paths(warehouse=tmp_path / "state" / "warehouse.duckdb")
+    built = build(settings, work)
+    assert not built.success
+    con = duckdb.connect(str(work), read_only=True)
+    try:  # what the nightly shows after "e.g.": the failing rules
+        failed = {
+            c.check_name: transform.offending_examples(con, built.failed_sql[c.check_name])
+            for c in built.checks
+            if not c.success and c.details != "skipped"  # the models and checks after them: skipped
+        }
+    finally:
+        con.close()
+    assert set(failed) == {"row_checks_plans", "row_checks_plan_indicators"}, failed
+    assert "(rule=baseline_year_is_an_academic_year, failing_rows=1)" in failed["row_checks_plans"]
+    assert "years_in_order" not in failed["row_checks_plans"]
+    indicators = failed["row_checks_plan_indicators"]
+    assert "(rule=deadline_year_is_an_academic_or_calendar_year, failing_rows=1)" in indicators
+    assert "(rule=at_least_has_a_target_value, failing_rows=1)" in indicators
