@@ -14,6 +14,8 @@ from indicators.redact import redact_text
 
 EXIT_OK, EXIT_FAILED, EXIT_WARNINGS = 0, 1, 2
 LOCKED, STOPPED_BY_SIGNAL = "locked", "stopped_by_signal"  # runs that ended before their stages did
+MAX_ERRORS_SHOWN = 10  # errors in the printed summary; the run log has them all
+SKIPPED = ": skipped"  # how an error line of a model or check dbt did not run because of another ends
 
 
 def run_status(published: bool, warnings: Sequence[str], ended: str | None = None) -> tuple[int, str]:
@@ -78,8 +80,18 @@ def format_summary(outcome: RunOutcome, settings: Settings) -> str:
         lines.append("  time:   " + ", ".join(f"{k} {v:.1f}s" for k, v in stages.items()))
     for line in outcome.notes:
         lines.append(f"  note:   {line}")
-    for line in outcome.errors[:10]:
+    # causes first: a failed check or model, not the models and checks dbt skipped after it (a failed
+    # seed check skips a dozen, and they alone filled the ten lines shown)
+    causes = [line for line in outcome.errors if not line.endswith(SKIPPED)]
+    skipped = len(outcome.errors) - len(causes)
+    for line in causes[:MAX_ERRORS_SHOWN]:
         lines.append(f"  ERROR: {line}")
+    if len(causes) > MAX_ERRORS_SHOWN:
+        lines.append(f"  ERROR: and {len(causes) - MAX_ERRORS_SHOWN} more (the run log lists them)")
+    if skipped:
+        lines.append(
+            f"  ERROR: {skipped} models and checks not run because of the errors above (the run log lists them)"
+        )
     if outcome.published:
         lines.append(f"  warehouse: {settings.warehouse}")
     elif outcome.work_copy:
