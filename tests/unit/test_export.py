@@ -140,7 +140,7 @@ def test_safe_text(text, expected):
         (-5.0, ".", "-5"),
         (0.004, ".", "0"),
         (7, ".", "7"),
-        (2.675, ".", "2.67"),
+        (2.675, ".", "2.68"),  # as Excel shows it (Python's round(): 2.67, from the binary 2.67499...)
     ],
 )
 def test_format_number(value, decimal, expected):
@@ -435,3 +435,17 @@ def test_how_the_year_was_chosen_in_swedish(english, swedish):
 
     assert year_note(english, "sv") == swedish
     assert year_note(english, "en") == english
+
+
+def test_a_half_is_rounded_as_the_xlsx_shows_it():
+    """The text files, the report and the sentences round a half away from zero, as Excel and
+    LibreOffice show the XLSX's number cell (format 0.0#): the bundled sample's I02 2017/18 in
+    VGFYS, 26 of 64 graduates = 40.625 %, read 40,62 in the CSV and the report, 40.63 in the XLSX."""
+    from indicators.export.writers import format_number
+
+    assert format_number(100.0 * 26 / 64, ",") == "40,63"
+    assert format_number(100.0 * 1 / 32) == "3.13"  # I07 per 100 graduates, 1 of 32: 3.125
+    assert format_number(-9.625) == "-9.63"  # a change: away from zero, both ways
+    assert format_number(9.995) == "10"  # 1999 of 20000: the double is 9.99499..., the number 9.995
+    assert format_number(-0.004) == format_number(0.004) == "0"
+    assert format_number(33.333333) == "33.33" and format_number(12.5) == "12.5" and format_number(7) == "7"

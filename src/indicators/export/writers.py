@@ -29,6 +29,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from indicators.export.tables import SUPPRESSED, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DECIMALS = 2
+HUNDREDTH = Decimal(1).scaleb(-DECIMALS)  # 0.01: the text files' last decimal
 A4 = 9  # the paper size code of Excel's page setup
 MARGIN_INCHES = 0.4
 HEADER_WIDTH = 14  # characters; a longer header wraps
@@ -120,13 +122,17 @@ def safe_text(text: str) -> str:
 
 
 def format_number(value: float | int, decimal: str = ".") -> str:
-    """At most two decimals, no thousands separator, no trailing zeros: 12, 12.5, 33.33."""
+    """At most two decimals, no thousands separator, no trailing zeros: 12, 12.5, 33.33.
+
+    A half is rounded away from zero on the number as written (its shortest decimal form), as Excel
+    and LibreOffice show the XLSX's number cell: 26 of 64 graduates, 40.625 %, reads 40.63 in every
+    file. Python's round() gave 40.62 (a tie to even), and 9.995 (a binary 9.99499...) 9.99."""
     if isinstance(value, bool):
         value = int(value)
     if isinstance(value, float) and not math.isfinite(value):
         return ""
-    rounded = round(float(value), DECIMALS)
-    text = str(int(rounded)) if rounded.is_integer() else f"{rounded:.{DECIMALS}f}".rstrip("0").rstrip(".")
+    rounded = Decimal(repr(float(value))).quantize(HUNDREDTH, ROUND_HALF_UP).normalize()
+    text = f"{rounded:f}"
     if text == "-0":
         text = "0"
     return text.replace(".", decimal)
