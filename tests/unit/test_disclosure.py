@@ -391,3 +391,21 @@ def test_a_sum_withheld_with_its_zeros_is_withheld_again_in_a_later_publish():
     later = disclosure.plan(rows, kept=kept)
     assert later.flags == {faculty: "kept", **{key: "withheld" for key in programmes}}
     assert {later.intervals[(key, "value")] for key in programmes} == {(0, float("inf"))}
+
+
+def test_a_hidden_value_without_a_baseline_has_no_hidden_change(tmp_path):
+    """I06 2023/24 (2 participations) is hidden; without its 2018/19 baseline the warehouse has no
+    change or growth rate (NULL). They read as none ('–'), not as the hidden marker, which said a
+    change existed and was hidden ("Change from baseline .." beside "Baseline value –")."""
+    from helpers import export_fixture_warehouse
+
+    path = export_fixture_warehouse(
+        tmp_path,
+        "delete from marts.indicator_values where indicator_id = 'I06' and academic_year = '2018/19'",
+        "update marts.indicator_progress set baseline_value = null, change_abs = null, change_pct = null, "
+        "cagr_pct = null, status = 'insufficient_data', progress = 'not_available' where indicator_id = 'I06'",
+    )
+    verdict = load(path, "2023/24").verdict("I06", "2023/24")
+    assert verdict["value"] is SUPPRESSED and verdict["baseline_value"] is None
+    assert verdict["change_abs"] is verdict["change_pct"] is verdict["cagr_pct"] is None
+    assert (verdict["status"], verdict["progress"]) == ("insufficient_data", "not_available")

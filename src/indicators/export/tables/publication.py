@@ -107,7 +107,10 @@ class Publication(AnnualTables, FollowupTables):
         return old
 
     def derived(self, value: Any, *inputs: Any) -> Any:
-        """A number computed from cells (change, growth rate): suppressed if any input is."""
+        """A number computed from cells (change, growth rate): suppressed if any input is; none (not
+        the hidden marker) where there is no number to hide (no baseline: no change)."""
+        if value is None:
+            return None
         if any(item is SUPPRESSED for item in inputs):
             return SUPPRESSED
         return value
