@@ -91,6 +91,9 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
                     "columns": [{"name": column, "type": kind} for column, kind in columns],
                 }
             )
+        keys = _keys(con)
+        for table in tables:
+            table["key"] = keys.get(table["name"])  # its primary key (the contract's), if it has one
     finally:
         con.close()
     manifest = {
@@ -101,10 +104,36 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
         "schema": SCHEMA,
         "csv": {"delimiter": ",", "decimal": ".", "encoding": "UTF-8", "header": True},
         "tables": tables,
+        "relationships": relationships(tables),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _fsync_dir(staging)
     return Written(staging, len(tables), time.monotonic() - clock)
+
+
+def _keys(con) -> dict[str, list[str]]:
+    """Each mart's primary key (its enforced contract), as DuckDB holds it."""
+    rows = con.execute(
+        "select table_name, constraint_column_names from duckdb_constraints() "
+        "where schema_name = ? and constraint_type = 'PRIMARY KEY'",
+        [SCHEMA],
+    ).fetchall()
+    return {name: list(columns) for name, columns in rows}
+
+
+def relationships(tables: list[dict]) -> list[dict[str, str]]:
+    """The many-to-one links a BI model draws between the marts: a column of one mart that is the
+    whole one-column key of another (``indicator_values.programme_code`` → ``programmes``). A BI
+    tool relates tables on one column, so two-column keys are listed with the table, not here."""
+    owners = {
+        table["key"][0]: table["name"] for table in tables if table.get("key") and len(table["key"]) == 1
+    }
+    return [
+        {"from_table": table["name"], "column": column["name"], "to_table": owners[column["name"]]}
+        for table in tables
+        for column in table["columns"]
+        if owners.get(column["name"]) not in (None, table["name"])
+    ]
 
 
 def keep(warehouse: Path, previous_run: str | None) -> dict | None:

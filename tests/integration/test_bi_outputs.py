@@ -108,6 +108,32 @@ def test_each_publish_writes_every_mart_as_parquet_and_csv_with_its_run(publishe
     ).fetchall()
     assert faculty == truth and len(truth) == 13  # the sample's years 2013/14 .. 2025/26
     con.close()
+    # the keys and the links a BI model draws (Power BI relates two tables on one column): the
+    # contracts' primary keys, and every column that is another mart's whole one-column key
+    keys = {table["name"]: table["key"] for table in manifest["tables"]}
+    assert keys["programmes"] == ["programme_code"] and keys["final_followup"] == [
+        "plan_id",
+        "target_id",
+        "indicator_id",
+    ]
+    assert keys["indicator_values"] is None  # no primary key: dbt's unique_combination test keys it
+    links = {(r["from_table"], r["column"], r["to_table"]) for r in manifest["relationships"]}
+    assert {
+        ("indicator_values", "indicator_id", "indicator_catalogue"),
+        ("indicator_values", "programme_code", "programmes"),
+        ("indicator_values", "academic_year", "academic_years"),
+        ("indicator_progress", "plan_id", "plans"),
+        ("programme_scoreboard", "programme_code", "programmes"),
+    } <= links
+    assert not any(to == source for source, _, to in links)
+    for source, column, to in links:  # every value of a link's column is a key of its target (or NULL)
+        con = duckdb.connect(str(warehouse), read_only=True)
+        orphans = con.execute(
+            f'select count(*) from marts."{source}" where "{column}" is not null '
+            f'and "{column}" not in (select "{column}" from marts."{to}")'
+        ).fetchone()[0]
+        con.close()
+        assert orphans == 0, (source, column, to)
     assert not (warehouse.parent / "bi.new").exists()
 
 
