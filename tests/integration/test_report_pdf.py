@@ -4,8 +4,8 @@ The session's published bundled sample (``published_warehouse``, one nightly wit
 checks); each report kind is printed by the real CLI (``main``, in this process: the charts a
 report draws are kept for the next; headless Chromium prints) and its text read with pypdf. Every
 page that carries a table header must also carry the reported year, the status column and a status
-word: the year table printed whole, its header repeated on each page. Every page is A4; the year tables' pages are
-landscape. The literal values are the sample's, as the HTML report shows them.
+word: the year table printed whole, its header repeated on each page. Every page is A4 and
+numbered ("Sida 3 av 21"); the year tables' pages are landscape. The literal values are the sample's, as the HTML report shows them.
 """
 
 from __future__ import annotations
@@ -47,9 +47,12 @@ def print_pdf(warehouse: Path, out: Path, *options: str) -> list[tuple[str, floa
 
 
 def assert_a4(pages: list[tuple[str, float, float]]) -> None:
-    for number, (_, width, height) in enumerate(pages, start=1):
+    """Every page A4 and numbered "Sida n av N" (a board's minutes cite the page; Chromium printed
+    none: its own header and footer are off, and the page had no margin box)."""
+    for number, (text, width, height) in enumerate(pages, start=1):
         size = tuple(sorted((round(width), round(height))))
         assert size == A4, f"page {number} is {width} x {height} pt, not A4"
+        assert f"Sida {number} av {len(pages)}" in text, f"page {number} has no page number"
 
 
 def table_pages(pages, header: str) -> list[tuple[int, str, float, float]]:
