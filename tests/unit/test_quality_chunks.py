@@ -212,3 +212,47 @@ def test_a_shortened_list_of_unexpected_values_is_read_from_the_frame():
     data = gx.weigh(result, frame, "c").result
     assert (data["element_count"], data["unexpected_count"], data["missing_count"]) == (9, 6, 0)
     assert data["partial_unexpected_counts"] == [{"value": "c", "count": 4}, {"value": "b", "count": 2}]
+
+
+def _same_stay_checks(rows) -> dict[str, tuple[bool, int]]:
+    return {
+        row.check_name.rsplit(" ", 1)[1]: (row.success, row.failing_count)
+        for row in rows
+        if row.check_name.startswith("expect_compound_columns_to_be_unique(student_id")
+    }
+
+
+def test_stays_delivered_again_under_new_ids_are_a_warning_and_above_5_percent_an_error(tmp_path, ingest):
+    # 39 stays of 39 persons; then one of them again under a new mobility id (2 of 40 rows are the
+    # same stay: 5 %, a warning), or all 39 again (78 of 78 rows: every count of stays doubled, an error)
+    stays = [
+        f"{personnummer(f'199703{1 + i // 2:02d}', 980 + i % 2)};ut;PA;studier;GB;2019-09-{1 + i % 28:02d};"
+        f"2020-01-15;avslutad;30"
+        for i in range(39)
+    ]
+    first = HEADER + "".join(f"C{i};{stay}\n" for i, stay in enumerate(stays))
+    found = {}
+    for case, again in {"one": stays[:1], "all": stays}.items():
+        inbox = tmp_path / case / "inbox"
+        inbox.mkdir(parents=True)
+        (inbox / "student_mobility_2019-10-01.csv").write_text(first, encoding="utf-8")
+        (inbox / "studentutbyte_export_2019-10-02.csv").write_text(
+            HEADER + "".join(f"MO-{i};{stay}\n" for i, stay in enumerate(again)), encoding="utf-8"
+        )
+        _, warehouse = ingest(inbox, tmp_path / case / "state" / "warehouse.duckdb")
+        settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
+        # as the nightly reads them: from Parquet files, uniqueness on a hash of the columns
+        spilled = quality.prepare(
+            settings, warehouse, ["student_mobility"], spill_dir=tmp_path / case / "spill"
+        )
+        found[case] = _same_stay_checks(quality.execute(spilled, lambda line: None))
+    assert found["one"] == {"same_stay": (False, 2), "same_stay_share": (True, 2)}
+    assert found["all"] == {"same_stay": (False, 78), "same_stay_share": (False, 78)}
+    severities = {
+        e["meta"]["label"]: e["meta"]["severity"]
+        for e in quality.load_suite(load_settings().root / "expectations" / "raw_student_mobility.json")[
+            "expectations"
+        ]
+        if e["meta"].get("label", "").startswith("same_stay")
+    }
+    assert severities == {"same_stay": "warn", "same_stay_share": "error"}

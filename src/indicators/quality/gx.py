@@ -282,7 +282,15 @@ def validate_unique(
         column = unique_column(expectation)
         if column not in names:
             continue  # the key's columns are missing: reported as not evaluated
-        probe = {**expectation, "type": "expect_column_values_to_be_unique", "kwargs": {"column": column}}
+        # the hash column in place of the key's columns; the rest of the check (its mostly) as written
+        kwargs = {
+            k: v for k, v in expectation.get("kwargs", {}).items() if k not in ("column", "column_list")
+        }
+        probe = {
+            **expectation,
+            "type": "expect_column_values_to_be_unique",
+            "kwargs": {**kwargs, "column": column},
+        }
         frame = native(pq.read_table(rows.path, columns=[column]))
         result = validate_frame(frames, plan, frame_name, frame, [probe], f"{frame_name}_{column}")[
             expectation["id"]
