@@ -51,7 +51,7 @@ def test_suite_is_well_formed(source):
     assert doc["meta"]["table_name"] == f"raw.{source}"
     ids = [e["id"] for e in doc["expectations"]] + [doc["id"]]
     assert len(ids) == len(set(ids))
-    assert 5 <= len(doc["expectations"]) <= 30  # moderate: the nightly stays fast
+    assert 5 <= len(doc["expectations"]) <= 32  # moderate: the nightly stays fast
 
 
 @pytest.mark.parametrize("source", sorted(SPECS))
@@ -71,7 +71,11 @@ def test_suite_follows_the_source_contract(source):
         assert f"expect_column_values_to_not_be_null({key})" in {
             quality.check_name(e) for e in doc["expectations"]
         }
-    unique = {quality.check_name(e) for e in doc["expectations"] if "unique" in e["type"]}
+    unique = {  # the key's (a labelled one is a hand-kept check of other columns: same_stay)
+        quality.check_name(e)
+        for e in doc["expectations"]
+        if "unique" in e["type"] and not e["meta"].get("label")
+    }
     assert len(unique) == 1
 
 
@@ -183,6 +187,14 @@ PROBLEMS = {
         1,
     ),  # M0006 edited
     ("raw_student_mobility", "expect_column_values_to_be_unique(mobility_id)"): ("error", 2),  # M0007 twice
+    # ... and so the same stay (person, direction, start, end) twice: 2 of 83 rows, under 5 %: a warning
+    (
+        "raw_student_mobility",
+        "expect_compound_columns_to_be_unique(student_id, direction, start_date, end_date) same_stay",
+    ): (
+        "warn",
+        2,
+    ),
     # 2021/22 has 3 rows after 40 in 2020/21: 0.075, below both 0.10 (error) and 0.25 (warn)
     ("raw_student_mobility", "expect_column_values_to_be_between(latest_rows_vs_previous_year) collapse"): (
         "error",
