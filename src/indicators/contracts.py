@@ -37,7 +37,7 @@ from pathlib import Path
 
 import yaml
 
-from indicators.quality import check_name
+from indicators.quality.suites import FRAMES, SEVERITIES, SuiteError, check_kwargs, check_name
 from indicators.sources import METADATA_COLUMNS, FieldSpec, SourceSpec, load_sources, read_yaml
 from indicators.warehouse import AUDIT_TABLES
 
@@ -139,6 +139,14 @@ def suite(spec: SourceSpec, thresholds: dict) -> dict:
     for number, entry in enumerate(hand.get("checks") or (), start=1):
         expectation = _hand_kept(entry)
         where = f"{THRESHOLDS}: {spec.name}: check {number} ({check_name(expectation)})"
+        for key, allowed in (("severity", SEVERITIES), ("frame", (None, *FRAMES))):
+            if expectation["meta"].get(key) not in allowed:
+                shown = ", ".join(a for a in allowed if a)
+                raise ContractError(f"{where}: {key} {expectation['meta'][key]!r} is not one of {shown}")
+        try:
+            check_kwargs(expectation, where)
+        except SuiteError as exc:
+            raise ContractError(str(exc)) from None
         column = expectation["kwargs"].get("column")
         if column is not None and expectation["meta"].get("frame") != "by_year" and column not in columns:
             raise ContractError(f"{where}: no field or derived column {column!r}")  # by_year: the profile's

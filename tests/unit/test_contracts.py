@@ -192,6 +192,90 @@ def test_an_override_of_a_check_the_contract_does_not_imply_is_refused(project):
         contracts.generate(project)
 
 
+ECTS_RANGE = "column: credits_ects, min_value: 0, max_value: 120, severity: error"
+
+
+@pytest.mark.parametrize(
+    ("edited", "says"),
+    [
+        (
+            'column: credits_ects, min_value: 0, max_value: "120 ECTS", severity: error',
+            "max_value '120 ECTS' is neither a number nor a date",
+        ),
+        (
+            "column: credits_ects, min_value: 120, max_value: 0, severity: error",
+            "min_value 120 is above max_value 0",
+        ),
+        (
+            "column: credits_ects, min_value: 0, max_value: 120, severity: fatal",
+            "severity 'fatal' is not one of error, warn",
+        ),
+        (
+            "column: credits_ects, min_value: 0, max_value: 120, mostly: 1.5, severity: error",
+            "mostly 1.5 must be a fraction above 0 and at most 1",
+        ),
+    ],
+)
+def test_a_threshold_gx_would_refuse_is_refused_by_generate_and_check_config(project, capsys, edited, says):
+    # before: generate wrote it, check-config called it valid, and the nightly crashed after its
+    # build (a GX ValidationError and a traceback) or, min above max, quarantined every stay with ECTS
+    edit(project / "expectations" / "thresholds.yml", ECTS_RANGE, edited)
+    where = "expectations/thresholds.yml: student_mobility: check 5 (expect_column_values_to_be_between(credits_ects)): "
+    assert cli.main(["generate", "--root", str(project)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"generate: {where}{says}" + capsys_tail(says)]
+    assert cli.main(["check-config", "--root", str(project)]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"error: {where}{says}" + capsys_tail(says)]
+
+
+def capsys_tail(says: str) -> str:
+    """The rest of the line after the part the test names."""
+    return (
+        " (written 2000-01-01T00:00:00)"
+        if "nor a date" in says
+        else (" (0.95 = 95 %)" if "mostly" in says else "")
+    )
+
+
+def test_a_hand_edited_suite_gx_would_refuse_stops_the_nightly_before_it_begins(project, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    suite = project / "expectations" / "raw_student_mobility.json"
+    edit(suite, '"max_value": 120\n', '"max_value": "120 ECTS"\n')
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INDICATORS_")}
+    env |= {"INDICATORS_HOME": str(project), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 32}
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "indicators.cli",
+            "nightly",
+            "-q",
+            "--inbox",
+            str(inbox),
+            "--warehouse",
+            str(warehouse),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.endswith(
+        ": expectations/raw_student_mobility.json: expectation 27 (expect_column_values_to_be_between): "
+        "max_value '120 ECTS' is neither a number nor a date (written 2000-01-01T00:00:00). Nothing was run: "
+        "correct expectations/thresholds.yml (or pipelines/) and run `indicators generate`, never edit the JSON (exit 1)"
+    ), done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    assert not warehouse.exists() and not (warehouse.parent / "work" / "in-progress.duckdb").exists()
+
+
 def test_check_names_each_differing_file_and_generate_writes_them(project, capsys):
     suite = project / "expectations" / "raw_enrolments.json"
     suite.write_text(

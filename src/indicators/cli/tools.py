@@ -57,7 +57,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:
-    """Every pipelines/*.yml against its schema, and the settings (nightly.yml + INDICATORS_*)."""
+    """Every pipelines/*.yml against its schema, the settings (nightly.yml + INDICATORS_*) and the
+    hand-kept checks (expectations/thresholds.yml)."""
+    from indicators import contracts
     from indicators.config import load_settings, project_root
     from indicators.crosswalk import load_crosswalk
     from indicators.sources import load_sources
@@ -65,6 +67,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     root = Path(args.root).resolve() if args.root else project_root()
     specs = load_sources(root / "pipelines")  # one line and exit 1 on the first mistake (main)
     load_crosswalk(load_settings(root))  # the crosswalk file too, when one is set
+    if (root / contracts.THRESHOLDS).exists():  # the hand-kept checks, as `indicators generate` reads them
+        try:
+            contracts.generate(root)
+        except contracts.ContractError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
     profiles = sum(len(spec.profiles) for spec in specs)
     print(f"check-config: {len(specs)} sources, {profiles} profiles and the settings are valid")
     return 0
@@ -73,7 +81,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 def add_check_config(add: AddCommand) -> None:
     p = add(
         "check-config",
-        "validate pipelines/*.yml (the source contract) and the settings; exit 1 with one line on a mistake",
+        "validate pipelines/*.yml (the source contract), the settings and expectations/thresholds.yml; exit 1 with one line on a mistake",
         cmd_check_config,
     )
     p.add_argument("--root", help="the project folder (default: INDICATORS_HOME or this checkout)")

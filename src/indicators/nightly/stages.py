@@ -80,8 +80,26 @@ def check(state: RunState, rebuild: bool) -> None:
     """Is the published file whole? the archive complete? the space there? (timing: ``check``)"""
     clock = time.monotonic()
     state.specs = load_sources(state.settings.pipelines_dir)
+    _suites_usable(state.settings, state.specs)
     state.restore, state.notes = preflight.before_copy(state.settings, state.archive, state.reporter, rebuild)
     state.timings["check"] = time.monotonic() - clock
+
+
+def _suites_usable(settings: Settings, specs: list[SourceSpec]) -> None:
+    """A GX suite GX would refuse (a bound that is no number, min above max) stops the run before it
+    begins, in one line, rather than as a crash after the ingest and the build."""
+    from indicators.quality.suites import SuiteError, load_suite, suite_path
+
+    for spec in specs:
+        path = suite_path(settings, spec.name)
+        if path.exists():
+            try:
+                load_suite(path)
+            except SuiteError as exc:
+                raise preflight.RunStopped(
+                    f"expectations/{exc}. Nothing was run: correct expectations/thresholds.yml (or "
+                    "pipelines/) and run `indicators generate`, never edit the JSON"
+                ) from None
 
 
 def working_copy(state: RunState) -> None:
