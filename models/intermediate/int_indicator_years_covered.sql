@@ -9,7 +9,9 @@
 --   incomplete   at least one source covers none of the year while another covers some of it,
 --                or a source covers none of a lookback year (before it starts, or a gap): the
 --                value may miss what it counts (`lookback_not_covered` says what is missing)
--- A year that none of its sources covers has no row (and so no value).
+-- A year that none of its sources covers has no row (and so no value). A source that covers none
+-- of the year because it lies between two of its deliveries that do not meet
+-- (int_source_years_undelivered) is named in `not_delivered`.
 with
 
 data_sources as (
@@ -26,6 +28,10 @@ academic_years as (
 
 lookbacks as (
     select * from {{ ref('indicator_lookbacks') }}
+),
+
+undelivered as (
+    select * from {{ ref('int_source_years_undelivered') }}
 ),
 
 source_counts as (
@@ -141,6 +147,23 @@ lookback_sentences as (
     group by indicator_id, academic_year
 ),
 
+-- "no delivery of student_mobility covers the year (one ends 2013-06-30, the next starts 2016-09-05)"
+undelivered_sentences as (
+    select
+        data_sources.indicator_id,
+        undelivered.academic_year,
+        string_agg(
+            'no delivery of ' || undelivered.source_name || ' covers the year (one ends '
+            || strftime(undelivered.delivered_until_date, '%Y-%m-%d') || ', the next starts '
+            || strftime(undelivered.delivered_from_date, '%Y-%m-%d') || ')',
+            '; ' order by undelivered.source_name
+        ) as not_delivered,
+    from data_sources
+    inner join undelivered
+        on data_sources.source_name = undelivered.source_name
+    group by data_sources.indicator_id, undelivered.academic_year
+),
+
 final as (
     select
         indicator_years.indicator_id,
@@ -154,10 +177,14 @@ final as (
         indicator_years.sources_covering,
         indicator_years.sources,
         lookback_sentences.lookback_not_covered,
+        undelivered_sentences.not_delivered,
     from indicator_years
     left join lookback_sentences
         on indicator_years.indicator_id = lookback_sentences.indicator_id
         and indicator_years.academic_year = lookback_sentences.academic_year
+    left join undelivered_sentences
+        on indicator_years.indicator_id = undelivered_sentences.indicator_id
+        and indicator_years.academic_year = undelivered_sentences.academic_year
 )
 
 select * from final

@@ -12,6 +12,8 @@
 --                   capped at the run's date
 -- Agreements and the programme catalogue are registers without events: they reach back to their
 -- first validity but do not widen the reporting years.
+-- Between its first year and its coverage end a source covers every year, except the years that
+-- lie between two of its deliveries that do not meet (int_source_years_undelivered).
 with
 
 student_mobilities as (
@@ -50,8 +52,11 @@ programmes as (
     select * from {{ ref('stg_programmes__programmes') }}
 ),
 
+-- the loaded deliveries (the dated files without rows of their own are for the years between
+-- deliveries: int_source_deliveries_spanned)
 deliveries as (
     select * from {{ ref('stg_audit__deliveries') }}
+    where is_loaded
 ),
 
 data_dates as (

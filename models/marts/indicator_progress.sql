@@ -7,7 +7,8 @@
 -- (coverage, majority, at_least) keeps the verdict and progress it had at the deadline.
 -- No verdict on a partial year: a provisional or incomplete value (obs_status) has status and
 -- progress 'provisional', the reason in no_verdict_reason, and no change or CAGR beside it. An
--- incomplete value's reason names what is missing: a source that covers none of the year, or the
+-- incomplete value's reason names what is missing: a source that covers none of the year (named,
+-- with the deliveries on either side, when the year lies between two that do not meet), or the
 -- years before it that the value reaches back to (I02: student mobility from five years before).
 -- A baseline value that is not final is no baseline: the years after it read insufficient_data,
 -- with no_verdict_reason saying so (their own values may be final).
@@ -51,6 +52,7 @@ judged_inputs as (
             indicator_years.lookback_not_covered is null
         ) as has_source_missing_the_year,
         indicator_years.lookback_not_covered,
+        indicator_years.not_delivered,
         headline.annotation_ids,
         plan_indicators.rule,
         plan_indicators.secondary_rule,
@@ -193,7 +195,8 @@ final as (
                     || concat_ws(
                         '; ',
                         case
-                            when has_source_missing_the_year then 'a source it uses covers none of the year'
+                            when has_source_missing_the_year
+                                then coalesce(not_delivered, 'a source it uses covers none of the year')
                         end,
                         lookback_not_covered
                     )

@@ -124,6 +124,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     if blank.any():
         frame = frame.filter(~blank)
     if frame.height == 0:
+        # the reason's start is read by models/staging/stg_audit__deliveries.sql: a dated file without
+        # rows is still a delivery (a monthly delta's empty month) for the years its source covers
         raise ReaderError("no data rows (header only)")
     return frame
 
