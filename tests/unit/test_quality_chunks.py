@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import astuple
 
+import pyarrow.parquet as pq
+
 from helpers import personnummer
 from indicators import quality
 from indicators.config import load_settings
@@ -246,6 +248,11 @@ def test_stays_delivered_again_under_new_ids_are_a_warning_and_above_5_percent_a
             settings, warehouse, ["student_mobility"], spill_dir=tmp_path / case / "spill"
         )
         found[case] = _same_stay_checks(quality.execute(spilled, lambda line: None))
+        # one hash column per key: mobility_id's, and one for the two same_stay checks together
+        hashed = pq.ParquetFile(
+            tmp_path / case / "spill" / "student_mobility__keys.parquet"
+        ).schema_arrow.names
+        assert len([name for name in hashed if name.startswith("__unique_")]) == 2
     assert found["one"] == {"same_stay": (False, 2), "same_stay_share": (True, 2)}
     assert found["all"] == {"same_stay": (False, 78), "same_stay_share": (False, 78)}
     severities = {

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -267,8 +268,10 @@ def native(table) -> Any:
 
 
 def unique_column(expectation: dict) -> str:
-    """The name of the hashed key column a uniqueness check is judged on in a Parquet file."""
-    return "__unique_" + re.sub(r"[^0-9a-z]", "", expectation["id"].lower())[:12]
+    """The name of the hashed key column a uniqueness check is judged on in a Parquet file: one per
+    key, so that two checks of one key (a warning for any repeat, an error above a share) share it."""
+    key = "\x1f".join(columns_of(expectation))
+    return "__unique_" + hashlib.sha256(key.encode()).hexdigest()[:12]
 
 
 def fetch_frames(
@@ -403,7 +406,7 @@ def read_frames(
                 available = available_columns(spec, present, derived)
                 hashed = [e for e in unique if set(columns_of(e)) <= set(available)]
                 keys = list(dict.fromkeys(c for e in hashed for c in columns_of(e)))
-                hashes = [(unique_column(e), columns_of(e)) for e in hashed]
+                hashes = list({unique_column(e): columns_of(e) for e in hashed}.items())  # one per key
                 rows_sql = latest_file_rows_sql(spec, present, derived, macros_dir, only=keys, hashes=hashes)
                 plan.frames[LATEST_FILE_ROWS] = _spill(
                     con, rows_sql, spill_dir / f"{spec.name}__keys.parquet"

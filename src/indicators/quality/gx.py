@@ -277,27 +277,37 @@ def validate_unique(
     import pyarrow.parquet as pq
 
     names = pq.ParquetFile(rows.path).schema_arrow.names
-    merged = {}
+    by_column: dict[str, list[dict]] = {}  # the checks of one key share its hash column
     for expectation in expectations:
         column = unique_column(expectation)
-        if column not in names:
-            continue  # the key's columns are missing: reported as not evaluated
-        # the hash column in place of the key's columns; the rest of the check (its mostly) as written
-        kwargs = {
-            k: v for k, v in expectation.get("kwargs", {}).items() if k not in ("column", "column_list")
-        }
-        probe = {
-            **expectation,
-            "type": "expect_column_values_to_be_unique",
-            "kwargs": {**kwargs, "column": column},
-        }
-        frame = native(pq.read_table(rows.path, columns=[column]))
-        result = validate_frame(frames, plan, frame_name, frame, [probe], f"{frame_name}_{column}")[
-            expectation["id"]
+        if column in names:  # else the key's columns are missing: reported as not evaluated
+            by_column.setdefault(column, []).append(expectation)
+    merged = {}
+    for column, checks in by_column.items():
+        # the hash column in place of the key's columns; the rest of each check (its mostly) as
+        # written; validated together, GX counts the repeated hashes once for all of them
+        probes = [
+            {
+                **expectation,
+                "type": "expect_column_values_to_be_unique",
+                "kwargs": {
+                    **{
+                        k: v
+                        for k, v in expectation.get("kwargs", {}).items()
+                        if k not in ("column", "column_list")
+                    },
+                    "column": column,
+                },
+            }
+            for expectation in checks
         ]
+        frame = native(pq.read_table(rows.path, columns=[column]))
+        results = validate_frame(frames, plan, frame_name, frame, probes, f"{frame_name}_{column}")
         del frame
-        show_keys_for_hashes(result, rows.path, column, columns_of(expectation))
-        merged[expectation["id"]] = result
+        for expectation in checks:
+            result = results[expectation["id"]]
+            show_keys_for_hashes(result, rows.path, column, columns_of(expectation))
+            merged[expectation["id"]] = result
     return merged
 
 
