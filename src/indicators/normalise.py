@@ -18,7 +18,6 @@ import polars as pl
 
 from indicators.derive import (
     DERIVED,
-    EXCEL_ERROR,
     KEEP,
     READER_REASON,
     DeriveError,
@@ -29,6 +28,7 @@ from indicators.derive import (
 from indicators.headers import LayoutError, map_headers
 from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
 from indicators.parsers import date_precision, parse_field
+from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec
 
@@ -150,7 +150,7 @@ def normalise(
     mapping = map_headers(frame.columns, spec)
     ignored = [c for c in export_columns(frame) if c not in mapping]
     present = {canonical: column for column, canonical in mapping.items()}
-    frame = _excel_errors(frame, present)
+    frame = excel_error_reasons(frame, present)
     rows_read = frame.height
     try:
         frame = add_derived(frame, spec, options)
@@ -234,20 +234,6 @@ def normalise(
         notes=_notes(spec, left_out),
         rows_left_out=left_out,
     )
-
-
-def _excel_errors(frame: pl.DataFrame, present: dict[str, str]) -> pl.DataFrame:
-    """A row with an Excel error cell (#N/A) in a column a field reads gets its reason (the XLSX
-    reader's ``EXCEL_ERROR`` columns) as the reader's reason; the columns are dropped."""
-    columns = [c for c in frame.columns if c.startswith(EXCEL_ERROR)]
-    if not columns:
-        return frame
-    used = [EXCEL_ERROR + column for column in present.values() if EXCEL_ERROR + column in columns]
-    if used:
-        parts = [pl.col(READER_REASON)] if READER_REASON in frame.columns else []
-        reason = pl.concat_str(parts + [pl.col(c) for c in used], separator="; ", ignore_nulls=True)
-        frame = frame.with_columns(pl.when(reason != "").then(reason).alias(READER_REASON))
-    return frame.drop(columns)
 
 
 def _notes(spec: SourceSpec, left_out: int = 0) -> list[str]:

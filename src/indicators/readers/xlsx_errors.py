@@ -18,6 +18,7 @@ import zipfile
 
 import polars as pl
 
+from indicators.derive import EXCEL_ERROR, READER_REASON
 from indicators.redact import redact_text
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
@@ -106,3 +107,17 @@ def error_columns(data: bytes, sheet: str | None, columns: list[str]) -> dict[st
             schema={"_row_number": pl.Int64, "reason": pl.String},
         )
     return found
+
+
+def excel_error_reasons(frame: pl.DataFrame, present: dict[str, str]) -> pl.DataFrame:
+    """A row with an Excel error cell (#N/A) in a column a field reads gets its reason (the XLSX
+    reader's ``EXCEL_ERROR`` columns) as the reader's reason; the columns are dropped."""
+    columns = [c for c in frame.columns if c.startswith(EXCEL_ERROR)]
+    if not columns:
+        return frame
+    used = [EXCEL_ERROR + column for column in present.values() if EXCEL_ERROR + column in columns]
+    if used:
+        parts = [pl.col(READER_REASON)] if READER_REASON in frame.columns else []
+        reason = pl.concat_str(parts + [pl.col(c) for c in used], separator="; ", ignore_nulls=True)
+        frame = frame.with_columns(pl.when(reason != "").then(reason).alias(READER_REASON))
+    return frame.drop(columns)
