@@ -245,3 +245,12 @@ def test_nul_bytes_on_many_lines_are_binary_content():
     data = (HEADER + "".join(f"{n};a\x00b\n" for n in range(20))).encode()
     with pytest.raises(ReaderError, match="binary content"):
         read_csv(data)
+
+
+def test_a_nul_byte_on_a_later_line_of_a_quoted_value_quarantines_its_row():
+    # the row starts on line 2 and its quoted note runs on to line 3, where the NUL is: the line
+    # numbers were matched to the rows' first lines only, so the row loaded with the NUL taken out
+    data = b'id;note\n1;"first line\nsec\x00ond"\n2;plain\n3;"x\ny\x00"\n'
+    frame = read_csv(data)
+    assert frame.select("_row_number", "id").rows() == [(2, "1"), (4, "2"), (5, "3")]
+    assert frame["__reader_reason__"].is_not_null().to_list() == [True, False, True]

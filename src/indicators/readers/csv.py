@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -170,8 +171,23 @@ def _nul_lines(data: bytes) -> list[int]:
 
 
 def _mark_lines(frame: pl.DataFrame, lines: list[int], reason: str) -> pl.DataFrame:
-    """The rows read from these lines get ``reason`` (beside a reason they have already)."""
-    hit = pl.col("_row_number").cast(pl.Int64).is_in(pl.Series(lines, dtype=pl.Int64).implode())
+    """The rows read from these lines get ``reason`` (beside a reason they have already): a row spans
+    the line it starts on and one more for each line break inside its quoted values."""
+    start = pl.col("_row_number").cast(pl.Int64)
+    hit = start.is_in(pl.Series(lines, dtype=pl.Int64).implode())
+    values = [c for c in frame.columns if c not in ("_row_number", READER_REASON)]
+    breaks = frame.select(
+        pl.sum_horizontal(pl.col(values).str.count_matches("\n", literal=True).fill_null(0)).alias("n")
+    ).to_series()
+    if breaks.max():  # a line inside a quoted value that spans lines is its row's line too
+        spans = frame.select(start.alias("start"), breaks.cast(pl.Int64).alias("n")).filter(pl.col("n") > 0)
+        # the first damaged line after a row's start, looked up in the ascending line numbers
+        inside = [
+            first
+            for first, n in spans.iter_rows()
+            if (at := bisect.bisect_right(lines, first)) < len(lines) and lines[at] <= first + n
+        ]
+        hit = hit | start.is_in(pl.Series(inside, dtype=pl.Int64).implode())
     before = pl.col(READER_REASON) if READER_REASON in frame.columns else pl.lit(None, dtype=pl.String)
     return frame.with_columns(
         pl.when(hit)
