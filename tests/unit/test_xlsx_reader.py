@@ -159,3 +159,24 @@ def test_a_cell_holding_excels_error_is_quarantined_where_a_field_reads_it(tmp_p
 
 def test_a_workbook_without_error_cells_adds_no_column():
     assert read_xlsx(_workbook()).columns == ["_row_number", "a", "b"]
+
+
+def test_an_error_cell_in_a_sheet_starting_below_row_one_marks_its_own_row():
+    # the sheet's first rows are empty (the table starts at row 3): the frame's rows are numbered from
+    # the first filled row, the error cell (B5, row 2 of the table) by the sheet's; its row loaded
+    # without its country, and the reason went to a row number no row had (or to another row)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row, values in enumerate([("id", "country"), ("1", "SE"), ("2", "#N/A"), ("3", "NO")], start=3):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with zipfile.ZipFile(buffer) as book:
+        assert b'<c r="B5" t="e">' in book.read("xl/worksheets/sheet1.xml")
+    frame = read_xlsx(buffer.getvalue())
+    marked = frame.filter(frame["__excel_error__country"].is_not_null())
+    assert marked.select("id", "country").rows() == [("2", None)]
+    assert (
+        marked["__excel_error__country"].str.starts_with("cell B5 (country) holds Excel's error #N/A").all()
+    )

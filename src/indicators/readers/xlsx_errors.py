@@ -27,7 +27,7 @@ _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _REFERENCE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_FILLED = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br\s*=\s*["']([A-Za-z]{1,3})\d+["'][^>]*?(?<!/)>""")
+_FILLED = re.compile(rb"""<(?:\w+:)?c\s[^>]*?\br\s*=\s*["']([A-Za-z]{1,3})(\d+)["'][^>]*?(?<!/)>""")
 
 
 def _attributes(tag: bytes) -> dict[str, str]:
@@ -87,8 +87,11 @@ def error_columns(data: bytes, sheet: str | None, columns: list[str]) -> dict[st
         letters, row = reference.group(1).decode().upper(), int(reference.group(2))
         shown = value.group(1).decode("utf-8", "replace") if value else "(no text)"
         cells.setdefault(_column_number(reference.group(1)), []).append((row, f"{letters}{row}", shown))
-    # the range calamine reads starts at the first column holding a cell
+    # the range calamine reads starts at the first column and the first row holding a cell (rows come
+    # in order); the frame's rows are numbered as if that row were the sheet's first
     first = min((_column_number(m.group(1)) for m in _FILLED.finditer(xml)), default=1)
+    top = _FILLED.search(xml)
+    above = int(top.group(2)) - 1 if top else 0
     found = {}
     for column, errors in sorted(cells.items()):
         if not 0 <= column - first < len(columns):
@@ -96,7 +99,7 @@ def error_columns(data: bytes, sheet: str | None, columns: list[str]) -> dict[st
         name = columns[column - first]
         found[name] = pl.DataFrame(
             {
-                "_row_number": [row for row, _, _ in errors],
+                "_row_number": [row - above for row, _, _ in errors],
                 "reason": [
                     f"cell {cell} ({redact_text(name)}) holds Excel's error {redact_text(shown)}, a "
                     "formula that failed, not a value: correct it in the workbook (or paste the values) "
