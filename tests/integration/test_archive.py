@@ -308,3 +308,25 @@ def test_a_run_killed_between_its_publish_and_its_manifest_lines_is_archived_by_
     [entry] = manifest(archive)
     assert entry["file_name"] == "student_mobility_2024-01-01.csv" and entry["row_count"] == 4
     assert sha(archive / entry["rows"]["path"]) == entry["rows"]["sha256"]
+
+
+def test_a_rebuild_does_not_record_its_key_for_the_archive(tmp_path, sample_inbox):
+    # an archive from before the key check (no key_check.json) rebuilt in a shell with another key set:
+    # the rebuild pseudonymises nothing, yet its publish recorded that key's check value, so the next
+    # nightly with the archive's own key was refused (and one with the wrong key let through)
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    done = cli("ingest", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse))
+    assert done.returncode == 2, done.stdout + done.stderr
+    check = warehouse.parent / "archive" / "key_check.json"
+    check.unlink()  # an archive from before the check
+    rebuilt = cli(
+        "rebuild",
+        "-q",
+        "--warehouse",
+        str(warehouse),
+        INDICATORS_PSEUDONYMISATION_KEY="another-key-set-in-this-shell-0123456789",
+    )
+    assert rebuilt.returncode in (0, 2), rebuilt.stdout + rebuilt.stderr
+    assert not check.exists()
+    again = cli("ingest", "-q", "--inbox", str(sample_inbox), "--warehouse", str(warehouse))
+    assert again.returncode == 2 and "0 loaded, 11 skipped" in again.stdout, again.stdout

@@ -271,7 +271,8 @@ def _run_locked(
         stages.publish(state)
         stages.after_publish(state, retention=not rebuild)
         try:
-            keycheck.record(state.archive.root, key, state.run_id)
+            if not rebuild:  # a rebuild pseudonymised nothing: its key is no evidence of the archive's
+                keycheck.record(state.archive.root, key, state.run_id)
         except OSError as exc:
             line = f"the key's check value could not be written beside the archive ({disk.describe(exc)})"
             state.reporter(f"warning: {line}")
