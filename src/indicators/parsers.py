@@ -136,10 +136,12 @@ def _parse_integer(text: pl.Expr) -> pl.Expr:
     """A whole number: ``1 200`` (any space), decimal zeros (``12,0``, ``3.00``), and thousands groups
     (``1,000``, ``1.000``, ``1,000.00``): three digits after a separator are a group, never decimals."""
     compact = text.str.replace_all(r"[\s\u00a0]", "")
-    digits = (  # "3,000" is 3000: a count written with three decimal zeros is rarer than a group
-        pl.when(compact.str.contains(r"^-?\d{1,3}(,\d{3})+(\.0+)?$"))
+    # "3,000" is 3000: a count written with three decimal zeros is rarer than a group; a first group
+    # is never 0 ("0,001" is a fraction, not 1; "0,000" is 0 by its decimal zeros)
+    digits = (
+        pl.when(compact.str.contains(r"^-?[1-9]\d{0,2}(,\d{3})+(\.0+)?$"))
         .then(compact.str.replace(r"\.0+$", "").str.replace_all(",", ""))
-        .when(compact.str.contains(r"^-?\d{1,3}(\.\d{3})+(,0+)?$"))
+        .when(compact.str.contains(r"^-?[1-9]\d{0,2}(\.\d{3})+(,0+)?$"))
         .then(compact.str.replace(r",0+$", "").str.replace_all(r"\.", ""))
         .otherwise(compact.str.replace(r"^(-?\d+)[.,]0+$", "${1}"))
     )

@@ -125,6 +125,14 @@ def test_a_count_with_thousands_separators_is_never_read_as_a_smaller_number():
     assert parse("bool_or_count", ["1,000", "0,0"]) == [True, False]
 
 
+def test_a_fraction_with_three_decimals_is_no_thousands_group():
+    # "0,001" and "0.005" are fractions (a share written into a count column), and "00,012" no count
+    # written by any export: they read as 1, 5 and 12 once three digits after a separator were taken
+    # for a thousands group; a first group is never 0. Zeros with decimal zeros are still 0
+    assert parse("integer", ["0,001", "0.005", "-0,250", "00,012"]) == [None] * 4
+    assert parse("integer", ["0,000", "-0.000", "0,0"]) == [0, 0, 0]
+
+
 def test_codes_countries_and_lists():
     assert parse("code", [" mamed ", "uk  edinburg01"]) == ["MAMED", "UK EDINBURG01"]
     assert parse("country", ["uk", "EL", "se", "Atlantis", "S"]) == ["GB", "GR", "SE", None, None]
