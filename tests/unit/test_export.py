@@ -449,3 +449,14 @@ def test_a_half_is_rounded_as_the_xlsx_shows_it():
     assert format_number(9.995) == "10"  # 1999 of 20000: the double is 9.99499..., the number 9.995
     assert format_number(-0.004) == format_number(0.004) == "0"
     assert format_number(33.333333) == "33.33" and format_number(12.5) == "12.5" and format_number(7) == "7"
+
+
+def test_a_large_number_is_written_whole():
+    """From 1e26 up the rounding stopped the export with decimal.InvalidOperation (28 digits, the default
+    precision), and a count past 2**53 was written with its last digits changed (read as a double)."""
+    from indicators.export.writers import format_number
+
+    assert format_number(1e30) == "1" + "0" * 30
+    assert format_number(-1.5e300, ",") == "-15" + "0" * 299
+    assert format_number(2**62) == "4611686018427387904"
+    assert format_number(123456789.125) == "123456789.13"

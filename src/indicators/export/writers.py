@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ from indicators.export.tables import SUPPRESSED, Table
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DECIMALS = 2
 HUNDREDTH = Decimal(1).scaleb(-DECIMALS)  # 0.01: the text files' last decimal
+# digits enough for any double (up to 1.8e308) to two decimals: the default 28 raised InvalidOperation
+WIDE = Context(prec=400)
 A4 = 9  # the paper size code of Excel's page setup
 MARGIN_INCHES = 0.4
 HEADER_WIDTH = 14  # characters; a longer header wraps
@@ -131,7 +133,8 @@ def format_number(value: float | int, decimal: str = ".") -> str:
         value = int(value)
     if isinstance(value, float) and not math.isfinite(value):
         return ""
-    rounded = Decimal(repr(float(value))).quantize(HUNDREDTH, ROUND_HALF_UP).normalize()
+    exact = Decimal(value) if isinstance(value, int) else Decimal(repr(float(value)))  # a count as it is
+    rounded = exact.quantize(HUNDREDTH, ROUND_HALF_UP, context=WIDE).normalize(context=WIDE)
     text = f"{rounded:f}"
     if text == "-0":
         text = "0"
