@@ -409,3 +409,27 @@ def test_a_hidden_value_without_a_baseline_has_no_hidden_change(tmp_path):
     assert verdict["value"] is SUPPRESSED and verdict["baseline_value"] is None
     assert verdict["change_abs"] is verdict["change_pct"] is verdict["cagr_pct"] is None
     assert (verdict["status"], verdict["progress"]) == ("insufficient_data", "not_available")
+
+
+def test_a_final_verdict_kept_from_a_hidden_deadline_year_is_hidden(warehouse):
+    # I06 as an at_least 3 target due 2023/24, followed up in 2024/25 (9, public): the verdict is the
+    # deadline year's (2 participations, hidden), so "not met by 2023/24" told that the hidden value was
+    # under 3; the follow-up protected it with the 2024/25 value instead of the judged one
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "update marts.plan_indicator_catalogue set rule = 'at_least', target_value = 3, "
+        "deadline_year = '2023/24' where indicator_id = 'I06'"
+    )
+    con.execute(
+        "insert into marts.indicator_values select indicator_id, '2024/25', programme_code, dimension, "
+        "dimension_value, 9, numerator, denominator, unit, obs_status from marts.indicator_values "
+        "where indicator_id = 'I06' and academic_year = '2023/24'"
+    )
+    con.execute("insert into marts.final_followup values ('P', 'I06', '2021/22', '2024/25', 2, null, "
+                "'not_met', 'limited', null, 6)")  # fmt: skip
+    con.close()
+    publication = load(warehouse, "2024/25")
+    assert publication.flags[("I06", "2023/24", None, None, None)] == "primary"
+    row = next(row for row in publication.final_rows() if row["indicator_id"] == "I06")
+    assert row["final_value"] == 9
+    assert row["status"] == row["progress"] == "hidden"

@@ -82,6 +82,16 @@ class FollowupTables:
         ]
         return self._followup_table("midterm", keys, self.midterm_rows(), "followup")
 
+    @staticmethod
+    def _judged_year(mart: dict, ind: dict, year: str | None) -> str | None:
+        """The year a final verdict judges: a target (coverage, majority, at_least) followed up after its
+        deadline keeps the deadline year's verdict (marts.indicator_progress's verdict_year)."""
+        deadline = mart.get("deadline_year") or ind.get("deadline_year")
+        rule = mart.get("rule") or ind.get("rule")
+        if rule in ("coverage", "majority", "at_least") and deadline and year and year > deadline:
+            return deadline
+        return year
+
     def final_rows(self) -> list[dict[str, Any]]:
         """One row per target of the plan: baseline, mid-term and final value (protected), verdict, sentence."""
         rows = []
@@ -119,7 +129,7 @@ class FollowupTables:
                     mart.get("status") or "insufficient_data",
                     mart.get("progress") or "not_available",
                     mart.get("rule") or ind.get("rule"),
-                    final_value,
+                    self.cell(iid, self._judged_year(mart, ind, final_year)),
                     baseline,
                 ),
                 "programmes_done_on": mart.get("programmes_done_on"),
