@@ -5,12 +5,15 @@ source as (
 ),
 
 latest as (
-    {{ latest_version('source', ['student_id', 'programme_code', 'degree_date']) }}
+    {{ latest_version('source', ['student_id', 'programme_code', 'degree_date', 'degree_code']) }}
 ),
 
 final as (
     select
-        md5(concat_ws('|', student_id, programme_code, cast(degree_date as varchar))) as degree_key,
+        -- concat_ws leaves out a missing degree code: a degree without one keeps the key it had
+        md5(
+            concat_ws('|', student_id, programme_code, cast(degree_date as varchar), degree_code)
+        ) as degree_key,
         student_id,
         programme_code,
         degree_date,

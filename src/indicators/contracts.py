@@ -202,7 +202,7 @@ def _implied(spec: SourceSpec) -> list[dict]:
                 )
             )
     for f in spec.fields:
-        if f.name in spec.business_key:
+        if f.name in spec.business_key and f.required:
             checks.append(
                 _check(
                     "expect_column_values_to_not_be_null",

@@ -198,9 +198,9 @@ def normalise(
     # (is_duplicated counts in one hash table; a window over millions of keys built a group per key: 2 GB
     # more for 5.7 million rows)
     repeated = pl.col(key[0]).is_duplicated() if len(key) == 1 else pl.struct(key).is_duplicated()
-    typed = typed.with_columns(
-        (repeated & pl.all_horizontal(pl.col(k).is_not_null() for k in key)).alias("_conflict")
-    )
+    # a required key field left empty is quarantined as missing; an optional one is part of the key
+    filled = [pl.col(k).is_not_null() for k in key if spec.field(k).required] or [pl.lit(True)]
+    typed = typed.with_columns((repeated & pl.all_horizontal(filled)).alias("_conflict"))
     flags = [name for name, _, _ in checks] + ["_conflict"]
     is_bad = pl.any_horizontal(flags)
     typed = typed.with_columns(is_bad.alias(QUARANTINED))
@@ -476,8 +476,13 @@ def _business_key(spec: SourceSpec) -> pl.Expr:
     for name in spec.business_key:
         column = pl.col(name).cast(pl.String)
         shown = column if spec.field(name).personal else redact(column)  # a pseudonym is shown whole
-        parts.append(pl.when(column.is_null()).then(pl.lit("<missing>")).otherwise(shown))
-    return pl.concat_str(parts, separator="|")
+        # a required field is shown missing; an optional one (graduates' degree_code) is left out
+        parts.append(
+            pl.when(column.is_null()).then(pl.lit("<missing>")).otherwise(shown)
+            if spec.field(name).required
+            else shown
+        )
+    return pl.concat_str(parts, separator="|", ignore_nulls=True)
 
 
 def _polars_type(field: FieldSpec) -> pl.DataType:

@@ -691,3 +691,35 @@ def test_a_file_named_after_the_run_left_in_the_inbox_is_kept_once_across_days(t
         True
     ] * 3
     assert reasons[2].endswith(f"(kept as {kept[0].name}, the same bytes)")
+
+
+def test_two_degrees_of_one_student_on_one_day_are_two_rows(tmp_path, ingest):
+    # a läkarexamen and the medicine kandidatexamen applied for together: one student, one programme,
+    # one day, two degree codes. The key was (student, programme, day): both rows were quarantined as
+    # "duplicate business key with different values" and the graduate was in no count
+    inbox = tmp_path / "inbox"
+    write(
+        inbox / "graduates_2024.csv",
+        "Personnummer;Programkod;Examensdatum;Examenskod\n"
+        f"{P1};LAKAR;2024-06-14;LAK\n"
+        f"{P1};LAKAR;2024-06-14;MKAND\n"
+        f"{P2};LAKAR;2024-06-14;\n"  # no code: keyed by the other three
+        f"{P2};LAKAR;2024-06-14;\n"  # the same row again: collapsed, not a conflict
+        f"{P3};LAKAR;2024-06-14;LAK\n"
+        f"{forms(P3)['short_dash']};LAKAR;2024-06-14;LAK\n",  # P3's key again, written otherwise: a conflict
+    )
+    outcome, warehouse = ingest(inbox)
+    assert outcome.published
+    assert query(
+        warehouse, "select student_id, degree_code from raw.graduates order by 2 nulls first, 1"
+    ) == [
+        (_hmac(P2), None),
+        (_hmac(P1), "LAK"),
+        (_hmac(P1), "MKAND"),
+    ]
+    assert query(
+        warehouse, "select row_number, reason from audit.quarantine where source = 'graduates' order by 1"
+    ) == [
+        (6, "duplicate business key with different values (rows 6, 7)"),
+        (7, "duplicate business key with different values (rows 6, 7)"),
+    ]
