@@ -39,7 +39,7 @@ from indicators.intake import keep_rejected, kept_before, misdated, misspelt_hea
 from indicators.normalise import QUARANTINED, LayoutError, normalise
 from indicators.readers import delivered as delivery
 from indicators.readers.csv import read_csv
-from indicators.readers.delivered import Changed, Delivered, shown
+from indicators.readers.delivered import Changed, Delivered, shown, text_name
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.redact import redact_all, redact_text
@@ -184,11 +184,11 @@ class Ingestor:
         for name, reason in refused:  # never opened: recorded with their reason, nothing kept
             spec = match_source(name, self.specs)
             result = FileResult(
-                redact_text(name), spec.name if spec else None, "refused", redact_text(reason)
+                redact_text(text_name(name)), spec.name if spec else None, "refused", redact_text(reason)
             )
             summary.files.append(result)
             self._write(lambda name=name, result=result: self._record(folder / name, None, result))
-            self.progress(f"{shown(name)}: refused ({reason})")
+            self.progress(f"{shown(text_name(name))}: refused ({reason})")
         for file, reason in unsettled:
             summary.files.append(self._waiting(file, reason))
         known = dict(
@@ -267,9 +267,12 @@ class Ingestor:
     def _waiting(self, file: Delivered, why: str) -> FileResult:
         """A file that changed while the run looked at it: left in the inbox for the next run."""
         result = FileResult(
-            redact_text(file.path.name), None, "waiting", f"{why}; left in the inbox for the next run"
+            redact_text(text_name(file.path.name)),
+            None,
+            "waiting",
+            f"{why}; left in the inbox for the next run",
         )
-        self.progress(f"{shown(file.path.name)}: waiting ({result.reason})")
+        self.progress(f"{shown(result.file_name)}: waiting ({result.reason})")
         return result
 
     def ingest_file(self, file: Delivered, known: dict[str, str], digest: Future | None = None) -> FileResult:
@@ -284,7 +287,7 @@ class Ingestor:
         checkpoint("hashed")
         spec = match_source(path.name, self.specs)
         source = spec.name if spec else None
-        name = redact_text(path.name)  # the name as every table, file and message holds it
+        name = redact_text(text_name(path.name))  # the name as every table, file and message holds it
         if sha in known:
             result = FileResult(name, source, "skipped", f"same bytes as {shown(known[sha])}, already loaded")
             self._write(lambda: self._record(file, sha, result))

@@ -11,7 +11,7 @@ from pathlib import Path
 from indicators import private
 from indicators.headers import closeness, closest_header
 from indicators.readers import delivered as delivery
-from indicators.readers.delivered import Delivered, shown
+from indicators.readers.delivered import Delivered, shown, text_name
 from indicators.redact import redact_text
 from indicators.sources import SourceSpec, extraction_date, header_key
 
@@ -105,7 +105,7 @@ def keep_rejected(file: Delivered, data: bytes, reason: str, rejected_dir: Path,
     # the name never holds a personnummer (the bytes, kept as delivered, may): two names that redact
     # alike get a number, so that neither original is lost
     stem = redact_text(f"{run_id}__{_reason_slug(redact_text(reason))}__")
-    name = redact_text(path.name)
+    name = redact_text(text_name(path.name))
     target = rejected_dir / f"{stem}{name}"
     number = 1
     while target.exists() or target.with_name(target.name + ".reason.txt").exists():

@@ -7,6 +7,7 @@ from indicators import disk, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings, key_file_exposed
 from indicators.ingest import FileResult, IngestSummary, inbox_files
+from indicators.readers.delivered import text_name
 from indicators.redact import redact_text
 
 
@@ -62,7 +63,7 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
         new_bytes += sum(
             size
             for path in inbox_files(settings.inbox)
-            if (redact_text(path.name), size := path.stat().st_size) not in known  # names kept redacted
+            if (redact_text(text_name(path.name)), size := path.stat().st_size) not in known  # as recorded
         )
     base = 0 if restore or not settings.warehouse.exists() else settings.warehouse.stat().st_size
     need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb)

@@ -26,13 +26,27 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BLOCK = 1 << 20
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def shown(name: str) -> str:
     """A file name as logs and summaries show it: control characters (a newline, an ANSI escape,
-    a bidirectional override) escaped, so that a name can neither forge a line nor colour a terminal."""
+    a bidirectional override) escaped, so that a name can neither forge a line nor colour a terminal;
+    a byte of a name that is not UTF-8 (a path's surrogate escape) escaped too, so that no log line
+    fails to be written."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
+
+
+def text_name(name: str) -> str:
+    """A file's name as text, as every table, file and message records it. A name whose bytes are not
+    UTF-8 (Windows-1252 from an old system, a Samba share or a zip: ``Malm\xf6``, which Python lists
+    with a surrogate escape that no UTF-8 table or log can hold) is read as Windows-1252, as the CSV
+    reader reads such text; the file itself is still opened by its own name."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("cp1252", errors="replace")
+    return name
 
 
 class Changed(Exception):
