@@ -71,6 +71,22 @@ def misspelt_headers(spec: SourceSpec, headers: list[str], ignored: list[str]) -
     return lines
 
 
+NAME_MAX = 255  # bytes of one name (ext4, XFS, Btrfs, tmpfs)
+NOTE = ".reason.txt"
+
+
+def _fitted(name: str, room: int) -> str:
+    """``name`` in at most ``room`` bytes of UTF-8: its start and its end (the export's date and
+    suffix), with ``…`` between them where the middle is left out."""
+    data = name.encode()
+    if len(data) <= room:
+        return name
+    keep = room - len("…".encode())
+    head = data[: keep - keep // 2].decode(errors="ignore")  # a character cut in two is left out
+    tail = data[len(data) - keep // 2 :].decode(errors="ignore")
+    return f"{head}…{tail}"
+
+
 def _reason_slug(reason: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", reason.lower()).strip("-")[:60] or "rejected"
 
@@ -106,14 +122,17 @@ def keep_rejected(file: Delivered, data: bytes, reason: str, rejected_dir: Path,
     # alike get a number, so that neither original is lost
     stem = redact_text(f"{run_id}__{_reason_slug(redact_text(reason))}__")
     name = redact_text(text_name(path.name))
-    target = rejected_dir / f"{stem}{name}"
+    # the longest name kept is the note's, ``<stem><number>__<name>.reason.txt``: it must fit a file
+    # system's 255 bytes, so a long name (an inbox name may have 255) is shortened in its middle
+    short = _fitted(name, NAME_MAX - len(f"{stem}9999__{NOTE}".encode()))
+    target = rejected_dir / f"{stem}{short}"
     number = 1
-    while target.exists() or target.with_name(target.name + ".reason.txt").exists():
+    while target.exists() or target.with_name(target.name + NOTE).exists():
         number += 1
-        target = rejected_dir / f"{stem}{number}__{name}"
+        target = rejected_dir / f"{stem}{number}__{short}"
     delivery.keep_copy(data, file.st, path, target, link=not private.active())
     private.write_text(
-        target.with_name(target.name + ".reason.txt"),
+        target.with_name(target.name + NOTE),
         f"file: {shown(name)}\nrejected by run: {run_id}\nreason: {redact_text(reason)}\n",
     )
     return target
