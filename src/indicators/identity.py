@@ -196,12 +196,12 @@ class Pseudonymiser:
         (a mobility id ``MX-900101-9984``), where the one marker would make two ids one. The same
         digits give the same tag; the tag is letters only, so that the redaction rule never finds a
         personnummer in it."""
-        from indicators.redact import COMPILED
+        from indicators.redact import COMPILED, narrow_digits
 
         def keyed(match: re.Match) -> str:
             before, after = match.group(1), match.group(2)
             core = match.group(0)[len(before) : len(match.group(0)) - len(after)]
-            digits = re.sub(r"[^0-9Tt]", "", core).upper()
+            digits = re.sub(r"[^0-9Tt]", "", narrow_digits(core)).upper()  # full-width digits too
             tag = "".join(chr(ord("a") + int(c, 16)) for c in self.digest(f"business-key:{digits}")[:16])
             return f"{before}[personnummer:{tag}]{after}"
 

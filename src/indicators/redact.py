@@ -8,10 +8,12 @@ quarantine reasons, errors, log lines and summaries. A match is
   day is 00-31 or 60-91 (a samordningsnummer adds 60 to the day; 00 stands for an unknown one),
 * then any separator people type, or none: white space (no-break space included), ``-``, ``+``,
   the Unicode hyphens and dashes (``‐ ‑ ‒ – — ―``), the minus sign ``−``, ``_`` (a file name's
-  separator), ``.`` or ``/``, or one of them between spaces,
+  separator), ``.`` or ``/`` (and their full-width forms), or one of them between spaces or
+  characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
 
-not inside a longer run of digits (the characters around it are not digits). The check digit is
+not inside a longer run of digits (the characters around it are not digits). A digit is ASCII's or
+its full-width form (``１９０１０１０１９８５９``, as a Chinese or Japanese input method types it). The check digit is
 **not** required: a mistyped personnummer is still someone's, and an invalid check digit must never
 be what lets a number through in clear. So a date-like 10- or 12-digit number (``2024030112 34``) is
 redacted too: the rule errs on the side of redaction.
@@ -31,14 +33,36 @@ import polars as pl
 
 MARKER = "[personnummer]"
 
-_DATE = r"(?:0[0-9]|1[0-2])(?:[0-2][0-9]|3[01]|6[0-9]|[78][0-9]|9[01])"  # month, day (+60 allowed)
-_SEPARATOR = r"\s*[-+_./\u2010-\u2015\u2212\ufe58\ufe63\uff0d]?\s*"
-_CORE = rf"(?:1[89]|20)?[0-9]{{2}}{_DATE}{_SEPARATOR}(?:[0-9]{{4}}|[Tt][0-9]{{3}})"
+_WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
+_NARROW = str.maketrans("０１２３４５６７８９Ｔｔ", "0123456789Tt")
+
+
+def _d(digits: str) -> str:
+    """A class of the ASCII digits ``digits`` (``0-9``, ``78``) and their full-width forms (``０-９``,
+    as a Chinese or Japanese input method types them)."""
+    return f"[{digits}{digits.translate(_WIDE)}]"
+
+
+_DATE = (  # month, day (+60 allowed)
+    f"(?:{_d('0')}{_d('0-9')}|{_d('1')}{_d('0-2')})"
+    f"(?:{_d('0-2')}{_d('0-9')}|{_d('3')}{_d('01')}|{_d('6')}{_d('0-9')}|{_d('78')}{_d('0-9')}|{_d('9')}{_d('01')})"
+)
+# characters that show as nothing: a soft hyphen, zero-width space, non-joiner and joiner, a word
+# joiner, a byte-order mark (text pasted from a web page, a PDF or Word); spaced like white space
+_INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
+_GAP = rf"[\s{_INVISIBLE}]*"
+_SEPARATOR = rf"{_GAP}[-+_./\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d\uff0e\uff0f\uff3f]?{_GAP}"
+_CORE = rf"(?:{_d('1')}{_d('89')}|{_d('2')}{_d('0')})?{_d('0-9')}{{2}}{_DATE}{_SEPARATOR}(?:{_d('0-9')}{{4}}|[TtＴｔ]{_d('0-9')}{{3}})"
 # group 1: the character before (or the start), group 2: the character after (or the end)
-PATTERN = rf"(^|[^0-9]){_CORE}([^0-9]|$)"
+PATTERN = rf"(^|[^0-9０-９]){_CORE}([^0-9０-９]|$)"
 _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"
 COMPILED = re.compile(PATTERN)
 _REPLACEMENT_PYTHON = rf"\g<1>{MARKER}\g<2>"
+
+
+def narrow_digits(text: str) -> str:
+    """``text`` with full-width digits (and a T-number's ``Ｔ``) as ASCII ones: the digits of a match."""
+    return text.translate(_NARROW)
 
 
 def redact(expr: pl.Expr) -> pl.Expr:

@@ -1,11 +1,13 @@
-"""File names a real delivery has and the sample never makes, through the CLI's ``ingest`` (its main
-in this process) with hand-made files: a name whose bytes are not UTF-8 (Windows-1252 from an old
-system, a Samba share or a zip), and a long name (a rejected copy's name adds the run and the
-reason to it). Neither may stop the night: every other file loads and the run publishes."""
+"""Names and text a real delivery has and the sample never makes, through the CLI's ``ingest`` (its
+main in this process) with hand-made files: a name whose bytes are not UTF-8 (Windows-1252 from an
+old system, a Samba share or a zip) and a long name (a rejected copy's name adds the run and the
+reason to it), neither of which may stop the night; and a personnummer typed in full-width digits
+or with a character that shows as nothing, which must be redacted like any other."""
 
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 import duckdb
@@ -106,3 +108,66 @@ def test_a_rejected_file_with_a_long_name_is_kept_under_a_name_that_fits(tmp_pat
 
     assert again.returncode == 2, again.stdout + again.stderr
     assert sorted(p.name for p in rejected.iterdir()) == [kept.name, note.name]
+
+
+WIDE = str.maketrans("0123456789-", "０１２３４５６７８９－")
+INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\ufeff"))
+
+
+def test_a_personnummer_in_full_width_digits_or_with_an_invisible_separator_is_redacted(tmp_path):
+    """Full-width digits (a Chinese or Japanese input method: an incoming student's own form) and a
+    soft hyphen or zero-width space (pasted from a web page or a PDF) in a file name, a header, free
+    text, a code and a business key: each is redacted as its ASCII form is."""
+    p = [personnummer(f"190001{day:02d}", 982) for day in range(1, 8)]
+
+    def wide(text: str) -> str:
+        return text.translate(WIDE)
+
+    header = f"{HEADER},Partner,Handläggare {wide(p[0][:8])}-{wide(p[0][8:])}"
+    stay = f"{STUDENT},out,{{programme}},studies,GB,2024-09-01,completed,30,{{partner}},x"
+    lines = [
+        header,
+        "W-1," + stay.format(programme="MAMED", partner=f"kontakt {wide(p[1])}"),
+        "W-2," + stay.format(programme="MAMED", partner=f"ring {p[2][:8]}\u00ad{p[2][8:]}"),
+        "W-3," + stay.format(programme="MAMED", partner=f"ring {p[3][2:8]}-\u200b{p[3][8:]}"),
+        "W-4," + stay.format(programme=wide(f"{p[4][:8]}-{p[4][8:]}"), partner="Uni"),
+        *(
+            f"MX-{wide(n[2:8])}{wide('-')}{wide(n[8:])}," + stay.format(programme="MAMED", partner="Uni")
+            for n in p[5:]
+        ),
+    ]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / f"student_mobility_{wide(p[0])}.csv").write_text("\n".join(lines) + "\n")
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+
+    result = ingest(inbox, warehouse)
+
+    assert result.returncode == 2, result.stdout + result.stderr  # a quarantined row
+    assert query(warehouse, "select file_name, ignored_columns from audit.loaded_files") == [
+        ("student_mobility_[personnummer].csv", "Handläggare [personnummer]")
+    ]
+    loaded = query(warehouse, "select mobility_id, partner_name from raw.student_mobility order by 1")
+    keys = [key for key, _ in loaded[:2]]  # two ids built from two personnummer stay two keys
+    assert len(set(keys)) == 2 and all(key.startswith("MX-[personnummer:") for key in keys)
+    assert loaded[2:] == [
+        ("W-1", "kontakt [personnummer]"),
+        ("W-2", "ring [personnummer]"),
+        ("W-3", "ring [personnummer]"),
+    ]
+    assert query(warehouse, "select row_number, reason from audit.quarantine") == [
+        (5, "invalid code in programme_code: '[personnummer]'")
+    ]
+    [log] = (warehouse.parent / "log").glob("*.log")
+    written = [result.stdout, log.read_text(encoding="utf-8")] + [
+        str(value)
+        for schema in ("raw", "audit")
+        for (table,) in query(
+            warehouse, f"select table_name from duckdb_tables() where schema_name = '{schema}'"
+        )
+        for row in query(warehouse, f"select * from {schema}.{table}")
+        for value in row
+    ]
+    for text in written:  # nowhere, in any form
+        plain = unicodedata.normalize("NFKC", text).translate(INVISIBLE)
+        assert not any(f"{n[2:8]}{sep}{n[8:]}" in plain for n in p for sep in ("", "-")), text

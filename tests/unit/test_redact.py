@@ -33,6 +33,15 @@ CASES = [
     ("Kontakt 340404_9821", f"Kontakt {M}"),
     ("340404.9821", M),
     ("Kontakt 19340404/9821 ring", f"Kontakt {M} ring"),
+    # full-width digits (a Chinese or Japanese input method), with a full-width hyphen or a T
+    ("１９３４０４０４９８２１", M),
+    ("kontakt ３４０４０４－９８２１.", f"kontakt {M}."),
+    ("９４０９０１－Ｔ９９６", M),
+    # characters that show as nothing, pasted from a web page, a PDF or Word: a soft hyphen, a
+    # zero-width space, a byte-order mark
+    ("19340404\u00ad9821", M),
+    ("Kontakt 340404-\u200b9821", f"Kontakt {M}"),
+    ("19340404\ufeff9821", M),
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -49,6 +58,8 @@ CASES = [
     ("0462220000", "0462220000"),  # month 62
     ("19343404-9821", "19343404-9821"),  # month 34
     ("1934040498211", "1934040498211"),  # inside a longer number
+    ("１９３４０４０４９８２１１", "１９３４０４０４９８２１１"),  # full-width too
+    ("1934040498211\u00ad", "1934040498211\u00ad"),
     ("SM-2021-000001", "SM-2021-000001"),
     ("moveon-438177992", "moveon-438177992"),
 ]
