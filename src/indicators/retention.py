@@ -3,8 +3,10 @@
 After a successful publish, with ``inbox_retention_days`` set (default 30; ``null`` keeps them for
 ever):
 
-* an inbox file older than that (its modification time) whose sha256 the published warehouse holds
-  as ``loaded`` is deleted: its rows are in the warehouse and in the archive, pseudonymised, and
+* an inbox file older than that whose sha256 the published warehouse holds as ``loaded`` is
+  deleted; its age counts from its modification time, or from the first load of its bytes where
+  that was earlier (a modification time in the future: a wrong clock, a zip's or a copy program's
+  time, never reached); its rows are in the warehouse and in the archive, pseudonymised, and
   ``audit.loaded_files`` keeps its name, size and sha256, so a re-delivered identical file is still
   skipped. That covers a file recorded as ``skipped`` too (the same bytes as a loaded file);
 * a kept original in ``rejected/`` (and its ``.reason.txt``) older than that, counted from the
@@ -22,7 +24,6 @@ from pathlib import Path
 import duckdb
 
 from indicators.archive import file_sha256 as sha256_of
-from indicators.archive import loaded_digests
 from indicators.config import Settings
 from indicators.disk import describe
 from indicators.ingest import inbox_files
@@ -37,10 +38,11 @@ def apply(settings: Settings, progress: Callable[[str], None], now: float | None
     days = settings.inbox_retention_days
     if days is None:
         return []
-    cutoff = (now or time.time()) - days * DAY
+    now = now or time.time()
+    cutoff = now - days * DAY
     warnings: list[str] = []
     if settings.inbox.is_dir():
-        warnings += _inbox(settings, cutoff, days, progress)
+        warnings += _inbox(settings, cutoff, days, progress, now)
     if settings.rejected_dir.is_dir():
         warnings += _rejected(settings.rejected_dir, cutoff, days, progress)
     return warnings
@@ -59,10 +61,13 @@ def _delete(path: Path, why: str, progress) -> str | None:
     return None
 
 
-def _inbox(settings: Settings, cutoff: float, days: float, progress) -> list[str]:
+def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float) -> list[str]:
     specs = load_sources(settings.pipelines_dir)
+    # old by their time, or dated in the future (then their first load decides)
     old = [
-        p for p in inbox_files(settings.inbox) if p.stat().st_mtime <= cutoff and match_source(p.name, specs)
+        (p, modified)
+        for p in inbox_files(settings.inbox)
+        if ((modified := p.stat().st_mtime) <= cutoff or modified > now) and match_source(p.name, specs)
     ]
     if not old:
         return []
@@ -71,12 +76,17 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress) -> list[str
     except duckdb.ConnectionException as exc:  # open in this process with another configuration
         return [f"retention: skipped this time, the published warehouse could not be opened ({exc})"]
     try:
-        loaded = loaded_digests(con)
+        first_loaded = dict(
+            con.execute(
+                "select sha256, min(loaded_at) from audit.loaded_files where status = 'loaded' group by sha256"
+            ).fetchall()
+        )
     finally:
         con.close()
     warnings = []
-    for path in old:
-        if sha256_of(path) in loaded:
+    for path, modified in old:
+        loaded = first_loaded.get(sha256_of(path))
+        if loaded is not None and min(modified, loaded.timestamp()) <= cutoff:  # loaded_at: local time
             problem = _delete(
                 path,
                 f"loaded and published; older than {days:g} days; its sha256 stays in audit.loaded_files",

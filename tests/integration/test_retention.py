@@ -92,3 +92,22 @@ def test_the_demo_never_deletes_the_bundled_sample(monkeypatch):
     assert settings.inbox_retention_days is None
     plain = cli._settings(cli.build_parser().parse_args(["nightly"]))
     assert plain.inbox_retention_days == 0
+
+
+def test_an_export_dated_in_the_future_is_not_kept_for_ever(tmp_path):
+    """A modification time in 2099 (a wrong clock, a zip's or a copy program's time): its age counts
+    from the first load of its bytes, the earlier of the two, so it leaves as the others do."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    future = inbox / "student_mobility_2024-01-01.csv"
+    future.write_text(stays(range(3)), encoding="utf-8")
+    in_2099 = 4_070_908_800  # 2099-01-01 00:00 UTC
+    os.utime(future, (in_2099, in_2099))
+    done = ingest(inbox, warehouse, "30")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert future.exists()  # loaded today: 0 days old, not 30
+    done = ingest(inbox, warehouse, "0")
+    assert done.returncode == 0 and "1 skipped" in done.stdout, done.stdout + done.stderr
+    assert not future.exists()  # loaded (the first time) before this run: past 0 days
+    assert raw_rows(warehouse) == 3
