@@ -213,6 +213,17 @@ def test_a_line_of_spaces_or_an_end_of_file_mark_is_no_row():
     assert read_csv(b"a,b,c\n1,2,3\n\x1a").rows() == [(2, "1", "2", "3")]
 
 
+@pytest.mark.parametrize(
+    "data", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n", b"\xef\xbb\xbf\r\n  \r\n", b"", b" \n"]
+)
+def test_a_byte_order_mark_alone_is_an_empty_file(data):
+    # what a program writing UTF-8 with a byte-order mark leaves when it writes nothing else: it was
+    # "could not be read (IndexError)", and with a line break after it "no data rows (header only)"
+    # (there is no header)
+    with pytest.raises(ReaderError, match=r"^empty file$"):
+        read_csv(data)
+
+
 @pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
 def test_excels_separator_hint_line_names_the_separator_and_is_no_header(bom):
     # Excel writes (and reads) a first line "sep=;"; the header is line 2, the rows lines 3 and 4

@@ -73,7 +73,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         # beside LFs (a line break typed inside a quoted value, lines added by another tool)
         data = re.sub(rb"\r(?!\n)", b"\n", data)
     sample = data[:SNIFF_BYTES]
-    if not sample.strip():
+    if not sample.removeprefix(b"\xef\xbb\xbf").strip():  # nothing, or a byte-order mark alone
         raise ReaderError("empty file")
     hint = _SEPARATOR_HINT.match(sample)
     if hint:  # Excel's "sep=;" line above the header: it names the separator, and is no header
