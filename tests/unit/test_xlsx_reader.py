@@ -180,3 +180,59 @@ def test_an_error_cell_in_a_sheet_starting_below_row_one_marks_its_own_row():
     assert (
         marked["__excel_error__country"].str.starts_with("cell B5 (country) holds Excel's error #N/A").all()
     )
+
+
+def test_a_cover_sheet_before_the_table_says_which_sheets_hold_rows():
+    # the first sheet 'Info' holds a line of text and the table is on 'Data': it was "no data rows
+    # (empty sheet)", the reason of an empty export (a dated one counts as an empty month's delivery)
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Info"
+    workbook.active.append(["Export från SoleMove 2025-10-01"])
+    workbook.create_sheet("Tom")  # an empty sheet is not named
+    workbook.create_sheet("Data").append(["a", "b"])
+    workbook["Data"].append(["x", "1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(buffer.getvalue())
+    assert str(caught.value) == (
+        "the first sheet 'Info' holds no table (a cover sheet?), the rows are on another ('Data'): set the "
+        "source's sheet: in its pipelines file to the sheet that holds them"
+    )
+    assert read_xlsx(buffer.getvalue(), "Data").rows() == [(2, "x", "1")]
+    from indicators.report.quality_words import reason
+
+    assert reason(str(caught.value), "sv") == (  # the Swedish report says it in Swedish
+        "första bladet 'Info' har ingen tabell (ett försättsblad?), raderna finns på ett annat ('Data'): "
+        "sätt källans sheet: i dess pipelines-fil till bladet som har dem",
+        "sv",
+    )
+
+
+def test_an_empty_export_beside_other_sheets_is_still_no_data_rows():
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["a", "b"])  # the header alone: an export of no rows (an empty month)
+    workbook.create_sheet("Blad2")
+    workbook.create_sheet("Koder").append(["code", "name"])  # a sheet of codes beside it
+    workbook["Koder"].append(["x", "y"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ReaderError, match=r"^no data rows \(empty sheet\)$"):
+        read_xlsx(buffer.getvalue())
+
+
+def test_an_empty_first_sheet_before_the_table_says_which_sheets_hold_rows():
+    # Excel's "Sheet" left empty, the rows on 'Data': it was "unreadable XLSX: empty Excel sheet"
+    workbook = openpyxl.Workbook()
+    workbook.create_sheet("Data").append(["a", "b"])
+    workbook["Data"].append(["x", "1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(buffer.getvalue())
+    assert str(caught.value).startswith("the first sheet 'Sheet' holds no table (a cover sheet?), the rows")
+    alone = openpyxl.Workbook()  # one empty sheet: as it was
+    buffer = io.BytesIO()
+    alone.save(buffer)
+    with pytest.raises(ReaderError, match=r"^unreadable XLSX: empty Excel sheet$"):
+        read_xlsx(buffer.getvalue())

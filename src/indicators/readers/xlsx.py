@@ -50,11 +50,13 @@ def read_xlsx(
         frame = pl.read_excel(
             data, engine="calamine", infer_schema_length=None, drop_empty_rows=False, **kwargs
         )
+    except pl.exceptions.NoDataError:  # a sheet without a cell: no header, no rows
+        raise ReaderError(_no_rows(data, sheet, [], "unreadable XLSX: empty Excel sheet")) from None
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ReaderError(f"unreadable XLSX: {message}") from None
     if frame.width == 0 or frame.height == 0:
-        raise ReaderError("no data rows (empty sheet)")
+        raise ReaderError(_no_rows(data, sheet, frame.columns))
     _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
     errors = error_columns(data, sheet, frame.columns)  # Excel's #N/A, #REF!, …: read as empty cells
@@ -70,8 +72,38 @@ def read_xlsx(
         )
     frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))  # blank rows
     if frame.height == 0:
-        raise ReaderError("no data rows (empty sheet)")
+        raise ReaderError(_no_rows(data, sheet, [c for c in frame.columns if c != "_row_number"]))
     return frame
+
+
+def _no_rows(
+    data: bytes, sheet: str | None, header: list[str], empty: str = "no data rows (empty sheet)"
+) -> str:
+    """Why a sheet without rows is rejected: an empty export ("no data rows", which a dated file's
+    delivery counts as: an empty month), or, where the contract names no sheet, the first sheet holds
+    no header of a table (one cell at most: a title) and another sheet holds cells, a first sheet that
+    is not the table (a cover sheet, "Info"); ``empty``: the reason otherwise."""
+    if sheet is not None or len([h for h in header if not h.startswith("__UNNAMED__")]) > 1:
+        return empty
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+        filled = [
+            name
+            for name in names[1:]
+            if reader.load_sheet(name, header_row=None, n_rows=2).to_polars().height > 0
+        ]
+    except Exception:  # noqa: BLE001 - a sheet that cannot be read holds no table to name
+        return empty
+    if not filled:
+        return empty
+    listed = ", ".join(repr(redact_text(name)) for name in filled[:10]) + (", …" if len(filled) > 10 else "")
+    return (
+        f"the first sheet {redact_text(names[0])!r} holds no table (a cover sheet?), the rows are on "
+        f"another ({listed}): set the source's sheet: in its pipelines file to the sheet that holds them"
+    )
 
 
 def _sheet_named(data: bytes, sheet: str) -> str:

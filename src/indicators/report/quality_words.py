@@ -235,6 +235,13 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         "till bladet som har raderna",
         {},
     ),
+    (
+        r"the first sheet (?P<sheet>'.*?') holds no table \(a cover sheet\?\), the rows are on another "
+        r"\((?P<sheets>.*)\): set the source's sheet: in its pipelines file to the sheet that holds them",
+        "första bladet {sheet} har ingen tabell (ett försättsblad?), raderna finns på ett annat ({sheets}): "
+        "sätt källans sheet: i dess pipelines-fil till bladet som har dem",
+        {},
+    ),
     (r"not an XLSX workbook \(no xl/ part\)", "ingen XLSX-arbetsbok (ingen xl/-del)", {}),
     (
         r"XLSX unpacks to (?P<limit>.*), although its zip directory says less \(zip bomb\)",
