@@ -236,3 +236,66 @@ def test_an_empty_first_sheet_before_the_table_says_which_sheets_hold_rows():
     alone.save(buffer)
     with pytest.raises(ReaderError, match=r"^unreadable XLSX: empty Excel sheet$"):
         read_xlsx(buffer.getvalue())
+
+
+# --- a value far from the table: calamine holds the whole range ------------------------------------
+
+
+def _replaced(data: bytes, sheet: bytes) -> bytes:
+    """``data`` with its first sheet's XML replaced by ``sheet``."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = sheet if info.filename == "xl/worksheets/sheet1.xml" else source.read(info.filename)
+            target.writestr(info, body)
+    return out.getvalue()
+
+
+def _far(cell_value: bool) -> bytes:
+    """The table A1:B2 and a cell at XFD1048576, Excel's last: a value, or a format alone."""
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["a", "b"])
+    workbook.active.append(["x", "1"])
+    far = workbook.active.cell(row=1_048_576, column=16_384)
+    if cell_value:
+        far.value = "note"
+    else:
+        far.font = openpyxl.styles.Font(bold=True)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_value_far_from_the_table_is_rejected_before_calamine_asks_for_its_range(tmp_path):
+    # calamine asked for 1,048,576 × 16,384 cells of 32 bytes (550 GB): the process was aborted, so
+    # the night stopped with nothing published. Read in a process of its own, so that a regression
+    # fails this test instead of aborting the suite.
+    import subprocess
+    import sys
+
+    far = _far(cell_value=True)
+    # the same sheet without its <dimension> (openpyxl's write-only mode writes none)
+    sheet = zipfile.ZipFile(io.BytesIO(far)).read("xl/worksheets/sheet1.xml")
+    undimensioned = _replaced(far, re.sub(rb"<dimension [^>]*/>", b"", sheet))
+    paths = [tmp_path / "far.xlsx", tmp_path / "far_undimensioned.xlsx"]
+    for path, data in zip(paths, (far, undimensioned), strict=True):
+        path.write_bytes(data)
+    code = (
+        "import sys\nfrom indicators.readers.xlsx import read_xlsx\nfor path in sys.argv[1:]:\n"
+        "    try:\n        read_xlsx(open(path, 'rb').read())\n    except Exception as exc:\n        print(exc)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, *map(str, paths)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-300:]
+    # 1,048,576 rows × 16,384 columns = 17,179,869,184 cells; 512 MB / 16 = 33,554,432
+    said = (
+        "the sheet's filled cells span A1:XFD1048576, 17,179,869,184 cells, more than the 33,554,432 a "
+        "workbook of xlsx_max_unpacked_mb (512) can fill: a value far from the table (XFD1048576?); delete "
+        "the rows and columns past the table and save it again"
+    )
+    assert result.stdout.splitlines() == [said, said]
+
+
+def test_a_format_far_from_the_table_is_no_part_of_its_range():
+    # the sheet's dimension says A1:XFD1048576, but a formatted empty cell takes no room in calamine
+    assert read_xlsx(_far(cell_value=False)).rows() == [(2, "x", "1")]

@@ -22,6 +22,7 @@ from indicators.identity import redact_text
 from indicators.readers.csv import check_duplicates
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx_errors import error_columns
+from indicators.readers.xlsx_extent import check_extent
 
 MAX_UNPACKED_MB = 512  # the default of the setting xlsx_max_unpacked_mb
 MAX_RATIO = 200
@@ -42,6 +43,7 @@ def read_xlsx(
         data = data.read_bytes()
     _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
     sheet = _sheet_named(data, sheet) if sheet else None
+    check_extent(data, sheet, max_unpacked_mb)  # a stray cell far away: calamine would abort the run
     try:
         kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
         if skip_rows:

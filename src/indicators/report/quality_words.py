@@ -242,6 +242,15 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         "sätt källans sheet: i dess pipelines-fil till bladet som har dem",
         {},
     ),
+    (
+        r"the sheet's filled cells span (?P<span>\S+), (?P<cells>[\d,]+) cells, more than the (?P<allowed>[\d,]+) "
+        r"a workbook of xlsx_max_unpacked_mb \((?P<mb>[^)]*)\) can fill: a value far from the table "
+        r"\((?P<cell>[^)]*)\); delete the rows and columns past the table and save it again",
+        "bladets ifyllda celler spänner över {span}, {cells} celler, fler än de {allowed} som en arbetsbok "
+        "med xlsx_max_unpacked_mb ({mb}) kan fylla: ett värde långt från tabellen ({cell}); ta bort raderna "
+        "och kolumnerna efter tabellen och spara om den",
+        {},
+    ),
     (r"not an XLSX workbook \(no xl/ part\)", "ingen XLSX-arbetsbok (ingen xl/-del)", {}),
     (
         r"XLSX unpacks to (?P<limit>.*), although its zip directory says less \(zip bomb\)",
