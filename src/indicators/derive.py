@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from indicators.sources import SourceSpec, read_yaml
+
+if TYPE_CHECKING:
+    from indicators.identity import Pseudonymiser
 
 THRESHOLDS = "expectations/thresholds.yml"
 
@@ -115,8 +119,11 @@ def export_columns(frame: pl.DataFrame) -> list[str]:
     ]
 
 
-def add_derived(frame: pl.DataFrame, spec: SourceSpec, options: ReadOptions) -> pl.DataFrame:
-    """``frame`` with a text column ``__derived__<field>`` for each derived or generated field."""
+def add_derived(
+    frame: pl.DataFrame, spec: SourceSpec, options: ReadOptions, pseudonymiser: Pseudonymiser
+) -> pl.DataFrame:
+    """``frame`` with a text column ``__derived__<field>`` for each derived or generated field (a
+    generated key keyed with ``pseudonymiser``'s key)."""
     todo = [f for f in spec.fields if f.derive is not None or f.generate is not None]
     if (not todo and spec.keep_rows is None) or frame.height == 0:
         return frame
@@ -141,13 +148,15 @@ def add_derived(frame: pl.DataFrame, spec: SourceSpec, options: ReadOptions) -> 
                 _bind(con, f.derive, f.name, spec, columns)
                 selects.append(f"cast(({f.derive}) as varchar) as {_quote(DERIVED + f.name)}")
             else:
-                selects.append(f"{_row_key(columns, spec.each_row)} as {_quote(DERIVED + f.name)}")
+                key = _row_key(columns, spec.each_row, pseudonymiser)
+                selects.append(f"{key} as {_quote(DERIVED + f.name)}")
         if spec.keep_rows is not None:
             _bind(con, spec.keep_rows, None, spec, columns)
             selects.append(f"coalesce(cast(({spec.keep_rows}) as boolean), false) as {KEEP}")
         sql = f"select _row_number, {', '.join(selects)} from export"
         try:
-            derived = pl.from_arrow(con.sql(sql).to_arrow_table())
+            params = pseudonymiser.sql_params if any(f.generate is not None for f in todo) else None
+            derived = pl.from_arrow(con.sql(sql, params=params).to_arrow_table())
         except duckdb.Error as exc:
             raise DeriveError(
                 f"{spec.contract_file}: derive: failed on this file: {_first_line(exc)}"
@@ -173,15 +182,21 @@ def _bind(con, expression: str, name: str | None, spec: SourceSpec, columns: lis
         ) from None
 
 
-def _row_key(columns: list[str], each_row: str) -> str:
-    """A key from the whole row: sha256 of every column (by header name, trimmed), 20 letters a..p.
+def _row_key(columns: list[str], each_row: str, pseudonymiser: Pseudonymiser) -> str:
+    """A key from the whole row: an HMAC-SHA256 with the pseudonymisation key of every column (by
+    header name, trimmed), 20 letters a..p.
 
-    The same row delivered again gets the same key; with ``each_row: one_person`` identical rows are
-    distinct persons and get ``-1``, ``-2``, … in the order of the file.
+    Keyed, because the row may hold a personnummer (the hand-kept sheet's ``Personnummer`` column),
+    and the rest of the row lies in raw and the archive: a plain SHA-256 of it could be recomputed
+    for every possible personnummer, naming the person without the key. Under its own prefix, so
+    that it is no person's pseudonym. The same row delivered again gets the same key; with
+    ``each_row: one_person`` identical rows are distinct persons and get ``-1``, ``-2``, … in the
+    order of the file.
     """
     parts = ", ".join(f"coalesce({_quote(c)}, chr(0))" for c in sorted(columns, key=str.casefold))
+    keyed = pseudonymiser.sql_digest(f"'generate-row:' || concat_ws(chr(31), {parts})")
     # hex digits written as letters g..p: a key of letters a..p is never taken for a personnummer
-    digest = f"translate(left(sha256(concat_ws(chr(31), {parts})), 20), '0123456789', 'ghijklmnop')"
+    digest = f"translate(left({keyed}, 20), '0123456789', 'ghijklmnop')"
     if each_row == "one_person":
         return (
             f"'row-' || {digest} || '-' || "

@@ -153,7 +153,7 @@ def normalise(
     frame = excel_error_reasons(frame, present)
     rows_read = frame.height
     try:
-        frame = add_derived(frame, spec, options)
+        frame = add_derived(frame, spec, options, pseudonymiser)
     except DeriveError as exc:
         raise LayoutError(str(exc)) from None
     left_out = 0

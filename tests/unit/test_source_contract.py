@@ -434,6 +434,32 @@ def test_a_generated_key_is_stable_across_re_deliveries(tmp_path):
     )
 
 
+def test_a_generated_key_cannot_be_recomputed_without_the_pseudonymisation_key(tmp_path):
+    """A row holding a personnummer (the hand-kept sheet's 'Personnummer' column): its key was the
+    plain SHA-256 of the row's text, whose other columns raw and the archive give, so trying every
+    possible personnummer named the person without the key. Now an HMAC with the key."""
+    import hashlib
+
+    from helpers import personnummer
+
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  visit_id: {generate: row}\n'
+    spec = _spec(tmp_path, profile)
+    number = personnummer("19000101", 985)
+    row = {"Land": "SE", "Datum": "2024-01-10", "Typ": "S", "Personnummer": number}
+    [key] = normalise(_frame([row]), spec, PSEUDO).good_rows()["visit_id"].to_list()
+    # what anyone could compute: the columns by name (Datum, Land, Personnummer, Typ), joined by
+    # chr(31), SHA-256, the first 20 hex digits written as letters (0-9 as g-p)
+    text = "\x1f".join(["2024-01-10", "SE", number, "S"])
+    plain = (
+        hashlib.sha256(text.encode()).hexdigest()[:20].translate(str.maketrans("0123456789", "ghijklmnop"))
+    )
+    assert key != f"row-{plain}"
+    assert key.startswith("row-") and len(key) == 24 and not any(c.isdigit() for c in key)
+    other = Pseudonymiser(b"another-key-0123456789")
+    assert normalise(_frame([row]), spec, other).good_rows()["visit_id"].to_list() != [key]
+    assert normalise(_frame([row]), spec, PSEUDO).good_rows()["visit_id"].to_list() == [key]  # stable
+
+
 def test_a_misspelt_source_key_does_not_leave_a_file_unread(tmp_path):
     assert _error(tmp_path, {"visits.yml": BASE.replace("source: visits", "sourse: visits")}) == (
         "pipelines/visits.yml:1: no source: key; a source contract starts with `source: <name>` "
