@@ -157,6 +157,48 @@ def test_a_cell_holding_excels_error_is_quarantined_where_a_field_reads_it(tmp_p
     assert result.ignored_columns == ["Note"]  # the reader's own columns are no export header
 
 
+def test_a_formula_without_its_value_is_quarantined_where_a_field_reads_it(tmp_path):
+    # a workbook written by a program that does not calculate (openpyxl here, Apache POI alike) holds
+    # <f>UPPER("fr")</f><v /> in B3: calamine read it as empty, so V2 loaded without a country,
+    # without a word; a formula whose value is the empty text (t="str", <v></v>) is a value
+    folder = tmp_path / "pipelines"
+    folder.mkdir()
+    (folder / "visits.yml").write_text(VISITS, encoding="utf-8")
+    spec = load_sources(folder)[0]
+    workbook = openpyxl.Workbook()
+    for row in (
+        ["Visit", "Land", "Note"],
+        ["V1", "DE", "ok"],
+        ["V2", '=UPPER("fr")', "x"],
+        ["V3", "NO", "=1+1"],
+    ):
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = normalise(read_xlsx(buffer.getvalue()), spec, Pseudonymiser(b"unit-test-key-0123456789"))
+    # V3's formula is in Note, which no field reads: V3 loads
+    assert result.good_rows().select("visit_id", "country").rows() == [("V1", "DE"), ("V3", "NO")]
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (
+            3,
+            "cell B3 (Land) holds a formula without its value (the workbook was written by a program that "
+            "does not calculate), not a value: correct it in the workbook (or paste the values) and deliver "
+            "it again",
+        )
+    ]
+    empty_text = re.sub(
+        rb'<c r="B3"[^>]*>.*?</c>',
+        b'<c r="B3" t="str"><f>""</f><v></v></c>',
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("xl/worksheets/sheet1.xml"),
+    )
+    from indicators.readers.xlsx_errors import error_columns
+
+    assert b't="str"' in empty_text
+    assert error_columns(
+        _replaced(buffer.getvalue(), empty_text), None, ["Visit", "Land", "Note"]
+    ).keys() == {"Note"}
+
+
 def test_a_workbook_without_error_cells_adds_no_column():
     assert read_xlsx(_workbook()).columns == ["_row_number", "a", "b"]
 
