@@ -185,6 +185,21 @@ def test_row_problems_are_passed_through_not_guessed():
     assert [r["_row_number"] for r in rows] == [1, 2, 3]
 
 
+def test_a_value_passed_through_is_redacted_before_it_is_cut(tmp_path):
+    # mobilities-per-year "ca 2 platser; kontakt: A. Ek, <personnummer>" (a note typed into the
+    # field): cut at 40 characters it kept "19000101-9", a birth date and a digit, which the
+    # redaction no longer saw as a personnummer, and the quarantine reason quoted it
+    from helpers import personnummer
+
+    number = personnummer("19000101", 980)
+    iia = (FIXTURES / "iias_v7_with_problems.xml").read_text(encoding="utf-8")
+    path = _write(
+        tmp_path, iia.replace(">two<", f">ca 2 platser; kontakt: A. Ek, {number[:8]}-{number[8:]}<", 1)
+    )
+    bad_values = _rows(path)[0]
+    assert bad_values["student_places"] == "ca 2 platser; kontakt: A. Ek, [personnum"  # 40 characters
+
+
 # --- hostile and broken files ----------------------------------------------------------------------
 
 

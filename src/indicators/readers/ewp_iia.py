@@ -60,6 +60,7 @@ import defusedxml.ElementTree as safe_et
 import polars as pl
 
 from indicators.readers.errors import ReaderError
+from indicators.redact import redact_text
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ELEMENTS = 5_000_000
@@ -160,7 +161,7 @@ def _iias(data: bytes):
                 root = element
                 if _local(element.tag) != ROOT_ELEMENT:
                     raise ReaderError(
-                        f"not an EWP IIA get-response (root element {_local(element.tag)[:60]!r})"
+                        f"not an EWP IIA get-response (root element {redact_text(_local(element.tag))[:60]!r})"
                     )
             continue
         depth -= 1
@@ -329,4 +330,6 @@ def _is(hei_id: str | None, home: str) -> bool:
 
 
 def _raw(text: str) -> str:
-    return text[:MAX_RAW_VALUE_CHARS]
+    """A value passed through as written, shortened: redacted first, so that the cut never leaves
+    part of a personnummer the redaction would no longer see (``…, 19000101-9``)."""
+    return redact_text(text)[:MAX_RAW_VALUE_CHARS]
