@@ -31,6 +31,10 @@ from indicators.redact import MARKER, redact, redact_text  # noqa: F401 - re-exp
 # replaced by one marker: the rule is indicators.redact's (redact: a polars expression; redact_text).
 REDACTED = MARKER
 
+_WIDE = [*"０１２３４５６７８９", "－", "＋", "Ｔ", "ｔ"]
+_NARROW = [*"0123456789", "-", "+", "T", "t"]
+_WIDE_PATTERN = "[０-９－＋Ｔｔ]"
+
 INVALID = "\x00invalid"  # marker for identifiers that look like a personnummer but are not valid
 
 
@@ -87,6 +91,10 @@ def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
     """
     frame = pl.DataFrame({"raw": values.cast(pl.String)})
     frame = frame.with_columns(pl.col("raw").str.replace_all(r"\s+", "").alias("s"))  # Unicode white space
+    # full-width digits, hyphen, plus and T (a Chinese or Japanese input method, an incoming student's
+    # own form): the same identifier as its ASCII form (looked for first: nearly never there)
+    if frame["s"].str.contains(_WIDE_PATTERN).any():
+        frame = frame.with_columns(pl.col("s").str.replace_many(_WIDE, _NARROW))
     # nine digits: a short personnummer of someone born 2000-2009 whose leading zero a spreadsheet
     # dropped (typed as a number into Excel, or a CSV saved by it); the check digit still decides
     frame = frame.with_columns(

@@ -33,6 +33,24 @@ def test_every_form_gives_one_canonical_value():
     assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [pnr] * 4
 
 
+def test_full_width_digits_are_the_same_identifier():
+    # an incoming student's own form typed with a Chinese or Japanese input method: every form in
+    # full-width digits (and hyphen, plus, T) was invalid, the row quarantined
+    pnr = personnummer("19000101", 987)
+    wide = str.maketrans("0123456789-+T", "０１２３４５６７８９－＋Ｔ")
+    values = [form.translate(wide) for form in forms(pnr).values()]
+    values += [f"{pnr[2:8]}+{pnr[8:]}".translate(wide), "951130-T123".translate(wide)]
+    # the short forms read as 2000 without '+' (as in ASCII), as 1900 with it
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [
+        pnr,
+        pnr,
+        "20" + pnr[2:],
+        "20" + pnr[2:],
+        pnr,
+        "19951130T123",
+    ]
+
+
 def test_plus_sign_means_a_hundred_years_earlier():
     pnr = personnummer("19201005", 990)
     short_plus = f"{pnr[2:8]}+{pnr[8:]}"
