@@ -3,7 +3,7 @@
 Reusable by any test: :func:`identifiers_in` collects the personnummer (and T-numbers) of input
 files; :func:`scan` walks folders and reports every place one of them appears, whatever way it is
 written (``YYYYMMDD-NNNN``, ``YYMMDDNNNN``, with ``-``, ``+``, en or em dash, minus sign, spaces or
-nothing between), in:
+nothing between; in full-width digits, or with a soft hyphen or a zero-width space between), in:
 
 * every file's **name** (the path below the scanned folder);
 * every file's **raw bytes** (UTF-8 and Windows-1252 alike: both write digits as ASCII);
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -38,7 +39,8 @@ _INPUT = re.compile(
 # every place: six digits, at most six non-alphanumerics, four more (overlapping: a lookahead)
 _ANYWHERE = re.compile(r"(?=([0-9]{6})[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3}))")
 _ANYWHERE_BYTES = re.compile(rb"(?=([0-9]{6})[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3}))")
-_SQL_PREFILTER = "[0-9]{6}[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3})"
+_SQL_PREFILTER = "[0-9０-９]{6}[^0-9A-Za-z０-９]{0,6}([0-9０-９]{4}|[TtＴｔ][0-9０-９]{3})"
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 TEXT_SUFFIXES = {
@@ -72,7 +74,8 @@ def identifiers_in(folder: Path) -> set[str]:
         if not path.is_file():
             continue
         for text in _texts_of_input(path):
-            found.update(a + b.upper() for a, b in _INPUT.findall(text))
+            for form in {text, _plain(text)}:
+                found.update(a + b.upper() for a, b in _INPUT.findall(form))
     return found
 
 
@@ -127,8 +130,14 @@ def scanned_files(roots: Path | Iterable[Path]) -> list[Path]:
     return [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
 
 
+def _plain(text: str) -> str:
+    """``text`` as its reader sees it: full-width digits and signs as ASCII (NFKC), and without the
+    characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark)."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+
+
 def _matches(text: str, cores: set[str]) -> list[str]:
-    return sorted({a + b.upper() for a, b in _ANYWHERE.findall(text)} & cores)
+    return sorted({a + b.upper() for t in {text, _plain(text)} for a, b in _ANYWHERE.findall(t)} & cores)
 
 
 def _scan_file(path: Path, cores: set[str]) -> list[Finding]:

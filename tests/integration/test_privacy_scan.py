@@ -8,8 +8,8 @@ hostile ones) in every file written: warehouse, archive, manifest, logs, dbt's t
 rejected/ (names and notes; the kept originals are the delivered bytes), exports, reports and the
 commands' output. The hostile files put a personnummer in a file name, in an ignored column's
 header, in ``programme_code``, ``partner_code``, ``credits_ects`` and ``mobility_id``, in free text
-with an en dash, an em dash, a minus sign, a plus, a space, and in a name echoed by a rejection's
-reason.
+with an en dash, an em dash, a minus sign, a plus, a space, in full-width digits and with a soft
+hyphen, and in a name echoed by a rejection's reason.
 
 The synthetic personnummer below (clearly fictitious dates, serials 981-999) carry Luhn check digits
 worked out by hand: e.g. 121212-981: 1·2, 2·1, 1·2, 2·1, 1·2, 2·1, 9·2=18→9, 8·1, 1·2 → sum 31 → 9.
@@ -51,6 +51,10 @@ EM_DASH = "192310319864"  # free text 231031—9864
 MINUS = "196709099888"  # free text 670909−9888
 SPACE = "194502759873"  # free text 19450275 9873 (samordningsnummer: day 15 + 60)
 PLUS = "198903039892"  # free text 890303+9892
+# full-width digits (an input method's): 0·2, 2·1, 0·2, 2·1, 0·2, 2·1, 9·2=18→9, 9·1, 1·2 → 26 → 4
+WIDE = "190202029914"  # free text １９０２０２０２－９９１４
+# a soft hyphen between: 0·2, 3·1, 0·2, 3·1, 0·2, 3·1, 9·2=18→9, 9·1, 2·2 → 31 → 9
+SOFT_HYPHEN = "190303039929"  # free text 19030303<soft hyphen>9929
 IN_REJECTED_NAME = "191111119937"  # a rejected file's name: staff_mobility_19111111-9937.csv
 IN_ECHOED_NAME = "192202229940"  # a name whose suffix the rejection reason quotes: .220222-9940
 IN_UNMATCHED_NAME = "196606669981"  # an unmatched file's name: "anteckningar_660666 9981.txt"
@@ -68,6 +72,8 @@ HOSTILE = [
     MINUS,
     SPACE,
     PLUS,
+    WIDE,
+    SOFT_HYPHEN,
     IN_REJECTED_NAME,
     IN_ECHOED_NAME,
     IN_UNMATCHED_NAME,
@@ -88,9 +94,10 @@ MOBILITY = (
     # row 4: one in partner_code: quarantined
     "HX-03;19120212-9910;utresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;7808089846;"
     "Universität Heidelberg;DE;2024-02-01;2024-06-15;VT2024;avslutad;30;man;x\n"
-    # row 5: free text with an em dash and a minus sign: loaded, redacted
+    # row 5: free text with an em dash, a minus sign, full-width digits, a soft hyphen: loaded, redacted
     "HX-04;19230707-9901;utresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
-    "ring 231031—9864 eller 670909−9888;DE;2024-02-01;2024-06-15;VT2024;avslutad;30;kvinna;x\n"
+    "ring 231031—9864 eller 670909−9888 / １９０２０２０２－９９１４ / 19030303\u00ad9929;DE;2024-02-01;"
+    "2024-06-15;VT2024;avslutad;30;kvinna;x\n"
     # row 6: a space and a plus: loaded, redacted
     "HX-05;19120212-9910;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
     "samordningsnr 19450275 9873, förr 890303+9892;DE;2023-09-01;2024-01-15;HT2023;avslutad;30;man;x\n"
@@ -313,7 +320,7 @@ def test_free_text_is_redacted_with_every_separator(run):
     )
     assert rows[:3] == [
         ("HX-01", "Kontakt [personnummer]"),
-        ("HX-04", "ring [personnummer] eller [personnummer]"),
+        ("HX-04", "ring [personnummer] eller [personnummer] / [personnummer] / [personnummer]"),
         ("HX-05", "samordningsnr [personnummer], förr [personnummer]"),
     ]
     # the business key keeps a keyed tag of the personnummer in it, sixteen letters, so that two such
@@ -356,10 +363,18 @@ def test_the_scan_reads_warehouses_parquet_xlsx_json_html_and_names(tmp_path):
     workbook.active["A1"] = "19450275 9873"
     workbook.save(folder / "x.xlsx")
     (folder / "name_890303+9892.txt").write_text("clean")
+    # full-width digits, a soft hyphen: forms the redaction once let through (in a table and a log)
+    wide = str.maketrans("0123456789", "０１２３４５６７８９")
+    con = duckdb.connect(str(folder / "v.duckdb"))
+    con.execute("create table t as select ? as note", [f"x {IN_HEADER[2:].translate(wide)} y"])
+    con.close()
+    (folder / "run.log").write_text(f"ring {IN_PROGRAMME[:8]}\u00ad{IN_PROGRAMME[8:]}\n", encoding="utf-8")
     found = {
         (f.path.name, f.where, f.core)
-        for f in scan(folder, [EN_DASH, IN_PARTNER, EM_DASH, MINUS, SPACE, PLUS])
+        for f in scan(folder, [EN_DASH, IN_PARTNER, EM_DASH, MINUS, SPACE, PLUS, IN_HEADER, IN_PROGRAMME])
     }
+    assert ("v.duckdb", "warehouse main.t.note", "3404049821") in found
+    assert ("run.log", "line 1", "5606069838") in found
     assert ("w.duckdb", "warehouse marts.t.note", "0101019859") in found
     assert ("w.duckdb", "warehouse marts.t.n", "7808089846") in found
     assert ("p.parquet", "parquet.note", "0101019859") in found
