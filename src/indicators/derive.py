@@ -26,6 +26,9 @@ DERIVED = "__derived__"  # prefix of the columns added here (never an export's h
 # why a reader could not take a row as it is (a CSV row with more fields than the header): the
 # normaliser quarantines the row with this reason
 READER_REASON = "__reader_reason__"
+# why a reader leaves a row out as no record of the source (an EWP IIA that is a draft, not in
+# effect): the normaliser drops the row and the file's note counts it with this reason
+LEFT_OUT = "__left_out__"
 # prefix of a column the XLSX reader adds beside an export column holding Excel error cells (#N/A):
 # the reason for each such row; the normaliser quarantines the row when a field reads that column
 EXCEL_ERROR = "__excel_error__"
@@ -115,8 +118,21 @@ def export_columns(frame: pl.DataFrame) -> list[str]:
     return [
         c
         for c in frame.columns
-        if c not in ("_row_number", READER_REASON) and not c.startswith((DERIVED, EXCEL_ERROR))
+        if c not in ("_row_number", READER_REASON, LEFT_OUT) and not c.startswith((DERIVED, EXCEL_ERROR))
     ]
+
+
+def leave_out(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str], int]:
+    """``frame`` without the rows a reader marked :data:`LEFT_OUT`, a note per reason (how many, and
+    which: the first 10 row numbers), and how many were left out."""
+    if LEFT_OUT not in frame.columns:
+        return frame, [], 0
+    out = frame.filter(pl.col(LEFT_OUT).is_not_null())
+    notes = []
+    for reason, numbers in out.group_by(LEFT_OUT, maintain_order=True).agg("_row_number").iter_rows():
+        shown = ", ".join(str(n) for n in numbers[:10]) + (", …" if len(numbers) > 10 else "")
+        notes.append(f"{len(numbers)} rows left out: {reason} (rows {shown})")
+    return frame.filter(pl.col(LEFT_OUT).is_null()).drop(LEFT_OUT), notes, out.height
 
 
 def add_derived(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import difflib
 
-from indicators.derive import DERIVED, EXCEL_ERROR, READER_REASON
+from indicators.derive import DERIVED, EXCEL_ERROR, LEFT_OUT, READER_REASON
 from indicators.redact import redact_text
 from indicators.sources import FieldSpec, SourceSpec, header_key
 
@@ -46,7 +46,9 @@ def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
 
 def missing_message(missing: list[FieldSpec], headers: list[str], spec: SourceSpec) -> str:
     """One line: the missing fields, the file's headers, the closest header for each, what to edit."""
-    own = [h for h in headers if not h.startswith((DERIVED, EXCEL_ERROR)) and h != READER_REASON]
+    own = [
+        h for h in headers if not h.startswith((DERIVED, EXCEL_ERROR)) and h not in (READER_REASON, LEFT_OUT)
+    ]
     keys = {header_key(h): h for h in own}
     closest = []
     for f in missing:

@@ -24,6 +24,7 @@ from indicators.derive import (
     ReadOptions,
     add_derived,
     export_columns,
+    leave_out,
 )
 from indicators.headers import LayoutError, map_headers
 from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
@@ -47,7 +48,7 @@ class Normalised:
     rows_read: int = 0
     collapsed_rows: list[int] | None = None  # the first collapsed rows' numbers (at most 10)
     notes: list[str] | None = None  # profile, each_row, generated keys: said in the file's audit row
-    rows_left_out: int = 0  # rows a keep_rows: condition left out
+    rows_left_out: int = 0  # rows a keep_rows: condition, or the reader (an IIA not in effect), left out
 
     @property
     def rows_loaded(self) -> int:
@@ -162,6 +163,7 @@ def normalise(
         left_out = frame.height - kept.height
         frame = kept
         del kept
+    frame, reader_notes, reader_out = leave_out(frame)  # rows a reader found no record (an IIA not in effect)
     field_checks, rule_checks = _checks(spec, options)
     if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
         field_checks.append(("_reader", pl.col(READER_REASON).is_not_null(), pl.col(READER_REASON)))
@@ -231,8 +233,8 @@ def normalise(
         ignored_columns=ignored,
         rows_read=rows_read,
         collapsed_rows=collapsed_rows,
-        notes=_notes(spec, left_out),
-        rows_left_out=left_out,
+        notes=reader_notes + _notes(spec, left_out),
+        rows_left_out=left_out + reader_out,
     )
 
 

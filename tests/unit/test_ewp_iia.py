@@ -165,6 +165,56 @@ def test_no_namespace_at_all(tmp_path):
     assert (row["valid_from"], row["student_places"]) == (None, "0")
 
 
+# --- IIAs that are no agreement in force ---------------------------------------------------------
+
+V7 = "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd"
+
+
+def _v7_iia(number: int, in_effect: str, conditions_attributes: str = "") -> str:
+    """One v7 IIA lu.se -> unimi.it: 2 student places a year and teacher mobility, 2021/22-2025/26."""
+    spec = (
+        "<sending-hei-id>lu.se</sending-hei-id><receiving-hei-id>unimi.it</receiving-hei-id>"
+        "<receiving-first-academic-year-id>2021/2022</receiving-first-academic-year-id>"
+        "<receiving-last-academic-year-id>2025/2026</receiving-last-academic-year-id>"
+    )
+    return (
+        f"<iia><partner><hei-id>lu.se</hei-id><iia-id>LU-{number}</iia-id></partner>"
+        f"<partner><hei-id>unimi.it</hei-id><iia-id>MI-{number}</iia-id></partner>"
+        f"<in-effect>{in_effect}</in-effect><cooperation-conditions{conditions_attributes}>"
+        f"<student-studies-mobility-spec>{spec}<mobilities-per-year>2</mobilities-per-year>"
+        f"</student-studies-mobility-spec><staff-teacher-mobility-spec>{spec}"
+        "<mobilities-per-year>1</mobilities-per-year></staff-teacher-mobility-spec>"
+        f"</cooperation-conditions><iia-hash>{'0' * 64}</iia-hash></iia>"
+    )
+
+
+def test_a_draft_or_an_iia_terminated_as_a_whole_is_left_out_with_a_note(tmp_path):
+    # every IIA's in-effect was ignored and the terminated-as-a-whole attribute too: a draft (a
+    # proposal not agreed on) and an agreement ended before any exchange loaded as agreements valid
+    # 2021/22-2025/26 (I17's and I24's denominators, I05's places), exit 0, without a word
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources
+
+    body = _v7_iia(1, "true") + _v7_iia(2, "false") + _v7_iia(3, "true", ' terminated-as-a-whole="true"')
+    path = _write(tmp_path, f'<iias-get-response xmlns="{V7}">{body}</iias-get-response>')
+    frame = read_ewp_iia(path)
+    assert frame["agreement_id"].to_list() == ["LU-1", "LU-2", "LU-3"]  # read, each with why it is out
+
+    [spec] = [
+        s for s in load_sources(Path(__file__).resolve().parents[2] / "pipelines") if s.name == "agreements"
+    ]
+    result = normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.good_rows()["agreement_id"].to_list() == ["LU-1"]
+    assert result.quarantine.height == 0
+    assert (result.rows_read, result.rows_left_out, result.collapsed) == (3, 2, 0)
+    assert result.notes == [
+        "1 rows left out: not in effect (in-effect false: a draft or a proposal, not agreed on) (rows 2)",
+        "1 rows left out: terminated as a whole (terminated-as-a-whole: ended before any exchange took "
+        "place) (rows 3)",
+    ]
+
+
 # --- row-level problems go through for the ingest to quarantine ------------------------------------
 
 

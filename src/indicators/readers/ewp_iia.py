@@ -40,6 +40,11 @@ Columns (all `String` except `_row_number`, `Int64`, the 1-based position of the
   exchange with this partner), else `"false"`.
 * `last_reviewed_on` — the latest partner `signing-date` (ISO date), else null.
 
+An IIA that is no agreement in force is left out (the column `__left_out__` says why, and the
+file's note counts it): `in-effect` false (a draft or a proposal, not agreed on; the element is
+required in every version, an IIA without it is read as in effect) and `cooperation-conditions`
+with `terminated-as-a-whole="true"` (v7: ended before any exchange took place).
+
 Places are `"0"` when the IIA has no spec in that direction, null when it has such specs but none
 states `mobilities-per-year`. A value the reader cannot interpret (a non-integer number of places,
 a malformed academic year) is passed through as written (shortened) so that the ingest quarantines
@@ -59,6 +64,7 @@ import defusedxml
 import defusedxml.ElementTree as safe_et
 import polars as pl
 
+from indicators.derive import LEFT_OUT
 from indicators.readers.errors import ReaderError
 from indicators.redact import redact_text
 
@@ -110,10 +116,31 @@ def read_ewp_iia(path: Path | bytes, home_hei_id: str = "lu.se") -> pl.DataFrame
         raise ReaderError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB is not accepted")
     if not data.strip():
         raise ReaderError("empty file")
-    rows = [_agreement(iia, home, number) for number, iia in enumerate(_iias(data), start=1)]
+    rows, left_out = [], []
+    for number, iia in enumerate(_iias(data), start=1):
+        rows.append(_agreement(iia, home, number))
+        left_out.append(_not_in_force(iia))
     if not rows:
         raise ReaderError("no iia elements")
-    return pl.DataFrame(rows, schema=SCHEMA, orient="row")
+    frame = pl.DataFrame(rows, schema=SCHEMA, orient="row")
+    if any(left_out):
+        frame = frame.with_columns(pl.Series(LEFT_OUT, left_out, dtype=pl.String))
+    return frame
+
+
+NOT_IN_EFFECT = "not in effect (in-effect false: a draft or a proposal, not agreed on)"
+TERMINATED = "terminated as a whole (terminated-as-a-whole: ended before any exchange took place)"
+
+
+def _not_in_force(iia: Element) -> str | None:
+    """Why an IIA is no agreement in force, or None: a draft (``in-effect`` false) or one terminated
+    as a whole. An IIA without ``in-effect`` (older or hand-made files) is read as in effect."""
+    if (_child_text(iia, "in-effect") or "").casefold() in ("false", "0"):
+        return NOT_IN_EFFECT
+    for conditions in _children(iia, "cooperation-conditions"):
+        if (conditions.get("terminated-as-a-whole") or "").strip().casefold() in ("true", "1"):
+            return TERMINATED
+    return None
 
 
 def _read_capped(path: Path) -> bytes:
