@@ -215,6 +215,42 @@ def test_a_draft_or_an_iia_terminated_as_a_whole_is_left_out_with_a_note(tmp_pat
     ]
 
 
+def test_an_iia_without_the_home_hei_is_quarantined_not_taken_for_ours(tmp_path):
+    # an IIA between two other HEIs (or every IIA, with home_hei_id set to another id than the
+    # file's) loaded as the faculty's agreement with its first partner, uw.edu.pl, without a word
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources
+
+    spec = (
+        "<student-studies-mobility-spec><sending-hei-id>{0}</sending-hei-id><receiving-hei-id>{1}"
+        "</receiving-hei-id><receiving-first-academic-year-id>2022/2023</receiving-first-academic-year-id>"
+        "<receiving-last-academic-year-id>2023/2024</receiving-last-academic-year-id>"
+        "<mobilities-per-year>3</mobilities-per-year></student-studies-mobility-spec>"
+    )
+    body = "".join(
+        f"<iia><partner><hei-id>{a}</hei-id><iia-id>{i}</iia-id></partner><partner><hei-id>{b}</hei-id>"
+        f"</partner><in-effect>true</in-effect><cooperation-conditions>{spec.format(a, b)}"
+        "</cooperation-conditions></iia>"
+        for a, b, i in (("LU.SE", "unimi.it", "LU-1"), ("uw.edu.pl", "hibo.no", "UW-7"))
+    )
+    path = _write(tmp_path, f'<iias-get-response xmlns="{V7}">{body}</iias-get-response>')
+    [agreements] = [
+        s for s in load_sources(Path(__file__).resolve().parents[2] / "pipelines") if s.name == "agreements"
+    ]
+    result = normalise(read_ewp_iia(path), agreements, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.good_rows()["agreement_id"].to_list() == ["LU-1"]
+    assert result.quarantine.to_dicts() == [
+        {
+            "_row_number": 2,
+            "business_key": "UW-7",
+            "reason": "none of the IIA's partners is the home HEI 'lu.se' (its partners' hei-id: "
+            "'uw.edu.pl', 'hibo.no'): an agreement of other institutions, or the setting home_hei_id "
+            "(pipelines/nightly.yml) is not the faculty's own EWP hei-id",
+        }
+    ]
+
+
 # --- row-level problems go through for the ingest to quarantine ------------------------------------
 
 

@@ -40,6 +40,9 @@ Columns (all `String` except `_row_number`, `Int64`, the 1-based position of the
   exchange with this partner), else `"false"`.
 * `last_reviewed_on` — the latest partner `signing-date` (ISO date), else null.
 
+An IIA none of whose partners is the home HEI (the setting `home_hei_id`) is quarantined with the
+reason in `__reader_reason__`: it is no agreement of the faculty's, or the setting is wrong.
+
 An IIA that is no agreement in force is left out (the column `__left_out__` says why, and the
 file's note counts it): `in-effect` false (a draft or a proposal, not agreed on; the element is
 required in every version, an IIA without it is read as in effect) and `cooperation-conditions`
@@ -64,7 +67,8 @@ import defusedxml
 import defusedxml.ElementTree as safe_et
 import polars as pl
 
-from indicators.derive import LEFT_OUT
+from indicators.derive import LEFT_OUT, READER_REASON
+from indicators.identity import redact_text
 from indicators.readers.errors import ReaderError
 from indicators.redact import redact_text
 
@@ -116,16 +120,33 @@ def read_ewp_iia(path: Path | bytes, home_hei_id: str = "lu.se") -> pl.DataFrame
         raise ReaderError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB is not accepted")
     if not data.strip():
         raise ReaderError("empty file")
-    rows, left_out = [], []
+    rows, left_out, reasons = [], [], []
     for number, iia in enumerate(_iias(data), start=1):
         rows.append(_agreement(iia, home, number))
         left_out.append(_not_in_force(iia))
+        reasons.append(_not_ours(iia, home, home_hei_id.strip()))
     if not rows:
         raise ReaderError("no iia elements")
     frame = pl.DataFrame(rows, schema=SCHEMA, orient="row")
     if any(left_out):
         frame = frame.with_columns(pl.Series(LEFT_OUT, left_out, dtype=pl.String))
+    if any(reasons):
+        frame = frame.with_columns(pl.Series(READER_REASON, reasons, dtype=pl.String))
     return frame
+
+
+def _not_ours(iia: Element, home: str, shown: str) -> str | None:
+    """Why an IIA none of whose partners is the home HEI is quarantined (it would load as the home
+    HEI's agreement with its first partner), or None."""
+    heis = [_child_text(p, "hei-id") for p in _children(iia, "partner")]
+    if any(_is(hei, home) for hei in heis):
+        return None
+    listed = ", ".join(repr(redact_text(_raw(hei))) for hei in heis if hei) or "none"
+    return (
+        f"none of the IIA's partners is the home HEI {shown!r} (its partners' hei-id: {listed}): an "
+        "agreement of other institutions, or the setting home_hei_id (pipelines/nightly.yml) is not "
+        "the faculty's own EWP hei-id"
+    )
 
 
 NOT_IN_EFFECT = "not in effect (in-effect false: a draft or a proposal, not agreed on)"
