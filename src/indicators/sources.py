@@ -9,6 +9,7 @@ import datetime as dt
 import fnmatch
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,13 +44,15 @@ METADATA_COLUMNS = {
 
 
 def header_key(text: str) -> str:
-    """Header matching ignores case, spaces, ``_``/``-`` and surrounding whitespace."""
-    return re.sub(r"[\s_\-]+", "", str(text).strip().lstrip("\ufeff")).casefold()
+    """Header matching ignores case, spaces, ``_``/``-``, surrounding whitespace and how a letter with a
+    diacritic is encoded (``ä`` composed or as ``a`` + U+0308: NFC)."""
+    composed = unicodedata.normalize("NFC", str(text))
+    return re.sub(r"[\s_\-]+", "", composed.strip().lstrip("\ufeff")).casefold()
 
 
 def value_key(text: str) -> str:
-    """Enum values match case-insensitively with runs of whitespace collapsed."""
-    return re.sub(r"\s+", " ", str(text).strip()).casefold()
+    """Enum values match case-insensitively with runs of whitespace collapsed (and composed: NFC)."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", str(text)).strip()).casefold()
 
 
 @dataclass(frozen=True)

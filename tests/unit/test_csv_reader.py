@@ -265,3 +265,35 @@ def test_a_nul_byte_on_a_later_line_of_a_quoted_value_quarantines_its_row():
     frame = read_csv(data)
     assert frame.select("_row_number", "id").rows() == [(2, "1"), (4, "2"), (5, "3")]
     assert frame["__reader_reason__"].is_not_null().to_list() == [True, False, True]
+
+
+def test_decomposed_text_reads_as_the_composed_text_it_shows():
+    # a SoleMove export written decomposed (NFD: 'ä' as 'a' + U+0308, as macOS and some web exports
+    # write it) was rejected, "required column missing: partner_country", its header 'Värdland' shown
+    # as the closest one; with its headers composed, 'Pågående' and 'Avancerad nivå' were unknown
+    # values and 'Österrike' an invalid country: every row quarantined quoting a value that looks valid
+    import unicodedata
+
+    from helpers import personnummer
+    from indicators.config import project_root
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources, match_source
+
+    spec = match_source("solemove_utbyten_2025-09-01.csv", load_sources(project_root() / "pipelines"))
+    text = (
+        "Utbytes-ID;Personnummer;Riktning;Nivå;Utbytestyp;Värdlärosäte;Värdland;Startdatum;Status;Kön\n"
+        f"SMV-1;{personnummer('19000101', 981)};Utresande;Avancerad nivå;Utbytesstudier;Universität Wien;"
+        "Österrike;2024-08-26;Pågående;Kvinna\n"
+        f"SMV-2;{personnummer('19000102', 982)};Inresande;Grundnivå;Utbytesstudier;Åbo Akademi;"
+        "Finland;2024-08-26;Genomförd;Man\n"
+    )
+    frame = read_csv(unicodedata.normalize("NFD", text).encode("utf-8"))
+    assert "Värdland" in frame.columns  # composed
+    result = normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.quarantine.height == 0
+    rows = result.good_rows().select("level", "partner_name", "partner_country", "status", "gender")
+    assert rows.rows() == [  # the names stored composed, as written here
+        ("second_cycle", "Universität Wien", "AT", "ongoing", "female"),
+        ("first_cycle", "Åbo Akademi", "FI", "completed", "male"),
+    ]

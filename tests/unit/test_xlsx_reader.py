@@ -341,3 +341,18 @@ def test_a_value_far_from_the_table_is_rejected_before_calamine_asks_for_its_ran
 def test_a_format_far_from_the_table_is_no_part_of_its_range():
     # the sheet's dimension says A1:XFD1048576, but a formatted empty cell takes no room in calamine
     assert read_xlsx(_far(cell_value=False)).rows() == [(2, "x", "1")]
+
+
+def test_a_sheet_written_decomposed_reads_composed():
+    # a header 'Värdland' and a value 'Österrike' typed decomposed (NFD) matched neither the alias nor
+    # the country's name, which look the same
+    import unicodedata
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append([unicodedata.normalize("NFD", "Värdland"), "Startdatum"])
+    workbook.active.append([unicodedata.normalize("NFD", "Österrike"), "2024-08-26"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    frame = read_xlsx(buffer.getvalue())
+    assert frame.columns == ["_row_number", "Värdland", "Startdatum"]
+    assert frame["Värdland"].to_list() == ["Österrike"]

@@ -12,6 +12,7 @@ import polars as pl
 
 from indicators.derive import READER_REASON
 from indicators.identity import redact_text
+from indicators.readers.composed import composed, may_hold_marks
 from indicators.readers.errors import ReaderError
 
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
@@ -128,6 +129,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         # the reason's start is read by models/staging/stg_audit__deliveries.sql: a dated file without
         # rows is still a delivery (a monthly delta's empty month) for the years its source covers
         raise ReaderError("no data rows (header only)")
+    if may_hold_marks(data):  # decomposed text (NFD) read as the composed text it shows
+        frame = composed(frame)
     return frame
 
 

@@ -19,6 +19,7 @@ import polars as pl
 
 from indicators.derive import EXCEL_ERROR
 from indicators.identity import redact_text
+from indicators.readers.composed import MARK_LEAD_BYTES, composed
 from indicators.readers.csv import check_duplicates
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx_errors import error_columns
@@ -41,7 +42,7 @@ def read_xlsx(
     """
     if isinstance(data, Path):
         data = data.read_bytes()
-    _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
+    marks = _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
     sheet = _sheet_named(data, sheet) if sheet else None
     check_extent(data, sheet, max_unpacked_mb)  # a stray cell far away: calamine would abort the run
     try:
@@ -75,7 +76,7 @@ def read_xlsx(
     frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))  # blank rows
     if frame.height == 0:
         raise ReaderError(_no_rows(data, sheet, [c for c in frame.columns if c != "_row_number"]))
-    return frame
+    return composed(frame) if marks else frame  # decomposed text (NFD) as the composed text it shows
 
 
 def _no_rows(
@@ -182,7 +183,9 @@ def _what_it_is(data: bytes) -> str:
     return ""
 
 
-def _check_zip(data: bytes, cap: int) -> None:
+def _check_zip(data: bytes, cap: int) -> bool:
+    """Rejects a file that is no workbook or unpacks to more than ``cap`` bytes; returns whether its
+    unpacked members may hold a combining mark (decomposed text, :mod:`indicators.readers.composed`)."""
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ReaderError(f"not an XLSX workbook (not a zip archive){_what_it_is(data)}")
     try:
@@ -195,17 +198,20 @@ def _check_zip(data: bytes, cap: int) -> None:
     limit = f"more than the {cap // (1024 * 1024)} MB allowed (xlsx_max_unpacked_mb)"
     if sum(info.file_size for info in infos) > cap:
         raise ReaderError(f"XLSX unpacks to {limit} (zip bomb?)")
-    unpacked = 0
+    unpacked, marks = 0, False
     for info in infos:
-        unpacked += _real_size(data, info, cap - unpacked)
+        size, marked = _real_size(data, info, cap - unpacked)
+        unpacked, marks = unpacked + size, marks or marked
         if unpacked > cap:
             raise ReaderError(f"XLSX unpacks to {limit}, although its zip directory says less (zip bomb)")
     if unpacked / max(len(data), 1) > MAX_RATIO:
         raise ReaderError("XLSX unpacks to an implausible size (zip bomb?)")
+    return marks
 
 
-def _real_size(data: bytes, info: zipfile.ZipInfo, room: int) -> int:
-    """The bytes a member really unpacks to (inflated block by block; stops once past ``room``)."""
+def _real_size(data: bytes, info: zipfile.ZipInfo, room: int) -> tuple[int, bool]:
+    """The bytes a member really unpacks to (inflated block by block; stops once past ``room``), and
+    whether they may hold a combining mark."""
     offset = info.header_offset
     try:
         header = _LOCAL_HEADER.unpack_from(data, offset)
@@ -215,21 +221,27 @@ def _real_size(data: bytes, info: zipfile.ZipInfo, room: int) -> int:
         raise ReaderError("unreadable XLSX: a member's header is damaged")
     start = offset + _LOCAL_HEADER.size + header[10] + header[11]
     if info.compress_type == zipfile.ZIP_STORED:
-        return max(0, min(info.compress_size, len(data) - start))  # stored: no larger than the file
+        size = max(0, min(info.compress_size, len(data) - start))  # stored: no larger than the file
+        return size, _marked(data[start : start + size])
     if info.compress_type != zipfile.ZIP_DEFLATED:
         raise ReaderError("unreadable XLSX: a member uses a compression method Excel does not write")
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    total = 0
+    total, marks = 0, False
     position = start
     try:
         while not inflater.eof and position < len(data):
             chunk = data[position : position + BLOCK]
             position += len(chunk)
             while chunk and not inflater.eof:
-                total += len(inflater.decompress(chunk, OUT_BLOCK))
+                out = inflater.decompress(chunk, OUT_BLOCK)
+                total, marks = total + len(out), marks or _marked(out)
                 if total > room:
-                    return total
+                    return total, marks
                 chunk = inflater.unconsumed_tail
     except zlib.error:
         raise ReaderError("unreadable XLSX: a member's compressed data is damaged") from None
-    return total
+    return total, marks
+
+
+def _marked(unpacked: bytes) -> bool:
+    return any(lead in unpacked for lead in MARK_LEAD_BYTES)
