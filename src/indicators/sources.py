@@ -228,11 +228,15 @@ def readers(specs: list[SourceSpec]) -> list[SourceSpec]:
 
 
 def match_source(file_name: str, specs: list[SourceSpec]) -> SourceSpec | None:
-    """The source (or profile) whose pattern matches; the longest matching pattern wins on overlap."""
+    """The source (or profile) whose pattern matches; the longest matching pattern wins on overlap.
+
+    Names are compared composed (NFC): a name written decomposed, as macOS writes file names
+    (``lärarutbyten…`` with ``a`` + U+0308), matches the pattern it shows."""
     best: tuple[int, SourceSpec] | None = None
+    name = unicodedata.normalize("NFC", file_name).casefold()
     for spec in readers(specs):
         for pattern in spec.patterns:
-            if fnmatch.fnmatch(file_name.casefold(), pattern.casefold()) and (
+            if fnmatch.fnmatch(name, unicodedata.normalize("NFC", pattern).casefold()) and (
                 best is None or len(pattern) > best[0]
             ):
                 best = (len(pattern), spec)

@@ -212,6 +212,15 @@ def test_file_name_decides_the_source(file_name, source):
     assert (spec.name if spec else None) == source
 
 
+def test_a_file_name_written_decomposed_is_matched_like_the_name_it_shows():
+    # a file copied from a Mac keeps its name decomposed (NFD: 'ä' as 'a' + U+0308): the hand-kept
+    # sheet 'lärarutbyten_manuell_2025-06-30.xlsx' matched no pattern and was left unmatched
+    import unicodedata
+
+    spec = match_source(unicodedata.normalize("NFD", "lärarutbyten_manuell_2025-06-30.xlsx"), SPECS)
+    assert spec is not None and (spec.name, spec.profile) == ("staff_mobility", "handkept")
+
+
 def test_a_file_of_several_slices_collapses_quarantines_and_explains_across_them(monkeypatch):
     """Rows are typed and checked a slice at a time; identical rows, conflicting keys and the
     quoted text of a bad value still reach across the slices (here of two rows each)."""
