@@ -43,7 +43,7 @@ from indicators.readers.delivered import Changed, Delivered, shown, text_name
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.redact import redact_all, redact_text
-from indicators.redelivery import stale_generated_rows
+from indicators.redelivery import generated_twins, stale_generated_rows
 from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
@@ -356,6 +356,8 @@ class Ingestor:
         if normalised.quarantine.height:
             notes.append(f"{normalised.quarantine.height} rows quarantined")
         result.header_warnings = misspelt_headers(spec, headers, normalised.ignored_columns)
+        twins = generated_twins(spec, normalised.rows)  # a stay typed twice, once with a note: both count
+        result.header_warnings += [twins] if twins else []
         result.reason = "; ".join(notes + result.header_warnings) or None
         self._write(lambda: self._load(file, sha, spec, result, normalised), normalised.rows_loaded)
         known[sha] = name

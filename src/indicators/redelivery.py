@@ -1,4 +1,5 @@
-"""A re-delivery of an export without ids: which rows of its earlier deliveries it no longer holds.
+"""An export without ids (``generate: row``): which rows of its earlier deliveries a re-delivery no
+longer holds, and which rows of one file its keys keep apart although every field loaded is the same.
 
 A key made from the whole row (``generate: row``) cannot follow a row that changed: when a sheet kept
 by hand is delivered again with one row corrected, the corrected row gets a new key and the earlier
@@ -12,6 +13,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from indicators.normalise import QUARANTINED
 from indicators.sources import SourceSpec, match_source
 
 
@@ -60,4 +62,32 @@ def stale_generated_rows(
         f"{spec.contract_file}), so a row corrected since counts twice and a row deleted since still "
         "counts: give the export an id column (an alias of the key field) so that a corrected row "
         "replaces its earlier version"
+    )
+
+
+def generated_twins(spec: SourceSpec, rows: pl.DataFrame) -> str | None:
+    """The warning for loaded rows of one file that are the same in every field but their generated
+    key (a stay typed twice, once with a note of its own): the key, made from every column, tells
+    them apart, so each counts. Not for anonymous microdata, whose identical rows are persons."""
+    generated = [f.name for f in spec.fields if f.generate is not None]
+    if not any(name in spec.business_key for name in generated) or spec.each_row == "one_person":
+        return None
+    fields = [name for name in spec.field_names if name not in generated]
+    loaded = rows.filter(~pl.col(QUARANTINED)) if QUARANTINED in rows.columns else rows
+    sets = (
+        loaded.group_by(fields)
+        .agg(pl.col("_row_number").sort())
+        .filter(pl.col("_row_number").list.len() > 1)
+        .sort(pl.col("_row_number").list.first())
+    )["_row_number"].to_list()
+    if not sets:
+        return None
+    shown = "; ".join(", ".join(str(n) for n in numbers) for numbers in sets[:5]) + (
+        "; …" if len(sets) > 5 else ""
+    )
+    return (
+        f"rows the same in every field loaded, different only in columns no field reads or in how a value "
+        f"is written, each counted ({len(sets)} sets: rows {shown}): their {', '.join(generated)} is "
+        f"generated from the whole row (generate: row in {spec.contract_file}); if such rows are one "
+        "record, keep one of them in the export"
     )

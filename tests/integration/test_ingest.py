@@ -653,6 +653,37 @@ def test_one_key_with_different_values_in_two_files_of_one_date_is_a_warning(tmp
     assert (outcome.published, outcome.exit_code, outcome.warnings) == (True, 0, [])
 
 
+def test_rows_a_generated_key_keeps_apart_though_every_field_is_the_same_are_a_warning(tmp_path, ingest):
+    # a sheet kept by hand without stay ids (generate: row): teacher A's stay typed again with a note
+    # (line 5), and once more in other words (line 7: 'utresande', 'Österrike', '07.10.2024') loaded as
+    # three stays of A, exit 0 without a word
+    teacher_a, teacher_b = personnummer("19000101", 981), personnummer("19000102", 982)
+    lines = [
+        "Lärarutbyten;;;;;;;;;",  # two title lines (skip_rows: 2 in the profile)
+        "Internationella kansliet;;;;;;;;;",
+        "Personnummer;Riktning;Kategori;Aktivitet;Partner;Land;Från;Till;Antal dagar;Anteckning",
+        f"{teacher_a};Utresande;Lärare;Undervisning;Universität Wien;AT;2024-10-07;2024-10-11;5;",
+        f"{teacher_a};Utresande;Lärare;Undervisning;Universität Wien;AT;2024-10-07;2024-10-11;5;dubbelbokad?",
+        f"{teacher_b};Utresande;Lärare;Undervisning;Universität Wien;AT;2024-10-07;2024-10-11;5;",
+        f"{teacher_a};utresande;lärare;undervisning;Universität Wien;Österrike;07.10.2024;2024-10-11;5;",
+    ]
+    name = "lärarutbyten_manuell_2025-06-30.csv"
+    write(tmp_path / "inbox" / name, "\n".join(lines) + "\n")
+    outcome, warehouse = ingest(tmp_path / "inbox")
+    assert query(warehouse, "select count(*), count(distinct mobility_id) from raw.staff_mobility") == [
+        (4, 4)
+    ]
+    assert outcome.exit_code == 2
+    [warning] = outcome.warnings  # the file's line: its notes, then this
+    assert warning.startswith(f"{name}: read as profile handkept")
+    assert warning.endswith(
+        "; rows the same in every field loaded, different only in columns no field reads or in how a value "
+        "is written, each counted (1 sets: rows 4, 5, 7): their mobility_id is generated from the whole row "
+        "(generate: row in pipelines/staff_mobility__handkept.yml); if such rows are one record, keep one of "
+        "them in the export"
+    )
+
+
 def test_a_rejected_file_left_in_the_inbox_is_read_again_but_kept_once(tmp_path, ingest):
     # every night re-read it (a contract fixed meanwhile would load it) and made another full copy
     inbox = tmp_path / "inbox"
