@@ -356,3 +356,32 @@ def test_a_sheet_written_decomposed_reads_composed():
     frame = read_xlsx(buffer.getvalue())
     assert frame.columns == ["_row_number", "Värdland", "Startdatum"]
     assert frame["Värdland"].to_list() == ["Österrike"]
+
+
+def test_a_cell_merged_down_rows_reads_on_every_row_it_spans():
+    # a sheet kept by hand: two merged title rows, the header on row 3, a programme code merged down
+    # rows 4-6 and a country down rows 6-7. calamine gives such a value on the range's first row only:
+    # rows 5 and 6 loaded without a programme (an optional field, without a word), row 7 quarantined
+    # as missing its country. A range merged across columns (E7:F7) shows its value once: F7 stays empty
+    from helpers import personnummer
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Lärarutbyten 2024"])
+    sheet.append(["Förd av internationella kansliet"])
+    sheet.append(["Personnummer", "Riktning", "Programkod", "Land", "Från", "Anteckning"])
+    sheet.append([personnummer("19000101", 981), "Utresande", "MALAK", "AT", "2024-10-07", "första"])
+    sheet.append([personnummer("19000102", 982), "Utresande", None, "AT", "2024-10-08", None])
+    sheet.append([personnummer("19000103", 983), "Inresande", None, "DE", "2024-10-09", None])
+    sheet.append([personnummer("19000104", 984), "Inresande", "VGSJU", None, "2024-10-10", None])
+    for cells in ("A1:F1", "A2:F2", "C4:C6", "D6:D7", "E7:F7"):
+        sheet.merge_cells(cells)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    frame = read_xlsx(buffer.getvalue(), skip_rows=2)
+    assert frame.select("_row_number", "Programkod", "Land", "Från", "Anteckning").rows() == [
+        (4, "MALAK", "AT", "2024-10-07", "första"),
+        (5, "MALAK", "AT", "2024-10-08", None),
+        (6, "MALAK", "DE", "2024-10-09", None),
+        (7, "VGSJU", "DE", "2024-10-10", None),
+    ]

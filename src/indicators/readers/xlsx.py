@@ -22,8 +22,9 @@ from indicators.identity import redact_text
 from indicators.readers.composed import MARK_LEAD_BYTES, composed
 from indicators.readers.csv import check_duplicates
 from indicators.readers.errors import ReaderError
-from indicators.readers.xlsx_errors import error_columns
+from indicators.readers.xlsx_errors import error_columns, sheet_xml
 from indicators.readers.xlsx_extent import check_extent
+from indicators.readers.xlsx_merged import fill_merged
 
 MAX_UNPACKED_MB = 512  # the default of the setting xlsx_max_unpacked_mb
 MAX_RATIO = 200
@@ -62,7 +63,9 @@ def read_xlsx(
         raise ReaderError(_no_rows(data, sheet, frame.columns))
     _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
-    errors = error_columns(data, sheet, frame.columns)  # Excel's #N/A, #REF!, …: read as empty cells
+    xml = sheet_xml(data, sheet)
+    columns = frame.columns
+    errors = error_columns(xml, columns)  # Excel's #N/A, #REF!, …: read as empty cells
     frame = frame.with_row_index("_row_number", offset=2 + skip_rows).with_columns(
         pl.col("_row_number").cast(pl.Int64)
     )
@@ -74,6 +77,7 @@ def read_xlsx(
             maintain_order="left",
         )
     frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))  # blank rows
+    frame = fill_merged(frame, xml, columns, skip_rows)  # cells merged down rows: each row shows the value
     if frame.height == 0:
         raise ReaderError(_no_rows(data, sheet, [c for c in frame.columns if c != "_row_number"]))
     return composed(frame) if marks else frame  # decomposed text (NFD) as the composed text it shows

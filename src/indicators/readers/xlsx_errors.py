@@ -76,14 +76,29 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def error_columns(data: bytes, sheet: str | None, columns: list[str]) -> dict[str, pl.DataFrame]:
-    """For each frame column (``columns``, in sheet order) holding an error cell: ``_row_number`` (the
-    sheet's row) and ``reason`` of each such cell; empty for a sheet without error cells."""
+def sheet_xml(data: bytes, sheet: str | None) -> bytes | None:
+    """The XML of the sheet calamine reads (the named one, else the first), or None."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:  # its unpacked size was checked (_check_zip)
         member = _sheet_member(archive, sheet)
         if member is None or member not in archive.namelist():
-            return {}
-        xml = archive.read(member)
+            return None
+        return archive.read(member)
+
+
+def origin(xml: bytes) -> tuple[int, int]:
+    """(the number of the first column holding a cell, the rows above the first row holding one): the
+    range calamine reads starts there (rows come in order), and the frame's rows are numbered as if
+    that row were the sheet's first."""
+    first = min((_column_number(m.group(1)) for m in _FILLED.finditer(xml)), default=1)
+    top = _FILLED.search(xml)
+    return first, int(top.group(2)) - 1 if top else 0
+
+
+def error_columns(xml: bytes | None, columns: list[str]) -> dict[str, pl.DataFrame]:
+    """For each frame column (``columns``, in sheet order) holding an error cell: ``_row_number`` (the
+    sheet's row) and ``reason`` of each such cell; empty for a sheet without error cells."""
+    if xml is None:
+        return {}
     has_errors, uncalculated = _ERROR_TYPE.search(xml) is not None, _UNCALCULATED.search(xml) is not None
     if not has_errors and not uncalculated:
         return {}
@@ -112,11 +127,7 @@ def error_columns(data: bytes, sheet: str | None, columns: list[str]) -> dict[st
             "calculate), not a value"
         )
         cells.setdefault(_column_number(reference.group(1)), []).append((row, f"{letters}{row}", why))
-    # the range calamine reads starts at the first column and the first row holding a cell (rows come
-    # in order); the frame's rows are numbered as if that row were the sheet's first
-    first = min((_column_number(m.group(1)) for m in _FILLED.finditer(xml)), default=1)
-    top = _FILLED.search(xml)
-    above = int(top.group(2)) - 1 if top else 0
+    first, above = origin(xml)
     found = {}
     for column, errors in sorted(cells.items()):
         if not 0 <= column - first < len(columns):
