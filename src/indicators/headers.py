@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import difflib
 
-from indicators.derive import DERIVED, EXCEL_ERROR, LEFT_OUT, READER_REASON
+import polars as pl
+
+from indicators.derive import DERIVED, EXCEL_ERROR, LEFT_OUT, READER_REASON, export_columns
 from indicators.redact import redact_text
 from indicators.sources import FieldSpec, SourceSpec, header_key
 
@@ -79,3 +81,30 @@ def closeness(f: FieldSpec, key: str) -> float:
 
 def _ratio(name: str, key: str) -> float:
     return difflib.SequenceMatcher(None, header_key(name), key).ratio()
+
+
+REPEATED_HEADER = "the header repeated (a report printed page by page)"
+
+
+def repeated_header_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the rows that repeat its header marked to be left out (:data:`LEFT_OUT`): a report
+    printed page by page repeats the header on every page, which read as a row of bad values. Such a row
+    holds in every named column its own header or nothing, in two columns at least; only rows whose
+    first named column holds its header are looked at (one look-up in one column)."""
+    named = [c for c in export_columns(frame) if c.strip() and not c.startswith("__UNNAMED__")]
+    if len(named) < 2 or frame.height < 2:
+        return frame
+    shown = {c: c.strip().lstrip("\ufeff").strip() for c in named}
+    candidates = frame.filter(pl.col(named[0]).is_in([named[0], shown[named[0]]]))
+    if candidates.height == 0:
+        return frame
+    same = [pl.col(c).str.strip_chars() == shown[c] for c in named]
+    repeats = candidates.filter(
+        pl.all_horizontal(pl.col(c).is_null() | is_same for c, is_same in zip(named, same, strict=True))
+        & (pl.sum_horizontal(is_same.fill_null(False) for is_same in same) >= 2)
+    )["_row_number"]
+    if repeats.len() == 0:
+        return frame
+    before = pl.col(LEFT_OUT) if LEFT_OUT in frame.columns else pl.lit(None, dtype=pl.String)
+    marked = pl.when(pl.col("_row_number").is_in(repeats.implode())).then(pl.lit(REPEATED_HEADER))
+    return frame.with_columns(pl.coalesce(before, marked.otherwise(None)).alias(LEFT_OUT))

@@ -26,7 +26,7 @@ from indicators.derive import (
     export_columns,
     leave_out,
 )
-from indicators.headers import LayoutError, map_headers
+from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
 from indicators.parsers import date_precision, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
@@ -153,6 +153,9 @@ def normalise(
     present = {canonical: column for column, canonical in mapping.items()}
     frame = excel_error_reasons(frame, present)
     rows_read = frame.height
+    # rows that are no record (a repeated header, an IIA not in effect): left out before anything is
+    # derived from them, and said in the file's note
+    frame, reader_notes, reader_out = leave_out(repeated_header_rows(frame))
     try:
         frame = add_derived(frame, spec, options, pseudonymiser)
     except DeriveError as exc:
@@ -163,7 +166,6 @@ def normalise(
         left_out = frame.height - kept.height
         frame = kept
         del kept
-    frame, reader_notes, reader_out = leave_out(frame)  # rows a reader found no record (an IIA not in effect)
     field_checks, rule_checks = _checks(spec, options)
     if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
         field_checks.append(("_reader", pl.col(READER_REASON).is_not_null(), pl.col(READER_REASON)))

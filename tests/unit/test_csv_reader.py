@@ -297,3 +297,29 @@ def test_decomposed_text_reads_as_the_composed_text_it_shows():
         ("second_cycle", "Universität Wien", "AT", "ongoing", "female"),
         ("first_cycle", "Åbo Akademi", "FI", "completed", "male"),
     ]
+
+
+def test_a_header_repeated_on_every_page_of_a_report_is_left_out_with_a_note():
+    # a SoleMove report printed page by page repeats its header (line 4): the line was quarantined,
+    # "unknown value in direction: 'Riktning'; … invalid date in start_date: 'Startdatum'", naming no
+    # cause, and made every night's run end with a warning
+    from helpers import personnummer
+    from indicators.config import project_root
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources, match_source
+
+    spec = match_source("solemove_utbyten_2025-09-01.csv", load_sources(project_root() / "pipelines"))
+    header = "Utbytes-ID;Personnummer;Riktning;Utbytestyp;Värdland;Startdatum;Status;Kommentar"
+    lines = [
+        header,
+        f"SMV-1;{personnummer('19000101', 981)};Utresande;Utbytesstudier;AT;2024-08-26;Avslutad;",
+        f"SMV-2;{personnummer('19000102', 982)};Utresande;Utbytesstudier;DE;2024-08-26;Avslutad;",
+        header,  # page 2
+        f"SMV-3;{personnummer('19000103', 983)};Inresande;Utbytesstudier;FI;2025-01-20;Avslutad;Status",
+    ]
+    frame = read_csv(("\n".join(lines) + "\n").encode())
+    result = normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.good_rows()["mobility_id"].to_list() == ["SMV-1", "SMV-2", "SMV-3"]
+    assert (result.quarantine.height, result.rows_read, result.rows_left_out) == (0, 4, 1)
+    assert result.notes[0] == "1 rows left out: the header repeated (a report printed page by page) (rows 4)"
