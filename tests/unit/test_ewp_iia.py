@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polars as pl
@@ -248,6 +249,47 @@ def test_an_iia_without_the_home_hei_is_quarantined_not_taken_for_ours(tmp_path)
             "'uw.edu.pl', 'hibo.no'): an agreement of other institutions, or the setting home_hei_id "
             "(pipelines/nightly.yml) is not the faculty's own EWP hei-id",
         }
+    ]
+
+
+def test_a_southern_hemisphere_academic_year_is_a_calendar_year(tmp_path):
+    # EWP writes the academic year of a partner on the southern hemisphere '2021/2021' (the calendar
+    # year, in the receiving partner's scheme): such an IIA with Cape Town was quarantined, "invalid date
+    # in valid_from: '2021/2021'", and the agreement counted in no year
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources
+
+    def spec(sending: str, receiving: str, first: str, last: str) -> str:
+        return (
+            f"<student-studies-mobility-spec><sending-hei-id>{sending}</sending-hei-id><receiving-hei-id>"
+            f"{receiving}</receiving-hei-id><receiving-first-academic-year-id>{first}"
+            f"</receiving-first-academic-year-id><receiving-last-academic-year-id>{last}"
+            "</receiving-last-academic-year-id><mobilities-per-year>2</mobilities-per-year>"
+            "</student-studies-mobility-spec>"
+        )
+
+    def iia(number: int, *specs: str) -> str:
+        return (
+            f"<iia><partner><hei-id>lu.se</hei-id><iia-id>LU-{number}</iia-id></partner><partner><hei-id>"
+            f"uct.ac.za</hei-id></partner><in-effect>true</in-effect><cooperation-conditions>{''.join(specs)}"
+            "</cooperation-conditions></iia>"
+        )
+
+    body = iia(
+        1,
+        spec("lu.se", "uct.ac.za", "2021/2021", "2023/2023"),  # their years: 2021-01-01 .. 2023-12-31
+        spec("uct.ac.za", "lu.se", "2020/2021", "2022/2023"),  # ours: 2020-07-01 .. 2023-06-30
+    ) + iia(2, spec("lu.se", "uct.ac.za", "2024/2024", "2024/2024"))
+    path = _write(tmp_path, f'<iias-get-response xmlns="{V7}">{body}</iias-get-response>')
+    [agreements] = [
+        s for s in load_sources(Path(__file__).resolve().parents[2] / "pipelines") if s.name == "agreements"
+    ]
+    result = normalise(read_ewp_iia(path), agreements, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.quarantine.height == 0
+    assert result.good_rows().select("agreement_id", "partner_country", "valid_from", "valid_to").rows() == [
+        ("LU-1", "ZA", dt.date(2020, 7, 1), dt.date(2023, 12, 31)),
+        ("LU-2", "ZA", dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
     ]
 
 

@@ -27,7 +27,8 @@ Columns (all `String` except `_row_number`, `Int64`, the 1-based position of the
   code (`uk` → `GB`), else null (`.eu`, `.org`, …).
 * `agreement_type` — always `erasmus_iia`.
 * `valid_from` / `valid_to` — 1 July of the first year of the earliest receiving academic year /
-  30 June of the second year of the latest one, over all specs (ISO dates).
+  30 June of the second year of the latest one, over all specs (ISO dates); a southern hemisphere
+  year (`2020/2020`, a calendar year) runs 1 January - 31 December.
 * `programme_codes`, `strategic` — null (EWP has neither).
 * `isced_codes` — distinct `isced-f-code` values of all specs, sorted, `;`-joined.
 * `student_places` — sum of `mobilities-per-year` of `student-studies-mobility-spec`s whose
@@ -285,17 +286,24 @@ def _validity(specs: list[Element]) -> tuple[str | None, str | None]:
 
 
 def _year_bound(year_ids: list[str], *, earliest: bool) -> str | None:
-    starts: list[int] = []
+    """The first day of the earliest academic year (``earliest``), else the last day of the latest.
+
+    A northern hemisphere year ``2019/2020`` runs 1 July 2019 - 30 June 2020; a southern hemisphere
+    one, written ``2020/2020`` (EWP's AcademicYearId: a partner whose year is the calendar year, the
+    receiving partner's scheme), 1 January - 31 December 2020."""
+    bounds: list[tuple[str, str]] = []
     for year_id in year_ids:
         match = _ACADEMIC_YEAR.fullmatch(year_id)
-        if match is None or int(match[2]) != int(match[1]) + 1:
+        if match is None or int(match[2]) - int(match[1]) not in (0, 1):
             return _raw(year_id)  # the ingest quarantines the row: not a date
-        starts.append(int(match[1]))
-    if not starts:
+        first, second = int(match[1]), int(match[2])
+        if first == second:
+            bounds.append((f"{first:04d}-01-01", f"{second:04d}-12-31"))
+        else:
+            bounds.append((f"{first:04d}-07-01", f"{second:04d}-06-30"))
+    if not bounds:
         return None
-    if earliest:
-        return f"{min(starts):04d}-07-01"
-    return f"{max(starts) + 1:04d}-06-30"
+    return min(start for start, _ in bounds) if earliest else max(end for _, end in bounds)
 
 
 def _places(specs: list[Element]) -> str | None:
