@@ -43,7 +43,7 @@ from indicators.readers.delivered import Changed, Delivered, shown, text_name
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.redact import redact_all, redact_text
-from indicators.redelivery import generated_twins, stale_generated_rows
+from indicators.redelivery import generated_twins, regenerated_rows, stale_generated_rows
 from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
@@ -374,6 +374,13 @@ class Ingestor:
                 result.reason = "; ".join(filter(None, (result.reason, stale)))
             file_id = self._record(file, sha, result, ignored=normalised.ignored_columns)
             self._load_rows(spec, normalised.rows, file_id, result.file_name)
+            again = regenerated_rows(self.con, spec, self.specs, file_id)  # its columns changed: twice
+            if again is not None:
+                result.header_warnings.append(again)
+                result.reason = "; ".join(filter(None, (result.reason, again)))
+                self.con.execute(
+                    "update audit.loaded_files set reason = ? where file_id = ?", [result.reason, file_id]
+                )
             self._load_quarantine(spec, normalised.quarantine, file_id, result.file_name)
             self.con.execute("commit")
         except Exception:

@@ -24,11 +24,7 @@ def stale_generated_rows(
     keys = [f.name for f in spec.fields if f.name in spec.business_key and f.generate == "row"]
     if not keys or rows.height == 0:
         return None
-    names = [
-        name
-        for (name,) in con.execute(f'select distinct _file_name from raw."{spec.name}"').fetchall()
-        if (match := match_source(name, specs)) is not None and match.contract_file == spec.contract_file
-    ]
+    names = _same_export(con, spec, specs)
     if not names:
         return None
     key = " || '\x1f' || ".join(f"coalesce(\"{k}\", '')" for k in keys)
@@ -90,4 +86,57 @@ def generated_twins(spec: SourceSpec, rows: pl.DataFrame) -> str | None:
         f"is written, each counted ({len(sets)} sets: rows {shown}): their {', '.join(generated)} is "
         f"generated from the whole row (generate: row in {spec.contract_file}); if such rows are one "
         "record, keep one of them in the export"
+    )
+
+
+def _same_export(con: duckdb.DuckDBPyConnection, spec: SourceSpec, specs: list[SourceSpec]) -> list[str]:
+    """The names of the files of ``spec``'s source loaded so far through ``spec``'s own contract file."""
+    return [
+        name
+        for (name,) in con.execute(f'select distinct _file_name from raw."{spec.name}"').fetchall()
+        if (match := match_source(name, specs)) is not None and match.contract_file == spec.contract_file
+    ]
+
+
+def regenerated_rows(
+    con: duckdb.DuckDBPyConnection, spec: SourceSpec, specs: list[SourceSpec], file_id: int
+) -> str | None:
+    """The warning for a file of ``spec`` just inserted (``file_id``) that shares no generated key with
+    the earlier deliveries of its export although rows of it are the same in every field loaded as
+    theirs: a column added, removed or renamed since (an empty one too) changes every key made from
+    the whole row, so each such row counts twice, once from each file."""
+    generated = [f.name for f in spec.fields if f.generate is not None]
+    keys = [name for name in generated if name in spec.business_key]
+    if not keys:
+        return None
+    names = _same_export(con, spec, specs)
+    if not names:
+        return None
+    table = f'raw."{spec.name}"'
+    key = " and ".join(f'e."{k}" = m."{k}"' for k in keys)
+    same = " and ".join(
+        f'm."{n}" is not distinct from e."{n}"' for n in spec.field_names if n not in generated
+    )
+    earlier = "e._file_id < $file and e._file_name in (select unnest($names))"
+    params = {"file": file_id, "names": names}
+    shared = con.execute(
+        f"select count(*) from {table} m where m._file_id = $file and exists "
+        f"(select 1 from {table} e where {earlier} and {key})",
+        params,
+    ).fetchall()[0][0]
+    if shared:  # a re-delivery whose columns kept their keys (stale_generated_rows), or a revision
+        return None
+    again, files = con.execute(
+        f"select count(distinct m._row_number), string_agg(distinct e._file_name, ', ' order by e._file_name) "
+        f"from {table} m join {table} e on {same} where m._file_id = $file and {earlier}",
+        params,
+    ).fetchall()[0]
+    if not again:  # a delivery of other rows (another year's file)
+        return None
+    return (
+        f"{again} rows are the same in every field loaded as rows of earlier deliveries of this export "
+        f"({files}) but none has its key: their {', '.join(keys)} is generated from the whole row "
+        f"(generate: row in {spec.contract_file}) and a column was added, removed or renamed since (or "
+        "values written otherwise), so each such row counts twice, once from each file; deliver the "
+        "export with the columns it had, or give it an id column (an alias of the key field)"
     )

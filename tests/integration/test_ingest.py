@@ -684,6 +684,41 @@ def test_rows_a_generated_key_keeps_apart_though_every_field_is_the_same_are_a_w
     )
 
 
+def test_a_re_delivery_with_a_column_added_is_a_warning_when_its_rows_would_count_twice(tmp_path, ingest):
+    # the EC's statistics of 2008/09 published again with one more column (empty): every key made from
+    # the whole row changed, none was shared, and the 3 students loaded again beside the first
+    # delivery's 3, 6 in all, exit 0 without a word
+    header = "HOMEINSTITUTION;HOSTINSTITUTION;LEVELSTUDY;MOBILITYTYPE;STUDYSTARTDATE;PLACEMENTSTARTDATE;ECTSCREDITSSTUDY"
+    rows = [
+        "S  LUND01;D  HEIDELB01;2;S;09-2008;;30",
+        "S  LUND01;D  HEIDELB01;2;S;09-2008;;30",  # a second student: each row is one person
+        "I  ROMA01;S  LUND01;1;S;02-2009;;30",
+    ]
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    first = "erasmus_mobility_statistics_2008-2009_2024-01-10.csv"
+    write(tmp_path / "in1" / first, "\n".join([header, *rows]) + "\n")
+    outcome, _ = ingest(tmp_path / "in1", warehouse)
+    assert (outcome.exit_code, outcome.warnings) == (0, [])
+    again = "erasmus_mobility_statistics_2008-2009_2024-03-01.csv"
+    write(tmp_path / "in2" / again, "\n".join([header + ";SUBJECTAREA", *(r + ";" for r in rows)]) + "\n")
+    outcome, _ = ingest(tmp_path / "in2", warehouse)
+    assert outcome.exit_code == 2
+    [warning] = outcome.warnings
+    assert warning.endswith(
+        f"; 3 rows are the same in every field loaded as rows of earlier deliveries of this export ({first}) "
+        "but none has its key: their mobility_id is generated from the whole row (generate: row in "
+        "pipelines/student_mobility__ec.yml) and a column was added, removed or renamed since (or values "
+        "written otherwise), so each such row counts twice, once from each file; deliver the export with "
+        "the columns it had, or give it an id column (an alias of the key field)"
+    )
+    # the next year's statistics share no row with them: no warning
+    other = ["S  LUND01;F  PARIS005;2;S;09-2009;;30", "I  ROMA01;S  LUND01;1;S;02-2010;;30"]
+    write(tmp_path / "in3" / "erasmus_mobility_statistics_2009-2010.csv", "\n".join([header, *other]) + "\n")
+    outcome, _ = ingest(tmp_path / "in3", warehouse)
+    assert (outcome.exit_code, outcome.warnings) == (0, [])
+    assert query(warehouse, "select count(*) from raw.student_mobility") == [(8,)]
+
+
 def test_a_rejected_file_left_in_the_inbox_is_read_again_but_kept_once(tmp_path, ingest):
     # every night re-read it (a contract fixed meanwhile would load it) and made another full copy
     inbox = tmp_path / "inbox"
