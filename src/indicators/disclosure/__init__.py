@@ -29,7 +29,9 @@ person can be singled out. The rules (UKÄ's, as Statistics Sweden applies them)
   (bounds propagation over the sums; the groups of one indicator and year form a tree, where that
   is exact) and, while a cell is too narrow, suppresses the cheapest published cell of one of its
   sums (parts before totals, by value for counts and by denominator for shares; ties by code).
-  The suppressions of one indicator and year depend on that indicator and year only, so every
+  Two share series of a year whose denominators count the same persons (I02 and I07 per 100
+  graduates: equal in every scope) hide the same scopes, else one would publish what the other hid.
+  The suppressions of one year depend on that year only, so every
   export and the report, of any year and kind, hide a cell the same way. :mod:`indicators.audit`
   checks the written files independently with linear programs (HiGHS). The ``measure`` rows are
   different quantities, not a breakdown, and form no group.

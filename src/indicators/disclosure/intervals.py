@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from indicators.disclosure.rules import (
     KEPT,
+    NOT_A_BREAKDOWN,
     PRIMARY,
     PRIMARY_NUMERATOR,
     SECONDARY,
@@ -112,7 +113,8 @@ def plan(
     relations: dict[GroupKey, str] = {}
     intervals: dict[tuple[CellKey, str], tuple[float, float]] = {}
     all_ties: list[tuple[CellKey, CellKey]] = []
-    for block in blocks.values():
+    sums: dict[tuple[str, str], tuple[list[Group], list[tuple[CellKey, CellKey]]]] = {}
+    for block_key, block in blocks.items():
         ties = _ties(block)
         all_ties += ties
         groups = [group for group in groups_of(block) if group.total is not None]
@@ -121,9 +123,60 @@ def plan(
                 relation = _true_relation(block, group, quantity)
                 if relation is not None and relation != EXACT:
                     relations[(group.key, quantity)] = relation
+        sums[block_key] = groups, ties
         intervals.update(_protect_block(block, groups, relations, protection, ties))
+    changed = _align_shared_denominators(cells)
+    while changed:  # a block that hid more cells is protected again, until nothing changes
+        for block_key in sorted(changed):
+            groups, ties = sums[block_key]
+            intervals.update(_protect_block(blocks[block_key], groups, relations, protection, ties))
+        changed = _align_shared_denominators(cells)
     flags = {key: cell.flag for key, cell in cells.items() if cell.flag}
     return Pattern(flags, relations, intervals, sorted(all_ties, key=lambda tie: _sort_key((tie[0], ""))))
+
+
+def _shared_denominators(cells: Mapping[CellKey, _Cell]) -> list[list[dict]]:
+    """The share series of one year that count the same persons in their denominators: a series is
+    the shares of one indicator, year and measure (``dimension``, ``dimension_value``) by scope
+    (faculty, programmes); two are linked when every scope both have has the same denominator (I02's
+    graduates and I07's per 100 graduates), the scopes only one has a denominator of 0. Each
+    publishes its denominators, so a denominator one hides and the other shows is no longer hidden:
+    the other's sum over programmes gives the hidden one away (198 graduates less the other
+    programmes' 45, 40, 50 and 60 is 3)."""
+    series: dict[tuple, dict] = defaultdict(dict)
+    for key, cell in cells.items():
+        if cell.is_share and cell.denominator is not None and key[3] in (None, *NOT_A_BREAKDOWN):
+            series[(key[1], key[0], key[3], key[4])][key[2]] = cell
+    linked = []
+    ordered = sorted(series, key=lambda item: tuple("" if part is None else str(part) for part in item))
+    for i, first in enumerate(ordered):
+        for second in ordered[i + 1 :]:
+            if first[0] != second[0]:
+                continue
+            a, b = series[first], series[second]
+            common = a.keys() & b.keys()
+            if (
+                any(a[scope].denominator > 0 for scope in common)
+                and all(a[scope].denominator == b[scope].denominator for scope in common)
+                and all(side[scope].denominator == 0 for side in (a, b) for scope in side.keys() - common)
+            ):
+                linked.append([a, b])
+    return linked
+
+
+def _align_shared_denominators(cells: Mapping[CellKey, _Cell]) -> set[tuple[str, str]]:
+    """A scope whose share is hidden in one of two linked series (:func:`_shared_denominators`) is
+    hidden in the other too (secondary), so that together they give no hidden denominator away. The
+    blocks (indicator, year) that hid a cell."""
+    changed = set()
+    for pair in _shared_denominators(cells):
+        for hidden, other in (pair, pair[::-1]):
+            for scope, cell in hidden.items():
+                twin = other.get(scope)
+                if cell.flag and twin is not None and not twin.flag and twin.published and twin.size > 0:
+                    twin.flag = SECONDARY
+                    changed.add((twin.key[0], twin.key[1]))
+    return changed
 
 
 # --- bounds, intervals and the protection level ----------------------------------------------------
