@@ -84,6 +84,9 @@ class Reading:
             return
         keys = [_HEADER_KEYS.get(str(name), str(name)) if name is not None else "" for name in rows[0]]
         col = {key: i for i, key in enumerate(keys)}
+        if "followup_year" in col and "midterm_value" in col and "midterm_year" not in col:
+            # the mid-term table's value has the words of the final table's mid-term value
+            col["followup_value"] = col.pop("midterm_value")
         years = [(i, key) for i, key in enumerate(keys) if YEAR.match(key)]
         for line in rows[1:]:
             line = list(line) + [None] * (len(keys) - len(line))
@@ -125,6 +128,7 @@ class Reading:
             for repeated in (
                 "change_abs",
                 "change_pct",
+                "change_since_midterm",
                 "cagr_pct",
                 "required_cagr_pct",
                 "target_value",
@@ -140,13 +144,19 @@ class Reading:
                     at("baseline_value"),
                     decimal,
                 )
-            if "followup_year" in col and _text(at("followup_year")):
-                self.observe(
-                    (indicator, _text(at("followup_year")), None, None, None),
-                    "value",
-                    at("followup_value"),
-                    decimal,
-                )
+            # a follow-up's value (the final table's: its final and its mid-term value)
+            for year_column, value_column in (
+                ("followup_year", "followup_value"),
+                ("followup_year", "final_value"),
+                ("midterm_year", "midterm_value"),
+            ):
+                if value_column in col and _text(at(year_column)):
+                    self.observe(
+                        (indicator, _text(at(year_column)), None, None, None),
+                        "value",
+                        at(value_column),
+                        decimal,
+                    )
             change, baseline = _parse(at("change_abs"), decimal), _parse(at("baseline_value"), decimal)
             if programme is None and isinstance(change, float) and isinstance(baseline, float):
                 year = (
