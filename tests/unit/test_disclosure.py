@@ -433,3 +433,37 @@ def test_a_final_verdict_kept_from_a_hidden_deadline_year_is_hidden(warehouse):
     row = next(row for row in publication.final_rows() if row["indicator_id"] == "I06")
     assert row["final_value"] == 9
     assert row["status"] == row["progress"] == "hidden"
+
+
+def test_a_followup_as_of_an_earlier_year_reads_no_later_year(tmp_path):
+    """``export --kind final --year 2021/22``: the publication shows the years up to 2021/22 and
+    suppresses by their pattern, but the follow-up rows came from marts.final_followup, which reads
+    2023/24 (the latest year before the plan's final year): I06's row said "follow-up year 2023/24",
+    value blank, change from baseline -5 beside the baseline 7, so 7 - 5 = 2, the primary cell of
+    2023/24 (2 participations), and its status. The row now reads the latest year up to the one
+    published: I06 2018/19 (7, the only year before 2023/24 with a value; no progress row: no change,
+    no verdict), I01 2021/22 (15: change 15 - 20 = -5, not met, and 0 since the mid-term 2021/22).
+    ``--kind midterm --year 2019/20`` likewise read the mart's 2021/22: now 2019/20 (12, 12 - 20 = -8)."""
+    from helpers import export_fixture_warehouse
+
+    path = export_fixture_warehouse(
+        tmp_path,
+        "insert into marts.final_followup values "
+        "('P', 'I01', '2021/22', '2023/24', 10, 15, 'met', 'on_track', null, 1), "
+        "('P', 'I06', '2021/22', '2023/24', -5, null, 'not_met', 'deterioration', null, 6)",
+        "insert into marts.indicator_progress (indicator_id, academic_year, programme_code, value, baseline_year, "
+        "baseline_value, change_abs, change_pct, rule, status, progress) values "
+        "('I01', '2019/20', null, 12, '2018/19', 20, -8, -40, 'increase', 'not_met', 'deterioration')",
+    )
+    assert load(path, "2023/24").flags[("I06", "2023/24", None, None, None)] == "primary"
+    final = {row["indicator_id"]: row for row in load(path, "2021/22", kind="final").final_rows()}
+    picked = ("followup_year", "final_value", "change_abs", "midterm_value", "change_since_midterm", "status")
+    assert [final["I06"][key] for key in picked] == ["2018/19", 7, None, None, None, "insufficient_data"]
+    assert [final["I01"][key] for key in picked] == ["2021/22", 15, -5, 15, 0, "not_met"]
+    midterm = {row["indicator_id"]: row for row in load(path, "2019/20", kind="midterm").midterm_rows()}
+    assert [midterm["I01"][key] for key in ("followup_year", "followup_value", "change_abs", "status")] == [
+        "2019/20",
+        12,
+        -8,
+        "not_met",
+    ]

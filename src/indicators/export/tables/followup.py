@@ -15,14 +15,25 @@ from indicators.export.tables.blocks import Table
 class FollowupTables:
     """The mid-term and final follow-up tables (and their rows, which the report reads) of :class:`Publication`."""
 
+    def _read_year(self, indicator_id: str, mart_year: str | None) -> tuple[str | None, bool]:
+        """The year a follow-up row reads, and whether it is the mart's: the mart's year when the
+        publication shows it; a follow-up published as of an earlier year (``--year``) reads the
+        latest year up to it with a faculty value, a final one first (the mart's own rule), never a
+        later year, whose numbers this publication neither shows nor protects."""
+        if mart_year is None or mart_year <= self.year:
+            return mart_year, True
+        shown = [year for year in self.years if self.cell(indicator_id, year) is not None]
+        final = [year for year in shown if self.obs_status(indicator_id, year) == "final"]
+        return (final or shown or [None])[-1], False
+
     def midterm_rows(self) -> list[dict[str, Any]]:
         """One row per indicator: baseline, the value of the year marts.midterm_followup reads, change, verdict."""
         rows = []
         by_id = {row["indicator_id"]: row for row in self.midterm}
         for ind in self.catalogue:
             iid = ind["indicator_id"]
-            mart = by_id.get(iid, {})
-            year = mart.get("followup_year")
+            year, is_marts = self._read_year(iid, by_id.get(iid, {}).get("followup_year"))
+            mart = by_id.get(iid, {}) if is_marts else {}
             verdict = (
                 self.verdict(iid, year)
                 if year
@@ -99,11 +110,30 @@ class FollowupTables:
         for ind in self.catalogue:
             iid = ind["indicator_id"]
             mart = by_id.get(iid, {})
-            final_year = mart.get("followup_year")
+            final_year, is_marts = self._read_year(iid, mart.get("followup_year"))
             midterm_year = mart.get("midterm_followup_year")
+            if not is_marts:  # as of an earlier year: judged from the publication's own cells
+                verdict = self.verdict(iid, final_year) if final_year else {}
+                midterm_year = (
+                    midterm_year if midterm_year and final_year and midterm_year <= final_year else None
+                )
+                mart = {
+                    "deadline_year": mart.get("deadline_year"),
+                    "rule": mart.get("rule"),
+                    "change_abs": verdict.get("change_abs"),
+                    "status": verdict.get("status"),
+                    "progress": verdict.get("progress"),
+                    "programmes_done_on": mart.get("programmes_done_on"),
+                }
             baseline = self.cell(iid, ind["baseline_year"])
             final_value = self.cell(iid, final_year)
             midterm_value = self.cell(iid, midterm_year)
+            if (
+                not is_marts
+                and isinstance(final_value, int | float)
+                and isinstance(midterm_value, int | float)
+            ):
+                mart["change_since_midterm"] = final_value - midterm_value
             row = {
                 "goal_id": ind["goal_id"],
                 "goal_text": ind["goal_text"],
