@@ -9,7 +9,7 @@ for every suppressed cell, its smallest and largest value is computed with scipy
 * the sums that link them (the faculty cell is the sum of its programmes; a headline is the sum
   of one breakdown's values; numerators and denominators of shares add up the same way). A sum is
   taken as exact unless the metadata lists it as a bound (``linked_sums_not_exact``: the total is
-  at least / at most the sum),
+  above / below the sum, by at least 1: a listed sum is not exact, so it is not equal either),
 * non-negativity, a share's numerator at most its denominator, and equal to the count of the
   same line where the metadata says so (``numerators_equal_to_counts``: I07's graduates with a
   stay abroad and the same per 100 graduates),

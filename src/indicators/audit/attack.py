@@ -246,10 +246,11 @@ def _add_block(model: Model, tag: int, block: Block, relations, protection, ties
             total = (-1.0, group.total, quantity)
             if relation == disclosure.EXACT:
                 row([*parts, total], 0.0, 0.0)
-            elif relation == disclosure.AT_LEAST:  # total >= sum of parts
-                row([*parts, total], -inf, 0.0)
-            else:  # total <= sum of parts, every part <= total
-                row([*parts, total], 0.0, inf)
+            # listed as not exact, a sum is not exact: the total is at least 1 above (below) it
+            elif relation == disclosure.AT_LEAST:  # total > sum of parts
+                row([*parts, total], -inf, -1.0)
+            else:  # total < sum of parts, every part <= total
+                row([*parts, total], 1.0, inf)
                 for key in group.parts:
                     row([(1.0, key, quantity), total], -inf, 0.0)
     for key, known in block.items():

@@ -377,11 +377,13 @@ def _propagate(
             infinite = sum(1 for part in parts if part[1] == INF)
             hi_finite = sum(part[1] for part in parts if part[1] != INF)
             hi_sum = INF if infinite else hi_finite
+            # a sum listed as not exact is not exact: the total is at least one above (below) the sum
+            gap = 0 if relation == EXACT else 1
             new_total = list(total)
             if relation in (EXACT, AT_LEAST):
-                new_total[0] = max(new_total[0], lo_sum)
+                new_total[0] = max(new_total[0], lo_sum + gap)
             if relation in (EXACT, AT_MOST):
-                new_total[1] = min(new_total[1], hi_sum)
+                new_total[1] = min(new_total[1], hi_sum - gap)
             if relation == AT_MOST and parts:
                 new_total[0] = max(new_total[0], max(part[0] for part in parts))
             for part in parts:
@@ -394,9 +396,9 @@ def _propagate(
                     others_hi = INF if infinite else hi_finite - part[1]
                 lo, hi = part
                 if relation in (EXACT, AT_MOST):
-                    lo = max(lo, total[0] - others_hi)
+                    lo = max(lo, total[0] + gap - others_hi)
                 if relation in (EXACT, AT_LEAST):
-                    hi = min(hi, total[1] - others_lo)
+                    hi = min(hi, total[1] - gap - others_lo)
                 if relation == AT_MOST:
                     hi = min(hi, total[1])
                 if lo > part[0] + 1e-9 or hi < part[1] - 1e-9:
