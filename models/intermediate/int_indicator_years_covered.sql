@@ -9,6 +9,9 @@
 --   incomplete   at least one source covers none of the year while another covers some of it,
 --                or a source covers none of a lookback year (before it starts, or a gap): the
 --                value may miss what it counts (`lookback_not_covered` says what is missing)
+-- A source only a measure reads (seed indicator_measure_sources: I07's graduates, for per 100
+-- graduates) decides that measure's status only: `headline_obs_status` is the same rule over the
+-- other sources, for every other row of the indicator (I07's award counts).
 -- A year that none of its sources covers has no row (and so no value). A source that covers none
 -- of the year because it lies between two of its deliveries that do not meet
 -- (int_source_years_undelivered) is named in `not_delivered`.
@@ -38,6 +41,8 @@ source_counts as (
     select
         indicator_id,
         count(distinct source_name) as sources,
+        count(distinct source_name) filter (where measure_only is null) as headline_sources,
+        string_agg(distinct measure_only, ';' order by measure_only) as measures_of_all_sources,
     from data_sources
     group by indicator_id
 ),
@@ -48,6 +53,12 @@ years_per_source as (
         source_years.academic_year,
         count(distinct data_sources.source_name) as sources_covering,
         count(distinct data_sources.source_name) filter (where source_years.is_complete) as sources_complete,
+        count(distinct data_sources.source_name) filter (
+            where data_sources.measure_only is null
+        ) as headline_sources_covering,
+        count(distinct data_sources.source_name) filter (
+            where data_sources.measure_only is null and source_years.is_complete
+        ) as headline_sources_complete,
     from data_sources
     inner join source_years
         on data_sources.source_name = source_years.source_name
@@ -59,6 +70,8 @@ indicator_years as (
         years_per_source.*,
         academic_years.academic_year_start,
         source_counts.sources,
+        source_counts.headline_sources,
+        source_counts.measures_of_all_sources,
     from years_per_source
     inner join source_counts
         on years_per_source.indicator_id = source_counts.indicator_id
@@ -178,6 +191,15 @@ final as (
         indicator_years.sources,
         lookback_sentences.lookback_not_covered,
         undelivered_sentences.not_delivered,
+        -- the same over the sources the headline reads (a source only a measure reads left aside)
+        case
+            when lookback_sentences.lookback_not_covered is not null then 'incomplete'
+            when indicator_years.headline_sources_complete = indicator_years.headline_sources then 'final'
+            when indicator_years.headline_sources_covering = indicator_years.headline_sources
+                then 'provisional'
+            else 'incomplete'
+        end as headline_obs_status,
+        indicator_years.measures_of_all_sources,
     from indicator_years
     left join lookback_sentences
         on indicator_years.indicator_id = lookback_sentences.indicator_id

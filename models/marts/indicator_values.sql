@@ -3,7 +3,8 @@
 -- value). An indicator has values for the years at least one of its data sources covers (its
 -- catalogue `sources`, reference data aside); in those years a headline count without events
 -- is 0, and a share without a denominator is NULL (never 0). `obs_status` says whether the
--- value is final, provisional or incomplete (int_indicator_years_covered); `annotation_ids`
+-- value is final, provisional or incomplete (int_indicator_years_covered: by the sources the row
+-- reads, so I07's award counts leave the graduates aside, its per 100 graduates does not); `annotation_ids`
 -- names the annotations (series breaks, definitions) that apply to it.
 with
 
@@ -33,6 +34,8 @@ covered as (
         indicator_years.indicator_id,
         indicator_years.academic_year,
         indicator_years.obs_status,
+        coalesce(indicator_years.headline_obs_status, indicator_years.obs_status) as headline_obs_status,
+        indicator_years.measures_of_all_sources,
         catalogue.unit,
         catalogue.per_programme,
     from indicator_years
@@ -149,7 +152,15 @@ final as (
         cast(combined.numerator as double) as numerator,
         cast(combined.denominator as double) as denominator,
         coalesce(combined.unit, covered.unit) as unit,
-        covered.obs_status,
+        -- a measure that reads a source the headline does not (I07 per 100 graduates): that status
+        case
+            when combined.dimension = 'measure'
+                and list_contains(
+                    string_split(covered.measures_of_all_sources, ';'), combined.dimension_value
+                )
+                then covered.obs_status
+            else covered.headline_obs_status
+        end as obs_status,
         annotated_years.annotation_ids,
     from combined
     inner join covered

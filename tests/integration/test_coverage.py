@@ -329,7 +329,8 @@ def test_a_name_dated_after_the_run_is_rejected_and_the_coverage_stays(deliverie
 
 def test_a_stale_undated_export_gives_no_year_of_zeros(deliveries):
     settings, _ = deliveries
-    # I07 reads CIM awards and graduates (none delivered: every value incomplete). The undated awards
-    # export covers 2022/23 only, its one award; the years after are no years of 0 awards, they have
-    # no value (by the data's end they read 0 each, and would have been judged once graduates came)
-    assert faculty(settings, "I07") == {"2022/23": (1.0, "incomplete")}
+    # I07 counts CIM awards; only its measure per 100 graduates reads the graduates (none delivered:
+    # no measure row). The undated awards export covers 2022/23 only (to 30 June 2023), its one
+    # award: final; the years after are no years of 0 awards, they have no value (by the data's end
+    # they read 0 each)
+    assert faculty(settings, "I07") == {"2022/23": (1.0, "final")}

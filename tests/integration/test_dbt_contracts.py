@@ -172,21 +172,23 @@ def test_a_build_from_the_parse_started_ahead_is_a_build_that_parses_itself(publ
 
 
 # the seeds of seeds/ (examples/ only with the demo's example plan) and, counted by hand from
-# seeds/_seeds.yml, the data tests on them alone: 8 row_checks (one per seed), 10 unique (annotations 1,
-# country_regions 1, indicator_catalogue 2, partner_networks 2, plan_targets 2, plans 2), 8 relationships
-# (indicator_lookbacks 1), 2 unique_combination (plan_indicators, indicator_lookbacks) and the singular
+# seeds/_seeds.yml, the data tests on them alone: 9 row_checks (one per seed), 10 unique (annotations 1,
+# country_regions 1, indicator_catalogue 2, partner_networks 2, plan_targets 2, plans 2), 9 relationships
+# (indicator_lookbacks 1, indicator_measure_sources 1), 3 unique_combination (plan_indicators,
+# indicator_lookbacks, indicator_measure_sources) and the singular
 # tests/dbt/assert_lookbacks_match_the_windows.sql (it reads indicator_lookbacks alone)
 SEEDS = (
     "annotations",
     "country_regions",
     "indicator_catalogue",
     "indicator_lookbacks",
+    "indicator_measure_sources",
     "partner_networks",
     "plan_indicators",
     "plan_targets",
     "plans",
 )
-SEED_CHECKS = 8 + 10 + 8 + 2 + 1
+SEED_CHECKS = 9 + 10 + 9 + 3 + 1
 
 
 def test_a_build_may_leave_the_seeds_and_their_checks_as_a_publish_of_the_same_project_left_them(
