@@ -110,11 +110,20 @@ def load(
         row["suppression"] = flags.get(key)
         cells[key] = row
     if as_of_run:
-        # a verdict of today stands beside a past number only where that number is still today's
+        # a verdict of today stands beside a past number only where that number, and the baseline it
+        # is measured from, are still today's: a change from a revised baseline gave today's baseline
+        # away beside the past one (value - change)
+        def past(key: tuple, year: str | None) -> object:
+            return (cells.get((key[0], year, key[2], None, None)) or {}).get("value")
+
         progress = {
             key: row
             for key, row in progress.items()
-            if (cells.get((key[0], key[1], key[2], None, None)) or {}).get("value") == row.get("value")
+            if past(key, key[1]) == row.get("value")
+            and (
+                row.get("baseline_value") is None
+                or past(key, row.get("baseline_year")) == row["baseline_value"]
+            )
         }
     # every year up to the one reported: history before the baseline is shown like any other year
     years = sorted({row["academic_year"] for row in values if row["academic_year"] <= year})

@@ -1,0 +1,39 @@
+"""``--as-of``: a past publish's numbers with no number of a later publish beside them."""
+
+from __future__ import annotations
+
+from helpers import export_fixture_warehouse
+from indicators.export.tables import load
+
+# run-old (1 October 2024) published the fixture's values with I01 2018/19 one higher (faculty 21,
+# P1 6, P2 16); run-20241015 revised them to today's (20, 5, 15)
+PUBLISHES = (
+    "create table audit.published_values (run_id varchar, published_at timestamp, indicator_id varchar, "
+    "academic_year varchar, programme_code varchar, dimension varchar, dimension_value varchar, value double, "
+    "numerator double, denominator double, unit varchar, obs_status varchar, is_removed boolean)",
+    "insert into audit.published_values select 'run-old', timestamp '2024-10-01 02:05:00', indicator_id, "
+    "academic_year, programme_code, dimension, dimension_value, case when indicator_id = 'I01' and academic_year "
+    "= '2018/19' and dimension is null then value + 1 else value end, numerator, denominator, unit, obs_status, "
+    "false from marts.indicator_values where academic_year <= '2023/24'",
+    "insert into audit.published_values select 'run-20241015', timestamp '2024-10-15 02:06:00', indicator_id, "
+    "academic_year, programme_code, dimension, dimension_value, value, numerator, denominator, unit, obs_status, "
+    "false from marts.indicator_values where indicator_id = 'I01' and academic_year = '2018/19' and dimension is null",
+)
+
+
+def test_an_as_of_verdict_from_a_revised_baseline_is_not_shown(tmp_path):
+    """As of 2024-10-01 the faculty's I01 reads 30 in 2023/24 against the baseline 21 published then;
+    the change (+10), change in % (50), status (met) and progress (on track) are today's, from the
+    revised baseline 20, and stood beside them: 30 - 10 gave the later publish's 20 (had it become
+    1-4, a primary cell of today) and 10 != 30 - 21. A verdict is kept only where the value and its
+    baseline are both today's; here neither row is (P2: 10 against 16, today 15)."""
+    path = export_fixture_warehouse(tmp_path, *PUBLISHES)
+    publication = load(path, "2023/24", as_of="2024-10-01")
+    shown = ("value", "baseline_value", "change_abs", "change_pct", "status", "progress")
+    faculty = publication.verdict("I01", "2023/24")
+    assert [faculty[key] for key in shown] == [30, 21, None, None, None, None]
+    p2 = publication.verdict("I01", "2023/24", "P2")
+    assert [p2[key] for key in shown] == [10, 16, None, None, None, None]
+    # the I02 faculty value and baseline are today's (40 against 25): its verdict stays
+    i02 = publication.verdict("I02", "2023/24")
+    assert [i02[key] for key in shown] == [40, 25, 15, 60, "met", "on_track"]
