@@ -3,7 +3,8 @@
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no display): 8 x 4.5 inches,
 PNG at 150 dpi and SVG. The constrained layout runs once per figure, which is then frozen, so that
 saving it (PNG, SVG) draws it once each. Annotated periods (COVID-19) are shaded; suppressed years show ``..``
-instead of a point. Labels follow the publication's language. What a chart shows is read from the
+instead of a point, and the line, which joins neighbouring years only, breaks there (and at a year
+without a value). Labels follow the publication's language. What a chart shows is read from the
 publication first (:func:`chart_of`, a :class:`Chart` of plain values) and drawn from that alone
 (:func:`draw`), so a report's chart is drawn once per process for what it shows.
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,16 +148,20 @@ def draw(chart: Chart) -> Figure:
     shown = [(i, v) for i, v in enumerate(cells) if isinstance(v, float)]
     if shown:
         # final values: a solid line with filled markers; a provisional or incomplete value: an open
-        # marker reached by a dashed segment
-        final = [(x, y) for x, y in shown if x not in not_final]
-        if final:
-            xs, ys = zip(*final, strict=True)
-            ax.plot(xs, ys, marker="o", color=COLOURS["value"], lw=2, label=labels.WORDS["value"][lang])
-        for previous, (x, y) in zip([None, *shown[:-1]], shown, strict=True):
+        # marker reached by a dashed segment. The line joins neighbouring years only: a hidden year
+        # (..) or one without a value is a gap (NaN), since a line drawn past it puts a point on that
+        # year which reads as its value (a hidden count under 5 between 18 and 13 read as about 15)
+        value_at = dict(shown)
+        if any(x not in not_final for x in value_at):
+            ys = [value_at[x] if x in value_at and x not in not_final else math.nan for x in positions]
+            ax.plot(
+                positions, ys, marker="o", color=COLOURS["value"], lw=2, label=labels.WORDS["value"][lang]
+            )
+        for x, y in shown:
             if x not in not_final:
                 continue
-            if previous is not None:
-                ax.plot([previous[0], x], [previous[1], y], color=COLOURS["value"], lw=1.5, ls="--")
+            if x - 1 in value_at:
+                ax.plot([x - 1, x], [value_at[x - 1], y], color=COLOURS["value"], lw=1.5, ls="--")
             ax.plot([x], [y], marker="o", ms=7, mfc="white", mec=COLOURS["value"], mew=2, ls="none")
         if not_final & {x for x, _ in shown}:
             ax.plot(

@@ -1,0 +1,63 @@
+"""The value line of an indicator's chart joins neighbouring years only (indicators.report.charts).
+
+A year whose value is hidden by disclosure control, or has none, is a gap in the line: a straight
+line drawn past it would put a point on the hidden year that reads as its value.
+"""
+
+from __future__ import annotations
+
+import math
+
+from indicators.export.tables import SUPPRESSED
+from indicators.report.charts import COLOURS, Chart, draw
+
+YEARS = ("2018/19", "2019/20", "2020/21", "2021/22", "2022/23", "2023/24", "2024/25", "2025/26")
+
+
+def a_chart(cells: tuple, not_final: frozenset[int] = frozenset()) -> Chart:
+    return Chart(
+        lang="sv",
+        title="I19 Utresande lärarmobilitet",
+        unit="mobilities",
+        baseline_year="2018/19",
+        target_value=None,
+        years=YEARS,
+        cells=cells,
+        not_final=not_final,
+        ticks=YEARS,
+        shades=(),
+        followups=(),
+        indicator_id="I19",
+        indicator_name="Utresande lärarmobilitet",
+    )
+
+
+def value_segments(chart: Chart) -> dict[str, set[tuple[int, int]]]:
+    """The value line's drawn segments, (first year, second year) by position, solid and dashed."""
+    segments: dict[str, set[tuple[int, int]]] = {"-": set(), "--": set()}
+    for line in draw(chart).axes[0].lines:
+        if line.get_color() != COLOURS["value"] or line.get_linestyle() not in segments:
+            continue
+        points = list(zip(line.get_xdata(), line.get_ydata(), strict=True))
+        for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            if not (math.isnan(float(y0)) or math.isnan(float(y1))):
+                segments[line.get_linestyle()].add((int(x0), int(x1)))
+    return segments
+
+
+def test_a_hidden_or_missing_year_breaks_the_value_line():
+    # the bundled sample's I19 (outgoing teacher mobilities): 18 in 2019/20, 2020/21 hidden (a primary
+    # cell, under 5), 13 in 2021/22; 2023/24 has no value here, and 2025/26 is provisional
+    cells = (26.0, 18.0, SUPPRESSED, 13.0, 21.0, None, 30.0, 37.0)
+    segments = value_segments(a_chart(cells, not_final=frozenset({7})))
+    # worked out by hand: solid 2018/19-2019/20 and 2021/22-2022/23; nothing reaches 2020/21 (..)
+    # or 2023/24 (no value); 2024/25 (30) to the provisional 2025/26 (37) dashed
+    assert segments["-"] == {(0, 1), (3, 4)}
+    assert segments["--"] == {(6, 7)}
+
+
+def test_a_provisional_value_after_a_gap_is_not_joined_to_an_earlier_year():
+    cells = (26.0, 18.0, SUPPRESSED, 13.0, None, None, None, 37.0)
+    segments = value_segments(a_chart(cells, not_final=frozenset({7})))
+    assert segments["-"] == {(0, 1)}
+    assert segments["--"] == set()
