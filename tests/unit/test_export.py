@@ -14,7 +14,7 @@ import pytest
 from helpers import export_fixture_warehouse
 from indicators.export import ExportError, export
 from indicators.export.writers import format_number, safe_text
-from indicators.report import report
+from indicators.report import report, report_all_programmes
 
 STEM = "indicators_2023-24_annual"
 
@@ -274,6 +274,30 @@ def test_report_escapes_what_it_did_not_write(warehouse, tmp_path):
     assert "no header row" in html and "expect_column_values_to_not_be_null(partner_code)" in html
     assert "The COVID-19 pandemic affected mobility." in html
     assert ">..<" in html  # suppressed cells are marked in the report too
+
+
+def test_each_programme_report_has_a_file_of_its_own_whatever_its_code(tmp_path):
+    # a hand-kept programme register writes a track of a programme as MED/LÄK (a folder separator in
+    # a file name) and another as MED:LÄK (no file name on Windows or an SMB share)
+    renamed = [
+        f"update marts.{table} set programme_code = '{new}' where programme_code = '{old}'"
+        for table in ("indicator_values", "indicator_progress", "indicator_revisions", "programmes")
+        for old, new in (("P2", "MED/LÄK"), ("P3", "MED:LÄK"))
+    ]
+    warehouse = export_fixture_warehouse(tmp_path, *renamed)
+    written = report_all_programmes(warehouse, tmp_path / "boards", year="2023/24", lang="sv", charts=False)
+    # P1, P4 as they are; the others keep their letters, digits, _ and - and add the first six hex
+    # digits of their code's SHA-256 (sha256sum of 'MED/LÄK' a9ac66…, of 'MED:LÄK' 2faa98…)
+    assert sorted(path.name for path in written) == [
+        "programme_MED_LÄK-2faa98_2023-24_sv.html",
+        "programme_MED_LÄK-a9ac66_2023-24_sv.html",
+        "programme_P1_2023-24_sv.html",
+        "programme_P4_2023-24_sv.html",
+    ]
+    assert sorted(path.name for path in (tmp_path / "boards").iterdir()) == sorted(p.name for p in written)
+    headings = {path.name: path.read_text("utf-8").split("<h2", 2)[1] for path in written}
+    assert ">MED/LÄK " in headings["programme_MED_LÄK-a9ac66_2023-24_sv.html"]
+    assert ">MED:LÄK " in headings["programme_MED_LÄK-2faa98_2023-24_sv.html"]
 
 
 def test_a_warehouse_without_the_marts_is_refused_with_their_names(tmp_path):

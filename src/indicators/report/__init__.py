@@ -13,6 +13,8 @@ report on its own.
 from __future__ import annotations
 
 import functools
+import hashlib
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +29,9 @@ from indicators.export.writers import format_number
 from indicators.report import quality_words, text
 
 __all__ = ["report", "ExportError", "render"]
+
+FILE_PART = re.compile(r"[\w-]{1,40}")  # \w: letters (å, ä, ö too), digits and _
+UNSAFE_IN_FILE_NAME = re.compile(r"[^\w-]")
 
 WORDS = {
     "title": {
@@ -155,7 +160,8 @@ def report_all_programmes(
     protection: disclosure.Protection | None = None,
     charts: bool = True,
 ) -> list[Path]:
-    """One programme report per programme with values, ``<out_dir>/programme_<CODE>_<year>_<lang>.html``."""
+    """One programme report per programme with values, ``<out_dir>/programme_<CODE>_<year>_<lang>.html``
+    (a code that cannot be a file name as it is: :func:`programme_file_part`)."""
     publication = load(
         Path(warehouse), year, kind="programme", lang=lang, suppression=True, plan=plan, protection=protection
     )
@@ -165,10 +171,24 @@ def report_all_programmes(
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for code in publication.programme_codes:
-        path = out_dir / f"programme_{code}_{publication.year.replace('/', '-')}_{lang}.html"
+        path = (
+            out_dir
+            / f"programme_{programme_file_part(code)}_{publication.year.replace('/', '-')}_{lang}.html"
+        )
         path.write_text(render(publication, code, charts=charts), encoding="utf-8")
         written.append(path)
     return written
+
+
+def programme_file_part(code: str) -> str:
+    """The programme's part of its report's file name: the code when it is letters, digits, ``_`` and
+    ``-`` only (at most 40); else those kept, any other character as ``_``, and the first six hex
+    digits of the code's SHA-256, so that a code with a ``/`` (a folder in the name), a ``:`` (no
+    file name on Windows or an SMB share) or a space still has a file of its own, never another's."""
+    if FILE_PART.fullmatch(code):
+        return code
+    digest = hashlib.sha256(code.encode("utf-8")).hexdigest()[:6]
+    return f"{UNSAFE_IN_FILE_NAME.sub('_', code)[:40]}-{digest}"
 
 
 def _check_programme(publication: Publication, code: str | None) -> None:
