@@ -4,7 +4,8 @@ rebuilt them.
 Power BI, Excel's Power Query and Tableau read Parquet and CSV from a folder without a DuckDB
 driver. At each publish the run writes every table and view of the ``marts`` schema of the
 working copy it is about to publish into ``bi.new/`` — ``<mart>.parquet``, ``<mart>.csv``
-(UTF-8, ``,`` between fields, ``.`` decimals, a header row) and ``manifest.json`` (the run id,
+(UTF-8, ``,`` between fields, ``.`` decimals, a header row; a text starting like a formula gets a
+leading ``'``, as in the exports, while the Parquet keeps it as it is) and ``manifest.json`` (the run id,
 when, and each mart's rows and columns) — and, right after the warehouse is swapped in, swaps
 ``bi.new`` for ``bi`` (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames);
 the previous folder stays whole until that moment. A publish whose run did not rebuild the marts
@@ -80,7 +81,8 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
                 f"copy (select * from {source}) to {_literal(parquet)} (format parquet, compression zstd)"
             )
             con.execute(
-                f"copy (select * from {source}) to {_literal(text)} (format csv, header true, delimiter ',')"
+                f"copy (select {_csv_columns(columns)} from {source}) to {_literal(text)} "
+                "(format csv, header true, delimiter ',')"
             )
             tables.append(
                 {
@@ -102,13 +104,30 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
         "written_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "warehouse": warehouse.name,
         "schema": SCHEMA,
-        "csv": {"delimiter": ",", "decimal": ".", "encoding": "UTF-8", "header": True},
+        "csv": {"delimiter": ",", "decimal": ".", "encoding": "UTF-8", "header": True, "formula_prefix": "'"},
         "tables": tables,
         "relationships": relationships(tables),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _fsync_dir(staging)
     return Written(staging, len(tables), time.monotonic() - clock)
+
+
+def _csv_columns(columns: list[tuple[str, str]]) -> str:
+    """The select list of a mart's CSV: a text that starts like a formula (``=``, ``+``, ``-``, ``@``,
+    tab, carriage return: a programme name from a source export) gets a leading ``'``, as in the
+    exports' CSV (:func:`indicators.export.writers.safe_text`), so that Excel opening the file shows
+    it and never evaluates it; other columns, and the Parquet file, as they are."""
+    from indicators.export.writers import FORMULA_START
+
+    starts = ", ".join(f"chr({ord(char)})" for char in FORMULA_START)
+    selected = []
+    for column, kind in columns:
+        name = '"' + column.replace('"', '""') + '"'
+        if kind == "VARCHAR":
+            name = f"case when left({name}, 1) in ({starts}) then chr(39) || {name} else {name} end as {name}"
+        selected.append(name)
+    return ", ".join(selected)
 
 
 def _keys(con) -> dict[str, list[str]]:

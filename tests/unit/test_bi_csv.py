@@ -1,0 +1,59 @@
+"""The ``bi/`` folder's CSV files are safe to open in Excel (indicators.bi).
+
+A programme name from a source export that starts like a formula (``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return) is written with a leading ``'`` in the mart's CSV, as in every export's CSV,
+so that a double-click in Excel shows it as text instead of evaluating it; the Parquet file keeps
+the text as it is, and numbers are never touched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import duckdb
+
+from indicators import bi
+
+
+def test_a_formula_in_a_marts_text_is_inert_in_its_csv_and_kept_in_its_parquet(tmp_path):
+    database = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute(
+        "create schema marts; create table marts.programmes (programme_code varchar primary key, "
+        "programme_name_sv varchar, change_abs integer, share double)"
+    )
+    names = [
+        ("P1", '=HYPERLINK("http://example.invalid";"Läkarprogrammet")', -3, -0.5),
+        ("P2", "- Master's programme in Global Health", 4, 1.25),
+        ("P3", "+46 Sjuksköterskeprogrammet", 0, 0.0),
+        ("P4", "@SUM(A1:A9)", 1, 2.0),
+        ("P5", "\tTandläkarprogrammet", 1, 2.0),
+        ("P6", "Läkarprogrammet, = tre år", 1, 2.0),
+        ("P7", None, None, None),
+    ]
+    con.executemany("insert into marts.programmes values (?, ?, ?, ?)", names)
+    con.close()
+
+    written = bi.write(database, tmp_path / "warehouse.duckdb", "20261205T040001-a1b2")
+
+    text = (written.folder / "programmes.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["programme_code", "programme_name_sv", "change_abs", "share"]
+    # written out by hand: a leading formula character gets a ', nothing else changes
+    assert rows[1:] == [
+        ["P1", '\'=HYPERLINK("http://example.invalid";"Läkarprogrammet")', "-3", "-0.5"],
+        ["P2", "'- Master's programme in Global Health", "4", "1.25"],
+        ["P3", "'+46 Sjuksköterskeprogrammet", "0", "0.0"],
+        ["P4", "'@SUM(A1:A9)", "1", "2.0"],
+        ["P5", "'\tTandläkarprogrammet", "1", "2.0"],
+        ["P6", "Läkarprogrammet, = tre år", "1", "2.0"],
+        ["P7", "", "", ""],
+    ]
+    parquet = duckdb.connect().execute(
+        f"select * from read_parquet('{written.folder / 'programmes.parquet'}') order by 1"
+    )
+    assert parquet.fetchall() == names
+    manifest = json.loads((written.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["csv"]["formula_prefix"] == "'"
