@@ -150,3 +150,35 @@ def test_a_row_number_is_the_sheets_row_across_empty_rows():
     workbook.save(buffer)
     frame = read_xlsx(buffer.getvalue())
     assert frame.rows() == [(2, "x", "1"), (4, "y", "2"), (6, "z", None)]
+
+
+def test_a_table_or_a_text_larger_than_xlsx_holds_is_refused_not_cut(tmp_path):
+    # xlsxwriter left out the rows past a sheet's last (1,048,576 with the header: 1,048,575 data
+    # rows) and the Excel table with them, and cut a text to a cell's 32,767 characters, without a word
+    from indicators.export import ExportError
+    from indicators.export.tables import Column, Table
+    from indicators.export.writers import write_xlsx
+
+    columns = [Column("indicator_id", "Indikator"), Column("value", "Värde", "number")]
+    tall = Table("values", "Alla värden", columns, rows=[["I01", 1]] * 1_048_576)
+    with pytest.raises(
+        ExportError,
+        match=r"^the table 'Alla värden' has 1,048,576 rows, more than an XLSX sheet holds under its "
+        r"header \(1,048,575\): export it as CSV \(--format csv\), which has no such limits$",
+    ):
+        write_xlsx([tall], tmp_path / "tall.xlsx")
+    long = Table("values", "Alla värden", columns, rows=[["I01", 1], ["x" * 32_768, 2]])
+    with pytest.raises(
+        ExportError,
+        match=r"^the table 'Alla värden', row 3, column 'Indikator' holds 32,768 characters, more than "
+        r"an XLSX cell holds \(32,767\): export it as CSV",
+    ):
+        write_xlsx([long], tmp_path / "long.xlsx")
+    about = [("Titel", "Indikatorer"), ("Röjandekontroll", "y" * 40_000)]
+    with pytest.raises(ExportError, match=r"^the sheet 'Om data', row 2 \(Röjandekontroll\) holds 40,000 "):
+        write_xlsx([], tmp_path / "about.xlsx", about=about, about_title="Om data")
+    assert not list(tmp_path.iterdir())  # no workbook begun
+    # at the limits, the workbook holds every character
+    fits = Table("values", "Alla värden", columns, rows=[["x" * 32_767, 2]])
+    book = openpyxl.load_workbook(write_xlsx([fits], tmp_path / "fits.xlsx"))
+    assert len(book.worksheets[0]["A2"].value) == 32_767

@@ -35,7 +35,7 @@ from typing import Any
 
 from indicators.export import labels
 from indicators.export.labels import OBS_MARKS
-from indicators.export.tables import SUPPRESSED, Table
+from indicators.export.tables import SUPPRESSED, ExportError, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DECIMALS = 2
@@ -47,6 +47,8 @@ MARGIN_INCHES = 0.4
 HEADER_WIDTH = 14  # characters; a longer header wraps
 TEXT_WIDTH = 32  # characters; a longer text wraps in its cell
 LINE_HEIGHT = 15  # points, one line of Calibri 11
+SHEET_ROWS = 1_048_576  # an XLSX sheet's rows, its header row included
+CELL_CHARACTERS = 32_767  # an XLSX cell's text
 
 
 @dataclass(frozen=True)
@@ -185,6 +187,7 @@ def write_xlsx(
 ) -> Path:
     import xlsxwriter
 
+    _check_fits(tables, about or [], about_title)
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -278,6 +281,32 @@ def write_xlsx(
                 exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
             ) from None
     return path
+
+
+def _check_fits(tables: Sequence[Table], about: list[tuple[str, str]], about_title: str) -> None:
+    """An :class:`ExportError` (one line) for a table longer than a sheet or a text longer than a cell,
+    before the workbook is begun: xlsxwriter leaves out the rows past the sheet's last (and the whole
+    Excel table) and cuts such a text, without a word."""
+    fix = "export it as CSV (--format csv), which has no such limits"
+    for table in tables:
+        if len(table.rows) > SHEET_ROWS - 1:
+            raise ExportError(
+                f"the table {table.title!r} has {len(table.rows):,} rows, more than an XLSX sheet holds "
+                f"under its header ({SHEET_ROWS - 1:,}): {fix}"
+            )
+        for r, row in enumerate(table.rows, start=2):
+            for col, value in enumerate(row):
+                if isinstance(value, str) and len(value) > CELL_CHARACTERS:
+                    raise ExportError(
+                        f"the table {table.title!r}, row {r}, column {table.columns[col].label!r} holds "
+                        f"{len(value):,} characters, more than an XLSX cell holds ({CELL_CHARACTERS:,}): {fix}"
+                    )
+    for r, (key, text) in enumerate(about, start=1):
+        if len(text) > CELL_CHARACTERS:
+            raise ExportError(
+                f"the sheet {about_title!r}, row {r} ({key}) holds {len(text):,} characters, more than an "
+                f"XLSX cell holds ({CELL_CHARACTERS:,}): {fix}"
+            )
 
 
 def _lines(text: str, width: int) -> int:
