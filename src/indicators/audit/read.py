@@ -272,8 +272,9 @@ def _markers(rows: list[list[Any]]) -> int:
 class _Tables(HTMLParser):
     """The report's tables: (section id, text before the table, heading, rows of cell texts).
 
-    Stable markers read: ``<section id=...>`` (scoreboard, programmes, programme), the first
-    ``<h2>`` of a section, ``<table>`` rows of ``<td>``/``<th>``. Ignored: attributes, captions,
+    Stable markers read: ``<section id=...>`` (scoreboard, programmes, programme) and a programme
+    report's ``data-programme`` (its code), the first ``<h2>`` of a section, ``<table>`` rows of
+    ``<td>``/``<th>``. Ignored: attributes, captions,
     the observation marks (``<sup>``) and what follows a ``<br>`` in a cell (the first-published
     value)."""
 
@@ -281,6 +282,8 @@ class _Tables(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tables: list[tuple[str, str, str, list[list[str]]]] = []
         self.section = ""
+        self.programmes: dict[int, str] = {}  # a table (its index in tables) → its section's data-programme
+        self.programme = ""
         self.before = ""
         self.heading = ""
         self.in_heading = False
@@ -294,6 +297,7 @@ class _Tables(HTMLParser):
         attrs = dict(attrs)
         if tag == "section":
             self.section, self.before, self.heading = attrs.get("id") or "", "", ""
+            self.programme = attrs.get("data-programme") or ""
         elif tag == "h2" and not self.heading:
             self.in_heading = True
         elif tag in ("sup", "caption"):
@@ -320,6 +324,8 @@ class _Tables(HTMLParser):
             self.rows[-1].append(text)
             self.cell = None
         elif tag == "table" and self.rows is not None:
+            if self.programme:
+                self.programmes[len(self.tables)] = self.programme
             self.tables.append((self.section, self.before, self.heading, self.rows))
             self.rows = None
 
@@ -344,14 +350,15 @@ def _read_html(text: str, reading: Reading) -> int:
 
     The scoreboard (``section#scoreboard``) is read like the wide CSV table; the per-programme
     table (``section#programmes``) of the year its note names; a programme report
-    (``section#programme``: the programme code is the first word of its ``<h2>``) by its header:
+    (``section#programme``: the programme code is its ``data-programme``, whole, a code with a space
+    too; in a report written before it carried one, the first word of its ``<h2>``) by its header:
     an indicator per row, a column per academic year, the faculty's value of the report's year."""
     parser = _Tables()
     parser.feed(text)
     if parser.disclosure:
         reading.metadata({"disclosure_control": parser.disclosure})
     decimal = "," if 'lang="sv"' in text[:500] else "."
-    for section, before, heading, rows in parser.tables:
+    for number, (section, before, heading, rows) in enumerate(parser.tables):
         if not rows:
             continue
         if section == "scoreboard":
@@ -367,8 +374,9 @@ def _read_html(text: str, reading: Reading) -> int:
                 for i, indicator in enumerate(header[2:], start=2):
                     if i < len(line) and code:
                         reading.observe((indicator, year, code, None, None), "value", line[i], decimal)
-        elif section == "programme" and heading.split():
-            _programme_board(heading.split()[0], rows, reading, decimal)
+        elif section == "programme" and (parser.programmes.get(number) or heading.split()):
+            code = parser.programmes.get(number) or heading.split()[0]
+            _programme_board(code, rows, reading, decimal)
     return parser.markers
 
 
