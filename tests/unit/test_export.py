@@ -300,6 +300,34 @@ def test_each_programme_report_has_a_file_of_its_own_whatever_its_code(tmp_path)
     assert ">MED:LÄK " in headings["programme_MED_LÄK-2faa98_2023-24_sv.html"]
 
 
+@pytest.mark.parametrize(
+    ("descriptor", "why"),
+    [
+        # an analyst's own descriptor, its resources named by path only
+        (
+            '{"resources": ["indicators_2023-24_annual_sv_values.csv"]}',
+            r"\(its resources are not a list of objects\)",
+        ),
+        ('{"resources": [], "sources": ["Ladok"]}', r"\(its sources are not a list of objects\)"),
+        ('[{"name": "values"}]', r"\(not a JSON object\)"),
+        # a descriptor cut short
+        ('{"resources": [', r"is not JSON \(Expecting value: line 1 column 16 \(char 15\)\), so no tables"),
+    ],
+)
+def test_a_datapackage_json_the_export_cannot_add_to_is_one_line_and_kept(
+    warehouse, tmp_path, descriptor, why
+):
+    # the first three stopped the export with an AttributeError traceback after its CSV files were
+    # written; the fourth was replaced without a word, and with it whatever it described
+    (tmp_path / "datapackage.json").write_text(descriptor, encoding="utf-8")
+    with pytest.raises(
+        ExportError, match=rf"datapackage\.json .*{why}.*: move it away or export into another folder"
+    ):
+        export(warehouse, tmp_path, "2023/24", lang="sv", dialect="standard", charts=False)
+    assert [path.name for path in tmp_path.iterdir()] == ["datapackage.json"]  # nothing written
+    assert (tmp_path / "datapackage.json").read_text(encoding="utf-8") == descriptor
+
+
 def test_a_warehouse_without_the_marts_is_refused_with_their_names(tmp_path):
     path = tmp_path / "old.duckdb"
     con = duckdb.connect(str(path))

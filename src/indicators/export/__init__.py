@@ -89,6 +89,7 @@ def export(
         on_note(publication.year_note)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    existing = _existing_package(out_dir / datapackage.FILE)  # before a file is written
     tables = publication.tables()
     written: list[Path] = []
     if fmt == "csv":
@@ -149,6 +150,7 @@ def export(
             meta,
             json_path.name,
             DIALECTS[dialect] if fmt == "csv" else None,
+            existing,
         )
     )
     if charts:
@@ -177,18 +179,40 @@ def _write_datapackage(
     meta: dict[str, Any],
     metadata_file: str,
     dialect: Any,
+    existing: dict[str, Any] | None,
 ) -> Path:
-    """``datapackage.json`` (Frictionless): this export's tables added to what the folder's file describes."""
+    """``datapackage.json`` (Frictionless): this export's tables added to what the folder's file
+    described (``existing``, :func:`_existing_package`)."""
     path = out_dir / datapackage.FILE
-    try:
-        existing = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    except (OSError, ValueError):
-        existing = None  # unreadable: written anew for this export
     package = datapackage.describe(
         tables, files, stem, meta["language"], metadata_file, meta["title"], dialect, existing
     )
     path.write_text(json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
+
+
+def _existing_package(path: Path) -> dict[str, Any] | None:
+    """The folder's Data Package, which the export adds its tables to; None when there is none. A
+    ``datapackage.json`` the export cannot add to (not JSON, or not a package of resources: one an
+    analyst wrote by hand, another tool's) is an :class:`ExportError`, one line: rewritten, it was
+    lost without a word (or the export stopped with a traceback)."""
+    if not path.exists():
+        return None
+    fix = "move it away or export into another folder (--out)"
+    try:
+        package = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"cannot read {path}: {exc}: {fix}") from None
+    except ValueError as exc:
+        raise ExportError(f"{path} is not JSON ({exc}), so no tables can be added to it: {fix}") from None
+    why = "not a JSON object" if not isinstance(package, dict) else None
+    for name in ("resources", "sources"):
+        items = package.get(name, []) if why is None else []
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            why = f"its {name} are not a list of objects"
+    if why:
+        raise ExportError(f"{path} is not a Data Package the export can add its tables to ({why}): {fix}")
+    return package
 
 
 def metadata(
