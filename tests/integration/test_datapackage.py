@@ -90,6 +90,29 @@ def test_exports_into_one_folder_are_described_together(warehouse, tmp_path):
     _validate(tmp_path)
 
 
+def test_an_earlier_export_whose_file_was_removed_is_described_no_more(warehouse, tmp_path):
+    # an analyst removes last year's long table from the shared folder, then exports the English
+    # tables into it: the descriptor kept the removed file's resource, and frictionless (or any
+    # reader of the package) failed on it: scheme-error, "[Errno 2] No such file or directory"
+    export(warehouse, tmp_path, "2023/24", lang="sv", dialect="standard", charts=False)
+    (tmp_path / "indicators_2023-24_annual_sv_values.csv").unlink()
+    notes: list[str] = []
+    export(warehouse, tmp_path, "2023/24", lang="en", dialect="standard", charts=False, on_note=notes.append)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert sorted(resource["name"] for resource in package["resources"]) == [
+        "indicators_2023-24_annual_en_programmes",
+        "indicators_2023-24_annual_en_scoreboard",
+        "indicators_2023-24_annual_en_values",
+        "indicators_2023-24_annual_sv_programmes",
+        "indicators_2023-24_annual_sv_scoreboard",
+    ]
+    assert notes[-1] == (
+        "datapackage.json: 1 table of an earlier export left out, no longer in the folder: "
+        "indicators_2023-24_annual_sv_values.csv"
+    )
+    _validate(tmp_path)
+
+
 def test_a_csv_and_an_xlsx_export_of_one_year_share_a_folder(warehouse, tmp_path):
     # the workbook's resources took the CSV files' names, and so their place: three CSV files in the
     # folder, described by nothing

@@ -151,6 +151,7 @@ def export(
             json_path.name,
             DIALECTS[dialect] if fmt == "csv" else None,
             existing,
+            on_note,
         )
     )
     if charts:
@@ -180,10 +181,29 @@ def _write_datapackage(
     metadata_file: str,
     dialect: Any,
     existing: dict[str, Any] | None,
+    on_note: Callable[[str], None] | None = None,
 ) -> Path:
     """``datapackage.json`` (Frictionless): this export's tables added to what the folder's file
-    described (``existing``, :func:`_existing_package`)."""
+    described (``existing``, :func:`_existing_package`), less an earlier export's table whose file is no
+    longer in the folder (removed by hand: a reader of the package fails on it), which ``on_note`` is told."""
     path = out_dir / datapackage.FILE
+    if existing:
+        gone = [
+            resource
+            for resource in existing.get("resources", [])
+            if isinstance(resource.get("path"), str)
+            and "://" not in resource["path"]
+            and not (out_dir / resource["path"]).is_file()
+        ]
+        if gone:
+            existing = dict(existing, resources=[r for r in existing["resources"] if r not in gone])
+            if on_note:
+                removed = ", ".join(sorted({resource["path"] for resource in gone}))
+                count = "1 table" if len(gone) == 1 else f"{len(gone)} tables"
+                on_note(
+                    f"{datapackage.FILE}: {count} of an earlier export left out, no longer in the folder: "
+                    f"{removed}"
+                )
     package = datapackage.describe(
         tables, files, stem, meta["language"], metadata_file, meta["title"], dialect, existing
     )
