@@ -125,3 +125,13 @@ def export_fixture_warehouse(folder: Path, *statements: str) -> Path:
     finally:
         con.close()
     return path
+
+
+def programme_codes_as(codes: dict[str, str]) -> list[str]:
+    """Statements for :func:`export_fixture_warehouse` that give the fixture's programmes other codes
+    (``{"P2": "MED/LÄK"}``) in every mart that holds one."""
+    return [
+        f"update marts.{table} set programme_code = '{new}' where programme_code = '{old}'"
+        for table in ("indicator_values", "indicator_progress", "indicator_revisions", "programmes")
+        for old, new in codes.items()
+    ]

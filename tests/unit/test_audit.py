@@ -591,15 +591,10 @@ def test_a_programme_code_with_a_space_is_read_whole_from_its_report(tmp_path):
     # code as the first word of its heading, MED for both, so their cells were taken for one
     # programme's (MED LÄK's published 10 and MED FYS's hidden 6 in 2023/24): 3 hidden cells checked of
     # 4, and P1's hidden 3 "narrowed" to 9..9 (30 - 10 - 11), a false finding that fails the audit
-    from helpers import export_fixture_warehouse
+    from helpers import export_fixture_warehouse, programme_codes_as
     from indicators.report import report_all_programmes
 
-    renamed = [
-        f"update marts.{table} set programme_code = '{new}' where programme_code = '{old}'"
-        for table in ("indicator_values", "indicator_progress", "indicator_revisions", "programmes")
-        for old, new in (("P2", "MED LÄK"), ("P3", "MED FYS"))
-    ]
-    warehouse = export_fixture_warehouse(tmp_path, *renamed)
+    warehouse = export_fixture_warehouse(tmp_path, *programme_codes_as({"P2": "MED LÄK", "P3": "MED FYS"}))
     boards = tmp_path / "boards"
     report_all_programmes(warehouse, boards, year="2023/24", lang="sv", charts=False)
     result = audit(boards)

@@ -11,7 +11,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from helpers import export_fixture_warehouse
+from helpers import export_fixture_warehouse, programme_codes_as
 from indicators.export import ExportError, export
 from indicators.export.writers import format_number, safe_text
 from indicators.report import report, report_all_programmes
@@ -279,12 +279,7 @@ def test_report_escapes_what_it_did_not_write(warehouse, tmp_path):
 def test_each_programme_report_has_a_file_of_its_own_whatever_its_code(tmp_path):
     # a hand-kept programme register writes a track of a programme as MED/LÄK (a folder separator in
     # a file name) and another as MED:LÄK (no file name on Windows or an SMB share)
-    renamed = [
-        f"update marts.{table} set programme_code = '{new}' where programme_code = '{old}'"
-        for table in ("indicator_values", "indicator_progress", "indicator_revisions", "programmes")
-        for old, new in (("P2", "MED/LÄK"), ("P3", "MED:LÄK"))
-    ]
-    warehouse = export_fixture_warehouse(tmp_path, *renamed)
+    warehouse = export_fixture_warehouse(tmp_path, *programme_codes_as({"P2": "MED/LÄK", "P3": "MED:LÄK"}))
     written = report_all_programmes(warehouse, tmp_path / "boards", year="2023/24", lang="sv", charts=False)
     # P1, P4 as they are; the others keep their letters, digits, _ and - and add the first six hex
     # digits of their code's SHA-256 (sha256sum of 'MED/LÄK' a9ac66…, of 'MED:LÄK' 2faa98…)
