@@ -69,7 +69,6 @@ import defusedxml.ElementTree as safe_et
 import polars as pl
 
 from indicators.derive import LEFT_OUT, READER_REASON
-from indicators.identity import redact_text
 from indicators.readers.errors import ReaderError
 from indicators.redact import redact_text
 
