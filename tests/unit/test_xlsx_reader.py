@@ -191,11 +191,11 @@ def test_a_formula_without_its_value_is_quarantined_where_a_field_reads_it(tmp_p
         b'<c r="B3" t="str"><f>""</f><v></v></c>',
         zipfile.ZipFile(io.BytesIO(buffer.getvalue())).read("xl/worksheets/sheet1.xml"),
     )
-    from indicators.readers.xlsx_errors import error_columns
+    from indicators.readers.xlsx_errors import error_columns, sheet_xml
 
     assert b't="str"' in empty_text
     assert error_columns(
-        _replaced(buffer.getvalue(), empty_text), None, ["Visit", "Land", "Note"]
+        sheet_xml(_replaced(buffer.getvalue(), empty_text), None), ["Visit", "Land", "Note"]
     ).keys() == {"Note"}
 
 
