@@ -9,8 +9,10 @@ import csv
 import functools
 from pathlib import Path
 
+import polars as pl
+
 from indicators.config import project_root
-from indicators.sources import value_key
+from indicators.sources import SourceSpec, value_key
 
 SEED = Path("seeds") / "country_regions.csv"
 NAMED_BY = ("country_code_alpha3", "country_name_en", "country_name_sv")
@@ -50,18 +52,57 @@ OTHER_NAMES = {
 }  # fmt: skip
 
 
+def _seed_rows(root: Path | None = None) -> list[dict[str, str]]:
+    path = (root or project_root()) / SEED
+    if not path.is_file():  # a home of its own without the seeds: the checkout's list
+        path = Path(__file__).resolve().parents[2] / SEED
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@functools.cache
+def codes(root: Path | None = None) -> frozenset[str]:
+    """The alpha-2 codes of the seed: the codes the marts find a region for."""
+    return frozenset(row["country_code"] for row in _seed_rows(root))
+
+
 @functools.cache
 def spellings(root: Path | None = None) -> dict[str, str]:
     """``value_key(spelling)`` → alpha-2 code, for every alpha-3 code and English and Swedish name
     of the seed; a spelling two countries share is left out (read as neither)."""
-    path = (root or project_root()) / SEED
-    if not path.is_file():  # a home of its own without the seeds: the checkout's list
-        path = Path(__file__).resolve().parents[2] / SEED
     found: dict[str, set[str]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            names = [row[column] for column in NAMED_BY if row.get(column)]
-            for name in names + OTHER_NAMES.get(row["country_code"], []):
-                for spelling in {name, name.replace("’", "'")}:  # a straight apostrophe too
-                    found.setdefault(value_key(spelling), set()).add(row["country_code"])
-    return {key: codes.pop() for key, codes in found.items() if len(codes) == 1 and len(key) > 2}
+    for row in _seed_rows(root):
+        names = [row[column] for column in NAMED_BY if row.get(column)]
+        for name in names + OTHER_NAMES.get(row["country_code"], []):
+            for spelling in {name, name.replace("’", "'")}:  # a straight apostrophe too
+                found.setdefault(value_key(spelling), set()).add(row["country_code"])
+    return {key: named.pop() for key, named in found.items() if len(named) == 1 and len(key) > 2}
+
+
+def unknown_codes(spec: SourceSpec, rows: pl.DataFrame) -> list[str]:
+    """A warning per country field for the loaded rows whose two letters are no code of the seed (a
+    typo ``SW`` for ``SE``, ``XX``, ``EU``): such a row loads (a student abroad is abroad whatever the
+    export calls the country) and counts in the region ``Unknown``, which no one would see else."""
+    from indicators.normalise import QUARANTINED  # normalise reads countries through its parsers
+
+    fields = [f.name for f in spec.fields if f.type == "country" and f.name in rows.columns]
+    if not fields:
+        return []
+    loaded = rows.select("_row_number", *fields, *[QUARANTINED] * (QUARANTINED in rows.columns))
+    loaded = loaded.filter(~pl.col(QUARANTINED)) if QUARANTINED in loaded.columns else loaded
+    known = list(codes())
+    warnings = []
+    for name in fields:
+        odd = loaded.filter(pl.col(name).is_not_null() & ~pl.col(name).is_in(known))
+        if odd.height == 0:
+            continue
+        counted = odd.group_by(name).len().sort(["len", name], descending=[True, False]).rows()
+        numbers = odd["_row_number"].sort().to_list()
+        shown = ", ".join(str(n) for n in numbers[:10]) + (", …" if len(numbers) > 10 else "")
+        warnings.append(
+            f"{odd.height} rows whose {name} is a code no country has, counted in the region Unknown "
+            f"({', '.join(f'{code} in {n}' for code, n in counted[:10])}{', …' * (len(counted) > 10)}: rows "
+            f"{shown}): correct the code in the "
+            f"export, or, if it is a country's, add it to {SEED.as_posix()}"
+        )
+    return warnings

@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from indicators.countries import unknown_codes
 from indicators.derive import ReadOptions, export_columns
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
@@ -358,6 +359,7 @@ class Ingestor:
         result.header_warnings = misspelt_headers(spec, headers, normalised.ignored_columns)
         twins = generated_twins(spec, normalised.rows)  # a stay typed twice, once with a note: both count
         result.header_warnings += [twins] if twins else []
+        result.header_warnings += unknown_codes(spec, normalised.rows)  # a typo SW for SE: region Unknown
         result.reason = "; ".join(notes + result.header_warnings) or None
         self._write(lambda: self._load(file, sha, spec, result, normalised), normalised.rows_loaded)
         known[sha] = name

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from helpers import forms, personnummer, wrong_check_digit
+from indicators import nightly
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 
@@ -651,6 +652,31 @@ def test_one_key_with_different_values_in_two_files_of_one_date_is_a_warning(tmp
     write(dated / "student_mobility_2024-02-10.csv", "\n".join([MOBILITY_HEADER_SV, *second]) + "\n")
     outcome, _ = ingest(dated, tmp_path / "dated_state" / "warehouse.duckdb")
     assert (outcome.published, outcome.exit_code, outcome.warnings) == (True, 0, [])
+
+
+def test_a_country_code_no_country_has_loads_with_a_warning(tmp_path, ingest, settings_for):
+    # a typo SW for Sweden's SE (twice) and XX: any two letters were taken for a country, so the stays
+    # counted in the region Unknown, exit 0 without a word; EL and UK (Erasmus usage) are Greece and the
+    # United Kingdom, and XK, Kosovo, the code the EU and Erasmus use, is a country the seed lacked
+    people = [personnummer("19000101", 980 + n) for n in range(7)]
+    countries = ["SE", "SW", "XX", "EL", "sw", "XK", "UK"]  # file rows 2-8
+    lines = [MOBILITY_HEADER_SV] + [
+        f"M{n};{person};Utresande;MAMED;Studier;{country};2024-09-02;2024-12-20;Avslutad;30;kvinna"
+        for n, (person, country) in enumerate(zip(people, countries, strict=True))
+    ]
+    name = "student_mobility_2025-01-31.csv"
+    write(tmp_path / "inbox" / name, "\n".join(lines) + "\n")
+    outcome, warehouse = ingest(tmp_path / "inbox")
+    loaded = query(warehouse, "select partner_country from raw.student_mobility order by mobility_id")
+    assert [country for (country,) in loaded] == ["SE", "SW", "XX", "GR", "SW", "XK", "GB"]  # all count
+    warning = (
+        "3 rows whose partner_country is a code no country has, counted in the region Unknown (SW in 2, "
+        "XX in 1: rows 3, 4, 6): correct the code in the export, or, if it is a country's, add it to "
+        "seeds/country_regions.csv"
+    )
+    assert (outcome.exit_code, outcome.warnings) == (2, [f"{name}: {warning}"])
+    summary = nightly.format_summary(outcome, settings_for(tmp_path / "inbox", warehouse))
+    assert f"  warning: {name}: {warning}" in summary.splitlines()
 
 
 def test_rows_a_generated_key_keeps_apart_though_every_field_is_the_same_are_a_warning(tmp_path, ingest):
