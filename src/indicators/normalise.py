@@ -32,6 +32,7 @@ from indicators.parsers import date_precision, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec
+from indicators.totals import totals_rows
 
 QUARANTINED = "_quarantined"  # the flag on a normalised row that goes to the quarantine, not the table
 
@@ -153,9 +154,9 @@ def normalise(
     present = {canonical: column for column, canonical in mapping.items()}
     frame = excel_error_reasons(frame, present)
     rows_read = frame.height
-    # rows that are no record (a repeated header, an IIA not in effect): left out before anything is
-    # derived from them, and said in the file's note
-    frame, reader_notes, reader_out = leave_out(repeated_header_rows(frame))
+    # rows that are no record (a repeated header, a totals row, an IIA not in effect): left out before
+    # anything is derived from them, and said in the file's note
+    frame, reader_notes, reader_out = leave_out(totals_rows(repeated_header_rows(frame)))
     try:
         frame = add_derived(frame, spec, options, pseudonymiser)
     except DeriveError as exc:

@@ -323,3 +323,69 @@ def test_a_header_repeated_on_every_page_of_a_report_is_left_out_with_a_note():
     assert result.good_rows()["mobility_id"].to_list() == ["SMV-1", "SMV-2", "SMV-3"]
     assert (result.quarantine.height, result.rows_read, result.rows_left_out) == (0, 4, 1)
     assert result.notes[0] == "1 rows left out: the header repeated (a report printed page by page) (rows 4)"
+
+
+def _normalised(file_name: str, lines: list[str]):
+    from indicators.config import project_root
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources, match_source
+
+    spec = match_source(file_name, load_sources(project_root() / "pipelines"))
+    frame = read_csv(("\n".join(lines) + "\n").encode())
+    return normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+
+
+def test_a_totals_row_of_a_report_is_left_out_with_a_note():
+    # an SSRS report's totals under its rows ('Totalt' and a count, ' Summa: ' alone) were quarantined as
+    # 'missing required value: …' six times over, naming no cause; an id or a comment merely holding the
+    # word is a record
+    from helpers import personnummer
+
+    header = "Utbytes-ID;Personnummer;Riktning;Utbytestyp;Värdland;Startdatum;Status;Kommentar"
+    lines = [
+        header,
+        f"SMV-1;{personnummer('19000101', 981)};Utresande;Utbytesstudier;AT;2024-08-26;Avslutad;",
+        f"TOTAL-2;{personnummer('19000102', 982)};Utresande;Utbytesstudier;DE;2024-08-26;Avslutad;Totalt",
+        "Totalt;;;;;;;2",  # row 4
+        f"SMV-3;{personnummer('19000103', 983)};Inresande;Utbytesstudier;FI;2025-01-20;Avslutad;",
+        " Summa: ;;;;;;;",  # row 6
+    ]
+    result = _normalised("solemove_utbyten_2025-09-01.csv", lines)
+    assert result.good_rows()["mobility_id"].to_list() == ["SMV-1", "TOTAL-2", "SMV-3"]
+    assert (result.quarantine.height, result.rows_read, result.rows_left_out) == (0, 5, 2)
+    assert result.notes[:2] == [
+        "1 rows left out: a totals row ('Totalt' in the first column) (rows 4)",
+        "1 rows left out: a totals row ('Summa' in the first column) (rows 6)",
+    ]
+
+
+def test_a_totals_row_that_reads_as_a_record_is_quarantined_naming_it():
+    # Ladok's registrations with the term's total: 'Totalt;HT2019;200' loaded as a programme TOTALT, the
+    # faculty's 200 students counted twice (400) without a word; 'Summa;;318' was quarantined as missing
+    # its term. A programme whose code only begins with the word (SUMMER) is a programme
+    lines = [
+        "Programkod;Termin;Registrerade",
+        "MALAK;HT2019;120",
+        "VABMO;HT2019;80",
+        "Totalt;HT2019;200",  # row 4: every field has a value
+        "MALAK;VT2020;118",
+        "Summa;;318",  # row 6
+        "SUMMER;VT2020;12",
+    ]
+    result = _normalised("registreringar_2020-06-30.csv", lines)
+    assert result.good_rows().rows() == [
+        (2, "MALAK", "HT2019", 120),
+        (3, "VABMO", "HT2019", 80),
+        (5, "MALAK", "VT2020", 118),
+        (7, "SUMMER", "VT2020", 12),
+    ]
+    assert (result.rows_read, result.rows_left_out) == (6, 1)
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (
+            4,
+            "'Totalt' in the first column: taken for a totals row (the other rows' sum, which would count "
+            "them again); leave the totals out of the export",
+        )
+    ]
+    assert result.notes[0] == "1 rows left out: a totals row ('Summa' in the first column) (rows 6)"
