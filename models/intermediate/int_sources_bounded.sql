@@ -3,7 +3,8 @@
 --                   an activity; for year-labelled registers the first day of the first year)
 --   last_data_date  the latest such date (for year-labelled registers the last day of the last year)
 --   coverage_end    the extraction date of the newest delivery when its file name gives one
---                   (the latest extraction date of its dated deliveries); otherwise the data's
+--                   (the latest extraction date of its dated deliveries, a file without rows of
+--                   its own too: an empty month of monthly deltas); otherwise the data's
 --                   end: the latest date indicators count by across the event sources (mobility
 --                   starts, degrees, awards, activities), but for an event source no later than
 --                   the end of the academic year of its own last event (a stale undated export
@@ -52,11 +53,11 @@ programmes as (
     select * from {{ ref('stg_programmes__programmes') }}
 ),
 
--- the loaded deliveries (the dated files without rows of their own are for the years between
--- deliveries: int_source_deliveries_spanned)
+-- every delivery: the loaded files, and the dated files without rows of their own (a monthly
+-- delta's empty month, a loaded export delivered again under a later date), whose date says the
+-- source was delivered to that day (a month without events at the tail of a year is no gap at it)
 deliveries as (
     select * from {{ ref('stg_audit__deliveries') }}
-    where is_loaded
 ),
 
 data_dates as (
@@ -132,9 +133,12 @@ data_end as (
     cross join run_day
 ),
 
+-- the newest loaded file decides the rule (a dated file left in the inbox is recorded again each
+-- night without rows: it must not stand for a newer undated export)
 newest_deliveries as (
     select *
     from deliveries
+    where is_loaded
     qualify row_number() over (partition by source_name order by file_id desc) = 1
 ),
 
