@@ -153,6 +153,44 @@ def loaded_since_build(con) -> list[str]:
     return [source for (source,) in rows]
 
 
+# a delivery without rows of its own that still reaches a date (stg_audit__deliveries): a dated file
+# with the bytes of a loaded one, or a dated export of no data rows (a monthly delta's empty month)
+_ROWLESS_DELIVERY = """extraction_date is not null and source is not null
+    and (status = 'skipped' or (status = 'rejected' and starts_with(reason, 'no data rows')))"""
+
+
+def deliveries_since_build(con) -> list[str]:
+    """The sources with a delivery since the marts were last built that brought no rows of its own
+    but a date no delivery the build read had (a month's empty delta file, a loaded export delivered
+    again under a later date): it moves the source's coverage (int_source_deliveries_spanned), so
+    the marts are built though nothing was loaded. A file left in the inbox, recorded each night
+    under its same date, is none."""
+    rows = con.execute(
+        f"""
+        with last_build as ({LAST_BUILD_SQL}),
+        seen as (
+            select runs.run_id from audit.pipeline_runs as runs, last_build
+            where runs.finished_at < last_build.finished_at or runs.run_id = last_build.run_id
+        ),
+        dates_seen as (
+            select distinct source, extraction_date from audit.loaded_files
+            where run_id in (select run_id from seen)
+                and (status = 'loaded' or ({_ROWLESS_DELIVERY}))
+        )
+        select distinct files.source from audit.loaded_files as files
+        where {_ROWLESS_DELIVERY}
+            and files.run_id not in (select run_id from seen)
+            and exists (select 1 from last_build)
+            and not exists (
+                select 1 from dates_seen
+                where dates_seen.source = files.source and dates_seen.extraction_date = files.extraction_date
+            )
+        order by files.source
+        """
+    ).fetchall()
+    return [source for (source,) in rows]
+
+
 def record_run(
     con, run_id, started, summary: IngestSummary, checks: list[DqResult], warnings, errors, fingerprint=None
 ) -> None:

@@ -27,6 +27,7 @@ from indicators.nightly import preflight
 from indicators.nightly.checks import (
     QualityWorker,
     coverage_notes,
+    deliveries_since_build,
     last_build,
     loaded_since_build,
     record_run,
@@ -74,6 +75,8 @@ class RunState:
     # the sources whose rows this run builds and checks: loaded by it (restored, in a rebuild) or by
     # a run since the last build (checks.loaded_since_build)
     unbuilt: list[str] = field(default_factory=list)
+    # the sources with a dated delivery without rows since the last build (checks.deliveries_since_build)
+    redated: list[str] = field(default_factory=list)
 
 
 def check(state: RunState, rebuild: bool) -> None:
@@ -151,6 +154,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
         # DuckDB's memory for the rest of the run (the build, GX's reading), from the raw rows
         os.environ[warehouse.RUN_MEMORY_LIMIT_ENV] = warehouse.memory_limit_for(con)
         state.unbuilt = sorted(set(state.summary.sources_loaded) | set(loaded_since_build(con)))
+        state.redated = [s for s in deliveries_since_build(con) if s not in state.unbuilt]
         if state.builds and state.unbuilt:
             from indicators import transform
 
@@ -229,7 +233,18 @@ def dbt_build(state: RunState) -> None:
     moved = build_skip.date_moved(state.work) if previous else None
     if moved:
         state.reporter(f"dbt build: nothing new was loaded, but {moved}: the marts are rebuilt")
-    if not state.unbuilt and previous and previous[1] == state.fingerprint and not moved:
+    elif state.redated and not state.unbuilt:
+        state.reporter(
+            f"dbt build: nothing new was loaded, but a delivery without rows reaches a new date "
+            f"({', '.join(state.redated)}): the marts are rebuilt"
+        )
+    if (
+        not state.unbuilt
+        and not state.redated
+        and previous
+        and previous[1] == state.fingerprint
+        and not moved
+    ):
         state.reporter(
             f"dbt build: skipped: nothing new was loaded and the project is unchanged since run "
             f"{previous[0]}; its marts and checks stand"
