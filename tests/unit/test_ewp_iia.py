@@ -7,9 +7,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from indicators.derive import LEFT_OUT, READER_REASON
 from indicators.readers.errors import ReaderError
 from indicators.readers.ewp_iia import read_ewp_iia
 
@@ -429,8 +430,13 @@ def _frame_or_reader_error(path: Path) -> None:
     except ReaderError as error:
         assert str(error)
         return
-    assert frame.columns == EXPECTED_COLUMNS
+    # an IIA the reader sends to the quarantine or leaves out (none of its partners the home HEI, not
+    # in effect) is marked in a column of its own, with its reason
+    assert [c for c in frame.columns if c not in (READER_REASON, LEFT_OUT)] == EXPECTED_COLUMNS
     assert frame.height >= 1
+    for marker in (READER_REASON, LEFT_OUT):
+        if marker in frame.columns:
+            assert all(reason.strip() for reason in frame[marker].drop_nulls())
 
 
 @PROPERTY_SETTINGS
@@ -464,6 +470,7 @@ def test_byte_flips(tmp_path, flips):
 
 @PROPERTY_SETTINGS
 @given(text=st.text(max_size=300), position=st.integers(min_value=0, max_value=len(VALID)))
+@example(text="0", position=621)  # the home HEI's id becomes '0lu.se': no partner is the home HEI
 def test_text_inserted_anywhere(tmp_path, text, position):
     data = VALID[:position] + text.encode("utf-8") + VALID[position:]
     _frame_or_reader_error(_write(tmp_path, data))
