@@ -17,7 +17,7 @@ import pytest
 from indicators.report import report
 from indicators.report.quality_words import check_text, reason
 
-pytestmark = pytest.mark.xdist_group("bundled")
+pytestmark = pytest.mark.xdist_group("audit_bundled")
 
 ENGLISH = (
     "file name matches no source",
