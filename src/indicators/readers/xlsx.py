@@ -45,7 +45,11 @@ def read_xlsx(
         data = data.read_bytes()
     marks = _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
     sheet = _sheet_named(data, sheet) if sheet else None
-    check_extent(data, sheet, max_unpacked_mb)  # a stray cell far away: calamine would abort the run
+    try:
+        xml = sheet_xml(data, sheet)  # read once: its range, its error cells, its merged cells
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError):  # a damaged member: calamine says so
+        xml = None
+    check_extent(xml, max_unpacked_mb)  # a stray cell far away: calamine would abort the run
     try:
         kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
         if skip_rows:
@@ -63,7 +67,6 @@ def read_xlsx(
         raise ReaderError(_no_rows(data, sheet, frame.columns))
     _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
-    xml = sheet_xml(data, sheet)
     columns = frame.columns
     errors = error_columns(xml, columns)  # Excel's #N/A, #REF!, …: read as empty cells
     frame = frame.with_row_index("_row_number", offset=2 + skip_rows).with_columns(

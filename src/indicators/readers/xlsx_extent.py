@@ -9,7 +9,8 @@ real table (one cell per 16 bytes of ``xlsx_max_unpacked_mb``: 33,554,432 cells 
 takes more than 16 bytes of XML) is rejected, naming the range.
 
 The range is read from the sheet's ``<dimension ref="A1:D200"/>``, which every spreadsheet program
-writes at the start of the sheet (a few KB inflated, not the whole sheet); where it says more than
+writes at the start of the sheet (its first 64 KB looked at; the sheet's XML is read once, for this,
+the error cells and the merges: ``xlsx_errors.sheet_xml``); where it says more than
 allowed, the filled cells themselves are read (a cell styled but empty is no part of calamine's
 range); where it is missing (openpyxl's write-only mode), first a bound from the last row and the
 longest column letters. A workbook crafted with a dimension that understates its cells, or with rows
@@ -18,14 +19,12 @@ and cells written without their references, is not caught.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 
 from indicators.readers.errors import ReaderError
-from indicators.readers.xlsx_errors import _column_number, _sheet_member
+from indicators.readers.xlsx_errors import _column_number
 
-HEAD = 1 << 16  # the inflated bytes read for the dimension
+HEAD = 1 << 16  # the bytes looked at for the dimension
 _DIMENSION = re.compile(
     rb"""<(?:\w+:)?dimension\s+ref\s*=\s*["']([A-Za-z]{1,3})(\d+)(?::([A-Za-z]{1,3})(\d+))?["']"""
 )
@@ -40,26 +39,23 @@ _VALUE_CELL = re.compile(
 )
 
 
-def check_extent(data: bytes, sheet: str | None, max_unpacked_mb: float) -> None:
-    """Reject the sheet calamine reads if its range spans more cells than allowed."""
+def check_extent(xml: bytes | None, max_unpacked_mb: float) -> None:
+    """Reject the sheet calamine reads (its XML, ``xlsx_errors.sheet_xml``) if its range spans more
+    cells than allowed."""
+    if xml is None:
+        return
     allowed = int(max_unpacked_mb * 1024 * 1024) // 16
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # its unpacked size was checked (_check_zip)
-        member = _sheet_member(archive, sheet)
-        if member is None or member not in archive.namelist():
+    head = xml[:HEAD]
+    dimension = _DIMENSION.search(head)
+    if dimension is not None:
+        first, last = (
+            _cell(dimension.group(1), dimension.group(2)),
+            _cell(dimension.group(3) or dimension.group(1), dimension.group(4) or dimension.group(2)),
+        )
+        if _cells(first, last) <= allowed:
             return
-        with archive.open(member) as stream:
-            head = stream.read(HEAD)
-        dimension = _DIMENSION.search(head)
-        if dimension is not None:
-            first, last = (
-                _cell(dimension.group(1), dimension.group(2)),
-                _cell(dimension.group(3) or dimension.group(1), dimension.group(4) or dimension.group(2)),
-            )
-            if _cells(first, last) <= allowed:
-                return
-        elif _SHEET_DATA.search(head) is None and len(head) < HEAD:
-            return  # no cells at all
-        xml = archive.read(member)
+    elif _SHEET_DATA.search(head) is None and len(head) < HEAD:
+        return  # no cells at all
     if dimension is None and _bound(xml) <= allowed:  # no dimension (openpyxl's write-only mode)
         return
     top = left = bottom = right = 0
