@@ -10,10 +10,8 @@ import os
 import unicodedata
 from pathlib import Path
 
-import duckdb
-
 from conftest import TEST_KEY
-from helpers import cli_in_process, personnummer
+from helpers import cli_in_process, personnummer, query
 
 HEADER = "Mobility ID,Student ID,Direction,Programme code,Mobility type,Country,Start date,Status,Credits"
 STUDENT = personnummer("19000101", 981)
@@ -26,14 +24,6 @@ def one_stay(mobility_id: str) -> str:
 def ingest(inbox: Path, warehouse: Path):
     env = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY, "INDICATORS_SETTLE_SECONDS": "0"}
     return cli_in_process("ingest", "-q", "--inbox", str(inbox), "--warehouse", str(warehouse), env=env)
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_name_that_is_not_utf8_is_recorded_as_windows_1252_and_the_run_publishes(tmp_path):

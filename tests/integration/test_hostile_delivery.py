@@ -20,12 +20,11 @@ import time
 import zipfile
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pytest
 
 from conftest import TEST_KEY
-from helpers import cli_in_process, personnummer
+from helpers import cli_in_process, personnummer, query
 
 HEADER = "Mobility ID,Student ID,Direction,Programme code,Mobility type,Country,Start date,Status,Credits"
 P = [personnummer("19960101", 980 + i) for i in range(6)]
@@ -64,14 +63,6 @@ def run(name: str, inbox: Path, warehouse: Path, **extra: str) -> subprocess.Com
     process gives them); the runs a signal stops or that race another start processes of their own."""
     env = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY, "INDICATORS_SETTLE_SECONDS": "0", **extra}
     return cli_in_process(*arguments(name, inbox, warehouse), env=env)
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def runs_log(warehouse: Path) -> list[dict]:

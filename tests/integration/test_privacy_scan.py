@@ -29,7 +29,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from helpers import cli_in_process
+from helpers import cli_in_process, query
 from privacy_scan import core, identifiers_in, scan, scanned_files, written_forms
 
 # one worker builds the module's fixture (--dist loadgroup), not both
@@ -195,14 +195,6 @@ def run(tmp_path_factory):
         "written": [state, exports, reports, outputs],
         "nightly": nightly,
     }
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_no_input_identifier_in_any_file_written(run):
