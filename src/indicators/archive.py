@@ -3,21 +3,25 @@
 Layout (``<warehouse folder>/archive/`` unless ``archive_dir`` says otherwise)::
 
     manifest.jsonl                          one line per archived file (append-only)
-    <source>/<sha256>.parquet               the file's rows exactly as in ``raw.<source>``
-    _quarantine/<source>/<sha256>.parquet   its ``audit.quarantine`` rows, if it had any
+    <source>/<identity>.parquet             the file's rows exactly as in ``raw.<source>``
+    _quarantine/<source>/<identity>.parquet its ``audit.quarantine`` rows, if it had any
+
+where ``<identity>`` is the export's keyed identity (``audit.loaded_files.sha256``: an HMAC of the
+sha256 of its bytes, :mod:`indicators.fileid`), never the export's plain sha256,
 
 so that ``<source>/*.parquet`` is exactly ``raw.<source>``, for any engine that reads Parquet.
 
 The rows are the normalised, pseudonymised rows of ``raw.<source>`` with every metadata column
 (``_file_id``, ``_file_name``, ``_row_number``, ``_loaded_at``, ``_run_id``); the manifest line holds
 the file's ``audit.loaded_files`` row, its extraction date (from the file name, if any), its row
-numbers, and the sha256 and size of each Parquet file. Nothing in it is in clear: the archive needs
+numbers, and the sha256 and size of each Parquet file (plain: of pseudonymised Parquet, they name
+nobody). Nothing in it is in clear: the archive needs
 the warehouse's access rules, not the inbox's.
 
 A run *stages* its loaded files (Parquet written to a temporary name, fsynced, renamed) before it
 publishes and *commits* them (the manifest lines) only after it published: a Parquet file that no
 manifest line names belongs to a run that failed, is ignored by ``restore`` and is simply rewritten
-by the next run that loads the same file. A file whose sha256 is in the manifest is never rewritten.
+by the next run that loads the same file. A file whose identity is in the manifest is never rewritten.
 ``restore`` rebuilds the raw and audit tables the dbt models read from the manifest alone.
 """
 
@@ -35,7 +39,8 @@ from pathlib import Path
 
 import duckdb
 
-from indicators import private
+from indicators import fileid, private
+from indicators.identity import Pseudonymiser
 from indicators.sources import extraction_date
 
 MANIFEST = "manifest.jsonl"
@@ -60,7 +65,7 @@ class ArchiveStats:
 
 
 def loaded_digests(con) -> set[str]:
-    """The sha256 of every file a warehouse has loaded (``audit.loaded_files``, status loaded)."""
+    """The identity of every file a warehouse has loaded (``audit.loaded_files``, status loaded)."""
     rows = con.execute("select distinct sha256 from audit.loaded_files where status = 'loaded'").fetchall()
     return {sha for (sha,) in rows}
 
@@ -93,7 +98,7 @@ class Archive:
     # --- reading ---------------------------------------------------------------------------
 
     def entries(self) -> dict[str, dict]:
-        """Committed entries by sha256, in manifest order (a torn line is ignored: see ``torn_lines``)."""
+        """Committed entries by file identity, in manifest order (a torn line is ignored: see ``torn_lines``)."""
         return self._read()[0]
 
     def torn_lines(self) -> list[int]:
@@ -148,8 +153,10 @@ class Archive:
         run_id: str | None = None,
         shas: set[str] | None = None,
         into: list[dict] | None = None,
+        rename: Callable[[str], str] | None = None,
     ) -> ArchiveStats:
-        """Write the Parquet files of the loaded files of ``run_id`` (or with these sha256s).
+        """Write the Parquet files of the loaded files of ``run_id`` (or with these identities; in a
+        warehouse of plain digests, those digests, with ``rename`` giving their keyed identities).
 
         Returns the entries to ``commit`` once the warehouse holding them is published; each is
         appended to ``into`` as soon as it is written, so that a run stopped meanwhile (a signal)
@@ -169,6 +176,8 @@ class Archive:
         names = [column[0] for column in cursor.description]
         for values in cursor.fetchall():
             row = dict(zip(names, values, strict=True))
+            if rename is not None:
+                row["sha256"] = rename(row["sha256"])
             if row["sha256"] in committed:
                 continue
             entry = self._write_file(con, row)
@@ -209,6 +218,7 @@ class Archive:
         loaded_file = {k: _iso(v) for k, v in row.items()}
         return {
             "sha256": sha,
+            fileid.NAME: fileid.FORM,
             "source": source,
             "file_name": row["file_name"],
             "file_id": file_id,
@@ -271,20 +281,26 @@ class Archive:
             handle.flush()
             os.fsync(handle.fileno())
 
-    def sync_from(self, published: Path, progress: Callable[[str], None]) -> int:
+    def sync_from(self, published: Path, progress: Callable[[str], None], key: bytes) -> int:
         """Archive every loaded file of the published warehouse the manifest lacks (a warehouse from
-        before the archive, or a run that crashed between its publish and its manifest lines)."""
+        before the archive, or a run that crashed between its publish and its manifest lines). A
+        warehouse of plain digests (before :mod:`indicators.fileid`) is compared by their keyed
+        identities, the names its files are archived under."""
         try:
             con = duckdb.connect(str(published), read_only=True)
         except duckdb.ConnectionException as exc:  # open in this process with another configuration
             progress(f"archive: not checked against the published warehouse this time ({exc})")
             return 0
         try:
-            loaded = loaded_digests(con)
-            missing = loaded - set(self.entries())
+            loaded = {digest: digest for digest in loaded_digests(con)}  # by identity: as stored
+            rename = None
+            if not fileid.marked(con):
+                rename = Pseudonymiser(key).file_identity
+                loaded = {rename(digest): digest for digest in loaded}
+            missing = set(loaded) - set(self.entries())
             if not missing:
                 return 0
-            stats = self.stage(con, shas=missing)
+            stats = self.stage(con, shas={loaded[k] for k in missing}, rename=rename)
         finally:
             con.close()
         self.commit(stats.entries)

@@ -197,6 +197,17 @@ class Pseudonymiser:
         outer.update(inner.digest())
         return outer.hexdigest()
 
+    def file_identity(self, sha256_hex: str) -> str:
+        """A delivered file's identity: this HMAC of the sha256 of its bytes (``file:`` prefixed, so
+        that it is no person's pseudonym). The plain sha256 of a one-row file would name its person
+        to anyone who hashes every plausible personnummer in the row's text (see
+        :mod:`indicators.fileid`); this one needs the key."""
+        return self.digest(f"file:{sha256_hex}")
+
+    def sql_file_identity(self, value_sql: str) -> str:
+        """:meth:`file_identity` in DuckDB SQL (``$hmac_ipad``/``$hmac_opad`` from :attr:`sql_params`)."""
+        return self.sql_digest(f"'file:' || {value_sql}")
+
     def redact_keyed(self, text: str) -> str:
         """``text`` with each personnummer-shaped part replaced by ``[personnummer:<tag>]``, the tag
         sixteen letters of a keyed HMAC of its digits (and a T-number's T) under a prefix of its own,

@@ -170,7 +170,7 @@ class Ingestor:
         self.seconds = {"hash": 0.0, "read": 0.0, "normalise": 0.0, "pseudonymise": 0.0, "load": 0.0}
         self._writer: ThreadPoolExecutor | None = None
         self._pending: list[tuple[Future, int]] = []  # queued writes and their rows, oldest first
-        self._rejected_before: dict[str, str] = {}  # sha256 → the reason recorded (ingest_inbox)
+        self._rejected_before: dict[str, str] = {}  # file identity → the reason recorded (ingest_inbox)
         self._write_failed = False
 
     def ingest_inbox(self, folder: Path) -> IngestSummary:
@@ -277,13 +277,16 @@ class Ingestor:
         return result
 
     def ingest_file(self, file: Delivered, known: dict[str, str], digest: Future | None = None) -> FileResult:
-        """One file; ``digest`` is its sha256 being computed ahead (else it is computed here)."""
+        """One file; ``digest`` is its sha256 being computed ahead (else it is computed here). The
+        sha256 stays in memory: what is stored and compared is the file's keyed identity (``sha``,
+        :mod:`indicators.fileid`)."""
         path = file.path
         clock = time.perf_counter()
         try:
-            sha = digest.result() if digest is not None else delivery.file_sha256(file)
+            plain = digest.result() if digest is not None else delivery.file_sha256(file)
         except Changed as exc:
             return self._waiting(file, str(exc))
+        sha = self.pseudonymiser.file_identity(plain)
         self.seconds["hash"] += time.perf_counter() - clock  # the wait for it, when computed ahead
         checkpoint("hashed")
         spec = match_source(path.name, self.specs)
@@ -301,7 +304,7 @@ class Ingestor:
             self.on_new_file, starting = None, self.on_new_file
             starting()
         try:
-            data = delivery.read_bytes(file, sha)  # the bytes hashed, read once: parsed from memory
+            data = delivery.read_bytes(file, plain)  # the bytes hashed, read once: parsed from memory
         except Changed as exc:
             return self._waiting(file, str(exc))
         reason = misdated(path.name, self.run_day, self.options.date_min)

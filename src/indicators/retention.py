@@ -3,11 +3,12 @@
 After a successful publish, with ``inbox_retention_days`` set (default 30; ``null`` keeps them for
 ever):
 
-* an inbox file older than that whose sha256 the published warehouse holds as ``loaded`` is
+* an inbox file older than that whose identity (the keyed HMAC of its sha256, :mod:`indicators.fileid`)
+  the published warehouse holds as ``loaded`` is
   deleted; its age counts from its modification time, or from the first load of its bytes where
   that was earlier (a modification time in the future: a wrong clock, a zip's or a copy program's
   time, never reached); its rows are in the warehouse and in the archive, pseudonymised, and
-  ``audit.loaded_files`` keeps its name, size and sha256, so a re-delivered identical file is still
+  ``audit.loaded_files`` keeps its name, size and identity, so a re-delivered identical file is still
   skipped. That covers a file recorded as ``skipped`` too (the same bytes as a loaded file);
 * a kept original in ``rejected/`` (and its ``.reason.txt``) older than that, counted from the
   rejection, is deleted;
@@ -26,6 +27,7 @@ import duckdb
 from indicators.archive import file_sha256 as sha256_of
 from indicators.config import Settings
 from indicators.disk import describe
+from indicators.identity import Pseudonymiser
 from indicators.ingest import inbox_files
 from indicators.readers.delivered import shown
 from indicators.sources import load_sources, match_source
@@ -33,8 +35,11 @@ from indicators.sources import load_sources, match_source
 DAY = 86_400
 
 
-def apply(settings: Settings, progress: Callable[[str], None], now: float | None = None) -> list[str]:
-    """Delete what retention allows; returns warnings (a file that could not be deleted)."""
+def apply(
+    settings: Settings, progress: Callable[[str], None], now: float | None = None, *, key: bytes
+) -> list[str]:
+    """Delete what retention allows; returns warnings (a file that could not be deleted). ``key``:
+    the pseudonymisation key, which the files' identities are keyed with."""
     days = settings.inbox_retention_days
     if days is None:
         return []
@@ -42,7 +47,7 @@ def apply(settings: Settings, progress: Callable[[str], None], now: float | None
     cutoff = now - days * DAY
     warnings: list[str] = []
     if settings.inbox.is_dir():
-        warnings += _inbox(settings, cutoff, days, progress, now)
+        warnings += _inbox(settings, cutoff, days, progress, now, Pseudonymiser(key).file_identity)
     if settings.rejected_dir.is_dir():
         warnings += _rejected(settings.rejected_dir, cutoff, days, progress)
     return warnings
@@ -61,7 +66,7 @@ def _delete(path: Path, why: str, progress) -> str | None:
     return None
 
 
-def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float) -> list[str]:
+def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float, identity) -> list[str]:
     specs = load_sources(settings.pipelines_dir)
     # old by their time, or dated in the future (then their first load decides)
     old = [
@@ -85,11 +90,11 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float)
         con.close()
     warnings = []
     for path, modified in old:
-        loaded = first_loaded.get(sha256_of(path))
+        loaded = first_loaded.get(identity(sha256_of(path)))
         if loaded is not None and min(modified, loaded.timestamp()) <= cutoff:  # loaded_at: local time
             problem = _delete(
                 path,
-                f"loaded and published; older than {days:g} days; its sha256 stays in audit.loaded_files",
+                f"loaded and published; older than {days:g} days; its identity stays in audit.loaded_files",
                 progress,
             )
             warnings += [problem] if problem else []

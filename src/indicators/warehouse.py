@@ -89,6 +89,14 @@ AUDIT_TABLES = {
         obs_status varchar,
         is_removed boolean not null
     """,
+    # facts about the warehouse itself, one row each: ``file_identity`` says that loaded_files.sha256
+    # holds the keyed identity of each file, since when (indicators.fileid)
+    "warehouse_meta": """
+        name varchar primary key,
+        value varchar not null,
+        run_id varchar,
+        recorded_at timestamp not null
+    """,
     "dq_results": """
         run_id varchar not null,
         engine varchar not null,
@@ -186,11 +194,18 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, specs: list[SourceSpec]) -> No
     """Create the raw and audit schemas and tables; add columns a newer source spec introduced."""
     con.execute("create schema if not exists raw")
     con.execute("create schema if not exists audit")
+    fresh = not con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'loaded_files'"
+    ).fetchone()[0]
     for name, columns in AUDIT_TABLES.items():
         con.execute(f"create table if not exists audit.{name} ({columns})")
     con.execute("create sequence if not exists audit.file_id_seq start 1")
     con.execute("alter table audit.pipeline_runs add column if not exists build_fingerprint varchar")
     con.execute("alter table audit.loaded_files add column if not exists extraction_date date")
+    if fresh:  # a new warehouse records keyed file identities from its first file: nothing to migrate
+        from indicators import fileid
+
+        fileid.mark(con, "created")
     for spec in specs:
         wanted = {f.name: f.sql_type for f in spec.fields} | METADATA_COLUMNS
         # a pseudonym is 64 random hex digits: compression cannot shrink it and analysing it for
@@ -250,6 +265,18 @@ def _copy_into_storage_version(published: Path, work: Path) -> None:
         con.execute("detach target")
     finally:
         con.close()
+
+
+def rewrite(path: Path) -> None:
+    """Write a closed warehouse file anew, table by table: the new file holds only the live rows
+    (an updated or deleted value's old bytes stay in a file's free blocks)."""
+    fresh = path.with_name(path.name + ".rewrite")
+    fresh.unlink(missing_ok=True)
+    try:
+        _copy_into_storage_version(path, fresh)
+        os.replace(fresh, path)
+    finally:
+        fresh.unlink(missing_ok=True)
 
 
 def publish(work: Path, published: Path) -> None:

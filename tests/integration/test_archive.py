@@ -9,6 +9,7 @@ The bundled sample has 13 files: 11 load, ``staff_mobility_broken.csv`` is rejec
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -110,7 +111,12 @@ def test_the_archive_holds_each_loaded_file_once_pseudonymised(tmp_path, sample_
         parquet = archive / entry["rows"]["path"]
         assert parquet.name == f"{entry['sha256']}.parquet" and parquet.parent.name == entry["source"]
         assert sha(parquet) == entry["rows"]["sha256"]
-        assert entry["sha256"] == sha(sample_inbox / entry["file_name"])  # named by the export's own sha256
+        # named by the export's keyed identity, never its plain sha256 (indicators.fileid)
+        digest = sha(sample_inbox / entry["file_name"])
+        assert (
+            entry["sha256"]
+            == hmac.new(TEST_KEY.encode(), f"file:{digest}".encode(), hashlib.sha256).hexdigest()
+        )
     # plain Parquet, readable by any engine; the same rows and metadata as raw.student_mobility
     con = duckdb.connect()
     archived = con.execute(

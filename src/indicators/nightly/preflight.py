@@ -3,7 +3,7 @@ complete, is there the space the run needs; and a rebuild's restore from the arc
 
 from __future__ import annotations
 
-from indicators import disk, warehouse
+from indicators import disk, fileid, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings, key_file_exposed
 from indicators.ingest import FileResult, IngestSummary, inbox_files
@@ -15,9 +15,12 @@ class RunStopped(Exception):
     """A run that must not go on (a damaged published file): the message says why and what to do."""
 
 
-def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -> tuple[bool, list[str]]:
+def before_copy(
+    settings: Settings, archive: Archive, reporter, rebuild: bool, key: bytes, run_id: str
+) -> tuple[bool, list[str]]:
     """Is the published file whole (else stop, or rebuild it when ``auto_rebuild``)? Is the archive
-    complete? Is there the space the run needs? Returns (start from the archive, warnings)."""
+    complete? Is there the space the run needs? Returns (start from the archive, warnings). An
+    archive named by plain sha256s is first renamed to keyed identities (:mod:`indicators.fileid`)."""
     notes: list[str] = []
     restore = rebuild
     exposed = key_file_exposed(settings)
@@ -31,6 +34,7 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
         )
         reporter(f"warning: {line}")
         notes.append(line)
+    fileid.migrate_archive(archive, key, run_id, reporter)
     if rebuild:  # damaged or not, it is replaced: never under another process's read-write connection
         warehouse.refuse_if_open_read_write(settings.warehouse)
     else:
@@ -55,7 +59,7 @@ def before_copy(settings: Settings, archive: Archive, reporter, rebuild: bool) -
             )
             restore = True
         elif settings.warehouse.exists():
-            archive.sync_from(settings.warehouse, reporter)
+            archive.sync_from(settings.warehouse, reporter, key)
     # a rebuild loads every archived file anew: they count as new files (by their exported size)
     known = set() if restore else warehouse.known_files(settings.warehouse)
     new_bytes = archive.exported_bytes() if restore else 0

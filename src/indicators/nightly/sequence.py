@@ -248,6 +248,7 @@ def _run_locked(
     """The stages in order; the first failure ends the run with the working copy kept (or removed).
     A signal ends it like a failure, the working copy removed (a stop must be quick)."""
     signals = signals or _Signals()
+    state.key = key
     checks = stop_after != "ingest"
     state.builds = with_dbt and checks and (state.settings.root / "dbt_project.yml").exists()
     state.checks_quality = with_quality and checks

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from indicators import bi, build_skip, disk, history, published, warehouse
+from indicators import bi, build_skip, disk, fileid, history, published, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings
 from indicators.derive import ReadOptions
@@ -50,6 +50,7 @@ class RunState:
     reporter: Callable[[str], None]
     work: Path  # the working copy
     archive: Archive
+    key: bytes = b""  # the pseudonymisation key (the files' identities are keyed with it too)
     specs: list[SourceSpec] = field(default_factory=list)
     restore: bool = False  # start from the archive (a rebuild, or a damaged published file)
     notes: list[str] = field(default_factory=list)  # from the check (a rebuild), warnings too
@@ -84,7 +85,9 @@ def check(state: RunState, rebuild: bool) -> None:
     clock = time.monotonic()
     state.specs = load_sources(state.settings.pipelines_dir)
     _suites_usable(state.settings, state.specs)
-    state.restore, state.notes = preflight.before_copy(state.settings, state.archive, state.reporter, rebuild)
+    state.restore, state.notes = preflight.before_copy(
+        state.settings, state.archive, state.reporter, rebuild, state.key, state.run_id
+    )
     state.timings["check"] = time.monotonic() - clock
 
 
@@ -110,6 +113,7 @@ def working_copy(state: RunState) -> None:
     state.clock = time.monotonic()  # the copy counts as ingest time
     warehouse.prepare_working_copy(None if state.restore else state.settings.warehouse, state.work)
     state.reporter(f"run {state.run_id}: working copy {state.work}")
+    fileid.migrate_working_copy(state.work, state.key, state.run_id, state.reporter)  # once, if old
     checkpoint("copied")
 
 
@@ -390,7 +394,7 @@ def after_publish(state: RunState, retention: bool) -> None:
     if retention:
         from indicators import retention as inbox_retention
 
-        state.warnings.extend(inbox_retention.apply(state.settings, state.reporter))
+        state.warnings.extend(inbox_retention.apply(state.settings, state.reporter, key=state.key))
 
 
 def end_failed(state: RunState, remove: bool = False) -> Path | None:
