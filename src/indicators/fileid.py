@@ -39,6 +39,8 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from indicators import keycheck, private, warehouse
 from indicators.faults import checkpoint
 from indicators.history import _fsync
@@ -58,6 +60,19 @@ def marked(con) -> bool:
     return bool(exists) and bool(
         con.execute("select count(*) from audit.warehouse_meta where name = ?", [NAME]).fetchone()[0]
     )
+
+
+def published_keyed(path: Path) -> bool:
+    """Does the published warehouse hold keyed identities (True too when it cannot be opened: the
+    run says why elsewhere)?"""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return True
+    try:
+        return marked(con)
+    finally:
+        con.close()
 
 
 def mark(con, run_id: str) -> None:

@@ -246,3 +246,21 @@ def test_a_rebuild_from_a_migrated_archive_gives_the_published_marts(published_w
     # and the sample delivered again is known, file by file
     again = ingest(sample, state / "warehouse.duckdb")
     assert "0 loaded, 11 skipped" in again.stdout, again.stdout
+
+
+def test_the_free_space_check_counts_the_migrations_second_copy_of_the_warehouse(tmp_path, monkeypatch):
+    """The first run after the upgrade writes its working copy anew beside the copy: with room for one
+    copy of the warehouse and not two it stops before it copies, with the usual line."""
+    import shutil as shell
+
+    from indicators import disk
+
+    inbox, state, _ = old_form(tmp_path)
+    size = (state / "warehouse.duckdb").stat().st_size
+    real = shell.disk_usage
+    monkeypatch.setattr(
+        disk.shutil, "disk_usage", lambda path: real(path)._replace(free=size + size // 2)
+    )  # the inbox's files are all known: the run needs the warehouse (twice) and the headroom
+    stopped = ingest(inbox, state / "warehouse.duckdb", INDICATORS_DISK_HEADROOM_MB="0")
+    assert stopped.returncode == 1 and "not enough free space" in stopped.stdout, stopped.stdout
+    assert f"need {disk.human(2 * size)}" in stopped.stdout, stopped.stdout

@@ -70,6 +70,8 @@ def before_copy(
             if (redact_text(text_name(path.name)), size := path.stat().st_size) not in known  # as recorded
         )
     base = 0 if restore or not settings.warehouse.exists() else settings.warehouse.stat().st_size
+    if base and not fileid.published_keyed(settings.warehouse):
+        base *= 2  # the one-time migration writes the working copy anew beside it (indicators.fileid)
     need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb)
     disk.check_free_space(settings.work_dir, need)
     return restore, notes
