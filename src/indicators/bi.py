@@ -4,7 +4,8 @@ rebuilt them.
 Power BI, Excel's Power Query and Tableau read Parquet and CSV from a folder without a DuckDB
 driver. At each publish the run writes every table and view of the ``marts`` schema of the
 working copy it is about to publish into ``bi.new/`` — ``<mart>.parquet``, ``<mart>.csv``
-(UTF-8, ``,`` between fields, ``.`` decimals, a header row; a text starting like a formula gets a
+(UTF-8 with a byte-order mark, as the exports' ``excel-sv`` CSV, so that Excel opening it by a
+double-click reads UTF-8; ``,`` between fields, ``.`` decimals, a header row; a text starting like a formula gets a
 leading ``'``, as in the exports, while the Parquet keeps it as it is) and ``manifest.json`` (the run id,
 when, and each mart's rows and columns) — and, right after the warehouse is swapped in, swaps
 ``bi.new`` for ``bi`` (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames);
@@ -33,6 +34,7 @@ import duckdb
 FOLDER = "bi"
 SCHEMA = "marts"
 MANIFEST = "manifest.json"
+BOM = "\ufeff".encode()  # the CSV files' first bytes, as the exports' excel-sv dialect writes them
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
@@ -80,10 +82,12 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
             con.execute(
                 f"copy (select * from {source}) to {_literal(parquet)} (format parquet, compression zstd)"
             )
+            body = staging / f"{name}.csv.body"
             con.execute(
-                f"copy (select {_csv_columns(columns)} from {source}) to {_literal(text)} "
+                f"copy (select {_csv_columns(columns)} from {source}) to {_literal(body)} "
                 "(format csv, header true, delimiter ',')"
             )
+            _with_bom(body, text)
             tables.append(
                 {
                     "name": name,
@@ -104,13 +108,32 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
         "written_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "warehouse": warehouse.name,
         "schema": SCHEMA,
-        "csv": {"delimiter": ",", "decimal": ".", "encoding": "UTF-8", "header": True, "formula_prefix": "'"},
+        "csv": {
+            "delimiter": ",",
+            "decimal": ".",
+            "encoding": "UTF-8",
+            "bom": True,
+            "header": True,
+            "formula_prefix": "'",
+        },
         "tables": tables,
         "relationships": relationships(tables),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _fsync_dir(staging)
     return Written(staging, len(tables), time.monotonic() - clock)
+
+
+def _with_bom(body: Path, text: Path) -> None:
+    """``text``: a UTF-8 byte-order mark, then ``body`` (removed). DuckDB's COPY writes no BOM (its
+    PREFIX cannot go with a header row), and without one Excel opening the file by a double-click
+    reads Windows-1252 (``Lärare`` shows as ``LÃ¤rare``); DuckDB, polars and Python's ``utf-8-sig``
+    read the BOM as the encoding's mark, not as part of the first column's name
+    (tests/unit/test_bi_csv.py)."""
+    with open(text, "wb") as out, open(body, "rb") as source:
+        out.write(BOM)
+        shutil.copyfileobj(source, out, 1 << 20)
+    body.unlink()
 
 
 def _csv_columns(columns: list[tuple[str, str]]) -> str:

@@ -13,6 +13,8 @@ import io
 import json
 
 import duckdb
+import pandas as pd
+import polars as pl
 
 from indicators import bi
 
@@ -38,7 +40,7 @@ def test_a_formula_in_a_marts_text_is_inert_in_its_csv_and_kept_in_its_parquet(t
 
     written = bi.write(database, tmp_path / "warehouse.duckdb", "20261205T040001-a1b2")
 
-    text = (written.folder / "programmes.csv").read_text(encoding="utf-8")
+    text = (written.folder / "programmes.csv").read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     assert rows[0] == ["programme_code", "programme_name_sv", "change_abs", "share"]
     # written out by hand: a leading formula character gets a ', nothing else changes
@@ -57,3 +59,31 @@ def test_a_formula_in_a_marts_text_is_inert_in_its_csv_and_kept_in_its_parquet(t
     assert parquet.fetchall() == names
     manifest = json.loads((written.folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["csv"]["formula_prefix"] == "'"
+
+
+def test_a_marts_csv_starts_with_a_byte_order_mark_that_readers_take_as_the_encoding(tmp_path):
+    # Excel, opening a CSV by a double-click, reads UTF-8 only after a BOM (else Windows-1252:
+    # "Lärare" shows as "LÃ¤rare"); the exports' excel-sv CSV has one, the bi/ CSVs had none
+    database = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute(
+        "create schema marts; create table marts.staff_mobility (staff_category varchar, persons integer)"
+    )
+    con.executemany("insert into marts.staff_mobility values (?, ?)", [("Lärare", 3), ("Doktorand", 2)])
+    con.close()
+
+    written = bi.write(database, tmp_path / "warehouse.duckdb", "20261205T040001-a1b2")
+
+    path = written.folder / "staff_mobility.csv"
+    data = path.read_bytes()
+    # by hand: EF BB BF, then the header and the rows in UTF-8 ("ä" is C3 A4), LF line ends
+    assert data == b"\xef\xbb\xbfstaff_category,persons\nL\xc3\xa4rare,3\nDoktorand,2\n"
+    assert not list(written.folder.glob("*.body"))  # DuckDB's own output, copied behind the BOM
+    # the readers named in bi/manifest.json's "bom" take the mark as the encoding's, not as a name
+    assert pl.read_csv(path).columns == ["staff_category", "persons"]
+    assert list(pd.read_csv(path).columns) == ["staff_category", "persons"]
+    back = duckdb.connect().execute(f"select * from read_csv('{path}')")
+    assert [column[0] for column in back.description] == ["staff_category", "persons"]
+    assert back.fetchall() == [("Lärare", 3), ("Doktorand", 2)]
+    manifest = json.loads((written.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["csv"]["encoding"], manifest["csv"]["bom"]) == ("UTF-8", True)
