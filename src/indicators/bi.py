@@ -34,6 +34,9 @@ import duckdb
 FOLDER = "bi"
 SCHEMA = "marts"
 MANIFEST = "manifest.json"
+# what the files hold and how (the BOM, the formula prefix, the manifest's fields): raised with every
+# change to them, so that a kept folder written by an older code is written again (:func:`keep`)
+WRITER_VERSION = 2
 BOM = "\ufeff".encode()  # the CSV files' first bytes, as the exports' excel-sv dialect writes them
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
@@ -106,6 +109,7 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
         "run_id": run_id,  # the publish the folder belongs to
         "written_by_run": run_id,  # the run that wrote its files (an earlier one when kept: keep)
         "written_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "writer_version": WRITER_VERSION,  # what wrote the files (none before version 2)
         "warehouse": warehouse.name,
         "schema": SCHEMA,
         "csv": {
@@ -181,15 +185,20 @@ def relationships(tables: list[dict]) -> list[dict[str, str]]:
 def keep(warehouse: Path, previous_run: str | None) -> dict | None:
     """The folder's manifest when this publish can keep the folder, else None (it is written again).
     Only for a run that did not rebuild the marts, and only when the folder holds the marts of the
-    publish the run started from (``previous_run``): its manifest names that run and every file it
-    lists is there."""
+    publish the run started from (``previous_run``): its manifest names that run, every file it
+    lists is there, and this code's :data:`WRITER_VERSION` wrote them (a folder from before a
+    change to the files, the BOM or the formula prefix, is written again by the next publish)."""
     folder = folder_of(warehouse)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         listed = [folder / table[kind] for table in manifest["tables"] for kind in ("parquet", "csv")]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    whole = previous_run is not None and manifest.get("run_id") == previous_run
+    whole = (
+        previous_run is not None
+        and manifest.get("run_id") == previous_run
+        and manifest.get("writer_version") == WRITER_VERSION
+    )
     return manifest if whole and all(path.is_file() for path in listed) else None
 
 

@@ -87,3 +87,31 @@ def test_a_marts_csv_starts_with_a_byte_order_mark_that_readers_take_as_the_enco
     assert back.fetchall() == [("Lärare", 3), ("Doktorand", 2)]
     manifest = json.loads((written.folder / "manifest.json").read_text(encoding="utf-8"))
     assert (manifest["csv"]["encoding"], manifest["csv"]["bom"]) == ("UTF-8", True)
+
+
+def test_a_folder_an_older_code_wrote_is_not_kept_by_a_publish_without_a_build(tmp_path):
+    # bi/ as the code before the BOM wrote it for run A: whole, named for A, but its CSV without the
+    # BOM and its manifest without a writer_version. Run B (nothing new: dbt skipped) started from A.
+    warehouse = tmp_path / "warehouse.duckdb"
+    folder = bi.folder_of(warehouse)
+    folder.mkdir()
+    (folder / "programmes.csv").write_bytes(b"programme_code,programme_name_sv\nP1,L\xc3\xa4karprogrammet\n")
+    (folder / "programmes.parquet").write_bytes(b"PAR1")
+    old = {
+        "run_id": "20261204T040001-a1b2",
+        "written_by_run": "20261204T040001-a1b2",
+        "written_at": "2026-12-04T04:03:00+00:00",
+        "warehouse": "warehouse.duckdb",
+        "schema": "marts",
+        "csv": {"delimiter": ",", "decimal": ".", "encoding": "UTF-8", "header": True, "formula_prefix": "'"},
+        "tables": [
+            {"name": "programmes", "rows": 1, "parquet": "programmes.parquet", "csv": "programmes.csv"}
+        ],
+        "relationships": [],
+    }
+    (folder / "manifest.json").write_text(json.dumps(old), encoding="utf-8")
+    assert bi.keep(warehouse, "20261204T040001-a1b2") is None  # written again, with the BOM
+    # the same folder from this code is kept (and one from a later or earlier version is not)
+    for version, kept in ((bi.WRITER_VERSION, True), (bi.WRITER_VERSION + 1, False), (1, False)):
+        (folder / "manifest.json").write_text(json.dumps(old | {"writer_version": version}), encoding="utf-8")
+        assert (bi.keep(warehouse, "20261204T040001-a1b2") is not None) is kept, version
