@@ -91,6 +91,65 @@ def test_annual_report_pdf_keeps_the_reported_year_target_and_status(warehouse, 
     charts = [(n, text, w, h) for n, (text, w, h) in enumerate(pages, 1) if "Bedömning 2024/25" in text]
     assert len(charts) >= 10
     assert all(h > w for _, _, w, h in charts)
+    # the report's sections are the PDF's bookmarks, under its title (the h1), each indicator's card
+    # under "Indikatorerna en och en"
+    reader = PdfReader(tmp_path / "annual.pdf")
+    marks = outline(reader)
+    assert marks[0] == (1, "Internationalisering av utbildning på grund- och avancerad nivå")
+    assert [title for level, title in marks if level == 2] == [
+        "Indikatorer per mål",
+        "Indikatorerna en och en",
+        "Per program",
+        "Datakvalitet",
+        "Anmärkningar",
+    ]
+    assert (3, "I01 Utresande studenter") in marks and sum(t[:1] == "I" and lv == 3 for lv, t in marks) == 27
+    assert reader.metadata.title.endswith("Årsrapport 2024/25") and reader.trailer["/Root"]["/Lang"] == "sv"
+
+
+def outline(reader: PdfReader) -> list[tuple[int, str]]:
+    """The PDF's bookmarks as (level, title), in order."""
+    found = []
+
+    def walk(entries, level):
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry, level + 1)
+            else:
+                found.append((level, entry.title))
+
+    walk(reader.outline, 1)
+    return found
+
+
+def test_a_printed_page_has_its_headings_as_bookmarks_and_its_title_and_language(tmp_path):
+    # a board member's PDF reader shows the bookmarks as the navigation pane: one per heading
+    # (h1 to h3 nest), the document's title rather than the file name, and the language for a
+    # screen reader. Chromium printed no outline without --generate-pdf-document-outline.
+    from indicators.report.pdf import html_to_pdf
+
+    _chromium()
+    html = tmp_path / "board.html"
+    html.write_text(
+        '<!doctype html><html lang="sv"><head><meta charset="utf-8">'
+        "<title>Internationalisering · Årsrapport 2010/11</title></head><body>"
+        "<h1>Internationalisering</h1><h2>Indikatorer per mål</h2><h3>G1</h3><p>Utresande</p>"
+        "<h2>Datakvalitet</h2><h3>Avvisade filer</h3><p>inga</p><h2>Anmärkningar</h2></body></html>",
+        encoding="utf-8",
+    )
+    reader = PdfReader(html_to_pdf(html, tmp_path / "board.pdf"))
+    assert outline(reader) == [
+        (1, "Internationalisering"),
+        (2, "Indikatorer per mål"),
+        (3, "G1"),
+        (2, "Datakvalitet"),
+        (3, "Avvisade filer"),
+        (2, "Anmärkningar"),
+    ]
+    root = reader.trailer["/Root"]
+    assert reader.metadata.title == "Internationalisering · Årsrapport 2010/11"
+    assert root["/Lang"] == "sv"
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"]  # the title, not board.pdf, in the window
 
 
 def test_midterm_report_pdf_keeps_the_followup_year_and_status(warehouse, tmp_path):
