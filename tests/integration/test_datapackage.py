@@ -214,3 +214,53 @@ def test_a_csv_and_an_xlsx_export_of_one_stem_keep_a_metadata_file_each(warehous
         f"{stem}_xlsx_metadata.json",
     ]
     assert _frictionless_cli(tmp_path)["stats"]["tasks"] == 6
+
+
+def _links(package: dict) -> dict[str, list]:
+    return {
+        resource["name"].rsplit("_", 1)[-1]: resource["schema"].get("foreignKeys", [])
+        for resource in package["resources"]
+    }
+
+
+def test_the_tables_refer_to_the_scoreboard_and_a_broken_reference_fails(warehouse, tmp_path):
+    # each indicator of the per-programme table and of the final follow-up is a row of the
+    # scoreboard (the marts' indicator_catalogue key, bi/manifest.json's relationship): the package
+    # says so, frictionless checks it, and an indicator the scoreboard does not have fails
+    export(warehouse, tmp_path, "2024/25", kind="final", lang="en", dialect="standard", charts=False)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    stem = "indicators_2024-25_final_en"
+    to_scoreboard = [
+        {"fields": ["Indicator"], "reference": {"resource": f"{stem}_scoreboard", "fields": ["Indicator"]}}
+    ]
+    assert _links(package) == {
+        "scoreboard": [],
+        "programmes": to_scoreboard,
+        "values": to_scoreboard,  # the fixture's values are all the plan's six indicators
+        "final": to_scoreboard,
+    }
+    _validate(tmp_path)
+    programmes = tmp_path / f"{stem}_programmes.csv"
+    lines = programmes.read_bytes().decode("utf-8").split("\r\n")
+    assert lines[1].split(",")[2] == "I01"  # programme code, name, indicator
+    lines[1] = lines[1].replace(",I01,", ",I99,", 1)
+    programmes.write_bytes("\r\n".join(lines).encode("utf-8"))
+    report = Package(str(tmp_path / "datapackage.json")).validate()
+    errors = [(task.name, error.type) for task in report.tasks for error in task.errors]
+    assert not report.valid and errors == [(f"{stem}_programmes", "foreign-key")], errors
+
+
+def test_values_of_an_indicator_outside_the_plan_declare_no_reference(tmp_path):
+    # a real warehouse holds values of indicators the current plan does not follow (an earlier
+    # plan's): the long values then do not all refer to the scoreboard, and the link is not declared
+    warehouse = export_fixture_warehouse(
+        tmp_path,
+        "insert into marts.indicator_values select * replace ('I99' as indicator_id) "
+        "from marts.indicator_values where indicator_id = 'I01'",
+    )
+    out = tmp_path / "out"
+    export(warehouse, out, "2023/24", kind="annual", lang="en", dialect="standard", charts=False)
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    links = _links(package)
+    assert links["values"] == [] and links["programmes"][0]["reference"]["fields"] == ["Indicator"]
+    _validate(out)

@@ -4,7 +4,8 @@ Every column an export can write is declared once in :data:`FIELDS` (its Table S
 for words the export writes, the table of words its values come from); a year column
 (``2019/20``) is a number. :func:`describe` builds, for the tables written, one resource per file
 with the dialect (field separator, decimal mark, encoding), the missing values (an empty cell and
-the ``..`` of a hidden one), each column's type and allowed values, the primary key, and a link
+the ``..`` of a hidden one), each column's type and allowed values, the primary key, the foreign
+keys to the scoreboard (:data:`FOREIGN_KEYS`), and a link
 to the metadata file. A column without a declaration is an error, so a new column cannot be
 written undescribed.
 """
@@ -83,6 +84,18 @@ PRIMARY_KEYS = {
     "values": ["indicator_id", "academic_year", "programme_code", "dimension", "dimension_value"],
     "midterm": ["indicator_id"],
     "final": ["indicator_id"],
+}
+
+
+# a table's column that names a row of another table of the same export: every indicator of the
+# per-programme table and of the follow-ups is one of the plan's, each a row of the scoreboard
+# (built from the same catalogue); the long values hold every indicator with values, so theirs is
+# declared only when each is the plan's (:func:`foreign_keys`)
+FOREIGN_KEYS = {
+    "programmes": [("indicator_id", "scoreboard")],
+    "midterm": [("indicator_id", "scoreboard")],
+    "final": [("indicator_id", "scoreboard")],
+    "values": [("indicator_id", "scoreboard")],
 }
 
 
@@ -180,6 +193,9 @@ def describe(
                 # Table Dialect v2's sheetName, and frictionless 5's own form of it
                 "dialect": {"sheetName": _sheet(table.title), "excel": {"sheet": _sheet(table.title)}},
             }
+        keys = foreign_keys(table, tables, {t.name: f"{stem}_{t.name}{suffix}".lower() for t in tables})
+        if keys:
+            table_schema["foreignKeys"] = keys
         resource["schema"] = table_schema
         resources.append(resource)
     mine = {resource["name"] for resource in resources}
@@ -203,6 +219,39 @@ def describe(
         "sources": sources,
         "resources": kept + resources,
     }
+
+
+def foreign_keys(table: Table, tables: list[Table], resources: dict[str, str]) -> list[dict[str, Any]]:
+    """The Table Schema ``foreignKeys`` of ``table``: each of its :data:`FOREIGN_KEYS` whose target
+    table is in the export (``resources``: each table's resource name) and holds
+    every value of the column (an empty cell refers to nothing); a link that does not hold for these
+    rows (an indicator outside the plan among the long values) is left out, not declared false."""
+    by_name = {other.name: other for other in tables}
+    found = []
+    for key, target_name in FOREIGN_KEYS.get(table.name, []):
+        target = by_name.get(target_name)
+        if target is None:
+            continue
+        here = _column(table, key)
+        there = _column(target, key)
+        if here is None or there is None:
+            continue
+        known = {row[there] for row in target.rows}
+        if all(row[here] in known or row[here] is None for row in table.rows):
+            found.append(
+                {
+                    "fields": [table.columns[here].label],
+                    "reference": {
+                        "resource": resources[target_name],
+                        "fields": [target.columns[there].label],
+                    },
+                }
+            )
+    return found
+
+
+def _column(table: Table, key: str) -> int | None:
+    return next((index for index, column in enumerate(table.columns) if column.key == key), None)
 
 
 def _sheet(title: str) -> str:
