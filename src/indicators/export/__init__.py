@@ -37,6 +37,8 @@ from indicators.export import datapackage, labels
 from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
 from indicators.export.writers import (
     DIALECTS,
+    date_like_years,
+    date_like_years_note,
     leading_zero_codes,
     leading_zero_note,
     write_csv,
@@ -104,12 +106,20 @@ def export(
     meta = metadata(publication, files, fmt, dialect)
     codes = leading_zero_codes(tables) if fmt == "csv" and dialect == "excel-sv" else None
     if codes:  # Excel's double-click drops their zeros: said, not worked around (writers.py)
-        meta = _with_codes(meta, codes, lang)
+        meta = _with_format_note(meta, "codes_with_leading_zeros", codes, leading_zero_note(codes, lang))
         if on_note:
             shown = ", ".join(f"{c} {x}" for c, x in zip(codes["columns"], codes["examples"], strict=True))
             on_note(
                 f"the excel-sv CSV holds codes of digits with a leading zero ({shown}): Excel's double-click "
                 "reads them as numbers and drops the zero; the metadata says so, and --format xlsx keeps them as text"
+            )
+    years = date_like_years(tables) if fmt == "csv" and dialect == "excel-sv" else None
+    if years:  # 2010/11: November 2010 to Excel's double-click: said, as the codes are (writers.py)
+        meta = _with_format_note(meta, "years_read_as_dates", years, date_like_years_note(years, lang))
+        if on_note:
+            on_note(
+                f"the excel-sv CSV holds academic years Excel's double-click reads as dates ({', '.join(years)}): "
+                "the metadata says so, and --format xlsx keeps them as text"
             )
     if fmt == "xlsx":
         title = labels.TABLE_TITLES["metadata"][lang]
@@ -161,14 +171,15 @@ def export(
     return written
 
 
-def _with_codes(meta: dict[str, Any], codes: dict[str, list[str]], lang: str) -> dict[str, Any]:
-    """The metadata with the codes Excel would change, after ``format`` (which says so too)."""
+def _with_format_note(meta: dict[str, Any], name: str, found: Any, note: str) -> dict[str, Any]:
+    """The metadata with what Excel would change (``found``, as ``name``) after ``format``, whose
+    text says so too (``note``)."""
     described = {}
     for key, value in meta.items():
         described[key] = value
         if key == "format":
-            described["format"] = f"{value}; {leading_zero_note(codes, lang)}"
-            described["codes_with_leading_zeros"] = codes
+            described["format"] = f"{value}; {note}"
+            described[name] = found
     return described
 
 

@@ -17,6 +17,14 @@ stays faithful and the export says what Excel does, naming the columns (:func:`l
 :func:`leading_zero_note`, in the metadata and on the command line). The XLSX keeps such a code as
 a text cell.
 
+An academic year whose second half reads as a month (``2000/01`` to ``2011/12``: real histories,
+the EC's Erasmus statistics from ``2008/09``) is written as it is too, in a cell and as a year
+column's heading; Excel opening a CSV by double-click reads ``2010/11`` as the date November 2010
+(``2012/13`` and later stay text: no month 13). Any form Excel would not read so (``="2010/11"``,
+``'2010/11``, another slash) is another text to every other reader, and a year no longer matches
+the warehouse's, so the export names such years instead (:func:`date_like_years`,
+:func:`date_like_years_note`); the XLSX writes every year as a text cell.
+
 Text that a spreadsheet could take for a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or
 carriage return; OWASP's CSV-injection list) is prefixed with ``'`` in CSV files. In XLSX it is
 kept as it is, in a string cell, which Excel never evaluates.
@@ -115,6 +123,49 @@ def leading_zero_note(codes: dict[str, list[str]], lang: str) -> str:
         f"codes of digits with a leading zero ({shown}) are written as they are, but Excel reads them as "
         f"numbers on a double-click and drops the zeros ({first} becomes {int(first)}): open the XLSX export "
         "(codes as text), or import the CSV through Data > From Text/CSV with the column as text"
+    )
+
+
+DATE_LIKE_YEAR = re.compile(r"\d{4}/(0[1-9]|1[0-2])")  # yyyy/mm to a spreadsheet
+YEAR_KEYS = ("academic_year", "baseline_year", "followup_year", "midterm_year")
+
+
+def date_like_years(tables: Sequence[Table]) -> list[str] | None:
+    """The academic years, as a year column's heading or in a year column's cells, that Excel
+    opening a CSV reads as a month (``2010/11``: November 2010), in order; None when there are none."""
+    found: set[str] = set()
+    for table in tables:
+        for col, column in enumerate(table.columns):
+            if DATE_LIKE_YEAR.fullmatch(column.label):
+                found.add(column.label)
+            if column.key in YEAR_KEYS:
+                found.update(
+                    value
+                    for value in {row[col] for row in table.rows}
+                    if isinstance(value, str) and DATE_LIKE_YEAR.fullmatch(value)
+                )
+    return sorted(found) or None
+
+
+def date_like_years_note(years: list[str], lang: str) -> str:
+    """What Excel does to those years and what to do instead, for the metadata."""
+    from indicators.report.text import MONTHS
+
+    shown = ", ".join(years)
+    first = years[0]
+    month = MONTHS[lang][int(first[5:]) - 1]
+    if lang == "sv":
+        return (
+            f"läsåren {shown} står som de är i CSV-filen, men Excel läser dem som datum vid dubbelklick "
+            f"({first} blir {month} {first[:4]}, i en cell och som kolumnrubrik): "
+            "öppna XLSX-exporten (läsåren som text), eller importera CSV-filen via Data > Från text/CSV "
+            "med läsårskolumnerna som text"
+        )
+    return (
+        f"the academic years {shown} are written as they are, but Excel reads them as dates on a "
+        f"double-click ({first} becomes {month} {first[:4]}, in a cell and as a "
+        "column heading): open the XLSX export (years as text), or import the CSV through Data > From "
+        "Text/CSV with the year columns as text"
     )
 
 
