@@ -182,3 +182,36 @@ def test_a_table_or_a_text_larger_than_xlsx_holds_is_refused_not_cut(tmp_path):
     fits = Table("values", "Alla värden", columns, rows=[["x" * 32_767, 2]])
     book = openpyxl.load_workbook(write_xlsx([fits], tmp_path / "fits.xlsx"))
     assert len(book.worksheets[0]["A2"].value) == 32_767
+
+
+def test_a_line_break_in_a_text_shows_in_its_wrapped_cell_on_a_row_tall_enough(tmp_path):
+    # a programme register's cell "Läkarprogrammet" Alt+Enter "(330 hp)": short, so the cell was not
+    # wrapped and Excel showed and printed "Läkarprogrammet(330 hp)" on one line; a long one with a
+    # break got the height of its words only, its own lines uncounted
+    from indicators.export.tables import Column, Table
+    from indicators.export.writers import write_xlsx
+
+    columns = [Column("programme_code", "Programkod"), Column("programme_name", "Program")]
+    rows = [
+        ["MALAK", "Läkarprogrammet\n(330 hp)"],
+        ["VGSSK", "Sjuksköterskeprogrammet\n(180 hp)\nbörjar varje termin"],
+        # 34 characters wrap at 32 into two lines (13 | 19), then one of its own: three lines
+        ["VGBMA", "Biomedicinska analytikerprogrammet\nlaboratoriemedicin"],
+        ["VGRAD", "Röntgensjuksköterskeprogrammet"],
+    ]
+    table = Table("programmes", "Per program", columns, rows=rows)
+    sheet = openpyxl.load_workbook(write_xlsx([table], tmp_path / "names.xlsx")).worksheets[0]
+    # by hand: lines x 15 points (one line of Calibri 11); one line keeps the default height
+    assert [(sheet.cell(r, 2).alignment.wrap_text, sheet.row_dimensions[r].height) for r in range(2, 6)] == [
+        (True, 30),
+        (True, 45),
+        (True, 45),
+        (None, None),
+    ]
+    assert sheet["B2"].value == "Läkarprogrammet\n(330 hp)"  # the text as it is
+    # the column as wide as the longest line, "Läkarprogrammet" (15 characters, + 2), not the whole text (24)
+    alone = Table("programmes", "Per program", columns, rows=rows[:1])
+    sheet = openpyxl.load_workbook(write_xlsx([alone], tmp_path / "one.xlsx")).worksheets[0]
+    assert sheet.column_dimensions["B"].width == pytest.approx(
+        15 + 2 + 0.71, abs=0.01
+    )  # xlsxwriter pads 0.71

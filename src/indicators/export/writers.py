@@ -292,8 +292,12 @@ def write_xlsx(
                         sheet.write_number(r, col, value, style)
                     else:
                         text = shown[col](str(value))
-                        sheet.write_string(r, col, text, wrap if len(text) > TEXT_WIDTH else top)
-                        widths[col] = min(max(widths[col], len(text)), TEXT_WIDTH)
+                        # a line break of the text's own (a name from a source cell) shows only in
+                        # a wrapped cell: unwrapped, Excel prints "Läkarprogrammet(330 hp)"
+                        long = len(text) > TEXT_WIDTH or "\n" in text
+                        sheet.write_string(r, col, text, wrap if long else top)
+                        widest = max(len(line) for line in text.split("\n"))
+                        widths[col] = min(max(widths[col], widest), TEXT_WIDTH)
                         lines = max(lines, _lines(text, TEXT_WIDTH))
                 if lines > 1:
                     sheet.set_row(r, LINE_HEIGHT * lines)
@@ -361,14 +365,18 @@ def _check_fits(tables: Sequence[Table], about: list[tuple[str, str]], about_tit
 
 
 def _lines(text: str, width: int) -> int:
-    """How many lines ``text`` wraps to in a column ``width`` characters wide (word by word)."""
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > width:
-            lines, used = lines + 1, len(word)
-        else:
-            used += (1 if used else 0) + len(word)
-    return lines
+    """How many lines ``text`` wraps to in a column ``width`` characters wide (word by word), each of
+    its own lines (a line break in the text) on a new one."""
+    total = 0
+    for line in text.split("\n"):
+        lines, used = 1, 0
+        for word in line.split():
+            if used and used + 1 + len(word) > width:
+                lines, used = lines + 1, len(word)
+            else:
+                used += (1 if used else 0) + len(word)
+        total += lines
+    return total
 
 
 def _cell_words(key: str, lang: str):
