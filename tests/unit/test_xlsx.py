@@ -215,3 +215,19 @@ def test_a_line_break_in_a_text_shows_in_its_wrapped_cell_on_a_row_tall_enough(t
     assert sheet.column_dimensions["B"].width == pytest.approx(
         15 + 2 + 0.71, abs=0.01
     )  # xlsxwriter pads 0.71
+
+
+def test_a_row_of_a_long_text_is_no_taller_than_excel_allows(tmp_path):
+    # a final follow-up's sentence or an annotation of 40 lines asked for a row of 600 points; Excel's
+    # rows stop at 409 (its specifications), which the row gets, the text kept whole in its cell
+    from indicators.export.tables import Column, Table
+    from indicators.export.writers import write_xlsx
+
+    columns = [Column("indicator_id", "Indikator"), Column("sentence", "Sammanfattning")]
+    long = "\n".join(f"Rad {n}" for n in range(1, 41))  # 40 lines by hand: 40 x 15 = 600 points
+    short = "\n".join(f"Rad {n}" for n in range(1, 28))  # 27 lines: 405 points, under the limit
+    table = Table("final", "Slutuppföljning", columns, rows=[["I01", long], ["I02", short]])
+    sheet = openpyxl.load_workbook(write_xlsx([table], tmp_path / "long.xlsx")).worksheets[0]
+    # xlsxwriter keeps whole pixels (0.75 point): 409 points are 545 pixels, 408.75 points
+    assert (sheet.row_dimensions[2].height, sheet.row_dimensions[3].height) == (408.75, 405)
+    assert sheet["B2"].value == long

@@ -55,6 +55,9 @@ MARGIN_INCHES = 0.4
 HEADER_WIDTH = 14  # characters; a longer header wraps
 TEXT_WIDTH = 32  # characters; a longer text wraps in its cell
 LINE_HEIGHT = 15  # points, one line of Calibri 11
+# Excel's tallest row (its specifications; the binary format's row record holds at most 8179 twips):
+# a text of more lines shows its first 27 in the cell, and all of it in the formula bar
+ROW_HEIGHT_MAX = 409
 SHEET_ROWS = 1_048_576  # an XLSX sheet's rows, its header row included
 CELL_CHARACTERS = 32_767  # an XLSX cell's text
 
@@ -300,7 +303,7 @@ def write_xlsx(
                         widths[col] = min(max(widths[col], widest), TEXT_WIDTH)
                         lines = max(lines, _lines(text, TEXT_WIDTH))
                 if lines > 1:
-                    sheet.set_row(r, LINE_HEIGHT * lines)
+                    sheet.set_row(r, min(LINE_HEIGHT * lines, ROW_HEIGHT_MAX))
             # the table as an Excel table: its header row, filter buttons and banded rows
             sheet.add_table(
                 0,
@@ -316,7 +319,11 @@ def write_xlsx(
             for col, width in enumerate(widths):
                 sheet.set_column(col, col, width + 2)
             sheet.set_row(
-                0, LINE_HEIGHT * max(_lines(column.label, HEADER_WIDTH) for column in table.columns)
+                0,
+                min(
+                    LINE_HEIGHT * max(_lines(column.label, HEADER_WIDTH) for column in table.columns),
+                    ROW_HEIGHT_MAX,
+                ),
             )
             sheet.freeze_panes(1, 0)
             _page_setup(sheet, f"{title} – {table.title}" if title else table.title, number, lang)
