@@ -470,3 +470,28 @@ def test_a_followup_as_of_an_earlier_year_reads_no_later_year(tmp_path):
         -8,
         "not_met",
     ]
+
+
+def test_a_followup_as_of_an_earlier_year_lists_no_milestone_done_later(tmp_path):
+    """``export --kind final --year 2021/22`` listed the mart's milestone dates, read to the end of the
+    data: P2's review of 2022-07-01 (2022/23) stood beside a follow-up as of 2021/22. A date after the
+    last day of the year the row reads (2021/22: 30 June 2022) now reads '-', as not done by then:
+    P1's 2020-11-09 and P4's 2022-06-30 stay, P2's 2022-07-01 and P3's 2024-05-30 go. As of 2024/25
+    (the mart's own year, read as it is) every date stays."""
+    from helpers import export_fixture_warehouse
+
+    done = "P1 2020-11-09; P2 2022-07-01; P3 2024-05-30; P4 2022-06-30; unknown -"
+    path = export_fixture_warehouse(
+        tmp_path,
+        "insert into marts.final_followup values "
+        f"('P', 'I01', '2021/22', '2023/24', 10, 15, 'met', 'on_track', '{done}', 1)",
+    )
+    final = {row["indicator_id"]: row for row in load(path, "2021/22", kind="final").final_rows()}
+    assert final["I01"]["followup_year"] == "2021/22"
+    assert final["I01"]["programmes_done_on"] == "P1 2020-11-09; P2 -; P3 -; P4 2022-06-30; unknown -"
+    final = {row["indicator_id"]: row for row in load(path, "2024/25", kind="final").final_rows()}
+    assert final["I01"]["followup_year"] == "2023/24"
+    assert (
+        final["I01"]["programmes_done_on"]
+        == "P1 2020-11-09; P2 2022-07-01; P3 2024-05-30; P4 2022-06-30; unknown -"
+    )

@@ -12,6 +12,19 @@ from indicators.export import labels
 from indicators.export.tables.blocks import Table
 
 
+def _done_by(done_on: str | None, year: str | None) -> str | None:
+    """The milestone dates of a follow-up ('P1 2020-11-09; P2 -') as of the last day of ``year`` (30
+    June): a date after it reads '-', not done by then (the mart lists every date in the data)."""
+    if not done_on or not year:
+        return done_on
+    last_day = f"{int(year[:4]) + 1}-06-30"
+    entries = []
+    for entry in done_on.split("; "):
+        code, _, date = entry.rpartition(" ")
+        entries.append(f"{code} -" if code and date != "-" and date > last_day else entry)
+    return "; ".join(entries)
+
+
 class FollowupTables:
     """The mid-term and final follow-up tables (and their rows, which the report reads) of :class:`Publication`."""
 
@@ -162,7 +175,7 @@ class FollowupTables:
                     self.cell(iid, self._judged_year(mart, ind, final_year)),
                     baseline,
                 ),
-                "programmes_done_on": mart.get("programmes_done_on"),
+                "programmes_done_on": _done_by(mart.get("programmes_done_on"), final_year or self.year),
             }
             deadline = {"deadline_year": mart.get("deadline_year") or ind.get("deadline_year")}
             row["sentence"] = labels.verdict_sentence(row | deadline, self.lang)
