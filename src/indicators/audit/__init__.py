@@ -26,13 +26,17 @@ than ``min_width_pct`` % of its upper end, fails — unless the public rule alon
 metadata (``disclosure_control.protection``) unless given.
 
 A suppressed value that a published change from the baseline gives away (value = baseline +
-change) fails too. Not modelled: the status words (met / not met) of a suppressed value, which say on which side of
-the target it lies; links between different indicators; the charts (images).
+change) fails too. Shares of different indicators that divide by the same persons (I02 and I07 per
+100 graduates: the year's graduates in every scope) are attacked together, a scope's two
+denominators one unknown: linked where the metadata says so (``denominators_shared``) or where every
+scope both publish has the same denominator (:mod:`~indicators.audit.links`). Not modelled: the
+status words (met / not met) of a suppressed value, which say on which side of the target it lies;
+other links between indicators; the charts (images).
 
 The package: :mod:`~indicators.audit.read` (the files read back, merged into one
 :class:`Reading`), :mod:`~indicators.audit.attack` (:func:`audit`: the linear programs and the
-verdict), :mod:`~indicators.audit.findings` (:class:`Finding`, :class:`AuditResult` and its
-printed report).
+verdict), :mod:`~indicators.audit.links` (the share series of the same persons),
+:mod:`~indicators.audit.findings` (:class:`Finding`, :class:`AuditResult` and its printed report).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from indicators import disclosure
+from indicators.audit import links
 from indicators.audit.findings import AuditResult, Finding
 from indicators.audit.lp import Model
 from indicators.audit.read import HIDDEN, Known, read_folder
@@ -73,29 +74,47 @@ def audit(
                 and disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)
             ):
                 result.findings.append(Finding(*key, "value", known.flag, (value, value), False, tag))
-    for block_key in sorted({key for blocks in per_reading for key in blocks}):
-        present = [i for i, blocks in enumerate(per_reading) if block_key in blocks]
-        if not any(known.value == HIDDEN for i in present for known in per_reading[i][block_key].values()):
+    pairs = [
+        links.shared_denominators(blocks.values(), reading.shared)
+        for blocks, reading in zip(per_reading, readings, strict=True)
+    ]
+    every_block = {key for blocks in per_reading for key in blocks}
+    for together in links.linked_blocks({pair for found in pairs for pair in found}, every_block):
+        merged = [_merged(blocks, together) for blocks in per_reading]
+        present = [i for i, block in enumerate(merged) if block]
+        if not any(known.value == HIDDEN for i in present for known in merged[i].values()):
             continue
+        parts = [
+            (i, merged[i], readings[i].relations, readings[i].ties, _within(pairs[i], together))
+            for i in present
+        ]
         if len(present) == 1:
-            i = present[0]
-            block = per_reading[i][block_key]
-            ties = [tie for tie in readings[i].ties if tie[0] in block and tie[1] in block]
+            i, block, relations, ties, shared = parts[0]
+            ties = [tie for tie in ties if tie[0] in block and tie[1] in block]
             found = [
                 (i, key, quantity, interval)
-                for key, quantity, interval in block_intervals(block, readings[i].relations, protection, ties)
+                for key, quantity, interval in block_intervals(block, relations, protection, ties, shared)
             ]
         else:
-            found = _joint(
-                [(i, per_reading[i][block_key], readings[i].relations, readings[i].ties) for i in present],
-                protection,
-            )
+            found = _joint(parts, protection)
         for i, key, quantity, interval in found:
-            known = per_reading[i][block_key][key]
+            known = merged[i][key]
             prior = disclosure.hidden_bounds(known.flag, quantity, protection)
             protected = interval[0] <= interval[1] and disclosure.is_protected(interval, prior, protection)
             result.findings.append(Finding(*key, quantity, known.flag, interval, protected, tags[i]))
     return result
+
+
+def _merged(blocks: dict[tuple[str, str], Block], together: list[tuple[str, str]]) -> Block:
+    """The cells of the blocks attacked together (each cell's key names its indicator and year)."""
+    merged: Block = {}
+    for block_key in together:
+        merged.update(blocks.get(block_key, {}))
+    return merged
+
+
+def _within(pairs, together) -> list:
+    return [pair for pair in pairs if (pair[0][0], pair[0][1]) in together]
 
 
 def block_intervals(
@@ -103,13 +122,20 @@ def block_intervals(
     relations: dict[disclosure.GroupKey, str],
     protection: disclosure.Protection,
     ties: list | None = None,
+    shared: list | None = None,
 ) -> list[tuple[disclosure.CellKey, str, tuple[float, float]]]:
-    """Each suppressed quantity's (min, max) given the block's published cells, by HiGHS."""
-    signature = (_signature(block, relations), protection, tuple(sorted(_sig(tie) for tie in ties or [])))
+    """Each suppressed quantity's (min, max) given the block's published cells, by HiGHS; ``shared``:
+    the pairs of its share series whose denominators are the same persons (:mod:`~indicators.audit.links`)."""
+    signature = (
+        _signature(block, relations),
+        protection,
+        tuple(sorted(_sig(tie) for tie in ties or [])),
+        tuple(sorted(_sig(pair) for pair in shared or [])),
+    )
     if signature in _CACHE:
         return _CACHE[signature]
     model = Model()
-    checked = _add_block(model, 0, block, relations, protection, ties or [])
+    checked = _add_block(model, 0, block, relations, protection, ties or [], shared or [])
     ranges = model.ranges(checked)
     _CACHE[signature] = found = [
         (key, quantity, _rounded(ranges[(0, key, quantity)])) for _, key, quantity in checked
@@ -121,10 +147,10 @@ def _joint(parts, protection):
     """One block (indicator, year) as several publishes show it, attacked together."""
     model = Model()
     checked = []
-    for i, block, relations, ties in parts:
+    for i, block, relations, ties, shared in parts:
         ties = [tie for tie in ties if tie[0] in block and tie[1] in block]
-        checked += _add_block(model, i, block, relations, protection, ties)
-    for (i, earlier, _, _), (j, later, _, _) in zip(parts, parts[1:], strict=False):
+        checked += _add_block(model, i, block, relations, protection, ties, shared)
+    for (i, earlier, *_), (j, later, *_) in zip(parts, parts[1:], strict=False):
         _growth(model, (i, earlier), (j, later), protection)
     ranges = model.ranges(checked)
     return [(i, key, quantity, _rounded(ranges[(i, key, quantity)])) for i, key, quantity in checked]
@@ -212,8 +238,9 @@ def _term(model: Model, tag: int, block: Block, key, quantity: str, protection) 
     return model.var((tag, key, quantity), lo, hi), 0.0
 
 
-def _add_block(model: Model, tag: int, block: Block, relations, protection, ties) -> list:
-    """The block's sums, shares and ties as rows of ``model``; returns its hidden quantities."""
+def _add_block(model: Model, tag: int, block: Block, relations, protection, ties, shared=()) -> list:
+    """The block's sums, shares, ties and shared denominators as rows of ``model``; returns its
+    hidden quantities."""
     groups = [
         group
         for group in disclosure.groups_of(block, is_share=lambda known: known.is_share)
@@ -259,6 +286,11 @@ def _add_block(model: Model, tag: int, block: Block, relations, protection, ties
     for count, share in ties:  # a share's numerator that is the count of the same line
         if block[share].is_share and not block[count].is_share:
             row([(1.0, count, "value"), (-1.0, share, "numerator")], 0.0, 0.0)
+    for first, second in shared:  # two shares of the same persons: one denominator in every scope
+        for key, known in block.items():
+            twin = (second[0], second[1], key[2], second[2], second[3])
+            if links.series_of(key) == first and known.is_share and twin in block and block[twin].is_share:
+                row([(1.0, key, "denominator"), (-1.0, twin, "denominator")], 0.0, 0.0)
     for key, known in block.items():  # every hidden quantity is a variable, even outside any sum
         if known.value == HIDDEN:
             for quantity in disclosure.quantities(known.is_share):

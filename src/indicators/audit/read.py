@@ -57,6 +57,7 @@ class Reading:
         self.cells: dict[disclosure.CellKey, Known] = defaultdict(Known)
         self.relations: dict[disclosure.GroupKey, str] = {}
         self.ties: list[tuple[disclosure.CellKey, disclosure.CellKey]] = []
+        self.shared: list[tuple[tuple, tuple]] = []  # share series of the same persons (metadata)
         self.derived: dict[disclosure.CellKey, float] = {}  # a value = baseline + published change
         self.protection: disclosure.Protection | None = None
         self.non_person_shares: frozenset[str] = frozenset()  # the catalogue's, as the files say
@@ -178,6 +179,18 @@ class Reading:
             self.non_person_shares = frozenset(control["shares_not_of_persons"])
         for record in control.get("linked_sums_not_exact") or []:
             self.relations[disclosure.group_from_record(record)] = record["relation"]
+        for record in control.get("denominators_shared") or []:
+            pair = tuple(
+                (
+                    side["indicator_id"],
+                    record["academic_year"],
+                    side.get("dimension"),
+                    side.get("dimension_value"),
+                )
+                for side in record["series"]
+            )
+            if pair not in self.shared:
+                self.shared.append(pair)
         for record in control.get("numerators_equal_to_counts") or []:
             tie = disclosure.tie_from_record(record)
             if tie not in self.ties:

@@ -58,6 +58,8 @@ class Pattern:
     relations: dict[GroupKey, str]  # (group, quantity) -> AT_LEAST | AT_MOST; absent: an exact sum
     intervals: dict[tuple[CellKey, str], tuple[float, float]]
     ties: list[tuple[CellKey, CellKey]] | None = None  # (count, share whose numerator is that count)
+    # share series (indicator, year, dimension, dimension_value) whose denominators are the same persons
+    shared: list[tuple[tuple, tuple]] | None = None
 
     def linked_numerators(self) -> list[dict]:
         """The ties of suppressed cells, as the metadata writes them (the audit reads them back)."""
@@ -65,6 +67,22 @@ class Pattern:
             tie_record(count, share)
             for count, share in self.ties or []
             if count in self.flags or share in self.flags
+        ]
+
+    def shared_denominators(self) -> list[dict]:
+        """The share series linked by their denominators where one hides a cell, as the metadata
+        writes them (the audit attacks them together)."""
+        hidden = {(key[0], key[1], key[3], key[4]) for key in self.flags}
+        return [
+            {
+                "academic_year": first[1],
+                "series": [
+                    {"indicator_id": side[0], "dimension": side[2], "dimension_value": side[3]}
+                    for side in (first, second)
+                ],
+            }
+            for first, second in self.shared or []
+            if first in hidden or second in hidden
         ]
 
     def linked_sums(self) -> list[dict]:
@@ -132,7 +150,16 @@ def plan(
             intervals.update(_protect_block(blocks[block_key], groups, relations, protection, ties))
         changed = _align_shared_denominators(cells)
     flags = {key: cell.flag for key, cell in cells.items() if cell.flag}
-    return Pattern(flags, relations, intervals, sorted(all_ties, key=lambda tie: _sort_key((tie[0], ""))))
+    shared = [
+        tuple(
+            (key[0], key[1], key[3], key[4])
+            for key in (next(iter(a.values())).key, next(iter(b.values())).key)
+        )
+        for a, b in _shared_denominators(cells)
+    ]
+    return Pattern(
+        flags, relations, intervals, sorted(all_ties, key=lambda tie: _sort_key((tie[0], ""))), shared
+    )
 
 
 def _shared_denominators(cells: Mapping[CellKey, _Cell]) -> list[list[dict]]:

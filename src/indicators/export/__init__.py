@@ -322,6 +322,7 @@ def metadata(
             "protection": publication.protection.as_dict(),
             "linked_sums_not_exact": publication.linked_sums,
             "numerators_equal_to_counts": publication.linked_numerators,
+            "denominators_shared": publication.shared_denominators,
             "shares_not_of_persons": sorted(publication.protection.non_person_shares),
             "cells_suppressed": counts,
         },

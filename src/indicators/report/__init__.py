@@ -393,6 +393,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
             "shares_not_of_persons": sorted(publication.protection.non_person_shares),
             "linked_sums_not_exact": publication.linked_sums,
             "numerators_equal_to_counts": publication.linked_numerators,
+            "denominators_shared": publication.shared_denominators,
         },
         generated_at=text.when(generated, lang),
         generated_iso=generated.isoformat(),

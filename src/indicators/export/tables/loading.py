@@ -147,6 +147,7 @@ def load(
         protection=protection,
         linked_sums=pattern.linked_sums() if pattern else [],
         linked_numerators=pattern.linked_numerators() if pattern else [],
+        shared_denominators=pattern.shared_denominators() if pattern else [],
         _cells=cells,
         year_note=year_note,
         midterm_year=midterm_year,

@@ -49,6 +49,9 @@ class Publication(AnnualTables, FollowupTables):
     protection: disclosure.Protection = field(default_factory=disclosure.Protection)
     linked_sums: list[dict[str, Any]] = field(default_factory=list)  # the sums that are not exact
     linked_numerators: list[dict[str, Any]] = field(default_factory=list)  # shares whose numerator is a count
+    shared_denominators: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # share series of the same persons
     _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- cells -------------------------------------------------------------------------------
