@@ -414,14 +414,19 @@ def test_a_hidden_value_without_a_baseline_has_no_hidden_change(tmp_path):
     assert (verdict["status"], verdict["progress"]) == ("insufficient_data", "not_available")
 
 
-def test_a_final_verdict_kept_from_a_hidden_deadline_year_is_hidden(warehouse):
+@pytest.mark.parametrize("deadline", ["2023/24", "2023"])
+def test_a_final_verdict_kept_from_a_hidden_deadline_year_is_hidden(warehouse, deadline):
     # I06 as an at_least 3 target due 2023/24, followed up in 2024/25 (9, public): the verdict is the
     # deadline year's (2 participations, hidden), so "not met by 2023/24" told that the hidden value was
-    # under 3; the follow-up protected it with the 2024/25 value instead of the judged one
+    # under 3; the follow-up protected it with the 2024/25 value instead of the judged one. A deadline
+    # written as the calendar year 2023 is the academic year 2023/24 (the plan's 2019-2024 are
+    # 2019/20 .. 2024/25, its "end of 2021" reads 2021/22: ACTION_PLAN.md, INDICATORS.md), as the
+    # marts judge it; the follow-up looked for a cell of the year '2023', found none and published
+    # "not met" beside the hidden 2 participations
     con = duckdb.connect(str(warehouse))
     con.execute(
         "update marts.plan_indicator_catalogue set rule = 'at_least', target_value = 3, "
-        "deadline_year = '2023/24' where indicator_id = 'I06'"
+        f"deadline_year = '{deadline}' where indicator_id = 'I06'"
     )
     con.execute(
         "insert into marts.indicator_values select indicator_id, '2024/25', programme_code, dimension, "

@@ -12,6 +12,16 @@ from indicators.export import labels
 from indicators.export.tables.blocks import Table
 
 
+def _academic_year(deadline: str | None) -> str | None:
+    """A deadline as the academic year it is judged in: '2024/25' as it is, a calendar year '2024'
+    as 2024/25, the year that starts in it (macros/academic_years.sql: the plan's 2019-2024 are
+    2019/20 .. 2024/25, and its mid-term "by the end of 2021" reads 2021/22)."""
+    text = str(deadline).strip() if deadline is not None else ""
+    if len(text) == 4 and text.isdigit():
+        return f"{text}/{(int(text) + 1) % 100:02d}"
+    return deadline
+
+
 def _done_by(done_on: str | None, year: str | None) -> str | None:
     """The milestone dates of a follow-up ('P1 2020-11-09; P2 -') as of the last day of ``year`` (30
     June): a date after it reads '-', not done by then (the mart lists every date in the data)."""
@@ -109,8 +119,9 @@ class FollowupTables:
     @staticmethod
     def _judged_year(mart: dict, ind: dict, year: str | None) -> str | None:
         """The year a final verdict judges: a target (coverage, majority, at_least) followed up after its
-        deadline keeps the deadline year's verdict (marts.indicator_progress's verdict_year)."""
-        deadline = mart.get("deadline_year") or ind.get("deadline_year")
+        deadline keeps the deadline year's verdict (marts.indicator_progress's verdict_year; a
+        calendar-year deadline is the academic year that starts in it, as the marts read it)."""
+        deadline = _academic_year(mart.get("deadline_year") or ind.get("deadline_year"))
         rule = mart.get("rule") or ind.get("rule")
         if rule in ("coverage", "majority", "at_least") and deadline and year and year > deadline:
             return deadline
