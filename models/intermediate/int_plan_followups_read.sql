@@ -1,8 +1,11 @@
 -- The follow-ups of each plan, target by target: for the mid-term and the final follow-up, the
 -- faculty value of the plan's follow-up year or, where that year has no final value, of the
 -- latest earlier year with one (followup_year says which), judged by that plan's rule; a
--- provisional or incomplete value (no verdict) only when no year up to it is final. One row per
--- plan, indicator and follow-up kind (midterm, final); the follow-up years are the seeds'.
+-- provisional or incomplete value (no verdict) only when no year up to it is final. A follow-up
+-- reads a year after the plan's baseline, never the baseline or before (a next plan loaded before
+-- its years have data would read its baseline year's "met", the target met before the plan
+-- began): none, no value and insufficient_data. One row per plan, indicator and follow-up kind
+-- (midterm, final); the follow-up years are the seeds'.
 with
 
 plan_indicators as (
@@ -19,6 +22,7 @@ followup_kinds as (
         indicator_id,
         'midterm' as followup_kind,
         midterm_year as planned_year,
+        baseline_year,
     from plan_indicators
     union all
     select
@@ -26,6 +30,7 @@ followup_kinds as (
         indicator_id,
         'final',
         final_year,
+        baseline_year,
     from plan_indicators
 ),
 
@@ -47,6 +52,8 @@ latest as (
         and followup_kinds.indicator_id = faculty_values.indicator_id
         and {{ academic_year_start_of('faculty_values.academic_year') }}
         <= {{ academic_year_start_of('followup_kinds.planned_year') }}
+        and {{ academic_year_start_of('faculty_values.academic_year') }}
+        > {{ academic_year_start_of('followup_kinds.baseline_year') }}
     qualify
         row_number() over (
             partition by followup_kinds.plan_id, followup_kinds.indicator_id, followup_kinds.followup_kind

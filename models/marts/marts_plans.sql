@@ -2,9 +2,12 @@
 -- Every plan the warehouse follows, one row per plan: the seed's period, baseline and follow-up
 -- years, and the years its follow-ups read: the plan's mid-term (final) year or, where that year
 -- has no final faculty value, the latest year before it with one (academic_years; a year with
--- only provisional values when none before it is final); NULL when the warehouse has no value
--- up to it. Published as marts.plans (the model has another name because
--- the seed reference.plans already has this one).
+-- only provisional values when none before it is final), a year after the plan's baseline first
+-- (a next plan's follow-up reads its first years, provisional, not its baseline year's final
+-- values; where the warehouse has no year after the baseline, the latest up to the follow-up year,
+-- whose follow-up rows read no value); NULL when the warehouse has no value up to it.
+-- Published as marts.plans (the model has another name because the seed reference.plans already
+-- has this one).
 with
 
 plans as (
@@ -21,6 +24,15 @@ followup_years as (
         coalesce(
             max(academic_years.academic_year) filter (
                 where academic_years.academic_year_start <= {{ academic_year_start_of('plans.midterm_year') }}
+                and academic_years.academic_year_start > {{ academic_year_start_of('plans.baseline_year') }}
+                and academic_years.has_final_values
+            ),
+            max(academic_years.academic_year) filter (
+                where academic_years.academic_year_start <= {{ academic_year_start_of('plans.midterm_year') }}
+                and academic_years.academic_year_start > {{ academic_year_start_of('plans.baseline_year') }}
+            ),
+            max(academic_years.academic_year) filter (
+                where academic_years.academic_year_start <= {{ academic_year_start_of('plans.midterm_year') }}
                 and academic_years.has_final_values
             ),
             max(academic_years.academic_year) filter (
@@ -28,6 +40,15 @@ followup_years as (
             )
         ) as midterm_followup_year,
         coalesce(
+            max(academic_years.academic_year) filter (
+                where academic_years.academic_year_start <= {{ academic_year_start_of('plans.final_year') }}
+                and academic_years.academic_year_start > {{ academic_year_start_of('plans.baseline_year') }}
+                and academic_years.has_final_values
+            ),
+            max(academic_years.academic_year) filter (
+                where academic_years.academic_year_start <= {{ academic_year_start_of('plans.final_year') }}
+                and academic_years.academic_year_start > {{ academic_year_start_of('plans.baseline_year') }}
+            ),
             max(academic_years.academic_year) filter (
                 where academic_years.academic_year_start <= {{ academic_year_start_of('plans.final_year') }}
                 and academic_years.has_final_values

@@ -449,8 +449,8 @@ def test_a_followup_as_of_an_earlier_year_reads_no_later_year(tmp_path):
     2023/24 (the latest year before the plan's final year): I06's row said "follow-up year 2023/24",
     value blank, change from baseline -5 beside the baseline 7, so 7 - 5 = 2, the primary cell of
     2023/24 (2 participations), and its status. The row now reads the latest year up to the one
-    published: I06 2018/19 (7, the only year before 2023/24 with a value; no progress row: no change,
-    no verdict), I01 2021/22 (15: change 15 - 20 = -5, not met, and 0 since the mid-term 2021/22).
+    published: I06 none (2018/19, the only year before 2023/24 with a value, is its baseline: no
+    follow-up; test_a_followup_never_reads_its_baseline_year), I01 2021/22 (15: change 15 - 20 = -5, not met, and 0 since the mid-term 2021/22).
     ``--kind midterm --year 2019/20`` likewise read the mart's 2021/22: now 2019/20 (12, 12 - 20 = -8)."""
     from helpers import export_fixture_warehouse
 
@@ -466,7 +466,7 @@ def test_a_followup_as_of_an_earlier_year_reads_no_later_year(tmp_path):
     assert load(path, "2023/24").flags[("I06", "2023/24", None, None, None)] == "primary"
     final = {row["indicator_id"]: row for row in load(path, "2021/22", kind="final").final_rows()}
     picked = ("followup_year", "final_value", "change_abs", "midterm_value", "change_since_midterm", "status")
-    assert [final["I06"][key] for key in picked] == ["2018/19", 7, None, None, None, "insufficient_data"]
+    assert [final["I06"][key] for key in picked] == [None, None, None, None, None, "insufficient_data"]
     assert [final["I01"][key] for key in picked] == ["2021/22", 15, -5, 15, 0, "not_met"]
     midterm = {row["indicator_id"]: row for row in load(path, "2019/20", kind="midterm").midterm_rows()}
     assert [midterm["I01"][key] for key in ("followup_year", "followup_value", "change_abs", "status")] == [
@@ -500,3 +500,23 @@ def test_a_followup_as_of_an_earlier_year_lists_no_milestone_done_later(tmp_path
         final["I01"]["programmes_done_on"]
         == "P1 2020-11-09; P2 2022-07-01; P3 2024-05-30; P4 2022-06-30; unknown -"
     )
+
+
+def test_a_followup_never_reads_its_baseline_year(tmp_path):
+    """``export --kind final --year 2018/19`` (a follow-up as of the plan's baseline year, as a next
+    plan's is before its years have data) read the baseline year as its final value: I01's 20 in
+    2018/19 against 20 at baseline, 'not met' (20 > 20 is false), a verdict on a plan not yet begun.
+    A follow-up reads a year after the baseline: none here, no value, insufficient_data."""
+    from helpers import export_fixture_warehouse
+
+    path = export_fixture_warehouse(
+        tmp_path,
+        "insert into marts.final_followup values "
+        "('P', 'I01', '2021/22', '2023/24', 10, 15, 'met', 'on_track', null, 1)",
+        "insert into marts.indicator_progress (indicator_id, academic_year, programme_code, value, baseline_year, "
+        "baseline_value, change_abs, change_pct, rule, status, progress) values "
+        "('I01', '2018/19', null, 20, '2018/19', 20, 0, 0, 'increase', 'not_met', 'not_available')",
+    )
+    final = {row["indicator_id"]: row for row in load(path, "2018/19", kind="final").final_rows()}
+    picked = ("followup_year", "final_value", "change_abs", "status")
+    assert [final["I01"][key] for key in picked] == [None, None, None, "insufficient_data"]

@@ -42,10 +42,13 @@ class FollowupTables:
         """The year a follow-up row reads, and whether it is the mart's: the mart's year when the
         publication shows it; a follow-up published as of an earlier year (``--year``) reads the
         latest year up to it with a faculty value, a final one first (the mart's own rule), never a
-        later year, whose numbers this publication neither shows nor protects."""
+        later year, whose numbers this publication neither shows nor protects; nor the plan's
+        baseline year or one before it (no follow-up: a next plan's baseline year read as its final
+        value was judged "met" before the plan began)."""
         if mart_year is None or mart_year <= self.year:
             return mart_year, True
-        shown = [year for year in self.years if self.cell(indicator_id, year) is not None]
+        baseline = self.indicator(indicator_id).get("baseline_year") or ""
+        shown = [year for year in self.years if year > baseline and self.cell(indicator_id, year) is not None]
         final = [year for year in shown if self.obs_status(indicator_id, year) == "final"]
         return (final or shown or [None])[-1], False
 
