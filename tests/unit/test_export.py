@@ -507,3 +507,30 @@ def test_a_large_number_is_written_whole():
     assert format_number(-1.5e300, ",") == "-15" + "0" * 299
     assert format_number(2**62) == "4611686018427387904"
     assert format_number(123456789.125) == "123456789.13"
+
+
+def test_a_followup_of_a_year_without_final_values_does_not_say_final(tmp_path):
+    """The plan's final year 2025/26 lies after the data and marts.plans reads 2024/25 for its final
+    follow-up, a year with only provisional values (as a next plan's is when no year after its
+    baseline is final): the note said "the latest year with final values before 2025/26"; it says
+    "values" now, and keeps "final values" where the year read has them (2023/24)."""
+    import duckdb
+
+    from helpers import export_fixture_warehouse
+    from indicators.export.read import choose_year
+    from indicators.export.read import plan as read_plan
+
+    path = export_fixture_warehouse(tmp_path, "update marts.plans set final_year = '2025/26'")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        plan = read_plan(con, None)
+        assert choose_year(con, None, "final", plan) == (
+            "2024/25",
+            "final follow-up of 2024/25, the latest year with values before 2025/26",
+        )
+        plan["final_followup_year"] = "2023/24"
+        assert choose_year(con, None, "final", plan)[1] == (
+            "final follow-up of 2023/24, the latest year with final values before 2025/26"
+        )
+    finally:
+        con.close()

@@ -112,8 +112,12 @@ def choose_year(con, year: str | None, kind: str, plan: dict[str, Any]) -> tuple
                 found,
                 f"{what} of {found} (the plan's {'mid-term' if kind == 'midterm' else 'final'} year)",
             )
-        # without --year a follow-up reads the latest year with final values (marts.plans): no verdict on a partial year
-        which = "values" if year is not None else "final values"
+        # without --year a follow-up reads the latest year with final values (marts.plans): no verdict on a
+        # partial year; a year with only provisional values where none after the baseline is final
+        final = year is None and fetch_one(
+            con, "select has_final_values from marts.academic_years where academic_year = ?", [found]
+        )
+        which = "final values" if final else "values"
         return found, f"{what} of {found}, the latest year with {which} before {wanted}"
     if year is not None:
         return year, None
