@@ -389,3 +389,36 @@ def test_a_totals_row_that_reads_as_a_record_is_quarantined_naming_it():
         )
     ]
     assert result.notes[0] == "1 rows left out: a totals row ('Summa' in the first column) (rows 6)"
+
+
+def test_a_totals_row_with_its_word_in_the_second_column_is_recognised():
+    # a report grouped by term shows the term once and writes its totals under the second column,
+    # the first left empty: ';Totalt;200' was quarantined as 'missing required value: term' naming no
+    # cause, and ';Summa;alla program;318' the same. Recognised like a totals word in the first column:
+    # the sum is left out with a note, a text beside the word is quarantined saying why
+    lines = [
+        "Termin;Programkod;Kommentar;Registrerade",
+        "HT2019;MALAK;;120",
+        "HT2019;VABMO;;80",
+        ";Totalt;;200",  # row 4: the sum beside empty cells, no record
+        "VT2020;MALAK;;118",
+        ";Summa;alla program;318",  # row 6: a text beside the word: perhaps a record, quarantined
+        "VT2020;TOTAL;;5",  # row 7: the word in the second column with the first filled is a record
+    ]
+    result = _normalised("registreringar_2020-06-30.csv", lines)
+    assert result.good_rows().rows() == [
+        (2, "MALAK", "HT2019", 120),
+        (3, "VABMO", "HT2019", 80),
+        (5, "MALAK", "VT2020", 118),
+        (7, "TOTAL", "VT2020", 5),
+    ]
+    assert (result.rows_read, result.rows_left_out) == (6, 1)
+    assert result.notes[0] == "1 rows left out: a totals row ('Totalt' in the second column) (rows 4)"
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (
+            6,
+            "missing required value: term; "
+            "'Summa' in the second column: taken for a totals row (the other rows' sum, which would count "
+            "them again); leave the totals out of the export",
+        )
+    ]
