@@ -209,6 +209,7 @@ DIMENSION_VALUES = {
     "South America": {"sv": "Sydamerika", "en": "South America"},
     "Americas": {"sv": "Amerika", "en": "Americas"},
     "Oceania": {"sv": "Oceanien", "en": "Oceania"},
+    "Antarctica": {"sv": "Antarktis", "en": "Antarctica"},
 }
 
 # The status of the run that published the data (audit.pipeline_runs.status).
