@@ -363,6 +363,7 @@ class Ingestor:
         twins = generated_twins(spec, normalised.rows)  # a stay typed twice, once with a note: both count
         result.header_warnings += [twins] if twins else []
         result.header_warnings += unknown_codes(spec, normalised.rows)  # a typo SW for SE: region Unknown
+        result.header_warnings += normalised.warnings or []  # a column's dates in two forms
         result.reason = "; ".join(notes + result.header_warnings) or None
         self._write(lambda: self._load(file, sha, spec, result, normalised), normalised.rows_loaded)
         known[sha] = name

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from indicators.date_forms import file_date_forms
 from indicators.derive import (
     DERIVED,
     KEEP,
@@ -50,6 +51,7 @@ class Normalised:
     collapsed_rows: list[int] | None = None  # the first collapsed rows' numbers (at most 10)
     notes: list[str] | None = None  # profile, each_row, generated keys: said in the file's audit row
     rows_left_out: int = 0  # rows a keep_rows: condition, or the reader (an IIA not in effect), left out
+    warnings: list[str] | None = None  # what the run must warn of (a column's dates in two forms)
 
     @property
     def rows_loaded(self) -> int:
@@ -127,9 +129,8 @@ def _describe(value: pl.Expr) -> pl.Expr:
     return pl.lit(" '") + shown + pl.lit("'")
 
 
-SLICE_ROWS = (
-    1_000_000  # rows cleaned, parsed and flagged at a time: a large file's intermediates stay bounded
-)
+# rows cleaned, parsed and flagged at a time: a large file's intermediates stay bounded
+SLICE_ROWS = 1_000_000
 
 
 def normalise(
@@ -167,6 +168,7 @@ def normalise(
         left_out = frame.height - kept.height
         frame = kept
         del kept
+    spec, date_warnings = file_date_forms(frame, spec, lambda f: _text_of(f, present))  # d/m or m/d
     field_checks, rule_checks = _checks(spec, options)
     if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
         field_checks.append(("_reader", pl.col(READER_REASON).is_not_null(), pl.col(READER_REASON)))
@@ -238,6 +240,7 @@ def normalise(
         collapsed_rows=collapsed_rows,
         notes=reader_notes + _notes(spec, left_out),
         rows_left_out=left_out + reader_out,
+        warnings=date_warnings,
     )
 
 
@@ -491,9 +494,5 @@ def _business_key(spec: SourceSpec) -> pl.Expr:
 
 
 def _polars_type(field: FieldSpec) -> pl.DataType:
-    return {
-        "DATE": pl.Date,
-        "BIGINT": pl.Int64,
-        "DOUBLE": pl.Float64,
-        "BOOLEAN": pl.Boolean,
-    }.get(field.sql_type, pl.String)
+    types = {"DATE": pl.Date, "BIGINT": pl.Int64, "DOUBLE": pl.Float64, "BOOLEAN": pl.Boolean}
+    return types.get(field.sql_type, pl.String)

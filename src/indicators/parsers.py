@@ -26,6 +26,23 @@ DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d"
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from it)
 
 
+def read_form(text: pl.Expr, fmt: str) -> pl.Expr:
+    """The date ``text`` is in one form (``excel``: a serial number; a month form is the first of the
+    month, a year form 1 January); null where it is not."""
+    if fmt == EXCEL:
+        serial = pl.when(text.str.contains(r"^\d{1,6}(\.\d+)?$")).then(
+            text.str.replace(r"\.\d+$", "").cast(pl.Int64, strict=False)
+        )
+        return pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)
+    precision = format_precision(fmt)
+    padded, full = text, fmt
+    if precision == "month":
+        padded, full = pl.lit("01\x1f") + text, "%d\x1f" + fmt
+    elif precision == "year":
+        padded, full = pl.lit("01\x1f01\x1f") + text, "%d\x1f%m\x1f" + fmt
+    return padded.str.strptime(pl.Date, full, strict=False)
+
+
 def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Expr, str]]:
     """(parsed date, precision) for each form a field's dates may take, in the order tried.
 
@@ -33,21 +50,8 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
     month, a year form as 1 January), then ``YYYY-MM-DD`` (what an Excel date cell reads as) and,
     without own formats, the other common forms.
     """
-    candidates = []
-    for fmt in field.formats if field is not None else ():
-        if fmt == EXCEL:
-            serial = pl.when(text.str.contains(r"^\d{1,6}(\.\d+)?$")).then(
-                text.str.replace(r"\.\d+$", "").cast(pl.Int64, strict=False)
-            )
-            candidates.append((pl.lit(EXCEL_EPOCH) + pl.duration(days=serial), "day"))
-            continue
-        precision = format_precision(fmt)
-        padded, full = text, fmt
-        if precision == "month":
-            padded, full = pl.lit("01\x1f") + text, "%d\x1f" + fmt
-        elif precision == "year":
-            padded, full = pl.lit("01\x1f01\x1f") + text, "%d\x1f%m\x1f" + fmt
-        candidates.append((padded.str.strptime(pl.Date, full, strict=False), precision))
+    own = field.formats if field is not None else ()
+    candidates = [(read_form(text, fmt), format_precision(fmt)) for fmt in own]
     # an Excel date-time "2019-09-01 00:00:00" keeps its date, and so does a database's
     # "2019-09-01 00:00:00.000" (a local time: the date as written); an API's time with a zone
     # ("2019-06-30T22:00:00Z", "...+02:00") is the date it is in Sweden (1 July: a local midnight

@@ -357,3 +357,73 @@ def test_a_value_outside_an_error_level_range_quarantines_its_row_not_the_night(
         3: f"credits_ects outside 0..120 ({why}): '1 234,5'",
         4: f"credits_ects outside 0..120 ({why}): '-1'",
     }
+
+
+def _two_date_forms(dates: list[str]):
+    """A MoveON export in English whose start dates a profile reads in both forms, d/m and m/d
+    (``formats: ['%d/%m/%Y', '%m/%d/%Y']``): the rows' start dates, the quarantine and the warnings."""
+    from dataclasses import replace
+
+    from helpers import personnummer
+    from indicators import normalise as module
+    from indicators.identity import Pseudonymiser
+
+    [spec] = [s for s in SPECS if s.name == "student_mobility"]
+    both = ("%d/%m/%Y", "%m/%d/%Y")
+    spec = replace(
+        spec, fields=tuple(replace(f, formats=both) if f.name == "start_date" else f for f in spec.fields)
+    )
+    n = len(dates)
+    frame = export(
+        {
+            "Utbytes-ID": [f"MO-{i}" for i in range(n)],
+            "Personnummer": [personnummer(f"190001{i + 1:02d}", 981 + i) for i in range(n)],
+            "Riktning": ["ut"] * n,
+            "Typ av utbyte": ["studier"] * n,
+            "Land": ["US"] * n,
+            "Startdatum": dates,
+            "Status": ["avslutad"] * n,
+        }
+    )
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    reasons = dict(result.quarantine.select("_row_number", "reason").rows())
+    return result.good_rows()["start_date"].to_list(), reasons, result.warnings
+
+
+def test_a_files_dates_are_read_in_the_form_its_other_rows_prove():
+    # a US-style export (month first) read by a profile that lists both forms: 01/02/2020 and
+    # 03/04/2020 were read day first (1 February, 3 April) without a word, though 02/13/2020 in the same
+    # column can only be 13 February. The one form that reads every row is the file's
+    dates, reasons, warnings = _two_date_forms(["01/02/2020", "02/13/2020", "03/04/2020"])
+    assert dates == [dt.date(2020, 1, 2), dt.date(2020, 2, 13), dt.date(2020, 3, 4)]
+    assert (reasons, warnings) == ({}, [])
+
+
+def test_dates_both_forms_read_differently_are_read_in_the_first_with_a_warning():
+    # every date reads either way: the first form listed, as before, but said, with the fix; a date
+    # both forms read alike (05/05/2020) is no doubt
+    dates, reasons, warnings = _two_date_forms(["01/02/2020", "03/04/2020", "05/05/2020", "01/02/2020"])
+    assert dates == [dt.date(2020, 2, 1), dt.date(2020, 4, 3), dt.date(2020, 5, 5), dt.date(2020, 2, 1)]
+    assert reasons == {}
+    assert warnings == [
+        "start_date: every date of this file reads as %d/%m/%Y and as %m/%d/%Y, which differ on 3 rows "
+        "('01/02/2020': 2020-02-01 or 2020-01-02): read as %d/%m/%Y, the first of its formats:; if the "
+        "export writes %m/%d/%Y, give start_date formats: ['%m/%d/%Y'] without %d/%m/%Y in "
+        "pipelines/student_mobility.yml (a profile of its own for this export if others write %d/%m/%Y)"
+    ]
+
+
+def test_a_file_that_mixes_the_two_forms_quarantines_the_rows_of_the_fewer():
+    # 13/02/2020, 25/12/2020 and 14/03/2021 are day first, 02/14/2020 month first: both were read, each
+    # its own way, without a word. Day first reads four rows (01/02/2020 too), month first two: row 5
+    # (02/14/2020), which day first cannot read, is quarantined
+    dates, reasons, warnings = _two_date_forms(
+        ["13/02/2020", "25/12/2020", "14/03/2021", "02/14/2020", "01/02/2020"]
+    )
+    assert dates == [dt.date(2020, 2, 13), dt.date(2020, 12, 25), dt.date(2021, 3, 14), dt.date(2020, 2, 1)]
+    assert reasons == {5: "invalid date in start_date: '02/14/2020'"}
+    assert warnings == [
+        "start_date: the file writes its dates in more than one form (%d/%m/%Y reads 4 rows, %m/%d/%Y reads "
+        "2 rows, none every row): read as %d/%m/%Y, the form of most rows; the 1 rows it does not read are "
+        "quarantined as invalid dates: correct them in the export (one form in a column)"
+    ]
