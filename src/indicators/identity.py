@@ -9,7 +9,9 @@ form and replaced by ``HMAC-SHA256(key, canonical)`` before anything is written.
 * Ladok T-numbers (interim identifiers, ``YYMMDD-TNNN``): canonical ``YYYYMMDDTNNN``. An optional
   crosswalk maps a T-number to the personnummer the person got later, so one person stays one.
 * nine digits are a short personnummer whose leading zero a spreadsheet dropped (someone born
-  2000-2009, typed as a number into Excel): read with the zero put back, the check digit deciding.
+  2000-2009, typed as a number into Excel): read with the zero put back, the check digit deciding;
+  but in a column whose nine-digit values mostly fail the check (a system's numeric UIDs, of which
+  about 1 in 200 passes by chance) every one is a UID (``restore_zero=False``, decided per file).
 * anything else that looks like a system UID (letters, digits, ``._@:-``) becomes ``uid:<lower>``.
 
 Normalisation is vectorised (polars expressions) and runs once per *distinct* value. The HMAC is
@@ -84,10 +86,11 @@ def _century_expr(yy: pl.Expr, plus: pl.Expr, pivot_year: int) -> pl.Expr:
     return pl.when(plus).then(year - 100).otherwise(year)
 
 
-def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
+def normalise_person_ids(values: pl.Series, pivot_year: int, restore_zero: bool = True) -> pl.Series:
     """Canonical form of every identifier; ``INVALID`` for malformed personnummer; null stays null.
 
-    ``pivot_year`` resolves the century of two-digit years (normally the current year).
+    ``pivot_year`` resolves the century of two-digit years (normally the current year); without
+    ``restore_zero`` nine digits are a UID (``uid:<digits>``), not a personnummer that lost its 0.
     """
     frame = pl.DataFrame({"raw": values.cast(pl.String)})
     frame = frame.with_columns(pl.col("raw").str.replace_all(r"\s+", "").alias("s"))  # Unicode white space
@@ -97,11 +100,10 @@ def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
         frame = frame.with_columns(pl.col("s").str.replace_many(_WIDE, _NARROW))
     # nine digits: a short personnummer of someone born 2000-2009 whose leading zero a spreadsheet
     # dropped (typed as a number into Excel, or a CSV saved by it); the check digit still decides
+    nine = pl.col("s").str.contains(r"^\d{9}$")
     frame = frame.with_columns(
-        pl.when(pl.col("s").str.contains(r"^\d{9}$"))
-        .then("0" + pl.col("s"))
-        .otherwise(pl.col("s"))
-        .alias("s")
+        pl.when(nine & restore_zero).then("0" + pl.col("s")).otherwise(pl.col("s")).alias("s"),
+        (nine & (not restore_zero)).alias("nine_uid"),
     )
     s = pl.col("s")
     # the personnummer shapes, matched without capture groups (they are slow): a separator '-' or '+'
@@ -132,6 +134,8 @@ def normalise_person_ids(values: pl.Series, pivot_year: int) -> pl.Series:
     frame = frame.with_columns(
         pl.when(pl.col("raw").is_null() | (s == ""))
         .then(None)
+        .when(pl.col("nine_uid"))
+        .then(pl.lit("uid:") + s)
         .when(shaped)
         .then(canonical)
         .when(looks_numeric)
@@ -264,7 +268,7 @@ class Pseudonymiser:
             con.close()
         return pl.from_arrow(table)["digest"].alias(canonical.name)
 
-    def canonical(self, values: pl.Series) -> pl.Series:
+    def canonical(self, values: pl.Series, restore_zero: bool = True) -> pl.Series:
         """Canonical identifiers (crosswalk applied); ``INVALID`` for malformed ones, null stays null.
 
         Where values repeat (staff, teachers) each distinct value is normalised once and mapped back.
@@ -272,13 +276,25 @@ class Pseudonymiser:
         raw = values.cast(pl.String)
         if values_repeat(raw):
             distinct = raw.drop_nulls().unique()
-            normalised = normalise_person_ids(distinct, self._pivot_year)
+            normalised = normalise_person_ids(distinct, self._pivot_year, restore_zero)
             canonical = raw.replace_strict(distinct, normalised, default=None, return_dtype=pl.String)
         else:
-            canonical = normalise_person_ids(raw, self._pivot_year)
+            canonical = normalise_person_ids(raw, self._pivot_year, restore_zero)
         if self._crosswalk:
             canonical = canonical.replace(self._crosswalk)
         return canonical.alias(values.name)
+
+    def dropped_zeros(self, values: pl.Series, most: int = 20_000) -> tuple[int, int]:
+        """Of a column's distinct nine-digit values (of its first ``most``: enough to tell), how many
+        there are and how many are a valid personnummer once a leading zero is put back."""
+        text = values.cast(pl.String)  # no pattern over every row: a length first (0.02 s a million)
+        text = text.filter(text.str.len_bytes().is_between(9, 11)).str.strip_chars()
+        text = text.filter(text.str.len_bytes() == 9)
+        nine = text.filter(text.str.contains(r"^\d{9}$")).head(most).unique()
+        if nine.len() == 0:
+            return 0, 0
+        read = normalise_person_ids(nine, self._pivot_year)
+        return nine.len(), int((read != INVALID).sum())
 
     def pseudonymise_canonical(self, canonical: pl.Series) -> pl.Series:
         """Pseudonyms for canonical identifiers; ``INVALID`` stays as the marker, null stays null."""

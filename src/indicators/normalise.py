@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from indicators.date_forms import file_date_forms
 from indicators.derive import (
     DERIVED,
     KEEP,
@@ -27,6 +26,7 @@ from indicators.derive import (
     export_columns,
     leave_out,
 )
+from indicators.file_forms import file_forms
 from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
 from indicators.parsers import date_precision, parse_field
@@ -168,7 +168,7 @@ def normalise(
         left_out = frame.height - kept.height
         frame = kept
         del kept
-    spec, date_warnings = file_date_forms(frame, spec, lambda f: _text_of(f, present))  # d/m or m/d
+    spec, warnings, id_notes = file_forms(frame, spec, lambda f: _text_of(f, present), pseudonymiser)
     field_checks, rule_checks = _checks(spec, options)
     if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
         field_checks.append(("_reader", pl.col(READER_REASON).is_not_null(), pl.col(READER_REASON)))
@@ -238,9 +238,9 @@ def normalise(
         ignored_columns=ignored,
         rows_read=rows_read,
         collapsed_rows=collapsed_rows,
-        notes=reader_notes + _notes(spec, left_out),
+        notes=reader_notes + id_notes + _notes(spec, left_out),
         rows_left_out=left_out + reader_out,
-        warnings=date_warnings,
+        warnings=warnings,
     )
 
 
@@ -459,7 +459,7 @@ def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonym
         if f.generate is not None:  # a key made from the row: no person identifier to check
             continue
         if f.type == "person_id":
-            text = text.with_columns(pseudonymiser.canonical(text[f.name]))
+            text = text.with_columns(pseudonymiser.canonical(text[f.name], f.restore_zero))
         elif f.type == "person_id_list":
             exploded = (
                 text.select("_row_number", pl.col(f.name).str.replace_all(",", ";").str.split(";"))
@@ -467,7 +467,7 @@ def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonym
                 .with_columns(pl.col(f.name).str.strip_chars())
                 .filter(pl.col(f.name).is_not_null() & (pl.col(f.name) != ""))
             )
-            exploded = exploded.with_columns(pseudonymiser.canonical(exploded[f.name]))
+            exploded = exploded.with_columns(pseudonymiser.canonical(exploded[f.name], f.restore_zero))
             joined = exploded.group_by("_row_number", maintain_order=True).agg(
                 pl.when(pl.col(f.name).eq(INVALID).any())
                 .then(pl.lit(INVALID))

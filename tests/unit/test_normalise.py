@@ -427,3 +427,56 @@ def test_a_file_that_mixes_the_two_forms_quarantines_the_rows_of_the_fewer():
         "2 rows, none every row): read as %d/%m/%Y, the form of most rows; the 1 rows it does not read are "
         "quarantined as invalid dates: correct them in the export (one form in a column)"
     ]
+
+
+def _person_ids(ids: list[str]):
+    """Stays whose person ids are ``ids`` (a MoveON export's numeric person ids, or a sheet's
+    personnummer): the canonical ids loaded, the quarantine's reasons and the file's notes."""
+    from indicators import normalise as module
+    from indicators.identity import Pseudonymiser
+
+    [spec] = [s for s in SPECS if s.name == "student_mobility"]
+    n = len(ids)
+    frame = export(
+        {
+            "Mobility ID": [f"MO-{i}" for i in range(n)],
+            "Student ID": ids,
+            "Direction": ["out"] * n,
+            "Mobility type": ["studies"] * n,
+            "Country": ["US"] * n,
+            "Start date": ["2020-09-01"] * n,
+            "Status": ["completed"] * n,
+        }
+    )
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    reasons = dict(result.quarantine.select("_row_number", "reason").rows())
+    return result.good_rows()["student_id"].to_list(), reasons, result.notes
+
+
+def test_a_column_of_nine_digit_system_ids_is_read_as_ids_though_a_few_pass_the_check():
+    # MoveON's numeric person ids: 298 begin 59 (with a zero put back, month 9x: no personnummer) and
+    # two happen to pass once a zero is put back: 901019901 (0901019901, 2009-01-01, check digit 1) and
+    # 802151233 (0802151233: 0 8 0 2 1 5 1 2 3 weighted 2 1 2 ... sum 0+8+0+2+2+5+2+2+6 = 27, check 3).
+    # Those two were read (and pseudonymised) as personnummer, one person with two identities across
+    # files, and the 298 quarantined as invalid person identifiers. Most fail: every one is a UID
+    uids = [f"59{n:07d}" for n in range(1000, 1298)]
+    uids[100:100] = ["901019901"]
+    uids[200:200] = ["802151233"]
+    ids, reasons, notes = _person_ids(uids)
+    assert ids == [f"uid:{uid}" for uid in uids] and reasons == {}
+    assert notes[0] == (
+        "student_id: its nine-digit values read as system ids, not as personnummer whose leading zero was "
+        "dropped: of 300 distinct ones, 2 would pass the check with a zero put back (by chance)"
+    )
+
+
+def test_a_column_of_personnummer_that_lost_their_zero_keeps_them_and_quarantines_a_typo():
+    # most nine-digit values are valid with the zero put back: personnummer of people born 2000-2009
+    # typed into Excel; 901019902 (check digit 1, not 2) is a typo, quarantined as before
+    from helpers import personnummer
+
+    whole = personnummer("19000101", 981)  # a personnummer written whole, beside them
+    ids, reasons, notes = _person_ids(["901019901", "802151233", "901019902", whole])
+    assert ids == ["200901019901", "200802151233", whole.replace("-", "")]
+    assert reasons == {4: "invalid person identifier in student_id"}
+    assert not any("nine-digit" in note for note in notes)
