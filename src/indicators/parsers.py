@@ -120,9 +120,21 @@ def _parse_academic_year(text: pl.Expr) -> pl.Expr:
     return pl.when(second_full == first + 1).then(label)
 
 
+# a term's season as exports write it, compact and upper case: Ladok's HT/VT, a year-first H/V (2019H),
+# Swedish words (Hösttermin, Vårterminen, Höst) and English ones (Autumn, Fall, Spring, "... semester")
+SEASON = r"(HT|VT|HÖST(?:TERMIN(?:EN)?)?|VÅR(?:TERMIN(?:EN)?)?|(?:AUTUMN|FALL|SPRING)(?:SEMESTER|TERM)?)"
+AUTUMN_FIRST = ("H", "A", "F")  # the first letter of an autumn term's word; V and S are a spring's
+
+
 def _parse_term(text: pl.Expr) -> pl.Expr:
+    """``HT2019``/``VT2020`` from Ladok's form (``HT 2019``, ``HT-2019``), a year-first one (``2019H``,
+    ``2020VT``), a word (``Hösttermin 2019``, ``Spring 2020``), an academic year's term (``Autumn
+    semester 2019/20`` is HT2019, ``Spring semester 2019/20`` VT2020) or EWP's ``2019/2020-1/2``.
+    A two-digit year (``HT19``) is not guessed."""
     compact = text.str.to_uppercase().str.replace_all(r"\s+", "")
-    ladok = compact.str.extract_groups(r"^(HT|VT)(\d{4})$")
+    word = compact.str.extract_groups(rf"^{SEASON}-?(\d{{4}})$")
+    year_first = compact.str.extract_groups(r"^(\d{4})-?(H|V)T?$")
+    academic = compact.str.extract_groups(rf"^{SEASON}-?(\d{{4}})/(\d{{2}}|\d{{4}})$")
     ewp = compact.str.extract_groups(r"^(\d{4})/(\d{4})-([12])/2$")
     ewp_first = ewp.struct.field("1").cast(pl.Int32)
     ewp_second = ewp.struct.field("2").cast(pl.Int32)
@@ -133,7 +145,21 @@ def _parse_term(text: pl.Expr) -> pl.Expr:
         .then(pl.lit("HT") + ewp_first.cast(pl.String))
         .otherwise(pl.lit("VT") + ewp_second.cast(pl.String))
     )
-    return pl.coalesce(ladok.struct.field("1") + ladok.struct.field("2"), ewp_term)
+    first = academic.struct.field("2").cast(pl.Int32)
+    second = academic.struct.field("3")
+    next_year = (first + 1).cast(pl.String)
+    consecutive = (second == next_year) | (second == next_year.str.slice(2, 2))
+    autumn = academic.struct.field("1").str.slice(0, 1).is_in(AUTUMN_FIRST)
+    academic_term = pl.when(consecutive).then(
+        pl.when(autumn).then(pl.lit("HT") + first.cast(pl.String)).otherwise(pl.lit("VT") + next_year)
+    )
+    season = pl.when(word.struct.field("1").str.slice(0, 1).is_in(AUTUMN_FIRST)).then(pl.lit("HT"))
+    return pl.coalesce(
+        season.otherwise(pl.lit("VT")) + word.struct.field("2"),
+        year_first.struct.field("2") + pl.lit("T") + year_first.struct.field("1"),
+        academic_term,
+        ewp_term,
+    )
 
 
 def _parse_integer(text: pl.Expr) -> pl.Expr:

@@ -67,6 +67,33 @@ def test_a_date_time_from_a_database_or_an_api_keeps_its_date_in_sweden():
     ]
 
 
+def test_terms_as_ladok_moveon_and_hand_kept_sheets_write_them():
+    # Ladok's year-first term (2019H, 2020V), a hyphen (HT-2019), Swedish words in a sheet kept by hand
+    # (Hösttermin 2019, Vårterminen 2020, vår 2020) and MoveON's English periods (Autumn 2019, Spring
+    # semester 2019/2020: the spring of that academic year) were each quarantined as an invalid term.
+    # A two-digit year (HT19) is not guessed, nor a spring of no academic year (2019/21), nor XT
+    written = ["2019H", "2020V", "2020 VT", "HT-2019", "Hösttermin 2019", "Vårterminen 2020", "vår 2020"]
+    written += ["Autumn 2019", "Fall 2019", "Spring semester 2019/2020", "Autumn semester 2019/20"]
+    written += ["Spring semester 2019/21", "HT19", "XT2019", "2019"]
+    assert parse("term", written) == [
+        "HT2019",
+        "VT2020",
+        "VT2020",
+        "HT2019",
+        "HT2019",
+        "VT2020",
+        "VT2020",
+        "HT2019",
+        "HT2019",
+        "VT2020",
+        "HT2019",
+        None,
+        None,
+        None,
+        None,
+    ]
+
+
 def test_terms_ladok_and_ewp():
     assert parse(
         "term", ["HT2019", "vt 2020", "2019/2020-1/2", "2019/2020-2/2", "2019/2021-1/2", "HT19"]
