@@ -26,9 +26,27 @@ DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d"
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from it)
 
 
+# a month's name as Swedish and English exports write it (okt, maj, mars, sept., oktober, October): its
+# stem, read as the English abbreviation that %b reads
+MONTH_STEMS = {"jan": "Jan", "feb": "Feb", "mar": "Mar", "apr": "Apr", "maj": "May", "may": "May"}
+MONTH_STEMS |= {"jun": "Jun", "jul": "Jul", "aug": "Aug", "sep": "Sep", "okt": "Oct", "oct": "Oct"}
+MONTH_STEMS |= {"nov": "Nov", "dec": "Dec"}
+
+
+def _month_names(text: pl.Expr, fmt: str) -> tuple[pl.Expr, str]:
+    """A form with a month's name (``%b``, ``%B``) reads Swedish names and abbreviations too, with or
+    without a full stop (``sep. 2020``, ``okt 2020``, ``maj 2021``, ``januari 2021``): each is read as
+    the English abbreviation, and the form as ``%b``."""
+    for stem, english in MONTH_STEMS.items():
+        text = text.str.replace(rf"(?i)\b{stem}[a-zåäö]*\.?", english)
+    return text, fmt.replace("%B", "%b").replace("%b.", "%b")
+
+
 def read_form(text: pl.Expr, fmt: str) -> pl.Expr:
     """The date ``text`` is in one form (``excel``: a serial number; a month form is the first of the
-    month, a year form 1 January); null where it is not."""
+    month, a year form 1 January; a month's name in Swedish or English); null where it is not."""
+    if "%b" in fmt or "%B" in fmt:
+        text, fmt = _month_names(text, fmt)
     if fmt == EXCEL:
         serial = pl.when(text.str.contains(r"^\d{1,6}(\.\d+)?$")).then(
             text.str.replace(r"\.\d+$", "").cast(pl.Int64, strict=False)

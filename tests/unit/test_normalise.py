@@ -507,3 +507,39 @@ def test_a_column_of_personnummer_that_lost_their_zero_keeps_them_and_quarantine
     assert ids == ["200901019901", "200802151233", whole.replace("-", "")]
     assert reasons == {4: "invalid person identifier in student_id"}
     assert not any("nine-digit" in note for note in notes)
+
+
+def test_month_names_in_swedish_read_with_a_month_name_form():
+    # a SoleMove export in Swedish writes its start months 'sep. 2020', 'okt 2020', 'maj 2021': with
+    # formats: ['%b %Y'] only the English abbreviations read (Sep 2020, Oct 2020), and every Swedish one
+    # was quarantined as an invalid date. A name's stem reads, any case, with or without a full stop
+    months = [
+        "sep. 2020",
+        "okt 2020",
+        "maj 2021",
+        "Sept 2020",
+        "januari 2021",
+        "Mars 2021",
+        "OKT 2020",
+        "Oct 2020",
+    ]
+    assert parse("date", [*months, "xyz 2020"], formats=("%b %Y",), keep_precision=True) == [
+        dt.date(2020, 9, 1),
+        dt.date(2020, 10, 1),
+        dt.date(2021, 5, 1),
+        dt.date(2020, 9, 1),
+        dt.date(2021, 1, 1),
+        dt.date(2021, 3, 1),
+        dt.date(2020, 10, 1),
+        dt.date(2020, 10, 1),
+        None,
+    ]
+    assert parse("date", ["1 okt 2020", "15 maj 2020", "3 sept. 2020"], formats=("%d %b %Y",)) == [
+        dt.date(2020, 10, 1),
+        dt.date(2020, 5, 15),
+        dt.date(2020, 9, 3),
+    ]
+    assert parse("date", ["oktober 2020", "September 2020"], formats=("%B %Y",), keep_precision=True) == [
+        dt.date(2020, 10, 1),
+        dt.date(2020, 9, 1),
+    ]
