@@ -24,6 +24,10 @@ COUNTRY_FIXES = {"EL": "GR", "UK": "GB"}  # EU/Erasmus usage → ISO 3166-1
 
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")  # the commonest first
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from it)
+# a time after a date, as Excel writes a date cell to CSV ("9/1/2020 0:00", "01.09.2020 00:00") or a
+# system its midnight ("01/09/2020 00:00:00", "09/01/2020 12:00 AM"): a local time, the date as written
+TIME = r"[ T]([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d([.,]\d{1,9})?)?(\s?[AaPp]\.?[Mm]\.?)?$"
+TIME_DIRECTIVES = ("%H", "%I", "%M", "%S", "%p", "%T", "%R", "%c")
 
 
 # a month's name as Swedish and English exports write it (okt, maj, mars, sept., oktober, October): its
@@ -53,6 +57,8 @@ def read_form(text: pl.Expr, fmt: str) -> pl.Expr:
         )
         return pl.lit(EXCEL_EPOCH) + pl.duration(days=serial)
     precision = format_precision(fmt)
+    if precision == "day" and not any(directive in fmt for directive in TIME_DIRECTIVES):
+        text = text.str.replace(TIME, "")  # the date of a date-time written in the form
     padded, full = text, fmt
     if precision == "month":
         padded, full = pl.lit("01\x1f") + text, "%d\x1f" + fmt
@@ -75,8 +81,10 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
     # ("2019-06-30T22:00:00Z", "...+02:00") is the date it is in Sweden (1 July: a local midnight
     # written in UTC)
     day = text.str.slice(0, 10)
-    whole = (text.str.len_chars() <= 10) | text.str.contains(
-        r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}([.,]\d{1,9})?)?$"
+    whole = (
+        (text.str.len_chars() <= 10)
+        | text.str.contains(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}(:\d{2}([.,]\d{1,9})?)?$")
+        | text.str.contains(r"^(?:\d{2}[.-]\d{2}[.-]\d{4}|\d{4}/\d{2}/\d{2})" + TIME)  # 01.09.2020 00:00
     )
     candidates.append((_zoned_date(text), "day"))
     defaults = DEFAULT_DATE_FORMATS[:1] if field is not None and field.formats else DEFAULT_DATE_FORMATS

@@ -543,3 +543,25 @@ def test_month_names_in_swedish_read_with_a_month_name_form():
         dt.date(2020, 10, 1),
         dt.date(2020, 9, 1),
     ]
+
+
+def test_a_date_with_a_time_keeps_its_date_in_any_form():
+    # Excel writes a date cell to CSV with its time ('9/1/2020 0:00' in a US locale, '01.09.2020 00:00'
+    # in a German one), and a MoveON export its start dates at midnight ('01/09/2020 00:00:00', '09/01/2020
+    # 12:00 AM'): only a YYYY-MM-DD date kept its date with a time; every other form was quarantined as an
+    # invalid date. The date is the date as written (a local time); a time that is none (25:00) or with a
+    # zone in a form of the export's own is not read
+    day_first = [
+        "01/09/2020 00:00",
+        "1/9/2020 0:00",
+        "01/09/2020 00:00:00",
+        "01/09/2020 25:00",
+        "01/09/2020 00:00Z",
+    ]
+    assert parse("date", day_first, formats=("%d/%m/%Y",)) == [dt.date(2020, 9, 1)] * 3 + [None, None]
+    month_first = ["9/1/2020 0:00", "09/01/2020 12:00 AM", "09/01/2020 11:59 p.m."]
+    assert parse("date", month_first, formats=("%m/%d/%Y",)) == [dt.date(2020, 9, 1)] * 3
+    # without formats: the other common forms with a time, as YYYY-MM-DD's
+    assert parse(
+        "date", ["01.09.2020 00:00", "01-09-2020 00:00:00", "2020/09/01 00:00", "01.09.2020 25:00"]
+    ) == [dt.date(2020, 9, 1)] * 3 + [None]
