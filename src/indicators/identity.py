@@ -145,8 +145,13 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, restore_zero: bool 
         .otherwise(pl.lit(INVALID))
         .alias("canonical"),
     )
-    twelve = (pl.col("canonical").str.len_bytes() == 12) & ~pl.col("canonical").str.contains(
-        "T", literal=True
+    # a personnummer's twelve digits (a T-number has its T; a UID of eight characters, uid:stud1234, is
+    # twelve characters too and no personnummer)
+    canonical = pl.col("canonical")
+    twelve = (
+        (canonical.str.len_bytes() == 12)
+        & ~canonical.str.contains("T", literal=True)
+        & ~canonical.str.starts_with("uid:")
     )
     valid = _valid_personnummer(frame, "canonical").fill_null(False)
     frame = frame.with_columns(

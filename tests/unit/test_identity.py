@@ -202,3 +202,17 @@ def test_property_validity_agrees_with_python_stdnum(birth, serial, check):
     ours = normalise_person_ids(pl.Series([twelve, f"{twelve[:8]}-{twelve[8:]}"]), PIVOT).to_list()
     expected = oracle.is_valid(f"{twelve[:8]}-{twelve[8:]}")
     assert ours == ([twelve] * 2 if expected else [INVALID] * 2)
+
+
+def test_a_uid_of_eight_characters_is_a_uid():
+    # 'stud1234' (a SoleMove login), 'ab.cd-ef', 'MOBI0042': as uid:<lower> they are twelve characters,
+    # and were checked as a twelve-digit personnummer, failed, and quarantined as invalid person
+    # identifiers. Seven and nine characters were read; eight are too
+    values = ["stud1234", "ab.cd-ef", "MOBI0042", "stud123", "stud12345"]
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [
+        "uid:stud1234",
+        "uid:ab.cd-ef",
+        "uid:mobi0042",
+        "uid:stud123",
+        "uid:stud12345",
+    ]
