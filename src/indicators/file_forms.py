@@ -3,13 +3,15 @@ read (per file and column, never row by row):
 
 - the form its dates are in, where a field's forms read ``01/02/2020`` differently
   (:mod:`indicators.date_forms`);
-- whether its nine-digit person ids are personnummer whose leading zero a spreadsheet dropped
-  (someone born 2000-2009: ``901019901`` for ``0901019901``) or a system's numeric UIDs (MoveON's,
-  SoleMove's person ids), of which about 1 in 200 passes the check digit by chance once a zero is put
-  back: read row by row, those few were pseudonymised as a personnummer, and the person had two
-  identities across files. Where most of the column's distinct nine-digit values are valid with the
-  zero put back it is a column of personnummer (the few others stay invalid: a typo is quarantined);
-  where most fail, every nine-digit value is a UID, read as it is, and the file's note says so.
+- whether the numbers in a person column are personnummer (``199001019982``; nine digits one whose
+  leading zero a spreadsheet dropped, someone born 2000-2009: ``901019901`` for ``0901019901``) or a
+  system's numeric ids (MoveON's, SoleMove's person ids): read one by one, an id of eight or ten
+  digits was quarantined as an invalid personnummer, and the 1 in 200 nine-digit ones that pass the
+  check once a zero is put back were pseudonymised as a personnummer, one person with two identities
+  across files. Where most of the column's distinct numbers are valid personnummer, or there are
+  fewer than five, it is a column of them (the others stay invalid: a typo is quarantined); where
+  most of five or more are not, every number is an id
+  (``uid:<digits>``), but one of twelve digits (no id by chance), and the file's note says so.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import polars as pl
 from indicators.date_forms import file_date_forms
 from indicators.identity import Pseudonymiser
 from indicators.sources import FieldSpec, SourceSpec
+
+FEWEST = 5  # distinct numbers that tell a column of a system's ids (fewer: read as personnummer)
 
 
 def file_forms(
@@ -42,7 +46,7 @@ def file_person_ids(
     text_of: Callable[[FieldSpec], pl.Expr],
     pseudonymiser: Pseudonymiser,
 ) -> tuple[SourceSpec, list[str]]:
-    """``spec`` with ``restore_zero`` off for each person field whose nine-digit values are UIDs."""
+    """``spec`` with ``digits_are_ids`` on for each person field whose numbers are a system's ids."""
     fields, notes = [], []
     for f in spec.fields:
         if f.type not in ("person_id", "person_id_list") or f.generate is not None:
@@ -51,13 +55,15 @@ def file_person_ids(
         text = frame.select(text_of(f).cast(pl.String).alias("text"))["text"]
         if f.type == "person_id_list":
             text = text.str.replace_all(",", ";").str.split(";").explode()
-        nine, valid = pseudonymiser.dropped_zeros(text)
-        if nine == 0 or 2 * valid >= nine:  # most are valid: personnummer that lost their zero
+        numbers, valid = pseudonymiser.numbers(text)
+        # most are valid: personnummer typed as numbers; a few numbers are too few to tell (a typo in a
+        # personnummer written without its hyphen is no id: it stays invalid, quarantined)
+        if numbers < FEWEST or 2 * valid >= numbers:
             fields.append(f)
             continue
-        fields.append(replace(f, restore_zero=False))
+        fields.append(replace(f, digits_are_ids=True))
         notes.append(
-            f"{f.name}: its nine-digit values read as system ids, not as personnummer whose leading zero "
-            f"was dropped: of {nine} distinct ones, {valid} would pass the check with a zero put back (by chance)"
+            f"{f.name}: its numbers read as a system's ids, not as personnummer: {valid} of {numbers} distinct "
+            "numbers would pass as one, by chance (nine digits with a zero put back); twelve digits still do"
         )
     return (replace(spec, fields=tuple(fields)) if notes else spec), notes

@@ -10,8 +10,9 @@ form and replaced by ``HMAC-SHA256(key, canonical)`` before anything is written.
   crosswalk maps a T-number to the personnummer the person got later, so one person stays one.
 * nine digits are a short personnummer whose leading zero a spreadsheet dropped (someone born
   2000-2009, typed as a number into Excel): read with the zero put back, the check digit deciding;
-  but in a column whose nine-digit values mostly fail the check (a system's numeric UIDs, of which
-  about 1 in 200 passes by chance) every one is a UID (``restore_zero=False``, decided per file).
+  but in a column whose numbers mostly are no personnummer (a system's numeric ids, MoveON's, of
+  which about 1 in 200 nine-digit ones passes by chance) every number but one of twelve digits is an
+  id, ``uid:<digits>`` (``digits_are_ids``, decided per file and column).
 * anything else that looks like a system UID (letters, digits, ``._@:-``) becomes ``uid:<lower>``.
 
 Normalisation is vectorised (polars expressions) and runs once per *distinct* value. The HMAC is
@@ -86,11 +87,12 @@ def _century_expr(yy: pl.Expr, plus: pl.Expr, pivot_year: int) -> pl.Expr:
     return pl.when(plus).then(year - 100).otherwise(year)
 
 
-def normalise_person_ids(values: pl.Series, pivot_year: int, restore_zero: bool = True) -> pl.Series:
+def normalise_person_ids(values: pl.Series, pivot_year: int, digits_are_ids: bool = False) -> pl.Series:
     """Canonical form of every identifier; ``INVALID`` for malformed personnummer; null stays null.
 
-    ``pivot_year`` resolves the century of two-digit years (normally the current year); without
-    ``restore_zero`` nine digits are a UID (``uid:<digits>``), not a personnummer that lost its 0.
+    ``pivot_year`` resolves the century of two-digit years (normally the current year); with
+    ``digits_are_ids`` a number (but one of twelve digits) is a system's id, ``uid:<digits>``: nine
+    digits are no personnummer that lost its 0, eight or ten no mistyped one.
     """
     frame = pl.DataFrame({"raw": values.cast(pl.String)})
     frame = frame.with_columns(pl.col("raw").str.replace_all(r"\s+", "").alias("s"))  # Unicode white space
@@ -100,10 +102,13 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, restore_zero: bool 
         frame = frame.with_columns(pl.col("s").str.replace_many(_WIDE, _NARROW))
     # nine digits: a short personnummer of someone born 2000-2009 whose leading zero a spreadsheet
     # dropped (typed as a number into Excel, or a CSV saved by it); the check digit still decides
-    nine = pl.col("s").str.contains(r"^\d{9}$")
+    number_id = pl.col("s").str.contains(r"^(\d{1,11}|\d{13,64})$") if digits_are_ids else pl.lit(False)
     frame = frame.with_columns(
-        pl.when(nine & restore_zero).then("0" + pl.col("s")).otherwise(pl.col("s")).alias("s"),
-        (nine & (not restore_zero)).alias("nine_uid"),
+        pl.when(pl.col("s").str.contains(r"^\d{9}$") & (not digits_are_ids))
+        .then("0" + pl.col("s"))
+        .otherwise(pl.col("s"))
+        .alias("s"),
+        number_id.alias("number_id"),
     )
     s = pl.col("s")
     # the personnummer shapes, matched without capture groups (they are slow): a separator '-' or '+'
@@ -134,7 +139,7 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, restore_zero: bool 
     frame = frame.with_columns(
         pl.when(pl.col("raw").is_null() | (s == ""))
         .then(None)
-        .when(pl.col("nine_uid"))
+        .when(pl.col("number_id"))
         .then(pl.lit("uid:") + s)
         .when(shaped)
         .then(canonical)
@@ -273,7 +278,7 @@ class Pseudonymiser:
             con.close()
         return pl.from_arrow(table)["digest"].alias(canonical.name)
 
-    def canonical(self, values: pl.Series, restore_zero: bool = True) -> pl.Series:
+    def canonical(self, values: pl.Series, digits_are_ids: bool = False) -> pl.Series:
         """Canonical identifiers (crosswalk applied); ``INVALID`` for malformed ones, null stays null.
 
         Where values repeat (staff, teachers) each distinct value is normalised once and mapped back.
@@ -281,25 +286,23 @@ class Pseudonymiser:
         raw = values.cast(pl.String)
         if values_repeat(raw):
             distinct = raw.drop_nulls().unique()
-            normalised = normalise_person_ids(distinct, self._pivot_year, restore_zero)
+            normalised = normalise_person_ids(distinct, self._pivot_year, digits_are_ids)
             canonical = raw.replace_strict(distinct, normalised, default=None, return_dtype=pl.String)
         else:
-            canonical = normalise_person_ids(raw, self._pivot_year, restore_zero)
+            canonical = normalise_person_ids(raw, self._pivot_year, digits_are_ids)
         if self._crosswalk:
             canonical = canonical.replace(self._crosswalk)
         return canonical.alias(values.name)
 
-    def dropped_zeros(self, values: pl.Series, most: int = 20_000) -> tuple[int, int]:
-        """Of a column's distinct nine-digit values (of its first ``most``: enough to tell), how many
-        there are and how many are a valid personnummer once a leading zero is put back."""
-        text = values.cast(pl.String)  # no pattern over every row: a length first (0.02 s a million)
-        text = text.filter(text.str.len_bytes().is_between(9, 11)).str.strip_chars()
-        text = text.filter(text.str.len_bytes() == 9)
-        nine = text.filter(text.str.contains(r"^\d{9}$")).head(most).unique()
-        if nine.len() == 0:
+    def numbers(self, values: pl.Series, most: int = 20_000) -> tuple[int, int]:
+        """Of a column's distinct numbers (digits only, in its first ``most`` values: enough to tell),
+        how many there are and how many are a valid personnummer (nine digits with a zero put back)."""
+        text = values.cast(pl.String).drop_nulls().head(most).str.strip_chars()
+        numbers = text.filter(text.str.contains(r"^\d{1,64}$")).unique()
+        if numbers.len() == 0:
             return 0, 0
-        read = normalise_person_ids(nine, self._pivot_year)
-        return nine.len(), int((read != INVALID).sum())
+        read = normalise_person_ids(numbers, self._pivot_year)
+        return numbers.len(), int((read != INVALID).sum())
 
     def pseudonymise_canonical(self, canonical: pl.Series) -> pl.Series:
         """Pseudonyms for canonical identifiers; ``INVALID`` stays as the marker, null stays null."""

@@ -459,7 +459,7 @@ def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonym
         if f.generate is not None:  # a key made from the row: no person identifier to check
             continue
         if f.type == "person_id":
-            text = text.with_columns(pseudonymiser.canonical(text[f.name], f.restore_zero))
+            text = text.with_columns(pseudonymiser.canonical(text[f.name], f.digits_are_ids))
         elif f.type == "person_id_list":
             exploded = (
                 text.select("_row_number", pl.col(f.name).str.replace_all(",", ";").str.split(";"))
@@ -467,7 +467,7 @@ def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonym
                 .with_columns(pl.col(f.name).str.strip_chars())
                 .filter(pl.col(f.name).is_not_null() & (pl.col(f.name) != ""))
             )
-            exploded = exploded.with_columns(pseudonymiser.canonical(exploded[f.name], f.restore_zero))
+            exploded = exploded.with_columns(pseudonymiser.canonical(exploded[f.name], f.digits_are_ids))
             joined = exploded.group_by("_row_number", maintain_order=True).agg(
                 pl.when(pl.col(f.name).eq(INVALID).any())
                 .then(pl.lit(INVALID))

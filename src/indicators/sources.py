@@ -70,7 +70,9 @@ class FieldSpec:
     keep_precision: bool = False  # dates: a companion column <name>_precision
     open_end: bool = False  # dates: a year-9999 date is read as open (NULL)
     precision_of: str | None = None  # set on the companion column: the date field it describes
-    restore_zero: bool = True  # person ids: nine digits are a personnummer that lost its 0 (decided per file)
+    digits_are_ids: bool = (
+        False  # person ids: numbers are a system's ids, not personnummer (decided per file)
+    )
     line: int = 0  # the field's line in its contract file
 
     @property

@@ -492,9 +492,26 @@ def test_a_column_of_nine_digit_system_ids_is_read_as_ids_though_a_few_pass_the_
     ids, reasons, notes = _person_ids(uids)
     assert ids == [f"uid:{uid}" for uid in uids] and reasons == {}
     assert notes[0] == (
-        "student_id: its nine-digit values read as system ids, not as personnummer whose leading zero was "
-        "dropped: of 300 distinct ones, 2 would pass the check with a zero put back (by chance)"
+        "student_id: its numbers read as a system's ids, not as personnummer: 2 of 300 distinct numbers would "
+        "pass as one, by chance (nine digits with a zero put back); twelve digits still do"
     )
+
+
+def test_a_column_of_a_systems_numeric_ids_of_any_length_is_read_as_ids():
+    # MoveON's person ids are numbers of five to ten digits: 48213, 1002345, 10023456 and 2093847561
+    # (ten digits, as YYMMDDNNNN month 93) were each quarantined as an invalid personnummer, every stay
+    # of an incoming student without one. Most numbers of the column are no personnummer: all are ids; a
+    # twelve-digit personnummer typed in the same column is still one
+    from helpers import personnummer
+
+    whole = personnummer("19000101", 981).replace("-", "")
+    ids, reasons, notes = _person_ids(["48213", "1002345", "10023456", "2093847561", "300012345", whole])
+    assert ids == ["uid:48213", "uid:1002345", "uid:10023456", "uid:2093847561", "uid:300012345", whole]
+    assert reasons == {}
+    assert notes[0].startswith("student_id: its numbers read as a system's ids, not as personnummer: 1 of 6 ")
+    # a few numbers are too few to tell: a personnummer mistyped without its hyphen stays invalid
+    ids, reasons, notes = _person_ids(["9001011235", whole])
+    assert (ids, reasons) == ([whole], {2: "invalid person identifier in student_id"})
 
 
 def test_a_column_of_personnummer_that_lost_their_zero_keeps_them_and_quarantines_a_typo():
