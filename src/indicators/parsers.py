@@ -129,8 +129,14 @@ def date_precision(text: pl.Expr, field: FieldSpec) -> pl.Expr:
 
 
 def _parse_academic_year(text: pl.Expr) -> pl.Expr:
+    """``2019/20`` from ``2019/20``, ``2019-2020``, a dash as a word processor writes it (``2019–20``),
+    after a word (``LÅ``, ``Läsår``, ``Academic year``, ``AY``) or as its two terms (``HT2019/VT2020``).
+    A two-digit first year (``19/20``) is not guessed."""
     compact = text.str.to_uppercase().str.replace_all(r"\s+", "")
-    groups = compact.str.extract_groups(r"^(?:LÅ|LA|HT)?(\d{4})[/\-](\d{2}|\d{4})$")
+    prefix = r"(?:LÅ|LA|LÄSÅR(?:ET)?|ACADEMICYEAR|AY|HT)?:?"
+    groups = compact.str.extract_groups(
+        rf"^{prefix}(\d{{4}})(?:[/\-\u2010-\u2015\u2212]|/VT)(\d{{2}}|\d{{4}})$"
+    )
     first = groups.struct.field("1").cast(pl.Int32)
     second = groups.struct.field("2")
     second_full = (

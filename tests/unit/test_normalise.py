@@ -107,6 +107,23 @@ def test_terms_ladok_and_ewp():
     ]
 
 
+def test_academic_years_as_sheets_and_english_exports_write_them():
+    # a sheet typed in Word or Excel gets its hyphen made a dash (2019–20, autocorrect's en dash), a
+    # Swedish one the word (Läsår 2019/20), an English export 'Academic year 2019/2020', a Ladok one the
+    # two terms (HT2019/VT2020): each was quarantined as an invalid academic year. A two-digit first year
+    # (19/20) is not guessed, nor terms of no one academic year (HT2019/VT2021)
+    written = ["2019–20", "2019 — 2020", "2019−20", "Läsår 2019/20", "Läsåret 2019/2020"]
+    written += [
+        "Academic year 2019/2020",
+        "AY 2019/20",
+        "Academic year: 2019/20",
+        "HT2019/VT2020",
+        "ht 2019 / vt 2020",
+    ]
+    assert parse("academic_year", written) == ["2019/20"] * 10
+    assert parse("academic_year", ["19/20", "HT2019/VT2021", "2019–21"]) == [None, None, None]
+
+
 def test_academic_years():
     assert parse(
         "academic_year", ["2019/20", "2019/2020", "LÅ2019-2020", "lå 2019-2020", "2099/00", "2019/21", "2019"]
