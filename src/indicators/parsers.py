@@ -210,7 +210,14 @@ def _parse_integer(text: pl.Expr) -> pl.Expr:
     return pl.when(digits.str.contains(r"^-?\d{1,15}$")).then(digits.cast(pl.Int64, strict=False))
 
 
+# a unit written after a number of credits in a sheet kept by hand: 7,5 hp, 30 ECTS, 15 högskolepoäng
+CREDIT_UNITS = r"(?i)[\s\u00a0]*(hp|högskolepoäng|ects([\s-]?(credits|poäng))?|credits|poäng|p)\.?$"
+
+
 def _parse_decimal(text: pl.Expr) -> pl.Expr:
+    """A number, decimal comma or point, any space (``1 234,5``), a unit of credits after it (``7,5 hp``,
+    ``30 ECTS``; the credits of a stay are the one decimal field of the contracts)."""
+    text = text.str.replace(CREDIT_UNITS, "")
     compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".")
     return pl.when(compact.str.contains(r"^-?\d+(\.\d+)?$")).then(compact.cast(pl.Float64, strict=False))
 

@@ -617,3 +617,31 @@ def test_a_date_with_a_time_keeps_its_date_in_any_form():
     assert parse(
         "date", ["01.09.2020 00:00", "01-09-2020 00:00:00", "2020/09/01 00:00", "01.09.2020 25:00"]
     ) == [dt.date(2020, 9, 1)] * 3 + [None]
+
+
+def test_credits_with_their_unit_read():
+    # a sheet kept by hand writes the credits with their unit: '7,5 hp', '30 ECTS', '15 högskolepoäng',
+    # '30 ects credits', '22,5 p': each row was quarantined as an invalid decimal. The unit is dropped; a
+    # unit alone, or another (30 km), is still no number
+    written = [
+        "7,5 hp",
+        "30 ECTS",
+        "15 högskolepoäng",
+        "7.5hp",
+        "30 ects credits",
+        "22,5 p",
+        "30 Poäng",
+        "30 HP.",
+    ]
+    assert parse("decimal", [*written, "hp", "30 km"]) == [
+        7.5,
+        30.0,
+        15.0,
+        7.5,
+        30.0,
+        22.5,
+        30.0,
+        30.0,
+        None,
+        None,
+    ]
