@@ -92,8 +92,13 @@ def _decide(counts: pl.DataFrame, group: list[str], f: FieldSpec, spec: SourceSp
     best = max(range(len(group)), key=lambda i: (rows[i], -i))  # the most rows; a tie: the first listed
     lost = read.filter(pl.col(names[best]).is_null())["rows"].sum()
     counted = ", ".join(f"{fmt} reads {n} rows" for fmt, n in zip(group, rows, strict=True))
+    which = (
+        "the first listed of those that read the most rows"
+        if rows.count(rows[best]) > 1
+        else "the form of most rows"
+    )
     return group[best], (
         f"{f.name}: the file writes its dates in more than one form ({counted}, none every row): read as "
-        f"{group[best]}, the form of most rows; the {lost} rows it does not read are quarantined as invalid "
+        f"{group[best]}, {which}; the {lost} rows it does not read are quarantined as invalid "
         f"dates: correct them in the export (one form in a column)"
     )

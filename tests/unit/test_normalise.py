@@ -489,6 +489,13 @@ def test_a_file_that_mixes_the_two_forms_quarantines_the_rows_of_the_fewer():
         "2 rows, none every row): read as %d/%m/%Y, the form of most rows; the 1 rows it does not read are "
         "quarantined as invalid dates: correct them in the export (one form in a column)"
     ]
+    # as many rows each way: the first listed, said so
+    dates, reasons, warnings = _two_date_forms(["13/02/2020", "02/14/2020", "01/02/2020"])
+    assert (dates, reasons) == (
+        [dt.date(2020, 2, 13), dt.date(2020, 2, 1)],
+        {3: "invalid date in start_date: '02/14/2020'"},
+    )
+    assert "read as %d/%m/%Y, the first listed of those that read the most rows; the 1 rows" in warnings[0]
 
 
 def _person_ids(ids: list[str]):
