@@ -75,13 +75,13 @@ def spellings(root: Path | None = None) -> dict[str, str]:
     for row in _seed_rows(root):
         names = [row[column] for column in NAMED_BY if row.get(column)]
         for name in names + OTHER_NAMES.get(row["country_code"], []):
-            plain = _without_marks(name)  # Cote d'Ivoire, Curacao, Osterrike: as an export without them
+            plain = without_marks(name)  # Cote d'Ivoire, Curacao, Osterrike: as an export without them
             for spelling in {name, name.replace("’", "'"), plain, plain.replace("’", "'")}:  # straight too
                 found.setdefault(value_key(spelling), set()).add(row["country_code"])
     return {key: named.pop() for key, named in found.items() if len(named) == 1 and len(key) > 2}
 
 
-def _without_marks(name: str) -> str:
+def without_marks(name: str) -> str:
     """``name`` without its diacritics (ô, ç, é, Ö, Å): as a system without them writes it."""
     return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
 

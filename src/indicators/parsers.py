@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from indicators.countries import spellings
+from indicators.countries import spellings, without_marks
 from indicators.identity import redact
 from indicators.redact import contains as contains_personnummer
 from indicators.source_build import EXCEL, format_precision
@@ -257,8 +257,19 @@ def _parse_country(text: pl.Expr, field: FieldSpec | None = None) -> pl.Expr:
 
 
 def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:
+    """A value or alias of the field's ``values:``, any case; where none is, the same without its
+    diacritics (``pagaende``, ``aterbud``, ``grundniva``: a system that writes ASCII only), if the
+    spelling without them is one value's only."""
     key = text.str.replace_all(r"\s+", " ").str.to_lowercase()
-    return key.replace_strict(field.values, default=None, return_dtype=pl.String)
+    found = key.replace_strict(field.values, default=None, return_dtype=pl.String)
+    plain: dict[str, set[str]] = {}
+    for alias, value in field.values.items():
+        plain.setdefault(without_marks(alias), set()).add(value)
+    unmarked = {alias: values.pop() for alias, values in plain.items() if len(values) == 1}
+    if unmarked.keys() <= field.values.keys():  # no value has a diacritic: nothing more to look up
+        return found
+    folded = pl.when(found.is_null()).then(key).str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+    return pl.coalesce(found, folded.replace_strict(unmarked, default=None, return_dtype=pl.String))
 
 
 def parse_field(text: pl.Expr, field: FieldSpec) -> pl.Expr:

@@ -652,3 +652,27 @@ def test_credits_with_their_unit_read():
         None,
         None,
     ]
+
+
+def test_enum_values_without_their_diacritics_read():
+    # an export from a system that writes ASCII only writes the Swedish values without å, ä, ö:
+    # 'pagaende', 'aterbud', 'genomford', 'grundniva', 'Avancerad niva': each row was quarantined as an
+    # unknown value. A spelling without the marks reads as the one value it belongs to
+    [spec] = [s for s in SPECS if s.name == "student_mobility"]
+
+    def read(name: str, values: list[str]) -> list:
+        frame = pl.DataFrame({"x": values}, schema={"x": pl.String})
+        return frame.select(parse_field(pl.col("x"), spec.field(name)).alias("y"))["y"].to_list()
+
+    statuses = ["pagaende", "Aterbud", "genomford", "slutford", "aterkallad", "Pågående", "xyz"]
+    assert read("status", statuses) == [
+        "ongoing",
+        "withdrawn",
+        "completed",
+        "completed",
+        "withdrawn",
+        "ongoing",
+        None,
+    ]
+    levels = ["grundniva", "Avancerad niva", "forskarniva", "grundnivå"]
+    assert read("level", levels) == ["first_cycle", "second_cycle", "third_cycle", "first_cycle"]
