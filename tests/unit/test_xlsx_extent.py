@@ -1,0 +1,121 @@
+"""A sheet's range as calamine takes it, whatever its <dimension> says (readers/xlsx_extent.py).
+
+The workbooks are written by hand, as a crafted or unusual program's export is: a dimension that
+understates the cells, rows and cells without their r= reference (which calamine places by
+counting), a cell naming r= twice (calamine takes the last). Each made calamine ask for the range
+A1:XFD1048576 and the process was aborted, so they are read in a process of their own.
+"""
+
+from __future__ import annotations
+
+import io
+import resource
+import subprocess
+import sys
+import zipfile
+
+from indicators.readers.xlsx import read_xlsx
+
+_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+# the table a, b / x, 1 at A1:B2, every cell with its reference
+_TABLE = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c><c r="B1" t="inlineStr"><is><t>b</t></is></c></row>'
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c><c r="B2"><v>1</v></c></row>'
+)
+
+
+def _workbook(rows: str, dimension: str = "A1:B2") -> bytes:
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{_TABLE}{rows}</sheetData></worksheet>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in {**_PARTS, "xl/worksheets/sheet1.xml": sheet}.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+FAR = {
+    # the dimension says A1:B2, one value lies at XFD1048576
+    "understated": _workbook('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
+    # a styled empty cell at XFC1048576 (no part of the range), then a value without its reference:
+    # calamine puts it in the next column, XFD
+    "cell_without_r": _workbook(
+        '<row r="1048576"><c r="XFC1048576" s="0"/><c><v>1</v></c></row>', dimension="A1:XFD1048576"
+    ),
+    # a styled cell in row 1048575, then a row without its reference (calamine numbers it 1048576)
+    # holding a styled cell at XFC1 and a value without its reference: XFD1048576
+    "row_without_r": _workbook(
+        '<row r="1048575"><c r="A1048575" s="0"/></row><row><c r="XFC1" s="0"/><c><v>1</v></c></row>'
+    ),
+    # r= twice: calamine takes the last
+    "r_twice": _workbook('<row r="3"><c r="A3" r="XFD1048576"><v>1</v></c></row>'),
+}
+
+
+def _limited() -> None:  # a regression asks for 550 GB: let the allocation fail at once
+    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+
+def test_a_value_far_from_the_table_is_found_whatever_the_dimension_and_references_say(tmp_path):
+    paths = []
+    for name, data in FAR.items():
+        paths.append(tmp_path / f"{name}.xlsx")
+        paths[-1].write_bytes(data)
+    code = (
+        "import sys\nfrom indicators.readers.xlsx import read_xlsx\nfor path in sys.argv[1:]:\n"
+        "    try:\n        read_xlsx(open(path, 'rb').read())\n        print('read')\n"
+        "    except Exception as exc:\n        print(exc)\n    sys.stdout.flush()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-300:]  # the old code: -6 (SIGABRT) at the first
+    # 1,048,576 rows × 16,384 columns = 17,179,869,184 cells; 512 MB / 16 = 33,554,432
+    said = (
+        "the sheet's filled cells span A1:XFD1048576, 17,179,869,184 cells, more than the 33,554,432 a "
+        "workbook of xlsx_max_unpacked_mb (512) can fill: a value far from the table (XFD1048576?); delete "
+        "the rows and columns past the table and save it again"
+    )
+    assert result.stdout.splitlines() == [said] * len(FAR)
+
+
+def test_rows_and_cells_without_references_near_the_table_still_read():
+    # a row without r= after row 2 is row 3; its cells without r= are A3, B3, C3
+    data = _workbook("<row><c><v>5</v></c><c><v>6</v></c><c><v>7</v></c></row>")
+    assert read_xlsx(data).rows() == [(2, "x", "1", None), (3, "5", "6", "7")]
+
+
+def test_a_second_r_near_the_table_is_where_calamine_puts_it():
+    # r="A3" then r="C3": the cell is C3, a third column (the header's third cell is empty)
+    data = _workbook('<row r="3"><c r="A3" r="C3"><v>9</v></c></row>')
+    assert read_xlsx(data).rows() == [(2, "x", "1", None), (3, None, None, "9")]
