@@ -40,7 +40,7 @@ from indicators.intake import keep_rejected, kept_before, misdated, misspelt_hea
 from indicators.normalise import QUARANTINED, LayoutError, normalise
 from indicators.readers import delivered as delivery
 from indicators.readers.csv import read_csv
-from indicators.readers.delivered import Changed, Delivered, shown, text_name
+from indicators.readers.delivered import Changed, Delivered, Unreadable, shown, text_name
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.redact import redact_all, redact_text
@@ -276,6 +276,19 @@ class Ingestor:
         self.progress(f"{shown(result.file_name)}: waiting ({result.reason})")
         return result
 
+    def _unreadable(self, file: Delivered, why: str) -> FileResult:
+        """A file the run cannot read (permissions, an I/O error): recorded as rejected with the cause,
+        nothing kept (no bytes were read); it stays in the inbox and is tried again the next night."""
+        spec = match_source(file.path.name, self.specs)
+        result = FileResult(
+            redact_text(text_name(file.path.name)),
+            spec.name if spec else None,
+            "rejected",
+            f"{why}; nothing kept",
+        )
+        self._write(lambda: self._record(file, None, result))
+        return result
+
     def ingest_file(self, file: Delivered, known: dict[str, str], digest: Future | None = None) -> FileResult:
         """One file; ``digest`` is its sha256 being computed ahead (else it is computed here). The
         sha256 stays in memory: what is stored and compared is the file's keyed identity (``sha``,
@@ -286,6 +299,8 @@ class Ingestor:
             plain = digest.result() if digest is not None else delivery.file_sha256(file)
         except Changed as exc:
             return self._waiting(file, str(exc))
+        except Unreadable as exc:
+            return self._unreadable(file, str(exc))
         sha = self.pseudonymiser.file_identity(plain)
         self.seconds["hash"] += time.perf_counter() - clock  # the wait for it, when computed ahead
         checkpoint("hashed")
@@ -307,6 +322,8 @@ class Ingestor:
             data = delivery.read_bytes(file, plain)  # the bytes hashed, read once: parsed from memory
         except Changed as exc:
             return self._waiting(file, str(exc))
+        except Unreadable as exc:
+            return self._unreadable(file, str(exc))
         reason = misdated(path.name, self.run_day, self.options.date_min)
         if reason is None:
             try:

@@ -113,6 +113,47 @@ def test_links_fifos_and_folders_named_like_exports_are_refused_and_listed(tmp_p
     assert not (warehouse.parent / "rejected").exists()  # nothing refused is kept, no link target copied
 
 
+def test_a_file_the_run_may_not_read_is_recorded_as_rejected_naming_the_fix(tmp_path, monkeypatch, ingest):
+    """A file delivered with a mode the nightly's user may not read (another account's umask 077)
+    was "waiting" every night, recorded nowhere and no warning (exit 0), as if still being copied.
+    As root chmod does not stop a read, so os.open refuses that path (EACCES), the lowest level."""
+    import errno
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_readable.csv").write_text(rows(["R1"]))
+    locked = inbox / "student_mobility_locked.csv"
+    locked.write_text(rows(["L1"]))
+    for path in inbox.iterdir():  # settled: no wait
+        os.utime(path, (time.time() - 60, time.time() - 60))
+    real_open = os.open
+
+    def refusing(path, *args, **kwargs):
+        if os.fspath(path) == str(locked):
+            raise PermissionError(errno.EACCES, "Permission denied", str(locked))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", refusing)
+    outcome, warehouse = ingest(inbox)
+    monkeypatch.undo()
+    assert outcome.published and outcome.exit_code == 2, outcome.message
+    assert query(warehouse, "select mobility_id from raw.student_mobility") == [("R1",)]
+    assert query(
+        warehouse,
+        "select status, reason, size_bytes from audit.loaded_files where file_name = ?",
+        [locked.name],
+    ) == [
+        (
+            "rejected",
+            "could not be read (Permission denied): give the nightly's user read access to the file (or "
+            "deliver it again with the inbox's permissions); nothing kept",
+            locked.stat().st_size,
+        )
+    ]
+    assert not (warehouse.parent / "rejected").exists()  # no bytes read, none kept
+    assert locked.exists()  # tried again the next night
+
+
 def test_a_rejected_copy_across_file_systems_keeps_the_original_mode(tmp_path):
     shm = Path("/dev/shm")
     if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
@@ -51,6 +52,33 @@ def text_name(name: str) -> str:
 
 class Changed(Exception):
     """The file changed while the run read it (the message says how): leave it for the next run."""
+
+
+class Unreadable(Exception):
+    """The file is there but cannot be read (no permission for the run's user, an I/O error on a
+    failing disk or a lost network share): the message names the cause and the fix. Waiting would
+    not help: it is recorded as rejected, nothing kept (no bytes were read)."""
+
+
+def _opened(path: Path) -> int:
+    """:func:`_open`, its failure told apart: gone or swapped (:class:`Changed`), or unreadable."""
+    try:
+        return _open(path)
+    except FileNotFoundError:
+        raise Changed("removed since the inbox was listed") from None
+    except OSError as exc:
+        if isinstance(exc, PermissionError) or exc.errno == errno.EIO:
+            raise Unreadable(_unreadable(exc)) from None
+        raise Changed(f"could not be opened ({exc.strerror or type(exc).__name__})") from None
+
+
+def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return (
+            f"could not be read ({exc.strerror or 'permission denied'}): give the nightly's user read "
+            "access to the file (or deliver it again with the inbox's permissions)"
+        )
+    return f"could not be read ({exc.strerror or type(exc).__name__}): deliver the file again"
 
 
 @dataclass(frozen=True)
@@ -174,10 +202,7 @@ def _open(path: Path) -> int:
 def file_sha256(delivered: Delivered) -> str:
     """The sha256 of a regular file (streamed); raises :class:`Changed` if it is not the file scanned."""
     digest = hashlib.sha256()
-    try:
-        fd = _open(delivered.path)
-    except OSError as exc:
-        raise Changed(f"could not be opened ({exc.strerror or type(exc).__name__})") from None
+    fd = _opened(delivered.path)
     try:
         if identity(os.fstat(fd)) != delivered.identity:
             raise Changed("changed since the inbox was listed")
@@ -185,6 +210,8 @@ def file_sha256(delivered: Delivered) -> str:
             digest.update(block)
         if identity(os.fstat(fd)) != delivered.identity:
             raise Changed("changed while it was hashed")
+    except OSError as exc:  # EIO: a failing disk, a lost network share
+        raise Unreadable(_unreadable(exc)) from None
     finally:
         os.close(fd)
     return digest.hexdigest()
@@ -193,10 +220,7 @@ def file_sha256(delivered: Delivered) -> str:
 def read_bytes(delivered: Delivered, expected_sha: str) -> bytes:
     """The file's bytes, read once through one descriptor; they must hash to ``expected_sha`` (the
     hash taken before) and the file must be the one scanned, unchanged, else :class:`Changed`."""
-    try:
-        fd = _open(delivered.path)
-    except OSError as exc:
-        raise Changed(f"could not be opened ({exc.strerror or type(exc).__name__})") from None
+    fd = _opened(delivered.path)
     try:
         before = os.fstat(fd)
         if identity(before) != delivered.identity:
@@ -207,6 +231,8 @@ def read_bytes(delivered: Delivered, expected_sha: str) -> bytes:
             data += more  # a short read (over 2 GB)
         if len(data) != size or os.read(fd, 1) or identity(os.fstat(fd)) != delivered.identity:
             raise Changed("changed while it was read")
+    except OSError as exc:
+        raise Unreadable(_unreadable(exc)) from None
     finally:
         os.close(fd)
     if hashlib.sha256(data).hexdigest() != expected_sha:
