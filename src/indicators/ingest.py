@@ -107,10 +107,10 @@ def _ignored(name: str) -> bool:
     return IGNORED_NAMES.search(name) is not None
 
 
-def inbox_files(inbox: Path) -> list[Path]:
+def inbox_delivered(inbox: Path) -> list[Delivered]:
     """Regular files directly in the inbox (never a link), in name order (an export's date in its
-    name orders re-exports)."""
-    return [f.path for f in delivery.scan(inbox, _ignored, lambda name: False)[0]]
+    name orders re-exports), each with its ``lstat`` as listed (no second ``stat`` to race a copy)."""
+    return delivery.scan(inbox, _ignored, lambda name: False)[0]
 
 
 def read_file(

@@ -24,11 +24,11 @@ from pathlib import Path
 
 import duckdb
 
-from indicators.archive import file_sha256 as sha256_of
 from indicators.config import Settings
 from indicators.disk import describe
 from indicators.identity import Pseudonymiser
-from indicators.ingest import inbox_files
+from indicators.ingest import inbox_delivered
+from indicators.readers import delivered as delivery
 from indicators.readers.delivered import shown
 from indicators.sources import load_sources, match_source
 
@@ -68,11 +68,13 @@ def _delete(path: Path, why: str, progress) -> str | None:
 
 def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float, identity) -> list[str]:
     specs = load_sources(settings.pipelines_dir)
-    # old by their time, or dated in the future (then their first load decides)
+    # regular files only, as listed (lstat): old by their time, or dated in the future (then their
+    # first load decides)
     old = [
-        (p, modified)
-        for p in inbox_files(settings.inbox)
-        if ((modified := p.stat().st_mtime) <= cutoff or modified > now) and match_source(p.name, specs)
+        file
+        for file in inbox_delivered(settings.inbox)
+        if ((modified := file.st.st_mtime) <= cutoff or modified > now)
+        and match_source(file.path.name, specs)
     ]
     if not old:
         return []
@@ -89,11 +91,26 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float,
     finally:
         con.close()
     warnings = []
-    for path, modified in old:
-        loaded = first_loaded.get(identity(sha256_of(path)))
-        if loaded is not None and min(modified, loaded.timestamp()) <= cutoff:  # loaded_at: local time
+    for file in old:
+        # opened as the ingest opens a file: never through a link, never blocking (a FIFO swapped in)
+        try:
+            loaded = first_loaded.get(identity(delivery.file_sha256(file)))
+        except delivery.Changed as exc:  # swapped or removed since the listing: not the file loaded
+            progress(f"retention: kept {shown(str(file.path))} ({exc})")
+            continue
+        except delivery.Unreadable as exc:
+            line = f"retention: kept {shown(str(file.path))}: {exc}"
+            progress(f"warning: {line}")
+            warnings.append(line)
+            continue
+        if (
+            loaded is not None and min(file.st.st_mtime, loaded.timestamp()) <= cutoff
+        ):  # loaded_at: local time
+            if not delivery.still_same(file):
+                progress(f"retention: kept {shown(str(file.path))} (changed while it was looked at)")
+                continue
             problem = _delete(
-                path,
+                file.path,
                 f"loaded and published; older than {days:g} days; its identity stays in audit.loaded_files",
                 progress,
             )
@@ -104,7 +121,10 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float,
 def _rejected(folder: Path, cutoff: float, days: float, progress) -> list[str]:
     warnings = []
     for note in sorted(folder.glob("*.reason.txt")):
-        if note.stat().st_mtime > cutoff:  # the note is written when the file is rejected
+        try:
+            if note.lstat().st_mtime > cutoff:  # the note is written when the file is rejected
+                continue
+        except FileNotFoundError:  # removed meanwhile (by hand)
             continue
         original = note.with_name(note.name.removesuffix(".reason.txt"))
         for path in (original, note):

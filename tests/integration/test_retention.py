@@ -4,12 +4,14 @@ re-delivered identical file is still skipped."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from conftest import TEST_KEY
 from helpers import cli_in_process, ingest_args, personnummer
@@ -111,3 +113,130 @@ def test_an_export_dated_in_the_future_is_not_kept_for_ever(tmp_path):
     assert done.returncode == 0 and "1 skipped" in done.stdout, done.stdout + done.stderr
     assert not future.exists()  # loaded (the first time) before this run: past 0 days
     assert raw_rows(warehouse) == 3
+
+
+# --- the inbox changing under retention (a copy program racing the run) --------------------------------
+
+
+def _refuse_open(monkeypatch, path: Path) -> None:
+    """Opening ``path`` fails with EACCES, as for a file the run's user may not read (as root, which
+    the tests may run as, chmod 000 does not stop a read): the open at the lowest level, os.open and
+    io.open (Path.open's), for that path alone."""
+    import errno
+    import io as io_module
+
+    for module, name in ((os, "open"), (io_module, "open")):
+        real = getattr(module, name)
+
+        def refused(file, *args, real=real, **kwargs):
+            if os.fspath(file) == str(path):
+                raise PermissionError(errno.EACCES, "Permission denied", str(path))
+            return real(file, *args, **kwargs)
+
+        monkeypatch.setattr(module, name, refused)
+
+
+@pytest.mark.parametrize("race", ["fifo", "removed", "unreadable"])
+def test_an_inbox_file_swapped_removed_or_unreadable_after_the_listing_never_stops_retention(
+    tmp_path, monkeypatch, settings_for, race
+):
+    """Retention lists the inbox, then hashes each old file to find it loaded. A copy program that
+    put a named pipe under the export's name (with its time) made the hash's open() block for ever
+    (the night hung after its publish); a file removed after the listing, or one the run may not
+    read, raised FileNotFoundError or PermissionError out of the publish's last step (the night
+    said "crashed", exit 1, though published). Now the file is kept with a line (a warning when
+    it cannot be read)."""
+    import threading
+
+    from indicators import retention
+    from indicators.readers import delivered
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    export = inbox / "student_mobility_2024-01-01.csv"
+    export.write_text(stays(range(3)), encoding="utf-8")
+    month_ago = time.time() - 31 * 86_400
+    os.utime(export, (month_ago, month_ago))
+    # the published warehouse's record of its load (the table retention reads)
+    warehouse = tmp_path / "warehouse.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema audit")
+    con.execute("create table audit.loaded_files (sha256 varchar, loaded_at timestamp, status varchar)")
+    con.execute(
+        "insert into audit.loaded_files values (?, now()::timestamp, 'loaded')",
+        [hashlib.sha256(export.read_bytes()).hexdigest()],
+    )
+    con.close()
+    monkeypatch.setenv("INDICATORS_INBOX_RETENTION_DAYS", "30")
+    settings = settings_for(inbox, warehouse)
+    listing = delivered.scan
+
+    def listed_then_raced(*args, **kwargs):
+        found = listing(*args, **kwargs)
+        if race in ("fifo", "removed"):
+            export.unlink()
+        if race == "fifo":
+            os.mkfifo(export)
+            os.utime(export, (month_ago, month_ago))
+        return found
+
+    monkeypatch.setattr(delivered, "scan", listed_then_raced)
+    if race == "unreadable":
+        _refuse_open(monkeypatch, export)
+    lines: list[str] = []
+    ended: list[object] = []
+
+    def apply() -> None:
+        try:
+            ended.append(retention.apply(settings, lines.append))
+        except Exception as exc:  # noqa: BLE001 - the old code's failure, asserted below
+            ended.append(exc)
+
+    worker = threading.Thread(target=apply, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    hung = worker.is_alive()
+    if hung and race == "fifo":  # blocked in open(): a writer lets it go
+        os.close(os.open(export, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(timeout=10)
+    assert not hung, "retention blocked for 10 s"
+    assert ended and not isinstance(ended[0], BaseException), ended
+    warnings = ended[0]
+    if race == "unreadable":
+        assert warnings == [
+            f"retention: kept {export}: could not be read (Permission denied): give the nightly's user read "
+            "access to the file (or deliver it again with the inbox's permissions)"
+        ]
+        assert export.is_file()
+    else:
+        assert warnings == []
+        assert (race == "fifo") == os.path.lexists(export)  # the pipe left alone, never deleted
+        why = "no longer a regular file" if race == "fifo" else "removed since the inbox was listed"
+        assert lines == [f"retention: kept {export} ({why})"]
+
+
+def test_a_file_removed_after_the_listing_does_not_stop_the_space_check(tmp_path, monkeypatch, settings_for):
+    """The space check before the working copy summed the new files' sizes by a second stat(): a
+    file a copy program renamed away just after the listing (its .part renamed to the export's name)
+    raised FileNotFoundError and the night "crashed", exit 1. Its size as listed is counted now."""
+    from indicators.archive import Archive
+    from indicators.nightly import preflight
+    from indicators.readers import delivered
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    export = inbox / "student_mobility_2024-01-01.csv"
+    export.write_text(stays(range(3)), encoding="utf-8")
+    listing = delivered.scan
+
+    def listed_then_renamed(*args, **kwargs):
+        found = listing(*args, **kwargs)
+        export.rename(inbox / "elsewhere.tmp")
+        return found
+
+    monkeypatch.setattr(delivered, "scan", listed_then_renamed)
+    settings = settings_for(inbox, tmp_path / "state" / "warehouse.duckdb")
+    assert preflight.before_copy(settings, Archive(tmp_path / "state" / "archive"), print, False) == (
+        False,
+        [],
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from indicators import disk, fileid, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings, key_file_exposed
-from indicators.ingest import FileResult, IngestSummary, inbox_files
+from indicators.ingest import FileResult, IngestSummary, inbox_delivered
 from indicators.readers.delivered import text_name
 from indicators.redact import redact_text
 
@@ -64,10 +64,10 @@ def before_copy(
     known = set() if restore else warehouse.known_files(settings.warehouse)
     new_bytes = archive.exported_bytes() if restore else 0
     if not rebuild and settings.inbox.is_dir():
-        new_bytes += sum(
+        new_bytes += sum(  # the sizes as listed (lstat): a file gone since is no crash
             size
-            for path in inbox_files(settings.inbox)
-            if (redact_text(text_name(path.name)), size := path.stat().st_size) not in known  # as recorded
+            for file in inbox_delivered(settings.inbox)
+            if (redact_text(text_name(file.path.name)), size := file.st.st_size) not in known  # as recorded
         )
     base = 0 if restore or not settings.warehouse.exists() else settings.warehouse.stat().st_size
     if base and not fileid.published_keyed(settings.warehouse):

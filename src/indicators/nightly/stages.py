@@ -394,7 +394,12 @@ def after_publish(state: RunState, retention: bool) -> None:
     if retention:
         from indicators import retention as inbox_retention
 
-        state.warnings.extend(inbox_retention.apply(state.settings, state.reporter, key=state.key))
+        try:
+            state.warnings.extend(inbox_retention.apply(state.settings, state.reporter, key=state.key))
+        except (OSError, duckdb.Error) as exc:  # published already: a warning, never a crash
+            line = f"retention stopped ({disk.describe(exc)}); nothing more was deleted this time"
+            state.reporter(f"warning: {line}")
+            state.warnings.append(line)
 
 
 def end_failed(state: RunState, remove: bool = False) -> Path | None:
