@@ -18,6 +18,10 @@ from indicators.readers.errors import ReaderError
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
 FIELD_BYTES = 1 << 30  # the longest value the record-by-record reader takes
 DELIMITERS = (";", ",", "\t", "|")
+# the columns a file may have: the contracts' exports have fewer than 200; a wider file (a row of
+# values read as one header, a sheet filled far to the right) is rejected before its headers are
+# matched (20,000 columns took the header matching 16 s and more)
+MAX_COLUMNS = 1_000
 # Excel's separator hint, a first line "sep=;" (some systems write it so that Excel splits the columns)
 _SEPARATOR_HINT = re.compile(rb"(?:\xef\xbb\xbf)?sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)
 
@@ -372,7 +376,18 @@ def duplicate_header(header_line: str, separator: str) -> None:
         names = next(csv.reader([header_line], delimiter=separator), [])
     except csv.Error as exc:
         raise ReaderError(f"malformed CSV on line 1: {redact_text(str(exc))}") from None
+    check_width(len(names))
     check_duplicates(names)
+
+
+def check_width(columns: int) -> None:
+    """Rejects a file of more than :data:`MAX_COLUMNS` columns."""
+    if columns > MAX_COLUMNS:
+        raise ReaderError(
+            f"{columns:,} columns, more than the {MAX_COLUMNS:,} an export may have (the contracts' exports "
+            "have fewer than 200): deliver the table's own columns only (a wrong separator, or values far "
+            "to the right of the table?)"
+        )
 
 
 def check_duplicates(names: list) -> None:

@@ -20,7 +20,7 @@ import polars as pl
 from indicators.derive import EXCEL_ERROR
 from indicators.identity import redact_text
 from indicators.readers.composed import MARK_LEAD_BYTES, composed
-from indicators.readers.csv import check_duplicates
+from indicators.readers.csv import check_duplicates, check_width
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx_errors import error_columns, sheet_xml
 from indicators.readers.xlsx_extent import check_extent
@@ -65,6 +65,7 @@ def read_xlsx(
         raise ReaderError(f"unreadable XLSX: {message}") from None
     if frame.width == 0 or frame.height == 0:
         raise ReaderError(_no_rows(data, sheet, frame.columns))
+    check_width(frame.width)
     _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
     columns = frame.columns
