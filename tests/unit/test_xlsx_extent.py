@@ -3,7 +3,8 @@
 The workbooks are written by hand, as a crafted or unusual program's export is: a dimension that
 understates the cells, rows and cells without their r= reference (which calamine places by
 counting), a cell naming r= twice (calamine takes the last). Each made calamine ask for the range
-A1:XFD1048576 and the process was aborted, so they are read in a process of their own.
+A1:XFD1048576 and the process was aborted, so they are read in a process of their own; and so is a
+sheet whose merged ranges run down to the sheet's last row, which the reader filled row by row.
 """
 
 from __future__ import annotations
@@ -48,10 +49,11 @@ _TABLE = (
 )
 
 
-def _workbook(rows: str, dimension: str = "A1:B2") -> bytes:
+def _workbook(rows: str, dimension: str = "A1:B2", after: str = "") -> bytes:
     sheet = (
         '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-        f'spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{_TABLE}{rows}</sheetData></worksheet>'
+        f'spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{_TABLE}{rows}</sheetData>'
+        f"{after}</worksheet>"
     )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -119,3 +121,28 @@ def test_a_second_r_near_the_table_is_where_calamine_puts_it():
     # r="A3" then r="C3": the cell is C3, a third column (the header's third cell is empty)
     data = _workbook('<row r="3"><c r="A3" r="C3"><v>9</v></c></row>')
     assert read_xlsx(data).rows() == [(2, "x", "1", None), (3, None, None, "9")]
+
+
+def test_ranges_merged_down_to_the_sheets_last_row_are_filled_only_where_rows_were_read(tmp_path):
+    # thirty ranges A3:A1048576 (a whole column merged, a few hundred bytes of XML) under a table of
+    # three rows: each listed its 1,048,573 rows to fill, 3.8 GB for the thirty, and the process
+    # was aborted ("memory allocation of 125828760 bytes failed"). Row 3 is the ranges' first row,
+    # no row below it was read: nothing to fill.
+    merges = '<mergeCell ref="A3:A1048576"/>' * 30
+    data = _workbook(
+        '<row r="3"><c r="A3" t="inlineStr"><is><t>y</t></is></c><c r="B3"><v>2</v></c></row>',
+        dimension="A1:B3",
+        after=f'<mergeCells count="30">{merges}</mergeCells>',
+    )
+    path = tmp_path / "merged.xlsx"
+    path.write_bytes(data)
+    code = "import sys\nfrom indicators.readers.xlsx import read_xlsx\nprint(read_xlsx(open(sys.argv[1], 'rb').read()).rows())"
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-300:]
+    assert result.stdout.strip() == "[(2, 'x', '1'), (3, 'y', '2')]"

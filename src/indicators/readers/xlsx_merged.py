@@ -5,7 +5,10 @@ calamine reads the other rows' cells as empty: an optional field of those rows w
 word, a required one quarantined as missing. Each data row of a range merged down rows now reads the
 range's value in the range's first column (what the sheet shows there). A range merged across
 columns only (a title, a note over two columns) shows one value once, and stays as it is; so do
-ranges that start at or above the header row (merged title rows).
+ranges that start at or above the header row (merged title rows). A range is filled down to the
+last row read, never further (a merge down to row 1,048,576 under a table of three rows, written
+thirty times, asked for 3.8 GB and the process was aborted), and a row once only where ranges
+overlap.
 """
 
 from __future__ import annotations
@@ -35,12 +38,22 @@ def fill_merged(frame: pl.DataFrame, xml: bytes | None, columns: list[str], skip
         return frame
     first, above = origin(xml)
     header = above + 1 + skip_rows  # the sheet's header row
-    covered: dict[str, list[tuple[int, int]]] = {}  # column → (its value's row, a row showing it)
+    last = (frame["_row_number"].max() or 0) + above  # the sheet's last row read: none below it is filled
+    spans: dict[str, list[tuple[int, int]]] = {}
     for column, top, bottom in ranges:
-        if top <= header or not 0 <= column - first < len(columns):
+        if top <= header or not 0 <= column - first < len(columns) or top >= last:
             continue
-        rows = [(top - above, row - above) for row in range(top + 1, bottom + 1)]
-        covered.setdefault(columns[column - first], []).extend(rows)
+        spans.setdefault(columns[column - first], []).append((top, min(bottom, last)))
+    covered: dict[str, list[tuple[int, int]]] = {}  # column → (its value's row, a row showing it)
+    for name, found in spans.items():
+        end = 0
+        for top, bottom in sorted(found):
+            if top <= end:  # overlaps a range taken (Excel writes none such): each row is filled once
+                continue
+            covered.setdefault(name, []).extend(
+                (top - above, row - above) for row in range(top + 1, bottom + 1)
+            )
+            end = bottom
     for name, pairs in covered.items():
         shown = pl.DataFrame(pairs, schema={"_top": pl.Int64, "_row_number": pl.Int64}, orient="row")
         tops = frame.select(pl.col("_row_number").alias("_top"), pl.col(name).alias("_merged"))
