@@ -146,3 +146,90 @@ def test_ranges_merged_down_to_the_sheets_last_row_are_filled_only_where_rows_we
     )
     assert result.returncode == 0, result.stderr[-300:]
     assert result.stdout.strip() == "[(2, 'x', '1'), (3, 'y', '2')]"
+
+
+def _far_sheet() -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main"><dimension ref="A1:XFD1048576"/><sheetData>{_TABLE}<row r="1048576"><c r="XFD1048576">'
+        "<v>1</v></c></row></sheetData></worksheet>"
+    )
+
+
+def _book(changed: dict[str, str]) -> bytes:
+    """The workbook of ``_PARTS`` and a far first sheet, with the parts ``changed`` replaced or added."""
+    parts = {**_PARTS, "xl/worksheets/sheet1.xml": _far_sheet(), **changed}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+_SHEET_1 = '<sheet name="Sheet1" sheetId="1" r:id="rId1"/>'
+_RELATION = (
+    '<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'worksheet" Target="worksheets/sheet{n}.xml"/>'
+)
+_WORKBOOK = _PARTS["xl/workbook.xml"]
+SHEET_NOT_FOUND = {
+    # the workbook's attributes in single quotes: the sheet's part was not found, its range not checked
+    "single_quotes": _book({"xl/workbook.xml": _WORKBOOK.replace(_SHEET_1, _SHEET_1.replace('"', "'"))}),
+    # a sheet in a comment before the real one: the comment's was looked for
+    "commented_sheet": _book(
+        {
+            "xl/workbook.xml": _WORKBOOK.replace(
+                _SHEET_1, '<!-- <sheet name="Old" sheetId="9" r:id="rId9"/> -->' + _SHEET_1
+            )
+        }
+    ),
+    # a sheet named with ">" (Excel allows it): its r:id after the name was not read
+    "named_with_gt": _book({"xl/workbook.xml": _WORKBOOK.replace('name="Sheet1"', 'name="In > out"')}),
+    # an empty cover sheet first: the other sheets were loaded whole to name those holding rows
+    "cover_sheet": _book(
+        {
+            "xl/workbook.xml": _WORKBOOK.replace(
+                _SHEET_1,
+                '<sheet name="Cover" sheetId="1" r:id="rId1"/><sheet name="Data" sheetId="2" r:id="rId2"/>',
+            ),
+            "xl/_rels/workbook.xml.rels": _PARTS["xl/_rels/workbook.xml.rels"].replace(
+                "</Relationships>", _RELATION.format(n=2) + "</Relationships>"
+            ),
+            "xl/worksheets/sheet1.xml": (
+                '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+                'spreadsheetml/2006/main"><sheetData/></worksheet>'
+            ),
+            "xl/worksheets/sheet2.xml": _far_sheet(),
+        }
+    ),
+}
+
+
+def test_the_range_of_every_sheet_calamine_loads_is_checked_however_the_workbook_names_it(tmp_path):
+    paths = []
+    for name, data in SHEET_NOT_FOUND.items():
+        paths.append(tmp_path / f"{name}.xlsx")
+        paths[-1].write_bytes(data)
+    code = (
+        "import sys\nfrom indicators.readers.xlsx import read_xlsx\nfor path in sys.argv[1:]:\n"
+        "    try:\n        read_xlsx(open(path, 'rb').read())\n        print('read')\n"
+        "    except Exception as exc:\n        print(exc)\n    sys.stdout.flush()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-300:]  # the old code: -6 (SIGABRT) at the first
+    far = (
+        "the sheet's filled cells span A1:XFD1048576, 17,179,869,184 cells, more than the 33,554,432 a "
+        "workbook of xlsx_max_unpacked_mb (512) can fill: a value far from the table (XFD1048576?); delete "
+        "the rows and columns past the table and save it again"
+    )
+    cover = (
+        "the first sheet 'Cover' holds no table (a cover sheet?), the rows are on another ('Data'): set the "
+        "source's sheet: in its pipelines file to the sheet that holds them"
+    )
+    assert result.stdout.splitlines() == [far, far, far, cover]

@@ -22,7 +22,7 @@ from indicators.identity import redact_text
 from indicators.readers.composed import MARK_LEAD_BYTES, composed
 from indicators.readers.csv import check_duplicates, check_width
 from indicators.readers.errors import ReaderError
-from indicators.readers.xlsx_errors import error_columns, sheet_xml
+from indicators.readers.xlsx_errors import error_columns, every_sheet_xml, sheet_xml
 from indicators.readers.xlsx_extent import check_extent
 from indicators.readers.xlsx_merged import fill_merged
 
@@ -45,11 +45,7 @@ def read_xlsx(
         data = data.read_bytes()
     marks = _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
     sheet = _sheet_named(data, sheet) if sheet else None
-    try:
-        xml = sheet_xml(data, sheet)  # read once: its range, its error cells, its merged cells
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError):  # a damaged member: calamine says so
-        xml = None
-    check_extent(xml, max_unpacked_mb)  # a stray cell far away: calamine would abort the run
+    xml = _checked_sheet(data, sheet, max_unpacked_mb)  # read once: its range, error cells, merged cells
     try:
         kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
         if skip_rows:
@@ -59,12 +55,14 @@ def read_xlsx(
             data, engine="calamine", infer_schema_length=None, drop_empty_rows=False, **kwargs
         )
     except pl.exceptions.NoDataError:  # a sheet without a cell: no header, no rows
-        raise ReaderError(_no_rows(data, sheet, [], "unreadable XLSX: empty Excel sheet")) from None
+        raise ReaderError(
+            _no_rows(data, sheet, [], "unreadable XLSX: empty Excel sheet", max_unpacked_mb)
+        ) from None
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
         raise ReaderError(f"unreadable XLSX: {message}") from None
     if frame.width == 0 or frame.height == 0:
-        raise ReaderError(_no_rows(data, sheet, frame.columns))
+        raise ReaderError(_no_rows(data, sheet, frame.columns, max_unpacked_mb=max_unpacked_mb))
     check_width(frame.width)
     _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
@@ -83,12 +81,33 @@ def read_xlsx(
     frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))  # blank rows
     frame = fill_merged(frame, xml, columns, skip_rows)  # cells merged down rows: each row shows the value
     if frame.height == 0:
-        raise ReaderError(_no_rows(data, sheet, [c for c in frame.columns if c != "_row_number"]))
+        columns = [c for c in frame.columns if c != "_row_number"]
+        raise ReaderError(_no_rows(data, sheet, columns, max_unpacked_mb=max_unpacked_mb))
     return composed(frame) if marks else frame  # decomposed text (NFD) as the composed text it shows
 
 
+def _checked_sheet(data: bytes, sheet: str | None, max_unpacked_mb: float) -> bytes | None:
+    """The XML of the sheet calamine reads (``sheet``, else the first), its range checked (a stray
+    cell far away: calamine would abort the run). Where the workbook's relationships do not lead to
+    it (a part calamine finds its own way), every sheet's range is checked."""
+    try:
+        xml = sheet_xml(data, sheet)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError):  # a damaged member: calamine says so
+        xml = None
+    if xml is not None:
+        check_extent(xml, max_unpacked_mb)
+        return xml
+    for other in every_sheet_xml(data):
+        check_extent(other, max_unpacked_mb)
+    return None
+
+
 def _no_rows(
-    data: bytes, sheet: str | None, header: list[str], empty: str = "no data rows (empty sheet)"
+    data: bytes,
+    sheet: str | None,
+    header: list[str],
+    empty: str = "no data rows (empty sheet)",
+    max_unpacked_mb: float = MAX_UNPACKED_MB,
 ) -> str:
     """Why a sheet without rows is rejected: an empty export ("no data rows", which a dated file's
     delivery counts as: an empty month), or, where the contract names no sheet, the first sheet holds
@@ -101,11 +120,7 @@ def _no_rows(
     try:
         reader = fastexcel.read_excel(data)
         names = reader.sheet_names
-        filled = [
-            name
-            for name in names[1:]
-            if reader.load_sheet(name, header_row=None, n_rows=2).to_polars().height > 0
-        ]
+        filled = [name for name in names[1:] if _holds_cells(reader, data, name, max_unpacked_mb)]
     except Exception:  # noqa: BLE001 - a sheet that cannot be read holds no table to name
         return empty
     if not filled:
@@ -115,6 +130,16 @@ def _no_rows(
         f"the first sheet {redact_text(names[0])!r} holds no table (a cover sheet?), the rows are on "
         f"another ({listed}): set the source's sheet: in its pipelines file to the sheet that holds them"
     )
+
+
+def _holds_cells(reader, data: bytes, name: str, max_unpacked_mb: float) -> bool:
+    """Does the sheet hold a cell? Its range is checked before calamine loads it (a value far away
+    is a cell: the sheet is not loaded)."""
+    try:
+        _checked_sheet(data, name, max_unpacked_mb)
+    except ReaderError:
+        return True
+    return reader.load_sheet(name, header_row=None, n_rows=2).to_polars().height > 0
 
 
 def _sheet_named(data: bytes, sheet: str) -> str:

@@ -22,15 +22,19 @@ import html
 import io
 import re
 import zipfile
+import zlib
 
 import polars as pl
 
 from indicators.derive import EXCEL_ERROR, READER_REASON
 from indicators.redact import redact_text
 
-_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
-_ATTRIBUTE = re.compile(rb'\s([\w:]+)\s*=\s*"([^"]*)"')
-_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
+# a tag's attributes in either quotes, whose values may hold ">" (a sheet named "a>b")
+_TAG_ATTRIBUTES = rb"""((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>"""
+_SHEET = re.compile(rb"<(?:[^\s<>/:]+:)?sheet" + _TAG_ATTRIBUTES)
+_ATTRIBUTE = re.compile(rb"""\s([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_RELATIONSHIP = re.compile(rb"<(?:[^\s<>/:]+:)?Relationship" + _TAG_ATTRIBUTES)
+_COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)  # a tag in a comment is none
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _REFERENCE = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]{1,3})(\d+)["']""")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
@@ -43,16 +47,16 @@ _STRING_TYPE = re.compile(rb"""\st\s*=\s*["']str["']""")
 
 def _attributes(tag: bytes) -> dict[str, str]:
     return {
-        name.decode(): html.unescape(value.decode("utf-8", "replace"))
-        for name, value in _ATTRIBUTE.findall(tag)
+        name.decode("utf-8", "replace"): html.unescape((double or single).decode("utf-8", "replace"))
+        for name, double, single in _ATTRIBUTE.findall(tag)
     }
 
 
 def _sheet_member(archive: zipfile.ZipFile, sheet: str | None) -> str | None:
     """The zip member holding the sheet calamine reads (the named one, else the first)."""
     try:
-        workbook = archive.read("xl/workbook.xml")
-        relations = archive.read("xl/_rels/workbook.xml.rels")
+        workbook = _COMMENT.sub(b"", archive.read("xl/workbook.xml"))
+        relations = _COMMENT.sub(b"", archive.read("xl/_rels/workbook.xml.rels"))
     except KeyError:
         return None
     target = None
@@ -83,6 +87,19 @@ def sheet_xml(data: bytes, sheet: str | None) -> bytes | None:
         if member is None or member not in archive.namelist():
             return None
         return archive.read(member)
+
+
+def every_sheet_xml(data: bytes):
+    """The XML of every member that holds a sheet's cells (``<sheetData``), each in turn; a damaged
+    member is left out (calamine's reading names it)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # its unpacked size was checked (_check_zip)
+        for member in archive.namelist():
+            try:
+                xml = archive.read(member)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+                continue
+            if re.search(rb"<(?:[^\s<>/:]+:)?sheetData\b", xml):
+                yield xml
 
 
 def origin(xml: bytes) -> tuple[int, int]:
