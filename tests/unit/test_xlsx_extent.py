@@ -233,3 +233,60 @@ def test_the_range_of_every_sheet_calamine_loads_is_checked_however_the_workbook
         "source's sheet: in its pipelines file to the sheet that holds them"
     )
     assert result.stdout.splitlines() == [far, far, far, cover]
+
+
+def test_shared_strings_claiming_more_than_their_bytes_hold_are_rejected_before_calamine(tmp_path):
+    # calamine sets aside room for uniqueCount strings (24 bytes each) before it reads one: four
+    # billion asked for 96 GB and the process was aborted. 146 bytes hold at most 29 strings of 5.
+    shared = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" '
+        'uniqueCount="4000000000"><si><t>a</t></si><si><t>b</t></si></sst>'
+    )
+    assert len(shared) == 146
+    table = (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+        'spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v>'
+        '</c></row><row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row></sheetData></worksheet>'
+    )
+    relation = (
+        '<Relationship Id="rId5" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+    )
+    data = _book(
+        {
+            "xl/worksheets/sheet1.xml": table,
+            "xl/sharedStrings.xml": shared,
+            "xl/_rels/workbook.xml.rels": _PARTS["xl/_rels/workbook.xml.rels"].replace(
+                "</Relationships>", relation
+            ),
+        }
+    )
+    path = tmp_path / "shared.xlsx"
+    path.write_bytes(data)
+    code = (
+        "import sys\nfrom indicators.readers.xlsx import read_xlsx\ntry:\n"
+        "    print(read_xlsx(open(sys.argv[1], 'rb').read()).rows())\nexcept Exception as exc:\n    print(exc)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-300:]
+    assert result.stdout.strip() == (
+        "unreadable XLSX: its shared strings claim 4,000,000,000 (uniqueCount), more than its 146 bytes can "
+        "hold (a damaged or crafted workbook); save it again from Excel"
+    )
+    # the same strings counted truly read
+    honest = _book(
+        {
+            "xl/worksheets/sheet1.xml": table,
+            "xl/sharedStrings.xml": shared.replace('uniqueCount="4000000000"', 'uniqueCount="2"'),
+            "xl/_rels/workbook.xml.rels": _PARTS["xl/_rels/workbook.xml.rels"].replace(
+                "</Relationships>", relation
+            ),
+        }
+    )
+    assert read_xlsx(honest).rows() == [(2, "1", "2")]

@@ -44,6 +44,7 @@ def read_xlsx(
     if isinstance(data, Path):
         data = data.read_bytes()
     marks = _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
+    _check_shared_strings(data)
     sheet = _sheet_named(data, sheet) if sheet else None
     xml = _checked_sheet(data, sheet, max_unpacked_mb)  # read once: its range, error cells, merged cells
     try:
@@ -240,6 +241,32 @@ def _check_zip(data: bytes, cap: int) -> bool:
     if unpacked / max(len(data), 1) > MAX_RATIO:
         raise ReaderError("XLSX unpacks to an implausible size (zip bomb?)")
     return marks
+
+
+_UNIQUE_COUNT = re.compile(rb"""<(?:[^\s<>/:]+:)?sst\b[^>]*?\suniqueCount\s*=\s*["']\s*(\d+)""")
+SMALLEST_STRING = 5  # bytes of the shortest shared string, <si/>
+
+
+def _check_shared_strings(data: bytes) -> None:
+    """Rejects a shared-strings part whose ``uniqueCount`` claims more strings than its bytes can
+    hold: calamine sets aside room for that many before it reads one (24 bytes each), and a count
+    of 4,000,000,000 in a 300-byte part asked for 96 GB and aborted the process."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # its sizes were checked (_check_zip)
+        for info in archive.infolist():
+            if info.is_dir() or not info.filename.lower().endswith(".xml"):
+                continue
+            try:
+                with archive.open(info) as member:
+                    head = member.read(BLOCK)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+                continue  # a damaged member: calamine's reading names it
+            found = _UNIQUE_COUNT.search(head)
+            if found is not None and int(found.group(1)) > max(info.file_size, len(head)) // SMALLEST_STRING:
+                raise ReaderError(
+                    f"unreadable XLSX: its shared strings claim {int(found.group(1)):,} (uniqueCount), more than "
+                    f"its {max(info.file_size, len(head)):,} bytes can hold (a damaged or crafted workbook); "
+                    "save it again from Excel"
+                )
 
 
 def _real_size(data: bytes, info: zipfile.ZipInfo, room: int) -> tuple[int, bool]:
