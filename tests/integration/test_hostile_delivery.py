@@ -154,6 +154,34 @@ def test_a_file_the_run_may_not_read_is_recorded_as_rejected_naming_the_fix(tmp_
     assert locked.exists()  # tried again the next night
 
 
+def test_an_inbox_the_run_may_not_list_is_one_line_naming_the_fix(tmp_path, monkeypatch):
+    """An inbox folder the nightly's user may not list (another account's mode 0700) crashed the run
+    in its space check: "the run crashed: [Errno 13] Permission denied", a traceback in the log, the
+    summary of a run. As root a folder's mode does not stop a listing, so os.listdir refuses it."""
+    import errno
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2025-01-01.csv").write_text(rows(["R1"]))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    real_listdir = os.listdir
+
+    def refusing(path="."):
+        if os.fspath(path) == str(inbox):
+            raise PermissionError(errno.EACCES, "Permission denied", str(inbox))
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", refusing)
+    done = cli_in_process(*arguments("ingest", inbox, warehouse), env=environment())
+    monkeypatch.undo()
+    assert done.returncode == 1 and done.stdout == "", done.stdout + done.stderr
+    assert done.stderr.splitlines() == [
+        f"error: the inbox {inbox} cannot be listed (Permission denied); nothing was run. Give the nightly's "
+        f"user read and search access to it (chmod u+rx {inbox}, or through its group)"
+    ]
+    assert not warehouse.parent.exists()
+
+
 def test_a_rejected_copy_across_file_systems_keeps_the_original_mode(tmp_path):
     shm = Path("/dev/shm")
     if not shm.is_dir() or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:

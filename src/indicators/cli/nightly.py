@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from indicators.cli.common import AddCommand, _settings
@@ -56,8 +57,17 @@ def cmd_nightly(args: argparse.Namespace, stop_after: str | None = None) -> int:
 
 
 def _check_inbox(settings: Settings) -> None:
-    """No inbox folder: say which one was looked for and how to point the run at one (nothing run)."""
+    """No inbox folder, or one the run may not list: say which one was looked for and how to point
+    the run at one, or how to let it read it (nothing run)."""
     if settings.inbox.is_dir():
+        try:
+            os.listdir(settings.inbox)
+        except OSError as exc:  # its mode or owner (another account's umask 077)
+            raise ConfigError(
+                f"the inbox {settings.inbox} cannot be listed ({exc.strerror or type(exc).__name__}); nothing "
+                f"was run. Give the nightly's user read and search access to it (chmod u+rx {settings.inbox}, "
+                "or through its group)"
+            ) from None
         return
     found = "is not a folder" if settings.inbox.exists() else "does not exist"
     raise ConfigError(
