@@ -84,14 +84,16 @@ def _limited() -> None:  # a regression asks for 550 GB: let the allocation fail
     resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
 
-def test_a_value_far_from_the_table_is_found_whatever_the_dimension_and_references_say(tmp_path):
+def _read_apart(folder, workbooks: dict[str, bytes]) -> list[str]:
+    """Each workbook read by read_xlsx in a process of its own (4 GB at most): its rows, or the
+    rejection, a line each; the process must end well (the old code: -6, SIGABRT, at the first)."""
     paths = []
-    for name, data in FAR.items():
-        paths.append(tmp_path / f"{name}.xlsx")
+    for name, data in workbooks.items():
+        paths.append(folder / f"{name}.xlsx")
         paths[-1].write_bytes(data)
     code = (
         "import sys\nfrom indicators.readers.xlsx import read_xlsx\nfor path in sys.argv[1:]:\n"
-        "    try:\n        read_xlsx(open(path, 'rb').read())\n        print('read')\n"
+        "    try:\n        print(read_xlsx(open(path, 'rb').read()).rows())\n"
         "    except Exception as exc:\n        print(exc)\n    sys.stdout.flush()\n"
     )
     result = subprocess.run(
@@ -101,14 +103,20 @@ def test_a_value_far_from_the_table_is_found_whatever_the_dimension_and_referenc
         preexec_fn=_limited,
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr[-300:]  # the old code: -6 (SIGABRT) at the first
-    # 1,048,576 rows × 16,384 columns = 17,179,869,184 cells; 512 MB / 16 = 33,554,432
-    said = (
-        "the sheet's filled cells span A1:XFD1048576, 17,179,869,184 cells, more than the 33,554,432 a "
-        "workbook of xlsx_max_unpacked_mb (512) can fill: a value far from the table (XFD1048576?); delete "
-        "the rows and columns past the table and save it again"
-    )
-    assert result.stdout.splitlines() == [said] * len(FAR)
+    assert result.returncode == 0, result.stderr[-300:]
+    return result.stdout.splitlines()
+
+
+# 1,048,576 rows × 16,384 columns = 17,179,869,184 cells; 512 MB / 16 = 33,554,432
+FAR_SAID = (
+    "the sheet's filled cells span A1:XFD1048576, 17,179,869,184 cells, more than the 33,554,432 a "
+    "workbook of xlsx_max_unpacked_mb (512) can fill: a value far from the table (XFD1048576?); delete "
+    "the rows and columns past the table and save it again"
+)
+
+
+def test_a_value_far_from_the_table_is_found_whatever_the_dimension_and_references_say(tmp_path):
+    assert _read_apart(tmp_path, FAR) == [FAR_SAID] * len(FAR)
 
 
 def test_rows_and_cells_without_references_near_the_table_still_read():
@@ -134,18 +142,7 @@ def test_ranges_merged_down_to_the_sheets_last_row_are_filled_only_where_rows_we
         dimension="A1:B3",
         after=f'<mergeCells count="30">{merges}</mergeCells>',
     )
-    path = tmp_path / "merged.xlsx"
-    path.write_bytes(data)
-    code = "import sys\nfrom indicators.readers.xlsx import read_xlsx\nprint(read_xlsx(open(sys.argv[1], 'rb').read()).rows())"
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
-        capture_output=True,
-        text=True,
-        preexec_fn=_limited,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-300:]
-    assert result.stdout.strip() == "[(2, 'x', '1'), (3, 'y', '2')]"
+    assert _read_apart(tmp_path, {"merged": data}) == ["[(2, 'x', '1'), (3, 'y', '2')]"]
 
 
 def _far_sheet() -> str:
@@ -206,33 +203,11 @@ SHEET_NOT_FOUND = {
 
 
 def test_the_range_of_every_sheet_calamine_loads_is_checked_however_the_workbook_names_it(tmp_path):
-    paths = []
-    for name, data in SHEET_NOT_FOUND.items():
-        paths.append(tmp_path / f"{name}.xlsx")
-        paths[-1].write_bytes(data)
-    code = (
-        "import sys\nfrom indicators.readers.xlsx import read_xlsx\nfor path in sys.argv[1:]:\n"
-        "    try:\n        read_xlsx(open(path, 'rb').read())\n        print('read')\n"
-        "    except Exception as exc:\n        print(exc)\n    sys.stdout.flush()\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, *map(str, paths)],
-        capture_output=True,
-        text=True,
-        preexec_fn=_limited,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-300:]  # the old code: -6 (SIGABRT) at the first
-    far = (
-        "the sheet's filled cells span A1:XFD1048576, 17,179,869,184 cells, more than the 33,554,432 a "
-        "workbook of xlsx_max_unpacked_mb (512) can fill: a value far from the table (XFD1048576?); delete "
-        "the rows and columns past the table and save it again"
-    )
     cover = (
         "the first sheet 'Cover' holds no table (a cover sheet?), the rows are on another ('Data'): set the "
         "source's sheet: in its pipelines file to the sheet that holds them"
     )
-    assert result.stdout.splitlines() == [far, far, far, cover]
+    assert _read_apart(tmp_path, SHEET_NOT_FOUND) == [FAR_SAID, FAR_SAID, FAR_SAID, cover]
 
 
 def test_shared_strings_claiming_more_than_their_bytes_hold_are_rejected_before_calamine(tmp_path):
@@ -261,24 +236,10 @@ def test_shared_strings_claiming_more_than_their_bytes_hold_are_rejected_before_
             ),
         }
     )
-    path = tmp_path / "shared.xlsx"
-    path.write_bytes(data)
-    code = (
-        "import sys\nfrom indicators.readers.xlsx import read_xlsx\ntry:\n"
-        "    print(read_xlsx(open(sys.argv[1], 'rb').read()).rows())\nexcept Exception as exc:\n    print(exc)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
-        capture_output=True,
-        text=True,
-        preexec_fn=_limited,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-300:]
-    assert result.stdout.strip() == (
+    assert _read_apart(tmp_path, {"shared": data}) == [
         "unreadable XLSX: its shared strings claim 4,000,000,000 (uniqueCount), more than its 146 bytes can "
         "hold (a damaged or crafted workbook); save it again from Excel"
-    )
+    ]
     # the same strings counted truly read
     honest = _book(
         {
