@@ -46,10 +46,15 @@ def apply(
     now = now or time.time()
     cutoff = now - days * DAY
     warnings: list[str] = []
-    if settings.inbox.is_dir():
-        warnings += _inbox(settings, cutoff, days, progress, now, Pseudonymiser(key).file_identity)
-    if settings.rejected_dir.is_dir():
-        warnings += _rejected(settings.rejected_dir, cutoff, days, progress)
+    try:
+        if settings.inbox.is_dir():
+            warnings += _inbox(settings, cutoff, days, progress, now, Pseudonymiser(key).file_identity)
+        if settings.rejected_dir.is_dir():
+            warnings += _rejected(settings.rejected_dir, cutoff, days, progress)
+    except (OSError, duckdb.Error) as exc:  # after the publish: a warning, never a crash
+        line = f"retention stopped ({describe(exc)}); nothing more was deleted this time"
+        progress(f"warning: {line}")
+        warnings.append(line)
     return warnings
 
 

@@ -188,7 +188,7 @@ def test_an_inbox_file_swapped_removed_or_unreadable_after_the_listing_never_sto
 
     def apply() -> None:
         try:
-            ended.append(retention.apply(settings, lines.append))
+            ended.append(retention.apply(settings, lines.append, key=TEST_KEY.encode()))
         except Exception as exc:  # noqa: BLE001 - the old code's failure, asserted below
             ended.append(exc)
 
@@ -236,7 +236,5 @@ def test_a_file_removed_after_the_listing_does_not_stop_the_space_check(tmp_path
 
     monkeypatch.setattr(delivered, "scan", listed_then_renamed)
     settings = settings_for(inbox, tmp_path / "state" / "warehouse.duckdb")
-    assert preflight.before_copy(settings, Archive(tmp_path / "state" / "archive"), print, False) == (
-        False,
-        [],
-    )
+    archive = Archive(tmp_path / "state" / "archive")
+    assert preflight.before_copy(settings, archive, print, False, TEST_KEY.encode(), "run-1") == (False, [])

@@ -374,7 +374,10 @@ def _write_bi(state: RunState) -> bool:
 
 
 def _bi_warning(state: RunState, cause: str) -> None:
-    line = f"{cause}; {bi.folder_of(state.settings.warehouse)} still holds an earlier publish's marts"
+    _warn(state, f"{cause}; {bi.folder_of(state.settings.warehouse)} still holds an earlier publish's marts")
+
+
+def _warn(state: RunState, line: str) -> None:
     state.reporter(f"warning: {line}")
     state.warnings.append(line)
 
@@ -385,21 +388,15 @@ def after_publish(state: RunState, retention: bool) -> None:
         state.archive.commit(state.staged)
         history.commit(state.history)  # what was published, and the runs
     except (OSError, duckdb.Error) as exc:
-        line = (
+        _warn(
+            state,
             f"the archive's manifest or history could not be written ({disk.describe(exc)}); "
-            "the next run archives them from the published warehouse"
+            "the next run archives them from the published warehouse",
         )
-        state.reporter(f"warning: {line}")
-        state.warnings.append(line)
     if retention:
         from indicators import retention as inbox_retention
 
-        try:
-            state.warnings.extend(inbox_retention.apply(state.settings, state.reporter, key=state.key))
-        except (OSError, duckdb.Error) as exc:  # published already: a warning, never a crash
-            line = f"retention stopped ({disk.describe(exc)}); nothing more was deleted this time"
-            state.reporter(f"warning: {line}")
-            state.warnings.append(line)
+        state.warnings.extend(inbox_retention.apply(state.settings, state.reporter, key=state.key))
 
 
 def end_failed(state: RunState, remove: bool = False) -> Path | None:
