@@ -18,6 +18,16 @@ numbers, and the sha256 and size of each Parquet file (plain: of pseudonymised P
 nobody). Nothing in it is in clear: the archive needs
 the warehouse's access rules, not the inbox's.
 
+Beside them, a line ``"kind": "delivery"`` (no Parquet file) for each dated delivery without rows of
+its own that the coverage counts (``ROWLESS_DELIVERY``, as ``stg_audit__deliveries`` reads them: a
+loaded file's bytes delivered again under a later dated name, ``skipped``; a dated export with no
+data rows, a monthly delta's empty month, ``rejected``): its ``audit.loaded_files`` row (the keyed
+identity, the name as recorded, redacted where it held a personnummer), so that a rebuild gives the
+same coverage end. One line per source, identity and extraction date: a file left in the inbox is
+recorded ``skipped`` again each night under the same date, which adds nothing the coverage reads.
+An archive written before these lines lacks them until the next nightly that finds the published
+warehouse whole (``sync_from`` archives them from it).
+
 A run *stages* its loaded files (Parquet written to a temporary name, fsynced, renamed) before it
 publishes and *commits* them (the manifest lines) only after it published: a Parquet file that no
 manifest line names belongs to a run that failed, is ignored by ``restore`` and is simply rewritten
@@ -45,6 +55,11 @@ from indicators.sources import extraction_date
 
 MANIFEST = "manifest.jsonl"
 TIMESTAMP_COLUMNS = ("file_modified_at", "loaded_at")
+DELIVERY = "delivery"  # the "kind" of a manifest line without Parquet (a dated delivery without rows)
+# a delivery without rows of its own that still reaches a date (stg_audit__deliveries): a dated file
+# with the bytes of a loaded one, or a dated export of no data rows (a monthly delta's empty month)
+ROWLESS_DELIVERY = """extraction_date is not null and source is not null
+    and (status = 'skipped' or (status = 'rejected' and starts_with(reason, 'no data rows')))"""
 
 
 def _iso(value):
@@ -62,6 +77,12 @@ class ArchiveStats:
     bytes: int = 0
     seconds: float = 0.0
     entries: list[dict] = field(default_factory=list)
+    deliveries: int = 0  # lines without Parquet (ROWLESS_DELIVERY)
+
+
+def delivery_key(entry: dict) -> tuple[str, str, str]:
+    """What the coverage reads of a delivery: its source, identity and extraction date."""
+    return (entry["source"], entry["sha256"], str(entry.get("extraction_date")))
 
 
 def loaded_digests(con) -> set[str]:
@@ -101,15 +122,20 @@ class Archive:
         """Committed entries by file identity, in manifest order (a torn line is ignored: see ``torn_lines``)."""
         return self._read()[0]
 
+    def deliveries(self) -> dict[tuple[str, str, str], dict]:
+        """The committed lines of dated deliveries without rows, by :func:`delivery_key`."""
+        return self._read()[2]
+
     def torn_lines(self) -> list[int]:
         """The numbers (from 1) of the manifest's lines that are not a whole entry (a crash while
         one was written, or a line damaged since): they are ignored, and a run reports them."""
         return self._read()[1]
 
-    def _read(self) -> tuple[dict[str, dict], list[int]]:
+    def _read(self) -> tuple[dict[str, dict], list[int], dict[tuple[str, str, str], dict]]:
         if not self.manifest.exists():
-            return {}, []
+            return {}, [], {}
         found: dict[str, dict] = {}
+        deliveries: dict[tuple[str, str, str], dict] = {}
         torn: list[int] = []
         text = self.manifest.read_bytes().decode("utf-8", errors="replace")
         for number, line in enumerate(text.splitlines(), start=1):
@@ -122,8 +148,14 @@ class Archive:
             if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str):
                 torn.append(number)
                 continue
+            if entry.get("kind") == DELIVERY:
+                if isinstance(entry.get("loaded_file"), dict) and isinstance(entry.get("file_id"), int):
+                    deliveries.setdefault(delivery_key(entry), entry)
+                else:
+                    torn.append(number)
+                continue
             found.setdefault(entry["sha256"], entry)
-        return found, torn
+        return found, torn, deliveries
 
     def verify(self) -> list[str]:
         """Problems found: a Parquet file the manifest names that is missing or fails its sha256."""
@@ -160,7 +192,8 @@ class Archive:
 
         Returns the entries to ``commit`` once the warehouse holding them is published; each is
         appended to ``into`` as soon as it is written, so that a run stopped meanwhile (a signal)
-        can ``discard`` what it wrote (a file half written is removed by the write itself).
+        can ``discard`` what it wrote (a file half written is removed by the write itself). With
+        ``run_id``, that run's dated deliveries without rows too (:meth:`stage_deliveries`).
         """
         clock = time.perf_counter()
         stats = ArchiveStats(entries=into if into is not None else [])
@@ -184,8 +217,55 @@ class Archive:
             stats.entries.append(entry)
             stats.files += 1
             stats.bytes += entry["rows"]["bytes"] + (entry["quarantine"] or {}).get("bytes", 0)
+        if run_id is not None:
+            stats.deliveries = self.stage_deliveries(con, run_id=run_id, into=stats.entries)
         stats.seconds = time.perf_counter() - clock
         return stats
+
+    def stage_deliveries(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        *,
+        run_id: str | None = None,
+        into: list[dict],
+        rename: Callable[[str], str] | None = None,
+    ) -> int:
+        """Append to ``into`` a line for each dated delivery without rows (``ROWLESS_DELIVERY``) of
+        ``run_id`` (else of the whole warehouse) whose source, identity and date neither the manifest
+        nor ``into`` holds yet; returns how many. No file is written: they are committed with the rest."""
+        committed, _, delivered = self._read()
+        known = {delivery_key(entry) for entry in [*committed.values(), *into]} | set(delivered)
+        where, params = ("and run_id = ?", [run_id]) if run_id is not None else ("", [])
+        cursor = con.execute(
+            f"select * from audit.loaded_files where {ROWLESS_DELIVERY} {where} order by file_id", params
+        )
+        names = [column[0] for column in cursor.description]
+        added = 0
+        for values in cursor.fetchall():
+            row = {k: _iso(v) for k, v in zip(names, values, strict=True)}
+            if rename is not None:
+                row["sha256"] = rename(row["sha256"])
+            entry = {
+                "kind": DELIVERY,
+                "sha256": row["sha256"],
+                fileid.NAME: fileid.FORM,
+                "source": row["source"],
+                "file_name": row["file_name"],
+                "file_id": int(row["file_id"]),
+                "run_id": row["run_id"],
+                "status": row["status"],
+                "extraction_date": row["extraction_date"],
+                "row_count": 0,
+                "rows": None,
+                "quarantine": None,
+                "loaded_file": row,
+            }
+            if delivery_key(entry) in known:
+                continue
+            known.add(delivery_key(entry))
+            into.append(entry)
+            added += 1
+        return added
 
     def _write_file(self, con: duckdb.DuckDBPyConnection, row: dict) -> dict:
         try:
@@ -264,12 +344,16 @@ class Archive:
         if not entries:
             return
         private.mkdir(self.root)
-        committed = self.entries()
+        committed, _, delivered = self._read()
         now = dt.datetime.now().replace(microsecond=0).isoformat()
         lines = [
             json.dumps(entry | {"archived_at": now}, sort_keys=True, default=str) + "\n"
             for entry in entries
-            if entry["sha256"] not in committed
+            if (
+                delivery_key(entry) not in delivered
+                if entry.get("kind") == DELIVERY
+                else entry["sha256"] not in committed
+            )
         ]
         with private.open_file(self.manifest, "a+") as handle:
             handle.seek(0, os.SEEK_END)
@@ -298,30 +382,41 @@ class Archive:
                 rename = Pseudonymiser(key).file_identity
                 loaded = {rename(digest): digest for digest in loaded}
             missing = set(loaded) - set(self.entries())
-            if not missing:
-                return 0
-            stats = self.stage(con, shas={loaded[k] for k in missing}, rename=rename)
+            stats = ArchiveStats()
+            if missing:
+                stats = self.stage(con, shas={loaded[k] for k in missing}, rename=rename)
+            # an archive from before its delivery lines, or a run stopped before its manifest lines
+            stats.deliveries = self.stage_deliveries(con, into=stats.entries, rename=rename)
         finally:
             con.close()
         self.commit(stats.entries)
-        progress(
-            f"archive: {stats.files} loaded files of the published warehouse were not archived yet; "
-            f"archived now ({stats.bytes / 1e6:.1f} MB)"
-        )
-        return stats.files
+        if stats.files:
+            progress(
+                f"archive: {stats.files} loaded files of the published warehouse were not archived yet; "
+                f"archived now ({stats.bytes / 1e6:.1f} MB)"
+            )
+        if stats.deliveries:
+            progress(
+                f"archive: {stats.deliveries} dated deliveries without rows of their own (a re-delivery, "
+                "an empty month) of the published warehouse were not archived yet; archived now"
+            )
+        return stats.files + stats.deliveries
 
     # --- rebuilding ------------------------------------------------------------------------
 
-    def restore(self, con: duckdb.DuckDBPyConnection) -> list[dict]:
-        """Load every committed entry into an empty warehouse (schema already created)."""
+    def restore(self, con: duckdb.DuckDBPyConnection) -> tuple[list[dict], list[dict]]:
+        """Load every committed entry into an empty warehouse (schema already created); returns the
+        entries loaded and the delivery lines put back (their ``audit.loaded_files`` rows alone)."""
         entries = sorted(self.entries().values(), key=lambda e: e["file_id"])
-        if not entries:
+        deliveries = sorted(self.deliveries().values(), key=lambda e: e["file_id"])
+        if not entries and not deliveries:
             raise ArchiveError(f"the archive {self.root} holds no files (no {MANIFEST})")
         problems = self.verify()
         if problems:
             raise ArchiveError("the archive fails its checks: " + "; ".join(problems[:5]))
         columns = [c[0] for c in con.execute("select * from audit.loaded_files limit 0").description]
-        for entry in entries:
+
+        def insert(entry: dict) -> None:
             row = dict(entry["loaded_file"])
             for name in TIMESTAMP_COLUMNS:
                 if row.get(name):
@@ -332,6 +427,9 @@ class Archive:
                 f"insert into audit.loaded_files ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})",
                 [row.get(name) for name in columns],
             )
+
+        for entry in entries:
+            insert(entry)
             con.execute(
                 f'insert into raw."{entry["source"]}" by name select * from read_parquet(?)',
                 [str(self.root / entry["rows"]["path"])],
@@ -341,7 +439,14 @@ class Archive:
                     "insert into audit.quarantine by name select * from read_parquet(?)",
                     [str(self.root / entry["quarantine"]["path"])],
                 )
-        next_id = max(e["file_id"] for e in entries) + 1
+        taken = {e["file_id"] for e in entries}
+        restored = []
+        for entry in deliveries:  # file ids are the warehouse's: unique unless a line was edited
+            if entry["file_id"] not in taken:
+                insert(entry)
+                taken.add(entry["file_id"])
+                restored.append(entry)
+        next_id = max(taken) + 1
         con.execute("drop sequence if exists audit.file_id_seq")
         con.execute(f"create sequence audit.file_id_seq start {next_id}")
-        return entries
+        return entries, restored

@@ -160,11 +160,16 @@ def test_an_archive_and_warehouse_of_plain_sha256s_are_migrated_once_and_still_k
     assert stored(warehouse) == names | {
         "student_mobility_2024-03-01.csv": names["student_mobility_2024-01-01.csv"]
     }
-    manifest = [json.loads(line) for line in (state / "archive" / "manifest.jsonl").read_text().splitlines()]
+    lines = [json.loads(line) for line in (state / "archive" / "manifest.jsonl").read_text().splitlines()]
+    # the re-delivery's date reaches the coverage end: a line of its own (no Parquet), keyed too
+    assert [(e["file_name"], e["sha256"]) for e in lines if e.get("kind") == "delivery"] == [
+        ("student_mobility_2024-03-01.csv", keyed(digests["student_mobility_2024-01-01.csv"]))
+    ]
+    manifest = [e for e in lines if e.get("kind") != "delivery"]
     assert sorted(e["sha256"] for e in manifest) == sorted(
         keyed(digests[n]) for n in ("student_mobility_2024-01-01.csv", "student_mobility_2024-02-01.csv")
     )
-    assert all(e["loaded_file"]["sha256"] == e["sha256"] for e in manifest)
+    assert all(e["loaded_file"]["sha256"] == e["sha256"] for e in lines)
     assert sorted(
         str(p.relative_to(state / "archive"))
         for p in (state / "archive").rglob("*.parquet")

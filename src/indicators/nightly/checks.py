@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from indicators import warehouse
+from indicators.archive import ROWLESS_DELIVERY
 from indicators.config import Settings
 from indicators.environment import gx_timeout_seconds
 from indicators.ingest import IngestSummary
@@ -153,12 +154,6 @@ def loaded_since_build(con) -> list[str]:
     return [source for (source,) in rows]
 
 
-# a delivery without rows of its own that still reaches a date (stg_audit__deliveries): a dated file
-# with the bytes of a loaded one, or a dated export of no data rows (a monthly delta's empty month)
-_ROWLESS_DELIVERY = """extraction_date is not null and source is not null
-    and (status = 'skipped' or (status = 'rejected' and starts_with(reason, 'no data rows')))"""
-
-
 def deliveries_since_build(con) -> list[str]:
     """The sources with a delivery since the marts were last built that brought no rows of its own
     but a date no delivery the build read had (a month's empty delta file, a loaded export delivered
@@ -175,10 +170,10 @@ def deliveries_since_build(con) -> list[str]:
         dates_seen as (
             select distinct source, extraction_date from audit.loaded_files
             where run_id in (select run_id from seen)
-                and (status = 'loaded' or ({_ROWLESS_DELIVERY}))
+                and (status = 'loaded' or ({ROWLESS_DELIVERY}))
         )
         select distinct files.source from audit.loaded_files as files
-        where {_ROWLESS_DELIVERY}
+        where {ROWLESS_DELIVERY}
             and files.run_id not in (select run_id from seen)
             and exists (select 1 from last_build)
             and not exists (

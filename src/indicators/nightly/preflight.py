@@ -79,10 +79,18 @@ def before_copy(
 
 def restore(con, archive: Archive, reporter) -> IngestSummary:
     """The archive's files back into an empty working copy (``indicators rebuild``)."""
-    entries = archive.restore(con)
+    entries, deliveries = archive.restore(con)
+    left_out = len(archive.deliveries()) - len(deliveries)
     reporter(
         f"rebuild: {len(entries)} files restored from the archive {archive.root} "
-        f"({sum(e['row_count'] for e in entries)} rows)"
+        f"({sum(e['row_count'] for e in entries)} rows), and {len(deliveries)} dated deliveries "
+        "without rows of their own (their dates reach the coverage end)"
+        + (
+            f"; {left_out} delivery lines left out: their file id is another line's (an edited "
+            f"manifest? check {archive.manifest})"
+            if left_out
+            else ""
+        )
     )
     return IngestSummary(
         [
