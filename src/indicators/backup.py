@@ -6,6 +6,12 @@ published file is only read. Then the copy is checked: it opens read-only and ev
 table reads back whole, and every archive file matches its sha256 in the manifest. The archive is
 append-only, so files already in DIR with the right checksum are not copied again.
 
+``DIR/archive`` mirrors the archive: once the copy verified, a Parquet file of an earlier backup that
+its manifest no longer names (``<source>/<identity>.parquet`` and ``_quarantine/…`` named by a
+64-digit hex identity: the plain sha256 names the keyed file identity replaced, :mod:`indicators.fileid`)
+is removed. Nothing else is: not outside ``DIR/archive``, not ``_history``, not a file of another
+name, and nothing at all when ``DIR/archive`` is the archive itself.
+
 The key is *not* copied: keep it apart from these copies (see the README, "What to back up").
 """
 
@@ -14,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -23,9 +30,29 @@ from indicators.archive import MANIFEST, Archive, file_sha256
 from indicators.config import Settings
 from indicators.disk import human
 
+_IDENTITY = re.compile(r"[0-9a-f]{64}")
+
 
 class BackupError(Exception):
     """The backup could not be made or does not verify (the message says which file)."""
+
+
+def _unnamed(copy: Archive, source: Path) -> list[Path]:
+    """The Parquet files of the copy ``copy`` that its manifest does not name (see the module's text)."""
+    if copy.root.exists() and source.exists() and copy.root.samefile(source):
+        return []
+    named = {
+        copy.root / entry[part]["path"]
+        for entry in copy.entries().values()
+        for part in ("rows", "quarantine")
+        if entry.get(part)
+    }
+    found = [*copy.root.glob("*/*.parquet"), *copy.root.glob("_quarantine/*/*.parquet")]
+    return sorted(
+        path
+        for path in found
+        if path not in named and path.parent.name != history.FOLDER and _IDENTITY.fullmatch(path.stem)
+    )
 
 
 def _copy_atomic(source: Path, target: Path) -> None:
@@ -74,9 +101,13 @@ def backup(
     damage = warehouse.check_published(target)
     if damage is not None:
         raise BackupError(f"the copy {target} does not verify: {damage}")
-    problems = Archive(out / "archive").verify()
+    copy = Archive(out / "archive")
+    problems = copy.verify()
     if problems:
         raise BackupError("the archive copy does not verify: " + "; ".join(problems[:5]))
+    removed = _unnamed(copy, archive.root)
+    for path in removed:  # an earlier backup's, under names the archive no longer has
+        path.unlink(missing_ok=True)
     record = {
         "taken_at": dt.datetime.now().replace(microsecond=0).isoformat(),
         "warehouse": str(settings.warehouse),
@@ -85,11 +116,14 @@ def backup(
         "archive": str(archive.root),
         "archive_files": len(entries),
         "archive_files_copied": copied,
+        "archive_files_removed": len(removed),
     }
     private.write_text(out / "backup.json", json.dumps(record, indent=2) + "\n")
     progress(
         f"backup: {target} ({human(record['warehouse_bytes'])}, opens read-only, every table reads back) and "
-        f"{len(entries)} archived files in {out / 'archive'} ({copied} copied now, all checksums match). "
+        f"{len(entries)} archived files in {out / 'archive'} ({copied} copied now, all checksums match"
+        + (f"; {len(removed)} files its manifest no longer names removed" if removed else "")
+        + "). "
         "The pseudonymisation key is not in it: back it up apart."
     )
     return record

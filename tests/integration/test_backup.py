@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import duckdb
+from test_file_identity import files_holding, ingest, keyed, old_form
 
 from conftest import TEST_KEY
 from helpers import cli_in_process, ingest_args, ingest_command, personnummer
@@ -94,3 +95,45 @@ def test_backup_is_consistent_verified_and_incremental(tmp_path):
     assert (
         again.returncode == 0 and json.loads((out / "backup.json").read_text())["archive_files_copied"] == 0
     )
+
+
+def test_a_backup_taken_before_the_keyed_identity_and_again_after_it_keeps_no_plain_digest(tmp_path):
+    # test_file_identity's one-row inbox in the form before the keyed identity (the archive's files
+    # named by the exports' plain sha256), backed up; then the upgrade's first run, and the same backup
+    inbox, state, digests = old_form(tmp_path)
+    warehouse, out = state / "warehouse.duckdb", tmp_path / "backup"
+    first = cli_in_process("backup", str(out), "--warehouse", str(warehouse), env=KEY)
+    assert first.returncode == 0, first.stdout + first.stderr
+    one, two = digests["student_mobility_2024-01-01.csv"], digests["student_mobility_2024-02-01.csv"]
+
+    def parquet() -> list[str]:
+        return sorted(str(p.relative_to(out)) for p in out.rglob("*.parquet") if "_history" not in p.parts)
+
+    # by hand: two loaded files, the second with a quarantined row: three Parquet files
+    assert parquet() == [
+        f"archive/_quarantine/student_mobility/{two}.parquet",
+        *sorted(f"archive/student_mobility/{d}.parquet" for d in (one, two)),
+    ]
+    # the backup's owner keeps other things in DIR: a Parquet file of another name in the archive's
+    # folder, and one named like an archived file outside DIR/archive
+    (out / "archive" / "student_mobility" / "kept_by_hand.parquet").write_bytes(b"not the archive's")
+    (out / "elsewhere").mkdir()
+    (out / "elsewhere" / f"{one}.parquet").write_bytes(b"not the archive's")
+
+    upgraded = ingest(inbox, warehouse)  # renames the archive's files to their keyed identity
+    assert upgraded.returncode == 2, upgraded.stdout + upgraded.stderr
+    again = cli_in_process("backup", str(out), "--warehouse", str(warehouse), env=KEY)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "3 files its manifest no longer names removed" in again.stdout, again.stdout
+    assert json.loads((out / "backup.json").read_text())["archive_files_removed"] == 3
+    assert parquet() == sorted(
+        [
+            f"archive/_quarantine/student_mobility/{keyed(two)}.parquet",
+            *(f"archive/student_mobility/{keyed(d)}.parquet" for d in (one, two)),
+            "archive/student_mobility/kept_by_hand.parquet",
+            f"elsewhere/{one}.parquet",
+        ]
+    )
+    # the old code kept all three under their plain sha256; now only the file outside DIR/archive
+    # (the owner's) names one
+    assert [files_holding(out, d) for d in (one, two)] == [[str(out / "elsewhere" / f"{one}.parquet")], []]
