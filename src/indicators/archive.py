@@ -51,15 +51,11 @@ import duckdb
 
 from indicators import fileid, private
 from indicators.identity import Pseudonymiser
-from indicators.sources import extraction_date
+from indicators.sources import ROWLESS_DELIVERY, extraction_date
 
 MANIFEST = "manifest.jsonl"
 TIMESTAMP_COLUMNS = ("file_modified_at", "loaded_at")
 DELIVERY = "delivery"  # the "kind" of a manifest line without Parquet (a dated delivery without rows)
-# a delivery without rows of its own that still reaches a date (stg_audit__deliveries): a dated file
-# with the bytes of a loaded one, or a dated export of no data rows (a monthly delta's empty month)
-ROWLESS_DELIVERY = """extraction_date is not null and source is not null
-    and (status = 'skipped' or (status = 'rejected' and starts_with(reason, 'no data rows')))"""
 
 
 def _iso(value):

@@ -250,6 +250,12 @@ def match_source(file_name: str, specs: list[SourceSpec]) -> SourceSpec | None:
 _EXTRACTION_DATE = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
 
 
+# a delivery without rows of its own that still reaches a date (stg_audit__deliveries): a dated file
+# with the bytes of a loaded one, or a dated export of no data rows (a monthly delta's empty month)
+ROWLESS_DELIVERY = """extraction_date is not null and source is not null
+    and (status = 'skipped' or (status = 'rejected' and starts_with(reason, 'no data rows')))"""
+
+
 def extraction_date(file_name: str) -> dt.date | None:
     """The day an export was taken, from its file name (``staff_mobility_2024-03-01.csv``), or None.
 

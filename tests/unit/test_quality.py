@@ -396,3 +396,48 @@ def test_only_the_latest_final_year_carries_the_collapse_ratio():
         ("2020/21", 40, None, None),  # the previous year had 0 rows (< 30): no ratio
         ("2021/22", 3, 0.075, 0.075),
     ]
+
+
+def test_the_profiles_coverage_end_counts_the_dated_deliveries_without_rows():
+    # activities as monthly deltas: January's with rows, June's an empty month (header only), and
+    # August's rejected for another reason (no required column: no delivery); staff mobility's
+    # March export delivered again byte for byte on 31 May (skipped), then an undated export loaded
+    from indicators.warehouse import AUDIT_TABLES
+
+    con = duckdb.connect()
+    con.execute("create schema audit")
+    con.execute(f"create table audit.loaded_files ({AUDIT_TABLES['loaded_files']})")
+    files = [
+        (1, "activities", "loaded", None, "2024-01-31"),
+        (
+            2,
+            "activities",
+            "rejected",
+            "no data rows (header only) (kept as r1__activities.csv)",
+            "2024-06-30",
+        ),
+        (
+            3,
+            "activities",
+            "rejected",
+            "missing required columns: date (kept as r2__activities.csv)",
+            "2024-08-31",
+        ),
+        (4, "staff_mobility", "loaded", None, "2024-03-01"),
+        (5, "staff_mobility", "skipped", "same bytes as staff_mobility_2024-03-01.csv", "2024-05-31"),
+        (6, "graduates", "loaded", None, "2024-03-01"),
+        (7, "graduates", "loaded", None, None),
+    ]
+    for file_id, source, status, reason, day in files:
+        con.execute(
+            "insert into audit.loaded_files (file_id, run_id, file_name, source, sha256, status, reason, "
+            "loaded_at, extraction_date) values (?, 'r', 'f', ?, ?, ?, ?, now(), ?)",
+            [file_id, source, f"identity-{file_id}", status, reason, day],
+        )
+    # by hand, as int_sources_bounded: the latest date of the loaded and the rowless dated deliveries
+    # while the newest loaded file is dated (the old query read the loaded files only: 2024-01-31 and
+    # 2024-03-01, so GX left 2023/24, final in the marts, unprofiled); an undated newest: none
+    assert quality.coverage_end(con, "activities") == dt.date(2024, 6, 30)
+    assert quality.coverage_end(con, "staff_mobility") == dt.date(2024, 5, 31)
+    assert quality.coverage_end(con, "graduates") is None
+    assert quality.coverage_end(con, "cim_awards") is None

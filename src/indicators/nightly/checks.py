@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 from indicators import warehouse
-from indicators.archive import ROWLESS_DELIVERY
 from indicators.config import Settings
 from indicators.environment import gx_timeout_seconds
 from indicators.ingest import IngestSummary
@@ -17,6 +16,7 @@ from indicators.nightly.outcome import run_status
 from indicators.quality import results
 from indicators.quality.results import DqResult
 from indicators.redact import redact_text
+from indicators.sources import ROWLESS_DELIVERY
 
 
 class QualityWorker:

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from indicators.quality.suites import columns_of, frame_of, is_uniqueness
-from indicators.sources import SourceSpec
+from indicators.sources import ROWLESS_DELIVERY, SourceSpec
 
 MIN_PREVIOUS_ROWS = 30  # rows_vs_previous_year is only computed when the previous year had this many
 YEAR_SPAN = (2000, 2035)  # academic years the profile looks at (dates outside are range-check failures)
@@ -235,18 +235,22 @@ def by_year_parameters(coverage_end: dt.date | None, today: dt.date) -> dict[str
 
 def coverage_end(con, source: str) -> dt.date | None:
     """How far a source's deliveries reach, as the models read it (``int_sources_bounded``): the
-    latest extraction date of its dated deliveries when its newest delivery's file name gives one;
-    None when it does not (the profile then uses the data's own latest date, which is never later
-    than the models' data end)."""
+    latest extraction date of its dated deliveries (a dated file without rows of its own too:
+    ``ROWLESS_DELIVERY``, a monthly delta's empty month) when its newest loaded file's name gives
+    one; None when it does not (the profile then uses the data's own latest date, which is never
+    later than the models' data end)."""
     rows = con.execute(
-        """
-        select extraction_date, max(extraction_date) over ()
+        f"""
+        select extraction_date, (
+            select max(extraction_date) from audit.loaded_files
+            where source = $source and (status = 'loaded' or ({ROWLESS_DELIVERY}))
+        )
         from audit.loaded_files
-        where source = ? and status = 'loaded'
+        where source = $source and status = 'loaded'
         order by file_id desc
         limit 1
         """,
-        [source],
+        {"source": source},
     ).fetchall()
     if not rows or rows[0][0] is None:
         return None
