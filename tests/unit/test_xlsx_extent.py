@@ -251,3 +251,40 @@ def test_shared_strings_claiming_more_than_their_bytes_hold_are_rejected_before_
         }
     )
     assert read_xlsx(honest).rows() == [(2, "1", "2")]
+
+
+def test_a_reference_of_thousands_of_digits_is_rejected_or_read_naming_its_range(tmp_path):
+    # Python reads no number of more than 4,300 digits: a row reference of 5,000 nines (a crafted
+    # workbook) raised ValueError in the range check and in the merged-cell filling, and a uniqueCount
+    # of 5,000 digits in the shared-strings check, so the file was rejected as "could not be read
+    # (ValueError)", neither cause nor fix. A row of more than 13 digits lies past any sheet: the
+    # range A1:B9999999999999 (the table's B, the first 13 nines) is 9,999,999,999,999 × 2 cells.
+    nines = "9" * 5000
+    said = (
+        "the sheet's filled cells span A1:B9999999999999, 19,999,999,999,998 cells, more than the 33,554,432 "
+        "a workbook of xlsx_max_unpacked_mb (512) can fill: a value far from the table (B9999999999999?); "
+        "delete the rows and columns past the table and save it again"
+    )
+    shared = (
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" '
+        f'uniqueCount="{nines}"><si><t>a</t></si><si><t>b</t></si></sst>'
+    )
+    assert len(shared) == 5136
+    workbooks = {
+        "referenced": _workbook(f'<row r="3"><c r="A{nines}"><v>1</v></c></row>'),
+        "row_tag": _workbook(f'<row r="{nines}"><c><v>1</v></c></row>'),  # a cell without r=: walked
+        # a merge down to that row under three rows: filled down to the last row read, row 3 (none)
+        "merged": _workbook(
+            '<row r="3"><c r="A3" t="inlineStr"><is><t>y</t></is></c><c r="B3"><v>2</v></c></row>',
+            dimension="A1:B3",
+            after=f'<mergeCells count="1"><mergeCell ref="A3:A{nines}"/></mergeCells>',
+        ),
+        "shared": _book({"xl/sharedStrings.xml": shared}),
+    }
+    assert _read_apart(tmp_path, workbooks) == [
+        said,
+        said,
+        "[(2, 'x', '1'), (3, 'y', '2')]",
+        "unreadable XLSX: its shared strings claim a number of 5,000 digits (uniqueCount), more than its "
+        "5,136 bytes can hold (a damaged or crafted workbook); save it again from Excel",
+    ]

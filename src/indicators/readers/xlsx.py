@@ -261,11 +261,18 @@ def _check_shared_strings(data: bytes) -> None:
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
                 continue  # a damaged member: calamine's reading names it
             found = _UNIQUE_COUNT.search(head)
-            if found is not None and int(found.group(1)) > max(info.file_size, len(head)) // SMALLEST_STRING:
+            if found is None:
+                continue
+            # a count of more than 13 digits claims more than any part holds (and Python reads no number
+            # of more than 4,300 digits)
+            digits = found.group(1).lstrip(b"0") or b"0"
+            claim = int(digits) if len(digits) <= 13 else None
+            size = max(info.file_size, len(head))
+            if claim is None or claim > size // SMALLEST_STRING:
+                said = f"{claim:,}" if claim is not None else f"a number of {len(digits):,} digits"
                 raise ReaderError(
-                    f"unreadable XLSX: its shared strings claim {int(found.group(1)):,} (uniqueCount), more than "
-                    f"its {max(info.file_size, len(head)):,} bytes can hold (a damaged or crafted workbook); "
-                    "save it again from Excel"
+                    f"unreadable XLSX: its shared strings claim {said} (uniqueCount), more than its {size:,} "
+                    "bytes can hold (a damaged or crafted workbook); save it again from Excel"
                 )
 
 

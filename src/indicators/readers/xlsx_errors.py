@@ -73,6 +73,15 @@ def _sheet_member(archive: zipfile.ZipFile, sheet: str | None) -> str | None:
     return None
 
 
+ROW_DIGITS = 13  # a row of more digits (crafted) lies past any sheet: its first 13 tell as much
+
+
+def row_number(digits: bytes) -> int:
+    """A cell reference's row, read as far as it matters: without its leading zeros, its first 13
+    digits (Python reads no number of more than 4,300 digits: ``r="A999…"`` raised ValueError)."""
+    return int(digits.lstrip(b"0")[:ROW_DIGITS] or b"0")
+
+
 def _column_number(letters: bytes) -> int:
     number = 0
     for letter in letters.upper():
@@ -108,7 +117,7 @@ def origin(xml: bytes) -> tuple[int, int]:
     that row were the sheet's first."""
     first = min((_column_number(m.group(1)) for m in _FILLED.finditer(xml)), default=1)
     top = _FILLED.search(xml)
-    return first, int(top.group(2)) - 1 if top else 0
+    return first, row_number(top.group(2)) - 1 if top else 0
 
 
 def error_columns(xml: bytes | None, columns: list[str]) -> dict[str, pl.DataFrame]:
@@ -128,7 +137,7 @@ def error_columns(xml: bytes | None, columns: list[str]) -> dict[str, pl.DataFra
             continue
         close = xml.find(b"c>", end)  # the cell's end tag (</c> or </x:c>)
         value = _VALUE.search(xml, end, close if close > 0 else len(xml))
-        letters, row = reference.group(1).decode().upper(), int(reference.group(2))
+        letters, row = reference.group(1).decode().upper(), row_number(reference.group(2))
         shown = value.group(1).decode("utf-8", "replace") if value else "(no text)"
         why = f"holds Excel's error {redact_text(shown)}, a formula that failed, not a value"
         cells.setdefault(_column_number(reference.group(1)), []).append((row, f"{letters}{row}", why))
@@ -138,7 +147,7 @@ def error_columns(xml: bytes | None, columns: list[str]) -> dict[str, pl.DataFra
         reference = _REFERENCE.search(tag)
         if start < 0 or reference is None or _STRING_TYPE.search(tag):  # t="str": an empty text result
             continue
-        letters, row = reference.group(1).decode().upper(), int(reference.group(2))
+        letters, row = reference.group(1).decode().upper(), row_number(reference.group(2))
         why = (
             "holds a formula without its value (the workbook was written by a program that does not "
             "calculate), not a value"

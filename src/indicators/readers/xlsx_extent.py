@@ -31,7 +31,7 @@ import re
 import polars as pl
 
 from indicators.readers.errors import ReaderError
-from indicators.readers.xlsx_errors import _column_number
+from indicators.readers.xlsx_errors import _column_number, row_number
 
 WINDOW = 1 << 16  # the bytes at the sheet's start and end whose references give the bound
 _PREFIX = rb"(?:[^\s<>/:]+:)?"  # a namespace prefix, whatever it is
@@ -112,7 +112,7 @@ def _corners(text: pl.Series) -> tuple[tuple[int, int], tuple[int, int]] | None:
     parts = cells.str.extract_groups(r'^<[^ ]* r="([A-Za-z]+)0*([0-9]+)"')
     # a row of 13 digits or more (crafted) is past any sheet: its first 13 are enough to tell
     rows = parts.struct.field("2").str.slice(0, 13).cast(pl.Int64)
-    columns = [_column_number(letters.encode()) for letters in parts.struct.field("1").unique().to_list()]
+    columns = [_column(letters.encode()) for letters in parts.struct.field("1").unique().to_list()]
     return (int(rows.min()), min(columns)), (int(rows.max()), max(columns))
 
 
@@ -122,8 +122,8 @@ def _bound(xml: bytes) -> tuple[int, int]:
     bottom = right = 1
     for window in (xml[:WINDOW], xml[-WINDOW:]):
         for letters, digits in _REFERENCE.findall(window):
-            bottom = max(bottom, int(digits))
-            right = max(right, _column_number(letters) if letters else 1)
+            bottom = max(bottom, row_number(digits))
+            right = max(right, _column(letters) if letters else 1)
     return bottom, right
 
 
@@ -171,12 +171,12 @@ def _walk(xml: bytes) -> tuple[tuple[int, int], tuple[int, int]] | None:
     for tag in _TAG.finditer(xml):
         reference = _reference(tag.group(2))
         if tag.group(1) == b"row":
-            row, column = (int(reference) if reference and reference.isdigit() else row + 1), 0
+            row, column = (row_number(reference) if reference and reference.isdigit() else row + 1), 0
             continue
         cell_row, column = row, column + 1
         parsed = re.fullmatch(rb"([A-Za-z]+)(\d+)", reference) if reference else None
         if parsed is not None:
-            cell_row, column = int(parsed.group(2)), _column_number(parsed.group(1))
+            cell_row, column = row_number(parsed.group(2)), _column(parsed.group(1))
         if tag.group(3) or _VALUE.match(xml, tag.end()) is None:
             continue  # styled, empty: no part of the range
         cell_row = max(cell_row, 1)
@@ -194,6 +194,12 @@ def _reference(attributes: bytes) -> bytes | None:
         if name == b"r":
             found = (double or single).strip()
     return found
+
+
+def _column(letters: bytes) -> int:
+    """A reference's column; one of more than four letters (crafted) is past any sheet (XFD is its
+    last), read as its first four: a number of thousands of digits is neither counted nor named."""
+    return _column_number(letters[:4])
 
 
 def _cells(first: tuple[int, int], last: tuple[int, int]) -> int:

@@ -17,7 +17,7 @@ import re
 
 import polars as pl
 
-from indicators.readers.xlsx_errors import _column_number, origin
+from indicators.readers.xlsx_errors import _column_number, origin, row_number
 
 _MERGE = re.compile(
     rb"""<(?:\w+:)?mergeCell\b[^>]*?\bref\s*=\s*["']([A-Za-z]{1,3})(\d+):([A-Za-z]{1,3})(\d+)["']"""
@@ -30,9 +30,9 @@ def fill_merged(frame: pl.DataFrame, xml: bytes | None, columns: list[str], skip
     if xml is None or b"mergeCell" not in xml:
         return frame
     ranges = [
-        (_column_number(m.group(1)), int(m.group(2)), int(m.group(4)))
+        (_column_number(m.group(1)), row_number(m.group(2)), row_number(m.group(4)))
         for m in _MERGE.finditer(xml)
-        if int(m.group(4)) > int(m.group(2))
+        if row_number(m.group(4)) > row_number(m.group(2))
     ]
     if not ranges:
         return frame
