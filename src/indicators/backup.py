@@ -12,7 +12,9 @@ its manifest no longer names (``<source>/<identity>.parquet`` and ``_quarantine/
 is removed. Nothing else is: not outside ``DIR/archive``, not ``_history``, not a file of another
 name, and nothing at all when ``DIR/archive`` is the archive itself.
 
-The key is *not* copied: keep it apart from these copies (see the README, "What to back up").
+The key is *not* copied: keep it apart from these copies (see the README, "What to back up"). Its check
+value is (``key_check.json``, an HMAC of a fixed text, not the key): a rebuild from the copy with
+another key stops before it reads anything, as the nightly does.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from indicators import history, private, warehouse
+from indicators import fileid, history, keycheck, private, warehouse
 from indicators.archive import MANIFEST, Archive, file_sha256
 from indicators.config import Settings
 from indicators.disk import human
@@ -94,6 +96,9 @@ def backup(
                 copied += 1
         if archive.manifest.exists():
             _copy_atomic(archive.manifest, out / "archive" / MANIFEST)
+        for name in (keycheck.FILE, fileid.RECORD):  # the key's check value: a rebuild from the copy
+            if (archive.root / name).exists():  # refuses another key, as the nightly does
+                _copy_atomic(archive.root / name, out / "archive" / name)
         for path in sorted((archive.root / history.FOLDER).glob("*/*.parquet")):  # write-once files
             there = out / "archive" / path.relative_to(archive.root)
             if not there.exists() or there.stat().st_size != path.stat().st_size:

@@ -137,3 +137,32 @@ def test_a_backup_taken_before_the_keyed_identity_and_again_after_it_keeps_no_pl
     # the old code kept all three under their plain sha256; now only the file outside DIR/archive
     # (the owner's) names one
     assert [files_holding(out, d) for d in (one, two)] == [[str(out / "elsewhere" / f"{one}.parquet")], []]
+
+
+def test_the_archive_restored_from_a_backup_still_refuses_another_key(tmp_path):
+    # the archive's key check value (archive/key_check.json) was not copied: an archive restored from
+    # the backup let the next night run with another key (the variable set in one shell only, a key
+    # file saved again with a BOM), record that key's check value and give every re-delivered person
+    # a second pseudonym without a word
+    inbox, warehouse, out = tmp_path / "inbox", tmp_path / "state" / "warehouse.duckdb", tmp_path / "backup"
+    write_stays(inbox / "student_mobility_1.csv", range(3))
+    first = cli_in_process(*ingest_args(inbox, warehouse), env=KEY)
+    assert first.returncode == 0, first.stdout + first.stderr
+    done = cli_in_process("backup", str(out), "--warehouse", str(warehouse), env=KEY)
+    assert done.returncode == 0, done.stdout + done.stderr
+    original = tmp_path / "state" / "archive" / "key_check.json"
+    assert (out / "archive" / "key_check.json").read_bytes() == original.read_bytes()
+    assert TEST_KEY not in original.read_text()  # a check value, never the key
+    # the archive and the warehouse put back from the backup; the next night, another key
+    restored = tmp_path / "restored"
+    restored.mkdir()
+    (out / "archive").rename(restored / "archive")
+    (out / "warehouse.duckdb").rename(restored / "warehouse.duckdb")
+    write_stays(inbox / "student_mobility_2.csv", range(3, 5))
+    night = cli_in_process(
+        *ingest_args(inbox, restored / "warehouse.duckdb"),
+        env={"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY + "-another"},
+    )
+    assert night.returncode == 1, night.stdout + night.stderr
+    assert f"recorded {json.loads(original.read_text())['check']} in" in night.stdout + night.stderr
+    assert rows(restored / "warehouse.duckdb") == 3  # nothing read, nothing published
