@@ -13,6 +13,7 @@ import polars as pl
 from indicators.derive import READER_REASON
 from indicators.identity import redact_text
 from indicators.readers.composed import composed, may_hold_marks
+from indicators.readers.csv_lines import check_cells, data_start, without_trailing_blank_lines
 from indicators.readers.errors import ReaderError
 
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
@@ -103,7 +104,10 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     except UnicodeDecodeError:
         raise ReaderError(f"unreadable header line (not {encoding})") from None
     separator = hint.group(1).decode(encoding) if hint else detect_delimiter(header_line)
-    duplicate_header(header_line, separator)
+    width = duplicate_header(header_line, separator)
+    start = data_start(data, skip_rows)  # blank lines after the table dropped, a cell a byte at most
+    data = without_trailing_blank_lines(data, start, separator, width)
+    check_cells(data, start, width)
 
     source = _transcode(data, "cp1252") if encoding == "cp1252" else io.BytesIO(data)
     try:
@@ -370,14 +374,16 @@ def wide_encoding(sample: bytes) -> str | None:
     return None
 
 
-def duplicate_header(header_line: str, separator: str) -> None:
-    """Rejects a header naming a column twice (polars would rename the second one and read on)."""
+def duplicate_header(header_line: str, separator: str) -> int:
+    """Rejects a header naming a column twice (polars would rename the second one and read on);
+    the header's columns."""
     try:
         names = next(csv.reader([header_line], delimiter=separator), [])
     except csv.Error as exc:
         raise ReaderError(f"malformed CSV on line 1: {redact_text(str(exc))}") from None
     check_width(len(names))
     check_duplicates(names)
+    return len(names)
 
 
 def check_width(columns: int) -> None:

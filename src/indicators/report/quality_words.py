@@ -198,6 +198,15 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
     ),
     (r"binary content \(NUL bytes\): not a CSV export", "binärt innehåll (NUL-byte): ingen CSV-export", {}),
     (
+        r"(?P<lines>[\d,]+) lines of (?P<width>\d+) columns in (?P<size>[\d,]+) bytes: far more lines than an "
+        r"export of its size has rows \(blank lines inside the table, or rows of a value or two\); delete "
+        r"them and deliver the file again",
+        "{lines} rader med {width} kolumner på {size} byte: långt fler rader än en export av den storleken "
+        "har (tomma rader inne i tabellen, eller rader med ett eller två värden); ta bort dem och leverera "
+        "filen igen",
+        {},
+    ),
+    (
         r"no line break in the first MiB: not a CSV export",
         "ingen radbrytning inom den första MiB: ingen CSV-export",
         {},

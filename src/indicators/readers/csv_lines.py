@@ -1,0 +1,81 @@
+"""A CSV's lines weighed on its bytes before polars builds a row of each: polars sets aside 16 bytes
+a column for every line, whatever the line holds, so a header, a row and 60 million blank lines
+(a 60 MB file: an export tool that pads, ``\\r\\n`` after the table) took 3.5 GB.
+
+* The blank lines after the table (spaces, tabs, DOS's end-of-file mark and at most a row's
+  separators: what the reader takes for no row) are dropped before the read; the rows' line numbers
+  stay as they are, since none of them moves.
+* A file that still holds more cells (lines times the header's columns) than it has bytes, and
+  :data:`SPARE_CELLS` more, is rejected before the read: a row of an export holds its separators, a
+  byte a cell at least, so only blank lines inside the table or rows far shorter than the header
+  (each of them quarantined) reach that.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indicators.readers.errors import ReaderError
+
+BLANK = b" \t\x0b\x0c\x1a"  # what a line of nothing may hold beside separators (as csv.BLANK)
+SPARE_CELLS = 4_000_000  # cells beyond one a byte (64 MB of polars' string views at most)
+
+
+def data_start(data: bytes, skip_rows: int) -> int:
+    """The offset of the first line after the header (below ``skip_rows`` title lines)."""
+    start = 0
+    for _ in range(skip_rows + 1):
+        start = data.find(b"\n", start) + 1 or len(data)
+    return start
+
+
+def without_trailing_blank_lines(data: bytes, start: int, separator: str, width: int) -> bytes:
+    """``data`` without the blank lines after its last row (from ``start``, the first line after the
+    header); a line of more separators than the header's (``width - 1``) is a row with a field too
+    many, and it and the lines above it are kept."""
+    if start <= 0 or start >= len(data):
+        return data
+    sep = separator.encode()
+    end = _content_end(data, BLANK + b"\r\n" + sep)  # after the last character of the last row
+    cut = data.find(b"\n", max(end, start - 1))  # the end of that row's line (or of the header)
+    if cut < 0 or cut + 1 == len(data):
+        return data
+    after = data.rfind(sep * width, cut + 1)
+    spaces = BLANK.replace(sep, b"")  # a tab is no blank where it separates
+    spaced = after < 0 and any(data.find(bytes([c]), cut + 1) >= 0 for c in spaces)
+    # spaces between the separators: looked for without them first, then line by line
+    if spaced and data[cut + 1 :].translate(None, spaces).find(sep * width) >= 0:
+        blank = re.escape(spaces)
+        too_many = re.compile(rb"(?:[" + blank + rb"\r]*" + re.escape(sep) + rb"){%d}" % width)
+        last = None
+        for last in too_many.finditer(data, cut + 1):  # noqa: B007 - the last one is wanted
+            pass
+        after = last.end() if last else -1
+    if after >= 0:  # a line of too many separators: a row (quarantined), kept with what is above it
+        cut = data.find(b"\n", after)
+        if cut < 0:
+            return data
+    return data[: cut + 1]
+
+
+def _content_end(data: bytes, blank: bytes) -> int:
+    """The offset after the last byte not in ``blank``: the file's end looked at in growing pieces
+    (``rstrip`` on the whole file copies all of it)."""
+    size = 1 << 16
+    while True:
+        low = max(0, len(data) - size)
+        kept = len(data[low:].rstrip(blank))
+        if kept or low == 0:
+            return low + kept
+        size *= 8
+
+
+def check_cells(data: bytes, start: int, width: int) -> None:
+    """Rejects a file of more cells than its bytes can hold as rows (see the module's text)."""
+    lines = data.count(b"\n", start) + (0 if start >= len(data) or data.endswith(b"\n") else 1)
+    if lines * width > len(data) - start + SPARE_CELLS:
+        raise ReaderError(
+            f"{lines:,} lines of {width} columns in {len(data):,} bytes: far more lines than an export "
+            "of its size has rows (blank lines inside the table, or rows of a value or two); delete "
+            "them and deliver the file again"
+        )
