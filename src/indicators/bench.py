@@ -183,6 +183,8 @@ def run_bench(
     if warehouse.parent.exists():
         shutil.rmtree(warehouse.parent)
     os.environ.setdefault(KEY_ENV, "benchmark-key-not-for-production-0123456789")
+    # the largest export is 1.4 MB a scale (1.4 GB at 1000): more than max_file_mb's 1024 lets in
+    os.environ.setdefault("INDICATORS_MAX_FILE_MB", f"{max(1024, 2 * scale):g}")
     try:
         progress(f"bench: generating scale {scale} into {inbox}")
         clock = time.perf_counter()

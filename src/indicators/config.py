@@ -170,6 +170,9 @@ class Settings:
     settle_seconds: Number = Field(2.0, ge=0)
     # an XLSX whose members really unpack to more is rejected as a zip bomb
     xlsx_max_unpacked_mb: Number = Field(512.0, ge=1)
+    # a delivered file larger than this is rejected unread (a real export is a few MB; the bench's
+    # scale 1000 writes 1.4 GB and raises it)
+    max_file_mb: Number = Field(1024.0, ge=1)
     # reading exports (pipelines/<source>.yml): the faculty's own Erasmus institution code, for a
     # derive: that tells incoming from outgoing; the plausible dates (outside: quarantined)
     home_institution_code: Text = "S  LUND01"

@@ -36,13 +36,13 @@ from indicators.countries import unknown_codes
 from indicators.derive import ReadOptions, export_columns
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
-from indicators.intake import keep_rejected, kept_before, misdated, misspelt_headers
+from indicators.intake import keep_rejected, kept_before, misdated, misspelt_headers, oversize
 from indicators.normalise import QUARANTINED, LayoutError, normalise
 from indicators.readers import delivered as delivery
-from indicators.readers.csv import read_csv
+from indicators.readers.by_kind import read_file
 from indicators.readers.delivered import Changed, Delivered, Unreadable, shown, text_name
 from indicators.readers.errors import ReaderError
-from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
+from indicators.readers.xlsx import MAX_UNPACKED_MB
 from indicators.redact import redact_all, redact_text
 from indicators.redelivery import generated_twins, regenerated_rows, stale_generated_rows
 from indicators.sources import SourceSpec, extraction_date, match_source
@@ -113,26 +113,6 @@ def inbox_delivered(inbox: Path) -> list[Delivered]:
     return delivery.scan(inbox, _ignored, lambda name: False)[0]
 
 
-def read_file(
-    path: Path, data: bytes, spec: SourceSpec, home_hei_id: str, xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB
-) -> pl.DataFrame:
-    """The rows of a file's ``data`` (its bytes, read once), by the kind its name says."""
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".txt", ".tsv"):
-        return read_csv(data, skip_rows=spec.skip_rows)
-    if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(data, spec.sheet, xlsx_max_unpacked_mb, skip_rows=spec.skip_rows)
-    if suffix == ".xml":
-        if spec.name != "agreements":
-            raise ReaderError("XML is only accepted for agreements (EWP IIA get-response)")
-        from indicators.readers.ewp_iia import read_ewp_iia
-
-        return read_ewp_iia(data, home_hei_id=home_hei_id)
-    if suffix == ".xls":
-        raise ReaderError("legacy .xls workbooks are not accepted: save the export as XLSX or CSV")
-    raise ReaderError(f"unsupported file type {suffix or '(none)'}: expected CSV, XLSX or EWP IIA XML")
-
-
 class Ingestor:
     """Loads inbox files into one open (working-copy) warehouse connection."""
 
@@ -148,6 +128,7 @@ class Ingestor:
         options: ReadOptions | None = None,
         settle_seconds: float = 0.0,
         xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB,
+        max_file_mb: float = 1024.0,
         on_new_file: Callable[[], None] | None = None,
         run_day: dt.date | None = None,
     ):
@@ -161,6 +142,7 @@ class Ingestor:
         self.options = options or ReadOptions(home_hei_id=home_hei_id)
         self.settle_seconds = settle_seconds
         self.xlsx_max_unpacked_mb = xlsx_max_unpacked_mb
+        self.max_file_mb = max_file_mb  # a larger file is rejected unread (kept by a copy in blocks)
         # called once, before the first file with new bytes is read (the nightly starts its GX worker)
         self.on_new_file = on_new_file
         # the run's date (the nightly's: INDICATORS_RUN_DATE or today): a file dated after it is rejected
@@ -318,13 +300,14 @@ class Ingestor:
         if self.on_new_file is not None:
             self.on_new_file, starting = None, self.on_new_file
             starting()
-        try:
-            data = delivery.read_bytes(file, plain)  # the bytes hashed, read once: parsed from memory
+        data, reason = None, oversize(file.st.st_size, self.max_file_mb)
+        try:  # the bytes hashed, read once (a file too large never): parsed from memory
+            data = delivery.read_bytes(file, plain) if reason is None else None
         except Changed as exc:
             return self._waiting(file, str(exc))
         except Unreadable as exc:
             return self._unreadable(file, str(exc))
-        reason = misdated(path.name, self.run_day, self.options.date_min)
+        reason = reason or misdated(path.name, self.run_day, self.options.date_min)
         if reason is None:
             try:
                 clock = time.perf_counter()
@@ -351,7 +334,12 @@ class Ingestor:
                 )
                 self._write(lambda: self._record(file, sha, result))
                 return result
-            kept = keep_rejected(file, data, reason, self.rejected_dir, self.run_id)
+            try:  # a file too large to read is copied from the inbox block by block: it may change
+                kept = keep_rejected(file, data, reason, self.rejected_dir, self.run_id)
+            except Changed as exc:
+                return self._waiting(file, str(exc))
+            except Unreadable as exc:
+                return self._unreadable(file, str(exc))
             result = FileResult(name, source, "rejected", f"{reason} (kept as {shown(kept.name)})")
             self._write(lambda: self._record(file, sha, result))
             return result

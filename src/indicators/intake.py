@@ -1,5 +1,5 @@
-"""What the ingest decides about a delivered file as a whole, beside reading its rows: a name dated
-impossibly (rejected), headers that look misspelt (a warning), and a rejected file kept in
+"""What the ingest decides about a delivered file as a whole, beside reading its rows: a file too
+large to read (rejected unread), a name dated impossibly (rejected), headers that look misspelt (a warning), and a rejected file kept in
 ``rejected/`` under a name with its reason, once for the same bytes and reason."""
 
 from __future__ import annotations
@@ -14,6 +14,18 @@ from indicators.readers import delivered as delivery
 from indicators.readers.delivered import Delivered, shown, text_name
 from indicators.redact import redact_text
 from indicators.sources import SourceSpec, extraction_date, header_key
+
+
+def oversize(size: int, max_mb: float) -> str | None:
+    """Why a file of ``size`` bytes is rejected before it is read into memory (``max_file_mb``), or
+    None: the ingest holds a file's bytes and the rows read from them at once, and a file of zeros or
+    padding of a few GB ran the night out of memory."""
+    if size <= max_mb * 1024 * 1024:
+        return None
+    return (
+        f"file larger than {max_mb:g} MB is not accepted (max_file_mb; it has {size / 1024 / 1024:,.1f} MB), "
+        "never read: deliver the export in parts, or raise max_file_mb if it really is one export"
+    )
 
 
 def misdated(file_name: str, run_day: dt.date, earliest: dt.date) -> str | None:
@@ -107,11 +119,12 @@ def kept_before(recorded: str | None, reason: str, rejected_dir: Path) -> str | 
     return name if name and "/" not in name and (rejected_dir / name).is_file() else None
 
 
-def keep_rejected(file: Delivered, data: bytes, reason: str, rejected_dir: Path, run_id: str) -> Path:
+def keep_rejected(file: Delivered, data: bytes | None, reason: str, rejected_dir: Path, run_id: str) -> Path:
     """Keep a rejected file under a name with its reason: ``<run>__<reason>__<name>``, plus ``….reason.txt``.
 
     The kept file is the untouched original (a hard link to the file read where the file system
-    allows, else a copy of the bytes read, with the original's mode bits at most); with
+    allows, else a copy of the bytes read (of the file itself, block by block, where ``data`` is None:
+    a file too large to read), with the original's mode bits at most); with
     ``private_files`` (the default) always an owner-only copy (0600 at most), since a hard link keeps
     the inbox file's mode. It may hold personal data exactly as the inbox does. The reason note never
     holds personal data.

@@ -290,6 +290,43 @@ def test_an_xlsx_whose_zip_directory_understates_its_sizes_is_rejected(tmp_path)
     assert kept.read_bytes() == bomb
 
 
+def test_a_file_larger_than_max_file_mb_is_rejected_and_kept_without_being_read(tmp_path, monkeypatch):
+    # a delivered file of any size was read whole into memory (a 2 GB sparse file of zeros: about 70 s
+    # and 2-3 GB held) before it could be rejected; above max_file_mb it is rejected unread (only
+    # hashed, streamed), kept by a copy made block by block, and not kept again the next night
+    from indicators.readers import delivered
+
+    data = rows([f"SM-{n:06d}" for n in range(17_000)]).encode()  # 96 + 17,000 x 68 bytes: 1.1 MiB
+    assert 1 << 20 < len(data) < 2 << 20
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2024-06-30.csv").write_bytes(data)
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    read = delivered.read_bytes
+    monkeypatch.setattr(delivered, "read_bytes", lambda file, sha: pytest.fail(f"{file.path} read"))
+
+    first = run("ingest", inbox, warehouse, INDICATORS_MAX_FILE_MB="1")
+    second = run("ingest", inbox, warehouse, INDICATORS_MAX_FILE_MB="1")
+
+    reason = (
+        "file larger than 1 MB is not accepted (max_file_mb; it has 1.1 MB), never read: deliver the "
+        "export in parts, or raise max_file_mb if it really is one export"
+    )
+    assert first.returncode == 2, first.stdout + first.stderr
+    assert f"rejected: student_mobility_2024-06-30.csv: {reason} (kept as " in first.stdout
+    [kept] = [p for p in (warehouse.parent / "rejected").iterdir() if p.name.endswith(".csv")]
+    assert kept.read_bytes() == data and stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert second.returncode == 2, second.stdout + second.stderr
+    assert f"(kept as {kept.name}, the same bytes)" in second.stdout
+    assert len(list((warehouse.parent / "rejected").iterdir())) == 2  # the copy and its note, once
+    assert (
+        query(warehouse, "select status, rows_read, size_bytes from audit.loaded_files")
+        == [("rejected", 0, len(data))] * 2
+    )
+    monkeypatch.setattr(delivered, "read_bytes", read)
+    assert run("ingest", inbox, warehouse, INDICATORS_MAX_FILE_MB="2").returncode == 0  # raised: loaded
+
+
 # --- item 6: a file still arriving --------------------------------------------------------------------
 
 WRITER = """

@@ -146,6 +146,7 @@ def ingest(state: RunState, key: bytes, crosswalk: dict[str, str], rebuild: bool
                 ReadOptions.from_settings(settings, state.started.date()),
                 settle_seconds=settings.settle_seconds,
                 xlsx_max_unpacked_mb=settings.xlsx_max_unpacked_mb,
+                max_file_mb=settings.max_file_mb,
                 on_new_file=preload_gx if _gx_beside_ingest(state) else None,
                 run_day=_run_day(),
             )

@@ -248,11 +248,13 @@ def still_same(delivered: Delivered) -> bool:
         return False
 
 
-def keep_copy(data: bytes, original: os.stat_result, path: Path, target: Path, link: bool = True) -> None:
+def keep_copy(
+    data: bytes | None, original: os.stat_result, path: Path, target: Path, link: bool = True
+) -> None:
     """Keep the rejected original: a hard link to the very file read when the name still holds
-    it (and ``link``), else a copy of the bytes read, never with looser permissions than the
-    original (its mode bits, narrowed by the umask; owner-only, 0600 at most, without ``link``),
-    never through a link."""
+    it (and ``link``), else a copy of the bytes read (``data`` None: of the file as scanned, block
+    by block, never held whole), never with looser permissions than the original (its mode bits,
+    narrowed by the umask; owner-only, 0600 at most, without ``link``), never through a link."""
     if link and identity(os.lstat(path)) == identity(original):
         try:
             os.link(path, target, follow_symlinks=False)
@@ -265,9 +267,30 @@ def keep_copy(data: bytes, original: os.stat_result, path: Path, target: Path, l
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
         os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & mode)
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        for block in [data] if data is not None else _blocks(path, original):
+            view = memoryview(block)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+    except (Changed, Unreadable):  # no longer the file rejected, or unreadable: nothing half-copied kept
+        target.unlink()
+        raise
+    finally:
+        os.close(fd)
+
+
+def _blocks(path: Path, original: os.stat_result):
+    """The file's bytes in blocks, through one descriptor; :class:`Changed` unless it is the file
+    scanned (``original``) from the first block to the last."""
+    fd = _opened(path)
+    try:
+        if identity(os.fstat(fd)) != identity(original):
+            raise Changed("changed since the inbox was listed")
+        while block := os.read(fd, BLOCK):
+            yield block
+        if identity(os.fstat(fd)) != identity(original):
+            raise Changed("changed while it was copied")
+    except OSError as exc:  # EIO: a failing disk, a lost network share
+        raise Unreadable(_unreadable(exc)) from None
     finally:
         os.close(fd)

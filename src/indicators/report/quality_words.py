@@ -168,6 +168,13 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (r"file larger than (?P<mb>\d+) MB is not accepted", "en fil större än {mb} MB tas inte emot", {}),
+    (
+        r"file larger than (?P<mb>[\d.]+) MB is not accepted \(max_file_mb; it has (?P<size>[\d,.]+) MB\), "
+        r"never read: deliver the export in parts, or raise max_file_mb if it really is one export",
+        "en fil större än {mb} MB tas inte emot (max_file_mb; den har {size} MB), lästes aldrig: leverera "
+        "exporten i delar, eller höj max_file_mb om det verkligen är en export",
+        {},
+    ),
     (r"empty file", "tom fil", {}),
     (r"no data rows \(header only\)", "inga datarader (bara rubrikraden)", {}),
     (r"no data rows \(empty sheet\)", "inga datarader (tomt blad)", {}),
