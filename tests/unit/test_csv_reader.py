@@ -258,6 +258,16 @@ def test_nul_bytes_on_many_lines_are_binary_content():
         read_csv(data)
 
 
+def test_a_file_of_more_nul_bytes_than_others_is_binary_content_at_once():
+    # a sparse file of zeros (8 MB here) failed in polars, "could not be read (InvalidOperationError)"
+    # (200 MB: after 2 s); rows followed by more zeros than their bytes (a copy preallocated and never
+    # filled) loaded their rows without a word
+    with pytest.raises(ReaderError, match=r"^binary content \(NUL bytes\): not a CSV export$"):
+        read_csv(bytes(8 << 20))
+    with pytest.raises(ReaderError, match=r"^binary content \(NUL bytes\): not a CSV export$"):
+        read_csv(HEADER.encode() + b"1;Lund\n" + bytes(100))
+
+
 def test_a_nul_byte_on_a_later_line_of_a_quoted_value_quarantines_its_row():
     # the row starts on line 2 and its quoted note runs on to line 3, where the NUL is: the line
     # numbers were matched to the rows' first lines only, so the row loaded with the NUL taken out

@@ -169,7 +169,10 @@ NUL_LINES_AT_MOST = 0.01  # NUL bytes on more of the lines than this (and more t
 
 def _nul_lines(data: bytes) -> list[int]:
     """The numbers (from 1) of the lines holding a NUL byte; a file with NULs on many lines is no
-    damaged export but binary content, rejected whole."""
+    damaged export but binary content, rejected whole; so is one of more NUL bytes than others (a
+    sparse file of zeros, which polars read as a row of nothing and failed on: InvalidOperationError)."""
+    if data.count(b"\x00") * 2 > len(data):
+        raise ReaderError("binary content (NUL bytes): not a CSV export")
     lines, line, position = [], 1, 0
     for match in re.finditer(rb"\x00+", data):
         line += data.count(b"\n", position, match.start())
