@@ -73,6 +73,29 @@ def test_blank_lines_inside_the_table_beyond_its_bytes_are_rejected_naming_them(
     )
 
 
+@pytest.mark.parametrize(
+    ("tail", "extra", "lines"),
+    [
+        (b";" * 12 + b"\n", 2_000_000 * 3, 2_000_001),  # lines of three separators too many
+        (b"2" + b";y" * 30_000_000 + b"\n", 30_000_000 - 9, 2),  # one line of 30 million fields (60 MB)
+    ],
+    ids=["lines of separators", "one long line"],
+)
+def test_rows_of_far_more_fields_than_the_header_are_rejected_before_each_field_is_an_object(
+    tmp_path, tail, extra, lines
+):
+    # a row with a field too many sends the file to the record-by-record reader, a Python object a
+    # field: the process was aborted under 1 GB (three million lines of 13 separators took 1.7 GB
+    # and 7 s, each a quarantined row; a line of 50 million, 1.4 GB); more separators than the
+    # header's in all, beyond 4,000,000, are rejected (2,000,000 x 12 - 2,000,000 x 9; 30,000,000 - 9)
+    path = tmp_path / "wide.csv"
+    path.write_bytes(HEADER + ROW + tail * (2_000_000 if tail.startswith(b";") else 1))
+    assert _read_apart(path) == (
+        f"{extra:,} separators more than {lines:,} rows of 10 columns have: rows of far more fields than "
+        "the header (a wrong separator, or lines of separators); deliver the file again with a field a column"
+    )
+
+
 def test_the_blank_lines_after_the_table_keep_what_a_row_is():
     # a line of more separators than the header's is a row with a field too many (quarantined on its
     # line), and the blank lines above it stay blank lines; the last value of the last row stays empty

@@ -13,7 +13,7 @@ import polars as pl
 from indicators.derive import READER_REASON
 from indicators.identity import redact_text
 from indicators.readers.composed import composed, may_hold_marks
-from indicators.readers.csv_lines import check_cells, data_start, without_trailing_blank_lines
+from indicators.readers.csv_lines import check_cells, check_fields, data_start, without_trailing_blank_lines
 from indicators.readers.errors import ReaderError
 
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
@@ -111,7 +111,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
 
     source = _transcode(data, "cp1252") if encoding == "cp1252" else io.BytesIO(data)
     try:
-        frame = _read_checked(source, data, separator, skip_rows)
+        frame = _read_checked(source, data, separator, skip_rows, width)
     except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
         if encoding == "cp1252" or not ("utf-8" in str(exc).lower() or isinstance(exc, UnicodeDecodeError)):
             raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
@@ -122,7 +122,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         except UnicodeDecodeError as bad:
             mixed_encodings(data, bad.start)  # counted from the file's first line
         try:
-            frame = _read_checked(_transcode(data, "cp1252"), data, separator, skip_rows)
+            frame = _read_checked(_transcode(data, "cp1252"), data, separator, skip_rows, width)
         except pl.exceptions.ComputeError as again:
             raise ReaderError(f"malformed CSV: {_first_line(again)}") from None
     if damaged:
@@ -142,7 +142,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     return frame
 
 
-def _read_checked(source: io.BytesIO, data: bytes, separator: str, skip_rows: int) -> pl.DataFrame:
+def _read_checked(
+    source: io.BytesIO, data: bytes, separator: str, skip_rows: int, width: int
+) -> pl.DataFrame:
     """polars' read, or the record-by-record one where polars cannot number the file's lines: a row
     with more fields than the header (polars refuses the file), a quoted value with a line break in it
     (polars numbers records; the lines are counted in the file's own bytes, whose line breaks
@@ -152,6 +154,7 @@ def _read_checked(source: io.BytesIO, data: bytes, separator: str, skip_rows: in
     except pl.exceptions.ComputeError as exc:
         if "more fields" not in str(exc):
             raise
+        check_fields(data, data_start(data, skip_rows), separator, width)  # a Python object a field
         return _read_records(source, separator, skip_rows)
     if frame.height and b'"' in data and frame.height != _lines(data) - 1 - skip_rows:
         return _read_records(source, separator, skip_rows)

@@ -214,6 +214,15 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (
+        r"(?P<extra>[\d,]+) separators more than (?P<lines>[\d,]+) rows of (?P<width>\d+) columns have: rows "
+        r"of far more fields than the header \(a wrong separator, or lines of separators\); deliver the "
+        r"file again with a field a column",
+        "{extra} avgränsare fler än {lines} rader med {width} kolumner har: rader med långt fler fält än "
+        "rubrikraden (fel avgränsare, eller rader av bara avgränsare); leverera filen igen med ett fält "
+        "per kolumn",
+        {},
+    ),
+    (
         r"no line break in the first MiB: not a CSV export",
         "ingen radbrytning inom den första MiB: ingen CSV-export",
         {},
