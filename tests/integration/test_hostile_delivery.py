@@ -327,6 +327,26 @@ def test_a_file_larger_than_max_file_mb_is_rejected_and_kept_without_being_read(
     assert run("ingest", inbox, warehouse, INDICATORS_MAX_FILE_MB="2").returncode == 0  # raised: loaded
 
 
+def test_a_sparse_file_larger_than_max_file_mb_is_kept_as_a_sparse_copy(tmp_path):
+    # a sparse file of zeros (64 MiB here; a few GB delivered) was copied into rejected/ block by
+    # block, every block written: the copy took its whole size on the disk the warehouse is on
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    sparse = inbox / "student_mobility_2024-06-30.csv"
+    with sparse.open("wb") as handle:
+        handle.write(b"Mobility ID\n")
+        handle.truncate(64 << 20)
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+
+    result = run("ingest", inbox, warehouse, INDICATORS_MAX_FILE_MB="1")
+
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "file larger than 1 MB is not accepted (max_file_mb; it has 64.0 MB)" in result.stdout
+    [kept] = [p for p in (warehouse.parent / "rejected").iterdir() if p.name.endswith(".csv")]
+    assert kept.stat().st_size == 64 << 20 and kept.read_bytes() == sparse.read_bytes()
+    assert kept.stat().st_blocks * 512 <= 1 << 20  # its first block only (64 MiB before)
+
+
 # --- item 6: a file still arriving --------------------------------------------------------------------
 
 WRITER = """

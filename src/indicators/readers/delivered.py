@@ -253,8 +253,9 @@ def keep_copy(
 ) -> None:
     """Keep the rejected original: a hard link to the very file read when the name still holds
     it (and ``link``), else a copy of the bytes read (``data`` None: of the file as scanned, block
-    by block, never held whole), never with looser permissions than the original (its mode bits,
-    narrowed by the umask; owner-only, 0600 at most, without ``link``), never through a link."""
+    by block, never held whole, a block of zeros left a hole: a sparse file of GB takes no space),
+    never with looser permissions than the original (its mode bits, narrowed by the umask;
+    owner-only, 0600 at most, without ``link``), never through a link."""
     if link and identity(os.lstat(path)) == identity(original):
         try:
             os.link(path, target, follow_symlinks=False)
@@ -268,10 +269,15 @@ def keep_copy(
     try:
         os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & mode)
         for block in [data] if data is not None else _blocks(path, original):
+            if data is None and block.count(0) == len(block):  # zeros (a sparse file's hole): left a hole
+                os.lseek(fd, len(block), os.SEEK_CUR)
+                continue
             view = memoryview(block)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
+        if data is None:
+            os.ftruncate(fd, original.st_size)  # the holes at its end too
     except (Changed, Unreadable):  # no longer the file rejected, or unreadable: nothing half-copied kept
         target.unlink()
         raise
