@@ -190,7 +190,12 @@ class Ingestor:
         # normalises the next files (DuckDB and polars both work outside the interpreter lock), and
         # a hasher thread computes the files' sha256 ahead of both (hashlib lets go of the lock too).
         hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-hasher")
-        digests = [hasher.submit(delivery.file_sha256, file) for file in files]
+        # a file too large to read is never read to be hashed either (a sparse file of 1 TB: hours)
+        unread = [oversize(file.st.st_size, self.max_file_mb) is not None for file in files]
+        digests = [
+            hasher.submit(delivery.stat_sha256 if u else delivery.file_sha256, f)
+            for f, u in zip(files, unread, strict=True)
+        ]
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="warehouse-writer") as writer:
             self._writer = writer
             try:

@@ -347,6 +347,35 @@ def test_a_sparse_file_larger_than_max_file_mb_is_kept_as_a_sparse_copy(tmp_path
     assert kept.stat().st_blocks * 512 <= 1 << 20  # its first block only (64 MiB before)
 
 
+def test_a_sparse_file_of_a_terabyte_is_rejected_at_once_and_the_night_published(tmp_path):
+    # a sparse file of 1 TB (no space taken) stopped every night before it was read: the space check
+    # counted three times its size ("not enough free space: need 3.3 TB"), nothing published; past
+    # it, hashing and copying its zeros would have taken hours. Now it is neither hashed nor read: its
+    # identity is its listing's, its copy holds its data only, and it is not kept again the next night
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    sparse = inbox / "student_mobility_2024-06-30.csv"
+    with sparse.open("wb") as handle:
+        handle.write(b"Mobility ID\n")
+        handle.seek(1 << 39)  # half way: a stretch of data between two holes
+        handle.write(b"SM-1\n")
+        handle.truncate(1 << 40)
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+
+    first = run("ingest", inbox, warehouse)
+    second = run("ingest", inbox, warehouse)
+
+    assert first.returncode == 2, first.stdout + first.stderr
+    assert "file larger than 1024 MB is not accepted (max_file_mb; it has 1,048,576.0 MB)" in first.stdout
+    [kept] = [p for p in (warehouse.parent / "rejected").iterdir() if p.name.endswith(".csv")]
+    assert kept.stat().st_size == 1 << 40 and kept.stat().st_blocks * 512 <= 1 << 20
+    with kept.open("rb") as copy:
+        assert copy.read(12) == b"Mobility ID\n" and copy.read(4) == bytes(4)
+        copy.seek(1 << 39)
+        assert copy.read(6) == b"SM-1\n\x00"
+    assert second.returncode == 2 and f"(kept as {kept.name}, the same bytes)" in second.stdout
+
+
 # --- item 6: a file still arriving --------------------------------------------------------------------
 
 WRITER = """

@@ -7,6 +7,7 @@ from indicators import disk, fileid, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings, key_file_exposed
 from indicators.ingest import FileResult, IngestSummary, inbox_delivered
+from indicators.intake import oversize
 from indicators.readers.delivered import text_name
 from indicators.redact import redact_text
 
@@ -63,16 +64,19 @@ def before_copy(
     # a rebuild loads every archived file anew: they count as new files (by their exported size)
     known = set() if restore else warehouse.known_files(settings.warehouse)
     new_bytes = archive.exported_bytes() if restore else 0
+    unread = 0  # a file too large to read is only kept, by a copy of its data (a sparse file's: none)
     if not rebuild and settings.inbox.is_dir():
-        new_bytes += sum(  # the sizes as listed (lstat): a file gone since is no crash
-            size
-            for file in inbox_delivered(settings.inbox)
-            if (redact_text(text_name(file.path.name)), size := file.st.st_size) not in known  # as recorded
-        )
+        for file in inbox_delivered(settings.inbox):  # the sizes as listed (lstat): a file gone is no crash
+            if (redact_text(text_name(file.path.name)), file.st.st_size) in known:  # as recorded
+                continue
+            if oversize(file.st.st_size, settings.max_file_mb) is None:
+                new_bytes += file.st.st_size
+            else:
+                unread += file.st.st_blocks * 512
     base = 0 if restore or not settings.warehouse.exists() else settings.warehouse.stat().st_size
     if base and not fileid.published_keyed(settings.warehouse):
         base *= 2  # the one-time migration writes the working copy anew beside it (indicators.fileid)
-    need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb)
+    need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb) + unread
     disk.check_free_space(settings.work_dir, need)
     return restore, notes
 

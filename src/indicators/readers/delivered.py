@@ -217,6 +217,13 @@ def file_sha256(delivered: Delivered) -> str:
     return digest.hexdigest()
 
 
+def stat_sha256(delivered: Delivered) -> str:
+    """A file's identity without reading it (one too large to read): the sha256 of its device, inode,
+    size and modification time, so that the same file left in the inbox is known the next night (a
+    file's bytes never hash to it: it names no bytes)."""
+    return hashlib.sha256(f"unread:{delivered.identity}".encode()).hexdigest()
+
+
 def read_bytes(delivered: Delivered, expected_sha: str) -> bytes:
     """The file's bytes, read once through one descriptor; they must hash to ``expected_sha`` (the
     hash taken before) and the file must be the one scanned, unchanged, else :class:`Changed`."""
@@ -248,6 +255,28 @@ def still_same(delivered: Delivered) -> bool:
         return False
 
 
+def _data_extents(fd: int, size: int):
+    """(start, end) of each stretch of data in the file (``SEEK_DATA``/``SEEK_HOLE``); the whole
+    file as one where the file system cannot tell."""
+    if not hasattr(os, "SEEK_DATA"):
+        yield 0, size
+        return
+    position = 0
+    while position < size:
+        try:
+            start = os.lseek(fd, position, os.SEEK_DATA)
+        except OSError as exc:
+            if exc.errno == errno.ENXIO:  # nothing but a hole after position
+                return
+            if position == 0:  # not supported here: read it all
+                yield 0, size
+                return
+            raise
+        end = min(os.lseek(fd, start, os.SEEK_HOLE), size)
+        yield start, end
+        position = end
+
+
 def keep_copy(
     data: bytes | None, original: os.stat_result, path: Path, target: Path, link: bool = True
 ) -> None:
@@ -268,10 +297,10 @@ def keep_copy(
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
     try:
         os.fchmod(fd, stat.S_IMODE(os.fstat(fd).st_mode) & mode)
-        for block in [data] if data is not None else _blocks(path, original):
+        for offset, block in [(0, data)] if data is not None else _blocks(path, original):
             if data is None and block.count(0) == len(block):  # zeros (a sparse file's hole): left a hole
-                os.lseek(fd, len(block), os.SEEK_CUR)
                 continue
+            os.lseek(fd, offset, os.SEEK_SET)
             view = memoryview(block)
             while view:
                 written = os.write(fd, view)
@@ -286,14 +315,18 @@ def keep_copy(
 
 
 def _blocks(path: Path, original: os.stat_result):
-    """The file's bytes in blocks, through one descriptor; :class:`Changed` unless it is the file
-    scanned (``original``) from the first block to the last."""
+    """The file's bytes in blocks with their offsets, through one descriptor, its holes (a sparse
+    file's, where the file system tells them) passed over unread; :class:`Changed` unless it is the
+    file scanned (``original``) from the first block to the last."""
     fd = _opened(path)
     try:
         if identity(os.fstat(fd)) != identity(original):
             raise Changed("changed since the inbox was listed")
-        while block := os.read(fd, BLOCK):
-            yield block
+        for start, end in _data_extents(fd, original.st_size):
+            os.lseek(fd, start, os.SEEK_SET)
+            while start < end and (block := os.read(fd, min(BLOCK, end - start))):
+                yield start, block
+                start += len(block)
         if identity(os.fstat(fd)) != identity(original):
             raise Changed("changed while it was copied")
     except OSError as exc:  # EIO: a failing disk, a lost network share
