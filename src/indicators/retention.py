@@ -12,7 +12,8 @@ ever):
   skipped. That covers a file recorded as ``skipped`` too (the same bytes as a loaded file);
 * a kept original in ``rejected/`` (and its ``.reason.txt``) older than that, counted from the
   rejection, is deleted;
-* a file that matches no source, or that was never loaded, is never deleted.
+* a file that matches no source, or that was never loaded, is never deleted (one larger than
+  ``max_file_mb``, never loaded, is not even hashed).
 Every deletion is a line in the run's log.
 """
 
@@ -28,6 +29,7 @@ from indicators.config import Settings
 from indicators.disk import describe
 from indicators.identity import Pseudonymiser
 from indicators.ingest import inbox_delivered
+from indicators.intake import oversize
 from indicators.readers import delivered as delivery
 from indicators.readers.delivered import shown
 from indicators.sources import load_sources, match_source
@@ -80,6 +82,8 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float,
         for file in inbox_delivered(settings.inbox)
         if ((modified := file.st.st_mtime) <= cutoff or modified > now)
         and match_source(file.path.name, specs)
+        # one too large to read was never loaded: never hashed here either (a sparse 1 TB: hours)
+        and oversize(file.st.st_size, settings.max_file_mb) is None
     ]
     if not old:
         return []

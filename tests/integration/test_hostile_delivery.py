@@ -376,6 +376,29 @@ def test_a_sparse_file_of_a_terabyte_is_rejected_at_once_and_the_night_published
     assert second.returncode == 2 and f"(kept as {kept.name}, the same bytes)" in second.stdout
 
 
+def test_retention_never_hashes_a_file_too_large_to_read(tmp_path, monkeypatch):
+    # retention hashed every old inbox file after the publish to see whether it was loaded: a sparse
+    # file of 1 TB would have been read for hours every night; one too large to read was never loaded
+    from indicators.readers import delivered
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with (inbox / "student_mobility_2024-06-30.csv").open("wb") as handle:
+        handle.truncate(1 << 40)
+    hashed = delivered.file_sha256
+
+    def small_only(file):
+        assert file.st.st_size < 1 << 30, f"{file.path.name} hashed"
+        return hashed(file)
+
+    monkeypatch.setattr(delivered, "file_sha256", small_only)
+    result = run(
+        "ingest", inbox, tmp_path / "state" / "warehouse.duckdb", INDICATORS_INBOX_RETENTION_DAYS="0"
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "max_file_mb" in result.stdout and (inbox / "student_mobility_2024-06-30.csv").exists()
+
+
 # --- item 6: a file still arriving --------------------------------------------------------------------
 
 WRITER = """
