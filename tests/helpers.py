@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
 import sys
 from pathlib import Path
 
@@ -135,3 +138,23 @@ def programme_codes_as(codes: dict[str, str]) -> list[str]:
         for table in ("indicator_values", "indicator_progress", "indicator_revisions", "programmes")
         for old, new in codes.items()
     ]
+
+
+def run_limited(code: str, *args: str, limit: int, env: dict[str, str] | None = None) -> list[str]:
+    """``python -c code *args`` in a process of ``limit`` bytes of address space (a failed
+    allocation ends it at once, never the machine's memory): its lines of output; the process must
+    end well (polars and calamine abort it, exit -6, where an allocation fails)."""
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        preexec_fn=limited,
+        env=os.environ | (env or {}),
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-300:]
+    return result.stdout.splitlines()

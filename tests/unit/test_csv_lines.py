@@ -7,23 +7,15 @@ by a failed allocation (polars aborts the process) instead of taking the machine
 
 from __future__ import annotations
 
-import os
-import resource
-import subprocess
-import sys
-
 import pytest
 
+from helpers import run_limited
 from indicators.readers.csv import read_csv
 from indicators.readers.errors import ReaderError
 
 HEADER = b"id;a;b;c;d;e;f;g;h;i\n"  # ten columns: a blank line takes 160 bytes of polars' string views
 ROW = b"1;x;x;x;x;x;x;x;x;x\n"
 LIMIT = 1 << 30  # the address space of the reading process (the import takes a third of it)
-
-
-def _limited() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (LIMIT, LIMIT))
 
 
 def _read_apart(path) -> str:
@@ -34,17 +26,8 @@ def _read_apart(path) -> str:
         "except Exception as exc:\n    print(exc)\n"
     )
     # one polars thread and two malloc arenas: the address space taken does not grow with the cores
-    env = os.environ | {"POLARS_MAX_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(path)],
-        capture_output=True,
-        text=True,
-        preexec_fn=_limited,
-        env=env,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-300:]
-    return result.stdout.strip()
+    env = {"POLARS_MAX_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+    return "\n".join(run_limited(code, str(path), limit=LIMIT, env=env))
 
 
 @pytest.mark.parametrize(

@@ -10,11 +10,9 @@ sheet whose merged ranges run down to the sheet's last row, which the reader fil
 from __future__ import annotations
 
 import io
-import resource
-import subprocess
-import sys
 import zipfile
 
+from helpers import run_limited
 from indicators.readers.xlsx import read_xlsx
 
 _PARTS = {
@@ -80,13 +78,10 @@ FAR = {
 }
 
 
-def _limited() -> None:  # a regression asks for 550 GB: let the allocation fail at once
-    resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
-
-
 def _read_apart(folder, workbooks: dict[str, bytes]) -> list[str]:
-    """Each workbook read by read_xlsx in a process of its own (4 GB at most): its rows, or the
-    rejection, a line each; the process must end well (the old code: -6, SIGABRT, at the first)."""
+    """Each workbook read by read_xlsx in a process of its own (4 GB at most; a regression asks for
+    550 GB: the allocation fails at once): its rows, or the rejection, a line each; the process must
+    end well (the old code: -6, SIGABRT, at the first)."""
     paths = []
     for name, data in workbooks.items():
         paths.append(folder / f"{name}.xlsx")
@@ -96,15 +91,7 @@ def _read_apart(folder, workbooks: dict[str, bytes]) -> list[str]:
         "    try:\n        print(read_xlsx(open(path, 'rb').read()).rows())\n"
         "    except Exception as exc:\n        print(exc)\n    sys.stdout.flush()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, *map(str, paths)],
-        capture_output=True,
-        text=True,
-        preexec_fn=_limited,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr[-300:]
-    return result.stdout.splitlines()
+    return run_limited(code, *map(str, paths), limit=4 << 30)
 
 
 # 1,048,576 rows × 16,384 columns = 17,179,869,184 cells; 512 MB / 16 = 33,554,432
