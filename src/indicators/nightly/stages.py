@@ -1,7 +1,6 @@
-"""The stages of a run, one function each, in the order :mod:`indicators.nightly.sequence` calls
-them: check → working copy → ingest (and its archive files) → quality (GX, beside) → dbt build →
-gate → record → publish → after publish (the archive's manifest, retention); or, on a failure,
-:func:`end_failed`. Each reads and adds to the run's :class:`RunState`."""
+"""The stages of a run, one function each, in the order :mod:`indicators.nightly.sequence` calls them:
+check → working copy → ingest (archive files) → quality (GX, beside) → dbt build → gate → record → publish
+→ after publish (manifest, retention); or, on a failure, :func:`end_failed`. Each adds to :class:`RunState`."""
 
 from __future__ import annotations
 
