@@ -247,6 +247,7 @@ def test_every_rejection_the_readers_give_these_files_reads_in_swedish(tmp_path)
         (read_csv, b"a;a\n1;2\n"),
         (read_csv, b"a;b\n" + b"\n" * 5_000_000 + b"1;2\n"),
         (read_csv, b"a;b\n1;2\n" + b";;;;;;;;x\n" * 600_000),
+        (read_csv, b"a;b\n" + b"1\n" * 1_000_001),
         (read_csv, "a;b\n1;Göteborg\n".encode() + "2;Malmö\n".encode("cp1252")),
         (read_xlsx, b"id;name\n1;Lund\n"),
         (read_xlsx, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),

@@ -460,3 +460,29 @@ def test_a_file_of_absurdly_many_columns_is_rejected_before_its_headers_are_matc
     workbook.save(buffer)
     with pytest.raises(ReaderError, match=r"^1,001 columns, more than the 1,000 an export may have"):
         read_xlsx(buffer.getvalue())
+
+
+def test_more_rows_a_separator_too_few_than_a_file_may_quarantine_reject_it(monkeypatch):
+    """Each row with a field too few is quarantined with a reason of its own: a 30 MB file of 15 million
+    lines '1' under a header of two columns (a tool that dropped the separators, or padded the file)
+    held 2.9 GB of reasons and could run the night out of memory. Above SHORT_ROWS_AT_MOST such rows
+    (a million; three here, to keep the test small) the file is rejected, naming the count."""
+    from indicators.readers import csv as reader
+
+    monkeypatch.setattr(reader, "SHORT_ROWS_AT_MOST", 3)
+    # three short rows (lines 3, 4 and 6): quarantined, the others read
+    three = read_csv(b"id;country\n1;GB\n2\n3\n4;NO\n5\n")
+    assert [(row[0], row[3] is not None) for row in three.rows()] == [
+        (2, False),
+        (3, True),
+        (4, True),
+        (5, False),
+        (6, True),
+    ]
+    # a fourth: the file
+    with pytest.raises(ReaderError) as raised:
+        read_csv(b"id;country\n1;GB\n2\n3\n4;NO\n5\n6\n")
+    assert str(raised.value) == (
+        "4 rows with fewer fields than the header's 2, more than the 3 a file may quarantine: deliver the "
+        "export again whole, with its separators (cut short or padded by the tool that wrote it?)"
+    )

@@ -23,6 +23,7 @@ DELIMITERS = (";", ",", "\t", "|")
 # values read as one header, a sheet filled far to the right) is rejected before its headers are
 # matched (20,000 columns took the header matching 16 s and more)
 MAX_COLUMNS = 1_000
+SHORT_ROWS_AT_MOST = 1_000_000  # rows a separator too few, each quarantined with its reason
 # Excel's separator hint, a first line "sep=;" (some systems write it so that Excel splits the columns)
 _SEPARATOR_HINT = re.compile(rb"(?:\xef\xbb\xbf)?sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)
 
@@ -266,8 +267,15 @@ def _mark_short_rows(frame: pl.DataFrame, text: bytes, separator: str, skip_rows
         except csv.Error:
             continue
     counted = pl.DataFrame({"short": open_ended & (fields < width), "fields": fields})
-    if not counted["short"].any():
+    short = int(counted["short"].sum())
+    if not short:
         return frame
+    if short > SHORT_ROWS_AT_MOST:  # each quarantined row's reason is its own text: GBs for 15M rows
+        raise ReaderError(
+            f"{short:,} rows with fewer fields than the header's {width}, more than the "
+            f"{SHORT_ROWS_AT_MOST:,} a file may quarantine: deliver the export again whole, with its "
+            "separators (cut short or padded by the tool that wrote it?)"
+        )
     template = _too_few(-1, width).replace("-1", "{}", 1)
     reasons = counted.select(pl.when("short").then(pl.format(template, "fields")).alias(READER_REASON))
     return frame.with_columns(reasons.to_series())

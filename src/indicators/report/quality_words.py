@@ -223,6 +223,15 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (
+        r"(?P<short>[\d,]+) rows with fewer fields than the header's (?P<width>\d+), more than the "
+        r"(?P<most>[\d,]+) a file may quarantine: deliver the export again whole, with its separators "
+        r"\(cut short or padded by the tool that wrote it\?\)",
+        "{short} rader med färre fält än rubrikradens {width}, fler än de {most} en fil får sätta i "
+        "karantän: leverera exporten hel igen, med sina avgränsare (avkortad eller utfylld av verktyget "
+        "som skrev den?)",
+        {},
+    ),
+    (
         r"no line break in the first MiB: not a CSV export",
         "ingen radbrytning inom den första MiB: ingen CSV-export",
         {},
