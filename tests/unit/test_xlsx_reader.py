@@ -385,3 +385,33 @@ def test_a_cell_merged_down_rows_reads_on_every_row_it_spans():
         (6, "MALAK", "DE", "2024-10-09", None),
         (7, "VGSJU", "DE", "2024-10-10", None),
     ]
+
+
+def test_rows_of_formulas_giving_empty_text_are_blank_rows():
+    """A hand-kept sheet whose formulas are filled down below its table (=IF(B2="";"";…) to row 1000)
+    holds a cell of empty text in each: Excel shows nothing there, calamine reads "" for them, and each
+    such row was read as a row (then quarantined for its missing values, 998 rows of nothing). A row of
+    nothing but empty text is now a blank row; a row with a value beside them is a row."""
+    book = openpyxl.Workbook()
+    book.active.append(["id", "country", "name"])
+    book.active.append(["1", "GB", "Oxford"])
+    book.active.append(["2", "DE", "Bonn"])
+    saved = io.BytesIO()
+    book.save(saved)
+
+    def empty(cell: str) -> str:  # a formula whose computed value is empty text, as Excel saves it
+        return f'<c r="{cell}" t="str"><f>IF(1,"","")</f><v></v></c>'
+
+    rows = "".join(f'<row r="{r}">{empty(f"A{r}")}{empty(f"B{r}")}{empty(f"C{r}")}</row>' for r in (4, 5, 6))
+    rows += f'<row r="7"><c r="A7" t="inlineStr"><is><t>3</t></is></c>{empty("B7")}{empty("C7")}</row>'
+    rows += "".join(f'<row r="{r}">{empty(f"A{r}")}{empty(f"B{r}")}{empty(f"C{r}")}</row>' for r in (8, 9))
+    source, patched = zipfile.ZipFile(saved), io.BytesIO()
+    with zipfile.ZipFile(patched, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", rows.encode() + b"</sheetData>")
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C9"', data)
+            target.writestr(item, data)
+    frame = read_xlsx(patched.getvalue())
+    assert [row[:2] for row in frame.rows()] == [(2, "1"), (3, "2"), (7, "3")]

@@ -79,7 +79,9 @@ def read_xlsx(
             how="left",
             maintain_order="left",
         )
-    frame = frame.filter(~pl.all_horizontal(pl.exclude("_row_number").is_null()))  # blank rows
+    # blank rows: no cell, or only text of nothing (a formula giving "" filled down a hand-kept sheet)
+    cells = pl.exclude("_row_number")
+    frame = frame.filter(~pl.all_horizontal(cells.is_null() | (cells.str.strip_chars() == "")))
     frame = fill_merged(frame, xml, columns, skip_rows)  # cells merged down rows: each row shows the value
     if frame.height == 0:
         columns = [c for c in frame.columns if c != "_row_number"]
