@@ -534,3 +534,23 @@ def test_a_followup_of_a_year_without_final_values_does_not_say_final(tmp_path):
         )
     finally:
         con.close()
+
+
+def test_values_of_an_indicator_the_plan_does_not_follow_keep_its_name(tmp_path):
+    """The values table holds every indicator with values, also those the plan does not follow (an
+    earlier plan's, or the catalogue's beyond a next plan): their name was looked up in the plan's
+    indicators only, so I10's rows read an empty 'Indicator name'. The name now comes from the whole
+    catalogue."""
+    warehouse = export_fixture_warehouse(
+        tmp_path,
+        "create table marts.whole as select * from marts.plan_indicator_catalogue",
+        "drop view marts.indicator_catalogue",
+        "alter table marts.whole rename to indicator_catalogue",
+        "delete from marts.plan_indicator_catalogue where indicator_id = 'I10'",  # the plan leaves I10
+    )
+    export(warehouse, tmp_path / "out", "2023/24", lang="en", dialect="standard", charts=False)
+    raw = (tmp_path / "out" / f"{STEM}_en_values.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(raw, newline="")))
+    names = {(row["Indicator"], row["Indicator name"]) for row in rows}
+    assert ("I10", "Internationalisation at home") in names and ("I01", "Outgoing students") in names
+    assert all(name for _, name in names)

@@ -165,6 +165,15 @@ def catalogue(con, lang: str, plan_id: str | None) -> list[dict[str, Any]]:
     ]
 
 
+def indicator_names(con, lang: str) -> dict[str, str]:
+    """Every indicator's name in ``lang`` (the whole catalogue, not only the plan's)."""
+    rows = fetch_rows(con, "select * from marts.indicator_catalogue")
+    return {
+        row["indicator_id"]: pick(row, f"indicator_name_{lang}", "indicator_name_en", "indicator_name_sv")
+        for row in rows
+    }
+
+
 def progress(con, year: str, plan_id: str | None) -> dict[tuple[str, str, str | None], dict[str, Any]]:
     rows = fetch_rows(
         con,

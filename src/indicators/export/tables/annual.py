@@ -135,7 +135,7 @@ class AnnualTables:
             ("suppression", "label"),
         ]
         table = Table("values", self._title("values"), self._columns(keys))
-        names = {ind["indicator_id"]: ind["name"] for ind in self.catalogue}
+        names = {**self.indicator_names, **{ind["indicator_id"]: ind["name"] for ind in self.catalogue}}
         for row in self.values:
             flag = row["suppression"]
             hidden = flag is not None

@@ -60,6 +60,7 @@ def load(
         midterm_year = plan_row.get("midterm_year")
         year, year_note = read.choose_year(con, year, kind, plan_row)
         catalogue = read.catalogue(con, lang, plan_id)
+        names = read.indicator_names(con, lang)
         protection = protection.with_catalogue(read.non_person_shares(con))
         as_of_run = None
         if as_of:
@@ -135,6 +136,7 @@ def load(
         suppression=suppression,
         years=years,
         catalogue=catalogue,
+        indicator_names=names,
         values=values,
         progress=progress,
         midterm=midterm,

@@ -52,6 +52,8 @@ class Publication(AnnualTables, FollowupTables):
     shared_denominators: list[dict[str, Any]] = field(
         default_factory=list
     )  # share series of the same persons
+    # every indicator's name (marts.indicator_catalogue): the values hold indicators the plan does not follow
+    indicator_names: dict[str, str] = field(default_factory=dict)
     _cells: dict[disclosure.CellKey, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     # --- cells -------------------------------------------------------------------------------
