@@ -11,6 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from indicators import academic
 from indicators.config import Settings
 from indicators.environment import run_date
 from indicators.transform import dbt_vars
@@ -113,8 +114,8 @@ def seeds_standing(manifest, database: Path) -> tuple[int, int] | None:
 def _year_mark(day: dt.date) -> tuple[int, bool]:
     """What of a (coverage end) date the marts depend on: its academic year's start and whether it
     is that year's last day (30 June: the year is then final)."""
-    start = day.year - (1 if day.month < 7 else 0)
-    return start, day == dt.date(start + 1, 6, 30)
+    start = academic.start_year(day)
+    return start, day == academic.last_day(start)
 
 
 def date_moved(work: Path, today: dt.date | None = None) -> str | None:

@@ -8,26 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from indicators import academic
 from indicators.export import labels
 from indicators.export.tables.blocks import Table
 
 
-def _academic_year(deadline: str | None) -> str | None:
-    """A deadline as the academic year it is judged in: '2024/25' as it is, a calendar year '2024'
-    as 2024/25, the year that starts in it (macros/academic_years.sql: the plan's 2019-2024 are
-    2019/20 .. 2024/25, and its mid-term "by the end of 2021" reads 2021/22)."""
-    text = str(deadline).strip() if deadline is not None else ""
-    if len(text) == 4 and text.isdigit():
-        return f"{text}/{(int(text) + 1) % 100:02d}"
-    return deadline
-
-
 def _done_by(done_on: str | None, year: str | None) -> str | None:
-    """The milestone dates of a follow-up ('P1 2020-11-09; P2 -') as of the last day of ``year`` (30
-    June): a date after it reads '-', not done by then (the mart lists every date in the data)."""
+    """The milestone dates of a follow-up ('<code> <date>; <code> -') as of the last day of the academic
+    year ``year``: a date after it reads '-', not done by then (the mart lists every date in the data)."""
     if not done_on or not year:
         return done_on
-    last_day = f"{int(year[:4]) + 1}-06-30"
+    last_day = academic.last_day(int(year[:4])).isoformat()
     entries = []
     for entry in done_on.split("; "):
         code, _, date = entry.rpartition(" ")
@@ -124,7 +115,7 @@ class FollowupTables:
         """The year a final verdict judges: a target (coverage, majority, at_least) followed up after its
         deadline keeps the deadline year's verdict (marts.indicator_progress's verdict_year; a
         calendar-year deadline is the academic year that starts in it, as the marts read it)."""
-        deadline = _academic_year(mart.get("deadline_year") or ind.get("deadline_year"))
+        deadline = academic.of_deadline(mart.get("deadline_year") or ind.get("deadline_year"))
         rule = mart.get("rule") or ind.get("rule")
         if rule in ("coverage", "majority", "at_least") and deadline and year and year > deadline:
             return deadline
