@@ -3,7 +3,7 @@ read (per file and column, never row by row):
 
 - the form its dates are in, where a field's forms read ``01/02/2020`` differently
   (:mod:`indicators.date_forms`);
-- whether the numbers in a person column are personnummer (``199001019982``; nine digits one whose
+- whether the numbers in a person column are personnummer (``YYYYMMDDNNNC``; nine digits one whose
   leading zero a spreadsheet dropped, someone born 2000-2009: ``901019901`` for ``0901019901``) or a
   system's numeric ids (MoveON's, SoleMove's person ids): read one by one, an id of eight or ten
   digits was quarantined as an invalid personnummer, and the 1 in 200 nine-digit ones that pass the
