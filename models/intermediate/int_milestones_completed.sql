@@ -22,6 +22,9 @@ faculty_rows as (
         min(integration_reviewed_on) as integration_reviewed_on,
         min(teacher_mobility_info_reviewed_on) as teacher_mobility_info_reviewed_on,
         min(portfolio_reviewed_on) as portfolio_reviewed_on,
+        list_sort(list_distinct(list(integration_reviewed_on))) as integration_reviewed_dates,
+        list_sort(list_distinct(list(teacher_mobility_info_reviewed_on))) as teacher_info_reviewed_dates,
+        list_sort(list_distinct(list(portfolio_reviewed_on))) as portfolio_reviewed_dates,
     from followups
     where is_faculty_row
 ),
@@ -30,6 +33,7 @@ programme_reviews as (
     select
         programmes.programme_code,
         min(followups.portfolio_reviewed_on) as portfolio_reviewed_on,
+        list_sort(list_distinct(list(followups.portfolio_reviewed_on))) as portfolio_reviewed_dates,
     from programmes
     left join followups
         on programmes.programme_code = followups.programme_code
@@ -58,11 +62,13 @@ milestones as (
         'I12' as indicator_id,
         cast(null as varchar) as programme_code,
         (select faculty_rows.integration_reviewed_on from faculty_rows) as done_on,
+        (select faculty_rows.integration_reviewed_dates from faculty_rows) as done_dates,
     union all
     select
         'I21',
         null,
         (select faculty_rows.teacher_mobility_info_reviewed_on from faculty_rows),
+        (select faculty_rows.teacher_info_reviewed_dates from faculty_rows),
     union all
     select
         'I24',
@@ -71,11 +77,18 @@ milestones as (
             (select faculty_rows.portfolio_reviewed_on from faculty_rows),
             (select all_programmes_reviewed.portfolio_reviewed_on from all_programmes_reviewed)
         ),
+        coalesce(
+            nullif((select faculty_rows.portfolio_reviewed_dates from faculty_rows), []),
+            list_distinct(
+                [(select all_programmes_reviewed.portfolio_reviewed_on from all_programmes_reviewed)]
+            )
+        ),
     union all
     select
         'I24',
         programme_code,
         portfolio_reviewed_on,
+        portfolio_reviewed_dates,
     from programme_reviews
 ),
 
@@ -84,6 +97,7 @@ final as (
         indicator_id,
         programme_code,
         done_on,
+        cast(coalesce(done_dates, []) as date[]) as done_dates,
     from milestones
 )
 

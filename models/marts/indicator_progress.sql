@@ -12,6 +12,9 @@
 -- years before it that the value reaches back to (I02: student mobility from five years before).
 -- A baseline value that is not final is no baseline: the years after it read insufficient_data,
 -- with no_verdict_reason saying so (their own values may be final).
+-- A milestone counts for a plan only when done within the plan's period (on or after the first day
+-- of its first year): a review done under an earlier plan, or in the baseline year before it, is
+-- not the new plan's (INDICATORS.md: the baseline is the last period before the plan).
 with
 
 indicator_values as (
@@ -34,6 +37,27 @@ headline as (
     select *
     from indicator_values
     where dimension is null
+),
+
+milestone_dates as (
+    select
+        indicator_id,
+        programme_code,
+        unnest(done_dates) as done_on,
+    from milestones
+),
+
+plan_milestones as (
+    select
+        plan_indicators.plan_id,
+        milestone_dates.indicator_id,
+        milestone_dates.programme_code,
+        min(milestone_dates.done_on) as done_on,
+    from plan_indicators
+    inner join milestone_dates
+        on plan_indicators.indicator_id = milestone_dates.indicator_id
+        and milestone_dates.done_on >= {{ academic_year_first_date('plan_indicators.plan_first_year') }}
+    group by plan_indicators.plan_id, milestone_dates.indicator_id, milestone_dates.programme_code
 ),
 
 judged_inputs as (
@@ -73,7 +97,7 @@ judged_inputs as (
             ~ academic_year_last_date('plan_indicators.plan_last_year') ~ ')'
         ) }}
         - {{ academic_year_start_of('plan_indicators.baseline_year') }} as target_years,
-        milestones.done_on as milestone_done_on,
+        plan_milestones.done_on as milestone_done_on,
     from headline
     inner join plan_indicators
         on headline.indicator_id = plan_indicators.indicator_id
@@ -81,9 +105,10 @@ judged_inputs as (
         on headline.indicator_id = baseline.indicator_id
         and coalesce(headline.programme_code, '') = coalesce(baseline.programme_code, '')
         and plan_indicators.baseline_year = baseline.academic_year
-    left join milestones
-        on headline.indicator_id = milestones.indicator_id
-        and coalesce(headline.programme_code, '') = coalesce(milestones.programme_code, '')
+    left join plan_milestones
+        on plan_indicators.plan_id = plan_milestones.plan_id
+        and headline.indicator_id = plan_milestones.indicator_id
+        and coalesce(headline.programme_code, '') = coalesce(plan_milestones.programme_code, '')
     left join indicator_years
         on headline.indicator_id = indicator_years.indicator_id
         and headline.academic_year = indicator_years.academic_year

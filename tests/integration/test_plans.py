@@ -58,8 +58,11 @@ def cim_awards() -> str:
     return "Certifikat-ID,Personnummer,Programkod,Utfärdat\n" + "\n".join(rows) + "\n"
 
 
+# the information channels (I21) were reviewed in 2024/25, the 2019-2024 plan's last year (the example
+# plan's baseline year), and again under the example plan in 2025/26
 REGISTER = """Läsår;Programkod;Mobilitetsfönster;Informationskanaler granskade
 2024/25;PA;ja;
+2024/25;FACULTY;;2024-11-15
 2025/26;PA;ja;
 2025/26;FACULTY;;2026-03-10
 """
@@ -137,9 +140,12 @@ def test_the_example_plan_judges_i07_and_its_milestone(built):
     # 2 -> 4: CAGR 100 % against 126.7933 required: ratio 0.789 -> moderate; 4 < 120: not met
     assert got["2025/26"] == (4.0, 2.0, "not_met", "moderate", 100.0, REQUIRED_I07)
     milestone = progress(built, "EXAMPLE-2025", "I21")
-    # reviewed 2026-03-10, deadline 2026/27 (30 June 2027): pending in 2024/25, met in 2025/26
+    # reviewed 2024-11-15 (before the plan: its baseline year 2024/25) and 2026-03-10, deadline 2026/27
+    # (30 June 2027): the plan counts 2026-03-10 only: pending in 2024/25, met in 2025/26
     assert milestone["2024/25"][2:4] == ("pending", "not_available")
     assert milestone["2025/26"][2:4] == ("met", "target_achieved")
+    # the 2019-2024 plan (deadline 2024/25) counts 2024-11-15: met in 2024/25
+    assert progress(built, "MED-2019", "I21")["2024/25"][2:4] == ("met", "target_achieved")
 
 
 def test_the_final_followup_reads_the_latest_year_before_the_final_year(built):
@@ -155,7 +161,8 @@ def test_the_final_followup_reads_the_latest_year_before_the_final_year(built):
     assert rows == [
         ("EX-1", "I01", 3.0, "2025/26", 5.0, "2029/30", "2025/26", 5.0, 0.0, "not_met"),
         ("EX-2", "I07", 2.0, "2025/26", 4.0, "2029/30", "2025/26", 4.0, 0.0, "not_met"),
-        ("EX-3", "I21", 0.0, "2025/26", 1.0, "2029/30", "2025/26", 1.0, 0.0, "met"),
+        # I21's value is 1 from 2024/25 (reviewed by then), but met only by the 2026 review
+        ("EX-3", "I21", 1.0, "2025/26", 1.0, "2029/30", "2025/26", 1.0, 0.0, "met"),
     ]
 
 
