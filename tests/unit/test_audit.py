@@ -645,3 +645,61 @@ def test_a_kept_cell_that_fell_to_0_pins_nothing(tmp_path):
     result = audit(write(tmp_path / "second", second, flags))
     assert intervals(result) == {(None, "value"): (1, 4), **{(code, "value"): (0, 4) for code in "ABCD"}}
     assert result.ok
+
+
+def test_a_cell_published_earlier_and_hidden_later_hides_the_growth_of_its_total(tmp_path):
+    # the export fixture's I01 2019/20 as first published: faculty 12 = P1 0 + P2 12 (nothing hidden);
+    # a late delivery adds one outgoing student of P1 and the next publish reads 13 = P1 1 + P2 12. P1 is
+    # primary and, alone, P2 secondary (P1 + P2 = 13: P1 1..4, P2 9..12), but the two publishes side by
+    # side pinned both: P1 grew by at most what the faculty grew (0..1) and is at least 1: 1; P2 12..13
+    # and 13 - 1: 12. Now the later publish hides the faculty's growth: faculty hidden (kept from then on)
+    # with P1, P2 published: faculty = P1 + 12, P1 1..4, the faculty 13..16, with or without run 1
+    from helpers import export_fixture_warehouse
+    from indicators.export.tables import load
+
+    columns = (
+        "indicator_id, academic_year, programme_code, dimension, dimension_value, value, numerator, "
+        "denominator, unit, obs_status"
+    )
+    path = export_fixture_warehouse(
+        tmp_path,
+        "create table audit.published_values (run_id varchar, published_at timestamp, indicator_id varchar, "
+        "academic_year varchar, programme_code varchar, dimension varchar, dimension_value varchar, "
+        "value double, numerator double, denominator double, unit varchar, obs_status varchar, is_removed boolean)",
+        f"insert into audit.published_values select 'run-old', timestamp '2024-10-01 02:05:00', {columns}, false "
+        "from marts.indicator_values where academic_year <= '2023/24'",
+        "update marts.indicator_values set value = value + 1 where indicator_id = 'I01' "
+        "and academic_year = '2019/20' and coalesce(programme_code, 'P1') = 'P1' and dimension is null",
+        f"insert into audit.published_values select 'run-20241015', timestamp '2024-10-15 02:06:00', {columns}, "
+        "false from marts.indicator_values where indicator_id = 'I01' and academic_year = '2019/20' "
+        "and coalesce(programme_code, 'P1') = 'P1' and dimension is null",
+    )
+    faculty, p1 = ("I01", "2019/20", None, None, None), ("I01", "2019/20", "P1", None, None)
+    publishes = {"run1": load(path, "2019/20", as_of="2024-10-01"), "run2": load(path, "2019/20")}
+    block = {
+        name: {key: flag for key, flag in publication.flags.items() if key[:2] == ("I01", "2019/20")}
+        for name, publication in publishes.items()
+    }
+    assert block == {"run1": {}, "run2": {faculty: "kept", p1: "primary"}}
+    folders = [
+        write(
+            tmp_path / name,
+            [item for item in publication.values if item["indicator_id"] == "I01"],
+            publication.flags,
+            linked_sums=[],
+        )
+        for name, publication in publishes.items()
+    ]
+    result = audit(folders)
+    got = {(item.folder, item.programme_code, item.academic_year, item.interval) for item in result.findings}
+    assert ("run2", "P1", "2019/20", (1, 4)) in got and ("run2", None, "2019/20", (13, 16)) in got
+    assert result.ok, result.format()
+    # and every later publish keeps the faculty hidden (the growth stays hidden)
+    assert disclosure.kept_cells(
+        [
+            {**item, "published_at": n}
+            for n, publication in enumerate(publishes.values())
+            for item in publication.values
+            if item["indicator_id"] == "I01" and item["academic_year"] == "2019/20"
+        ]
+    ) == {faculty, p1}

@@ -44,12 +44,13 @@ primary rule and its wording), :mod:`~indicators.disclosure.sums` (the sums that
 groups, the ties of a count and a share, their metadata records),
 :mod:`~indicators.disclosure.intervals` (:func:`plan`: the protection intervals by bounds
 propagation, and secondary suppression), :mod:`~indicators.disclosure.history` (the cells earlier
-publishes of the same numbers hid, hidden again: :func:`kept_cells`).
+publishes of the same numbers hid, hidden again: :func:`kept_cells`; and a publish that hides a cell an
+earlier one published hides its total's growth with it: :func:`plan_after`).
 """
 
 from __future__ import annotations
 
-from indicators.disclosure.history import kept_cells
+from indicators.disclosure.history import kept_cells, plan_after
 from indicators.disclosure.intervals import (
     INF,
     Pattern,
@@ -126,6 +127,7 @@ __all__ = [
     "is_protected_kind",
     "kept_cells",
     "plan",
+    "plan_after",
     "primary_flag",
     "quantities",
     "suppress",

@@ -16,15 +16,17 @@ after each publish, the blocks (indicator, year) it changed are planned again wi
 so far, and the cells hidden then are kept from then on. Planned as those publishes were with the
 protection levels of today.
 
-Not covered: a cell published in an earlier publish (0, or 5 and more) that becomes primary later
-(0 -> 1) is hidden then, and the growth of a published total can pin it; only hiding the totals'
-growth would help (see docs/disclosure.md).
+A cell an earlier publish published (0, or 5 and more) that a later one hides (a late delivery: 0 -> 1,
+primary; or a secondary chosen around it) is pinned by the growth of the published total: it grew by
+at most what the total grew (faculty 20 -> 21 and A 0 -> hidden: A is 1). So the later publish hides
+that growth: the block's headline (the faculty total, no breakdown) is hidden with it, kept from then
+on, and the secondary cells chosen around it (:func:`plan_after`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from itertools import groupby
 
 from indicators.disclosure.intervals import plan
@@ -39,6 +41,42 @@ class Kept(set):
     def __init__(self, *args):
         super().__init__(*args)
         self.withheld: set[CellKey] = set()
+        # the cells the publishes so far published with their value (not hidden)
+        self.published: set[CellKey] = set()
+
+
+def plan_after(rows: Iterable[Mapping], protection: Protection | None = None, kept: Collection[CellKey] = ()):
+    """:func:`~indicators.disclosure.intervals.plan` for a publish after those ``kept`` replays: where it
+    hides a cell an earlier publish published, the headline of that cell's block (indicator, year, no
+    programme, no breakdown) is hidden too (as ``kept``), so that the total's growth between the two
+    publishes does not pin the cell; planned again until no such headline is left published."""
+    rows = list(rows)
+    published = getattr(kept, "published", set())
+    present = {_key(row) for row in rows}
+    hidden_growth: set[CellKey] = set()
+    while True:
+        grown = Kept(set(kept) | hidden_growth)
+        grown.withheld = set(getattr(kept, "withheld", ()))
+        pattern = plan(rows, protection, grown)
+        headlines = {
+            (key[0], key[1], None, None, None)
+            for key in pattern.flags
+            if key in published and key not in kept
+        }
+        headlines = (headlines & present) - hidden_growth - set(pattern.flags)
+        if not headlines:
+            return pattern
+        hidden_growth |= headlines
+
+
+def _key(row: Mapping) -> CellKey:
+    return (
+        row["indicator_id"],
+        row["academic_year"],
+        row.get("programme_code"),
+        row.get("dimension"),
+        row.get("dimension_value"),
+    )
 
 
 def kept_cells(changes: Iterable[Mapping], protection: Protection | None = None) -> Kept:
@@ -51,20 +89,16 @@ def kept_cells(changes: Iterable[Mapping], protection: Protection | None = None)
     for _, publish in groupby(changes, key=lambda row: row["published_at"]):
         touched: set[tuple[str, str]] = set()
         for row in publish:
-            key = (
-                row["indicator_id"],
-                row["academic_year"],
-                row.get("programme_code"),
-                row.get("dimension"),
-                row.get("dimension_value"),
-            )
+            key = _key(row)
             if row.get("is_removed"):
                 blocks[key[:2]].pop(key, None)
+                kept.published.discard(key)
             else:
                 blocks[key[:2]][key] = row
             touched.add(key[:2])
         rows = [row for block in sorted(touched) for row in blocks[block].values()]
-        flags = plan(rows, protection, kept).flags
+        flags = plan_after(rows, protection, kept).flags
         kept.update(flags.keys())
         kept.withheld |= {key for key, flag in flags.items() if flag == WITHHELD}
+        kept.published |= {_key(row) for row in rows} - kept
     return kept

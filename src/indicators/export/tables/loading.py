@@ -97,7 +97,7 @@ def load(
 
     if not any(row["academic_year"] == year for row in values):
         raise ExportError(f"the warehouse has no indicator values for {year}")
-    pattern = disclosure.plan(values, protection, kept) if suppression else None
+    pattern = disclosure.plan_after(values, protection, kept) if suppression else None
     flags = pattern.flags if pattern else {}
     cells = {}
     for row in values:
