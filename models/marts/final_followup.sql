@@ -2,7 +2,7 @@
 -- with the baseline, the mid-term value (as midterm_followup reads it) and the final value (the
 -- plan's final follow-up year, or the latest year before it with a value), the verdict by the
 -- plan's rule and the progress category, the change since the mid-term, and for milestone
--- targets the day each programme met the milestone.
+-- targets the day each programme met the milestone (within the plan's period).
 with
 
 followups as (
@@ -33,17 +33,45 @@ final_read as (
     where followup_kind = 'final'
 ),
 
+milestone_dates as (
+    select
+        indicator_id,
+        programme_code,
+        unnest(done_dates) as done_on,
+    from milestones
+    where programme_code is not null
+),
+
+-- the day each programme met the milestone for this plan: the first date within the plan's period
+-- (a review done before the plan is not the plan's, as in indicator_progress)
+plan_programme_milestones as (
+    select
+        plan_indicators.plan_id,
+        milestones.indicator_id,
+        milestones.programme_code,
+        min(milestone_dates.done_on) as done_on,
+    from plan_indicators
+    inner join milestones
+        on plan_indicators.indicator_id = milestones.indicator_id
+    left join milestone_dates
+        on milestones.indicator_id = milestone_dates.indicator_id
+        and milestones.programme_code = milestone_dates.programme_code
+        and milestone_dates.done_on >= {{ academic_year_first_date('plan_indicators.plan_first_year') }}
+    where milestones.programme_code is not null
+    group by plan_indicators.plan_id, milestones.indicator_id, milestones.programme_code
+),
+
 programme_milestones as (
     select
+        plan_id,
         indicator_id,
         string_agg(
             programme_code || ' ' || coalesce(cast(done_on as varchar), '-'), '; ' order by programme_code
         ) as programmes_done_on,
         count(done_on) as programmes_done,
         count(*) as programmes,
-    from milestones
-    where programme_code is not null
-    group by indicator_id
+    from plan_programme_milestones
+    group by plan_id, indicator_id
 ),
 
 final as (
@@ -98,7 +126,8 @@ final as (
     inner join catalogue
         on plan_indicators.indicator_id = catalogue.indicator_id
     left join programme_milestones
-        on plan_indicators.indicator_id = programme_milestones.indicator_id
+        on plan_indicators.plan_id = programme_milestones.plan_id
+        and plan_indicators.indicator_id = programme_milestones.indicator_id
 )
 
 select * from final
