@@ -63,12 +63,14 @@ milestones as (
         cast(null as varchar) as programme_code,
         (select faculty_rows.integration_reviewed_on from faculty_rows) as done_on,
         (select faculty_rows.integration_reviewed_dates from faculty_rows) as done_dates,
+        false as is_current_programme,
     union all
     select
         'I21',
         null,
         (select faculty_rows.teacher_mobility_info_reviewed_on from faculty_rows),
         (select faculty_rows.teacher_info_reviewed_dates from faculty_rows),
+        false,
     union all
     select
         'I24',
@@ -77,19 +79,18 @@ milestones as (
             (select faculty_rows.portfolio_reviewed_on from faculty_rows),
             (select all_programmes_reviewed.portfolio_reviewed_on from all_programmes_reviewed)
         ),
-        coalesce(
-            nullif((select faculty_rows.portfolio_reviewed_dates from faculty_rows), []),
-            list_distinct(
-                [(select all_programmes_reviewed.portfolio_reviewed_on from all_programmes_reviewed)]
-            )
-        ),
+        (select faculty_rows.portfolio_reviewed_dates from faculty_rows),
+        false,
     union all
     select
         'I24',
-        programme_code,
-        portfolio_reviewed_on,
-        portfolio_reviewed_dates,
+        programme_reviews.programme_code,
+        programme_reviews.portfolio_reviewed_on,
+        programme_reviews.portfolio_reviewed_dates,
+        current_programmes.programme_code is not null,
     from programme_reviews
+    left join current_programmes
+        on programme_reviews.programme_code = current_programmes.programme_code
 ),
 
 final as (
@@ -98,6 +99,7 @@ final as (
         programme_code,
         done_on,
         cast(coalesce(done_dates, []) as date[]) as done_dates,
+        is_current_programme,
     from milestones
 )
 

@@ -60,6 +60,26 @@ plan_milestones as (
     group by plan_indicators.plan_id, milestone_dates.indicator_id, milestone_dates.programme_code
 ),
 
+-- I24 for the faculty without a FACULTY date in the plan's period: the day the last of the
+-- programmes active in the latest year reviewed its portfolio within the period (none while one has not)
+all_programmes_done as (
+    select
+        plan_indicators.plan_id,
+        milestones.indicator_id,
+        case
+            when count(*) > 0 and count(plan_milestones.done_on) = count(*) then max(plan_milestones.done_on)
+        end as done_on,
+    from plan_indicators
+    inner join milestones
+        on plan_indicators.indicator_id = milestones.indicator_id
+    left join plan_milestones
+        on plan_indicators.plan_id = plan_milestones.plan_id
+        and milestones.indicator_id = plan_milestones.indicator_id
+        and milestones.programme_code = plan_milestones.programme_code
+    where milestones.is_current_programme
+    group by plan_indicators.plan_id, milestones.indicator_id
+),
+
 judged_inputs as (
     select
         plan_indicators.plan_id,
@@ -97,7 +117,7 @@ judged_inputs as (
             ~ academic_year_last_date('plan_indicators.plan_last_year') ~ ')'
         ) }}
         - {{ academic_year_start_of('plan_indicators.baseline_year') }} as target_years,
-        plan_milestones.done_on as milestone_done_on,
+        coalesce(plan_milestones.done_on, all_programmes_done.done_on) as milestone_done_on,
     from headline
     inner join plan_indicators
         on headline.indicator_id = plan_indicators.indicator_id
@@ -109,6 +129,10 @@ judged_inputs as (
         on plan_indicators.plan_id = plan_milestones.plan_id
         and headline.indicator_id = plan_milestones.indicator_id
         and coalesce(headline.programme_code, '') = coalesce(plan_milestones.programme_code, '')
+    left join all_programmes_done
+        on plan_indicators.plan_id = all_programmes_done.plan_id
+        and headline.indicator_id = all_programmes_done.indicator_id
+        and headline.programme_code is null
     left join indicator_years
         on headline.indicator_id = indicator_years.indicator_id
         and headline.academic_year = indicator_years.academic_year
