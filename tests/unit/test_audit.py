@@ -703,3 +703,24 @@ def test_a_cell_published_earlier_and_hidden_later_hides_the_growth_of_its_total
             if item["indicator_id"] == "I01" and item["academic_year"] == "2019/20"
         ]
     ) == {faculty, p1}
+
+
+def test_a_small_revision_between_two_publishes_is_reported(tmp_path):
+    # a late delivery adds one outgoing student of A: faculty 12 = A 5 + B 7, then 13 = A 6 + B 7, all
+    # published (nothing small in either). The difference of the two publishes is a count of 1 (the
+    # faculty +1, A +1: the late person is A's), which no rule hides: the audit of both lists it as a
+    # warning (faculty 12 -> 13, A 5 -> 6; B unchanged), passes, and a revision of 5 is not listed
+    first = write(tmp_path / "run1", [row(value=12), row("A", 5), row("B", 7)], {}, linked_sums=[])
+    second = write(tmp_path / "run2", [row(value=13), row("A", 6), row("B", 7)], {}, linked_sums=[])
+    process = cli_audit(first, second)
+    assert process.returncode == 0
+    assert "warning: 2 person counts revised by 1..4 between two publishes" in process.stdout
+    assert "I01 2023/24 A value: 5 in run1, 6 in run2" in process.stdout
+    result = audit([first, second])
+    assert [(item.programme_code, item.quantity, item.earlier, item.later) for item in result.revisions] == [
+        (None, "value", 12, 13),
+        ("A", "value", 5, 6),
+    ]
+    assert result.ok
+    third = write(tmp_path / "run3", [row(value=18), row("A", 11), row("B", 7)], {}, linked_sums=[])
+    assert audit([second, third]).revisions == []

@@ -33,6 +33,10 @@ scope both publish has the same denominator (:mod:`~indicators.audit.links`). No
 status words (met / not met) of a suppressed value, which say on which side of the target it lies;
 other links between indicators; the charts (images).
 
+Several folders (publishes of the same numbers, oldest first) are also compared cell by cell: a
+person count both show that was revised by 1..min_count-1 persons is listed as a warning (the
+difference of two publishes is a small count of its own), not a failure.
+
 The package: :mod:`~indicators.audit.read` (the files read back, merged into one
 :class:`Reading`), :mod:`~indicators.audit.attack` (:func:`audit`: the linear programs and the
 verdict), :mod:`~indicators.audit.links` (the share series of the same persons),
@@ -42,7 +46,7 @@ verdict), :mod:`~indicators.audit.links` (the share series of the same persons),
 from __future__ import annotations
 
 from indicators.audit.attack import audit, block_intervals
-from indicators.audit.findings import AuditResult, Finding
+from indicators.audit.findings import AuditResult, Finding, Revision
 from indicators.audit.read import HIDDEN, SHARE_UNITS, YEAR, Known, Reading, read_folder
 
 __all__ = [
@@ -53,6 +57,7 @@ __all__ = [
     "Finding",
     "Known",
     "Reading",
+    "Revision",
     "audit",
     "block_intervals",
     "read_folder",

@@ -10,7 +10,7 @@ from typing import Any
 
 from indicators import disclosure
 from indicators.audit import links
-from indicators.audit.findings import AuditResult, Finding
+from indicators.audit.findings import AuditResult, Finding, Revision
 from indicators.audit.lp import Model
 from indicators.audit.read import HIDDEN, Known, read_folder
 
@@ -74,6 +74,10 @@ def audit(
                 and disclosure.is_protected_kind(key[0], known.unit, known.is_share, protection)
             ):
                 result.findings.append(Finding(*key, "value", known.flag, (value, value), False, tag))
+    for i in range(1, len(per_reading)):  # consecutive publishes, cell by cell
+        result.revisions += _revisions(
+            per_reading[i - 1], per_reading[i], (names[i - 1], names[i]), protection
+        )
     pairs = [
         links.shared_denominators(blocks.values(), reading.shared)
         for blocks, reading in zip(per_reading, readings, strict=True)
@@ -103,6 +107,32 @@ def audit(
             protected = interval[0] <= interval[1] and disclosure.is_protected(interval, prior, protection)
             result.findings.append(Finding(*key, quantity, known.flag, interval, protected, tags[i]))
     return result
+
+
+def _revisions(
+    earlier: dict[tuple[str, str], Block], later: dict[tuple[str, str], Block], folders, protection
+) -> list[Revision]:
+    """The person counts both publishes show whose difference is 1..min_count-1 (a count's value, a
+    share's numerator and denominator)."""
+    found = []
+    for block_key in sorted(earlier.keys() & later.keys()):
+        a, b = earlier[block_key], later[block_key]
+        for key in sorted(
+            a.keys() & b.keys(), key=lambda key: tuple("" if part is None else part for part in key)
+        ):
+            if a[key].is_share != b[key].is_share:
+                continue
+            for quantity in disclosure.quantities(a[key].is_share):
+                if quantity == "value" and a[key].is_share:
+                    continue  # a share's value is a ratio, its numerator and denominator count persons
+                old, new = a[key].get(quantity), b[key].get(quantity)
+                if (
+                    isinstance(old, float)
+                    and isinstance(new, float)
+                    and 0 < abs(new - old) < protection.min_count
+                ):
+                    found.append(Revision(*key, quantity, old, new, folders))
+    return found
 
 
 def _merged(blocks: dict[tuple[str, str], Block], together: list[tuple[str, str]]) -> Block:

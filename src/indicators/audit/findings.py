@@ -41,6 +41,33 @@ class Finding:
 
 
 @dataclass
+class Revision:
+    """A person count both of two publishes show, revised between them by fewer persons than the primary
+    rule hides (1..min_count-1): the difference of the two publishes is a small count of its own (the
+    persons a late delivery added or a correction took away) that a reader can describe by the cells
+    that moved with it. A warning, not a failure: the revision itself is not suppressed."""
+
+    indicator_id: str
+    academic_year: str
+    programme_code: str | None
+    dimension: str | None
+    dimension_value: str | None
+    quantity: str
+    earlier: float
+    later: float
+    folders: tuple[str, str]
+
+    def describe(self) -> str:
+        where = self.programme_code or "faculty"
+        if self.dimension:
+            where += f" {self.dimension}={self.dimension_value}"
+        return (
+            f"{self.indicator_id} {self.academic_year} {where} {self.quantity}: {self.earlier:g} in "
+            f"{self.folders[0]}, {self.later:g} in {self.folders[1]}"
+        )
+
+
+@dataclass
 class AuditResult:
     folder: Path
     files: list[str]
@@ -49,6 +76,7 @@ class AuditResult:
     unread: list[tuple[str, str]] = field(default_factory=list)  # (file, why): refused, the audit fails
     not_persons: int = 0  # hidden cells that count no persons (the catalogue's): nothing to protect
     hidden: int = 0  # hidden markers read in the files
+    revisions: list[Revision] = field(default_factory=list)  # small revisions between publishes (warnings)
 
     @property
     def unchecked(self) -> bool:
@@ -86,4 +114,11 @@ class AuditResult:
                     f"{item.indicator_id:<10} {item.academic_year:<8} {item.scope:<34} {item.quantity:<12} "
                     f"{item.flag or '?':<10} {interval}"
                 )
+        if self.revisions:
+            lines.append(
+                f"warning: {len(self.revisions)} person counts revised by 1..{self.protection.min_count - 1} "
+                "between two publishes (their difference is a small count a reader can describe by what moved "
+                "with it; not suppressed):"
+            )
+            lines += [f"  {item.describe()}" for item in self.revisions]
         return "\n".join(lines)
