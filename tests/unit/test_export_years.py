@@ -100,3 +100,30 @@ def test_the_xlsx_writes_the_years_as_text_cells(warehouse, tmp_path):
     column = [c.value for c in values[1]].index("Läsår")
     years = {(row[column].value, row[column].data_type) for row in values.iter_rows(min_row=2)}
     assert ("2011/12", "s") in years and all(kind == "s" for _, kind in years)
+
+
+def test_the_standard_csv_names_the_years_excel_reads_as_dates_too(warehouse, tmp_path):
+    """An English Excel, whose list separator is a comma, double-clicks the standard CSV apart just
+    as a Swedish one does the excel-sv CSV: ``2009/10`` becomes October 2009 there too."""
+    notes: list[str] = []
+    export(warehouse, tmp_path, "2013/14", lang="en", dialect="standard", charts=False, on_note=notes.append)
+    stem = "indicators_2013-14_annual_en"
+    values = list(
+        csv.DictReader(io.StringIO((tmp_path / f"{stem}_values.csv").read_text("utf-8"), newline=""))
+    )
+    assert {row["Academic year"] for row in values} == {"2008/09", "2009/10", "2011/12", "2013/14"}
+    meta = json.loads((tmp_path / f"{stem}_metadata.json").read_text("utf-8"))
+    # by hand, as for excel-sv: 2008/09 September 2008, 2009/10 October 2009, 2011/12 December 2011
+    assert meta["years_read_as_dates"] == ["2008/09", "2009/10", "2011/12"]
+    note = (
+        "the academic years 2008/09, 2009/10, 2011/12 are written as they are, but Excel reads them as "
+        "dates on a double-click (2008/09 becomes September 2008, in a cell and as a column heading): open "
+        "the XLSX export (years as text), or import the CSV through Data > From Text/CSV with the year "
+        "columns as text"
+    )
+    assert meta["format"].startswith("CSV (standard): separator ','") and meta["format"].endswith("; " + note)
+    assert note in (tmp_path / f"{stem}_metadata.md").read_text("utf-8")
+    assert notes == [
+        "the standard CSV holds academic years Excel's double-click reads as dates (2008/09, 2009/10, "
+        "2011/12): the metadata says so, and --format xlsx keeps them as text"
+    ]

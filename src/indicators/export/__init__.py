@@ -113,12 +113,14 @@ def export(
                 f"the excel-sv CSV holds codes of digits with a leading zero ({shown}): Excel's double-click "
                 "reads them as numbers and drops the zero; the metadata says so, and --format xlsx keeps them as text"
             )
-    years = date_like_years(tables) if fmt == "csv" and dialect == "excel-sv" else None
-    if years:  # 2010/11: November 2010 to Excel's double-click: said, as the codes are (writers.py)
+    # 2010/11: November 2010 to Excel's double-click, of either dialect (a comma-separated file in an
+    # Excel whose list separator is a comma): said, as the codes are (writers.py)
+    years = date_like_years(tables) if fmt == "csv" else None
+    if years:
         meta = _with_format_note(meta, "years_read_as_dates", years, date_like_years_note(years, lang))
         if on_note:
             on_note(
-                f"the excel-sv CSV holds academic years Excel's double-click reads as dates ({', '.join(years)}): "
+                f"the {dialect} CSV holds academic years Excel's double-click reads as dates ({', '.join(years)}): "
                 "the metadata says so, and --format xlsx keeps them as text"
             )
     if fmt == "xlsx":
