@@ -152,6 +152,36 @@ def test_a_printed_page_has_its_headings_as_bookmarks_and_its_title_and_language
     assert root["/ViewerPreferences"]["/DisplayDocTitle"]  # the title, not board.pdf, in the window
 
 
+def test_a_next_plans_goals_are_bookmarked_by_their_ids_and_words(tmp_path):
+    # a next plan's goals, as its data gives them: IDs of its own ("Mål 1"..), one more goal, whose
+    # words the plan gives in Swedish only (the hand-built fixture's plan P; G1 and G2 renamed, I10
+    # moved to a new goal). A board member's PDF reader lists each goal by its ID and its words; the
+    # English report shows the Swedish words of a goal the plan has no English for. Printed without
+    # charts (a page of text), so Chromium takes a few seconds.
+    from helpers import export_fixture_warehouse
+    from indicators.report import report
+    from indicators.report.pdf import html_to_pdf
+
+    _chromium()
+    catalogue = "update marts.plan_indicator_catalogue set"
+    path = export_fixture_warehouse(
+        tmp_path,
+        f"{catalogue} goal_id = 'Mål 1' where goal_id = 'G1'",
+        f"{catalogue} goal_id = 'Mål 3' where goal_id = 'G2'",
+        f"{catalogue} goal_id = 'Mål 2', goal_text_sv = 'Forskarnas nätverk ska stärkas', goal_text_en = null "
+        "where indicator_id = 'I10'",
+    )
+    html = report(path, tmp_path / "next.html", "annual", "2023/24", lang="en", charts=False)
+    marks = outline(PdfReader(html_to_pdf(html, tmp_path / "next.pdf")))
+    goals = marks[marks.index((2, "Scoreboard by goal")) + 1 : marks.index((2, "Indicator by indicator"))]
+    assert goals == [
+        (3, "Mål 1 Students' experience"),
+        (3, "Mål 2 Forskarnas nätverk ska stärkas"),
+        (3, "Mål 3 Teachers' experience"),
+    ]
+    assert ">None<" not in html.read_text("utf-8")
+
+
 def test_midterm_report_pdf_keeps_the_followup_year_and_status(warehouse, tmp_path):
     pages = print_pdf(warehouse, tmp_path / "midterm.pdf", "--kind", "midterm")
     assert_a4(pages)

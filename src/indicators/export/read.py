@@ -158,8 +158,9 @@ def catalogue(con, lang: str, plan_id: str | None) -> list[dict[str, Any]]:
             **row,
             "name": pick(row, f"indicator_name_{lang}", "indicator_name_en", "indicator_name_sv"),
             "definition": pick(row, f"definition_{lang}", "definition_en", "definition_sv"),
-            "target_text": row[f"target_text_{lang}"],
-            "goal_text": row[f"goal_text_{lang}"],
+            # a plan written in one language only: its own words, as for the names
+            "target_text": pick(row, f"target_text_{lang}", "target_text_en", "target_text_sv"),
+            "goal_text": pick(row, f"goal_text_{lang}", "goal_text_en", "goal_text_sv"),
         }
         for row in rows
     ]

@@ -248,7 +248,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
     goals = []
     for ind in publication.catalogue:
         if not goals or goals[-1]["goal_id"] != ind["goal_id"]:
-            goals.append({"goal_id": ind["goal_id"], "goal_text": ind["goal_text"], "indicators": []})
+            goals.append({**_goal(ind), "indicators": []})
         verdict = publication.verdict(ind["indicator_id"], publication.year)
         goals[-1]["indicators"].append(
             {
@@ -319,7 +319,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
         followups = {"midterm": publication.midterm_year, "final": publication.year}
         for row in publication.final_rows():
             if not final_goals or final_goals[-1]["goal_id"] != row["goal_id"]:
-                final_goals.append({"goal_id": row["goal_id"], "goal_text": row["goal_text"], "rows": []})
+                final_goals.append({**_goal(row), "rows": []})
             final_goals[-1]["rows"].append(
                 {
                     **row,
@@ -404,6 +404,13 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
         labels=labels,
         qw=quality_words,
     )
+
+
+def _goal(row: dict[str, Any]) -> dict[str, Any]:
+    """A goal of the plan as the report heads it: its ID and its words from the plan's data
+    (``G1 Studenterna ska ...``), the heading a PDF reader's bookmark shows; whichever the plan gives."""
+    heading = " ".join(str(part) for part in (row["goal_id"], row["goal_text"]) if part)
+    return {"goal_id": row["goal_id"], "goal_text": row["goal_text"], "heading": heading}
 
 
 def _final_alt(publication: Publication, row: dict[str, Any]) -> str:
