@@ -122,6 +122,35 @@ def _said(text: str) -> str:
     return text
 
 
+# why a workbook's zip cannot be read (readers.xlsx: its members, its shared strings); calamine's own
+# words (any other) are kept
+XLSX_DAMAGE = {
+    "a member's header lies outside the file": "huvudet för en del av arkivet ligger utanför filen",
+    "a member's header is damaged": "huvudet för en del av arkivet är skadat",
+    "a member uses a compression method Excel does not write": "en del av arkivet använder en "
+    "komprimeringsmetod som Excel inte skriver",
+    "a member's compressed data is damaged": "de komprimerade data i en del av arkivet är skadade",
+}
+SHARED_STRINGS = re.compile(
+    r"its shared strings claim (?P<said>.*) \(uniqueCount\), more than its (?P<size>[\d,]+) bytes can hold "
+    r"\(a damaged or crafted workbook\); save it again from Excel",
+    re.S,
+)
+
+
+def _xlsx_damage(text: str) -> str:
+    if text in XLSX_DAMAGE:
+        return XLSX_DAMAGE[text]
+    found = SHARED_STRINGS.fullmatch(text)
+    if found is None:
+        return text
+    said = re.sub(r"a number of ([\d,]+) digits", r"ett tal med \1 siffror", found["said"])
+    return (
+        f"dess delade strängar anger {said} (uniqueCount), fler än dess {found['size']} byte rymmer (en "
+        "skadad eller konstruerad arbetsbok); spara om den från Excel"
+    )
+
+
 # what a file named .xlsx that is no workbook most likely is (readers.xlsx._what_it_is)
 NOT_A_WORKBOOK = {
     "a password-protected workbook or a legacy .xls renamed; save it from Excel without a password as "
@@ -180,6 +209,18 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
     (r"no data rows \(empty sheet\)", "inga datarader (tomt blad)", {}),
     (r"no iia elements", "inga iia-element", {}),
     (r"cannot read the file \((?P<why>.*)\)", "filen kan inte läsas ({why})", {}),
+    (
+        r"could not be read \((?P<why>[^)]*)\): give the nightly's user read access to the file \(or "
+        r"deliver it again with the inbox's permissions\)",
+        "kunde inte läsas ({why}): ge nattkörningens användare läsrätt till filen (eller leverera den igen "
+        "med inkorgens behörigheter)",
+        {},
+    ),
+    (
+        r"could not be read \((?P<why>[^)]*)\): deliver the file again",
+        "kunde inte läsas ({why}): leverera filen igen",
+        {},
+    ),
     (r"could not be read \((?P<why>.*)\)", "kunde inte läsas ({why})", {}),
     (r"XML with a DTD or entities is not accepted", "XML med DTD eller entiteter tas inte emot", {}),
     (r"not well-formed XML: (?P<why>.*)", "inte välformad XML: {why}", {}),
@@ -301,13 +342,40 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         "XLSX packas upp till {limit} (zipbomb?)",
         {"limit": _limit},
     ),
-    (r"unreadable XLSX: (?P<why>.*)", "oläsbar XLSX: {why}", {}),
+    (r"unreadable XLSX: (?P<why>.*)", "oläsbar XLSX: {why}", {"why": _xlsx_damage}),
+    (
+        r"(?P<n>[\d,]+) columns, more than the (?P<most>[\d,]+) an export may have \(the contracts' exports "
+        r"have fewer than (?P<few>\d+)\): deliver the table's own columns only \(a wrong separator, or "
+        r"values far to the right of the table\?\)",
+        "{n} kolumner, fler än de {most} en export får ha (kontraktens exporter har färre än {few}): "
+        "leverera bara tabellens egna kolumner (fel avgränsare, eller värden långt till höger om tabellen?)",
+        {},
+    ),
+    # a contract's derive: or keep_rows: that does not fit the file (derive.py)
+    (
+        r"(?P<where>.*?): field (?P<field>\S+): derive: does not fit this file \((?P<why>.*)\); the "
+        r"file's headers: (?P<headers>.*)",
+        "{where}: fältet {field}: derive: passar inte filen ({why}); filens rubriker: {headers}",
+        {},
+    ),
+    (
+        r"(?P<where>.*?): keep_rows: does not fit this file \((?P<why>.*)\); the file's headers: "
+        r"(?P<headers>.*)",
+        "{where}: keep_rows: passar inte filen ({why}); filens rubriker: {headers}",
+        {},
+    ),
+    (
+        r"(?P<where>.*?): derive: failed on this file: (?P<why>.*)",
+        "{where}: derive: misslyckades på den här filen: {why}",
+        {},
+    ),
     (
         r"(?P<said>its name .*?), (?P<problem>(?:after|before) .*): rename it with the date it was exported",
         "{said}, {problem}: byt namn på filen till datumet då den exporterades",
         {"said": _said, "problem": _problem},
     ),
 ]
+NOTHING_KEPT = "; nothing kept"
 KEPT = re.compile(r"(?P<reason>.*) \(kept as (?P<name>.*?)(?P<same>, the same bytes)?\)", re.S)
 COMPILED = [(re.compile(pattern, re.S), template, parts) for pattern, template, parts in RULES]
 
@@ -329,12 +397,15 @@ def reason(text: str | None, lang: str) -> tuple[str, str]:
         return text, "en"
     kept = KEPT.fullmatch(text)
     body = kept.group("reason") if kept else text
-    translated = _translate(body)
+    nothing_kept = body.endswith(NOTHING_KEPT)  # a file the run could not read: no copy
+    translated = _translate(body.removesuffix(NOTHING_KEPT))
     if translated is None:
         return text, "en"
     if kept:
         same = ", samma byte" if kept.group("same") else ""
         translated += f" (sparad som {kept.group('name')}{same})"
+    if nothing_kept:
+        translated += "; inget sparades"
     return translated, lang
 
 
