@@ -182,6 +182,47 @@ def test_a_next_plans_goals_are_bookmarked_by_their_ids_and_words(tmp_path):
     assert ">None<" not in html.read_text("utf-8")
 
 
+def test_a_long_history_prints_the_year_table_with_its_status_on_the_page(tmp_path):
+    # a history of 24 years (I01 from 1998/99, as a faculty's Erasmus records can reach back; the
+    # hand-built fixture's 2018/19 value copied to each year before): the landscape A4's year table
+    # ran past the page's right edge, status and progress cut off. On paper it shows the last 16
+    # years (by hand: 1998/99..2005/06 left off, 2006/07..2023/24 shown) and says where the others are.
+    import unicodedata
+
+    import duckdb
+
+    from helpers import export_fixture_warehouse
+    from indicators.report import report
+    from indicators.report.pdf import html_to_pdf
+
+    _chromium()
+    path = export_fixture_warehouse(tmp_path)
+    con = duckdb.connect(str(path))
+    for start in range(1998, 2018):
+        year = f"{start}/{(start + 1) % 100:02d}"
+        con.execute(
+            f"insert into marts.indicator_values select * replace ('{year}' as academic_year) "
+            "from marts.indicator_values where indicator_id = 'I01' and academic_year = '2018/19' "
+            "and programme_code is null and dimension is null"
+        )
+        con.execute(f"insert into marts.academic_years values ('{year}', {start}, 1, 1, true, false, false)")
+    con.close()
+    html = report(path, tmp_path / "long.html", "annual", "2023/24", lang="sv", charts=False)
+    assert "1998/99" in html.read_text("utf-8")  # the page on screen keeps every year
+    reader = PdfReader(html_to_pdf(html, tmp_path / "long.pdf"))
+    # NFKC: the PDF's "fi" ligature read as two letters
+    pages = [unicodedata.normalize("NFKC", " ".join(page.extract_text().split())) for page in reader.pages]
+    board = [text for text in pages if "Indikatorns namn" in text]
+    assert board and all("Status" in text and "Utveckling" in text for text in board)
+    assert "uppfyllt i fas" in board[0]  # I01's status and progress, on the page
+    heading = board[0].split("Utgångsvärde ", 1)[1].split(" Målvärde", 1)[0]
+    assert heading.split() == [f"{y}/{(y + 1) % 100:02d}" for y in range(2006, 2020)] + ["2021/22", "2023/24"]
+    assert (
+        "På papper visar tabellen läsåren från 2006/07; 1998/99–2005/06 finns i diagrammen och i exporten."
+        in " ".join(pages)
+    )
+
+
 def test_midterm_report_pdf_keeps_the_followup_year_and_status(warehouse, tmp_path):
     pages = print_pdf(warehouse, tmp_path / "midterm.pdf", "--kind", "midterm")
     assert_a4(pages)

@@ -54,6 +54,10 @@ WORDS = {
     },
     "scoreboard": {"sv": "Indikatorer per mål", "en": "Scoreboard by goal"},
     "indicators": {"sv": "Indikatorerna en och en", "en": "Indicator by indicator"},
+    "early_years": {
+        "sv": "På papper visar tabellen läsåren från {shown}; {first}–{last} finns i diagrammen och i exporten.",
+        "en": "On paper the table shows the years from {shown}; {first}–{last} are in the charts and the export.",
+    },
     "programmes": {"sv": "Per program", "en": "Per programme"},
     "programmes_note": {
         "sv": "Värden för läsåret {year}. Program­indikatorer som är en ja/nej-flagga per program visas som 100 (ja) eller 0 (nej).",
@@ -108,6 +112,11 @@ WORDS = {
         "en": "{files_loaded} of {files_seen} files loaded, {rows_loaded} rows, {rows_quarantined} rows quarantined, {warnings} warnings, {errors} errors.",
     },
 }
+
+
+# the year columns a landscape A4 holds beside the scoreboard's other columns with room to spare: 21
+# fitted, 24 pushed status and progress off the page (tests/integration/test_report_pdf.py)
+PRINTED_YEARS = 16
 
 
 def report(
@@ -370,6 +379,9 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
         programme=programme,
         obs_legend={key: text[lang] for key, text in labels.OBS_LEGEND.items() if key != "final"},
         year_note=_year_note(publication),
+        # a long history's earliest year columns are left off the printed year table, which holds
+        # PRINTED_YEARS at most: more pushed the status and progress past a landscape A4's edge
+        early_years=max(0, len(publication.years) - PRINTED_YEARS),
         run_summary=word(
             "run_summary",
             **{
