@@ -172,6 +172,13 @@ def date_like_years_note(years: list[str], lang: str) -> str:
     )
 
 
+def _cell_range(rows: int, columns: int) -> str:
+    """A sheet's table under its header row, as Excel names it (``A1:M9``)."""
+    from xlsxwriter.utility import xl_range
+
+    return xl_range(0, 0, max(rows, 1), columns - 1)
+
+
 def safe_text(text: str) -> str:
     """Text a spreadsheet will show as text: a leading formula character gets a ``'`` in front."""
     if text.startswith(FORMULA_START):
@@ -326,6 +333,9 @@ def write_xlsx(
                 ),
             )
             sheet.freeze_panes(1, 0)
+            # every text cell is text on purpose (a code 0123, a year): no "number stored as text"
+            # triangle on it, whose "convert to number" would drop the code's zero
+            sheet.ignore_errors({"number_stored_as_text": _cell_range(len(table.rows), len(table.columns))})
             _page_setup(sheet, f"{title} – {table.title}" if title else table.title, number, lang)
         if about:
             sheet = workbook.add_worksheet(_sheet_name(about_title))
