@@ -104,13 +104,15 @@ def export(
         path = out_dir / f"{publication.stem}.xlsx"
         files = {table.name: f"{path.name} [{table.title}]" for table in tables}
     meta = metadata(publication, files, fmt, dialect)
-    codes = leading_zero_codes(tables) if fmt == "csv" and dialect == "excel-sv" else None
-    if codes:  # Excel's double-click drops their zeros: said, not worked around (writers.py)
+    # Excel's double-click drops their zeros, in either dialect (the standard one in an Excel whose
+    # list separator is a comma): said, not worked around (writers.py)
+    codes = leading_zero_codes(tables) if fmt == "csv" else None
+    if codes:
         meta = _with_format_note(meta, "codes_with_leading_zeros", codes, leading_zero_note(codes, lang))
         if on_note:
             shown = ", ".join(f"{c} {x}" for c, x in zip(codes["columns"], codes["examples"], strict=True))
             on_note(
-                f"the excel-sv CSV holds codes of digits with a leading zero ({shown}): Excel's double-click "
+                f"the {dialect} CSV holds codes of digits with a leading zero ({shown}): Excel's double-click "
                 "reads them as numbers and drops the zero; the metadata says so, and --format xlsx keeps them as text"
             )
     # 2010/11: November 2010 to Excel's double-click, of either dialect (a comma-separated file in an
