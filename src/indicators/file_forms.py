@@ -2,7 +2,8 @@
 read (per file and column, never row by row):
 
 - the form its dates are in, where a field's forms read ``01/02/2020`` differently
-  (:mod:`indicators.date_forms`);
+  (:mod:`indicators.date_forms`); the decimal separator of its numbers, where ``1,000`` may be a
+  thousand or one (:mod:`indicators.decimal_forms`);
 - whether the numbers in a person column are personnummer (``YYYYMMDDNNNC``; nine digits one whose
   leading zero a spreadsheet dropped, someone born 2000-2009: ``901019901`` for ``0901019901``) or a
   system's numeric ids (MoveON's, SoleMove's person ids): read one by one, an id of eight or ten
@@ -22,6 +23,7 @@ from dataclasses import replace
 import polars as pl
 
 from indicators.date_forms import file_date_forms
+from indicators.decimal_forms import file_decimal_marks
 from indicators.identity import Pseudonymiser
 from indicators.sources import FieldSpec, SourceSpec
 
@@ -36,6 +38,8 @@ def file_forms(
 ) -> tuple[SourceSpec, list[str], list[str]]:
     """``spec`` as this file is to be read, the warnings to give and the notes for its audit row."""
     spec, warnings = file_date_forms(frame, spec, text_of)
+    spec, decimal_warnings = file_decimal_marks(frame, spec, text_of)
+    warnings += decimal_warnings
     spec, notes = file_person_ids(frame, spec, text_of, pseudonymiser)
     return spec, warnings, notes
 

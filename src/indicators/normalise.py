@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from indicators.decimal_forms import decimal_hint
 from indicators.derive import (
     DERIVED,
     KEEP,
@@ -281,8 +282,8 @@ def _checks(
             kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
             shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
             message = pl.lit(f"{kind} in {f.name}:") + _describe(shown)
-            if f.type == "date":
-                message = message + _coarse_date_hint(shown, f, spec)
+            hint = _coarse_date_hint(shown, f, spec) if f.type == "date" else decimal_hint(shown, f)
+            message = message + hint
             field_checks.append((f"_bad_{f.name}", raw.is_not_null() & value.is_null(), message))
         if f.type in ("date", "term", "academic_year"):
             if f.type == "date":

@@ -214,12 +214,42 @@ def _parse_integer(text: pl.Expr) -> pl.Expr:
 CREDIT_UNITS = r"(?i)[\s\u00a0]*(hp|högskolepoäng|ects([\s-]?(credits|poäng))?|credits|poäng|p)\.?$"
 
 
-def _parse_decimal(text: pl.Expr) -> pl.Expr:
-    """A number, decimal comma or point, any space (``1 234,5``), a unit of credits after it (``7,5 hp``,
-    ``30 ECTS``; the credits of a stay are the one decimal field of the contracts)."""
-    text = text.str.replace(CREDIT_UNITS, "")
-    compact = text.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".")
-    return pl.when(compact.str.contains(r"^-?\d+(\.\d+)?$")).then(compact.cast(pl.Float64, strict=False))
+# one separator after a first group of one to three digits and before exactly three (1,000 or 1.000): a
+# thousands group, or three decimals; how the file's column writes its other numbers decides
+# (:mod:`indicators.decimal_forms`)
+AMBIGUOUS_DECIMAL = r"^-?[1-9]\d{0,2}[.,]\d{3}$"
+
+
+def decimal_text(text: pl.Expr) -> pl.Expr:
+    """A decimal's text without its unit of credits and its spaces (``1 234,5 hp`` → ``1234,5``)."""
+    return text.str.replace(CREDIT_UNITS, "").str.replace_all(r"[\s\u00a0\u202f]", "")
+
+
+def decimal_readings(compact: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Whether ``compact`` reads with a decimal comma (dots as groups: ``7,5``, ``1.234,5``) and whether
+    with a decimal point (commas as groups: ``7.5``, ``1,234.5``); a whole number reads both ways."""
+    comma = compact.str.contains(r"^-?\d+(,\d+)?$") | compact.str.contains(
+        r"^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$"
+    )
+    point = compact.str.contains(r"^-?\d+(\.\d+)?$") | compact.str.contains(
+        r"^-?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$"
+    )
+    return comma, point
+
+
+def _parse_decimal(text: pl.Expr, mark: str | None = None) -> pl.Expr:
+    """A number, decimal comma or point, any space (``1 234,5``), thousands groups (``1.234,5``,
+    ``1,234.5``), a unit of credits after it (``7,5 hp``, ``30 ECTS``). ``1,000`` and ``1.000`` are read
+    with the file's column's decimal ``mark`` (``,`` or ``.``); without one they have no value."""
+    compact = decimal_text(text)
+    comma, point = decimal_readings(compact)
+    with_comma = compact.str.replace_all(r"\.", "").str.replace(",", ".").cast(pl.Float64, strict=False)
+    with_point = compact.str.replace_all(",", "").cast(pl.Float64, strict=False)
+    ambiguous = compact.str.contains(AMBIGUOUS_DECIMAL)
+    if mark is not None:
+        chosen = with_comma if mark == "," else with_point
+        return pl.when(ambiguous).then(chosen).when(comma).then(with_comma).when(point).then(with_point)
+    return pl.when(ambiguous).then(None).when(comma).then(with_comma).when(point).then(with_point)
 
 
 def _parse_bool(text: pl.Expr) -> pl.Expr:
@@ -306,7 +336,7 @@ def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
         case "integer":
             return _parse_integer(text)
         case "decimal":
-            return _parse_decimal(text)
+            return _parse_decimal(text, field.decimal_mark)
         case "bool":
             return _parse_bool(text)
         case "bool_or_count":

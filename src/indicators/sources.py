@@ -73,6 +73,7 @@ class FieldSpec:
     digits_are_ids: bool = (
         False  # person ids: numbers are a system's ids, not personnummer (decided per file)
     )
+    decimal_mark: str | None = None  # decimals: ',' or '.' where the file's column shows which (per file)
     line: int = 0  # the field's line in its contract file
 
     @property

@@ -1,0 +1,76 @@
+"""Which decimal separator a file writes a decimal field in: decided per file and column.
+
+``1,000`` is a thousand in an English export and one (three decimals) in a Swedish one; ``1.000`` the
+other way round. Read one by one, the comma was always taken for the decimal one: an English export's
+``1,000`` loaded as 1.0 without a word. The column's other values tell which the file writes:
+
+- a value that reads one way only (``7,5``, ``1.234,5``, ``1.000.000``: a decimal comma; ``7.5``,
+  ``1,234.5``, ``1,000,000``: a decimal point) shows the file's separator, and the ``1,000``s of the
+  column are read with it;
+- where no value shows one, or values show both, a ``1,000`` has no value: its row is quarantined,
+  the reason saying so, and the run warns, naming the column and the fix.
+
+Only the distinct values are read (polars over the column): a field of another type costs nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import polars as pl
+
+from indicators.parsers import AMBIGUOUS_DECIMAL, decimal_readings, decimal_text
+from indicators.redact import redact_text
+from indicators.sources import FieldSpec, SourceSpec
+
+WHY = "a thousands separator or a decimal one: the file's column shows no single decimal separator"
+
+
+def file_decimal_marks(
+    frame: pl.DataFrame, spec: SourceSpec, text_of: Callable[[FieldSpec], pl.Expr]
+) -> tuple[SourceSpec, list[str]]:
+    """``spec`` with each decimal field's ``decimal_mark`` the one this file writes (where its values
+    show it), and the warnings to give (values that read as a thousand or as one)."""
+    fields, warnings, changed = [], [], False
+    for f in spec.fields:
+        if f.type != "decimal":
+            fields.append(f)
+            continue
+        text = frame.select(decimal_text(text_of(f).cast(pl.String).str.strip_chars()).alias("text"))
+        counts = text.drop_nulls()["text"].value_counts(name="rows")
+        comma, point = decimal_readings(pl.col("text"))
+        read = counts.select(
+            "text",
+            "rows",
+            pl.col("text").str.contains(AMBIGUOUS_DECIMAL).alias("ambiguous"),
+            (comma & ~point).alias("comma"),
+            (point & ~comma).alias("point"),
+        )
+        by_comma, by_point = read["comma"].any(), read["point"].any()
+        mark = "," if by_comma and not by_point else "." if by_point and not by_comma else None
+        if mark is not None:
+            fields.append(replace(f, decimal_mark=mark))
+            changed = True
+            continue
+        fields.append(f)
+        ambiguous = read.filter("ambiguous").sort(["rows", "text"], descending=[True, False])
+        if ambiguous.height:
+            shows = "both a decimal comma and a decimal point" if by_comma else "no decimal separator"
+            warnings.append(
+                f"{f.name}: {ambiguous['rows'].sum()} rows write a number like '{redact_text(ambiguous['text'][0])}', "
+                f"a thousand or one, and the file's other values show {shows}: they are quarantined; "
+                "correct them in the export (no thousands separator: 1000, or the decimals written: 1.0)"
+            )
+    return (replace(spec, fields=tuple(fields)) if changed else spec), warnings
+
+
+def decimal_hint(shown: pl.Expr, f: FieldSpec) -> pl.Expr:
+    """For a decimal quarantined as ``1,000`` (its file's column shows no single separator), why."""
+    if f.type != "decimal" or f.decimal_mark is not None:
+        return pl.lit("")
+    return (
+        pl.when(decimal_text(shown).str.contains(AMBIGUOUS_DECIMAL))
+        .then(pl.lit(f" ({WHY})"))
+        .otherwise(pl.lit(""))
+    )
