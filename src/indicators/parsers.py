@@ -22,6 +22,7 @@ FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk"]
 COUNTRY_FIXES = {"EL": "GR", "UK": "GB"}  # EU/Erasmus usage → ISO 3166-1
 
 
+NAMED_MONTH_FORMS = ("%b %d %Y", "%d %b %Y")  # a month's name (read_form's): Sep 1 2020, 1 Sep 2020
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")  # the commonest first
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from it)
 # a time after a date, as Excel writes a date cell to CSV ("9/1/2020 0:00", "01.09.2020 00:00") or a
@@ -90,6 +91,14 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
     defaults = DEFAULT_DATE_FORMATS[:1] if field is not None and field.formats else DEFAULT_DATE_FORMATS
     for fmt in defaults:
         candidates.append((pl.when(whole).then(day.str.strptime(pl.Date, fmt, strict=False)), "day"))
+    # a day with its month's name, as MoveON's and other English exports write it (Sep 1, 2020; 1 Sep
+    # 2020; 01-Sep-2020; 1. September 2020) or a Swedish one (1 okt. 2020): no form reads them otherwise
+    named = pl.when(text.str.contains(r"\d[\s,.\-/]*\p{L}{3}|\p{L}{3}\.?[\s\-/]*\d")).then(text)
+    spaced = named.str.replace_all(r"(\p{L})\.", "$1").str.replace_all(r"(\d)\.(\s)", "$1$2")
+    spaced = spaced.str.replace_all(r"(\d|\p{L}),\s*", "$1 ").str.replace_all(r"[\-/]", " ")
+    day_month_year = r"^(?:\p{L}+ \d{1,2}|\d{1,2} \p{L}+) \d{4}(?:[ T]\d.*)?$"  # a four-digit year
+    spaced = pl.when(spaced.str.contains(day_month_year)).then(spaced)
+    candidates += [(read_form(spaced, fmt), "day") for fmt in NAMED_MONTH_FORMS]
     return candidates
 
 
