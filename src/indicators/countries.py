@@ -37,19 +37,35 @@ OTHER_NAMES = {
     "VE": ["Venezuela, Bolivarian Republic of"],
     "TZ": ["Tanzania, United Republic of", "United Republic of Tanzania"],
     "MD": ["Moldova, Republic of", "Republic of Moldova"],
-    "MK": ["Macedonia", "Former Yugoslav Republic of Macedonia", "Makedonien"],
+    "MK": ["Macedonia", "Former Yugoslav Republic of Macedonia", "Makedonien", "Republic of North Macedonia",
+           "Macedonia, former Yugoslav Republic of"],
     "BY": ["Vitryssland", "Belorussia"],
     "MM": ["Burma"],
     "TL": ["East Timor"],
     "SZ": ["Swaziland"],
     "CI": ["Ivory Coast"],
     "CV": ["Cabo Verde"],
-    "VA": ["Holy See", "Vatican"],
-    "PS": ["Palestine", "State of Palestine", "Palestina"],
-    "CD": ["Democratic Republic of the Congo", "Congo, Democratic Republic of the", "Kongo-Kinshasa (DR Kongo)"],
+    "CD": ["Democratic Republic of the Congo", "Congo, Democratic Republic of the", "Kongo-Kinshasa (DR Kongo)",
+           "Congo (Democratic Republic)", "DR Congo"],
     "CG": ["Republic of the Congo", "Congo"],
     "FM": ["Micronesia, Federated States of"],
     "LY": ["Libyan Arab Jamahiriya"],
+    # ISO 3166's and the World Bank's long names, as MoveON and Mobility-Online list them
+    "TW": ["Taiwan, Province of China", "Chinese Taipei"],
+    "PS": ["Palestine, State of", "Palestine", "State of Palestine", "Palestina"],
+    "BN": ["Brunei Darussalam"],
+    "SK": ["Slovak Republic"],
+    "KG": ["Kyrgyz Republic"],
+    "CN": ["China, People's Republic of", "People's Republic of China"],
+    "HK": ["Hong Kong SAR", "Hong Kong, China", "Hong Kong SAR, China"],
+    "MO": ["Macao SAR", "Macau", "Macao, China"],
+    "BA": ["Bosnia-Herzegovina", "Bosnia"],
+    "VA": ["Holy See", "Vatican", "Holy See (Vatican City State)", "Vatican City State"],
+    "FK": ["Falkland Islands (Malvinas)"],
+    "SX": ["Sint Maarten (Dutch part)"],
+    "MF": ["Saint Martin (French part)"],
+    "VG": ["Virgin Islands, British"],
+    "VI": ["Virgin Islands, U.S."],
 }  # fmt: skip
 
 
@@ -79,6 +95,15 @@ def spellings(root: Path | None = None) -> dict[str, str]:
             for spelling in {name, name.replace("’", "'"), plain, plain.replace("’", "'")}:  # straight too
                 found.setdefault(value_key(spelling), set()).add(row["country_code"])
     return {key: named.pop() for key, named in found.items() if len(named) == 1 and len(key) > 2}
+
+
+def iso_variant(key: pl.Expr) -> pl.Expr:
+    """A country's name (lower case) as :func:`spellings` lists it where ISO 3166 writes it otherwise:
+    without its article (``netherlands (the)``, ``russian federation (the)``, ``the gambia``) and with
+    its qualifier after a comma (``iran (islamic republic of)``, ``korea (the republic of)``,
+    ``congo, the democratic republic of the``: ``iran, islamic republic of``, …)."""
+    bare = key.str.replace_all(r"\s*\(the\)", "").str.replace(r"^the\s+", "").str.replace(r",\s*the\s+", ", ")
+    return bare.str.replace(r"^(.+?)\s*\((?:the\s+)?([^()]+)\)$", "$1, $2")
 
 
 def without_marks(name: str) -> str:

@@ -11,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from indicators.countries import spellings, without_marks
+from indicators.countries import iso_variant, spellings, without_marks
 from indicators.identity import redact
 from indicators.redact import contains as contains_personnummer
 from indicators.source_build import EXCEL, format_precision
@@ -292,7 +292,11 @@ def _parse_country(text: pl.Expr, field: FieldSpec | None = None) -> pl.Expr:
     longer = pl.when(~two).then(text)  # looked up only where the code is not two letters: nearly free
     key = longer.str.replace_all(r"\s+", " ").str.to_lowercase()
     named = spellings() | own
-    return pl.when(two).then(code).otherwise(key.replace_strict(named, default=None, return_dtype=pl.String))
+    found = key.replace_strict(named, default=None, return_dtype=pl.String)
+    variant = iso_variant(pl.when(found.is_null()).then(key)).replace_strict(
+        named, default=None, return_dtype=pl.String
+    )
+    return pl.when(two).then(code).otherwise(pl.coalesce(found, variant))
 
 
 def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:

@@ -60,3 +60,40 @@ def test_moveon_dates_with_the_months_name_read():
         7: "invalid date in start_date: 'Sep 31, 2020'",
         8: "invalid date in start_date: '01-SEP-20'",
     }
+
+
+def test_moveon_countries_by_their_iso_names_read():
+    # MoveON and Mobility-Online list countries by ISO 3166's names: the qualifier in brackets or after a
+    # comma, an article '(the)', the World Bank's 'Slovak Republic': each such row was quarantined as an
+    # invalid country though its name is the country's own. 'Congo (the)' is Brazzaville, the
+    # Democratic Republic's name says so; a name of no country stays invalid
+    written = {
+        "Iran (Islamic Republic of)": "IR",
+        "Netherlands (the)": "NL",
+        "Korea (the Republic of)": "KR",
+        "United Kingdom of Great Britain and Northern Ireland (the)": "GB",
+        "Bolivia (Plurinational State of)": "BO",
+        "Congo, The Democratic Republic of the": "CD",
+        "Congo (the)": "CG",
+        "Taiwan, Province of China": "TW",
+        "Palestine, State of": "PS",
+        "Brunei Darussalam": "BN",
+        "Slovak Republic": "SK",
+        "Hong Kong SAR": "HK",
+        "Holy See (Vatican City State)": "VA",
+        "Atlantis (the)": None,
+    }
+    n = len(written)
+    rows, reasons, _ = _normalise(
+        {
+            "Mobility ID": [f"M{i:02d}" for i in range(n)],
+            "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i % 19) for i in range(n)],
+            "Direction": ["Incoming"] * n,
+            "Mobility type": ["Studies"] * n,
+            "Host country": list(written),
+            "Start date": ["2020-09-01"] * n,
+            "Status": ["Completed"] * n,
+        }
+    )
+    assert rows["partner_country"].to_list() == [code for code in written.values() if code]
+    assert reasons == {n + 1: "invalid country in partner_country: 'Atlantis (the)'"}
