@@ -33,6 +33,7 @@ LEFT_OUT = "__left_out__"
 # the reason for each such row; the normaliser quarantines the row when a field reads that column
 EXCEL_ERROR = "__excel_error__"
 KEEP = "__keep__"  # keep_rows: the condition's value (rows where it is not true are left out)
+PERSONS = "__persons__"  # persons_per_row: why a row's count of persons is none (else NULL)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ def add_derived(
     """``frame`` with a text column ``__derived__<field>`` for each derived or generated field (a
     generated key keyed with ``pseudonymiser``'s key)."""
     todo = [f for f in spec.fields if f.derive is not None or f.generate is not None]
-    if (not todo and spec.keep_rows is None) or frame.height == 0:
+    if (not todo and spec.keep_rows is None and spec.persons_per_row is None) or frame.height == 0:
         return frame
     import duckdb
 
@@ -159,6 +160,8 @@ def add_derived(
         cleaned = ", ".join(f"nullif(trim(cast({_quote(c)} as varchar)), '') as {_quote(c)}" for c in columns)
         con.execute(f"create temp view export as select _row_number, {cleaned} from _export_text")
         selects = []
+        if spec.persons_per_row is not None:  # a row of aggregated microdata: one row per person
+            selects.append(_persons_per_row(con, spec, columns))
         for f in todo:
             if f.derive is not None:
                 _bind(con, f.derive, f.name, spec, columns)
@@ -180,17 +183,54 @@ def add_derived(
     finally:
         con.close()
     derived = derived.with_columns(pl.col("_row_number").cast(frame["_row_number"].dtype))
-    return frame.join(derived, on="_row_number", how="left", maintain_order="left")
+    frame = frame.join(derived, on="_row_number", how="left", maintain_order="left")  # a row per person
+    if PERSONS in frame.columns:  # a count that is none: the row is quarantined, with the reason
+        reason = (
+            pl.col(PERSONS) if READER_REASON not in frame.columns else pl.coalesce(READER_REASON, PERSONS)
+        )
+        frame = frame.with_columns(reason.alias(READER_REASON)).drop(PERSONS)
+    return frame
 
 
-def _bind(con, expression: str, name: str | None, spec: SourceSpec, columns: list[str]) -> None:
+def persons_note(spec: SourceSpec) -> str:
+    """How a file of anonymous microdata counts its persons, for its audit row."""
+    if spec.persons_per_row is None:
+        return f"each row counted as one person (each_row: one_person in {spec.contract_file})"
+    return (
+        f"each row counted as the persons persons_per_row: {spec.persons_per_row} says, loaded once "
+        f"for each (each_row: one_person in {spec.contract_file})"
+    )
+
+
+def _persons_per_row(con, spec: SourceSpec, columns: list[str]) -> str:
+    """The view ``export`` with each kept row as many times as ``persons_per_row:`` says; the select
+    of the reason for a row whose count is no whole number of at least 1 (kept once)."""
+    _bind(con, spec.persons_per_row, None, spec, columns, "persons_per_row:")
+    count = f"try_cast(trim(cast(({spec.persons_per_row}) as varchar)) as bigint)"
+    copies = f"case when {count} >= 1 then {count} else 1 end"
+    if spec.keep_rows is not None:  # a row left out is counted once
+        copies = f"case when coalesce(cast(({spec.keep_rows}) as boolean), false) then {copies} else 1 end"
+    con.execute("alter view export rename to export_rows")
+    con.execute(
+        "create temp view export as select * exclude (__copy__) from "
+        f"(select *, unnest(range({copies})) as __copy__ from export_rows)"
+    )
+    return (
+        f"case when {count} is null or {count} < 1 then 'persons_per_row: ({spec.persons_per_row}) is "
+        f"no whole number of persons, at least 1 ({spec.contract_file})' end as {PERSONS}"
+    )
+
+
+def _bind(
+    con, expression: str, name: str | None, spec: SourceSpec, columns: list[str], key: str = "keep_rows:"
+) -> None:
     """Bind the expression against the file's columns (no rows read): one line when it does not fit."""
     import duckdb
 
     try:
         con.sql(f"select ({expression}) from export limit 0").fetchall()
     except duckdb.Error as exc:
-        where = f":{spec.field(name).line}: field {name}: derive:" if name else ": keep_rows:"
+        where = f":{spec.field(name).line}: field {name}: derive:" if name else f": {key}"
         shown = ", ".join(repr(c) for c in columns[:40]) + (" …" if len(columns) > 40 else "")
         raise DeriveError(
             f"{spec.contract_file}{where} does not fit this file "

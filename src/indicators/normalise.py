@@ -26,6 +26,7 @@ from indicators.derive import (
     add_derived,
     export_columns,
     leave_out,
+    persons_note,
 )
 from indicators.file_forms import file_forms
 from indicators.headers import LayoutError, map_headers, repeated_header_rows
@@ -168,7 +169,6 @@ def normalise(
         kept = frame.filter(pl.col(KEEP)).drop(KEEP)
         left_out = frame.height - kept.height
         frame = kept
-        del kept
     spec, warnings, id_notes = file_forms(frame, spec, lambda f: _text_of(f, present), pseudonymiser)
     field_checks, rule_checks = _checks(spec, options)
     if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
@@ -253,7 +253,7 @@ def _notes(spec: SourceSpec, left_out: int = 0) -> list[str]:
     if spec.profile:
         notes.append(f"read as profile {spec.profile} ({spec.contract_file})")
     if spec.each_row == "one_person":
-        notes.append(f"each row counted as one person (each_row: one_person in {spec.contract_file})")
+        notes.append(persons_note(spec))
     generated = [f.name for f in spec.fields if f.generate]
     if generated:
         notes.append(f"generated from the whole row: {', '.join(generated)}")
@@ -429,7 +429,7 @@ def _typed_slice(
     raw_text = text.filter(
         pl.col("_row_number").is_in(typed.filter(pl.any_horizontal(field_flags))["_row_number"].implode())
     )
-    raw_text = raw_text.select(
+    raw_text = raw_text.unique("_row_number", maintain_order=True).select(  # a row per person: its text once
         "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in fields if not f.personal]
     )
     del text

@@ -65,6 +65,7 @@ def build_source(path: Path) -> SourceSpec:
         skip_rows=model.skip_rows,
         each_row=model.each_row,
         keep_rows=_condition(path, node, model.keep_rows),
+        persons_per_row=_persons(path, node, model),
     )
     names = set(spec.field_names)
     for number, key in enumerate(model.business_key):
@@ -139,9 +140,28 @@ def build_profile(path: Path, own: dict[str, SourceSpec]) -> SourceSpec:
         skip_rows=model.skip_rows,
         each_row=model.each_row,
         keep_rows=_condition(path, node, model.keep_rows),
+        persons_per_row=_persons(path, node, model),
     )
     _check_whole(path, node, spec)
     return spec
+
+
+def _persons(path: Path, node, model) -> str | None:
+    """``persons_per_row:``, a DuckDB SQL expression, for anonymous microdata only."""
+    expression = model.persons_per_row
+    if expression is None:
+        return None
+    if model.each_row != "one_person":
+        raise fail(
+            path,
+            node,
+            ("persons_per_row",),
+            "needs each_row: one_person (anonymous microdata): a row of records is loaded once",
+        )
+    problem = check_derive_syntax(expression)
+    if problem:
+        raise fail(path, node, ("persons_per_row",), f"not a DuckDB SQL expression: {problem}")
+    return expression
 
 
 def _condition(path: Path, node, condition: str | None) -> str | None:

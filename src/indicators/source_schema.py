@@ -84,6 +84,9 @@ class _Reading(_Strict):
     skip_rows: int = Field(default=0, ge=0, le=1000)  # rows above the header (merged title rows)
     each_row: Literal["record", "one_person"] = "record"
     keep_rows: str | None = None  # a DuckDB SQL condition: rows where it is not true are left out (counted)
+    # a DuckDB SQL expression: how many persons a row of aggregated microdata stands for (the EC's KA1
+    # Participants); the row is loaded that many times (each_row: one_person)
+    persons_per_row: str | None = None
 
     @field_validator("source")
     @classmethod

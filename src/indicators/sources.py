@@ -107,6 +107,7 @@ class SourceSpec:
     skip_rows: int = 0  # rows above the header
     each_row: str = "record"  # "one_person": anonymous microdata, identical rows are distinct persons
     keep_rows: str | None = None  # a DuckDB SQL condition over the export's columns; other rows left out
+    persons_per_row: str | None = None  # a DuckDB SQL expression: the persons a row stands for (one_person)
     profiles: tuple[SourceSpec, ...] = ()  # other exports read into this source (pipelines/<source>__<p>.yml)
 
     @property

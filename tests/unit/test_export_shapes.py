@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+import pytest
 
 from helpers import personnummer
 from indicators import normalise as module
@@ -97,3 +98,103 @@ def test_moveon_countries_by_their_iso_names_read():
     )
     assert rows["partner_country"].to_list() == [code for code in written.values() if code]
     assert reasons == {n + 1: "invalid country in partner_country: 'Atlantis (the)'"}
+
+
+KA1_PROFILE = """\
+source: student_mobility
+profile: ka1
+patterns: ["erasmus_ka1*"]
+each_row: one_person
+persons_per_row: Participants
+keep_rows: >-
+  replace("Sending Organisation Erasmus Code", ' ', '') = replace(getvariable('home_institution_code'), ' ', '')
+  or replace("Receiving Organisation Erasmus Code", ' ', '') = replace(getvariable('home_institution_code'), ' ', '')
+fields:
+  mobility_id: {generate: row}
+  student_id: {generate: row}
+  direction:
+    derive: >-
+      case when "Sending Organisation Erasmus Code" = getvariable('home_institution_code')
+           then 'outgoing' else 'incoming' end
+  partner_country:
+    derive: >-
+      case when "Sending Organisation Erasmus Code" = getvariable('home_institution_code')
+           then "Receiving Country Code" else "Sending Country Code" end
+  mobility_type: {aliases: [Activity], values: {studies: ["Student mobility for studies"]}}
+  start_date: {aliases: [Mobility Start Month], formats: ["%Y-%m"]}
+  status: {default: completed}
+"""
+
+
+def _ka1_specs(tmp_path, profile: str = KA1_PROFILE):
+    import shutil
+
+    for contract in (project_root() / "pipelines").glob("*.yml"):
+        shutil.copy(contract, tmp_path / contract.name)
+    (tmp_path / "student_mobility__ka1.yml").write_text(profile, encoding="utf-8")
+    return load_sources(tmp_path)
+
+
+def test_a_row_of_the_ec_ka1_data_counts_its_participants(tmp_path):
+    # the EC's Erasmus+ KA1 open data is aggregated: a row is every participant of the same project,
+    # months, activity, level, gender, age and institutions, 'Participants' their number. Read a row
+    # as one person (all the contracts could say), a row of 3 counted 1: no way to count exactly.
+    # persons_per_row: loads a kept row as many times as it says (keys -1, -2, -3); a row left out
+    # by keep_rows counts once; a count that is none is quarantined once, with the reason
+    [spec] = [p for s in _ka1_specs(tmp_path) for p in s.profiles if p.profile == "ka1"]
+    header = [
+        "Sending Organisation Erasmus Code",
+        "Sending Country Code",
+        "Receiving Organisation Erasmus Code",
+    ]
+    header += ["Receiving Country Code", "Activity", "Mobility Start Month", "Participants"]
+    rows = [
+        ["S  LUND01", "SE", "D  BERLIN01", "DE", "Student mobility for studies", "2014-09", "1"],  # row 2
+        ["S  LUND01", "SE", "G  ATHINE01", "EL", "Student mobility for studies", "2014-09", "3"],  # row 3
+        ["UK LONDON010", "UK", "S  LUND01", "SE", "Student mobility for studies", "2015-01", "2"],  # row 4
+        ["E  MADRID03", "ES", "F  PARIS005", "FR", "Student mobility for studies", "2014-09", "7"],  # row 5
+        ["S  LUND01", "SE", "D  BERLIN01", "DE", "Student mobility for studies", "2014-09", ""],  # row 6
+        ["S  LUND01", "SE", "I  ROMA01", "IT", "Student mobility for studies", "2014-13", "2"],  # row 7
+    ]
+    frame = pl.DataFrame(
+        {name: [row[i] for row in rows] for i, name in enumerate(header)},
+        schema={h: pl.String for h in header},
+    ).with_row_index("_row_number", offset=2)
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    loaded = result.good_rows()
+    assert loaded.select("_row_number", "direction", "partner_country").rows() == [
+        (2, "outgoing", "DE"),
+        (3, "outgoing", "GR"),
+        (3, "outgoing", "GR"),
+        (3, "outgoing", "GR"),
+        (4, "incoming", "GB"),
+        (4, "incoming", "GB"),
+    ]
+    assert loaded["student_id"].n_unique() == 6 and loaded["mobility_id"].n_unique() == 6
+    assert sorted(key[-2:] for key in loaded.filter(pl.col("_row_number") == 3)["mobility_id"]) == [
+        "-1",
+        "-2",
+        "-3",
+    ]
+    assert (result.rows_read, result.rows_left_out, result.rows_loaded) == (6, 1, 6)
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (
+            6,
+            "persons_per_row: (Participants) is no whole number of persons, at least 1 "
+            "(pipelines/student_mobility__ka1.yml)",
+        ),
+        (7, "invalid date in start_date: '2014-13'"),
+        (7, "invalid date in start_date: '2014-13'"),
+    ]
+    assert "each row counted as the persons persons_per_row: Participants says" in " ".join(result.notes)
+
+
+def test_persons_per_row_is_for_anonymous_microdata_only(tmp_path):
+    # rows that are records (a stay, its person) are never multiplied: one line, the file and its fix
+    from indicators.source_schema import ContractFileError
+
+    records = KA1_PROFILE.replace("each_row: one_person\n", "").replace("  student_id: {generate: row}\n", "")
+    with pytest.raises(
+        ContractFileError, match=r"ka1\.yml:4: persons_per_row: needs each_row: one_person \(anonymous"
+    ):
+        _ka1_specs(tmp_path, records)
