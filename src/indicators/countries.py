@@ -133,8 +133,14 @@ def unknown_codes(spec: SourceSpec, rows: pl.DataFrame) -> list[str]:
         shown = ", ".join(str(n) for n in numbers[:10]) + (", …" if len(numbers) > 10 else "")
         warnings.append(
             f"{odd.height} rows whose {name} is a code no country has, counted in the region Unknown "
-            f"({', '.join(f'{code} in {n}' for code, n in counted[:10])}{', …' * (len(counted) > 10)}: rows "
+            f"({', '.join(f'{_shown(code)} in {n}' for code, n in counted[:10])}{', …' * (len(counted) > 10)}: rows "
             f"{shown}): correct the code in the "
             f"export, or, if it is a country's, add it to {SEED.as_posix()}"
         )
     return warnings
+
+
+def _shown(code: str) -> str:
+    """A code as the warning names it: ZZ is what the parser makes of a country the export says it does
+    not know ('-', '?', 'unknown')."""
+    return "ZZ (no country known: '-', '?', 'unknown' in the export)" if code == "ZZ" else code

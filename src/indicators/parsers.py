@@ -20,6 +20,10 @@ from indicators.sources import FieldSpec
 TRUE_WORDS = ["yes", "ja", "true", "1", "x", "j", "y", "sant", "sann"]
 FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk"]
 COUNTRY_FIXES = {"EL": "GR", "UK": "GB"}  # EU/Erasmus usage → ISO 3166-1
+# a country an export says it does not know (the EC's open data writes '-' or '?', a sheet 'okänt'): ISO
+# 3166's user-assigned ZZ, a country of no region, so that the row counts in the region Unknown, warned
+UNKNOWN_COUNTRY = "ZZ"
+UNKNOWN_COUNTRY_WORDS = r"^(?:[-\u2010-\u2015?]+|unknown|not known|okänt|okänd|ej känt|ej känd)$"
 
 
 NAMED_MONTH_FORMS = ("%b %d %Y", "%d %b %Y")  # a month's name (read_form's): Sep 1 2020, 1 Sep 2020
@@ -296,7 +300,8 @@ def _parse_country(text: pl.Expr, field: FieldSpec | None = None) -> pl.Expr:
     variant = iso_variant(pl.when(found.is_null()).then(key)).replace_strict(
         named, default=None, return_dtype=pl.String
     )
-    return pl.when(two).then(code).otherwise(pl.coalesce(found, variant))
+    unknown = pl.when(key.str.contains(UNKNOWN_COUNTRY_WORDS)).then(pl.lit(UNKNOWN_COUNTRY))
+    return pl.when(two).then(code).otherwise(pl.coalesce(found, variant, unknown))
 
 
 def _parse_enum(text: pl.Expr, field: FieldSpec) -> pl.Expr:

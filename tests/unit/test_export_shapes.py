@@ -198,3 +198,30 @@ def test_persons_per_row_is_for_anonymous_microdata_only(tmp_path):
         ContractFileError, match=r"ka1\.yml:4: persons_per_row: needs each_row: one_person \(anonymous"
     ):
         _ka1_specs(tmp_path, records)
+
+
+def test_a_country_the_export_does_not_know_counts_in_the_region_unknown():
+    # the EC's open data writes '-' or '?' for a country it does not know, an export 'Unknown': each
+    # such stay was quarantined as an invalid country, and the student abroad not counted at all. As a
+    # code of no country (SW, XX) is, it now loads in the region Unknown (ISO's user-assigned ZZ) and
+    # the run warns; XK (Kosovo) is a country of the seed
+    from indicators.countries import unknown_codes
+
+    written = ["-", "?", "Unknown", "XK", "--"]
+    n = len(written)
+    columns = {
+        "Mobility ID": [f"M{i}" for i in range(n)],
+        "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i) for i in range(n)],
+        "Direction": ["Outgoing"] * n,
+        "Mobility type": ["Studies"] * n,
+        "Host country": written,
+        "Start date": ["2020-09-01"] * n,
+        "Status": ["Completed"] * n,
+    }
+    rows, reasons, _ = _normalise(columns)
+    assert rows["partner_country"].to_list() == ["ZZ", "ZZ", "ZZ", "XK", "ZZ"] and reasons == {}
+    assert unknown_codes(SPECS["student_mobility", None], rows) == [
+        "4 rows whose partner_country is a code no country has, counted in the region Unknown (ZZ (no "
+        "country known: '-', '?', 'unknown' in the export) in 4: rows 2, 3, 4, 6): correct the code in the "
+        "export, or, if it is a country's, add it to seeds/country_regions.csv"
+    ]
