@@ -28,10 +28,12 @@ WHY = "a thousands separator or a decimal one: the file's column shows no single
 
 
 def file_decimal_marks(
-    frame: pl.DataFrame, spec: SourceSpec, text_of: Callable[[FieldSpec], pl.Expr]
+    frame: pl.DataFrame, spec: SourceSpec, text_of: Callable[[FieldSpec], pl.Expr], ranges: tuple = ()
 ) -> tuple[SourceSpec, list[str]]:
     """``spec`` with each decimal field's ``decimal_mark`` the one this file writes (where its values
-    show it), and the warnings to give (values that read as a thousand or as one)."""
+    show it, or where only one reading of its 1,000s is within the field's range: ``ranges``, as
+    :class:`~indicators.derive.ReadOptions` has them), and the warnings to give (values that read as a
+    thousand or as one)."""
     fields, warnings, changed = [], [], False
     for f in spec.fields:
         if f.type != "decimal":
@@ -49,6 +51,8 @@ def file_decimal_marks(
         )
         by_comma, by_point = read["comma"].any(), read["point"].any()
         mark = "," if by_comma and not by_point else "." if by_point and not by_comma else None
+        if mark is None and not by_comma and not by_point:  # no value shows it: the range may
+            mark = _within_range(read.filter("ambiguous")["text"], spec.name, f.name, ranges)
         if mark is not None:
             fields.append(replace(f, decimal_mark=mark))
             changed = True
@@ -63,6 +67,26 @@ def file_decimal_marks(
                 "correct them in the export (no thousands separator: 1000, or the decimals written: 1.0)"
             )
     return (replace(spec, fields=tuple(fields)) if changed else spec), warnings
+
+
+def _within_range(ambiguous: pl.Series, source: str, name: str, ranges: tuple) -> str | None:
+    """The one separator with which every ``1,000`` of a column is within the field's range (credits of
+    a stay, 0..120: '7,500' is 7.5, never 7500), or None (no range, none or both fit)."""
+    bounds = [(least, most) for src, field, least, most, _ in ranges if (src, field) == (source, name)]
+    if not bounds or ambiguous.is_empty():
+        return None
+    least, most = bounds[0]
+    readings = {
+        ",": ambiguous.str.replace_all(r"\.", "").str.replace(",", "."),  # 1,000 is 1.0, 1.000 is 1000
+        ".": ambiguous.str.replace_all(",", ""),  # 1,000 is 1000, 1.000 is 1.0
+    }
+    fits = []
+    for mark, reading in readings.items():
+        value = reading.cast(pl.Float64)
+        low = value >= least if least is not None else value.is_not_null()
+        high = value <= most if most is not None else value.is_not_null()
+        fits += [mark] if (low & high).all() else []
+    return fits[0] if len(fits) == 1 else None
 
 
 def decimal_hint(shown: pl.Expr, f: FieldSpec) -> pl.Expr:

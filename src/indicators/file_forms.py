@@ -24,6 +24,7 @@ import polars as pl
 
 from indicators.date_forms import file_date_forms
 from indicators.decimal_forms import file_decimal_marks
+from indicators.derive import ReadOptions
 from indicators.identity import Pseudonymiser
 from indicators.sources import FieldSpec, SourceSpec
 
@@ -35,10 +36,12 @@ def file_forms(
     spec: SourceSpec,
     text_of: Callable[[FieldSpec], pl.Expr],
     pseudonymiser: Pseudonymiser,
+    options: ReadOptions | None = None,
 ) -> tuple[SourceSpec, list[str], list[str]]:
     """``spec`` as this file is to be read, the warnings to give and the notes for its audit row."""
     spec, warnings = file_date_forms(frame, spec, text_of)
-    spec, decimal_warnings = file_decimal_marks(frame, spec, text_of)
+    ranges = options.ranges if options is not None else ()
+    spec, decimal_warnings = file_decimal_marks(frame, spec, text_of, ranges)
     warnings += decimal_warnings
     spec, notes = file_person_ids(frame, spec, text_of, pseudonymiser)
     return spec, warnings, notes

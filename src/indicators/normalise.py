@@ -169,7 +169,7 @@ def normalise(
         kept = frame.filter(pl.col(KEEP)).drop(KEEP)
         left_out = frame.height - kept.height
         frame = kept
-    spec, warnings, id_notes = file_forms(frame, spec, lambda f: _text_of(f, present), pseudonymiser)
+    spec, warnings, id_notes = file_forms(frame, spec, lambda f: _text_of(f, present), pseudonymiser, options)
     field_checks, rule_checks = _checks(spec, options)
     if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
         field_checks.append(("_reader", pl.col(READER_REASON).is_not_null(), pl.col(READER_REASON)))

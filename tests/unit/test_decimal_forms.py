@@ -15,7 +15,7 @@ from indicators.sources import FieldSpec, load_sources
 [SPEC] = [s for s in load_sources(project_root() / "pipelines") if s.name == "student_mobility"]
 
 
-def _credits(headers: tuple[str, str, str], written: list[str]):
+def _credits(headers: tuple[str, str, str], written: list[str], options=None):
     """An export of one stay a row with ``written`` credits (``headers``: id, person, credits): the
     loaded rows' credits by id, the quarantine's reasons by row number, and the warnings."""
     ids, person, credits = headers
@@ -33,7 +33,9 @@ def _credits(headers: tuple[str, str, str], written: list[str]):
     frame = pl.DataFrame(columns, schema={name: pl.String for name in columns}).with_row_index(
         "_row_number", offset=2
     )
-    result = module.normalise(frame, SPEC, Pseudonymiser(b"test-key-not-for-production-0123"))
+    result = module.normalise(
+        frame, SPEC, Pseudonymiser(b"test-key-not-for-production-0123"), options=options
+    )
     loaded = dict(result.good_rows().select("mobility_id", "credits_ects").rows())
     return loaded, dict(result.quarantine.select("_row_number", "reason").rows()), result.warnings
 
@@ -93,3 +95,17 @@ def test_a_decimal_read_alone_never_takes_a_group_for_decimals():
         1234.567,
         None,
     ]
+
+
+def test_a_thousand_or_one_the_fields_range_tells_is_read_as_the_one_within_it():
+    # a Swedish export that writes every credit to three decimals (30,000, 7,500) shows no separator of
+    # its own: read without the range each row was quarantined; as 30000 and 7500 they would be
+    # outside the credits of one stay (0..120, expectations/thresholds.yml), as 30.0 and 7.5 within it
+    from indicators.derive import ReadOptions, row_ranges
+
+    options = ReadOptions(ranges=row_ranges(project_root()))
+    loaded, reasons, warnings = _credits(SWEDISH, ["30,000", "7,500", "15,000"], options)
+    assert (loaded, reasons, warnings) == ({"S0": 30.0, "S1": 7.5, "S2": 15.0}, {}, [])
+    # both readings outside (150,000 is 150 or 150000): quarantined as before, with the warning
+    loaded, reasons, warnings = _credits(SWEDISH, ["30,000", "150,000"], options)
+    assert loaded == {} and set(reasons) == {2, 3} and len(warnings) == 1
