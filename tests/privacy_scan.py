@@ -11,7 +11,9 @@ nothing between; in full-width digits, or with a soft hyphen or a zero-width spa
   in every schema, cast to text (a personnummer in a number column is one too), and every view's SQL;
 * **Parquet** files (read by DuckDB, every column);
 * **text** (JSON, JSONL, logs, CSV, HTML, SQL, Markdown, ...), also with JSON ``\\uXXXX`` escapes and
-  HTML entities decoded;
+  HTML entities decoded, and with the escapes a program writes for a character it does not show
+  (Python's ``repr``: ``'000101\\xa0…'``, Rust's ``\\u{a0}``, ``\\t``) read as that character
+  (in a warehouse's text too);
 * **zip** files (XLSX: every part, its XML scanned as text);
 * **PDF** (the raw bytes and every deflated stream).
 
@@ -39,9 +41,15 @@ _INPUT = re.compile(
 # every place: six digits, at most six non-alphanumerics, four more (overlapping: a lookahead)
 _ANYWHERE = re.compile(r"(?=([0-9]{6})[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3}))")
 _ANYWHERE_BYTES = re.compile(rb"(?=([0-9]{6})[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3}))")
-_SQL_PREFILTER = "[0-9０-９]{6}[^0-9A-Za-z０-９]{0,6}([0-9０-９]{4}|[TtＴｔ][0-9０-９]{3})"
+# an escape a program writes for a character it will not show (Python's repr, Rust's Debug, JSON)
+_ESCAPE = r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]{1,6}\}|U[0-9a-fA-F]{8}|[tnrfv])"
+_SQL_PREFILTER = (
+    f"[0-9０-９]{{6}}(?:[^0-9A-Za-z０-９]|{_ESCAPE}){{0,6}}([0-9０-９]{{4}}|[TtＴｔ][0-9０-９]{{3}})"
+)
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# Python's and Rust's escapes of a character not shown: 'a\xa0b' (repr), "a\u{a0}b" (Debug), \t
+_CODE_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u\{([0-9a-fA-F]{1,6})\}|U([0-9a-fA-F]{8})|([tnrfv]))")
 _PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
 TEXT_SUFFIXES = {
     ".json", ".jsonl", ".log", ".csv", ".tsv", ".txt", ".html", ".htm", ".sql", ".md", ".yml", ".yaml",
@@ -171,8 +179,19 @@ def _scan_file(path: Path, cores: set[str]) -> list[Finding]:
 def _text_matches(text: str | bytes, cores: set[str]) -> list[str]:
     if isinstance(text, bytes):
         text = _decode(text)
-    variants = {text, _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text), html.unescape(text)}
+    variants = {
+        text,
+        _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text),
+        _CODE_ESCAPE.sub(_unescaped, text),
+        html.unescape(text),
+    }
     return sorted({c for variant in variants for c in _matches(variant, cores)})
+
+
+def _unescaped(match: re.Match) -> str:
+    """The character a code escape stands for (a control character's letter as a space)."""
+    number = next((g for g in match.groups()[:3] if g), None)
+    return " " if number is None else chr(min(int(number, 16), 0x10FFFF))
 
 
 def _scan_duckdb(path: Path, cores: set[str], parquet: bool) -> list[Finding]:

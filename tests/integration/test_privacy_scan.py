@@ -361,12 +361,22 @@ def test_the_scan_reads_warehouses_parquet_xlsx_json_html_and_names(tmp_path):
     con.execute("create table t as select ? as note", [f"x {IN_HEADER[2:].translate(wide)} y"])
     con.close()
     (folder / "run.log").write_text(f"ring {IN_PROGRAMME[:8]}\u00ad{IN_PROGRAMME[8:]}\n", encoding="utf-8")
+    # a value shown by repr() (Python escapes the no-break space it does not show): in a log and a table
+    (folder / "reason.log").write_text(f"closest: {STUDENT_A[2:8] + chr(0xA0) + STUDENT_A[8:]!r}?\n")
+    con = duckdb.connect(str(folder / "r.duckdb"))
+    con.execute("create table t as select ? as reason", [f"x {STUDENT_B[2:8] + chr(0xA0) + STUDENT_B[8:]!r}"])
+    con.close()
     found = {
         (f.path.name, f.where, f.core)
-        for f in scan(folder, [EN_DASH, IN_PARTNER, EM_DASH, MINUS, SPACE, PLUS, IN_HEADER, IN_PROGRAMME])
+        for f in scan(
+            folder,
+            [EN_DASH, IN_PARTNER, EM_DASH, MINUS, SPACE, PLUS, IN_HEADER, IN_PROGRAMME, STUDENT_A, STUDENT_B],
+        )
     }
     assert ("v.duckdb", "warehouse main.t.note", "3404049821") in found
     assert ("run.log", "line 1", "5606069838") in found
+    assert ("reason.log", "line 1", "2307079901") in found
+    assert ("r.duckdb", "warehouse main.t.reason", "1202129910") in found
     assert ("w.duckdb", "warehouse marts.t.note", "0101019859") in found
     assert ("w.duckdb", "warehouse marts.t.n", "7808089846") in found
     assert ("p.parquet", "parquet.note", "0101019859") in found
