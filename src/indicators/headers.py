@@ -35,7 +35,8 @@ def map_headers(columns: list[str], spec: SourceSpec) -> dict[str, str]:
         if canonical is None:
             continue
         if canonical in seen:
-            raise LayoutError(f"two columns map to {canonical}: {seen[canonical]!r} and {column!r}")
+            first, second = redact_text(seen[canonical]), redact_text(column)  # redacted, then quoted
+            raise LayoutError(f"two columns map to {canonical}: {first!r} and {second!r}")
         seen[canonical] = column
         mapping[column] = canonical
     missing = [
@@ -55,11 +56,14 @@ def missing_message(missing: list[FieldSpec], headers: list[str], spec: SourceSp
     closest = []
     for f in missing:
         best = closest_header(f, keys)
-        closest.append(f"{f.name} ← {keys[best]!r}?" if best else f"{f.name} ← no close header")
+        # redacted before repr(), which writes a character it does not show (a no-break space inside a
+        # personnummer) as an escape, \\xa0, where the rule finds no separator
+        shown_best = repr(redact_text(keys[best])) if best else None
+        closest.append(f"{f.name} ← {shown_best}?" if best else f"{f.name} ← no close header")
     shown = ", ".join(repr(redact_text(h)) for h in own[:40]) + (" …" if len(own) > 40 else "")
     return (
         f"required column missing: {', '.join(f.name for f in missing)}; the file's headers: {shown}; "
-        f"closest: {redact_text('; '.join(closest))}; edit {spec.contract_file or 'pipelines/' + spec.name + '.yml'}: "
+        f"closest: {'; '.join(closest)}; edit {spec.contract_file or 'pipelines/' + spec.name + '.yml'}: "
         "add the header to the field's aliases:, or give the field derive: (SQL over these headers) or default:"
     )
 

@@ -669,6 +669,32 @@ def test_a_misspelt_header_names_the_closest_field_only_and_its_default():
     assert misspelt_headers(spec, [*headers, "Remarks"], ["Remarks"]) == []
 
 
+def test_the_closest_header_of_a_missing_column_shows_a_personnummer_in_it_redacted(tmp_path):
+    """A header that holds a personnummer with a no-break space in it (text pasted from a web page or
+    Word) and is the closest to a missing required column: the rejection names it as the closest
+    header. repr() wrote the space as the four characters \\xa0, where no redaction finds a separator,
+    so the number went in clear into the reason, the log, the summary and the note beside the kept
+    file; the headers listed before it were redacted, then quoted."""
+    from privacy_scan import scan
+
+    pnr = personnummer("19000101", 982)
+    header = f"Mobility direction {pnr[2:8]}\u00a0{pnr[8:]}"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2024-09-02.csv").write_text(rows(["S1"]).replace("Direction", header, 1))
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    result = run("ingest", inbox, warehouse)
+    assert result.returncode == 2, result.stdout + result.stderr
+    closest = "closest: direction ← 'Mobility direction [personnummer]'?;"
+    [(reason,)] = query(warehouse, "select reason from audit.loaded_files")
+    assert "'Mobility direction [personnummer]', 'Programme code'" in reason and closest in reason
+    assert closest in result.stdout
+    (tmp_path / "stdout.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
+    kept = [p for p in (warehouse.parent / "rejected").iterdir() if not p.name.endswith(".reason.txt")]
+    found = scan([warehouse.parent, tmp_path / "stdout.txt"], [pnr], skip=kept)
+    assert not found, "\n".join(map(str, found))
+
+
 def test_sigterm_ends_the_run_like_a_failure_and_is_recorded(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
