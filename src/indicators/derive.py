@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from indicators.redact import redact_text
 from indicators.sources import SourceSpec, read_yaml
 
 if TYPE_CHECKING:
@@ -231,7 +232,9 @@ def _bind(
         con.sql(f"select ({expression}) from export limit 0").fetchall()
     except duckdb.Error as exc:
         where = f":{spec.field(name).line}: field {name}: derive:" if name else f": {key}"
-        shown = ", ".join(repr(c) for c in columns[:40]) + (" …" if len(columns) > 40 else "")
+        # each redacted before repr(), which writes a character it does not show as an escape (a
+        # no-break space inside a personnummer as \\xa0, where the rule finds no separator)
+        shown = ", ".join(repr(redact_text(c)) for c in columns[:40]) + (" …" if len(columns) > 40 else "")
         raise DeriveError(
             f"{spec.contract_file}{where} does not fit this file "
             f"({_first_line(exc)}); the file's headers: {shown}"

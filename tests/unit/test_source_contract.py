@@ -345,6 +345,24 @@ def test_a_derive_naming_a_missing_column_rejects_the_file_with_one_line(tmp_pat
     assert message.endswith("the file's headers: 'Visit', 'Code', 'Datum', 'Typ'")
 
 
+def test_a_derive_that_does_not_fit_shows_a_header_holding_a_personnummer_redacted(tmp_path):
+    # a header with a personnummer and a no-break space in it (pasted from a web page): repr() wrote
+    # the space as \\xa0, where the redaction after it found no separator, so the rejection (its
+    # reason, log line and note) showed the number in clear
+    from helpers import personnummer
+
+    pnr = personnummer("19000101", 984)
+    header = f"Anteckning {pnr[2:8]}\u00a0{pnr[8:]}"
+    profile = 'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {derive: "left(Kod, 2)"}\n'
+    spec = _spec(tmp_path, profile)
+    frame = _frame([{"Visit": "V1", header: "ring", "Datum": "2024-01-10", "Typ": "S"}])
+    with pytest.raises(LayoutError) as caught:
+        normalise(frame, spec, PSEUDO)
+    assert str(caught.value).endswith(
+        "the file's headers: 'Visit', 'Anteckning [personnummer]', 'Datum', 'Typ'"
+    )
+
+
 def test_a_missing_required_field_says_what_to_do(tmp_path):
     spec = _spec(tmp_path)
     frame = _frame([{"Visit": "V1", "Country code": "SE", "Date": "2024-01-10", "Typ": "S"}])
