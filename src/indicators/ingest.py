@@ -171,7 +171,7 @@ class Ingestor:
             )
             summary.files.append(result)
             self._write(lambda name=name, result=result: self._record(folder / name, None, result))
-            self.progress(f"{shown(text_name(name))}: refused ({reason})")
+            self.progress(f"{shown(result.file_name)}: refused ({result.reason})")  # redacted, then escaped
         for file, reason in unsettled:
             summary.files.append(self._waiting(file, reason))
         known = dict(

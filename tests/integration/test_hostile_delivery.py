@@ -113,6 +113,30 @@ def test_links_fifos_and_folders_named_like_exports_are_refused_and_listed(tmp_p
     assert not (warehouse.parent / "rejected").exists()  # nothing refused is kept, no link target copied
 
 
+def test_a_refused_name_with_a_personnummer_around_a_tab_is_redacted_in_the_log(tmp_path):
+    """A folder named like an export whose name holds a personnummer with a tab between its parts: the
+    refusal's progress line escaped the tab (\\t, so that no name forges a line) before the run's
+    reporter redacted the line, where the rule no longer saw a separator: the number stood in the run
+    log and on stdout, though the summary and audit.loaded_files showed it redacted."""
+    from privacy_scan import scan
+
+    pnr = personnummer("19000101", 985)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / f"student_mobility_{pnr[:8]}\t{pnr[8:]}.csv").mkdir()
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    result = run("ingest", inbox, warehouse)
+    assert result.returncode == 2, result.stdout + result.stderr
+    [log] = (warehouse.parent / "log").glob("*.log")
+    assert [line.split(" ", 1)[1] for line in log.read_text().splitlines() if ": refused (" in line] == [
+        "student_mobility_[personnummer].csv: refused (a folder named like an export; put the files "
+        "themselves in the inbox)"
+    ]
+    (tmp_path / "stdout.txt").write_text(result.stdout + result.stderr, encoding="utf-8")
+    found = scan([warehouse.parent, tmp_path / "stdout.txt"], [pnr])
+    assert not found, "\n".join(map(str, found))
+
+
 def test_a_file_the_run_may_not_read_is_recorded_as_rejected_naming_the_fix(tmp_path, monkeypatch, ingest):
     """A file delivered with a mode the nightly's user may not read (another account's umask 077)
     was "waiting" every night, recorded nowhere and no warning (exit 0), as if still being copied.
