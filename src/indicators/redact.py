@@ -9,7 +9,8 @@ quarantine reasons, errors, log lines and summaries. A match is
 * then any separator people type, or none: white space (no-break space included), ``-``, ``+``,
   the Unicode hyphens and dashes (``‐ ‑ ‒ – — ―``), the minus sign ``−``, ``_`` (a file name's
   separator), ``.`` or ``/`` (and their full-width forms), or one of them between spaces or
-  characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark),
+  characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
+  writing direction),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
 
 not inside a longer run of digits (the characters around it are not digits). A digit is ASCII's or
@@ -48,8 +49,11 @@ _DATE = (  # month, day (+60 allowed)
     f"(?:{_d('0-2')}{_d('0-9')}|{_d('3')}{_d('01')}|{_d('6')}{_d('0-9')}|{_d('78')}{_d('0-9')}|{_d('9')}{_d('01')})"
 )
 # characters that show as nothing: a soft hyphen, zero-width space, non-joiner and joiner, a word
-# joiner, a byte-order mark (text pasted from a web page, a PDF or Word); spaced like white space
-_INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
+# joiner, a byte-order mark (text pasted from a web page, a PDF or Word), the marks of writing
+# direction (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069: Outlook, Teams or a page written right to
+# left put them around and in numbers), the invisible operators and separator (U+2061-U+2064), a
+# combining grapheme joiner and the Mongolian vowel separator; spaced like white space
+_INVISIBLE = "\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 _GAP = rf"[\s{_INVISIBLE}]*"
 _SEPARATOR = rf"{_GAP}[-+_./\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d\uff0e\uff0f\uff3f]?{_GAP}"
 _CORE = rf"(?:{_d('1')}{_d('89')}|{_d('2')}{_d('0')})?{_d('0-9')}{{2}}{_DATE}{_SEPARATOR}(?:{_d('0-9')}{{4}}|[TtＴｔ]{_d('0-9')}{{3}})"

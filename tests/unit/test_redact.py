@@ -42,6 +42,14 @@ CASES = [
     ("19340404\u00ad9821", M),
     ("Kontakt 340404-\u200b9821", f"Kontakt {M}"),
     ("19340404\ufeff9821", M),
+    # the marks of writing direction and the other characters that show as nothing (text copied from
+    # Outlook, Teams or a page written right to left: U+202A and U+202C around a number, U+200E in it)
+    ("19340404\u200e-9821", M),
+    ("Kontakt 340404\u202a-\u202c9821", f"Kontakt {M}"),
+    ("340404\u200f9821", M),
+    ("19340404\u2066-\u20699821", M),
+    ("19340404\u20639821", M),  # an invisible separator
+    ("19340404\u034f-9821", M),  # a combining grapheme joiner
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
