@@ -8,8 +8,9 @@ hostile ones) in every file written: warehouse, archive, manifest, logs, dbt's t
 rejected/ (names and notes; the kept originals are the delivered bytes), exports, reports and the
 commands' output. The hostile files put a personnummer in a file name, in an ignored column's
 header, in ``programme_code``, ``partner_code``, ``credits_ects`` and ``mobility_id``, in free text
-with an en dash, an em dash, a minus sign, a plus, a space, in full-width digits and with a soft
-hyphen, and in a name echoed by a rejection's reason.
+with an en dash, an em dash, a minus sign, a plus, a space, in full-width digits, with a soft
+hyphen and with a mark of writing direction, in a name echoed by a rejection's reason, and in the
+name of a folder refused (a tab between its parts).
 
 The synthetic personnummer below (clearly fictitious dates, serials 981-999) carry Luhn check digits
 worked out by hand: e.g. 121212-981: 1·2, 2·1, 1·2, 2·1, 1·2, 2·1, 9·2=18→9, 8·1, 1·2 → sum 31 → 9.
@@ -29,7 +30,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from helpers import cli_in_process, query
+from helpers import cli_in_process, personnummer, query
 from privacy_scan import core, identifiers_in, scan, scanned_files, written_forms
 
 # one worker builds the module's fixture (--dist loadgroup), not both
@@ -58,6 +59,9 @@ SOFT_HYPHEN = "190303039929"  # free text 19030303<soft hyphen>9929
 IN_REJECTED_NAME = "191111119937"  # a rejected file's name: staff_mobility_19111111-9937.csv
 IN_ECHOED_NAME = "192202229940"  # a name whose suffix the rejection reason quotes: .220222-9940
 IN_UNMATCHED_NAME = "196606669981"  # an unmatched file's name: "anteckningar_660666 9981.txt"
+# built here (helpers.personnummer: a valid check digit), each in a form the redaction once let through
+DIRECTION_MARK = personnummer("19000104", 986)  # free text 19000104<U+200E>-NNNN (a mark of direction)
+IN_REFUSED_NAME = personnummer("19000105", 987)  # a folder named student_mobility_19000105<TAB>NNNN.csv
 STUDENT_A = "192307079901"  # person column (pseudonymised)
 STUDENT_B = "191202129910"
 HOSTILE = [
@@ -77,6 +81,8 @@ HOSTILE = [
     IN_REJECTED_NAME,
     IN_ECHOED_NAME,
     IN_UNMATCHED_NAME,
+    DIRECTION_MARK,
+    IN_REFUSED_NAME,
     STUDENT_A,
     STUDENT_B,
 ]
@@ -100,7 +106,8 @@ MOBILITY = (
     "2024-06-15;VT2024;avslutad;30;kvinna;x\n"
     # row 6: a space and a plus: loaded, redacted
     "HX-05;19120212-9910;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
-    "samordningsnr 19450275 9873, förr 890303+9892;DE;2023-09-01;2024-01-15;HT2023;avslutad;30;man;x\n"
+    f"samordningsnr 19450275 9873, förr 890303+9892 / {DIRECTION_MARK[:8]}\u200e-{DIRECTION_MARK[8:]};DE;"
+    "2023-09-01;2024-01-15;HT2023;avslutad;30;man;x\n"
     # row 7: one in credits_ects (a number column): quarantined
     "HX-06;19230707-9901;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
     "Universität Heidelberg;DE;2023-09-01;2024-01-15;HT2023;avslutad;199909099922;kvinna;x\n"
@@ -135,6 +142,8 @@ def run(tmp_path_factory):
     shutil.copytree(ROOT / "samples" / "inbox", inbox)
     for name, data in HOSTILE_FILES.items():
         (inbox / name).write_bytes(data)
+    # a folder named like an export, refused (its name in the run's progress line too)
+    (inbox / f"student_mobility_{IN_REFUSED_NAME[:8]}\t{IN_REFUSED_NAME[8:]}.csv").mkdir()
     state = root / "state"
     warehouse = state / "warehouse.duckdb"
     outputs = root / "outputs"  # what the commands printed, scanned like any file
@@ -238,13 +247,14 @@ def test_file_names_are_redacted_in_loaded_files_raw_archive_and_rejected(run):
     rows = query(
         warehouse,
         "select file_name, status, ignored_columns from audit.loaded_files "
-        "where file_name like '%[personnummer]%' order by file_name",
+        "where file_name like '%[personnummer]%' order by file_name, status",
     )
     assert rows == [
         ("anteckningar_[personnummer].txt", "unmatched", None),
         ("staff_mobility_[personnummer].csv", "rejected", None),
         ("student_mobility.[personnummer]", "rejected", None),
         ("student_mobility_[personnummer].csv", "loaded", "Handläggare [personnummer]"),
+        ("student_mobility_[personnummer].csv", "rejected", None),  # the folder, refused
     ]
     assert query(
         warehouse,
@@ -313,7 +323,7 @@ def test_free_text_is_redacted_with_every_separator(run):
     assert rows[:3] == [
         ("HX-01", "Kontakt [personnummer]"),
         ("HX-04", "ring [personnummer] eller [personnummer] / [personnummer] / [personnummer]"),
-        ("HX-05", "samordningsnr [personnummer], förr [personnummer]"),
+        ("HX-05", "samordningsnr [personnummer], förr [personnummer] / [personnummer]"),
     ]
     # the business key keeps a keyed tag of the personnummer in it, sixteen letters, so that two such
     # ids stay two (identity.Pseudonymiser.redact_keyed)
