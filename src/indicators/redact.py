@@ -10,7 +10,7 @@ quarantine reasons, errors, log lines and summaries. A match is
   the Unicode hyphens and dashes (``‐ ‑ ‒ – — ―``), the minus sign ``−``, ``_`` (a file name's
   separator), ``.`` or ``/`` (and their full-width forms), or one of them between spaces or
   characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
-  writing direction),
+  writing direction) or HTML character references (``&nbsp;``, ``&#8209;``: a web system's export),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
 
 not inside a longer run of digits (the characters around it are not digits). A digit is ASCII's or
@@ -54,7 +54,10 @@ _DATE = (  # month, day (+60 allowed)
 # left put them around and in numbers), the invisible operators and separator (U+2061-U+2064), a
 # combining grapheme joiner and the Mongolian vowel separator; spaced like white space
 _INVISIBLE = "\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-_GAP = rf"[\s{_INVISIBLE}]*"
+# an HTML character reference a web system's export left in text (&nbsp; &#8209; &ndash; &#xA0;;
+# a name without its ';' too, as a browser reads it), spaced like white space
+_REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
+_GAP = rf"(?:[\s{_INVISIBLE}]|{_REFERENCE})*"
 _SEPARATOR = rf"{_GAP}[-+_./\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d\uff0e\uff0f\uff3f]?{_GAP}"
 _CORE = rf"(?:{_d('1')}{_d('89')}|{_d('2')}{_d('0')})?{_d('0-9')}{{2}}{_DATE}{_SEPARATOR}(?:{_d('0-9')}{{4}}|[TtＴｔ]{_d('0-9')}{{3}})"
 # group 1: the character before (or the start), group 2: the character after (or the end)

@@ -50,6 +50,13 @@ CASES = [
     ("19340404\u2066-\u20699821", M),
     ("19340404\u20639821", M),  # an invisible separator
     ("19340404\u034f-9821", M),  # a combining grapheme joiner
+    # an HTML character reference where a web system's export left one (a no-break space, a
+    # non-breaking hyphen, an en dash, by name or number)
+    ("19340404&nbsp;9821", M),
+    ("Kontakt 340404&#8209;9821, R&amp;D", f"Kontakt {M}, R&amp;D"),
+    ("340404 &ndash; 9821", M),
+    ("19340404&#xA0;-&#160;9821", M),
+    ("19340404&nbsp9821", M),  # a name without its ';', as a browser reads it
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -69,6 +76,7 @@ CASES = [
     ("１９３４０４０４９８２１１", "１９３４０４０４９８２１１"),  # full-width too
     ("1934040498211\u00ad", "1934040498211\u00ad"),
     ("SM-2021-000001", "SM-2021-000001"),
+    ("1934040&nbsp;9821", "1934040&nbsp;9821"),  # seven digits: no date and serial
     ("moveon-438177992", "moveon-438177992"),
 ]
 
