@@ -50,6 +50,10 @@ CASES = [
     ("19340404\u2066-\u20699821", M),
     ("19340404\u20639821", M),  # an invisible separator
     ("19340404\u034f-9821", M),  # a combining grapheme joiner
+    # the information separators U+001C-U+001F (a legacy export's sub-field separator): white space to
+    # Python's \\s, not to polars' (Rust's): the text function redacted it, the expression did not
+    ("19340404\x1f9821", M),
+    ("Kontakt 340404-\x1c9821", f"Kontakt {M}"),
     # an HTML character reference where a web system's export left one (a no-break space, a
     # non-breaking hyphen, an en dash, by name or number)
     ("19340404&nbsp;9821", M),
