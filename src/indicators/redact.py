@@ -8,8 +8,8 @@ quarantine reasons, errors, log lines and summaries. A match is
   day is 00-31 or 60-91 (a samordningsnummer adds 60 to the day; 00 stands for an unknown one),
 * then any separator people type, or none: white space (no-break space included), ``-``, ``+``,
   the Unicode hyphens and dashes (``‐ ‑ ‒ – — ―``), the minus sign ``−``, ``_`` (a file name's
-  separator), ``.`` or ``/`` (and their full-width forms), or one of them between spaces or
-  characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
+  separator), ``.`` or ``/`` (and their full-width forms), up to three of them (``--``), between
+  spaces or characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
   writing direction) or HTML character references (``&nbsp;``, ``&#8209;``: a web system's export),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
 
@@ -60,7 +60,8 @@ _INVISIBLE = "\x1c-\x1f\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064
 # a name without its ';' too, as a browser reads it), spaced like white space
 _REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
 _GAP = rf"(?:[\s{_INVISIBLE}]|{_REFERENCE})*"
-_SEPARATOR = rf"{_GAP}[-+_./\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d\uff0e\uff0f\uff3f]?{_GAP}"
+# a separator, typed up to three times (a slip, or two hyphens for a dash as plain text writes it)
+_SEPARATOR = rf"{_GAP}(?:[-+_./\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d\uff0e\uff0f\uff3f]{_GAP}){{0,3}}"
 _CORE = rf"(?:{_d('1')}{_d('89')}|{_d('2')}{_d('0')})?{_d('0-9')}{{2}}{_DATE}{_SEPARATOR}(?:{_d('0-9')}{{4}}|[TtＴｔ]{_d('0-9')}{{3}})"
 # group 1: the character before (or the start), group 2: the character after (or the end)
 PATTERN = rf"(^|[^0-9０-９]){_CORE}([^0-9０-９]|$)"

@@ -33,6 +33,11 @@ CASES = [
     ("Kontakt 340404_9821", f"Kontakt {M}"),
     ("340404.9821", M),
     ("Kontakt 19340404/9821 ring", f"Kontakt {M} ring"),
+    # a separator typed twice (a slip, or two hyphens for a dash as plain text writes it)
+    ("19340404--9821", M),
+    ("Kontakt 340404 -- 9821.", f"Kontakt {M}."),
+    ("340404 - - 9821", M),
+    ("340404---9821", M),  # or three
     # full-width digits (a Chinese or Japanese input method), with a full-width hyphen or a T
     ("１９３４０４０４９８２１", M),
     ("kontakt ３４０４０４－９８２１.", f"kontakt {M}."),
@@ -71,6 +76,8 @@ CASES = [
     ("run 20261202T210804-ab12", "run 20261202T210804-ab12"),  # a run id
     ("2019-09-01", "2019-09-01"),
     ("20190901 - 20200115", "20190901 - 20200115"),
+    ("20190901--20200115", "20190901--20200115"),
+    ("2019-09-01--2020-01-15", "2019-09-01--2020-01-15"),
     ("student_mobility_2025-09-01.csv", "student_mobility_2025-09-01.csv"),
     ("student_mobility_2025.09.01.csv", "student_mobility_2025.09.01.csv"),
     ("v2.1.3 of 1.5.2024", "v2.1.3 of 1.5.2024"),
