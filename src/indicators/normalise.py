@@ -33,6 +33,7 @@ from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
 from indicators.parsers import date_precision, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
+from indicators.reasons import conflict_reason
 from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec
 from indicators.totals import totals_rows
@@ -217,13 +218,9 @@ def normalise(
     # 4. reasons, built for the (few) bad rows only; raw text comes from before parsing
     bad = typed.filter(pl.col(QUARANTINED))
     bad = bad.join(raw_text, on="_row_number", how="left", maintain_order="left")
+    bad = conflict_reason(bad, key)  # its first rows named, the others counted
     messages = [pl.when(pl.col(name)).then(message) for name, _, message in checks]
-    rows_with_key = pl.col("_row_number").cast(pl.String).implode().over(key).list.join(", ")
-    messages.append(
-        pl.when(pl.col("_conflict")).then(
-            pl.lit("duplicate business key with different values (rows ") + rows_with_key + pl.lit(")")
-        )
-    )
+    messages.append(pl.col("_conflict_reason"))
     bad = bad.with_columns(
         pseudonymiser.pseudonymise_canonical(bad[k]) for k in key if spec.field(k).personal
     )
