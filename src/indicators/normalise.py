@@ -33,7 +33,7 @@ from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
 from indicators.parsers import date_precision, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
-from indicators.reasons import conflict_reason
+from indicators.reasons import quarantine_records
 from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec
 from indicators.totals import totals_rows
@@ -215,19 +215,16 @@ def normalise(
     typed = typed.with_columns(is_bad.alias(QUARANTINED))
     rows = typed.select("_row_number", *spec.field_names, QUARANTINED)
 
-    # 4. reasons, built for the (few) bad rows only; raw text comes from before parsing
-    bad = typed.filter(pl.col(QUARANTINED))
-    bad = bad.join(raw_text, on="_row_number", how="left", maintain_order="left")
-    bad = conflict_reason(bad, key)  # its first rows named, the others counted
-    messages = [pl.when(pl.col(name)).then(message) for name, _, message in checks]
-    messages.append(pl.col("_conflict_reason"))
-    bad = bad.with_columns(
-        pseudonymiser.pseudonymise_canonical(bad[k]) for k in key if spec.field(k).personal
-    )
-    quarantine = bad.select(
-        "_row_number",
-        _business_key(spec).alias("business_key"),
-        pl.concat_list(messages).list.drop_nulls().list.join("; ").alias("reason"),
+    # 4. reasons, built for the bad rows only, a slice at a time; raw text comes from before parsing
+    personal = [k for k in key if spec.field(k).personal]
+    quarantine = quarantine_records(
+        typed,
+        QUARANTINED,
+        raw_text,
+        checks,
+        key,
+        _business_key(spec),
+        lambda part: part.with_columns(pseudonymiser.pseudonymise_canonical(part[k]) for k in personal),
     )
     return Normalised(
         rows=rows,

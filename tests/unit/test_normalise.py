@@ -715,3 +715,44 @@ def test_a_key_on_many_rows_names_its_first_rows_and_counts_the_others():
     assert len(reasons) == 27 and {reasons[n] for n in range(2, 27)} == {many}
     assert reasons[27] == reasons[28] == "duplicate business key with different values (rows 27, 28)"
     assert result.rows_loaded == 0
+
+
+def test_reasons_built_a_few_rows_at_a_time_read_as_built_at_once(monkeypatch):
+    """The quarantine's reasons are built a slice of bad rows at a time and each check's message for
+    the rows it flags only: with slices of two rows, a key's rows in other slices are still named, a
+    row's reasons keep the checks' order, and a row of a value too few reads as before."""
+    from helpers import personnummer
+    from indicators import reasons
+    from indicators.derive import READER_REASON
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+
+    monkeypatch.setattr(reasons, "QUARANTINE_SLICE", 2)
+    [spec] = [s for s in load_sources(project_root() / "pipelines") if s.name == "student_mobility"]
+    header = ["Utbytes-ID", "Personnummer", "Riktning", "Typ av utbyte", "Land", "Startdatum", "Status"]
+    pnr = personnummer("19000101", 982)
+    rows = [
+        ["M1", pnr, "ut", "studier", "GB", "2020-09-01", "avslutad"],  # row 2: M1, slice 1
+        ["M2", pnr, "sidled", "studier", "GB", "2020-13-01", "avslutad"],  # row 3: two bad values
+        ["M1", pnr, "ut", "studier", "DE", "2020-09-01", "avslutad"],  # row 4: M1 again, slice 2
+        ["M3", None, None, None, None, None, None],  # row 5: a line of one field
+    ]
+    frame = pl.DataFrame(
+        {name: [row[i] for row in rows] for i, name in enumerate(header)},
+        schema={h: pl.String for h in header},
+    ).with_row_index("_row_number", offset=2)
+    short = "1 fields where the header has 7: a separator too few in the row"
+    frame = frame.with_columns(pl.when(pl.col("_row_number") == 5).then(pl.lit(short)).alias(READER_REASON))
+    result = normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.quarantine.rows() == [
+        (2, "M1", "duplicate business key with different values (rows 2, 4)"),
+        (3, "M2", "unknown value in direction: 'sidled'; invalid date in start_date: '2020-13-01'"),
+        (4, "M1", "duplicate business key with different values (rows 2, 4)"),
+        (
+            5,
+            "M3",
+            "missing required value: student_id; missing required value: direction; missing required "
+            "value: mobility_type; missing required value: partner_country; missing required value: "
+            f"start_date; missing required value: status; {short}",
+        ),
+    ]
