@@ -36,7 +36,7 @@ from indicators.countries import unknown_codes
 from indicators.derive import ReadOptions, export_columns
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
-from indicators.intake import keep_rejected, kept_before, misdated, misspelt_headers, oversize
+from indicators.intake import kept_as, kept_before, misdated, misspelt_headers, oversize
 from indicators.normalise import QUARANTINED, LayoutError, normalise
 from indicators.readers import delivered as delivery
 from indicators.readers.by_kind import read_file
@@ -340,12 +340,12 @@ class Ingestor:
                 self._write(lambda: self._record(file, sha, result))
                 return result
             try:  # a file too large to read is copied from the inbox block by block: it may change
-                kept = keep_rejected(file, data, reason, self.rejected_dir, self.run_id)
+                kept = kept_as(file, data, reason, self.rejected_dir, self.run_id)
             except Changed as exc:
                 return self._waiting(file, str(exc))
             except Unreadable as exc:
                 return self._unreadable(file, str(exc))
-            result = FileResult(name, source, "rejected", f"{reason} (kept as {shown(kept.name)})")
+            result = FileResult(name, source, "rejected", f"{reason} ({kept})")
             self._write(lambda: self._record(file, sha, result))
             return result
         del data

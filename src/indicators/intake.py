@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from indicators import private
+from indicators.disk import FULL_ERRNOS
 from indicators.headers import closeness, closest_header
 from indicators.readers import delivered as delivery
 from indicators.readers.delivered import Delivered, shown, text_name
@@ -119,6 +120,26 @@ def kept_before(recorded: str | None, reason: str, rejected_dir: Path) -> str | 
     return name if name and "/" not in name and (rejected_dir / name).is_file() else None
 
 
+def not_kept(exc: OSError, rejected_dir: Path) -> str:
+    """Why a rejected file has no copy: the disk (or the file size limit) too small for it, and the fix."""
+    return (
+        f"not kept: the disk ran out of space in {rejected_dir} ({exc.strerror or exc}); free space there: "
+        "the file stays in the inbox, and the next run keeps it"
+    )
+
+
+def kept_as(file: Delivered, data: bytes | None, reason: str, rejected_dir: Path, run_id: str) -> str:
+    """ "kept as <name>" (:func:`keep_rejected`), or where the disk (or the file size limit) has no room
+    for the copy, nothing kept and why (:func:`not_kept`): the night goes on without the copy, the file
+    stays in the inbox (a copy stopped at the limit ended the night, nothing published)."""
+    try:
+        return f"kept as {shown(keep_rejected(file, data, reason, rejected_dir, run_id).name)}"
+    except OSError as exc:
+        if exc.errno not in FULL_ERRNOS:
+            raise
+        return not_kept(exc, rejected_dir)
+
+
 def keep_rejected(file: Delivered, data: bytes | None, reason: str, rejected_dir: Path, run_id: str) -> Path:
     """Keep a rejected file under a name with its reason: ``<run>__<reason>__<name>``, plus ``….reason.txt``.
 
@@ -144,8 +165,13 @@ def keep_rejected(file: Delivered, data: bytes | None, reason: str, rejected_dir
         number += 1
         target = rejected_dir / f"{stem}{number}__{short}"
     delivery.keep_copy(data, file.st, path, target, link=not private.active())
-    private.write_text(
-        target.with_name(target.name + NOTE),
-        f"file: {shown(name)}\nrejected by run: {run_id}\nreason: {redact_text(reason)}\n",
-    )
+    try:
+        private.write_text(
+            target.with_name(target.name + NOTE),
+            f"file: {shown(name)}\nrejected by run: {run_id}\nreason: {redact_text(reason)}\n",
+        )
+    except OSError:  # no copy without its note
+        target.unlink()
+        target.with_name(target.name + NOTE).unlink(missing_ok=True)
+        raise
     return target

@@ -161,6 +161,34 @@ def test_the_disk_runs_out_at_the_copy(published):
     assert count(warehouse) == 8
 
 
+def test_a_rejected_file_the_disk_has_no_room_for_is_named_and_the_night_publishes(published):
+    # a 6 MB export of another table delivered under the mobility name (its headers map no field),
+    # with room for the working copy and the new rows but not for the rejected copy: the copy stopped
+    # at the limit, the night ended "crashed: the disk ran out of space" with nothing published, and a
+    # copy cut short was left in rejected/ without its note
+    inbox, warehouse = published
+    other = "Id;Namn\n" + "".join(f"X{i};{'text ' * 10}\n" for i in range(110_000))
+    (inbox / "student_mobility_3.csv").write_text(other, encoding="utf-8")
+    assert (inbox / "student_mobility_3.csv").stat().st_size > 6_000_000
+    done = run("ingest", inbox, warehouse, limit=warehouse.stat().st_size + 1_000_000)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert count(warehouse) == 8  # the other file's 5 stays published
+    [line] = [line for line in done.stdout.splitlines() if "student_mobility_3.csv:" in line]
+    assert line.startswith("  rejected: student_mobility_3.csv: required column missing: ")
+    assert line.endswith(
+        f"(not kept: the disk ran out of space in {warehouse.parent / 'rejected'} (File too large); free "
+        "space there: the file stays in the inbox, and the next run keeps it)"
+    ), line
+    assert "Traceback" not in done.stdout + done.stderr
+    assert list((warehouse.parent / "rejected").iterdir()) == []  # nothing cut short kept
+    assert (inbox / "student_mobility_3.csv").read_text(encoding="utf-8") == other
+    again = run("ingest", inbox, warehouse)  # with space: kept whole, with its note
+    assert again.returncode == 2, again.stdout + again.stderr
+    kept = sorted((warehouse.parent / "rejected").iterdir())
+    assert [p.name.endswith(("__student_mobility_3.csv", ".reason.txt")) for p in kept] == [True, True]
+    assert kept[0].read_text(encoding="utf-8") == other
+
+
 def test_the_disk_runs_out_mid_ingest(published):
     inbox, warehouse = published
     _mobility_file(inbox, "student_mobility_3.csv", range(8, 30_008))  # about 3 MB of rows to write

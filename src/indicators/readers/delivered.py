@@ -307,8 +307,8 @@ def keep_copy(
                 view = view[written:]
         if data is None:
             os.ftruncate(fd, original.st_size)  # the holes at its end too
-    except (Changed, Unreadable):  # no longer the file rejected, or unreadable: nothing half-copied kept
-        target.unlink()
+    except (Changed, Unreadable, OSError):  # no longer the file, unreadable, the disk full: nothing
+        target.unlink()  # half-copied is kept (a copy cut at 12 MB of 27 was left, with no note)
         raise
     finally:
         os.close(fd)
