@@ -1,6 +1,7 @@
 """What BI tools and older DuckDB clients get from a publish: the ``bi/`` folder and a 1.5-readable file.
 
-A real ``indicators nightly`` (the CLI's main, in the test's process) on the bundled sample; its
+The session's published bundled sample (``published_warehouse``: one real nightly, dbt without GX),
+copied, and a real ``indicators nightly`` on the copy (the CLI's main, in the test's process); the
 ``bi/`` folder is read back with DuckDB and polars and compared with the published marts, and the
 published warehouse is opened by DuckDB 1.5.6 (installed into a cache folder: the newest 1.x client
 on the package index).
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,8 +24,8 @@ from conftest import TEST_KEY
 from helpers import cli_in_process
 from indicators import warehouse as wh
 
-# one worker builds the module's fixture (--dist loadgroup), not both
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("bi_outputs")]
+# the session's published bundled sample is built by one worker for its group (--dist loadgroup)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("audit_bundled")]
 
 ROOT = Path(__file__).parents[2]
 OLD_CLIENT = "1.5.6"
@@ -48,12 +50,19 @@ def _run_id(result: subprocess.CompletedProcess) -> str:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory):
+def published(published_warehouse, tmp_path_factory):
+    """A copy of the session's published bundled sample (its state folder: the warehouse, ``bi/``,
+    the archive and dbt's state), which a test here publishes again, and the run that published it."""
     root = tmp_path_factory.mktemp("bi")
+    shutil.copytree(published_warehouse("bundled").parent, root / "state")
     warehouse = root / "state" / "warehouse.duckdb"
-    result = _nightly(ROOT / "samples" / "inbox", warehouse)
-    assert result.returncode == 2, result.stdout + result.stderr  # the sample publishes with warnings
-    return warehouse, _run_id(result)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        [(run_id, status)] = con.execute("select run_id, status from audit.pipeline_runs").fetchall()
+    finally:
+        con.close()
+    assert status == "published_with_warnings"  # the sample publishes with warnings (exit 2)
+    return warehouse, run_id
 
 
 def _marts(warehouse: Path) -> dict[str, list[tuple]]:
