@@ -170,7 +170,10 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
             "kolumnen 'Röjandekontroll' primär eller sekundär. Antal aktiviteter, avtal, program och "
             "regioner samt milstolpar omfattas inte. Förändringar och tillväxttakt som bygger på ett dolt "
             "värde döljs också, och status och utveckling som skulle avslöja ett dolt värde läses 'dold'. En cell som en tidigare publicering av samma tal dolde döljs igen "
-            "('dold tidigare', vilket värde den än har nu, även 0). Där de dolda delarna av en summa "
+            "('dold tidigare', vilket värde den än har nu, även 0), och döljer en publicering en cell som en "
+            "tidigare visade döljs också fakultetens värde för samma indikator och år, så att dess ökning "
+            "inte ringar in cellen (också 'dold tidigare', och så i varje senare publicering). "
+            "Där de dolda delarna av en summa "
             "genom sitt antal ringar in en dold summa döljs alla dess delar, även nollorna ('undanhållen', "
             "vilket värde som helst)."
         )
@@ -196,6 +199,9 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
         "Changes and growth rates computed from a suppressed value are suppressed too, and a status or "
         "progress that would tell a suppressed value reads 'hidden'. A cell an earlier "
         "publish of the same numbers suppressed is suppressed again ('hidden earlier', whatever its value "
-        "now, 0 too). Where the number of a sum's hidden parts alone would pin a hidden total, every "
+        "now, 0 too); where a publish suppresses a cell an earlier one showed, the faculty's value of the "
+        "same indicator and year is suppressed with it, so that its growth does not pin the cell (also "
+        "'hidden earlier', and so in every later publish). Where the number of a sum's hidden parts alone "
+        "would pin a hidden total, every "
         "part of that sum is suppressed, zeros too ('withheld', any value)."
     )
