@@ -65,7 +65,8 @@ def quarantine_records(
         read |= {name, *message.meta.root_names()}
     quoted = set(raw_text.columns) - {"_row_number"}  # joined in a slice at a time
     bad = typed.select(c for c in typed.columns if c in read and c not in quoted).filter(typed[flag])
-    bad = conflict_reason(bad, key)  # a key's first rows named, the others counted
+    # a row of its own for each loaded row: a row persons_per_row: multiplies shares its row number
+    bad = conflict_reason(bad, key).with_row_index("_bad_row")
     messages = [*((pl.col(name), message) for name, _, message in checks)]
     messages.append((pl.col("_conflict"), pl.col("_conflict_reason")))
     parts = []
@@ -73,15 +74,15 @@ def quarantine_records(
         part = bad.slice(offset, QUARANTINE_SLICE)
         part = pseudonymise(part.join(raw_text, on="_row_number", how="left", maintain_order="left"))
         each = pl.concat(
-            part.filter(flagged).select("_row_number", pl.lit(order).alias("_order"), message.alias("reason"))
+            part.filter(flagged).select("_bad_row", pl.lit(order).alias("_order"), message.alias("reason"))
             for order, (flagged, message) in enumerate(messages)
         )
         reasons = (
             each.drop_nulls("reason")
-            .group_by("_row_number")
+            .group_by("_bad_row")
             .agg(pl.col("reason").sort_by("_order").str.join("; "))
         )
-        part = part.select("_row_number", business_key.alias("business_key"))
-        part = part.join(reasons, on="_row_number", how="left", maintain_order="left")
+        part = part.select("_bad_row", "_row_number", business_key.alias("business_key"))
+        part = part.join(reasons, on="_bad_row", how="left", maintain_order="left").drop("_bad_row")
         parts.append(part.with_columns(pl.col("reason").fill_null("")))
     return pl.concat(parts) if len(parts) > 1 else parts[0]
