@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 
 import indicators
-from indicators.report.quality_words import reason
+from indicators.report.quality_words import check_text, reason
 
 SOURCE = Path(indicators.__file__).parent
 # what ingest.py rejects a file for (Unreadable: the inbox's file could not be read at all)
@@ -243,5 +243,47 @@ def test_every_reason_the_code_gives_a_rejected_file_has_its_swedish_words():
         f"{where}: {''.join(p if isinstance(p, str) else '…' for p in form)}"
         for form, where in sentences().items()
         if not translated(form)
+    )
+    assert missing == []
+
+
+def check_details() -> dict[tuple, str]:
+    """Every detail of a failed check the GX side writes of its own (``quality.results.failed``'s
+    details, and the fallbacks ``expectation_row`` gives a result without one), found in the code."""
+    found: dict[tuple, str] = {}
+    for path in sorted((SOURCE / "quality").glob("*.py")):
+        module = Module(path)
+        owner = enclosing(module.tree)
+        for node in ast.walk(module.tree):
+            made = []
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "failed" and node.args:
+                detail = node.args[-1]
+                if not (isinstance(detail, ast.Call) and getattr(detail.func, "id", None) == "_clip"):
+                    made = module.forms(detail, owner[node])  # a clipped one: as _clip's below
+            elif isinstance(node, ast.Assign) and path.name == "results.py" and assigned(node, "details"):
+                made = [
+                    form for value in assigned(node, "details") for form in module.forms(value, owner[node])
+                ]
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_clip" and node.args:
+                # a detail clipped to its length: _clip(details or "failed") gives the fallback
+                given = node.args[0]
+                values = given.values[1:] if isinstance(given, ast.BoolOp) else [given]
+                made = [form for value in values for form in module.forms(value, owner[node])]
+            for form in made:
+                if any(isinstance(part, str) and part for part in form):
+                    found.setdefault(form, f"{path.relative_to(SOURCE.parent)}:{node.lineno}")
+    return found
+
+
+def test_every_detail_of_a_check_the_code_writes_has_its_swedish_words():
+    # the failed checks' table of a Swedish report: "not evaluated: ...", "no suite ...: ... is not
+    # checked by GX" and GX's empty results read in English there
+    found = check_details()
+    shown = {"".join(p if isinstance(p, str) else "…" for p in form) for form in found}
+    assert {"not evaluated: …", "GX returned no result", "failed"} <= shown
+    missing = sorted(
+        f"{where}: {''.join(p if isinstance(p, str) else '…' for p in form)}"
+        for form, where in found.items()
+        if not any(check_text(text, "sv")[1] == "sv" for text in readings(form))
     )
     assert missing == []

@@ -437,6 +437,20 @@ CHECK_RULES = [
         None,
     ),
     (r"(?P<n>\d+) columns", lambda m: f"{m['n']} kolumner"),
+    # a check GX did not evaluate, or that has no suite (quality.results, quality.worker)
+    (
+        r"not evaluated: (?P<rest>.*)",
+        lambda m: (
+            "inte utvärderad: "
+            + ("inget resultat från GX" if m["rest"] == "no result from GX" else m["rest"])
+        ),
+    ),
+    (r"GX returned no result", lambda m: "GX gav inget resultat"),
+    (r"failed", lambda m: "misslyckades"),
+    (
+        r"no suite (?P<file>\S+): (?P<table>\S+) is not checked by GX",
+        lambda m: f"ingen svit {m['file']}: {m['table']} kontrolleras inte av GX",
+    ),
 ]
 UNITS = {"rows": "rader", "academic years": "läsår"}
 
