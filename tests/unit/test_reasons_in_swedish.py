@@ -78,6 +78,10 @@ class Module:
                 for form in self.forms(ret.value, function, depth + 1)
             ]
             return [form for form in returned if form != (None,)] or [(HOLE,)]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and depth < 3:
+            source = imported_function(node.func.id, self.tree)  # intake.kept_as: kept, or why not
+            if source is not None and node.func.id in source.functions:
+                return source.forms(ast.Call(ast.Name(node.func.id), [], []), None, depth + 1)
         return [(HOLE,)]
 
     def _name(self, name: str, scope: ast.AST, depth: int) -> list[tuple]:
@@ -171,7 +175,7 @@ def sentences() -> dict[tuple, str]:
                 if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FileResult":
                     status = node.args[2] if len(node.args) > 2 else None
                     if isinstance(status, ast.Constant) and status.value in ("rejected", "unmatched"):
-                        for form in module.forms(node.args[3], None):
+                        for form in module.forms(node.args[3], owner.get(node)):
                             found.setdefault(form, f"{path.relative_to(SOURCE.parent)}:{node.lineno}")
     # a reason that is only a message passed on (LayoutError(str(exc))) is counted where it is made
     return {form: where for form, where in found.items() if any(isinstance(p, str) and p for p in form)}

@@ -377,6 +377,11 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
 ]
 NOTHING_KEPT = "; nothing kept"
 KEPT = re.compile(r"(?P<reason>.*) \(kept as (?P<name>.*?)(?P<same>, the same bytes)?\)", re.S)
+NOT_KEPT = re.compile(  # intake.not_kept: the disk had no room for the copy
+    r"(?P<reason>.*) \(not kept: the disk ran out of space in (?P<where>.*) \((?P<error>[^()]*)\); "
+    r"free space there: the file stays in the inbox, and the next run keeps it\)",
+    re.S,
+)
 COMPILED = [(re.compile(pattern, re.S), template, parts) for pattern, template, parts in RULES]
 
 
@@ -396,7 +401,8 @@ def reason(text: str | None, lang: str) -> tuple[str, str]:
     if lang == "en":
         return text, "en"
     kept = KEPT.fullmatch(text)
-    body = kept.group("reason") if kept else text
+    not_kept = None if kept else NOT_KEPT.fullmatch(text)
+    body = (kept or not_kept).group("reason") if kept or not_kept else text
     nothing_kept = body.endswith(NOTHING_KEPT)  # a file the run could not read: no copy
     translated = _translate(body.removesuffix(NOTHING_KEPT))
     if translated is None:
@@ -404,6 +410,11 @@ def reason(text: str | None, lang: str) -> tuple[str, str]:
     if kept:
         same = ", samma byte" if kept.group("same") else ""
         translated += f" (sparad som {kept.group('name')}{same})"
+    if not_kept:
+        translated += (
+            f" (inte sparad: disken blev full i {not_kept.group('where')} ({not_kept.group('error')}); "
+            "frigör utrymme där: filen ligger kvar i inkorgen och nästa körning sparar den)"
+        )
     if nothing_kept:
         translated += "; inget sparades"
     return translated, lang
