@@ -31,10 +31,17 @@ from indicators.identity import Pseudonymiser
 from indicators.ingest import inbox_delivered
 from indicators.intake import oversize
 from indicators.readers import delivered as delivery
-from indicators.readers.delivered import shown
+from indicators.readers.delivered import shown, text_name
+from indicators.redact import redact_text
 from indicators.sources import load_sources, match_source
 
 DAY = 86_400
+
+
+def _named(path: Path) -> str:
+    """A path as a line names it: redacted, then escaped (a tab inside a personnummer is written \\t
+    only after the rule has seen it as a separator)."""
+    return shown(redact_text(text_name(str(path))))
 
 
 def apply(
@@ -66,10 +73,12 @@ def _delete(path: Path, why: str, progress) -> str | None:
     except FileNotFoundError:
         return None
     except OSError as exc:
-        line = f"retention: could not delete {shown(str(path))}: {describe(exc)}"
+        # the error's own text repeats the path by repr() (a tab as \\t): its cause alone
+        cause = f"{type(exc).__name__}: {exc.strerror}" if exc.strerror else describe(exc)
+        line = f"retention: could not delete {_named(path)}: {cause}"
         progress(f"warning: {line}")
         return line
-    progress(f"retention: deleted {shown(str(path))} ({why})")
+    progress(f"retention: deleted {_named(path)} ({why})")
     return None
 
 
@@ -105,10 +114,10 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float,
         try:
             loaded = first_loaded.get(identity(delivery.file_sha256(file)))
         except delivery.Changed as exc:  # swapped or removed since the listing: not the file loaded
-            progress(f"retention: kept {shown(str(file.path))} ({exc})")
+            progress(f"retention: kept {_named(file.path)} ({exc})")
             continue
         except delivery.Unreadable as exc:
-            line = f"retention: kept {shown(str(file.path))}: {exc}"
+            line = f"retention: kept {_named(file.path)}: {exc}"
             progress(f"warning: {line}")
             warnings.append(line)
             continue
@@ -116,7 +125,7 @@ def _inbox(settings: Settings, cutoff: float, days: float, progress, now: float,
             loaded is not None and min(file.st.st_mtime, loaded.timestamp()) <= cutoff
         ):  # loaded_at: local time
             if not delivery.still_same(file):
-                progress(f"retention: kept {shown(str(file.path))} (changed while it was looked at)")
+                progress(f"retention: kept {_named(file.path)} (changed while it was looked at)")
                 continue
             problem = _delete(
                 file.path,

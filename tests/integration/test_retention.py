@@ -70,6 +70,59 @@ def test_with_retention_0_loaded_exports_leave_the_inbox(tmp_path):
     assert (inbox / "notes_from_the_registrar.txt").exists()
 
 
+def test_a_deleted_export_named_with_a_personnummer_around_a_tab_is_logged_redacted(tmp_path):
+    """An export whose name holds a personnummer with a tab between its parts (the short form, so that
+    no extraction date is read from it), loaded and then deleted by retention: the line 'retention:
+    deleted …' escaped the tab (\\t) before the run's reporter redacted the line, where the rule no
+    longer saw a separator, so the number stood in the run log."""
+    from privacy_scan import scan
+
+    pnr = personnummer("19000101", 986)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / f"student_mobility_{pnr[2:8]}\t{pnr[8:]}.csv").write_text(stays(range(2)), encoding="utf-8")
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    done = ingest(inbox, warehouse, "0")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert list(inbox.iterdir()) == []
+    log = next((tmp_path / "state" / "log").glob("*.log")).read_text()
+    assert f"retention: deleted {inbox}/student_mobility_[personnummer].csv (loaded and published;" in log
+    (tmp_path / "stdout.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
+    found = scan([warehouse.parent, tmp_path / "stdout.txt"], [pnr])
+    assert not found, "\n".join(map(str, found))
+
+
+def test_an_export_named_with_a_personnummer_that_cannot_be_deleted_is_a_warning_redacted(
+    tmp_path, monkeypatch
+):
+    """The same name, its deletion refused (a file system that says no): the warning's error repeated
+    the path by repr(), the tab as \\t, in the run log."""
+    from privacy_scan import scan
+
+    pnr = personnummer("19000101", 987)
+    name = f"student_mobility_{pnr[2:8]}\t{pnr[8:]}.csv"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / name).write_text(stays(range(2)), encoding="utf-8")
+    unlink = Path.unlink
+
+    def refused(path: Path, *args, **kwargs):
+        if path.name == name:
+            raise PermissionError(13, "Permission denied", str(path))
+        return unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", refused)
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+    done = ingest(inbox, warehouse, "0")
+    assert done.returncode == 2, done.stdout + done.stderr
+    line = f"retention: could not delete {inbox}/student_mobility_[personnummer].csv: PermissionError: Permission denied"
+    log = next((tmp_path / "state" / "log").glob("*.log")).read_text()
+    assert f" warning: {line}\n" in log, log
+    (tmp_path / "stdout.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
+    found = scan([warehouse.parent, tmp_path / "stdout.txt"], [pnr])
+    assert not found, "\n".join(map(str, found))
+
+
 def test_retention_counts_days_and_can_be_off(tmp_path):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
