@@ -415,3 +415,30 @@ def test_rows_of_formulas_giving_empty_text_are_blank_rows():
             target.writestr(item, data)
     frame = read_xlsx(patched.getvalue())
     assert [row[:2] for row in frame.rows()] == [(2, "1"), (3, "2"), (7, "3")]
+
+
+def test_a_library_error_quoting_a_personnummer_in_rusts_escapes_is_redacted():
+    # a hand-made workbook whose cell type names a personnummer with a no-break space: calamine quotes
+    # it by Rust's Debug, the space as \u{a0}, where the ingest's redaction found no separator, and
+    # the reason (log, summary, audit.loaded_files, the kept file's note) held the number in clear
+    from helpers import personnummer
+    from indicators.redact import redact_text
+
+    pnr = personnummer("19000101", 988)
+    data = _workbook()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    cell = re.search(r'<c r="B2".*?</c>', sheet).group()
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(
+        cell, f'<c r="B2" t="x{pnr[:8]}\u00a0{pnr[8:]}"><v>1</v></c>', 1
+    ).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, part in parts.items():
+            archive.writestr(name, part)
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(buffer.getvalue())
+    assert redact_text(str(caught.value)) == (
+        "unreadable XLSX: calamine error: Xlsx error: Unknown cell 't' attribute: \"x[personnummer]\""
+    )

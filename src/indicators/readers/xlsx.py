@@ -32,6 +32,8 @@ BLOCK = 1 << 16  # compressed bytes fed at a time
 OUT_BLOCK = 1 << 20  # unpacked bytes produced at a time, at most
 _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local file header (30 bytes)
 _DEDUPLICATED = re.compile(r"^(.*)_(\d+)$")
+# Rust's Debug escape of a character (fastexcel quotes a workbook's text so: a no-break space \u{a0})
+_RUST_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}")
 
 
 def read_xlsx(
@@ -60,7 +62,7 @@ def read_xlsx(
             _no_rows(data, sheet, [], "unreadable XLSX: empty Excel sheet", max_unpacked_mb)
         ) from None
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
-        message = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        message = _library_message(exc)
         raise ReaderError(f"unreadable XLSX: {message}") from None
     if frame.width == 0 or frame.height == 0:
         raise ReaderError(_no_rows(data, sheet, frame.columns, max_unpacked_mb=max_unpacked_mb))
@@ -87,6 +89,18 @@ def read_xlsx(
         columns = [c for c in frame.columns if c != "_row_number"]
         raise ReaderError(_no_rows(data, sheet, columns, max_unpacked_mb=max_unpacked_mb))
     return composed(frame) if marks else frame  # decomposed text (NFD) as the composed text it shows
+
+
+def _library_message(exc: Exception) -> str:
+    """The first line of a library's error, its quoted text redacted before it is cut: Rust's escapes
+    read as the characters they stand for first, so that the rule sees a personnummer's separator."""
+    text = _RUST_ESCAPE.sub(_escaped_char, str(exc)).strip()
+    return redact_text(text.splitlines()[0])[:200] if text else type(exc).__name__
+
+
+def _escaped_char(match: re.Match) -> str:
+    code = int(match.group(1), 16)
+    return match.group() if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF else chr(code)  # no surrogate
 
 
 def _checked_sheet(data: bytes, sheet: str | None, max_unpacked_mb: float) -> bytes | None:
