@@ -50,12 +50,12 @@ _DATE = (  # month, day (+60 allowed)
 )
 # characters that show as nothing: a soft hyphen, zero-width space, non-joiner and joiner, a word
 # joiner, a byte-order mark (text pasted from a web page, a PDF or Word), the marks of writing
-# direction (U+200E, U+200F, U+202A-U+202E, U+2066-U+2069: Outlook, Teams or a page written right to
-# left put them around and in numbers), the invisible operators and separator (U+2061-U+2064), a
+# direction (U+200E, U+200F, U+061C, U+202A-U+202E, U+2066-U+2069: Outlook, Teams or a page written
+# right to left put them around and in numbers), the invisible operators and separator (U+2061-U+2064), a
 # combining grapheme joiner and the Mongolian vowel separator; spaced like white space. And the
 # information separators U+001C-U+001F, which Python's \s holds and polars' (Rust's) does not: the
 # text function and the expression must redact the same text alike
-_INVISIBLE = "\x1c-\x1f\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE = "\x1c-\x1f\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # an HTML character reference a web system's export left in text (&nbsp; &#8209; &ndash; &#xA0;;
 # a name without its ';' too, as a browser reads it), spaced like white space
 _REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"

@@ -52,6 +52,7 @@ CASES = [
     ("19340404\u200e-9821", M),
     ("Kontakt 340404\u202a-\u202c9821", f"Kontakt {M}"),
     ("340404\u200f9821", M),
+    ("340404\u061c-9821", M),  # the Arabic letter mark, the third of the marks
     ("19340404\u2066-\u20699821", M),
     ("19340404\u20639821", M),  # an invisible separator
     ("19340404\u034f-9821", M),  # a combining grapheme joiner
