@@ -265,5 +265,6 @@ def _row_key(columns: list[str], each_row: str, pseudonymiser: Pseudonymiser) ->
 
 
 def _first_line(exc: Exception) -> str:
+    """DuckDB's first line, redacted before it is cut (it may quote a value: no half identifier shown)."""
     text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__
+    return redact_text(text.splitlines()[0])[:300] if text else type(exc).__name__

@@ -363,6 +363,26 @@ def test_a_derive_that_does_not_fit_shows_a_header_holding_a_personnummer_redact
     )
 
 
+def test_a_derive_failing_on_a_long_value_never_shows_part_of_a_personnummer(tmp_path):
+    # DuckDB's error quotes the value; its first line was cut at 300 characters before the ingest
+    # redacted it, so a personnummer across the cut stayed as its date and two digits more
+    from helpers import personnummer
+    from indicators.redact import redact_text
+
+    pnr = personnummer("19000101", 989)
+    value = "x" * 245 + f" {pnr[:8]}-{pnr[8:]}"
+    profile = (
+        'source: visits\nprofile: x\npatterns: ["x*"]\nfields:\n  country: {derive: "cast(Kod as integer)"}\n'
+    )
+    spec = _spec(tmp_path, profile)
+    frame = _frame([{"Visit": "V1", "Kod": value, "Datum": "2024-01-10", "Typ": "S"}])
+    with pytest.raises(LayoutError) as caught:
+        normalise(frame, spec, PSEUDO)
+    recorded = redact_text(str(caught.value))  # as the ingest records the reason
+    assert "derive: failed on this file: Conversion Error: Could not convert string 'xxx" in recorded
+    assert pnr[:8] not in recorded and pnr[2:8] not in recorded
+
+
 def test_a_missing_required_field_says_what_to_do(tmp_path):
     spec = _spec(tmp_path)
     frame = _frame([{"Visit": "V1", "Country code": "SE", "Date": "2024-01-10", "Typ": "S"}])
