@@ -225,3 +225,33 @@ def test_a_country_the_export_does_not_know_counts_in_the_region_unknown():
         "country known: '-', '?', 'unknown' in the export) in 4: rows 2, 3, 4, 6): correct the code in the "
         "export, or, if it is a country's, add it to seeds/country_regions.csv"
     ]
+
+
+def test_the_ec_statistics_placements_and_partners_read_as_a_person_reads_them():
+    # the EC's Erasmus statistics (2008/09-2013/14) name no host institution for a placement in an
+    # enterprise (HOSTINSTITUTION empty or '?'), only COUNTRYOFHOSTINSTITUTION: the profile took the
+    # country from the code's prefix alone, so every such placement was quarantined as missing its
+    # partner_country. And HOSTINSTITUTION read as partner_name (the alias Host institution): an
+    # incoming student's partner was named 'S  LUND01', the faculty itself, without a word
+    header = "HOMEINSTITUTION;COUNTRYOFHOMEINSTITUTION;GENDER;LEVELSTUDY;MOBILITYTYPE;HOSTINSTITUTION;"
+    header += "COUNTRYOFHOSTINSTITUTION;STUDYSTARTDATE;PLACEMENTSTARTDATE;ECTSCREDITSSTUDY"
+    lines = [
+        "S  LUND01;SE;M;2;P;;DE;;10-2011;",  # row 2: a placement, no host code
+        "S  LUND01;SE;F;2;P;?;EL;;11-2011;",  # row 3: a placement, host code '?', Greece as EL
+        "G  ATHINE01;EL;F;1;S;S  LUND01;SE;02-2012;;30",  # row 4: incoming from Athens
+        "S  LUND01;SE;F;2;S;D  HEIDELB01;DE;09-2011;;30",  # row 5: outgoing to Heidelberg
+    ]
+    columns = header.split(";")
+    rows, reasons, _ = _normalise(
+        {c: [line.split(";")[i] or None for line in lines] for i, c in enumerate(columns)},
+        profile="ec",
+    )
+    assert reasons == {}
+    assert rows.select(
+        "_row_number", "direction", "mobility_type", "partner_country", "partner_name"
+    ).rows() == [
+        (2, "outgoing", "traineeship", "DE", None),
+        (3, "outgoing", "traineeship", "GR", None),
+        (4, "incoming", "studies", "GR", None),
+        (5, "outgoing", "studies", "DE", None),
+    ]
