@@ -107,18 +107,23 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
 
 
 ZONED = (
-    r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d{1,9})?\s*(?:(Z)|([+-]\d{2}):?(\d{2}))$"
+    r"^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?(?:[.,]\d{1,9})?\s*"
+    r"(?:(Z|UTC|GMT)|([+-]\d{2})(?::?(\d{2}))?)$"
 )
 LOCAL_ZONE = "Europe/Stockholm"  # the faculty's: a time with a zone is read as the date it is here
 
 
 def _zoned_date(text: pl.Expr) -> pl.Expr:
-    """The Swedish date of a date-time with a zone (``Z``, ``+02:00``, ``-0500``); null otherwise, and
-    for a time that is none (``25:00``)."""
+    """The Swedish date of a date-time with a zone (``Z``, ``UTC``, ``+02:00``, ``-0500``, PostgreSQL's
+    ``+00``); null otherwise, and for a time that is none (``25:00``)."""
     longer = pl.when(text.str.len_bytes() > 15).then(text)  # a plain date (10 characters) costs nothing
     parts = longer.str.extract_groups(ZONED)
     field = parts.struct.field
-    offset = pl.when(field("5").is_not_null()).then(pl.lit("+0000")).otherwise(field("6") + field("7"))
+    offset = (
+        pl.when(field("5").is_not_null())
+        .then(pl.lit("+0000"))
+        .otherwise(field("6") + field("7").fill_null("00"))
+    )
     stamp = (
         field("1") + pl.lit("T") + field("2").str.zfill(2) + pl.lit(":") + field("3") + pl.lit(":")
         + field("4").fill_null("00") + offset

@@ -255,3 +255,34 @@ def test_the_ec_statistics_placements_and_partners_read_as_a_person_reads_them()
         (4, "incoming", "studies", "GR", None),
         (5, "outgoing", "studies", "DE", None),
     ]
+
+
+def test_a_time_zone_written_as_postgresql_or_utc_writes_it_keeps_the_swedish_date():
+    # PostgreSQL writes a timestamp with its zone as '2020-08-31 22:00:00+00' (the hours alone), other
+    # systems '2020-09-01 00:00:00 UTC': each row was quarantined as an invalid date, though '+00:00' and
+    # 'Z' were read. 22:00 UTC on 31 August is midnight on 1 September in Sweden (summer time, +2); 23:00
+    # UTC on 31 January midnight on 1 February (+1)
+    starts = [
+        "2020-08-31 22:00:00+00",
+        "2020-09-01 00:00:00 UTC",
+        "2021-01-31 23:00:00+00",
+        "2020-09-01 8:00 CET",
+    ]
+    n = len(starts)
+    rows, reasons, _ = _normalise(
+        {
+            "Mobility ID": [f"M{i}" for i in range(n)],
+            "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i) for i in range(n)],
+            "Direction": ["Outgoing"] * n,
+            "Mobility type": ["Studies"] * n,
+            "Host country": ["DE"] * n,
+            "Start date": starts,
+            "Status": ["Completed"] * n,
+        }
+    )
+    assert rows.select("mobility_id", "start_date").rows() == [
+        ("M0", dt.date(2020, 9, 1)),
+        ("M1", dt.date(2020, 9, 1)),
+        ("M2", dt.date(2021, 2, 1)),
+    ]
+    assert reasons == {5: "invalid date in start_date: '2020-09-01 8:00 CET'"}  # a zone's name: not guessed
