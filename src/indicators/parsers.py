@@ -26,6 +26,21 @@ UNKNOWN_COUNTRY = "ZZ"
 UNKNOWN_COUNTRY_WORDS = r"^(?:[-\u2010-\u2015?]+|unknown|not known|okänt|okänd|ej känt|ej känd)$"
 
 
+# a weekday's name before a date (Excel's long date form, English or Swedish: Tuesday, tisdag den)
+WEEKDAY = r"(?i)^((?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:mån|tis|ons|tors|fre|lör|sön)dag(?:en)?)\s+(?:den\s+)?"
+WEEKDAYS = {
+    "mon": 1,
+    "mån": 1,
+    "tue": 2,
+    "tis": 2,
+    "wed": 3,
+    "ons": 3,
+    "thu": 4,
+    "tor": 4,
+    "fri": 5,
+    "fre": 5,
+}
+WEEKDAYS |= {"sat": 6, "lör": 6, "sun": 7, "sön": 7}  # ISO's numbers, as polars' dt.weekday()
 NAMED_MONTH_FORMS = ("%b %d %Y", "%d %b %Y")  # a month's name (read_form's): Sep 1 2020, 1 Sep 2020
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")  # the commonest first
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from it)
@@ -100,9 +115,19 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
     named = pl.when(text.str.contains(r"\d[\s,.\-/]*\p{L}{3}|\p{L}{3}\.?[\s\-/]*\d")).then(text)
     spaced = named.str.replace_all(r"(\p{L})\.", "$1").str.replace_all(r"(\d)\.(\s)", "$1$2")
     spaced = spaced.str.replace_all(r"(\d|\p{L}),\s*", "$1 ").str.replace_all(r"[\-/]", " ")
+    # Excel's long date (Tuesday, September 1, 2020): the weekday named is the date's, or no date
+    weekday = (
+        spaced.str.extract(WEEKDAY, 1)
+        .str.to_lowercase()
+        .str.slice(0, 3)
+        .replace_strict(WEEKDAYS, default=None)
+    )
+    spaced = spaced.str.replace(WEEKDAY, "")
     day_month_year = r"^(?:\p{L}+ \d{1,2}|\d{1,2} \p{L}+) \d{4}(?:[ T]\d.*)?$"  # a four-digit year
     spaced = pl.when(spaced.str.contains(day_month_year)).then(spaced)
-    candidates += [(read_form(spaced, fmt), "day") for fmt in NAMED_MONTH_FORMS]
+    for fmt in NAMED_MONTH_FORMS:
+        read = read_form(spaced, fmt)
+        candidates.append((pl.when(weekday.is_null() | (read.dt.weekday() == weekday)).then(read), "day"))
     return candidates
 
 

@@ -286,3 +286,27 @@ def test_a_time_zone_written_as_postgresql_or_utc_writes_it_keeps_the_swedish_da
         ("M2", dt.date(2021, 2, 1)),
     ]
     assert reasons == {5: "invalid date in start_date: '2020-09-01 8:00 CET'"}  # a zone's name: not guessed
+
+
+def test_a_long_date_with_its_weekday_reads_when_the_weekday_is_the_dates():
+    # a sheet whose date cells are formatted as Excel's long date, saved to CSV, writes the weekday
+    # first: 'Tuesday, September 1, 2020', Swedish 'tisdag 1 september 2020': each row was quarantined
+    # as an invalid date. A weekday that is not the date's (1 September 2020 was a Tuesday) is no date
+    starts = ["Tuesday, September 1, 2020", "tisdag den 1 september 2020", "Monday, September 1, 2020"]
+    n = len(starts)
+    rows, reasons, _ = _normalise(
+        {
+            "Mobility ID": [f"M{i}" for i in range(n)],
+            "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i) for i in range(n)],
+            "Direction": ["Outgoing"] * n,
+            "Mobility type": ["Studies"] * n,
+            "Host country": ["DE"] * n,
+            "Start date": starts,
+            "Status": ["Completed"] * n,
+        }
+    )
+    assert rows.select("mobility_id", "start_date").rows() == [
+        ("M0", dt.date(2020, 9, 1)),
+        ("M1", dt.date(2020, 9, 1)),
+    ]
+    assert reasons == {4: "invalid date in start_date: 'Monday, September 1, 2020'"}
