@@ -41,7 +41,6 @@ WEEKDAYS = {
     "fre": 5,
 }
 WEEKDAYS |= {"sat": 6, "lör": 6, "sun": 7, "sön": 7}  # ISO's numbers, as polars' dt.weekday()
-NAMED_MONTH_FORMS = ("%b %d %Y", "%d %b %Y")  # a month's name (read_form's): Sep 1 2020, 1 Sep 2020
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d", "%Y%m%d")  # the commonest first
 EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (its serial numbers count days from it)
 # a time after a date, as Excel writes a date cell to CSV ("9/1/2020 0:00", "01.09.2020 00:00") or a
@@ -112,7 +111,8 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
         candidates.append((pl.when(whole).then(day.str.strptime(pl.Date, fmt, strict=False)), "day"))
     # a day with its month's name, as MoveON's and other English exports write it (Sep 1, 2020; 1 Sep
     # 2020; 01-Sep-2020; 1. September 2020) or a Swedish one (1 okt. 2020): no form reads them otherwise
-    named = pl.when(text.str.contains(r"\d[\s,.\-/]*\p{L}{3}|\p{L}{3}\.?[\s\-/]*\d")).then(text)
+    # (every month's name has three letters a-z: a date-time of digits is passed over at a glance)
+    named = pl.when(text.str.contains(r"[A-Za-z]{3}")).then(text)
     spaced = named.str.replace_all(r"(\p{L})\.", "$1").str.replace_all(r"(\d)\.(\s)", "$1$2")
     spaced = spaced.str.replace_all(r"(\d|\p{L}),\s*", "$1 ").str.replace_all(r"[\-/]", " ")
     # Excel's long date (Tuesday, September 1, 2020): the weekday named is the date's, or no date
@@ -122,12 +122,10 @@ def _date_candidates(text: pl.Expr, field: FieldSpec | None) -> list[tuple[pl.Ex
         .str.slice(0, 3)
         .replace_strict(WEEKDAYS, default=None)
     )
-    spaced = spaced.str.replace(WEEKDAY, "")
-    day_month_year = r"^(?:\p{L}+ \d{1,2}|\d{1,2} \p{L}+) \d{4}(?:[ T]\d.*)?$"  # a four-digit year
-    spaced = pl.when(spaced.str.contains(day_month_year)).then(spaced)
-    for fmt in NAMED_MONTH_FORMS:
-        read = read_form(spaced, fmt)
-        candidates.append((pl.when(weekday.is_null() | (read.dt.weekday() == weekday)).then(read), "day"))
+    spaced = spaced.str.replace(WEEKDAY, "").str.replace(r"^(\d{1,2}) (\p{L}+) ", "$2 $1 ")  # month first
+    month_day_year = r"^\p{L}+ \d{1,2} \d{4}(?:[ T]\d.*)?$"  # a four-digit year
+    read = read_form(pl.when(spaced.str.contains(month_day_year)).then(spaced), "%b %d %Y")
+    candidates.append((pl.when(weekday.is_null() | (read.dt.weekday() == weekday)).then(read), "day"))
     return candidates
 
 
