@@ -29,6 +29,22 @@ def _normalise(columns: dict[str, list[str]], source: str = "student_mobility", 
     return result.good_rows(), dict(result.quarantine.select("_row_number", "reason").rows()), result.warnings
 
 
+def _moveon(**columns: list[str]):
+    """A MoveON-style English export of one outgoing stay a row, ``columns`` given (their length the
+    rows'): the loaded rows, the reasons and the warnings."""
+    n = len(next(iter(columns.values())))
+    export = {
+        "Mobility ID": [f"M{i}" for i in range(n)],
+        "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i % 19) for i in range(n)],
+        "Direction": ["Outgoing"] * n,
+        "Mobility type": ["Studies"] * n,
+        "Host country": ["DE"] * n,
+        "Start date": ["2020-09-01"] * n,
+        "Status": ["Completed"] * n,
+    }
+    return _normalise(export | {name.replace("_", " "): values for name, values in columns.items()})
+
+
 def test_moveon_dates_with_the_months_name_read():
     # MoveON's and SoleMove's English exports write a date with its month's name: 'Sep 1, 2020',
     # '1 September 2020', an Oracle-style '01-Sep-2020', a Swedish '1 okt. 2020': each row was
@@ -36,18 +52,8 @@ def test_moveon_dates_with_the_months_name_read():
     # of two digits (01-SEP-20) is still invalid
     starts = ["Sep 1, 2020", "1 September 2020", "01-Sep-2020", "1 okt. 2020", "Jan 18, 2021 12:00:00 AM"]
     starts += ["Sep 31, 2020", "01-SEP-20"]
-    n = len(starts)
-    rows, reasons, _ = _normalise(
-        {
-            "Mobility ID": [f"M{i}" for i in range(n)],
-            "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i) for i in range(n)],
-            "Direction": ["Outgoing"] * n,
-            "Mobility type": ["Studies"] * n,
-            "Host country": ["Czechia"] * n,
-            "Start date": starts,
-            "End date": ["Jan 31, 2021"] * n,
-            "Status": ["Completed"] * n,
-        }
+    rows, reasons, _ = _moveon(
+        Start_date=starts, End_date=["Jan 31, 2021"] * len(starts), Host_country=["Czechia"] * len(starts)
     )
     assert rows.select("mobility_id", "start_date", "end_date").rows() == [
         ("M0", dt.date(2020, 9, 1), dt.date(2021, 1, 31)),
@@ -84,20 +90,9 @@ def test_moveon_countries_by_their_iso_names_read():
         "Holy See (Vatican City State)": "VA",
         "Atlantis (the)": None,
     }
-    n = len(written)
-    rows, reasons, _ = _normalise(
-        {
-            "Mobility ID": [f"M{i:02d}" for i in range(n)],
-            "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i % 19) for i in range(n)],
-            "Direction": ["Incoming"] * n,
-            "Mobility type": ["Studies"] * n,
-            "Host country": list(written),
-            "Start date": ["2020-09-01"] * n,
-            "Status": ["Completed"] * n,
-        }
-    )
+    rows, reasons, _ = _moveon(Host_country=list(written), Direction=["Incoming"] * len(written))
     assert rows["partner_country"].to_list() == [code for code in written.values() if code]
-    assert reasons == {n + 1: "invalid country in partner_country: 'Atlantis (the)'"}
+    assert reasons == {len(written) + 1: "invalid country in partner_country: 'Atlantis (the)'"}
 
 
 KA1_PROFILE = """\
@@ -208,17 +203,7 @@ def test_a_country_the_export_does_not_know_counts_in_the_region_unknown():
     from indicators.countries import unknown_codes
 
     written = ["-", "?", "Unknown", "XK", "--"]
-    n = len(written)
-    columns = {
-        "Mobility ID": [f"M{i}" for i in range(n)],
-        "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i) for i in range(n)],
-        "Direction": ["Outgoing"] * n,
-        "Mobility type": ["Studies"] * n,
-        "Host country": written,
-        "Start date": ["2020-09-01"] * n,
-        "Status": ["Completed"] * n,
-    }
-    rows, reasons, _ = _normalise(columns)
+    rows, reasons, _ = _moveon(Host_country=written)
     assert rows["partner_country"].to_list() == ["ZZ", "ZZ", "ZZ", "XK", "ZZ"] and reasons == {}
     assert unknown_codes(SPECS["student_mobility", None], rows) == [
         "4 rows whose partner_country is a code no country has, counted in the region Unknown (ZZ (no "
@@ -268,18 +253,7 @@ def test_a_time_zone_written_as_postgresql_or_utc_writes_it_keeps_the_swedish_da
         "2021-01-31 23:00:00+00",
         "2020-09-01 8:00 CET",
     ]
-    n = len(starts)
-    rows, reasons, _ = _normalise(
-        {
-            "Mobility ID": [f"M{i}" for i in range(n)],
-            "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i) for i in range(n)],
-            "Direction": ["Outgoing"] * n,
-            "Mobility type": ["Studies"] * n,
-            "Host country": ["DE"] * n,
-            "Start date": starts,
-            "Status": ["Completed"] * n,
-        }
-    )
+    rows, reasons, _ = _moveon(Start_date=starts)
     assert rows.select("mobility_id", "start_date").rows() == [
         ("M0", dt.date(2020, 9, 1)),
         ("M1", dt.date(2020, 9, 1)),
@@ -293,18 +267,7 @@ def test_a_long_date_with_its_weekday_reads_when_the_weekday_is_the_dates():
     # first: 'Tuesday, September 1, 2020', Swedish 'tisdag 1 september 2020': each row was quarantined
     # as an invalid date. A weekday that is not the date's (1 September 2020 was a Tuesday) is no date
     starts = ["Tuesday, September 1, 2020", "tisdag den 1 september 2020", "Monday, September 1, 2020"]
-    n = len(starts)
-    rows, reasons, _ = _normalise(
-        {
-            "Mobility ID": [f"M{i}" for i in range(n)],
-            "Student ID": [personnummer(f"190001{i + 1:02d}", 981 + i) for i in range(n)],
-            "Direction": ["Outgoing"] * n,
-            "Mobility type": ["Studies"] * n,
-            "Host country": ["DE"] * n,
-            "Start date": starts,
-            "Status": ["Completed"] * n,
-        }
-    )
+    rows, reasons, _ = _moveon(Start_date=starts)
     assert rows.select("mobility_id", "start_date").rows() == [
         ("M0", dt.date(2020, 9, 1)),
         ("M1", dt.date(2020, 9, 1)),
