@@ -240,6 +240,8 @@ def test_the_ec_statistics_placements_and_partners_read_as_a_person_reads_them()
         (4, "incoming", "studies", "GR", None),
         (5, "outgoing", "studies", "DE", None),
     ]
+    # row 3's host '?' is no partner code (it loaded as the code '?', a partner of that name)
+    assert rows["partner_code"].to_list() == [None, None, "G ATHINE01", "D HEIDELB01"]
 
 
 def test_a_time_zone_written_as_postgresql_or_utc_writes_it_keeps_the_swedish_date():
