@@ -216,10 +216,9 @@ def _persons_per_row(con, spec: SourceSpec, columns: list[str]) -> str:
         "create temp view export as select * exclude (__copy__) from "
         f"(select *, unnest(range({copies})) as __copy__ from export_rows)"
     )
-    return (
-        f"case when {count} is null or {count} < 1 then 'persons_per_row: ({spec.persons_per_row}) is "
-        f"no whole number of persons, at least 1 ({spec.contract_file})' end as {PERSONS}"
-    )
+    said = f"persons_per_row: ({spec.persons_per_row}) is no whole number of persons, at least 1 ({spec.contract_file})"
+    quoted = said.replace("'", "''")  # the expression's own quotes, inside a string
+    return f"case when {count} is null or {count} < 1 then '{quoted}' end as {PERSONS}"
 
 
 def _bind(

@@ -184,6 +184,35 @@ def test_a_row_of_the_ec_ka1_data_counts_its_participants(tmp_path):
     assert "each row counted as the persons persons_per_row: Participants says" in " ".join(result.notes)
 
 
+def test_persons_per_row_with_quotes_in_its_expression_says_its_reason(tmp_path):
+    # an expression with a string in it (nullif(Participants, '?')) broke the SQL that writes the reason
+    quoted = KA1_PROFILE.replace(
+        "persons_per_row: Participants", "persons_per_row: \"nullif(Participants, '?')\""
+    )
+    [spec] = [p for s in _ka1_specs(tmp_path, quoted) for p in s.profiles if p.profile == "ka1"]
+    header = [
+        "Sending Organisation Erasmus Code",
+        "Sending Country Code",
+        "Receiving Organisation Erasmus Code",
+    ]
+    header += ["Receiving Country Code", "Activity", "Mobility Start Month", "Participants"]
+    kind = "Student mobility for studies"
+    rows = [["S  LUND01", "SE", "D  BERLIN01", "DE", kind, "2014-09", count] for count in ("2", "?")]
+    frame = pl.DataFrame(
+        {name: [row[i] for row in rows] for i, name in enumerate(header)},
+        schema={h: pl.String for h in header},
+    ).with_row_index("_row_number", offset=2)
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.good_rows()["_row_number"].to_list() == [2, 2]
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (
+            3,
+            "persons_per_row: (nullif(Participants, '?')) is no whole number of persons, at least 1 "
+            "(pipelines/student_mobility__ka1.yml)",
+        )
+    ]
+
+
 def test_persons_per_row_is_for_anonymous_microdata_only(tmp_path):
     # rows that are records (a stay, its person) are never multiplied: one line, the file and its fix
     from indicators.source_schema import ContractFileError
