@@ -486,3 +486,33 @@ def test_more_rows_a_separator_too_few_than_a_file_may_quarantine_reject_it(monk
         "4 rows with fewer fields than the header's 2, more than the 3 a file may quarantine: deliver the "
         "export again whole, with its separators (cut short or padded by the tool that wrote it?)"
     )
+
+
+@pytest.mark.parametrize("where", ["first MiB", "far down"])
+def test_a_byte_windows_1252_leaves_undefined_quarantines_its_line_alone(where):
+    # a Windows-1252 export (Malmö as 0xF6) with a stray 0x81 in one value (Windows reads it as a
+    # control character, Python's codec refuses it): the whole file was rejected, "unreadable encoding:
+    # neither UTF-8 nor Windows-1252 (byte 27)"; far down (past the first MiB) too
+    filler = "".join(f"{n};Lund\n" for n in range(10, 160_000)) if where == "far down" else ""
+    data = (HEADER + "1;Malmö\n" + filler).encode("cp1252") + b"2;G\x81teborg\n" + "3;Umeå\n".encode("cp1252")
+    frame = read_csv(data)
+    line = 3 + (160_000 - 10 if where == "far down" else 0)
+    marked = frame.filter(frame["__reader_reason__"].is_not_null())
+    assert marked.select("_row_number", "id", "partner_name").rows() == [(line, "2", "G\ufffdteborg")]
+    assert marked["__reader_reason__"].to_list() == [
+        "a byte Windows-1252 does not define (0x81, 0x8D, 0x8F, 0x90 or 0x9D) in the line (damaged in "
+        "transfer, or a value pasted in another encoding): the line is kept out; correct it and deliver "
+        "the file again"
+    ]
+    assert frame.filter(frame["_row_number"] != line)["partner_name"].to_list()[-1] == "Umeå"
+    assert frame.height == 3 + (160_000 - 10 if where == "far down" else 0)
+
+
+def test_bytes_windows_1252_leaves_undefined_on_many_lines_reject_the_file():
+    # a file in another encoding (IBM 437, Mac Roman) holds them on line after line: no export to
+    # quarantine line by line
+    data = HEADER.encode() + b"".join(b"%d;G\x81teborg\n" % n for n in range(20))
+    with pytest.raises(
+        ReaderError, match=r"^unreadable encoding: neither UTF-8 nor Windows-1252 \(byte \d+\)$"
+    ):
+        read_csv(data)

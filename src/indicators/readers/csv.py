@@ -13,7 +13,15 @@ import polars as pl
 from indicators.derive import READER_REASON
 from indicators.identity import redact_text
 from indicators.readers.composed import composed, may_hold_marks
-from indicators.readers.csv_lines import check_cells, check_fields, data_start, without_trailing_blank_lines
+from indicators.readers.csv_lines import (
+    UNDEFINED_1252,
+    UNDEFINED_REASON,
+    check_cells,
+    check_fields,
+    data_start,
+    undefined_lines,
+    without_trailing_blank_lines,
+)
 from indicators.readers.errors import ReaderError
 
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
@@ -110,7 +118,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     data = without_trailing_blank_lines(data, start, separator, width)
     check_cells(data, start, width)
 
-    source = _transcode(data, "cp1252") if encoding == "cp1252" else io.BytesIO(data)
+    windows = encoding == "cp1252"
+    source = _transcode(data, "cp1252") if windows else io.BytesIO(data)
     try:
         frame = _read_checked(source, data, separator, skip_rows, width)
     except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
@@ -123,11 +132,14 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         except UnicodeDecodeError as bad:
             mixed_encodings(data, bad.start)  # counted from the file's first line
         try:
+            windows = True
             frame = _read_checked(_transcode(data, "cp1252"), data, separator, skip_rows, width)
         except pl.exceptions.ComputeError as again:
             raise ReaderError(f"malformed CSV: {_first_line(again)}") from None
     if damaged:
         frame = _mark_lines(frame, damaged, NUL_REASON)
+    if windows and (undefined := undefined_lines(data)):  # read as U+FFFD, each such line quarantined
+        frame = _mark_lines(frame, undefined, UNDEFINED_REASON)
     # a blank line is no row (as a blank row of a sheet is none): polars read it as a row of nothing
     blank = _blank(frame)
     if READER_REASON in frame.columns:  # a row with a field too many is never blank: it is quarantined
@@ -430,6 +442,8 @@ def _transcode(data: bytes, encoding: str) -> io.BytesIO:
     try:
         return io.BytesIO(data.decode(encoding).encode("utf-8"))
     except UnicodeDecodeError as exc:
+        if encoding == "cp1252" and UNDEFINED_1252.match(data, exc.start):  # their lines quarantined
+            return io.BytesIO(data.decode(encoding, errors="replace").encode("utf-8"))
         raise ReaderError(f"unreadable encoding: neither UTF-8 nor Windows-1252 (byte {exc.start})") from None
 
 

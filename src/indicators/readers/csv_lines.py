@@ -19,6 +19,13 @@ import re
 
 from indicators.readers.errors import ReaderError
 
+# the bytes Windows-1252 leaves undefined (Python's codec refuses them; Windows reads them as controls)
+UNDEFINED_1252 = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
+UNDEFINED_REASON = (
+    "a byte Windows-1252 does not define (0x81, 0x8D, 0x8F, 0x90 or 0x9D) in the line (damaged in transfer, "
+    "or a value pasted in another encoding): the line is kept out; correct it and deliver the file again"
+)
+UNDEFINED_LINES_AT_MOST = 0.01  # such bytes on more of the lines than this (and more than 10): no cp1252
 BLANK = b" \t\x0b\x0c\x1a"  # what a line of nothing may hold beside separators (as csv.BLANK)
 SPARE_CELLS = 4_000_000  # cells beyond one a byte (64 MB of polars' string views at most)
 
@@ -96,3 +103,22 @@ def check_fields(data: bytes, start: int, separator: str, width: int) -> None:
             "fields than the header (a wrong separator, or lines of separators); deliver the file again "
             "with a field a column"
         )
+
+
+def undefined_lines(data: bytes) -> list[int]:
+    """The numbers (from 1) of the lines of a Windows-1252 file holding a byte it leaves undefined (a
+    stray 0x81 in one value rejected the whole file: "neither UTF-8 nor Windows-1252"); a file with
+    such bytes on many lines is in another encoding, and rejected whole as before."""
+    lines: list[int] = []
+    line, position, total = 1, 0, None
+    for match in UNDEFINED_1252.finditer(data):
+        line += data.count(b"\n", position, match.start())
+        position = match.start()
+        if not lines or lines[-1] != line:
+            lines.append(line)
+            total = total or data.count(b"\n") + 1
+            if len(lines) > 10 and len(lines) > UNDEFINED_LINES_AT_MOST * total:
+                raise ReaderError(
+                    f"unreadable encoding: neither UTF-8 nor Windows-1252 (byte {match.start()})"
+                )
+    return lines
