@@ -22,7 +22,7 @@ from indicators.identity import redact_text
 from indicators.readers.composed import MARK_LEAD_BYTES, composed
 from indicators.readers.csv import check_duplicates, check_width
 from indicators.readers.errors import ReaderError
-from indicators.readers.xlsx_errors import error_columns, every_sheet_xml, sheet_xml
+from indicators.readers.xlsx_errors import any_cell, error_columns, every_sheet_xml, sheet_xml, sheets_xml
 from indicators.readers.xlsx_extent import check_extent
 from indicators.readers.xlsx_merged import fill_merged
 
@@ -137,7 +137,11 @@ def _no_rows(
     try:
         reader = fastexcel.read_excel(data)
         names = reader.sheet_names
-        filled = [name for name in names[1:] if _holds_cells(reader, data, name, max_unpacked_mb)]
+        filled = [
+            name
+            for name, xml in sheets_xml(data, names[1:])
+            if _holds_cells(reader, data, name, xml, max_unpacked_mb)
+        ]
     except Exception:  # noqa: BLE001 - a sheet that cannot be read holds no table to name
         return empty
     if not filled:
@@ -149,13 +153,19 @@ def _no_rows(
     )
 
 
-def _holds_cells(reader, data: bytes, name: str, max_unpacked_mb: float) -> bool:
-    """Does the sheet hold a cell? Its range is checked before calamine loads it (a value far away
-    is a cell: the sheet is not loaded)."""
+def _holds_cells(reader, data: bytes, name: str, xml: bytes | None, max_unpacked_mb: float) -> bool:
+    """Does the sheet (its ``xml``, None where calamine finds it its own way) hold a cell? Its range
+    is checked before calamine loads it (a value far away is a cell: the sheet is not loaded); a sheet
+    whose XML holds no cell is not loaded either."""
     try:
-        _checked_sheet(data, name, max_unpacked_mb)
+        if xml is None:
+            _checked_sheet(data, name, max_unpacked_mb)
+        else:
+            check_extent(xml, max_unpacked_mb)
     except ReaderError:
         return True
+    if xml is not None and not any_cell(xml):
+        return False
     return reader.load_sheet(name, header_row=None, n_rows=2).to_polars().height > 0
 
 
