@@ -80,6 +80,47 @@ def test_bytes_that_changed_since_the_hash_are_not_read(tmp_path):
         delivered.read_bytes(file, sha)
 
 
+def test_a_file_that_grows_after_the_listing_or_while_hashed_or_read_is_never_taken_whole(tmp_path):
+    """An scp still copying: the file grows between the listing and the hash, while it is hashed (a
+    thread appending), and between the hash and the read; each time the run leaves it for the next
+    night (Changed), never reads half of it."""
+    import threading
+
+    path = tmp_path / "student_mobility_2025-01-01.csv"
+    path.write_bytes(b"id;name\n" + b"1;Lund\n" * 1_000_000)  # 7 MB: hashed in a few blocks
+    file = _scan_one(path)
+    with path.open("ab") as handle:
+        handle.write(b"2;Lu")  # the copy goes on after the listing
+    with pytest.raises(delivered.Changed, match="^changed since the inbox was listed$"):
+        delivered.file_sha256(file)
+
+    file, stop = _scan_one(path), threading.Event()
+
+    def append() -> None:
+        with path.open("ab", buffering=0) as handle:
+            while not stop.is_set():
+                handle.write(b"x")
+                time.sleep(0.001)
+
+    writer = threading.Thread(target=append)
+    writer.start()
+    try:
+        with pytest.raises(
+            delivered.Changed, match="^changed (since the inbox was listed|while it was hashed)$"
+        ):
+            delivered.file_sha256(file)
+    finally:
+        stop.set()
+        writer.join()
+
+    file = _scan_one(path)
+    sha = delivered.file_sha256(file)
+    with path.open("ab") as handle:
+        handle.write(b"nd\n")
+    with pytest.raises(delivered.Changed, match="^changed after it was hashed$"):
+        delivered.read_bytes(file, sha)
+
+
 def test_a_copy_of_a_rejected_file_is_never_looser_than_the_original(tmp_path):
     path = tmp_path / "secret.csv"
     path.write_bytes(b"key\n")
