@@ -108,6 +108,12 @@ def test_a_value_without_a_verdict_says_why_in_swedish(swedish):
     ("english", "swedish"),
     [
         ("empty file (kept as r1__empty-file__x.csv)", "tom fil (sparad som r1__empty-file__x.csv)"),
+        (  # a rejected file the disk had no room for (intake.not_kept)
+            "empty file (not kept: the disk ran out of space in /srv/state/rejected (No space left on device); "
+            "free space there: the file stays in the inbox, and the next run keeps it)",
+            "tom fil (inte sparad: disken blev full i /srv/state/rejected (No space left on device); frigör "
+            "utrymme där: filen ligger kvar i inkorgen, och nästa körning sparar den)",
+        ),
         (
             "UTF-16 encoded; save as UTF-8 or Windows-1252 (kept as k.csv, the same bytes)",
             "UTF-16-kodad; spara som UTF-8 eller Windows-1252 (sparad som k.csv, samma byte)",

@@ -413,7 +413,7 @@ def reason(text: str | None, lang: str) -> tuple[str, str]:
     if not_kept:
         translated += (
             f" (inte sparad: disken blev full i {not_kept.group('where')} ({not_kept.group('error')}); "
-            "frigör utrymme där: filen ligger kvar i inkorgen och nästa körning sparar den)"
+            "frigör utrymme där: filen ligger kvar i inkorgen, och nästa körning sparar den)"
         )
     if nothing_kept:
         translated += "; inget sparades"
