@@ -108,6 +108,11 @@ def test_a_value_without_a_verdict_says_why_in_swedish(swedish):
     ("english", "swedish"),
     [
         ("empty file (kept as r1__empty-file__x.csv)", "tom fil (sparad som r1__empty-file__x.csv)"),
+        (
+            "a zip archive (an XLSX workbook named .csv?), not a CSV export: name it .xlsx, or save it as CSV",
+            "ett zip-arkiv (en XLSX-arbetsbok med namnet .csv?), ingen CSV-export: döp om den till .xlsx, "
+            "eller spara den som CSV",
+        ),
         (  # a rejected file the disk had no room for (intake.not_kept)
             "empty file (not kept: the disk ran out of space in /srv/state/rejected (No space left on device); "
             "free space there: the file stays in the inbox, and the next run keeps it)",

@@ -516,3 +516,30 @@ def test_bytes_windows_1252_leaves_undefined_on_many_lines_reject_the_file():
         ReaderError, match=r"^unreadable encoding: neither UTF-8 nor Windows-1252 \(byte \d+\)$"
     ):
         read_csv(data)
+
+
+def test_a_workbook_named_csv_is_named_with_the_fix():
+    # an XLSX workbook renamed .csv (or saved so by a system) was "binary content (NUL bytes): not a CSV
+    # export", a legacy .xls too: neither said what the file is nor what to do
+    import io
+
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["id", "partner_name"])
+    workbook.active.append(["1", "Malmö"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ReaderError) as caught:
+        read_csv(buffer.getvalue())
+    assert str(caught.value) == (
+        "a zip archive (an XLSX workbook named .csv?), not a CSV export: name it .xlsx, or save it as CSV"
+    )
+    legacy = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"\x00\x01" * 300
+    )  # an OLE header, then sectors
+    with pytest.raises(ReaderError) as caught:
+        read_csv(legacy)
+    assert str(caught.value) == (
+        "a legacy .xls or password-protected workbook named .csv, not a CSV export: save it as CSV"
+    )

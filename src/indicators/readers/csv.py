@@ -93,6 +93,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     hint = _SEPARATOR_HINT.match(sample)
     if hint:  # Excel's "sep=;" line above the header: it names the separator, and is no header
         skip_rows += 1
+    workbook = _workbook(sample)
+    if workbook:
+        raise ReaderError(workbook)
     wide = wide_encoding(sample)
     if wide:
         raise ReaderError(f"{wide} encoded; save as UTF-8 or Windows-1252")
@@ -379,6 +382,17 @@ def _too_few(fields: int, width: int) -> str:
         f"{fields} fields where the header has {width}: a separator too few in the row "
         "(its values may have moved into the wrong columns)"
     )
+
+
+def _workbook(sample: bytes) -> str | None:
+    """What a file named .csv that is a workbook is, and the fix (it was "binary content (NUL bytes)")."""
+    if sample.startswith(b"PK\x03\x04"):
+        return (
+            "a zip archive (an XLSX workbook named .csv?), not a CSV export: name it .xlsx, or save it as CSV"
+        )
+    if sample.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
+        return "a legacy .xls or password-protected workbook named .csv, not a CSV export: save it as CSV"
+    return None
 
 
 def wide_encoding(sample: bytes) -> str | None:

@@ -246,6 +246,17 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
     ),
     (r"binary content \(NUL bytes\): not a CSV export", "binärt innehåll (NUL-byte): ingen CSV-export", {}),
     (
+        r"a zip archive \(an XLSX workbook named \.csv\?\), not a CSV export: name it \.xlsx, or save it as CSV",
+        "ett zip-arkiv (en XLSX-arbetsbok med namnet .csv?), ingen CSV-export: döp om den till .xlsx, eller "
+        "spara den som CSV",
+        {},
+    ),
+    (
+        r"a legacy \.xls or password-protected workbook named \.csv, not a CSV export: save it as CSV",
+        "en gammal .xls eller lösenordsskyddad arbetsbok med namnet .csv, ingen CSV-export: spara den som CSV",
+        {},
+    ),
+    (
         r"(?P<lines>[\d,]+) lines of (?P<width>\d+) columns in (?P<size>[\d,]+) bytes: far more lines than an "
         r"export of its size has rows \(blank lines inside the table, or rows of a value or two\); delete "
         r"them and deliver the file again",
