@@ -476,3 +476,26 @@ def test_a_cover_sheet_before_many_sheets_opens_the_workbook_once(monkeypatch):
         "set the source's sheet: in its pipelines file to the sheet that holds them"
     )
     assert len(opened) <= 5, len(opened)  # not one a sheet
+
+
+def test_a_workbook_with_an_empty_part_names_the_part():
+    # a workbook whose shared strings were written as 0 bytes (the exporting program stopped part-way):
+    # "unreadable XLSX: calamine error: Cannot detect file format", naming neither the cause nor a fix
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["a", "b"])
+    workbook.active.append(["x", "1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parts = zipfile.ZipFile(buffer)
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(damaged, "w") as out:
+        for info in parts.infolist():
+            out.writestr(info, parts.read(info))
+        out.writestr("xl/sharedStrings.xml", b"")
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(damaged.getvalue())
+    assert str(caught.value).endswith(
+        ": its part xl/sharedStrings.xml is empty (written only in part); save it again from Excel, or "
+        "deliver it again"
+    ), str(caught.value)
+    assert str(caught.value).startswith("unreadable XLSX: ")

@@ -63,7 +63,7 @@ def read_xlsx(
         ) from None
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = _library_message(exc)
-        raise ReaderError(f"unreadable XLSX: {message}") from None
+        raise ReaderError(f"unreadable XLSX: {message}{_empty_part(data)}") from None
     if frame.width == 0 or frame.height == 0:
         raise ReaderError(_no_rows(data, sheet, frame.columns, max_unpacked_mb=max_unpacked_mb))
     check_width(frame.width)
@@ -224,6 +224,23 @@ def _as_text(column: pl.Series) -> pl.Series:
         if integral.len() and (integral == integral.round(0)).all() and integral.abs().max() < 1e15:
             return column.cast(pl.Int64).cast(pl.String)
     return column.cast(pl.String)
+
+
+def _empty_part(data: bytes) -> str:
+    """The first XML part of the workbook that holds nothing (0 bytes: a workbook cut short by the
+    program that wrote it; calamine says "Cannot detect file format"), as the reason's end, or ""."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:  # a zip: checked before (_check_zip)
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return ""
+    empty = next((i.filename for i in infos if i.filename.endswith(".xml") and not i.file_size), None)
+    if empty is None:
+        return ""
+    return (
+        f": its part {redact_text(empty)[:100]} is empty (written only in part); save it again from Excel, "
+        "or deliver it again"
+    )
 
 
 def _what_it_is(data: bytes) -> str:
