@@ -35,6 +35,9 @@ LEFT_OUT = "__left_out__"
 EXCEL_ERROR = "__excel_error__"
 KEEP = "__keep__"  # keep_rows: the condition's value (rows where it is not true are left out)
 PERSONS = "__persons__"  # persons_per_row: why a row's count of persons is none (else NULL)
+# the most persons one row may count: a count above it is no group's (a shifted cell, a number typed
+# twice: 2000000000 copies of one row ran the night out of memory), its row is quarantined once
+MAX_PERSONS_PER_ROW = 10_000
 
 
 @dataclass(frozen=True)
@@ -205,10 +208,12 @@ def persons_note(spec: SourceSpec) -> str:
 
 def _persons_per_row(con, spec: SourceSpec, columns: list[str]) -> str:
     """The view ``export`` with each kept row as many times as ``persons_per_row:`` says; the select
-    of the reason for a row whose count is no whole number of at least 1 (kept once)."""
+    of the reason for a row whose count is no whole number from 1 to :data:`MAX_PERSONS_PER_ROW` (kept
+    once)."""
     _bind(con, spec.persons_per_row, None, spec, columns, "persons_per_row:")
     count = f"try_cast(trim(cast(({spec.persons_per_row}) as varchar)) as bigint)"
-    copies = f"case when {count} >= 1 then {count} else 1 end"
+    counted = f"{count} between 1 and {MAX_PERSONS_PER_ROW}"
+    copies = f"case when {counted} then {count} else 1 end"
     if spec.keep_rows is not None:  # a row left out is counted once
         copies = f"case when coalesce(cast(({spec.keep_rows}) as boolean), false) then {copies} else 1 end"
     con.execute("alter view export rename to export_rows")
@@ -216,9 +221,12 @@ def _persons_per_row(con, spec: SourceSpec, columns: list[str]) -> str:
         "create temp view export as select * exclude (__copy__) from "
         f"(select *, unnest(range({copies})) as __copy__ from export_rows)"
     )
-    said = f"persons_per_row: ({spec.persons_per_row}) is no whole number of persons, at least 1 ({spec.contract_file})"
+    said = (
+        f"persons_per_row: ({spec.persons_per_row}) is no whole number of persons from 1 to "
+        f"{MAX_PERSONS_PER_ROW:,} ({spec.contract_file})"
+    )
     quoted = said.replace("'", "''")  # the expression's own quotes, inside a string
-    return f"case when {count} is null or {count} < 1 then '{quoted}' end as {PERSONS}"
+    return f"case when not coalesce({counted}, false) then '{quoted}' end as {PERSONS}"
 
 
 def _bind(

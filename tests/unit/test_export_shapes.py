@@ -175,13 +175,53 @@ def test_a_row_of_the_ec_ka1_data_counts_its_participants(tmp_path):
     assert result.quarantine.select("_row_number", "reason").rows() == [
         (
             6,
-            "persons_per_row: (Participants) is no whole number of persons, at least 1 "
+            "persons_per_row: (Participants) is no whole number of persons from 1 to 10,000 "
             "(pipelines/student_mobility__ka1.yml)",
         ),
         (7, "invalid date in start_date: '2014-13'"),
         (7, "invalid date in start_date: '2014-13'"),
     ]
     assert "each row counted as the persons persons_per_row: Participants says" in " ".join(result.notes)
+
+
+def test_a_ka1_row_of_more_participants_than_a_group_has_is_quarantined_not_multiplied(tmp_path):
+    # a KA1 row whose 'Participants' is no count of a group (a cell shifted from another column, a
+    # number typed twice: 2000000000) was loaded that many times: 2 billion rows, the night out of
+    # memory for one bad row. A count above 10,000 quarantines its row once, as a count
+    # of none does; 3 still loads three times
+    [spec] = [p for s in _ka1_specs(tmp_path) for p in s.profiles if p.profile == "ka1"]
+    header = [
+        "Sending Organisation Erasmus Code",
+        "Sending Country Code",
+        "Receiving Organisation Erasmus Code",
+    ]
+    header += ["Receiving Country Code", "Activity", "Mobility Start Month", "Participants"]
+    too_many = "10001"  # one more than the most a row may count (derive.MAX_PERSONS_PER_ROW)
+    rows = [
+        ["S  LUND01", "SE", "G  ATHINE01", "EL", "Student mobility for studies", "2014-09", "3"],  # row 2
+        [
+            "S  LUND01",
+            "SE",
+            "D  BERLIN01",
+            "DE",
+            "Student mobility for studies",
+            "2014-09",
+            too_many,
+        ],  # row 3
+    ]
+    frame = pl.DataFrame(
+        {name: [row[i] for row in rows] for i, name in enumerate(header)},
+        schema={h: pl.String for h in header},
+    ).with_row_index("_row_number", offset=2)
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.good_rows()["_row_number"].to_list() == [2, 2, 2]
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (
+            3,
+            "persons_per_row: (Participants) is no whole number of persons from 1 to 10,000 "
+            "(pipelines/student_mobility__ka1.yml)",
+        )
+    ]
 
 
 def test_persons_per_row_with_quotes_in_its_expression_says_its_reason(tmp_path):
@@ -207,7 +247,7 @@ def test_persons_per_row_with_quotes_in_its_expression_says_its_reason(tmp_path)
     assert result.quarantine.select("_row_number", "reason").rows() == [
         (
             3,
-            "persons_per_row: (nullif(Participants, '?')) is no whole number of persons, at least 1 "
+            "persons_per_row: (nullif(Participants, '?')) is no whole number of persons from 1 to 10,000 "
             "(pipelines/student_mobility__ka1.yml)",
         )
     ]
