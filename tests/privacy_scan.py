@@ -38,15 +38,20 @@ from pathlib import Path
 _INPUT = re.compile(
     r"(?<![0-9])(?:1[89]|20)?([0-9]{6})[-+\u2010-\u2015\u2212 ]?([0-9]{4}|[Tt][0-9]{3})(?![0-9])"
 )
-# every place: six digits, at most six non-alphanumerics, four more (overlapping: a lookahead)
-_ANYWHERE = re.compile(r"(?=([0-9]{6})[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3}))")
-_ANYWHERE_BYTES = re.compile(rb"(?=([0-9]{6})[^0-9A-Za-z]{0,6}([0-9]{4}|[Tt][0-9]{3}))")
+# every place: six digits, at most twelve non-alphanumerics (the rule's three separators between
+# spaces: '340404 - - - 9821' holds seven), four more (overlapping: a lookahead)
+_ANYWHERE = re.compile(r"(?=([0-9]{6})[^0-9A-Za-z]{0,12}([0-9]{4}|[Tt][0-9]{3}))")
+_ANYWHERE_BYTES = re.compile(rb"(?=([0-9]{6})[^0-9A-Za-z]{0,12}([0-9]{4}|[Tt][0-9]{3}))")
+# an HTML character reference, with or without its ';' (a browser reads '&ndash' as '&ndash;', which
+# html.unescape does not): read as a space
+_REFERENCE = r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z]{2,31};?)"
 # an escape a program writes for a character it will not show (Python's repr, Rust's Debug, JSON)
 _ESCAPE = r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]{1,6}\}|U[0-9a-fA-F]{8}|[tnrfv])"
-_SQL_PREFILTER = (
-    f"[0-9０-９]{{6}}(?:[^0-9A-Za-z０-９]|{_ESCAPE}){{0,6}}([0-9０-９]{{4}}|[TtＴｔ][0-9０-９]{{3}})"
+_SQL_PREFILTER = f"[0-9０-９]{{6}}(?:[^0-9A-Za-z０-９]|{_ESCAPE}|{_REFERENCE}){{0,12}}([0-9０-９]{{4}}|[TtＴｔ][0-9０-９]{{3}})"
+_INVISIBLE = dict.fromkeys(  # and the marks of writing direction, invisible operators, a CGJ
+    map(ord, "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
 )
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_INVISIBLE |= dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 # Python's and Rust's escapes of a character not shown: 'a\xa0b' (repr), "a\u{a0}b" (Debug), \t
 _CODE_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u\{([0-9a-fA-F]{1,6})\}|U([0-9a-fA-F]{8})|([tnrfv]))")
@@ -184,6 +189,7 @@ def _text_matches(text: str | bytes, cores: set[str]) -> list[str]:
         _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text),
         _CODE_ESCAPE.sub(_unescaped, text),
         html.unescape(text),
+        re.sub(_REFERENCE, " ", text),
     }
     return sorted({c for variant in variants for c in _matches(variant, cores)})
 

@@ -394,3 +394,27 @@ def test_the_scan_reads_warehouses_parquet_xlsx_json_html_and_names(tmp_path):
     assert ("r.html", "line 1", "6709099888") in found
     assert ("x.xlsx", "zip part xl/worksheets/sheet1.xml", "4502759873") in found
     assert ("name_890303+9892.txt", "name", "8903039892") in found
+
+
+def test_the_scan_finds_the_forms_the_redaction_rule_names(tmp_path):
+    # the rule redacts a personnummer with up to three separators between spaces (340404 - - - NNNN:
+    # seven characters between its parts), a character reference without its ';' (&ndash, as a
+    # browser reads it) and marks of writing direction around a separator; the scan, the suite's
+    # oracle of what leaked, read at most six characters between the parts and decoded only the
+    # references html.unescape knows without ';', so a regression of the rule on these forms passed
+    spaced, reference, marks = (personnummer("19000106", n) for n in (981, 982, 983))
+    (tmp_path / "run.log").write_text(
+        f"a {spaced[2:8]} - - - {spaced[8:]}\nb {reference[2:8]}&ndash{reference[8:]}\n"
+        f"c {marks[:8]}\u200e\u2066 \u2069-\u2069 \u200e{marks[8:]}\n",
+        encoding="utf-8",
+    )
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create table t as select ? as note", [f"x {reference[:8]}&ndash{reference[8:]} y"])
+    con.close()
+    found = {(f.path.name, f.where, f.core) for f in scan(tmp_path, [spaced, reference, marks])}
+    assert found >= {
+        ("run.log", "line 1", spaced[2:]),
+        ("run.log", "line 2", reference[2:]),
+        ("run.log", "line 3", marks[2:]),
+        ("w.duckdb", "warehouse main.t.note", reference[2:]),
+    }
