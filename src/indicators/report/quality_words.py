@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from indicators.export import labels
+from indicators.report.xlsx_words import NOT_A_WORKBOOK, xlsx_damage
 
 FILE_STATUS = {
     "rejected": {"sv": "avvisad", "en": "rejected"},
@@ -121,48 +122,6 @@ def _said(text: str) -> str:
         return "namnet har ett uttagsdatum inne i något som läses som ett personnummer (visas inte)"
     return text
 
-
-# why a workbook's zip cannot be read (readers.xlsx: its members, its shared strings); calamine's own
-# words (any other) are kept
-XLSX_DAMAGE = {
-    "a member's header lies outside the file": "huvudet för en del av arkivet ligger utanför filen",
-    "a member's header is damaged": "huvudet för en del av arkivet är skadat",
-    "a member uses a compression method Excel does not write": "en del av arkivet använder en "
-    "komprimeringsmetod som Excel inte skriver",
-    "a member's compressed data is damaged": "de komprimerade data i en del av arkivet är skadade",
-}
-SHARED_STRINGS = re.compile(
-    r"its shared strings claim (?P<said>.*) \(uniqueCount\), more than its (?P<size>[\d,]+) bytes can hold "
-    r"\(a damaged or crafted workbook\); save it again from Excel",
-    re.S,
-)
-
-
-def _xlsx_damage(text: str) -> str:
-    if text in XLSX_DAMAGE:
-        return XLSX_DAMAGE[text]
-    found = SHARED_STRINGS.fullmatch(text)
-    if found is None:
-        return text
-    said = re.sub(r"a number of ([\d,]+) digits", r"ett tal med \1 siffror", found["said"])
-    return (
-        f"dess delade strängar anger {said} (uniqueCount), fler än dess {found['size']} byte rymmer (en "
-        "skadad eller konstruerad arbetsbok); spara om den från Excel"
-    )
-
-
-# what a file named .xlsx that is no workbook most likely is (readers.xlsx._what_it_is)
-NOT_A_WORKBOOK = {
-    "a password-protected workbook or a legacy .xls renamed; save it from Excel without a password as "
-    "Excel Workbook (.xlsx)": "en lösenordsskyddad arbetsbok eller en omdöpt .xls; spara den från Excel "
-    "utan lösenord som Excel-arbetsbok (.xlsx)",
-    "a damaged or incomplete zip (still being copied?); deliver the file again": "ett skadat eller "
-    "ofullständigt zip-arkiv (kopieras den fortfarande?); leverera filen igen",
-    "an HTML or XML page named .xlsx (some systems export so); save it from Excel as .xlsx": "en HTML- "
-    "eller XML-sida med namnet .xlsx (en del system exporterar så); spara den från Excel som .xlsx",
-    "text (a CSV export named .xlsx?); name it .csv": "text (en CSV-export med namnet .xlsx?); döp om "
-    "den till .csv",
-}
 
 # (the English sentence, the Swedish one): named groups are kept (through their function, if any)
 RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
@@ -353,7 +312,7 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         "XLSX packas upp till {limit} (zipbomb?)",
         {"limit": _limit},
     ),
-    (r"unreadable XLSX: (?P<why>.*)", "oläsbar XLSX: {why}", {"why": _xlsx_damage}),
+    (r"unreadable XLSX: (?P<why>.*)", "oläsbar XLSX: {why}", {"why": xlsx_damage}),
     (
         r"(?P<n>[\d,]+) columns, more than the (?P<most>[\d,]+) an export may have \(the contracts' exports "
         r"have fewer than (?P<few>\d+)\): deliver the table's own columns only \(a wrong separator, or "
