@@ -1,6 +1,6 @@
 """No personnummer in clear anywhere a run writes (issue 19, item 2), through the real CLI.
 
-One nightly (``indicators nightly``: ingest, GX, dbt build, publish) of the bundled sample plus
+One nightly (``indicators nightly``: ingest, GX, dbt build, publish; the CLI's main in this process) of the bundled sample plus
 hand-made hostile files, then ``indicators status``, every export kind (annual, midterm, final; CSV
 in both dialects and XLSX) and every report kind (annual, midterm, final, programme). Then
 :mod:`privacy_scan` looks for every input identifier (the sample's, collected from its files, and the
@@ -18,6 +18,7 @@ worked out by hand: e.g. 121212-981: 1·2, 2·1, 1·2, 2·1, 1·2, 2·1, 9·2=18
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -128,10 +129,30 @@ HOSTILE_FILES = {
 }
 
 
-def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "indicators.cli", *args], capture_output=True, text=True, env=env, check=False
-    )
+@contextlib.contextmanager
+def output_of_processes_started(path: Path):
+    """What this process and the processes it starts write to file descriptors 1 and 2 goes into
+    ``path`` (Python's own ``sys.stdout`` is still captured above it). GX's worker is stopped before
+    and after: the run starts its own, which writes here, and no later test's worker does."""
+    from indicators.quality import shutdown as shutdown_gx_worker
+
+    shutdown_gx_worker()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    try:
+        with path.open("wb") as handle:
+            os.dup2(handle.fileno(), 1)
+            os.dup2(handle.fileno(), 2)
+            try:
+                yield
+            finally:
+                shutdown_gx_worker()
+                os.dup2(saved[0], 1)
+                os.dup2(saved[1], 2)
+    finally:
+        os.close(saved[0])
+        os.close(saved[1])
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +169,7 @@ def run(tmp_path_factory):
     warehouse = state / "warehouse.duckdb"
     outputs = root / "outputs"  # what the commands printed, scanned like any file
     outputs.mkdir()
-    env = os.environ | {"INDICATORS_PSEUDONYMISATION_KEY": KEY, "PYTHONIOENCODING": "utf-8"}
+    env = {"INDICATORS_PSEUDONYMISATION_KEY": KEY}
     where = ["--warehouse", str(warehouse)]
 
     def record(name: str, result: subprocess.CompletedProcess, codes=(0,)) -> str:
@@ -157,10 +178,12 @@ def run(tmp_path_factory):
         assert result.returncode in codes, (name, result.stdout[-2000:], result.stderr[-2000:])
         return result.stdout
 
-    nightly = record("nightly", cli("nightly", "--inbox", str(inbox), *where, env=env), codes=(2,))
-    # what reads the published warehouse runs by the CLI's main in this process (its output captured
-    # the same; the reports' charts drawn once): none of these commands starts a process of its own
-    env = {"INDICATORS_PSEUDONYMISATION_KEY": KEY}
+    # every command runs by the CLI's main in this process (a process of its own imported dbt again
+    # and parsed the project whole). The nightly's GX worker is a process: it is started for this
+    # run with its output (file descriptors 1 and 2) going to a file scanned with the rest
+    with output_of_processes_started(outputs / "nightly.processes"):
+        ran = cli_in_process("nightly", "--inbox", str(inbox), *where, env=env)
+    nightly = record("nightly", ran, codes=(2,))
     record("status", cli_in_process("status", *where, env=env))
     exports = root / "exports"
     for kind in ("annual", "midterm", "final"):
