@@ -198,6 +198,10 @@ def run_bench(
         floors_before = measure_floors(inbox, scratch)
         settings = load_settings().with_paths(inbox=inbox, warehouse=warehouse)
         progress("bench: full nightly, no dbt state (fresh)")
+        # as in a process of its own, also when run_bench is called in a process that ran nightlies
+        # before (a test): no parse kept in the process, no GX worker up
+        shutdown_gx_worker()
+        transform.forget_parse()
         clock = time.perf_counter()
         fresh = nightly.run(settings, quiet=True)
         fresh_seconds = time.perf_counter() - clock
