@@ -36,7 +36,8 @@ PROGRAMMES = "Programkod;Benämning;Nivå;Första läsår\nPA;Program A;grundniv
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, module_key):
-    """One nightly on a programme catalogue and ten stays; its published warehouse."""
+    """One nightly on a programme catalogue and ten stays; its published warehouse. No nightly here
+    runs GX: every test reads dbt's checks, the build and the seeds (GX's: test_quality_gate)."""
     root = tmp_path_factory.mktemp("contracts")
     inbox = root / "inbox"
     inbox.mkdir()
@@ -47,7 +48,7 @@ def published(tmp_path_factory, module_key):
     )
     (inbox / "student_mobility_1.csv").write_text(HEADER + rows, encoding="utf-8")
     settings = load_settings().with_paths(inbox=inbox, warehouse=root / "state" / "warehouse.duckdb")
-    outcome = nightly.run(settings, quiet=True)
+    outcome = nightly.run(settings, with_quality=False, quiet=True)
     assert outcome.published, (outcome.message, outcome.errors)
     return settings
 
@@ -274,7 +275,7 @@ def test_a_project_changed_during_a_run_is_built_whole_by_the_next(tmp_path, mon
         encoding="utf-8",
     )
     settings = load_settings(root).with_paths(inbox=inbox, warehouse=tmp_path / "state" / "warehouse.duckdb")
-    assert nightly.run(settings, quiet=True).published
+    assert nightly.run(settings, with_quality=False, quiet=True).published
 
     seed = root / "seeds" / "annotations.csv"
     original = stages.checkpoint
@@ -289,14 +290,14 @@ def test_a_project_changed_during_a_run_is_built_whole_by_the_next(tmp_path, mon
         encoding="utf-8",
     )
     monkeypatch.setattr(stages, "checkpoint", deploy_during_the_build)
-    during = nightly.run(settings, quiet=True)
+    during = nightly.run(settings, with_quality=False, quiet=True)
     monkeypatch.setattr(stages, "checkpoint", original)
     assert during.published, during.errors
     (inbox / "student_mobility_3.csv").write_text(
         HEADER + f"M3;{personnummer('19960608', 983)};ut;PA;studier;GB;2020-09-01;2021-01-15;avslutad\n",
         encoding="utf-8",
     )
-    after = nightly.run(settings, quiet=True)
+    after = nightly.run(settings, with_quality=False, quiet=True)
     assert after.published, after.errors
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     try:
