@@ -187,30 +187,54 @@ def _joint(parts, protection):
 
 
 def _growth(model: Model, earlier: tuple[int, Block], later: tuple[int, Block], protection) -> None:
-    """Each quantity of a later publish minus the earlier one lies between 0 and the growth of the
-    block's headline (the faculty's total of the same quantity), where both publish the headline."""
+    """Each quantity of a later publish minus the earlier one lies between 0 and the growth of every
+    total it is a part of (directly or through other totals: its programme's headline, the faculty's
+    cell of its breakdown value or measure, the block's headline), where both publish that total."""
     (i, a), (j, b) = earlier, later
+    above = _totals_above(b)
     for key in a.keys() & b.keys():
-        headline = (key[0], key[1], None, None, None)
-        if headline not in a or headline not in b or a[key].is_share != b[key].is_share:
+        if a[key].is_share != b[key].is_share:
             continue
-        for quantity in disclosure.quantities(a[key].is_share):
-            if quantity == "value" and a[key].is_share:
-                continue  # a share's value is a ratio; its numerator and denominator are the counts
-            growth = [a[headline].get(quantity), b[headline].get(quantity)]
-            if not all(isinstance(value, float) for value in growth):
+        for total in above.get(key, ()):
+            if total not in a or a[total].is_share != a[key].is_share:
                 continue
-            change = growth[1] - growth[0]
-            terms: dict[int, float] = defaultdict(float)
-            rhs = 0.0
-            for tag, block, sign in ((j, b, 1.0), (i, a, -1.0)):
-                position, value = _term(model, tag, block, key, quantity, protection)
-                if position is None:
-                    rhs -= sign * value
-                else:
-                    terms[position] += sign
-            if terms:
-                model.row(dict(terms), min(0.0, change) + rhs, max(0.0, change) + rhs)
+            for quantity in disclosure.quantities(a[key].is_share):
+                growth = [a[total].get(quantity), b[total].get(quantity)]
+                if all(isinstance(value, float) for value in growth):
+                    _grew_within(model, (i, a), (j, b), key, quantity, growth[1] - growth[0], protection)
+
+
+def _grew_within(model: Model, earlier, later, key, quantity: str, change: float, protection) -> None:
+    """0 <= later - earlier <= change (change >= 0), or change <= later - earlier <= 0."""
+    terms: dict[int, float] = defaultdict(float)
+    rhs = 0.0
+    for tag, block, sign in ((*later, 1.0), (*earlier, -1.0)):
+        position, value = _term(model, tag, block, key, quantity, protection)
+        if position is None:
+            rhs -= sign * value
+        else:
+            terms[position] += sign
+    if terms:
+        model.row(dict(terms), min(0.0, change) + rhs, max(0.0, change) + rhs)
+
+
+def _totals_above(block: Block) -> dict[disclosure.CellKey, set[disclosure.CellKey]]:
+    """Each cell's totals: those of its sums, and theirs in turn (a sum's total is of the same kind)."""
+    direct: dict[disclosure.CellKey, set[disclosure.CellKey]] = defaultdict(set)
+    for group in disclosure.groups_of(block, is_share=lambda known: known.is_share):
+        for part in group.parts if group.total is not None else ():
+            direct[part].add(group.total)
+    above: dict[disclosure.CellKey, set[disclosure.CellKey]] = {}
+    for key in direct:
+        seen: set[disclosure.CellKey] = set()
+        todo = list(direct[key])
+        while todo:
+            total = todo.pop()
+            if total not in seen:
+                seen.add(total)
+                todo += direct.get(total, ())
+        above[key] = seen
+    return above
 
 
 def _rounded(interval):

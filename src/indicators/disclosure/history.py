@@ -19,8 +19,10 @@ protection levels of today.
 A cell an earlier publish published (0, or 5 and more) that a later one hides (a late delivery: 0 -> 1,
 primary; or a secondary chosen around it) is pinned by the growth of the published total: it grew by
 at most what the total grew (faculty 20 -> 21 and A 0 -> hidden: A is 1). So the later publish hides
-that growth: the block's headline (the faculty total, no breakdown) is hidden with it, kept from then
-on, and the secondary cells chosen around it (:func:`plan_after`).
+that growth: every total it is a part of (the faculty's cell of its breakdown value or measure, its
+programme's headline, the block's headline: each sum of :func:`~indicators.disclosure.sums.groups_of`)
+is hidden with it, kept from then on, and the secondary cells chosen around it (:func:`plan_after`);
+a total so hidden is itself a cell published before and hidden now, so the totals above it follow.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from collections.abc import Collection, Iterable, Mapping
 from itertools import groupby
 
 from indicators.disclosure.intervals import plan
-from indicators.disclosure.rules import WITHHELD, CellKey, Protection
+from indicators.disclosure.rules import WITHHELD, CellKey, Protection, _number
+from indicators.disclosure.sums import groups_of
 
 
 class Kept(set):
@@ -47,26 +50,32 @@ class Kept(set):
 
 def plan_after(rows: Iterable[Mapping], protection: Protection | None = None, kept: Collection[CellKey] = ()):
     """:func:`~indicators.disclosure.intervals.plan` for a publish after those ``kept`` replays: where it
-    hides a cell an earlier publish published, the headline of that cell's block (indicator, year, no
-    programme, no breakdown) is hidden too (as ``kept``), so that the total's growth between the two
-    publishes does not pin the cell; planned again until no such headline is left published."""
+    hides a cell an earlier publish published, every total that cell is a part of (the faculty's cell of
+    its breakdown value or measure, its programme's headline, the block's headline) is hidden too (as
+    ``kept``), so that no total's growth between the two publishes pins the cell; planned again until
+    no such total is left published."""
     rows = list(rows)
     published = getattr(kept, "published", set())
-    present = {_key(row) for row in rows}
+    by_key = {_key(row): row for row in rows}
+    totals: dict[CellKey, set[CellKey]] = defaultdict(set)
+    for group in groups_of(by_key, is_share=lambda row: _number(row.get("denominator")) is not None):
+        for part in group.parts if group.total is not None else ():
+            totals[part].add(group.total)
     hidden_growth: set[CellKey] = set()
     while True:
         grown = Kept(set(kept) | hidden_growth)
         grown.withheld = set(getattr(kept, "withheld", ()))
         pattern = plan(rows, protection, grown)
-        headlines = {
-            (key[0], key[1], None, None, None)
+        above = {
+            total
             for key in pattern.flags
             if key in published and key not in kept
+            for total in totals.get(key, ())
         }
-        headlines = (headlines & present) - hidden_growth - set(pattern.flags)
-        if not headlines:
+        above -= hidden_growth | set(pattern.flags)
+        if not above:
             return pattern
-        hidden_growth |= headlines
+        hidden_growth |= above
 
 
 def _key(row: Mapping) -> CellKey:

@@ -1,0 +1,96 @@
+"""Two publishes of the same numbers side by side, linked through every total a hidden cell sits under
+(not only the faculty's headline): the engine hides each such total's growth, the audit attacks it."""
+
+from __future__ import annotations
+
+from test_audit import row, write
+
+from indicators import disclosure
+from indicators.audit import audit
+
+YEAR = "2023/24"
+
+
+def stays(programme, value):
+    # I01's stays per programme and for the faculty, as count_by_dimensions(measure='stays') writes them
+    return row(programme, value, unit="mobilities", dimension="measure", dimension_value="stays")
+
+
+def gender(programme, value, sex):
+    return row(programme, value, dimension="gender", dimension_value=sex)
+
+
+def key(programme=None, dimension=None, value=None):
+    return ("I01", YEAR, programme, dimension, value)
+
+
+def found(result) -> dict:
+    return {
+        (item.folder, item.programme_code, item.dimension_value): item.interval for item in result.findings
+    }
+
+
+def publish(tmp_path, first, second):
+    """Both publishes planned as the export plans them (the second after the first's replay)."""
+    kept = disclosure.kept_cells([{**item, "published_at": 1} for item in first])
+    flags = disclosure.plan_after(second, kept=kept).flags
+    return flags, (write(tmp_path / "run1", first, {}, linked_sums=[]), tmp_path / "run2")
+
+
+def test_a_cell_hidden_later_hides_the_growth_of_its_measures_total(tmp_path):
+    # I01 publish 1: persons 12 = P1 0 + P2 12, stays 14 = P1 0 + P2 14 (nothing hidden). A late delivery
+    # adds one stay of a new P1 student: persons 13 = P1 1 + P2 12, stays 15 = P1 1 + P2 14. The old rule
+    # hid the persons' headline (kept) with P1's two primaries and chose P2's stays as secondary (P1 + P2
+    # = 15: P1 1..4, P2 11..14), leaving the faculty's stays published: 14 -> 15, so P1's stays grew by at
+    # most 1 from 0 and are at least 1: 1, and P2's 15 - 1 = 14. Now the faculty's stays are hidden
+    # (kept) too, P2's published: faculty stays = P1 + 14, P1 1..4, the faculty 15..18
+    first = [row(value=12), row("P1", 0), row("P2", 12), stays(None, 14), stays("P1", 0), stays("P2", 14)]
+    second = [row(value=13), row("P1", 1), row("P2", 12), stays(None, 15), stays("P1", 1), stays("P2", 14)]
+    flags, (run1, run2) = publish(tmp_path, first, second)
+    assert flags == {
+        key(): "kept",
+        key("P1"): "primary",
+        key(None, "measure", "stays"): "kept",
+        key("P1", "measure", "stays"): "primary",
+    }
+    result = audit([run1, write(run2, second, flags, linked_sums=[])])
+    assert found(result) == {
+        ("run2", None, None): (13, 16),
+        ("run2", "P1", None): (1, 4),
+        ("run2", None, "stays"): (15, 18),
+        ("run2", "P1", "stays"): (1, 4),
+    }
+    assert result.ok, result.format()
+    # the old pattern, audited: the faculty's stays link the publishes (the audit linked only the headline)
+    old = {key(): "kept", key("P1"): "primary", key("P1", "measure", "stays"): "primary"}
+    old[key("P2", "measure", "stays")] = "secondary"
+    result = audit([run1, write(tmp_path / "old", second, old, linked_sums=[])])
+    assert found(result)[("old", "P1", "stays")] == (1, 1)
+    assert found(result)[("old", "P2", "stays")] == (14, 14)
+    assert not result.ok
+
+
+def test_a_cell_hidden_later_hides_the_growth_of_its_programmes_headline(tmp_path):
+    # the reviewer's case, a programme broken down by gender (a long table may hold it; the nightly's
+    # marts break down the faculty only): publish 1 P1 12 = women 0 + men 12, P2 5, faculty 17; a late
+    # woman of P1: 18 = P1 13 (1 + 12) + 5. The old rule hid the faculty (kept), the women (primary) and
+    # the men (secondary), leaving P1 published: 12 -> 13, so the women grew by at most 1 from 0: 1, and
+    # the men 13 - 1 = 12. Now P1 is hidden (kept) with the faculty: P1 = 1..4 + 12 = 13..16, faculty
+    # P1 + 5 = 18..21, women 1..4
+    first = [row(value=17), row("P1", 12), row("P2", 5), gender("P1", 0, "female"), gender("P1", 12, "male")]
+    second = [row(value=18), row("P1", 13), row("P2", 5), gender("P1", 1, "female"), gender("P1", 12, "male")]
+    flags, (run1, run2) = publish(tmp_path, first, second)
+    assert flags == {key(): "kept", key("P1"): "kept", key("P1", "gender", "female"): "primary"}
+    result = audit([run1, write(run2, second, flags, linked_sums=[])])
+    assert found(result) == {
+        ("run2", None, None): (18, 21),
+        ("run2", "P1", None): (13, 16),
+        ("run2", "P1", "female"): (1, 4),
+    }
+    assert result.ok, result.format()
+    old = {key(): "kept", key("P2"): "secondary", key("P1", "gender", "female"): "primary"}
+    old[key("P1", "gender", "male")] = "secondary"
+    result = audit([run1, write(tmp_path / "old", second, old, linked_sums=[])])
+    assert found(result)[("old", "P1", "female")] == (1, 1)
+    assert found(result)[("old", "P1", "male")] == (12, 12)
+    assert not result.ok
