@@ -8,6 +8,13 @@ latest as (
     {{ latest_version('source', ['mobility_id']) }}
 ),
 
+-- an end exported as a month or a year (2015-01, 2015) is its last day (see end_of_precision)
+ended as (
+    select
+        * replace ({{ end_of_precision('end_date', 'end_date_precision') }} as end_date)
+    from latest
+),
+
 final as (
     select
         mobility_id,
@@ -30,7 +37,7 @@ final as (
         coalesce(staff_category, 'teacher') = 'teacher' as is_teacher,
         mobility_type in ('teaching', 'training') as is_teacher_mobility_type,
         _file_id as file_id,
-    from latest
+    from ended
 )
 
 select * from final

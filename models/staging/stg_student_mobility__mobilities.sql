@@ -8,6 +8,13 @@ latest as (
     {{ latest_version('source', ['mobility_id']) }}
 ),
 
+-- an end exported as a month or a year (2015-01, 2015) is its last day (see end_of_precision)
+ended as (
+    select
+        * replace ({{ end_of_precision('end_date', 'end_date_precision') }} as end_date)
+    from latest
+),
+
 final as (
     select
         mobility_id,
@@ -40,7 +47,7 @@ final as (
         )
         or coalesce(credits_ects >= {{ var('credit_mobility_min_ects') }}, false) as is_credit_mobility,
         _file_id as file_id,
-    from latest
+    from ended
 )
 
 select * from final
