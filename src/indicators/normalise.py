@@ -31,7 +31,7 @@ from indicators.derive import (
 from indicators.file_forms import file_forms
 from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
-from indicators.parsers import date_precision, parse_field
+from indicators.parsers import date_precision, latest_day, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.reasons import quarantine_records
 from indicators.redact import MARKER
@@ -427,10 +427,12 @@ def _typed_slice(
         "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in fields if not f.personal]
     )
     del text
-    for rule in spec.rules:
+    for rule in spec.rules:  # an end exported as a month or a year (2014-09) may mean its last day
         if rule.check == "not_before":
+            later, coarse = pl.col(rule.field), f"{rule.field}_precision"
+            later = latest_day(later, pl.col(coarse)) if coarse in typed.columns else later
             typed = typed.with_columns(
-                (pl.col(rule.field) < pl.col(rule.other)).fill_null(False).alias(f"_rule_{rule.field}")
+                (later < pl.col(rule.other)).fill_null(False).alias(f"_rule_{rule.field}")
             )
     return typed, raw_text
 

@@ -169,6 +169,13 @@ def date_precision(text: pl.Expr, field: FieldSpec) -> pl.Expr:
     )
 
 
+def latest_day(date: pl.Expr, precision: pl.Expr) -> pl.Expr:
+    """The last day a date of its precision may mean: a month's last day, a year's 31 December (a
+    coarse date is stored as its first day)."""
+    month_end = pl.when(precision == "month").then(date.dt.month_end())
+    return month_end.when(precision == "year").then(pl.date(date.dt.year(), 12, 31)).otherwise(date)
+
+
 def _parse_academic_year(text: pl.Expr) -> pl.Expr:
     """``2019/20`` from ``2019/20``, ``2019-2020``, a dash as a word processor writes it (``2019–20``),
     after a word (``LÅ``, ``Läsår``, ``Academic year``, ``AY``) or as its two terms (``HT2019/VT2020``).

@@ -593,3 +593,32 @@ def test_two_profiles_of_one_source_may_not_share_a_name(tmp_path):
         "pipelines/visits__y.yml:1: profile 'x' of source visits is also pipelines/visits__x.yml's: "
         "give each profile its own name"
     )
+
+
+def test_an_end_exported_as_a_month_or_a_year_is_not_before_a_start_within_it(tmp_path):
+    # an end of month or year precision is stored as the period's first day; the rule not_before reads
+    # it as the last day it may mean: a stay from 15 September 2014 to '09-2014' ends on or before
+    # 30 September, and one from 10 March 2015 to '2015' by 31 December: neither ends before it starts
+    coarse = 'keep_precision: true, formats: ["%Y-%m-%d", "%m-%Y", "%Y"],'
+    base = BASE.replace(
+        "ended: {type: date, open_end: true,", f"ended: {{type: date, open_end: true, {coarse}"
+    )
+    rule = "rules:\n  - {check: not_before, field: ended, other: day}\n"
+    [spec] = load_sources(_pipelines(tmp_path, {"visits.yml": base + rule}))
+    rows = [
+        {"Visit": "V1", "Land": "SE", "Datum": "2014-09-15", "Slut": "09-2014", "Typ": "S"},  # to 30 Sep
+        {"Visit": "V2", "Land": "SE", "Datum": "2015-03-10", "Slut": "2015", "Typ": "S"},  # to 31 Dec
+        {"Visit": "V3", "Land": "SE", "Datum": "2014-09-15", "Slut": "08-2014", "Typ": "S"},  # by 31 Aug
+        {"Visit": "V4", "Land": "SE", "Datum": "2015-03-10", "Slut": "2014", "Typ": "S"},  # by 31 Dec 2014
+        {"Visit": "V5", "Land": "SE", "Datum": "2014-09-15", "Slut": "2014-09-14", "Typ": "S"},  # to the day
+    ]
+    result = normalise(_frame(rows), spec, PSEUDO)
+    assert result.good_rows().select("visit_id", "ended", "ended_precision").rows() == [
+        ("V1", dt.date(2014, 9, 1), "month"),  # stored as the first of the month, read so by dbt's staging
+        ("V2", dt.date(2015, 1, 1), "year"),
+    ]
+    assert result.quarantine.select("_row_number", "reason").rows() == [
+        (4, "ended before day"),
+        (5, "ended before day"),
+        (6, "ended before day"),
+    ]
