@@ -81,6 +81,25 @@ def test_suite_follows_the_source_contract(source):
     assert len(unique) == 1
 
 
+@pytest.mark.parametrize("source", ["student_mobility", "staff_mobility"])
+def test_a_stay_ending_in_a_month_or_a_year_is_measured_to_its_last_day(source):
+    # the suite's stay_days (0-730 days, warn) of an end exported as a month or a year (stored as its
+    # first day): 15 Sep 2014 to '09-2014' is 15 days (to 30 Sep), not -14; 10 Mar 2015 to '2015' 296
+    # (to 31 Dec), not -68; 2014-09 to 2014-09 29, not 0; one to the day as it is (1 to 11 Oct: 10)
+    sql = suite(source)["meta"]["derived_columns"]["stay_days"]
+    rows = [
+        ("2014-09-15", "2014-09-01", "month"),
+        ("2015-03-10", "2015-01-01", "year"),
+        ("2014-09-01", "2014-09-01", "month"),
+        ("2014-10-01", "2014-10-11", "day"),
+        ("2014-10-01", None, None),
+    ]
+    con = duckdb.connect()
+    con.execute("create table t (start_date date, end_date date, end_date_precision varchar)")
+    con.executemany("insert into t values (?, ?, ?)", rows)
+    assert [d for (d,) in con.execute(f"select {sql} from t").fetchall()] == [15, 296, 29, 10, None]
+
+
 def test_a_suite_without_severity_is_refused(tmp_path):
     doc = suite("enrolments")
     del doc["expectations"][2]["meta"]["severity"]
