@@ -364,6 +364,16 @@ def test_a_wrong_argument_is_one_line_and_exit_1_not_2(tmp_path):
     )
     done = indicators("audit", str(tmp_path), "--min-values", "0", env=environment())
     assert one_line(done).startswith("indicators audit: error: argument --min-values: 0 is below 1")
+    for argument in ("0.01", "nan", "inf", "-1"):  # the generator failed with a traceback below 0.02
+        done = indicators("sample", "--out", str(tmp_path / "sample"), "--scale", argument, env=environment())
+        assert one_line(done) == (
+            f"indicators sample: error: argument --scale: {argument} is not a finite number from 0.02 (1 = one "
+            "faculty's sample) (see indicators sample --help)"
+        )
+    done = indicators("bench", "--scale", "0.001", env=environment())
+    assert one_line(done).startswith(
+        "indicators bench: error: argument --scale: 0.001 is not a finite number"
+    )
     done = indicators("nightly", "--wait", "soon", env=environment())
     assert one_line(done).startswith(
         "indicators nightly: error: argument --wait: invalid float value: 'soon'"

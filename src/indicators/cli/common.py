@@ -69,3 +69,19 @@ def percent(text: str) -> float:
     if not 0 <= value <= 100:  # nan fails this too
         raise argparse.ArgumentTypeError(f"{text} is not a finite number from 0 to 100")
     return value
+
+
+SMALLEST_SCALE = 0.02  # the synthetic sample's smallest size: below it a source's file has no rows
+
+
+def scale(text: str) -> float:
+    """An argparse type: the synthetic sample's size, a finite number from :data:`SMALLEST_SCALE`."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not SMALLEST_SCALE <= value < float("inf"):  # nan fails this too
+        raise argparse.ArgumentTypeError(
+            f"{text} is not a finite number from {SMALLEST_SCALE} (1 = one faculty's sample)"
+        )
+    return value

@@ -7,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from indicators.cli.common import AddCommand
+from indicators.cli.common import AddCommand, scale
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -90,14 +90,14 @@ def add_check_config(add: AddCommand) -> None:
 def add_sample(add: AddCommand) -> None:
     p = add("sample", "write synthetic sample exports (every source) to a folder", cmd_sample)
     p.add_argument("--out", required=True, help="folder to write the exports to")
-    p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")
+    p.add_argument("--scale", type=scale, default=1, help="1 = one faculty; 100 = about a million stays")
     p.add_argument("--seed", type=int, default=2019, help="random seed (same seed, same files)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
 
 
 def add_bench(add: AddCommand) -> None:
     p = add("bench", "benchmark a full and an unchanged nightly against bare-DuckDB floors", cmd_bench)
-    p.add_argument("--scale", type=float, default=1, help="1 = one faculty; 100 = about a million stays")
+    p.add_argument("--scale", type=scale, default=1, help="1 = one faculty; 100 = about a million stays")
     p.add_argument(
         "--seed", type=int, default=2019, help="random seed of the synthetic exports (default 2019)"
     )

@@ -53,7 +53,7 @@ def staff_year(world: World, year: int) -> pl.DataFrame:
     staff_id = np.where(incoming, guests, own)
     active = active_in(world.programmes, year)["programme_code"].to_numpy()
     prog = np.where(incoming, active[rng.integers(0, len(active), n)], prog)
-    known = pl.Series(prog).is_in(pl.Series(active).implode()).to_numpy()
+    known = pl.Series(prog, dtype=pl.String).is_in(pl.Series(active, dtype=pl.String).implode()).to_numpy()
     prog = np.where(known, prog, None)
     teacher = category == "teacher"
     mtype = np.where(
