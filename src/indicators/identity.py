@@ -4,7 +4,9 @@ Every person identifier (student_id, staff_id, teacher_ids) is normalised to one
 form and replaced by ``HMAC-SHA256(key, canonical)`` before anything is written. Forms:
 
 * personnummer / samordningsnummer: ``YYYYMMDD-NNNN``, ``YYMMDD-NNNN``, ``YYMMDDNNNN``,
-  ``YYYYMMDDNNNN``; ``+`` instead of ``-`` marks someone who is 100 or older. Canonical:
+  ``YYYYMMDDNNNN``; ``+`` instead of ``-`` marks someone who is 100 or older. Between the parts
+  any separator the redaction rule reads (:mod:`indicators.redact`: a no-break space, ``&nbsp;``,
+  an en dash between spaces, ``--``, a minus sign, a mark of writing direction, ...). Canonical:
   ``YYYYMMDDNNNN`` (12 digits); the check digit must be valid.
 * Ladok T-numbers (interim identifiers, ``YYMMDD-TNNN``): canonical ``YYYYMMDDTNNN``. An optional
   crosswalk maps a T-number to the personnummer the person got later, so one person stays one.
@@ -28,7 +30,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from indicators.redact import MARKER, redact, redact_text  # noqa: F401 - re-exported: the rule lives there
+from indicators.redact import DASHES, GAP, MARKER, PLUSES, redact, redact_text  # noqa: F401 - re-exported
 
 # Anything shaped like a personnummer or T-number, wherever it appears outside a person column, is
 # replaced by one marker: the rule is indicators.redact's (redact: a polars expression; redact_text).
@@ -37,6 +39,12 @@ REDACTED = MARKER
 _WIDE = [*"０１２３４５６７８９", "－", "＋", "Ｔ", "ｔ"]
 _NARROW = [*"0123456789", "-", "+", "T", "t"]
 _WIDE_PATTERN = "[０-９－＋Ｔｔ]"
+
+# a personnummer's shapes: a separator '-' or '+' up to three times (as the redaction rule reads one),
+# before the last four characters; the rest digits, a 'T' allowed in the serial
+_SHAPE = r"^(\d{2})?\d{6}[-+]{0,3}[0-9T]\d{3}$"
+# a system's UID: letters, digits, ._@:-
+_UID = r"^[A-Za-z0-9._@:\-]{2,64}$"
 
 INVALID = "\x00invalid"  # marker for identifiers that look like a personnummer but are not valid
 
@@ -100,6 +108,27 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, digits_are_ids: boo
     # own form): the same identifier as its ASCII form (looked for first: nearly never there)
     if frame["s"].str.contains(_WIDE_PATTERN).any():
         frame = frame.with_columns(pl.col("s").str.replace_many(_WIDE, _NARROW))
+    # the separators the redaction rule reads between a personnummer's parts, read here alike (one
+    # definition, indicators.redact's): white space, characters that show as nothing and character
+    # references (&nbsp; &#8209;) dropped, a dash, minus sign, '_', '.' or '/' a '-', up to three.
+    # Only a value so read as a personnummer's shape is rewritten; one the old reading took for a
+    # uid ('19000101_9876', '000101.9876') stays one if its check digit is wrong (a system's id)
+    # (looked for in the values with anything but letters, digits and one '-' or '+': rarely there)
+    s = frame["s"]
+    rewritten = pl.repeat(False, len(s), dtype=pl.Boolean, eager=True).alias("rewritten")
+    odd = s.str.contains(r"[^0-9A-Za-z+\-]|[-+][-+]").fill_null(False)
+    if odd.any():
+        rows = odd.arg_true()
+        before = s.gather(rows)
+        read = (
+            before.str.replace_all(f"(?:{GAP})+", "")
+            .str.replace_all(DASHES, "-")
+            .str.replace_all(PLUSES, "+")
+        )
+        shaped = (read.str.contains(_SHAPE) & (read != before)).fill_null(False)
+        rows, read = rows.filter(shaped), read.filter(shaped)
+        s, rewritten = s.scatter(rows, read), rewritten.scatter(rows, True)
+    frame = frame.with_columns(pl.col("s").alias("before"), s.alias("s"), rewritten)
     # nine digits: a short personnummer of someone born 2000-2009 whose leading zero a spreadsheet
     # dropped (typed as a number into Excel, or a CSV saved by it); the check digit still decides
     number_id = pl.col("s").str.contains(r"^(\d{1,11}|\d{13,64})$") if digits_are_ids else pl.lit(False)
@@ -111,11 +140,10 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, digits_are_ids: boo
         number_id.alias("number_id"),
     )
     s = pl.col("s")
-    # the personnummer shapes, matched without capture groups (they are slow): a separator '-' or '+'
-    # at most once, before the last four characters; the rest digits, a 'T' allowed in the serial
+    # the personnummer shapes, matched without capture groups (they are slow): _SHAPE
     frame = frame.with_columns(
         s.str.replace_all("-", "", literal=True).str.replace_all("+", "", literal=True).alias("compact"),
-        s.str.contains(r"^(\d{2})?\d{6}[-+]?[0-9T]\d{3}$").alias("shaped"),
+        s.str.contains(_SHAPE).alias("shaped"),
         s.str.contains("+", literal=True).alias("plus"),
     )
     compact = pl.col("compact")
@@ -135,7 +163,7 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, digits_are_ids: boo
     canonical = full_year.cast(pl.String).str.zfill(4) + pl.col("rest")
     shaped = pl.col("shaped")
     looks_numeric = s.str.contains(r"^[\d\-+]+$")
-    uid = s.str.contains(r"^[A-Za-z0-9._@:\-]{2,64}$")
+    uid = s.str.contains(_UID)
     frame = frame.with_columns(
         pl.when(pl.col("raw").is_null() | (s == ""))
         .then(None)
@@ -159,9 +187,14 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, digits_are_ids: boo
         & ~canonical.str.starts_with("uid:")
     )
     valid = _valid_personnummer(frame, "canonical").fill_null(False)
+    before = pl.col("before")
     frame = frame.with_columns(
         pl.when(twelve.fill_null(False) & ~valid)
-        .then(pl.lit(INVALID))
+        .then(
+            pl.when(pl.col("rewritten") & before.str.contains(_UID))
+            .then(pl.lit("uid:") + before.str.to_lowercase())
+            .otherwise(pl.lit(INVALID))
+        )
         .otherwise(pl.col("canonical"))
         .alias("canonical")
     )

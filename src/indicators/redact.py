@@ -59,9 +59,16 @@ _INVISIBLE = "\x1c-\x1f\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-
 # an HTML character reference a web system's export left in text (&nbsp; &#8209; &ndash; &#xA0;;
 # a name without its ';' too, as a browser reads it), spaced like white space
 _REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
-_GAP = rf"(?:[\s{_INVISIBLE}]|{_REFERENCE})*"
-# a separator, typed up to three times (a slip, or two hyphens for a dash as plain text writes it)
-_SEPARATOR = rf"{_GAP}(?:[-+_./\u2010-\u2015\u2212\ufe58\ufe63\uff0b\uff0d\uff0e\uff0f\uff3f]{_GAP}){{0,3}}"
+# one of them, or white space: what shows as a space or as nothing between a personnummer's parts
+GAP = rf"[\s{_INVISIBLE}]|{_REFERENCE}"
+_GAP = rf"(?:{GAP})*"
+# the separators: the hyphens, dashes and minus signs, '_', '.' and '/' (and their full-width and
+# small forms) read like '-'; '+' (100 or older) and its full-width form
+DASHES = "[-_./\u2010-\u2015\u2212\ufe58\ufe63\uff0d\uff0e\uff0f\uff3f]"
+PLUSES = "[+\uff0b]"
+# a separator, typed up to three times (a slip, or two hyphens for a dash as plain text writes it).
+# indicators.identity reads a person column's identifier with these same definitions
+_SEPARATOR = rf"{_GAP}(?:(?:{DASHES}|{PLUSES}){_GAP}){{0,3}}"
 _CORE = rf"(?:{_d('1')}{_d('89')}|{_d('2')}{_d('0')})?{_d('0-9')}{{2}}{_DATE}{_SEPARATOR}(?:{_d('0-9')}{{4}}|[TtＴｔ]{_d('0-9')}{{3}})"
 # group 1: the character before (or the start), group 2: the character after (or the end)
 PATTERN = rf"(^|[^0-9０-９]){_CORE}([^0-9０-９]|$)"

@@ -17,6 +17,7 @@ from indicators.identity import (
     luhn_digit,
     normalise_person_ids,
 )
+from indicators.redact import has_personnummer
 
 PIVOT = 2026
 
@@ -216,3 +217,54 @@ def test_a_uid_of_eight_characters_is_a_uid():
         "uid:stud123",
         "uid:stud12345",
     ]
+
+
+def test_a_personnummer_with_the_separators_the_redaction_rule_reads_is_the_same_person():
+    # a web system's, Outlook's or Word's export: the separators the redaction rule reads between a
+    # personnummer's parts (character references, marks of writing direction and characters that
+    # show as nothing, two or three hyphens, a minus sign, an en dash between spaces; a no-break space
+    # was read already) were an invalid person identifier: the row quarantined, that person not
+    # counted; and '_' and '.' a uid: another person. Each is now the same pseudonym as the plain form
+    pnr = personnummer("19000101", 987)
+    date, serial, short = pnr[:8], pnr[8:], pnr[2:8]
+    typed = [
+        f"{date}\u00a0{serial}",  # a no-break space
+        f"{date}&nbsp;{serial}",
+        f"{date}&#8209;{serial}",  # a non-breaking hyphen, by number
+        f"{short}&nbsp;+&nbsp;{serial}",  # '+': a hundred years earlier, 1900 as the long form
+        f"{date} &ndash; {serial}",
+        f"{date}&nbsp{serial}",  # a name without its ';'
+        f"{date}&#xA0;-&#160;{serial}",
+        f"{date}\u200e-{serial}",  # a mark of writing direction
+        f"\u2066{date}-\u2069{serial}\u202c",
+        f"{date}\u200b{serial}",  # a zero-width space
+        f"{date}\u00ad{serial}",  # a soft hyphen
+        f"\ufeff{date}-{serial}",  # a byte-order mark
+        f"{date}\x1f{serial}",  # an information separator
+        f"{date}--{serial}",
+        f"{date} - - {serial}",
+        f"{date}---{serial}",
+        f"{date}\u2212{serial}",  # a minus sign
+        f"{date} \u2013 {serial}",  # an en dash between spaces
+        f"{date}\u2011{serial}",  # a non-breaking hyphen
+        f"{date}_{serial}",
+        f"{date}.{serial}",
+        f"{date}/{serial}",
+        f"{date}\uff0f{serial}",  # a full-width slash
+    ]
+    assert all(has_personnummer(value) for value in typed)  # each one the redaction rule's
+    ps = Pseudonymiser(b"k" * 32, pivot_year=PIVOT)
+    plain = ps.pseudonymise(pl.Series([pnr])).to_list()[0]
+    assert ps.pseudonymise(pl.Series(typed)).to_list() == [plain] * len(typed)
+    # the same with a wrong check digit: invalid (a uid-shaped one, '_' or '.', read as before: a uid)
+    bad = wrong_check_digit(pnr)
+    wrong = [f"{bad[:8]}&nbsp;{bad[8:]}", f"{bad[:8]} \u2013 {bad[8:]}", f"{bad[:8]}--{bad[8:]}"]
+    wrong += [f"{bad[:8]}/{bad[8:]}", f"{bad[:8]}_{bad[8:]}"]
+    assert normalise_person_ids(pl.Series(wrong), PIVOT).to_list() == [INVALID] * 4 + [
+        f"uid:{bad[:8]}_{bad[8:]}"
+    ]
+    # a T-number the same way
+    assert (
+        normalise_person_ids(pl.Series(["000101&nbsp;T987", "000101 \u2013 T987"]), PIVOT).to_list()
+        == ["20000101T987"] * 2
+    )
