@@ -30,7 +30,7 @@ from collections.abc import Mapping
 
 import polars as pl
 
-from indicators.redact import DASHES, GAP, MARKER, PLUSES, redact, redact_text  # noqa: F401 - re-exported
+from indicators.redact import DASHES, GAP, MARKER, PLUSES, REFERENCE, redact, redact_text  # noqa: F401 - re-exported
 
 # Anything shaped like a personnummer or T-number, wherever it appears outside a person column, is
 # replaced by one marker: the rule is indicators.redact's (redact: a polars expression; redact_text).

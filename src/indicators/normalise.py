@@ -30,7 +30,7 @@ from indicators.derive import (
 )
 from indicators.file_forms import file_forms
 from indicators.headers import LayoutError, map_headers, repeated_header_rows
-from indicators.identity import INVALID, Pseudonymiser, redact, values_repeat
+from indicators.identity import INVALID, REFERENCE, Pseudonymiser, redact, values_repeat
 from indicators.parsers import date_precision, latest_day, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.reasons import quarantine_records
@@ -458,8 +458,9 @@ def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonym
         if f.type == "person_id":
             text = text.with_columns(pseudonymiser.canonical(text[f.name], f.digits_are_ids))
         elif f.type == "person_id_list":
+            listed = pl.col(f.name).str.replace_all(REFERENCE, " ")  # a reference's ';' (&nbsp;): a space
             exploded = (
-                text.select("_row_number", pl.col(f.name).str.replace_all(",", ";").str.split(";"))
+                text.select("_row_number", listed.str.replace_all(",", ";").str.split(";"))
                 .explode(f.name)
                 .with_columns(pl.col(f.name).str.strip_chars())
                 .filter(pl.col(f.name).is_not_null() & (pl.col(f.name) != ""))

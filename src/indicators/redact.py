@@ -58,9 +58,9 @@ _DATE = (  # month, day (+60 allowed)
 _INVISIBLE = "\x1c-\x1f\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # an HTML character reference a web system's export left in text (&nbsp; &#8209; &ndash; &#xA0;;
 # a name without its ';' too, as a browser reads it), spaced like white space
-_REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
+REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
 # one of them, or white space: what shows as a space or as nothing between a personnummer's parts
-GAP = rf"[\s{_INVISIBLE}]|{_REFERENCE}"
+GAP = rf"[\s{_INVISIBLE}]|{REFERENCE}"
 _GAP = rf"(?:{GAP})*"
 # the separators: the hyphens, dashes and minus signs, '_', '.' and '/' (and their full-width and
 # small forms) read like '-'; '+' (100 or older) and its full-width form

@@ -756,3 +756,31 @@ def test_reasons_built_a_few_rows_at_a_time_read_as_built_at_once(monkeypatch):
             f"start_date; missing required value: status; {short}",
         ),
     ]
+
+
+def test_a_teacher_list_with_a_character_reference_between_a_personnummers_parts_is_read():
+    # a web system's activity log: 'YYYYMMDD&nbsp;NNNN; YYYYMMDD&#8209;NNNN' was split at the
+    # references' ';' too ('YYYYMMDD&nbsp', ' NNNN'): the row quarantined as an invalid person
+    # identifier, its teachers not counted. A reference is now a space, as the redaction rule reads it
+    from helpers import personnummer
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+
+    [spec] = [s for s in SPECS if s.name == "activities"]
+    a, b = personnummer("19000101", 987), personnummer("19000102", 981)
+    frame = export(
+        {
+            "Aktivitets-ID": ["A1", "A2", "A3"],
+            "Datum": ["2020-09-01"] * 3,
+            "Kategori": ["iah"] * 3,
+            "Titel": ["Seminarium"] * 3,
+            "Lärar-ID": [
+                f"{a[:8]}&nbsp;{a[8:]}; {b[:8]}&#8209;{b[8:]}",
+                f"{a[:8]} &ndash; {a[8:]}, {b[:8]}&nbsp{b[8:]}",
+                f"{b[:8]}-{b[8:]};{a}",  # the plain forms
+            ],
+        }
+    )
+    result = normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert result.quarantine.height == 0
+    assert result.good_rows()["teacher_ids"].to_list() == [f"{a};{b}"] * 3
