@@ -41,8 +41,8 @@ _NARROW = [*"0123456789", "-", "+", "T", "t"]
 _WIDE_PATTERN = "[０-９－＋Ｔｔ]"
 
 # a personnummer's shapes: a separator '-' or '+' up to three times (as the redaction rule reads one),
-# before the last four characters; the rest digits, a 'T' allowed in the serial
-_SHAPE = r"^(\d{2})?\d{6}[-+]{0,3}[0-9T]\d{3}$"
+# before the last four characters; the rest digits, a 'T' (or 't', as the rule reads it) in the serial
+_SHAPE = r"^(\d{2})?\d{6}[-+]{0,3}[0-9Tt]\d{3}$"
 # a system's UID: letters, digits, ._@:-
 _UID = r"^[A-Za-z0-9._@:\-]{2,64}$"
 
@@ -142,7 +142,10 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, digits_are_ids: boo
     s = pl.col("s")
     # the personnummer shapes, matched without capture groups (they are slow): _SHAPE
     frame = frame.with_columns(
-        s.str.replace_all("-", "", literal=True).str.replace_all("+", "", literal=True).alias("compact"),
+        s.str.replace_all("-", "", literal=True)
+        .str.replace_all("+", "", literal=True)
+        .str.replace("t", "T", literal=True)  # a T-number typed 't'
+        .alias("compact"),
         s.str.contains(_SHAPE).alias("shaped"),
         s.str.contains("+", literal=True).alias("plus"),
     )

@@ -268,3 +268,10 @@ def test_a_personnummer_with_the_separators_the_redaction_rule_reads_is_the_same
         normalise_person_ids(pl.Series(["000101&nbsp;T987", "000101 \u2013 T987"]), PIVOT).to_list()
         == ["20000101T987"] * 2
     )
+
+
+def test_a_t_number_typed_with_a_small_t_is_the_same_t_number():
+    # 'YYMMDD-tNNN' (typed by hand into a sheet), which the redaction rule reads as a T-number, was a
+    # uid: another person than 'YYMMDD-TNNN', without a word; with an odd separator it was invalid
+    values = ["000101-t987", "20000101t987", "000101 &ndash; t987", "000101\uff0d\uff54987", "000101-T987"]
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == ["20000101T987"] * 5
