@@ -94,16 +94,18 @@ def test_a_file_that_grows_after_the_listing_or_while_hashed_or_read_is_never_ta
     with pytest.raises(delivered.Changed, match="^changed since the inbox was listed$"):
         delivered.file_sha256(file)
 
-    file, stop = _scan_one(path), threading.Event()
+    file, stop, wrote = _scan_one(path), threading.Event(), threading.Event()
 
     def append() -> None:
         with path.open("ab", buffering=0) as handle:
             while not stop.is_set():
                 handle.write(b"x")
+                wrote.set()
                 time.sleep(0.001)
 
     writer = threading.Thread(target=append)
     writer.start()
+    assert wrote.wait(10)  # on a loaded machine the thread may start after a 7 MB hash is done
     try:
         with pytest.raises(
             delivered.Changed, match="^changed (since the inbox was listed|while it was hashed)$"
