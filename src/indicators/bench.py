@@ -68,6 +68,10 @@ def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+class BenchError(RuntimeError):
+    """A night of the benchmark did not publish, or its build failed: one line for the command."""
+
+
 class MemorySampler:
     """The peak of the resident memory of this process and all its children together, sampled.
 
@@ -206,9 +210,7 @@ def run_bench(
         fresh = nightly.run(settings, quiet=True)
         fresh_seconds = time.perf_counter() - clock
         if not fresh.published:
-            raise RuntimeError(
-                f"the benchmark's nightly did not publish: {fresh.message}; {fresh.errors[:3]}"
-            )
+            raise BenchError(f"the benchmark's nightly did not publish: {fresh.message}; {fresh.errors[:3]}")
         progress("bench: nightly with nothing new")
         clock = time.perf_counter()
         unchanged = nightly.run(settings, quiet=True)
@@ -224,7 +226,7 @@ def run_bench(
         gx_worker_peak = full.memory.get("gx_worker_peak_mb", 0.0)
         full_seconds = time.perf_counter() - clock
         if not full.published:
-            raise RuntimeError(f"the benchmark's nightly did not publish: {full.message}; {full.errors[:3]}")
+            raise BenchError(f"the benchmark's nightly did not publish: {full.message}; {full.errors[:3]}")
 
         loaded_sources = list(full.ingest.sources_loaded) if full.ingest is not None else None
         loaded_sources = loaded_sources or [s.name for s in load_sources(settings.pipelines_dir)]
@@ -264,7 +266,7 @@ def run_bench(
             again.unlink()
         next_seconds = time.perf_counter() - clock
         if not following.published:
-            raise RuntimeError(
+            raise BenchError(
                 f"the benchmark's next nightly did not publish: {following.message}; {following.errors[:3]}"
             )
         t, tf = full.timings, fresh.timings
@@ -357,9 +359,7 @@ def stages_alone(settings, warehouse: Path, sources: list[str]) -> dict[str, flo
         built = transform.build(settings, work, parsed=parsed)
         build_seconds = time.perf_counter() - clock
         if not built.success:
-            raise RuntimeError(
-                f"the benchmark's build alone failed: {built.message or built.failed_nodes[:3]}"
-            )
+            raise BenchError(f"the benchmark's build alone failed: {built.message or built.failed_nodes[:3]}")
         return {"quality": quality_seconds, "dbt_build": build_seconds}
     finally:
         shutil.rmtree(spill, ignore_errors=True)
@@ -377,7 +377,7 @@ def redeliver(inbox: Path, outcome) -> Path:
         if f.status == "loaded" and f.file_name.lower().endswith(".csv") and (inbox / f.file_name).is_file()
     ]
     if not loaded:
-        raise RuntimeError("the benchmark's nightly loaded no CSV export to deliver again")
+        raise BenchError("the benchmark's nightly loaded no CSV export to deliver again")
     smallest = min(loaded, key=lambda path: path.stat().st_size)
     again = smallest.with_name(f"{smallest.stem}_redelivered{smallest.suffix}")
     again.write_bytes(smallest.read_bytes() + b"\n")

@@ -22,9 +22,13 @@ def cmd_sample(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from indicators import bench
 
-    result = bench.run_bench(
-        args.scale, seed=args.seed, work_dir=Path(args.work_dir) if args.work_dir else None
-    )
+    try:
+        result = bench.run_bench(
+            args.scale, seed=args.seed, work_dir=Path(args.work_dir) if args.work_dir else None
+        )
+    except bench.BenchError as exc:  # at a scale below 0.1 the sample is too thin for its own checks
+        print(f"error: {exc} (at --scale {args.scale:g}; a scale of 0.1 or more publishes)", file=sys.stderr)
+        return 1
     print(bench.format_table(result))
     if args.json:
         bench.write_json(result, Path(args.json))
@@ -97,7 +101,9 @@ def add_sample(add: AddCommand) -> None:
 
 def add_bench(add: AddCommand) -> None:
     p = add("bench", "benchmark a full and an unchanged nightly against bare-DuckDB floors", cmd_bench)
-    p.add_argument("--scale", type=scale, default=1, help="1 = one faculty; 100 = about a million stays")
+    p.add_argument(
+        "--scale", type=scale, default=1, help="1 = one faculty; 100 = about a million stays; 0.1 at least"
+    )
     p.add_argument(
         "--seed", type=int, default=2019, help="random seed of the synthetic exports (default 2019)"
     )
