@@ -291,3 +291,13 @@ def test_every_detail_of_a_check_the_code_writes_has_its_swedish_words():
         if not any(check_text(text, "sv")[1] == "sv" for text in readings(form))
     )
     assert missing == []
+
+
+def test_a_by_year_profile_detail_reads_in_swedish_throughout():
+    # quality.results._years_detail: a Swedish report's failed checks read "läsår 2021/22: 3 rows,
+    # 0.075 of 40", the year's rows and its share of the year before in English
+    assert check_text("academic years 2021/22: 3 rows, 0.075 of 40; 2022/23: 0 rows, 0 of 35", "sv") == (
+        "läsår 2021/22: 3 rader, 0.075 av 40; 2022/23: 0 rader, 0 av 35",
+        "sv",
+    )
+    assert check_text("academic years 2020/21: 0.25", "sv") == ("läsår 2020/21: 0.25", "sv")
