@@ -525,12 +525,13 @@ def _person_ids(ids: list[str]):
 def test_a_column_of_nine_digit_system_ids_is_read_as_ids_though_a_few_pass_the_check():
     # MoveON's numeric person ids: 298 begin 59 (with a zero put back, month 9x: no personnummer) and
     # two happen to pass once a zero is put back: 901019901 (0901019901, 2009-01-01, check digit 1) and
-    # 802151233 (0802151233: 0 8 0 2 1 5 1 2 3 weighted 2 1 2 ... sum 0+8+0+2+2+5+2+2+6 = 27, check 3).
+    # 802159913 (0802159913: 0 8 0 2 1 5 9 9 1 weighted 2 1 2 ... sum 0+8+0+2+2+5+9+9+2 = 37, check 3;
+    # serial 991, the tests' fictitious range).
     # Those two were read (and pseudonymised) as personnummer, one person with two identities across
     # files, and the 298 quarantined as invalid person identifiers. Most fail: every one is a UID
     uids = [f"59{n:07d}" for n in range(1000, 1298)]
     uids[100:100] = ["901019901"]
-    uids[200:200] = ["802151233"]
+    uids[200:200] = ["802159913"]
     ids, reasons, notes = _person_ids(uids)
     assert ids == [f"uid:{uid}" for uid in uids] and reasons == {}
     assert notes[0] == (
