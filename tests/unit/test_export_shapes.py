@@ -130,6 +130,26 @@ def _ka1_specs(tmp_path, profile: str = KA1_PROFILE):
     return load_sources(tmp_path)
 
 
+KA1_HEADER = [
+    "Sending Organisation Erasmus Code",
+    "Sending Country Code",
+    "Receiving Organisation Erasmus Code",
+    "Receiving Country Code",
+    "Activity",
+    "Mobility Start Month",
+    "Participants",
+]
+
+
+def _ka1_normalised(spec, rows: list[list[str]]):
+    """Rows of the EC's KA1 open data (file rows 2, 3, ...) normalised by ``spec``."""
+    frame = pl.DataFrame(
+        {name: [row[i] for row in rows] for i, name in enumerate(KA1_HEADER)},
+        schema={h: pl.String for h in KA1_HEADER},
+    ).with_row_index("_row_number", offset=2)
+    return module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+
+
 def test_a_row_of_the_ec_ka1_data_counts_its_participants(tmp_path):
     # the EC's Erasmus+ KA1 open data is aggregated: a row is every participant of the same project,
     # months, activity, level, gender, age and institutions, 'Participants' their number. Read a row
@@ -137,12 +157,6 @@ def test_a_row_of_the_ec_ka1_data_counts_its_participants(tmp_path):
     # persons_per_row: loads a kept row as many times as it says (keys -1, -2, -3); a row left out
     # by keep_rows counts once; a count that is none is quarantined once, with the reason
     [spec] = [p for s in _ka1_specs(tmp_path) for p in s.profiles if p.profile == "ka1"]
-    header = [
-        "Sending Organisation Erasmus Code",
-        "Sending Country Code",
-        "Receiving Organisation Erasmus Code",
-    ]
-    header += ["Receiving Country Code", "Activity", "Mobility Start Month", "Participants"]
     rows = [
         ["S  LUND01", "SE", "D  BERLIN01", "DE", "Student mobility for studies", "2014-09", "1"],  # row 2
         ["S  LUND01", "SE", "G  ATHINE01", "EL", "Student mobility for studies", "2014-09", "3"],  # row 3
@@ -151,11 +165,7 @@ def test_a_row_of_the_ec_ka1_data_counts_its_participants(tmp_path):
         ["S  LUND01", "SE", "D  BERLIN01", "DE", "Student mobility for studies", "2014-09", ""],  # row 6
         ["S  LUND01", "SE", "I  ROMA01", "IT", "Student mobility for studies", "2014-13", "2"],  # row 7
     ]
-    frame = pl.DataFrame(
-        {name: [row[i] for row in rows] for i, name in enumerate(header)},
-        schema={h: pl.String for h in header},
-    ).with_row_index("_row_number", offset=2)
-    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    result = _ka1_normalised(spec, rows)
     loaded = result.good_rows()
     assert loaded.select("_row_number", "direction", "partner_country").rows() == [
         (2, "outgoing", "DE"),
@@ -190,12 +200,6 @@ def test_a_ka1_row_of_more_participants_than_a_group_has_is_quarantined_not_mult
     # memory for one bad row. A count above 10,000 quarantines its row once, as a count
     # of none does; 3 still loads three times
     [spec] = [p for s in _ka1_specs(tmp_path) for p in s.profiles if p.profile == "ka1"]
-    header = [
-        "Sending Organisation Erasmus Code",
-        "Sending Country Code",
-        "Receiving Organisation Erasmus Code",
-    ]
-    header += ["Receiving Country Code", "Activity", "Mobility Start Month", "Participants"]
     too_many = "10001"  # one more than the most a row may count (derive.MAX_PERSONS_PER_ROW)
     rows = [
         ["S  LUND01", "SE", "G  ATHINE01", "EL", "Student mobility for studies", "2014-09", "3"],  # row 2
@@ -209,11 +213,7 @@ def test_a_ka1_row_of_more_participants_than_a_group_has_is_quarantined_not_mult
             too_many,
         ],  # row 3
     ]
-    frame = pl.DataFrame(
-        {name: [row[i] for row in rows] for i, name in enumerate(header)},
-        schema={h: pl.String for h in header},
-    ).with_row_index("_row_number", offset=2)
-    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    result = _ka1_normalised(spec, rows)
     assert result.good_rows()["_row_number"].to_list() == [2, 2, 2]
     assert result.quarantine.select("_row_number", "reason").rows() == [
         (
@@ -230,19 +230,9 @@ def test_persons_per_row_with_quotes_in_its_expression_says_its_reason(tmp_path)
         "persons_per_row: Participants", "persons_per_row: \"nullif(Participants, '?')\""
     )
     [spec] = [p for s in _ka1_specs(tmp_path, quoted) for p in s.profiles if p.profile == "ka1"]
-    header = [
-        "Sending Organisation Erasmus Code",
-        "Sending Country Code",
-        "Receiving Organisation Erasmus Code",
-    ]
-    header += ["Receiving Country Code", "Activity", "Mobility Start Month", "Participants"]
     kind = "Student mobility for studies"
     rows = [["S  LUND01", "SE", "D  BERLIN01", "DE", kind, "2014-09", count] for count in ("2", "?")]
-    frame = pl.DataFrame(
-        {name: [row[i] for row in rows] for i, name in enumerate(header)},
-        schema={h: pl.String for h in header},
-    ).with_row_index("_row_number", offset=2)
-    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    result = _ka1_normalised(spec, rows)
     assert result.good_rows()["_row_number"].to_list() == [2, 2]
     assert result.quarantine.select("_row_number", "reason").rows() == [
         (
