@@ -10,13 +10,26 @@ from indicators import disclosure
 
 
 @dataclass
-class Finding:
+class Cell:
+    """A published quantity: an indicator's year, programme (None: the faculty) and breakdown."""
+
     indicator_id: str
     academic_year: str
     programme_code: str | None
     dimension: str | None
     dimension_value: str | None
     quantity: str
+
+    @property
+    def where(self) -> str:
+        where = self.programme_code or "faculty"
+        if self.dimension:
+            where += f" {self.dimension}={self.dimension_value}"
+        return where
+
+
+@dataclass
+class Finding(Cell):
     flag: str | None
     interval: tuple[float, float]
     protected: bool
@@ -24,12 +37,7 @@ class Finding:
 
     @property
     def scope(self) -> str:
-        where = self.programme_code or "faculty"
-        if self.folder:
-            where = f"{self.folder}: {where}"
-        if self.dimension:
-            where += f" {self.dimension}={self.dimension_value}"
-        return where
+        return f"{self.folder}: {self.where}" if self.folder else self.where
 
     def describe(self) -> str:
         lo, hi = self.interval
@@ -41,28 +49,19 @@ class Finding:
 
 
 @dataclass
-class Revision:
+class Revision(Cell):
     """A person count both of two publishes show, revised between them by fewer persons than the primary
     rule hides (1..min_count-1): the difference of the two publishes is a small count of its own (the
     persons a late delivery added or a correction took away) that a reader can describe by the cells
     that moved with it. A warning, not a failure: the revision itself is not suppressed."""
 
-    indicator_id: str
-    academic_year: str
-    programme_code: str | None
-    dimension: str | None
-    dimension_value: str | None
-    quantity: str
     earlier: float
     later: float
     folders: tuple[str, str]
 
     def describe(self) -> str:
-        where = self.programme_code or "faculty"
-        if self.dimension:
-            where += f" {self.dimension}={self.dimension_value}"
         return (
-            f"{self.indicator_id} {self.academic_year} {where} {self.quantity}: {self.earlier:g} in "
+            f"{self.indicator_id} {self.academic_year} {self.where} {self.quantity}: {self.earlier:g} in "
             f"{self.folders[0]}, {self.later:g} in {self.folders[1]}"
         )
 
