@@ -8,7 +8,10 @@ other way round. Read one by one, the comma was always taken for the decimal one
   ``1,234.5``, ``1,000,000``: a decimal point) shows the file's separator, and the ``1,000``s of the
   column are read with it;
 - where no value shows one, or values show both, a ``1,000`` has no value: its row is quarantined,
-  the reason saying so, and the run warns, naming the column and the fix.
+  the reason saying so, and the run warns, naming the column and the fix;
+- where the contract says which (the field's ``decimal: ','`` or ``'.'``), it is not guessed: the
+  ``1,000``s are read with it, and values that read with the other one only (``7.5`` under
+  ``decimal: ','``) are read as written, the run warning that the contract and the file disagree.
 
 Only the distinct values are read (polars over the column): a field of another type costs nothing.
 """
@@ -50,6 +53,12 @@ def file_decimal_marks(
             (point & ~comma).alias("point"),
         )
         by_comma, by_point = read["comma"].any(), read["point"].any()
+        if f.decimal_mark is not None:  # the contract's decimal: says it; values that say otherwise, a word
+            fields.append(f)
+            other = read.filter("point" if f.decimal_mark == "," else "comma")
+            if other.height and read.filter("ambiguous").height:
+                warnings.append(_contradicted(f, spec, other["text"].sort()[0], read.filter("ambiguous")))
+            continue
         mark = "," if by_comma and not by_point else "." if by_point and not by_comma else None
         if mark is None and not by_comma and not by_point:  # no value shows it: the range may
             mark = _within_range(read.filter("ambiguous")["text"], spec.name, f.name, ranges)
@@ -64,9 +73,21 @@ def file_decimal_marks(
             warnings.append(
                 f"{f.name}: {ambiguous['rows'].sum()} rows write a number like '{redact_text(ambiguous['text'][0])}', "
                 f"a thousand or one, and the file's other values show {shows}: they are quarantined; "
-                "correct them in the export (no thousands separator: 1000, or the decimals written: 1.0)"
+                "correct them in the export (no thousands separator: 1000, or the decimals written: 1.0), "
+                f"or say which it writes: {f.name} decimal: '.' or ',' in {spec.contract_file or 'its contract'}"
             )
     return (replace(spec, fields=tuple(fields)) if changed else spec), warnings
+
+
+def _contradicted(f: FieldSpec, spec: SourceSpec, shown: str, ambiguous: pl.DataFrame) -> str:
+    """The warning for a column whose contract says one separator and whose values write the other."""
+    other = "point" if f.decimal_mark == "," else "comma"
+    return (
+        f"{f.name}: {spec.contract_file} says decimal: '{f.decimal_mark}', but the file writes a decimal "
+        f"{other} ('{redact_text(shown)}'): its {ambiguous['rows'].sum()} rows like "
+        f"'{redact_text(ambiguous['text'].sort()[0])}' are read with '{f.decimal_mark}' as it says; if this "
+        f"export writes a decimal {other}, correct decimal: (a profile of its own for this export)"
+    )
 
 
 def _within_range(ambiguous: pl.Series, source: str, name: str, ranges: tuple) -> str | None:

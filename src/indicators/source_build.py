@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from indicators.source_schema import (
+    DECIMAL_MARKS,
     ContractFileError,
     ProfileFile,
     SourceFile,
@@ -120,6 +121,7 @@ def build_profile(path: Path, own: dict[str, SourceSpec]) -> SourceSpec:
                 default=raw.default if "default" in given else f.default,
                 formats=tuple(raw.formats) if raw.formats is not None else f.formats,
                 generate=raw.generate if "generate" in given else f.generate,
+                decimal_mark=raw.decimal if "decimal" in given else f.decimal_mark,
                 keep_precision=f.keep_precision,
                 open_end=f.open_end,
                 line=line,
@@ -212,6 +214,7 @@ def _field(path: Path, node, name: str, raw, model: SourceFile) -> FieldSpec:
         default=raw.default,
         formats=tuple(raw.formats or ()),
         generate=raw.generate,
+        decimal_mark=raw.decimal,
         keep_precision=raw.keep_precision,
         open_end=raw.open_end,
         line=line_of(node, ("fields", name)),
@@ -265,6 +268,15 @@ def _field_from(
                 f"{fmt!r} is not precise to the day: give {name} keep_precision: true in the source's own "
                 "file, so the rows say how precise they are",
             )
+    mark = given["decimal_mark"]
+    if mark is not None and type_ != "decimal":
+        raise bad("decimal", f"decimal: is for decimal fields only ({name} is {type_})")
+    if mark is not None and mark not in DECIMAL_MARKS:
+        raise bad(
+            "decimal",
+            f"{mark!r} is no decimal separator: write decimal: ',' (7,5; 1,000 is one) or "
+            "decimal: '.' (7.5; 1,000 is a thousand)",
+        )
     if given["values"] and type_ not in ("enum", "country"):
         raise bad("values", f"values: are for enum and country fields only ({name} is {type_})")
     if type_ == "country":

@@ -34,7 +34,8 @@ FIELD_TYPE_NAMES = (
     "bool_or_count",
 )
 # what a profile may say about a field (how to read it from this export), and what only the source may
-PROFILE_FIELD_KEYS = ("aliases", "values", "derive", "default", "formats", "generate")
+PROFILE_FIELD_KEYS = ("aliases", "values", "derive", "default", "formats", "generate", "decimal")
+DECIMAL_MARKS = (",", ".")  # a decimal field's `decimal:`, the separator the export writes
 
 
 class ContractFileError(Exception):
@@ -56,6 +57,7 @@ class ProfileField(_Strict):
     )
     formats: list[str] | None = None  # date forms (strptime, or `excel` for serial numbers)
     generate: Literal["row"] | None = None  # a key from the whole exported row
+    decimal: str | None = None  # decimals: the separator the export writes (',' or '.'), not guessed
 
 
 class SourceField(ProfileField):

@@ -73,7 +73,8 @@ class FieldSpec:
     digits_are_ids: bool = (
         False  # person ids: numbers are a system's ids, not personnummer (decided per file)
     )
-    decimal_mark: str | None = None  # decimals: ',' or '.' where the file's column shows which (per file)
+    # decimals: ',' or '.', the contract's `decimal:`, else where the file's column shows which (per file)
+    decimal_mark: str | None = None
     line: int = 0  # the field's line in its contract file
 
     @property

@@ -72,7 +72,8 @@ def test_a_thousand_or_one_that_the_file_does_not_tell_is_quarantined_with_a_wor
     assert warnings == [
         "credits_ects: 1 rows write a number like '1,000', a thousand or one, and the file's other values "
         "show no decimal separator: they are quarantined; correct them in the export (no thousands "
-        "separator: 1000, or the decimals written: 1.0)"
+        "separator: 1000, or the decimals written: 1.0), or say which it writes: credits_ects decimal: '.' "
+        "or ',' in pipelines/student_mobility.yml"
     ]
     loaded, reasons, warnings = _credits(ENGLISH, ["7,5", "7.5", "2.500"])
     assert loaded == {"S0": 7.5, "S1": 7.5}
@@ -109,3 +110,86 @@ def test_a_thousand_or_one_the_fields_range_tells_is_read_as_the_one_within_it()
     # both readings outside (150,000 is 150 or 150000): quarantined as before, with the warning
     loaded, reasons, warnings = _credits(SWEDISH, ["30,000", "150,000"], options)
     assert loaded == {} and set(reasons) == {2, 3} and len(warnings) == 1
+
+
+GRANTS = """\
+source: grants
+description: Travel grants.
+patterns: ["grants*"]
+business_key: [grant_id]
+fields:
+  grant_id: {type: string, required: true, aliases: [Grant ID]}
+  amount: {type: decimal, aliases: [Amount]DECIMAL}
+"""
+
+
+def _grants(tmp_path, written: list[str], own: str = "", profile: str | None = None):
+    """An export of grants (``written`` amounts) read by the contract ``GRANTS`` (the amount's
+    ``own`` keys) or by its ``profile`` (the amount's keys there): amounts by id, reasons, warnings."""
+    from indicators.sources import load_sources
+
+    folder = tmp_path / "pipelines"
+    folder.mkdir(exist_ok=True)
+    (folder / "grants.yml").write_text(GRANTS.replace("DECIMAL", own), encoding="utf-8")
+    if profile is not None:
+        text = f'source: grants\nprofile: se\npatterns: ["grants_se*"]\nfields:\n  amount: {{{profile}}}\n'
+        (folder / "grants__se.yml").write_text(text, encoding="utf-8")
+    [spec] = load_sources(folder)
+    spec = spec.profiles[0] if profile is not None else spec
+    n = len(written)
+    columns = {"Grant ID": [f"G{i}" for i in range(n)], "Amount": written}
+    frame = pl.DataFrame(columns, schema={name: pl.String for name in columns}).with_row_index(
+        "_row_number", offset=2
+    )
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    loaded = dict(result.good_rows().select("grant_id", "amount").rows())
+    return loaded, dict(result.quarantine.select("_row_number", "reason").rows()), result.warnings
+
+
+def test_the_contracts_decimal_key_reads_a_thousand_or_one_no_value_tells(tmp_path):
+    # an English export's grants in euros, '1,000', '2,500' and '500': no value shows a separator and the
+    # field has no range, so rows 2 and 4 were quarantined each night with no key to say which the export
+    # writes. `decimal: '.'` says it: 1000 and 2500; a Swedish export's profile says `decimal: ','`
+    written = ["1,000", "500", "2,500"]
+    loaded, reasons, _ = _grants(tmp_path, written)
+    assert loaded == {"G1": 500.0} and set(reasons) == {2, 4}
+    loaded, reasons, warnings = _grants(tmp_path, written, own=", decimal: '.'")
+    assert (loaded, reasons, warnings) == ({"G0": 1000.0, "G1": 500.0, "G2": 2500.0}, {}, [])
+    loaded, reasons, warnings = _grants(tmp_path, written, own=", decimal: '.'", profile="decimal: ','")
+    assert (loaded, reasons, warnings) == ({"G0": 1.0, "G1": 500.0, "G2": 2.5}, {}, [])
+
+
+def test_a_file_that_writes_the_other_separator_than_the_contract_says_is_warned(tmp_path):
+    # the contract says '.', the file's '7,5' reads with a comma only: '1,000' is read as the contract
+    # says (a thousand), '7,5' as written, and the run says the two disagree
+    loaded, reasons, warnings = _grants(tmp_path, ["1,000", "7,5"], own=", decimal: '.'")
+    assert (loaded, reasons) == ({"G0": 1000.0, "G1": 7.5}, {})
+    assert warnings == [
+        "amount: pipelines/grants.yml says decimal: '.', but the file writes a decimal comma ('7,5'): its "
+        "1 rows like '1,000' are read with '.' as it says; if this export writes a decimal comma, correct "
+        "decimal: (a profile of its own for this export)"
+    ]
+
+
+def test_a_bad_decimal_key_is_one_line_naming_the_fix(tmp_path):
+    import pytest
+
+    from indicators.source_schema import ContractFileError
+
+    fix = "write decimal: ',' (7,5; 1,000 is one) or decimal: '.' (7.5; 1,000 is a thousand)"
+    for own, message in [
+        (", decimal: ';'", f"decimal: ';' is no decimal separator: {fix}"),
+        (", decimals: '.'", "unknown key decimals: (did you mean decimal:?)"),
+    ]:
+        with pytest.raises(ContractFileError) as caught:
+            _grants(tmp_path, ["1"], own=own)
+        assert str(caught.value).startswith(f"pipelines/grants.yml:7: field amount: {message}")
+    text = GRANTS.replace("DECIMAL", "").replace("{type: string,", "{type: string, decimal: '.',")
+    (tmp_path / "pipelines" / "grants.yml").write_text(text, encoding="utf-8")
+    from indicators.sources import load_sources
+
+    with pytest.raises(ContractFileError) as caught:
+        load_sources(tmp_path / "pipelines")
+    assert str(caught.value) == (
+        "pipelines/grants.yml:6: field grant_id: decimal: decimal: is for decimal fields only (grant_id is string)"
+    )

@@ -231,7 +231,7 @@ def test_check_config_stops_a_nightly_with_one_line(tmp_path):
         assert done.returncode == 1
         assert done.stderr.strip().splitlines() == [
             "error: pipelines/student_mobility.yml:34: field term: unknown key alias: (did you mean aliases:?); "
-            "allowed here: aliases, values, derive, default, formats, generate, type, required, personal, "
+            "allowed here: aliases, values, derive, default, formats, generate, decimal, type, required, personal, "
             "description, keep_precision, open_end"
         ]
     assert not (home / "var").exists()  # nothing ran
