@@ -43,6 +43,7 @@ from indicators.readers.by_kind import read_file
 from indicators.readers.delivered import Changed, Delivered, Unreadable, shown, text_name
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB
+from indicators.reading_changes import earlier_rows
 from indicators.redact import redact_all, redact_text
 from indicators.redelivery import generated_twins, regenerated_rows, stale_generated_rows
 from indicators.sources import SourceSpec, extraction_date, match_source
@@ -385,9 +386,12 @@ class Ingestor:
         self.con.execute("begin transaction")
         try:
             stale = stale_generated_rows(self.con, spec, self.specs, normalised.rows)
-            if stale is not None:
-                result.header_warnings.append(stale)
-                result.reason = "; ".join(filter(None, (result.reason, stale)))
+            twice = earlier_rows(
+                self.con, spec, self.specs, normalised.earlier, normalised.rows
+            )  # an earlier reading's pseudonym
+            for warning in filter(None, (stale, twice)):
+                result.header_warnings.append(warning)
+                result.reason = "; ".join(filter(None, (result.reason, warning)))
             file_id = self._record(file, sha, result, ignored=normalised.ignored_columns)
             self._load_rows(spec, normalised.rows, file_id, result.file_name)
             again = regenerated_rows(self.con, spec, self.specs, file_id)  # its columns changed: twice

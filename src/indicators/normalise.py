@@ -33,6 +33,7 @@ from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, REFERENCE, Pseudonymiser, redact, values_repeat
 from indicators.parsers import date_precision, latest_day, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
+from indicators.reading_changes import earlier_uids
 from indicators.reasons import quarantine_records
 from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec
@@ -55,6 +56,7 @@ class Normalised:
     notes: list[str] | None = None  # profile, each_row, generated keys: said in the file's audit row
     rows_left_out: int = 0  # rows a keep_rows: condition, or the reader (an IIA not in effect), left out
     warnings: list[str] | None = None  # what the run must warn of (a column's dates in two forms)
+    earlier: dict[str, list[str]] | None = None  # field → pseudonyms an earlier reading gave them
 
     @property
     def rows_loaded(self) -> int:
@@ -171,6 +173,7 @@ def normalise(
         left_out = frame.height - kept.height
         frame = kept
     spec, warnings, id_notes = file_forms(frame, spec, lambda f: _text_of(f, present), pseudonymiser, options)
+    earlier = earlier_uids(frame, spec, lambda f: _text_of(f, present), pseudonymiser)
     field_checks, rule_checks = _checks(spec, options)
     if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
         field_checks.append(("_reader", pl.col(READER_REASON).is_not_null(), pl.col(READER_REASON)))
@@ -190,8 +193,7 @@ def normalise(
     del typed_parts, raw_parts
     checks = field_checks + rule_checks
 
-    # 2. rows identical in every column of the export (not only the mapped ones) collapse to one, the
-    # first; the count and the rows are reported. Each row of anonymous microdata is one person.
+    # 2. rows identical in every column of the export collapse to the first (anonymous microdata: never)
     collapsed_rows: list[int] = []
     if spec.each_row != "one_person":
         first = pl.col("_row_hash").is_first_distinct()
@@ -236,6 +238,7 @@ def normalise(
         notes=reader_notes + id_notes + _notes(spec, left_out),
         rows_left_out=left_out + reader_out,
         warnings=warnings,
+        earlier=earlier,
     )
 
 

@@ -63,3 +63,45 @@ def test_a_redelivery_without_ids_names_the_earlier_rows_it_no_longer_holds(tmp_
     third, _ = _deliver(tmp_path, "lärarutbyten_manuell_2025-12-31.csv", [ROME])
     assert third.returncode == 0, third.stdout + third.stderr
     assert "earlier deliveries" not in third.stdout
+
+
+def test_a_person_read_as_a_uid_by_an_earlier_reading_is_named_when_delivered_again(tmp_path):
+    # a personnummer typed with '_' (19000101_9801) was read as a system's uid until the reading took the
+    # redaction rule's separators (476e477): last year's rows hold the uid's pseudonym, HMAC of
+    # 'uid:19000101_9801' (set below as the earlier ingest wrote it). Delivered again as the same text
+    # this year it is read as the personnummer: another pseudonym, the person counted twice across the
+    # years without a word. By hand: 1 person of the second file (19000101_9801; 19000101-9819 was read
+    # alike by both readings) with 1 earlier row under the uid's pseudonym -> one warning, exit 2. Only
+    # rows that still count are named: a row this file replaces (its key) is not
+    from indicators.identity import Pseudonymiser
+
+    first, warehouse = _deliver(
+        tmp_path, "lärarutbyten_manuell_2025-06-30.csv", [WIEN.replace("-", "_", 1), HELSINKI]
+    )
+    assert first.returncode == 0, first.stdout + first.stderr
+    import duckdb
+
+    pseudonyms = Pseudonymiser(TEST_KEY.encode())
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "update raw.staff_mobility set staff_id = ? where staff_id = ?",
+        [pseudonyms.digest("uid:19000101_9801"), pseudonyms.digest("190001019801")],
+    )
+    con.close()
+    second, _ = _deliver(
+        tmp_path,
+        "lärarutbyten_manuell_2025-12-31.csv",
+        [PRAGUE.replace("19000101-9827", "19000101_9801"), ROME.replace("19000101-9827", "19000101-9819")],
+    )
+    assert second.returncode == 2, second.stdout + second.stderr
+    warning = (
+        "warning: lärarutbyten_manuell_2025-12-31.csv: staff_id: 1 persons of this file written with '_', "
+        "'.' or a small 't' in a personnummer or T-number (19000101_NNNN, 000101-tNNN) are read as that "
+        "personnummer now, and earlier deliveries were loaded reading them as a system's id: their 1 "
+        "earlier rows (raw.staff_mobility 1) keep that other pseudonym"
+    )
+    assert warning in second.stdout
+    # the first file's row delivered again as it was (the same generated key): this file replaces it,
+    # staging reads its new version only, and the person's other row holds the new pseudonym: no word
+    third, _ = _deliver(tmp_path, "lärarutbyten_manuell_2026-03-31.csv", [WIEN.replace("-", "_", 1)])
+    assert "read as that personnummer now" not in third.stdout, third.stdout

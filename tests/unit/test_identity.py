@@ -275,3 +275,21 @@ def test_a_t_number_typed_with_a_small_t_is_the_same_t_number():
     # uid: another person than 'YYMMDD-TNNN', without a word; with an odd separator it was invalid
     values = ["000101-t987", "20000101t987", "000101 &ndash; t987", "000101\uff0d\uff54987", "000101-T987"]
     assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == ["20000101T987"] * 5
+
+
+def test_the_identifiers_an_earlier_reading_took_for_a_uid_are_found_by_that_pseudonym():
+    # the reading before 476e477 and 3884e12 took '19000101_9801', '000101.9801' and '000101-t980' for
+    # system uids (uid:<lower case>); the reading now takes them for the personnummer and the T-number.
+    # Their earlier pseudonym is that of the uid; a personnummer written as before, a uid with '_'
+    # whose check digit is wrong (a system's id either way) and an e-mail address were read alike
+    from indicators.reading_changes import earlier_uids
+    from indicators.sources import FieldSpec, SourceSpec
+
+    field = FieldSpec(name="student_id", type="person_id", personal=True)
+    spec = SourceSpec("s", "", ("s*",), ("student_id",), (field,))
+    written = ["19000101_9801", " 000101.9801", "000101-t980", "19000101-9801", "19000101_9802", "a.b@lu.se"]
+    frame = pl.DataFrame({"student_id": written})
+    pseudonymiser = Pseudonymiser(b"test-key-not-for-production-0123")
+    earlier = earlier_uids(frame, spec, lambda f: pl.col(f.name), pseudonymiser)
+    then = ["uid:000101-t980", "uid:000101.9801", "uid:19000101_9801"]
+    assert earlier == {"student_id": [pseudonymiser.digest(uid) for uid in then]}

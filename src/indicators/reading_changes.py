@@ -1,0 +1,139 @@
+"""A person identifier an earlier version of the reading took for another: its earlier rows are named.
+
+A pseudonym is the keyed hash of the identifier as it is READ, so a change of the reading changes the
+pseudonym of the same delivered text. Two changes did: a personnummer written with ``_`` or ``.``
+between its parts (``19000101_NNNN``, ``000101.NNNN``), and a T-number typed with a small ``t``
+(``000101-tNNN``), were read as a system's uid (``uid:19000101_nnnn``) and are now the personnummer or
+the T-number (the same person as ``19000101-NNNN``). A person delivered so last year and again this
+year has last year's rows (in ``raw``, and in the append-only archive a rebuild reads) under the uid's
+pseudonym and this year's under the personnummer's: one person counted twice, across years, without a
+word. The warehouse holds pseudonyms only, so those rows cannot be read again; the ingest names them:
+for each such identifier of a file (read in memory, never stored), the pseudonym the earlier reading
+gave it is looked for in the person columns of ``raw``, and a file whose persons have earlier rows so
+gets a warning naming how many persons and rows, and the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import polars as pl
+
+from indicators.identity import _NARROW, _WIDE, _WIDE_PATTERN, INVALID, Pseudonymiser
+from indicators.sources import FieldSpec, SourceSpec
+
+# the earlier reading (before the redaction rule's separators and a small t were read): one '-' or '+'
+# before the last four characters, a 'T' in the serial; any other value of letters, digits and
+# ._@:- (not digits and dashes alone) was a system's uid, uid:<lower case>
+_EARLIER_SHAPE = r"^(\d{2})?\d{6}[-+]?[0-9T]\d{3}$"
+_EARLIER_UID = r"^[A-Za-z0-9._@:\-]{2,64}$"
+# only such a value can be read otherwise now: a '_', '.' or 't' in it, three digits at its end
+_CANDIDATE = r"[._t].*\d{3}$"
+
+
+def earlier_uids(
+    frame: pl.DataFrame,
+    spec: SourceSpec,
+    text_of: Callable[[FieldSpec], pl.Expr],
+    pseudonymiser: Pseudonymiser,
+) -> dict[str, list[str]]:
+    """Person field → the pseudonyms the earlier reading gave its identifiers that this one reads
+    as a personnummer or T-number (none: the field is left out). ``digits_are_ids`` as decided."""
+    earlier: dict[str, list[str]] = {}
+    for f in spec.fields:
+        if f.type not in ("person_id", "person_id_list") or f.generate is not None:
+            continue
+        text = frame.select(text_of(f).cast(pl.String).alias("text"))["text"]
+        if f.type == "person_id_list":
+            text = text.str.split(";").explode()  # the earlier reading split at ';' only
+        text = text.filter(text.str.contains(r"[._t]").fill_null(False))  # nearly none: the rest is cheap
+        text = text.str.replace_all(r"\s+", "")
+        text = text.filter(text.str.contains(_CANDIDATE)).unique()
+        if text.is_empty():
+            continue
+        if text.str.contains(_WIDE_PATTERN).any():
+            text = text.str.replace_many(_WIDE, _NARROW)
+        was_uid = (
+            text.str.contains(_EARLIER_UID)
+            & ~text.str.contains(_EARLIER_SHAPE)
+            & ~text.str.contains(r"^[\d\-+]+$")
+        )
+        text = text.filter(was_uid)
+        now = pseudonymiser.canonical(text, f.digits_are_ids)
+        read_so = now.is_not_null() & (now != INVALID) & ~now.str.starts_with("uid:")
+        then = ("uid:" + text.filter(read_so).str.to_lowercase()).unique().sort()
+        if not then.is_empty():
+            earlier[f.name] = [pseudonymiser.digest(value) for value in then.to_list()]
+    return earlier
+
+
+def earlier_rows(
+    con: duckdb.DuckDBPyConnection,
+    spec: SourceSpec,
+    specs: list[SourceSpec],
+    earlier: dict[str, list[str]] | None,
+    incoming: pl.DataFrame,
+) -> str | None:
+    """The warning for a file of ``spec`` about to load ``incoming`` (its normalised rows, before they
+    are inserted) whose persons have rows in ``raw`` under their earlier pseudonym, or None. Only the
+    rows that count are named: the latest version of each business key (as staging reads it), and
+    not one this file replaces (a key with a person in it is another key under another pseudonym)."""
+    if not earlier:
+        return None
+    from indicators.normalise import QUARANTINED  # normalise reads earlier_uids from here
+
+    wanted = sorted({p for pseudonyms in earlier.values() for p in pseudonyms})
+    found: set[str] = set()
+    rows: dict[str, int] = {}
+    tables = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    }
+    replaced = list(spec.business_key)
+    if any(spec.field(k).personal for k in replaced):
+        replaced = []
+    kept = incoming.filter(~pl.col(QUARANTINED)).select(replaced) if replaced else None
+    con.register("_replaced_keys", (kept if kept is not None else pl.DataFrame({"k": []})).to_arrow())
+    try:
+        for other in specs:
+            if other.name not in tables:
+                continue
+            keys = ", ".join(f'"{k}"' for k in other.business_key)
+            latest = f"""
+                select * from raw."{other.name}"
+                qualify row_number() over (partition by {keys} order by _file_id desc, _row_number desc) = 1
+            """
+            if other.name == spec.name and kept is not None:
+                same = " and ".join(f'r."{k}" is not distinct from t."{k}"' for k in replaced)
+                latest = f"select * from ({latest}) as t where not exists (select 1 from _replaced_keys r where {same})"
+            for f in other.fields:
+                if f.type == "person_id":
+                    held = f'"{f.name}"'
+                elif f.type == "person_id_list":
+                    held = f"unnest(string_split(\"{f.name}\", ';'))"
+                else:
+                    continue
+                hits = con.execute(
+                    f"select p, count(*) from (select {held} as p from ({latest})) "
+                    "where p in (select unnest(?)) group by p",
+                    [wanted],
+                ).fetchall()
+                for pseudonym, count in hits:
+                    found.add(pseudonym)
+                    rows[f"raw.{other.name}"] = rows.get(f"raw.{other.name}", 0) + count
+    finally:
+        con.unregister("_replaced_keys")
+    if not found:
+        return None
+    fields = ", ".join(name for name, pseudonyms in earlier.items() if found & set(pseudonyms))
+    where = ", ".join(f"{table} {count}" for table, count in sorted(rows.items()))
+    return (
+        f"{fields}: {len(found)} persons of this file written with '_', '.' or a small 't' in a "
+        "personnummer or T-number (19000101_NNNN, 000101-tNNN) are read as that personnummer now, and "
+        f"earlier deliveries were loaded reading them as a system's id: their {sum(rows.values())} earlier "
+        f"rows ({where}) keep that other pseudonym, so each such person counts twice across the files; "
+        "deliver a new export of those earlier rows (a re-export replaces each row by its key)"
+    )
