@@ -34,6 +34,7 @@ import polars as pl
 
 from indicators.countries import unknown_codes
 from indicators.derive import ReadOptions, export_columns
+from indicators.erasmus_codes import code_country_mismatches
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
 from indicators.intake import kept_as, kept_before, misdated, misspelt_headers, oversize
@@ -374,6 +375,7 @@ class Ingestor:
         twins = generated_twins(spec, normalised.rows)  # a stay typed twice, once with a note: both count
         result.header_warnings += [twins] if twins else []
         result.header_warnings += unknown_codes(spec, normalised.rows)  # a typo SW for SE: region Unknown
+        result.header_warnings += code_country_mismatches(spec, normalised.rows)  # E  MADRID03 in FR
         result.header_warnings += normalised.warnings or []  # a column's dates in two forms
         result.reason = "; ".join(notes + result.header_warnings) or None
         self._write(lambda: self._load(file, sha, spec, result, normalised), normalised.rows_loaded)

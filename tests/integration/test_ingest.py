@@ -815,3 +815,25 @@ def test_two_degrees_of_one_student_on_one_day_are_two_rows(tmp_path, ingest):
         (6, "duplicate business key with different values (rows 6, 7)"),
         (7, "duplicate business key with different values (rows 6, 7)"),
     ]
+
+
+def test_a_country_that_is_not_its_erasmus_codes_loads_with_a_warning(tmp_path, ingest):
+    # a SoleMove export's Erasmuskod names the country ('E  MADRID03': Spain); row 3's Land is FR, a
+    # cell copied from the row above: it loaded and counted in France, exit 0 without a word. It still
+    # loads as exported (the code may be the wrong one), and the run names it
+    people = [personnummer("19000101", 980 + n) for n in range(3)]
+    pairs = [("F  PARIS001", "FR"), ("E  MADRID03", "FR"), ("DK KOBENHA01", "DK")]  # file rows 2-4
+    lines = [MOBILITY_HEADER_SV + ";Erasmuskod"] + [
+        f"M{n};{person};Utresande;MAMED;Studier;{country};2024-09-02;2024-12-20;Avslutad;30;kvinna;{code}"
+        for n, (person, (code, country)) in enumerate(zip(people, pairs, strict=True))
+    ]
+    name = "student_mobility_2025-01-31.csv"
+    write(tmp_path / "inbox" / name, "\n".join(lines) + "\n")
+    outcome, warehouse = ingest(tmp_path / "inbox")
+    loaded = query(warehouse, "select partner_code, partner_country from raw.student_mobility order by 1")
+    assert loaded == [("DK KOBENHA01", "DK"), ("E MADRID03", "FR"), ("F PARIS001", "FR")]
+    warning = (
+        "1 rows whose partner_country is not the country their partner_code names (E MADRID03 (ES) in FR: 1: "
+        "rows 3): loaded with the country as exported; correct the country or the code in the export"
+    )
+    assert (outcome.exit_code, outcome.warnings) == (2, [f"{name}: {warning}"])

@@ -334,3 +334,33 @@ def test_a_long_date_with_its_weekday_reads_when_the_weekday_is_the_dates():
         ("M1", dt.date(2020, 9, 1)),
     ]
     assert reasons == {4: "invalid date in start_date: 'Monday, September 1, 2020'"}
+
+
+def test_a_partner_country_that_is_not_the_country_of_its_erasmus_code_is_named():
+    # MoveON and SoleMove write the Erasmus code with the country in it, spaced as the programme does
+    # ('E  MADRID03', 'DK KOBENHA01', 'SF HELSINK01'). A row whose country is another ('E  MADRID03' in
+    # FR: a cell copied from the row above) loaded and counted in France without a word. By hand: rows 2
+    # (E -> ES, FR) and 7 (D -> DE, AT) disagree; 'E MADRID03' and 'E  MADRID03' are one code; 'G' and
+    # 'UK' are Greece and the United Kingdom (EL, UK read as GR, GB); an EWP hei-id says nothing
+    from indicators.erasmus_codes import code_country_mismatches
+
+    pairs = [
+        ("E  MADRID03", "FR"),  # row 2
+        ("E MADRID03", "ES"),
+        ("DK KOBENHA01", "Denmark"),
+        ("G  ATHINE01", "EL"),
+        ("UK LONDON010", "UK"),
+        ("D  BERLIN01", "AT"),  # row 7
+        ("SF HELSINK01", "FI"),
+        ("ucm.es", "FR"),
+    ]
+    rows, reasons, _ = _moveon(
+        Erasmus_code=[code for code, _ in pairs], Host_country=[country for _, country in pairs]
+    )
+    assert reasons == {}
+    assert rows["partner_code"].to_list()[:2] == ["E MADRID03", "E MADRID03"]
+    assert code_country_mismatches(SPECS["student_mobility", None], rows) == [
+        "2 rows whose partner_country is not the country their partner_code names (D BERLIN01 (DE) in "
+        "AT: 1, E MADRID03 (ES) in FR: 1: rows 2, 7): loaded with the country as exported; correct the "
+        "country or the code in the export"
+    ]
