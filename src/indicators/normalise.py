@@ -56,7 +56,7 @@ class Normalised:
     notes: list[str] | None = None  # profile, each_row, generated keys: said in the file's audit row
     rows_left_out: int = 0  # rows a keep_rows: condition, or the reader (an IIA not in effect), left out
     warnings: list[str] | None = None  # what the run must warn of (a column's dates in two forms)
-    earlier: dict[str, list[str]] | None = None  # field → pseudonyms an earlier reading gave them
+    earlier: dict[str, dict[str, str]] | None = None  # field → other readings' pseudonyms, and why
 
     @property
     def rows_loaded(self) -> int:

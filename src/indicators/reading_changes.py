@@ -11,6 +11,12 @@ word. The warehouse holds pseudonyms only, so those rows cannot be read again; t
 for each such identifier of a file (read in memory, never stored), the pseudonym the earlier reading
 gave it is looked for in the person columns of ``raw``, and a file whose persons have earlier rows so
 gets a warning naming how many persons and rows, and the fix.
+
+A reading decided per file splits a person so too: nine digits are a personnummer whose leading zero
+a spreadsheet dropped in a file of personnummer (or of fewer than five numbers), and a system's id in
+a file whose numbers mostly are ids (MoveON's; :mod:`indicators.file_forms`). The same number in a
+monthly delta of three rows and in the full export gets two pseudonyms: its other reading is looked
+for the same way.
 """
 
 from __future__ import annotations
@@ -32,47 +38,77 @@ _EARLIER_UID = r"^[A-Za-z0-9._@:\-]{2,64}$"
 _CANDIDATE = r"[._t].*\d{3}$"
 
 
+SEPARATOR = (
+    "a personnummer or T-number written with '_', '.' or a small 't' (19000101_NNNN, 000101-tNNN), read as "
+    "a system's id before the reading took these forms"
+)
+NINE_DIGITS = (
+    "nine digits (a personnummer whose leading zero a spreadsheet dropped, or a system's numeric id), "
+    "read as an id in a file whose numbers mostly are ids and as a personnummer in another"
+)
+
+
 def earlier_uids(
     frame: pl.DataFrame,
     spec: SourceSpec,
     text_of: Callable[[FieldSpec], pl.Expr],
     pseudonymiser: Pseudonymiser,
-) -> dict[str, list[str]]:
-    """Person field → the pseudonyms the earlier reading gave its identifiers that this one reads
-    as a personnummer or T-number (none: the field is left out). ``digits_are_ids`` as decided."""
-    earlier: dict[str, list[str]] = {}
+) -> dict[str, dict[str, str]]:
+    """Person field → {pseudonym: why} of its identifiers' other readings: the pseudonym the earlier
+    reading gave an identifier this one reads as a personnummer or T-number (:data:`SEPARATOR`), and
+    that of a nine-digit number's other reading, the one a file of other numbers gives it
+    (:data:`NINE_DIGITS`). A field without any is left out; ``digits_are_ids`` as decided."""
+    earlier: dict[str, dict[str, str]] = {}
     for f in spec.fields:
         if f.type not in ("person_id", "person_id_list") or f.generate is not None:
             continue
         text = frame.select(text_of(f).cast(pl.String).alias("text"))["text"]
         if f.type == "person_id_list":
             text = text.str.split(";").explode()  # the earlier reading split at ';' only
-        text = text.filter(text.str.contains(r"[._t]").fill_null(False))  # nearly none: the rest is cheap
-        text = text.str.replace_all(r"\s+", "")
-        text = text.filter(text.str.contains(_CANDIDATE)).unique()
-        if text.is_empty():
-            continue
-        if text.str.contains(_WIDE_PATTERN).any():
-            text = text.str.replace_many(_WIDE, _NARROW)
-        was_uid = (
-            text.str.contains(_EARLIER_UID)
-            & ~text.str.contains(_EARLIER_SHAPE)
-            & ~text.str.contains(r"^[\d\-+]+$")
-        )
-        text = text.filter(was_uid)
-        now = pseudonymiser.canonical(text, f.digits_are_ids)
-        read_so = now.is_not_null() & (now != INVALID) & ~now.str.starts_with("uid:")
-        then = ("uid:" + text.filter(read_so).str.to_lowercase()).unique().sort()
-        if not then.is_empty():
-            earlier[f.name] = [pseudonymiser.digest(value) for value in then.to_list()]
+        other = dict.fromkeys(_separator_uids(text, f, pseudonymiser), SEPARATOR)
+        other |= dict.fromkeys(_nine_digits(text, f, pseudonymiser), NINE_DIGITS)
+        if other:
+            earlier[f.name] = {pseudonymiser.digest(value): why for value, why in sorted(other.items())}
     return earlier
+
+
+def _separator_uids(text: pl.Series, f: FieldSpec, pseudonymiser: Pseudonymiser) -> list[str]:
+    """The uids (``uid:19000101_nnnn``) the earlier reading made of identifiers read otherwise now."""
+    text = text.filter(text.str.contains(r"[._t]").fill_null(False))  # nearly none: the rest is cheap
+    text = text.str.replace_all(r"\s+", "")
+    text = text.filter(text.str.contains(_CANDIDATE)).unique()
+    if text.is_empty():
+        return []
+    if text.str.contains(_WIDE_PATTERN).any():
+        text = text.str.replace_many(_WIDE, _NARROW)
+    was_uid = (
+        text.str.contains(_EARLIER_UID)
+        & ~text.str.contains(_EARLIER_SHAPE)
+        & ~text.str.contains(r"^[\d\-+]+$")
+    )
+    text = text.filter(was_uid)
+    now = pseudonymiser.canonical(text, f.digits_are_ids)
+    read_so = now.is_not_null() & (now != INVALID) & ~now.str.starts_with("uid:")
+    return ("uid:" + text.filter(read_so).str.to_lowercase()).unique().to_list()
+
+
+def _nine_digits(text: pl.Series, f: FieldSpec, pseudonymiser: Pseudonymiser) -> list[str]:
+    """The other reading of each nine-digit number that reads both as a personnummer (a zero put back)
+    and as a system's id: a file of other numbers reads it so (:mod:`indicators.file_forms`)."""
+    nine = text.str.strip_chars()
+    nine = nine.filter(nine.str.contains(r"^\d{9}$").fill_null(False)).unique()
+    if nine.is_empty():
+        return []
+    now = pseudonymiser.canonical(nine, f.digits_are_ids)
+    other = pseudonymiser.canonical(nine, not f.digits_are_ids)
+    return other.filter((now != INVALID) & (other != INVALID)).to_list()
 
 
 def earlier_rows(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
     specs: list[SourceSpec],
-    earlier: dict[str, list[str]] | None,
+    earlier: dict[str, dict[str, str]] | None,
     incoming: pl.DataFrame,
 ) -> str | None:
     """The warning for a file of ``spec`` about to load ``incoming`` (its normalised rows, before they
@@ -84,6 +120,7 @@ def earlier_rows(
     from indicators.normalise import QUARANTINED  # normalise reads earlier_uids from here
 
     wanted = sorted({p for pseudonyms in earlier.values() for p in pseudonyms})
+    why = {p: reason for pseudonyms in earlier.values() for p, reason in pseudonyms.items()}
     found: set[str] = set()
     rows: dict[str, int] = {}
     tables = {
@@ -130,10 +167,10 @@ def earlier_rows(
         return None
     fields = ", ".join(name for name, pseudonyms in earlier.items() if found & set(pseudonyms))
     where = ", ".join(f"{table} {count}" for table, count in sorted(rows.items()))
+    reasons = "; ".join(dict.fromkeys(why[p] for p in sorted(found, key=lambda p: why[p] != SEPARATOR)))
     return (
-        f"{fields}: {len(found)} persons of this file written with '_', '.' or a small 't' in a "
-        "personnummer or T-number (19000101_NNNN, 000101-tNNN) are read as that personnummer now, and "
-        f"earlier deliveries were loaded reading them as a system's id: their {sum(rows.values())} earlier "
-        f"rows ({where}) keep that other pseudonym, so each such person counts twice across the files; "
-        "deliver a new export of those earlier rows (a re-export replaces each row by its key)"
+        f"{fields}: {len(found)} persons of this file are read otherwise than earlier deliveries read the "
+        f"same text ({reasons}): their {sum(rows.values())} earlier rows ({where}) keep that other "
+        "pseudonym, so where the text means one person it counts twice across the files; deliver a new "
+        "export of those earlier rows (a re-export replaces each row by its key)"
     )

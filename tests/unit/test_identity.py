@@ -292,4 +292,24 @@ def test_the_identifiers_an_earlier_reading_took_for_a_uid_are_found_by_that_pse
     pseudonymiser = Pseudonymiser(b"test-key-not-for-production-0123")
     earlier = earlier_uids(frame, spec, lambda f: pl.col(f.name), pseudonymiser)
     then = ["uid:000101-t980", "uid:000101.9801", "uid:19000101_9801"]
-    assert earlier == {"student_id": [pseudonymiser.digest(uid) for uid in then]}
+    assert list(earlier) == ["student_id"]
+    assert sorted(earlier["student_id"]) == sorted(pseudonymiser.digest(uid) for uid in then)
+
+
+def test_a_nine_digit_numbers_other_reading_is_found_by_that_pseudonym():
+    # 802159913 is MoveON's id in a file of ids and the personnummer 200802159913 (a zero put back:
+    # 2008-02-15, serial 991, check digit 3) in a delta of a few numbers: the same text, two pseudonyms.
+    # Its other reading is the one the file did not choose; 59000001 (eight digits) and 590000012 (no
+    # personnummer with a zero put back: month 90) have no other
+    from dataclasses import replace
+
+    from indicators.reading_changes import NINE_DIGITS, earlier_uids
+    from indicators.sources import FieldSpec, SourceSpec
+
+    field = FieldSpec(name="student_id", type="person_id", personal=True)
+    frame = pl.DataFrame({"student_id": ["802159913", "59000001", "590000012"]})
+    pseudonymiser = Pseudonymiser(b"test-key-not-for-production-0123")
+    for ids, other in ((False, "uid:802159913"), (True, "200802159913")):
+        spec = SourceSpec("s", "", ("s*",), ("student_id",), (replace(field, digits_are_ids=ids),))
+        earlier = earlier_uids(frame, spec, lambda f: pl.col(f.name), pseudonymiser)
+        assert earlier == {"student_id": {pseudonymiser.digest(other): NINE_DIGITS}}
