@@ -104,6 +104,30 @@ def _nine_digits(text: pl.Series, f: FieldSpec, pseudonymiser: Pseudonymiser) ->
     return other.filter((now != INVALID) & (other != INVALID)).to_list()
 
 
+def _still_counting(spec: SourceSpec, held: str, replaced: list[str]) -> str:
+    """SQL: pseudonym → the rows of raw.<spec> holding it in ``held`` (a person column) that still count:
+    the latest version of their key (the highest file, then row, as staging's latest_version), and,
+    given the ``replaced`` key fields, not one whose key is in ``_replaced_keys`` (the incoming file's).
+    The rows holding one of the few pseudonyms are found first: a window over every key cost seconds
+    for millions of rows."""
+    keys = ", ".join(f'"{k}"' for k in spec.business_key)
+    same = " and ".join(f'r."{k}" is not distinct from h."{k}"' for k in spec.business_key)
+    newer = "r._file_id > h._file_id or (r._file_id = h._file_id and r._row_number > h._row_number)"
+    sql = f"""
+        with hit as (
+            select {keys}, _file_id, _row_number, p
+            from (select *, {held} as p from raw."{spec.name}")
+            where p in (select unnest(?))
+        )
+        select p, count(*) from hit as h
+        where not exists (select 1 from raw."{spec.name}" as r where {same} and ({newer}))
+    """
+    if replaced:
+        again = " and ".join(f'x."{k}" is not distinct from h."{k}"' for k in replaced)
+        sql += f" and not exists (select 1 from _replaced_keys as x where {again})"
+    return sql + " group by p"
+
+
 def earlier_rows(
     con: duckdb.DuckDBPyConnection,
     spec: SourceSpec,
@@ -138,14 +162,6 @@ def earlier_rows(
         for other in specs:
             if other.name not in tables:
                 continue
-            keys = ", ".join(f'"{k}"' for k in other.business_key)
-            latest = f"""
-                select * from raw."{other.name}"
-                qualify row_number() over (partition by {keys} order by _file_id desc, _row_number desc) = 1
-            """
-            if other.name == spec.name and kept is not None:
-                same = " and ".join(f'r."{k}" is not distinct from t."{k}"' for k in replaced)
-                latest = f"select * from ({latest}) as t where not exists (select 1 from _replaced_keys r where {same})"
             for f in other.fields:
                 if f.type == "person_id":
                     held = f'"{f.name}"'
@@ -153,11 +169,10 @@ def earlier_rows(
                     held = f"unnest(string_split(\"{f.name}\", ';'))"
                 else:
                     continue
-                hits = con.execute(
-                    f"select p, count(*) from (select {held} as p from ({latest})) "
-                    "where p in (select unnest(?)) group by p",
-                    [wanted],
-                ).fetchall()
+                sql = _still_counting(
+                    other, held, replaced if other.name == spec.name and kept is not None else []
+                )
+                hits = con.execute(sql, [wanted]).fetchall()
                 for pseudonym, count in hits:
                     found.add(pseudonym)
                     rows[f"raw.{other.name}"] = rows.get(f"raw.{other.name}", 0) + count
