@@ -55,12 +55,19 @@ def test_every_kind_and_dialect_validates_against_its_schema(warehouse, tmp_path
     value = fields["Värde" if lang == "sv" else "Value"]
     assert value["type"] == "number" and value.get("decimalChar", ".") == decimal
     flag = fields["Röjandekontroll" if lang == "sv" else "Disclosure control"]
-    # the five reasons a cell is hidden; "hidden earlier": an earlier publish of the numbers hid it;
+    # the five reasons a cell is hidden; "hidden because of an earlier publish": an earlier publish of
+    # the numbers hid it, or showed a part of it (a total) that this one hides;
     # "withheld": every part of a sum, zeros too, where the hidden parts' count would pin its total
     assert sorted(flag["constraints"]["enum"]) == (
-        ["dold tidigare", "primär", "primär (täljare)", "sekundär", "undanhållen"]
+        ["dold p.g.a. tidigare publicering", "primär", "primär (täljare)", "sekundär", "undanhållen"]
         if lang == "sv"
-        else ["hidden earlier", "primary", "primary (numerator)", "secondary", "withheld"]
+        else [
+            "hidden because of an earlier publish",
+            "primary",
+            "primary (numerator)",
+            "secondary",
+            "withheld",
+        ]
     )
     assert schema["primaryKey"][:2] == (
         ["Indikator", "Läsår"] if lang == "sv" else ["Indicator", "Academic year"]

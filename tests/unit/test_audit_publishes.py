@@ -122,3 +122,35 @@ def test_a_second_stay_of_a_person_counted_before_is_no_contradiction(tmp_path):
         ("run2", "P2", "stays"): (10, 14),
     }
     assert result.ok, result.format()
+
+
+def test_the_first_hide_of_a_total_says_why_not_hidden_earlier(tmp_path):
+    # publish 1 faculty 12 = P1 0 + P2 12, nothing hidden; publish 2 13 = P1 1 + P2 12: P1 is primary
+    # and the faculty is hidden with it (its growth 12 -> 13 would pin P1 at 1). No publish hid the
+    # faculty before, yet its word was "hidden earlier" ("dold tidigare"): it now says why it is hidden,
+    # because of an earlier publish (one that showed a part this one hides). A file written before,
+    # with the old word, still reads as kept (any value, 0 too)
+    first = [row(value=12), row("P1", 0), row("P2", 12)]
+    second = [row(value=13), row("P1", 1), row("P2", 12)]
+    flags, (_, run2) = publish(tmp_path, first, second)
+    assert flags == {key(): "kept", key("P1"): "primary"}
+    words = {}
+    for lang in ("sv", "en"):
+        folder = write(run2 / lang, second, flags, lang=lang, dialect="standard", linked_sums=[])
+        text = (folder / f"x_{lang}_values.csv").read_text(encoding="utf-8")
+        words[lang] = next(line for line in text.splitlines() if line.startswith("I01,name,2023/24,,"))
+    assert words["sv"].endswith(",dold p.g.a. tidigare publicering")
+    assert words["en"].endswith(",hidden because of an earlier publish")
+    old = tmp_path / "old" / "x_en_values.csv"
+    old.parent.mkdir()
+    old.write_text(
+        (run2 / "en" / "x_en_values.csv")
+        .read_text(encoding="utf-8")
+        .replace("hidden because of an earlier publish", "hidden earlier"),
+        encoding="utf-8",
+    )
+    result = audit(old.parent)
+    assert {(item.programme_code, item.flag, item.interval) for item in result.findings} == {
+        (None, "kept", (13, 16)),
+        ("P1", "primary", (1, 4)),
+    }

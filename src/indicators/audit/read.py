@@ -26,7 +26,12 @@ _UNIT_KEYS = {entry[lang]: key for key, entry in labels.UNITS.items() for lang i
 _DIMENSION_KEYS = {entry[lang]: key for key, entry in labels.DIMENSIONS.items() for lang in labels.LANGS}
 # the XLSX shows breakdown values as words ("kvinna"): read back to their codes ("female")
 _VALUE_KEYS = {entry[lang]: key for key, entry in labels.DIMENSION_VALUES.items() for lang in labels.LANGS}
-_FLAG_KEYS = {entry[lang]: key for key, entry in labels.SUPPRESSION.items() for lang in labels.LANGS}
+_FLAG_KEYS = {
+    entry[lang]: key
+    for words in (labels.OLD_SUPPRESSION, labels.SUPPRESSION)
+    for key, entry in words.items()
+    for lang in labels.LANGS
+}
 
 
 @dataclass

@@ -58,7 +58,9 @@ PRIMARY = "primary"
 # small: then the share is PRIMARY); the rule, named in the files, tells a reader no more than that
 PRIMARY_NUMERATOR = "primary_numerator"
 SECONDARY = "secondary"
-KEPT = "kept"  # hidden because an earlier publish of the same numbers hid it (any value: see history)
+# hidden because of an earlier publish of the same numbers: it hid the cell, or it showed a part of this
+# total that this publish hides (any value: see history)
+KEPT = "kept"
 # every part of a sum hidden, zeros too, where the hidden parts' count alone would pin a hidden total
 # (a total of 3 hidden, three programmes of 1 hidden beside zeros: the total is 3 or 4): any value
 WITHHELD = "withheld"
@@ -170,9 +172,9 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
             "kolumnen 'Röjandekontroll' primär eller sekundär. Antal aktiviteter, avtal, program och "
             "regioner samt milstolpar omfattas inte. Förändringar och tillväxttakt som bygger på ett dolt "
             "värde döljs också, och status och utveckling som skulle avslöja ett dolt värde läses 'dold'. En cell som en tidigare publicering av samma tal dolde döljs igen "
-            "('dold tidigare', vilket värde den än har nu, även 0), och döljer en publicering en cell som en "
-            "tidigare visade döljs också fakultetens värde för samma indikator och år, så att dess ökning "
-            "inte ringar in cellen (också 'dold tidigare', och så i varje senare publicering). "
+            "('dold p.g.a. tidigare publicering', vilket värde den än har nu, även 0), och döljer en publicering en cell som en "
+            "tidigare visade döljs också varje summa den ingår i (fakultetens värde, dess programs), så att "
+            "summans ökning inte ringar in cellen (också 'dold p.g.a. tidigare publicering', och så i varje senare publicering). "
             "Där de dolda delarna av en summa "
             "genom sitt antal ringar in en dold summa döljs alla dess delar, även nollorna ('undanhållen', "
             "vilket värde som helst)."
@@ -198,10 +200,10 @@ def describe(lang: str, enabled: bool, protection: Protection | None = None) -> 
         "Counts of activities, agreements, programmes and regions, and milestones, are not suppressed. "
         "Changes and growth rates computed from a suppressed value are suppressed too, and a status or "
         "progress that would tell a suppressed value reads 'hidden'. A cell an earlier "
-        "publish of the same numbers suppressed is suppressed again ('hidden earlier', whatever its value "
-        "now, 0 too); where a publish suppresses a cell an earlier one showed, the faculty's value of the "
-        "same indicator and year is suppressed with it, so that its growth does not pin the cell (also "
-        "'hidden earlier', and so in every later publish). Where the number of a sum's hidden parts alone "
+        "publish of the same numbers suppressed is suppressed again ('hidden because of an earlier publish', whatever its value "
+        "now, 0 too); where a publish suppresses a cell an earlier one showed, every total it is a part of "
+        "(the faculty's value, its programme's) is suppressed with it, so that no total's growth pins the cell (also "
+        "'hidden because of an earlier publish', and so in every later publish). Where the number of a sum's hidden parts alone "
         "would pin a hidden total, every "
         "part of that sum is suppressed, zeros too ('withheld', any value)."
     )

@@ -273,9 +273,15 @@ SUPPRESSION = {
         "en": "primary (numerator)",
     },  # disclosure.PRIMARY_NUMERATOR
     "secondary": {"sv": "sekundär", "en": "secondary"},
-    "kept": {"sv": "dold tidigare", "en": "hidden earlier"},  # disclosure.KEPT
+    # disclosure.KEPT: an earlier publish of the same numbers hid the cell, or showed a part of it (a total)
+    # that this publish hides; files written before said "dold tidigare" / "hidden earlier" (the audit
+    # reads both: OLD_SUPPRESSION)
+    "kept": {"sv": "dold p.g.a. tidigare publicering", "en": "hidden because of an earlier publish"},
     "withheld": {"sv": "undanhållen", "en": "withheld"},  # disclosure.WITHHELD
 }
+
+# the words older exports wrote for a flag, still read back by the audit
+OLD_SUPPRESSION = {"kept": {"sv": "dold tidigare", "en": "hidden earlier"}}
 
 WORDS = {
     "faculty": {"sv": "Hela fakulteten", "en": "Whole faculty"},
