@@ -36,10 +36,15 @@ other links between indicators; the charts (images).
 Several folders (publishes of the same numbers, oldest first) are also compared cell by cell: a
 person count both show that was revised by 1..min_count-1 persons is listed as a warning (the
 difference of two publishes is a small count of its own), not a failure.
+They are attacked together (:mod:`~indicators.audit.publishes`): between two publishes every count of
+a sum changes the way of its total, by at most as much, through every total both show;
+where the files contradict that (a correction), one warning line says so and each publish of
+the block is attacked alone.
 
 The package: :mod:`~indicators.audit.read` (the files read back, merged into one
 :class:`Reading`), :mod:`~indicators.audit.attack` (:func:`audit`: the linear programs and the
 verdict), :mod:`~indicators.audit.links` (the share series of the same persons),
+:mod:`~indicators.audit.publishes` (the model linking publishes),
 :mod:`~indicators.audit.findings` (:class:`Finding`, :class:`AuditResult` and its printed report).
 """
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from itertools import product
 from pathlib import Path
 from typing import Any
 
 from indicators import disclosure
-from indicators.audit import links
-from indicators.audit.findings import AuditResult, Finding, Revision
-from indicators.audit.lp import Model
+from indicators.audit import links, publishes
+from indicators.audit.findings import AuditResult, Finding
+from indicators.audit.lp import INF, Model
 from indicators.audit.read import HIDDEN, Known, read_folder
 
 _CACHE: dict[tuple, list[tuple[disclosure.CellKey, str, tuple[float, float]]]] = {}
@@ -75,7 +76,7 @@ def audit(
             ):
                 result.findings.append(Finding(*key, "value", known.flag, (value, value), False, tag))
     for i in range(1, len(per_reading)):  # consecutive publishes, cell by cell
-        result.revisions += _revisions(
+        result.revisions += publishes.revisions(
             per_reading[i - 1], per_reading[i], (names[i - 1], names[i]), protection
         )
     pairs = [
@@ -92,47 +93,30 @@ def audit(
             (i, merged[i], readings[i].relations, readings[i].ties, _within(pairs[i], together))
             for i in present
         ]
-        if len(present) == 1:
-            i, block, relations, ties, shared = parts[0]
-            ties = [tie for tie in ties if tie[0] in block and tie[1] in block]
+        found, why = None, None
+        if len(present) > 1:
+            label = ", ".join(" ".join(block) for block in together)
+            found, why = _joint(parts, protection, dict(enumerate(names)), label)
+            if why:  # the publishes disagree with the model: each attacked alone, and said so
+                result.disagreements.append(why)
+        if found is None:
             found = [
                 (i, key, quantity, interval)
-                for key, quantity, interval in block_intervals(block, relations, protection, ties, shared)
+                for i, block, relations, ties, shared in parts
+                for key, quantity, interval in block_intervals(
+                    block,
+                    relations,
+                    protection,
+                    [tie for tie in ties if tie[0] in block and tie[1] in block],
+                    shared,
+                )
             ]
-        else:
-            found = _joint(parts, protection)
         for i, key, quantity, interval in found:
             known = merged[i][key]
             prior = disclosure.hidden_bounds(known.flag, quantity, protection)
             protected = interval[0] <= interval[1] and disclosure.is_protected(interval, prior, protection)
             result.findings.append(Finding(*key, quantity, known.flag, interval, protected, tags[i]))
     return result
-
-
-def _revisions(
-    earlier: dict[tuple[str, str], Block], later: dict[tuple[str, str], Block], folders, protection
-) -> list[Revision]:
-    """The person counts both publishes show whose difference is 1..min_count-1 (a count's value, a
-    share's numerator and denominator)."""
-    found = []
-    for block_key in sorted(earlier.keys() & later.keys()):
-        a, b = earlier[block_key], later[block_key]
-        for key in sorted(
-            a.keys() & b.keys(), key=lambda key: tuple("" if part is None else part for part in key)
-        ):
-            if a[key].is_share != b[key].is_share:
-                continue
-            for quantity in disclosure.quantities(a[key].is_share):
-                if quantity == "value" and a[key].is_share:
-                    continue  # a share's value is a ratio, its numerator and denominator count persons
-                old, new = a[key].get(quantity), b[key].get(quantity)
-                if (
-                    isinstance(old, float)
-                    and isinstance(new, float)
-                    and 0 < abs(new - old) < protection.min_count
-                ):
-                    found.append(Revision(*key, quantity, old, new, folders))
-    return found
 
 
 def _merged(blocks: dict[tuple[str, str], Block], together: list[tuple[str, str]]) -> Block:
@@ -173,68 +157,58 @@ def block_intervals(
     return found
 
 
-def _joint(parts, protection):
-    """One block (indicator, year) as several publishes show it, attacked together."""
+def _joint(parts, protection, names: dict[int, str], label: str):
+    """One block (indicator, year) as several publishes show it, attacked together, linked by the model
+    of :mod:`~indicators.audit.publishes`; (found, None), or (None, why) where the publishes disagree
+    with it."""
     model = Model()
     checked = []
     for i, block, relations, ties, shared in parts:
         ties = [tie for tie in ties if tie[0] in block and tie[1] in block]
         checked += _add_block(model, i, block, relations, protection, ties, shared)
-    for (i, earlier, *_), (j, later, *_) in zip(parts, parts[1:], strict=False):
-        _growth(model, (i, earlier), (j, later), protection)
-    ranges = model.ranges(checked)
-    return [(i, key, quantity, _rounded(ranges[(i, key, quantity)])) for i, key, quantity in checked]
+    blocks = {i: block for i, block, *_ in parts}
+    found_links = publishes.links([(i, block) for i, block, *_ in parts])
+    classes, way, why = publishes.ways(found_links, blocks, names)
+    unknown = sorted({root for root, sign in way.items() if sign is None}, key=repr)
+    tried, unlinked = unknown[: publishes.MAX_UNKNOWN_WAYS], set(unknown[publishes.MAX_UNKNOWN_WAYS :])
+    hull: dict = {}
+    for signs in product((1.0, -1.0), repeat=len(tried)):
+        branch = model.copy()
+        chosen = {**way, **dict(zip(tried, signs, strict=True))}
+        for link in found_links:
+            root = classes[(link.earlier, link.later, link.key, link.quantity)]
+            if root not in unlinked:
+                _changes_with(branch, blocks, link, chosen[root], protection)
+        for name, (lo, hi) in branch.ranges(checked).items():
+            if lo <= hi:
+                old = hull.get(name, (INF, -INF))
+                hull[name] = (min(old[0], lo), max(old[1], hi))
+    if len(hull) < len(checked):  # some part of the program admits no values in either way
+        return None, why or publishes.disagreement(label, (names[min(blocks)], names[max(blocks)]))
+    return [(i, key, quantity, _rounded(hull[(i, key, quantity)])) for i, key, quantity in checked], None
 
 
-def _growth(model: Model, earlier: tuple[int, Block], later: tuple[int, Block], protection) -> None:
-    """Each quantity of a later publish minus the earlier one lies between 0 and the growth of every
-    total it is a part of (directly or through other totals: its programme's headline, the faculty's
-    cell of its breakdown value or measure, the block's headline), where both publish that total."""
-    (i, a), (j, b) = earlier, later
-    above = _totals_above(b)
-    for key in a.keys() & b.keys():
-        if a[key].is_share != b[key].is_share:
-            continue
-        for total in above.get(key, ()):
-            if total not in a or a[total].is_share != a[key].is_share:
-                continue
-            for quantity in disclosure.quantities(a[key].is_share):
-                growth = [a[total].get(quantity), b[total].get(quantity)]
-                if all(isinstance(value, float) for value in growth):
-                    _grew_within(model, (i, a), (j, b), key, quantity, growth[1] - growth[0], protection)
+def _changes_with(model: Model, blocks, link, sign: float, protection) -> None:
+    """The part's change has the total's sign and is at most as large: sign * change(part) >= 0 and
+    sign * (change(total) - change(part)) >= 0."""
 
+    def change(cell) -> tuple[dict[int, float], float]:  # later - earlier: variables and a constant
+        coefficients: dict[int, float] = defaultdict(float)
+        constant = 0.0
+        for index, direction in ((link.later, 1.0), (link.earlier, -1.0)):
+            position, value = _term(model, index, blocks[index], cell, link.quantity, protection)
+            if position is None:
+                constant += direction * value
+            else:
+                coefficients[position] += direction
+        return coefficients, constant
 
-def _grew_within(model: Model, earlier, later, key, quantity: str, change: float, protection) -> None:
-    """0 <= later - earlier <= change (change >= 0), or change <= later - earlier <= 0."""
-    terms: dict[int, float] = defaultdict(float)
-    rhs = 0.0
-    for tag, block, sign in ((*later, 1.0), (*earlier, -1.0)):
-        position, value = _term(model, tag, block, key, quantity, protection)
-        if position is None:
-            rhs -= sign * value
-        else:
-            terms[position] += sign
-    if terms:
-        model.row(dict(terms), min(0.0, change) + rhs, max(0.0, change) + rhs)
-
-
-def _totals_above(block: Block) -> dict[disclosure.CellKey, set[disclosure.CellKey]]:
-    """Each cell's totals: those of its sums, and theirs in turn (a sum's total is of the same kind)."""
-    direct: dict[disclosure.CellKey, set[disclosure.CellKey]] = defaultdict(set)
-    for group in disclosure.groups_of(block, is_share=lambda known: known.is_share):
-        for part in group.parts if group.total is not None else ():
-            direct[part].add(group.total)
-    above: dict[disclosure.CellKey, set[disclosure.CellKey]] = {}
-    for key in direct:
-        seen: set[disclosure.CellKey] = set()
-        todo = list(direct[key])
-        while todo:
-            total = todo.pop()
-            if total not in seen:
-                seen.add(total)
-                todo += direct.get(total, ())
-        above[key] = seen
-    return above
+    part, part_constant = change(link.key)
+    rest, total_constant = change(link.total)
+    for position, coefficient in part.items():
+        rest[position] -= coefficient
+    for coefficients, constant in ((part, part_constant), (rest, total_constant - part_constant)):
+        model.row({position: sign * c for position, c in coefficients.items()}, -sign * constant, INF)
 
 
 def _rounded(interval):

@@ -76,6 +76,8 @@ class AuditResult:
     not_persons: int = 0  # hidden cells that count no persons (the catalogue's): nothing to protect
     hidden: int = 0  # hidden markers read in the files
     revisions: list[Revision] = field(default_factory=list)  # small revisions between publishes (warnings)
+    # blocks whose publishes contradict the model of what changes between them (each attacked alone)
+    disagreements: list[str] = field(default_factory=list)
 
     @property
     def unchecked(self) -> bool:
@@ -113,6 +115,7 @@ class AuditResult:
                     f"{item.indicator_id:<10} {item.academic_year:<8} {item.scope:<34} {item.quantity:<12} "
                     f"{item.flag or '?':<10} {interval}"
                 )
+        lines += [f"warning: {why}" for why in self.disagreements]
         if self.revisions:
             lines.append(
                 f"warning: {len(self.revisions)} person counts revised by 1..{self.protection.min_count - 1} "

@@ -23,6 +23,13 @@ class Model:
         self.upper: list[float] = []
         self.rows: list[tuple[dict[int, float], float, float]] = []
 
+    def copy(self) -> Model:
+        """A model with the same variables and rows, to add rows to without changing this one."""
+        other = Model()
+        other.names, other.lower, other.upper = dict(self.names), list(self.lower), list(self.upper)
+        other.rows = list(self.rows)
+        return other
+
     def var(self, name: Hashable, lo: float = 0.0, hi: float = INF) -> int:
         if name not in self.names:
             self.names[name] = len(self.lower)
