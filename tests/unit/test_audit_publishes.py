@@ -7,6 +7,7 @@ from test_audit import row, write
 
 from indicators import disclosure
 from indicators.audit import audit
+from indicators.disclosure.history import Kept
 
 YEAR = "2023/24"
 
@@ -154,6 +155,56 @@ def test_the_first_hide_of_a_total_says_why_not_hidden_earlier(tmp_path):
         (None, "kept", (13, 16)),
         ("P1", "primary", (1, 4)),
     }
+
+
+def test_a_total_hidden_in_one_publish_still_links_them(tmp_path):
+    """Publish A (a file written by hand, or before the kept rule): faculty F .. (kept), P1 .. (primary),
+    P2 .. (secondary), P3 12. Publish B: F 20, P1 .. (primary), P2 .. (kept), P3 13.
+
+    Each alone passes: A P1 1..4, P2 5.., F = P1 + P2 + 12 from 18 up; B P1 + P2 = 20 - 13 = 7,
+    P1 1..4, P2 (any value) 3..6. The audit linked the publishes only through totals both show, and
+    F is hidden in A: no link, a pass. But F is the same total in both, its change an unknown
+    F_B - F_A, and P3 12 -> 13 shows which way the counts went: up. So every part grew (by at most F's
+    change): P2_A <= P2_B and P1_A <= P1_B. With P2_A >= 5 (secondary): P2_B 5..6 and P1_B = 7 - P2_B
+    1..2, so P2_A 5..6, P1_A 1..2 and F_A = P1_A + P2_A + 12 18..19 (at most F_B - 1: P3 grew by 1).
+    Every one of them keeps fewer than 3 values.
+
+    The engine cannot write that B: a cell A hid is hidden again in B (kept, whatever its value), so
+    given A's hidden cells B hides F, P1 and P2 (all kept): then P1_B >= P1_A 1..4, P2_B >= 5 and F
+    unbounded above in both, a pass."""
+    first = [row(value=18), row("P1", 1), row("P2", 5), row("P3", 12)]
+    second = [row(value=20), row("P1", 2), row("P2", 5), row("P3", 13)]
+    run1 = write(
+        tmp_path / "run1",
+        first,
+        {key(): "kept", key("P1"): "primary", key("P2"): "secondary"},
+        linked_sums=[],
+    )
+    old = {key("P1"): "primary", key("P2"): "kept"}
+    result = audit([run1, write(tmp_path / "run2", second, old, linked_sums=[])])
+    assert found(result) == {
+        ("run1", None, None): (18, 19),
+        ("run1", "P1", None): (1, 2),
+        ("run1", "P2", None): (5, 6),
+        ("run2", "P1", None): (1, 2),
+        ("run2", "P2", None): (5, 6),
+    }
+    assert not result.ok
+    assert len(result.failures) == 5
+    kept = Kept({key(), key("P1"), key("P2")})
+    kept.published = {key("P3")}
+    flags = disclosure.plan_after(second, kept=kept).flags
+    assert flags == {key(): "kept", key("P1"): "kept", key("P2"): "kept"}
+    result = audit([run1, write(tmp_path / "engine", second, flags, linked_sums=[])])
+    assert found(result) == {
+        ("run1", None, None): (18, disclosure.INF),
+        ("run1", "P1", None): (1, 4),
+        ("run1", "P2", None): (5, disclosure.INF),
+        ("engine", None, None): (19, disclosure.INF),
+        ("engine", "P1", None): (1, disclosure.INF),
+        ("engine", "P2", None): (5, disclosure.INF),
+    }
+    assert result.ok, result.format()
 
 
 def test_a_correction_under_a_level_total_is_a_disagreement_not_an_empty_interval(tmp_path):

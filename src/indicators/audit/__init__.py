@@ -37,8 +37,8 @@ Several folders (publishes of the same numbers, oldest first) are also compared 
 person count both show that was revised by 1..min_count-1 persons is listed as a warning (the
 difference of two publishes is a small count of its own), not a failure.
 They are attacked together (:mod:`~indicators.audit.publishes`): between two publishes every count of
-a sum changes the way of its total, by at most as much, through every total both show;
-where the files contradict that (a correction), one warning line says so and each publish of
+a sum changes the way of its total, by at most as much, through every total both have, shown
+or hidden; where the files contradict that (a correction), one warning line says so and each publish of
 the block is attacked alone.
 
 The package: :mod:`~indicators.audit.read` (the files read back, merged into one

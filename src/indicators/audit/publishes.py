@@ -5,7 +5,12 @@ happens between two publishes, and where the publishes contradict it.
 as much: ``0 <= later - earlier <= change of the total`` (a late delivery adds persons), or
 ``change <= later - earlier <= 0`` (a correction takes them away), for every total the cell is a part of,
 directly or through other totals (its programme's headline, the faculty's cell of its breakdown value
-or measure, the block's headline), where both publishes show that total.
+or measure, the block's headline), where both publishes have that total. A total hidden in either
+publish (or both) still links them: its change is then an unknown, the difference of the two totals
+(the same quantity, revised or not), and which way it went is unknown too unless a cell of the same
+sums shows it (a part or total both publish with different values). A way no cell shows is tried both
+ways (two linear programs, each quantity's interval the hull of the two); beyond
+:data:`MAX_UNKNOWN_WAYS` such sums in one block, the rest are left unlinked (the hull of both ways).
 
 **A contradiction.** Where the publishes show a change the model does not allow (a part revised from 7
 to 3 while its total stays 10, or two parts of one total moving opposite ways), or where the hidden
@@ -55,7 +60,7 @@ def links(parts: list[tuple[int, Block]]) -> list[Link]:
                 ):
                     continue
                 for quantity in disclosure.quantities(a[key].is_share):
-                    if all(isinstance(block[total].get(quantity), float) for block in (a, b)):
+                    if all(_shown_or_hidden(block[total].get(quantity)) for block in (a, b)):
                         found.append(Link(i, j, key, total, quantity))
     return found
 
