@@ -172,6 +172,7 @@ def _joint(parts, protection, names: dict[int, str], label: str):
     unknown = sorted({root for root, sign in way.items() if sign is None}, key=repr)
     tried, unlinked = unknown[: publishes.MAX_UNKNOWN_WAYS], set(unknown[publishes.MAX_UNKNOWN_WAYS :])
     hull: dict = {}
+    memo: dict = {}  # the connected parts no way changes are solved once
     for signs in product((1.0, -1.0), repeat=len(tried)):
         branch = model.copy()
         chosen = {**way, **dict(zip(tried, signs, strict=True))}
@@ -179,7 +180,7 @@ def _joint(parts, protection, names: dict[int, str], label: str):
             root = classes[(link.earlier, link.later, link.key, link.quantity)]
             if root not in unlinked:
                 _changes_with(branch, blocks, link, chosen[root], protection)
-        for name, (lo, hi) in branch.ranges(checked).items():
+        for name, (lo, hi) in branch.ranges(checked, memo).items():
             if lo <= hi:
                 old = hull.get(name, (INF, -INF))
                 hull[name] = (min(old[0], lo), max(old[1], hi))

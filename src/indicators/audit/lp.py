@@ -42,8 +42,11 @@ class Model:
         if coefficients:
             self.rows.append((coefficients, lo, hi))
 
-    def ranges(self, names: list[Hashable]) -> dict[Hashable, tuple[float, float]]:
-        """Each named variable's (min, max); (INF, -INF) where the program is infeasible."""
+    def ranges(self, names: list[Hashable], memo: dict | None = None) -> dict[Hashable, tuple[float, float]]:
+        """Each named variable's (min, max); (INF, -INF) where the program is infeasible. ``memo``: the
+        connected parts solved before, by their variables and rows (several programs that differ in a
+        few rows, e.g. the ways of :mod:`indicators.audit.publishes`, solve each part that is the same
+        once)."""
         parent = list(range(len(self.lower)))
 
         def find(i: int) -> int:
@@ -67,7 +70,19 @@ class Model:
             wanted[find(self.names[name])].append(name)
         found: dict[Hashable, tuple[float, float]] = {}
         for root, asked in wanted.items():
-            found.update(self._solve_part(parts[root], rows_of[root], asked))
+            if memo is None:
+                found.update(self._solve_part(parts[root], rows_of[root], asked))
+                continue
+            signature = (
+                tuple((c, self.lower[c], self.upper[c]) for c in parts[root]),
+                tuple(
+                    (tuple(self.rows[r][0].items()), self.rows[r][1], self.rows[r][2]) for r in rows_of[root]
+                ),
+                tuple(asked),
+            )
+            if signature not in memo:
+                memo[signature] = self._solve_part(parts[root], rows_of[root], asked)
+            found.update(memo[signature])
         return found
 
     def _solve_part(self, columns, rows, asked):
