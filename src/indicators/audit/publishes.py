@@ -28,8 +28,8 @@ from indicators.audit.findings import Revision
 from indicators.audit.read import HIDDEN, Known
 
 Block = dict[disclosure.CellKey, Known]
-# beyond this many sums of unknown way in one block, the rest are left unlinked (2**4 programs at most)
-MAX_UNKNOWN_WAYS = 4
+# beyond this many sums of unknown way in one block, the rest are left unlinked (2**6 programs at most)
+MAX_UNKNOWN_WAYS = 6
 
 
 @dataclass(frozen=True)
