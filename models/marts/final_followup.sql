@@ -17,8 +17,8 @@ catalogue as (
     select * from {{ ref('indicator_catalogue') }}
 ),
 
-milestones as (
-    select * from {{ ref('int_milestones_completed') }}
+plan_milestones as (
+    select * from {{ ref('int_plan_milestones_dated') }}
 ),
 
 midterm as (
@@ -33,34 +33,8 @@ final_read as (
     where followup_kind = 'final'
 ),
 
-milestone_dates as (
-    select
-        indicator_id,
-        programme_code,
-        unnest(done_dates) as done_on,
-    from milestones
-    where programme_code is not null
-),
-
--- the day each programme met the milestone for this plan: the first date within the plan's period
--- (a review done before the plan is not the plan's, as in indicator_progress)
-plan_programme_milestones as (
-    select
-        plan_indicators.plan_id,
-        milestones.indicator_id,
-        milestones.programme_code,
-        min(milestone_dates.done_on) as done_on,
-    from plan_indicators
-    inner join milestones
-        on plan_indicators.indicator_id = milestones.indicator_id
-    left join milestone_dates
-        on milestones.indicator_id = milestone_dates.indicator_id
-        and milestones.programme_code = milestone_dates.programme_code
-        and milestone_dates.done_on >= {{ academic_year_first_date('plan_indicators.plan_first_year') }}
-    where milestones.programme_code is not null
-    group by plan_indicators.plan_id, milestones.indicator_id, milestones.programme_code
-),
-
+-- each programme's day for the plan (int_plan_milestones_dated: the first date within the plan's period, '-'
+-- where none; a review done before the plan is not the plan's, as in indicator_progress)
 programme_milestones as (
     select
         plan_id,
@@ -70,7 +44,8 @@ programme_milestones as (
         ) as programmes_done_on,
         count(done_on) as programmes_done,
         count(*) as programmes,
-    from plan_programme_milestones
+    from plan_milestones
+    where programme_code is not null
     group by plan_id, indicator_id
 ),
 

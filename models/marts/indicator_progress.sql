@@ -14,7 +14,8 @@
 -- with no_verdict_reason saying so (their own values may be final).
 -- A milestone counts for a plan only when done within the plan's period (on or after the first day
 -- of its first year): a review done under an earlier plan, or in the baseline year before it, is
--- not the new plan's (INDICATORS.md: the baseline is the last period before the plan).
+-- not the new plan's (INDICATORS.md: the baseline is the last period before the plan); each plan's
+-- date per scope is int_plan_milestones_dated'.
 with
 
 indicator_values as (
@@ -25,8 +26,8 @@ plan_indicators as (
     select * from {{ ref('int_plan_indicators_linked') }}
 ),
 
-milestones as (
-    select * from {{ ref('int_milestones_completed') }}
+plan_milestones as (
+    select * from {{ ref('int_plan_milestones_dated') }}
 ),
 
 indicator_years as (
@@ -37,47 +38,6 @@ headline as (
     select *
     from indicator_values
     where dimension is null
-),
-
-milestone_dates as (
-    select
-        indicator_id,
-        programme_code,
-        unnest(done_dates) as done_on,
-    from milestones
-),
-
-plan_milestones as (
-    select
-        plan_indicators.plan_id,
-        milestone_dates.indicator_id,
-        milestone_dates.programme_code,
-        min(milestone_dates.done_on) as done_on,
-    from plan_indicators
-    inner join milestone_dates
-        on plan_indicators.indicator_id = milestone_dates.indicator_id
-        and milestone_dates.done_on >= {{ academic_year_first_date('plan_indicators.plan_first_year') }}
-    group by plan_indicators.plan_id, milestone_dates.indicator_id, milestone_dates.programme_code
-),
-
--- I24 for the faculty without a FACULTY date in the plan's period: the day the last of the
--- programmes active in the latest year reviewed its portfolio within the period (none while one has not)
-all_programmes_done as (
-    select
-        plan_indicators.plan_id,
-        milestones.indicator_id,
-        case
-            when count(*) > 0 and count(plan_milestones.done_on) = count(*) then max(plan_milestones.done_on)
-        end as done_on,
-    from plan_indicators
-    inner join milestones
-        on plan_indicators.indicator_id = milestones.indicator_id
-    left join plan_milestones
-        on plan_indicators.plan_id = plan_milestones.plan_id
-        and milestones.indicator_id = plan_milestones.indicator_id
-        and milestones.programme_code = plan_milestones.programme_code
-    where milestones.is_current_programme
-    group by plan_indicators.plan_id, milestones.indicator_id
 ),
 
 judged_inputs as (
@@ -117,7 +77,7 @@ judged_inputs as (
             ~ academic_year_last_date('plan_indicators.plan_last_year') ~ ')'
         ) }}
         - {{ academic_year_start_of('plan_indicators.baseline_year') }} as target_years,
-        coalesce(plan_milestones.done_on, all_programmes_done.done_on) as milestone_done_on,
+        plan_milestones.done_on as milestone_done_on,
     from headline
     inner join plan_indicators
         on headline.indicator_id = plan_indicators.indicator_id
@@ -129,10 +89,6 @@ judged_inputs as (
         on plan_indicators.plan_id = plan_milestones.plan_id
         and headline.indicator_id = plan_milestones.indicator_id
         and coalesce(headline.programme_code, '') = coalesce(plan_milestones.programme_code, '')
-    left join all_programmes_done
-        on plan_indicators.plan_id = all_programmes_done.plan_id
-        and headline.indicator_id = all_programmes_done.indicator_id
-        and headline.programme_code is null
     left join indicator_years
         on headline.indicator_id = indicator_years.indicator_id
         and headline.academic_year = indicator_years.academic_year
