@@ -46,7 +46,17 @@ judged_inputs as (
         headline.indicator_id,
         headline.academic_year,
         headline.programme_code,
-        headline.value,
+        -- a milestone's value (1 done, 0 not) is the plan's: done by the year's end within the plan's
+        -- period (int_plan_milestones_dated), as its status reads it, not a review of the plan before
+        case
+            when plan_indicators.rule = 'milestone' and headline.value is not null
+                then case
+                        when plan_milestones.done_on
+                            <= {{ academic_year_last_date('headline.academic_year') }} then 1.0
+                        else 0.0
+                    end
+            else headline.value
+        end as value,
         headline.unit,
         headline.obs_status,
         -- why an incomplete value is: a source covers none of the year, or none of a year before it
@@ -63,7 +73,16 @@ judged_inputs as (
         plan_indicators.baseline_year,
         -- a baseline value that is not final (e.g. I02's 2018/19 without mobility from 2013/14) may be
         -- an undercount: no year is judged against it (insufficient_data, the reason beside it)
-        case when baseline.obs_status = 'final' then baseline.value end as baseline_value,
+        case
+            when coalesce(baseline.obs_status, '') != 'final' then null
+            when plan_indicators.rule = 'milestone'
+                then case
+                        when plan_milestones.done_on
+                            <= {{ academic_year_last_date('baseline.academic_year') }} then 1.0
+                        else 0.0
+                    end
+            else baseline.value
+        end as baseline_value,
         baseline.obs_status as baseline_obs_status,
         plan_indicators.target_value,
         plan_indicators.deadline_year,

@@ -144,8 +144,24 @@ def test_the_example_plan_judges_i07_and_its_milestone(built):
     # (30 June 2027): the plan counts 2026-03-10 only: pending in 2024/25, met in 2025/26
     assert milestone["2024/25"][2:4] == ("pending", "not_available")
     assert milestone["2025/26"][2:4] == ("met", "target_achieved")
+    # its value says the same: not done in 2024/25 (0, against a baseline of 0), done in 2025/26
+    assert milestone["2024/25"][:2] == (0.0, 0.0)
+    assert milestone["2025/26"][:2] == (1.0, 0.0)
     # the 2019-2024 plan (deadline 2024/25) counts 2024-11-15: met in 2024/25
     assert progress(built, "MED-2019", "I21")["2024/25"][2:4] == ("met", "target_achieved")
+
+
+def test_an_export_shows_the_milestone_as_its_plan_reads_it(built):
+    from indicators.export.tables import loading
+
+    # indicator_values has I21 done (1) from 2024/25, the 2024-11-15 review; the example plan counts
+    # only its own 2026-03-10 review: 0 in its baseline year 2024/25, 1 in 2025/26, as its verdicts say
+    example = loading.load(built.warehouse, year="2025/26", plan="EXAMPLE-2025", suppression=False)
+    assert (example.cell("I21", "2024/25"), example.cell("I21", "2025/26")) == (0.0, 1.0)
+    assert example.verdict("I21", "2025/26")["baseline_value"] == 0.0
+    # the 2019-2024 plan counts the 2024-11-15 review: 1 in 2024/25
+    current = loading.load(built.warehouse, year="2025/26", plan="MED-2019", suppression=False)
+    assert (current.cell("I21", "2024/25"), current.cell("I21", "2025/26")) == (1.0, 1.0)
 
 
 def test_the_final_followup_reads_the_latest_year_before_the_final_year(built):
@@ -161,8 +177,9 @@ def test_the_final_followup_reads_the_latest_year_before_the_final_year(built):
     assert rows == [
         ("EX-1", "I01", 3.0, "2025/26", 5.0, "2029/30", "2025/26", 5.0, 0.0, "not_met"),
         ("EX-2", "I07", 2.0, "2025/26", 4.0, "2029/30", "2025/26", 4.0, 0.0, "not_met"),
-        # I21's value is 1 from 2024/25 (reviewed by then), but met only by the 2026 review
-        ("EX-3", "I21", 1.0, "2025/26", 1.0, "2029/30", "2025/26", 1.0, 0.0, "met"),
+        # I21's value is the plan's: 0 at its baseline 2024/25 (the 2024-11-15 review is the 2019-2024
+        # plan's), 1 in 2025/26 by the 2026-03-10 review, as its verdict reads it
+        ("EX-3", "I21", 0.0, "2025/26", 1.0, "2029/30", "2025/26", 1.0, 0.0, "met"),
     ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from indicators import disclosure
+from indicators import academic, disclosure
 from indicators.export import labels, read
 from indicators.export.read import ExportError
 from indicators.export.tables.publication import Publication
@@ -110,6 +110,8 @@ def load(
         )
         row["suppression"] = flags.get(key)
         cells[key] = row
+    if not as_of_run:  # a past publish's values are shown as it published them
+        _milestones_as_the_plan_reads_them(values, progress)
     if as_of_run:
         # a verdict of today stands beside a past number only where that number, and the baseline it
         # is measured from, are still today's: a change from a revised baseline gave today's baseline
@@ -158,6 +160,28 @@ def load(
         as_of=as_of_run,
         first_published=first_published,
     )
+
+
+def _milestones_as_the_plan_reads_them(values: list[dict], progress: dict) -> None:
+    """A milestone's cells as the plan judges them (marts.indicator_progress), not as indicator_values
+    has them: there a milestone is done (1) from the year by whose end the register gives any date,
+    a review done under an earlier plan too, while a plan counts only a date within its own period.
+    I21's value (rule milestone) is the plan's; I12's and I24's measure milestone_done reads 0 where
+    the plan's milestone_done_on is none or after the year's end. The pattern of hidden cells is
+    decided before (it is the same for every plan); a 0/1 milestone is no person count."""
+    for row in values:
+        judged = progress.get((row["indicator_id"], row["academic_year"], row.get("programme_code")))
+        if judged is None or row.get("value") is None:
+            continue
+        if row.get("dimension") is None and judged.get("rule") == "milestone":
+            row["value"] = judged.get("value")
+        elif (row.get("dimension"), row.get("dimension_value")) == (
+            "measure",
+            "milestone_done",
+        ) and judged.get("secondary_rule") == "milestone":
+            done_on = judged.get("milestone_done_on")
+            if done_on is None or done_on > academic.last_day(int(row["academic_year"][:4])):
+                row["value"] = 0.0
 
 
 def _kept(con, tables, year: str, as_of_run: dict | None, protection: disclosure.Protection) -> set:
