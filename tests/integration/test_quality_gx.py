@@ -42,7 +42,7 @@ def test_gate(settings_for, tmp_path):
     con.close()
     assert recorded == (31, 31)  # every check of the student_mobility suite (2 date precisions), each passed
 
-    # a stay of 862 days (warn): published with warnings
+    # a stay of 863 days (warn): published with warnings
     long_stay = ["X1,uidx1,outgoing,MALAK,studies,DE,2019-09-01,2022-01-10,completed,30"]
     settings, outcome = run(settings_for, inbox_with(tmp_path, "warn", long_stay), tmp_path)
     assert (outcome.exit_code, outcome.published) == (2, True)

@@ -83,9 +83,10 @@ def test_suite_follows_the_source_contract(source):
 
 @pytest.mark.parametrize("source", ["student_mobility", "staff_mobility"])
 def test_a_stay_ending_in_a_month_or_a_year_is_measured_to_its_last_day(source):
-    # the suite's stay_days (0-730 days, warn) of an end exported as a month or a year (stored as its
-    # first day): 15 Sep 2014 to '09-2014' is 15 days (to 30 Sep), not -14; 10 Mar 2015 to '2015' 296
-    # (to 31 Dec), not -68; 2014-09 to 2014-09 29, not 0; one to the day as it is (1 to 11 Oct: 10)
+    # the suite's stay_days (1-731 days, warn) of an end exported as a month or a year (stored as its
+    # first day), both days counted as the credit-mobility rule counts them: 15 Sep 2014 to '09-2014' is
+    # 16 days (15 to 30 Sep), not -14; 10 Mar 2015 to '2015' 297 (to 31 Dec), not -68; 2014-09 to
+    # 2014-09 30, not 0; one to the day as it is (1 to 11 Oct: 11; 1 Sep to 30 Nov: 91, three months)
     sql = suite(source)["meta"]["derived_columns"]["stay_days"]
     rows = [
         ("2014-09-15", "2014-09-01", "month"),
@@ -93,11 +94,12 @@ def test_a_stay_ending_in_a_month_or_a_year_is_measured_to_its_last_day(source):
         ("2014-09-01", "2014-09-01", "month"),
         ("2014-10-01", "2014-10-11", "day"),
         ("2014-10-01", None, None),
+        ("2014-09-01", "2014-11-30", "day"),
     ]
     con = duckdb.connect()
     con.execute("create table t (start_date date, end_date date, end_date_precision varchar)")
     con.executemany("insert into t values (?, ?, ?)", rows)
-    assert [d for (d,) in con.execute(f"select {sql} from t").fetchall()] == [15, 296, 29, 10, None]
+    assert [d for (d,) in con.execute(f"select {sql} from t").fetchall()] == [16, 297, 30, 11, None, 91]
 
 
 def test_a_suite_without_severity_is_refused(tmp_path):
@@ -201,7 +203,7 @@ PROBLEMS = {
     # M0001 in 1999: inside the ingest's date window, outside the suite's narrower range: a warning
     ("raw_student_mobility", "expect_column_values_to_be_between(start_date)"): ("warn", 1),
     ("raw_student_mobility", "expect_column_values_to_be_between(credits_ects)"): ("error", 1),  # M0002: 150
-    ("raw_student_mobility", "expect_column_values_to_be_between(stay_days)"): ("warn", 1),  # M0003: 862 days
+    ("raw_student_mobility", "expect_column_values_to_be_between(stay_days)"): ("warn", 1),  # M0003: 863 days
     ("raw_student_mobility", "expect_column_values_to_be_in_set(direction)"): ("error", 1),  # M0005 edited
     ("raw_student_mobility", "expect_column_values_to_match_regex(partner_country)"): (
         "error",
@@ -240,7 +242,7 @@ def problems(build):
     mobility = mobility_rows(
         {2019: 40, 2020: 40, 2021: 3},
         M0001={"start_date": "1999-09-01", "end_date": ""},
-        M0003={"end_date": "2022-01-10"},  # 2019-09-01 → 2022-01-10: 862 days
+        M0003={"end_date": "2022-01-10"},  # 2019-09-01 → 2022-01-10: 863 days, both counted
         **no_programme,
     )
     settings, warehouse = build("problems", mobility)
