@@ -127,3 +127,12 @@
         else 'not_available'
     end
 {%- endmacro %}
+
+{#
+    milestone_value: a milestone's value for a plan in the academic year `academic_year`
+    ('2019/20'): 1 when `done_on` (the plan's own date, int_plan_milestones_dated) is on or
+    before the year's last day (30 June), else 0 (never done: 0).
+#}
+{% macro milestone_value(done_on, academic_year) -%}
+    cast(case when {{ done_on }} <= {{ academic_year_last_date(academic_year) }} then 1 else 0 end as double)
+{%- endmacro %}

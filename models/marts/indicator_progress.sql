@@ -50,11 +50,7 @@ judged_inputs as (
         -- period (int_plan_milestones_dated), as its status reads it, not a review of the plan before
         case
             when plan_indicators.rule = 'milestone' and headline.value is not null
-                then case
-                        when plan_milestones.done_on
-                            <= {{ academic_year_last_date('headline.academic_year') }} then 1.0
-                        else 0.0
-                    end
+                then {{ milestone_value('plan_milestones.done_on', 'headline.academic_year') }}
             else headline.value
         end as value,
         headline.unit,
@@ -76,11 +72,7 @@ judged_inputs as (
         case
             when coalesce(baseline.obs_status, '') != 'final' then null
             when plan_indicators.rule = 'milestone'
-                then case
-                        when plan_milestones.done_on
-                            <= {{ academic_year_last_date('baseline.academic_year') }} then 1.0
-                        else 0.0
-                    end
+                then {{ milestone_value('plan_milestones.done_on', 'baseline.academic_year') }}
             else baseline.value
         end as baseline_value,
         baseline.obs_status as baseline_obs_status,
