@@ -265,3 +265,31 @@ def test_pdf_without_chromium_is_one_line(warehouse, tmp_path):
     assert done.returncode == 1
     assert done.stderr.strip().count("\n") == 0 and "needs Chromium" in done.stderr, done.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_the_final_follow_ups_goals_are_bookmarked_under_its_heading(tmp_path):
+    # the final follow-up of the hand-built fixture (plan "Planen", goals G1 and G2): each goal sat
+    # beside "Slutuppföljning: Planen" in the PDF's bookmarks (both an h2), each target one level
+    # under the goal, so the navigation pane showed the follow-up's heading as an empty section.
+    # Now the goals nest under it and the targets under their goal, as the headings of the other
+    # reports do (worked out from the fixture's plan: G1 holds I01, I02, I04, I06, I10; G2 I17).
+    from helpers import export_fixture_warehouse
+    from indicators.report import report
+    from indicators.report.pdf import html_to_pdf
+
+    _chromium()
+    html = report(
+        export_fixture_warehouse(tmp_path), tmp_path / "final.html", "final", lang="sv", charts=False
+    )
+    marks = outline(PdfReader(html_to_pdf(html, tmp_path / "final.pdf")))
+    start = marks.index((2, "Slutuppföljning: Planen"))
+    assert marks[start + 1 : marks.index((2, "Datakvalitet"))] == [
+        (3, "G1 Studenternas erfarenhet"),
+        (4, "E1.1 · I01 Utresande studenter"),
+        (4, "E1.1 · I02 Andel examinerade med utlandsvistelse"),
+        (4, "D1.1.1 · I04 Program med mobilitetsfönster"),
+        (4, "D1.1.3 · I06 Studenters internationella engagemang"),
+        (4, "D1.2.3 · I10 Internationalisering på hemmaplan"),
+        (3, "G2 Lärarnas erfarenhet"),
+        (4, "D2.2.1 · I17 Avtal med lärarmobilitet"),
+    ]

@@ -9,7 +9,7 @@ pages with every column, but 9 to 59 s a report against Chromium's 5 to 10 s, an
 dependency; Chromium was chosen (the commit that added this module has the numbers).
 
 The PDF's bookmarks (its outline, a PDF reader's navigation pane) are the report's headings, h1 to
-h3 nested, by ``--generate-pdf-document-outline`` (tested with Chromium 156; a Chromium without it ignores the
+h4 nested (the final follow-up: its heading > a goal > a target), by ``--generate-pdf-document-outline`` (tested with Chromium 156; a Chromium without it ignores the
 switch and prints none); its title is the page's ``<title>`` and its language the page's
 ``lang``, which Chromium writes by itself (``/Title``, ``/Lang``, ``/DisplayDocTitle``).
 """
