@@ -231,3 +231,37 @@ def test_a_row_of_a_long_text_is_no_taller_than_excel_allows(tmp_path):
     # xlsxwriter keeps whole pixels (0.75 point): 409 points are 545 pixels, 408.75 points
     assert (sheet.row_dimensions[2].height, sheet.row_dimensions[3].height) == (408.75, 405)
     assert sheet["B2"].value == long
+
+
+def test_the_about_sheets_times_are_date_time_cells_of_swedish_time(tmp_path):
+    # the warehouse keeps UTC without a zone. The sheet showed the export's time as ISO text
+    # ("2026-12-06T04:12:33+00:00", which Excel neither sorts nor reformats) and the run's as
+    # "2024-12-15 23:30:00", an hour early to a reader in Sweden, the day before. Now both are
+    # date-time cells of the faculty's clock, the zone said in the row's name. By hand: the fixture's
+    # run finished 2024-12-15 23:30 UTC = 2024-12-16 00:30 CET (winter, +1); its student mobility
+    # file was modified 2024-10-10 08:00 UTC and loaded 02:01 UTC = 10:00 and 04:01 CEST (summer, +2).
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    warehouse = export_fixture_warehouse(
+        tmp_path,
+        "update audit.pipeline_runs set finished_at = '2024-12-15 23:30:00' where run_id = 'run-20241015'",
+    )
+    for lang, generated, finished in (
+        ("sv", "Skapad (svensk tid, Europe/Stockholm)", "Körningen klar (svensk tid, Europe/Stockholm)"),
+        ("en", "Generated (Swedish time, Europe/Stockholm)", "Run finished (Swedish time, Europe/Stockholm)"),
+    ):
+        export(warehouse, tmp_path / lang, "2023/24", lang=lang, fmt="xlsx", charts=False)
+        sheet = openpyxl.load_workbook(tmp_path / lang / f"indicators_2023-24_annual_{lang}.xlsx").worksheets[
+            -1
+        ]
+        cells = {row[0].value: row[1] for row in sheet.iter_rows()}
+        now = dt.datetime.now(ZoneInfo("Europe/Stockholm")).replace(tzinfo=None)
+        assert cells[generated].is_date and cells[generated].number_format == "yyyy-mm-dd hh:mm"
+        assert abs(cells[generated].value - now) < dt.timedelta(minutes=2)
+        assert cells[finished].is_date and cells[finished].value == dt.datetime(2024, 12, 16, 0, 30)
+        assert cells[finished].number_format == "yyyy-mm-dd hh:mm"
+    assert cells["Run (data)"].value == "run-20241015 · published with warnings"
+    assert cells["Source: student_mobility"].value == (
+        "1 files; newest file 2024-10-10 10:00; loaded 2024-10-15 04:01 (Swedish time, Europe/Stockholm)"
+    )

@@ -406,17 +406,28 @@ def _properties(meta: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str | datetime]]:
+    """The workbook's last sheet; the export's and the run's times as date-time cells of the
+    faculty's clock (Excel shows ISO text as it is, ``2026-12-06T04:12:33+00:00``, and a UTC time
+    an hour or two early), the zone said in words in the row's name."""
     sv = lang == "sv"
     data = meta["data"]
-    rows = [
+    zone = labels.LOCAL_TIME[lang]
+
+    def shown(value: Any) -> str:
+        moment = labels.local_time(value)
+        return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
+
+    finished = labels.local_time(data["run_finished_at"] or data["run_started_at"])
+    rows: list[tuple[str, str | datetime | None]] = [
         ("Titel" if sv else "Title", meta["title"]),
         ("Läsår" if sv else "Academic year", meta["academic_year"]),
-        ("Skapad" if sv else "Generated", meta["generated_at"]),
+        (f"{'Skapad' if sv else 'Generated'} ({zone})", labels.local_time(meta["generated_at"])),
         (
             "Körning (data)" if sv else "Run (data)",
-            f"{data['run_id'] or '-'} · {labels.text(labels.RUN_STATUS, data['run_status'], lang) or '-'} · {data['run_finished_at'] or data['run_started_at'] or '-'}",
+            f"{data['run_id'] or '-'} · {labels.text(labels.RUN_STATUS, data['run_status'], lang) or '-'}",
         ),
+        (f"{'Körningen klar' if sv else 'Run finished'} ({zone})", finished or "-"),
         ("Röjandekontroll" if sv else "Disclosure control", meta["disclosure_control"]["rule"]),
         (meta["value_status"]["column"], " · ".join(meta["value_status"]["legend"].values())),
         ("Format", meta["format"]),
@@ -426,8 +437,8 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str]]:
             (
                 f"{'Källa' if sv else 'Source'}: {source['source']}",
                 f"{source['files']} {'filer' if sv else 'files'}; "
-                f"{'nyaste fil' if sv else 'newest file'} {source['newest_file_modified_at']}; "
-                f"{'inläst' if sv else 'loaded'} {source['last_loaded_at']}",
+                f"{'nyaste fil' if sv else 'newest file'} {shown(source['newest_file_modified_at'])}; "
+                f"{'inläst' if sv else 'loaded'} {shown(source['last_loaded_at'])} ({zone})",
             )
         )
     for note in meta["annotations"]:
@@ -441,7 +452,10 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str]]:
         rows.append(
             (f"{ind['indicator_id']} {ind['name']}", f"{ind['definition']} [{ind['unit']}; {ind['rule']}]")
         )
-    return [(str(key), "" if text is None else str(text)) for key, text in rows]
+    return [
+        (str(key), text if isinstance(text, datetime) else "" if text is None else str(text))
+        for key, text in rows
+    ]
 
 
 @functools.cache

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 LANGS = ("sv", "en")
 
@@ -344,3 +347,24 @@ def verdict_sentence(row: dict, lang: str) -> str:
         f"{status}: {shown(row.get('final_value'))}{mark} {name} in {year} against "
         f"{shown(row.get('baseline_value'))} at baseline ({row.get('baseline_year')})"
     )
+
+
+# the faculty's clock: the warehouse keeps UTC without a zone (audit.*), a reader in Sweden reads
+# the time it was here, and is told so in words
+LOCAL_ZONE = "Europe/Stockholm"
+LOCAL_TIME = {"sv": "svensk tid, Europe/Stockholm", "en": "Swedish time, Europe/Stockholm"}
+
+
+def local_time(value: Any) -> datetime | None:
+    """A moment (a datetime or ISO text; without a zone: UTC, as the warehouse writes it) as the
+    faculty's clock showed it (Europe/Stockholm, summer time included), to the minute, without a
+    zone (as an Excel date-time cell holds it); None for no moment or a text that is not one."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
+        return None
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(LOCAL_ZONE)).replace(tzinfo=None, second=0, microsecond=0)

@@ -37,6 +37,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 from typing import Any
@@ -241,7 +242,7 @@ def write_csv(table: Table, path: Path, dialect: Dialect) -> Path:
 def write_xlsx(
     tables: Sequence[Table],
     path: Path,
-    about: list[tuple[str, str]] | None = None,
+    about: list[tuple[str, str | datetime]] | None = None,
     about_title: str = "About",
     lang: str = "en",
     properties: dict[str, str] | None = None,
@@ -341,9 +342,13 @@ def write_xlsx(
             sheet = workbook.add_worksheet(_sheet_name(about_title))
             sheet.set_column(0, 0, 32)
             sheet.set_column(1, 1, 110)
+            moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left", "valign": "top"})
             for r, (key, text) in enumerate(about):
                 sheet.write_string(r, 0, key, bold)
-                sheet.write_string(r, 1, text, wrap)
+                if isinstance(text, datetime):  # a date-time cell Excel sorts, filters and reformats
+                    sheet.write_datetime(r, 1, text, moment)
+                else:
+                    sheet.write_string(r, 1, text, wrap)
             _page_setup(sheet, about_title, len(tables) + 1, lang, repeat_header=False)
     finally:
         try:
@@ -355,7 +360,7 @@ def write_xlsx(
     return path
 
 
-def _check_fits(tables: Sequence[Table], about: list[tuple[str, str]], about_title: str) -> None:
+def _check_fits(tables: Sequence[Table], about: list[tuple[str, str | datetime]], about_title: str) -> None:
     """An :class:`ExportError` (one line) for a table longer than a sheet or a text longer than a cell,
     before the workbook is begun: xlsxwriter leaves out the rows past the sheet's last (and the whole
     Excel table) and cuts such a text, without a word."""
@@ -374,7 +379,7 @@ def _check_fits(tables: Sequence[Table], about: list[tuple[str, str]], about_tit
                         f"{len(value):,} characters, more than an XLSX cell holds ({CELL_CHARACTERS:,}): {fix}"
                     )
     for r, (key, text) in enumerate(about, start=1):
-        if len(text) > CELL_CHARACTERS:
+        if isinstance(text, str) and len(text) > CELL_CHARACTERS:
             raise ExportError(
                 f"the sheet {about_title!r}, row {r} ({key}) holds {len(text):,} characters, more than an "
                 f"XLSX cell holds ({CELL_CHARACTERS:,}): {fix}"
