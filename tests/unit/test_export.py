@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -554,3 +555,23 @@ def test_values_of_an_indicator_the_plan_does_not_follow_keep_its_name(tmp_path)
     names = {(row["Indicator"], row["Indicator name"]) for row in rows}
     assert ("I10", "Internationalisation at home") in names and ("I01", "Outgoing students") in names
     assert all(name for _, name in names)
+
+
+def test_metadata_gives_the_runs_and_the_sources_times_with_their_offset(warehouse, tmp_path):
+    # the warehouse keeps UTC without a zone: the metadata JSON gave the run's and the files' times
+    # as "2024-10-15 02:06:00", which a reader (or a tool) in Sweden takes for local time, two hours
+    # off in October. Now ISO 8601 with the offset, as its generated_at already was. By hand from
+    # the fixture: run-20241015 started 02:00 and finished 02:06 UTC; the student mobility file was
+    # modified 2024-10-10 08:00 and loaded 2024-10-15 02:01 UTC.
+    export(warehouse, tmp_path, "2023/24", lang="en", charts=False)
+    meta = json.loads((tmp_path / f"{STEM}_en_metadata.json").read_text("utf-8"))
+    assert meta["data"]["run_started_at"] == "2024-10-15T02:00:00+00:00"
+    assert meta["data"]["run_finished_at"] == "2024-10-15T02:06:00+00:00"
+    mobility = meta["source_files"][1]
+    assert (
+        mobility["oldest_file_modified_at"]
+        == mobility["newest_file_modified_at"]
+        == "2024-10-10T08:00:00+00:00"
+    )
+    assert mobility["last_loaded_at"] == "2024-10-15T02:01:00+00:00"
+    assert datetime.fromisoformat(meta["generated_at"]).utcoffset() is not None

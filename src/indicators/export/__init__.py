@@ -297,12 +297,12 @@ def metadata(
         "data": {
             "run_id": run.get("run_id"),
             "run_status": run.get("status"),
-            "run_started_at": run.get("started_at"),
-            "run_finished_at": run.get("finished_at"),
+            "run_started_at": labels.utc_iso(run.get("started_at")),
+            "run_finished_at": labels.utc_iso(run.get("finished_at")),
         },
         "source_files": [
             {
-                key: row.get(key)
+                key: labels.utc_iso(row.get(key)) if key.endswith("_at") else row.get(key)
                 for key in (
                     "source",
                     "files",

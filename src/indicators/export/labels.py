@@ -355,6 +355,14 @@ LOCAL_ZONE = "Europe/Stockholm"
 LOCAL_TIME = {"sv": "svensk tid, Europe/Stockholm", "en": "Swedish time, Europe/Stockholm"}
 
 
+def utc_iso(value: Any) -> Any:
+    """A moment of the warehouse (UTC without a zone) as ISO 8601 with its offset
+    (``2024-10-15T02:06:00+00:00``), as the metadata gives every time; anything else as it is."""
+    if not isinstance(value, datetime):
+        return value
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
 def local_time(value: Any) -> datetime | None:
     """A moment (a datetime or ISO text; without a zone: UTC, as the warehouse writes it) as the
     faculty's clock showed it (Europe/Stockholm, summer time included), to the minute, without a
