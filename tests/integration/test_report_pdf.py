@@ -267,21 +267,26 @@ def test_pdf_without_chromium_is_one_line(warehouse, tmp_path):
     assert not (tmp_path / "r.pdf").exists()
 
 
-def test_the_final_follow_ups_goals_are_bookmarked_under_its_heading(tmp_path):
-    # the final follow-up of the hand-built fixture (plan "Planen", goals G1 and G2): each goal sat
-    # beside "Slutuppföljning: Planen" in the PDF's bookmarks (both an h2), each target one level
-    # under the goal, so the navigation pane showed the follow-up's heading as an empty section.
-    # Now the goals nest under it and the targets under their goal, as the headings of the other
-    # reports do (worked out from the fixture's plan: G1 holds I01, I02, I04, I06, I10; G2 I17).
+@pytest.fixture(scope="module")
+def final_fixture_pdf(tmp_path_factory) -> tuple[Path, Path]:
+    """The hand-built fixture's final follow-up (plan "Planen"), without charts: (HTML, PDF)."""
     from helpers import export_fixture_warehouse
     from indicators.report import report
     from indicators.report.pdf import html_to_pdf
 
     _chromium()
-    html = report(
-        export_fixture_warehouse(tmp_path), tmp_path / "final.html", "final", lang="sv", charts=False
-    )
-    marks = outline(PdfReader(html_to_pdf(html, tmp_path / "final.pdf")))
+    folder = tmp_path_factory.mktemp("final")
+    html = report(export_fixture_warehouse(folder), folder / "final.html", "final", lang="sv", charts=False)
+    return html, html_to_pdf(html, folder / "final.pdf")
+
+
+def test_the_final_follow_ups_goals_are_bookmarked_under_its_heading(final_fixture_pdf):
+    # the final follow-up of the hand-built fixture (plan "Planen", goals G1 and G2): each goal sat
+    # beside "Slutuppföljning: Planen" in the PDF's bookmarks (both an h2), each target one level
+    # under the goal, so the navigation pane showed the follow-up's heading as an empty section.
+    # Now the goals nest under it and the targets under their goal, as the headings of the other
+    # reports do (worked out from the fixture's plan: G1 holds I01, I02, I04, I06, I10; G2 I17).
+    marks = outline(PdfReader(final_fixture_pdf[1]))
     start = marks.index((2, "Slutuppföljning: Planen"))
     assert marks[start + 1 : marks.index((2, "Datakvalitet"))] == [
         (3, "G1 Studenternas erfarenhet"),
@@ -293,3 +298,20 @@ def test_the_final_follow_ups_goals_are_bookmarked_under_its_heading(tmp_path):
         (3, "G2 Lärarnas erfarenhet"),
         (4, "D2.2.1 · I17 Avtal med lärarmobilitet"),
     ]
+
+
+def test_a_heading_that_wraps_keeps_its_spaces_in_the_bookmarks(final_fixture_pdf):
+    # the final follow-up's title (its h1) wraps on the portrait page after "avancerad": Chromium
+    # wrote the bookmark as the lines joined without the space ("... grund- och avanceradnivå"),
+    # and so any heading that wraps (a goal's words). Every bookmark is now its heading's text.
+    import re
+    from html import unescape
+
+    html, pdf = final_fixture_pdf
+    headings = [
+        " ".join(unescape(re.sub(r"<[^>]+>", "", text)).split())
+        for text in re.findall(r"<h[1-4][^>]*>(.*?)</h[1-4]>", html.read_text("utf-8"))
+    ]
+    marks = outline(PdfReader(pdf))
+    assert marks[0] == (1, "Internationalisering av utbildning på grund- och avancerad nivå")
+    assert [title for _, title in marks] == headings
