@@ -7,7 +7,7 @@ working copy it is about to publish into ``bi.new/`` — ``<mart>.parquet``, ``<
 (UTF-8 with a byte-order mark, as the exports' ``excel-sv`` CSV, so that Excel opening it by a
 double-click reads UTF-8; ``,`` between fields, ``.`` decimals, a header row; a text starting like a formula gets a
 leading ``'``, as in the exports, while the Parquet keeps it as it is) and ``manifest.json`` (the run id,
-when, and each mart's rows and columns) — and, right after the warehouse is swapped in, swaps
+when, and each mart's rows and columns) and ``datapackage.json`` (the CSVs described: :func:`package`) — and, right after the warehouse is swapped in, swaps
 ``bi.new`` for ``bi`` (one atomic ``renameat2(RENAME_EXCHANGE)`` on Linux, else two renames);
 the previous folder stays whole until that moment. A publish whose run did not rebuild the marts
 (nothing new, the project unchanged: dbt skipped) keeps the folder when it holds the marts of the
@@ -34,9 +34,10 @@ import duckdb
 FOLDER = "bi"
 SCHEMA = "marts"
 MANIFEST = "manifest.json"
+PACKAGE = "datapackage.json"  # the CSVs as a Frictionless Tabular Data Package (package)
 # what the files hold and how (the BOM, the formula prefix, the manifest's fields): raised with every
 # change to them, so that a kept folder written by an older code is written again (:func:`keep`)
-WRITER_VERSION = 2
+WRITER_VERSION = 3  # 3: datapackage.json
 BOM = "\ufeff".encode()  # the CSV files' first bytes, as the exports' excel-sv dialect writes them
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
@@ -124,6 +125,9 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
         "relationships": relationships(tables),
     }
     (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (staging / PACKAGE).write_text(
+        json.dumps(package(tables, manifest["relationships"]), indent=2) + "\n", encoding="utf-8"
+    )
     _fsync_dir(staging)
     return Written(staging, len(tables), time.monotonic() - clock)
 
@@ -155,6 +159,67 @@ def _csv_columns(columns: list[tuple[str, str]]) -> str:
             name = f"case when left({name}, 1) in ({starts}) then chr(39) || {name} else {name} end as {name}"
         selected.append(name)
     return ", ".join(selected)
+
+
+# a mart column's type in the package, by DuckDB's type (any other: string, as the CSV writes it)
+FIELD_TYPES = {
+    "VARCHAR": "string",
+    "DOUBLE": "number",
+    "FLOAT": "number",
+    "INTEGER": "integer",
+    "BIGINT": "integer",
+    "SMALLINT": "integer",
+    "HUGEINT": "integer",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "datetime",
+}
+
+
+def package(tables: list[dict], links: list[dict[str, str]]) -> dict:
+    """``datapackage.json``: each mart's CSV as a Frictionless tabular resource (``frictionless
+    validate bi/datapackage.json``; the folder itself, without it, is read as the CSV and the Parquet of
+    each mart under one name): the CSV's dialect, each column's type as DuckDB wrote it (a date
+    ``2025-09-01``, a time without a zone ``2026-12-06 04:58:20``: UTC, as the warehouse keeps it;
+    ``true``/``false``), an empty cell as no value, the primary key and the links of the manifest's
+    ``relationships``. The Parquet files are not listed: they carry their types themselves."""
+    resources = []
+    for table in tables:
+        fields = []
+        for column in table["columns"]:
+            kind = column["type"]
+            field = {"name": column["name"], "type": FIELD_TYPES.get(kind.split("(")[0], "string")}
+            if kind.startswith("DECIMAL"):
+                field["type"] = "number"
+            if field["type"] == "datetime":
+                field["description"] = "UTC, without a zone (as DuckDB writes a TIMESTAMP)"
+            fields.append(field)
+        schema: dict = {"fields": fields, "missingValues": [""]}
+        if table.get("key"):
+            schema["primaryKey"] = list(table["key"])
+        keys = [
+            {
+                "fields": [link["column"]],
+                "reference": {"resource": link["to_table"], "fields": [link["column"]]},
+            }
+            for link in links
+            if link["from_table"] == table["name"]
+        ]
+        if keys:
+            schema["foreignKeys"] = keys
+        resources.append(
+            {
+                "name": table["name"],
+                "path": table["csv"],
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",  # UTF-8 behind a byte-order mark
+                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
+                "schema": schema,
+            }
+        )
+    return {"profile": "tabular-data-package", "name": "marts", "resources": resources}
 
 
 def _keys(con) -> dict[str, list[str]]:

@@ -115,3 +115,58 @@ def test_a_folder_an_older_code_wrote_is_not_kept_by_a_publish_without_a_build(t
     for version, kept in ((bi.WRITER_VERSION, True), (bi.WRITER_VERSION + 1, False), (1, False)):
         (folder / "manifest.json").write_text(json.dumps(old | {"writer_version": version}), encoding="utf-8")
         assert (bi.keep(warehouse, "20261204T040001-a1b2") is not None) is kept, version
+
+
+def test_the_folder_describes_its_csvs_as_a_data_package_that_validates(tmp_path):
+    # `frictionless validate bi` found no description and made one of its own files, the CSV and
+    # the Parquet of each mart under one name ("names of the resources are not unique"). The folder
+    # now holds datapackage.json: each mart's CSV with its types (a date, a time without a zone, a
+    # true/false, a share, a count), its primary key and its links. By hand: two programmes, three
+    # values, one of the faculty (no programme), one hidden by nothing (the marts are before
+    # disclosure control) and one an empty text; every value's programme is a programme.
+    from frictionless import Package
+
+    database = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute(
+        "create schema marts; create table marts.programmes (programme_code varchar primary key, "
+        "programme_name_sv varchar, active boolean, started_on date); "
+        "create table marts.indicator_values (indicator_id varchar, academic_year varchar, "
+        "programme_code varchar, value double, persons integer, published_at timestamp)"
+    )
+    con.execute(
+        "insert into marts.programmes values ('0123', '=Läkarprogrammet', true, date '2019-08-26'), "
+        "('MALAK', '', false, null)"
+    )
+    con.execute(
+        "insert into marts.indicator_values values "
+        "('I01', '2010/11', null, 451, 451, timestamp '2026-12-06 04:58:20'), "
+        "('I02', '2010/11', '0123', 33.333333333333336, 12, timestamp '2026-12-06 04:58:20.123456'), "
+        "('I02', '2010/11', 'MALAK', 1e-07, null, null)"
+    )
+    con.close()
+
+    written = bi.write(database, tmp_path / "warehouse.duckdb", "20261205T040001-a1b2")
+
+    package = json.loads((written.folder / "datapackage.json").read_text(encoding="utf-8"))
+    values, programmes = (
+        next(r for r in package["resources"] if r["name"] == name)
+        for name in ("indicator_values", "programmes")
+    )
+    assert values["path"] == "indicator_values.csv" and values["encoding"] == "utf-8-sig"
+    assert [(f["name"], f["type"]) for f in values["schema"]["fields"]] == [
+        ("indicator_id", "string"),
+        ("academic_year", "string"),
+        ("programme_code", "string"),
+        ("value", "number"),
+        ("persons", "integer"),
+        ("published_at", "datetime"),
+    ]
+    assert programmes["schema"]["primaryKey"] == ["programme_code"]
+    assert values["schema"]["foreignKeys"] == [
+        {"fields": ["programme_code"], "reference": {"resource": "programmes", "fields": ["programme_code"]}}
+    ]
+    report = Package(str(written.folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
+    rows = report.tasks[[task.name for task in report.tasks].index("indicator_values")].stats["rows"]
+    assert rows == 3
