@@ -575,3 +575,22 @@ def test_metadata_gives_the_runs_and_the_sources_times_with_their_offset(warehou
     )
     assert mobility["last_loaded_at"] == "2024-10-15T02:01:00+00:00"
     assert datetime.fromisoformat(meta["generated_at"]).utcoffset() is not None
+
+
+def test_the_metadatas_markdown_gives_its_times_in_swedish_time(warehouse, tmp_path):
+    # the Markdown beside the JSON is read by people: it gave the export's time as ISO text
+    # ("2026-12-06T04:58:31+00:00") and the run's and files' as UTC ISO text. Now the faculty's
+    # clock to the minute, the zone said in the heading. By hand from the fixture: run-20241015
+    # finished 02:06 UTC = 04:06 CEST; student mobility's file modified 2024-10-10 08:00 UTC = 10:00,
+    # loaded 2024-10-15 02:01 UTC = 04:01.
+    import re
+
+    export(warehouse, tmp_path, "2023/24", lang="sv", charts=False)
+    text = (tmp_path / f"{STEM}_sv_metadata.md").read_text("utf-8")
+    assert re.search(
+        r"^\| Skapad \(svensk tid, Europe/Stockholm\) \| \d{4}-\d\d-\d\d \d\d:\d\d \|$", text, re.M
+    )
+    assert "| run-20241015 (publicerad med varningar, 2024-10-15 04:06 svensk tid) |" in text
+    assert "| student_mobility | 1 | 2024-10-10 10:00 | 2024-10-10 10:00 | 2024-10-15 04:01 | 200 |" in text
+    assert "Källfiler (svensk tid, Europe/Stockholm)" in text
+    assert "+00:00" not in text

@@ -151,6 +151,7 @@ def export(
             lang=lang,
             run_status=labels.text(labels.RUN_STATUS, meta["data"]["run_status"], lang),
             kind_text=labels.text(labels.KINDS, meta["kind"], lang),
+            zone=labels.LOCAL_TIME[lang],
         ),
         encoding="utf-8",
     )
@@ -415,8 +416,7 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str | dateti
     zone = labels.LOCAL_TIME[lang]
 
     def shown(value: Any) -> str:
-        moment = labels.local_time(value)
-        return f"{moment:%Y-%m-%d %H:%M}" if moment else "-"
+        return labels.local_text(value) or "-"
 
     finished = labels.local_time(data["run_finished_at"] or data["run_started_at"])
     rows: list[tuple[str, str | datetime | None]] = [
@@ -462,7 +462,7 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str | dateti
 def _environment() -> Environment:
     # Markdown, not HTML: no autoescape; the template escapes table pipes itself. One per process:
     # jinja compiles the template once per environment (56 ms), and a process may write many exports
-    return Environment(
+    environment = Environment(
         loader=PackageLoader("indicators.export", "templates"),
         autoescape=False,
         undefined=StrictUndefined,
@@ -470,3 +470,5 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    environment.filters["local"] = labels.local_text  # a time as the faculty's clock showed it
+    return environment

@@ -376,3 +376,9 @@ def local_time(value: Any) -> datetime | None:
         return None
     moment = value if value.tzinfo else value.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(LOCAL_ZONE)).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def local_text(value: Any) -> str:
+    """:func:`local_time` as text, ``2024-10-15 04:06``; '' for no moment."""
+    moment = local_time(value)
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
