@@ -410,6 +410,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
         generated_at=text.when(generated, lang),
         generated_iso=generated.isoformat(),
         when=lambda value: text.when(value, lang),
+        moment=lambda value: text.moment(value, lang),  # the same in a <time> with its ISO 8601
         number=number,
         word=word,
         kind_title=word(publication.kind),

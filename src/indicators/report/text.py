@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from indicators.export import labels
 from indicators.export.tables import SUPPRESSED
 from indicators.export.writers import format_number
@@ -73,6 +75,21 @@ def when(value: Any, lang: str) -> str:
     if isinstance(value, date):
         return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
     return str(value)
+
+
+def moment(value: Any, lang: str) -> Markup | str:
+    """:func:`when` in a ``<time>`` whose ``datetime`` is ISO 8601 with the offset (a time of the
+    warehouse, without a zone, is UTC), as the report's own time is; '' for no time."""
+    shown_text = when(value, lang)
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return escape(shown_text)
+    if not shown_text or not isinstance(value, datetime):
+        return escape(shown_text)
+    iso = labels.utc_iso(value)
+    return Markup('<time datetime="{}">{}</time>').format(iso, shown_text)
 
 
 def shown(value: Any, lang: str, unit: str | None = None, mark: str | None = None) -> str:
