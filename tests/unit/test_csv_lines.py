@@ -11,6 +11,7 @@ import pytest
 
 from helpers import run_limited
 from indicators.readers.csv import read_csv
+from indicators.readers.csv_lines import LONG_REASON
 from indicators.readers.errors import ReaderError
 
 HEADER = b"id;a;b;c;d;e;f;g;h;i\n"  # ten columns: a blank line takes 160 bytes of polars' string views
@@ -56,26 +57,27 @@ def test_blank_lines_inside_the_table_beyond_its_bytes_are_rejected_naming_them(
     )
 
 
-@pytest.mark.parametrize(
-    ("tail", "extra", "lines"),
-    [
-        (b";" * 12 + b"\n", 2_000_000 * 3, 2_000_001),  # lines of three separators too many
-        (b"2" + b";y" * 30_000_000 + b"\n", 30_000_000 - 9, 2),  # one line of 30 million fields (60 MB)
-    ],
-    ids=["lines of separators", "one long line"],
-)
-def test_rows_of_far_more_fields_than_the_header_are_rejected_before_each_field_is_an_object(
-    tmp_path, tail, extra, lines
-):
+def test_rows_of_far_more_fields_than_the_header_are_rejected_before_each_field_is_an_object(tmp_path):
     # a row with a field too many sends the file to the record-by-record reader, a Python object a
     # field: the process was aborted under 1 GB (three million lines of 13 separators took 1.7 GB
-    # and 7 s, each a quarantined row; a line of 50 million, 1.4 GB); more separators than the
-    # header's in all, beyond 4,000,000, are rejected (2,000,000 x 12 - 2,000,000 x 9; 30,000,000 - 9)
+    # and 7 s, each a quarantined row); more separators than the header's in all, beyond 4,000,000,
+    # are rejected (2,000,000 x 12 - 2,000,000 x 9)
     path = tmp_path / "wide.csv"
-    path.write_bytes(HEADER + ROW + tail * (2_000_000 if tail.startswith(b";") else 1))
+    path.write_bytes(HEADER + ROW + (b";" * 12 + b"\n") * 2_000_000)
     assert _read_apart(path) == (
-        f"{extra:,} separators more than {lines:,} rows of 10 columns have: rows of far more fields than "
+        "6,000,000 separators more than 2,000,001 rows of 10 columns have: rows of far more fields than "
         "the header (a wrong separator, or lines of separators); deliver the file again with a field a column"
+    )
+
+
+def test_one_line_of_millions_of_fields_is_a_quarantined_row(tmp_path):
+    # a line of 30 million fields (60 MB; a line of 50 million took 1.4 GB record by record) was
+    # rejected with the file; it is longer than a row may be, so it is that row alone, kept out
+    path = tmp_path / "wide.csv"
+    path.write_bytes(HEADER + ROW + b"2" + b";y" * 30_000_000 + b"\n" + ROW)
+    kept_out = (3,) + (None,) * 10 + (LONG_REASON,)
+    assert _read_apart(path) == str(
+        [(2, "1") + ("x",) * 9 + (None,), kept_out, (4, "1") + ("x",) * 9 + (None,)]
     )
 
 
@@ -101,3 +103,42 @@ def test_the_blank_lines_after_the_table_keep_what_a_row_is():
     assert read_csv(b"Title;;\n\na;b;c\n1;2;3\n;;\n\n", skip_rows=2).rows() == [(4, "1", "2", "3")]
     with pytest.raises(ReaderError, match=r"^no data rows \(header only\)$"):
         read_csv(b"a;b;c\n;;\n\n" * 1)
+
+
+MIB = 1 << 20
+
+
+@pytest.mark.parametrize("end", [b"\n", b"\r\n", b""], ids=["LF", "CRLF", "last line without one"])
+def test_a_line_longer_than_a_mebibyte_is_kept_out_and_its_row_quarantined(end):
+    # a value of 2 MiB pasted into a row (or an export whose line breaks were lost): the line was
+    # read whole and copied at every step, a line of 200 MB took the ingest to 4.6 GB (56 s); the old
+    # code loaded this row with its 2 MiB value. Now the line is a quarantined row of no values, on
+    # its line (3), and the rows around it load
+    long = b"2;" + b"x" * (2 * MIB) + end
+    frame = read_csv(b"id;name\n1;Malm\xc3\xb6\n" + long + (b"3;Ume\xc3\xa5\n" if end else b""))
+    reason = (
+        "a line longer than the 1 MiB a row of an export may have (a value pasted from elsewhere, or the "
+        "file's line breaks lost): the line is kept out; correct it and deliver the file again"
+    )
+    assert frame.rows() == [(2, "1", "Malmö", None), (3, None, None, reason)] + (
+        [(4, "3", "Umeå", None)] if end else []
+    )
+
+
+def test_a_line_of_a_mebibyte_exactly_still_reads():
+    value = b"x" * (MIB - 2)  # "2;" and the value: 1,048,576 bytes before the line feed
+    assert read_csv(b"id;name\n1;a\n2;" + value + b"\n3;b\n").rows() == [
+        (2, "1", "a"),
+        (3, "2", value.decode()),
+        (4, "3", "b"),
+    ]
+
+
+def test_a_long_line_that_opens_a_quoted_value_rejects_the_file_naming_its_line():
+    # cutting it out would read the rest of the file inside or outside quotes the other way round
+    with pytest.raises(ReaderError) as caught:
+        read_csv(b'id;name\n1;a\n2;"' + b"x" * (2 * MIB) + b'\n3;b"\n')
+    assert str(caught.value) == (
+        "line 3 is 2,097,155 bytes long, longer than the 1 MiB a row of an export may have, and opens or "
+        "closes a quoted value: deliver the file again with its line breaks and without the long value"
+    )

@@ -14,10 +14,12 @@ from indicators.derive import READER_REASON
 from indicators.identity import redact_text
 from indicators.readers.composed import composed, may_hold_marks
 from indicators.readers.csv_lines import (
+    LONG_REASON,
     UNDEFINED_1252,
     UNDEFINED_REASON,
     check_cells,
     check_fields,
+    cut_long_lines,
     data_start,
     undefined_lines,
     without_trailing_blank_lines,
@@ -120,6 +122,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     start = data_start(data, skip_rows)  # blank lines after the table dropped, a cell a byte at most
     data = without_trailing_blank_lines(data, start, separator, width)
     check_cells(data, start, width)
+    data, long = cut_long_lines(data, start, separator, width)  # each such line's row quarantined
 
     windows = encoding == "cp1252"
     source = _transcode(data, "cp1252") if windows else io.BytesIO(data)
@@ -141,6 +144,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
             raise ReaderError(f"malformed CSV: {_first_line(again)}") from None
     if damaged:
         frame = _mark_lines(frame, damaged, NUL_REASON)
+    if long:
+        frame = _mark_lines(frame, long, LONG_REASON)
     if windows and (undefined := undefined_lines(data)):  # read as U+FFFD, each such line quarantined
         frame = _mark_lines(frame, undefined, UNDEFINED_REASON)
     # a blank line is no row (as a blank row of a sheet is none): polars read it as a row of nothing

@@ -11,6 +11,7 @@ a column for every line, whatever the line holds, so a header, a row and 60 mill
   (each of them quarantined) reach that.
 * Where a row holds a field too many (read record by record, a Python object a field), a file of
   :data:`SPARE_CELLS` more separators than the header's in all is rejected first.
+* A line longer than :data:`LINE_BYTES_AT_MOST` is cut out before the read, its row quarantined.
 """
 
 from __future__ import annotations
@@ -122,3 +123,46 @@ def undefined_lines(data: bytes) -> list[int]:
                     f"unreadable encoding: neither UTF-8 nor Windows-1252 (byte {match.start()})"
                 )
     return lines
+
+
+# the longest line a row of an export may be: the contracts' rows are a few hundred bytes, and a cell
+# Excel writes holds 32,767 characters at most. A longer line (a value pasted from elsewhere, an
+# export whose line breaks were lost) was read whole and copied at every step: a line of 200 MB took
+# the ingest to 4.6 GB, so the 1 GB a file may be (max_file_mb) would have taken the whole machine
+LINE_BYTES_AT_MOST = 1 << 20
+LONG_REASON = (
+    f"a line longer than the {LINE_BYTES_AT_MOST // (1 << 20)} MiB a row of an export may have (a value "
+    "pasted from elsewhere, or the file's line breaks lost): the line is kept out; correct it and deliver "
+    "the file again"
+)
+
+
+def cut_long_lines(data: bytes, start: int, separator: str, width: int) -> tuple[bytes, list[int]]:
+    """``data`` with each line after ``start`` longer than :data:`LINE_BYTES_AT_MOST` replaced by a
+    blank row (the header's separators), and those lines' numbers (from 1), for their rows to be
+    quarantined. The file's end is looked at a window at a time (one ``rfind`` a MiB), never line by
+    line. A long line holding an odd number of quotes opens or closes a quoted value: cutting it
+    would read the rest of the file otherwise, so the file is rejected."""
+    pieces, lines, kept = [], [], 0
+    position = start
+    while position + LINE_BYTES_AT_MOST < len(data):
+        newline = data.rfind(b"\n", position, position + LINE_BYTES_AT_MOST + 1)
+        if newline >= 0:  # the lines starting up to it end within the window: none is long
+            position = newline + 1
+            continue
+        end = data.find(b"\n", position)
+        end = len(data) if end < 0 else end
+        line = data.count(b"\n", 0, position) + 1
+        if data.count(b'"', position, end) % 2:
+            raise ReaderError(
+                f"line {line:,} is {end - position:,} bytes long, longer than the "
+                f"{LINE_BYTES_AT_MOST // (1 << 20)} MiB a row of an export may have, and opens or closes "
+                "a quoted value: deliver the file again with its line breaks and without the long value"
+            )
+        pieces += [data[kept:position], separator.encode() * (width - 1)]
+        lines.append(line)
+        kept = position = end
+    if not lines:
+        return data, []
+    pieces.append(data[kept:])
+    return b"".join(pieces), lines
