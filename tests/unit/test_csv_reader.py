@@ -543,3 +543,27 @@ def test_a_workbook_named_csv_is_named_with_the_fix():
     assert str(caught.value) == (
         "a legacy .xls or password-protected workbook named .csv, not a CSV export: save it as CSV"
     )
+
+
+def test_two_exports_joined_with_their_byte_order_marks_read_as_one():
+    # two UTF-8 exports saved with a byte order mark and joined (cat a.csv b.csv, copy /b a+b): the
+    # second one's mark starts line 4, before its header, and a third part without a header starts
+    # line 6 with its mark. The repeated header was quarantined with a reason a column ("unknown value
+    # in direction: 'Riktning'; …"), and SMV-4 loaded as '\ufeffSMV-4': another key than SMV-4, shown
+    # the same, without a word. The marks are now read as marks: the header left out with its note
+    from helpers import personnummer
+
+    bom = "\ufeff"
+    header = "Utbytes-ID;Personnummer;Riktning;Utbytestyp;Värdland;Startdatum;Status"
+    lines = [
+        bom + header,
+        f"SMV-1;{personnummer('19000101', 981)};Utresande;Utbytesstudier;AT;2024-08-26;Avslutad",
+        f"SMV-2;{personnummer('19000102', 982)};Utresande;Utbytesstudier;DE;2024-08-26;Avslutad",
+        bom + header,
+        f"SMV-3;{personnummer('19000103', 983)};Inresande;Utbytesstudier;FI;2025-01-20;Avslutad",
+        bom + f"SMV-4;{personnummer('19000104', 984)};Inresande;Utbytesstudier;FI;2025-01-20;Avslutad",
+    ]
+    result = _normalised("solemove_utbyten_2025-09-01.csv", lines)
+    assert result.good_rows()["mobility_id"].to_list() == ["SMV-1", "SMV-2", "SMV-3", "SMV-4"]
+    assert (result.quarantine.height, result.rows_read, result.rows_left_out) == (0, 5, 1)
+    assert result.notes[0] == "1 rows left out: the header repeated (a report printed page by page) (rows 4)"
