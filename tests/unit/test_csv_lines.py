@@ -134,11 +134,28 @@ def test_a_line_of_a_mebibyte_exactly_still_reads():
     ]
 
 
-def test_a_long_line_that_opens_a_quoted_value_rejects_the_file_naming_its_line():
-    # cutting it out would read the rest of the file inside or outside quotes the other way round
+def test_a_quoted_value_over_lines_longer_than_a_mebibyte_rejects_the_file_naming_its_line():
+    # a quote left open, or a long text with its line breaks: each line is short, and the old code
+    # read the value whole (200 MB of lines of 1,000 bytes took the ingest to 2.7 GB); the value here
+    # is 2,000 lines of 1,000 bytes after the quote on line 3
     with pytest.raises(ReaderError) as caught:
-        read_csv(b'id;name\n1;a\n2;"' + b"x" * (2 * MIB) + b'\n3;b"\n')
+        read_csv(b'id;name\n1;a\n2;"' + (b"x" * 999 + b"\n") * 2_000 + b'";b\n3;c\n')
     assert str(caught.value) == (
-        "line 3 is 2,097,155 bytes long, longer than the 1 MiB a row of an export may have, and opens or "
+        "a quoted value from line 3 runs over 2,000,000 bytes, longer than the 1 MiB a row of an export "
+        "may have (a quote left open?): deliver the file again without the long value"
+    )
+    # a value that long on its line alone is its row's long line, kept out as one (as above)
+    frame = read_csv(b'id;name\n1;a\n2;"' + b"x" * (2 * MIB) + b'"\n3;b\n')
+    assert frame.select("_row_number", "id").rows() == [(2, "1"), (3, None), (4, "3")]
+
+
+def test_a_long_line_that_opens_a_quoted_value_rejects_the_file_naming_its_line():
+    # three quotes on a line of 1.4 MB: cutting it out would read the rest of the file inside quotes
+    # where it was outside them, or the other way round
+    line = b'2;"' + b"x" * 700_000 + b'";"' + b"y" * 700_000
+    with pytest.raises(ReaderError) as caught:
+        read_csv(b"id;name\n1;a\n" + line + b'\nz";\n3;b\n')
+    assert str(caught.value) == (
+        "line 3 is 1,400,006 bytes long, longer than the 1 MiB a row of an export may have, and opens or "
         "closes a quoted value: deliver the file again with its line breaks and without the long value"
     )

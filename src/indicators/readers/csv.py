@@ -19,7 +19,7 @@ from indicators.readers.csv_lines import (
     UNDEFINED_REASON,
     check_cells,
     check_fields,
-    cut_long_lines,
+    cut_long,
     data_start,
     undefined_lines,
     without_trailing_blank_lines,
@@ -125,7 +125,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     start = data_start(data, skip_rows)  # blank lines after the table dropped, a cell a byte at most
     data = without_trailing_blank_lines(data, start, separator, width)
     check_cells(data, start, width)
-    data, long = cut_long_lines(data, start, separator, width)  # each such line's row quarantined
+    data, long = cut_long(data, start, separator, width)  # each such line's row quarantined
 
     windows = encoding == "cp1252"
     source = _transcode(data, "cp1252") if windows else io.BytesIO(data)

@@ -11,7 +11,8 @@ a column for every line, whatever the line holds, so a header, a row and 60 mill
   (each of them quarantined) reach that.
 * Where a row holds a field too many (read record by record, a Python object a field), a file of
   :data:`SPARE_CELLS` more separators than the header's in all is rejected first.
-* A line longer than :data:`LINE_BYTES_AT_MOST` is cut out before the read, its row quarantined.
+* A line longer than :data:`LINE_BYTES_AT_MOST` is cut out before the read, its row quarantined; a
+  quoted value that long over many lines rejects the file.
 """
 
 from __future__ import annotations
@@ -125,10 +126,11 @@ def undefined_lines(data: bytes) -> list[int]:
     return lines
 
 
-# the longest line a row of an export may be: the contracts' rows are a few hundred bytes, and a cell
-# Excel writes holds 32,767 characters at most. A longer line (a value pasted from elsewhere, an
-# export whose line breaks were lost) was read whole and copied at every step: a line of 200 MB took
-# the ingest to 4.6 GB, so the 1 GB a file may be (max_file_mb) would have taken the whole machine
+# the longest line or value a row of an export may hold: the contracts' rows are a few hundred bytes,
+# and a cell Excel writes holds 32,767 characters at most. A longer one (a value pasted from elsewhere,
+# an export whose line breaks were lost) was read whole and copied at every step: a line of 200 MB
+# took the ingest to 4.6 GB, a quoted value of 200 MB over short lines to 2.7 GB, so the 1 GB a file
+# may be (max_file_mb) would have taken the whole machine
 LINE_BYTES_AT_MOST = 1 << 20
 LONG_REASON = (
     f"a line longer than the {LINE_BYTES_AT_MOST // (1 << 20)} MiB a row of an export may have (a value "
@@ -137,12 +139,48 @@ LONG_REASON = (
 )
 
 
-def cut_long_lines(data: bytes, start: int, separator: str, width: int) -> tuple[bytes, list[int]]:
+def cut_long(data: bytes, start: int, separator: str, width: int) -> tuple[bytes, list[int]]:
+    """``data`` (its rows from ``start``) with each line longer than :data:`LINE_BYTES_AT_MOST`
+    replaced by a blank row, and those lines' numbers (from 1), for their rows to be quarantined; a
+    quoted value that long over many lines rejects the file (see the functions below)."""
+    _check_long_values(data, start, separator)
+    return _cut_long_lines(data, start, separator, width)
+
+
+def _check_long_values(data: bytes, start: int, separator: str) -> None:
+    """Rejects a file with a quoted value over lines longer than :data:`LINE_BYTES_AT_MOST`: its
+    lines may each be short, and it was read whole as well (a value of 200 MB: 2.7 GB). Looked at a
+    window at a time (one ``rfind`` a MiB): a window without a quote after an odd number of them,
+    the last one opening a field, and with a line break in it, is inside such a value. A stray quote
+    inside an unquoted value can make a file look so: it is rejected, never read otherwise."""
+    if data.find(b'"', start) < 0:
+        return
+    position, quotes = start, 0
+    opening = (b"\n", b"\r", separator.encode())
+    while position + LINE_BYTES_AT_MOST < len(data):
+        quote = data.rfind(b'"', position, position + LINE_BYTES_AT_MOST + 1)
+        if quote >= 0:
+            quotes += data.count(b'"', position, quote + 1)
+            position = quote + 1
+            continue
+        end = data.find(b'"', position)
+        end = len(data) if end < 0 else end
+        if quotes % 2 and data[position - 2 : position - 1] in opening and b"\n" in data[position:end]:
+            line = data.count(b"\n", 0, position) + 1
+            raise ReaderError(
+                f"a quoted value from line {line:,} runs over {end - position:,} bytes, longer than the "
+                f"{LINE_BYTES_AT_MOST // (1 << 20)} MiB a row of an export may have (a quote left open?): "
+                "deliver the file again without the long value"
+            )
+        position = end
+
+
+def _cut_long_lines(data: bytes, start: int, separator: str, width: int) -> tuple[bytes, list[int]]:
     """``data`` with each line after ``start`` longer than :data:`LINE_BYTES_AT_MOST` replaced by a
-    blank row (the header's separators), and those lines' numbers (from 1), for their rows to be
-    quarantined. The file's end is looked at a window at a time (one ``rfind`` a MiB), never line by
-    line. A long line holding an odd number of quotes opens or closes a quoted value: cutting it
-    would read the rest of the file otherwise, so the file is rejected."""
+    blank row (the header's separators), and those lines' numbers (from 1). The file is looked at a
+    window at a time (one ``rfind`` a MiB), never line by line. A long line holding an odd number of
+    quotes opens or closes a quoted value: cutting it would read the rest of the file otherwise, so
+    the file is rejected."""
     pieces, lines, kept = [], [], 0
     position = start
     while position + LINE_BYTES_AT_MOST < len(data):
