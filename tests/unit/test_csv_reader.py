@@ -567,3 +567,41 @@ def test_two_exports_joined_with_their_byte_order_marks_read_as_one():
     assert result.good_rows()["mobility_id"].to_list() == ["SMV-1", "SMV-2", "SMV-3", "SMV-4"]
     assert (result.quarantine.height, result.rows_read, result.rows_left_out) == (0, 5, 1)
     assert result.notes[0] == "1 rows left out: the header repeated (a report printed page by page) (rows 4)"
+
+
+@pytest.mark.parametrize(
+    ("packed", "kind"),
+    [
+        (lambda data: __import__("gzip").compress(data), "gzip-compressed (.gz)"),
+        (lambda data: __import__("bz2").compress(data), "bzip2-compressed (.bz2)"),
+        (lambda data: __import__("lzma").compress(data), "xz-compressed (.xz)"),
+        (lambda data: b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(range(256)) * 8, "a 7-Zip archive (.7z)"),
+    ],
+    ids=["gzip", "bzip2", "xz", "7z"],
+)
+def test_a_compressed_export_named_csv_is_named_with_the_fix(packed, kind):
+    # an export compressed by the system that sends it and still named .csv was "unreadable header line
+    # (not cp1252)" (all four here), or "binary content (NUL bytes): not a CSV export" (the sample's
+    # student_mobility gzipped): neither said what the file is, nor that unpacking it is the fix
+    with pytest.raises(ReaderError) as caught:
+        read_csv(packed(b"id;partner_name\n1;Lund\n" * 200))
+    assert str(caught.value) == (
+        f"{kind}, not a CSV export: unpack it and deliver the export itself (.csv, .xlsx or .xml)"
+    )
+
+
+def test_an_export_named_as_compressed_says_to_unpack_it():
+    # student_mobility_2025-09-01.csv.gz: "unsupported file type .gz: expected CSV, XLSX or EWP IIA XML"
+    from pathlib import Path
+
+    from indicators.config import project_root
+    from indicators.readers.by_kind import read_file
+    from indicators.sources import load_sources, match_source
+
+    name = "student_mobility_2025-09-01.csv.gz"
+    spec = match_source(name, load_sources(project_root() / "pipelines"))
+    with pytest.raises(ReaderError) as caught:
+        read_file(Path(name), b"\x1f\x8b", spec, "lu.se")
+    assert str(caught.value) == (
+        "gzip-compressed file (.gz), not an export: unpack it and deliver the export itself (.csv, .xlsx or .xml)"
+    )

@@ -8,6 +8,7 @@ import polars as pl
 
 from indicators.readers.csv import read_csv
 from indicators.readers.errors import ReaderError
+from indicators.readers.packed import archive_named
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.sources import SourceSpec
 
@@ -29,4 +30,7 @@ def read_file(
         return read_ewp_iia(data, home_hei_id=home_hei_id)
     if suffix == ".xls":
         raise ReaderError("legacy .xls workbooks are not accepted: save the export as XLSX or CSV")
+    packed = archive_named(suffix)
+    if packed:
+        raise ReaderError(packed)
     raise ReaderError(f"unsupported file type {suffix or '(none)'}: expected CSV, XLSX or EWP IIA XML")

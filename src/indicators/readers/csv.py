@@ -25,6 +25,7 @@ from indicators.readers.csv_lines import (
     without_trailing_blank_lines,
 )
 from indicators.readers.errors import ReaderError
+from indicators.readers.packed import what_it_is
 
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
 FIELD_BYTES = 1 << 30  # the longest value the record-by-record reader takes
@@ -98,7 +99,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     hint = _SEPARATOR_HINT.match(sample)
     if hint:  # Excel's "sep=;" line above the header: it names the separator, and is no header
         skip_rows += 1
-    workbook = _workbook(sample)
+    workbook = what_it_is(sample, ".csv")
     if workbook:
         raise ReaderError(workbook)
     wide = wide_encoding(sample)
@@ -390,17 +391,6 @@ def _too_few(fields: int, width: int) -> str:
         f"{fields} fields where the header has {width}: a separator too few in the row "
         "(its values may have moved into the wrong columns)"
     )
-
-
-def _workbook(sample: bytes) -> str | None:
-    """What a file named .csv that is a workbook is, and the fix (it was "binary content (NUL bytes)")."""
-    if sample.startswith(b"PK\x03\x04"):
-        return (
-            "a zip archive (an XLSX workbook named .csv?), not a CSV export: name it .xlsx, or save it as CSV"
-        )
-    if sample.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
-        return "a legacy .xls or password-protected workbook named .csv, not a CSV export: save it as CSV"
-    return None
 
 
 def wide_encoding(sample: bytes) -> str | None:

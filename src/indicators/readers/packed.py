@@ -1,0 +1,40 @@
+"""What a delivered file that is no text most likely is, from its first bytes, and the fix: a CSV
+export compressed (``gzip``, ``7z``, …) and named ``.csv`` was "binary content (NUL bytes): not a
+CSV export" or "unreadable header line (not cp1252)", neither naming the file's kind nor the fix."""
+
+from __future__ import annotations
+
+# the first bytes of each kind of archive a CSV export arrives compressed in, and its name
+_ARCHIVES = (
+    (b"\x1f\x8b", "gzip-compressed (.gz)"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive (.7z)"),
+    (b"BZh", "bzip2-compressed (.bz2)"),
+    (b"\xfd7zXZ\x00", "xz-compressed (.xz)"),
+    (b"Rar!\x1a\x07", "a RAR archive (.rar)"),
+    (b"(\xb5/\xfd", "zstd-compressed (.zst)"),
+)
+# a suffix that names such an archive (``x.csv.gz``), for a file the name of which says so
+ARCHIVE_SUFFIXES = {".gz": "gzip-compressed", ".7z": "a 7-Zip archive", ".bz2": "bzip2-compressed",
+                    ".xz": "xz-compressed", ".rar": "a RAR archive", ".zst": "zstd-compressed",
+                    ".zip": "a zip archive"}  # fmt: skip
+UNPACK = "unpack it and deliver the export itself (.csv, .xlsx or .xml)"
+
+
+def what_it_is(sample: bytes, named: str) -> str | None:
+    """What a file named ``named`` (``.csv``) that starts with ``sample`` is, and the fix, or None."""
+    if sample.startswith(b"PK\x03\x04"):
+        return f"a zip archive (an XLSX workbook named {named}?), not a CSV export: name it .xlsx, or save it as CSV"
+    if sample.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
+        return f"a legacy .xls or password-protected workbook named {named}, not a CSV export: save it as CSV"
+    for magic, kind in _ARCHIVES:
+        if sample.startswith(magic):
+            return f"{kind}, not a CSV export: {UNPACK}"
+    if sample.startswith(b"%PDF-"):
+        return "a PDF document, not a CSV export: deliver the export the system writes as CSV"
+    return None
+
+
+def archive_named(suffix: str) -> str | None:
+    """The reason for a file whose name ends in an archive's suffix (``.csv.gz``), or None."""
+    kind = ARCHIVE_SUFFIXES.get(suffix)
+    return f"{kind} file ({suffix}), not an export: {UNPACK}" if kind else None
