@@ -74,6 +74,9 @@ from indicators.redact import redact_text
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ELEMENTS = 5_000_000
+# an EWP IIA get-response nests six deep (a recommended language skill's CEFR level); a file of
+# elements nested a million deep (12 MB) took the parser 17 s and 600 MB before its one row
+MAX_DEPTH = 64
 MAX_RAW_VALUE_CHARS = 40
 
 ROOT_ELEMENT = "iias-get-response"
@@ -205,6 +208,11 @@ def _iias(data: bytes):
             elements += 1
             if elements > MAX_ELEMENTS:
                 raise ReaderError(f"more than {MAX_ELEMENTS:,} XML elements is not accepted")
+            if depth > MAX_DEPTH:
+                raise ReaderError(
+                    f"XML elements nested more than {MAX_DEPTH} deep (an EWP IIA get-response nests fewer than ten): "
+                    "not an IIA export; deliver the get-response the EWP system writes"
+                )
             if root is None:
                 root = element
                 if _local(element.tag) != ROOT_ELEMENT:
