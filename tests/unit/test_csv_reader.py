@@ -605,3 +605,17 @@ def test_an_export_named_as_compressed_says_to_unpack_it():
     assert str(caught.value) == (
         "gzip-compressed file (.gz), not an export: unpack it and deliver the export itself (.csv, .xlsx or .xml)"
     )
+
+
+def test_a_byte_order_mark_inside_a_line_is_no_part_of_a_value():
+    # a value pasted from a file with a mark ('\ufeffUtresande', 'AT\ufeff'): the row was quarantined
+    # as "unknown value in direction: '\ufeffUtresande'", a reason that reads as the right value
+    from helpers import personnummer
+
+    lines = [
+        "Utbytes-ID;Personnummer;Riktning;Utbytestyp;Värdland;Startdatum;Status",
+        f"SMV-1;{personnummer('19000101', 981)};\ufeffUtresande;Utbytesstudier;AT\ufeff;2024-08-26;Avslutad",
+    ]
+    result = _normalised("solemove_utbyten_2025-09-01.csv", lines)
+    assert result.quarantine.height == 0
+    assert result.good_rows().select("direction", "partner_country").rows() == [("outgoing", "AT")]

@@ -36,7 +36,7 @@ DELIMITERS = (";", ",", "\t", "|")
 MAX_COLUMNS = 1_000
 SHORT_ROWS_AT_MOST = 1_000_000  # rows a separator too few, each quarantined with its reason
 # Excel's separator hint, a first line "sep=;" (some systems write it so that Excel splits the columns)
-_LINE_MARK = b"\n\xef\xbb\xbf"  # a UTF-8 byte order mark after a line break (ï»¿ in Windows-1252)
+_MARK = b"\xef\xbb\xbf"  # a UTF-8 byte order mark (ï»¿ in Windows-1252): in a value it shows as nothing
 _SEPARATOR_HINT = re.compile(rb"(?:\xef\xbb\xbf)?sep=([;,\t|])[ \t]*\r?\n", re.IGNORECASE)
 
 
@@ -91,8 +91,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         # classic Mac line ends (Excel for Mac's "CSV (Macintosh)"): a line break is a lone CR, also
         # beside LFs (a line break typed inside a quoted value, lines added by another tool)
         data = re.sub(rb"\r(?!\n)", b"\n", data)
-    if _LINE_MARK in data:  # exports joined (cat, copy /b): each one's byte order mark starts a line
-        data = data.replace(_LINE_MARK, b"\n")
+    if data.find(_MARK, 3) >= 0:  # exports joined (cat, copy /b): each one's mark starts a line; one
+        data = data[:3] + data[3:].replace(_MARK, b"")  # pasted into a value read it as another value
     sample = data[:SNIFF_BYTES]
     if not sample.removeprefix(b"\xef\xbb\xbf").strip():  # nothing, or a byte-order mark alone
         raise ReaderError("empty file")
