@@ -409,6 +409,20 @@ def test_oversized_file_is_rejected_without_parsing(tmp_path, monkeypatch):
         read_ewp_iia(FIXTURES / "iias_v7.xml")
 
 
+def test_an_xml_larger_than_allowed_names_its_size_and_the_fix(monkeypatch):
+    # "file larger than 200 MB is not accepted": the cause without the fix
+    from indicators.readers import ewp_iia
+
+    monkeypatch.setattr(ewp_iia, "MAX_FILE_BYTES", 2 * 1024 * 1024)
+    data = b'<?xml version="1.0"?><iias-get-response>' + b" " * (3 * 1024 * 1024) + b"</iias-get-response>"
+    with pytest.raises(ReaderError) as caught:
+        read_ewp_iia(data)
+    assert str(caught.value) == (
+        "XML of 3.0 MB, larger than the 2 MB an EWP IIA get-response may be (the faculty's agreements take a "
+        "few MB): deliver the agreements in files of fewer iia elements each"
+    )
+
+
 def test_too_many_elements_is_rejected(tmp_path, monkeypatch):
     from indicators.readers import ewp_iia
 

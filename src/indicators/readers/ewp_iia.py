@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -120,7 +121,7 @@ def read_ewp_iia(path: Path | bytes, home_hei_id: str = "lu.se") -> pl.DataFrame
     home = home_hei_id.strip().casefold()
     data = path if isinstance(path, bytes) else _read_capped(Path(path))
     if len(data) > MAX_FILE_BYTES:
-        raise ReaderError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB is not accepted")
+        raise ReaderError(_too_large(len(data)))
     if not data.strip():
         raise ReaderError("empty file")
     rows, left_out, reasons = [], [], []
@@ -171,11 +172,20 @@ def _read_capped(path: Path) -> bytes:
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
+            size = max(len(data), os.fstat(handle.fileno()).st_size)
     except OSError as error:
         raise ReaderError(f"cannot read the file ({error.strerror or type(error).__name__})") from None
     if len(data) > MAX_FILE_BYTES:
-        raise ReaderError(f"file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB is not accepted")
+        raise ReaderError(_too_large(size))
     return data
+
+
+def _too_large(size: int) -> str:
+    return (
+        f"XML of {size / (1024 * 1024):,.1f} MB, larger than the {MAX_FILE_BYTES // (1024 * 1024)} MB an EWP IIA "
+        "get-response may be (the faculty's agreements take a few MB): deliver the agreements in files of "
+        "fewer iia elements each"
+    )
 
 
 def _iias(data: bytes):
