@@ -619,3 +619,20 @@ def test_a_byte_order_mark_inside_a_line_is_no_part_of_a_value():
     result = _normalised("solemove_utbyten_2025-09-01.csv", lines)
     assert result.quarantine.height == 0
     assert result.good_rows().select("direction", "partner_country").rows() == [("outgoing", "AT")]
+
+
+def test_a_zipped_csv_named_csv_says_to_unpack_it_not_to_rename_it():
+    # a CSV export zipped by the sending system, still named .csv: "a zip archive (an XLSX workbook
+    # named .csv?), not a CSV export: name it .xlsx, or save it as CSV", a fix that cannot work
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("student_mobility_2025-09-01.csv", "id;partner_name\n1;Lund\n")
+    with pytest.raises(ReaderError) as caught:
+        read_csv(buffer.getvalue())
+    assert str(caught.value) == (
+        "a zip archive (not a workbook), not a CSV export: unpack it and deliver the export itself "
+        "(.csv, .xlsx or .xml)"
+    )

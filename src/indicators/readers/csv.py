@@ -86,6 +86,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     """
     if isinstance(data, Path):
         data = data.read_bytes()
+    workbook = what_it_is(data, ".csv")  # a workbook or an archive, looked at as delivered
+    if workbook:
+        raise ReaderError(workbook)
     cr, lf = data.find(b"\r", 0, SNIFF_BYTES), data.find(b"\n", 0, SNIFF_BYTES)
     if cr >= 0 and (lf < 0 or cr < lf - 1):
         # classic Mac line ends (Excel for Mac's "CSV (Macintosh)"): a line break is a lone CR, also
@@ -99,9 +102,6 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     hint = _SEPARATOR_HINT.match(sample)
     if hint:  # Excel's "sep=;" line above the header: it names the separator, and is no header
         skip_rows += 1
-    workbook = what_it_is(sample, ".csv")
-    if workbook:
-        raise ReaderError(workbook)
     wide = wide_encoding(sample)
     if wide:
         raise ReaderError(f"{wide} encoded; save as UTF-8 or Windows-1252")

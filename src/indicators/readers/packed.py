@@ -4,6 +4,9 @@ CSV export" or "unreadable header line (not cp1252)", neither naming the file's 
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 # the first bytes of each kind of archive a CSV export arrives compressed in, and its name
 _ARCHIVES = (
     (b"\x1f\x8b", "gzip-compressed (.gz)"),
@@ -20,8 +23,11 @@ ARCHIVE_SUFFIXES = {".gz": "gzip-compressed", ".7z": "a 7-Zip archive", ".bz2": 
 UNPACK = "unpack it and deliver the export itself (.csv, .xlsx or .xml)"
 
 
-def what_it_is(sample: bytes, named: str) -> str | None:
-    """What a file named ``named`` (``.csv``) that starts with ``sample`` is, and the fix, or None."""
+def what_it_is(data: bytes, named: str) -> str | None:
+    """What a file named ``named`` (``.csv``) of these bytes is, and the fix, or None."""
+    sample = data[:64]
+    if sample.startswith(b"PK\x03\x04") and not _workbook(data):
+        return f"a zip archive (not a workbook), not a CSV export: {UNPACK}"
     if sample.startswith(b"PK\x03\x04"):
         return f"a zip archive (an XLSX workbook named {named}?), not a CSV export: name it .xlsx, or save it as CSV"
     if sample.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
@@ -32,6 +38,16 @@ def what_it_is(sample: bytes, named: str) -> str | None:
     if sample.startswith(b"%PDF-"):
         return "a PDF document, not a CSV export: deliver the export the system writes as CSV"
     return None
+
+
+def _workbook(data: bytes) -> bool:
+    """Whether a zip is an Office document (its directory names ``[Content_Types].xml``), or cannot be
+    told (a zip cut short: taken for one, as before)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return True
 
 
 def archive_named(suffix: str) -> str | None:
