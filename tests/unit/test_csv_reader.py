@@ -636,3 +636,11 @@ def test_a_zipped_csv_named_csv_says_to_unpack_it_not_to_rename_it():
         "a zip archive (not a workbook), not a CSV export: unpack it and deliver the export itself "
         "(.csv, .xlsx or .xml)"
     )
+
+
+@pytest.mark.parametrize("data", [b"sep=;\n", b"\xef\xbb\xbfsep=;\r\n", b"sep=,\r\n\r\n"])
+def test_excels_separator_hint_alone_is_an_empty_file(data):
+    # an export of nothing that still writes Excel's hint line: "could not be read (IndexError)" in the
+    # night's summary (an IndexError in the blank-line check of a frame without columns)
+    with pytest.raises(ReaderError, match=r"^empty file$"):
+        read_csv(data)

@@ -102,6 +102,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     hint = _SEPARATOR_HINT.match(sample)
     if hint:  # Excel's "sep=;" line above the header: it names the separator, and is no header
         skip_rows += 1
+        if not sample[hint.end() :].strip():  # the hint alone: no header, no rows
+            raise ReaderError("empty file")
     wide = wide_encoding(sample)
     if wide:
         raise ReaderError(f"{wide} encoded; save as UTF-8 or Windows-1252")
