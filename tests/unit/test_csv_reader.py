@@ -644,3 +644,21 @@ def test_excels_separator_hint_alone_is_an_empty_file(data):
     # night's summary (an IndexError in the blank-line check of a frame without columns)
     with pytest.raises(ReaderError, match=r"^empty file$"):
         read_csv(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "rows"),
+    [
+        (b"\nid;name\n1;Lund\n2;Ume\xc3\xa5\n", [(3, "1", "Lund"), (4, "2", "Umeå")]),
+        (b"\xef\xbb\xbf;;\r\n \r\nid;name\r\n1;Lund\r\n", [(4, "1", "Lund")]),
+        (b"sep=;\n\nid;name\n1;Lund\n", [(4, "1", "Lund")]),
+        (b"\t\t\nid\tname\n1\tLund\n", [(3, "1", "Lund")]),
+    ],
+    ids=["blank line", "separators and spaces, CRLF", "after the separator hint", "tabs"],
+)
+def test_lines_of_nothing_above_the_header_are_no_header(data, rows):
+    # an export that starts with an empty line (or a row of separators, as Excel saves an empty first
+    # row): polars skipped it and read 'id;name' as one column with the separator found on the blank
+    # line, each row a line short ([(2, '1;Lund'), (3, '2;Umeå')]); a line of spaces gave a frame
+    # without columns and "could not be read (IndexError)"
+    assert read_csv(data).rows() == rows

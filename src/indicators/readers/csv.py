@@ -17,6 +17,7 @@ from indicators.readers.csv_lines import (
     LONG_REASON,
     UNDEFINED_1252,
     UNDEFINED_REASON,
+    blank_lines_above,
     check_cells,
     check_fields,
     cut_long,
@@ -112,6 +113,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         damaged = _nul_lines(data)
         data = data.replace(b"\x00", b"")
         sample = data[:SNIFF_BYTES]
+    data, blank_above = blank_lines_above(data, skip_rows)  # lines of nothing above the header
+    if blank_above:  # read as title lines
+        skip_rows, sample = skip_rows + blank_above, data[:SNIFF_BYTES]
     for _ in range(skip_rows):  # the header is the line after the skipped ones
         sample = sample[sample.find(b"\n") + 1 :] if b"\n" in sample else b""
     newline = sample.find(b"\n")

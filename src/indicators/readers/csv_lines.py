@@ -204,3 +204,24 @@ def _cut_long_lines(data: bytes, start: int, separator: str, width: int) -> tupl
         return data, []
     pieces.append(data[kept:])
     return b"".join(pieces), lines
+
+
+_NOTHING = b" \t\x0b\x0c\x1a;,|\r"  # what a line above the header holds when it holds nothing
+_BLANK_LINE = re.compile(rb"[" + re.escape(_NOTHING) + rb"]*\n")
+_SOMETHING = re.compile(rb"[^" + re.escape(_NOTHING) + rb"\n]")
+
+
+def blank_lines_above(data: bytes, skip_rows: int) -> tuple[bytes, int]:
+    """``data`` with each line of nothing (spaces, separators) where the header should be (below
+    ``skip_rows`` title lines) written as a title line, ``-``, and how many there were: polars skips
+    such lines on its own, so the header was read from the blank line (``\\nid;name``: one column
+    named 'id;name', its rows a line short; ``\\r \\n``: a frame without columns, an IndexError)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    for _ in range(skip_rows):
+        start = data.find(b"\n", start) + 1 or len(data)
+    position, count = start, 0
+    while (line := _BLANK_LINE.match(data, position)) and _SOMETHING.search(data, line.end()):
+        position, count = line.end(), count + 1
+    if not count:
+        return data, 0
+    return data[:start] + b"-\n" * count + data[position:], count
