@@ -662,3 +662,16 @@ def test_lines_of_nothing_above_the_header_are_no_header(data, rows):
     # line, each row a line short ([(2, '1;Lund'), (3, '2;Umeå')]); a line of spaces gave a frame
     # without columns and "could not be read (IndexError)"
     assert read_csv(data).rows() == rows
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\x00\n", b"\n\r\n\xef\xbb\xbf\x00", b"sep=;\n\r\n\xef\xbb\xbf; \r\n"],
+    ids=["a NUL and a line break", "blank lines, a mark and a NUL", "the hint, a blank line, a mark"],
+)
+def test_a_file_of_nothing_once_its_nuls_and_marks_are_taken_out_is_an_empty_file(data):
+    # a file whose only bytes are a NUL, byte order marks and line breaks passed the empty-file check
+    # (made on the bytes as delivered) and failed in polars: "could not be read (InvalidOperationError)"
+    # or "(IndexError)" in the night's summary
+    with pytest.raises(ReaderError, match=r"^empty file$"):
+        read_csv(data)

@@ -152,6 +152,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
             frame = _read_checked(_transcode(data, "cp1252"), data, separator, skip_rows, width)
         except pl.exceptions.ComputeError as again:
             raise ReaderError(f"malformed CSV: {_first_line(again)}") from None
+    if set(frame.columns) <= {"_row_number", READER_REASON}:  # nothing but NULs, marks, blank lines
+        raise ReaderError("empty file")
     if damaged:
         frame = _mark_lines(frame, damaged, NUL_REASON)
     if long:
