@@ -603,7 +603,7 @@ def test_an_export_named_as_compressed_says_to_unpack_it():
     with pytest.raises(ReaderError) as caught:
         read_file(Path(name), b"\x1f\x8b", spec, "lu.se")
     assert str(caught.value) == (
-        "gzip-compressed file (.gz), not an export: unpack it and deliver the export itself (.csv, .xlsx or .xml)"
+        "a gzip-compressed file (.gz), not an export: unpack it and deliver the export itself (.csv, .xlsx or .xml)"
     )
 
 

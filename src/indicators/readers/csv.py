@@ -87,7 +87,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     """
     if isinstance(data, Path):
         data = data.read_bytes()
-    workbook = what_it_is(data, ".csv")  # a workbook or an archive, looked at as delivered
+    workbook = what_it_is(data)  # a workbook or an archive, looked at as delivered
     if workbook:
         raise ReaderError(workbook)
     cr, lf = data.find(b"\r", 0, SNIFF_BYTES), data.find(b"\n", 0, SNIFF_BYTES)

@@ -8,6 +8,7 @@ import io
 import zipfile
 
 # the first bytes of each kind of archive a CSV export arrives compressed in, and its name
+# (report.reader_words has their Swedish names)
 _ARCHIVES = (
     (b"\x1f\x8b", "gzip-compressed (.gz)"),
     (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive (.7z)"),
@@ -16,25 +17,29 @@ _ARCHIVES = (
     (b"Rar!\x1a\x07", "a RAR archive (.rar)"),
     (b"(\xb5/\xfd", "zstd-compressed (.zst)"),
 )
-# a suffix that names such an archive (``x.csv.gz``), for a file the name of which says so
-ARCHIVE_SUFFIXES = {".gz": "gzip-compressed", ".7z": "a 7-Zip archive", ".bz2": "bzip2-compressed",
-                    ".xz": "xz-compressed", ".rar": "a RAR archive", ".zst": "zstd-compressed",
+# a suffix that names such an archive (``x.csv.gz``), for a file whose name says so
+ARCHIVE_SUFFIXES = {".gz": "a gzip-compressed file", ".7z": "a 7-Zip archive", ".bz2": "a bzip2-compressed file",
+                    ".xz": "an xz-compressed file", ".rar": "a RAR archive", ".zst": "a zstd-compressed file",
                     ".zip": "a zip archive"}  # fmt: skip
-UNPACK = "unpack it and deliver the export itself (.csv, .xlsx or .xml)"
 
 
-def what_it_is(data: bytes, named: str) -> str | None:
-    """What a file named ``named`` (``.csv``) of these bytes is, and the fix, or None."""
+def what_it_is(data: bytes) -> str | None:
+    """What a file named ``.csv`` of these bytes is, and the fix, or None."""
     sample = data[:64]
     if sample.startswith(b"PK\x03\x04") and not _workbook(data):
-        return f"a zip archive (not a workbook), not a CSV export: {UNPACK}"
+        return (
+            "a zip archive (not a workbook), not a CSV export: unpack it and deliver the export itself "
+            "(.csv, .xlsx or .xml)"
+        )
     if sample.startswith(b"PK\x03\x04"):
-        return f"a zip archive (an XLSX workbook named {named}?), not a CSV export: name it .xlsx, or save it as CSV"
+        return (
+            "a zip archive (an XLSX workbook named .csv?), not a CSV export: name it .xlsx, or save it as CSV"
+        )
     if sample.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # an OLE compound file
-        return f"a legacy .xls or password-protected workbook named {named}, not a CSV export: save it as CSV"
+        return "a legacy .xls or password-protected workbook named .csv, not a CSV export: save it as CSV"
     for magic, kind in _ARCHIVES:
         if sample.startswith(magic):
-            return f"{kind}, not a CSV export: {UNPACK}"
+            return f"{kind}, not a CSV export: unpack it and deliver the export itself (.csv, .xlsx or .xml)"
     if sample.startswith(b"%PDF-"):
         return "a PDF document, not a CSV export: deliver the export the system writes as CSV"
     return None
@@ -53,4 +58,6 @@ def _workbook(data: bytes) -> bool:
 def archive_named(suffix: str) -> str | None:
     """The reason for a file whose name ends in an archive's suffix (``.csv.gz``), or None."""
     kind = ARCHIVE_SUFFIXES.get(suffix)
-    return f"{kind} file ({suffix}), not an export: {UNPACK}" if kind else None
+    if kind is None:
+        return None
+    return f"{kind} ({suffix}), not an export: unpack it and deliver the export itself (.csv, .xlsx or .xml)"

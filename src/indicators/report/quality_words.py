@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from indicators.export import labels
+from indicators.report.reader_words import RULES as READER_RULES
 from indicators.report.xlsx_words import NOT_A_WORKBOOK, xlsx_damage
 
 FILE_STATUS = {
@@ -352,6 +353,7 @@ NOT_KEPT = re.compile(  # intake.not_kept: the disk had no room for the copy
     r"free space there: the file stays in the inbox, and the next run keeps it\)",
     re.S,
 )
+RULES += READER_RULES  # the reasons of a file's kind and size (report.reader_words)
 COMPILED = [(re.compile(pattern, re.S), template, parts) for pattern, template, parts in RULES]
 
 
