@@ -274,6 +274,29 @@ def test_structurally_broken_files_are_rejected_and_kept(tmp_path, ingest, name,
     assert (inbox / name).read_bytes() == original  # the inbox is never touched
 
 
+def test_a_csv_cut_short_by_a_stalled_copy_is_rejected_whole_and_the_others_load(tmp_path, ingest):
+    """A copy to the inbox that stalled (a network share) left an export cut inside its 41st row:
+    its 40 whole rows are not loaded as if they were the export; the other file loads."""
+    inbox = tmp_path / "inbox"
+    rows = "".join(f"MAMED;{term}{2000 + i};{100 + i}\n" for i in range(20) for term in ("HT", "VT"))
+    write(inbox / "enrolments_2025-09-01.csv", "Programkod;Termin;Registrerade\n" + rows)
+    write(inbox / "enrolments_2025-09-02.csv", "Programkod;Termin;Registrerade\n" + rows + "VGSJU;HT20")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 2
+    files = query(
+        warehouse, "select file_name, status, rows_loaded, reason from audit.loaded_files order by 1"
+    )
+    assert files[0] == ("enrolments_2025-09-01.csv", "loaded", 40, None)
+    name, status, loaded, reason = files[1]
+    assert (name, status, loaded) == ("enrolments_2025-09-02.csv", "rejected", 0)
+    assert reason.startswith(
+        "looks cut short (a copy that stopped part-way, or is still being made?): its last line (line 42) "
+        "has 2 of the header's 3 fields and no line break at its end; deliver the file again whole once it "
+        "is copied (kept as "
+    )
+    assert query(warehouse, "select count(*) from raw.enrolments") == [(40,)]
+
+
 def test_unmatched_file_is_left_in_place_and_recorded(tmp_path, ingest):
     inbox = tmp_path / "inbox"
     write(inbox / "minutes_from_board_meeting.csv", "a,b\n1,2\n")

@@ -25,6 +25,7 @@ from indicators.readers.csv_lines import (
     undefined_lines,
     without_trailing_blank_lines,
 )
+from indicators.readers.cut_short import open_quote, short_last_line, zero_tail
 from indicators.readers.errors import ReaderError
 from indicators.readers.packed import what_it_is
 
@@ -108,6 +109,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     wide = wide_encoding(sample)
     if wide:
         raise ReaderError(f"{wide} encoded; save as UTF-8 or Windows-1252")
+    cut = zero_tail(data)  # a copy that reserved the file's size and had not written its end
+    if cut:
+        raise ReaderError(cut)
     damaged: list[int] = []
     if b"\x00" in data:  # a NUL byte or a few in an export: those lines quarantined, the rest read
         damaged = _nul_lines(data)
@@ -133,6 +137,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     data = without_trailing_blank_lines(data, start, separator, width)
     check_cells(data, start, width)
     data, long = cut_long(data, start, separator, width)  # each such line's row quarantined
+    cut = open_quote(data, separator) if data.count(b'"') % 2 else None  # a copy cut inside a quote
+    if cut:
+        raise ReaderError(cut)
 
     windows = encoding == "cp1252"
     source = _transcode(data, "cp1252") if windows else io.BytesIO(data)
@@ -140,7 +147,8 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         frame = _read_checked(source, data, separator, skip_rows, width)
     except (pl.exceptions.ComputeError, UnicodeDecodeError) as exc:
         if encoding == "cp1252" or not ("utf-8" in str(exc).lower() or isinstance(exc, UnicodeDecodeError)):
-            raise ReaderError(f"malformed CSV: {_first_line(exc)}") from None
+            cut = open_quote(data, separator)  # a cut inside a quote: polars could not parse its value
+            raise ReaderError(cut or f"malformed CSV: {_first_line(exc)}") from None
         # the sample was UTF-8 but a later part is not: the file is Windows-1252, unless the part
         # before held UTF-8 characters (two encodings in one file)
         try:
@@ -170,6 +178,9 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
         # the reason's start is read by models/staging/stg_audit__deliveries.sql: a dated file without
         # rows is still a delivery (a monthly delta's empty month) for the years its source covers
         raise ReaderError("no data rows (header only)")
+    cut = short_last_line(frame, data)  # a last line cut short: the rows above are no whole export
+    if cut:
+        raise ReaderError(cut)
     if may_hold_marks(data):  # decomposed text (NFD) read as the composed text it shows
         frame = composed(frame)
     return frame

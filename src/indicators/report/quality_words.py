@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from indicators.export import labels
+from indicators.report.cut_words import CUT_RULES
 from indicators.report.reader_words import RULES as READER_RULES
 from indicators.report.xlsx_words import NOT_A_WORKBOOK, xlsx_damage
 
@@ -354,6 +355,7 @@ NOT_KEPT = re.compile(  # intake.not_kept: the disk had no room for the copy
     re.S,
 )
 RULES += READER_RULES  # the reasons of a file's kind and size (report.reader_words)
+RULES += CUT_RULES  # a CSV export cut short (readers.cut_short)
 COMPILED = [(re.compile(pattern, re.S), template, parts) for pattern, template, parts in RULES]
 
 
