@@ -34,7 +34,7 @@ from indicators.identity import INVALID, REFERENCE, Pseudonymiser, redact, value
 from indicators.parsers import date_precision, latest_day, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.reading_changes import earlier_uids
-from indicators.reasons import quarantine_records
+from indicators.reasons import REASON_ID, Reasons, field_reason_ids, quarantine_records
 from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec
 from indicators.totals import totals_rows
@@ -181,16 +181,16 @@ def normalise(
     # as it is cleaned; the slices of a larger one share its buffers until the last is done
     slices = deque(frame.slice(offset, SLICE_ROWS) for offset in range(0, max(frame.height, 1), SLICE_ROWS))
     del frame
-    typed_parts, raw_parts = [], []
+    typed_parts, reasons = [], Reasons()
     while slices:
-        typed, raw_text = _typed_slice(
-            slices.popleft(), spec, present, pseudonymiser, field_checks, rule_checks, seconds
+        typed_parts.append(
+            _typed_slice(
+                slices.popleft(), spec, present, pseudonymiser, (field_checks, rule_checks), reasons, seconds
+            )
         )
-        typed_parts.append(typed)
-        raw_parts.append(raw_text)
-    typed = pl.concat(typed_parts) if len(typed_parts) > 1 else typed_parts[0]
-    raw_text = pl.concat(raw_parts) if len(raw_parts) > 1 else raw_parts[0]
-    del typed_parts, raw_parts
+    # a slice without a bad row has no reason ids: their column null there
+    typed = pl.concat(typed_parts, how="diagonal") if len(typed_parts) > 1 else typed_parts[0]
+    del typed_parts
     checks = field_checks + rule_checks
 
     # 2. rows identical in every column of the export collapse to the first (anonymous microdata: never)
@@ -217,13 +217,14 @@ def normalise(
     typed = typed.with_columns(is_bad.alias(QUARANTINED))
     rows = typed.select("_row_number", *spec.field_names, QUARANTINED)
 
-    # 4. reasons, built for the bad rows only, a slice at a time; raw text comes from before parsing
+    # 4. reasons, built for the bad rows only, a slice at a time (the field checks' in each slice of
+    # the file, beside its text as exported)
     personal = [k for k in key if spec.field(k).personal]
     quarantine = quarantine_records(
         typed,
         QUARANTINED,
-        raw_text,
-        checks,
+        reasons,
+        rule_checks,
         key,
         _business_key(spec),
         lambda part: part.with_columns(pseudonymiser.pseudonymise_canonical(part[k]) for k in personal),
@@ -371,12 +372,15 @@ def _typed_slice(
     spec: SourceSpec,
     present: dict[str, str],
     pseudonymiser: Pseudonymiser,
-    field_checks: list[tuple[str, pl.Expr, pl.Expr]],
-    rule_checks: list[tuple[str, pl.Expr, pl.Expr]],
+    checks: tuple[list[tuple[str, pl.Expr, pl.Expr]], list[tuple[str, pl.Expr, pl.Expr]]],
+    reasons: Reasons,
     seconds: dict[str, float] | None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """One slice of a file: its rows typed, with a flag per check, and the exported text of the
-    flagged ones (their reasons quote it)."""
+) -> pl.DataFrame:
+    """One slice of a file: its rows typed, with a flag per check, and the id in ``reasons`` of
+    each flagged row's field checks' reason (``_reason_id``: the messages quote the text as exported,
+    which is released with the slice; it was kept for every bad row of the file: a view of 16 bytes
+    for each of its fields, and the text itself)."""
+    field_checks, rule_checks = checks
     fields = [f for f in spec.fields if not f.precision_of]
     names = [f.name for f in fields]
     # identity of the row as exported: every column of the export, trimmed, before any parsing
@@ -421,15 +425,13 @@ def _typed_slice(
         if f.precision_of
     )
     typed = typed.drop(names).rename({f"__v_{name}": name for name in names})
-    # the text as exported, kept for flagged rows only; the rest is released
-    field_flags = [name for name, _, _ in field_checks]
-    raw_text = text.filter(
-        pl.col("_row_number").is_in(typed.filter(pl.any_horizontal(field_flags))["_row_number"].implode())
-    )
-    raw_text = raw_text.unique("_row_number", maintain_order=True).select(  # a row per person: its text once
-        "_row_number", *[pl.col(f.name).alias(f"_raw_{f.name}") for f in fields if not f.personal]
-    )
-    del text
+    # the field checks' reasons quote the text as exported: built here, the text then released
+    raw = text.select(pl.col(f.name).alias(f"_raw_{f.name}") for f in fields if not f.personal)
+    ids = field_reason_ids(pl.concat([typed, raw], how="horizontal"), field_checks, reasons)
+    del text, raw
+    typed = typed.drop(READER_REASON, strict=False)
+    if ids is not None:
+        typed = typed.with_columns(ids.alias(REASON_ID))
     for rule in spec.rules:  # an end exported as a month or a year (2014-09) may mean its last day
         if rule.check == "not_before":
             later, coarse = pl.col(rule.field), f"{rule.field}_precision"
@@ -437,7 +439,7 @@ def _typed_slice(
             typed = typed.with_columns(
                 (later < pl.col(rule.other)).fill_null(False).alias(f"_rule_{rule.field}")
             )
-    return typed, raw_text
+    return typed
 
 
 def _text_of(f: FieldSpec, present: dict[str, str]) -> pl.Expr:
