@@ -675,3 +675,21 @@ def test_a_file_of_nothing_once_its_nuls_and_marks_are_taken_out_is_an_empty_fil
     # or "(IndexError)" in the night's summary
     with pytest.raises(ReaderError, match=r"^empty file$"):
         read_csv(data)
+
+
+def test_rows_a_separator_too_few_share_the_text_of_their_reason():
+    # 300 lines of 'x' where the header has three columns (an export cut after its first field on
+    # every line): one reason, 114 bytes, was written out for each row (34,200 bytes here, 120 MB for a
+    # million such rows); the rows of one count of fields now share its text
+    import polars as pl
+
+    from indicators.derive import READER_REASON
+
+    frame = read_csv(("a;b;c\n" + "x\n" * 300).encode())
+    reason = (
+        "1 fields where the header has 3: a separator too few in the row (its values may have moved into "
+        "the wrong columns)"
+    )
+    assert frame.height == 300 and set(frame[READER_REASON]) == {reason} and len(reason) == 114
+    array = frame[READER_REASON].to_arrow(compat_level=pl.CompatLevel.newest())
+    assert sum(buffer.size for buffer in array.buffers()[2:] if buffer is not None) == 114

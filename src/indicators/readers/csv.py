@@ -319,8 +319,11 @@ def _mark_short_rows(frame: pl.DataFrame, text: bytes, separator: str, skip_rows
             f"{SHORT_ROWS_AT_MOST:,} a file may quarantine: deliver the export again whole, with its "
             "separators (cut short or padded by the tool that wrote it?)"
         )
-    template = _too_few(-1, width).replace("-1", "{}", 1)
-    reasons = counted.select(pl.when("short").then(pl.format(template, "fields")).alias(READER_REASON))
+    # a reason for each count of fields, its rows sharing its text (a text a row: 120 MB a million rows)
+    texts = {n: _too_few(n, width) for n in counted.filter("short")["fields"].unique().to_list()}
+    reasons = counted.select(
+        pl.when("short").then(pl.col("fields").replace_strict(texts, default=None, return_dtype=pl.String))
+    ).rename({"fields": READER_REASON})
     return frame.with_columns(reasons.to_series())
 
 
