@@ -886,3 +886,34 @@ def test_a_nine_digit_id_read_as_a_personnummer_in_a_small_delta_is_named(tmp_pa
         "person it counts twice across the files; deliver a new export of those earlier rows (a re-export "
         "replaces each row by its key)"
     ]
+
+
+def test_a_files_own_values_are_bound_once_not_written_into_every_row(tmp_path, ingest, monkeypatch):
+    """The loader made a column of each of a file's own values (its run, id, name, source, time) for
+    every row and every quarantined row before DuckDB read them: five million bad rows, 360 MB more
+    at the night's peak. They are bound once in the statement now; the tables read as before."""
+    import polars as pl
+
+    batches = []
+    to_arrow = pl.DataFrame.to_arrow
+
+    def recording(frame, *args, **kwargs):
+        batches.append(frame.columns)
+        return to_arrow(frame, *args, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "to_arrow", recording)
+    inbox = tmp_path / "inbox"
+    rows = "".join(f"MAMED;HT{2000 + i};{100 + i}\n" for i in range(10))
+    write(inbox / "enrolments_2025-09-01.csv", "Programkod;Termin;Registrerade\n" + rows + "MAMED;HT20x9;5\n")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 2
+    assert ["_row_number", "business_key", "reason"] in batches
+    assert not [columns for columns in batches if "_file_name" in columns or "file_name" in columns]
+    [(run_id, file_id, name)] = query(warehouse, "select run_id, file_id, file_name from audit.loaded_files")
+    assert query(
+        warehouse, "select distinct _run_id, _file_id, _file_name, _loaded_at is not null from raw.enrolments"
+    ) == [(run_id, file_id, name, True)]
+    assert query(
+        warehouse,
+        "select run_id, file_id, file_name, source, row_number, quarantined_at is not null from audit.quarantine",
+    ) == [(run_id, file_id, name, "enrolments", 12, True)]
