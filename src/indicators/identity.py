@@ -6,8 +6,8 @@ form and replaced by ``HMAC-SHA256(key, canonical)`` before anything is written.
 * personnummer / samordningsnummer: ``YYYYMMDD-NNNN``, ``YYMMDD-NNNN``, ``YYMMDDNNNN``,
   ``YYYYMMDDNNNN``; ``+`` instead of ``-`` marks someone who is 100 or older. Between the parts
   any separator the redaction rule reads (:mod:`indicators.redact`: a no-break space, ``&nbsp;``,
-  an en dash between spaces, ``--``, a minus sign, a mark of writing direction, ...). Canonical:
-  ``YYYYMMDDNNNN`` (12 digits); the check digit must be valid.
+  an en dash between spaces, ``--``, a minus sign, a wave dash ``〜``, ``:``, a mark of
+  writing direction, ...). Canonical: ``YYYYMMDDNNNN`` (12 digits); the check digit must be valid.
 * Ladok T-numbers (interim identifiers, ``YYMMDD-TNNN``): canonical ``YYYYMMDDTNNN``. An optional
   crosswalk maps a T-number to the personnummer the person got later, so one person stays one.
 * nine digits are a short personnummer whose leading zero a spreadsheet dropped (someone born
@@ -110,8 +110,8 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, digits_are_ids: boo
         frame = frame.with_columns(pl.col("s").str.replace_many(_WIDE, _NARROW))
     # the separators the redaction rule reads between a personnummer's parts, read here alike (one
     # definition, indicators.redact's): white space, characters that show as nothing and character
-    # references (&nbsp; &#8209;) dropped, a dash, minus sign, '_', '.' or '/' a '-', up to three.
-    # Only a value so read as a personnummer's shape is rewritten; one the old reading took for a
+    # references (&nbsp; &#8209;) dropped, a dash, minus sign, '_', '.', '/', '~', '〜', ':' or '*' a '-',
+    # up to three. Only a value so read as a personnummer's shape is rewritten; one the old reading took for a
     # uid ('19000101_9876', '000101.9876') stays one if its check digit is wrong (a system's id)
     # (looked for in the values with anything but letters, digits and one '-' or '+': rarely there)
     s = frame["s"]

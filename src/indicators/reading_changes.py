@@ -1,8 +1,8 @@
 """A person identifier an earlier version of the reading took for another: its earlier rows are named.
 
 A pseudonym is the keyed hash of the identifier as it is READ, so a change of the reading changes the
-pseudonym of the same delivered text. Two changes did: a personnummer written with ``_`` or ``.``
-between its parts (``19000101_NNNN``, ``000101.NNNN``), and a T-number typed with a small ``t``
+pseudonym of the same delivered text. Two changes did: a personnummer written with ``_``, ``.`` or
+``:`` between its parts (``19000101_NNNN``, ``000101.NNNN``, ``19000101:NNNN``), and a T-number typed with a small ``t``
 (``000101-tNNN``), were read as a system's uid (``uid:19000101_nnnn``) and are now the personnummer or
 the T-number (the same person as ``19000101-NNNN``). A person delivered so last year and again this
 year has last year's rows (in ``raw``, and in the append-only archive a rebuild reads) under the uid's
@@ -34,12 +34,12 @@ from indicators.sources import FieldSpec, SourceSpec
 # ._@:- (not digits and dashes alone) was a system's uid, uid:<lower case>
 _EARLIER_SHAPE = r"^(\d{2})?\d{6}[-+]?[0-9T]\d{3}$"
 _EARLIER_UID = r"^[A-Za-z0-9._@:\-]{2,64}$"
-# only such a value can be read otherwise now: a '_', '.' or 't' in it, three digits at its end
-_CANDIDATE = r"[._t].*\d{3}$"
+# only such a value can be read otherwise now: a '_', '.', ':' or 't' in it, three digits at its end
+_CANDIDATE = r"[._:t].*\d{3}$"
 
 
 SEPARATOR = (
-    "a personnummer or T-number written with '_', '.' or a small 't' (19000101_NNNN, 000101-tNNN), read as "
+    "a personnummer or T-number written with '_', '.', ':' or a small 't' (19000101_NNNN, 000101-tNNN), read as "
     "a system's id before the reading took these forms"
 )
 NINE_DIGITS = (
@@ -74,7 +74,7 @@ def earlier_uids(
 
 def _separator_uids(text: pl.Series, f: FieldSpec, pseudonymiser: Pseudonymiser) -> list[str]:
     """The uids (``uid:19000101_nnnn``) the earlier reading made of identifiers read otherwise now."""
-    text = text.filter(text.str.contains(r"[._t]").fill_null(False))  # nearly none: the rest is cheap
+    text = text.filter(text.str.contains(r"[._:t]").fill_null(False))  # nearly none: the rest is cheap
     text = text.str.replace_all(r"\s+", "")
     text = text.filter(text.str.contains(_CANDIDATE)).unique()
     if text.is_empty():

@@ -7,8 +7,10 @@ quarantine reasons, errors, log lines and summaries. A match is
 * an optional century ``18``, ``19`` or ``20`` and a date ``YYMMDD`` whose month is 00-12 and whose
   day is 00-31 or 60-91 (a samordningsnummer adds 60 to the day; 00 stands for an unknown one),
 * then any separator people type, or none: white space (no-break space included), ``-``, ``+``,
-  the Unicode hyphens and dashes (``‐ ‑ ‒ – — ―``), the minus sign ``−``, ``_`` (a file name's
-  separator), ``.`` or ``/`` (and their full-width forms), up to three of them (``--``), between
+  the Unicode hyphens and dashes (``‐ ‑ ‒ – — ― ⸺ ⸻``, the vertical ``︱ ︲``, a hyphen bullet
+  ``⁃``), the minus signs (``− ˗ ➖``), ``_`` (a file name's separator), ``.`` or ``/``, the tildes
+  and wave dashes (``~ 〜 ～ ⁓``: a Chinese or Japanese input method types 〜 or ～ for a dash),
+  ``:`` and ``*`` (slips in Excel), and their full-width forms, up to three of them (``--``), between
   spaces or characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
   writing direction) or HTML character references (``&nbsp;``, ``&#8209;``: a web system's export),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
@@ -62,9 +64,14 @@ REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
 # one of them, or white space: what shows as a space or as nothing between a personnummer's parts
 GAP = rf"[\s{_INVISIBLE}]|{REFERENCE}"
 _GAP = rf"(?:{GAP})*"
-# the separators: the hyphens, dashes and minus signs, '_', '.' and '/' (and their full-width and
-# small forms) read like '-'; '+' (100 or older) and its full-width form
-DASHES = "[-_./\u2010-\u2015\u2212\ufe58\ufe63\uff0d\uff0e\uff0f\uff3f]"
+# the separators: the hyphens and dashes (the two- and three-em, the vertical ones, a hyphen bullet),
+# the minus signs (a modifier minus, a heavy minus), '_', '.', '/', the tildes and wave dashes (an
+# input method's 〜 and ～, a swung dash), ':' and '*' (slips in Excel), and their full-width and small
+# forms, read like '-'; '+' (100 or older) and its full-width form
+DASHES = (
+    "[-_./~:*\u02d7\u2010-\u2015\u2043\u2053\u2212\u2796\u2e3a\u2e3b\u301c"
+    "\ufe31\ufe32\ufe58\ufe63\uff0a\uff0d\uff0e\uff0f\uff1a\uff3f\uff5e]"
+)
 PLUSES = "[+\uff0b]"
 # a separator, typed up to three times (a slip, or two hyphens for a dash as plain text writes it).
 # indicators.identity reads a person column's identifier with these same definitions

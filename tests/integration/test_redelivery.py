@@ -96,8 +96,8 @@ def test_a_person_read_as_a_uid_by_an_earlier_reading_is_named_when_delivered_ag
     assert second.returncode == 2, second.stdout + second.stderr
     warning = (
         "warning: lärarutbyten_manuell_2025-12-31.csv: staff_id: 1 persons of this file are read otherwise "
-        "than earlier deliveries read the same text (a personnummer or T-number written with '_', '.' or a "
-        "small 't' (19000101_NNNN, 000101-tNNN), read as a system's id before the reading took these "
+        "than earlier deliveries read the same text (a personnummer or T-number written with '_', '.', ':' or "
+        "a small 't' (19000101_NNNN, 000101-tNNN), read as a system's id before the reading took these "
         "forms): their 1 earlier rows (raw.staff_mobility 1) keep that other pseudonym"
     )
     assert warning in second.stdout

@@ -313,3 +313,40 @@ def test_a_nine_digit_numbers_other_reading_is_found_by_that_pseudonym():
         spec = SourceSpec("s", "", ("s*",), ("student_id",), (replace(field, digits_are_ids=ids),))
         earlier = earlier_uids(frame, spec, lambda f: pl.col(f.name), pseudonymiser)
         assert earlier == {"student_id": {pseudonymiser.digest(other): NINE_DIGITS}}
+
+
+def test_a_personnummer_with_a_separator_an_input_method_types_is_the_same_person():
+    # a wave dash or a full-width tilde (a Chinese or Japanese input method types 〜 or ～ for a
+    # dash), '~', a swung dash, two- and three-em dashes, vertical dashes, a hyphen bullet, a modifier
+    # minus, a heavy minus, ':' or '*' (a slip in Excel): the redaction rule did not read them, and a
+    # person column read each as an invalid person identifier (quarantined, that person not counted).
+    # Both now read them; a person column reads every character the rule reads between the parts
+    pnr = personnummer("19000101", 987)
+    date, serial = pnr[:8], pnr[8:]
+    typed = "\u301c\uff5e~\u2053\u2e3a\u2e3b\ufe31\ufe32\u2043\u02d7\u2796:*\uff1a\uff0a"
+    values = [f"{date}{c}{serial}" for c in typed] + [f"{date} \u301c {serial}", f"{date}~~{serial}"]
+    assert all(has_personnummer(value) for value in values)
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [pnr] * len(values)
+    # every character of the Basic Multilingual Plane the rule reads between the date and the serial
+    bmp = (chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
+    read = [c for c in bmp if has_personnummer(f"{date}{c}{serial}")]
+    assert len(read) > 60
+    ps = Pseudonymiser(b"k" * 32, pivot_year=PIVOT)
+    canonical = ps.canonical(pl.Series([f"{date}{c}{serial}" for c in read])).to_list()
+    assert {c for c, value in zip(read, canonical, strict=True) if value != pnr} == set()
+    # ':' is a uid's character: the reading before took 19000101:NNNN for a system's uid, whose
+    # pseudonym a person delivered so earlier has; it is named, as that of 19000101_NNNN is
+    from indicators.reading_changes import earlier_uids
+    from indicators.sources import FieldSpec, SourceSpec
+
+    field = FieldSpec(name="student_id", type="person_id", personal=True)
+    spec = SourceSpec("s", "", ("s*",), ("student_id",), (field,))
+    frame = pl.DataFrame({"student_id": [f"{date}:{serial}", f"{date}~{serial}", f"{date}\u301c{serial}"]})
+    earlier = earlier_uids(frame, spec, lambda f: pl.col(f.name), ps)
+    assert list(earlier["student_id"]) == [ps.digest(f"uid:{date}:{serial}")]
+    # with a wrong check digit: invalid ('~', '*'), or a system's uid (':' a uid's character, as '_')
+    bad = wrong_check_digit(pnr)
+    assert (
+        normalise_person_ids(pl.Series([f"{bad[:8]}~{bad[8:]}", f"{bad[:8]}*{bad[8:]}"]), PIVOT).to_list()
+        == [INVALID] * 2
+    )

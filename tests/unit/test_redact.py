@@ -67,6 +67,26 @@ CASES = [
     ("340404 &ndash; 9821", M),
     ("19340404&#xA0;-&#160;9821", M),
     ("19340404&nbsp9821", M),  # a name without its ';', as a browser reads it
+    # separators an input method or a slip types: a wave dash and a full-width tilde (a Chinese or
+    # Japanese input method's 〜 and ～), '~', a swung dash, the two- and three-em dashes, the vertical
+    # em and en dashes, a hyphen bullet, a modifier minus, a heavy minus; ':' and '*' (Excel users'
+    # slips) and their full-width forms. Each left the number in clear (1900-01-01, serial 987, 6)
+    ("000101\u301c9876", M),
+    ("Kontakt 19000101\uff5e9876.", f"Kontakt {M}."),
+    ("000101~9876", M),
+    ("000101 \u2053 9876", M),
+    ("19000101\u2e3a9876", M),
+    ("19000101\u2e3b9876", M),
+    ("000101\ufe319876", M),
+    ("000101\ufe329876", M),
+    ("000101\u20439876", M),
+    ("000101\u02d79876", M),
+    ("000101\u27969876", M),
+    ("pnr: 19000101:9876", f"pnr: {M}"),
+    ("000101*9876", M),
+    ("０００１０１＊９８７６", M),
+    ("19000101\uff1a9876", M),
+    ("000101~~9876", M),
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -90,6 +110,12 @@ CASES = [
     ("SM-2021-000001", "SM-2021-000001"),
     ("1934040&nbsp;9821", "1934040&nbsp;9821"),  # seven digits: no date and serial
     ("moveon-438177992", "moveon-438177992"),
+    # ':', '*' and '~' beside dates, times and ranges: no date and serial
+    ("2024-03-01 12:34:56", "2024-03-01 12:34:56"),
+    ("20240301 12:34:56", "20240301 12:34:56"),
+    ("20190901~20200115", "20190901~20200115"),
+    ("20190901:20200115", "20190901:20200115"),
+    ("ratio 3:1, 2*3", "ratio 3:1, 2*3"),
 ]
 
 
@@ -150,3 +176,34 @@ def test_a_run_id_is_never_shaped_like_a_personnummer():
         run_id = new_run_id(at_four)
         assert run_id.startswith("20261203T040001-") and run_id[16] in "abcdef"
         assert not has_personnummer(run_id) and not has_personnummer(f"work/{run_id}.duckdb")
+
+
+# what the rule reads between a personnummer's parts, written out here (not taken from the rule):
+# white space (Python's str.isspace, which holds the information separators U+001C-U+001F), the
+# characters that show as nothing, and between the date and the serial the separators
+SHOWS_AS_NOTHING = {chr(c) for c in (0xAD, 0x34F, 0x61C, 0x180E, 0xFEFF)} | {
+    chr(c)
+    for c in [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A)]
+}
+SEPARATORS = set("-_./~:*+") | {
+    chr(c)
+    for c in [
+        *range(0x2010, 0x2016),  # hyphens and dashes
+        0x2212,  # minus sign
+        0x02D7, 0x2043, 0x2053, 0x2796, 0x2E3A, 0x2E3B, 0x301C, 0xFE31, 0xFE32, 0xFE58, 0xFE63,
+        0xFF0A, 0xFF0B, 0xFF0D, 0xFF0E, 0xFF0F, 0xFF1A, 0xFF3F, 0xFF5E,  # full-width * + - . / : _ ~
+    ]
+}  # fmt: skip
+BMP = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]  # no lone surrogates (polars: UTF-8)
+
+
+def test_every_character_of_the_basic_multilingual_plane_between_the_parts_is_read_alike_by_both():
+    # each character between the date and the serial of 000101-9876: the text function and the
+    # polars expression agree on every one, and read exactly the characters written out above
+    gaps = {c for c in BMP if c.isspace()} | SHOWS_AS_NOTHING
+    for form, read in [("000101|9876", gaps | SEPARATORS)]:
+        texts = [form.replace("|", c) for c in BMP]
+        python = [has_personnummer(text) for text in texts]
+        expression = pl.DataFrame({"t": texts}).select(contains(pl.col("t"))).to_series().to_list()
+        assert expression == python, form
+        assert {c for c, hit in zip(BMP, python, strict=True) if hit} == read, form
