@@ -15,11 +15,18 @@ quarantine reasons, errors, log lines and summaries. A match is
   writing direction) or HTML character references (``&nbsp;``, ``&#8209;``: a web system's export),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
 
+the digits read in pairs, with white space, characters that show as nothing or character references
+allowed between two pairs as between the date and the serial (a form filled in groups:
+``19 00 01 01-98 76``, ``1900 0101-9876``, ``190001 01-9876``, ``19 000101-9876``; a Ladok T-number's
+``T987`` is not split), never inside a pair (``190 00101-9876`` is no shape people type) and no
+separator but such a gap inside the date (``2024-03-01 12:34`` is a date and a time, left alone),
 not inside a longer run of digits (the characters around it are not digits). A digit is ASCII's or
 its full-width form (``１９０１０１０１９８５９``, as a Chinese or Japanese input method types it). The check digit is
 **not** required: a mistyped personnummer is still someone's, and an invalid check digit must never
-be what lets a number through in clear. So a date-like 10- or 12-digit number (``2024030112 34``) is
-redacted too: the rule errs on the side of redaction.
+be what lets a number through in clear. So a date-like 10- or 12-digit number (``2024030112 34``,
+``2024 0301 1234``, five two-digit numbers ``12 10 05 30 42`` whose second and third read as a month
+and a day) is redacted too: the rule errs on the side of redaction. Amounts in groups of three
+(``1 000 000``), years (``2019 2020``), an IBAN in groups of four are no such shape.
 
 One pattern serves polars columns (:func:`redact`, :func:`contains`) and Python text
 (:func:`redact_text`, :func:`has_personnummer`): the same text gives the same result either way.
@@ -46,10 +53,6 @@ def _d(digits: str) -> str:
     return f"[{digits}{digits.translate(_WIDE)}]"
 
 
-_DATE = (  # month, day (+60 allowed)
-    f"(?:{_d('0')}{_d('0-9')}|{_d('1')}{_d('0-2')})"
-    f"(?:{_d('0-2')}{_d('0-9')}|{_d('3')}{_d('01')}|{_d('6')}{_d('0-9')}|{_d('78')}{_d('0-9')}|{_d('9')}{_d('01')})"
-)
 # characters that show as nothing: a soft hyphen, zero-width space, non-joiner and joiner, a word
 # joiner, a byte-order mark (text pasted from a web page, a PDF or Word), the marks of writing
 # direction (U+200E, U+200F, U+061C, U+202A-U+202E, U+2066-U+2069: Outlook, Teams or a page written
@@ -76,7 +79,14 @@ PLUSES = "[+\uff0b]"
 # a separator, typed up to three times (a slip, or two hyphens for a dash as plain text writes it).
 # indicators.identity reads a person column's identifier with these same definitions
 _SEPARATOR = rf"{_GAP}(?:(?:{DASHES}|{PLUSES}){_GAP}){{0,3}}"
-_CORE = rf"(?:{_d('1')}{_d('89')}|{_d('2')}{_d('0')})?{_d('0-9')}{{2}}{_DATE}{_SEPARATOR}(?:{_d('0-9')}{{4}}|[TtＴｔ]{_d('0-9')}{{3}})"
+# the digits in pairs, a gap allowed between two pairs (a form filled in groups: '19 00 01 01',
+# '1900 0101', '190001 01', the serial '98 76'); never inside a pair, and no separator but a gap
+_CENTURY = rf"(?:{_d('1')}{_d('89')}|{_d('2')}{_d('0')}){_GAP}"
+_MONTH = f"(?:{_d('0')}{_d('0-9')}|{_d('1')}{_d('0-2')})"
+_DAY = f"(?:{_d('0-2')}{_d('0-9')}|{_d('3')}{_d('01')}|{_d('6')}{_d('0-9')}|{_d('78')}{_d('0-9')}|{_d('9')}{_d('01')})"
+_DATE = rf"{_d('0-9')}{{2}}{_GAP}{_MONTH}{_GAP}{_DAY}"  # YY MM DD (a day + 60: a samordningsnummer)
+_SERIAL = rf"(?:{_d('0-9')}{{2}}{_GAP}{_d('0-9')}{{2}}|[TtＴｔ]{_d('0-9')}{{3}})"
+_CORE = rf"(?:{_CENTURY})?{_DATE}{_SEPARATOR}{_SERIAL}"
 # group 1: the character before (or the start), group 2: the character after (or the end)
 PATTERN = rf"(^|[^0-9０-９]){_CORE}([^0-9０-９]|$)"
 _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"

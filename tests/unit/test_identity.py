@@ -17,7 +17,7 @@ from indicators.identity import (
     luhn_digit,
     normalise_person_ids,
 )
-from indicators.redact import has_personnummer
+from indicators.redact import MARKER, has_personnummer, redact_text
 
 PIVOT = 2026
 
@@ -350,3 +350,26 @@ def test_a_personnummer_with_a_separator_an_input_method_types_is_the_same_perso
         normalise_person_ids(pl.Series([f"{bad[:8]}~{bad[8:]}", f"{bad[:8]}*{bad[8:]}"]), PIVOT).to_list()
         == [INVALID] * 2
     )
+
+
+def test_a_personnummer_typed_in_groups_is_the_same_person_and_redacted_alike():
+    # a form filled in groups ('1900 0101-9876', '19 00 01 01 - 98 76'): a person column read it
+    # (white space is dropped), the redaction rule left it in clear elsewhere. Both now read it, and a
+    # person column reads every character the rule reads between two pairs of the digits
+    pnr = personnummer("19000101", 987)
+    date, serial = pnr[:8], pnr[8:]
+    values = [
+        f"{date[:4]} {date[4:]}-{serial}",
+        f"{date}-{serial[:2]} {serial[2:]}",
+        f"{date[:6]} {date[6:]}-{serial}",
+        f"{date[:2]} {date[2:]}-{serial}",
+        f"{date[:2]} {date[2:4]} {date[4:6]} {date[6:]} - {serial[:2]} {serial[2:]}",
+        f"{date[:4]}&nbsp;{date[4:]}\u301c{serial[:2]}\u00a0{serial[2:]}",
+    ]
+    assert all(redact_text(value) == MARKER for value in values)
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [pnr] * len(values)
+    bmp = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    read = [c for c in bmp if has_personnummer(f"{date[2:6]}{c}{date[6:]}-{serial}")]
+    assert len(read) > 40  # white space and the characters that show as nothing
+    in_groups = [f"{date[:6]}{c}{date[6:]}-{serial[:2]}{c}{serial[2:]}" for c in read]
+    assert set(normalise_person_ids(pl.Series(in_groups), PIVOT).to_list()) == {pnr}

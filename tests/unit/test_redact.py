@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from indicators.redact import MARKER, contains, has_personnummer, redact, redact_text
+from indicators.redact import COMPILED, MARKER, PATTERN, contains, has_personnummer, redact, redact_text
 
 M = MARKER
 CASES = [
@@ -87,6 +87,18 @@ CASES = [
     ("０００１０１＊９８７６", M),
     ("19000101\uff1a9876", M),
     ("000101~~9876", M),
+    # a gap between two pairs of digits (a form filled in groups, a number typed as it is read out):
+    # after the century, between year, month and day, in the serial. Each left the number in clear
+    ("1900 0101-9876", M),
+    ("19000101-98 76", M),
+    ("190001 01-9876", M),
+    ("Kontakt 19 000101-9876.", f"Kontakt {M}."),
+    ("00 01 01-9876", M),
+    ("pnr 19 00 01 01 - 98 76, tack", f"pnr {M}, tack"),
+    ("00\u00a001&nbsp;01 98\u200b76", M),  # a no-break space, a reference, a zero-width space
+    ("１９００ ０１０１－９８ ７６", M),  # full-width digits
+    ("19 00 01 01 98 76", M),
+    ("2024 0301 1234", M),  # a date and a time so typed: redacted, as 2024030112 34 is
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -110,6 +122,13 @@ CASES = [
     ("SM-2021-000001", "SM-2021-000001"),
     ("1934040&nbsp;9821", "1934040&nbsp;9821"),  # seven digits: no date and serial
     ("moveon-438177992", "moveon-438177992"),
+    # groups of digits that are no date and serial: a date and a time, years, amounts, an IBAN, a
+    # phone number whose pairs are no month and day, a gap inside a pair
+    ("2024-03-01 12:34", "2024-03-01 12:34"),
+    ("2019 2020 2021 2022", "2019 2020 2021 2022"),
+    ("1 000 000 000 kr", "1 000 000 000 kr"),
+    ("SE45 5000 0000 0583 9825 7466", "SE45 5000 0000 0583 9825 7466"),
+    ("08 12 34 56 78", "08 12 34 56 78"),
     # ':', '*' and '~' beside dates, times and ranges: no date and serial
     ("2024-03-01 12:34:56", "2024-03-01 12:34:56"),
     ("20240301 12:34:56", "20240301 12:34:56"),
@@ -198,12 +217,15 @@ BMP = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]  # no lone su
 
 
 def test_every_character_of_the_basic_multilingual_plane_between_the_parts_is_read_alike_by_both():
-    # each character between the date and the serial of 000101-9876: the text function and the
-    # polars expression agree on every one, and read exactly the characters written out above
+    # each character between the date and the serial of 000101-9876, and between two pairs of its
+    # digits (a gap only): Python's and polars' engines find the same match in every one, and the
+    # whole text exactly for the characters written out above
     gaps = {c for c in BMP if c.isspace()} | SHOWS_AS_NOTHING
-    for form, read in [("000101|9876", gaps | SEPARATORS)]:
+    forms = [("000101|9876", gaps | SEPARATORS), ("19|000101-9876", gaps), ("00|01|01-98|76", gaps)]
+    forms += [("0001|01-9876", gaps), ("190001-98|76", gaps)]
+    for form, read in forms:
         texts = [form.replace("|", c) for c in BMP]
-        python = [has_personnummer(text) for text in texts]
-        expression = pl.DataFrame({"t": texts}).select(contains(pl.col("t"))).to_series().to_list()
-        assert expression == python, form
-        assert {c for c, hit in zip(BMP, python, strict=True) if hit} == read, form
+        python = [match.group(0) if (match := COMPILED.search(text)) else None for text in texts]
+        expression = pl.DataFrame({"t": texts}).select(pl.col("t").str.extract(PATTERN, 0)).to_series()
+        assert expression.to_list() == python, form
+        assert {c for c, text, found in zip(BMP, texts, python, strict=True) if found == text} == read, form
