@@ -2,8 +2,9 @@
 
 Reusable by any test: :func:`identifiers_in` collects the personnummer (and T-numbers) of input
 files; :func:`scan` walks folders and reports every place one of them appears, whatever way it is
-written (``YYYYMMDD-NNNN``, ``YYMMDDNNNN``, with ``-``, ``+``, en or em dash, minus sign, spaces or
-nothing between; in full-width digits, or with a soft hyphen or a zero-width space between), in:
+written (``YYYYMMDD-NNNN``, ``YYMMDDNNNN``, with ``-``, ``+``, en or em dash, minus sign, a wave
+dash, ``:``, spaces or nothing between; in groups, ``1900 0101-98 76``; in full-width digits, or with
+a soft hyphen or a zero-width space between), in:
 
 * every file's **name** (the path below the scanned folder);
 * every file's **raw bytes** (UTF-8 and Windows-1252 alike: both write digits as ASCII);
@@ -18,8 +19,9 @@ nothing between; in full-width digits, or with a soft hyphen or a zero-width spa
 * **PDF** (the raw bytes and every deflated stream).
 
 The matching is independent of the code under test (:mod:`indicators.redact`): a place matches when
-it holds the six date digits ``YYMMDD`` of a known identifier, then at most six characters that are
-neither letters nor digits, then its last four (``NNNN`` or ``TNNN``). The century may come before.
+it holds the six date digits ``YYMMDD`` of a known identifier, in pairs with up to six spaces between
+two (``00 01 01``), then at most twelve characters that are neither letters nor digits, then its last
+four (``NNNN``, its pairs spaced alike, or ``TNNN``). The century may come before.
 """
 
 from __future__ import annotations
@@ -39,15 +41,24 @@ _INPUT = re.compile(
     r"(?<![0-9])(?:1[89]|20)?([0-9]{6})[-+\u2010-\u2015\u2212 ]?([0-9]{4}|[Tt][0-9]{3})(?![0-9])"
 )
 # every place: six digits, at most twelve non-alphanumerics (the rule's three separators between
-# spaces: '340404 - - - 9821' holds seven), four more (overlapping: a lookahead)
-_ANYWHERE = re.compile(r"(?=([0-9]{6})[^0-9A-Za-z]{0,12}([0-9]{4}|[Tt][0-9]{3}))")
-_ANYWHERE_BYTES = re.compile(rb"(?=([0-9]{6})[^0-9A-Za-z]{0,12}([0-9]{4}|[Tt][0-9]{3}))")
+# spaces: '340404 - - - 9821' holds seven), four more (overlapping: a lookahead); the digits in pairs
+# with up to six spaces between two (a form filled in groups: '1900 0101-98 76', '00 01 01-9876')
+_PAIRS = r"(?=([0-9]{2})\s{0,6}([0-9]{2})\s{0,6}([0-9]{2})[^0-9A-Za-z]{0,12}(?:([0-9]{2})\s{0,6}([0-9]{2})|([Tt][0-9]{3})))"
+_ANYWHERE = re.compile(_PAIRS)
+# in bytes: a space, a tab or a UTF-8 no-break space between two pairs
+_ANYWHERE_BYTES = re.compile(_PAIRS.replace("\\s", "(?:[ \\t]|\\xc2\\xa0)").encode())
 # an HTML character reference, with or without its ';' (a browser reads '&ndash' as '&ndash;', which
 # html.unescape does not): read as a space
 _REFERENCE = r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z]{2,31};?)"
 # an escape a program writes for a character it will not show (Python's repr, Rust's Debug, JSON)
 _ESCAPE = r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]{1,6}\}|U[0-9a-fA-F]{8}|[tnrfv])"
-_SQL_PREFILTER = f"[0-9０-９]{{6}}(?:[^0-9A-Za-z０-９]|{_ESCAPE}|{_REFERENCE}){{0,12}}([0-9０-９]{{4}}|[TtＴｔ][0-9０-９]{{3}})"
+# (DuckDB's RE2: \s is ASCII's; the other white space and the characters that show as nothing listed)
+_SQL_GAP = f"(?:[\\s\x1c-\x1f\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]|{_ESCAPE}|{_REFERENCE}){{0,6}}"
+_SQL_PAIR = "[0-9０-９]{2}"
+_SQL_PREFILTER = (
+    f"{_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}(?:[^0-9A-Za-z０-９]|{_ESCAPE}|{_REFERENCE}){{0,12}}"
+    f"({_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}|[TtＴｔ][0-9０-９]{{3}})"
+)
 _INVISIBLE = dict.fromkeys(  # and the marks of writing direction, invisible operators, a CGJ
     map(ord, "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
 )
@@ -150,14 +161,16 @@ def _plain(text: str) -> str:
 
 
 def _matches(text: str, cores: set[str]) -> list[str]:
-    return sorted({a + b.upper() for t in {text, _plain(text)} for a, b in _ANYWHERE.findall(t)} & cores)
+    return sorted(
+        {"".join(parts).upper() for t in {text, _plain(text)} for parts in _ANYWHERE.findall(t)} & cores
+    )
 
 
 def _scan_file(path: Path, cores: set[str]) -> list[Finding]:
     data = path.read_bytes()
     findings = [
         Finding(path, "bytes", c)
-        for c in sorted({(a + b.upper()).decode() for a, b in _ANYWHERE_BYTES.findall(data)} & cores)
+        for c in sorted({b"".join(parts).decode().upper() for parts in _ANYWHERE_BYTES.findall(data)} & cores)
     ]
     suffix = path.suffix.lower()
     if data.startswith(b"DUCK", 8) or suffix in (".duckdb", ".parquet"):
@@ -188,6 +201,7 @@ def _text_matches(text: str | bytes, cores: set[str]) -> list[str]:
         text,
         _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text),
         _CODE_ESCAPE.sub(_unescaped, text),
+        _CODE_ESCAPE.sub(_unescaped, text.replace("\\\\", "\\")),  # a repr() in JSON: '\\xa0'
         html.unescape(text),
         re.sub(_REFERENCE, " ", text),
     }

@@ -9,7 +9,8 @@ rejected/ (names and notes; the kept originals are the delivered bytes), exports
 commands' output. The hostile files put a personnummer in a file name, in an ignored column's
 header, in ``programme_code``, ``partner_code``, ``credits_ects`` and ``mobility_id``, in free text
 with an en dash, an em dash, a minus sign, a plus, a space, in full-width digits, with a soft
-hyphen and with a mark of writing direction, in a name echoed by a rejection's reason, and in the
+hyphen, with a mark of writing direction, typed in groups (``1900 0107-98 8N``), with a wave dash,
+a full-width tilde, ``:`` and ``*`` (and a person column typed ``1912 0212〜99 10``), in a name echoed by a rejection's reason, and in the
 name of a folder refused (a tab between its parts).
 
 The synthetic personnummer below (clearly fictitious dates, serials 981-999) carry Luhn check digits
@@ -29,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import polars as pl
 import pytest
 
 from helpers import cli_in_process, personnummer, query
@@ -63,6 +65,14 @@ IN_UNMATCHED_NAME = "196606669981"  # an unmatched file's name: "anteckningar_66
 # built here (helpers.personnummer: a valid check digit), each in a form the redaction once let through
 DIRECTION_MARK = personnummer("19000104", 986)  # free text 19000104<U+200E>-NNNN (a mark of direction)
 IN_REFUSED_NAME = personnummer("19000105", 987)  # a folder named student_mobility_19000105<TAB>NNNN.csv
+# free text typed in groups (a space between two pairs of digits) or with a separator an input method
+# or a slip types (a wave dash, a full-width tilde, ':', '*'): forms the redaction once let through
+IN_GROUPS = personnummer("19000107", 988)  # 1900 0107-98 8N
+IN_PAIRS = personnummer("19000108", 989)  # 00 01 08 - 98 9N
+WAVE_DASH = personnummer("19000109", 990)  # 000109〜990N
+WIDE_TILDE = personnummer("19000110", 991)  # 19000110～991N
+COLON = personnummer("19000111", 992)  # 19000111:992N
+ASTERISK = personnummer("19000112", 993)  # 000112*993N
 STUDENT_A = "192307079901"  # person column (pseudonymised)
 STUDENT_B = "191202129910"
 HOSTILE = [
@@ -84,6 +94,12 @@ HOSTILE = [
     IN_UNMATCHED_NAME,
     DIRECTION_MARK,
     IN_REFUSED_NAME,
+    IN_GROUPS,
+    IN_PAIRS,
+    WAVE_DASH,
+    WIDE_TILDE,
+    COLON,
+    ASTERISK,
     STUDENT_A,
     STUDENT_B,
 ]
@@ -101,13 +117,19 @@ MOBILITY = (
     # row 4: one in partner_code: quarantined
     "HX-03;19120212-9910;utresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;7808089846;"
     "Universität Heidelberg;DE;2024-02-01;2024-06-15;VT2024;avslutad;30;man;x\n"
-    # row 5: free text with an em dash, a minus sign, full-width digits, a soft hyphen: loaded, redacted
+    # row 5: free text with an em dash, a minus sign, full-width digits, a soft hyphen, and two typed in
+    # groups: loaded, redacted
     "HX-04;19230707-9901;utresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
-    "ring 231031—9864 eller 670909−9888 / １９０２０２０２－９９１４ / 19030303\u00ad9929;DE;2024-02-01;"
+    "ring 231031—9864 eller 670909−9888 / １９０２０２０２－９９１４ / 19030303\u00ad9929"
+    f" / {IN_GROUPS[:4]} {IN_GROUPS[4:8]}-{IN_GROUPS[8:10]} {IN_GROUPS[10:]}"
+    f" / {IN_PAIRS[2:4]} {IN_PAIRS[4:6]} {IN_PAIRS[6:8]} - {IN_PAIRS[8:10]} {IN_PAIRS[10:]};DE;2024-02-01;"
     "2024-06-15;VT2024;avslutad;30;kvinna;x\n"
-    # row 6: a space and a plus: loaded, redacted
-    "HX-05;19120212-9910;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
-    f"samordningsnr 19450275 9873, förr 890303+9892 / {DIRECTION_MARK[:8]}\u200e-{DIRECTION_MARK[8:]};DE;"
+    # row 6: a space and a plus, a wave dash, a full-width tilde, ':' and '*': loaded, redacted; its
+    # person typed in groups with a wave dash (read as that person, pseudonymised)
+    "HX-05;1912 0212\u301c99 10;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
+    f"samordningsnr 19450275 9873, förr 890303+9892 / {DIRECTION_MARK[:8]}\u200e-{DIRECTION_MARK[8:]}"
+    f" / {WAVE_DASH[2:8]}\u301c{WAVE_DASH[8:]}, {WIDE_TILDE[:8]}\uff5e{WIDE_TILDE[8:]}"
+    f" / {COLON[:8]}:{COLON[8:]} / {ASTERISK[2:8]}*{ASTERISK[8:]};DE;"
     "2023-09-01;2024-01-15;HT2023;avslutad;30;man;x\n"
     # row 7: one in credits_ects (a number column): quarantined
     "HX-06;19230707-9901;inresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
@@ -345,9 +367,23 @@ def test_free_text_is_redacted_with_every_separator(run):
     )
     assert rows[:3] == [
         ("HX-01", "Kontakt [personnummer]"),
-        ("HX-04", "ring [personnummer] eller [personnummer] / [personnummer] / [personnummer]"),
-        ("HX-05", "samordningsnr [personnummer], förr [personnummer] / [personnummer]"),
+        (
+            "HX-04",
+            "ring [personnummer] eller [personnummer] / [personnummer] / [personnummer] / [personnummer] / [personnummer]",
+        ),
+        (
+            "HX-05",
+            "samordningsnr [personnummer], förr [personnummer] / [personnummer] / [personnummer], "
+            "[personnummer] / [personnummer] / [personnummer]",
+        ),
     ]
+    # HX-05's person, typed '1912 0212〜99 10', is read as the person '19120212-9910' (that pseudonym)
+    from indicators.identity import Pseudonymiser
+
+    pseudonym = Pseudonymiser(KEY.encode()).pseudonymise(pl.Series([STUDENT_B])).item()
+    assert query(
+        run["warehouse"], "select student_id from raw.student_mobility where mobility_id = 'HX-05'"
+    ) == [(pseudonym,)]
     # the business key keeps a keyed tag of the personnummer in it, sixteen letters, so that two such
     # ids stay two (identity.Pseudonymiser.redact_keyed)
     (mobility_id, partner), *rest = rows[3:]
@@ -364,6 +400,41 @@ def test_the_summary_and_status_name_the_files_redacted(run):
         "  rejected: student_mobility.[personnummer]: unsupported file type .[personnummer]: "
         "expected CSV, XLSX or EWP IIA XML (kept as "
     ) in run["nightly"]
+
+
+def test_the_scan_finds_a_personnummer_typed_in_groups_or_with_an_input_methods_dash(tmp_path):
+    # the rule redacts a personnummer typed in groups (1900 0101-98 76, 00 01 01 - 9876; a no-break
+    # space or &nbsp; between the pairs) and one with a wave dash, a full-width tilde, ':' or '*'; the
+    # scan read only six digits together, then four: a leak of the grouped forms passed unseen
+    grouped, pairs, escaped, wave, tilde, colon = (personnummer("19000113", n) for n in range(980, 986))
+    (tmp_path / "run.log").write_text(
+        f"a {grouped[:4]} {grouped[4:8]}-{grouped[8:10]} {grouped[10:]}\n"
+        f"b {pairs[2:4]} {pairs[4:6]} {pairs[6:8]} - {pairs[8:]}\n"
+        f"c {wave[2:8]}\u301c{wave[8:]} {tilde[:8]}\uff5e{tilde[8:]} {colon[:8]}:{colon[8:]}\n",
+        encoding="utf-8",
+    )
+    # in a warehouse (the prefilter in DuckDB's SQL) and in a value shown by repr() in JSON
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(
+        "create table t as select ? as note", [f"x {grouped[:6]}\u00a0{grouped[6:8]}&nbsp;{grouped[8:]}"]
+    )
+    con.close()
+    shown = f"{escaped[2:4]}\u00a0{escaped[4:8]}-{escaped[8:]}"
+    (tmp_path / "m.jsonl").write_text(json.dumps({"reason": repr(shown)}) + "\n", encoding="utf-8")
+    (tmp_path / f"name_{pairs[:4]} {pairs[4:]}.txt").write_text("clean")
+    found = {
+        (f.path.name, f.where, f.core) for f in scan(tmp_path, [grouped, pairs, escaped, wave, tilde, colon])
+    }
+    assert found >= {
+        ("run.log", "line 1", grouped[2:]),
+        ("run.log", "line 2", pairs[2:]),
+        ("run.log", "line 3", wave[2:]),
+        ("run.log", "line 3", tilde[2:]),
+        ("run.log", "line 3", colon[2:]),
+        ("w.duckdb", "warehouse main.t.note", grouped[2:]),
+        ("m.jsonl", "line 1", escaped[2:]),
+        (f"name_{pairs[:4]} {pairs[4:]}.txt", "name", pairs[2:]),
+    }
 
 
 def test_written_forms_cover_every_separator():
