@@ -90,7 +90,11 @@ _CORE = rf"(?:{_CENTURY})?{_DATE}{_SEPARATOR}{_SERIAL}"
 # group 1: the character before (or the start), group 2: the character after (or the end)
 PATTERN = rf"(^|[^0-9０-９]){_CORE}([^0-9０-９]|$)"
 _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"
-COMPILED = re.compile(PATTERN)
+# Python's engine backtracks: a run of gap characters given back one by one where no digit follows
+# costs as much again as reading it (a grouped date before 1 MB of spaces: 2.3 s against 1.0 s). Each
+# run is taken whole (possessive, Python 3.11): what follows a gap is a digit, a separator or a 'T',
+# never a gap character, so the matches are the same; polars' engine does not backtrack
+COMPILED = re.compile(PATTERN.replace(_GAP, f"{_GAP}+"))
 _REPLACEMENT_PYTHON = rf"\g<1>{MARKER}\g<2>"
 
 

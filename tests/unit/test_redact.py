@@ -229,3 +229,18 @@ def test_every_character_of_the_basic_multilingual_plane_between_the_parts_is_re
         expression = pl.DataFrame({"t": texts}).select(pl.col("t").str.extract(PATTERN, 0)).to_series()
         assert expression.to_list() == python, form
         assert {c for c, text, found in zip(BMP, texts, python, strict=True) if found == text} == read, form
+
+
+def test_long_runs_of_gap_characters_are_read_alike_by_both_engines():
+    # Python's pattern takes each run of gap characters whole (possessive), polars' is the plain one:
+    # the same matches on long runs, where one is found and where none is
+    spaces = " " * 100_000
+    texts = [
+        f"19 00 01 01{spaces}-{spaces}98 76",
+        f"00{'&nbsp;' * 1000}01\u00a001{spaces}9876",
+        f"19 00 01 01{spaces}x 98 76",
+        f"0001 01 -{spaces}98{spaces}7",
+    ]
+    expected = [M, M, texts[2], texts[3]]
+    assert [redact_text(text) for text in texts] == expected
+    assert pl.DataFrame({"t": texts}).select(redact(pl.col("t"))).to_series().to_list() == expected
