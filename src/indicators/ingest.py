@@ -3,9 +3,8 @@
 Nothing is lost and nothing loaded twice:
 * a file with the same bytes as one already loaded is ``skipped``;
 * a file matching no source is left in place and recorded ``unmatched``;
-* a structurally broken file is ``rejected`` whole, a copy kept in the rejected folder with its reason;
-  so is a file whose name carries an extraction date after the run's date or before
-  ``date_window_start`` (:func:`misdated`);
+* a structurally broken file is ``rejected`` whole, a copy kept in the rejected folder with its reason; so
+  is a file named with an extraction date after the run's or before ``date_window_start`` (:func:`misdated`);
 * a link, FIFO, device or folder named like an export is ``refused``, never opened or followed
   (recorded as rejected, nothing kept); a file still being written is left ``waiting`` for the next
   run (see :mod:`indicators.readers.delivered`);
@@ -53,10 +52,8 @@ from indicators.sources import SourceSpec, extraction_date, match_source
 ARROW_LEVEL = pl.CompatLevel.newest()
 PENDING_ROWS = 1_000_000  # rows normalised and waiting to be loaded, at most
 # a loaded row's file, bound once for the file (a literal column each cost 16 bytes a row and more)
-FILE_COLUMNS = (
-    "$file_id::bigint as _file_id, $file_name::varchar as _file_name, $loaded_at::timestamp as _loaded_at, "
-    "$run_id::varchar as _run_id"
-)
+FILE_COLUMNS = """$file_id::bigint as _file_id, $file_name::varchar as _file_name,
+    $loaded_at::timestamp as _loaded_at, $run_id::varchar as _run_id"""
 IGNORED_NAMES = re.compile(r"^(\.|~\$)|\.reason\.txt$")  # hidden files, Excel lock files, our own notes
 
 
@@ -393,9 +390,8 @@ class Ingestor:
         self.con.execute("begin transaction")
         try:
             stale = stale_generated_rows(self.con, spec, self.specs, normalised.rows)
-            twice = earlier_rows(
-                self.con, spec, self.specs, normalised.earlier, normalised.rows
-            )  # an earlier reading's pseudonym
+            # an earlier reading's pseudonym
+            twice = earlier_rows(self.con, spec, self.specs, normalised.earlier, normalised.rows)
             for warning in filter(None, (stale, twice)):
                 result.header_warnings.append(warning)
                 result.reason = "; ".join(filter(None, (result.reason, warning)))

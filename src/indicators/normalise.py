@@ -217,8 +217,7 @@ def normalise(
     typed = typed.with_columns(is_bad.alias(QUARANTINED))
     rows = typed.select("_row_number", *spec.field_names, QUARANTINED)
 
-    # 4. reasons, built for the bad rows only, a slice at a time (the field checks' in each slice of
-    # the file, beside its text as exported)
+    # 4. reasons, built for the bad rows only, a slice at a time (the field checks' in each slice)
     personal = [k for k in key if spec.field(k).personal]
     quarantine = quarantine_records(
         typed,
@@ -376,10 +375,9 @@ def _typed_slice(
     reasons: Reasons,
     seconds: dict[str, float] | None,
 ) -> pl.DataFrame:
-    """One slice of a file: its rows typed, with a flag per check, and the id in ``reasons`` of
-    each flagged row's field checks' reason (``_reason_id``: the messages quote the text as exported,
-    which is released with the slice; it was kept for every bad row of the file: a view of 16 bytes
-    for each of its fields, and the text itself)."""
+    """One slice of a file: its rows typed, with a flag per check, and the id in ``reasons`` of each
+    flagged row's field checks' reason (``_reason_id``: they quote the text as exported, released with
+    the slice rather than kept for every bad row of the file)."""
     field_checks, rule_checks = checks
     fields = [f for f in spec.fields if not f.precision_of]
     names = [f.name for f in fields]

@@ -12,8 +12,9 @@ import zipfile
 import pytest
 
 from indicators.readers import delivered
-from indicators.readers.csv import read_csv, wide_encoding
+from indicators.readers.csv import read_csv
 from indicators.readers.errors import ReaderError
+from indicators.readers.packed import wide_encoding
 from indicators.readers.xlsx import _real_size
 
 

@@ -27,7 +27,7 @@ from indicators.readers.csv_lines import (
 )
 from indicators.readers.cut_short import open_quote, short_last_line, zero_tail
 from indicators.readers.errors import ReaderError
-from indicators.readers.packed import what_it_is
+from indicators.readers.packed import what_it_is, wide_encoding
 
 SNIFF_BYTES = 1 << 20  # the header line must end within the first MiB
 FIELD_BYTES = 1 << 30  # the longest value the record-by-record reader takes
@@ -413,25 +413,6 @@ def _too_few(fields: int, width: int) -> str:
         f"{fields} fields where the header has {width}: a separator too few in the row "
         "(its values may have moved into the wrong columns)"
     )
-
-
-def wide_encoding(sample: bytes) -> str | None:
-    """``UTF-16`` or ``UTF-32`` when the sample is one of them (a byte order mark, or ASCII text
-    with a NUL beside every character), else None."""
-    if sample.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "UTF-32"
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "UTF-16"
-    head = sample[:4096]
-    if len(head) < 4:
-        return None
-    for width in (4, 2):
-        columns = [head[i::width] for i in range(width)]
-        nul = [column.count(0) / max(len(column), 1) for column in columns]
-        text = [share < 0.1 for share in nul]
-        if sum(text) == 1 and all(share > 0.9 for share, t in zip(nul, text, strict=True) if not t):
-            return f"UTF-{8 * width}"
-    return None
 
 
 def duplicate_header(header_line: str, separator: str) -> int:

@@ -1,6 +1,7 @@
 """What a delivered file that is no text most likely is, from its first bytes, and the fix: a CSV
 export compressed (``gzip``, ``7z``, …) and named ``.csv`` was "binary content (NUL bytes): not a
-CSV export" or "unreadable header line (not cp1252)", neither naming the file's kind nor the fix."""
+CSV export" or "unreadable header line (not cp1252)", neither naming the file's kind nor the fix. And whether
+its text is UTF-16 or UTF-32 (:func:`wide_encoding`), which no CSV reader here takes."""
 
 from __future__ import annotations
 
@@ -61,3 +62,22 @@ def archive_named(suffix: str) -> str | None:
     if kind is None:
         return None
     return f"{kind} ({suffix}), not an export: unpack it and deliver the export itself (.csv, .xlsx or .xml)"
+
+
+def wide_encoding(sample: bytes) -> str | None:
+    """``UTF-16`` or ``UTF-32`` when the sample is one of them (a byte order mark, or ASCII text
+    with a NUL beside every character), else None."""
+    if sample.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = sample[:4096]
+    if len(head) < 4:
+        return None
+    for width in (4, 2):
+        columns = [head[i::width] for i in range(width)]
+        nul = [column.count(0) / max(len(column), 1) for column in columns]
+        text = [share < 0.1 for share in nul]
+        if sum(text) == 1 and all(share > 0.9 for share, t in zip(nul, text, strict=True) if not t):
+            return f"UTF-{8 * width}"
+    return None
