@@ -214,7 +214,8 @@ def package(tables: list[dict], links: list[dict[str, str]]) -> dict:
                 "profile": "tabular-data-resource",
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": "utf-8-sig",  # UTF-8 behind a byte-order mark
+                # UTF-8 behind a byte-order mark: the IANA name, not Python's utf-8-sig
+                "encoding": "utf-8",
                 "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
                 "schema": schema,
             }

@@ -153,7 +153,10 @@ def test_the_folder_describes_its_csvs_as_a_data_package_that_validates(tmp_path
         next(r for r in package["resources"] if r["name"] == name)
         for name in ("indicator_values", "programmes")
     )
-    assert values["path"] == "indicator_values.csv" and values["encoding"] == "utf-8-sig"
+    assert values["path"] == "indicator_values.csv"
+    # the IANA name the Frictionless spec asks for (not Python's utf-8-sig); the file keeps its BOM
+    assert {r["encoding"] for r in package["resources"]} == {"utf-8"}
+    assert (written.folder / "indicator_values.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert [(f["name"], f["type"]) for f in values["schema"]["fields"]] == [
         ("indicator_id", "string"),
         ("academic_year", "string"),

@@ -171,7 +171,8 @@ def describe(
                 "path": files[table.name],
                 "format": "csv",
                 "mediatype": "text/csv",
-                "encoding": dialect.encoding,
+                # the IANA name the spec asks for; excel-sv's BOM (for Excel) is read past by readers
+                "encoding": dialect.encoding.removesuffix("-sig"),
                 "dialect": {
                     "delimiter": dialect.delimiter,
                     "lineTerminator": "\r\n",
