@@ -37,3 +37,37 @@ def test_an_as_of_verdict_from_a_revised_baseline_is_not_shown(tmp_path):
     # the I02 faculty value and baseline are today's (40 against 25): its verdict stays
     i02 = publication.verdict("I02", "2023/24")
     assert [i02[key] for key in shown] == [40, 25, 15, 60, "met", "on_track"]
+
+
+def test_an_as_of_export_does_not_overwrite_the_current_export_in_its_folder(tmp_path, capsys):
+    """``export --as-of`` writes the current export's file names (the stem names the year, kind and
+    language, not the publish): into the current export's folder it replaced it and said "wrote 6
+    files". Refused now, one line, nothing written; into a folder of its own it is written, the audit
+    reads it as that publish, and a second export of the same publish may share that folder."""
+    from indicators import cli
+    from indicators.audit.read import read_folder
+
+    path = export_fixture_warehouse(tmp_path, *PUBLISHES)
+    base = ["export", "--warehouse", str(path), "--year", "2023/24", "--no-charts", "--out"]
+    current = tmp_path / "current"
+    assert cli.main([*base, str(current)]) == 0
+    before = {file.name: file.read_bytes() for file in current.iterdir()}
+    capsys.readouterr()
+
+    assert cli.main([*base, str(current), "--as-of", "2024-10-01"]) == 1
+    out, err = capsys.readouterr()
+    assert "wrote" not in out and len(err.strip().splitlines()) == 1
+    assert "indicators_2023-24_annual_sv_metadata.json" in err and "run run-old" in err
+    assert "export into a folder of its own (--out)" in err
+    assert {file.name: file.read_bytes() for file in current.iterdir()} == before
+
+    past = tmp_path / "as-of"
+    assert cli.main([*base, str(past), "--as-of", "2024-10-01"]) == 0
+    assert cli.main([*base, str(past), "--as-of", "2024-10-14", "--lang", "en"]) == 0  # same publish
+    # the current export into the as-of folder is refused as well
+    assert cli.main([*base, str(past)]) == 1
+    assert "holds an export of the publish of run run-old" in capsys.readouterr().err
+    reading = read_folder(past)
+    assert reading.as_of == "2024-10-01 02:05:00" and not reading.unread
+    # the faculty's I01 2018/19 as run-old published it (21), not today's 20
+    assert reading.cells[("I01", "2018/19", None, None, None)].value == 21

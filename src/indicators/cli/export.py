@@ -209,7 +209,8 @@ def add_export(add: AddCommand) -> None:
     p.add_argument("--plan", help="the plan followed (a plans.plan_id; default: the current plan)")
     p.add_argument(
         "--as-of",
-        help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) published them",
+        help="RUN_ID or YYYY-MM-DD: the numbers as that publish (or the last one that day) published them; "
+        "the current export's file names, so into a folder of its own (--out)",
     )
     p.add_argument("--lang", choices=["sv", "en"], default="sv", help="the labels' language (default sv)")
     p.add_argument(

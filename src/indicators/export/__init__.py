@@ -34,6 +34,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from indicators import disclosure
 from indicators.export import datapackage, labels
+from indicators.export.folder import check_one_publish
 from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
 from indicators.export.writers import (
     DIALECTS,
@@ -90,6 +91,7 @@ def export(
     if on_note and publication.year_note:
         on_note(publication.year_note)
     out_dir = Path(out_dir)
+    check_one_publish(out_dir, publication.as_of)  # an --as-of export beside another publish's: refused
     out_dir.mkdir(parents=True, exist_ok=True)
     existing = _existing_package(out_dir / datapackage.FILE)  # before a file is written
     tables = publication.tables()
