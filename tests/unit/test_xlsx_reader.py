@@ -499,3 +499,78 @@ def test_a_workbook_with_an_empty_part_names_the_part():
         "deliver it again"
     ), str(caught.value)
     assert str(caught.value).startswith("unreadable XLSX: ")
+
+
+# --- a hidden sheet: the drop-down lists of an Excel template, or last year's export hidden ----------
+
+
+def _with_hidden(
+    hidden: dict[str, list[list[str]]], visible: dict[str, list[list[str]]], state="hidden"
+) -> bytes:
+    """A workbook of the ``hidden`` sheets (of ``state``) and then the ``visible`` ones, each sheet's
+    rows as given."""
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for sheets, sheet_state in ((hidden, state), (visible, "visible")):
+        for name, rows in sheets.items():
+            sheet = workbook.create_sheet(name)
+            for row in rows:
+                sheet.append(row)
+            sheet.sheet_state = sheet_state
+    workbook.active = workbook.sheetnames.index(next(iter(visible)))  # Excel opens on a visible sheet
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+EXPORT = [["id", "country"], ["1", "SE"], ["2", "NO"]]
+
+
+def test_a_hidden_first_sheet_of_drop_down_lists_is_passed_over_for_the_visible_export():
+    # a template's hidden 'lists' (code, name) first, the export on 'Export': 'lists' was read, and the
+    # file rejected with "required column missing" naming the headers code and name, which no one sees
+    data = _with_hidden({"lists": [["code", "name"], ["SE", "Sverige"]]}, {"Export": EXPORT})
+    assert read_xlsx(data).rows() == [(2, "1", "SE"), (3, "2", "NO")]
+
+
+def test_last_years_export_hidden_before_this_years_is_not_loaded_as_the_delivery():
+    # an analyst hid last year's sheet (the same headers) before this year's: last year's rows loaded
+    # as this delivery without a word
+    last_year = [["id", "country"], ["1", "DK"]]
+    data = _with_hidden({"Export 2024": last_year}, {"Export 2025": EXPORT})
+    assert read_xlsx(data).rows() == [(2, "1", "SE"), (3, "2", "NO")]
+    very = _with_hidden({"Export 2024": last_year}, {"Export 2025": EXPORT}, "veryHidden")  # by a macro
+    assert read_xlsx(very).rows() == [(2, "1", "SE"), (3, "2", "NO")]
+
+
+def test_a_hidden_sheet_the_contract_names_is_read():
+    data = _with_hidden({"lists": [["code", "name"], ["SE", "Sverige"]]}, {"Export": EXPORT})
+    assert read_xlsx(data, "lists").rows() == [(2, "SE", "Sverige")]
+
+
+def test_a_hidden_data_sheet_behind_a_visible_cover_sheet_is_named():
+    # the visible cover sheet 'Info' first, the rows on the hidden 'Data', a hidden 'lists' before both
+    data = _with_hidden(
+        {"lists": [["code", "name"], ["SE", "Sverige"]]},
+        {"Info": [["Export från SoleMove 2025-10-01"]]},
+    )
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = workbook.create_sheet("Data")
+    for row in EXPORT:
+        sheet.append(row)
+    sheet.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(buffer.getvalue())
+    assert str(caught.value) == (
+        "the first visible sheet 'Info' holds no table (a cover sheet?), the rows are on another ('lists' "
+        "(hidden), 'Data' (hidden)): set the source's sheet: in its pipelines file to the sheet that holds them"
+    )
+    from indicators.report.quality_words import reason
+
+    assert reason(str(caught.value), "sv") == (
+        "första synliga bladet 'Info' har ingen tabell (ett försättsblad?), raderna finns på ett annat "
+        "('lists' (dolt), 'Data' (dolt)): sätt källans sheet: i dess pipelines-fil till bladet som har dem",
+        "sv",
+    )

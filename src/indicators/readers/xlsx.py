@@ -1,4 +1,6 @@
-"""XLSX exports (calamine via fastexcel): the first sheet unless the source names one.
+"""XLSX exports (calamine via fastexcel): the first visible sheet unless the source names one (a
+hidden sheet, a template's drop-down lists or last year's export an analyst hid, is read only when
+the source's ``sheet:`` names it).
 
 The workbook is read from its bytes in memory (never from its path, which polars would take as a
 pattern). Before calamine sees it, every member's real unpacked size is counted by inflating it in
@@ -22,7 +24,14 @@ from indicators.identity import redact_text
 from indicators.readers.composed import MARK_LEAD_BYTES, composed
 from indicators.readers.csv import check_duplicates, check_width
 from indicators.readers.errors import ReaderError
-from indicators.readers.xlsx_errors import any_cell, error_columns, every_sheet_xml, sheet_xml, sheets_xml
+from indicators.readers.xlsx_errors import (
+    any_cell,
+    error_columns,
+    every_sheet_xml,
+    hidden_sheets,
+    sheet_xml,
+    sheets_xml,
+)
 from indicators.readers.xlsx_extent import check_extent
 from indicators.readers.xlsx_merged import fill_merged
 
@@ -47,7 +56,8 @@ def read_xlsx(
         data = data.read_bytes()
     marks = _check_zip(data, int(max_unpacked_mb * 1024 * 1024))
     _check_shared_strings(data)
-    sheet = _sheet_named(data, sheet) if sheet else None
+    named = bool(sheet)  # a hidden sheet is read only when named
+    sheet, hidden = (_sheet_named(data, sheet), set()) if sheet else _first_visible(data)
     xml = _checked_sheet(data, sheet, max_unpacked_mb)  # read once: its range, error cells, merged cells
     try:
         kwargs: dict = {"sheet_name": sheet} if sheet else {"sheet_id": 1}
@@ -59,13 +69,15 @@ def read_xlsx(
         )
     except pl.exceptions.NoDataError:  # a sheet without a cell: no header, no rows
         raise ReaderError(
-            _no_rows(data, sheet, [], "unreadable XLSX: empty Excel sheet", max_unpacked_mb)
+            _no_rows(data, sheet, [], "unreadable XLSX: empty Excel sheet", max_unpacked_mb, named, hidden)
         ) from None
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = _library_message(exc)
         raise ReaderError(f"unreadable XLSX: {message}{_empty_part(data)}") from None
     if frame.width == 0 or frame.height == 0:
-        raise ReaderError(_no_rows(data, sheet, frame.columns, max_unpacked_mb=max_unpacked_mb))
+        raise ReaderError(
+            _no_rows(data, sheet, frame.columns, max_unpacked_mb=max_unpacked_mb, named=named, hidden=hidden)
+        )
     check_width(frame.width)
     _check_header(data, sheet, frame.columns, skip_rows)
     frame = frame.select(_as_text(frame[name]) for name in frame.columns)
@@ -87,7 +99,9 @@ def read_xlsx(
     frame = fill_merged(frame, xml, columns, skip_rows)  # cells merged down rows: each row shows the value
     if frame.height == 0:
         columns = [c for c in frame.columns if c != "_row_number"]
-        raise ReaderError(_no_rows(data, sheet, columns, max_unpacked_mb=max_unpacked_mb))
+        raise ReaderError(
+            _no_rows(data, sheet, columns, max_unpacked_mb=max_unpacked_mb, named=named, hidden=hidden)
+        )
     return composed(frame) if marks else frame  # decomposed text (NFD) as the composed text it shows
 
 
@@ -125,32 +139,51 @@ def _no_rows(
     header: list[str],
     empty: str = "no data rows (empty sheet)",
     max_unpacked_mb: float = MAX_UNPACKED_MB,
+    named: bool = False,
+    hidden: set[str] | frozenset[str] = frozenset(),
 ) -> str:
     """Why a sheet without rows is rejected: an empty export ("no data rows", which a dated file's
-    delivery counts as: an empty month), or, where the contract names no sheet, the first sheet holds
-    no header of a table (one cell at most: a title) and another sheet holds cells, a first sheet that
-    is not the table (a cover sheet, "Info"); ``empty``: the reason otherwise."""
-    if sheet is not None or len([h for h in header if not h.startswith("__UNNAMED__")]) > 1:
+    delivery counts as: an empty month), or, where the contract names no sheet, the sheet read (the
+    first visible) holds no header of a table (one cell at most: a title) and another sheet holds
+    cells, a first sheet that is not the table (a cover sheet, "Info"): the others named, a hidden one
+    said so (``hidden``: the workbook's hidden sheets); ``empty``: the reason otherwise."""
+    if named or len([h for h in header if not h.startswith("__UNNAMED__")]) > 1:
         return empty
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(data)
         names = reader.sheet_names
+        read = sheet if sheet is not None else names[0]
         filled = [
             name
-            for name, xml in sheets_xml(data, names[1:])
+            for name, xml in sheets_xml(data, [n for n in names if n != read])
             if _holds_cells(reader, data, name, xml, max_unpacked_mb)
         ]
     except Exception:  # noqa: BLE001 - a sheet that cannot be read holds no table to name
         return empty
     if not filled:
         return empty
-    listed = ", ".join(repr(redact_text(name)) for name in filled[:10]) + (", …" if len(filled) > 10 else "")
+    listed = ", ".join(
+        repr(redact_text(name)) + (" (hidden)" if name in hidden else "") for name in filled[:10]
+    ) + (", …" if len(filled) > 10 else "")
+    first = "first visible sheet" if read != names[0] or hidden else "first sheet"
     return (
-        f"the first sheet {redact_text(names[0])!r} holds no table (a cover sheet?), the rows are on "
+        f"the {first} {redact_text(read)!r} holds no table (a cover sheet?), the rows are on "
         f"another ({listed}): set the source's sheet: in its pipelines file to the sheet that holds them"
     )
+
+
+def _first_visible(data: bytes) -> tuple[str | None, set[str]]:
+    """The sheet read where the contract names none: the first that is not hidden (None: the first,
+    as where every sheet is hidden or the workbook's part lists none), and the hidden sheets."""
+    try:
+        names, hidden = hidden_sheets(data)
+    except (zipfile.BadZipFile, OSError, ValueError):  # a damaged workbook: calamine's reading names it
+        return None, set()
+    if not names or names[0] not in hidden:
+        return None, hidden
+    return next((name for name in names if name not in hidden), None), hidden
 
 
 def _holds_cells(reader, data: bytes, name: str, xml: bytes | None, max_unpacked_mb: float) -> bool:

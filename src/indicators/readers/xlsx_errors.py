@@ -83,6 +83,25 @@ def _sheet_members(archive: zipfile.ZipFile) -> tuple[str | None, dict[str, str 
     return first, members
 
 
+def hidden_sheets(data: bytes) -> tuple[list[str], set[str]]:
+    """(the workbook's sheets in order, those hidden: ``state="hidden"`` or ``"veryHidden"``, as Excel
+    writes a sheet its user hid or a template's macro did), from the workbook's part alone (fastexcel
+    tells a sheet's visibility only once the sheet is loaded)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # its unpacked size was checked (_check_zip)
+        try:
+            workbook = _COMMENT.sub(b"", archive.read("xl/workbook.xml"))
+        except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            return [], set()
+    names, hidden = [], set()
+    for match in _SHEET.finditer(workbook):
+        found = _attributes(match.group(1))
+        if "name" in found:
+            names.append(found["name"])
+            if found.get("state", "visible").strip().casefold() in ("hidden", "veryhidden"):
+                hidden.add(found["name"])
+    return names, hidden
+
+
 def sheets_xml(data: bytes, names: list[str]):
     """(name, the sheet's XML, or None where the relationships lead to none) of each sheet ``names``
     lists, in turn, the zip opened and the workbook's sheets read once (:func:`sheet_xml` a sheet

@@ -283,11 +283,15 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (
-        r"the first sheet (?P<sheet>'.*?') holds no table \(a cover sheet\?\), the rows are on another "
-        r"\((?P<sheets>.*)\): set the source's sheet: in its pipelines file to the sheet that holds them",
-        "första bladet {sheet} har ingen tabell (ett försättsblad?), raderna finns på ett annat ({sheets}): "
-        "sätt källans sheet: i dess pipelines-fil till bladet som har dem",
-        {},
+        r"the first (?P<visible>visible )?sheet (?P<sheet>'.*?') holds no table \(a cover sheet\?\), the rows "
+        r"are on another \((?P<sheets>.*)\): set the source's sheet: in its pipelines file to the sheet that "
+        r"holds them",
+        "första {visible}bladet {sheet} har ingen tabell (ett försättsblad?), raderna finns på ett annat "
+        "({sheets}): sätt källans sheet: i dess pipelines-fil till bladet som har dem",
+        {
+            "visible": lambda v: "synliga " if v else "",
+            "sheets": lambda v: v.replace("' (hidden)", "' (dolt)"),
+        },
     ),
     (
         r"the sheet's filled cells span (?P<span>\S+), (?P<cells>[\d,]+) cells, more than the (?P<allowed>[\d,]+) "
