@@ -574,3 +574,38 @@ def test_a_hidden_data_sheet_behind_a_visible_cover_sheet_is_named():
         "('lists' (dolt), 'Data' (dolt)): sätt källans sheet: i dess pipelines-fil till bladet som har dem",
         "sv",
     )
+
+
+def test_a_visible_sheet_without_the_sources_columns_names_the_hidden_sheet_that_has_them(tmp_path):
+    # the visible 'Översikt' (Land, Antal) and the visits on the hidden 'Data': the rejection was
+    # "required column missing: visit_id; the file's headers: 'Land', 'Antal'", naming no hidden sheet
+    # (which the user cannot see). A hidden sheet is still not loaded unnamed: it may be last year's copy
+    from pathlib import Path
+
+    from indicators.readers.by_kind import read_file
+
+    folder = tmp_path / "pipelines"
+    folder.mkdir()
+    (folder / "visits.yml").write_text(VISITS, encoding="utf-8")
+    spec = load_sources(folder)[0]
+    data = _with_hidden(
+        {"Koder": [["code", "name"], ["DE", "Tyskland"]], "Data": [["Visit", "Land"], ["V1", "DE"]]},
+        {"Översikt": [["Land", "Antal"], ["DE", "1"]]},
+    )
+    with pytest.raises(ReaderError) as caught:
+        read_file(Path("visits_2025.xlsx"), data, spec, "ki.se")
+    assert str(caught.value) == (
+        "the first visible sheet 'Översikt' lacks the source's required columns, the hidden sheet 'Data' "
+        "has them: set the source's sheet: in its pipelines file to 'Data' if it holds this delivery (a "
+        "hidden sheet is read only when named)"
+    )
+    from indicators.report.quality_words import reason
+
+    assert reason(str(caught.value), "sv") == (
+        "första synliga bladet 'Översikt' saknar källans obligatoriska kolumner, det dolda bladet 'Data' har "
+        "dem: sätt källans sheet: i dess pipelines-fil till 'Data' om det har denna leverans (ett dolt blad "
+        "läses bara när det är namngivet)",
+        "sv",
+    )
+    visible = _with_hidden({"Koder": [["code", "name"]]}, {"Översikt": [["Visit", "Land"], ["V2", "SE"]]})
+    assert read_file(Path("visits_2025.xlsx"), visible, spec, "ki.se").rows() == [(2, "V2", "SE")]

@@ -6,10 +6,13 @@ from pathlib import Path
 
 import polars as pl
 
+from indicators.headers import LayoutError, map_headers
 from indicators.readers.csv import read_csv
 from indicators.readers.errors import ReaderError
 from indicators.readers.packed import archive_named
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
+from indicators.readers.xlsx_errors import hidden_sheets
+from indicators.redact import redact_text
 from indicators.sources import SourceSpec
 
 
@@ -21,7 +24,8 @@ def read_file(
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(data, skip_rows=spec.skip_rows)
     if suffix in (".xlsx", ".xlsm"):
-        return read_xlsx(data, spec.sheet, xlsx_max_unpacked_mb, skip_rows=spec.skip_rows)
+        frame = read_xlsx(data, spec.sheet, xlsx_max_unpacked_mb, skip_rows=spec.skip_rows)
+        return frame if spec.sheet else _visible_fits(frame, data, spec, xlsx_max_unpacked_mb)
     if suffix == ".xml":
         if spec.name != "agreements":
             raise ReaderError("XML is only accepted for agreements (EWP IIA get-response)")
@@ -34,3 +38,29 @@ def read_file(
     if packed:
         raise ReaderError(packed)
     raise ReaderError(f"unsupported file type {suffix or '(none)'}: expected CSV, XLSX or EWP IIA XML")
+
+
+def _visible_fits(frame: pl.DataFrame, data: bytes, spec: SourceSpec, max_unpacked_mb: float) -> pl.DataFrame:
+    """``frame``, the first visible sheet's rows, where it has the source's required columns or no
+    hidden sheet has them (the normaliser's rejection names what is missing); else a rejection naming
+    the hidden sheet that has them. A hidden sheet is never loaded unnamed: it may be last year's
+    export an analyst hid, or a template's lists."""
+    try:
+        map_headers(frame.columns, spec)
+        return frame
+    except LayoutError:
+        pass
+    names, hidden = hidden_sheets(data)
+    read = next((name for name in names if name not in hidden), None)
+    for name in (n for n in names if n in hidden) if read is not None else ():
+        try:
+            map_headers(read_xlsx(data, name, max_unpacked_mb, skip_rows=spec.skip_rows).columns, spec)
+        except (ReaderError, LayoutError):
+            continue
+        shown = redact_text(name)
+        raise ReaderError(
+            f"the first visible sheet {redact_text(read)!r} lacks the source's required columns, the hidden "
+            f"sheet {shown!r} has them: set the source's sheet: in its pipelines file to {shown!r} if it holds "
+            "this delivery (a hidden sheet is read only when named)"
+        )
+    return frame

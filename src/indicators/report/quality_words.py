@@ -294,6 +294,15 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         },
     ),
     (
+        r"the first visible sheet (?P<sheet>'.*?') lacks the source's required columns, the hidden sheet "
+        r"(?P<hidden>'.*?') has them: set the source's sheet: in its pipelines file to (?P<named>'.*?') if it holds "
+        r"this delivery \(a hidden sheet is read only when named\)",
+        "första synliga bladet {sheet} saknar källans obligatoriska kolumner, det dolda bladet {hidden} har "
+        "dem: sätt källans sheet: i dess pipelines-fil till {named} om det har denna leverans (ett dolt "
+        "blad läses bara när det är namngivet)",
+        {},
+    ),
+    (
         r"the sheet's filled cells span (?P<span>\S+), (?P<cells>[\d,]+) cells, more than the (?P<allowed>[\d,]+) "
         r"a workbook of xlsx_max_unpacked_mb \((?P<mb>[^)]*)\) can fill: a value far from the table "
         r"\((?P<cell>[^)]*)\); delete the rows and columns past the table and save it again",
