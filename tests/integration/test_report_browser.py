@@ -71,7 +71,7 @@ def test_report_html_has_what_a_screen_reader_needs(report_file: Path) -> None:
     # the timestamp reads as a date, the machine-readable one is kept in <time datetime>
     assert re.search(
         r"Skapad <time datetime=\"\d{4}-\d{2}-\d{2}T[^\"]+\">\d{1,2} (januari|februari|mars|april|maj|"
-        r"juni|juli|augusti|september|oktober|november|december) \d{4} \d{2}:\d{2} UTC</time>",
+        r"juni|juli|augusti|september|oktober|november|december) \d{4} \d{2}:\d{2} svensk tid</time>",
         html,
     )
 
@@ -81,11 +81,16 @@ def test_the_runs_and_the_sources_times_are_machine_readable_with_their_offset(r
     # source files, were plain text in UTC ("15 oktober 2024 02:06 UTC"); only the report's own
     # time was a <time> whose datetime a screen reader or a script reads with its offset. By hand
     # from the fixture: run-20241015 finished 2024-10-15 02:06 UTC; the student mobility file was
-    # modified 2024-10-10 08:00 UTC and loaded 2024-10-15 02:01 UTC.
+    # modified 2024-10-10 08:00 UTC and loaded 2024-10-15 02:01 UTC. Shown on the faculty's clock
+    # (summer time in October, +2), as the XLSX's "Om data" sheet shows them
     html = report_file.read_text(encoding="utf-8")
     assert (
-        '(publicerad med varningar, <time datetime="2024-10-15T02:06:00+00:00">15 oktober 2024 02:06 UTC</time>)'
-        in html
+        '(publicerad med varningar, <time datetime="2024-10-15T02:06:00+00:00">15 oktober 2024 04:06 svensk tid'
+        "</time>)" in html
     )
-    assert '<td><time datetime="2024-10-10T08:00:00+00:00">10 oktober 2024 08:00 UTC</time></td>' in html
-    assert '<td><time datetime="2024-10-15T02:01:00+00:00">15 oktober 2024 02:01 UTC</time></td>' in html
+    assert (
+        '<td><time datetime="2024-10-10T08:00:00+00:00">10 oktober 2024 10:00 svensk tid</time></td>' in html
+    )
+    assert (
+        '<td><time datetime="2024-10-15T02:01:00+00:00">15 oktober 2024 04:01 svensk tid</time></td>' in html
+    )

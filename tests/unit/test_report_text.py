@@ -9,14 +9,18 @@ from indicators.report import text
 
 
 def test_timestamps_read_as_dates_in_each_language() -> None:
+    # shown on the faculty's clock, as the XLSX's "Om data" sheet shows them: a report read "15:25
+    # UTC" beside an XLSX reading 16:25 in one export folder. December is winter time (+1)
     moment = datetime(2026, 12, 2, 15, 25, 52, tzinfo=UTC)
-    assert text.when(moment, "sv") == "2 december 2026 15:25 UTC"
-    assert text.when(moment, "en") == "2 December 2026, 15:25 UTC"
-    # the warehouse's naive timestamps are UTC; ISO text and other zones are converted
-    assert text.when(datetime(2026, 1, 9, 7, 5), "sv") == "9 januari 2026 07:05 UTC"
-    assert text.when("2026-12-02T15:25:52+00:00", "en") == "2 December 2026, 15:25 UTC"
+    assert text.when(moment, "sv") == "2 december 2026 16:25 svensk tid"
+    assert text.when(moment, "en") == "2 December 2026, 16:25 Swedish time"
+    # the warehouse's naive timestamps are UTC; ISO text and other zones are converted. 23:30 UTC on
+    # 31 December is 00:30 on 1 January here; 23:30 UTC on 31 May (summer time, +2) 01:30 on 1 June
+    assert text.when(datetime(2026, 1, 9, 7, 5), "sv") == "9 januari 2026 08:05 svensk tid"
+    assert text.when(datetime(2025, 12, 31, 23, 30), "sv") == "1 januari 2026 00:30 svensk tid"
+    assert text.when("2026-12-02T15:25:52+00:00", "en") == "2 December 2026, 16:25 Swedish time"
     assert text.when(datetime(2026, 6, 1, 1, 30, tzinfo=timezone(timedelta(hours=2))), "sv") == (
-        "31 maj 2026 23:30 UTC"
+        "1 juni 2026 01:30 svensk tid"
     )
     assert text.when(date(2025, 9, 1), "en") == "1 September 2025"
     assert text.when(None, "sv") == ""

@@ -1,7 +1,9 @@
 """The report's words that are built from values: readable timestamps and chart alt texts.
 
-A timestamp reads "2 december 2026 15:25 UTC" (sv) or "2 December 2026, 15:25 UTC" (en); the
-warehouse's timestamps are naive UTC (DuckDB ``timestamp``), so a value without a zone is UTC. A
+A timestamp reads "2 december 2026 16:25 svensk tid" (sv) or "2 December 2026, 16:25 Swedish time"
+(en): the faculty's clock (Europe/Stockholm, summer time included), as the XLSX's "Om data" sheet and
+the metadata's Markdown give it; the warehouse's timestamps are naive UTC (DuckDB ``timestamp``), so
+a value without a zone is UTC, and each ``<time>`` carries the instant in ISO 8601 with its offset. A
 chart's alt text states what the chart shows in numbers: the first year's value, the baseline, the
 reported year's value and the verdict, so a screen reader (or a printed page without the picture)
 loses nothing.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup, escape
 
@@ -59,6 +62,9 @@ ALT = {
 }
 
 
+CLOCK = {"sv": "svensk tid", "en": "Swedish time"}  # the zone a shown time is in (labels.LOCAL_ZONE)
+
+
 def when(value: Any, lang: str) -> str:
     """A timestamp (datetime, date or ISO text) as people read it; '' for None."""
     if value is None or value == "":
@@ -69,9 +75,10 @@ def when(value: Any, lang: str) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        moment = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+        instant = value if value.tzinfo else value.replace(tzinfo=UTC)
+        moment = instant.astimezone(ZoneInfo(labels.LOCAL_ZONE))  # the faculty's clock
         day = f"{moment.day} {MONTHS[lang][moment.month - 1]} {moment.year}"
-        return f"{day}{',' if lang == 'en' else ''} {moment:%H:%M} UTC"
+        return f"{day}{',' if lang == 'en' else ''} {moment:%H:%M} {CLOCK[lang]}"
     if isinstance(value, date):
         return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
     return str(value)
