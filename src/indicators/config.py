@@ -219,6 +219,18 @@ def env_name(name: str) -> str:
     return ENV_PREFIX + name.upper()
 
 
+def environment_value(variable: str, default: str = "") -> str:
+    """An ``INDICATORS_*`` variable that is no key of nightly.yml, as set (``default`` when unset):
+    every setting is read from the environment here; :mod:`indicators.environment` types and checks
+    each one (a bad value is a :class:`ConfigError` before a command reads anything)."""
+    return os.environ.get(variable, default)
+
+
+def environment_variables() -> list[str]:
+    """The names of the environment's variables, sorted (to find a misspelt ``INDICATORS_*``)."""
+    return sorted(os.environ)
+
+
 def allowed(name: str) -> str:
     """What a setting allows, in words: its kind, its bounds, and whether it can be off."""
     info = Settings.__pydantic_fields__[name]

@@ -8,10 +8,17 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import math
-import os
 import re
 
-from indicators.config import CONFIG_FILE, ENV_PREFIX, ConfigError, env_name, setting_names
+from indicators.config import (
+    CONFIG_FILE,
+    ENV_PREFIX,
+    ConfigError,
+    env_name,
+    environment_value,
+    environment_variables,
+    setting_names,
+)
 
 # INDICATORS_* variables that are no setting of nightly.yml: read where they are used (the key, the
 # run's date, DuckDB's memory, ...), set by a run for dbt (the database, the run id, its memory), or
@@ -41,7 +48,7 @@ def unknown_variables() -> None:
     """An INDICATORS_ variable that names nothing (a typo: INDICATORS_DISCLOSURE_MIN_COUNTT) was
     ignored without a word, the setting it meant left as it was."""
     known = {env_name(name) for name in setting_names()} | OTHER_ENV
-    for variable in sorted(os.environ):
+    for variable in environment_variables():
         if (
             variable.startswith(ENV_PREFIX)
             and variable not in known
@@ -57,7 +64,7 @@ def unknown_variables() -> None:
 
 def gx_timeout_seconds() -> float:
     """INDICATORS_GX_TIMEOUT_SECONDS: how long the nightly waits for the GX worker (default 3600)."""
-    raw = os.environ.get("INDICATORS_GX_TIMEOUT_SECONDS", "3600")
+    raw = environment_value("INDICATORS_GX_TIMEOUT_SECONDS", "3600")
     try:
         value = float(raw)
     except ValueError:
@@ -71,7 +78,7 @@ def gx_timeout_seconds() -> float:
 
 def storage_version() -> str:
     """INDICATORS_STORAGE_VERSION: the warehouse file's DuckDB storage format, vX.Y.Z or latest."""
-    raw = os.environ.get("INDICATORS_STORAGE_VERSION") or "v1.5.0"
+    raw = environment_value("INDICATORS_STORAGE_VERSION") or "v1.5.0"
     if not re.fullmatch(r"latest|v\d+\.\d+\.\d+", raw):
         raise ConfigError(
             f"INDICATORS_STORAGE_VERSION={raw!r} is not a DuckDB storage version (v1.5.0, the default, or latest)"
@@ -90,7 +97,7 @@ def duckdb_memory_limit() -> str | None:
     a size such as 4GiB or 512MB, or a share of the machine's memory such as 50%. DuckDB's "no limit"
     spellings (-1, none) are refused: the limit is what keeps the nightly and its GX worker in bounds.
     DuckDB opens a database with it here, so a value it cannot start with (100KB) is refused too."""
-    raw = os.environ.get(MEMORY_LIMIT_ENV)
+    raw = environment_value(MEMORY_LIMIT_ENV)
     if not raw:
         return None
     text = raw.strip()
@@ -120,7 +127,7 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
 def example_plans() -> bool:
     """INDICATORS_EXAMPLE_PLANS: the fictitious example plan beside the real ones (the demo sets it)."""
-    raw = os.environ.get(EXAMPLE_PLANS_ENV, "")
+    raw = environment_value(EXAMPLE_PLANS_ENV)
     value = raw.strip().lower()
     if value not in _TRUE + _FALSE:
         raise ConfigError(f"{EXAMPLE_PLANS_ENV}={raw!r} is not true or false (unset it for false)")
@@ -133,7 +140,7 @@ RUN_DATE_ENV = "INDICATORS_RUN_DATE"  # YYYY-MM-DD: the run's date (tests); unse
 def run_date() -> dt.date:
     """The run's date: ``INDICATORS_RUN_DATE`` (YYYY-MM-DD) when set, else today. Coverage never
     reaches past it (dbt macro run_date, which reads the same variable when the SQL is compiled)."""
-    given = os.environ.get(RUN_DATE_ENV, "").strip()
+    given = environment_value(RUN_DATE_ENV).strip()
     if not given:
         return dt.date.today()
     try:  # the form the dbt macro run_date pastes into SQL (fromisoformat alone takes 20210301 too)
