@@ -12,10 +12,11 @@ quarantine reasons, errors, log lines and summaries. A match is
   and wave dashes (``~ 〜 ～ ⁓``: a Chinese or Japanese input method types 〜 or ～ for a dash),
   ``:`` and ``*`` (slips in Excel), and their full-width forms, up to three of them (``--``), between
   spaces or characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
-  writing direction) or HTML character references (``&nbsp;``, ``&#8209;``: a web system's export),
+  writing direction), HTML character references (``&nbsp;``, ``&#8209;``: a web system's export) or
+  percent-encoded bytes (``%2D``, ``%20``, ``%E2%80%91``: a file name saved from a link or a web page),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
 
-the digits read in pairs, with white space, characters that show as nothing or character references
+the digits read in pairs, with white space, characters that show as nothing, character references or percent-encoded bytes
 allowed between two pairs as between the date and the serial (a form filled in groups:
 ``19 00 01 01-98 76``, ``1900 0101-9876``, ``190001 01-9876``, ``19 000101-9876``; a Ladok T-number's
 ``T987`` is not split), never inside a pair (``190 00101-9876`` is no shape people type) and no
@@ -64,8 +65,11 @@ _INVISIBLE = "\x1c-\x1f\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-
 # an HTML character reference a web system's export left in text (&nbsp; &#8209; &ndash; &#xA0;;
 # a name without its ';' too, as a browser reads it), spaced like white space
 REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
+# a percent-encoded byte (%2D, %20, the three of a non-breaking hyphen %E2%80%91): a file name saved
+# from a web page or a mail's link, a path in a URL; spaced like white space
+PERCENT = r"%[0-9A-Fa-f]{2}"
 # one of them, or white space: what shows as a space or as nothing between a personnummer's parts
-GAP = rf"[\s{_INVISIBLE}]|{REFERENCE}"
+GAP = rf"[\s{_INVISIBLE}]|{REFERENCE}|{PERCENT}"
 _GAP = rf"(?:{GAP})*"
 # the separators: the hyphens and dashes (the two- and three-em, the vertical ones, a hyphen bullet),
 # the minus signs (a modifier minus, a heavy minus), '_', '.', '/', the tildes and wave dashes (an
@@ -87,8 +91,10 @@ _DAY = f"(?:{_d('0-2')}{_d('0-9')}|{_d('3')}{_d('01')}|{_d('6')}{_d('0-9')}|{_d(
 _DATE = rf"{_d('0-9')}{{2}}{_GAP}{_MONTH}{_GAP}{_DAY}"  # YY MM DD (a day + 60: a samordningsnummer)
 _SERIAL = rf"(?:{_d('0-9')}{{2}}{_GAP}{_d('0-9')}{{2}}|[TtＴｔ]{_d('0-9')}{{3}})"
 _CORE = rf"(?:{_CENTURY})?{_DATE}{_SEPARATOR}{_SERIAL}"
-# group 1: the character before (or the start), group 2: the character after (or the end)
-PATTERN = rf"(^|[^0-9０-９]){_CORE}([^0-9０-９]|$)"
+# group 1: the character before (or the start), group 2: the character after (or the end). Before, a
+# percent-encoded byte is read whole, never its '%' alone: in 'SE45%205000%200000%200583' the '20' of
+# '%20' is no digit of the number after it, and in 'Student%2019000101%2D9801' the '0' of '%20' is none
+PATTERN = rf"(^|{PERCENT}|[^0-9０-９%]){_CORE}([^0-9０-９]|$)"
 _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"
 # Python's engine backtracks: a run of gap characters given back one by one where no digit follows
 # costs as much again as reading it (a grouped date before 1 MB of spaces: 2.3 s against 1.0 s). Each

@@ -161,3 +161,67 @@ def test_a_personnummer_in_full_width_digits_or_with_an_invisible_separator_is_r
     for text in written:  # nowhere, in any form
         plain = unicodedata.normalize("NFKC", text).translate(INVISIBLE)
         assert not any(f"{n[2:8]}{sep}{n[8:]}" in plain for n in p for sep in ("", "-")), text
+
+
+def percent_encoded(number: str) -> list[str]:
+    """A personnummer as a file name saved from a mail's link or a web page writes it: the hyphen, a
+    space, a non-breaking hyphen (UTF-8: three bytes) percent-encoded."""
+    return [
+        f"{number[:8]}%2D{number[8:]}",
+        f"{number[2:8]}%20{number[8:]}",
+        f"{number[:8]}%E2%80%91{number[8:]}",
+    ]
+
+
+def test_a_personnummer_percent_encoded_is_redacted_in_a_name_a_header_text_and_a_code(tmp_path):
+    """A file saved from a link keeps its percent-encoding (``student_mobility_19000101%2D9801.csv``),
+    and so may text copied from a URL: each is redacted as its plain form is, in the kept rejected
+    file's name (rejected for the 1900-02-01 in its name), the audit, the log, the rows and the
+    quarantine's reasons."""
+    p = [personnummer(f"190002{day:02d}", 983) for day in range(1, 6)]
+    name, header, text, other, code = (percent_encoded(n) for n in p)
+    stay = f"{STUDENT},out,{{programme}},studies,GB,2024-09-01,completed,30,{{partner}},x"
+    lines = [
+        f"{HEADER},Partner,Handläggare {header[0]}",
+        "P-1," + stay.format(programme="MAMED", partner=f"kontakt {text[0]}"),
+        "P-2," + stay.format(programme="MAMED", partner=f"ring {text[1]} / {other[2]}"),
+        "P-3," + stay.format(programme=code[0], partner="Uni"),
+    ]
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "student_mobility_2024-10-01.csv").write_text("\n".join(lines) + "\n")
+    (inbox / f"student_mobility_{name[0]}.csv").write_text("\n".join(lines[:2]) + "\n")
+    warehouse = tmp_path / "state" / "warehouse.duckdb"
+
+    result = ingest(inbox, warehouse)
+
+    assert result.returncode == 2, result.stdout + result.stderr  # a rejected file, a quarantined row
+    assert query(
+        warehouse, "select file_name, status, ignored_columns from audit.loaded_files order by 1"
+    ) == [
+        ("student_mobility_2024-10-01.csv", "loaded", "Handläggare [personnummer]"),
+        ("student_mobility_[personnummer].csv", "rejected", None),
+    ]
+    [kept, note] = sorted((warehouse.parent / "rejected").iterdir())
+    assert (
+        kept.name.endswith("__student_mobility_[personnummer].csv") and note.name == kept.name + ".reason.txt"
+    )
+    assert query(warehouse, "select mobility_id, partner_name from raw.student_mobility order by 1") == [
+        ("P-1", "kontakt [personnummer]"),
+        ("P-2", "ring [personnummer] / [personnummer]"),
+    ]
+    assert query(warehouse, "select row_number, reason from audit.quarantine") == [
+        (4, "invalid code in programme_code: '[personnummer]'")
+    ]
+    [log] = (warehouse.parent / "log").glob("*.log")
+    written = [result.stdout, log.read_text(encoding="utf-8"), note.read_text(encoding="utf-8")] + [
+        str(value)
+        for schema in ("raw", "audit")
+        for (table,) in query(
+            warehouse, f"select table_name from duckdb_tables() where schema_name = '{schema}'"
+        )
+        for row in query(warehouse, f"select * from {schema}.{table}")
+        for value in row
+    ]
+    for written_text in written:  # nowhere, in any form
+        assert not any(n[2:8] in written_text for n in p), written_text

@@ -329,7 +329,8 @@ def test_a_personnummer_with_a_separator_an_input_method_types_is_the_same_perso
     assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [pnr] * len(values)
     # every character of the Basic Multilingual Plane the rule reads between the date and the serial
     bmp = (chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
-    read = [c for c in bmp if has_personnummer(f"{date}{c}{serial}")]
+    # ('%' is no separator: 19000101%98NN reads as 190001 01%98 NN, a percent-encoded byte in the serial)
+    read = [c for c in bmp if c != "%" and has_personnummer(f"{date}{c}{serial}")]
     assert len(read) > 60
     ps = Pseudonymiser(b"k" * 32, pivot_year=PIVOT)
     canonical = ps.canonical(pl.Series([f"{date}{c}{serial}" for c in read])).to_list()
