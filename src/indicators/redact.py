@@ -21,8 +21,9 @@ allowed between two pairs as between the date and the serial (a form filled in g
 ``19 00 01 01-98 76``, ``1900 0101-9876``, ``190001 01-9876``, ``19 000101-9876``; a Ladok T-number's
 ``T987`` is not split), never inside a pair (``190 00101-9876`` is no shape people type) and no
 separator but such a gap inside the date (``2024-03-01 12:34`` is a date and a time, left alone),
-not inside a longer run of digits (the characters around it are not digits). A digit is ASCII's or
-its full-width form (``１９０１０１０１９８５９``, as a Chinese or Japanese input method types it). The check digit is
+not inside a longer run of digits (the characters around it are not digits). A digit is ASCII's,
+its full-width form (``１９０１０１０１９８５９``, as a Chinese or Japanese input method types it) or an
+Arabic-Indic one (``١٩٠٠٠١٠١-٩٨٠١``, ``۰۰۰۱۰۱-۹۸۰۱``: an Arabic, Persian or Urdu keyboard's). The check digit is
 **not** required: a mistyped personnummer is still someone's, and an invalid check digit must never
 be what lets a number through in clear. So a date-like 10- or 12-digit number (``2024030112 34``,
 ``2024 0301 1234``, five two-digit numbers ``12 10 05 30 42`` whose second and third read as a month
@@ -45,13 +46,20 @@ import polars as pl
 MARKER = "[personnummer]"
 
 _WIDE = str.maketrans("0123456789", "０１２３４５６７８９")
-_NARROW = str.maketrans("０１２３４５６７８９Ｔｔ", "0123456789Tt")
+# the Arabic-Indic digits (an Arabic keyboard's) and the extended ones (a Persian or Urdu keyboard's)
+_ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+_PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+_NARROW = str.maketrans("０１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹Ｔｔ", "012345678901234567890123456789Tt")
 
 
 def _d(digits: str) -> str:
-    """A class of the ASCII digits ``digits`` (``0-9``, ``78``) and their full-width forms (``０-９``,
-    as a Chinese or Japanese input method types them)."""
-    return f"[{digits}{digits.translate(_WIDE)}]"
+    """A class of the ASCII digits ``digits`` (``0-9``, ``78``), their full-width forms (``０-９``, as
+    a Chinese or Japanese input method types them) and the Arabic-Indic ones (``٠-٩``, ``۰-۹``)."""
+    return f"[{digits}{digits.translate(_WIDE)}{digits.translate(_ARABIC)}{digits.translate(_PERSIAN)}]"
+
+
+# any character but such a digit (around a match: not inside a longer number)
+_NOT_DIGIT = f"[^{_d('0-9')[1:-1]}]"
 
 
 # characters that show as nothing: a soft hyphen, zero-width space, non-joiner and joiner, a word
@@ -94,7 +102,7 @@ _CORE = rf"(?:{_CENTURY})?{_DATE}{_SEPARATOR}{_SERIAL}"
 # group 1: the character before (or the start), group 2: the character after (or the end). Before, a
 # percent-encoded byte is read whole, never its '%' alone: in 'SE45%205000%200000%200583' the '20' of
 # '%20' is no digit of the number after it, and in 'Student%2019000101%2D9801' the '0' of '%20' is none
-PATTERN = rf"(^|{PERCENT}|[^0-9０-９%]){_CORE}([^0-9０-９]|$)"
+PATTERN = rf"(^|{PERCENT}|{_NOT_DIGIT[:-1]}%]){_CORE}({_NOT_DIGIT}|$)"
 _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"
 # Python's engine backtracks: a run of gap characters given back one by one where no digit follows
 # costs as much again as reading it (a grouped date before 1 MB of spaces: 2.3 s against 1.0 s). Each
@@ -105,7 +113,8 @@ _REPLACEMENT_PYTHON = rf"\g<1>{MARKER}\g<2>"
 
 
 def narrow_digits(text: str) -> str:
-    """``text`` with full-width digits (and a T-number's ``Ｔ``) as ASCII ones: the digits of a match."""
+    """``text`` with full-width and Arabic-Indic digits (and a T-number's ``Ｔ``) as ASCII ones: the
+    digits of a match."""
     return text.translate(_NARROW)
 
 

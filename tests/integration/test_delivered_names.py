@@ -10,6 +10,8 @@ import os
 import unicodedata
 from pathlib import Path
 
+import pytest
+
 from conftest import TEST_KEY
 from helpers import cli_in_process, personnummer, query
 
@@ -173,13 +175,30 @@ def percent_encoded(number: str) -> list[str]:
     ]
 
 
-def test_a_personnummer_percent_encoded_is_redacted_in_a_name_a_header_text_and_a_code(tmp_path):
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def arabic_indic(number: str) -> list[str]:
+    """A personnummer as an Arabic keyboard types it (Arabic-Indic digits), a Persian or Urdu one
+    (the extended Arabic-Indic digits), long, short and with no separator."""
+    return [
+        f"{number[:8]}-{number[8:]}".translate(ARABIC_INDIC),
+        f"{number[2:8]}-{number[8:]}".translate(PERSIAN),
+        number.translate(ARABIC_INDIC),
+    ]
+
+
+@pytest.mark.parametrize("typed", [percent_encoded, arabic_indic])
+def test_a_personnummer_percent_encoded_or_in_arabic_indic_digits_is_redacted_everywhere(tmp_path, typed):
     """A file saved from a link keeps its percent-encoding (``student_mobility_19000101%2D9801.csv``),
-    and so may text copied from a URL: each is redacted as its plain form is, in the kept rejected
-    file's name (rejected for the 1900-02-01 in its name), the audit, the log, the rows and the
-    quarantine's reasons."""
+    and so may text copied from a URL; an incoming student's own form may hold Arabic-Indic digits
+    (``١٩٠٠٠١٠١-٩٨٠١``): each is redacted as its plain form is, in the kept rejected file's name
+    (rejected for the 1900-02-01 in its name), the audit, the log, the rows and the quarantine's
+    reasons."""
     p = [personnummer(f"190002{day:02d}", 983) for day in range(1, 6)]
-    name, header, text, other, code = (percent_encoded(n) for n in p)
+    name, header, text, other, code = (typed(n) for n in p)
     stay = f"{STUDENT},out,{{programme}},studies,GB,2024-09-01,completed,30,{{partner}},x"
     lines = [
         f"{HEADER},Partner,Handläggare {header[0]}",
@@ -224,4 +243,4 @@ def test_a_personnummer_percent_encoded_is_redacted_in_a_name_a_header_text_and_
         for value in row
     ]
     for written_text in written:  # nowhere, in any form
-        assert not any(n[2:8] in written_text for n in p), written_text
+        assert not any(n[2:8] in written_text.translate(ASCII) for n in p), written_text

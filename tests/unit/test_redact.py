@@ -106,6 +106,12 @@ CASES = [
     ("000102%C2%A09800", M),
     ("19000102%E2%80%919800", M),
     ("00%2001%2002-98%2000", M),
+    # Arabic-Indic digits (an Arabic keyboard's) and the extended ones (a Persian or Urdu keyboard's),
+    # in an incoming student's own form or a file's name: each left the number in clear
+    ("ring ١٩٠٠٠١٠٦-٩٨٤٨", f"ring {M}"),
+    ("۰۰۰۱۰۷-۹۸۵۴", M),
+    ("student_mobility_١٩٠٠٠١٠٣٩٨١٧.csv", f"student_mobility_{M}.csv"),
+    ("١٩٠٠ ٠١٠٦-٩٨ ٤٨", M),
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -149,6 +155,12 @@ CASES = [
     ("08%2012%2034%2056%2078", "08%2012%2034%2056%2078"),
     ("2019%202020", "2019%202020"),
     ("50%25 of 200", "50%25 of 200"),
+    # Arabic-Indic digits that are no date and serial: inside a longer number, a date and a time, an
+    # IBAN, a phone number
+    ("١٩٠٠٠١٠٦٩٨٤٨١", "١٩٠٠٠١٠٦٩٨٤٨١"),
+    ("٢٠٢٤-٠٣-٠١ ١٢:٣٤", "٢٠٢٤-٠٣-٠١ ١٢:٣٤"),
+    ("SE٤٥ ٥٠٠٠ ٠٠٠٠ ٠٥٨٣ ٩٨٢٥ ٧٤٦٦", "SE٤٥ ٥٠٠٠ ٠٠٠٠ ٠٥٨٣ ٩٨٢٥ ٧٤٦٦"),
+    ("۰۸ ۱۲ ۳۴ ۵۶ ۷۸", "۰۸ ۱۲ ۳۴ ۵۶ ۷۸"),
 ]
 
 
