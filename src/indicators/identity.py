@@ -265,12 +265,15 @@ class Pseudonymiser:
         (a mobility id ``MX-900101-9984``), where the one marker would make two ids one. The same
         digits give the same tag; the tag is letters only, so that the redaction rule never finds a
         personnummer in it."""
-        from indicators.redact import COMPILED, narrow_digits
+        from indicators.redact import COMPILED, PERCENT, narrow_digits
 
         def keyed(match: re.Match) -> str:
             before, after = match.group(1), match.group(2)
             core = match.group(0)[len(before) : len(match.group(0)) - len(after)]
-            digits = re.sub(r"[^0-9Tt]", "", narrow_digits(core)).upper()  # full-width digits too
+            # the digits (full-width, Arabic-Indic too) and a T-number's T, not those or the letters of a
+            # character reference or a percent-encoded byte between the parts (&#8209; &thinsp; %2D)
+            spaced = re.sub(f"{REFERENCE}|{PERCENT}", "", core)
+            digits = re.sub(r"[^0-9Tt]", "", narrow_digits(spaced)).upper()
             tag = "".join(chr(ord("a") + int(c, 16)) for c in self.digest(f"business-key:{digits}")[:16])
             return f"{before}[personnummer:{tag}]{after}"
 

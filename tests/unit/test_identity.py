@@ -374,3 +374,33 @@ def test_a_personnummer_typed_in_groups_is_the_same_person_and_redacted_alike():
     assert len(read) > 40  # white space and the characters that show as nothing
     in_groups = [f"{date[:6]}{c}{date[6:]}-{serial[:2]}{c}{serial[2:]}" for c in read]
     assert set(normalise_person_ids(pl.Series(in_groups), PIVOT).to_list()) == {pnr}
+
+
+def test_a_business_key_with_a_character_reference_or_a_percent_encoded_byte_gets_the_keyed_tag_of_its_digits():
+    # a mobility id built from a personnummer, as one export writes it (MX-000101-98NN) and as a web
+    # system's export (a character reference: &#8209;, &thinsp;, &#xA0;) or a link (%2D, %E2%80%91)
+    # writes the same id: the reference's digits (8209, A0's 0) and letters (&thinsp;'s t, read as a
+    # T-number's T) and the encoded byte's were read as digits of the tag, so the same id got another
+    # tag: one mobility, two keys
+    pnr = personnummer("19000101", 996)
+    date, serial = pnr[2:8], pnr[8:]
+    ps = Pseudonymiser(b"k" * 32, pivot_year=PIVOT)
+    forms = [
+        f"MX-{date}-{serial}",
+        f"MX-{date}&#8209;{serial}",
+        f"MX-{date}&thinsp;{serial}",
+        f"MX-{date}&#xA0;-&#160;{serial}",
+        f"MX-{date}%2D{serial}",
+        f"MX-{date}%E2%80%91{serial}",
+        f"MX-{date[:2]}%20{date[2:]}-{serial}",
+    ]
+    tags = {ps.redact_keyed(form) for form in forms}
+    assert len(tags) == 1, tags
+    [tag] = tags
+    assert tag.startswith("MX-[personnummer:") and tag.endswith("]")
+    # another person's digits, another tag; the same with a T-number's T, another again
+    other = personnummer("19000102", 996)
+    assert ps.redact_keyed(f"MX-{other[2:8]}&#8209;{other[8:]}") not in tags
+    assert ps.redact_keyed(f"MX-{date}&#8209;T{serial[1:]}") not in tags | {
+        ps.redact_keyed(f"MX-{other[2:8]}-{other[8:]}")
+    }
