@@ -31,6 +31,7 @@ from indicators.derive import (
 from indicators.file_forms import file_forms
 from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, REFERENCE, Pseudonymiser, redact, values_repeat
+from indicators.invisible import clean, cleaned_fields
 from indicators.parsers import date_precision, latest_day, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.reading_changes import earlier_uids
@@ -65,16 +66,6 @@ class Normalised:
     def good_rows(self) -> pl.DataFrame:
         """The rows to load, without the flag (a copy: for tests and small files)."""
         return self.rows.filter(~pl.col(QUARANTINED)).drop(QUARANTINED)
-
-
-def _clean(text: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    """Surrounding white space (Unicode, no-break space included) stripped; a blank value is missing."""
-    text = text.with_columns(pl.col(c).cast(pl.String).str.strip_chars() for c in columns)
-    # readers give an empty cell as null already: only the few columns with a blank value need a pass
-    blank = text.select((pl.col(c) == "").any() for c in columns).row(0)
-    return text.with_columns(
-        pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c, b in zip(columns, blank, strict=True) if b
-    )
 
 
 def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]:
@@ -174,6 +165,7 @@ def normalise(
         frame = kept
     spec, warnings, id_notes = file_forms(frame, spec, lambda f: _text_of(f, present), pseudonymiser, options)
     earlier = earlier_uids(frame, spec, lambda f: _text_of(f, present), pseudonymiser)
+    invisible, cleaned = cleaned_fields(frame, spec, lambda f: _text_of(f, present))  # SM\u200b-0001
     field_checks, rule_checks = _checks(spec, options)
     if READER_REASON in frame.columns:  # a row the reader could not take as it is (readers.csv)
         field_checks.append(("_reader", pl.col(READER_REASON).is_not_null(), pl.col(READER_REASON)))
@@ -185,7 +177,14 @@ def normalise(
     while slices:
         typed_parts.append(
             _typed_slice(
-                slices.popleft(), spec, present, pseudonymiser, (field_checks, rule_checks), reasons, seconds
+                slices.popleft(),
+                spec,
+                present,
+                pseudonymiser,
+                (field_checks, rule_checks),
+                reasons,
+                seconds,
+                invisible,
             )
         )
     # a slice without a bad row has no reason ids: their column null there
@@ -237,7 +236,7 @@ def normalise(
         collapsed_rows=collapsed_rows,
         notes=reader_notes + id_notes + _notes(spec, left_out),
         rows_left_out=left_out + reader_out,
-        warnings=warnings,
+        warnings=warnings + cleaned,
         earlier=earlier,
     )
 
@@ -374,6 +373,7 @@ def _typed_slice(
     checks: tuple[list[tuple[str, pl.Expr, pl.Expr]], list[tuple[str, pl.Expr, pl.Expr]]],
     reasons: Reasons,
     seconds: dict[str, float] | None,
+    invisible: list[str] | None = None,
 ) -> pl.DataFrame:
     """One slice of a file: its rows typed, with a flag per check, and the id in ``reasons`` of each
     flagged row's field checks' reason (``_reason_id``: they quote the text as exported, released with
@@ -391,7 +391,7 @@ def _typed_slice(
         *[_text_of(f, present) for f in fields],
         *[pl.col(READER_REASON)] * (READER_REASON in frame.columns),
     )
-    text = _clean(text, names)
+    text = clean(text, names, invisible)
     del frame  # the caller passes the only reference to the slice: released here
     text = text.with_columns(row_hash.alias("_row_hash"))
     del row_hash

@@ -69,7 +69,7 @@ _NOT_DIGIT = f"[^{_d('0-9')[1:-1]}]"
 # combining grapheme joiner and the Mongolian vowel separator; spaced like white space. And the
 # information separators U+001C-U+001F, which Python's \s holds and polars' (Rust's) does not: the
 # text function and the expression must redact the same text alike
-_INVISIBLE = "\x1c-\x1f\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+INVISIBLE = "\x1c-\x1f\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # an HTML character reference a web system's export left in text (&nbsp; &#8209; &ndash; &#xA0;;
 # a name without its ';' too, as a browser reads it), spaced like white space
 REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
@@ -77,7 +77,7 @@ REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
 # from a web page or a mail's link, a path in a URL; spaced like white space
 PERCENT = r"%[0-9A-Fa-f]{2}"
 # one of them, or white space: what shows as a space or as nothing between a personnummer's parts
-GAP = rf"[\s{_INVISIBLE}]|{REFERENCE}|{PERCENT}"
+GAP = rf"[\s{INVISIBLE}]|{REFERENCE}|{PERCENT}"
 _GAP = rf"(?:{GAP})*"
 # the separators: the hyphens and dashes (the two- and three-em, the vertical ones, a hyphen bullet),
 # the minus signs (a modifier minus, a heavy minus), '_', '.', '/', the tildes and wave dashes (an

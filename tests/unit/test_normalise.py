@@ -816,3 +816,32 @@ def test_rows_of_one_reason_hold_its_text_once_a_slice_not_once_a_row(monkeypatc
     assert quarantine["_row_number"].to_list() == list(range(2, 302))
     assert set(quarantine["reason"]) == {"invalid date in degree_date: '2021-02-30'"}
     assert _text_bytes(quarantine["reason"]) == 3 * 41
+
+
+def test_characters_that_show_as_nothing_in_a_code_are_removed_counted_and_a_collision_named():
+    """A programme catalogue pasted from a web page: a no-break space after a code (Excel, a web copy), a
+    narrow no-break space after a year, a zero-width space and a word joiner inside codes, a soft hyphen
+    inside a level. ``SM\u200b-0001`` and ``SM-0001`` were two programmes, each loaded without a word,
+    and ``grund\u00adnivå`` was quarantined as an unknown value showing 'grundnivå'. The ends' spaces are
+    trimmed as an ASCII space is (not counted); the invisible ones are removed and counted in one
+    warning; the two codes that become one are a duplicate key, both rows quarantined and named."""
+    from indicators import normalise as module
+    from indicators.identity import Pseudonymiser
+
+    [spec] = [s for s in SPECS if s.name == "programmes"]
+    frame = export(
+        {
+            "Programkod": ["MAMED\u00a0", "SM\u200b-0001", "SM-0001", "BIO\u2060MED"],
+            "Namn": ["Masterprogram", "Kurs ett", "Kurs två", "Biomedicin"],
+            "Nivå": ["A", "G", "G", "grund\u00adnivå"],
+            "Första läsår": ["2019/20\u202f", "2019/20", "2019/20", "2019/20"],
+        }
+    )  # rows 2..5
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    good = result.good_rows().select("programme_code", "level", "active_from").rows()
+    assert good == [("MAMED", "second_cycle", "2019/20"), ("BIOMED", "first_cycle", "2019/20")]
+    reasons = dict(result.quarantine.select("_row_number", "reason").rows())
+    assert reasons == {n: "duplicate business key with different values (rows 3, 4)" for n in (3, 4)}
+    [warning] = result.warnings
+    assert warning.startswith("3 values held characters that show as nothing")
+    assert "(programme_code 2, level 1; the first: 'SM-0001')" in warning
