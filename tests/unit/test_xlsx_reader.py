@@ -609,3 +609,53 @@ def test_a_visible_sheet_without_the_sources_columns_names_the_hidden_sheet_that
     )
     visible = _with_hidden({"Koder": [["code", "name"]]}, {"Översikt": [["Visit", "Land"], ["V2", "SE"]]})
     assert read_file(Path("visits_2025.xlsx"), visible, spec, "ki.se").rows() == [(2, "V2", "SE")]
+
+
+def _rewritten(data: bytes, member: str, change) -> bytes:
+    """The workbook ``data`` with its part ``member`` changed by ``change`` (bytes to bytes)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts[member] = change(parts[member])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, part in parts.items():
+            archive.writestr(name, part)
+    return buffer.getvalue()
+
+
+def _shared(sheets: dict[str, list[list[str]]], hidden: tuple[str, ...] = ()) -> bytes:
+    """A workbook as Excel writes text (shared strings, which openpyxl does not write), ``hidden`` hidden."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    for name, rows in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        for number, row in enumerate(rows):
+            sheet.write_row(number, 0, row)
+        if name in hidden:
+            sheet.hide()
+    workbook.close()
+    return buffer.getvalue()
+
+
+def test_a_workbook_whose_every_sheet_is_hidden_is_rejected_naming_them():
+    # a program's export (Excel keeps one sheet visible) with 'Koder' and 'Data' both hidden: the first,
+    # 'Koder', was read as the delivery without a word, though a hidden sheet is read only when named
+    data = _shared({"Koder": [["code", "name"], ["SE", "Sverige"]], "Data": EXPORT})
+    data = _rewritten(data, "xl/workbook.xml", lambda xml: xml.replace(b"<sheet ", b'<sheet state="hidden" '))
+    buffer = io.BytesIO(data)
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(buffer.getvalue())
+    assert str(caught.value) == (
+        "every sheet of the workbook is hidden ('Koder', 'Data'): set the source's sheet: in its pipelines "
+        "file to the sheet that holds the rows (a hidden sheet is read only when named)"
+    )
+    from indicators.report.quality_words import reason
+
+    assert reason(str(caught.value), "sv") == (
+        "varje blad i arbetsboken är dolt ('Koder', 'Data'): sätt källans sheet: i dess pipelines-fil till "
+        "bladet som har raderna (ett dolt blad läses bara när det är namngivet)",
+        "sv",
+    )
+    assert read_xlsx(buffer.getvalue(), "Data").rows() == [(2, "1", "SE"), (3, "2", "NO")]  # when named

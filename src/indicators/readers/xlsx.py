@@ -176,14 +176,25 @@ def _no_rows(
 
 def _first_visible(data: bytes) -> tuple[str | None, set[str]]:
     """The sheet read where the contract names none: the first that is not hidden (None: the first,
-    as where every sheet is hidden or the workbook's part lists none), and the hidden sheets."""
+    as where the workbook's part lists none), and the hidden sheets. A workbook whose every sheet is
+    hidden (a program wrote it so: Excel keeps one visible) is rejected: its first was read without a
+    word, and a hidden sheet is read only when named."""
     try:
         names, hidden = hidden_sheets(data)
     except (zipfile.BadZipFile, OSError, ValueError):  # a damaged workbook: calamine's reading names it
         return None, set()
     if not names or names[0] not in hidden:
         return None, hidden
-    return next((name for name in names if name not in hidden), None), hidden
+    visible = next((name for name in names if name not in hidden), None)
+    if visible is None:
+        listed = ", ".join(repr(redact_text(name)) for name in names[:10]) + (
+            ", …" if len(names) > 10 else ""
+        )
+        raise ReaderError(
+            f"every sheet of the workbook is hidden ({listed}): set the source's sheet: in its pipelines file "
+            "to the sheet that holds the rows (a hidden sheet is read only when named)"
+        )
+    return visible, hidden
 
 
 def _holds_cells(reader, data: bytes, name: str, xml: bytes | None, max_unpacked_mb: float) -> bool:

@@ -327,6 +327,13 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         "XLSX packas upp till {limit} (zipbomb?)",
         {"limit": _limit},
     ),
+    (
+        r"every sheet of the workbook is hidden \((?P<sheets>.*)\): set the source's sheet: in its pipelines "
+        r"file to the sheet that holds the rows \(a hidden sheet is read only when named\)",
+        "varje blad i arbetsboken är dolt ({sheets}): sätt källans sheet: i dess pipelines-fil till bladet som "
+        "har raderna (ett dolt blad läses bara när det är namngivet)",
+        {},
+    ),
     (r"unreadable XLSX: (?P<why>.*)", "oläsbar XLSX: {why}", {"why": xlsx_damage}),
     (
         r"(?P<n>[\d,]+) columns, more than the (?P<most>[\d,]+) an export may have \(the contracts' exports "
