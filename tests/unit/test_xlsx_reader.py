@@ -440,7 +440,8 @@ def test_a_library_error_quoting_a_personnummer_in_rusts_escapes_is_redacted():
     with pytest.raises(ReaderError) as caught:
         read_xlsx(buffer.getvalue())
     assert redact_text(str(caught.value)) == (
-        "unreadable XLSX: calamine error: Xlsx error: Unknown cell 't' attribute: \"x[personnummer]\""
+        "unreadable XLSX: calamine error: Xlsx error: Unknown cell 't' attribute: \"x[personnummer]\": open it "
+        "in Excel and save it again as Excel Workbook (.xlsx), or deliver a new export"
     )
 
 
@@ -659,3 +660,46 @@ def test_a_workbook_whose_every_sheet_is_hidden_is_rejected_naming_them():
         "sv",
     )
     assert read_xlsx(buffer.getvalue(), "Data").rows() == [(2, "1", "SE"), (3, "2", "NO")]  # when named
+
+
+def test_a_workbook_calamine_cannot_read_says_the_fix():
+    # a sheet's XML with an entity it does not define (a program writing '&nbsp;' into XML): the reason
+    # named calamine's cause and no fix
+    data = _shared({"Blad1": [["id", "country"], ["1", "SE"]]})
+    cell = b'<c r="A2" t="inlineStr"><is><t>1&nbsp;</t></is>'
+    damaged = _rewritten(
+        data, "xl/worksheets/sheet1.xml", lambda xml: xml.replace(b'<c r="A2" t="s"><v>2</v>', cell)
+    )
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(damaged)
+    said = str(caught.value)
+    assert said.startswith("unreadable XLSX: ") and "entity" in said, said
+    assert said.endswith(
+        ": open it in Excel and save it again as Excel Workbook (.xlsx), or deliver a new export"
+    ), said
+    from indicators.report.quality_words import reason
+
+    swedish, lang = reason(said, "sv")
+    assert lang == "sv" and swedish.startswith("oläsbar XLSX: ")
+    assert swedish.endswith(
+        ": öppna den i Excel och spara den igen som Excel-arbetsbok (.xlsx), eller leverera en ny export"
+    )
+
+
+def test_a_workbook_that_unpacks_to_too_much_says_the_fix():
+    # "XLSX unpacks to more than the 0 MB allowed (xlsx_max_unpacked_mb) (zip bomb?)" named a cause and
+    # no fix: a real export this large is delivered as CSV, or the setting raised
+    data = _shared({"Blad1": [["id", "country"]] + [[str(n), "SE"] for n in range(2000)]})
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(data, max_unpacked_mb=0.01)
+    assert str(caught.value) == (
+        "XLSX unpacks to more than the 0 MB allowed (xlsx_max_unpacked_mb) (zip bomb?): deliver a new export "
+        "(as CSV if it is this large), or raise xlsx_max_unpacked_mb if this one is real"
+    )
+    from indicators.report.quality_words import reason
+
+    assert reason(str(caught.value), "sv") == (
+        "XLSX packas upp till mer än de tillåtna 0 MB (xlsx_max_unpacked_mb) (zipbomb?): leverera en ny export "
+        "(som CSV om den är så stor), eller höj xlsx_max_unpacked_mb om denna är äkta",
+        "sv",
+    )

@@ -43,6 +43,14 @@ _LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # a zip member's local file heade
 _DEDUPLICATED = re.compile(r"^(.*)_(\d+)$")
 # Rust's Debug escape of a character (fastexcel quotes a workbook's text so: a no-break space \u{a0})
 _RUST_ESCAPE = re.compile(r"\\u\{([0-9a-fA-F]{1,6})\}")
+# the fix of a workbook calamine cannot read (an entity its XML does not define, a cell type it does not
+# know) or whose zip is damaged: written by a program, not by Excel, or changed on the way
+RESAVE = ": open it in Excel and save it again as Excel Workbook (.xlsx), or deliver a new export"
+# the fix of a workbook that unpacks to more than a workbook should (a zip bomb, or a very large export)
+TOO_LARGE = (
+    ": deliver a new export (as CSV if it is this large), or raise xlsx_max_unpacked_mb if this one is real"
+)
+NEW_EXPORT = ": no spreadsheet program writes one so; ask its sender for a new export"  # a crafted zip
 
 
 def read_xlsx(
@@ -73,7 +81,7 @@ def read_xlsx(
         ) from None
     except Exception as exc:  # fastexcel raises its own error types for every kind of bad workbook
         message = _library_message(exc)
-        raise ReaderError(f"unreadable XLSX: {message}{_empty_part(data)}") from None
+        raise ReaderError(f"unreadable XLSX: {message}{_empty_part(data) or RESAVE}") from None
     if frame.width == 0 or frame.height == 0:
         raise ReaderError(
             _no_rows(data, sheet, frame.columns, max_unpacked_mb=max_unpacked_mb, named=named, hidden=hidden)
@@ -313,20 +321,22 @@ def _check_zip(data: bytes, cap: int) -> bool:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ReaderError(f"unreadable XLSX: {exc}") from None
+        raise ReaderError(f"unreadable XLSX: {exc}{RESAVE}") from None
     if not any(info.filename.startswith("xl/") for info in infos):
         raise ReaderError("not an XLSX workbook (no xl/ part)")
     limit = f"more than the {cap // (1024 * 1024)} MB allowed (xlsx_max_unpacked_mb)"
     if sum(info.file_size for info in infos) > cap:
-        raise ReaderError(f"XLSX unpacks to {limit} (zip bomb?)")
+        raise ReaderError(f"XLSX unpacks to {limit} (zip bomb?){TOO_LARGE}")
     unpacked, marks = 0, False
     for info in infos:
         size, marked = _real_size(data, info, cap - unpacked)
         unpacked, marks = unpacked + size, marks or marked
         if unpacked > cap:
-            raise ReaderError(f"XLSX unpacks to {limit}, although its zip directory says less (zip bomb)")
+            raise ReaderError(
+                f"XLSX unpacks to {limit}, although its zip directory says less (zip bomb){NEW_EXPORT}"
+            )
     if unpacked / max(len(data), 1) > MAX_RATIO:
-        raise ReaderError("XLSX unpacks to an implausible size (zip bomb?)")
+        raise ReaderError(f"XLSX unpacks to an implausible size (zip bomb?){NEW_EXPORT}")
     return marks
 
 
@@ -370,15 +380,15 @@ def _real_size(data: bytes, info: zipfile.ZipInfo, room: int) -> tuple[int, bool
     try:
         header = _LOCAL_HEADER.unpack_from(data, offset)
     except struct.error:
-        raise ReaderError("unreadable XLSX: a member's header lies outside the file") from None
+        raise ReaderError(f"unreadable XLSX: a member's header lies outside the file{RESAVE}") from None
     if header[0] != b"PK\x03\x04":
-        raise ReaderError("unreadable XLSX: a member's header is damaged")
+        raise ReaderError(f"unreadable XLSX: a member's header is damaged{RESAVE}")
     start = offset + _LOCAL_HEADER.size + header[10] + header[11]
     if info.compress_type == zipfile.ZIP_STORED:
         size = max(0, min(info.compress_size, len(data) - start))  # stored: no larger than the file
         return size, _marked(data[start : start + size])
     if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise ReaderError("unreadable XLSX: a member uses a compression method Excel does not write")
+        raise ReaderError(f"unreadable XLSX: a member uses a compression method Excel does not write{RESAVE}")
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     total, marks = 0, False
     position = start
@@ -393,7 +403,7 @@ def _real_size(data: bytes, info: zipfile.ZipInfo, room: int) -> tuple[int, bool
                     return total, marks
                 chunk = inflater.unconsumed_tail
     except zlib.error:
-        raise ReaderError("unreadable XLSX: a member's compressed data is damaged") from None
+        raise ReaderError(f"unreadable XLSX: a member's compressed data is damaged{RESAVE}") from None
     return total, marks
 
 

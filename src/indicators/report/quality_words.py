@@ -19,7 +19,7 @@ from collections.abc import Callable
 from indicators.export import labels
 from indicators.report.cut_words import CUT_RULES
 from indicators.report.reader_words import RULES as READER_RULES
-from indicators.report.xlsx_words import NOT_A_WORKBOOK, xlsx_damage
+from indicators.report.xlsx_words import NOT_A_WORKBOOK, ZIP_RULES, xlsx_damage
 
 FILE_STATUS = {
     "rejected": {"sv": "avvisad", "en": "rejected"},
@@ -98,11 +98,6 @@ def no_verdict(reason: str | None, obs_status: str | None, lang: str) -> str | N
 
 def _closest(text: str) -> str:
     return text.replace("← no close header", "← ingen närliggande rubrik")
-
-
-def _limit(text: str) -> str:
-    found = re.fullmatch(r"more than the (\d+) MB allowed \(xlsx_max_unpacked_mb\)", text)
-    return f"mer än de tillåtna {found.group(1)} MB (xlsx_max_unpacked_mb)" if found else text
 
 
 def _problem(text: str) -> str:
@@ -312,28 +307,7 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (r"not an XLSX workbook \(no xl/ part\)", "ingen XLSX-arbetsbok (ingen xl/-del)", {}),
-    (
-        r"XLSX unpacks to (?P<limit>.*), although its zip directory says less \(zip bomb\)",
-        "XLSX packas upp till {limit}, fast zip-katalogen anger mindre (zipbomb)",
-        {"limit": _limit},
-    ),
-    (
-        r"XLSX unpacks to an implausible size \(zip bomb\?\)",
-        "XLSX packas upp till en orimlig storlek (zipbomb?)",
-        {},
-    ),
-    (
-        r"XLSX unpacks to (?P<limit>.*) \(zip bomb\?\)",
-        "XLSX packas upp till {limit} (zipbomb?)",
-        {"limit": _limit},
-    ),
-    (
-        r"every sheet of the workbook is hidden \((?P<sheets>.*)\): set the source's sheet: in its pipelines "
-        r"file to the sheet that holds the rows \(a hidden sheet is read only when named\)",
-        "varje blad i arbetsboken är dolt ({sheets}): sätt källans sheet: i dess pipelines-fil till bladet som "
-        "har raderna (ett dolt blad läses bara när det är namngivet)",
-        {},
-    ),
+    *ZIP_RULES,  # a workbook too large (a zip bomb?), every sheet hidden
     (r"unreadable XLSX: (?P<why>.*)", "oläsbar XLSX: {why}", {"why": xlsx_damage}),
     (
         r"(?P<n>[\d,]+) columns, more than the (?P<most>[\d,]+) an export may have \(the contracts' exports "

@@ -26,8 +26,19 @@ SHARED_STRINGS = re.compile(
 )
 
 
+NEW_EXPORT_SV = (
+    ": inget kalkylprogram skriver en sådan; be avsändaren om en ny export"  # readers.xlsx.NEW_EXPORT
+)
+RESAVE = ": open it in Excel and save it again as Excel Workbook (.xlsx), or deliver a new export"
+
+
 def xlsx_damage(text: str) -> str:
     """Why a workbook could not be read, in Swedish where the reader wrote it; calamine's own words kept."""
+    if text.endswith(RESAVE):  # readers.xlsx.RESAVE: the fix of a workbook calamine or the zip cannot read
+        return (
+            f"{xlsx_damage(text.removesuffix(RESAVE))}: öppna den i Excel och spara den igen som Excel-arbetsbok "
+            "(.xlsx), eller leverera en ny export"
+        )
     empty = EMPTY_PART.fullmatch(text)  # readers.xlsx._empty_part: a part written as 0 bytes
     if empty:
         return (
@@ -58,3 +69,47 @@ NOT_A_WORKBOOK = {
     "text (a CSV export named .xlsx?); name it .csv": "text (en CSV-export med namnet .xlsx?); döp om "
     "den till .csv",
 }
+
+
+def _limit(text: str) -> str:
+    found = re.fullmatch(r"more than the (\d+) MB allowed \(xlsx_max_unpacked_mb\)", text)
+    return f"mer än de tillåtna {found.group(1)} MB (xlsx_max_unpacked_mb)" if found else text
+
+
+# (pattern, Swedish template, a function per part) as quality_words' rules: a workbook that unpacks to too
+# much, its fix if said (readers.xlsx: TOO_LARGE, NEW_EXPORT), and one whose every sheet is hidden
+ZIP_RULES = [
+    (
+        r"XLSX unpacks to (?P<limit>.*), although its zip directory says less \(zip bomb\)(?P<fix>: no spreadsheet "
+        r"program writes one so; ask its sender for a new export)?",
+        "XLSX packas upp till {limit}, fast zip-katalogen anger mindre (zipbomb){fix}",
+        {"limit": _limit, "fix": lambda v: NEW_EXPORT_SV if v else ""},
+    ),
+    (
+        r"XLSX unpacks to an implausible size \(zip bomb\?\)(?P<fix>: no spreadsheet program writes one so; ask "
+        r"its sender for a new export)?",
+        "XLSX packas upp till en orimlig storlek (zipbomb?){fix}",
+        {"fix": lambda v: NEW_EXPORT_SV if v else ""},
+    ),
+    (
+        r"XLSX unpacks to (?P<limit>.*?) \(zip bomb\?\)(?P<fix>: deliver a new export \(as CSV if it is this "
+        r"large\), or raise xlsx_max_unpacked_mb if this one is real)?",
+        "XLSX packas upp till {limit} (zipbomb?){fix}",
+        {
+            "limit": _limit,
+            "fix": lambda v: (
+                ": leverera en ny export (som CSV om den är så stor), eller höj xlsx_max_unpacked_mb "
+                "om denna är äkta"
+                if v
+                else ""
+            ),
+        },
+    ),
+    (
+        r"every sheet of the workbook is hidden \((?P<sheets>.*)\): set the source's sheet: in its pipelines "
+        r"file to the sheet that holds the rows \(a hidden sheet is read only when named\)",
+        "varje blad i arbetsboken är dolt ({sheets}): sätt källans sheet: i dess pipelines-fil till bladet som "
+        "har raderna (ett dolt blad läses bara när det är namngivet)",
+        {},
+    ),
+]
