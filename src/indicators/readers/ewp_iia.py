@@ -50,7 +50,8 @@ required in every version, an IIA without it is read as in effect) and `cooperat
 with `terminated-as-a-whole="true"` (v7: ended before any exchange took place).
 
 Places are `"0"` when the IIA has no spec in that direction, null when it has such specs but none
-states `mobilities-per-year`. A value the reader cannot interpret (a non-integer number of places,
+states `mobilities-per-year`. A `mobilities-per-year` flagged `not-yet-defined="true"` (v7: a
+placeholder in an agreement approved under v6 without a number) states none. A value the reader cannot interpret (a non-integer number of places,
 a malformed academic year) is passed through as written (shortened) so that the ingest quarantines
 the row with a reason instead of the reader guessing.
 """
@@ -330,13 +331,20 @@ def _places(specs: list[Element]) -> str | None:
     stated = False
     for spec in specs:
         text = _child_text(spec, "mobilities-per-year")
-        if text is None:
+        if text is None or _not_yet_defined(spec, "mobilities-per-year"):
             continue
         if _PLACES.fullmatch(text) is None:
             return _raw(text)  # the ingest quarantines the row: not an integer
         total += int(text)
         stated = True
     return str(total) if stated else None
+
+
+def _not_yet_defined(element: Element, name: str) -> bool:
+    """Whether the child ``name`` is a v7 placeholder: ``not-yet-defined="true"`` marks a value an
+    agreement approved under v6 never stated (v7 requires one, so a number stands in for it)."""
+    flags = [(child.get("not-yet-defined") or "").strip().casefold() for child in _children(element, name)]
+    return any(flag in ("true", "1") for flag in flags)
 
 
 def _isced_codes(specs: list[Element]) -> str | None:

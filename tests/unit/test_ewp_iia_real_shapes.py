@@ -1,0 +1,54 @@
+"""Shapes of the official EWP IIA examples (ewp-specs-api-iias: the stable-v6/v7 get-response
+examples, the XSLT kit's files) that our realistic fixtures do not have, each rebuilt by hand with
+fictitious institutions and values."""
+
+from __future__ import annotations
+
+from indicators.readers.ewp_iia import read_ewp_iia
+
+V7 = "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd"
+CONTACT = "https://github.com/erasmus-without-paper/ewp-specs-types-contact/tree/stable-v1"
+
+
+def _spec(kind: str, sending: str, receiving: str, places: str) -> str:
+    return (
+        f"<{kind}><sending-hei-id>{sending}</sending-hei-id><receiving-hei-id>{receiving}</receiving-hei-id>"
+        "<receiving-first-academic-year-id>2021/2022</receiving-first-academic-year-id>"
+        "<receiving-last-academic-year-id>2022/2023</receiving-last-academic-year-id>"
+        f"{places}<recommended-language-skill><language>en</language></recommended-language-skill>"
+        "<subject-area><isced-f-code>0912</isced-f-code></subject-area></" + kind + ">"
+    )
+
+
+def _get_response(*specs: str) -> bytes:
+    return (
+        f'<iias-get-response xmlns="{V7}" xmlns:c="{CONTACT}"><iia>'
+        "<partner><hei-id>lu.se</hei-id><iia-id>LU-1</iia-id>"
+        "<signing-contact><c:contact-name>Test Testsson</c:contact-name></signing-contact></partner>"
+        "<partner><hei-id>fictive-univ.pl</hei-id><iia-id>FU-1</iia-id></partner>"
+        f"<in-effect>true</in-effect><cooperation-conditions>{''.join(specs)}</cooperation-conditions>"
+        f"<iia-hash>{'0' * 64}</iia-hash></iia></iias-get-response>"
+    ).encode()
+
+
+def test_places_flagged_not_yet_defined_are_not_counted_as_agreed():
+    # v7 requires mobilities-per-year; an agreement approved under v6 without a number carries a
+    # placeholder flagged not-yet-defined="true" (the XSLT kit's get-response-v7.xml: 2 places "not
+    # yet defined"). They loaded as 2 agreed places a year, without a word.
+    studies, trainee = "student-studies-mobility-spec", "student-traineeship-mobility-spec"
+    undefined = '<mobilities-per-year not-yet-defined="true">2</mobilities-per-year>'
+    data = _get_response(
+        _spec(studies, "lu.se", "fictive-univ.pl", undefined),
+        _spec(trainee, "lu.se", "fictive-univ.pl", undefined),
+        _spec(trainee, "lu.se", "fictive-univ.pl", "<mobilities-per-year>3</mobilities-per-year>"),
+        _spec(
+            studies,
+            "fictive-univ.pl",
+            "lu.se",
+            '<mobilities-per-year not-yet-defined="false">4</mobilities-per-year>',
+        ),
+    )
+    [row] = read_ewp_iia(data).to_dicts()
+    assert row["student_places"] is None  # its one spec states no number yet: unknown, as with none
+    assert row["traineeship_places"] == "3"  # the stated 3, not 3 + 2
+    assert row["incoming_student_places"] == "4"  # not-yet-defined="false" is a stated number
