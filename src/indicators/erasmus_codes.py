@@ -8,24 +8,112 @@ naming the codes, the countries and the rows.
 The code's prefix is the Erasmus programme's own: one to three letters, then spaces (one or more, the
 code type reads any run of them as one), the city and a number. Most prefixes are the ISO code; the
 others are listed here. A partner code of another form (an EWP hei-id, ``ucm.es``) says nothing.
+
+The list writes no space after a prefix of three letters (``IRLDUBLIN01``, ``LUXLUX-VIL01``); some
+exports add one (``IRL DUBLIN01``), some lists drop the others' (``EMADRID03``). The code's letters are
+fixed, only its spacing differs, so a partner code is read as the list writes it (``E MADRID03``,
+``IRLDUBLIN01``: one partner however spaced) where one Erasmus country prefix alone leaves a city of
+at most seven letters and the institution's number, and the run says so. One that reads two ways
+(``SKARLSTA01``: ``S KARLSTA01`` or ``SK ARLSTA01``) is kept as written, and named.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import polars as pl
 
 from indicators.countries import codes
-from indicators.sources import SourceSpec
+from indicators.sources import FieldSpec, SourceSpec
 
 # the Erasmus prefixes that are not the country's ISO 3166-1 alpha-2 code (EU usage: UK, EL as GB, GR)
 PREFIXES = {"S": "SE", "D": "DE", "F": "FR", "I": "IT", "E": "ES", "A": "AT", "B": "BE", "SF": "FI"}
 PREFIXES |= {"N": "NO", "G": "GR", "EL": "GR", "IRL": "IE", "P": "PT", "LUX": "LU", "M": "MT", "UK": "GB"}
 ERASMUS_CODE = r"^([A-Z]{1,3}) +[A-Z][A-Z-]*\d{2,3}$"
+# the prefixes of the programme's countries (a code written without its space is split on these)
+ERASMUS_PREFIXES = set(PREFIXES) | {"BG", "CH", "CY", "CZ", "DK", "EE", "HR", "HU", "IS", "LI", "LT", "LV"}
+ERASMUS_PREFIXES |= {"MK", "NL", "PL", "RO", "RS", "SI", "SK", "TR"}
+# a prefix of three letters fills the code's prefix places: the list writes no space (IRLDUBLIN01)
+_WHOLE = "IRL|LUX"
+_CITY_AND_NUMBER = re.compile(r"[A-Z][A-Z-]{0,6}\d{2,3}")
+_SPACED_WHOLE = re.compile(rf"({_WHOLE}) ({_CITY_AND_NUMBER.pattern})")
+_SHOWN = 6
+
+
+def readings(code: str) -> list[str]:
+    """The codes as the Erasmus list writes them that an Erasmus code (upper case, one space) can be:
+    ``EMADRID03`` is ``E MADRID03``, ``IRL DUBLIN01`` is ``IRLDUBLIN01``, ``SKARLSTA01`` is two; else []."""
+    if " " in code:
+        whole = _SPACED_WHOLE.fullmatch(code)
+        return [whole[1] + whole[2]] if whole else []
+    if not code[:1].isalpha():
+        return []
+    found = [(p, code[len(p) :]) for p in ERASMUS_PREFIXES if code.startswith(p)]
+    return sorted(p + " " * (len(p) < 3) + rest for p, rest in found if _CITY_AND_NUMBER.fullmatch(rest))
+
+
+def _listed_series(codes_read: pl.Series) -> pl.Series:
+    values = codes_read.drop_nulls().unique().to_list()
+    one = {c: found[0] for c in values if len(found := readings(c)) == 1 and found[0] != c}
+    return codes_read.replace(one) if one else codes_read
+
+
+def as_listed(code: pl.Expr) -> pl.Expr:
+    """A partner code (upper case, one space) spaced as the Erasmus list writes it, where it reads one
+    way only (``EMADRID03`` → ``E MADRID03``, ``IRL DUBLIN01`` → ``IRLDUBLIN01``)."""
+    return code.map_batches(_listed_series, return_dtype=pl.String)
+
+
+def spacing_warnings(
+    frame: pl.DataFrame, spec: SourceSpec, text_of: Callable[[FieldSpec], pl.Expr]
+) -> list[str]:
+    """The warnings for a file's partner codes spaced otherwise than the Erasmus list: those read as
+    the list writes them, and those kept as written because they read two ways."""
+    if "partner_code" not in spec.field_names or spec.field("partner_code").type != "code":
+        return []
+    text = text_of(spec.field("partner_code")).cast(pl.String).str.replace_all(r"\s+", " ")
+    read = frame.select("_row_number", text.str.strip_chars().str.to_uppercase().alias("code"))
+    found = {c: readings(c) for c in read["code"].drop_nulls().unique().to_list()}
+    once = {c: r[0] for c, r in found.items() if len(r) == 1 and r[0] != c}
+    twice = {c: r for c, r in found.items() if len(r) > 1}
+    warnings = []
+    for chosen, words, end in (
+        (
+            once,
+            "spaced otherwise than the Erasmus list",
+            "read as the list writes them, one partner however spaced",
+        ),
+        (
+            twice,
+            "without the space after its country prefix that reads two ways",
+            "kept as written, so not matched to the same code spaced; write the code with its space, as "
+            "the Erasmus list does",
+        ),
+    ):
+        if not chosen:
+            continue
+        numbers = read.filter(pl.col("code").is_in(list(chosen)))["_row_number"].sort().to_list()
+        shown = [
+            f"{c} read as {chosen[c]}" if chosen is once else f"{c}: {' or '.join(chosen[c])}"
+            for c in sorted(chosen)[:_SHOWN]
+        ]
+        if chosen is once:
+            shown[1:] = [item.replace(" read as ", " as ", 1) for item in shown[1:]]
+        at = ", ".join(str(n) for n in numbers[:10]) + (", …" if len(numbers) > 10 else "")
+        more = ", …" if len(chosen) > _SHOWN else ""
+        warnings.append(
+            f"partner_code: {len(numbers)} rows write an Erasmus code {words} ({', '.join(shown)}{more}: rows "
+            f"{at}): {end}"
+        )
+    return warnings
 
 
 def code_country(code: pl.Expr) -> pl.Expr:
     """The country an Erasmus code (as the code type stores it: upper case, one space) names, or null."""
-    prefix = code.str.extract(ERASMUS_CODE, 1)
+    prefix = pl.coalesce(
+        code.str.extract(ERASMUS_CODE, 1), code.str.extract(rf"^({_WHOLE})[A-Z][A-Z-]*\d{{2,3}}$", 1)
+    )
     listed = prefix.replace_strict(PREFIXES, default=None, return_dtype=pl.String)
     return pl.coalesce(listed, pl.when(prefix.is_in(sorted(codes()))).then(prefix))
 

@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 
 from indicators.countries import iso_variant, spellings, without_marks
+from indicators.erasmus_codes import as_listed
 from indicators.identity import redact
 from indicators.redact import contains as contains_personnummer
 from indicators.source_build import EXCEL, format_precision
@@ -373,7 +374,7 @@ def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
         case "string":
             return redact(text)
         case "code":
-            return _parse_code(text)
+            return as_listed(_parse_code(text)) if field.name == "partner_code" else _parse_code(text)
         case "code_list":
             return _parse_code_list(text)
         case "country":
