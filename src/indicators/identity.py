@@ -59,15 +59,25 @@ def luhn_digit(nine_digits: str) -> int:
 
 
 def is_valid_personnummer(canonical12: str) -> bool:
-    """True for a 12-digit canonical personnummer (or samordningsnummer) with a valid check digit."""
+    """True for a 12-digit canonical personnummer (or samordningsnummer) with a valid check digit.
+
+    A personnummer's date is a calendar date (no 30 February, no 29 February 1900: as
+    stdnum.se.personnummer and Skatteverket read it). A samordningsnummer adds 60 to the day, and
+    Skatteverket writes a birth month or day it could not verify as 00 (``19000060``, ``19000160``)."""
     if not re.fullmatch(r"\d{12}", canonical12):
         return False
-    month, day = int(canonical12[4:6]), int(canonical12[6:8])
-    if day > 60:  # samordningsnummer: day + 60
-        day -= 60
-    if not (1 <= month <= 12 and 1 <= day <= 31):
+    year, month, day = int(canonical12[:4]), int(canonical12[4:6]), int(canonical12[6:8])
+    coordination = day >= 60
+    day -= 60 * coordination
+    if not (coordination or (month and day)) or month > 12 or day > _days_in(year, month):
         return False
     return luhn_digit(canonical12[2:11]) == int(canonical12[11])
+
+
+def _days_in(year: int, month: int) -> int:
+    """The days of ``month`` of ``year`` (31 for month 00, a samordningsnummer's unknown month)."""
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return 28 + leap if month == 2 else 30 if month in (4, 6, 9, 11) else 31
 
 
 def _valid_personnummer(frame: pl.DataFrame, column: str) -> pl.Series:
@@ -79,12 +89,25 @@ def _valid_personnummer(frame: pl.DataFrame, column: str) -> pl.Series:
         d = digit[2 + position]
         # a doubled digit's digit sum: 2d, less 9 from 5 up (10 -> 1, 12 -> 3, ...)
         total = total + (2 * d - 9 * (d >= 5).cast(pl.Int64) if position % 2 == 0 else d)
+    year = pl.col("n") // 10**8
     month = (pl.col("n") // 10**6) % 100
     day = (pl.col("n") // 10**4) % 100
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = (
+        pl.when(month == 2)
+        .then(28 + leap.cast(pl.Int64))
+        .when(month.is_in([4, 6, 9, 11]))
+        .then(30)
+        .otherwise(31)
+    )
+    coordination = day >= 60  # samordningsnummer: day + 60, an unverified month or day 00
+    known = (
+        pl.when(coordination).then(month.is_between(0, 12)).otherwise(month.is_between(1, 12) & (day >= 1))
+    )
     return number.select(
         ((10 - total % 10) % 10 == digit[11])
-        & month.is_between(1, 12)
-        & (day.is_between(1, 31) | day.is_between(61, 91))  # samordningsnummer: day + 60
+        & known
+        & (day - 60 * coordination.cast(pl.Int64)).is_between(0, days)
     ).to_series()
 
 
