@@ -4,6 +4,9 @@ fictitious institutions and values."""
 
 from __future__ import annotations
 
+import pytest
+
+from indicators.readers.errors import ReaderError
 from indicators.readers.ewp_iia import read_ewp_iia
 
 V7 = "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/get-response.xsd"
@@ -52,3 +55,28 @@ def test_places_flagged_not_yet_defined_are_not_counted_as_agreed():
     assert row["student_places"] is None  # its one spec states no number yet: unknown, as with none
     assert row["traineeship_places"] == "3"  # the stated 3, not 3 + 2
     assert row["incoming_student_places"] == "4"  # not-yet-defined="false" is a stated number
+
+
+INDEX = (
+    "https://github.com/erasmus-without-paper/ewp-specs-api-iias/blob/stable-v7/endpoints/index-response.xsd"
+)
+
+
+def test_an_index_response_or_an_empty_get_response_is_rejected_naming_the_fix():
+    # the official index-response example (the agreements' iia-ids, no agreement) saved as the night's
+    # iia file was rejected "not an EWP IIA get-response (root element 'iias-index-response')", and a
+    # get-response for ids the server knows none of (iia minOccurs 0) "no iia elements": the cause,
+    # never what to deliver instead
+    index = f'<iias-index-response xmlns="{INDEX}"><iia-id>FU-1</iia-id><iia-id>FU-2</iia-id></iias-index-response>'
+    with pytest.raises(ReaderError) as raised:
+        read_ewp_iia(index.encode())
+    assert str(raised.value) == (
+        "not an EWP IIA get-response (root element 'iias-index-response'): deliver the IIAs' get-response "
+        "(root element iias-get-response), which holds the agreements themselves"
+    )
+    with pytest.raises(ReaderError) as raised:
+        read_ewp_iia(f'<iias-get-response xmlns="{V7}"/>'.encode())
+    assert str(raised.value) == (
+        "no iia elements: the get-response holds no agreement (the EWP server knew none of the IIAs asked "
+        "for); deliver one that holds the agreements"
+    )

@@ -131,7 +131,10 @@ def read_ewp_iia(path: Path | bytes, home_hei_id: str = "lu.se") -> pl.DataFrame
         left_out.append(_not_in_force(iia))
         reasons.append(_not_ours(iia, home, home_hei_id.strip()))
     if not rows:
-        raise ReaderError("no iia elements")
+        raise ReaderError(
+            "no iia elements: the get-response holds no agreement (the EWP server knew none of the IIAs asked "
+            "for); deliver one that holds the agreements"
+        )
     frame = pl.DataFrame(rows, schema=SCHEMA, orient="row")
     if any(left_out):
         frame = frame.with_columns(pl.Series(LEFT_OUT, left_out, dtype=pl.String))
@@ -228,7 +231,9 @@ def _iias(data: bytes):
                 root = element
                 if _local(element.tag) != ROOT_ELEMENT:
                     raise ReaderError(
-                        f"not an EWP IIA get-response (root element {redact_text(_local(element.tag))[:60]!r})"
+                        f"not an EWP IIA get-response (root element {redact_text(_local(element.tag))[:60]!r}): "
+                        "deliver the IIAs' get-response (root element iias-get-response), which holds the "
+                        "agreements themselves"
                     )
             continue
         depth -= 1

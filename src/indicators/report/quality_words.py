@@ -163,6 +163,13 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
     (r"empty file", "tom fil", {}),
     (r"no data rows \(header only\)", "inga datarader (bara rubrikraden)", {}),
     (r"no data rows \(empty sheet\)", "inga datarader (tomt blad)", {}),
+    (
+        r"no iia elements: the get-response holds no agreement \(the EWP server knew none of the IIAs asked "
+        r"for\); deliver one that holds the agreements",
+        "inga iia-element: get-response innehåller inget avtal (EWP-servern kände inget av de efterfrågade "
+        "avtalen); leverera ett som innehåller avtalen",
+        {},
+    ),
     (r"no iia elements", "inga iia-element", {}),
     (r"cannot read the file \((?P<why>.*)\)", "filen kan inte läsas ({why})", {}),
     (
@@ -183,6 +190,13 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
     (r"not readable as XML: unknown character encoding", "kan inte läsas som XML: okänd teckenkodning", {}),
     (r"not readable as XML \((?P<why>.*)\)", "kan inte läsas som XML ({why})", {}),
     (r"more than (?P<n>[\d,]+) XML elements is not accepted", "fler än {n} XML-element tas inte emot", {}),
+    (
+        r"not an EWP IIA get-response \(root element (?P<root>.*)\): deliver the IIAs' get-response \(root "
+        r"element iias-get-response\), which holds the agreements themselves",
+        "inget EWP IIA get-response (rotelementet {root}): leverera avtalens get-response (rotelementet "
+        "iias-get-response), som innehåller själva avtalen",
+        {},
+    ),
     (
         r"not an EWP IIA get-response \(root element (?P<root>.*)\)",
         "inget EWP IIA get-response (rotelementet {root})",
