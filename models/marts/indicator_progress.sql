@@ -6,7 +6,9 @@
 -- A target's pace is measured to its own deadline (deadline_year); after the deadline a target
 -- (coverage, majority, at_least) keeps the verdict and progress it had at the deadline.
 -- No verdict on a partial year: a provisional or incomplete value (obs_status) has status and
--- progress 'provisional', the reason in no_verdict_reason, and no change or CAGR beside it. An
+-- progress 'provisional', the reason in no_verdict_reason, and no change or CAGR beside it, except
+-- a milestone done within the year (a review that exists is done: met, or overdue when late) or
+-- not done by a deadline that passed before the year began (overdue). An
 -- incomplete value's reason names what is missing: a source that covers none of the year (named,
 -- with the deliveries on either side, when the year lies between two that do not meet), or the
 -- years before it that the value reaches back to (I02: student mobility from five years before).
@@ -162,6 +164,17 @@ verdicts as (
             when is_after_deadline then at_deadline.academic_year
             else judged.academic_year
         end as verdict_year,
+        -- a verdict needs a final value, except a milestone's in a partial year: a review that
+        -- exists is done, whatever else of the year is still to come (met, or overdue when done
+        -- late), and one not done by a deadline that passed before the year began is overdue
+        judged.obs_status = 'final'
+        or (
+            judged.rule = 'milestone'
+            and (
+                judged.milestone_done_on <= judged.as_of_date
+                or judged.deadline_date < {{ academic_year_first_date('judged.academic_year') }}
+            )
+        ) as is_judged,
     from judged
     left join at_deadline
         on judged.plan_id = at_deadline.plan_id
@@ -187,17 +200,19 @@ final as (
         rule,
         baseline_year,
         baseline_value,
-        case when obs_status = 'final' then change_abs end as change_abs,
-        case when obs_status = 'final' then change_pct end as change_pct,
+        case when is_judged then change_abs end as change_abs,
+        case when is_judged then change_pct end as change_pct,
         target_value,
         years_since_baseline,
-        case when obs_status = 'final' then cagr_pct end as cagr_pct,
+        case when is_judged then cagr_pct end as cagr_pct,
         required_cagr_pct,
-        case when obs_status = 'final' then status else 'provisional' end as status,
+        case when is_judged then status else 'provisional' end as status,
         obs_status,
-        case obs_status
-            when 'provisional' then 'provisional value: its sources cover only part of the year'
-            when 'final'
+        case
+            -- a milestone done in a partial year has its verdict, and no reason for none
+            when is_judged and obs_status != 'final' then null
+            when obs_status = 'provisional' then 'provisional value: its sources cover only part of the year'
+            when obs_status = 'final'
                 then case
                         when rule != 'milestone' and baseline_obs_status != 'final'
                             then 'baseline value not final: '
@@ -206,7 +221,7 @@ final as (
                                 || baseline_obs_status
                                 || ', so no year is judged against it'
                     end
-            when 'incomplete'
+            when obs_status = 'incomplete'
                 then 'incomplete value: '
                     || concat_ws(
                         '; ',
@@ -218,9 +233,9 @@ final as (
                     )
         end as no_verdict_reason,
         annotation_ids,
-        case when obs_status = 'final' then progress else 'provisional' end as progress,
+        case when is_judged then progress else 'provisional' end as progress,
         deadline_year,
-        case when obs_status = 'final' then verdict_year end as verdict_year,
+        case when is_judged then verdict_year end as verdict_year,
         secondary_rule,
         milestone_done_on,
         milestone_status,
