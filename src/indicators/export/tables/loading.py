@@ -167,8 +167,10 @@ def _milestones_as_the_plan_reads_them(values: list[dict], progress: dict) -> No
     has them: there a milestone is done (1) from the year by whose end the register gives any date,
     a review done under an earlier plan too, while a plan counts only a date within its own period.
     I21's value (rule milestone) is the plan's; I12's and I24's measure milestone_done reads 0 where
-    the plan's milestone_done_on is none or after the year's end. The pattern of hidden cells is
-    decided before (it is the same for every plan); a 0/1 milestone is no person count."""
+    the plan's milestone_done_on is none or after the year's end, and I24's share programmes_reviewed
+    counts the programmes whose milestone_done then reads 1. The pattern of hidden cells is decided
+    before (it is the same for every plan); a 0/1 milestone, or a share of programmes, is no person
+    count."""
     for row in values:
         judged = progress.get((row["indicator_id"], row["academic_year"], row.get("programme_code")))
         if judged is None or row.get("value") is None:
@@ -182,6 +184,33 @@ def _milestones_as_the_plan_reads_them(values: list[dict], progress: dict) -> No
             done_on = judged.get("milestone_done_on")
             if done_on is None or done_on > academic.last_day(int(row["academic_year"][:4])):
                 row["value"] = 0.0
+    _programmes_reviewed_as_the_plan_reads_them(values, progress)
+
+
+def _programmes_reviewed_as_the_plan_reads_them(values: list[dict], progress: dict) -> None:
+    """I24's faculty share of programmes reviewed, from the programmes' milestone_done as the plan reads
+    them (a review under an earlier plan is not this plan's), over the same active programmes."""
+    done: dict[tuple, float] = {}
+    for row in values:
+        if row.get("programme_code") is not None and (row.get("dimension"), row.get("dimension_value")) == (
+            "measure",
+            "milestone_done",
+        ):
+            key = (row["indicator_id"], row["academic_year"])
+            done[key] = done.get(key, 0.0) + (row.get("value") or 0.0)
+    for row in values:
+        if row.get("programme_code") is not None or (row.get("dimension"), row.get("dimension_value")) != (
+            "measure",
+            "programmes_reviewed",
+        ):
+            continue
+        judged = progress.get((row["indicator_id"], row["academic_year"], None))
+        denominator = row.get("denominator")
+        if judged is None or judged.get("secondary_rule") != "milestone" or not denominator:
+            continue
+        numerator = min(done.get((row["indicator_id"], row["academic_year"]), 0.0), denominator)
+        row["numerator"] = numerator
+        row["value"] = 100.0 * numerator / denominator
 
 
 def _kept(con, tables, year: str, as_of_run: dict | None, protection: disclosure.Protection) -> set:
