@@ -71,3 +71,49 @@ def test_an_as_of_export_does_not_overwrite_the_current_export_in_its_folder(tmp
     assert reading.as_of == "2024-10-01 02:05:00" and not reading.unread
     # the faculty's I01 2018/19 as run-old published it (21), not today's 20
     assert reading.cells[("I01", "2018/19", None, None, None)].value == 21
+
+
+def test_as_of_programme_reports_do_not_overwrite_the_current_reports_in_their_folder(tmp_path, capsys):
+    """``report --kind programme --all-programmes --as-of DAY`` wrote today's numbers (the --as-of was
+    not passed on) under the current reports' names into their folder, "wrote 4 programme reports",
+    and no report carried its publish for the folder check to read. Now each report's
+    indicators-disclosure comment names it; into the current reports' folder the as-of reports are
+    refused, one line, nothing written; into a folder of their own they show run-old's numbers (by
+    hand: P1's I01 2018/19 5 + 1 = 6) and the audit reads the folder as that publish."""
+    from indicators import cli
+    from indicators.audit.read import read_folder
+
+    path = export_fixture_warehouse(tmp_path, *PUBLISHES)
+    base = [
+        "report",
+        "--warehouse",
+        str(path),
+        "--kind",
+        "programme",
+        "--all-programmes",
+        "--year",
+        "2023/24",
+    ]
+    base += ["--no-charts", "--out"]
+    current = tmp_path / "current"
+    assert cli.main([*base, str(current)]) == 0
+    before = {file.name: file.read_bytes() for file in current.iterdir()}
+    capsys.readouterr()
+
+    assert cli.main([*base, str(current), "--as-of", "2024-10-01"]) == 1
+    out, err = capsys.readouterr()
+    assert "wrote" not in out and len(err.strip().splitlines()) == 1
+    assert (
+        "holds a report of the latest publish (programme_P1_2023-24_sv.html)" in err and "run run-old" in err
+    )
+    assert {file.name: file.read_bytes() for file in current.iterdir()} == before
+
+    past = tmp_path / "as-of"
+    assert cli.main([*base, str(past), "--as-of", "2024-10-01"]) == 0
+    assert cli.main([*base, str(current)]) == 0  # the current reports replace the current ones
+    assert cli.main([*base, str(past)]) == 1  # and not the as-of ones
+    assert "holds a report of the publish of run run-old" in capsys.readouterr().err
+    reading = read_folder(past)
+    assert reading.as_of == "2024-10-01 02:05:00" and not reading.unread
+    assert reading.cells[("I01", "2018/19", "P1", None, None)].value == 6
+    assert read_folder(current).cells[("I01", "2018/19", "P1", None, None)].value == 5

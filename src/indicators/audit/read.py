@@ -391,7 +391,8 @@ def _read_html(text: str, reading: Reading) -> int:
     parser = _Tables()
     parser.feed(text)
     if parser.disclosure:
-        reading.metadata({"disclosure_control": parser.disclosure})
+        # a report names its publish (as_of) where it was written --as-of, as an export's metadata does
+        reading.metadata({"disclosure_control": parser.disclosure, "as_of": parser.disclosure.get("as_of")})
     decimal = "," if 'lang="sv"' in text[:500] else "."
     for number, (section, before, heading, rows) in enumerate(parser.tables):
         if not rows:

@@ -111,7 +111,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             print("report: --format pdf writes one report; use --programme CODE", file=sys.stderr)
             return 1
         if args.kind == "programme" and args.all_programmes:
-            paths = report_all_programmes(settings.warehouse, Path(args.out), **common)
+            paths = report_all_programmes(settings.warehouse, Path(args.out), as_of=args.as_of, **common)
             print(f"wrote {len(paths)} programme reports to {args.out}")
             return 0
         if args.kind == "programme" and not args.programme:

@@ -7,12 +7,16 @@ a folder as one publish (several publishes are audited together as several folde
 whose publish (``--as-of``'s run, or the latest publish) differs from that of an export already in
 the folder (its ``*_metadata.json``'s ``as_of``) is refused, one line, before a file is written.
 Exports of one publish share a folder as before, and so do the nightly's current exports (each
-replaces the last: the latest publish, by design).
+replaces the last: the latest publish, by design). A folder of reports is read alike: each HTML
+report's ``indicators-disclosure`` comment names its publish (``as_of``; a report written before it
+did is not judged), so ``report --all-programmes --as-of`` into the current reports' folder is
+refused as an export is.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +29,14 @@ def check_one_publish(out_dir: Path, as_of: dict[str, Any] | None) -> None:
     if not out_dir.is_dir():
         return
     ours = _run(as_of)
-    for path in sorted(out_dir.glob("*_metadata.json")):
-        theirs = _written_as_of(path)
+    written = [*sorted(out_dir.glob("*_metadata.json")), *sorted(out_dir.glob("*.html"))]
+    for path in written:
+        theirs = _report_as_of(path) if path.suffix == ".html" else _written_as_of(path)
         if theirs is False or _run(theirs) == ours:
             continue
         raise ExportError(
-            f"{out_dir} holds an export of {_publish(theirs)} ({path.name}), and this one is of "
+            f"{out_dir} holds {'a report' if path.suffix == '.html' else 'an export'} of {_publish(theirs)} "
+            f"({path.name}), and this one is of "
             f"{_publish(as_of)}: written beside it, it would replace its files of the same names, and the audit "
             "reads a folder as one publish; export into a folder of its own (--out)"
         )
@@ -46,6 +52,24 @@ def _written_as_of(path: Path) -> dict[str, Any] | None | bool:
     if not isinstance(meta, dict) or "academic_year" not in meta or "kind" not in meta:
         return False
     as_of = meta.get("as_of")
+    return as_of if isinstance(as_of, dict) else None
+
+
+DISCLOSURE_COMMENT = re.compile(r"<!-- indicators-disclosure (\{.*?\}) -->")
+
+
+def _report_as_of(path: Path) -> dict[str, Any] | None | bool:
+    """The ``as_of`` of a report (None: the latest publish), from its ``indicators-disclosure``
+    comment; False for an HTML file that is not one of our reports, or one written before the
+    comment said its publish."""
+    try:
+        found = DISCLOSURE_COMMENT.search(path.read_text(encoding="utf-8"))
+        links = json.loads(found.group(1)) if found else None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    if not isinstance(links, dict) or "as_of" not in links:
+        return False
+    as_of = links["as_of"]
     return as_of if isinstance(as_of, dict) else None
 
 

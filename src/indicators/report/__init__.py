@@ -168,15 +168,32 @@ def report_all_programmes(
     on_note: Callable[[str], None] | None = None,
     protection: disclosure.Protection | None = None,
     charts: bool = True,
+    as_of: str | None = None,
 ) -> list[Path]:
     """One programme report per programme with values, ``<out_dir>/programme_<CODE>_<year>_<lang>.html``
-    (a code that cannot be a file name as it is: :func:`programme_file_part`)."""
+    (a code that cannot be a file name as it is: :func:`programme_file_part`). The names do not name
+    the publish: a folder holding another publish's reports or export is refused (export/folder.py),
+    each report's ``indicators-disclosure`` comment saying its own (``as_of``)."""
+    from indicators.export.folder import check_one_publish
+
     publication = load(
-        Path(warehouse), year, kind="programme", lang=lang, suppression=True, plan=plan, protection=protection
+        Path(warehouse),
+        year,
+        kind="programme",
+        lang=lang,
+        suppression=True,
+        plan=plan,
+        protection=protection,
+        as_of=as_of,
     )
     if on_note and publication.year_note:
         on_note(publication.year_note)
+    if on_note and publication.as_of:
+        on_note(
+            f"the numbers as run {publication.as_of['run_id']} published them ({publication.as_of['published_at']})"
+        )
     out_dir = Path(out_dir)
+    check_one_publish(out_dir, publication.as_of)  # before a report is written
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for code in publication.programme_codes:
@@ -187,6 +204,13 @@ def report_all_programmes(
         path.write_text(render(publication, code, charts=charts), encoding="utf-8")
         written.append(path)
     return written
+
+
+def _as_of(as_of: dict[str, Any] | None) -> dict[str, str] | None:
+    """``{run_id, published_at}`` of an ``--as-of`` publication as text; None for the latest publish."""
+    if not as_of:
+        return None
+    return {key: str(as_of.get(key)) for key in ("run_id", "published_at")}
 
 
 def programme_file_part(code: str) -> str:
@@ -406,6 +430,8 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
             "linked_sums_not_exact": publication.linked_sums,
             "numerators_equal_to_counts": publication.linked_numerators,
             "denominators_shared": publication.shared_denominators,
+            # the publish shown (None: the latest), for the folder check and the audit
+            "as_of": _as_of(publication.as_of),
         },
         generated_at=text.when(generated, lang),
         generated_iso=generated.isoformat(),
