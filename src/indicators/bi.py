@@ -37,7 +37,7 @@ MANIFEST = "manifest.json"
 PACKAGE = "datapackage.json"  # the CSVs as a Frictionless Tabular Data Package (package)
 # what the files hold and how (the BOM, the formula prefix, the manifest's fields): raised with every
 # change to them, so that a kept folder written by an older code is written again (:func:`keep`)
-WRITER_VERSION = 3  # 3: datapackage.json
+WRITER_VERSION = 4  # 3: datapackage.json; 4: times with their zone (UTC)
 BOM = "\ufeff".encode()  # the CSV files' first bytes, as the exports' excel-sv dialect writes them
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
@@ -84,7 +84,8 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
             rows = con.execute(f"select count(*) from {source}").fetchone()[0]
             parquet, text = staging / f"{name}.parquet", staging / f"{name}.csv"
             con.execute(
-                f"copy (select * from {source}) to {_literal(parquet)} (format parquet, compression zstd)"
+                f"copy (select {_parquet_columns(columns)} from {source}) to {_literal(parquet)} "
+                "(format parquet, compression zstd)"
             )
             body = staging / f"{name}.csv.body"
             con.execute(
@@ -98,7 +99,7 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
                     "rows": rows,
                     "parquet": parquet.name,
                     "csv": text.name,
-                    "columns": [{"name": column, "type": kind} for column, kind in columns],
+                    "columns": [{"name": column, "type": _written_type(kind)} for column, kind in columns],
                 }
             )
         keys = _keys(con)
@@ -144,6 +145,25 @@ def _with_bom(body: Path, text: Path) -> None:
     body.unlink()
 
 
+def _quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _written_type(kind: str) -> str:
+    """A mart column's type in the files: a ``TIMESTAMP`` (UTC, as the warehouse keeps every time)
+    is written with its zone, as Power BI reads a time without one as the computer's local time."""
+    return "TIMESTAMP WITH TIME ZONE" if kind == "TIMESTAMP" else kind
+
+
+def _parquet_columns(columns: list[tuple[str, str]]) -> str:
+    """The select list of a mart's Parquet: a ``TIMESTAMP`` as the instant it is in UTC (a Parquet
+    timestamp adjusted to UTC, microseconds); other columns as they are."""
+    return ", ".join(
+        f"timezone('UTC', {_quoted(column)}) as {_quoted(column)}" if kind == "TIMESTAMP" else _quoted(column)
+        for column, kind in columns
+    )
+
+
 def _csv_columns(columns: list[tuple[str, str]]) -> str:
     """The select list of a mart's CSV: a text that starts like a formula (``=``, ``+``, ``-``, ``@``,
     tab, carriage return: a programme name from a source export) gets a leading ``'``, as in the
@@ -154,9 +174,15 @@ def _csv_columns(columns: list[tuple[str, str]]) -> str:
     starts = ", ".join(f"chr({ord(char)})" for char in FORMULA_START)
     selected = []
     for column, kind in columns:
-        name = '"' + column.replace('"', '""') + '"'
+        name = _quoted(column)
         if kind == "VARCHAR":
             name = f"case when left({name}, 1) in ({starts}) then chr(39) || {name} else {name} end as {name}"
+        elif kind == "TIMESTAMP":  # ISO 8601 in UTC with its zone: 2026-12-06T04:58:20Z (.123456Z)
+            name = (
+                f"strftime({name}, '%Y-%m-%dT%H:%M:%S') || case when microsecond({name}) % 1000000 <> 0 "
+                f"then '.' || lpad(cast(microsecond({name}) % 1000000 as varchar), 6, '0') else '' end "
+                f"|| 'Z' as {name}"
+            )
         selected.append(name)
     return ", ".join(selected)
 
@@ -173,6 +199,7 @@ FIELD_TYPES = {
     "BOOLEAN": "boolean",
     "DATE": "date",
     "TIMESTAMP": "datetime",
+    "TIMESTAMP WITH TIME ZONE": "datetime",
 }
 
 
@@ -180,7 +207,7 @@ def package(tables: list[dict], links: list[dict[str, str]]) -> dict:
     """``datapackage.json``: each mart's CSV as a Frictionless tabular resource (``frictionless
     validate bi/datapackage.json``; the folder itself, without it, is read as the CSV and the Parquet of
     each mart under one name): the CSV's dialect, each column's type as DuckDB wrote it (a date
-    ``2025-09-01``, a time without a zone ``2026-12-06 04:58:20``: UTC, as the warehouse keeps it;
+    ``2025-09-01``, a time in UTC with its zone ``2026-12-06T04:58:20Z``, as the warehouse keeps it;
     ``true``/``false``), an empty cell as no value, the primary key and the links of the manifest's
     ``relationships``. The Parquet files are not listed: they carry their types themselves."""
     resources = []
@@ -192,7 +219,7 @@ def package(tables: list[dict], links: list[dict[str, str]]) -> dict:
             if kind.startswith("DECIMAL"):
                 field["type"] = "number"
             if field["type"] == "datetime":
-                field["description"] = "UTC, without a zone (as DuckDB writes a TIMESTAMP)"
+                field["description"] = "UTC, ISO 8601 with its zone (2026-12-06T04:58:20Z)"
             fields.append(field)
         schema: dict = {"fields": fields, "missingValues": [""]}
         if table.get("key"):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
@@ -173,3 +174,49 @@ def test_the_folder_describes_its_csvs_as_a_data_package_that_validates(tmp_path
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
     rows = report.tasks[[task.name for task in report.tasks].index("indicator_values")].stats["rows"]
     assert rows == 3
+
+
+def test_a_marts_time_is_written_with_its_zone_in_the_csv_and_the_parquet(tmp_path):
+    # indicator_revisions.published_at is UTC without a zone in the warehouse; the folder wrote it so
+    # ('2024-10-15 02:06:00' in the CSV, a Parquet timestamp not adjusted to UTC), only the descriptor
+    # saying UTC, and Power BI reads a time without a zone as the computer's local time: 02:06 where
+    # Sweden had 04:06 (summer, +2). By hand: the run published at 02:06:00 UTC on 15 October 2024,
+    # a correction at 23:30:00.25 UTC on 31 December 2025 (00:30 on New Year's Day in Sweden).
+    import datetime as dt
+
+    import pyarrow.parquet as pq
+
+    database = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute(
+        "create schema marts; create table marts.indicator_revisions (indicator_id varchar, "
+        "published_at timestamp, value double)"
+    )
+    con.execute(
+        "insert into marts.indicator_revisions values ('I01', timestamp '2024-10-15 02:06:00', 20), "
+        "('I01', timestamp '2025-12-31 23:30:00.25', 21), ('I02', null, null)"
+    )
+    con.close()
+
+    written = bi.write(database, tmp_path / "warehouse.duckdb", "20261205T040001-a1b2")
+
+    text = (written.folder / "indicator_revisions.csv").read_text(encoding="utf-8-sig")
+    assert [row[1] for row in csv.reader(io.StringIO(text, newline=""))] == [
+        "published_at",
+        "2024-10-15T02:06:00Z",
+        "2025-12-31T23:30:00.250000Z",
+        "",
+    ]
+    schema = pq.read_schema(written.folder / "indicator_revisions.parquet")
+    assert str(schema.field("published_at").type) == "timestamp[us, tz=UTC]"  # adjusted to UTC, microseconds
+    frame = pl.read_parquet(written.folder / "indicator_revisions.parquet")
+    assert frame["published_at"].dt.convert_time_zone("Europe/Stockholm").to_list()[:2] == [
+        dt.datetime(2024, 10, 15, 4, 6, tzinfo=ZoneInfo("Europe/Stockholm")),
+        dt.datetime(2026, 1, 1, 0, 30, 0, 250000, tzinfo=ZoneInfo("Europe/Stockholm")),
+    ]
+    manifest = json.loads((written.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["tables"][0]["columns"][1] == {"name": "published_at", "type": "TIMESTAMP WITH TIME ZONE"}
+    from frictionless import Package
+
+    report = Package(str(written.folder / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
