@@ -404,3 +404,56 @@ def test_a_business_key_with_a_character_reference_or_a_percent_encoded_byte_get
     assert ps.redact_keyed(f"MX-{date}&#8209;T{serial[1:]}") not in tags | {
         ps.redact_keyed(f"MX-{other[2:8]}-{other[8:]}")
     }
+
+
+def test_the_plain_forms_read_by_slices_are_what_the_full_reading_gives():
+    # ten or twelve digits, one '-' or '+' before the last four, are read by slices (the forms of
+    # nearly every export); every such value must read as the full reading reads it: century from
+    # the pivot, '+' a hundred years earlier, a samordningsnummer's day + 60, a wrong check digit,
+    # month or day invalid. Worked out by hand: 000101-0008 is 2000-01-01 (00 <= 26), its check
+    # digit 8 (digits 0 0 0 1 0 1 0 0 0 weighted 2 1 2 ...: sum 2, 10 - 2); with '+' 1900-01-01.
+    from indicators.identity import _any_ids
+
+    hand = ["000101-0008", "000101+0008", "19000101-0008", "190001010008", "0001010008", "000101-0009"]
+    assert normalise_person_ids(pl.Series(hand), PIVOT).to_list() == [
+        "200001010008",
+        "190001010008",
+        "190001010008",
+        "190001010008",
+        "200001010008",
+        INVALID,
+    ]
+    # every month 00-13, days at the edges of both kinds, the pivot's year either side, all ten
+    # check digits, all three separators, both lengths
+    values = [
+        f"{century}{yy}{month:02d}{day:02d}{sep}98{serial}{check}"
+        for century in ("", "19", "20")
+        for yy in ("00", "25", "26", "27", "99")
+        for month in (0, 1, 12, 13)
+        for day in (0, 1, 31, 32, 60, 61, 91, 92)
+        for sep in ("", "-", "+")
+        for serial in (0, 7)
+        for check in range(10)
+    ]
+    values = pl.Series(values)
+    assert normalise_person_ids(values, PIVOT).to_list() == _any_ids(values, PIVOT).to_list()
+    # mixed with values read in full, each row keeps its own reading, in its place
+    wide = "０００１０１-０００８"  # full-width digits: no plain form (\d would take them), read in full
+    mixed = pl.Series(
+        ["000101-0008", None, " 000101 - 0008", "", "951130-T123", "Stud.7", wide, "190001010008"]
+    )
+    assert normalise_person_ids(mixed, PIVOT).to_list() == [
+        "200001010008",
+        None,
+        "200001010008",
+        None,
+        "19951130T123",
+        "uid:stud.7",
+        "200001010008",
+        "190001010008",
+    ]
+    assert normalise_person_ids(mixed, PIVOT).to_list() == _any_ids(mixed, PIVOT).to_list()
+    # where digits are a system's ids, ten digits are one (read in full, as before)
+    assert normalise_person_ids(pl.Series(["0001010008"]), PIVOT, digits_are_ids=True).to_list() == [
+        "uid:0001010008"
+    ]
