@@ -414,3 +414,46 @@ def test_every_option_of_every_command_says_what_it_does():
     ]
     assert silent == []
     assert len(commands.choices) >= 13  # nightly, ingest, rebuild, backup, sample, status, sql, export, ...
+
+
+def test_a_personnummer_in_a_setting_or_an_argument_is_redacted_in_what_the_command_prints(tmp_path):
+    """A personnummer pasted where a setting's value, an option or a path goes: the one line naming
+    the cause quoted it in clear (a config error, argparse's, the report's --programme, the export's --year,
+    the folder the export wrote to). Each line now shows it redacted; a query's rows are printed as
+    the warehouse holds them."""
+    from helpers import cli_in_process, export_fixture_warehouse
+
+    pnr = personnummer("19000103", 994)
+    typed = f"{pnr[:8]}-{pnr[8:]}"
+    warehouse = export_fixture_warehouse(tmp_path)
+    where = ["--warehouse", str(warehouse)]
+    key = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY}
+    out = tmp_path / "exports" / typed
+    runs = [
+        cli_in_process("status", *where, env=key | {"INDICATORS_REFERENCE_DAY": typed}),
+        cli_in_process("status", *where, env=key | {"INDICATORS_RUN_DATE": typed}),
+        cli_in_process("report", "--kind", typed, "--out", str(tmp_path / "r.html"), *where, env=key),
+        cli_in_process(
+            "report",
+            "--kind",
+            "programme",
+            "--programme",
+            typed,
+            "--out",
+            str(tmp_path / "p.html"),
+            *where,
+            env=key,
+        ),
+        cli_in_process("export", "--year", typed, "--out", str(tmp_path / "e"), *where, env=key),
+        cli_in_process("export", "--no-charts", "--out", str(out), *where, env=key),
+    ]
+    assert [run.returncode for run in runs] == [1, 1, 1, 1, 1, 0]
+    printed = [run.stdout + run.stderr for run in runs]
+    assert all("[personnummer]" in text and pnr[2:8] not in text for text in printed), printed
+    assert "reference_day = '[personnummer]' is not allowed" in printed[0]
+    assert printed[5].endswith(f"files to {out.parent}/[personnummer]\n")
+    # a query's rows as stored: a pseudonym's hex with ten digits in a row between letters is no
+    # personnummer to hide
+    hexed = "e1517e13c5" + pnr[2:] + "ab"
+    query = cli_in_process("sql", f"select '{hexed}' as pseudonym", "--csv", *where, env=key)
+    assert query.returncode == 0 and query.stdout.splitlines() == ["pseudonym", hexed]

@@ -15,7 +15,7 @@ import sys
 
 from indicators import __version__
 from indicators.cli import admin, export, nightly, query, tools
-from indicators.cli.common import EPILOG, EPILOG_OTHER, PUBLISHING, _settings
+from indicators.cli.common import EPILOG, EPILOG_OTHER, PUBLISHING, _settings, redacted_output
 from indicators.config import ConfigError
 from indicators.source_schema import ContractFileError
 
@@ -73,6 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # every line a command prints goes through the redaction rule: an error quotes the value of a
+    # setting (INDICATORS_REFERENCE_DAY=19000101-98NN), an argument (--programme, --as-of) or a path
+    with redacted_output():
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

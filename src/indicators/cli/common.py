@@ -4,10 +4,13 @@ a command runs with (the configured ones, with the paths and the demo switch giv
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+import contextlib
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from indicators.config import Settings, load_settings
+from indicators.redact import redact_text
 
 _SETTINGS = """settings: pipelines/nightly.yml, overridden by INDICATORS_<SETTING> environment variables;
 the pseudonymisation key comes from INDICATORS_PSEUDONYMISATION_KEY or the configured key file."""
@@ -85,3 +88,43 @@ def scale(text: str) -> float:
             f"{text} is not a finite number from {SMALLEST_SCALE} (1 = one faculty's sample)"
         )
     return value
+
+
+class Redacted:
+    """A text stream whose every write goes through the redaction rule: what a command prints (an
+    error quoting a setting's value or an argument, a path given with --out, a note) shows no
+    personnummer, whichever line of code wrote it. The rest is the stream's own."""
+
+    def __init__(self, stream):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(redact_text(text))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+@contextlib.contextmanager
+def redacted_output() -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr`` through :class:`Redacted` within (a command's whole run)."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = Redacted(saved[0]), Redacted(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+@contextlib.contextmanager
+def rows_as_stored() -> Iterator[None]:
+    """``sys.stdout`` as it was before :func:`redacted_output` within: a query's rows are printed as
+    the warehouse holds them (redacted when loaded; a pseudonym's hex, which may hold ten digits in a
+    row between letters, is no personnummer to hide)."""
+    saved = sys.stdout
+    sys.stdout = saved.stream if isinstance(saved, Redacted) else saved
+    try:
+        yield
+    finally:
+        sys.stdout = saved

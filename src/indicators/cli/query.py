@@ -7,7 +7,7 @@ import json
 import re
 import sys
 
-from indicators.cli.common import AddCommand, _settings, at_least
+from indicators.cli.common import AddCommand, _settings, at_least, rows_as_stored
 
 
 def cmd_sql(args: argparse.Namespace) -> int:
@@ -27,10 +27,13 @@ def cmd_sql(args: argparse.Namespace) -> int:
         relation = con.sql(args.query)
         if relation is None:
             return 0
-        if args.csv:
-            relation.pl().write_csv(sys.stdout)  # not DuckDB's write_csv: the query connection writes no file
-        else:
-            relation.show(max_rows=args.max_rows, max_width=200)
+        with rows_as_stored():
+            if args.csv:
+                relation.pl().write_csv(
+                    sys.stdout
+                )  # not DuckDB's write_csv: the query connection writes no file
+            else:
+                relation.show(max_rows=args.max_rows, max_width=200)
     except duckdb.Error as exc:
         print(f"sql: {one_line(exc)}", file=sys.stderr)
         return 1
