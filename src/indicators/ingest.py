@@ -320,7 +320,7 @@ class Ingestor:
         if reason is None:
             try:
                 clock = time.perf_counter()
-                frame = read_file(path, data, spec, self.home_hei_id, self.xlsx_max_unpacked_mb)
+                frame = read_file(path, data, spec, self.home_hei_id, self.xlsx_max_unpacked_mb, said := [])
                 self.seconds["read"] += time.perf_counter() - clock
                 headers = export_columns(frame)
                 clock = time.perf_counter()
@@ -363,7 +363,7 @@ class Ingestor:
             rows_quarantined=normalised.quarantine.height,
             rows_collapsed=normalised.collapsed,
         )
-        notes = list(normalised.notes or [])
+        notes = said + list(normalised.notes or [])  # said: by the reader (a hidden first sheet passed over)
         if normalised.collapsed:
             rows = ", ".join(str(n) for n in normalised.collapsed_rows or [])
             more = ", …" if normalised.collapsed > len(normalised.collapsed_rows or []) else ""

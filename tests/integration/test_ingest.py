@@ -140,6 +140,32 @@ def test_xlsx_with_excel_date_cells(tmp_path, ingest):
     assert query(warehouse, "select count(distinct student_id) from raw.graduates") == [(3,)]
 
 
+def test_a_hidden_first_sheet_passed_over_is_said_in_the_files_audit_row(tmp_path, ingest):
+    # a programme catalogue from a template: its drop-down lists on the hidden first sheet 'Listor', the
+    # programmes on 'Program'. 'Program' was read (rightly), and the file's audit row said nothing of the
+    # sheet passed over: a reader of the run could not tell which sheet the rows came from
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    book = openpyxl.Workbook()
+    lists = book.active
+    lists.title = "Listor"
+    lists.append(["Nivå"])
+    lists.append(["grundnivå"])
+    lists.sheet_state = "hidden"
+    sheet = book.create_sheet("Program")
+    sheet.append(["Programkod", "Namn", "Nivå", "Första läsår"])
+    sheet.append(["MAMED", "Masterprogram", "avancerad", "2019/20"])
+    book.active = 1
+    book.save(inbox / "programmes_2024.xlsx")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 0, outcome.message
+    assert query(warehouse, "select programme_code from raw.programmes") == [("MAMED",)]
+    [(reason,)] = query(warehouse, "select reason from audit.loaded_files")
+    assert (
+        reason == "read the first visible sheet 'Program', the hidden sheets before it passed over ('Listor')"
+    )
+
+
 def test_ewp_iia_xml_is_read_as_agreements(tmp_path, ingest):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

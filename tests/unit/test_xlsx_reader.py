@@ -703,3 +703,28 @@ def test_a_workbook_that_unpacks_to_too_much_says_the_fix():
         "(som CSV om den är så stor), eller höj xlsx_max_unpacked_mb om denna är äkta",
         "sv",
     )
+
+
+def test_a_hidden_first_sheet_passed_over_is_said_in_the_files_notes(tmp_path):
+    # a template's hidden 'Koder' and 'Listor' before the visits on 'Besök': the visits were read, and
+    # nothing in the file's audit row said that two sheets before them were passed over
+    from pathlib import Path
+
+    from indicators.readers.by_kind import read_file
+
+    folder = tmp_path / "pipelines"
+    folder.mkdir()
+    (folder / "visits.yml").write_text(VISITS, encoding="utf-8")
+    spec = load_sources(folder)[0]
+    data = _with_hidden(
+        {"Koder": [["code"], ["DE"]], "Listor": [["x"]]}, {"Besök": [["Visit", "Land"], ["V1", "DE"]]}
+    )
+    notes: list[str] = []
+    assert read_file(Path("visits_2025.xlsx"), data, spec, "ki.se", notes=notes).rows() == [(2, "V1", "DE")]
+    assert notes == [
+        "read the first visible sheet 'Besök', the hidden sheets before it passed over ('Koder', 'Listor')"
+    ]
+    visible_first = _with_hidden({}, {"Besök": [["Visit", "Land"], ["V1", "DE"]]})
+    notes = []
+    read_file(Path("visits_2025.xlsx"), visible_first, spec, "ki.se", notes=notes)
+    assert notes == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import polars as pl
@@ -17,15 +18,34 @@ from indicators.sources import SourceSpec
 
 
 def read_file(
-    path: Path, data: bytes, spec: SourceSpec, home_hei_id: str, xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB
+    path: Path,
+    data: bytes,
+    spec: SourceSpec,
+    home_hei_id: str,
+    xlsx_max_unpacked_mb: float = MAX_UNPACKED_MB,
+    notes: list[str] | None = None,
 ) -> pl.DataFrame:
-    """The rows of a file's ``data`` (its bytes, read once), by the kind its name says."""
+    """The rows of a file's ``data`` (its bytes, read once), by the kind its name says; ``notes`` gets
+    what the file's audit row must say of the reading (hidden sheets passed over)."""
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(data, skip_rows=spec.skip_rows)
     if suffix in (".xlsx", ".xlsm"):
         frame = read_xlsx(data, spec.sheet, xlsx_max_unpacked_mb, skip_rows=spec.skip_rows)
-        return frame if spec.sheet else _visible_fits(frame, data, spec, xlsx_max_unpacked_mb)
+        if spec.sheet:
+            return frame
+        frame = _visible_fits(frame, data, spec, xlsx_max_unpacked_mb)
+        names, hidden = hidden_sheets(data)
+        passed = list(itertools.takewhile(lambda name: name in hidden, names))
+        if passed and notes is not None:  # the first sheet hidden: the first visible one was read
+            listed = ", ".join(repr(redact_text(name)) for name in passed[:10]) + (
+                ", …" if len(passed) > 10 else ""
+            )
+            read = next(name for name in names if name not in hidden)
+            notes.append(
+                f"read the first visible sheet {redact_text(read)!r}, the hidden sheets before it passed over ({listed})"
+            )
+        return frame
     if suffix == ".xml":
         if spec.name != "agreements":
             raise ReaderError("XML is only accepted for agreements (EWP IIA get-response)")
