@@ -728,3 +728,34 @@ def test_a_hidden_first_sheet_passed_over_is_said_in_the_files_notes(tmp_path):
     notes = []
     read_file(Path("visits_2025.xlsx"), visible_first, spec, "ki.se", notes=notes)
     assert notes == []
+
+
+def test_a_hidden_sheet_is_asked_for_its_header_row_only(tmp_path, monkeypatch):
+    # the visible summary and 2,000 visits on the hidden 'Data' (shared strings, as Excel writes text, a
+    # title row above the header): the hidden sheet was loaded in full by calamine to learn its headers
+    # on the way to a rejection (300,000 rows: 600 MB, 5 s). Now only its XML's start is read
+    from pathlib import Path
+
+    from indicators.readers import by_kind
+    from indicators.readers.xlsx_header import sheet_header
+
+    folder = tmp_path / "pipelines"
+    folder.mkdir()
+    (folder / "visits.yml").write_text(VISITS + "skip_rows: 1\n", encoding="utf-8")
+    spec = load_sources(folder)[0]
+    rows = [["Besök 2025"], ["Visit", "Land"]] + [[f"V{n}", "DE"] for n in range(2000)]
+    data = _shared({"Översikt": [["Rubrik"], ["Land", "Antal"], ["DE", "1"]], "Data": rows}, hidden=("Data",))
+    assert sheet_header(data, "Data", 1) == ["Visit", "Land"]
+    assert sheet_header(data, "Data", 0) == ["Besök 2025"]
+    assert sheet_header(data, "Översikt", 1) == ["Land", "Antal"]
+    loaded = []
+    real = by_kind.read_xlsx
+
+    def counted(data, sheet=None, *args, **kwargs):
+        loaded.append(sheet)
+        return real(data, sheet, *args, **kwargs)
+
+    monkeypatch.setattr(by_kind, "read_xlsx", counted)
+    with pytest.raises(ReaderError, match="the hidden sheet 'Data' has them"):
+        by_kind.read_file(Path("visits_2025.xlsx"), data, spec, "ki.se")
+    assert loaded == [None]  # the visible sheet only

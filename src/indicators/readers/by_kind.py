@@ -13,6 +13,7 @@ from indicators.readers.errors import ReaderError
 from indicators.readers.packed import archive_named
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.readers.xlsx_errors import hidden_sheets
+from indicators.readers.xlsx_header import sheet_header
 from indicators.redact import redact_text
 from indicators.sources import SourceSpec
 
@@ -73,8 +74,11 @@ def _visible_fits(frame: pl.DataFrame, data: bytes, spec: SourceSpec, max_unpack
     names, hidden = hidden_sheets(data)
     read = next((name for name in names if name not in hidden), None)
     for name in (n for n in names if n in hidden) if read is not None else ():
-        try:
-            map_headers(read_xlsx(data, name, max_unpacked_mb, skip_rows=spec.skip_rows).columns, spec)
+        try:  # its header row alone, where the XML's start tells it (not its rows: xlsx_header)
+            header = sheet_header(data, name, spec.skip_rows)
+            if header is None:
+                header = read_xlsx(data, name, max_unpacked_mb, skip_rows=spec.skip_rows).columns
+            map_headers(header, spec)
         except (ReaderError, LayoutError):
             continue
         shown = redact_text(name)
