@@ -488,6 +488,34 @@ def test_more_rows_a_separator_too_few_than_a_file_may_quarantine_reject_it(monk
     )
 
 
+def test_a_file_of_too_many_short_rows_is_rejected_before_its_columns_are_read(monkeypatch):
+    """5 million lines '1234;Lund;2020' under a header of 15 columns (71 MB) were read into 15 columns
+    (1.7 GB, 8 s) before the count of short rows rejected the file; now counted on the lines first (350
+    MB, 2 s). A line of nothing, one of separators alone and one with a quote (which may hide a
+    separator) are no short rows in that count: four here, over a cap of three."""
+    from indicators.readers import csv as reader
+
+    monkeypatch.setattr(reader, "SHORT_ROWS_AT_MOST", 3)
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the file was read into its columns")
+
+    monkeypatch.setattr(reader, "_read", refused)
+    data = (
+        b"id;country;start;end\n"
+        + b"1;GB\n" * 4
+        + b";;;\n\n"
+        + b'5;"X;Y"\n'
+        + b"6;SE;2020-01-01;2020-06-01\n"
+    )
+    with pytest.raises(ReaderError) as raised:
+        read_csv(data)
+    assert str(raised.value) == (
+        "4 rows with fewer fields than the header's 4, more than the 3 a file may quarantine: deliver the "
+        "export again whole, with its separators (cut short or padded by the tool that wrote it?)"
+    )
+
+
 @pytest.mark.parametrize("where", ["first MiB", "far down"])
 def test_a_byte_windows_1252_leaves_undefined_quarantines_its_line_alone(where):
     # a Windows-1252 export (Malmö as 0xF6) with a stray 0x81 in one value (Windows reads it as a

@@ -20,8 +20,10 @@ from indicators.readers.csv_lines import (
     blank_lines_above,
     check_cells,
     check_fields,
+    check_short_rows,
     cut_long,
     data_start,
+    too_many_short,
     undefined_lines,
     without_trailing_blank_lines,
 )
@@ -136,6 +138,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     start = data_start(data, skip_rows)  # blank lines after the table dropped, a cell a byte at most
     data = without_trailing_blank_lines(data, start, separator, width)
     check_cells(data, start, width)
+    check_short_rows(data, start, separator, width, SHORT_ROWS_AT_MOST)  # before 15 columns of them are read
     data, long = cut_long(data, start, separator, width)  # each such line's row quarantined
     cut = open_quote(data, separator) if data.count(b'"') % 2 else None  # a copy cut inside a quote
     if cut:
@@ -314,11 +317,7 @@ def _mark_short_rows(frame: pl.DataFrame, text: bytes, separator: str, skip_rows
     if not short:
         return frame
     if short > SHORT_ROWS_AT_MOST:  # each quarantined row's reason is its own text: GBs for 15M rows
-        raise ReaderError(
-            f"{short:,} rows with fewer fields than the header's {width}, more than the "
-            f"{SHORT_ROWS_AT_MOST:,} a file may quarantine: deliver the export again whole, with its "
-            "separators (cut short or padded by the tool that wrote it?)"
-        )
+        raise too_many_short(short, width, SHORT_ROWS_AT_MOST)
     # a reason for each count of fields, its rows sharing its text (a text a row: 120 MB a million rows)
     texts = {n: _too_few(n, width) for n in counted.filter("short")["fields"].unique().to_list()}
     reasons = counted.select(

@@ -13,11 +13,17 @@ a column for every line, whatever the line holds, so a header, a row and 60 mill
   :data:`SPARE_CELLS` more separators than the header's in all is rejected first.
 * A line longer than :data:`LINE_BYTES_AT_MOST` is cut out before the read, its row quarantined; a
   quoted value that long over many lines rejects the file.
+* A file of more rows a separator too few than :data:`~indicators.readers.csv.SHORT_ROWS_AT_MOST` is rejected before the
+  read (:func:`check_short_rows`): 5 million lines '1234;Lund;2020' under a header of 15 columns (71 MB)
+  were read into 15 columns first, 1.7 GB and 8 s, to be rejected for them.
 """
 
 from __future__ import annotations
 
+import io
 import re
+
+import polars as pl
 
 from indicators.readers.errors import ReaderError
 
@@ -225,3 +231,47 @@ def blank_lines_above(data: bytes, skip_rows: int) -> tuple[bytes, int]:
     if not count:
         return data, 0
     return data[:start] + b"-\n" * count + data[position:], count
+
+
+def too_many_short(short: int, width: int, most: int) -> ReaderError:
+    return ReaderError(
+        f"{short:,} rows with fewer fields than the header's {width}, more than the {most:,} a "
+        "file may quarantine: deliver the export again whole, with its separators (cut short or padded by "
+        "the tool that wrote it?)"
+    )
+
+
+def check_short_rows(data: bytes, start: int, separator: str, width: int, most: int) -> None:
+    """Rejects, before the read, a file of more than ``most`` lines with fewer fields than the header.
+    A short row lacks a separator at least: where the file lacks no more than ``most`` in all (one
+    ``bytes.count``), nothing more is done; else the lines are read as one column and their separators
+    counted (a line of nothing, or with a quote, which may hide separators or a line break, counted as
+    no short row: the rows then read count them exactly)."""
+    lines = data.count(b"\n", start) + (0 if start >= len(data) or data.endswith(b"\n") else 1)
+    if width < 2 or lines * (width - 1) - data.count(separator.encode(), start) <= most:
+        return
+    text = data[start:]
+    line = pl.read_csv(
+        io.BytesIO(text),
+        has_header=False,
+        separator="\x1f" if b"\x1f" not in text else "\x1e",
+        quote_char=None,
+        new_columns=["line"],
+        infer_schema=False,
+        raise_if_empty=False,
+    ).lazy()
+    del text
+    nothing = (BLANK + b"\r" + separator.encode()).decode("latin-1")
+    short = (
+        line.select(
+            (
+                (pl.col("line").str.count_matches(separator, literal=True) + 1 < width)
+                & ~pl.col("line").str.contains('"', literal=True)
+                & (pl.col("line").str.strip_chars(nothing) != "")
+            ).sum()
+        )
+        .collect()
+        .item()
+    )
+    if short > most:
+        raise too_many_short(short, width, most)
