@@ -13,14 +13,19 @@ The list writes no space after a prefix of three letters (``IRLDUBLIN01``, ``LUX
 exports add one (``IRL DUBLIN01``), some lists drop the others' (``EMADRID03``). The code's letters are
 fixed, only its spacing differs, so a partner code is read as the list writes it (``E MADRID03``,
 ``IRLDUBLIN01``: one partner however spaced) where one Erasmus country prefix alone leaves a city of
-at most seven letters and the institution's number, and the run says so. One that reads two ways
-(``SKARLSTA01``: ``S KARLSTA01`` or ``SK ARLSTA01``) is kept as written, and named.
+at most seven letters and the institution's number, and its rows' ``partner_country`` (where given)
+is that reading's country, or names one reading's country only (``PLKRAKOW01`` in Poland:
+``PL KRAKOW01``, not ``P LKRAKOW01``), decided per file, and the run says so. One that still reads
+two ways (``SKARLSTA01`` in rows of ``SE`` and of ``SK``, or with no country) is kept as written, and
+named; one whose rows' country is none of its readings' (``AUSYD01`` in ``AU``) is no Erasmus code
+and kept as written.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 import polars as pl
 
@@ -39,6 +44,7 @@ _WHOLE = "IRL|LUX"
 _CITY_AND_NUMBER = re.compile(r"[A-Z][A-Z-]{0,6}\d{2,3}")
 _SPACED_WHOLE = re.compile(rf"({_WHOLE}) ({_CITY_AND_NUMBER.pattern})")
 _SHOWN = 6
+_CODE = "\x00partner_code"  # a file's codes beside its columns (no export column is named so)
 
 
 def readings(code: str) -> list[str]:
@@ -53,30 +59,50 @@ def readings(code: str) -> list[str]:
     return sorted(p + " " * (len(p) < 3) + rest for p, rest in found if _CITY_AND_NUMBER.fullmatch(rest))
 
 
-def _listed_series(codes_read: pl.Series) -> pl.Series:
-    values = codes_read.drop_nulls().unique().to_list()
-    one = {c: found[0] for c in values if len(found := readings(c)) == 1 and found[0] != c}
-    return codes_read.replace(one) if one else codes_read
+def _country_of(reading: str) -> str | None:
+    prefix = reading.split(" ", 1)[0] if " " in reading else reading[:3]
+    return PREFIXES.get(prefix, prefix if prefix in codes() else None)
 
 
-def as_listed(code: pl.Expr) -> pl.Expr:
-    """A partner code (upper case, one space) spaced as the Erasmus list writes it, where it reads one
-    way only (``EMADRID03`` → ``E MADRID03``, ``IRL DUBLIN01`` → ``IRLDUBLIN01``)."""
-    return code.map_batches(_listed_series, return_dtype=pl.String)
-
-
-def spacing_warnings(
+def file_code_readings(
     frame: pl.DataFrame, spec: SourceSpec, text_of: Callable[[FieldSpec], pl.Expr]
-) -> list[str]:
-    """The warnings for a file's partner codes spaced otherwise than the Erasmus list: those read as
-    the list writes them, and those kept as written because they read two ways."""
+) -> tuple[SourceSpec, list[str]]:
+    """``spec`` with its ``partner_code`` field's ``readings`` (each code of the file spaced otherwise
+    than the Erasmus list → the code as the list writes it), and the warnings: for the codes so read,
+    and for those kept as written because they read two ways and their rows' country does not tell
+    which (``PLKRAKOW01``, ``P LKRAKOW01`` or ``PL KRAKOW01``, is Polish in a row of ``PL``). A code whose
+    rows' country is none of its readings' (``AUSYD01`` in ``AU``: no ``A USYD01`` in Austria) is a
+    system's own code, not an Erasmus one: kept as written."""
+    from indicators.parsers import parse_field  # the parsers read a code through these readings
+
     if "partner_code" not in spec.field_names or spec.field("partner_code").type != "code":
-        return []
-    text = text_of(spec.field("partner_code")).cast(pl.String).str.replace_all(r"\s+", " ")
+        return spec, []
+    code_field = spec.field("partner_code")
+    written = frame.select(text_of(code_field).cast(pl.String).unique())  # a few hundred partners
+    found = {}
+    for code in written.to_series().drop_nulls().to_list():
+        code = " ".join(code.split()).upper()
+        if (options := readings(code)) and options != [code]:
+            found[code] = options
+    if not found:  # nearly always: every code spaced as the list writes it, or no Erasmus code
+        return spec, []
+    text = text_of(code_field).cast(pl.String).str.replace_all(r"\s+", " ")
     read = frame.select("_row_number", text.str.strip_chars().str.to_uppercase().alias("code"))
-    found = {c: readings(c) for c in read["code"].drop_nulls().unique().to_list()}
-    once = {c: r[0] for c, r in found.items() if len(r) == 1 and r[0] != c}
-    twice = {c: r for c, r in found.items() if len(r) > 1}
+    countries: dict[str, set[str]] = {}
+    if "partner_country" in spec.field_names and spec.field("partner_country").type == "country":
+        country_field = spec.field("partner_country")
+        country = parse_field(text_of(country_field).cast(pl.String), country_field).alias("country")
+        rows = frame.with_columns(read["code"].alias(_CODE)).filter(pl.col(_CODE).is_in(list(found)))
+        for code, named in rows.select(_CODE, country).unique().drop_nulls().iter_rows():
+            countries.setdefault(code, set()).add(named)
+    once, twice = {}, {}
+    for code, options in found.items():
+        if code in countries:  # the rows' country decides; one that names no reading's: no Erasmus code
+            options = [r for r in options if _country_of(r) in countries[code]]  # (AUSYD01 in AU)
+        if len(options) == 1:
+            once[code] = options[0]
+        elif options:
+            twice[code] = options
     warnings = []
     for chosen, words, end in (
         (
@@ -86,7 +112,8 @@ def spacing_warnings(
         ),
         (
             twice,
-            "without the space after its country prefix that reads two ways",
+            "without the space after its country prefix that reads two ways, its rows' partner_country "
+            "not telling which",
             "kept as written, so not matched to the same code spaced; write the code with its space, as "
             "the Erasmus list does",
         ),
@@ -106,7 +133,11 @@ def spacing_warnings(
             f"partner_code: {len(numbers)} rows write an Erasmus code {words} ({', '.join(shown)}{more}: rows "
             f"{at}): {end}"
         )
-    return warnings
+    return (
+        replace(spec, fields=tuple(replace(f, readings=once) if f is code_field else f for f in spec.fields))
+        if once
+        else spec
+    ), warnings
 
 
 def code_country(code: pl.Expr) -> pl.Expr:

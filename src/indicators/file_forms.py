@@ -25,7 +25,7 @@ import polars as pl
 from indicators.date_forms import file_date_forms
 from indicators.decimal_forms import file_decimal_marks
 from indicators.derive import ReadOptions
-from indicators.erasmus_codes import spacing_warnings
+from indicators.erasmus_codes import file_code_readings
 from indicators.identity import Pseudonymiser
 from indicators.sources import FieldSpec, SourceSpec
 
@@ -44,7 +44,8 @@ def file_forms(
     ranges = options.ranges if options is not None else ()
     spec, decimal_warnings = file_decimal_marks(frame, spec, text_of, ranges)
     warnings += decimal_warnings
-    warnings += spacing_warnings(frame, spec, text_of)  # EMADRID03 read as E MADRID03
+    spec, code_warnings = file_code_readings(frame, spec, text_of)  # EMADRID03 read as E MADRID03
+    warnings += code_warnings
     spec, notes = file_person_ids(frame, spec, text_of, pseudonymiser)
     return spec, warnings, notes
 

@@ -12,7 +12,6 @@ import datetime as dt
 import polars as pl
 
 from indicators.countries import iso_variant, spellings, without_marks
-from indicators.erasmus_codes import as_listed
 from indicators.identity import redact
 from indicators.redact import contains as contains_personnummer
 from indicators.source_build import EXCEL, format_precision
@@ -374,7 +373,8 @@ def _parse(text: pl.Expr, field: FieldSpec) -> pl.Expr:
         case "string":
             return redact(text)
         case "code":
-            return as_listed(_parse_code(text)) if field.name == "partner_code" else _parse_code(text)
+            # a code spaced otherwise than the Erasmus list: as the list writes it (file_forms decides)
+            return _parse_code(text).replace(field.readings) if field.readings else _parse_code(text)
         case "code_list":
             return _parse_code_list(text)
         case "country":

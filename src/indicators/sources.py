@@ -75,6 +75,8 @@ class FieldSpec:
     )
     # decimals: ',' or '.', the contract's `decimal:`, else where the file's column shows which (per file)
     decimal_mark: str | None = None
+    # codes: a code of the file spaced otherwise than the Erasmus list → as the list writes it (per file)
+    readings: dict[str, str] = field(default_factory=dict)
     line: int = 0  # the field's line in its contract file
 
     @property

@@ -40,8 +40,8 @@ def test_an_erasmus_code_spaced_otherwise_than_the_list_is_the_partner_the_list_
     # EMADRID03 and of IRLDUBLIN02 never checked, without a word. The code's letters are fixed, only the
     # spacing differs; where one country prefix alone leaves a city of at most seven letters and its
     # number, the code is read as the list writes it, and the run says so. 'SKARLSTA01' reads as
-    # S KARLSTA01 (Sweden) or SK ARLSTA01 (Slovakia): kept as written, and named. By hand: rows 2, 5, 6,
-    # 7, 8, 9 read otherwise (six codes), row 10 two ways; row 13's IRLDUBLIN02 (Ireland) is in GB
+    # S KARLSTA01 (Sweden) or SK ARLSTA01 (Slovakia): its row's country SE decides. By hand: rows 2, 5,
+    # 6, 7, 8, 9, 10 read otherwise (seven codes); row 13's IRLDUBLIN02 (Ireland) is in GB
     from indicators.erasmus_codes import code_country_mismatches
 
     codes = ["EMADRID03", "E  MADRID03", "e madrid03", "SFHELSINK01", "IRL DUBLIN01", "lux lux-vil01"]
@@ -57,21 +57,49 @@ def test_an_erasmus_code_spaced_otherwise_than_the_list_is_the_partner_the_list_
         "LUXLUX-VIL01",
         "UK LONDON001",
         "G ATHINE01",
-        "SKARLSTA01",
+        "S KARLSTA01",
         "D BERLIN01",
         "UCM.ES",
         "IRLDUBLIN02",
     ]
     assert warnings == [
-        "partner_code: 6 rows write an Erasmus code spaced otherwise than the Erasmus list (EMADRID03 read as "
+        "partner_code: 7 rows write an Erasmus code spaced otherwise than the Erasmus list (EMADRID03 read as "
         "E MADRID03, GATHINE01 as G ATHINE01, IRL DUBLIN01 as IRLDUBLIN01, LUX LUX-VIL01 as LUXLUX-VIL01, "
-        "SFHELSINK01 as SF HELSINK01, UKLONDON001 as UK LONDON001: rows 2, 5, 6, 7, 8, 9): read as the list "
-        "writes them, one partner however spaced",
-        "partner_code: 1 rows write an Erasmus code without the space after its country prefix that reads two "
-        "ways (SKARLSTA01: S KARLSTA01 or SK ARLSTA01: rows 10): kept as written, so not matched to the same "
-        "code spaced; write the code with its space, as the Erasmus list does",
+        "SFHELSINK01 as SF HELSINK01, SKARLSTA01 as S KARLSTA01, …: rows 2, 5, 6, 7, 8, 9, 10): read as the "
+        "list writes them, one partner however spaced"
     ]
     assert code_country_mismatches(SPEC, rows) == [
         "1 rows whose partner_country is not the country their partner_code names (IRLDUBLIN02 (IE) in GB: "
         "1: rows 13): loaded with the country as exported; correct the country or the code in the export"
+    ]
+
+
+def test_a_code_without_its_space_that_reads_two_ways_is_read_by_its_rows_country():
+    # without its space, a code whose two-letter prefix begins with a one-letter prefix reads two ways:
+    # PLKRAKOW01 is P LKRAKOW01 (Portugal) or PL KRAKOW01 (Poland), DKODENSE01 D KODENSE01 or DK
+    # ODENSE01, NLLEIDEN01 N LLEIDEN01 or NL LEIDEN01; each was kept as written, another partner than
+    # its spaced form. The rows' partner_country names one reading's country (PL, Denmark as a name, NL):
+    # that one is read. SKARLSTA01 in SE in one row and in SK in another still reads two ways: kept as
+    # written, and named. AUSYD01 in AU (a system's own code for a partner outside the programme) reads
+    # as A USYD01 only, in Austria: no Erasmus code, kept as written without a word. By hand: rows 2, 3,
+    # 4, 6 read; rows 5 and 8 named; row 7 kept
+    codes = ["PLKRAKOW01", "DKODENSE01", "NLLEIDEN01", "SKARLSTA01", "plkrakow01", "AUSYD01", "SKARLSTA01"]
+    rows, warnings = _read(codes, ["PL", "Denmark", "NL", "SE", "PL", "AU", "SK"])
+    assert rows["partner_code"].to_list() == [
+        "PL KRAKOW01",
+        "DK ODENSE01",
+        "NL LEIDEN01",
+        "SKARLSTA01",
+        "PL KRAKOW01",
+        "AUSYD01",
+        "SKARLSTA01",
+    ]
+    assert warnings == [
+        "partner_code: 4 rows write an Erasmus code spaced otherwise than the Erasmus list (DKODENSE01 read as "
+        "DK ODENSE01, NLLEIDEN01 as NL LEIDEN01, PLKRAKOW01 as PL KRAKOW01: rows 2, 3, 4, 6): read as the list "
+        "writes them, one partner however spaced",
+        "partner_code: 2 rows write an Erasmus code without the space after its country prefix that reads two "
+        "ways, its rows' partner_country not telling which (SKARLSTA01: S KARLSTA01 or SK ARLSTA01: rows 5, "
+        "8): kept as written, so not matched to the same code spaced; write the code with its space, as the "
+        "Erasmus list does",
     ]
