@@ -177,6 +177,70 @@ undelivered_sentences as (
     group by data_sources.indicator_id, undelivered.academic_year
 ),
 
+-- why a headline value is not final, source by source, in words: each source the headline reads
+-- that covers the year only in part, and how far ("activities to 2025-11-15, student_mobility to
+-- 2025-09-01"), and each that covers none of it though the indicator has values that year
+-- ("programme_register covers none of the year (its coverage ends 2025-06-30)"; a year between
+-- two deliveries that do not meet is not_delivered's)
+source_spans as (
+    select
+        source_name,
+        min(academic_year_start) as first_start,
+        max(academic_year_start) as last_start,
+        max(covered_through_date) as covered_to_date,
+    from source_years
+    group by source_name
+),
+
+partly_covered_sentences as (
+    select
+        data_sources.indicator_id,
+        source_years.academic_year,
+        string_agg(
+            data_sources.source_name || ' to ' || strftime(source_years.covered_through_date, '%Y-%m-%d'),
+            ', ' order by data_sources.source_name
+        ) as partly_covered,
+    from data_sources
+    inner join source_years
+        on data_sources.source_name = source_years.source_name
+    where data_sources.measure_only is null
+        and not source_years.is_complete
+    group by data_sources.indicator_id, source_years.academic_year
+),
+
+not_covered_sentences as (
+    select
+        indicator_years.indicator_id,
+        indicator_years.academic_year,
+        string_agg(
+            data_sources.source_name || ' covers none of the year'
+            || case
+                when source_spans.source_name is null then ' (it has no data)'
+                when indicator_years.academic_year_start > source_spans.last_start
+                    then ' (its coverage ends ' || strftime(source_spans.covered_to_date, '%Y-%m-%d') || ')'
+                when indicator_years.academic_year_start < source_spans.first_start
+                    then ' (it starts ' || {{ academic_year_label('source_spans.first_start') }} || ')'
+                else ''
+            end,
+            '; ' order by data_sources.source_name
+        ) as not_covered,
+    from indicator_years
+    inner join data_sources
+        on indicator_years.indicator_id = data_sources.indicator_id
+    left join source_years
+        on data_sources.source_name = source_years.source_name
+        and indicator_years.academic_year = source_years.academic_year
+    left join source_spans
+        on data_sources.source_name = source_spans.source_name
+    left join undelivered
+        on data_sources.source_name = undelivered.source_name
+        and indicator_years.academic_year = undelivered.academic_year
+    where data_sources.measure_only is null
+        and source_years.source_name is null
+        and undelivered.source_name is null
+    group by indicator_years.indicator_id, indicator_years.academic_year
+),
+
 final as (
     select
         indicator_years.indicator_id,
@@ -200,6 +264,8 @@ final as (
             else 'incomplete'
         end as headline_obs_status,
         indicator_years.measures_of_all_sources,
+        partly_covered_sentences.partly_covered,
+        not_covered_sentences.not_covered,
     from indicator_years
     left join lookback_sentences
         on indicator_years.indicator_id = lookback_sentences.indicator_id
@@ -207,6 +273,12 @@ final as (
     left join undelivered_sentences
         on indicator_years.indicator_id = undelivered_sentences.indicator_id
         and indicator_years.academic_year = undelivered_sentences.academic_year
+    left join partly_covered_sentences
+        on indicator_years.indicator_id = partly_covered_sentences.indicator_id
+        and indicator_years.academic_year = partly_covered_sentences.academic_year
+    left join not_covered_sentences
+        on indicator_years.indicator_id = not_covered_sentences.indicator_id
+        and indicator_years.academic_year = not_covered_sentences.academic_year
 )
 
 select * from final

@@ -65,6 +65,8 @@ judged_inputs as (
         ) as has_source_missing_the_year,
         indicator_years.lookback_not_covered,
         indicator_years.not_delivered,
+        indicator_years.partly_covered,
+        indicator_years.not_covered,
         headline.annotation_ids,
         plan_indicators.rule,
         plan_indicators.secondary_rule,
@@ -211,7 +213,9 @@ final as (
         case
             -- a milestone done in a partial year has its verdict, and no reason for none
             when is_judged and obs_status != 'final' then null
-            when obs_status = 'provisional' then 'provisional value: its sources cover only part of the year'
+            when obs_status = 'provisional'
+                then 'provisional value: its sources cover only part of the year'
+                    || coalesce(' (' || partly_covered || ')', '')
             when obs_status = 'final'
                 then case
                         when rule != 'milestone' and baseline_obs_status != 'final'
@@ -227,7 +231,10 @@ final as (
                         '; ',
                         case
                             when has_source_missing_the_year
-                                then coalesce(not_delivered, 'a source it uses covers none of the year')
+                                then coalesce(
+                                        nullif(concat_ws('; ', not_delivered, not_covered), ''),
+                                        'a source it uses covers none of the year'
+                                    )
                         end,
                         lookback_not_covered
                     )

@@ -223,7 +223,8 @@ def test_a_combined_indicator_in_a_year_no_delivery_covers_is_incomplete_with_th
             "2012/13",
             "provisional",
             "provisional",
-            "incomplete value: a source it uses covers none of the year",
+            # the activity log starts 2014-09-20: the reason names it and its first year
+            "incomplete value: activities covers none of the year (it starts 2014/15)",
         ),
         ("2014/15", "provisional", "provisional", gap),
         ("2015/16", "provisional", "provisional", gap),

@@ -261,7 +261,9 @@ def test_graduates_with_a_stay_abroad_get_no_verdict_without_five_years_of_mobil
             "2017/18",
             "provisional",
             "provisional",
-            f"incomplete value: a source it uses covers none of the year; {needs.format('2012/13')}, {starts}",
+            # the graduates' first degree is 2019-01-15: the reason names them and their first year
+            f"incomplete value: graduates covers none of the year (it starts 2018/19); {needs.format('2012/13')}, "
+            f"{starts}",
             None,
             None,
         ),

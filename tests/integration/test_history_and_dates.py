@@ -149,7 +149,11 @@ def test_history_dates_and_plans(tmp_path, monkeypatch, module_key):
     assert q(wh, "select count(*) from information_schema.tables where table_name like 'example_%'") == [(0,)]
     # 2. 2019/20: 2 > baseline 2018/19's 1 -> met; CAGR 100 * (2 / 1 - 1) = 100 >= 1.5 -> on_track;
     #    2020/21 is cut at 2021-03-01: 1 student so far, provisional -> no verdict
-    provisional = ("provisional", "provisional", "provisional value: its sources cover only part of the year")
+    provisional = (
+        "provisional",
+        "provisional",
+        "provisional value: its sources cover only part of the year (student_mobility to 2021-03-01)",
+    )
     assert q(wh, I01) == [
         ("2019/20", 2.0, "final", "met", "on_track", None),
         ("2020/21", 1.0, "provisional", *provisional),
@@ -196,7 +200,7 @@ def test_history_dates_and_plans(tmp_path, monkeypatch, module_key):
     assert q(wh, I01) == [
         ("2019/20", 1.0, "final", "not_met", "limited", None),
         ("2020/21", 1.0, "final", "not_met", "limited", None),
-        ("2021/22", 1.0, "provisional", *provisional),
+        ("2021/22", 1.0, "provisional", *provisional[:2], provisional[2].replace("2021-03-01", "2021-07-02")),
     ]
     assert q(wh, "select distinct run_date from marts.source_coverage") == [
         (__import__("datetime").date(2021, 7, 2),)

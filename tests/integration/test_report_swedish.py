@@ -90,16 +90,19 @@ def test_a_value_without_a_verdict_says_why_in_swedish(swedish):
         card_id: text_of(card)
         for card_id, card in re.findall(r'<div class="card" id="(I\d\d)">(.*?)</div>', page, re.S)
     }
-    # I01 outgoing students: every source covers part of 2025/26 (to 2025-09-01): provisional
+    # I01 outgoing students: its one source covers part of 2025/26 (to 2025-09-01): provisional, and
+    # the report says how far
     assert (
-        "Bedömning 2025/26: preliminärt värde, ingen bedömning (källorna täcker bara en del av läsåret) ·"
-        in (cards["I01"])
+        "Bedömning 2025/26: preliminärt värde, ingen bedömning (källorna täcker bara en del av läsåret "
+        "(student_mobility till 2025-09-01)) ·" in (cards["I01"])
     ), cards["I01"]
-    # a value of an incomplete year says so, not "provisional" alone
+    # a value of an incomplete year says so, not "provisional" alone, and names the source: the
+    # sample's programme register ends with 2024/25 (I08, I12, I24)
     incomplete = [
         card_id
         for card_id, card in cards.items()
-        if "(ofullständigt värde: en källa som indikatorn bygger på täcker inget av läsåret)" in card
+        if "(ofullständigt värde: programme_register täcker inget av läsåret (dess täckning slutar 2025-06-30))"
+        in card
     ]
     assert incomplete, "the sample's 2025/26 has values whose sources cover none of the year"
 

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from indicators.export import labels
 from indicators.report.cut_words import CUT_RULES
 from indicators.report.reader_words import RULES as READER_RULES
+from indicators.report.verdict_words import NO_VERDICT, no_verdict, word  # noqa: F401 (the report reads them here)
 from indicators.report.xlsx_words import NOT_A_WORKBOOK, ZIP_RULES, xlsx_damage
 
 FILE_STATUS = {
@@ -32,68 +33,6 @@ FILE_STATUS = {
 SEVERITY = {"warn": {"sv": "varning", "en": "warning"}, "error": {"sv": "fel", "en": "error"}}
 
 RUN_STATUS = labels.RUN_STATUS
-
-# why a value of a year that is not final gets no verdict (marts.indicator_progress.no_verdict_reason,
-# keyed by the value's obs_status as the mart keys it)
-NO_VERDICT = {
-    "provisional": {
-        "sv": "källorna täcker bara en del av läsåret",
-        "en": "its sources cover only part of the year",
-    },
-    "incomplete": {
-        "sv": "ofullständigt värde: en källa som indikatorn bygger på täcker inget av läsåret",
-        "en": "incomplete value: a source it uses covers none of the year",
-    },
-}
-
-
-OBS_WORDS = {"incomplete": "ofullständigt", "provisional": "preliminärt", "final": "slutligt"}
-LOOKBACK = re.compile(
-    r"it needs (?P<source>\S+) from (?P<start>\S+) \(the value's year and the (?:(?P<n>\d+) )?academic "
-    r"years? before it\), but (?P=source) (?:starts (?P<first>\S+)|covers none of (?P<gap>.+)|(?P<none>has no data))"
-)
-BASELINE = re.compile(
-    r"baseline value not final: (?P<year>\S+) is (?P<status>\w+), so no year is judged against it"
-)
-
-
-def no_verdict(reason: str | None, obs_status: str | None, lang: str) -> str | None:
-    """Why a value has no verdict (``marts.indicator_progress.no_verdict_reason``), in ``lang``: a
-    provisional year, a year a source covers none of, the years before the value its source does not
-    reach back to (I02 counts stays of the five years before), or a baseline that is not final."""
-    if not reason:
-        return word(NO_VERDICT, obs_status, lang) if obs_status in NO_VERDICT else None
-    if obs_status == "provisional":
-        return word(NO_VERDICT, "provisional", lang)
-    if lang == "en":
-        return reason
-    found = BASELINE.fullmatch(reason)
-    if found:
-        status = OBS_WORDS.get(found["status"], found["status"])
-        return f"utgångsvärdet är inte slutligt: {found['year']} är {status}, så inget år bedöms mot det"
-    if not reason.startswith("incomplete value: "):
-        return reason
-    clauses = []
-    for clause in reason.removeprefix("incomplete value: ").split("; "):
-        found = LOOKBACK.fullmatch(clause)
-        if clause == "a source it uses covers none of the year":
-            clauses.append("en källa som indikatorn bygger på täcker inget av läsåret")
-        elif found:
-            before = f"de {found['n']} läsåren" if found["n"] else "läsåret"
-            rest = (
-                f"börjar {found['first']}"
-                if found["first"]
-                else f"täcker inget av {found['gap']}"
-                if found["gap"]
-                else "har inga data"
-            )
-            clauses.append(
-                f"den behöver {found['source']} från {found['start']} (värdets läsår och {before} före det), "
-                f"men {found['source']} {rest}"
-            )
-        else:
-            return reason
-    return "ofullständigt värde: " + "; ".join(clauses)
 
 
 def _closest(text: str) -> str:
@@ -365,14 +304,6 @@ NOT_KEPT = re.compile(  # intake.not_kept: the disk had no room for the copy
 RULES += READER_RULES  # the reasons of a file's kind and size (report.reader_words)
 RULES += CUT_RULES  # a CSV export cut short (readers.cut_short)
 COMPILED = [(re.compile(pattern, re.S), template, parts) for pattern, template, parts in RULES]
-
-
-def word(table: dict[str, dict[str, str]], code: str | None, lang: str) -> str:
-    """A code's word in ``lang``; a code the table does not know is shown as it is."""
-    if code is None:
-        return ""
-    entry = table.get(code)
-    return entry[lang] if entry else code
 
 
 def reason(text: str | None, lang: str) -> tuple[str, str]:
