@@ -1,7 +1,9 @@
 -- The follow-ups of each plan, target by target: for the mid-term and the final follow-up, the
 -- faculty value of the plan's follow-up year or, where that year has no final value, of the
 -- latest earlier year with one (followup_year says which), judged by that plan's rule; a
--- provisional or incomplete value (no verdict) only when no year up to it is final. A follow-up
+-- provisional or incomplete value (no verdict) only when no year up to it is final. A milestone
+-- judged in a partial year (done within it: indicator_progress) counts as a year with a verdict, so
+-- the follow-up reads "met" there rather than an earlier year's "pending". A follow-up
 -- reads a year after the plan's baseline, never the baseline or before (a next plan loaded before
 -- its years have data would read its baseline year's "met", the target met before the plan
 -- began): none, no value and insufficient_data. One row per plan, indicator and follow-up kind
@@ -57,7 +59,8 @@ latest as (
     qualify
         row_number() over (
             partition by followup_kinds.plan_id, followup_kinds.indicator_id, followup_kinds.followup_kind
-            order by faculty_values.obs_status = 'final' desc, faculty_values.academic_year desc
+            -- a year with a verdict first: a final value, or a milestone judged in a partial year
+            order by faculty_values.status != 'provisional' desc, faculty_values.academic_year desc
         ) = 1
 ),
 
