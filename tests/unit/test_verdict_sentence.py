@@ -27,9 +27,16 @@ def test_not_met_at_or_after_the_deadline_names_it():
         )
 
 
-def test_before_the_deadline_or_met_no_deadline_is_named():
+def test_before_the_deadline_a_target_not_reached_is_not_yet_met():
+    # 180 against a target due 2022/23, read in 2021/22: the plan has a year to go, so the sentence
+    # does not call it failed ("not met: 180 ..." read as the plan's verdict)
     before = ROW | {"followup_year": "2021/22"}
-    assert labels.verdict_sentence(before, "en").startswith("not met: 180 ")
+    assert labels.verdict_sentence(before, "en") == (
+        "not yet met, due 2022/23: 180 outgoing students in 2021/22 against 118 at baseline (2018/19)"
+    )
+    assert labels.verdict_sentence(before, "sv") == (
+        "ännu ej uppfyllt, senast 2022/23: Outgoing students 180 2021/22 mot 118 vid utgångsläget (2018/19)"
+    )
     met = ROW | {"followup_year": "2022/23", "status": "met"}
     assert labels.verdict_sentence(met, "en").startswith("met: 180 ")
 

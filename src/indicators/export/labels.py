@@ -352,6 +352,9 @@ def verdict_sentence(row: dict, lang: str) -> str:
     deadline = row.get("deadline_year")
     if row.get("status") == "not_met" and deadline and year and str(year)[:4] >= str(deadline)[:4]:
         status += f" senast {deadline}" if lang == "sv" else f" by {deadline}"  # "not met by 2024/25"
+    elif row.get("status") == "not_met" and deadline and year:
+        # before its deadline a target is not failed: "not yet met, due 2029/30"
+        status = f"ännu ej uppfyllt, senast {deadline}" if lang == "sv" else f"not yet met, due {deadline}"
     if year is None:
         return f"{status}: " + ("inget värde att följa upp" if lang == "sv" else "no value to follow up")
     mark = {"provisional": " (p)", "incomplete": " (i)"}.get(row.get("final_obs_status") or "", "")
