@@ -36,9 +36,11 @@ from indicators.redact import DASHES, GAP, MARKER, PLUSES, REFERENCE, redact, re
 # replaced by one marker: the rule is indicators.redact's (redact: a polars expression; redact_text).
 REDACTED = MARKER
 
-_WIDE = [*"０１２３４５６７８９", "－", "＋", "Ｔ", "ｔ"]
-_NARROW = [*"0123456789", "-", "+", "T", "t"]
-_WIDE_PATTERN = "[０-９－＋Ｔｔ]"
+# full-width digits, hyphen, plus and T (a Chinese or Japanese input method) and the Arabic-Indic
+# digits (an Arabic, Persian or Urdu keyboard's): read as their ASCII forms
+_WIDE = [*"０１２３４５６７８９", "－", "＋", "Ｔ", "ｔ", *"٠١٢٣٤٥٦٧٨٩", *"۰۱۲۳۴۵۶۷۸۹"]
+_NARROW = [*"0123456789", "-", "+", "T", "t", *"0123456789", *"0123456789"]
+_WIDE_PATTERN = "[０-９－＋Ｔｔ٠-٩۰-۹]"
 
 # a personnummer's shapes: a separator '-' or '+' up to three times (as the redaction rule reads one),
 # before the last four characters; the rest digits, a 'T' (or 't', as the rule reads it) in the serial
@@ -173,7 +175,8 @@ def _any_ids(raw: pl.Series, pivot_year: int, digits_are_ids: bool = False) -> p
     frame = pl.DataFrame({"raw": raw})
     frame = frame.with_columns(pl.col("raw").str.replace_all(r"\s+", "").alias("s"))  # Unicode white space
     # full-width digits, hyphen, plus and T (a Chinese or Japanese input method, an incoming student's
-    # own form): the same identifier as its ASCII form (looked for first: nearly never there)
+    # own form) and Arabic-Indic digits: the same identifier as its ASCII form (looked for first:
+    # nearly never there)
     if frame["s"].str.contains(_WIDE_PATTERN).any():
         frame = frame.with_columns(pl.col("s").str.replace_many(_WIDE, _NARROW))
     # the separators the redaction rule reads between a personnummer's parts, read here alike (one

@@ -52,6 +52,23 @@ def test_full_width_digits_are_the_same_identifier():
     ]
 
 
+def test_arabic_indic_digits_are_the_same_identifier():
+    # an incoming student's own form typed on an Arabic keyboard (Arabic-Indic digits) or a Persian or
+    # Urdu one (the extended ones): every form was an invalid person identifier, the row quarantined
+    # and that stay not counted, while the redaction rule reads them as a personnummer's digits
+    pnr = personnummer("19000109", 987)
+    arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    values = [form.translate(table) for table in (arabic, persian) for form in forms(pnr).values()]
+    values += [f"{pnr[2:8]}+{pnr[8:]}".translate(arabic), "951130-T123".translate(persian)]
+    # the short forms read as 2000 without '+' (as in ASCII), as 1900 with it
+    assert normalise_person_ids(pl.Series(values), PIVOT).to_list() == [
+        *[pnr, pnr, "20" + pnr[2:], "20" + pnr[2:]] * 2,
+        pnr,
+        "19951130T123",
+    ]
+
+
 def test_plus_sign_means_a_hundred_years_earlier():
     pnr = personnummer("19201005", 990)
     short_plus = f"{pnr[2:8]}+{pnr[8:]}"
