@@ -13,10 +13,12 @@ quarantine reasons, errors, log lines and summaries. A match is
   ``:`` and ``*`` (slips in Excel), and their full-width forms, up to three of them (``--``), between
   spaces or characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
   writing direction), HTML character references (``&nbsp;``, ``&#8209;``: a web system's export) or
-  percent-encoded bytes (``%2D``, ``%20``, ``%E2%80%91``: a file name saved from a link or a web page),
+  percent-encoded bytes (``%2D``, ``%20``, ``%E2%80%91``: a file name saved from a link or a web page)
+  or a program's escapes of a character it does not show (``\xa0``, ``\u200b``, ``\t``: a message or
+  an export built with Python's repr, JSON's ``\u00a0``),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
 
-the digits read in pairs, with white space, characters that show as nothing, character references or percent-encoded bytes
+the digits read in pairs, with white space, characters that show as nothing, character references, percent-encoded bytes or escapes
 allowed between two pairs as between the date and the serial (a form filled in groups:
 ``19 00 01 01-98 76``, ``1900 0101-9876``, ``190001 01-9876``, ``19 000101-9876``; a Ladok T-number's
 ``T987`` is not split), never inside a pair (``190 00101-9876`` is no shape people type) and no
@@ -76,8 +78,12 @@ REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
 # a percent-encoded byte (%2D, %20, the three of a non-breaking hyphen %E2%80%91): a file name saved
 # from a web page or a mail's link, a path in a URL; spaced like white space
 PERCENT = r"%[0-9A-Fa-f]{2}"
+# the escape a program writes for a character it does not show: Python's repr of a no-break space
+# ('000101\xa0…'), a soft hyphen (\xad), a zero-width space (\u200b), a tab (\t); JSON's \u00a0; the
+# same in JSON text (a doubled backslash). Spaced like white space
+ESCAPE = r"\\{1,2}(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[tnrfv])"
 # one of them, or white space: what shows as a space or as nothing between a personnummer's parts
-GAP = rf"[\s{INVISIBLE}]|{REFERENCE}|{PERCENT}"
+GAP = rf"[\s{INVISIBLE}]|{REFERENCE}|{PERCENT}|{ESCAPE}"
 _GAP = rf"(?:{GAP})*"
 # the separators: the hyphens and dashes (the two- and three-em, the vertical ones, a hyphen bullet),
 # the minus signs (a modifier minus, a heavy minus), '_', '.', '/', the tildes and wave dashes (an
@@ -101,8 +107,9 @@ _SERIAL = rf"(?:{_d('0-9')}{{2}}{_GAP}{_d('0-9')}{{2}}|[TtＴｔ]{_d('0-9')}{{3}
 _CORE = rf"(?:{_CENTURY})?{_DATE}{_SEPARATOR}{_SERIAL}"
 # group 1: the character before (or the start), group 2: the character after (or the end). Before, a
 # percent-encoded byte is read whole, never its '%' alone: in 'SE45%205000%200000%200583' the '20' of
-# '%20' is no digit of the number after it, and in 'Student%2019000101%2D9801' the '0' of '%20' is none
-PATTERN = rf"(^|{PERCENT}|{_NOT_DIGIT[:-1]}%]){_CORE}({_NOT_DIGIT}|$)"
+# '%20' is no digit of the number after it, and in 'Student%2019000101%2D9801' the '0' of '%20' is none;
+# an escape too ('\xa019000101-9801': the 'a0' of '\xa0' is no part of the number)
+PATTERN = rf"(^|{PERCENT}|{ESCAPE}|{_NOT_DIGIT[:-1]}%]){_CORE}({_NOT_DIGIT}|$)"
 _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"
 # Python's engine backtracks: a run of gap characters given back one by one where no digit follows
 # costs as much again as reading it (a grouped date before 1 MB of spaces: 2.3 s against 1.0 s). Each

@@ -457,3 +457,25 @@ def test_a_personnummer_in_a_setting_or_an_argument_is_redacted_in_what_the_comm
     hexed = "e1517e13c5" + pnr[2:] + "ab"
     query = cli_in_process("sql", f"select '{hexed}' as pseudonym", "--csv", *where, env=key)
     assert query.returncode == 0 and query.stdout.splitlines() == ["pseudonym", hexed]
+
+
+def test_a_personnummer_with_a_no_break_space_quoted_by_repr_is_redacted(tmp_path):
+    """A personnummer pasted with a no-break space or a zero-width space (from a web page or Word)
+    where a setting's value or an option goes: the line quotes it with Python's repr, which writes
+    the space as an escape ('19000103\\xa09940'), and that form the rule did not read."""
+    from helpers import cli_in_process
+
+    pnr = personnummer("19000103", 994)
+    key = {"INDICATORS_PSEUDONYMISATION_KEY": TEST_KEY}
+    where = ["--warehouse", str(tmp_path / "warehouse.duckdb")]
+    runs = [
+        cli_in_process("status", *where, env=key | {"INDICATORS_REFERENCE_DAY": f"{pnr[:8]}\u00a0{pnr[8:]}"}),
+        cli_in_process(
+            "export", "--year", f"{pnr[2:8]}\u200b-{pnr[8:]}", "--out", str(tmp_path / "e"), *where
+        ),
+    ]
+    assert [run.returncode for run in runs] == [1, 1]
+    assert "reference_day = '[personnummer]' is not allowed" in runs[0].stderr
+    assert runs[1].stderr.startswith(
+        "export: --year must be an academic year such as 2023/24, not '[personnummer]'"
+    )

@@ -106,6 +106,16 @@ CASES = [
     ("000102%C2%A09800", M),
     ("19000102%E2%80%919800", M),
     ("00%2001%2002-98%2000", M),
+    # a program's escape of a character it does not show, between the parts: Python's repr of a
+    # no-break space, a soft hyphen, a zero-width space or a tab (a message built with {value!r}, an
+    # export written by a script), JSON's \u00a0 and a repr inside JSON. Each left the number in clear
+    ("reference_day = '19000103\\xa09940' is not allowed", f"reference_day = '{M}' is not allowed"),
+    ("repr 000110\\xad-9883", f"repr {M}"),
+    ("19000110\\u200b9883", M),
+    ("'000110\\t9883'", f"'{M}'"),
+    ('{"note": "19000110\\u00a09883"}', f'{{"note": "{M}"}}'),
+    ('"19000110\\\\xa09883"', f'"{M}"'),
+    ("\\xa019000110-9883", f"\\xa0{M}"),  # an escape's hex digits are no digits of the number
     # Arabic-Indic digits (an Arabic keyboard's) and the extended ones (a Persian or Urdu keyboard's),
     # in an incoming student's own form or a file's name: each left the number in clear
     ("ring ١٩٠٠٠١٠٦-٩٨٤٨", f"ring {M}"),
@@ -161,6 +171,13 @@ CASES = [
     ("٢٠٢٤-٠٣-٠١ ١٢:٣٤", "٢٠٢٤-٠٣-٠١ ١٢:٣٤"),
     ("SE٤٥ ٥٠٠٠ ٠٠٠٠ ٠٥٨٣ ٩٨٢٥ ٧٤٦٦", "SE٤٥ ٥٠٠٠ ٠٠٠٠ ٠٥٨٣ ٩٨٢٥ ٧٤٦٦"),
     ("۰۸ ۱۲ ۳۴ ۵۶ ۷۸", "۰۸ ۱۲ ۳۴ ۵۶ ۷۸"),
+    # escapes around numbers that are no date and serial: an IBAN so grouped, a date and a time, paths
+    (
+        "SE45\\xa05000\\xa00000\\xa00583\\xa09825\\xa07466",
+        "SE45\\xa05000\\xa00000\\xa00583\\xa09825\\xa07466",
+    ),
+    ("2024-03-01\\t12:34", "2024-03-01\\t12:34"),
+    ("C:\\temp\\new\\2024", "C:\\temp\\new\\2024"),
 ]
 
 
