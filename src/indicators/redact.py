@@ -98,12 +98,22 @@ PLUSES = "[+\uff0b]"
 # indicators.identity reads a person column's identifier with these same definitions
 _SEPARATOR = rf"{_GAP}(?:(?:{DASHES}|{PLUSES}){_GAP}){{0,3}}"
 # the digits in pairs, a gap allowed between two pairs (a form filled in groups: '19 00 01 01',
-# '1900 0101', '190001 01', the serial '98 76'); never inside a pair, and no separator but a gap
-_CENTURY = rf"(?:{_d('1')}{_d('89')}|{_d('2')}{_d('0')}){_GAP}"
-_MONTH = f"(?:{_d('0')}{_d('0-9')}|{_d('1')}{_d('0-2')})"
-_DAY = f"(?:{_d('0-2')}{_d('0-9')}|{_d('3')}{_d('01')}|{_d('6')}{_d('0-9')}|{_d('78')}{_d('0-9')}|{_d('9')}{_d('01')})"
-_DATE = rf"{_d('0-9')}{{2}}{_GAP}{_MONTH}{_GAP}{_DAY}"  # YY MM DD (a day + 60: a samordningsnummer)
-_SERIAL = rf"(?:{_d('0-9')}{{2}}{_GAP}{_d('0-9')}{{2}}|[TtＴｔ]{_d('0-9')}{{3}})"
+# '1900 0101', '190001 01', the serial '98 76'); never a space inside a pair, and no separator but a
+# gap. Between any two digits, characters that show as nothing (a soft hyphen a hyphenation tool puts
+# in a long number, a zero-width space a web page breaks lines at: 00010<U+200B>1-98NN reads as
+# 000101-98NN)
+_IN = f"[{_INVISIBLE}]*"
+
+
+def _pair(first: str, second: str) -> str:
+    return f"{_d(first)}{_IN}{_d(second)}"
+
+
+_CENTURY = rf"(?:{_pair('1', '89')}|{_pair('2', '0')}){_GAP}"
+_MONTH = f"(?:{_pair('0', '0-9')}|{_pair('1', '0-2')})"
+_DAY = f"(?:{_pair('0-2', '0-9')}|{_pair('3', '01')}|{_pair('6', '0-9')}|{_pair('78', '0-9')}|{_pair('9', '01')})"
+_DATE = rf"{_pair('0-9', '0-9')}{_GAP}{_MONTH}{_GAP}{_DAY}"  # YY MM DD (a day + 60: a samordningsnummer)
+_SERIAL = rf"(?:{_pair('0-9', '0-9')}{_GAP}{_pair('0-9', '0-9')}|[TtＴｔ](?:{_IN}{_d('0-9')}){{3}})"
 _CORE = rf"(?:{_CENTURY})?{_DATE}{_SEPARATOR}{_SERIAL}"
 # group 1: the character before (or the start), group 2: the character after (or the end). Before, a
 # percent-encoded byte is read whole, never its '%' alone: in 'SE45%205000%200000%200583' the '20' of
@@ -115,7 +125,7 @@ _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"
 # costs as much again as reading it (a grouped date before 1 MB of spaces: 2.3 s against 1.0 s). Each
 # run is taken whole (possessive, Python 3.11): what follows a gap is a digit, a separator or a 'T',
 # never a gap character, so the matches are the same; polars' engine does not backtrack
-COMPILED = re.compile(PATTERN.replace(_GAP, f"{_GAP}+"))
+COMPILED = re.compile(PATTERN.replace(_GAP, f"{_GAP}+").replace(_IN, f"{_IN}+"))
 _REPLACEMENT_PYTHON = rf"\g<1>{MARKER}\g<2>"
 
 

@@ -106,6 +106,14 @@ CASES = [
     ("000102%C2%A09800", M),
     ("19000102%E2%80%919800", M),
     ("00%2001%2002-98%2000", M),
+    # characters that show as nothing inside a pair of digits, as a reader sees none: a soft hyphen a
+    # hyphenation tool put in a long number, a zero-width space a web page breaks lines at (one after
+    # every digit, too), in the century, the date, the serial, a T-number's. Each left the number in clear
+    ("1900010\u00ad6-9848", M),
+    ("Kontakt 00010\u200b6-9848.", f"Kontakt {M}."),
+    ("1\u200b9\u200b0\u200b0\u200b0\u200b1\u200b0\u200b6\u200b-\u200b9\u200b8\u200b4\u200b8", M),
+    ("19000106-984\ufeff8", M),
+    ("000106-T9\u00ad84", M),
     # a program's escape of a character it does not show, between the parts: Python's repr of a
     # no-break space, a soft hyphen, a zero-width space or a tab (a message built with {value!r}, an
     # export written by a script), JSON's \u00a0 and a repr inside JSON. Each left the number in clear
@@ -171,6 +179,11 @@ CASES = [
     ("٢٠٢٤-٠٣-٠١ ١٢:٣٤", "٢٠٢٤-٠٣-٠١ ١٢:٣٤"),
     ("SE٤٥ ٥٠٠٠ ٠٠٠٠ ٠٥٨٣ ٩٨٢٥ ٧٤٦٦", "SE٤٥ ٥٠٠٠ ٠٠٠٠ ٠٥٨٣ ٩٨٢٥ ٧٤٦٦"),
     ("۰۸ ۱۲ ۳۴ ۵۶ ۷۸", "۰۸ ۱۲ ۳۴ ۵۶ ۷۸"),
+    # characters that show as nothing in numbers that are no date and serial: inside a longer number,
+    # in a date, an amount
+    ("19000106984\u200b81", "19000106984\u200b81"),
+    ("2024\u00ad-03-01 12:34", "2024\u00ad-03-01 12:34"),
+    ("1 0\u00ad00 000 kr", "1 0\u00ad00 000 kr"),
     # escapes around numbers that are no date and serial: an IBAN so grouped, a date and a time, paths
     (
         "SE45\\xa05000\\xa00000\\xa00583\\xa09825\\xa07466",
@@ -284,7 +297,9 @@ def test_long_runs_of_gap_characters_are_read_alike_by_both_engines():
         f"00{'&nbsp;' * 1000}01\u00a001{spaces}9876",
         f"19 00 01 01{spaces}x 98 76",
         f"0001 01 -{spaces}98{spaces}7",
+        f"0{chr(0x200B) * 100_000}00101-9876",  # inside a pair
+        f"0{chr(0x200B) * 100_000}x00101-9876",
     ]
-    expected = [M, M, texts[2], texts[3]]
+    expected = [M, M, texts[2], texts[3], M, texts[5]]
     assert [redact_text(text) for text in texts] == expected
     assert pl.DataFrame({"t": texts}).select(redact(pl.col("t"))).to_series().to_list() == expected
