@@ -114,6 +114,11 @@ CASES = [
     ("1\u200b9\u200b0\u200b0\u200b0\u200b1\u200b0\u200b6\u200b-\u200b9\u200b8\u200b4\u200b8", M),
     ("19000106-984\ufeff8", M),
     ("000106-T9\u00ad84", M),
+    # and a web page's references to them there (&shy; &#8203; &#xAD;, a name without its ';')
+    ("Kontakt 00010&shy;6-9848", f"Kontakt {M}"),
+    ("1900010&#8203;6-9848", M),
+    ("19000106-98&#xAD;48", M),
+    ("1900010&shy6-9848", M),
     # a program's escape of a character it does not show, between the parts: Python's repr of a
     # no-break space, a soft hyphen, a zero-width space or a tab (a message built with {value!r}, an
     # export written by a script), JSON's \u00a0 and a repr inside JSON. Each left the number in clear
@@ -184,6 +189,8 @@ CASES = [
     ("19000106984\u200b81", "19000106984\u200b81"),
     ("2024\u00ad-03-01 12:34", "2024\u00ad-03-01 12:34"),
     ("1 0\u00ad00 000 kr", "1 0\u00ad00 000 kr"),
+    ("19000106984&shy;81", "19000106984&shy;81"),
+    ("00010&nbsp;6-9848", "00010&nbsp;6-9848"),  # a space that shows, inside a pair: no shape
     # escapes around numbers that are no date and serial: an IBAN so grouped, a date and a time, paths
     (
         "SE45\\xa05000\\xa00000\\xa00583\\xa09825\\xa07466",
