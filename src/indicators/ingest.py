@@ -36,7 +36,7 @@ from indicators.derive import ReadOptions, export_columns
 from indicators.erasmus_codes import code_country_mismatches
 from indicators.faults import checkpoint
 from indicators.identity import Pseudonymiser
-from indicators.intake import kept_as, kept_before, misdated, misspelt_headers, oversize
+from indicators.intake import export_order, kept_as, kept_before, misdated, misspelt_headers, oversize
 from indicators.normalise import QUARANTINED, LayoutError, normalise
 from indicators.readers import delivered as delivery
 from indicators.readers.by_kind import read_file
@@ -112,8 +112,8 @@ def _ignored(name: str) -> bool:
 
 
 def inbox_delivered(inbox: Path) -> list[Delivered]:
-    """Regular files directly in the inbox (never a link), in name order (an export's date in its
-    name orders re-exports), each with its ``lstat`` as listed (no second ``stat`` to race a copy)."""
+    """Regular files directly in the inbox (never a link), in name order, each with its ``lstat`` as
+    listed (no second ``stat`` to race a copy); the ingest reads them in export order (intake)."""
     return delivery.scan(inbox, _ignored, lambda name: False)[0]
 
 
@@ -166,7 +166,7 @@ class Ingestor:
         )
         partial = [(f, why) for f in found if (why := delivery.partial_transfer(f.path.name))]
         found = [f for f in found if not delivery.partial_transfer(f.path.name)]
-        files, unsettled = delivery.settle(found, self.settle_seconds)
+        files, unsettled = delivery.settle(export_order(found, self.specs), self.settle_seconds)
         unsettled = partial + unsettled
         for name, reason in refused:  # never opened: recorded with their reason, nothing kept
             spec = match_source(name, self.specs)

@@ -14,7 +14,7 @@ from indicators.headers import closeness, closest_header
 from indicators.readers import delivered as delivery
 from indicators.readers.delivered import Delivered, shown, text_name
 from indicators.redact import redact_text
-from indicators.sources import SourceSpec, extraction_date, header_key
+from indicators.sources import SourceSpec, extraction_date, header_key, match_source
 
 
 def oversize(size: int, max_mb: float) -> str | None:
@@ -53,6 +53,26 @@ def misdated(file_name: str, run_day: dt.date, earliest: dt.date) -> str | None:
     else:
         said = "its name carries an extraction date inside what reads as a personnummer (not shown)"
     return f"{said}, {problem}: rename it with the date it was exported"
+
+
+def export_order(files: list[Delivered], specs: list[SourceSpec]) -> list[Delivered]:
+    """``files`` (in name order) with the dated files of each source in the order of the dates in
+    their names, each in one of the places those files held: the file read last is the source's
+    latest version of a key (staging takes the highest file id), so that of two exports of one night
+    the one taken last counts. In name order 'registreringar_2024-03-01.csv' came after
+    'enrolments_2024-03-04.csv', and the older export's rows counted without a word. A file without a
+    date keeps its place."""
+    dated: dict[str, list[int]] = {}
+    for place, file in enumerate(files):
+        spec = match_source(file.path.name, specs)
+        if spec is not None and extraction_date(file.path.name) is not None:
+            dated.setdefault(spec.name, []).append(place)
+    ordered = list(files)
+    for places in dated.values():
+        by_date = sorted(places, key=lambda p: (extraction_date(files[p].path.name), files[p].path.name))
+        for place, taken in zip(places, by_date, strict=True):
+            ordered[place] = files[taken]
+    return ordered
 
 
 def misspelt_headers(spec: SourceSpec, headers: list[str], ignored: list[str]) -> list[str]:

@@ -166,6 +166,26 @@ def test_a_hidden_first_sheet_passed_over_is_said_in_the_files_audit_row(tmp_pat
     )
 
 
+def test_two_exports_of_one_source_in_one_night_are_read_in_the_order_of_their_dates(tmp_path, ingest):
+    # two exports of the registrations in one inbox, named by two people: 'registreringar_2024-03-01.csv'
+    # (MAMED HT2023: 40) and 'enrolments_2024-03-04.csv' (41, three days later). Read in name order the
+    # later export came first, so the older one's 40 was the latest version staging took, without a word
+    inbox = tmp_path / "inbox"
+    write(inbox / "registreringar_2024-03-01.csv", "Programkod;Termin;Registrerade\nMAMED;HT2023;40\n")
+    write(inbox / "enrolments_2024-03-04.csv", "Programkod;Termin;Registrerade\nMAMED;HT2023;41\n")
+    write(inbox / "programmes.csv", "Programkod;Namn;Nivå;Första läsår\nMAMED;Masterprogram;A;2019/20\n")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 0, outcome.message
+    assert query(warehouse, "select file_name from audit.loaded_files order by file_id") == [
+        ("registreringar_2024-03-01.csv",),
+        ("programmes.csv",),
+        ("enrolments_2024-03-04.csv",),
+    ]
+    latest = """select registered_students from raw.enrolments
+        qualify row_number() over (partition by programme_code, term order by _file_id desc, _row_number desc) = 1"""
+    assert query(warehouse, latest) == [(41,)]  # as macros/latest_version.sql takes it
+
+
 def test_ewp_iia_xml_is_read_as_agreements(tmp_path, ingest):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
