@@ -597,6 +597,29 @@ def test_two_exports_joined_with_their_byte_order_marks_read_as_one():
     assert result.notes[0] == "1 rows left out: the header repeated (a report printed page by page) (rows 4)"
 
 
+@pytest.mark.parametrize("name", ["enrolments.csv", "enrolments.xlsx", "agreements.xml"])
+def test_a_file_of_no_bytes_is_rejected_as_empty_with_the_fix(name):
+    # a settled file of 0 bytes (an export that failed, a transfer that wrote nothing): a CSV was "empty
+    # file", an XLSX "not an XLSX workbook (not a zip archive)", which says it is something else, and
+    # neither named the fix
+    from pathlib import Path
+
+    from indicators.config import project_root
+    from indicators.readers.by_kind import read_file
+    from indicators.report.quality_words import reason
+    from indicators.sources import load_sources
+
+    [spec] = [s for s in load_sources(project_root() / "pipelines") if s.name == Path(name).stem]
+    with pytest.raises(ReaderError) as raised:
+        read_file(Path(name), b"", spec, "ki.se")
+    said = "empty file (0 bytes: the export, or its copy, wrote nothing): deliver the file again"
+    assert str(raised.value) == said
+    assert reason(said, "sv") == (
+        "tom fil (0 byte: exporten, eller kopian av den, skrev ingenting): leverera filen igen",
+        "sv",
+    )
+
+
 @pytest.mark.parametrize(
     ("packed", "kind"),
     [

@@ -17,6 +17,9 @@ from indicators.readers.xlsx_header import sheet_header
 from indicators.redact import redact_text
 from indicators.sources import SourceSpec
 
+# a file of no bytes (settled: no copy is still writing it): an export or a transfer that wrote nothing
+EMPTY = "empty file (0 bytes: the export, or its copy, wrote nothing): deliver the file again"
+
 
 def read_file(
     path: Path,
@@ -29,6 +32,8 @@ def read_file(
     """The rows of a file's ``data`` (its bytes, read once), by the kind its name says; ``notes`` gets
     what the file's audit row must say of the reading (hidden sheets passed over)."""
     suffix = path.suffix.lower()
+    if not data and suffix in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xml"):  # an XLSX was "not a zip"
+        raise ReaderError(EMPTY)
     if suffix in (".csv", ".txt", ".tsv"):
         return read_csv(data, skip_rows=spec.skip_rows)
     if suffix in (".xlsx", ".xlsm"):

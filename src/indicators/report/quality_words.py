@@ -100,6 +100,11 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (r"empty file", "tom fil", {}),
+    (
+        r"empty file \(0 bytes: the export, or its copy, wrote nothing\): deliver the file again",
+        "tom fil (0 byte: exporten, eller kopian av den, skrev ingenting): leverera filen igen",
+        {},
+    ),
     (r"no data rows \(header only\)", "inga datarader (bara rubrikraden)", {}),
     (r"no data rows \(empty sheet\)", "inga datarader (tomt blad)", {}),
     (
