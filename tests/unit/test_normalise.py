@@ -421,6 +421,44 @@ def test_a_value_outside_an_error_level_range_quarantines_its_row_not_the_night(
     }
 
 
+def test_a_count_far_larger_than_any_university_has_is_quarantined():
+    """Registrations as a sheet kept by hand delivered them: a programme's Ladok id pasted into the
+    count's column (4500012) and a cell of nines (99999999999999, a placeholder) were loaded as
+    registered students without a word, a denominator of the coverage indicators millions too large;
+    only a negative count was quarantined. A count above 100,000 (more than any university has
+    students) is now quarantined as a negative one is; 100,000 itself loads."""
+    from indicators import normalise as module
+    from indicators.derive import ReadOptions, row_ranges
+    from indicators.identity import Pseudonymiser
+
+    [spec] = [s for s in SPECS if s.name == "enrolments"]
+    frame = export(
+        {
+            "Programkod": ["MAMED", "VGSJU", "SSKEX", "BIOMED", "FYSIO"],
+            "Termin": ["HT2023"] * 5,
+            "Registrerade": ["120", "4500012", "99999999999999", "-5", "100000"],
+        }
+    )  # rows 2..6
+    options = ReadOptions(ranges=row_ranges(project_root()))
+    result = module.normalise(
+        frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"), options=options
+    )
+    assert result.good_rows().select("programme_code", "registered_students").rows() == [
+        ("MAMED", 120),
+        ("FYSIO", 100000),
+    ]
+    why = (
+        "a count is never negative, nor above 100,000 (more than any university has students: an id or another "
+        "number in the count's column; denominator of the coverage indicators); expectations/thresholds.yml"
+    )
+    reasons = dict(result.quarantine.select("_row_number", "reason").rows())
+    assert reasons == {
+        3: f"registered_students outside 0..100000 ({why}): '4500012'",
+        4: f"registered_students outside 0..100000 ({why}): '99999999999999'",
+        5: f"registered_students outside 0..100000 ({why}): '-5'",
+    }
+
+
 def _two_date_forms(dates: list[str]):
     """A MoveON export in English whose start dates a profile reads in both forms, d/m and m/d
     (``formats: ['%d/%m/%Y', '%m/%d/%Y']``): the rows' start dates, the quarantine and the warnings."""
