@@ -102,3 +102,37 @@ def _decide(counts: pl.DataFrame, group: list[str], f: FieldSpec, spec: SourceSp
         f"{group[best]}, {which}; the {lost} rows it does not read are quarantined as invalid "
         f"dates: correct them in the export (one form in a column)"
     )
+
+
+def date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr:
+    """For a date written as a month (``09-2019``, ``2019/09``) or a year alone, the fix: which forms a
+    field reads is its contract's choice, and a coarse one must be kept as such (``keep_precision``). For
+    a term or an academic year where a date belongs (``HT2024``, ``VT2025``, ``2024/25``), what it is:
+    the reason showed the value alone, and '2024/25' read like a date typed wrong."""
+    own = f"pipelines/{spec.name}.yml"
+    here = spec.contract_file or own
+    month = r"(0?[1-9]|1[0-2])"  # 13-2008 is no month: no hint, the value is just invalid
+    forms = [(r"^\d{4}$", "%Y")]
+    for sep in "-/.":
+        forms += [(rf"^{month}\{sep}\d{{4}}$", f"%m{sep}%Y"), (rf"^\d{{4}}\{sep}{month}$", f"%Y{sep}%m")]
+    hint = pl.lit("")
+    for pattern, form in forms:
+        if form in f.formats:  # a form the field reads already: the value is no such date ('13-2008')
+            continue
+        where = f"formats: ['{form}'] in {here}"
+        if not f.keep_precision:
+            where += f" and keep_precision: true in {own}" if here != own else " and keep_precision: true"
+        what = "a year" if form == "%Y" else "a month"
+        fix = f" ({what} without a day: to read it, give {f.name} {where})"
+        hint = pl.when(shown.str.contains(pattern)).then(pl.lit(fix)).otherwise(hint)
+    period = r"(?i)^(?:(?:HT|VT)\s?-?\d{4}|\d{4}\s?(?:HT|VT)|\d{4}\s?[/\-\u2013]\s?\d{2}(?:\d{2})?)$"
+    not_a_day = shown.str.contains(period) & ~shown.str.contains(r"^\d{4}[/-](0?[1-9]|1[0-2])$")
+    fix = " (a term or an academic year, not a date: the export's column holds no day; deliver the dates)"
+    hint = pl.when(not_a_day).then(pl.lit(fix)).otherwise(hint)
+    if "excel" not in f.formats:  # 43629: a date cell formatted as a number (days since 1899-12-30)
+        fix = (
+            f" (an Excel serial number, a date cell formatted as a number: to read it, give {f.name} "
+            f"formats: ['excel'] in {here}, beside its other forms)"
+        )
+        hint = pl.when(shown.str.contains(r"^[2-5]\d{4}(\.\d+)?$")).then(pl.lit(fix)).otherwise(hint)
+    return hint

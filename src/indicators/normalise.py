@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from indicators.date_forms import date_hint
 from indicators.decimal_forms import decimal_hint
 from indicators.derive import (
     DERIVED,
@@ -90,34 +91,6 @@ def _parse_columns(text: pl.DataFrame, fields: list[FieldSpec]) -> list[pl.Expr]
             .alias(f"__v_{f.name}")
         )
     return expressions
-
-
-def _coarse_date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr:
-    """For a date written as a month (``09-2019``, ``2019/09``) or a year alone, the fix: which forms a
-    field reads is its contract's choice, and a coarse one must be kept as such (``keep_precision``)."""
-    own = f"pipelines/{spec.name}.yml"
-    here = spec.contract_file or own
-    month = r"(0?[1-9]|1[0-2])"  # 13-2008 is no month: no hint, the value is just invalid
-    forms = [(r"^\d{4}$", "%Y")]
-    for sep in "-/.":
-        forms += [(rf"^{month}\{sep}\d{{4}}$", f"%m{sep}%Y"), (rf"^\d{{4}}\{sep}{month}$", f"%Y{sep}%m")]
-    hint = pl.lit("")
-    for pattern, form in forms:
-        if form in f.formats:  # a form the field reads already: the value is no such date ('13-2008')
-            continue
-        where = f"formats: ['{form}'] in {here}"
-        if not f.keep_precision:
-            where += f" and keep_precision: true in {own}" if here != own else " and keep_precision: true"
-        what = "a year" if form == "%Y" else "a month"
-        fix = f" ({what} without a day: to read it, give {f.name} {where})"
-        hint = pl.when(shown.str.contains(pattern)).then(pl.lit(fix)).otherwise(hint)
-    if "excel" not in f.formats:  # 43629: a date cell formatted as a number (days since 1899-12-30)
-        fix = (
-            f" (an Excel serial number, a date cell formatted as a number: to read it, give {f.name} "
-            f"formats: ['excel'] in {here}, beside its other forms)"
-        )
-        hint = pl.when(shown.str.contains(r"^[2-5]\d{4}(\.\d+)?$")).then(pl.lit(fix)).otherwise(hint)
-    return hint
 
 
 def _describe(value: pl.Expr) -> pl.Expr:
@@ -278,7 +251,7 @@ def _checks(
             kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
             shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
             message = pl.lit(f"{kind} in {f.name}:") + _describe(shown)
-            hint = _coarse_date_hint(shown, f, spec) if f.type == "date" else decimal_hint(shown, f)
+            hint = date_hint(shown, f, spec) if f.type == "date" else decimal_hint(shown, f)
             message = message + hint
             field_checks.append((f"_bad_{f.name}", raw.is_not_null() & value.is_null(), message))
         if f.type in ("date", "term", "academic_year"):

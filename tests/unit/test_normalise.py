@@ -459,6 +459,38 @@ def test_a_count_far_larger_than_any_university_has_is_quarantined():
     }
 
 
+def test_a_term_or_an_academic_year_where_a_date_belongs_is_named_so():
+    """A MoveON export whose start and end columns hold the stay's period ('HT2024', 'VT2025', '2024/25',
+    '2024-2025'): each row was quarantined as "invalid date in start_date: '2024/25'", which reads like
+    a date typed wrong. The reason now says what the value is. A month ('2024/09') keeps its own fix."""
+    from helpers import personnummer
+    from indicators import normalise as module
+    from indicators.identity import Pseudonymiser
+
+    [spec] = [s for s in SPECS if s.name == "student_mobility"]
+    frame = export(
+        {
+            "Utbytes-ID": ["P1", "P2", "P3", "P4"],
+            "Personnummer": [personnummer("19000101", 981)] * 4,
+            "Riktning": ["ut"] * 4,
+            "Typ av utbyte": ["studier"] * 4,
+            "Land": ["GB"] * 4,
+            "Startdatum": ["HT2024", "2024/25", "2024-2025", "2024/09"],
+            "Status": ["avslutad"] * 4,
+        }
+    )  # rows 2..5
+    result = module.normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    reasons = dict(result.quarantine.select("_row_number", "reason").rows())
+    period = " (a term or an academic year, not a date: the export's column holds no day; deliver the dates)"
+    assert reasons[2] == f"invalid date in start_date: 'HT2024'{period}"
+    assert reasons[3] == f"invalid date in start_date: '2024/25'{period}"
+    assert reasons[4] == f"invalid date in start_date: '2024-2025'{period}"
+    assert reasons[5] == (
+        "invalid date in start_date: '2024/09' (a month without a day: to read it, give start_date formats: "
+        "['%Y/%m'] in pipelines/student_mobility.yml)"
+    )
+
+
 def _two_date_forms(dates: list[str]):
     """A MoveON export in English whose start dates a profile reads in both forms, d/m and m/d
     (``formats: ['%d/%m/%Y', '%m/%d/%Y']``): the rows' start dates, the quarantine and the warnings."""
