@@ -303,6 +303,29 @@ def test_the_ec_statistics_placements_and_partners_read_as_a_person_reads_them()
     assert rows["partner_code"].to_list() == [None, None, "G ATHINE01", "D HEIDELB01"]
 
 
+def test_the_ec_statistics_without_country_columns_read_an_irish_or_luxembourg_code_as_the_list_writes_it():
+    # without COUNTRYOFHOSTINSTITUTION the profile reads the partner's country from the code's prefix,
+    # the letters before the spaces: the list writes no space after IRL and LUX ('IRLDUBLIN01',
+    # 'LUXLUX-VIL01'), so the prefix read 'IRLDUBLIN' and 'LUXLUX', no country: every student to or
+    # from Dublin or Luxembourg was quarantined. By hand: IE, LU, and DE for the spaced code
+    header = "HOMEINSTITUTION;HOSTINSTITUTION;LEVELSTUDY;MOBILITYTYPE;STUDYSTARTDATE;PLACEMENTSTARTDATE;ECTSCREDITSSTUDY"
+    lines = [
+        "S  LUND01;IRLDUBLIN01;2;S;09-2008;;30",  # row 2
+        "LUXLUX-VIL01;S  LUND01;2;S;09-2008;;30",  # row 3: incoming
+        "S  LUND01;D  HEIDELB01;2;S;09-2008;;30",  # row 4
+    ]
+    columns = header.split(";")
+    rows, reasons, _ = _normalise(
+        {c: [line.split(";")[i] or None for line in lines] for i, c in enumerate(columns)}, profile="ec"
+    )
+    assert reasons == {}
+    assert rows.select("_row_number", "direction", "partner_code", "partner_country").rows() == [
+        (2, "outgoing", "IRLDUBLIN01", "IE"),
+        (3, "incoming", "LUXLUX-VIL01", "LU"),
+        (4, "outgoing", "D HEIDELB01", "DE"),
+    ]
+
+
 def test_a_time_zone_written_as_postgresql_or_utc_writes_it_keeps_the_swedish_date():
     # PostgreSQL writes a timestamp with its zone as '2020-08-31 22:00:00+00' (the hours alone), other
     # systems '2020-09-01 00:00:00 UTC': each row was quarantined as an invalid date, though '+00:00' and
