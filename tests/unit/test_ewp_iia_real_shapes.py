@@ -80,3 +80,18 @@ def test_an_index_response_or_an_empty_get_response_is_rejected_naming_the_fix()
         "no iia elements: the get-response holds no agreement (the EWP server knew none of the IIAs asked "
         "for); deliver one that holds the agreements"
     )
+
+
+def test_a_partner_whose_hei_id_is_under_a_spanish_regional_domain_is_in_spain():
+    # real SCHAC ids of Spanish universities end in Catalonia's, the Basque Country's or Galicia's own
+    # domain (uab.cat, ehu.eus, a .gal one): no country was read, and the agreement was quarantined as
+    # missing its required partner_country. These domains are Spain's regions' only. By hand: ES, ES, ES
+    rows = []
+    for hei in ("fictive-univ.cat", "fictive-univ.eus", "fictive-univ.gal"):
+        data = _get_response(_spec("student-studies-mobility-spec", "lu.se", "fictive-univ.pl", ""))
+        rows += read_ewp_iia(data.replace(b"fictive-univ.pl", hei.encode())).to_dicts()
+    assert [(r["partner_code"], r["partner_country"]) for r in rows] == [
+        ("fictive-univ.cat", "ES"),
+        ("fictive-univ.eus", "ES"),
+        ("fictive-univ.gal", "ES"),
+    ]

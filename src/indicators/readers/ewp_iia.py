@@ -24,7 +24,8 @@ Columns (all `String` except `_row_number`, `Int64`, the 1-based position of the
   `hei-id`. EWP carries no institution name; the contacts are *persons* (personal data) and the
   `iia-code` is an agreement number, so neither is used as a name.
 * `partner_country` — the partner `hei-id`'s top-level domain when it is a two-letter country
-  code (`uk` → `GB`), else null (`.eu`, `.org`, …).
+  code (`uk` → `GB`) or a Spanish region's (`uab.cat`, `ehu.eus`, `.gal` → `ES`), else null (`.eu`,
+  `.org`, …).
 * `agreement_type` — always `erasmus_iia`.
 * `valid_from` / `valid_to` — 1 July of the first year of the earliest receiving academic year /
   30 June of the second year of the latest one, over all specs (ISO dates); a southern hemisphere
@@ -111,7 +112,8 @@ SCHEMA: dict[str, Any] = {**{column: pl.String for column in COLUMNS}, "_row_num
 _ACADEMIC_YEAR = re.compile(r"(\d{4})/(\d{4})")
 _PLACES = re.compile(r"\d{1,9}")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TLD_TO_COUNTRY = {"uk": "GB"}
+# uk is GB; Catalonia's, the Basque Country's and Galicia's own domains hold Spanish universities (uab.cat)
+_TLD_TO_COUNTRY = {"uk": "GB", "cat": "ES", "eus": "ES", "gal": "ES"}
 # Two-letter top-level domains that are not ISO 3166-1 alpha-2 country codes.
 _NOT_COUNTRIES = {"eu", "ac", "su", "tp", "yu", "an"}
 
@@ -379,6 +381,8 @@ def _country(hei_id: str | None) -> str | None:
     if not hei_id:
         return None
     tld = hei_id.strip().rstrip(".").rsplit(".", 1)[-1].lower()
+    if "." in hei_id.strip().rstrip(".") and tld in _TLD_TO_COUNTRY:
+        return _TLD_TO_COUNTRY[tld]
     if "." not in hei_id.strip().rstrip(".") or len(tld) != 2 or not tld.isascii() or not tld.isalpha():
         return None
     if tld in _NOT_COUNTRIES:
