@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import polars as pl
 
 from indicators.date_forms import date_hint
-from indicators.decimal_forms import decimal_hint
 from indicators.derive import (
     DERIVED,
     KEEP,
@@ -40,6 +39,7 @@ from indicators.reasons import REASON_ID, Reasons, field_reason_ids, quarantine_
 from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec
 from indicators.totals import totals_rows
+from indicators.value_hints import value_hint
 
 QUARANTINED = "_quarantined"  # the flag on a normalised row that goes to the quarantine, not the table
 
@@ -251,7 +251,7 @@ def _checks(
             kind = "unknown value" if f.type == "enum" else f"invalid {f.type.replace('_', ' ')}"
             shown = pl.col(f"_raw_{f.name}")  # the text as exported, joined in for bad rows only
             message = pl.lit(f"{kind} in {f.name}:") + _describe(shown)
-            hint = date_hint(shown, f, spec) if f.type == "date" else decimal_hint(shown, f)
+            hint = date_hint(shown, f, spec) if f.type == "date" else value_hint(shown, f, spec)
             message = message + hint
             field_checks.append((f"_bad_{f.name}", raw.is_not_null() & value.is_null(), message))
         if f.type in ("date", "term", "academic_year"):

@@ -137,7 +137,7 @@ def test_v6_years_as_a_list():
     [row] = _rows(FIXTURES / "iias_v6.xml")
     assert row["agreement_id"] == "LU-IIA-2018-0042"
     assert row["partner_code"] == "eui.eu"
-    assert row["partner_country"] is None  # .eu is no country
+    assert row["partner_country"] == "eui.eu"  # .eu is no country: the hei-id, for the contract's values:
     assert (row["valid_from"], row["valid_to"]) == ("2018-07-01", "2021-06-30")
     assert row["isced_codes"] == "031"
     assert (row["student_places"], row["incoming_student_places"]) == ("2", "1")
@@ -311,7 +311,7 @@ def test_row_problems_are_passed_through_not_guessed():
         None,
     )
     assert no_places["student_places"] is None  # a spec without mobilities-per-year: unknown, not 0
-    assert no_places["partner_country"] is None  # .org
+    assert no_places["partner_country"] == "www.example.org"  # .org: no country, the hei-id passed on
     assert [r["_row_number"] for r in rows] == [1, 2, 3]
 
 

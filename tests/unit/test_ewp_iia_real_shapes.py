@@ -95,3 +95,36 @@ def test_a_partner_whose_hei_id_is_under_a_spanish_regional_domain_is_in_spain()
         ("fictive-univ.eus", "ES"),
         ("fictive-univ.gal", "ES"),
     ]
+
+
+def test_a_partner_whose_hei_id_names_no_country_can_be_given_one_in_the_contract():
+    # real SCHAC ids under a domain that names no country (ub.edu, upf.edu: Spanish universities; eui.eu
+    # in Italy) gave no partner_country, and the agreement was quarantined "missing required value:
+    # partner_country", with no way to load it but to edit the XML. The reader now passes the hei-id
+    # on as the country's text: a contract's partner_country values: (ES: [fictive-univ.edu]) reads it,
+    # and without one the reason names the hei-id and that fix. By hand: ES with the mapping; without,
+    # quarantined with the reason below
+    from dataclasses import replace
+
+    from indicators.config import project_root
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources
+
+    spec = next(s for s in load_sources(project_root() / "pipelines") if s.name == "agreements")
+    data = _get_response(_spec("student-studies-mobility-spec", "lu.se", "fictive-univ.pl", ""))
+    frame = read_ewp_iia(data.replace(b"fictive-univ.pl", b"fictive-univ.edu"))
+    key = Pseudonymiser(b"test-key-not-for-production-0123")
+    result = normalise(frame, spec, key)
+    assert result.good_rows().height == 0
+    assert result.quarantine["reason"].to_list() == [
+        "invalid country in partner_country: 'fictive-univ.edu' (an EWP hei-id whose domain names no "
+        "country: give it its country in partner_country's values: in pipelines/agreements.yml, e.g. "
+        "ES: [fictive-univ.edu])"
+    ]
+    fields = tuple(
+        replace(f, values={"fictive-univ.edu": "ES"}) if f.name == "partner_country" else f
+        for f in spec.fields
+    )
+    mapped = normalise(frame, replace(spec, fields=fields), key).good_rows()
+    assert mapped.select("partner_code", "partner_country").rows() == [("FICTIVE-UNIV.EDU", "ES")]

@@ -24,8 +24,9 @@ Columns (all `String` except `_row_number`, `Int64`, the 1-based position of the
   `hei-id`. EWP carries no institution name; the contacts are *persons* (personal data) and the
   `iia-code` is an agreement number, so neither is used as a name.
 * `partner_country` — the partner `hei-id`'s top-level domain when it is a two-letter country
-  code (`uk` → `GB`) or a Spanish region's (`uab.cat`, `ehu.eus`, `.gal` → `ES`), else null (`.eu`,
-  `.org`, …).
+  code (`uk` → `GB`) or a Spanish region's (`uab.cat`, `ehu.eus`, `.gal` → `ES`), else the `hei-id`
+  itself (`ub.edu`, `eui.eu`): no country, so the ingest quarantines the row naming it, unless the
+  contract's `partner_country` `values:` gives it one (`ES: [ub.edu]`).
 * `agreement_type` — always `erasmus_iia`.
 * `valid_from` / `valid_to` — 1 July of the first year of the earliest receiving academic year /
   30 June of the second year of the latest one, over all specs (ISO dates); a southern hemisphere
@@ -276,7 +277,7 @@ def _agreement(iia: Element, home: str, number: int) -> tuple[Any, ...]:
         agreement_id,
         partner_code,
         partner_name,
-        _country(partner_code),
+        _country(partner_code) or (_raw(partner_code) if partner_code else None),
         "erasmus_iia",
         valid_from,
         valid_to,
