@@ -44,3 +44,12 @@ def test_before_the_deadline_a_target_not_reached_is_not_yet_met():
 def test_a_partial_year_reads_no_verdict():
     row = ROW | {"followup_year": "2025/26", "status": "provisional", "final_obs_status": "provisional"}
     assert labels.verdict_sentence(row, "en").startswith("provisional value, no verdict: 180 (p) ")
+
+
+def test_the_status_word_is_not_yet_met_before_the_deadline():
+    # the report's badge beside the sentence: the same words
+    assert labels.status_word("not_met", "2021/22", "2022/23", "en") == "not yet met"
+    assert labels.status_word("not_met", "2021/22", "2022/23", "sv") == "ännu ej uppfyllt"
+    assert labels.status_word("not_met", "2022/23", "2022/23", "en") == "not met"
+    assert labels.status_word("not_met", "2021/22", None, "en") == "not met"
+    assert labels.status_word("met", "2021/22", "2022/23", "sv") == "uppfyllt"

@@ -331,6 +331,17 @@ def header(key: str, lang: str) -> str:
     return key  # year columns ('2019/20') and anything else read as themselves
 
 
+NOT_YET_MET = {"sv": "ännu ej uppfyllt", "en": "not yet met"}
+
+
+def status_word(status: str | None, year: str | None, deadline: str | None, lang: str) -> str | None:
+    """The status in words; a target not reached in a year before its deadline is "not yet met" (the
+    plan still runs: "not met" reads as failed), at or after it "not met"."""
+    if status == "not_met" and deadline and year and str(year)[:4] < str(deadline)[:4]:
+        return NOT_YET_MET[lang]
+    return text(STATUS, status, lang)
+
+
 def verdict_sentence(row: dict, lang: str) -> str:
     """One generated sentence per target of a follow-up, e.g. "met: 603 outgoing students in 2024/25
     against 561 at baseline (2018/19)". Values are the published (protected) ones: a suppressed value
@@ -354,7 +365,9 @@ def verdict_sentence(row: dict, lang: str) -> str:
         status += f" senast {deadline}" if lang == "sv" else f" by {deadline}"  # "not met by 2024/25"
     elif row.get("status") == "not_met" and deadline and year:
         # before its deadline a target is not failed: "not yet met, due 2029/30"
-        status = f"ännu ej uppfyllt, senast {deadline}" if lang == "sv" else f"not yet met, due {deadline}"
+        status = status_word("not_met", year, deadline, lang) + (
+            f", senast {deadline}" if lang == "sv" else f", due {deadline}"
+        )
     if year is None:
         return f"{status}: " + ("inget värde att följa upp" if lang == "sv" else "no value to follow up")
     mark = {"provisional": " (p)", "incomplete": " (i)"}.get(row.get("final_obs_status") or "", "")

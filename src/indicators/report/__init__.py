@@ -278,6 +278,9 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
             ind.get("target_value"),
         )
 
+    def status_word(status: str | None, year: str | None, iid: str) -> str | None:  # "not yet met" before it
+        return labels.status_word(status, year, publication.indicator(iid).get("deadline_year"), lang)
+
     goals = []
     for ind in publication.catalogue:
         if not goals or goals[-1]["goal_id"] != ind["goal_id"]:
@@ -295,7 +298,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
                 ],
                 "verdict_mark": publication.obs_mark(ind["indicator_id"], publication.year),
                 "verdict": verdict,
-                "status_word": labels.text(labels.STATUS, verdict["status"], lang),
+                "status_word": status_word(verdict["status"], publication.year, ind["indicator_id"]),
                 "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
                 # a value that is not final has no verdict: say why (indicator_progress.no_verdict_reason)
                 "no_verdict": quality_words.no_verdict(
@@ -335,7 +338,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
     midterm = []
     if publication.kind == "midterm":
         for row in publication.midterm_rows():
-            row["status_word"] = labels.text(labels.STATUS, row["status"], lang)
+            row["status_word"] = status_word(row["status"], row.get("followup_year"), row["indicator_id"])
             row["progress_word"] = labels.text(labels.PROGRESS, row["progress"], lang)
             row["unit_word"] = labels.text(labels.UNITS, row["unit"], lang)
             row["mark"] = labels.OBS_MARKS.get(row.get("followup_obs_status") or "")
@@ -356,7 +359,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
             final_goals[-1]["rows"].append(
                 {
                     **row,
-                    "status_word": labels.text(labels.STATUS, row["status"], lang),
+                    "status_word": status_word(row["status"], row.get("followup_year"), row["indicator_id"]),
                     "progress_word": labels.text(labels.PROGRESS, row["progress"], lang),
                     "mark": labels.OBS_MARKS.get(row.get("final_obs_status") or ""),
                     "chart": chart(row["indicator_id"], followups=followups),
@@ -381,7 +384,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
                     "marks": [publication.obs_mark(iid, year, programme_code) for year in publication.years],
                     "faculty_value": publication.cell(iid, publication.year),
                     "unit_word": labels.text(labels.UNITS, ind.get("unit"), lang),
-                    "status_word": labels.text(labels.STATUS, verdict["status"], lang),
+                    "status_word": status_word(verdict["status"], publication.year, iid),
                     "progress_word": labels.text(labels.PROGRESS, verdict["progress"], lang),
                 }
             )
