@@ -25,7 +25,11 @@ HEADERS: dict[str, dict[str, str]] = {
     "target_value": {"sv": "Målvärde", "en": "Target value"},
     "deadline_year": {"sv": "Slutår", "en": "Deadline"},
     "change_abs": {"sv": "Förändring mot utgångsår", "en": "Change from baseline"},
-    "change_pct": {"sv": "Förändring mot utgångsår (%)", "en": "Change from baseline (%)"},
+    # a share's relative change (40 % -> 50 %: 25), not its change in percentage points (10: change_abs)
+    "change_pct": {
+        "sv": "Relativ förändring mot utgångsår (% av utgångsvärdet)",
+        "en": "Relative change from baseline (% of the baseline value)",
+    },
     "cagr_pct": {"sv": "Årlig tillväxttakt (%)", "en": "Annual growth rate (%)"},
     "required_cagr_pct": {"sv": "Nödvändig årlig tillväxttakt (%)", "en": "Required annual growth rate (%)"},
     "status": {"sv": "Status", "en": "Status"},
@@ -332,6 +336,13 @@ def header(key: str, lang: str) -> str:
 
 
 NOT_YET_MET = {"sv": "ännu ej uppfyllt", "en": "not yet met"}
+POINTS = {"sv": "procentenheter", "en": "percentage points"}
+
+
+def change_unit(unit: str | None, value: Any, lang: str) -> str:
+    """What a share's change from its baseline is counted in, after the number: percentage points
+    (40 % -> 50 % is 10 percentage points), never read as a relative change; nothing for a count."""
+    return f" {POINTS[lang]}" if unit == "percent" and isinstance(value, int | float) else ""
 
 
 def status_word(status: str | None, year: str | None, deadline: str | None, lang: str) -> str | None:
