@@ -76,7 +76,7 @@ def test_the_standard_csv_keeps_the_code_and_says_what_excel_does_too(warehouse,
     # reads 0123 as 123, as a Swedish one does the excel-sv CSV: said in both, as the years are
     notes: list[str] = []
     export(warehouse, tmp_path, "2023/24", lang="en", dialect="standard", charts=False, on_note=notes.append)
-    programmes = rows(tmp_path / "indicators_2023-24_annual_en_programmes.csv", "utf-8", ",")
+    programmes = rows(tmp_path / "indicators_2023-24_annual_en_programmes.csv", "utf-8-sig", ",")
     assert {row["Programme code"] for row in programmes if row["Programme"] == "Medical programme"} == {
         "0123"
     }

@@ -244,14 +244,11 @@ def read_folder(folder: Path, reading: Reading | None = None) -> Reading:
 def _read_file(path: Path, reading: Reading) -> int | None:
     """Read one file into ``reading``; returns how many hidden markers it holds (None: not a kind read)."""
     if path.suffix == ".csv":
-        raw = path.read_bytes()
-        if raw.startswith(b"\xef\xbb\xbf"):
-            text, delimiter, decimal = raw.decode("utf-8-sig"), ";", ","
-        else:
-            text = raw.decode("utf-8")
-            first = text.split("\n", 1)[0]
-            delimiter = ";" if first.count(";") > first.count(",") else ","
-            decimal = "," if delimiter == ";" else "."
+        # both dialects begin with a byte-order mark (a standard file written before 2026-12-06 does not)
+        text = path.read_bytes().decode("utf-8-sig")
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        decimal = "," if delimiter == ";" else "."
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         reading.table(rows, decimal)
         return _markers(rows)

@@ -176,7 +176,7 @@ def describe(
                 "path": files[table.name],
                 "format": "csv",
                 "mediatype": "text/csv",
-                # the IANA name the spec asks for; excel-sv's BOM (for Excel) is read past by readers
+                # the IANA name the spec asks for; the files' BOM (for Excel) is read past by readers
                 "encoding": dialect.encoding.removesuffix("-sig"),
                 "dialect": {
                     "delimiter": dialect.delimiter,

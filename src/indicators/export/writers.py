@@ -2,7 +2,10 @@
 
 * ``excel-sv`` — what a double-click in Swedish Excel reads right: ``;`` between fields, decimal
   comma, UTF-8 with a byte-order mark, CRLF line ends.
-* ``standard`` — RFC 4180: ``,`` between fields, ``.`` decimals, UTF-8 without BOM, CRLF.
+* ``standard`` — RFC 4180: ``,`` between fields, ``.`` decimals, UTF-8 with a byte-order mark, CRLF:
+  what Excel's own "CSV UTF-8" writes. Without the mark an English Excel opening the file by a
+  double-click read it as Windows-1252 (``Röntgen`` as ``RÃ¶ntgen``, an en dash as ``â€“``); pandas,
+  polars, DuckDB, R's readr and frictionless read the mark as the encoding's.
 * ``xlsx`` — one sheet per table, each an Excel table (ListObject) under a header row; numbers are
   number cells, text is written as string cells (never formulas); a suppressed cell is an empty cell
   on a grey background, named in the table's last column, "Dolda värden (..)" (:func:`with_hidden_column`),
@@ -88,7 +91,7 @@ class Dialect:
 
 DIALECTS = {
     "excel-sv": Dialect("excel-sv", ";", ",", "utf-8-sig"),
-    "standard": Dialect("standard", ",", ".", "utf-8"),
+    "standard": Dialect("standard", ",", ".", "utf-8-sig"),
 }
 
 
