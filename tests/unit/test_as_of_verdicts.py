@@ -68,7 +68,7 @@ def test_an_as_of_export_does_not_overwrite_the_current_export_in_its_folder(tmp
     assert cli.main([*base, str(past)]) == 1
     assert "holds an export of the publish of run run-old" in capsys.readouterr().err
     reading = read_folder(past)
-    assert reading.as_of == "2024-10-01 02:05:00" and not reading.unread
+    assert reading.as_of == "2024-10-01T02:05:00+00:00" and not reading.unread
     # the faculty's I01 2018/19 as run-old published it (21), not today's 20
     assert reading.cells[("I01", "2018/19", None, None, None)].value == 21
 
@@ -114,6 +114,24 @@ def test_as_of_programme_reports_do_not_overwrite_the_current_reports_in_their_f
     assert cli.main([*base, str(past)]) == 1  # and not the as-of ones
     assert "holds a report of the publish of run run-old" in capsys.readouterr().err
     reading = read_folder(past)
-    assert reading.as_of == "2024-10-01 02:05:00" and not reading.unread
+    assert reading.as_of == "2024-10-01T02:05:00+00:00" and not reading.unread
     assert reading.cells[("I01", "2018/19", "P1", None, None)].value == 6
     assert read_folder(current).cells[("I01", "2018/19", "P1", None, None)].value == 5
+
+
+def test_an_as_of_exports_metadata_gives_the_publishs_time_with_its_offset(tmp_path):
+    """The metadata JSON gives every time in ISO 8601 with its offset ('run_finished_at':
+    '2024-10-15T02:06:00+00:00'), but the --as-of publish's time as the warehouse keeps it, UTC
+    without a zone ('2024-10-01 02:05:00'): a reader takes it for local time, 04:05 in Sweden read as
+    02:05. By hand: run-old published at 02:05 UTC on 1 October 2024."""
+    import json
+
+    from indicators.export import export
+
+    path = export_fixture_warehouse(tmp_path, *PUBLISHES)
+    export(path, tmp_path / "out", "2023/24", as_of="2024-10-01", charts=False)
+    meta = json.loads(
+        (tmp_path / "out" / "indicators_2023-24_annual_sv_metadata.json").read_text(encoding="utf-8")
+    )
+    assert meta["as_of"] == {"run_id": "run-old", "published_at": "2024-10-01T02:05:00+00:00"}
+    assert meta["data"]["run_finished_at"].endswith("+00:00")  # as every other time of the file

@@ -275,7 +275,12 @@ def metadata(
         + f" {publication.year} – {labels.text(labels.KINDS, publication.kind, lang)}",
         "academic_year": publication.year,
         "academic_year_chosen": labels.year_note(publication.year_note, lang),
-        "as_of": publication.as_of,
+        # the publish shown (None: the latest), its time in ISO 8601 with its offset as every time here
+        "as_of": (
+            {**publication.as_of, "published_at": labels.utc_iso(publication.as_of.get("published_at"))}
+            if publication.as_of
+            else None
+        ),
         "plan": {
             key: publication.plan.get(key)
             for key in (

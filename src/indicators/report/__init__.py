@@ -210,7 +210,10 @@ def _as_of(as_of: dict[str, Any] | None) -> dict[str, str] | None:
     """``{run_id, published_at}`` of an ``--as-of`` publication as text; None for the latest publish."""
     if not as_of:
         return None
-    return {key: str(as_of.get(key)) for key in ("run_id", "published_at")}
+    return {
+        "run_id": str(as_of.get("run_id")),
+        "published_at": str(labels.utc_iso(as_of.get("published_at"))),
+    }
 
 
 def programme_file_part(code: str) -> str:
