@@ -135,3 +135,34 @@ def test_an_as_of_exports_metadata_gives_the_publishs_time_with_its_offset(tmp_p
     )
     assert meta["as_of"] == {"run_id": "run-old", "published_at": "2024-10-01T02:05:00+00:00"}
     assert meta["data"]["run_finished_at"].endswith("+00:00")  # as every other time of the file
+
+
+def test_an_as_of_report_is_not_written_into_a_folder_of_another_publish(tmp_path, capsys):
+    """``report --as-of 2024-10-01 --out current/report.html`` beside the current export replaced a
+    current report of that name with run-old's numbers, or left a folder the audit reads as one
+    publish holding two, exit 0. Refused now, one line, nothing written; into a folder of its own
+    it is written, and the current report still goes beside the current export."""
+    from indicators import cli
+
+    path = export_fixture_warehouse(tmp_path, *PUBLISHES)
+    current = tmp_path / "current"
+    export_args = [
+        "export",
+        "--warehouse",
+        str(path),
+        "--year",
+        "2023/24",
+        "--no-charts",
+        "--out",
+        str(current),
+    ]
+    assert cli.main(export_args) == 0
+    base = ["report", "--warehouse", str(path), "--kind", "annual", "--year", "2023/24", "--no-charts"]
+    assert cli.main([*base, "--out", str(current / "report.html")]) == 0
+    before = {file.name: file.read_bytes() for file in current.iterdir()}
+    capsys.readouterr()
+    assert cli.main([*base, "--as-of", "2024-10-01", "--out", str(current / "report.html")]) == 1
+    out, err = capsys.readouterr()
+    assert "wrote" not in out and len(err.strip().splitlines()) == 1 and "run run-old" in err
+    assert {file.name: file.read_bytes() for file in current.iterdir()} == before
+    assert cli.main([*base, "--as-of", "2024-10-01", "--out", str(tmp_path / "as-of" / "report.html")]) == 0

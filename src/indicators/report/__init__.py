@@ -154,6 +154,10 @@ def report(
     if kind == "programme":
         _check_programme(publication, programme)
     out_file = Path(out_file)
+    if out_file.suffix.lower() in (".html", ".htm"):  # a report the folder check and the audit read
+        from indicators.export.folder import check_one_publish
+
+        check_one_publish(out_file.parent, publication.as_of)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(render(publication, programme, charts=charts), encoding="utf-8")
     return out_file
