@@ -103,7 +103,7 @@ _SEPARATOR = rf"{_GAP}(?:(?:{DASHES}|{PLUSES}){_GAP}){{0,3}}"
 # in a long number, a zero-width space a web page breaks lines at: 00010<U+200B>1-98NN reads as
 # 000101-98NN), or a web page's reference to one (&shy; &#173; &#8203; &#x200B; &zwnj; &zwj;)
 _HIDDEN_REFERENCE = r"&(?:shy;?|zwn?j;|ZeroWidthSpace;|#173;|#820[3-5];|#65279;|#[xX](?:0*[aA][dD]|200[bBcCdD]|[fF][eE][fF][fF]);)"
-_IN = rf"(?:[{_INVISIBLE}]|{_HIDDEN_REFERENCE})*"
+_IN = rf"(?:[{INVISIBLE}]|{_HIDDEN_REFERENCE})*"
 
 
 def _pair(first: str, second: str) -> str:
