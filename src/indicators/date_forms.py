@@ -125,8 +125,17 @@ def date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr:
         what = "a year" if form == "%Y" else "a month"
         fix = f" ({what} without a day: to read it, give {f.name} {where})"
         hint = pl.when(shown.str.contains(pattern)).then(pl.lit(fix)).otherwise(hint)
-    period = r"(?i)^(?:(?:HT|VT)\s?-?\d{4}|\d{4}\s?(?:HT|VT)|\d{4}\s?[/\-\u2013]\s?\d{2}(?:\d{2})?)$"
-    not_a_day = shown.str.contains(period) & ~shown.str.contains(r"^\d{4}[/-](0?[1-9]|1[0-2])$")
+    term = shown.str.contains(r"(?i)^(?:(?:HT|VT)\s?-?\d{4}|\d{4}\s?(?:HT|VT))$")
+    # an academic year's second year follows its first (2024/25, 2024-2025); 2014-13 is no such year
+    # but a month 13, and 2024-05 a month: neither is told it is an academic year
+    years = shown.str.extract_groups(r"^(\d{4})\s?[/\-\u2013]\s?(\d{2}(?:\d{2})?)$")
+    first, second = years.struct[0].cast(pl.Int32), years.struct[1]
+    follows = (
+        pl.when(second.str.len_chars() == 2)
+        .then(second.cast(pl.Int32) == (first + 1) % 100)
+        .otherwise(second.cast(pl.Int32, strict=False) == first + 1)
+    )
+    not_a_day = term | follows.fill_null(False)
     fix = " (a term or an academic year, not a date: the export's column holds no day; deliver the dates)"
     hint = pl.when(not_a_day).then(pl.lit(fix)).otherwise(hint)
     if "excel" not in f.formats:  # 43629: a date cell formatted as a number (days since 1899-12-30)
