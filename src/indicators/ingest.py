@@ -9,8 +9,7 @@ Nothing is lost and nothing loaded twice:
   (recorded as rejected, nothing kept); a file still being written is left ``waiting`` for the next
   run (see :mod:`indicators.readers.delivered`);
 * a bad row goes to ``audit.quarantine`` with its file, row number, business key and reason;
-* an ignored header close to an optional field no column gives (a misspelt header) is a warning
-  (:func:`misspelt_headers`); the file loads without that field;
+* a misspelt optional header (:func:`misspelt_headers`) is a warning; the file loads without that field;
 * raw tables keep every version of a business key (the staging models pick the latest).
 The ingest never modifies the inbox (after a publish, ``indicators.retention`` may delete loaded
 exports older than ``inbox_retention_days``).
@@ -190,9 +189,8 @@ class Ingestor:
                 "where status = 'rejected' and sha256 <> '' group by sha256"
             ).fetchall()
         )
-        # One writer thread owns the connection: it loads file N while this thread reads and
-        # normalises the next files (DuckDB and polars both work outside the interpreter lock), and
-        # a hasher thread computes the files' sha256 ahead of both (hashlib lets go of the lock too).
+        # One writer thread loads file N while this one reads the next (DuckDB and polars work outside
+        # the interpreter lock), and a hasher thread computes sha256s ahead of both (hashlib too).
         hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox-hasher")
         # a file too large to read is never read to be hashed either (a sparse file of 1 TB: hours)
         unread = [oversize(file.st.st_size, self.max_file_mb) is not None for file in files]
@@ -303,7 +301,11 @@ class Ingestor:
             self._write(lambda: self._record(file, sha, result))
             return result
         if spec is None:
-            result = FileResult(name, None, "unmatched", "file name matches no source; left in place")
+            why = (
+                "file name matches no source; left in place (to load it, rename it to match a source's "
+                "patterns: in pipelines/*.yml)"
+            )
+            result = FileResult(name, None, "unmatched", why)
             self._write(lambda: self._record(file, sha, result))
             return result
         if self.on_new_file is not None:
@@ -451,8 +453,7 @@ class Ingestor:
         if rows.height == 0:
             return
         batch = rows.to_arrow(compat_level=ARROW_LEVEL)
-        # person identifiers arrive canonical and are written only as their HMAC, computed here by
-        # DuckDB on every core while it loads (cheaper than a round trip through polars)
+        # person ids arrive canonical, written only as their HMAC, by DuckDB on every core as it loads
         hashed = []
         for f in spec.fields:
             if f.personal:

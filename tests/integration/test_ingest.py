@@ -346,10 +346,24 @@ def test_a_csv_cut_short_by_a_stalled_copy_is_rejected_whole_and_the_others_load
 def test_unmatched_file_is_left_in_place_and_recorded(tmp_path, ingest):
     inbox = tmp_path / "inbox"
     write(inbox / "minutes_from_board_meeting.csv", "a,b\n1,2\n")
+    # an EWP IIA get-response saved under the name the EWP examples give it: no source's pattern
+    write(inbox / "get-response-example.xml", '<?xml version="1.0"?><iias-get-response/>\n')
     outcome, warehouse = ingest(inbox)
     assert outcome.exit_code == 2
-    assert files_by_status(warehouse) == {"minutes_from_board_meeting.csv": "unmatched"}
-    assert (inbox / "minutes_from_board_meeting.csv").exists()
+    assert files_by_status(warehouse) == {
+        "minutes_from_board_meeting.csv": "unmatched",
+        "get-response-example.xml": "unmatched",
+    }
+    assert (inbox / "minutes_from_board_meeting.csv").exists() and (
+        inbox / "get-response-example.xml"
+    ).exists()
+    # the reason says how to have it loaded, not only that it was not
+    assert query(warehouse, "select distinct reason from audit.loaded_files") == [
+        (
+            "file name matches no source; left in place (to load it, rename it to match a source's patterns: "
+            "in pipelines/*.yml)",
+        )
+    ]
 
 
 def test_a_name_dated_after_the_run_or_before_the_date_window_is_rejected_and_kept(

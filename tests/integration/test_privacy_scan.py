@@ -393,7 +393,8 @@ def test_free_text_is_redacted_with_every_separator(run):
 
 def test_the_summary_and_status_name_the_files_redacted(run):
     assert (
-        "  unmatched: anteckningar_[personnummer].txt: file name matches no source; left in place"
+        "  unmatched: anteckningar_[personnummer].txt: file name matches no source; left in place "
+        "(to load it, rename it to match a source's patterns: in pipelines/*.yml)"
         in run["nightly"].splitlines()
     )
     assert (

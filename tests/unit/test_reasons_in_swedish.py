@@ -236,7 +236,10 @@ def test_the_sentences_are_found_in_the_code():
     places = {where.split(":")[0] for where in found.values()}
     assert {"indicators/readers/csv.py", "indicators/readers/xlsx.py", "indicators/headers.py"} <= places
     assert {"indicators/derive.py", "indicators/ingest.py", "indicators/readers/xlsx_extent.py"} <= places
-    assert "file name matches no source; left in place" in found
+    assert (
+        "file name matches no source; left in place (to load it, rename it to match a source's patterns: "
+        "in pipelines/*.yml)"
+    ) in found
     assert any(text.startswith("file larger than … MB is not accepted (max_file_mb") for text in found)
     assert any(text.startswith("its name says it was extracted on …, after ") for text in found)
     assert len(found) > 60

@@ -63,6 +63,13 @@ def _said(text: str) -> str:
 RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
     (r"file name matches no source; left in place", "filnamnet matchar ingen källa; filen ligger kvar", {}),
     (
+        r"file name matches no source; left in place \(to load it, rename it to match a source's "
+        r"patterns: in pipelines/\*\.yml\)",
+        "filnamnet matchar ingen källa; filen ligger kvar (för att läsa in den, byt namn så att det matchar "
+        "en källas patterns: i pipelines/*.yml)",
+        {},
+    ),
+    (
         r"required column missing: (?P<fields>.*?); the file's headers: (?P<headers>.*?); "
         r"closest: (?P<closest>.*?); edit (?P<contract>\S+): add the header to the field's aliases:, "
         r"or give the field derive: \(SQL over these headers\) or default:",
