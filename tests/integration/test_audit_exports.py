@@ -88,7 +88,7 @@ def test_no_share_of_persons_publishes_a_numerator_of_1_to_4(warehouse, tmp_path
         folder = tmp_path / year.replace("/", "-")
         export(warehouse, folder, year, kind="annual", lang="en", dialect="standard", charts=False)
         (values,) = folder.glob("*_values.csv")
-        with values.open(encoding="utf-8-sig", newline="") as handle:
+        with values.open(encoding="utf-8", newline="") as handle:
             for line in csv.DictReader(handle):
                 if line["Indicator"] not in of_persons or line["Denominator"] == "":
                     continue
@@ -188,9 +188,7 @@ def test_the_newest_year_is_marked_provisional(warehouse, tmp_path):
     assert year == "2025/26"
     folder = tmp_path / "newest"
     export(warehouse, folder, year, kind="annual", lang="en", dialect="standard", charts=False)
-    with (folder / "indicators_2025-26_annual_en_values.csv").open(
-        encoding="utf-8-sig", newline=""
-    ) as handle:
+    with (folder / "indicators_2025-26_annual_en_values.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     newest = {row["Value status"] for row in rows if row["Academic year"] == "2025/26"}
     assert newest == {"provisional", "incomplete"}
@@ -307,7 +305,7 @@ def test_two_publishes_of_a_year_audited_together(published_warehouse, tmp_path)
         if path.name.endswith(("_values.csv", "_metadata.json")):
             shutil.copy(path, before / path.name)
     values_file = next(before.glob("*_values.csv"))
-    rows = list(csv.reader(values_file.open(encoding="utf-8-sig", newline="")))
+    rows = list(csv.reader(values_file.open(encoding="utf-8", newline="")))
     header = rows[0]
     at = {
         name: header.index(name)
@@ -331,7 +329,7 @@ def test_two_publishes_of_a_year_audited_together(published_warehouse, tmp_path)
 
 def values(folder: Path) -> dict:
     path = next(folder.glob("*_values.csv"))
-    with path.open(encoding="utf-8-sig", newline="") as handle:
+    with path.open(encoding="utf-8", newline="") as handle:
         return {
             (row["Indicator"], row["Academic year"], row["Programme code"]): (
                 row["Value"],

@@ -109,7 +109,7 @@ def test_the_standard_csv_names_the_years_excel_reads_as_dates_too(warehouse, tm
     export(warehouse, tmp_path, "2013/14", lang="en", dialect="standard", charts=False, on_note=notes.append)
     stem = "indicators_2013-14_annual_en"
     values = list(
-        csv.DictReader(io.StringIO((tmp_path / f"{stem}_values.csv").read_text("utf-8-sig"), newline=""))
+        csv.DictReader(io.StringIO((tmp_path / f"{stem}_values.csv").read_text("utf-8"), newline=""))
     )
     assert {row["Academic year"] for row in values} == {"2008/09", "2009/10", "2011/12", "2013/14"}
     meta = json.loads((tmp_path / f"{stem}_metadata.json").read_text("utf-8"))

@@ -56,13 +56,13 @@ def test_each_table_is_an_excel_table_over_its_rows(workbook_sv):
         refs[name] = ref
         table = sheet.tables[name]
         assert [column.name for column in table.tableColumns] == [cell.value for cell in sheet[1]]
-    # scoreboard: 23 columns (10 + the fixture's four years with values 2018/19, 2019/20, 2021/22,
-    # 2023/24 + 8 + the hidden values'), a header row and one row per indicator of the catalogue (I01-I06)
-    assert refs["t_scoreboard"] == "A1:W7"
+    # scoreboard: 22 columns (10 + the fixture's four years with values 2018/19, 2019/20, 2021/22,
+    # 2023/24 + 8), a header row and one row per indicator of the catalogue (I01-I06)
+    assert refs["t_scoreboard"] == "A1:V7"
     assert refs["t_midterm"].startswith("A1:")
-    # the long values: 14 columns (13 and the hidden values'), a header row and one row per value up to 2023/24
+    # the long values: 13 columns, a header row and one row per value up to 2023/24
     values = book["Alla värden"]
-    assert refs["t_values"] == f"A1:N{values.max_row}"
+    assert refs["t_values"] == f"A1:M{values.max_row}"
 
 
 def test_document_properties_carry_the_title_plan_and_run(workbook_sv):
@@ -265,54 +265,3 @@ def test_the_about_sheets_times_are_date_time_cells_of_swedish_time(tmp_path):
     assert cells["Source: student_mobility"].value == (
         "1 files; newest file 2024-10-10 10:00; loaded 2024-10-15 04:01 (Swedish time, Europe/Stockholm)"
     )
-
-
-def test_a_hidden_value_is_an_empty_number_cell_the_rows_last_column_names(warehouse, tmp_path):
-    # a hidden value was the text '..' in a number column: Power Query's changed-type step made it an
-    # error and Excel's SUM skipped it without a word. By hand from the fixture: I06's 2023/24 value
-    # (2 participations) is primary, so its change (-5), change % (-71.43) and growth rate (-22.2)
-    # are hidden too; its 2018/19 (7) and its baseline are shown; I02's P1 2023/24 is a share hidden
-    # with its numerator and denominator.
-    import polars as pl
-
-    from indicators.audit import read_folder
-
-    export(warehouse, tmp_path, "2023/24", kind="midterm", lang="en", fmt="xlsx", charts=False)
-    path = tmp_path / "indicators_2023-24_midterm_en.xlsx"
-    book = openpyxl.load_workbook(path)
-    sheet = book["Scoreboard"]
-    header = [cell.value for cell in sheet[1]]
-    assert header[-1] == "Hidden values (..)"
-    i06 = next(row for row in sheet.iter_rows(min_row=2) if row[4].value == "I06")
-    assert i06[-1].value == "2023/24, Change from baseline, Change from baseline (%), Annual growth rate (%)"
-    for name in ("2023/24", "Change from baseline", "Change from baseline (%)", "Annual growth rate (%)"):
-        cell = i06[header.index(name)]
-        assert cell.value is None and cell.fill.fgColor.rgb == "FFD9D9D9", name  # empty, grey on paper
-    assert i06[header.index("2018/19")].value == 7 and i06[header.index("2018/19")].data_type == "n"
-    # no text in any number column of any table: what Power Query and SUM read as numbers
-    for sheet in book.worksheets[:4]:
-        header = [cell.value for cell in sheet[1]]
-        for row in sheet.iter_rows(min_row=2, values_only=True):
-            assert ".." not in row, sheet.title
-    values = book["All values"]
-    header = [cell.value for cell in values[1]]
-    i02 = next(
-        row
-        for row in values.iter_rows(min_row=2, values_only=True)
-        if row[:4] == ("I02", "Graduates with a stay abroad", "2023/24", "P1")
-    )
-    assert i02[header.index("Value") : header.index("Denominator") + 1] == (None, None, None)
-    assert i02[-1] == "Value, Numerator, Denominator"
-    # a BI tool's reading (polars over fastexcel): the number columns are numbers, hidden ones null
-    frame = pl.read_excel(path, sheet_name="Scoreboard")
-    for name in ("2018/19", "2023/24", "Change from baseline", "Annual growth rate (%)"):
-        assert frame.schema[name].is_numeric(), name
-    assert frame.filter(pl.col("Indicator") == "I06")["2023/24"].to_list() == [None]
-    assert pl.read_excel(path, sheet_name="All values").schema["Value"].is_numeric()
-    # the legend, and the audit still reads the hidden cells as hidden
-    about = {row[0]: row[1] for row in book["About the data"].iter_rows(values_only=True)}
-    assert "empty cell on a grey background" in about["Hidden values (..)"]
-    reading = read_folder(tmp_path)
-    assert reading.unread == []
-    assert reading.cells[("I06", "2023/24", None, None, None)].value == ".."
-    assert reading.cells[("I02", "2023/24", "P1", None, None)].numerator == ".."

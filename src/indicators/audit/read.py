@@ -244,11 +244,14 @@ def read_folder(folder: Path, reading: Reading | None = None) -> Reading:
 def _read_file(path: Path, reading: Reading) -> int | None:
     """Read one file into ``reading``; returns how many hidden markers it holds (None: not a kind read)."""
     if path.suffix == ".csv":
-        # both dialects begin with a byte-order mark (a standard file written before 2026-12-06 does not)
-        text = path.read_bytes().decode("utf-8-sig")
-        first = text.split("\n", 1)[0]
-        delimiter = ";" if first.count(";") > first.count(",") else ","
-        decimal = "," if delimiter == ";" else "."
+        raw = path.read_bytes()
+        if raw.startswith(b"\xef\xbb\xbf"):
+            text, delimiter, decimal = raw.decode("utf-8-sig"), ";", ","
+        else:
+            text = raw.decode("utf-8")
+            first = text.split("\n", 1)[0]
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            decimal = "," if delimiter == ";" else "."
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         reading.table(rows, decimal)
         return _markers(rows)
@@ -259,7 +262,7 @@ def _read_file(path: Path, reading: Reading) -> int | None:
         try:
             present = 0
             for sheet in book.worksheets:
-                rows = _hidden_as_markers([list(row) for row in sheet.iter_rows(values_only=True)])
+                rows = [list(row) for row in sheet.iter_rows(values_only=True)]
                 reading.table(rows)
                 present += _markers(rows)
         finally:
@@ -278,23 +281,6 @@ def _read_file(path: Path, reading: Reading) -> int | None:
             raise ValueError("not a Data Package descriptor (no resources)")
         return 0
     return None
-
-
-def _hidden_as_markers(rows: list[list[Any]]) -> list[list[Any]]:
-    """An XLSX table's rows with each hidden value's empty cell read as the marker, as its last column,
-    "Dolda värden (..)", names them (``2021/22, 2023/24``), that column left out."""
-    if not rows or not rows[0] or _HEADER_KEYS.get(str(rows[0][-1])) != "hidden_values":
-        return rows
-    header = rows[0][:-1]
-    index = {str(name).replace("\n", " "): i for i, name in enumerate(header) if name is not None}
-    read = [header]
-    for row in rows[1:]:
-        line = list(row[:-1])
-        for name in str(row[-1] or "").split(", "):
-            if name in index:
-                line[index[name]] = HIDDEN
-        read.append(line)
-    return read
 
 
 def _markers(rows: list[list[Any]]) -> int:

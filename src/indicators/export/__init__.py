@@ -436,7 +436,6 @@ def _about_rows(meta: dict[str, Any], lang: str) -> list[tuple[str, str | dateti
         ),
         (f"{'Körningen klar' if sv else 'Run finished'} ({zone})", finished or "-"),
         ("Röjandekontroll" if sv else "Disclosure control", meta["disclosure_control"]["rule"]),
-        (labels.HEADERS["hidden_values"][lang], labels.HIDDEN_IN_XLSX[lang]),
         (meta["value_status"]["column"], " · ".join(meta["value_status"]["legend"].values())),
         ("Format", meta["format"]),
     ]

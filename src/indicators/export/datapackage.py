@@ -58,7 +58,6 @@ FIELDS: dict[str, Field] = {
     "programme_code": TEXT,
     "programme_name": TEXT,
     "academic_year": YEAR,
-    "hidden_values": TEXT,  # the XLSX's: the labels of the row's hidden columns
     "dimension": Field("string", labels.DIMENSIONS),
     "dimension_value": TEXT,
     "value": NUMBER,
@@ -158,10 +157,6 @@ def describe(
     # a CSV and an XLSX export of one stem can share a folder: their resources are named apart
     suffix = "" if fmt == "csv" else "_xlsx"
     for table in tables:
-        if dialect is None:  # the workbook's sheet: its last column names the row's hidden values
-            from indicators.export.writers import with_hidden_column
-
-            table = with_hidden_column(table, lang)
         table_schema = schema(table, lang)
         resource: dict[str, Any] = {
             "name": f"{stem}_{table.name}{suffix}".lower(),
@@ -176,7 +171,7 @@ def describe(
                 "path": files[table.name],
                 "format": "csv",
                 "mediatype": "text/csv",
-                # the IANA name the spec asks for; the files' BOM (for Excel) is read past by readers
+                # the IANA name the spec asks for; excel-sv's BOM (for Excel) is read past by readers
                 "encoding": dialect.encoding.removesuffix("-sig"),
                 "dialect": {
                     "delimiter": dialect.delimiter,

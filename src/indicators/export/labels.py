@@ -59,23 +59,6 @@ HEADERS: dict[str, dict[str, str]] = {
     "faculty_value": {"sv": "Fakultetens värde", "en": "Faculty value"},
     "year_obs_status": {"sv": "Värdets status (läsåret)", "en": "Value status (the year)"},
     "followup_obs_status": {"sv": "Värdets status vid halvtid", "en": "Mid-term value status"},
-    # the XLSX's last column: the row's columns whose value disclosure control hides (their cells empty)
-    "hidden_values": {"sv": "Dolda värden (..)", "en": "Hidden values (..)"},
-}
-# how the XLSX shows a hidden value, on its "about" sheet
-HIDDEN_IN_XLSX = {
-    "sv": (
-        "Ett värde som röjandekontrollen döljer ('..' i CSV-filerna och rapporten) är här en tom cell med "
-        "grå bakgrund, och kolumnen 'Dolda värden (..)' sist i varje tabell namnger radens dolda kolumner "
-        "(t.ex. '2021/22, 2023/24'): talkolumnerna har bara tal, så Excel och Power Query läser dem som tal. "
-        "En summa över en kolumn med dolda värden är inte kolumnens summa."
-    ),
-    "en": (
-        "A value disclosure control hides ('..' in the CSV files and the report) is an empty cell on a grey "
-        "background here, and the column 'Hidden values (..)', the last of each table, names the row's hidden "
-        "columns (e.g. '2021/22, 2023/24'): the number columns hold numbers only, so Excel and Power Query "
-        "read them as numbers. A sum over a column with hidden values is not the column's total."
-    ),
 }
 
 TABLE_TITLES: dict[str, dict[str, str]] = {

@@ -2,15 +2,10 @@
 
 * ``excel-sv`` — what a double-click in Swedish Excel reads right: ``;`` between fields, decimal
   comma, UTF-8 with a byte-order mark, CRLF line ends.
-* ``standard`` — RFC 4180: ``,`` between fields, ``.`` decimals, UTF-8 with a byte-order mark, CRLF:
-  what Excel's own "CSV UTF-8" writes. Without the mark an English Excel opening the file by a
-  double-click read it as Windows-1252 (``Röntgen`` as ``RÃ¶ntgen``, an en dash as ``â€“``); pandas,
-  polars, DuckDB, R's readr and frictionless read the mark as the encoding's.
+* ``standard`` — RFC 4180: ``,`` between fields, ``.`` decimals, UTF-8 without BOM, CRLF.
 * ``xlsx`` — one sheet per table, each an Excel table (ListObject) under a header row; numbers are
-  number cells, text is written as string cells (never formulas); a suppressed cell is an empty cell
-  on a grey background, named in the table's last column, "Dolda värden (..)" (:func:`with_hidden_column`),
-  so that a number column holds numbers only (a ``..`` text in it was an error to Power Query's
-  changed type step and skipped by Excel's SUM without a word); breakdown values in the chosen language (``kvinna``, ``avancerad nivå``). Every sheet
+  number cells, text is written as string cells (never formulas), suppressed cells are the string
+  ``..``; breakdown values in the chosen language (``kvinna``, ``avancerad nivå``). Every sheet
   prints on A4 landscape, one page wide, the header row repeated on each page; the workbook's
   properties carry the title, the plan and the run id.
 
@@ -49,7 +44,7 @@ from typing import Any
 
 from indicators.export import labels
 from indicators.export.labels import OBS_MARKS
-from indicators.export.tables import SUPPRESSED, Column, ExportError, Table
+from indicators.export.tables import SUPPRESSED, ExportError, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 DECIMALS = 2
@@ -91,7 +86,7 @@ class Dialect:
 
 DIALECTS = {
     "excel-sv": Dialect("excel-sv", ";", ",", "utf-8-sig"),
-    "standard": Dialect("standard", ",", ".", "utf-8-sig"),
+    "standard": Dialect("standard", ",", ".", "utf-8"),
 }
 
 
@@ -269,7 +264,7 @@ def write_xlsx(
         bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         whole = workbook.add_format({"num_format": "0", "valign": "top"})
         fraction = workbook.add_format({"num_format": "0.0#", "valign": "top"})
-        hidden = workbook.add_format({"bg_color": "#D9D9D9", "valign": "top"})
+        hidden = workbook.add_format({"align": "right", "valign": "top"})
         top = workbook.add_format({"valign": "top"})
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
         # a value that is not final stays a number, shown with its mark ("12 p") in italics
@@ -282,7 +277,6 @@ def write_xlsx(
         }
         title = (properties or {}).get("title", "")
         for number, table in enumerate(tables, start=1):
-            table = with_hidden_column(table, lang)
             sheet = workbook.add_worksheet(_sheet_name(table.title))
             # narrow columns for paper: a header wraps at HEADER_WIDTH, a long text at TEXT_WIDTH
             widths = [min(max(len(column.label), 6), HEADER_WIDTH) for column in table.columns]
@@ -293,7 +287,7 @@ def write_xlsx(
                     if value is None:
                         continue
                     if value is SUPPRESSED:
-                        sheet.write_blank(r, col, None, hidden)
+                        sheet.write_string(r, col, str(SUPPRESSED), hidden)
                     elif isinstance(value, int | float) and not isinstance(value, bool):
                         if isinstance(value, float) and not math.isfinite(value):
                             continue
@@ -364,25 +358,6 @@ def write_xlsx(
                 exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
             ) from None
     return path
-
-
-def with_hidden_column(table: Table, lang: str) -> Table:
-    """``table`` with a last column naming, in each row, the columns whose value is hidden
-    (``2021/22, 2023/24``; empty where none is): the XLSX leaves a hidden value's cell empty."""
-    column = Column("hidden_values", labels.HEADERS["hidden_values"][lang], "label")
-    rows = [
-        [
-            *row,
-            ", ".join(
-                table.columns[col].label.replace("\n", " ")
-                for col, value in enumerate(row)
-                if value is SUPPRESSED
-            )
-            or None,
-        ]
-        for row in table.rows
-    ]
-    return Table(table.name, table.title, [*table.columns, column], rows, dict(table.marks))
 
 
 def _check_fits(tables: Sequence[Table], about: list[tuple[str, str | datetime]], about_title: str) -> None:
