@@ -53,9 +53,9 @@ def published(tmp_path_factory, module_key):
     return settings
 
 
-def build(settings, database: Path):
+def build(settings, database: Path, parsed: transform.ParseAhead | None = None):
     os.environ["INDICATORS_RUN_ID"] = "contract-test"
-    return transform.build(settings, database)
+    return transform.build(settings, database, parsed=parsed)
 
 
 def failed_contract(built, model: str, also: tuple[str, ...] = ()):
@@ -72,9 +72,10 @@ def failed_contract(built, model: str, also: tuple[str, ...] = ()):
     return check
 
 
-def broken(settings, work: Path, model: str, also: tuple[str, ...] = ()):
-    """Build ``work``; the failed contract check of ``model`` and the offending rows it shows."""
-    built = build(settings, work)
+def broken(settings, work: Path, model: str, also: tuple[str, ...] = (), parsed=None):
+    """Build ``work`` (from ``parsed``, a :class:`~indicators.transform.ParseAhead`, as the nightly
+    does); the failed contract check of ``model`` and the offending rows it shows."""
+    built = build(settings, work, parsed)
     check = failed_contract(built, model, also)
     con = duckdb.connect(str(work), read_only=True)
     try:
@@ -210,10 +211,12 @@ def test_a_build_may_leave_the_seeds_and_their_checks_as_a_publish_of_the_same_p
     assert len(on_seeds) == SEED_CHECKS and "row_checks_plan_targets" in on_seeds
     work = tmp_path / "in-progress.duckdb"
     shutil.copy(published.warehouse, work)
-    manifest = transform.ParseAhead(published, work).manifest(work)
+    # the process's parse of the fixture's night (as the nightly's build starts from its parse)
+    parsed = transform.ParseAhead(published, work)
+    manifest = parsed.manifest(work)
     assert build_skip.seeds_standing(manifest, work) == (len(SEEDS), SEED_CHECKS)
 
-    built = transform.build(published, work, without_seeds=True)
+    built = transform.build(published, work, parsed=parsed, without_seeds=True)
     assert built.success, built.failed_nodes
     assert sorted(c.check_name for c in built.checks) == sorted(set(published_checks) - set(on_seeds))
     con = duckdb.connect(str(work), read_only=True)
@@ -331,7 +334,9 @@ def test_the_project_fingerprint_moves_with_a_seed_and_only_then(tmp_path):
 
 
 def test_a_null_where_the_contract_says_not_null_stops_the_build(published, tmp_path):
-    work = tmp_path / "work.duckdb"
+    # named as the nightly names its working copy: the build starts from the process's parse of
+    # the fixture's night (the same project and vars) instead of a full parse of its own
+    work = tmp_path / "in-progress.duckdb"
     shutil.copy(published.warehouse, work)
     con = duckdb.connect(str(work))
     try:
@@ -349,7 +354,9 @@ def test_a_null_where_the_contract_says_not_null_stops_the_build(published, tmp_
     finally:
         con.close()
     settings = load_settings().with_paths(warehouse=tmp_path / "state" / "warehouse.duckdb")
-    check, example = broken(settings, work, "stg_student_mobility__mobilities")
+    check, example = broken(
+        settings, work, "stg_student_mobility__mobilities", parsed=transform.ParseAhead(settings, work)
+    )
     assert "NOT NULL constraint failed" in check.details and "academic_year" in check.details
     assert example.startswith("(mobility_id=MNULL, ") and "academic_year=None" in example
     assert "abab" not in example  # the pseudonym is left out of what is shown
@@ -392,13 +399,12 @@ def test_every_check_of_the_project_is_listed_in_docs_checks(tmp_path):
     """docs/checks.md lists every dbt test, contract constraint, dbt unit test and GX expectation."""
     import json
 
-    from dbt.cli.main import dbtRunner
-
     settings = load_settings().with_paths(warehouse=tmp_path / "warehouse.duckdb")
-    os.environ["INDICATORS_DBT_DATABASE"] = str(settings.warehouse)
-    parsed = dbtRunner().invoke(["parse", *transform.dbt_args("parse", settings)[1:]])
-    assert parsed.success, parsed.exception
-    manifest = parsed.result
+    # the project parsed as the nightly parses it (dbt parse, the nightly's arguments), or the
+    # process's kept parse of the same project, vars and file name (the module's nightly made one)
+    work = tmp_path / "in-progress.duckdb"
+    manifest = transform.ParseAhead(settings, work).manifest(work)
+    assert manifest is not None, "dbt parse of the project failed: run indicators nightly to see why"
     doc = (settings.root / "docs" / "checks.md").read_text(encoding="utf-8")
     listed = [line for line in doc.splitlines() if line.startswith("- `")]
     missing = []
