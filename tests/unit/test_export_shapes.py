@@ -387,3 +387,41 @@ def test_a_partner_country_that_is_not_the_country_of_its_erasmus_code_is_named(
         "AT: 1, E MADRID03 (ES) in FR: 1: rows 2, 7): loaded with the country as exported; correct the "
         "country or the code in the export"
     ]
+
+
+def test_each_partner_codes_country_is_read_once_and_every_row_of_it_is_judged():
+    # a large export repeats a few hundred partner codes over its rows: each distinct code's country
+    # is read once and mapped back to every row. By hand: 'E MADRID03' names ES; rows 2 and 5 say FR
+    # (row 4, FR too, is quarantined: not loaded, not named); 'D BERLIN01' names DE, row 6 says AT;
+    # row 3 (no code) and row 7 (an EWP hei-id) say nothing
+    from indicators.erasmus_codes import code_country_mismatches
+    from indicators.normalise import QUARANTINED
+
+    rows = pl.DataFrame(
+        {
+            "_row_number": [2, 3, 4, 5, 6, 7, 8],
+            "partner_code": [
+                "E MADRID03",
+                None,
+                "E MADRID03",
+                "E MADRID03",
+                "D BERLIN01",
+                "ucm.es",
+                "E MADRID03",
+            ],
+            "partner_country": ["FR", "FR", "FR", "FR", "AT", "FR", "ES"],
+            QUARANTINED: [False, False, True, False, False, False, False],
+        }
+    )
+    assert code_country_mismatches(SPECS["student_mobility", None], rows) == [
+        "3 rows whose partner_country is not the country their partner_code names (E MADRID03 (ES) in "
+        "FR: 2, D BERLIN01 (DE) in AT: 1: rows 2, 5, 6): loaded with the country as exported; correct the "
+        "country or the code in the export"
+    ]
+    # no code at all: nothing to say
+    assert (
+        code_country_mismatches(
+            SPECS["student_mobility", None], rows.with_columns(partner_code=pl.lit(None, dtype=pl.String))
+        )
+        == []
+    )
