@@ -42,8 +42,17 @@ def file_decimal_marks(
         if f.type != "decimal":
             fields.append(f)
             continue
-        text = frame.select(decimal_text(text_of(f).cast(pl.String).str.strip_chars()).alias("text"))
-        counts = text.drop_nulls()["text"].value_counts(name="rows")
+        # each distinct text made compact once, then the rows of the texts it gives summed
+        counts = (
+            frame.select(text_of(f).cast(pl.String).alias("text"))
+            .drop_nulls()["text"]
+            .value_counts(name="rows")
+        )
+        counts = (
+            counts.select(decimal_text(pl.col("text").str.strip_chars()), "rows")
+            .group_by("text")
+            .agg(pl.col("rows").sum())
+        )
         comma, point = decimal_readings(pl.col("text"))
         read = counts.select(
             "text",

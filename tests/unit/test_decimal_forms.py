@@ -193,3 +193,20 @@ def test_a_bad_decimal_key_is_one_line_naming_the_fix(tmp_path):
     assert str(caught.value) == (
         "pipelines/grants.yml:6: field grant_id: decimal: decimal: is for decimal fields only (grant_id is string)"
     )
+
+
+def test_a_thousand_or_one_written_several_ways_is_counted_in_every_row():
+    # each distinct text of the column is made compact once (unit and spaces off) and the rows of the
+    # texts that give one number summed: '1,000', '1,000 hp' and ' 1,000' are one '1,000', three rows,
+    # as in a Ladok export where some rows carry the unit. By hand: no other value (30, 15) tells the
+    # separator, so the three are quarantined and the warning counts 3 rows
+    why = "a thousands separator or a decimal one: the file's column shows no single decimal separator"
+    loaded, reasons, warnings = _credits(ENGLISH, ["30", "1,000", "1,000 hp", " 1,000", "15", "1,000"])
+    assert loaded == {"S0": 30.0, "S4": 15.0}
+    assert reasons == {
+        3: f"invalid decimal in credits_ects: '1,000' ({why})",
+        4: f"invalid decimal in credits_ects: '1,000 hp' ({why})",
+        5: f"invalid decimal in credits_ects: '1,000' ({why})",
+        7: f"invalid decimal in credits_ects: '1,000' ({why})",
+    }
+    assert warnings[0].startswith("credits_ects: 4 rows write a number like '1,000', a thousand or one")
