@@ -11,8 +11,8 @@ a soft hyphen or a zero-width space between), in:
 * **DuckDB** files (``.duckdb``, working copies too), opened read-only: every column of every table
   in every schema, cast to text (a personnummer in a number column is one too), and every view's SQL;
 * **Parquet** files (read by DuckDB, every column);
-* **text** (JSON, JSONL, logs, CSV, HTML, SQL, Markdown, ...), also with JSON ``\\uXXXX`` escapes and
-  HTML entities decoded, and with the escapes a program writes for a character it does not show
+* **text** (JSON, JSONL, logs, CSV, HTML, SQL, Markdown, ...), also with JSON ``\\uXXXX`` escapes,
+  HTML entities and percent-encoding (``19000101%2D9801``) decoded, and with the escapes a program writes for a character it does not show
   (Python's ``repr``: ``'000101\\xa0…'``, Rust's ``\\u{a0}``, ``\\t``) read as that character
   (in a warehouse's text too);
 * **zip** files (XLSX: every part, its XML scanned as text);
@@ -29,6 +29,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+import urllib.parse
 import zipfile
 import zlib
 from collections.abc import Iterable
@@ -53,11 +54,13 @@ _REFERENCE = r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z]{2,31};?)"
 # an escape a program writes for a character it will not show (Python's repr, Rust's Debug, JSON)
 _ESCAPE = r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|u\{[0-9a-fA-F]{1,6}\}|U[0-9a-fA-F]{8}|[tnrfv])"
 # (DuckDB's RE2: \s is ASCII's; the other white space and the characters that show as nothing listed)
-_SQL_GAP = f"(?:[\\s\x1c-\x1f\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]|{_ESCAPE}|{_REFERENCE}){{0,6}}"
-_SQL_PAIR = "[0-9０-９]{2}"
+_SQL_GAP = f"(?:[\\s\x1c-\x1f\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]|{_ESCAPE}|{_REFERENCE}|%[0-9A-Fa-f]{{2}}){{0,6}}"
+# a digit: ASCII's, full-width, Arabic-Indic; a pair may hold what shows as nothing between its digits
+_SQL_DIGIT = "[0-9０-９٠-٩۰-۹]"
+_SQL_PAIR = f"{_SQL_DIGIT}{_SQL_GAP}{_SQL_DIGIT}"
 _SQL_PREFILTER = (
-    f"{_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}(?:[^0-9A-Za-z０-９]|{_ESCAPE}|{_REFERENCE}){{0,12}}"
-    f"({_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}|[TtＴｔ][0-9０-９]{{3}})"
+    f"{_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}(?:[^0-9A-Za-z０-９٠-٩۰-۹]|{_ESCAPE}|{_REFERENCE}|%[0-9A-Fa-f]{{2}}){{0,12}}"
+    f"({_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}|[TtＴｔ]{_SQL_DIGIT}{{3}})"
 )
 _INVISIBLE = dict.fromkeys(  # and the marks of writing direction, invisible operators, a CGJ
     map(ord, "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
@@ -154,10 +157,15 @@ def scanned_files(roots: Path | Iterable[Path]) -> list[Path]:
     return [p for root in roots for p in sorted(root.rglob("*")) if p.is_file()]
 
 
+_ARABIC_INDIC = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
 def _plain(text: str) -> str:
-    """``text`` as its reader sees it: full-width digits and signs as ASCII (NFKC), and without the
-    characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark)."""
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    """``text`` as its reader sees it: percent-encoding decoded (a name saved from a link), full-width
+    digits and signs as ASCII (NFKC), Arabic-Indic digits too, and without the characters that show as
+    nothing (a soft hyphen, a zero-width space, a byte-order mark)."""
+    decoded = urllib.parse.unquote(text) if "%" in text else text
+    return unicodedata.normalize("NFKC", decoded).translate(_INVISIBLE).translate(_ARABIC_INDIC)
 
 
 def _matches(text: str, cores: set[str]) -> list[str]:

@@ -513,3 +513,40 @@ def test_the_scan_finds_the_forms_the_redaction_rule_names(tmp_path):
         ("run.log", "line 3", marks[2:]),
         ("w.duckdb", "warehouse main.t.note", reference[2:]),
     }
+
+
+def test_the_scan_finds_arabic_indic_digits_percent_encoding_and_what_shows_as_nothing_in_a_pair(tmp_path):
+    # the rule redacts a personnummer in Arabic-Indic digits, percent-encoded (a name saved from a
+    # link) and with a zero-width space or &shy; inside a pair of its digits; the scan read none of
+    # these in a warehouse's values, nor the first two anywhere: a regression of the rule passed
+    arabic, persian, percent, hidden, shy = (personnummer("19000114", n) for n in range(980, 985))
+    to_arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    to_persian = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    (tmp_path / "run.log").write_text(
+        f"a {arabic[:8].translate(to_arabic)}-{arabic[8:].translate(to_arabic)}\n"
+        f"b {persian[2:].translate(to_persian)}\nc {percent[:8]}%E2%80%91{percent[8:]}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / f"student_mobility_{percent[:8]}%2D{percent[8:]}.csv").write_text("clean")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(
+        "create table t as select * from (values (?), (?), (?), (?)) v(note)",
+        [
+            f"x {arabic[2:].translate(to_arabic)} y",
+            f"x {percent[:8]}%2D{percent[8:]} y",
+            f"x {hidden[:7]}\u200b{hidden[7:]} y",
+            f"x {shy[2:7]}&shy;{shy[7:]} y",
+        ],
+    )
+    con.close()
+    found = {(f.path.name, f.where, f.core) for f in scan(tmp_path, [arabic, persian, percent, hidden, shy])}
+    assert found >= {
+        ("run.log", "line 1", arabic[2:]),
+        ("run.log", "line 2", persian[2:]),
+        ("run.log", "line 3", percent[2:]),
+        (f"student_mobility_{percent[:8]}%2D{percent[8:]}.csv", "name", percent[2:]),
+        ("w.duckdb", "warehouse main.t.note", arabic[2:]),
+        ("w.duckdb", "warehouse main.t.note", percent[2:]),
+        ("w.duckdb", "warehouse main.t.note", hidden[2:]),
+        ("w.duckdb", "warehouse main.t.note", shy[2:]),
+    }
