@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from indicators.redact import INVISIBLE
+
 FIELD_TYPES = {
     # type name → DuckDB column type in raw.<source>
     "string": "VARCHAR",
@@ -44,10 +46,12 @@ METADATA_COLUMNS = {
 
 
 def header_key(text: str) -> str:
-    """Header matching ignores case, spaces, ``_``/``-``, surrounding whitespace and how a letter with a
-    diacritic is encoded (``ä`` composed or as ``a`` + U+0308: NFC)."""
+    """Header matching ignores case, spaces, ``_``/``-``, surrounding whitespace, how a letter with a
+    diacritic is encoded (``ä`` composed or as ``a`` + U+0308: NFC) and the characters that show as
+    nothing (a soft hyphen in 'Start\u00addatum', a zero-width space: a header copied from a web page;
+    the file was rejected for a missing start_date, or the column ignored)."""
     composed = unicodedata.normalize("NFC", str(text))
-    return re.sub(r"[\s_\-]+", "", composed.strip().lstrip("\ufeff")).casefold()
+    return re.sub(rf"[\s_\-{INVISIBLE}]+", "", composed.strip().lstrip("\ufeff")).casefold()
 
 
 def value_key(text: str) -> str:

@@ -244,6 +244,18 @@ def test_header_matching_ignores_case_spaces_and_separators():
     }
 
 
+def test_a_header_with_a_character_that_shows_as_nothing_matches_its_field():
+    # headers copied from a web page: a soft hyphen in 'Start\u00addatum' (a browser's hyphenation point),
+    # a zero-width space after 'Slutdatum', a no-break space after 'Status'. The file was rejected,
+    # "required column missing: start_date", though its header shows 'Startdatum'; the end dates' column
+    # was ignored
+    spec = next(s for s in SPECS if s.name == "student_mobility")
+    headers = ["Utbytes-ID", "Personnummer", "Riktning", "Typ av utbyte", "Land", "Start\u00addatum"]
+    headers += ["Slut\u2060datum\u200b", "Status\u00a0"]
+    mapping = map_headers(headers, spec)
+    assert {mapping[h] for h in headers[5:]} == {"start_date", "end_date", "status"}
+
+
 def test_a_missing_required_column_is_named():
     spec = next(s for s in SPECS if s.name == "graduates")
     with pytest.raises(LayoutError, match="required column missing: degree_date"):
