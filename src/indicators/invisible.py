@@ -52,7 +52,7 @@ def cleaned_fields(
     shown = redact_text(pl.Series([example]).str.replace_all(CLASS, "").str.strip_chars()[0])[:40]
     columns = ", ".join(f"{name} {n}" for name, n in counts.items())
     warning = (
-        f"{sum(counts.values())} values held characters that show as nothing (a zero-width space, a word "
+        f"{sum(counts.values())} value{'s' if sum(counts.values()) != 1 else ''} held characters that show as nothing (a zero-width space, a word "
         f"joiner, a soft hyphen: text copied from a web page or Word), read without them ({columns}; the "
         f"first: '{shown}'): remove them in the export if its system is to show the same codes"
     )

@@ -927,3 +927,5 @@ def test_characters_that_show_as_nothing_in_a_code_are_removed_counted_and_a_col
     [warning] = result.warnings
     assert warning.startswith("3 values held characters that show as nothing")
     assert "(programme_code 2, level 1; the first: 'SM-0001')" in warning
+    one = module.normalise(frame.head(2), spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    assert one.warnings[0].startswith("1 value held characters that show as nothing")  # not "1 values"
