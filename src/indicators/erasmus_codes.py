@@ -56,7 +56,8 @@ def readings(code: str) -> list[str]:
     if not code[:1].isalpha():
         return []
     found = [(p, code[len(p) :]) for p in ERASMUS_PREFIXES if code.startswith(p)]
-    return sorted(p + " " * (len(p) < 3) + rest for p, rest in found if _CITY_AND_NUMBER.fullmatch(rest))
+    read = sorted(p + " " * (len(p) < 3) + rest for p, rest in found if _CITY_AND_NUMBER.fullmatch(rest))
+    return [code] if code in read else read  # IRLCORK01: as the list writes it (not I RLCORK01)
 
 
 def _country_of(reading: str) -> str | None:

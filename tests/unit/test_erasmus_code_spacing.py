@@ -103,3 +103,13 @@ def test_a_code_without_its_space_that_reads_two_ways_is_read_by_its_rows_countr
         "8): kept as written, so not matched to the same code spaced; write the code with its space, as the "
         "Erasmus list does",
     ]
+
+
+def test_an_irish_code_as_the_list_writes_it_is_left_alone():
+    # IRLCORK01 (the list writes no space after IRL) also reads as I RLCORK01, an Italian city of six
+    # letters: the run warned that it reads two ways, or, in a row of IE, that it was read as itself.
+    # A code already written as the list writes it is no code spaced otherwise. By hand: both rows
+    # unchanged, no warning
+    rows, warnings = _read(["IRLCORK01", "IRLCORK01"], ["IE", "IT"])
+    assert rows["partner_code"].to_list() == ["IRLCORK01", "IRLCORK01"]
+    assert warnings == []
