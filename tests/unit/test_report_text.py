@@ -37,7 +37,20 @@ def test_chart_alt_states_first_year_baseline_latest_and_verdict() -> None:
         "2025/26: 12,5 (p); bedömning: uppfyllt, i fas."
     )
     hidden = [("baseline", "2018/19", SUPPRESSED, None), ("", "2024/25", None, None)]
-    assert text.chart_alt("en", "I02", "Share", "percent", hidden, "not_met", "limited", 40.0) == (
+    share = {"target_value": 40.0, "deadline_year": "2024/25"}
+    assert text.chart_alt("en", "I02", "Share", "percent", hidden, "not_met", "limited", share) == (
         "Chart: I02 Share. baseline 2018/19: hidden (disclosure control); 2024/25: no value; "
         "target: 40 %; verdict: not met, limited."
+    )
+
+
+def test_chart_alt_says_not_yet_met_before_the_deadline_as_the_badge_does() -> None:
+    # 2021/22 read against a target of 40 % due 2024/25: the badge beside the chart says "not yet met"
+    points = [("baseline", "2018/19", 20.0, None), ("", "2021/22", 30.0, None)]
+    share = {"target_value": 40.0, "deadline_year": "2024/25"}
+    assert text.chart_alt("en", "I02", "Share", "percent", points, "not_met", "moderate", share) == (
+        "Chart: I02 Share. baseline 2018/19: 20 %; 2021/22: 30 %; target: 40 %; verdict: not yet met, moderate."
+    )
+    assert text.chart_alt("sv", "I02", "Andel", "percent", points, "not_met", "moderate", share).endswith(
+        "mål: 40 %; bedömning: ännu ej uppfyllt, måttlig."
     )

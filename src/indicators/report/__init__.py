@@ -282,7 +282,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
             points,
             verdict["status"],
             verdict["progress"],
-            ind.get("target_value"),
+            ind,
         )
 
     def status_word(status: str | None, year: str | None, iid: str) -> str | None:  # "not yet met" before it
@@ -488,7 +488,7 @@ def _final_alt(publication: Publication, row: dict[str, Any]) -> str:
         points,
         row.get("status"),
         row.get("progress"),
-        publication.indicator(iid).get("target_value"),
+        publication.indicator(iid),
     )
 
 

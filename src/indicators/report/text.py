@@ -119,16 +119,19 @@ def chart_alt(
     points: list[tuple[str, str, Any, str | None]],
     status: str | None,
     progress: str | None,
-    target: Any = None,
+    indicator: dict[str, Any] | None = None,
 ) -> str:
     """``Diagram: I01 Utresande studenter. 2018/19: 120; utgångsvärde 2018/19: 120; 2023/24: 150 (p);
     mål: 200; bedömning: uppfyllt, i fas.`` from (label, year, value, mark) points."""
     parts = []
     for label, year, value, mark in points:
         parts.append(f"{label}{' ' if label else ''}{year}: {shown(value, lang, unit, mark)}")
+    target = (indicator or {}).get("target_value")  # the catalogue's row: its target and deadline
     if target is not None:
         parts.append(f"{ALT['target'][lang]}: {shown(target, lang, unit)}")
-    words = (labels.text(labels.STATUS, status, lang), labels.text(labels.PROGRESS, progress, lang))
+    # the year judged is the last point's: "not yet met" before the target's deadline, as the badge
+    year, deadline = (points[-1][1] if points else None), (indicator or {}).get("deadline_year")
+    words = (labels.status_word(status, year, deadline, lang), labels.text(labels.PROGRESS, progress, lang))
     verdict = ", ".join(dict.fromkeys(word for word in words if word))  # "provisional" once, not twice
     if verdict:
         parts.append(f"{ALT['verdict'][lang]}: {verdict}")
