@@ -168,12 +168,13 @@ verdicts as (
         end as verdict_year,
         -- a verdict needs a final value, except a milestone's in a partial year: a review that
         -- exists is done, whatever else of the year is still to come (met, or overdue when done
-        -- late), and one not done by a deadline that passed before the year began is overdue
+        -- late), and one not done by a deadline that passed before the year began is overdue; a
+        -- date after the run's date is a review planned, not done
         judged.obs_status = 'final'
         or (
             judged.rule = 'milestone'
             and (
-                judged.milestone_done_on <= judged.as_of_date
+                judged.milestone_done_on <= least(judged.as_of_date, {{ run_date() }})
                 or judged.deadline_date < {{ academic_year_first_date('judged.academic_year') }}
             )
         ) as is_judged,
