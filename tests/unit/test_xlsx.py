@@ -265,3 +265,20 @@ def test_the_about_sheets_times_are_date_time_cells_of_swedish_time(tmp_path):
     assert cells["Source: student_mobility"].value == (
         "1 files; newest file 2024-10-10 10:00; loaded 2024-10-15 04:01 (Swedish time, Europe/Stockholm)"
     )
+
+
+def test_the_about_sheets_rows_are_as_tall_as_their_wrapped_texts(tmp_path):
+    # the about sheet's texts wrap in a column 110 characters wide, but their rows kept one line's
+    # height: LibreOffice showed and printed the first line of the disclosure rule (2,000 characters)
+    # and of each long definition. By hand: 60 words of 4 letters are 22 a line (22 * 5 - 1 = 109),
+    # 3 lines, 45 points; a name of 37 characters wraps in 32 to 2 lines, 30 points; a short row 1.
+    from indicators.export.writers import write_xlsx
+
+    about = [
+        ("Röjandekontroll", " ".join(["ordn"] * 60)),
+        ("Skapad (svensk tid, Europe/Stockholm)", "kort"),
+        ("Läsår", "2023/24"),
+    ]
+    path = write_xlsx([], tmp_path / "about.xlsx", about=about, about_title="Om data", lang="sv")
+    sheet = openpyxl.load_workbook(path)["Om data"]
+    assert [sheet.row_dimensions[row].height for row in (1, 2, 3)] == [45, 30, None]

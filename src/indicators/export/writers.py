@@ -59,6 +59,7 @@ LINE_HEIGHT = 15  # points, one line of Calibri 11
 # Excel's tallest row (its specifications; the binary format's row record holds at most 8179 twips):
 # a text of more lines shows its first 27 in the cell, and all of it in the formula bar
 ROW_HEIGHT_MAX = 409
+ABOUT_WIDTHS = (32, 110)  # characters: the about sheet's names and texts
 SHEET_ROWS = 1_048_576  # an XLSX sheet's rows, its header row included
 CELL_CHARACTERS = 32_767  # an XLSX cell's text
 
@@ -340,8 +341,8 @@ def write_xlsx(
             _page_setup(sheet, f"{title} – {table.title}" if title else table.title, number, lang)
         if about:
             sheet = workbook.add_worksheet(_sheet_name(about_title))
-            sheet.set_column(0, 0, 32)
-            sheet.set_column(1, 1, 110)
+            sheet.set_column(0, 0, ABOUT_WIDTHS[0])
+            sheet.set_column(1, 1, ABOUT_WIDTHS[1])
             moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm", "align": "left", "valign": "top"})
             for r, (key, text) in enumerate(about):
                 sheet.write_string(r, 0, key, bold)
@@ -349,6 +350,14 @@ def write_xlsx(
                     sheet.write_datetime(r, 1, text, moment)
                 else:
                     sheet.write_string(r, 1, text, wrap)
+                # the row as tall as its wrapped texts, as a table sheet's (LibreOffice does not work
+                # it out): the disclosure rule's 2,000 characters showed and printed their first line
+                lines = max(
+                    _lines(key, ABOUT_WIDTHS[0]),
+                    _lines(text, ABOUT_WIDTHS[1]) if isinstance(text, str) else 1,
+                )
+                if lines > 1:
+                    sheet.set_row(r, min(LINE_HEIGHT * lines, ROW_HEIGHT_MAX))
             _page_setup(sheet, about_title, len(tables) + 1, lang, repeat_header=False)
     finally:
         try:
