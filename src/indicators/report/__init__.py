@@ -13,8 +13,6 @@ report on its own.
 from __future__ import annotations
 
 import functools
-import hashlib
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,14 +22,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from indicators import disclosure
 from indicators.export import labels
+from indicators.export.folder import check_one_publish
 from indicators.export.tables import SUPPRESSED, ExportError, Publication, load
 from indicators.export.writers import format_number
 from indicators.report import quality_words, text
+from indicators.report.programmes import programme_file_part, report_all_programmes
 
-__all__ = ["report", "ExportError", "render"]
+__all__ = ["report", "report_all_programmes", "programme_file_part", "ExportError", "render"]
 
-FILE_PART = re.compile(r"[\w-]{1,40}")  # \w: letters (å, ä, ö too), digits and _
-UNSAFE_IN_FILE_NAME = re.compile(r"[^\w-]")
 
 WORDS = {
     "title": {
@@ -145,69 +143,26 @@ def report(
         protection=protection,
         as_of=as_of,
     )
-    if on_note and publication.year_note:
-        on_note(publication.year_note)
-    if on_note and publication.as_of:
-        on_note(
-            f"the numbers as run {publication.as_of['run_id']} published them ({publication.as_of['published_at']})"
-        )
+    _say_which(publication, on_note)
     if kind == "programme":
         _check_programme(publication, programme)
     out_file = Path(out_file)
     if out_file.suffix.lower() in (".html", ".htm"):  # a report the folder check and the audit read
-        from indicators.export.folder import check_one_publish
-
         check_one_publish(out_file.parent, publication.as_of)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_text(render(publication, programme, charts=charts), encoding="utf-8")
     return out_file
 
 
-def report_all_programmes(
-    warehouse: Path,
-    out_dir: Path,
-    year: str | None = None,
-    lang: str = "sv",
-    plan: str | None = None,
-    on_note: Callable[[str], None] | None = None,
-    protection: disclosure.Protection | None = None,
-    charts: bool = True,
-    as_of: str | None = None,
-) -> list[Path]:
-    """One programme report per programme with values, ``<out_dir>/programme_<CODE>_<year>_<lang>.html``
-    (a code that cannot be a file name as it is: :func:`programme_file_part`). The names do not name
-    the publish: a folder holding another publish's reports or export is refused (export/folder.py),
-    each report's ``indicators-disclosure`` comment saying its own (``as_of``)."""
-    from indicators.export.folder import check_one_publish
-
-    publication = load(
-        Path(warehouse),
-        year,
-        kind="programme",
-        lang=lang,
-        suppression=True,
-        plan=plan,
-        protection=protection,
-        as_of=as_of,
-    )
+def _say_which(publication: Publication, on_note: Callable[[str], None] | None) -> None:
+    """Tell ``on_note`` which year the report is of, where it was chosen, and which publish, where
+    it is an ``--as-of`` one."""
     if on_note and publication.year_note:
         on_note(publication.year_note)
     if on_note and publication.as_of:
         on_note(
             f"the numbers as run {publication.as_of['run_id']} published them ({publication.as_of['published_at']})"
         )
-    out_dir = Path(out_dir)
-    check_one_publish(out_dir, publication.as_of)  # before a report is written
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for code in publication.programme_codes:
-        path = (
-            out_dir
-            / f"programme_{programme_file_part(code)}_{publication.year.replace('/', '-')}_{lang}.html"
-        )
-        path.write_text(render(publication, code, charts=charts), encoding="utf-8")
-        written.append(path)
-    return written
 
 
 def _as_of(as_of: dict[str, Any] | None) -> dict[str, str] | None:
@@ -218,17 +173,6 @@ def _as_of(as_of: dict[str, Any] | None) -> dict[str, str] | None:
         "run_id": str(as_of.get("run_id")),
         "published_at": str(labels.utc_iso(as_of.get("published_at"))),
     }
-
-
-def programme_file_part(code: str) -> str:
-    """The programme's part of its report's file name: the code when it is letters, digits, ``_`` and
-    ``-`` only (at most 40); else those kept, any other character as ``_``, and the first six hex
-    digits of the code's SHA-256, so that a code with a ``/`` (a folder in the name), a ``:`` (no
-    file name on Windows or an SMB share) or a space still has a file of its own, never another's."""
-    if FILE_PART.fullmatch(code):
-        return code
-    digest = hashlib.sha256(code.encode("utf-8")).hexdigest()[:6]
-    return f"{UNSAFE_IN_FILE_NAME.sub('_', code)[:40]}-{digest}"
 
 
 def _check_programme(publication: Publication, code: str | None) -> None:
