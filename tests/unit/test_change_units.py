@@ -14,8 +14,3 @@ def test_a_shares_change_is_in_percentage_points():
     assert labels.change_unit("persons", 10.0, "en") == ""  # a count's change is in its own unit
     assert labels.change_unit("percent", None, "en") == ""  # no change: nothing to name
     assert labels.change_unit("percent", "..", "en") == ""  # a hidden change stays the marker alone
-
-
-def test_the_relative_change_is_named_relative():
-    assert labels.header("change_pct", "en") == "Relative change from baseline (% of the baseline value)"
-    assert labels.header("change_pct", "sv") == "Relativ förändring mot utgångsår (% av utgångsvärdet)"

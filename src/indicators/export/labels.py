@@ -25,11 +25,9 @@ HEADERS: dict[str, dict[str, str]] = {
     "target_value": {"sv": "Målvärde", "en": "Target value"},
     "deadline_year": {"sv": "Slutår", "en": "Deadline"},
     "change_abs": {"sv": "Förändring mot utgångsår", "en": "Change from baseline"},
-    # a share's relative change (40 % -> 50 %: 25), not its change in percentage points (10: change_abs)
-    "change_pct": {
-        "sv": "Relativ förändring mot utgångsår (% av utgångsvärdet)",
-        "en": "Relative change from baseline (% of the baseline value)",
-    },
+    # a share's relative change (40 % -> 50 %: 25), not its change in percentage points (10: change_abs);
+    # the header is the exports' published column name, kept: the metadata's definition says which
+    "change_pct": {"sv": "Förändring mot utgångsår (%)", "en": "Change from baseline (%)"},
     "cagr_pct": {"sv": "Årlig tillväxttakt (%)", "en": "Annual growth rate (%)"},
     "required_cagr_pct": {"sv": "Nödvändig årlig tillväxttakt (%)", "en": "Required annual growth rate (%)"},
     "status": {"sv": "Status", "en": "Status"},
