@@ -13,7 +13,7 @@ from indicators.readers.errors import ReaderError
 from indicators.readers.packed import archive_named
 from indicators.readers.xlsx import MAX_UNPACKED_MB, read_xlsx
 from indicators.readers.xlsx_errors import hidden_sheets
-from indicators.readers.xlsx_header import sheet_header
+from indicators.readers.xlsx_header import sheet_headers
 from indicators.redact import redact_text
 from indicators.sources import SourceSpec
 
@@ -78,9 +78,11 @@ def _visible_fits(frame: pl.DataFrame, data: bytes, spec: SourceSpec, max_unpack
         pass
     names, hidden = hidden_sheets(data)
     read = next((name for name in names if name not in hidden), None)
-    for name in (n for n in names if n in hidden) if read is not None else ():
+    asked = [n for n in names if n in hidden] if read is not None else []
+    headers = dict(sheet_headers(data, asked, spec.skip_rows))  # the zip opened once for all of them
+    for name in asked:
         try:  # its header row alone, where the XML's start tells it (not its rows: xlsx_header)
-            header = sheet_header(data, name, spec.skip_rows)
+            header = headers.get(name)
             if header is None:
                 header = read_xlsx(data, name, max_unpacked_mb, skip_rows=spec.skip_rows).columns
             map_headers(header, spec)

@@ -33,6 +33,7 @@ from indicators.readers.xlsx_errors import (
     sheets_xml,
 )
 from indicators.readers.xlsx_extent import check_extent
+from indicators.readers.xlsx_header import sheet_headers
 from indicators.readers.xlsx_merged import fill_merged
 
 MAX_UNPACKED_MB = 512  # the default of the setting xlsx_max_unpacked_mb
@@ -163,10 +164,12 @@ def _no_rows(
         reader = fastexcel.read_excel(data)
         names = reader.sheet_names
         read = sheet if sheet is not None else names[0]
+        others = [n for n in names if n != read]
+        firsts = dict(sheet_headers(data, others))  # each one's first row from its XML's start, if it tells
         filled = [
             name
-            for name, xml in sheets_xml(data, [n for n in names if n != read])
-            if _holds_cells(reader, data, name, xml, max_unpacked_mb)
+            for name, xml in sheets_xml(data, others)
+            if _holds_cells(reader, data, name, xml, max_unpacked_mb, firsts.get(name))
         ]
     except Exception:  # noqa: BLE001 - a sheet that cannot be read holds no table to name
         return empty
@@ -205,10 +208,14 @@ def _first_visible(data: bytes) -> tuple[str | None, set[str]]:
     return visible, hidden
 
 
-def _holds_cells(reader, data: bytes, name: str, xml: bytes | None, max_unpacked_mb: float) -> bool:
+def _holds_cells(
+    reader, data: bytes, name: str, xml: bytes | None, max_unpacked_mb: float, first: list[str] | None = None
+) -> bool:
     """Does the sheet (its ``xml``, None where calamine finds it its own way) hold a cell? Its range
     is checked before calamine loads it (a value far away is a cell: the sheet is not loaded); a sheet
-    whose XML holds no cell is not loaded either."""
+    whose XML holds no cell is not loaded either, nor one whose first row (``first``, read from its
+    XML's start: xlsx_header) has a value: calamine held a hidden sheet of 300,000 rows whole, for
+    two rows."""
     try:
         if xml is None:
             _checked_sheet(data, name, max_unpacked_mb)
@@ -218,6 +225,8 @@ def _holds_cells(reader, data: bytes, name: str, xml: bytes | None, max_unpacked
         return True
     if xml is not None and not any_cell(xml):
         return False
+    if first:
+        return True
     return reader.load_sheet(name, header_row=None, n_rows=2).to_polars().height > 0
 
 

@@ -35,26 +35,37 @@ _ERRORS = (KeyError, zipfile.BadZipFile, zlib.error, EOFError, NotImplementedErr
 
 def sheet_header(data: bytes, sheet: str, skip_rows: int = 0) -> list[str] | None:
     """The texts of the sheet's header row (its empty cells left out), or None where it cannot tell."""
+    return dict(sheet_headers(data, [sheet], skip_rows)).get(sheet)
+
+
+def sheet_headers(data: bytes, sheets: list[str], skip_rows: int = 0):
+    """(name, :func:`sheet_header`) of each of ``sheets`` in turn, the zip opened and the workbook's
+    sheets read once for all of them (a sheet at a time opened them again: 2,000 sheets, minutes), the
+    shared strings read once, as far as the headers need."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             _, members = _sheet_members(archive)
-            member = members.get(sheet)
-            if member is None or member not in archive.namelist():
-                return None
-            cells = _header_cells(archive, member, skip_rows)
-            if cells is None:
-                return None
-            wanted = [int(v) for t, v in cells if t == b"s" and v.strip().isdigit()]
-            shared = _shared_strings(archive, max(wanted)) if wanted else []
-            if shared is None:
-                return None
+            listed = set(archive.namelist())
+            shared = _Shared(archive)
+            for sheet in sheets:
+                member = members.get(sheet)
+                try:
+                    cells = _header_cells(archive, member, skip_rows) if member in listed else None
+                    yield sheet, None if cells is None else _texts(cells, shared)
+                except _ERRORS:
+                    yield sheet, None
     except _ERRORS:
-        return None
+        return
+
+
+def _texts(cells: list[tuple[bytes, bytes]], shared: _Shared) -> list[str] | None:
     texts = []
     for kind, value in cells:
         if kind == b"s":
-            index = int(value) if value.strip().isdigit() else -1
-            texts.append(shared[index] if 0 <= index < len(shared) else "")
+            text = shared.get(int(value) if value.strip().isdigit() else -1)
+            if text is None:
+                return None
+            texts.append(text)
         else:
             texts.append(html.unescape(value.decode("utf-8", "replace")))
     return [text.strip() for text in texts if text.strip()]
@@ -103,24 +114,29 @@ def _cell(match: re.Match) -> tuple[bytes, bytes] | None:
     return (kind, value.group(1)) if value else None
 
 
-def _shared_strings(archive: zipfile.ZipFile, last: int) -> list[str] | None:
-    """The workbook's shared strings up to index ``last`` (None: not found within ``MOST`` bytes)."""
-    member = next((n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")), None)
-    if member is None:
-        return None
-    strings: list[str] = []
-    buffer, read = b"", 0
-    with archive.open(member) as part:
-        while read < MOST and len(strings) <= last:
-            block = part.read(BLOCK)
-            read += len(block)
-            buffer += block
+class _Shared:
+    """The workbook's shared strings, read as far as asked (at most ``MOST`` bytes), once."""
+
+    def __init__(self, archive: zipfile.ZipFile):
+        member = next((n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")), None)
+        self._part = archive.open(member) if member is not None else None
+        self._strings: list[str] = []
+        self._buffer, self._read = b"", 0
+
+    def get(self, index: int) -> str | None:
+        """The string at ``index`` ('' for none), or None where it is not within reach."""
+        if index < 0:
+            return ""
+        while len(self._strings) <= index and self._part is not None and self._read < MOST:
+            block = self._part.read(BLOCK)
+            self._read += len(block)
+            self._buffer += block
             end = 0
-            for match in _ITEM.finditer(buffer):
+            for match in _ITEM.finditer(self._buffer):
                 texts = _TEXT.findall(_PHONETIC.sub(b"", match.group(1) or b""))
-                strings.append(html.unescape(b"".join(texts).decode("utf-8", "replace")))
+                self._strings.append(html.unescape(b"".join(texts).decode("utf-8", "replace")))
                 end = match.end()
-            buffer = buffer[end:]
+            self._buffer = self._buffer[end:]
             if not block:
                 break
-    return strings if len(strings) > last else None
+        return self._strings[index] if index < len(self._strings) else None
