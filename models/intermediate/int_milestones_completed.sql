@@ -2,7 +2,8 @@
 -- I12 (integration review) and I21 (teacher-mobility information review) are faculty
 -- milestones read from the register's FACULTY rows. I24's milestone (portfolio reviewed)
 -- is per programme; for the faculty it is the FACULTY row's date or, failing that, the day
--- the last of the programmes active in the latest year reviewed its portfolio.
+-- the last of the programmes active in the latest year reviewed its portfolio. A date after the
+-- run's date (a review planned) is not done.
 with
 
 followups as (
@@ -17,6 +18,23 @@ programme_years as (
     select * from {{ ref('int_programme_years_activated') }}
 ),
 
+-- a review counts from its date on; a date after the run's date is a review planned, not done
+reviews_done as (
+    select
+        programme_code,
+        is_faculty_row,
+        case
+            when integration_reviewed_on <= {{ run_date() }} then integration_reviewed_on
+        end as integration_reviewed_on,
+        case
+            when teacher_mobility_info_reviewed_on <= {{ run_date() }} then teacher_mobility_info_reviewed_on
+        end as teacher_mobility_info_reviewed_on,
+        case
+            when portfolio_reviewed_on <= {{ run_date() }} then portfolio_reviewed_on
+        end as portfolio_reviewed_on,
+    from followups
+),
+
 faculty_rows as (
     select
         min(integration_reviewed_on) as integration_reviewed_on,
@@ -25,18 +43,18 @@ faculty_rows as (
         list_sort(list_distinct(list(integration_reviewed_on))) as integration_reviewed_dates,
         list_sort(list_distinct(list(teacher_mobility_info_reviewed_on))) as teacher_info_reviewed_dates,
         list_sort(list_distinct(list(portfolio_reviewed_on))) as portfolio_reviewed_dates,
-    from followups
+    from reviews_done
     where is_faculty_row
 ),
 
 programme_reviews as (
     select
         programmes.programme_code,
-        min(followups.portfolio_reviewed_on) as portfolio_reviewed_on,
-        list_sort(list_distinct(list(followups.portfolio_reviewed_on))) as portfolio_reviewed_dates,
+        min(reviews_done.portfolio_reviewed_on) as portfolio_reviewed_on,
+        list_sort(list_distinct(list(reviews_done.portfolio_reviewed_on))) as portfolio_reviewed_dates,
     from programmes
-    left join followups
-        on programmes.programme_code = followups.programme_code
+    left join reviews_done
+        on programmes.programme_code = reviews_done.programme_code
     group by programmes.programme_code
 ),
 

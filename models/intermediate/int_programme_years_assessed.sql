@@ -1,7 +1,8 @@
 -- One row per active programme and academic year with the facts behind the coverage
 -- indicators. A missing register row counts as "not done" (the plan asks for every
 -- programme). Reviews (obstacles, global health, SDGs, portfolio) stay done once done:
--- the earliest date reported in any register row up to the year, on or before the year's end.
+-- the earliest date reported in any register row up to the year, on or before the year's end
+-- (and the run's date: a date after it is a review planned, not done).
 with
 
 programme_years as (
@@ -30,7 +31,8 @@ year_facts as (
         programme_years.academic_year_start,
         programme_years.programme_code,
         programme_years.level,
-        academic_years.last_date,
+        -- a review counts by the year's end, and not after the run's date (a date after it is planned)
+        least(academic_years.last_date, {{ run_date() }}) as counted_to_date,
         followups.programme_code is not null as has_register_row,
         coalesce(followups.has_mobility_window, false) as has_mobility_window,
         coalesce(followups.has_english_taught_parts, false) as has_english_taught_parts,
@@ -50,25 +52,25 @@ reviews as (
         year_facts.programme_code,
         min(
             case
-                when followups.obstacles_identified_on <= year_facts.last_date
+                when followups.obstacles_identified_on <= year_facts.counted_to_date
                     then followups.obstacles_identified_on
             end
         ) as obstacles_identified_on,
         min(
             case
-                when followups.global_health_reviewed_on <= year_facts.last_date
+                when followups.global_health_reviewed_on <= year_facts.counted_to_date
                     then followups.global_health_reviewed_on
             end
         ) as global_health_reviewed_on,
         min(
             case
-                when followups.sdg_reviewed_on <= year_facts.last_date
+                when followups.sdg_reviewed_on <= year_facts.counted_to_date
                     then followups.sdg_reviewed_on
             end
         ) as sdg_reviewed_on,
         min(
             case
-                when followups.portfolio_reviewed_on <= year_facts.last_date
+                when followups.portfolio_reviewed_on <= year_facts.counted_to_date
                     then followups.portfolio_reviewed_on
             end
         ) as portfolio_reviewed_on,
