@@ -64,7 +64,10 @@ def test_the_data_quality_section_of_a_swedish_report_is_swedish(swedish):
         assert phrase not in quality and phrase not in text_of(quality), phrase
     rows = [text_of(row).strip() for row in re.findall(r"<tr>(.*?)</tr>", quality, re.S)]
     readme = next(row for row in rows if row.startswith("README_from_registrar.txt"))
-    assert readme == "README_from_registrar.txt okänd källa filnamnet matchar ingen källa; filen ligger kvar"
+    assert readme == (
+        "README_from_registrar.txt okänd källa filnamnet matchar ingen källa; filen ligger kvar (för att läsa "
+        "in den, byt namn så att det matchar en källas patterns: i pipelines/*.yml)"
+    )
     broken = next(row for row in rows if row.startswith("staff_mobility_broken.csv"))
     assert re.fullmatch(
         r"staff_mobility_broken\.csv staff_mobility avvisad obligatorisk kolumn saknas: direction; "
