@@ -73,7 +73,7 @@ def clean(text: pl.DataFrame, columns: list[str], invisible: list[str] | None = 
         for c in columns
     )
     # readers give an empty cell as null already: only the few columns with a blank value need a pass
-    blank = text.select((pl.col(c) == "").any() for c in columns).row(0)
+    blank = text.select((pl.col(c) == "").any() for c in columns).row(0) if columns else ()
     return text.with_columns(
         pl.when(pl.col(c) != "").then(pl.col(c)).alias(c) for c, b in zip(columns, blank, strict=True) if b
     )

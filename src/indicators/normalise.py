@@ -354,17 +354,18 @@ def _typed_slice(
     field_checks, rule_checks = checks
     fields = [f for f in spec.fields if not f.precision_of]
     names = [f.name for f in fields]
-    # identity of the row as exported: every column of the export, trimmed, before any parsing
+    # every column of the export trimmed, a blank value missing, once: the row's identity as exported
     own = export_columns(frame)
-    row_hash = frame.select(
-        pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in own
-    ).hash_rows()
+    frame = frame.with_columns(pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in own)
+    row_hash = frame.select(own).hash_rows()
     text = frame.select(
         pl.col("_row_number").cast(pl.Int64),
         *[_text_of(f, present) for f in fields],
         *[pl.col(READER_REASON)] * (READER_REASON in frame.columns),
     )
-    text = clean(text, names, invisible)
+    as_is = {f.name for f in fields if f.derive is None and f.generate is None and present.get(f.name) in own}
+    # those read as is are clean, but for the characters that show as nothing (removed from their fields)
+    text = clean(text, [name for name in names if name not in as_is or name in (invisible or ())], invisible)
     del frame  # the caller passes the only reference to the slice: released here
     text = text.with_columns(row_hash.alias("_row_hash"))
     del row_hash
