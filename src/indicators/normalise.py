@@ -32,7 +32,7 @@ from indicators.file_forms import file_forms
 from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, REFERENCE, Pseudonymiser, redact, values_repeat
 from indicators.invisible import clean, cleaned_fields
-from indicators.parsers import date_precision, latest_day, parse_field
+from indicators.parsers import date_precision_of, latest_day, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.reading_changes import earlier_uids
 from indicators.reasons import REASON_ID, Reasons, field_reason_ids, quarantine_records
@@ -391,7 +391,7 @@ def _typed_slice(
     )
     typed = typed.with_columns(
         pl.when(pl.col(f"__v_{f.precision_of}").is_not_null())
-        .then(date_precision(pl.col(f.precision_of), spec.field(f.precision_of)))
+        .then(date_precision_of(typed[f.precision_of], spec.field(f.precision_of)))
         .alias(f.name)
         for f in spec.fields
         if f.precision_of

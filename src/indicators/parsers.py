@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from indicators.countries import iso_variant, spellings, without_marks
-from indicators.identity import redact
+from indicators.identity import redact, values_repeat
 from indicators.redact import contains as contains_personnummer
 from indicators.source_build import EXCEL, format_precision
 from indicators.sources import FieldSpec
@@ -167,6 +167,16 @@ def date_precision(text: pl.Expr, field: FieldSpec) -> pl.Expr:
             for parsed, precision in _date_candidates(text, field)
         ]
     )
+
+
+def date_precision_of(text: pl.Series, field: FieldSpec) -> pl.Expr:
+    """:func:`date_precision` of the column ``text`` (named as the field), each distinct text read
+    once where values repeat (a stay's dates: a few hundred days over a million rows)."""
+    if not values_repeat(text):
+        return date_precision(pl.col(text.name), field)
+    values = text.unique()
+    read = values.to_frame().select(date_precision(pl.col(text.name), field)).to_series()
+    return pl.col(text.name).replace_strict(values, read, default=None, return_dtype=pl.String)
 
 
 def latest_day(date: pl.Expr, precision: pl.Expr) -> pl.Expr:

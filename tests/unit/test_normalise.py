@@ -974,3 +974,21 @@ def test_an_exports_cells_are_trimmed_once_and_the_rows_identity_is_the_trimmed_
         6: "duplicate business key with different values (rows 6, 7)",
         7: "duplicate business key with different values (rows 6, 7)",
     }
+
+
+def test_a_dates_precision_is_read_once_per_distinct_text_and_given_to_every_row():
+    # a stay's start and end dates repeat (a few hundred days over a million rows): each distinct text's
+    # precision is read once and mapped back to every row holding it. By hand, with formats %m-%Y and
+    # %Y before the day: '09-2019' a month, '2019-09-01' a day, '2019' a year, '13-2019' and 'soon' no
+    # date (no precision), a missing value none; the same as read row by row
+    from indicators.parsers import date_precision, date_precision_of
+
+    field = FieldSpec(name="start_date", type="date", formats=("%m-%Y", "%Y"), keep_precision=True)
+    written = ["09-2019", "2019-09-01", "09-2019", None, "2019", "2019-09-01", "13-2019", "09-2019", "soon"]
+    expected = ["month", "day", "month", None, "year", "day", None, "month", None]
+    frame = pl.DataFrame({"start_date": written * 3}, schema={"start_date": pl.String})
+    assert frame.select(date_precision_of(frame["start_date"], field)).to_series().to_list() == expected * 3
+    assert frame.select(date_precision(pl.col("start_date"), field)).to_series().to_list() == expected * 3
+    # values that do not repeat are read row by row, to the same result
+    once = frame.head(5)
+    assert once.select(date_precision_of(once["start_date"], field)).to_series().to_list() == expected[:5]
