@@ -47,6 +47,8 @@ _WIDE_PATTERN = "[０-９－＋Ｔｔ٠-٩۰-۹]"
 _SHAPE = r"^(\d{2})?\d{6}[-+]{0,3}[0-9Tt]\d{3}$"
 # the forms nearly every export writes: YYMMDDNNNN or YYYYMMDDNNNN, one '-' or '+' before the last four
 _PLAIN = r"^(?:[0-9]{2})?[0-9]{6}[-+]?[0-9]{4}$"  # [0-9]: \d matches full-width digits too
+# a uid of ASCII letters, digits and ._@:- that begins with a letter, which no reading takes for a personnummer
+_PLAIN_UID = r"^[A-Za-z][A-Za-z0-9._@:\-]{1,63}$"
 # a system's UID: letters, digits, ._@:-
 _UID = r"^[A-Za-z0-9._@:\-]{2,64}$"
 
@@ -130,18 +132,23 @@ def normalise_person_ids(values: pl.Series, pivot_year: int, digits_are_ids: boo
     digits are no personnummer that lost its 0, eight or ten no mistyped one.
 
     The forms nearly every export writes (``_PLAIN``: ten or twelve digits, one '-' or '+' before the
-    last four) are read by a few slices (:func:`_plain_ids`, the same result as the full reading);
-    the full reading (:func:`_any_ids`, a dozen passes of patterns) only for the rest.
+    last four) are read by a few slices (:func:`_plain_ids`, the same result as the full reading), and
+    a uid beginning with a letter (``_PLAIN_UID``) is ``uid:<lower>`` at once; the full reading
+    (:func:`_any_ids`, a dozen passes of patterns) only for the rest.
     """
     raw = values.cast(pl.String)
     if digits_are_ids:  # ten digits are a system's id there: every value read in full
         return _any_ids(raw, pivot_year, digits_are_ids).alias(values.name)
     plain = raw.str.contains(_PLAIN).fill_null(False)
-    if not plain.any():
+    uid = raw.str.contains(_PLAIN_UID).fill_null(False)
+    if not (plain.any() or uid.any()):
         return _any_ids(raw, pivot_year).alias(values.name)
     read = _plain_ids(raw, pivot_year)  # meaningful in the plain rows only: the others read in full
-    if not plain.all():
-        others = (~plain).arg_true()
+    if uid.any():  # a system's id beginning with a letter (moveon-884334591): never a personnummer's shape
+        read = pl.select(pl.when(uid).then("uid:" + raw.str.to_lowercase()).otherwise(read)).to_series()
+    others = ~(plain | uid)
+    if others.any():
+        others = others.arg_true()
         read = read.scatter(others, _any_ids(raw.gather(others), pivot_year))
     return read.alias(values.name)
 

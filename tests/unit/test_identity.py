@@ -474,3 +474,40 @@ def test_the_plain_forms_read_by_slices_are_what_the_full_reading_gives():
     assert normalise_person_ids(pl.Series(["0001010008"]), PIVOT, digits_are_ids=True).to_list() == [
         "uid:0001010008"
     ]
+
+
+def test_a_uid_beginning_with_a_letter_is_read_at_once_as_the_full_reading_reads_it():
+    # a MoveON export's ids (moveon-884334591) are a third of a real student column: a uid of ASCII
+    # letters, digits and ._@:- that begins with a letter is no personnummer's shape in any reading,
+    # so it is uid:<lower case> at once. By hand: 'MoveON-884334591' -> 'uid:moveon-884334591'; a
+    # personnummer behind a letter ('T000101-0008', 'x_19000101_0008') is an id too, as it was
+    from indicators.identity import _any_ids
+
+    hand = ["MoveON-884334591", "T000101-0008", "x_19000101_0008", "Stud.7", "a--b", "ab", "a" * 64]
+    assert normalise_person_ids(pl.Series(hand), PIVOT).to_list() == [
+        "uid:moveon-884334591",
+        "uid:t000101-0008",
+        "uid:x_19000101_0008",
+        "uid:stud.7",
+        "uid:a--b",
+        "uid:ab",
+        "uid:" + "a" * 64,
+    ]
+    # beside plain personnummer and values read in full (too long, a space, a letter after a digit,
+    # a reference, full-width letters), each in its place, as the full reading reads them
+    mixed = pl.Series(
+        [
+            "000101-0008",
+            "a" * 65,
+            "moveon 1",
+            "9moveon",
+            "a&nbsp;b",
+            "ＡＢ",
+            None,
+            "",
+            "MX-900101-9984",
+            "moveon-1",
+        ]
+    )
+    assert normalise_person_ids(mixed, PIVOT).to_list() == _any_ids(mixed, PIVOT).to_list()
+    assert normalise_person_ids(mixed, PIVOT).to_list()[-1] == "uid:moveon-1"
