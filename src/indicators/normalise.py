@@ -325,7 +325,7 @@ def _distinct_keys(typed: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudon
         # the parsed value went through the redaction rule already: the marker in it is the sign (a
         # literal search; the pattern's would cost 0.4 s a million ids)
         found = pl.col(f"__v_{f.name}").str.contains(MARKER, literal=True)
-        hits = typed.filter(found)[f.name].unique().to_list()
+        hits = typed.select(pl.col(f.name).filter(found))[f.name].unique().to_list()  # one column, not all
         if not hits:
             continue
         keyed = {text: pseudonymiser.redact_keyed(text) for text in hits}
