@@ -427,17 +427,17 @@ def test_the_plain_forms_read_by_slices_are_what_the_full_reading_gives():
     # ten or twelve digits, one '-' or '+' before the last four, are read by slices (the forms of
     # nearly every export); every such value must read as the full reading reads it: century from
     # the pivot, '+' a hundred years earlier, a samordningsnummer's day + 60, a wrong check digit,
-    # month or day invalid. Worked out by hand: 000101-0008 is 2000-01-01 (00 <= 26), its check
-    # digit 8 (digits 0 0 0 1 0 1 0 0 0 weighted 2 1 2 ...: sum 2, 10 - 2); with '+' 1900-01-01.
+    # month or day invalid. Worked out by hand: 000101-9801 is 2000-01-01 (00 <= 26), its check
+    # digit 1 (digits 0 0 0 1 0 1 9 8 0 weighted 2 1 2 ...: 0 0 0 1 0 1 9 8 0, sum 19, 10 - 9); with '+' 1900-01-01.
     from indicators.identity import _any_ids
 
-    hand = ["000101-0008", "000101+0008", "19000101-0008", "190001010008", "0001010008", "000101-0009"]
+    hand = ["000101-9801", "000101+9801", "19000101-9801", "190001019801", "0001019801", "000101-9802"]
     assert normalise_person_ids(pl.Series(hand), PIVOT).to_list() == [
-        "200001010008",
-        "190001010008",
-        "190001010008",
-        "190001010008",
-        "200001010008",
+        "200001019801",
+        "190001019801",
+        "190001019801",
+        "190001019801",
+        "200001019801",
         INVALID,
     ]
     # every month 00-13, days at the edges of both kinds, the pivot's year either side, all ten
@@ -455,24 +455,24 @@ def test_the_plain_forms_read_by_slices_are_what_the_full_reading_gives():
     values = pl.Series(values)
     assert normalise_person_ids(values, PIVOT).to_list() == _any_ids(values, PIVOT).to_list()
     # mixed with values read in full, each row keeps its own reading, in its place
-    wide = "０００１０１-０００８"  # full-width digits: no plain form (\d would take them), read in full
+    wide = "０００１０１-９８０１"  # full-width digits: no plain form (\d would take them), read in full
     mixed = pl.Series(
-        ["000101-0008", None, " 000101 - 0008", "", "951130-T123", "Stud.7", wide, "190001010008"]
+        ["000101-9801", None, " 000101 - 9801", "", "951130-T123", "Stud.7", wide, "190001019801"]
     )
     assert normalise_person_ids(mixed, PIVOT).to_list() == [
-        "200001010008",
+        "200001019801",
         None,
-        "200001010008",
+        "200001019801",
         None,
         "19951130T123",
         "uid:stud.7",
-        "200001010008",
-        "190001010008",
+        "200001019801",
+        "190001019801",
     ]
     assert normalise_person_ids(mixed, PIVOT).to_list() == _any_ids(mixed, PIVOT).to_list()
     # where digits are a system's ids, ten digits are one (read in full, as before)
-    assert normalise_person_ids(pl.Series(["0001010008"]), PIVOT, digits_are_ids=True).to_list() == [
-        "uid:0001010008"
+    assert normalise_person_ids(pl.Series(["0001019801"]), PIVOT, digits_are_ids=True).to_list() == [
+        "uid:0001019801"
     ]
 
 
@@ -480,14 +480,14 @@ def test_a_uid_beginning_with_a_letter_is_read_at_once_as_the_full_reading_reads
     # a MoveON export's ids (moveon-884334591) are a third of a real student column: a uid of ASCII
     # letters, digits and ._@:- that begins with a letter is no personnummer's shape in any reading,
     # so it is uid:<lower case> at once. By hand: 'MoveON-884334591' -> 'uid:moveon-884334591'; a
-    # personnummer behind a letter ('T000101-0008', 'x_19000101_0008') is an id too, as it was
+    # personnummer behind a letter ('T000101-9801', 'x_19000101_9801') is an id too, as it was
     from indicators.identity import _any_ids
 
-    hand = ["MoveON-884334591", "T000101-0008", "x_19000101_0008", "Stud.7", "a--b", "ab", "a" * 64]
+    hand = ["MoveON-884334591", "T000101-9801", "x_19000101_9801", "Stud.7", "a--b", "ab", "a" * 64]
     assert normalise_person_ids(pl.Series(hand), PIVOT).to_list() == [
         "uid:moveon-884334591",
-        "uid:t000101-0008",
-        "uid:x_19000101_0008",
+        "uid:t000101-9801",
+        "uid:x_19000101_9801",
         "uid:stud.7",
         "uid:a--b",
         "uid:ab",
@@ -497,7 +497,7 @@ def test_a_uid_beginning_with_a_letter_is_read_at_once_as_the_full_reading_reads
     # a reference, full-width letters), each in its place, as the full reading reads them
     mixed = pl.Series(
         [
-            "000101-0008",
+            "000101-9801",
             "a" * 65,
             "moveon 1",
             "9moveon",
