@@ -23,6 +23,7 @@ from indicators.readers.csv_lines import (
     check_short_rows,
     cut_long,
     data_start,
+    read_lines,
     too_many_short,
     undefined_lines,
     without_trailing_blank_lines,
@@ -291,16 +292,7 @@ def _mark_short_rows(frame: pl.DataFrame, text: bytes, separator: str, skip_rows
     alone by the csv module. Only called where each line is one row."""
     columns = _named(frame)
     width = len(columns)
-    lines = pl.read_csv(
-        io.BytesIO(text),
-        has_header=False,
-        separator="\x1f" if b"\x1f" not in text else "\x1e",
-        quote_char=None,
-        new_columns=["line"],
-        infer_schema=False,
-        skip_rows=skip_rows + 1,
-        raise_if_empty=False,
-    )["line"]
+    lines = read_lines(text, skip_rows + 1)["line"]
     if lines.len() != frame.height:  # the lines do not match the rows (a control character as separator)
         return _read_records(io.BytesIO(text), separator, skip_rows)
     fields = lines.str.count_matches(separator, literal=True).fill_null(0) + 1

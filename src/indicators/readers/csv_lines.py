@@ -38,6 +38,21 @@ BLANK = b" \t\x0b\x0c\x1a"  # what a line of nothing may hold beside separators 
 SPARE_CELLS = 4_000_000  # cells beyond one a byte (64 MB of polars' string views at most)
 
 
+def read_lines(text: bytes, skip_rows: int = 0) -> pl.DataFrame:
+    """Each line of ``text`` as it is, one string column ``line`` (no quoting, no fields: a separator
+    the text does not hold)."""
+    return pl.read_csv(
+        io.BytesIO(text),
+        has_header=False,
+        separator="\x1f" if b"\x1f" not in text else "\x1e",
+        quote_char=None,
+        new_columns=["line"],
+        infer_schema=False,
+        skip_rows=skip_rows,
+        raise_if_empty=False,
+    )
+
+
 def data_start(data: bytes, skip_rows: int) -> int:
     """The offset of the first line after the header (below ``skip_rows`` title lines)."""
     start = 0
@@ -251,15 +266,7 @@ def check_short_rows(data: bytes, start: int, separator: str, width: int, most: 
     if width < 2 or lines * (width - 1) - data.count(separator.encode(), start) <= most:
         return
     text = data[start:]
-    line = pl.read_csv(
-        io.BytesIO(text),
-        has_header=False,
-        separator="\x1f" if b"\x1f" not in text else "\x1e",
-        quote_char=None,
-        new_columns=["line"],
-        infer_schema=False,
-        raise_if_empty=False,
-    ).lazy()
+    line = read_lines(text).lazy()
     del text
     nothing = (BLANK + b"\r" + separator.encode()).decode("latin-1")
     short = (
