@@ -31,7 +31,7 @@ from indicators.derive import (
 from indicators.file_forms import file_forms
 from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, REFERENCE, Pseudonymiser, redact, values_repeat
-from indicators.invisible import clean, cleaned_fields
+from indicators.invisible import CHARACTERS, clean, cleaned_fields
 from indicators.parsers import date_precision_of, latest_day, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.reading_changes import earlier_uids
@@ -356,7 +356,20 @@ def _typed_slice(
     names = [f.name for f in fields]
     # every column of the export trimmed, a blank value missing, once: the row's identity as exported
     own = export_columns(frame)
-    frame = frame.with_columns(pl.col(c).cast(pl.String).str.strip_chars().replace("", None) for c in own)
+    # a column whose field loses its characters that show as nothing loses them here too, so that two
+    # rows alike but for one ('SM\u200b-0001', 'SM-0001') are one row delivered twice, collapsed and said
+    unseen = {present.get(name) for name in invisible or ()}
+    frame = frame.with_columns(
+        (
+            pl.col(c).cast(pl.String).str.replace_many(CHARACTERS, [""] * len(CHARACTERS))
+            if c in unseen
+            else pl.col(c)
+        )
+        .cast(pl.String)
+        .str.strip_chars()
+        .replace("", None)
+        for c in own
+    )
     row_hash = frame.select(own).hash_rows()
     text = frame.select(
         pl.col("_row_number").cast(pl.Int64),
