@@ -186,8 +186,8 @@ def test_the_final_followup_reads_the_latest_year_before_the_final_year(built):
 def test_final_report_of_the_example_plan_in_both_languages(built, tmp_path, capsys):
     # the baseline, 3 persons, is a small count: suppressed (..) in the sentence as everywhere else
     for lang, sentence in (
-        # the plan runs to 2029/30: its first year's 5 against a target of 650 is not yet met, not failed
-        ("en", "not yet met, due 2029/30: 5 outgoing students in 2025/26 against .. at baseline (2024/25)"),
+        # the plan runs to 2029/30: its first year's 5 against a target of 650 is not met yet, not failed
+        ("en", "not met yet, due 2029/30: 5 outgoing students in 2025/26 against .. at baseline (2024/25)"),
         (
             "sv",
             "ännu ej uppfyllt, senast 2029/30: Utresande studenter 5 2025/26 mot .. vid utgångsläget (2024/25)",
@@ -284,9 +284,9 @@ def test_every_report_kind_renders_in_chromium(built, tmp_path, kind):
     html = out.read_text(encoding="utf-8")
     if kind == "final":  # the verdicts worked out above: I01 not met, the I21 milestone met; I07's
         # value (4 persons) is hidden, and so is its verdict. I01's 5 in 2025/26 is short of 650 due
-        # 2029/30: "not yet met", never "not met" before its deadline
-        assert html.count('badge status-not_met">not yet met') == 1 and 'badge status-met">met' in html
-        assert 'badge status-not_met">not met' not in html
+        # 2029/30: "not met yet", never "not met" before its deadline
+        assert html.count('badge status-not_met">not met yet') == 1 and 'badge status-met">met' in html
+        assert 'badge status-not_met">not met<' not in html
         assert html.count('badge status-hidden">hidden (rests on a suppressed value)') == 1
     if kind == "programme":  # PA in 2025/26: 5 outgoing students, the faculty's 5 beside them
         assert "Programme report" in result["title"] or "PA" in result["title"]

@@ -59,7 +59,7 @@ def test_report_html_has_what_a_screen_reader_needs(report_file: Path) -> None:
     assert html.count("<table") == html.count("<caption") > 0
     assert len(re.findall(r"<th[ >]", html)) == html.count('<th scope="') > 0
     # a chart's alt text states its numbers: the baseline (the fixture's first year), the reported
-    # year and the verdict; the target where the indicator has one (I04: 100 %), not yet met in
+    # year and the verdict; the target where the indicator has one (I04: 100 %), not met yet in
     # 2023/24, before its deadline 2024/25, as its badge says
     assert (
         'alt="Diagram: I01 Utresande studenter. utgångsvärde 2018/19: 20; 2023/24: 30; bedömning: uppfyllt, i fas."'

@@ -45,11 +45,11 @@ def test_chart_alt_states_first_year_baseline_latest_and_verdict() -> None:
 
 
 def test_chart_alt_says_not_yet_met_before_the_deadline_as_the_badge_does() -> None:
-    # 2021/22 read against a target of 40 % due 2024/25: the badge beside the chart says "not yet met"
+    # 2021/22 read against a target of 40 % due 2024/25: the badge beside the chart says "not met yet"
     points = [("baseline", "2018/19", 20.0, None), ("", "2021/22", 30.0, None)]
     share = {"target_value": 40.0, "deadline_year": "2024/25"}
     assert text.chart_alt("en", "I02", "Share", "percent", points, "not_met", "moderate", share) == (
-        "Chart: I02 Share. baseline 2018/19: 20 %; 2021/22: 30 %; target: 40 %; verdict: not yet met, moderate."
+        "Chart: I02 Share. baseline 2018/19: 20 %; 2021/22: 30 %; target: 40 %; verdict: not met yet, moderate."
     )
     assert text.chart_alt("sv", "I02", "Andel", "percent", points, "not_met", "moderate", share).endswith(
         "mål: 40 %; bedömning: ännu ej uppfyllt, måttlig."

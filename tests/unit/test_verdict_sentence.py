@@ -32,7 +32,7 @@ def test_before_the_deadline_a_target_not_reached_is_not_yet_met():
     # does not call it failed ("not met: 180 ..." read as the plan's verdict)
     before = ROW | {"followup_year": "2021/22"}
     assert labels.verdict_sentence(before, "en") == (
-        "not yet met, due 2022/23: 180 outgoing students in 2021/22 against 118 at baseline (2018/19)"
+        "not met yet, due 2022/23: 180 outgoing students in 2021/22 against 118 at baseline (2018/19)"
     )
     assert labels.verdict_sentence(before, "sv") == (
         "ännu ej uppfyllt, senast 2022/23: Outgoing students 180 2021/22 mot 118 vid utgångsläget (2018/19)"
@@ -48,7 +48,7 @@ def test_a_partial_year_reads_no_verdict():
 
 def test_the_status_word_is_not_yet_met_before_the_deadline():
     # the report's badge beside the sentence: the same words
-    assert labels.status_word("not_met", "2021/22", "2022/23", "en") == "not yet met"
+    assert labels.status_word("not_met", "2021/22", "2022/23", "en") == "not met yet"
     assert labels.status_word("not_met", "2021/22", "2022/23", "sv") == "ännu ej uppfyllt"
     assert labels.status_word("not_met", "2022/23", "2022/23", "en") == "not met"
     assert labels.status_word("not_met", "2021/22", None, "en") == "not met"

@@ -316,7 +316,7 @@ def header(key: str, lang: str) -> str:
     return key  # year columns ('2019/20') and anything else read as themselves
 
 
-NOT_YET_MET = {"sv": "ännu ej uppfyllt", "en": "not yet met"}
+NOT_YET_MET = {"sv": "ännu ej uppfyllt", "en": "not met yet"}
 POINTS = {"sv": "procentenheter", "en": "percentage points"}
 
 
@@ -327,8 +327,9 @@ def change_unit(unit: str | None, value: Any, lang: str) -> str:
 
 
 def status_word(status: str | None, year: str | None, deadline: str | None, lang: str) -> str | None:
-    """The status in words; a target not reached in a year before its deadline is "not yet met" (the
-    plan still runs: "not met" reads as failed), at or after it "not met"."""
+    """The status in words; a target not reached in a year before its deadline is "not met yet" (the
+    plan still runs: "not met" alone reads as failed; the words keep "not met", the status's own, for
+    a reader or a tool that looks for them), at or after it "not met"."""
     if status == "not_met" and deadline and year and str(year)[:4] < str(deadline)[:4]:
         return NOT_YET_MET[lang]
     return text(STATUS, status, lang)
@@ -356,7 +357,7 @@ def verdict_sentence(row: dict, lang: str) -> str:
     if row.get("status") == "not_met" and deadline and year and str(year)[:4] >= str(deadline)[:4]:
         status += f" senast {deadline}" if lang == "sv" else f" by {deadline}"  # "not met by 2024/25"
     elif row.get("status") == "not_met" and deadline and year:
-        # before its deadline a target is not failed: "not yet met, due 2029/30"
+        # before its deadline a target is not failed: "not met yet, due 2029/30"
         status = status_word("not_met", year, deadline, lang) + (
             f", senast {deadline}" if lang == "sv" else f", due {deadline}"
         )

@@ -229,7 +229,7 @@ def render(publication: Publication, programme_code: str | None = None, charts: 
             ind,
         )
 
-    def status_word(status: str | None, year: str | None, iid: str) -> str | None:  # "not yet met" before it
+    def status_word(status: str | None, year: str | None, iid: str) -> str | None:  # "not met yet" before it
         return labels.status_word(status, year, publication.indicator(iid).get("deadline_year"), lang)
 
     goals = []

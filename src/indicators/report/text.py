@@ -129,7 +129,7 @@ def chart_alt(
     target = (indicator or {}).get("target_value")  # the catalogue's row: its target and deadline
     if target is not None:
         parts.append(f"{ALT['target'][lang]}: {shown(target, lang, unit)}")
-    # the year judged is the last point's: "not yet met" before the target's deadline, as the badge
+    # the year judged is the last point's: "not met yet" before the target's deadline, as the badge
     year, deadline = (points[-1][1] if points else None), (indicator or {}).get("deadline_year")
     words = (labels.status_word(status, year, deadline, lang), labels.text(labels.PROGRESS, progress, lang))
     verdict = ", ".join(dict.fromkeys(word for word in words if word))  # "provisional" once, not twice
