@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from indicators import intake
 from indicators.countries import unknown_codes
 from indicators.derive import ReadOptions, export_columns
 from indicators.erasmus_codes import code_country_mismatches
@@ -392,9 +393,9 @@ class Ingestor:
         self.con.execute("begin transaction")
         try:
             stale = stale_generated_rows(self.con, spec, self.specs, normalised.rows)
-            # an earlier reading's pseudonym
             twice = earlier_rows(self.con, spec, self.specs, normalised.earlier, normalised.rows)
-            for warning in filter(None, (stale, twice)):
+            older = intake.older_than_loaded(self.con, spec.name, result.file_name)  # October's, then March's
+            for warning in filter(None, (stale, twice, older)):
                 result.header_warnings.append(warning)
                 result.reason = "; ".join(filter(None, (result.reason, warning)))
             file_id = self._record(file, sha, result, ignored=normalised.ignored_columns)
@@ -409,8 +410,7 @@ class Ingestor:
             self._load_quarantine(spec, normalised.quarantine, file_id, result.file_name)
             self.con.execute("commit")
         except Exception:
-            # after a failed write DuckDB has often ended the transaction itself ("cannot rollback -
-            # no transaction is active"): the write's own error is the one to report
+            # DuckDB has often ended a failed write's transaction itself: the write's error is the one to report
             with contextlib.suppress(duckdb.Error):
                 self.con.execute("rollback")
             raise

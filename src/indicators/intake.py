@@ -75,6 +75,28 @@ def export_order(files: list[Delivered], specs: list[SourceSpec]) -> list[Delive
     return ordered
 
 
+def older_than_loaded(con, source: str, file_name: str) -> str | None:
+    """A warning for an export whose name dates it before an export of its source already loaded
+    (last March's file dropped again after October's): its rows become the latest version of every
+    key the two share (staging takes the file loaded last), the later export's values replaced
+    without a word. Within one night the dated files are read in date order (:func:`export_order`)."""
+    day = extraction_date(file_name)
+    if day is None:
+        return None
+    newer = con.execute(
+        "select file_name, extraction_date from audit.loaded_files where source = ? and status = 'loaded' "
+        "and extraction_date > ? order by extraction_date desc, file_id desc limit 1",
+        [source, day],
+    ).fetchone()
+    if newer is None:
+        return None
+    return (
+        f"exported {day} (by its name), before {shown(newer[0])} ({newer[1]}), loaded already: its rows "
+        "replace that export's for the keys they share (if it is no correction, take it out of the inbox "
+        "and deliver the newest export again)"
+    )
+
+
 def misspelt_headers(spec: SourceSpec, headers: list[str], ignored: list[str]) -> list[str]:
     """A warning for each ignored header whose closest field (by the rule of a missing required
     column's "closest") is one no column of the file gives: most likely a misspelt header, and the

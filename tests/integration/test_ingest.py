@@ -186,6 +186,44 @@ def test_two_exports_of_one_source_in_one_night_are_read_in_the_order_of_their_d
     assert query(warehouse, latest) == [(41,)]  # as macros/latest_version.sql takes it
 
 
+def test_an_export_dated_before_one_loaded_on_an_earlier_night_is_said(tmp_path, ingest):
+    # October's registrations loaded (MAMED HT2023: 41), then March's export dropped in the inbox again
+    # on a later night (40): its rows became the latest version of the key (the file loaded last), the
+    # later export's 41 replaced without a word. It still loads (it may be a correction), said
+    inbox = tmp_path / "inbox"
+    write(inbox / "programmes.csv", "Programkod;Namn;Nivå;Första läsår\nMAMED;Masterprogram;A;2019/20\n")
+    write(inbox / "enrolments_2024-10-01.csv", "Programkod;Termin;Registrerade\nMAMED;HT2023;41\n")
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 0, outcome.message
+    write(inbox / "enrolments_2024-03-01.csv", "Programkod;Termin;Registrerade\nMAMED;HT2023;40\n")
+    outcome, warehouse = ingest(inbox, warehouse)
+    assert outcome.exit_code == 2
+    assert query(
+        warehouse,
+        "select status, reason from audit.loaded_files where file_name = 'enrolments_2024-03-01.csv'",
+    ) == [
+        (
+            "loaded",
+            "exported 2024-03-01 (by its name), before enrolments_2024-10-01.csv (2024-10-01), loaded already: "
+            "its rows replace that export's for the keys they share (if it is no correction, take it out of "
+            "the inbox and deliver the newest export again)",
+        )
+    ]
+    # a later export after an earlier one says nothing (the first night's files)
+    assert query(warehouse, "select count(*) from audit.loaded_files where reason like 'exported %'") == [
+        (1,)
+    ]
+    from indicators.report.quality_words import reason
+
+    [(said,)] = query(warehouse, "select reason from audit.loaded_files where reason like 'exported %'")
+    assert reason(said, "sv") == (
+        "exporterad 2024-03-01 (enligt namnet), före enrolments_2024-10-01.csv (2024-10-01) som redan är "
+        "inläst: dess rader ersätter den exportens för de nycklar de delar (är den ingen rättelse, ta bort "
+        "den ur inkorgen och leverera den senaste exporten igen)",
+        "sv",
+    )
+
+
 def test_ewp_iia_xml_is_read_as_agreements(tmp_path, ingest):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

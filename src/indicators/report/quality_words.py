@@ -70,6 +70,15 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (
+        r"exported (?P<day>\S+) \(by its name\), before (?P<name>.+?) \((?P<newer>\S+)\), loaded already: its "
+        r"rows replace that export's for the keys they share \(if it is no correction, take it out of the "
+        r"inbox and deliver the newest export again\)",
+        "exporterad {day} (enligt namnet), före {name} ({newer}) som redan är inläst: dess rader ersätter "
+        "den exportens för de nycklar de delar (är den ingen rättelse, ta bort den ur inkorgen och leverera "
+        "den senaste exporten igen)",
+        {},
+    ),
+    (
         r"required column missing: (?P<fields>.*?); the file's headers: (?P<headers>.*?); "
         r"closest: (?P<closest>.*?); edit (?P<contract>\S+): add the header to the field's aliases:, "
         r"or give the field derive: \(SQL over these headers\) or default:",
