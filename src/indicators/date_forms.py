@@ -105,10 +105,10 @@ def _decide(counts: pl.DataFrame, group: list[str], f: FieldSpec, spec: SourceSp
 
 
 def date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr:
-    """For a date written as a month (``09-2019``, ``2019/09``) or a year alone, the fix: which forms a
+    """For a date written as a month (``MM-YYYY``, ``YYYY/MM``) or a year alone, the fix: which forms a
     field reads is its contract's choice, and a coarse one must be kept as such (``keep_precision``). For
-    a term or an academic year where a date belongs (``HT2024``, ``VT2025``, ``2024/25``), what it is:
-    the reason showed the value alone, and '2024/25' read like a date typed wrong."""
+    a term or an academic year where a date belongs (``HT1999``, ``VT2000``, ``1999/00``), what it is:
+    the reason showed the value alone, and '1999/00' read like a date typed wrong."""
     own = f"pipelines/{spec.name}.yml"
     here = spec.contract_file or own
     month = r"(0?[1-9]|1[0-2])"  # 13-2008 is no month: no hint, the value is just invalid
@@ -126,8 +126,8 @@ def date_hint(shown: pl.Expr, f: FieldSpec, spec: SourceSpec) -> pl.Expr:
         fix = f" ({what} without a day: to read it, give {f.name} {where})"
         hint = pl.when(shown.str.contains(pattern)).then(pl.lit(fix)).otherwise(hint)
     term = shown.str.contains(r"(?i)^(?:(?:HT|VT)\s?-?\d{4}|\d{4}\s?(?:HT|VT))$")
-    # an academic year's second year follows its first (2024/25, 2024-2025); 2014-13 is no such year
-    # but a month 13, and 2024-05 a month: neither is told it is an academic year
+    # an academic year's second year follows its first (1999/00, 1999-2000); 1999-13 is no such year
+    # but a month 13, and 1999-05 a month: neither is told it is an academic year
     years = shown.str.extract_groups(r"^(\d{4})\s?[/\-\u2013]\s?(\d{2}(?:\d{2})?)$")
     first, second = years.struct[0].cast(pl.Int32), years.struct[1]
     follows = (
