@@ -10,7 +10,9 @@ quarantine reasons, errors, log lines and summaries. A match is
   the Unicode hyphens and dashes (``‐ ‑ ‒ – — ― ⸺ ⸻``, the vertical ``︱ ︲``, a hyphen bullet
   ``⁃``), the minus signs (``− ˗ ➖``), ``_`` (a file name's separator), ``.`` or ``/``, the tildes
   and wave dashes (``~ 〜 ～ ⁓``: a Chinese or Japanese input method types 〜 or ～ for a dash),
-  ``:`` and ``*`` (slips in Excel), and their full-width forms, up to three of them (``--``), between
+  ``:`` and ``*`` (slips in Excel), a backslash (a Windows path typed), a middle dot or a bullet
+  (``· • ‧ ∙ ⋅``), a superscript or subscript minus, the katakana ``・`` and ``ー`` (a Japanese input
+  method's dash), and their full-width forms, up to three of them (``--``), between
   spaces or characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
   writing direction), HTML character references (``&nbsp;``, ``&#8209;``: a web system's export) or
   percent-encoded bytes (``%2D``, ``%20``, ``%E2%80%91``: a file name saved from a link or a web page)
@@ -88,10 +90,14 @@ _GAP = rf"(?:{GAP})*"
 # the separators: the hyphens and dashes (the two- and three-em, the vertical ones, a hyphen bullet),
 # the minus signs (a modifier minus, a heavy minus), '_', '.', '/', the tildes and wave dashes (an
 # input method's 〜 and ～, a swung dash), ':' and '*' (slips in Excel), and their full-width and small
-# forms, read like '-'; '+' (100 or older) and its full-width form
+# forms; a backslash (a Windows path typed), a middle dot, a bullet, a hyphenation point, the bullet
+# and dot operators (a list pasted from Word), a superscript and a subscript minus, the katakana
+# middle dot and prolonged sound mark (a Japanese input method's ・ and ー for a dash) and their
+# half-width forms: read like '-'; '+' (100 or older) and its full-width form
 DASHES = (
-    "[-_./~:*\u02d7\u2010-\u2015\u2043\u2053\u2212\u2796\u2e3a\u2e3b\u301c"
-    "\ufe31\ufe32\ufe58\ufe63\uff0a\uff0d\uff0e\uff0f\uff1a\uff3f\uff5e]"
+    "[-_./~:*\\\\\u00b7\u02d7\u2010-\u2015\u2022\u2027\u2043\u2053\u207b\u208b\u2212\u2219\u22c5"
+    "\u2796\u2e3a\u2e3b\u301c\u30fb\u30fc\ufe31\ufe32\ufe58\ufe63\uff0a\uff0d\uff0e\uff0f\uff1a"
+    "\uff3f\uff5e\uff65\uff70]"
 )
 PLUSES = "[+\uff0b]"
 # a separator, typed up to three times (a slip, or two hyphens for a dash as plain text writes it).

@@ -87,6 +87,24 @@ CASES = [
     ("０００１０１＊９８７６", M),
     ("19000101\uff1a9876", M),
     ("000101~~9876", M),
+    # separators the list above missed (1900-01-01, serial 980, check digit 1), each left in clear: a
+    # backslash (a Windows path typed, 'C:\\pnr\\19000101\\9801'), a middle dot and a bullet (a list pasted
+    # from Word), the katakana prolonged sound mark and middle dot (a Japanese input method types ー or
+    # ・ for a dash, and their half-width forms), the hyphenation point, the bullet and dot operators,
+    # a superscript and a subscript minus
+    ("C:\\pnr\\19000101\\9801.txt", f"C:\\pnr\\{M}.txt"),
+    ("000101\\\\9801", M),
+    ("000101\u00b79801", M),
+    ("Kontakt 000101 \u2022 9801.", f"Kontakt {M}."),
+    ("１９０００１０１\u30fc９８０１", M),
+    ("000101\u30fb9801", M),
+    ("000101\uff709801", M),
+    ("000101\uff659801", M),
+    ("000101\u20279801", M),
+    ("000101\u22199801", M),
+    ("000101\u22c59801", M),
+    ("000101\u207b9801", M),
+    ("000101\u208b9801", M),
     # a gap between two pairs of digits (a form filled in groups, a number typed as it is read out):
     # after the century, between year, month and day, in the serial. Each left the number in clear
     ("1900 0101-9876", M),
@@ -274,6 +292,8 @@ SEPARATORS = set("-_./~:*+") | {
         0x2212,  # minus sign
         0x02D7, 0x2043, 0x2053, 0x2796, 0x2E3A, 0x2E3B, 0x301C, 0xFE31, 0xFE32, 0xFE58, 0xFE63,
         0xFF0A, 0xFF0B, 0xFF0D, 0xFF0E, 0xFF0F, 0xFF1A, 0xFF3F, 0xFF5E,  # full-width * + - . / : _ ~
+        0x5C, 0xB7, 0x2022, 0x2027, 0x207B, 0x208B, 0x2219, 0x22C5,  # \\ · • ‧ ⁻ ₋ ∙ ⋅
+        0x30FB, 0x30FC, 0xFF65, 0xFF70,  # katakana ・ ー and their half-width forms
     ]
 }  # fmt: skip
 BMP = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]  # no lone surrogates (polars: UTF-8)
