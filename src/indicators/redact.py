@@ -133,7 +133,14 @@ _REPLACEMENT_POLARS = f"${{1}}{MARKER}${{2}}"
 # run is taken whole (possessive, Python 3.11): what follows a gap is a digit, a separator or a 'T',
 # never a gap character, so the matches are the same; polars' engine does not backtrack
 COMPILED = re.compile(PATTERN.replace(_GAP, f"{_GAP}+").replace(_IN, f"{_IN}+"))
-_REPLACEMENT_PYTHON = rf"\g<1>{MARKER}\g<2>"
+
+
+def _replacement(match: re.Match) -> str:
+    """The match with its core replaced by :data:`MARKER` (the characters around kept). A function, not
+    a template (``\\g<1>…``): for a template Python looks up its parse by the pattern, whose hash is
+    computed over the whole compiled pattern at every call, two thirds of a short text's time (90 µs
+    a call against 34)."""
+    return f"{match.group(1)}{MARKER}{match.group(2)}"
 
 
 def narrow_digits(text: str) -> str:
@@ -160,8 +167,8 @@ def contains(expr: pl.Expr) -> pl.Expr:
 
 def redact_text(text: str) -> str:
     """Text with every personnummer-shaped part replaced by :data:`MARKER`."""
-    once = COMPILED.sub(_REPLACEMENT_PYTHON, text)
-    return COMPILED.sub(_REPLACEMENT_PYTHON, once)
+    once = COMPILED.sub(_replacement, text)
+    return COMPILED.sub(_replacement, once)
 
 
 def has_personnummer(text: str) -> bool:
