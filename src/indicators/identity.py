@@ -346,7 +346,7 @@ class Pseudonymiser:
         from indicators.redact import COMPILED, PERCENT, narrow_digits
 
         def keyed(match: re.Match) -> str:
-            before, after = match.group(1), match.group(2)
+            before, after = match.group(1), match.group(2) or match.group(3) or ""
             core = match.group(0)[len(before) : len(match.group(0)) - len(after)]
             # the digits (full-width, Arabic-Indic too) and a T-number's T, not those or the letters of a
             # character reference or a percent-encoded byte between the parts (&#8209; &thinsp; %2D)

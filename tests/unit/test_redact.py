@@ -153,6 +153,19 @@ CASES = [
     ("۰۰۰۱۰۷-۹۸۵۴", M),
     ("student_mobility_١٩٠٠٠١٠٣٩٨١٧.csv", f"student_mobility_{M}.csv"),
     ("١٩٠٠ ٠١٠٦-٩٨ ٤٨", M),
+    # a date written as a date, with its hyphens, then the serial (a form's date field, then the last
+    # four; 1900-01-01, serial 980, check digit 1): each left in clear. A separator after the date is
+    # a dash, '_', '+' or a space; what follows the serial is no dash (a range of dates is no number)
+    ("1900-01-01-9801", M),
+    ("pnr 1900-01-01 9801, tack", f"pnr {M}, tack"),
+    ("född 1900-01-01 - 9801.", f"född {M}."),
+    ("00-01-01-9801", M),
+    ("intyg_1900-01-01_9801.pdf", f"intyg_{M}.pdf"),
+    ("1900-01-01\u20139801", M),
+    ("1900-01-61-9801", M),  # a samordningsnummer (day 1 + 60)
+    ("1900-01-01+9801", M),
+    ("1900.01.01-9801", M),
+    ("1900/01/01-9801", M),
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -179,6 +192,18 @@ CASES = [
     # groups of digits that are no date and serial: a date and a time, years, amounts, an IBAN, a
     # phone number whose pairs are no month and day, a gap inside a pair
     ("2024-03-01 12:34", "2024-03-01 12:34"),
+    # a date written with its hyphens, then numbers that are no serial: a range of dates (with a hyphen,
+    # an en dash, a space, a slash, a tilde between), a date and a time, a count after a colon, an ISBN
+    ("2024-03-01-2025-03-01", "2024-03-01-2025-03-01"),
+    ("2024-03-01 \u2013 2025-03-01", "2024-03-01 \u2013 2025-03-01"),
+    ("2024-03-01 2024-03-02", "2024-03-01 2024-03-02"),
+    ("2024-03-01/2025-03-01", "2024-03-01/2025-03-01"),
+    ("2024-03-01~2025-03-01", "2024-03-01~2025-03-01"),
+    ("2024-03-01T12:34:56", "2024-03-01T12:34:56"),
+    ("2024-03-01: 1200 rader", "2024-03-01: 1200 rader"),
+    ("2024-03-01/1200", "2024-03-01/1200"),
+    ("ISBN 978-91-01-12345-6", "ISBN 978-91-01-12345-6"),
+    ("91-01-12-345", "91-01-12-345"),
     ("2019 2020 2021 2022", "2019 2020 2021 2022"),
     ("1 000 000 000 kr", "1 000 000 000 kr"),
     ("SE45 5000 0000 0583 9825 7466", "SE45 5000 0000 0583 9825 7466"),
