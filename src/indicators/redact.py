@@ -15,7 +15,8 @@ quarantine reasons, errors, log lines and summaries. A match is
   method's dash), and their full-width forms, up to three of them (``--``), between
   spaces or characters that show as nothing (a soft hyphen, a zero-width space, a byte-order mark, a mark of
   writing direction), HTML character references (``&nbsp;``, ``&#8209;``: a web system's export) or
-  percent-encoded bytes (``%2D``, ``%20``, ``%E2%80%91``: a file name saved from a link or a web page)
+  percent-encoded bytes (``%2D``, ``%20``, ``%E2%80%91``: a file name saved from a link or a web page;
+  either escaped twice, ``&amp;nbsp;``, ``%252D``)
   or a program's escapes of a character it does not show (``\xa0``, ``\u200b``, ``\t``: a message or
   an export built with Python's repr, JSON's ``\u00a0``),
 * then the four last digits, or a Ladok T-number's ``T`` and three digits,
@@ -78,11 +79,16 @@ _NOT_DIGIT = f"[^{_d('0-9')[1:-1]}]"
 # text function and the expression must redact the same text alike
 INVISIBLE = "\x1c-\x1f\u00ad\u034f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
 # an HTML character reference a web system's export left in text (&nbsp; &#8209; &ndash; &#xA0;;
-# a name without its ';' too, as a browser reads it), spaced like white space
-REFERENCE = r"&(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z]{2,31};?)"
+# a name without its ';' too, as a browser reads it; escaped again, &amp;nbsp; &amp;#8209;, as an
+# export of a text escaped once already writes it), spaced like white space
+_AMP = "&(?:amp;)*"
+REFERENCE = rf"{_AMP}(?:#[0-9]{{1,7}};|#[xX][0-9a-fA-F]{{1,6}};|[A-Za-z]{{2,31}};?)"
 # a percent-encoded byte (%2D, %20, the three of a non-breaking hyphen %E2%80%91): a file name saved
-# from a web page or a mail's link, a path in a URL; spaced like white space
-PERCENT = r"%[0-9A-Fa-f]{2}"
+# from a web page or a mail's link, a path in a URL; its '%' encoded again (%252D: a name saved from a
+# link twice), read whole: an encoded '%' itself (%25) is none ('%2520' is a space, never a '%' and the
+# digits 20: 'SE45%25205000%25200000' is an IBAN). Spaced like white space
+_PCT = "%(?:25)*"
+PERCENT = f"{_PCT}(?:[013-9A-Fa-f][0-9A-Fa-f]|2[0-46-9A-Fa-f])"
 # the escape a program writes for a character it does not show: Python's repr of a no-break space
 # ('000101\xa0…'), a soft hyphen (\xad), a zero-width space (\u200b), a tab (\t); JSON's \u00a0; the
 # same in JSON text (a doubled backslash). Spaced like white space
@@ -110,9 +116,11 @@ _SEPARATOR = rf"{_GAP}(?:(?:{DASHES}|{PLUSES}){_GAP}){{0,3}}"
 # '1900 0101', '190001 01', the serial '98 76'); never a space inside a pair, and no separator but a
 # gap. Between any two digits, characters that show as nothing (a soft hyphen a hyphenation tool puts
 # in a long number, a zero-width space a web page breaks lines at: 00010<U+200B>1-98NN reads as
-# 000101-98NN), or a web page's reference to one (&shy; &#173; &#8203; &#x200B; &zwnj; &zwj;)
-_HIDDEN_REFERENCE = r"&(?:shy;?|zwn?j;|ZeroWidthSpace;|#173;|#820[3-5];|#65279;|#[xX](?:0*[aA][dD]|200[bBcCdD]|[fF][eE][fF][fF]);)"
-_IN = rf"(?:[{INVISIBLE}]|{_HIDDEN_REFERENCE})*"
+# 000101-98NN), or a web page's reference to one (&shy; &#173; &#8203; &#x200B; &zwnj; &zwj;), or the
+# percent-encoded bytes of one (%C2%AD a soft hyphen, %E2%80%8B-%E2%80%8F, %E2%81%A0, %EF%BB%BF)
+_HIDDEN_REFERENCE = rf"{_AMP}(?:shy;?|zwn?j;|ZeroWidthSpace;|#173;|#820[3-5];|#65279;|#[xX](?:0*[aA][dD]|200[bBcCdD]|[fF][eE][fF][fF]);)"
+_HIDDEN_PERCENT = f"{_PCT}(?:[cC]2{_PCT}[aA][dD]|[eE]2{_PCT}8(?:0{_PCT}8[b-fB-F]|1{_PCT}[aA]0)|[eE][fF]{_PCT}[bB][bB]{_PCT}[bB][fF])"
+_IN = rf"(?:[{INVISIBLE}]|{_HIDDEN_REFERENCE}|{_HIDDEN_PERCENT})*"
 
 
 def _pair(first: str, second: str) -> str:

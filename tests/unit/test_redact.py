@@ -166,6 +166,20 @@ CASES = [
     ("1900-01-01+9801", M),
     ("1900.01.01-9801", M),
     ("1900/01/01-9801", M),
+    # escaped twice: a character reference whose '&' was escaped again (a web system's export of a
+    # text once escaped already, '&amp;#8209;', '&amp;nbsp;'), a percent-encoded byte whose '%' was
+    # encoded again (a file name saved from a link twice, '%252D'), and the percent-encoded bytes of a
+    # character that shows as nothing inside a pair of digits (a soft hyphen, '%C2%AD'; a zero-width
+    # space, '%E2%80%8B'). 1900-01-01, serial 980, check digit 1: each left in clear
+    ("19000101&amp;#8209;9801", M),
+    ("Kontakt 000101&amp;nbsp;9801", f"Kontakt {M}"),
+    ("000101 &amp;amp;ndash; 9801", M),
+    ("00010&amp;shy;1-9801", M),
+    ("student_mobility_19000101%252D9801.csv", f"student_mobility_{M}.csv"),
+    ("Student%2520mobility%252019000101%25209801.csv", f"Student%2520mobility%2520{M}.csv"),
+    ("00010%C2%AD1-9801", M),
+    ("1%e2%80%8b9000101-9801", M),
+    ("19000101-98%EF%BB%BF01", M),
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -221,6 +235,12 @@ CASES = [
     ("08%2012%2034%2056%2078", "08%2012%2034%2056%2078"),
     ("2019%202020", "2019%202020"),
     ("50%25 of 200", "50%25 of 200"),
+    (
+        "SE45%25205000%25200000%25200583%25209825%25207466",
+        "SE45%25205000%25200000%25200583%25209825%25207466",
+    ),
+    ("R&amp;D 2019&amp;2020", "R&amp;D 2019&amp;2020"),
+    ("100%C2%AD000 kr", "100%C2%AD000 kr"),
     # Arabic-Indic digits that are no date and serial: inside a longer number, a date and a time, an
     # IBAN, a phone number
     ("١٩٠٠٠١٠٦٩٨٤٨١", "١٩٠٠٠١٠٦٩٨٤٨١"),
