@@ -343,15 +343,16 @@ class Pseudonymiser:
         (a mobility id ``MX-900101-9984``), where the one marker would make two ids one. The same
         digits give the same tag; the tag is letters only, so that the redaction rule never finds a
         personnummer in it."""
-        from indicators.redact import COMPILED, PERCENT, narrow_digits
+        from indicators.redact import COMPILED, ESCAPE, PERCENT, narrow_digits
 
         def keyed(match: re.Match) -> str:
             before, after = match.group(1), match.group(2) or match.group(3) or ""
             core = match.group(0)[len(before) : len(match.group(0)) - len(after)]
-            # the digits (full-width, Arabic-Indic too) and a T-number's T, not those or the letters of a
-            # character reference or a percent-encoded byte between the parts (&#8209; &thinsp; %2D)
-            spaced = re.sub(f"{REFERENCE}|{PERCENT}", "", core)
-            digits = re.sub(r"[^0-9Tt]", "", narrow_digits(spaced)).upper()
+            # the digits (full-width, Arabic-Indic too) and a T-number's T or a reserve number's letters,
+            # not those or the letters of a character reference, a percent-encoded byte or an escape
+            # between the parts (&#8209; &thinsp; %2D \xa0)
+            spaced = re.sub(f"{REFERENCE}|{PERCENT}|{ESCAPE}", "", core)
+            digits = re.sub(r"[^0-9A-Za-z]", "", narrow_digits(spaced)).upper()
             tag = "".join(chr(ord("a") + int(c, 16)) for c in self.digest(f"business-key:{digits}")[:16])
             return f"{before}[personnummer:{tag}]{after}"
 

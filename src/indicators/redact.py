@@ -19,7 +19,8 @@ quarantine reasons, errors, log lines and summaries. A match is
   either escaped twice, ``&amp;nbsp;``, ``%252D``)
   or a program's escapes of a character it does not show (``\xa0``, ``\u200b``, ``\t``: a message or
   an export built with Python's repr, JSON's ``\u00a0``),
-* then the four last digits, or a Ladok T-number's ``T`` and three digits,
+* then the four last digits, or a Ladok T-number's ``T`` and three digits, or a region's reserve
+  number's letters: a capital letter and three digits, two and two (``19000101-TF10``, ``000101-R123``),
 
 the digits read in pairs, with white space, characters that show as nothing, character references, percent-encoded bytes or escapes
 allowed between two pairs as between the date and the serial (a form filled in groups:
@@ -130,7 +131,12 @@ def _pair(first: str, second: str) -> str:
 _CENTURY = rf"(?:{_pair('1', '89')}|{_pair('2', '0')}){_GAP}"
 _MONTH = f"(?:{_pair('0', '0-9')}|{_pair('1', '0-2')})"
 _DAY = f"(?:{_pair('0-2', '0-9')}|{_pair('3', '01')}|{_pair('6', '0-9')}|{_pair('78', '0-9')}|{_pair('9', '01')})"
-_SERIAL = rf"(?:{_pair('0-9', '0-9')}{_GAP}{_pair('0-9', '0-9')}|[TtＴｔ](?:{_IN}{_d('0-9')}){{3}})"
+# the serial: four digits; a Ladok T-number's T (or any capital letter) and three digits; two capital
+# letters and two digits. A region's reserve number (reservnummer) for someone without a personnummer
+# is the date and four characters of which one is a letter (Region Skåne's 19000101-TF10, 000101-R123;
+# the national reserve id's two letters, 000101-AB12): a person's id as much as a personnummer
+_LETTERED = rf"[A-ZtＴｔ](?:{_IN}{_d('0-9')}){{3}}|[A-Z]{{2}}(?:{_IN}{_d('0-9')}){{2}}"
+_SERIAL = rf"(?:{_pair('0-9', '0-9')}{_GAP}{_pair('0-9', '0-9')}|{_LETTERED})"
 # a date written as a date, with its hyphens (or '.' or '/'), then the serial: '1900-01-01-9801',
 # '1900-01-01 9801', '00-01-01-9801' (a form's date field, then the last four). After the date a dash,
 # '_', '+' or a gap, up to three (not ':' or '/': '2024-03-01: 1200 rader' is a date and a count), and
@@ -138,7 +144,7 @@ _SERIAL = rf"(?:{_pair('0-9', '0-9')}{_GAP}{_pair('0-9', '0-9')}|[TtＴｔ](?:{_
 _IN_DATE = "[-./\u2010-\u2015\u2212\uff0d\uff0e\uff0f]"
 _AFTER_DATE = rf"{_GAP}(?:[-_+\u2010-\u2015\u2212\uff0b\uff0d\uff3f]{_GAP}){{0,3}}"
 # (the serial's four digits together: in '2024-03-01%2012%3A34' a percent-encoded ':' is between them)
-_TIGHT_SERIAL = rf"(?:{_pair('0-9', '0-9')}{_IN}{_pair('0-9', '0-9')}|[TtＴｔ](?:{_IN}{_d('0-9')}){{3}})"
+_TIGHT_SERIAL = rf"(?:{_pair('0-9', '0-9')}{_IN}{_pair('0-9', '0-9')}|{_LETTERED})"
 _DATED = rf"{_IN_DATE}{_MONTH}{_IN_DATE}{_DAY}{_AFTER_DATE}{_TIGHT_SERIAL}"  # after the year
 _NOT_RANGE = f"{_NOT_DIGIT[:-1]}\\-/~+\u2010-\u2015\u2212\u301c\uff0b\uff0d\uff0f\uff5e]"
 # group 1: the character before (or the start), group 2 or 3: the character after (or the end). Before, a

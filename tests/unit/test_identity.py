@@ -423,6 +423,20 @@ def test_a_business_key_with_a_character_reference_or_a_percent_encoded_byte_get
     }
 
 
+def test_a_business_key_with_a_reserve_number_or_an_escape_gets_the_keyed_tag_of_its_characters():
+    # a placement id built from a region's reserve number (PL-000101-TF10, PL-000101-R980) was kept in
+    # clear; built from a personnummer with a program's escape between its parts (Python's repr of a
+    # no-break space, 000101\\xa0NNNN), the escape's hex digits (a0's 0) were read into the tag: another
+    # tag than the same id with a hyphen
+    pnr = personnummer("19000101", 996)
+    date, serial = pnr[2:8], pnr[8:]
+    ps = Pseudonymiser(b"k" * 32, pivot_year=PIVOT)
+    assert ps.redact_keyed(f"PL-{date}\\xa0{serial}") == ps.redact_keyed(f"PL-{date}-{serial}")
+    reserves = [ps.redact_keyed(f"PL-{date}-{letters}") for letters in ("TF10", "TG10", "R980", "T980")]
+    assert all(key.startswith("PL-[personnummer:") for key in reserves), reserves
+    assert len(set(reserves)) == 4, reserves  # their letters tell them apart
+
+
 def test_the_plain_forms_read_by_slices_are_what_the_full_reading_gives():
     # ten or twelve digits, one '-' or '+' before the last four, are read by slices (the forms of
     # nearly every export); every such value must read as the full reading reads it: century from

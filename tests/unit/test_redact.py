@@ -180,6 +180,14 @@ CASES = [
     ("00010%C2%AD1-9801", M),
     ("1%e2%80%8b9000101-9801", M),
     ("19000101-98%EF%BB%BF01", M),
+    # a reserve number (reservnummer) a region's health care gives someone without a personnummer, in
+    # a clinical placement's or a staff member's record: the date, then four characters of which the
+    # first or the first two are capital letters (Region Skåne's '19000101-TF10', '000101-R123'; the
+    # national reserve id's two letters, '000101-AB12'). Each left in clear
+    ("Reservnr 19000101-TF10, klinik", f"Reservnr {M}, klinik"),
+    ("000101-R123", M),
+    ("1900-01-01 AB12", M),
+    ("placering_19000101_TF10.csv", f"placering_{M}.csv"),
     # the check digit is not required: a mistyped one is still someone's
     ("19340404-9822", M),
     # in text: several, one character apart, letters around
@@ -203,6 +211,13 @@ CASES = [
     ("SM-2021-000001", "SM-2021-000001"),
     ("1934040&nbsp;9821", "1934040&nbsp;9821"),  # seven digits: no date and serial
     ("moveon-438177992", "moveon-438177992"),
+    # letters and digits after a date that are no reserve number: a course code, a version, a week, a
+    # room, lower-case letters, three letters
+    ("2024-03-01 3MG120", "2024-03-01 3MG120"),
+    ("enrolments_20240301_v123.csv", "enrolments_20240301_v123.csv"),
+    ("20240301 MEDA12", "20240301 MEDA12"),
+    ("240301-AB123", "240301-AB123"),
+    ("240301 BMA1", "240301 BMA1"),
     # groups of digits that are no date and serial: a date and a time, years, amounts, an IBAN, a
     # phone number whose pairs are no month and day, a gap inside a pair
     ("2024-03-01 12:34", "2024-03-01 12:34"),
