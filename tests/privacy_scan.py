@@ -3,7 +3,8 @@
 Reusable by any test: :func:`identifiers_in` collects the personnummer (and T-numbers) of input
 files; :func:`scan` walks folders and reports every place one of them appears, whatever way it is
 written (``YYYYMMDD-NNNN``, ``YYMMDDNNNN``, with ``-``, ``+``, en or em dash, minus sign, a wave
-dash, ``:``, spaces or nothing between; in groups, ``1900 0101-98 76``; in full-width digits, or with
+dash, ``:``, spaces or nothing between; in groups, ``1900 0101-98 76``; its date written as a date,
+``1900-01-15-98NN``; in full-width digits, or with
 a soft hyphen or a zero-width space between), in:
 
 * every file's **name** (the path below the scanned folder);
@@ -44,7 +45,8 @@ _INPUT = re.compile(
 # every place: six digits, at most twelve non-alphanumerics (the rule's three separators between
 # spaces: '340404 - - - 9821' holds seven), four more (overlapping: a lookahead); the digits in pairs
 # with up to six spaces between two (a form filled in groups: '1900 0101-98 76', '00 01 01-9876')
-_PAIRS = r"(?=([0-9]{2})\s{0,6}([0-9]{2})\s{0,6}([0-9]{2})[^0-9A-Za-z]{0,12}(?:([0-9]{2})\s{0,6}([0-9]{2})|([Tt][0-9]{3})))"
+# (or one '-', '.' or '/' between the date's pairs: a date written as a date, '1900-01-15-98NN')
+_PAIRS = r"(?=([0-9]{2})(?:\s{0,6}|[-./])([0-9]{2})(?:\s{0,6}|[-./])([0-9]{2})[^0-9A-Za-z]{0,12}(?:([0-9]{2})\s{0,6}([0-9]{2})|([Tt][0-9]{3})))"
 _ANYWHERE = re.compile(_PAIRS)
 # in bytes: a space, a tab or a UTF-8 no-break space between two pairs
 _ANYWHERE_BYTES = re.compile(_PAIRS.replace("\\s", "(?:[ \\t]|\\xc2\\xa0)").encode())
@@ -59,7 +61,7 @@ _SQL_GAP = f"(?:[\\s\x1c-\x1f\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\
 _SQL_DIGIT = "[0-9０-９٠-٩۰-۹]"
 _SQL_PAIR = f"{_SQL_DIGIT}{_SQL_GAP}{_SQL_DIGIT}"
 _SQL_PREFILTER = (
-    f"{_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}(?:[^0-9A-Za-z０-９٠-٩۰-۹]|{_ESCAPE}|{_REFERENCE}|%[0-9A-Fa-f]{{2}}){{0,12}}"
+    f"{_SQL_PAIR}(?:{_SQL_GAP}|[-./]){_SQL_PAIR}(?:{_SQL_GAP}|[-./]){_SQL_PAIR}(?:[^0-9A-Za-z０-９٠-٩۰-۹]|{_ESCAPE}|{_REFERENCE}|%[0-9A-Fa-f]{{2}}){{0,12}}"
     f"({_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}|[TtＴｔ]{_SQL_DIGIT}{{3}})"
 )
 _INVISIBLE = dict.fromkeys(  # and the marks of writing direction, invisible operators, a CGJ
@@ -164,7 +166,9 @@ def _plain(text: str) -> str:
     """``text`` as its reader sees it: percent-encoding decoded (a name saved from a link), full-width
     digits and signs as ASCII (NFKC), Arabic-Indic digits too, and without the characters that show as
     nothing (a soft hyphen, a zero-width space, a byte-order mark)."""
-    decoded = urllib.parse.unquote(text) if "%" in text else text
+    decoded = text
+    for _ in range(3):  # encoded again, and again ('%252D': a name saved from a link twice)
+        decoded = urllib.parse.unquote(decoded) if "%" in decoded else decoded
     return unicodedata.normalize("NFKC", decoded).translate(_INVISIBLE).translate(_ARABIC_INDIC)
 
 
@@ -212,6 +216,8 @@ def _text_matches(text: str | bytes, cores: set[str]) -> list[str]:
         _CODE_ESCAPE.sub(_unescaped, text.replace("\\\\", "\\")),  # a repr() in JSON: '\\xa0'
         html.unescape(text),
         re.sub(_REFERENCE, " ", text),
+        re.sub(_REFERENCE, " ", html.unescape(text)),  # escaped twice: '&amp;nbsp;'
+        html.unescape(html.unescape(text)),
     }
     return sorted({c for variant in variants for c in _matches(variant, cores)})
 

@@ -550,3 +550,33 @@ def test_the_scan_finds_arabic_indic_digits_percent_encoding_and_what_shows_as_n
         ("w.duckdb", "warehouse main.t.note", hidden[2:]),
         ("w.duckdb", "warehouse main.t.note", shy[2:]),
     }
+
+
+def test_the_scan_finds_a_date_written_as_a_date_and_what_was_escaped_twice(tmp_path):
+    # the rule redacts a personnummer whose date is written as a date (1900-01-15-98NN, 1900.01.15 NNNN)
+    # and one whose reference or percent-encoded byte was escaped again (&amp;nbsp; %252D); the scan
+    # read the date's pairs with spaces only between them, a reference once and a name's bytes decoded
+    # once: a regression of the rule on these forms passed unseen
+    dated, dotted, amp, twice = (personnummer("19000115", n) for n in range(980, 984))
+    (tmp_path / "run.log").write_text(
+        f"a {dated[:4]}-{dated[4:6]}-{dated[6:8]}-{dated[8:]}\n"
+        f"b {dotted[:4]}.{dotted[4:6]}.{dotted[6:8]} {dotted[8:]}\n"
+        f"c {amp[:8]}&amp;nbsp;{amp[8:]}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / f"student_mobility_{twice[:8]}%252D{twice[8:]}.csv").write_text("clean")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute(
+        "create table t as select * from (values (?), (?)) v(note)",
+        [f"x {dated[2:4]}-{dated[4:6]}-{dated[6:8]} - {dated[8:]} y", f"x {amp[2:8]}&amp;#8209;{amp[8:]} y"],
+    )
+    con.close()
+    found = {(f.path.name, f.where, f.core) for f in scan(tmp_path, [dated, dotted, amp, twice])}
+    assert found >= {
+        ("run.log", "line 1", dated[2:]),
+        ("run.log", "line 2", dotted[2:]),
+        ("run.log", "line 3", amp[2:]),
+        (f"student_mobility_{twice[:8]}%252D{twice[8:]}.csv", "name", twice[2:]),
+        ("w.duckdb", "warehouse main.t.note", dated[2:]),
+        ("w.duckdb", "warehouse main.t.note", amp[2:]),
+    }
