@@ -3,13 +3,15 @@ complete, is there the space the run needs; and a rebuild's restore from the arc
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from indicators import disk, fileid, warehouse
 from indicators.archive import Archive
 from indicators.config import Settings, key_file_exposed
 from indicators.ingest import FileResult, IngestSummary, inbox_delivered
 from indicators.intake import oversize
 from indicators.readers.delivered import text_name
-from indicators.redact import redact_text
+from indicators.redact import has_personnummer, redact_text
 
 
 class RunStopped(Exception):
@@ -24,6 +26,9 @@ def before_copy(
     archive named by plain sha256s is first renamed to keyed identities (:mod:`indicators.fileid`)."""
     notes: list[str] = []
     restore = rebuild
+    in_clear = seed_with_personnummer(settings.root)
+    if in_clear:
+        raise RunStopped(in_clear)
     exposed = key_file_exposed(settings)
     if exposed:
         reporter(f"warning: {exposed}")
@@ -79,6 +84,23 @@ def before_copy(
     need = disk.required_bytes(base, new_bytes, settings.disk_headroom_mb) + unread
     disk.check_free_space(settings.work_dir, need)
     return restore, notes
+
+
+def seed_with_personnummer(root: Path) -> str | None:
+    """The line that stops a run whose project's seeds (``seeds/*.csv``: the plans, their targets, the
+    annotations a user edits) hold something shaped like a personnummer, naming the first such line;
+    None when none does. dbt loads a seed as it is written, into the warehouse's ``reference`` tables,
+    the marts and the BI files: the ingest's redaction never sees it."""
+    for path in sorted((root / "seeds").rglob("*.csv")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for number, line in enumerate(text.splitlines(), start=1):
+            if has_personnummer(line):
+                return (
+                    f"{path.relative_to(root)} line {number} holds a personnummer ({redact_text(line)[:160]}): "
+                    "a seed is published as it is written; take the number out of the file and run again. "
+                    "Nothing was run; the last publish stands"
+                )
+    return None
 
 
 def restore(con, archive: Archive, reporter) -> IngestSummary:
