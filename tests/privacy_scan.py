@@ -22,7 +22,7 @@ a soft hyphen or a zero-width space between), in:
 The matching is independent of the code under test (:mod:`indicators.redact`): a place matches when
 it holds the six date digits ``YYMMDD`` of a known identifier, in pairs with up to six spaces between
 two (``00 01 01``), then at most twelve characters that are neither letters nor digits, then its last
-four (``NNNN``, its pairs spaced alike, or ``TNNN``). The century may come before.
+four (``NNNN``, its pairs spaced alike, ``TNNN`` or a reserve number's ``TF10``). The century may come before.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ _INPUT = re.compile(
 # spaces: '340404 - - - 9821' holds seven), four more (overlapping: a lookahead); the digits in pairs
 # with up to six spaces between two (a form filled in groups: '1900 0101-98 76', '00 01 01-9876')
 # (or one '-', '.' or '/' between the date's pairs: a date written as a date, '1900-01-15-98NN')
-_PAIRS = r"(?=([0-9]{2})(?:\s{0,6}|[-./])([0-9]{2})(?:\s{0,6}|[-./])([0-9]{2})[^0-9A-Za-z]{0,12}(?:([0-9]{2})\s{0,6}([0-9]{2})|([Tt][0-9]{3})))"
+_PAIRS = r"(?=([0-9]{2})(?:\s{0,6}|[-./])([0-9]{2})(?:\s{0,6}|[-./])([0-9]{2})[^0-9A-Za-z]{0,12}(?:([0-9]{2})\s{0,6}([0-9]{2})|([A-Za-z][0-9]{3}|[A-Za-z]{2}[0-9]{2})))"
 _ANYWHERE = re.compile(_PAIRS)
 # in bytes: a space, a tab or a UTF-8 no-break space between two pairs
 _ANYWHERE_BYTES = re.compile(_PAIRS.replace("\\s", "(?:[ \\t]|\\xc2\\xa0)").encode())
@@ -62,7 +62,7 @@ _SQL_DIGIT = "[0-9０-９٠-٩۰-۹]"
 _SQL_PAIR = f"{_SQL_DIGIT}{_SQL_GAP}{_SQL_DIGIT}"
 _SQL_PREFILTER = (
     f"{_SQL_PAIR}(?:{_SQL_GAP}|[-./]){_SQL_PAIR}(?:{_SQL_GAP}|[-./]){_SQL_PAIR}(?:[^0-9A-Za-z０-９٠-٩۰-۹]|{_ESCAPE}|{_REFERENCE}|%[0-9A-Fa-f]{{2}}){{0,12}}"
-    f"({_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}|[TtＴｔ]{_SQL_DIGIT}{{3}})"
+    f"({_SQL_PAIR}{_SQL_GAP}{_SQL_PAIR}|[A-Za-zＴｔ]{_SQL_DIGIT}{{3}}|[A-Za-z]{{2}}{_SQL_DIGIT}{{2}})"
 )
 _INVISIBLE = dict.fromkeys(  # and the marks of writing direction, invisible operators, a CGJ
     map(ord, "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff")
@@ -79,8 +79,9 @@ TEXT_SUFFIXES = {
 
 
 def core(identifier: str) -> str:
-    """The ten characters that identify a person: ``YYMMDDNNNN`` (or ``YYMMDDTNNN``)."""
-    compact = re.sub(r"[^0-9Tt]", "", identifier).upper()
+    """The ten characters that identify a person: ``YYMMDDNNNN`` (or ``YYMMDDTNNN``, a reserve
+    number's ``YYMMDDTF10``)."""
+    compact = re.sub(r"[^0-9A-Za-z]", "", identifier).upper()
     return compact[-10:]
 
 

@@ -580,3 +580,20 @@ def test_the_scan_finds_a_date_written_as_a_date_and_what_was_escaped_twice(tmp_
         ("w.duckdb", "warehouse main.t.note", dated[2:]),
         ("w.duckdb", "warehouse main.t.note", amp[2:]),
     }
+
+
+def test_the_scan_finds_a_reserve_number(tmp_path):
+    # the rule redacts a region's reserve number (the date, then letters and digits: 19000116-TF10,
+    # 000116-R98N); the scan read only a T-number's T, and its identifiers kept no other letter: a
+    # regression of the rule on reserve numbers passed unseen
+    lettered, single = "19000116-TF10", f"000116-R{personnummer('19000116', 981)[9:]}"
+    (tmp_path / "run.log").write_text(f"a {lettered} b\nc {single}\n", encoding="utf-8")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create table t as select ? as note", [f"x {lettered[2:8]} {lettered[9:]} y"])
+    con.close()
+    found = {(f.path.name, f.where, f.core) for f in scan(tmp_path, [lettered, single])}
+    assert found >= {
+        ("run.log", "line 1", "000116TF10"),
+        ("run.log", "line 2", core(single)),
+        ("w.duckdb", "warehouse main.t.note", "000116TF10"),
+    }
