@@ -73,6 +73,16 @@ WAVE_DASH = personnummer("19000109", 990)  # 000109〜990N
 WIDE_TILDE = personnummer("19000110", 991)  # 19000110～991N
 COLON = personnummer("19000111", 992)  # 19000111:992N
 ASTERISK = personnummer("19000112", 993)  # 000112*993N
+# and the forms this rule reads since (free text of row 2): a backslash, a middle dot, the katakana
+# prolonged sound mark, a date written as a date, a reference escaped twice, a soft hyphen
+# percent-encoded inside a pair, a region's reserve number
+BACKSLASH = personnummer("19000117", 980)  # 19000117\NNNN
+MIDDLE_DOT = personnummer("19000117", 981)  # 000117·NNNN
+KATAKANA = personnummer("19000117", 982)  # 19000117ーNNNN
+DATED = personnummer("19000117", 983)  # 1900-01-17 NNNN
+AMP_TWICE = personnummer("19000117", 984)  # 19000117&amp;nbsp;NNNN
+PERCENT_IN_PAIR = personnummer("19000117", 985)  # 00011%C2%AD7-NNNN
+RESERVE = "19000117-TF10"
 STUDENT_A = "192307079901"  # person column (pseudonymised)
 STUDENT_B = "191202129910"
 HOSTILE = [
@@ -100,6 +110,13 @@ HOSTILE = [
     WIDE_TILDE,
     COLON,
     ASTERISK,
+    BACKSLASH,
+    MIDDLE_DOT,
+    KATAKANA,
+    DATED,
+    AMP_TWICE,
+    PERCENT_IN_PAIR,
+    RESERVE,
     STUDENT_A,
     STUDENT_B,
 ]
@@ -110,7 +127,11 @@ MOBILITY = (
     "Handläggare 19340404-9821\n"
     # row 2: loaded, its free text redacted
     "HX-01;19230707-9901;utresande;VGSJU;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
-    "Kontakt 19010101–9859;DE;2023-09-01;2024-01-15;HT2023;avslutad;30;kvinna;x\n"
+    '"Kontakt 19010101–9859'
+    f" / {BACKSLASH[:8]}\\{BACKSLASH[8:]} / {MIDDLE_DOT[2:8]}\u00b7{MIDDLE_DOT[8:]} / {KATAKANA[:8]}\u30fc{KATAKANA[8:]}"
+    f" / {DATED[:4]}-{DATED[4:6]}-{DATED[6:8]} {DATED[8:]} / {AMP_TWICE[:8]}&amp;nbsp;{AMP_TWICE[8:]}"
+    f' / {PERCENT_IN_PAIR[2:7]}%C2%AD{PERCENT_IN_PAIR[7:]} / reservnr {RESERVE}"'
+    ";DE;2023-09-01;2024-01-15;HT2023;avslutad;30;kvinna;x\n"
     # row 3: a personnummer in programme_code: quarantined
     "HX-02;19120212-9910;utresande;19560606-9838;grundnivå;utbytesstudier;Erasmus+;D HEIDELB01;"
     "Universität Heidelberg;DE;2023-09-01;2024-01-15;HT2023;avslutad;30;man;x\n"
@@ -366,7 +387,7 @@ def test_free_text_is_redacted_with_every_separator(run):
         "select mobility_id, partner_name from raw.student_mobility where mobility_id like 'HX-%' order by 1",
     )
     assert rows[:3] == [
-        ("HX-01", "Kontakt [personnummer]"),
+        ("HX-01", "Kontakt [personnummer]" + " / [personnummer]" * 6 + " / reservnr [personnummer]"),
         (
             "HX-04",
             "ring [personnummer] eller [personnummer] / [personnummer] / [personnummer] / [personnummer] / [personnummer]",
