@@ -958,6 +958,48 @@ def test_two_rows_alike_but_for_a_character_that_shows_as_nothing_are_one_row_de
     assert warning.startswith("1 value held characters that show as nothing")
 
 
+def test_two_rows_alike_but_for_how_a_reference_or_a_link_spells_a_character_are_one_row_delivered_twice():
+    """A web system's export of one mobility delivered twice, its id once with the non-breaking hyphen
+    written as a character reference ('MX-000101&#8209;98NN'), once as the character itself
+    ('MX-000101\u201198NN') and once percent-encoded ('%E2%80%91', a link's): the key read keys the
+    personnummer in it with the same tag, so all three were one key, and all were quarantined as
+    "duplicate business key with different values", though nothing differed: the mobility was lost.
+    By hand: rows 2, 3 and 4 are one row once the key is read, so rows 3 and 4 collapse into row 2
+    (counted as any row delivered twice); row 5, another person's id, stays. With row 3's country
+    another, rows 2 and 3 are two rows of one key: both named, and row 4 still collapses into row 2."""
+    from helpers import personnummer
+    from indicators import normalise as module
+    from indicators.identity import Pseudonymiser
+
+    [spec] = [s for s in SPECS if s.name == "student_mobility"]
+    a, b = personnummer("19000101", 981), personnummer("19000102", 982)
+    short = f"{a[2:8]}", f"{a[8:]}"
+    ids = [
+        f"MX-{short[0]}&#8209;{short[1]}",
+        f"MX-{short[0]}\u2011{short[1]}",
+        f"MX-{short[0]}%E2%80%91{short[1]}",
+    ]
+    columns = {
+        "Utbytes-ID": [*ids, f"MX-{b[2:8]}-{b[8:]}"],
+        "Personnummer": [a, a, a, b],
+        "Riktning": ["ut"] * 4,
+        "Typ av utbyte": ["studier"] * 4,
+        "Land": ["GB"] * 4,
+        "Startdatum": ["2020-09-01"] * 4,
+        "Status": ["avslutad"] * 4,
+    }
+    pseudonymiser = Pseudonymiser(b"test-key-not-for-production-0123")
+    result = module.normalise(export(columns), spec, pseudonymiser)
+    assert result.good_rows()["_row_number"].to_list() == [2, 5]
+    assert result.quarantine.height == 0
+    assert (result.collapsed, result.collapsed_rows) == (2, [3, 4])
+    other = module.normalise(export({**columns, "Land": ["GB", "DE", "GB", "GB"]}), spec, pseudonymiser)
+    assert other.good_rows()["_row_number"].to_list() == [5]
+    reasons = dict(other.quarantine.select("_row_number", "reason").rows())
+    assert reasons == {n: "duplicate business key with different values (rows 2, 3)" for n in (2, 3)}
+    assert (other.collapsed, other.collapsed_rows) == (1, [4])
+
+
 def test_an_exports_cells_are_trimmed_once_and_the_rows_identity_is_the_trimmed_row():
     # an export written by hand or by a report pads its cells (' CIM-1 ', ' VGSJU097') and leaves blanks
     # of spaces: every column of the export is trimmed and a blank made missing once, the rows' identity
