@@ -577,6 +577,27 @@ def test_a_hidden_data_sheet_behind_a_visible_cover_sheet_is_named():
     )
 
 
+def test_a_cover_sheet_beside_a_hidden_data_sheet_is_named_without_unpacking_the_data_sheet(monkeypatch):
+    # the visible cover 'Info' and the rows on the hidden 'Data' (a real export: 300,000 rows, 7.7 MB
+    # of XML): the rejection names 'Data' from its first row, read from its XML's start; the whole
+    # XML was then unpacked too (held in memory to look for a cell the first row had shown already)
+    data = _with_hidden({"Data": EXPORT}, {"Info": [["Export från SoleMove 2025-10-01"]]})
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:  # in order: 'Data' is sheet1, the cover sheet2
+        assert b"SoleMove" in archive.read("xl/worksheets/sheet2.xml")
+    unpacked = []
+    read = zipfile.ZipFile.read
+    monkeypatch.setattr(
+        zipfile.ZipFile, "read", lambda self, name, pwd=None: unpacked.append(name) or read(self, name, pwd)
+    )
+    with pytest.raises(ReaderError) as caught:
+        read_xlsx(data)
+    assert str(caught.value) == (
+        "the first visible sheet 'Info' holds no table (a cover sheet?), the rows are on another ('Data' "
+        "(hidden)): set the source's sheet: in its pipelines file to the sheet that holds them"
+    )
+    assert "xl/worksheets/sheet1.xml" not in unpacked, unpacked
+
+
 def test_a_visible_sheet_without_the_sources_columns_names_the_hidden_sheet_that_has_them(tmp_path):
     # the visible 'Översikt' (Land, Antal) and the visits on the hidden 'Data': the rejection was
     # "required column missing: visit_id; the file's headers: 'Land', 'Antal'", naming no hidden sheet

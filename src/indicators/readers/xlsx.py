@@ -166,11 +166,15 @@ def _no_rows(
         read = sheet if sheet is not None else names[0]
         others = [n for n in names if n != read]
         firsts = dict(sheet_headers(data, others))  # each one's first row from its XML's start, if it tells
-        filled = [
+        # a sheet whose first row tells holds cells: its whole XML is not unpacked (a hidden sheet of
+        # 300,000 rows beside a cover sheet was, to find a cell its first row had shown)
+        told = {name for name in others if firsts.get(name)}
+        found = {
             name
-            for name, xml in sheets_xml(data, others)
-            if _holds_cells(reader, data, name, xml, max_unpacked_mb, firsts.get(name))
-        ]
+            for name, xml in sheets_xml(data, [n for n in others if n not in told])
+            if _holds_cells(reader, data, name, xml, max_unpacked_mb)
+        }
+        filled = [name for name in others if name in told or name in found]
     except Exception:  # noqa: BLE001 - a sheet that cannot be read holds no table to name
         return empty
     if not filled:
@@ -208,14 +212,12 @@ def _first_visible(data: bytes) -> tuple[str | None, set[str]]:
     return visible, hidden
 
 
-def _holds_cells(
-    reader, data: bytes, name: str, xml: bytes | None, max_unpacked_mb: float, first: list[str] | None = None
-) -> bool:
+def _holds_cells(reader, data: bytes, name: str, xml: bytes | None, max_unpacked_mb: float) -> bool:
     """Does the sheet (its ``xml``, None where calamine finds it its own way) hold a cell? Its range
     is checked before calamine loads it (a value far away is a cell: the sheet is not loaded); a sheet
-    whose XML holds no cell is not loaded either, nor one whose first row (``first``, read from its
-    XML's start: xlsx_header) has a value: calamine held a hidden sheet of 300,000 rows whole, for
-    two rows."""
+    whose XML holds no cell is not loaded either (one whose first row, read from its XML's start:
+    xlsx_header, has a value is not asked: calamine held a hidden sheet of 300,000 rows whole, for
+    two rows)."""
     try:
         if xml is None:
             _checked_sheet(data, name, max_unpacked_mb)
@@ -225,8 +227,6 @@ def _holds_cells(
         return True
     if xml is not None and not any_cell(xml):
         return False
-    if first:
-        return True
     return reader.load_sheet(name, header_row=None, n_rows=2).to_polars().height > 0
 
 
