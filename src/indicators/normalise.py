@@ -32,6 +32,7 @@ from indicators.file_forms import file_forms
 from indicators.headers import LayoutError, map_headers, repeated_header_rows
 from indicators.identity import INVALID, REFERENCE, Pseudonymiser, redact, values_repeat
 from indicators.invisible import CHARACTERS, clean, cleaned_fields
+from indicators.open_ends import is_open, read_open, year_of, zero_date_warnings
 from indicators.parsers import date_precision_of, latest_day, parse_field
 from indicators.readers.xlsx_errors import excel_error_reasons
 from indicators.reading_changes import earlier_uids
@@ -209,7 +210,7 @@ def normalise(
         collapsed_rows=collapsed_rows,
         notes=reader_notes + id_notes + _notes(spec, left_out),
         rows_left_out=left_out + reader_out,
-        warnings=warnings + cleaned,
+        warnings=warnings + cleaned + zero_date_warnings(typed, spec),
         earlier=earlier,
     )
 
@@ -235,7 +236,8 @@ def _checks(
     """(flag column, flag, message for flagged rows) of every field's checks, and of every rule's.
 
     A date outside the plausible window (``date_window_start`` .. ``date_window_years_ahead`` after
-    the run) is quarantined; on an ``open_end:`` field a year-9999 date is open (NULL), not bad.
+    the run) is quarantined; on an ``open_end:`` field a year-9999 date or a zero date (1900-01-01) is
+    open (NULL), not bad (:mod:`indicators.open_ends`).
     """
     options = options or ReadOptions()
     field_checks: list[tuple[str, pl.Expr, pl.Expr]] = []
@@ -258,10 +260,10 @@ def _checks(
             if f.type == "date":
                 outside = (value < pl.lit(options.date_min)) | (value > pl.lit(options.date_max))
             else:  # a term HT2019, an academic year 2019/20: its (first) year
-                year = _year_of(value, f)
+                year = year_of(value, f)
                 outside = (year < options.date_min.year) | (year > options.date_max.year)
             if f.open_end:
-                outside = outside & (_year_of(value, f) != OPEN_END_YEAR)
+                outside = outside & ~is_open(f)  # 9999-12-31, a zero date (open_ends)
             window = f"{options.date_min.isoformat()}..{options.date_max.isoformat()}"
             field_checks.append(
                 (
@@ -301,17 +303,6 @@ def _checks(
         if rule.check == "not_before"
     ]
     return field_checks, rule_checks
-
-
-OPEN_END_YEAR = 9999  # 9999-12-31 and the like: "no end yet" in many systems
-
-
-def _year_of(value: pl.Expr, f: FieldSpec) -> pl.Expr:
-    """The year of a typed date, term (HT2019) or academic year (2019/20: its first year)."""
-    if f.type == "date":
-        return value.dt.year()
-    start = 2 if f.type == "term" else 0
-    return value.str.slice(start, 4).cast(pl.Int32, strict=False)
 
 
 def _distinct_keys(typed: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:
@@ -409,12 +400,8 @@ def _typed_slice(
             pl.struct("_row_hash", *(f"__v_{name}" for name in keyed)).hash().alias("_row_hash")
         )
     typed = typed.with_columns(flag.fill_null(False).alias(name) for name, flag, _ in field_checks)
-    # an open end (9999-12-31) is no end: NULL; the precision of each date kept where asked for
-    typed = typed.with_columns(
-        pl.when(_year_of(pl.col(f"__v_{f.name}"), f) != OPEN_END_YEAR).then(pl.col(f"__v_{f.name}"))
-        for f in fields
-        if f.open_end
-    )
+    # an open end (9999-12-31, a zero date 1900-01-01) is no end: NULL; the precision of each date kept
+    typed = read_open(typed, fields)
     typed = typed.with_columns(
         pl.when(pl.col(f"__v_{f.precision_of}").is_not_null())
         .then(date_precision_of(typed[f.precision_of], spec.field(f.precision_of)))
