@@ -39,6 +39,7 @@ from indicators.reading_changes import earlier_uids
 from indicators.reasons import REASON_ID, Reasons, field_reason_ids, quarantine_records
 from indicators.redact import MARKER
 from indicators.sources import FieldSpec, SourceSpec
+from indicators.text_marks import without_text_marks
 from indicators.totals import totals_rows
 from indicators.value_hints import value_hint
 
@@ -128,6 +129,7 @@ def normalise(
     # rows that are no record (a repeated header, a totals row, an IIA not in effect): left out before
     # anything is derived from them, and said in the file's note
     frame, reader_notes, reader_out = leave_out(totals_rows(repeated_header_rows(frame)))
+    frame, marks = without_text_marks(frame, spec, present)  # '0123, ="0123": an export for Excel
     try:
         frame = add_derived(frame, spec, options, pseudonymiser)
     except DeriveError as exc:
@@ -210,7 +212,7 @@ def normalise(
         collapsed_rows=collapsed_rows,
         notes=reader_notes + id_notes + _notes(spec, left_out),
         rows_left_out=left_out + reader_out,
-        warnings=warnings + cleaned + zero_date_warnings(typed, spec),
+        warnings=marks + warnings + cleaned + zero_date_warnings(typed, spec),
         earlier=earlier,
     )
 
