@@ -6,6 +6,7 @@ misspelt optional one)."""
 from __future__ import annotations
 
 import difflib
+import re
 
 import polars as pl
 
@@ -112,3 +113,25 @@ def repeated_header_rows(frame: pl.DataFrame) -> pl.DataFrame:
     before = pl.col(LEFT_OUT) if LEFT_OUT in frame.columns else pl.lit(None, dtype=pl.String)
     marked = pl.when(pl.col("_row_number").is_in(repeats.implode())).then(pl.lit(REPEATED_HEADER))
     return frame.with_columns(pl.coalesce(before, marked.otherwise(None)).alias(LEFT_OUT))
+
+
+def header_below(frame: pl.DataFrame, spec: SourceSpec) -> str | None:
+    """Where a file's first row is a title (a report's, a sheet kept by hand) and its header lies below
+    it: the fix, as one line, naming the row of the first ten that holds the source's required columns
+    (a CSV read as one column: its cells split at the separator); else None. The rejection named the
+    title as the only header and asked for it to be added to the aliases."""
+    own = export_columns(frame)
+    for row in frame.head(10).iter_rows(named=True):
+        values = [str(row[c]).strip() for c in own if row[c] is not None and str(row[c]).strip()]
+        if len(values) == 1:  # a title line above a CSV's header: the columns were never split
+            values = re.split(r"[;,\t|]", values[0])
+        try:
+            map_headers(values, spec)
+        except LayoutError:
+            continue
+        number = row["_row_number"]
+        return (
+            f"required column missing: the header is on row {number}, below a title: set skip_rows: "
+            f"{number - 1} in {spec.contract_file or 'pipelines/' + spec.name + '.yml'} so that it is read"
+        )
+    return None

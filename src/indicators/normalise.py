@@ -29,7 +29,7 @@ from indicators.derive import (
     persons_note,
 )
 from indicators.file_forms import file_forms
-from indicators.headers import LayoutError, map_headers, repeated_header_rows
+from indicators.headers import LayoutError, header_below, map_headers, repeated_header_rows
 from indicators.identity import INVALID, REFERENCE, Pseudonymiser, redact, values_repeat
 from indicators.invisible import CHARACTERS, clean, cleaned_fields
 from indicators.open_ends import is_open, read_open, year_of, zero_date_warnings
@@ -121,7 +121,10 @@ def normalise(
     conflicting keys) then runs over the whole file's typed rows.
     """
     options = options or ReadOptions()
-    mapping = map_headers(frame.columns, spec)
+    try:
+        mapping = map_headers(frame.columns, spec)
+    except LayoutError as exc:  # a title above the header: the row that holds it, and skip_rows:
+        raise LayoutError(header_below(frame, spec) or str(exc)) from None
     ignored = [c for c in export_columns(frame) if c not in mapping]
     present = {canonical: column for column, canonical in mapping.items()}
     frame = excel_error_reasons(frame, present)

@@ -10,8 +10,9 @@ import zipfile
 import openpyxl
 import pytest
 
+from indicators.config import project_root
 from indicators.identity import Pseudonymiser
-from indicators.normalise import normalise
+from indicators.normalise import LayoutError, normalise
 from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import read_xlsx
 from indicators.sources import load_sources
@@ -631,6 +632,47 @@ def test_a_visible_sheet_without_the_sources_columns_names_the_hidden_sheet_that
     )
     visible = _with_hidden({"Koder": [["code", "name"]]}, {"Översikt": [["Visit", "Land"], ["V2", "SE"]]})
     assert read_file(Path("visits_2025.xlsx"), visible, spec, "ki.se").rows() == [(2, "V2", "SE")]
+
+
+def test_a_title_above_the_header_names_the_header_row_and_skip_rows():
+    """A report's export with its title on row 1 (merged over the columns), a blank row, the header on
+    row 3: the rejection took the title for the only header and said "add the header to the field's
+    aliases:", a fix that cannot work. By hand: the header is on row 3, so skip_rows: 2; a CSV with one
+    title line has its header on line 2 (skip_rows: 1), though it was read as one column."""
+    from indicators.readers.csv import read_csv
+
+    [spec] = [s for s in load_sources(project_root() / "pipelines") if s.name == "enrolments"]
+    workbook = openpyxl.Workbook()
+    for row in (
+        ["Registreringar HT1999"],
+        [],
+        ["Programkod", "Termin", "Registrerade"],
+        ["MED1", "HT1999", 40],
+    ):
+        workbook.active.append(row)
+    workbook.active.merge_cells("A1:C1")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    pseudonymiser = Pseudonymiser(b"test-key-not-for-production-0123")
+    with pytest.raises(LayoutError) as caught:
+        normalise(read_xlsx(buffer.getvalue()), spec, pseudonymiser)
+    assert str(caught.value) == (
+        "required column missing: the header is on row 3, below a title: set skip_rows: 2 in "
+        "pipelines/enrolments.yml so that it is read"
+    )
+    from indicators.report.quality_words import reason
+
+    assert reason(str(caught.value), "sv") == (
+        "obligatorisk kolumn saknas: rubrikraden är rad 3, under en titel: sätt skip_rows: 2 i "
+        "pipelines/enrolments.yml så att den läses",
+        "sv",
+    )
+    text = b"Registreringar HT1999\nProgramkod;Termin;Registrerade\nMED1;HT1999;40\n"
+    with pytest.raises(
+        LayoutError, match="^required column missing: the header is on row 2, below a title: "
+    ):
+        normalise(read_csv(text), spec, pseudonymiser)
+    assert read_csv(text, skip_rows=1).columns == ["_row_number", "Programkod", "Termin", "Registrerade"]
 
 
 def _rewritten(data: bytes, member: str, change) -> bytes:

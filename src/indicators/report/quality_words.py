@@ -79,6 +79,13 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (
+        r"required column missing: the header is on row (?P<row>\d+), below a title: set skip_rows: "
+        r"(?P<skip>\d+) in (?P<contract>\S+) so that it is read",
+        "obligatorisk kolumn saknas: rubrikraden är rad {row}, under en titel: sätt skip_rows: {skip} i "
+        "{contract} så att den läses",
+        {},
+    ),
+    (
         r"required column missing: (?P<fields>.*?); the file's headers: (?P<headers>.*?); "
         r"closest: (?P<closest>.*?); edit (?P<contract>\S+): add the header to the field's aliases:, "
         r"or give the field derive: \(SQL over these headers\) or default:",
