@@ -239,16 +239,21 @@ def readers(specs: list[SourceSpec]) -> list[SourceSpec]:
     return [reader for spec in specs for reader in (spec, *spec.profiles)]
 
 
+_SPACED = re.compile(r"[\s\-]+")  # a file name's words spaced or hyphenated: read as one '_'
+
+
 def match_source(file_name: str, specs: list[SourceSpec]) -> SourceSpec | None:
     """The source (or profile) whose pattern matches; the longest matching pattern wins on overlap.
 
     Names are compared composed (NFC): a name written decomposed, as macOS writes file names
-    (``lärarutbyten…`` with ``a`` + U+0308), matches the pattern it shows."""
+    (``lärarutbyten…`` with ``a`` + U+0308), matches the pattern it shows; and with a space or a hyphen
+    read as ``_`` (``student mobility 2024.csv``, ``student-mobility.csv``: a name a person typed, left
+    in the inbox as matching no source)."""
     best: tuple[int, SourceSpec] | None = None
-    name = unicodedata.normalize("NFC", file_name).casefold()
+    name = _SPACED.sub("_", unicodedata.normalize("NFC", file_name).casefold())
     for spec in readers(specs):
         for pattern in spec.patterns:
-            if fnmatch.fnmatch(name, unicodedata.normalize("NFC", pattern).casefold()) and (
+            if fnmatch.fnmatch(name, _SPACED.sub("_", unicodedata.normalize("NFC", pattern).casefold())) and (
                 best is None or len(pattern) > best[0]
             ):
                 best = (len(pattern), spec)

@@ -302,6 +302,19 @@ def test_a_file_name_written_decomposed_is_matched_like_the_name_it_shows():
     assert spec is not None and (spec.name, spec.profile) == ("staff_mobility", "handkept")
 
 
+def test_a_file_name_a_person_typed_with_spaces_or_hyphens_is_matched_like_its_underscored_name():
+    # an export saved by hand as 'student mobility 2024.csv' or 'Programme-Register 2025.xlsx': no
+    # pattern matched (they are written with '_'), and the file was left in the inbox, unmatched;
+    # 'programme register 2024.csv' matched no source, its spaced form taken for 'programmes*' never.
+    # A name of another source stays unmatched ('Kopia av enrolments_2024.csv': a copy's prefix)
+    assert match_source("student mobility 2024.csv", SPECS).name == "student_mobility"
+    assert match_source("STUDENT-MOBILITY_2024-10-01.CSV", SPECS).name == "student_mobility"
+    assert match_source("Programme-Register 2025.xlsx", SPECS).name == "programme_register"
+    assert match_source("programme register 2024.csv", SPECS).name == "programme_register"
+    assert match_source("staff  mobility.csv", SPECS).name == "staff_mobility"
+    assert match_source("Kopia av enrolments_2024.csv", SPECS) is None
+
+
 def test_a_file_of_several_slices_collapses_quarantines_and_explains_across_them(monkeypatch):
     """Rows are typed and checked a slice at a time; identical rows, conflicting keys and the
     quoted text of a bad value still reach across the slices (here of two rows each)."""
