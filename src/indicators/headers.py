@@ -91,11 +91,52 @@ def _ratio(name: str, key: str) -> float:
 REPEATED_HEADER = "the header repeated (a report printed page by page)"
 
 
+REORDERED_HEADER = (
+    "the header repeated in another column order (exports joined): the rows below it read by it"
+)
+
+
+def reordered_header_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the rows below a header repeated in another column order (two exports joined with
+    ``cat``, the second's columns ordered otherwise) read by that header, up to the next header row, and
+    the header row marked to be left out (:data:`LEFT_OUT`). Its rows were read by the first header: a
+    value in another field's column, quarantined as a bad value, or loaded so where the two fields take
+    the same values (two counts swapped) without a word. Only rows whose first named column holds
+    another column's header are looked at."""
+    named = [c for c in export_columns(frame) if c.strip() and not c.startswith("__UNNAMED__")]
+    if len(named) < 2 or frame.height < 2:
+        return frame
+    shown = {c: c.strip().lstrip("\ufeff").strip() for c in named}
+    candidates = frame.filter(pl.col(named[0]).str.strip_chars().is_in(list(shown.values())))
+    headers = {}  # row number → the header it holds, by column (in this order, or another)
+    for row in candidates.iter_rows(named=True):
+        held = {c: (row[c] or "").strip() for c in named}
+        if sorted(held.values()) == sorted(shown.values()):
+            headers[row["_row_number"]] = held
+    reordered = [n for n, held in headers.items() if held != shown]
+    if not reordered:
+        return frame
+    bounds = sorted(headers)
+    number = pl.col("_row_number")
+    for start in reordered:
+        end = next((b for b in bounds if b > start), None)
+        below = (number > start) & (number < end) if end is not None else number > start
+        source = {held: c for c, held in headers[start].items()}  # the column that holds each header
+        frame = frame.with_columns(
+            pl.when(below).then(pl.col(source[shown[c]])).otherwise(pl.col(c)).alias(c) for c in named
+        )
+    before = pl.col(LEFT_OUT) if LEFT_OUT in frame.columns else pl.lit(None, dtype=pl.String)
+    marked = pl.when(number.is_in(reordered)).then(pl.lit(REORDERED_HEADER))
+    return frame.with_columns(pl.coalesce(before, marked.otherwise(None)).alias(LEFT_OUT))
+
+
 def repeated_header_rows(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with the rows that repeat its header marked to be left out (:data:`LEFT_OUT`): a report
     printed page by page repeats the header on every page, which read as a row of bad values. Such a row
     holds in every named column its own header or nothing, in two columns at least; only rows whose
-    first named column holds its header are looked at (one look-up in one column)."""
+    first named column holds its header are looked at (one look-up in one column). A header repeated
+    in another column order is read first (:func:`reordered_header_rows`)."""
+    frame = reordered_header_rows(frame)
     named = [c for c in export_columns(frame) if c.strip() and not c.startswith("__UNNAMED__")]
     if len(named) < 2 or frame.height < 2:
         return frame

@@ -335,6 +335,41 @@ def test_a_header_repeated_on_every_page_of_a_report_is_left_out_with_a_note():
     assert result.notes[0] == "1 rows left out: the header repeated (a report printed page by page) (rows 4)"
 
 
+def test_a_header_repeated_in_another_column_order_reads_the_rows_below_it_by_it():
+    # two agreement exports joined with cat, the second with its two counts in the other order
+    # (Praktikplatser before Studentplatser), then a third in the first order: the rows below the second
+    # header were read by the first, A2's 4 student places loaded as 1 and its 1 traineeship place as 4
+    # without a word (both counts), the header row quarantined as bad values. By hand: A2 has 4 student
+    # places and 1 traineeship place, as A1; A3, below the first header again, 2 and 0; rows 3 and 5 left
+    # out, each with its note
+    from indicators.config import project_root
+    from indicators.identity import Pseudonymiser
+    from indicators.normalise import normalise
+    from indicators.sources import load_sources
+
+    [spec] = [s for s in load_sources(project_root() / "pipelines") if s.name == "agreements"]
+    first = "Avtals-ID;Erasmuskod;Partneruniversitet;Land;Giltigt från;Studentplatser;Praktikplatser"
+    other = "Avtals-ID;Erasmuskod;Partneruniversitet;Land;Giltigt från;Praktikplatser;Studentplatser"
+    lines = [
+        first,
+        "A1;D  BERLIN01;FU Berlin;DE;2020-01-01;4;1",
+        other,
+        "A2;D  BERLIN02;HU Berlin;DE;2020-01-01;1;4",
+        first,
+        "A3;D  BERLIN03;TU Berlin;DE;2020-01-01;2;0",
+    ]
+    frame = read_csv(("\n".join(lines) + "\n").encode())
+    result = normalise(frame, spec, Pseudonymiser(b"test-key-not-for-production-0123"))
+    rows = result.good_rows().select("_row_number", "agreement_id", "student_places", "traineeship_places")
+    assert rows.rows() == [(2, "A1", 4, 1), (4, "A2", 4, 1), (6, "A3", 2, 0)]
+    assert (result.quarantine.height, result.rows_read, result.rows_left_out) == (0, 5, 2)
+    assert sorted(result.notes[:2]) == [
+        "1 rows left out: the header repeated (a report printed page by page) (rows 5)",
+        "1 rows left out: the header repeated in another column order (exports joined): the rows below it "
+        "read by it (rows 3)",
+    ]
+
+
 def _normalised(file_name: str, lines: list[str]):
     from indicators.config import project_root
     from indicators.identity import Pseudonymiser
