@@ -257,7 +257,7 @@ def test_every_rejection_the_readers_give_these_files_reads_in_swedish(tmp_path)
     cases = [
         (read_csv, b""),
         (read_csv, b"a;b\n"),
-        (read_csv, "a;b\n1;Göteborg\n".encode("utf-16")),
+        (read_csv, "a;b\n1;Göteborg\n".encode("utf-16-le")),
         (read_csv, b"a;b\n" + b"1;\x00\n" * 20),
         (read_csv, b"a;a\n1;2\n"),
         (read_csv, b"a;b\n" + b"\n" * 5_000_000 + b"1;2\n"),

@@ -370,6 +370,21 @@ def test_a_header_repeated_in_another_column_order_reads_the_rows_below_it_by_it
     ]
 
 
+def test_excels_unicode_text_utf16_with_its_byte_order_mark_is_read():
+    # Excel's "Unicode text" (and SQL Server's "Unicode" export): UTF-16 LE with its byte order mark,
+    # tab-separated, CRLF line ends; a name with a line break quoted. It was rejected ("UTF-16 encoded;
+    # save as UTF-8 or Windows-1252") though the mark says how to read it. By hand: two rows, on lines 2
+    # and 4 (A1's name spans lines 2 and 3: its quoted break kept), 'Malmö' and 'Åbo' as written, the
+    # same as the UTF-8 file's. Without a mark it is still rejected
+    text = 'Avtals-ID\tPartneruniversitet\tLand\r\nA1\t"Malmö\r\nuniversitet"\tSE\r\nA2\tÅbo Akademi\tFI\r\n'
+    frame = read_csv(b"\xff\xfe" + text.encode("utf-16-le"))
+    assert frame.rows() == [(2, "A1", "Malmö\r\nuniversitet", "SE"), (4, "A2", "Åbo Akademi", "FI")]
+    assert read_csv(text.encode()).rows() == frame.rows()
+    assert read_csv(b"\xfe\xff" + text.encode("utf-16-be")).rows() == frame.rows()
+    with pytest.raises(ReaderError, match="^UTF-16 encoded; save as UTF-8 or Windows-1252$"):
+        read_csv(text.encode("utf-16-le"))
+
+
 def _normalised(file_name: str, lines: list[str]):
     from indicators.config import project_root
     from indicators.identity import Pseudonymiser

@@ -74,6 +74,18 @@ def mixed_encodings(data: bytes, bad: int, skipped: int = 0) -> None:
     )
 
 
+def _from_utf16(data: bytes) -> bytes:
+    """A file in UTF-16 with its byte order mark (Excel's "Unicode text", tab-separated; SQL Server's
+    "Unicode" export) as the same text in UTF-8: it was rejected, though the mark says how to read it.
+    Without a mark (or as UTF-32, or not decodable) the bytes are returned as they are: rejected below."""
+    if not data.startswith((b"\xff\xfe", b"\xfe\xff")) or data.startswith(b"\xff\xfe\x00\x00"):
+        return data
+    try:
+        return data.decode("utf-16").encode("utf-8")
+    except UnicodeError:
+        return data
+
+
 def detect_delimiter(header_line: str) -> str:
     """The candidate delimiter that occurs most often in the header line (outside quotes)."""
     unquoted = "".join(part for i, part in enumerate(header_line.split('"')) if i % 2 == 0)
@@ -94,6 +106,7 @@ def read_csv(data: bytes | Path, skip_rows: int = 0) -> pl.DataFrame:
     workbook = what_it_is(data)  # a workbook or an archive, looked at as delivered
     if workbook:
         raise ReaderError(workbook)
+    data = _from_utf16(data)
     cr, lf = data.find(b"\r", 0, SNIFF_BYTES), data.find(b"\n", 0, SNIFF_BYTES)
     if cr >= 0 and (lf < 0 or cr < lf - 1):
         # classic Mac line ends (Excel for Mac's "CSV (Macintosh)"): a line break is a lone CR, also
