@@ -45,7 +45,7 @@ from indicators.readers.errors import ReaderError
 from indicators.readers.xlsx import MAX_UNPACKED_MB
 from indicators.reading_changes import earlier_rows
 from indicators.redact import redact_all, redact_text
-from indicators.redelivery import generated_twins, regenerated_rows, stale_generated_rows
+from indicators.redelivery import generated_twins, stale_generated_rows
 from indicators.sources import SourceSpec, extraction_date, match_source
 
 # polars' own string layout (Arrow string views), which DuckDB reads as is: no copy of every string
@@ -400,7 +400,7 @@ class Ingestor:
                 result.reason = "; ".join(filter(None, (result.reason, warning)))
             file_id = self._record(file, sha, result, ignored=normalised.ignored_columns)
             self._load_rows(spec, normalised.rows, file_id, result.file_name)
-            again = regenerated_rows(self.con, spec, self.specs, file_id)  # its columns changed: twice
+            again = intake.said_after_load(self.con, spec, self.specs, file_id, result.file_name)  # twice
             if again is not None:
                 result.header_warnings.append(again)
                 result.reason = "; ".join(filter(None, (result.reason, again)))

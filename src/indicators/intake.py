@@ -97,6 +97,42 @@ def older_than_loaded(con, source: str, file_name: str) -> str | None:
     )
 
 
+def said_after_load(
+    con, spec: SourceSpec, specs: list[SourceSpec], file_id: int, file_name: str
+) -> str | None:
+    """What the file just loaded (``file_id``) must say once its rows are in: rows counted twice
+    (:func:`indicators.redelivery.regenerated_rows`), rows of an undated name over a dated export's."""
+    from indicators.redelivery import regenerated_rows
+
+    said = [regenerated_rows(con, spec, specs, file_id), _undated_over_dated(con, spec, file_id, file_name)]
+    return "; ".join(filter(None, said)) or None
+
+
+def _undated_over_dated(con, spec: SourceSpec, file_id: int, file_name: str) -> str | None:
+    """A warning for an export whose name holds no date (``enrolments_senaste.csv``) whose rows share
+    their keys with a dated export of its source loaded before it (this night, read before it in name
+    order, or an earlier night): its rows replace that export's for those keys (staging takes the file
+    loaded last) without a word, though nothing tells which of the two was taken later."""
+    if extraction_date(file_name) is not None:
+        return None
+    table = f'raw."{spec.name}"'
+    key = " and ".join(f'e."{k}" is not distinct from m."{k}"' for k in spec.business_key)
+    found = con.execute(
+        f"select f.file_name, f.extraction_date, count(distinct m._row_number) from {table} m join {table} e "
+        f"on {key} join audit.loaded_files f on f.file_id = e._file_id where m._file_id = $file and "
+        "e._file_id < $file and f.extraction_date is not null group by all order by 2 desc, 1 limit 1",
+        {"file": file_id},
+    ).fetchone()
+    if found is None:
+        return None
+    name, day, rows = found
+    return (
+        f"its name holds no date, and {rows} of its rows share their key with {shown(name)} ({day}), loaded "
+        "already: its rows replace that export's for those keys, whichever was exported later (rename it "
+        "with the date it was exported)"
+    )
+
+
 def misspelt_headers(spec: SourceSpec, headers: list[str], ignored: list[str]) -> list[str]:
     """A warning for each ignored header whose closest field (by the rule of a missing required
     column's "closest") is one no column of the file gives: most likely a misspelt header, and the

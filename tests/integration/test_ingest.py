@@ -224,6 +224,44 @@ def test_an_export_dated_before_one_loaded_on_an_earlier_night_is_said(tmp_path,
     )
 
 
+def test_an_export_without_a_date_over_a_dated_one_of_its_source_is_said(tmp_path, ingest):
+    # one night's inbox: October's registrations (MAMED HT2023: 41, MAMED HT2024: 44) and
+    # 'enrolments_senaste.csv' (MAMED HT2023: 40, MED2 HT2023: 5), a name without a date read after it in
+    # name order: its 40 became the latest version of the key, October's 41 replaced without a word,
+    # though nothing tells which export was taken later. It still loads, said (exit 2), counting the 1
+    # row of a shared key; the dated export, read first, and the undated catalogue (no dated one beside
+    # it) say nothing
+    inbox = tmp_path / "inbox"
+    write(inbox / "programmes.csv", "Programkod;Namn;Nivå;Första läsår\nMAMED;Masterprogram;A;2019/20\n")
+    write(
+        inbox / "enrolments_2024-10-01.csv",
+        "Programkod;Termin;Registrerade\nMAMED;HT2023;41\nMAMED;HT2024;44\n",
+    )
+    write(
+        inbox / "enrolments_senaste.csv", "Programkod;Termin;Registrerade\nMAMED;HT2023;40\nMED2;HT2023;5\n"
+    )
+    outcome, warehouse = ingest(inbox)
+    assert outcome.exit_code == 2, outcome.message
+    said = "its name holds no date, and 1 of its rows share their key with enrolments_2024-10-01.csv (2024-10-01), "
+    said += (
+        "loaded already: its rows replace that export's for those keys, whichever was exported later (rename "
+    )
+    said += "it with the date it was exported)"
+    assert query(warehouse, "select file_name, status, reason from audit.loaded_files order by 1") == [
+        ("enrolments_2024-10-01.csv", "loaded", None),
+        ("enrolments_senaste.csv", "loaded", said),
+        ("programmes.csv", "loaded", None),
+    ]
+    from indicators.report.quality_words import reason
+
+    assert reason(said, "sv") == (
+        "namnet har inget datum, och 1 av dess rader har samma nyckel som i enrolments_2024-10-01.csv "
+        "(2024-10-01), redan inläst: dess rader ersätter den exportens för de nycklarna, vilken som än "
+        "exporterades senare (byt namn med datumet den exporterades)",
+        "sv",
+    )
+
+
 def test_ewp_iia_xml_is_read_as_agreements(tmp_path, ingest):
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -79,6 +79,15 @@ RULES: list[tuple[str, str, dict[str, Callable[[str], str]]]] = [
         {},
     ),
     (
+        r"its name holds no date, and (?P<rows>\d+) of its rows share their key with (?P<name>.+?) \((?P<day>\S+)\), "
+        r"loaded already: its rows replace that export's for those keys, whichever was exported later "
+        r"\(rename it with the date it was exported\)",
+        "namnet har inget datum, och {rows} av dess rader har samma nyckel som i {name} ({day}), redan inläst: "
+        "dess rader ersätter den exportens för de nycklarna, vilken som än exporterades senare (byt namn "
+        "med datumet den exporterades)",
+        {},
+    ),
+    (
         r"required column missing: the header is on row (?P<row>\d+), below a title: set skip_rows: "
         r"(?P<skip>\d+) in (?P<contract>\S+) so that it is read",
         "obligatorisk kolumn saknas: rubrikraden är rad {row}, under en titel: sätt skip_rows: {skip} i "
