@@ -17,8 +17,10 @@ from indicators.redact import contains as contains_personnummer
 from indicators.source_build import EXCEL, format_precision
 from indicators.sources import FieldSpec
 
-TRUE_WORDS = ["yes", "ja", "true", "1", "x", "j", "y", "sant", "sann"]
-FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk"]
+# a tick (✓, ✔) or a ticked box (☑, ☒) in a sheet kept by hand; an empty box (☐). A cross (✗) is none: an
+# 'x' is a tick in a Swedish sheet
+TRUE_WORDS = ["yes", "ja", "true", "1", "x", "j", "y", "sant", "sann", "✓", "✔", "☑", "☒"]
+FALSE_WORDS = ["no", "nej", "false", "0", "n", "falskt", "falsk", "☐"]
 COUNTRY_FIXES = {"EL": "GR", "UK": "GB"}  # EU/Erasmus usage → ISO 3166-1
 # a country an export says it does not know (the EC's open data writes '-' or '?', a sheet 'okänt'): ISO
 # 3166's user-assigned ZZ, a country of no region, so that the row counts in the region Unknown, warned

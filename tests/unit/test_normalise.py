@@ -148,6 +148,14 @@ def test_booleans():
         True,
         None,
     ]
+
+
+def test_a_sheet_kept_by_hand_ticks_its_booleans_with_a_check_mark():
+    # a hand-kept sheet's 'Strategiskt' ticked with a check mark (✓, ✔: Excel's symbol or a pasted one)
+    # or a ballot box (☑, ☒ ticked; ☐ empty): each row was quarantined as "invalid bool in strategic:
+    # '✓'". A cross (✗) is no reading of its own: 'x' is a tick in a Swedish sheet, so it stays unread
+    assert parse("bool", ["✓", "✔", "☑", "☒", "☐", "✗"]) == [True, True, True, True, False, None]
+    assert parse("bool_or_count", ["✓", "☐", "2"]) == [True, False, True]
     assert parse("bool_or_count", ["2", "0", "ja", "nej"]) == [True, False, True, False]
 
 
