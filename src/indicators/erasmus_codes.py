@@ -15,10 +15,11 @@ fixed, only its spacing differs, so a partner code is read as the list writes it
 ``IRLDUBLIN01``: one partner however spaced) where one Erasmus country prefix alone leaves a city of
 at most seven letters and the institution's number, and its rows' ``partner_country`` (where given)
 is that reading's country, or names one reading's country only (``PLKRAKOW01`` in Poland:
-``PL KRAKOW01``, not ``P LKRAKOW01``), decided per file, and the run says so. One that still reads
-two ways (``SKARLSTA01`` in rows of ``SE`` and of ``SK``, or with no country) is kept as written, and
-named; one whose rows' country is none of its readings' (``AUSYD01`` in ``AU``) is no Erasmus code
-and kept as written.
+``PL KRAKOW01``, not ``P LKRAKOW01``), decided per file, and the run says so; of two prefixes of
+one country the longer is the list's (``MTMALTA01`` is ``MT MALTA01``, not ``M TMALTA01``). One that
+still reads two ways (``SKARLSTA01`` in rows of ``SE`` and of ``SK``, or with no country) is kept as
+written, and named; one whose rows' country is none of its readings' (``AUSYD01`` in ``AU``) is no
+Erasmus code and kept as written.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ PREFIXES |= {"N": "NO", "G": "GR", "EL": "GR", "IRL": "IE", "P": "PT", "LUX": "L
 ERASMUS_CODE = r"^([A-Z]{1,3}) +[A-Z][A-Z-]*\d{2,3}$"
 # the prefixes of the programme's countries (a code written without its space is split on these)
 ERASMUS_PREFIXES = set(PREFIXES) | {"BG", "CH", "CY", "CZ", "DK", "EE", "HR", "HU", "IS", "LI", "LT", "LV"}
-ERASMUS_PREFIXES |= {"MK", "NL", "PL", "RO", "RS", "SI", "SK", "TR"}
+ERASMUS_PREFIXES |= {"MK", "MT", "NL", "PL", "RO", "RS", "SI", "SK", "TR"}
 # a prefix of three letters fills the code's prefix places: the list writes no space (IRLDUBLIN01)
 _WHOLE = "IRL|LUX"
 _CITY_AND_NUMBER = re.compile(r"[A-Z][A-Z-]{0,6}\d{2,3}")
@@ -56,8 +57,16 @@ def readings(code: str) -> list[str]:
     if not code[:1].isalpha():
         return []
     found = [(p, code[len(p) :]) for p in ERASMUS_PREFIXES if code.startswith(p)]
-    read = sorted(p + " " * (len(p) < 3) + rest for p, rest in found if _CITY_AND_NUMBER.fullmatch(rest))
+    found = [(p, rest) for p, rest in found if _CITY_AND_NUMBER.fullmatch(rest)]
+    # two prefixes of one country (M and MT, Malta): the longer is the list's (MTMALTA01, MT MALTA01)
+    found = [(p, r) for p, r in found if not any(len(q) > len(p) and _same(p, q) for q, _ in found)]
+    read = sorted(p + " " * (len(p) < 3) + rest for p, rest in found)
     return [code] if code in read else read  # IRLCORK01: as the list writes it (not I RLCORK01)
+
+
+def _same(prefix: str, other: str) -> bool:
+    """Whether two Erasmus prefixes name one country (M and MT: Malta)."""
+    return PREFIXES.get(prefix, prefix) == PREFIXES.get(other, other)
 
 
 def _country_of(reading: str) -> str | None:
