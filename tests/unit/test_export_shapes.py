@@ -425,3 +425,31 @@ def test_each_partner_codes_country_is_read_once_and_every_row_of_it_is_judged()
         )
         == []
     )
+
+
+def test_the_ec_statistics_without_country_columns_read_a_code_without_its_space_by_its_prefix():
+    # without COUNTRYOFHOSTINSTITUTION the profile took the partner's country from the letters before the
+    # code's spaces: a list that drops them ('EMADRID03', 'MTMALTA01', 'SFHELSINK01') gave the country
+    # 'EMADRID', 'MTMALTA', 'SFHELSINK', and a Maltese code with the one-letter prefix ('M  MALTA01') 'M':
+    # every such student was quarantined as 'invalid country', though the partner code itself was read
+    # as the list writes it. By hand: ES, MT, MT, FI; SKARLSTA01 (Sweden or Slovakia) has no country, its
+    # row quarantined as missing one and named in the warning
+    header = "HOMEINSTITUTION;HOSTINSTITUTION;LEVELSTUDY;MOBILITYTYPE;STUDYSTARTDATE;PLACEMENTSTARTDATE;ECTSCREDITSSTUDY"
+    lines = [
+        "S  LUND01;EMADRID03;2;S;09-2008;;30",  # row 2
+        "MTMALTA01;S  LUND01;2;S;09-2008;;30",  # row 3: incoming
+        "S  LUND01;M  MALTA01;2;S;09-2008;;30",  # row 4
+        "S  LUND01;SFHELSINK01;2;S;09-2008;;30",  # row 5
+        "S  LUND01;SKARLSTA01;2;S;09-2008;;30",  # row 6
+    ]
+    columns = header.split(";")
+    rows, reasons, _ = _normalise(
+        {c: [line.split(";")[i] or None for line in lines] for i, c in enumerate(columns)}, profile="ec"
+    )
+    assert rows.select("_row_number", "direction", "partner_code", "partner_country").rows() == [
+        (2, "outgoing", "E MADRID03", "ES"),
+        (3, "incoming", "MT MALTA01", "MT"),
+        (4, "outgoing", "M MALTA01", "MT"),
+        (5, "outgoing", "SF HELSINK01", "FI"),
+    ]
+    assert reasons == {6: "missing required value: partner_country"}
