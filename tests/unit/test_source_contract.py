@@ -267,7 +267,7 @@ def test_the_project_contract_is_valid():
         [sys.executable, "-m", "indicators.cli", "check-config"], capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert "3 profiles" in done.stdout
+    assert "4 profiles" in done.stdout
 
 
 # --- reading: what the new keys do -----------------------------------------------------------------
