@@ -540,3 +540,24 @@ def test_the_ec_ka1_open_data_as_published_reads_the_facultys_students():
         (7, "incoming", None, "XK", "studies", "third_cycle", dt.date(2020, 2, 1), "female"),
     ]
     assert misspelt_headers(spec, KA1_2019, result.ignored_columns) == []
+
+
+def test_a_solemove_export_naming_the_type_mobilitetstyp_loads():
+    # SoleMove's and MoveON's Swedish exports head the stay's type 'Mobilitetstyp': no alias of
+    # mobility_type, so the whole file was rejected ('required column missing: mobility_type', closest
+    # 'Utbytes-ID'?) and none of its stays counted. By hand: Studier → studies, Praktik → traineeship
+    columns = {
+        "Utbytes-ID": ["1001", "1002"],
+        "Personnummer": [personnummer("19000101", 981), personnummer("19000102", 982)],
+        "Riktning": ["Utresande", "Inresande"],
+        "Mobilitetstyp": ["Studier", "Praktik"],
+        "Värdland": ["Storbritannien", "Tjeckien"],
+        "Startdatum": ["2024-08-26", "2025-01-20"],
+        "Status": ["Genomförd", "Antagen"],
+    }
+    rows, reasons, _ = _normalise(columns, profile="solemove")
+    assert reasons == {}
+    assert rows.select("_row_number", "mobility_type", "partner_country").rows() == [
+        (2, "studies", "GB"),
+        (3, "traineeship", "CZ"),
+    ]
