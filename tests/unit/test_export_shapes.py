@@ -561,3 +561,18 @@ def test_a_solemove_export_naming_the_type_mobilitetstyp_loads():
         (2, "studies", "GB"),
         (3, "traineeship", "CZ"),
     ]
+
+
+def test_a_count_headed_antal_as_ladok_and_ukas_tables_head_it_loads():
+    # Ladok's statistics reports and UKÄ's tables head a count 'Antal': no alias of registered_students,
+    # so the whole registrations file was rejected ('required column missing: registered_students') and
+    # no programme had registrations. By hand: '1\u00a0234' (a thousands separator) is 1234, '..' (a
+    # suppressed cell) is no count, its row quarantined naming it
+    columns = {
+        "Programkod": ["MALAK", "MAMED"],
+        "Termin": ["HT2024", "HT2024"],
+        "Antal": ["1\u00a0234", ".."],
+    }
+    rows, reasons, _ = _normalise(columns, source="enrolments")
+    assert rows.select("programme_code", "term", "registered_students").rows() == [("MALAK", "HT2024", 1234)]
+    assert reasons == {3: "invalid integer in registered_students: '..'"}
