@@ -575,4 +575,27 @@ def test_a_count_headed_antal_as_ladok_and_ukas_tables_head_it_loads():
     }
     rows, reasons, _ = _normalise(columns, source="enrolments")
     assert rows.select("programme_code", "term", "registered_students").rows() == [("MALAK", "HT2024", 1234)]
-    assert reasons == {3: "invalid integer in registered_students: '..'"}
+    assert list(reasons) == [3]
+    assert reasons[3].startswith("invalid integer in registered_students: '..' (a statistics table's symbol")
+
+
+def test_a_statistics_tables_symbol_for_a_hidden_cell_says_what_it_is():
+    # UKÄ's and SCB's tables write '..' for a cell they hide (too few, too uncertain) and '.' for one
+    # with no figure: the row was quarantined as "invalid integer in registered_students: '..'", as if
+    # the number were mistyped, and no one reading it learnt it is a hidden cell nor what to do. By
+    # hand: rows 2 and 3 say why; row 4's '1.2.3' is a mistyped number, said as before
+    columns = {
+        "Programkod": ["MALAK", "MAMED", "MASJU"],
+        "Termin": ["HT2024"] * 3,
+        "Antal": ["..", " . ", "1.2.3"],
+    }
+    _, reasons, _ = _normalise(columns, source="enrolments")
+    why = (
+        " (a statistics table's symbol for a cell it hides or has no figure for: no number to load; deliver "
+        "the figures, or leave the row out of the export)"
+    )
+    assert reasons == {
+        2: "invalid integer in registered_students: '..'" + why,
+        3: "invalid integer in registered_students: '.'" + why,  # as the file shows it, trimmed
+        4: "invalid integer in registered_students: '1.2.3'",
+    }
