@@ -44,6 +44,7 @@ from indicators.totals import totals_rows
 from indicators.value_hints import value_hint
 
 QUARANTINED = "_quarantined"  # the flag on a normalised row that goes to the quarantine, not the table
+NO_CODE = r"^[-\u2010-\u2015?]+$"  # a code an export says there is none of: '-', '–', '?'
 
 
 @dataclass
@@ -446,11 +447,17 @@ def _text_of(f: FieldSpec, present: dict[str, str]) -> pl.Expr:
 
 
 def _canonicalise(text: pl.DataFrame, spec: SourceSpec, pseudonymiser: Pseudonymiser) -> pl.DataFrame:
-    """Person identifiers to their canonical form (``INVALID`` marks a malformed one); lists sorted."""
+    """Person identifiers to their canonical form (``INVALID`` marks a malformed one); lists sorted; a
+    code a field may lack written as a dash or '?' (an export's 'no code': a host outside the programme)
+    missing, not a partner '-' that every such row shares and every agreement of '-' matches."""
     for f in spec.fields:
         if f.generate is not None:  # a key made from the row: no person identifier to check
             continue
-        if f.type == "person_id":
+        if f.type == "code" and not f.required:  # a required one stays as written: its row loads
+            text = text.with_columns(
+                pl.when(~pl.col(f.name).str.contains(NO_CODE)).then(pl.col(f.name)).alias(f.name)
+            )
+        elif f.type == "person_id":
             text = text.with_columns(pseudonymiser.canonical(text[f.name], f.digits_are_ids))
         elif f.type == "person_id_list":
             listed = pl.col(f.name).str.replace_all(REFERENCE, " ")  # a reference's ';' (&nbsp;): a space

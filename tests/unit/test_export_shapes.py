@@ -599,3 +599,13 @@ def test_a_statistics_tables_symbol_for_a_hidden_cell_says_what_it_is():
         3: "invalid integer in registered_students: '.'" + why,  # as the file shows it, trimmed
         4: "invalid integer in registered_students: '1.2.3'",
     }
+
+
+def test_a_stay_whose_export_writes_a_dash_for_no_partner_code_has_none():
+    # MoveON and the EC's open data write '-' (or '?', '–') where a host has no Erasmus code (an
+    # enterprise, a partner outside the programme): it loaded as the partner code '-', one partner of
+    # every such stay, and an agreement exported with the code '-' counted as used (I24) by any of
+    # them, without a word. By hand: rows 2-4 have no partner code, row 5 keeps its own
+    rows, reasons, _ = _moveon(Erasmus_code=["-", "?", "\u2013", "D  BERLIN01"])
+    assert reasons == {}
+    assert rows["partner_code"].to_list() == [None, None, None, "D BERLIN01"]
