@@ -50,6 +50,9 @@ OTHER_NAMES = {
     "CG": ["Republic of the Congo", "Congo"],
     "FM": ["Micronesia, Federated States of"],
     "LY": ["Libyan Arab Jamahiriya"],
+    # the EU's name, with the asterisk of its footnote (the EC's Erasmus+ data, SALTO, the Programme Guide)
+    "XK": ["Kosovo * UN resolution", "Kosovo*", "Kosovo *", "Kosovo (under UNSCR 1244/99)", "Kosovo under UNSCR 1244/99",
+           "Kosovo * résolution de l'ONU"],
     # ISO 3166's and the World Bank's long names, as MoveON and Mobility-Online list them
     "TW": ["Taiwan, Province of China", "Chinese Taipei"],
     "PS": ["Palestine, State of", "Palestine", "State of Palestine", "Palestina"],

@@ -609,3 +609,13 @@ def test_a_stay_whose_export_writes_a_dash_for_no_partner_code_has_none():
     rows, reasons, _ = _moveon(Erasmus_code=["-", "?", "\u2013", "D  BERLIN01"])
     assert reasons == {}
     assert rows["partner_code"].to_list() == [None, None, None, "D BERLIN01"]
+
+
+def test_kosovo_as_the_eus_data_name_it_is_xk():
+    # the EC's Erasmus+ data and the lists taken from it (SALTO, MoveON's) name Kosovo with the asterisk
+    # of the EU's footnote, 'Kosovo * UN resolution' (upper case in some files), or 'Kosovo*': every such
+    # stay was quarantined as an invalid country. By hand: all four XK
+    names = ["Kosovo * UN resolution", "KOSOVO * UN RESOLUTION", "Kosovo*", "Kosovo (under UNSCR 1244/99)"]
+    rows, reasons, _ = _moveon(Host_country=names)
+    assert reasons == {}
+    assert rows["partner_country"].to_list() == ["XK"] * 4
