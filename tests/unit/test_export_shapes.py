@@ -619,3 +619,18 @@ def test_kosovo_as_the_eus_data_name_it_is_xk():
     rows, reasons, _ = _moveon(Host_country=names)
     assert reasons == {}
     assert rows["partner_country"].to_list() == ["XK"] * 4
+
+
+def test_a_stays_type_as_the_erasmus_actions_name_it_reads():
+    # exports of Erasmus+ stays (MoveON, Mobility-Online, the EC's data) name the type by the
+    # programme's actions: 'Student mobility for studies', 'Student mobility for traineeships',
+    # 'Short-term doctoral mobility' (2021-27, 5-30 days): each such stay was quarantined as 'unknown
+    # value in mobility_type'. By hand: studies, traineeship, short_term
+    names = [
+        "Student mobility for studies",
+        "student mobility for traineeships",
+        "Short-term doctoral mobility",
+    ]
+    rows, reasons, _ = _moveon(Mobility_type=names)
+    assert reasons == {}
+    assert rows["mobility_type"].to_list() == ["studies", "traineeship", "short_term"]
