@@ -304,21 +304,28 @@ def test_the_ec_statistics_placements_and_partners_read_as_a_person_reads_them()
     assert rows["partner_code"].to_list() == [None, None, "G ATHINE01", "D HEIDELB01"]
 
 
+EC_NO_COUNTRIES = "HOMEINSTITUTION;HOSTINSTITUTION;LEVELSTUDY;MOBILITYTYPE;STUDYSTARTDATE;PLACEMENTSTARTDATE;ECTSCREDITSSTUDY"
+
+
+def _ec_statistics(lines: list[str], header: str = EC_NO_COUNTRIES):
+    """The EC statistics' ``lines`` (file rows 2, 3, ...) under ``header`` read by the ec profile."""
+    columns = header.split(";")
+    return _normalise(
+        {c: [line.split(";")[i] or None for line in lines] for i, c in enumerate(columns)}, profile="ec"
+    )
+
+
 def test_the_ec_statistics_without_country_columns_read_an_irish_or_luxembourg_code_as_the_list_writes_it():
     # without COUNTRYOFHOSTINSTITUTION the profile reads the partner's country from the code's prefix,
     # the letters before the spaces: the list writes no space after IRL and LUX ('IRLDUBLIN01',
     # 'LUXLUX-VIL01'), so the prefix read 'IRLDUBLIN' and 'LUXLUX', no country: every student to or
     # from Dublin or Luxembourg was quarantined. By hand: IE, LU, and DE for the spaced code
-    header = "HOMEINSTITUTION;HOSTINSTITUTION;LEVELSTUDY;MOBILITYTYPE;STUDYSTARTDATE;PLACEMENTSTARTDATE;ECTSCREDITSSTUDY"
     lines = [
         "S  LUND01;IRLDUBLIN01;2;S;09-2008;;30",  # row 2
         "LUXLUX-VIL01;S  LUND01;2;S;09-2008;;30",  # row 3: incoming
         "S  LUND01;D  HEIDELB01;2;S;09-2008;;30",  # row 4
     ]
-    columns = header.split(";")
-    rows, reasons, _ = _normalise(
-        {c: [line.split(";")[i] or None for line in lines] for i, c in enumerate(columns)}, profile="ec"
-    )
+    rows, reasons, _ = _ec_statistics(lines)
     assert reasons == {}
     assert rows.select("_row_number", "direction", "partner_code", "partner_country").rows() == [
         (2, "outgoing", "IRLDUBLIN01", "IE"),
@@ -435,7 +442,6 @@ def test_the_ec_statistics_without_country_columns_read_a_code_without_its_space
     # every such student was quarantined as 'invalid country', though the partner code itself was read
     # as the list writes it. By hand: ES, MT, MT, FI; SKARLSTA01 (Sweden or Slovakia) has no country, its
     # row quarantined as missing one and named in the warning
-    header = "HOMEINSTITUTION;HOSTINSTITUTION;LEVELSTUDY;MOBILITYTYPE;STUDYSTARTDATE;PLACEMENTSTARTDATE;ECTSCREDITSSTUDY"
     lines = [
         "S  LUND01;EMADRID03;2;S;09-2008;;30",  # row 2
         "MTMALTA01;S  LUND01;2;S;09-2008;;30",  # row 3: incoming
@@ -443,10 +449,7 @@ def test_the_ec_statistics_without_country_columns_read_a_code_without_its_space
         "S  LUND01;SFHELSINK01;2;S;09-2008;;30",  # row 5
         "S  LUND01;SKARLSTA01;2;S;09-2008;;30",  # row 6
     ]
-    columns = header.split(";")
-    rows, reasons, _ = _normalise(
-        {c: [line.split(";")[i] or None for line in lines] for i, c in enumerate(columns)}, profile="ec"
-    )
+    rows, reasons, _ = _ec_statistics(lines)
     assert rows.select("_row_number", "direction", "partner_code", "partner_country").rows() == [
         (2, "outgoing", "E MADRID03", "ES"),
         (3, "incoming", "MT MALTA01", "MT"),
