@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from helpers import cli_in_process
 from indicators.derive import ReadOptions
 from indicators.identity import Pseudonymiser
 from indicators.normalise import LayoutError, normalise
@@ -125,7 +124,16 @@ def test_a_profiles_values_are_added_to_its_sources_and_may_not_contradict_them(
     assert "studie" not in visits.field("kind").values  # the source's own file reads as before
 
 
-def test_check_config_refuses_an_enum_alias_under_two_values(tmp_path):
+def cli(monkeypatch, *args: str, **env: str):
+    """``indicators ARGS`` by the CLI's main in this process, with no INDICATORS_* setting but those
+    given: a message and an exit code are tested, not the process (a new interpreter paid the CLI's
+    imports again for each call)."""
+    for name in [name for name in os.environ if name.startswith("INDICATORS_")]:
+        monkeypatch.delenv(name)
+    return cli_in_process(*args, env=env)
+
+
+def test_check_config_refuses_an_enum_alias_under_two_values(tmp_path, monkeypatch):
     home = tmp_path / "home"
     shutil.copytree(ROOT / "pipelines", home / "pipelines")
     path = home / "pipelines" / "student_mobility.yml"
@@ -134,16 +142,9 @@ def test_check_config_refuses_an_enum_alias_under_two_values(tmp_path):
     path.write_text(
         text.replace("[incoming, inresande, in, inbound]", "[incoming, inresande, in, inbound, out]")
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INDICATORS_")}
-    env |= {"INDICATORS_HOME": str(home), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 32}
+    env = {"INDICATORS_HOME": str(home), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 32}
     for command in (["check-config"], ["nightly", "--inbox", str(tmp_path)]):
-        done = subprocess.run(
-            [sys.executable, "-m", "indicators.cli", *command],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        done = cli(monkeypatch, *command, **env)
         assert (done.returncode, done.stdout) == (1, ""), done.stdout + done.stderr
         assert done.stderr.splitlines() == [  # one line, no traceback
             "error: pipelines/student_mobility.yml:10: field direction: values.incoming.4: 'out' is listed "
@@ -210,7 +211,7 @@ def test_a_profile_may_not_change_what_a_field_is(tmp_path):
     assert message.startswith("pipelines/visits__x.yml:5: field country: unknown key type:")
 
 
-def test_check_config_stops_a_nightly_with_one_line(tmp_path):
+def test_check_config_stops_a_nightly_with_one_line(tmp_path, monkeypatch):
     home = tmp_path / "home"
     shutil.copytree(ROOT / "pipelines", home / "pipelines")
     path = home / "pipelines" / "student_mobility.yml"
@@ -221,13 +222,7 @@ def test_check_config_stops_a_nightly_with_one_line(tmp_path):
     )
     env = {"INDICATORS_HOME": str(home), "INDICATORS_PSEUDONYMISATION_KEY": "k" * 32, "PATH": ""}
     for command in (["check-config"], ["nightly", "--inbox", str(tmp_path)]):
-        done = subprocess.run(
-            [sys.executable, "-m", "indicators.cli", *command],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-        )
+        done = cli(monkeypatch, *command, **env)
         assert done.returncode == 1
         assert done.stderr.strip().splitlines() == [
             "error: pipelines/student_mobility.yml:34: field term: unknown key alias: (did you mean aliases:?); "
@@ -262,10 +257,8 @@ def test_the_sources_are_read_again_when_a_file_changes_even_to_the_same_size_an
         load_sources(folder)
 
 
-def test_the_project_contract_is_valid():
-    done = subprocess.run(
-        [sys.executable, "-m", "indicators.cli", "check-config"], capture_output=True, text=True, timeout=120
-    )
+def test_the_project_contract_is_valid(monkeypatch):
+    done = cli(monkeypatch, "check-config")
     assert done.returncode == 0, done.stderr
     assert "4 profiles" in done.stdout
 
