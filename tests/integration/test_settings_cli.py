@@ -1,5 +1,6 @@
 """Bad settings, a missing inbox, the query command and the run state's modes, through the real
-``indicators`` command in a subprocess: every user's mistake is one line and exit 1, nothing is read
+``indicators`` command (its main in this process; in a subprocess where a run holds a lock or works
+in a folder of its own): every user's mistake is one line and exit 1, nothing is read
 or deleted; ``indicators sql`` reads the warehouse and writes nothing; the run state is owner-only."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEST_KEY
-from helpers import ingest_command, personnummer
+from helpers import cli_in_process, ingest_command, personnummer
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
@@ -39,9 +40,20 @@ def environment(**settings: str) -> dict[str, str]:
 
 
 def indicators(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "indicators.cli", *args], env=env, capture_output=True, text=True, cwd=cwd
-    )
+    """``indicators ARGS`` with ``env``'s INDICATORS_* settings and no other: the CLI's main in this
+    process (the messages, exit codes and files are tested, not the process; a new interpreter paid
+    the CLI's imports again for each call), in a subprocess where a working folder is given."""
+    if cwd is not None:
+        return subprocess.run(
+            [sys.executable, "-m", "indicators.cli", *args], env=env, capture_output=True, text=True, cwd=cwd
+        )
+    saved = {name: value for name, value in os.environ.items() if name.startswith("INDICATORS_")}
+    for name in saved:
+        del os.environ[name]
+    try:
+        return cli_in_process(*args, env={k: v for k, v in env.items() if k.startswith("INDICATORS_")})
+    finally:
+        os.environ.update(saved)
 
 
 def one_line(done: subprocess.CompletedProcess) -> str:
