@@ -99,8 +99,9 @@ def test_no_chunk_stays_in_memory_after_it_is_validated(tmp_path, ingest, monkey
 
     def counting(frames, plan, frame_name, frame, expectations, asset):
         result = validate(frames, plan, frame_name, frame, expectations, asset)
-        gc.collect()
-        seen.append(sum(1 for o in gc.get_objects() if isinstance(o, pd.DataFrame) and len(o) == 100))
+        if len(seen) < 7:  # the schema frame and the six chunks; a full collection costs 0.25 CPU-s
+            gc.collect()
+            seen.append(sum(1 for o in gc.get_objects() if isinstance(o, pd.DataFrame) and len(o) == 100))
         return result
 
     monkeypatch.setattr(gx, "validate_frame", counting)
