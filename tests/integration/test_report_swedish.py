@@ -50,11 +50,13 @@ def text_of(fragment: str) -> str:
 def swedish(published_warehouse, tmp_path_factory):
     folder = tmp_path_factory.mktemp("reports")
     warehouse = published_warehouse("bundled")
+    # 2024/25's page is read for its quality section and header only, which the charts leave as they
+    # are (the same bytes but the time it was made): drawn without them; 2025/26's chart is read
     return {
-        year: report(warehouse, folder / f"{year[:4]}.html", kind="annual", year=year, lang="sv").read_text(
-            "utf-8"
-        )
-        for year in ("2024/25", "2025/26")
+        year: report(
+            warehouse, folder / f"{year[:4]}.html", kind="annual", year=year, lang="sv", charts=charts
+        ).read_text("utf-8")
+        for year, charts in (("2024/25", False), ("2025/26", True))
     }
 
 
