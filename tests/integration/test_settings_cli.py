@@ -47,12 +47,16 @@ def indicators(*args: str, env: dict[str, str], cwd: Path | None = None) -> subp
         return subprocess.run(
             [sys.executable, "-m", "indicators.cli", *args], env=env, capture_output=True, text=True, cwd=cwd
         )
-    saved = {name: value for name, value in os.environ.items() if name.startswith("INDICATORS_")}
-    for name in saved:
-        del os.environ[name]
+
+    def settings() -> list[str]:
+        return [name for name in os.environ if name.startswith("INDICATORS_")]
+
+    saved = {name: os.environ.pop(name) for name in settings()}
     try:
         return cli_in_process(*args, env={k: v for k, v in env.items() if k.startswith("INDICATORS_")})
-    finally:
+    finally:  # as after a process: none the command set itself (a run's memory limit, its id) stays
+        for name in settings():
+            del os.environ[name]
         os.environ.update(saved)
 
 
