@@ -1,6 +1,6 @@
 """Bad settings, a missing inbox, the query command and the run state's modes, through the real
-``indicators`` command (its main in this process; in a subprocess where a run holds a lock or works
-in a folder of its own): every user's mistake is one line and exit 1, nothing is read
+``indicators`` command (its main in this process; in a subprocess where it runs in a working folder
+of its own): every user's mistake is one line and exit 1, nothing is read
 or deleted; ``indicators sql`` reads the warehouse and writes nothing; the run state is owner-only."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TEST_KEY
-from helpers import cli_in_process, ingest_command, personnummer
+from helpers import cli_in_process, ingest_args, personnummer
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "Utbytes-ID;Personnummer;Riktning;Programkod;Typ av utbyte;Land;Startdatum;Status\n"
@@ -270,7 +270,7 @@ def loaded(tmp_path_factory):
     env = environment(INBOX_RETENTION_DAYS="off")
     saved = os.umask(0o022)  # the usual umask: the modes below come from the run, not from the test
     try:
-        done = subprocess.run(ingest_command(inbox, warehouse), env=env, capture_output=True, text=True)
+        done = indicators(*ingest_args(inbox, warehouse), env=env)
     finally:
         os.umask(saved)
     assert done.returncode == 2, done.stdout + done.stderr  # the rejected file: a warning
@@ -359,7 +359,7 @@ def test_the_run_state_is_owner_only_unless_private_files_is_off(loaded, tmp_pat
     saved = os.umask(0o022)
     try:
         env = environment(INBOX_RETENTION_DAYS="off", PRIVATE_FILES="false")
-        done = subprocess.run(ingest_command(inbox, warehouse), env=env, capture_output=True, text=True)
+        done = indicators(*ingest_args(inbox, warehouse), env=env)
     finally:
         os.umask(saved)
     assert done.returncode == 2, done.stdout + done.stderr
