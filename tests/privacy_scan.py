@@ -248,15 +248,23 @@ def _scan_duckdb(path: Path, cores: set[str], parquet: bool) -> list[Finding]:
             findings += [Finding(path, f"view {schema}.{view}", c) for c in _matches(sql or "", cores)]
     try:
         for relation, label in relations:
-            columns = [row[0] for row in con.execute(f"describe select * from {relation}").fetchall()]
-            for column in columns:
-                text = f'cast("{column}" as varchar)'
-                values = con.execute(
-                    f"select distinct {text} from {relation} where regexp_matches({text}, ?)",
-                    [_SQL_PREFILTER],
-                ).fetchall()
-                hits = sorted({c for (value,) in values for c in _text_matches(value, cores)})
-                findings += [Finding(path, f"{label}.{column}", c) for c in hits]
+            # every column cast to text, as (column, value) pairs (nulls left out): one query, and one
+            # compiling of the prefilter, per relation (a query per column cost 12 ms of CPU each, most
+            # of a warehouse's scan)
+            values = con.execute(
+                "select distinct name, value from (unpivot (select cast(columns(*) as varchar) "
+                f"from {relation}) on columns(*) into name name value value) "
+                "where regexp_matches(value, ?)",
+                [_SQL_PREFILTER],
+            ).fetchall()
+            by_column: dict[str, set[str]] = {}
+            for column, value in values:
+                by_column.setdefault(column, set()).update(_text_matches(value, cores))
+            findings += [
+                Finding(path, f"{label}.{column}", c)
+                for column, hits in sorted(by_column.items())
+                for c in sorted(hits)
+            ]
     finally:
         con.close()
     return findings
