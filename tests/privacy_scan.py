@@ -167,6 +167,8 @@ def _plain(text: str) -> str:
     """``text`` as its reader sees it: percent-encoding decoded (a name saved from a link), full-width
     digits and signs as ASCII (NFKC), Arabic-Indic digits too, and without the characters that show as
     nothing (a soft hyphen, a zero-width space, a byte-order mark)."""
+    if text.isascii() and "%" not in text:  # as it is: NFKC keeps ASCII, the rest is not ASCII
+        return text
     decoded = text
     for _ in range(3):  # encoded again, and again ('%252D': a name saved from a link twice)
         decoded = urllib.parse.unquote(decoded) if "%" in decoded else decoded
