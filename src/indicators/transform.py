@@ -136,6 +136,50 @@ class _Progress:
                 self.report(f"dbt build: {self.done} nodes done")
 
 
+# The only debug-level event _Progress reads; dbt's other debug events (three per SQL statement:
+# the query, its status, the connection) have no listener in a run: no log, and _Progress
+_HEARD_DEBUG_EVENTS = frozenset({"NodeFinished"})
+_EVENTS_LOCK = threading.Lock()
+
+
+def _skip_unheard_debug_events() -> None:
+    """dbt makes every event it fires into a protobuf message for its listeners (its time stamp, the
+    node's details: about a tenth of the build's CPU on the bundled sample), also when none is
+    there: the run turns dbt's logs off (:func:`dbt_args`) and listens only with :class:`_Progress`.
+    A debug event is then dropped before that message is made, when dbt has no logger and every
+    callback is a :class:`_Progress` (which reads no debug event but ``NodeFinished``) or dbt's own
+    ``track_behavior_change_warn`` (which reads one warning); any other listener (a log, another
+    callback: dbt run by hand in this process) gets every event as before.
+    The events of other levels (the errors _Progress keeps, the warnings dbt may turn into errors)
+    go on as dbt fires them. Installed once per process, on dbt's own event manager class."""
+    from dbt.tracking import track_behavior_change_warn  # added by every dbtRunner invocation
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+
+    def deaf(callback) -> bool:
+        return isinstance(callback, _Progress) or callback is track_behavior_change_warn
+
+    with _EVENTS_LOCK:
+        fire = EventManager.fire_event
+        if getattr(fire, "skips_unheard_debug_events", False):
+            return
+
+        def fire_event(self, e, level=None, node=None, force_warn_or_error_handling=False):
+            if (
+                level is None
+                and not force_warn_or_error_handling
+                and not self.loggers
+                and all(deaf(callback) for callback in self.callbacks)
+                and type(e).__name__ not in _HEARD_DEBUG_EVENTS
+                and e.level_tag() == EventLevel.DEBUG
+            ):
+                return None
+            return fire(self, e, level, node, force_warn_or_error_handling)
+
+        fire_event.skips_unheard_debug_events = True
+        EventManager.fire_event = fire_event
+
+
 class ParseAhead:
     """``dbt parse`` in a thread, started while the run still has other work to do.
 
@@ -167,6 +211,7 @@ class ParseAhead:
         try:
             from dbt.cli.main import dbtRunner
 
+            _skip_unheard_debug_events()
             outcome = dbtRunner().invoke(self.args)
             if outcome.success:
                 self._manifest = outcome.result
@@ -259,6 +304,7 @@ def build(
 
     manifest = parsed.manifest(database) if parsed is not None else None
     os.environ["INDICATORS_DBT_DATABASE"] = str(database)
+    _skip_unheard_debug_events()
     watcher = _Progress(progress)
     try:
         outcome = dbtRunner(manifest=manifest, callbacks=[watcher]).invoke(

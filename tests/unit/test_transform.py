@@ -19,3 +19,44 @@ def test_the_nightly_build_writes_no_json_and_leaves_the_unit_tests_to_ci(tmp_pa
     )
     # the other commands (CI's seed, run, test, docs) keep dbt's artefacts
     assert "--no-write-json" not in transform.dbt_args("run", settings)
+
+
+def test_dbt_makes_no_message_of_a_debug_event_that_only_the_progress_callback_would_get():
+    """dbt turned every event into a protobuf message for its listeners, also the three debug
+    events per SQL statement that nobody in a run hears (its logs are off, _Progress reads only
+    NodeFinished); they are now dropped first. Anyone else still gets every event."""
+    from dbt.adapters.events.types import SQLQuery
+    from dbt.events.types import MainEncounteredError, NodeFinished
+    from dbt.tracking import track_behavior_change_warn
+    from dbt_common.events.base_types import EventLevel
+    from dbt_common.events.event_manager import EventManager
+    from dbt_common.events.types import Note
+
+    transform._skip_unheard_debug_events()
+
+    class Heard(transform._Progress):
+        def __init__(self):
+            super().__init__(None)
+            self.names = []
+
+        def __call__(self, event):
+            self.names.append(event.info.name)
+            super().__call__(event)
+
+    query = SQLQuery(conn_name="model.indicators.academic_years", sql="select 1", node_info={})
+    ours, manager = Heard(), EventManager()
+    manager.add_callback(ours)
+    manager.add_callback(track_behavior_change_warn)  # as every dbtRunner invocation adds it
+    manager.fire_event(query)  # debug: dropped
+    manager.fire_event(NodeFinished(node_info={}, run_result={}))  # debug, counted by _Progress
+    manager.fire_event(MainEncounteredError(exc="boom"))  # an error: _Progress keeps its message
+    manager.fire_event(Note(msg="a note"))  # info
+    manager.fire_event(query, level=EventLevel.INFO)  # a level given: dbt's choice stands
+    assert ours.names == ["NodeFinished", "MainEncounteredError", "Note", "SQLQuery"]
+    assert ours.done == 1 and ours.errors == ["Encountered an error:\nboom"]
+
+    # another listener beside ours (dbt run by hand in this process) gets every event, as before
+    anyone: list[str] = []
+    manager.add_callback(lambda event: anyone.append(event.info.name))
+    manager.fire_event(query)
+    assert anyone == ["SQLQuery"] and ours.names[-1] == "SQLQuery"
