@@ -433,9 +433,11 @@ def _tested_table(node) -> str | None:
 
 
 def offending_examples(con, sql: str, limit: int = 5) -> str | None:
-    """A few rows a failed test returned, as ``col=value`` text; columns holding pseudonyms are left out."""
+    """A few rows a failed test returned, as ``col=value`` text; columns holding pseudonyms are left out.
+    The first rows by value (every column, in order): any ``limit`` rows would be DuckDB's choice,
+    another on each run of the same rows."""
     try:
-        cursor = con.execute(f"select * from ({sql}) as failing limit {limit}")
+        cursor = con.execute(f"select * from ({sql}) as failing order by all limit {limit}")
         names = [d[0] for d in cursor.description]
         rows = cursor.fetchall()
     except Exception:  # noqa: BLE001 - examples are a courtesy; the check's result stands without them

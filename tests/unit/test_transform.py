@@ -60,3 +60,19 @@ def test_dbt_makes_no_message_of_a_debug_event_that_only_the_progress_callback_w
     manager.add_callback(lambda event: anyone.append(event.info.name))
     manager.fire_event(query)
     assert anyone == ["SQLQuery"] and ours.names[-1] == "SQLQuery"
+
+
+def test_a_failed_checks_examples_are_its_first_rows_by_value_so_two_nights_name_the_same():
+    """The examples after "e.g." were any five rows of the failed test's: two nightlies of the same
+    inbox named different programme codes for assert_no_unknown_programme_codes."""
+    import duckdb
+
+    con = duckdb.connect()
+    sql = (
+        "select * from (values ('VGSJ2', '2022/23', 12), ('MAMED', '2018/19', 6), ('VGLOG', '2013/14', 6), "
+        "('MAMED', '2013/14', 6)) as t(source_programme_code, academic_year, mobilities)"
+    )
+    assert transform.offending_examples(con, sql, limit=2) == (
+        "(source_programme_code=MAMED, academic_year=2013/14, mobilities=6); "
+        "(source_programme_code=MAMED, academic_year=2018/19, mobilities=6)"
+    )
