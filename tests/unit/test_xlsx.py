@@ -282,3 +282,21 @@ def test_the_about_sheets_rows_are_as_tall_as_their_wrapped_texts(tmp_path):
     path = write_xlsx([], tmp_path / "about.xlsx", about=about, about_title="Om data", lang="sv")
     sheet = openpyxl.load_workbook(path)["Om data"]
     assert [sheet.row_dimensions[row].height for row in (1, 2, 3)] == [45, 30, None]
+
+
+def test_a_share_that_rounds_to_a_whole_number_shows_as_the_csv_writes_it(tmp_path):
+    """A share was formatted "0.0#" whenever it was not a whole number in binary: 300 of 2,501
+    graduates, 11.9952 %, showed 12.0 in Excel where the CSV writes 12 (two decimals, trailing zeros
+    dropped), and 0.004 showed 0.0 beside the CSV's 0. By hand: 11.9952 → 12 and 0.004 → 0 take the
+    whole format "0" (the mark's too: "0 p"), 12.5 and 33.3333 the fraction's "0.0#" (12.5, 33.33)."""
+    from indicators.export.tables import Column, Table
+    from indicators.export.writers import DIALECTS, csv_cell, write_xlsx
+
+    columns = [Column("indicator_id", "Indikator"), Column("value", "Värde", "number")]
+    values = [300 / 2501 * 100, 0.004, 12.5, 100 / 3, 12, 300 / 2501 * 100]
+    table = Table("values", "Alla värden", columns, rows=[[f"I{n}", v] for n, v in enumerate(values)])
+    table.marks[(5, 1)] = "provisional"
+    sheet = openpyxl.load_workbook(write_xlsx([table], tmp_path / "shares.xlsx")).worksheets[0]
+    assert [sheet.cell(r, 2).number_format for r in range(2, 8)] == ["0", "0", "0.0#", "0.0#", "0", '0" p"']
+    assert [csv_cell(v, DIALECTS["standard"]) for v in values] == ["12", "0", "12.5", "33.33", "12", "12"]
+    assert sheet["B2"].value == pytest.approx(11.9952, abs=1e-4)  # the number itself, unrounded

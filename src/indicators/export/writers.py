@@ -292,7 +292,9 @@ def write_xlsx(
                     elif isinstance(value, int | float) and not isinstance(value, bool):
                         if isinstance(value, float) and not math.isfinite(value):
                             continue
-                        is_whole = float(value).is_integer()
+                        # whole as the CSV writes it (to two decimals): 300 of 2,501, 11.9952 %,
+                        # is 12 there, and "0.0#" showed 12.0 beside it
+                        is_whole = "." not in format_number(value)
                         status = table.marks.get((r - 1, col))
                         style = (
                             marked[(status, is_whole)]
