@@ -61,3 +61,31 @@ def test_a_provisional_value_after_a_gap_is_not_joined_to_an_earlier_year():
     segments = value_segments(a_chart(cells, not_final=frozenset({7})))
     assert segments["-"] == {(0, 1)}
     assert segments["--"] == set()
+
+
+def test_a_long_indicator_name_wraps_inside_the_chart():
+    """A catalogue's indicator name of 110 characters (å, ä, ö) ran on one line as the chart's
+    title, 1,774 pixels wide in a figure of 1,200 (8 inches at 150 dpi): its end was cut off in the
+    PNG, the SVG and the printed report. It now wraps at 60 characters, every word kept, inside the figure; the
+    sample's names (56 characters with the id, the longest) stay on one line."""
+    import dataclasses
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    name = (
+        "Andel examinerade från utbildningsprogram där internationaliseringen på hemmaplan "
+        "är integrerad i kursplanerna"
+    )
+    cells = (26.0, 18.0, 5.0, 13.0, 21.0, 22.0, 30.0, 37.0)
+    for title, lines in (
+        # by hand, at 60 characters: "I19 ... där" (49) + "internationaliseringen" would be 72;
+        # "internationaliseringen ... i" (51) + "kursplanerna" 64: three lines
+        (f"I19 {name}", 3),
+        ("I17 Integrationsaktiviteter och översyn av integreringen", 1),
+    ):
+        figure = draw(dataclasses.replace(a_chart(cells), title=title, indicator_name=name))
+        shown = figure.axes[0].get_title(loc="left")
+        assert shown.split() == title.split() and len(shown.split("\n")) == lines, shown
+        extent = figure.axes[0]._left_title.get_window_extent(FigureCanvasAgg(figure).get_renderer())
+        assert extent.x0 >= 0 and extent.x1 <= figure.bbox.x1, (extent, figure.bbox)
+        assert extent.y1 <= figure.bbox.y1

@@ -22,6 +22,7 @@ import functools
 import io
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ SIZE = (8, 4.5)
 DPI = 150
 COLOURS = {"value": "#1f4e79", "baseline": "#6b6b6b", "target": "#b5121b", "shade": "#f2c14e"}
 KIND_WORDS = {"covid19": {"sv": "Covid-19", "en": "COVID-19"}}
+# characters of the 12-point bold title on a line: 60 of DejaVu Sans take about 900 of the figure's
+# 1,200 pixels; 80 ran 140 pixels past its right edge
+TITLE_WIDTH = 60
 CHARTS_KEPT = 256  # drawn charts kept per process, about 40 kB each as a data URI
 
 
@@ -244,7 +248,8 @@ def draw(chart: Chart) -> Figure:
     ax.set_xticks(positions, list(chart.ticks))
     ax.set_xlabel(labels.WORDS["academic_year"][lang])
     ax.set_ylabel(labels.text(labels.UNITS, unit, lang) or "")
-    ax.set_title(chart.title, loc="left", fontsize=12, fontweight="bold")
+    # a long indicator name wraps (a title runs on one line, past the figure's right edge: cut off)
+    ax.set_title(textwrap.fill(chart.title, TITLE_WIDTH), loc="left", fontsize=12, fontweight="bold")
     ax.grid(axis="y", alpha=0.3)
     ax.spines[["top", "right"]].set_visible(False)
     if ax.get_legend_handles_labels()[0]:
