@@ -37,7 +37,10 @@ MANIFEST = "manifest.json"
 PACKAGE = "datapackage.json"  # the CSVs as a Frictionless Tabular Data Package (package)
 # what the files hold and how (the BOM, the formula prefix, the manifest's fields): raised with every
 # change to them, so that a kept folder written by an older code is written again (:func:`keep`)
-WRITER_VERSION = 4  # 3: datapackage.json; 4: times with their zone (UTC)
+WRITER_VERSION = 5  # 3: datapackage.json; 4: times with their zone (UTC); 5: the line end described
+# DuckDB's COPY ends a CSV line with \n alone; the Data Package's CSV dialect means \r\n when it says
+# nothing (Frictionless v1), the exports' RFC 4180 line end: so it is said, in both descriptions
+LINE_END = "\n"
 BOM = "\ufeff".encode()  # the CSV files' first bytes, as the exports' excel-sv dialect writes them
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
@@ -119,6 +122,7 @@ def write(database: Path, warehouse: Path, run_id: str) -> Written:
             "decimal": ".",
             "encoding": "UTF-8",
             "bom": True,
+            "line_terminator": LINE_END,
             "header": True,
             "formula_prefix": "'",
         },
@@ -243,7 +247,13 @@ def package(tables: list[dict], links: list[dict[str, str]]) -> dict:
                 "mediatype": "text/csv",
                 # UTF-8 behind a byte-order mark: the IANA name, not Python's utf-8-sig
                 "encoding": "utf-8",
-                "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
+                "dialect": {
+                    "delimiter": ",",
+                    "lineTerminator": LINE_END,
+                    "quoteChar": '"',
+                    "doubleQuote": True,
+                    "header": True,
+                },
                 "schema": schema,
             }
         )

@@ -220,3 +220,36 @@ def test_a_marts_time_is_written_with_its_zone_in_the_csv_and_the_parquet(tmp_pa
 
     report = Package(str(written.folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_the_packages_csv_dialect_names_the_line_end_the_files_have(tmp_path):
+    """DuckDB ends each line of a mart's CSV with \\n alone, and the Data Package's dialect said
+    nothing of it, which in Frictionless v1 means \\r\\n (the exports' RFC 4180 line end): a reader
+    following the descriptor looked for line ends the files do not have. A programme name with a
+    line break of its own (a register's cell "Läkarprogrammet" Alt+Enter "(330 hp)") stays inside
+    its quoted field. By hand: 3 lines end in \\n (header, P1, P2), the name's own break inside the
+    quotes is the fourth \\n, and no \\r."""
+    database = tmp_path / "work.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute(
+        "create schema marts; create table marts.programmes (programme_code varchar, programme_name_sv varchar)"
+    )
+    con.executemany(
+        "insert into marts.programmes values (?, ?)", [("P1", "Läkarprogrammet\n(330 hp)"), ("P2", "Röntgen")]
+    )
+    con.close()
+
+    written = bi.write(database, tmp_path / "warehouse.duckdb", "20261205T040001-a1b2")
+
+    raw = (written.folder / "programmes.csv").read_bytes()
+    assert raw.count(b"\n") == 4 and b"\r" not in raw
+    package = json.loads((written.folder / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["resources"][0]["dialect"]["lineTerminator"] == "\n"
+    manifest = json.loads((written.folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["csv"]["line_terminator"] == "\n"
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows == [
+        ["programme_code", "programme_name_sv"],
+        ["P1", "Läkarprogrammet\n(330 hp)"],
+        ["P2", "Röntgen"],
+    ]
