@@ -166,3 +166,58 @@ def test_an_as_of_report_is_not_written_into_a_folder_of_another_publish(tmp_pat
     assert "wrote" not in out and len(err.strip().splitlines()) == 1 and "run run-old" in err
     assert {file.name: file.read_bytes() for file in current.iterdir()} == before
     assert cli.main([*base, "--as-of", "2024-10-01", "--out", str(tmp_path / "as-of" / "report.html")]) == 0
+
+
+def test_a_report_written_before_reports_named_their_publish_is_judged_by_its_page(tmp_path, capsys):
+    """Reports written before the indicators-disclosure comment named their publish (before 6
+    December 2026) were not judged at all: the current report went into a folder holding an old
+    --as-of report of run-old, exit 0, and the audit then read the two publishes as one. Such a
+    report says its publish on its page ("Siffrorna som körning run-old publicerade dem (...)"), and
+    one without that sentence is of the latest publish, as every report without --as-of. The
+    fixtures are this code's reports with the comment's as_of taken out, as the older code wrote it."""
+    import json
+    import re
+
+    from indicators import cli
+
+    path = export_fixture_warehouse(tmp_path, *PUBLISHES)
+    base = [
+        "report",
+        "--warehouse",
+        str(path),
+        "--kind",
+        "annual",
+        "--year",
+        "2023/24",
+        "--no-charts",
+        "--out",
+    ]
+
+    def as_written_before(report):
+        text = report.read_text(encoding="utf-8")
+        comment = re.search(r"<!-- indicators-disclosure (\{.*?\}) -->", text)
+        links = json.loads(comment.group(1))
+        links.pop("as_of")
+        report.write_text(text.replace(comment.group(1), json.dumps(links)), encoding="utf-8")
+
+    past, current = tmp_path / "past", tmp_path / "current"
+    assert cli.main([*base, str(past / "annual_old.html"), "--as-of", "2024-10-01"]) == 0
+    assert cli.main([*base, str(current / "annual_old.html")]) == 0
+    as_written_before(past / "annual_old.html")
+    as_written_before(current / "annual_old.html")
+    before = {file.name: file.read_bytes() for file in past.iterdir()}
+    capsys.readouterr()
+
+    # the current report beside run-old's old one: refused, one line naming it and its run
+    assert cli.main([*base, str(past / "annual.html")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "holds a report of the publish of run run-old" in err and "(annual_old.html)" in err
+    assert {file.name: file.read_bytes() for file in past.iterdir()} == before
+    # another report of run-old beside it is of the same publish: written
+    assert cli.main([*base, str(past / "annual_en.html"), "--as-of", "2024-10-01", "--lang", "en"]) == 0
+    # an old report of the latest publish: run-old's does not go beside it, the current one does
+    capsys.readouterr()
+    assert cli.main([*base, str(current / "annual_as_of.html"), "--as-of", "2024-10-01"]) == 1
+    assert "holds a report of the latest publish (annual_old.html)" in capsys.readouterr().err
+    assert cli.main([*base, str(current / "annual.html")]) == 0

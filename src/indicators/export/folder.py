@@ -8,9 +8,12 @@ whose publish (``--as-of``'s run, or the latest publish) differs from that of an
 the folder (its ``*_metadata.json``'s ``as_of``) is refused, one line, before a file is written.
 Exports of one publish share a folder as before, and so do the nightly's current exports (each
 replaces the last: the latest publish, by design). A folder of reports is read alike: each HTML
-report's ``indicators-disclosure`` comment names its publish (``as_of``; a report written before it
-did is not judged), so ``report --all-programmes --as-of`` into the current reports' folder is
-refused as an export is.
+report's ``indicators-disclosure`` comment names its publish (``as_of``), so ``report
+--all-programmes --as-of`` into the current reports' folder is refused as an export is. A report
+written before the comment named it (before 6 December 2026) says its publish on the page: an
+``--as-of`` one in its ``<p class="as-of">`` ("Siffrorna som körning run-old publicerade dem (…)"),
+any other is of the latest publish, as every report without ``--as-of``; so it is judged as a new
+one is. An HTML file without the comment is not one of our reports, and is not judged.
 """
 
 from __future__ import annotations
@@ -56,19 +59,28 @@ def _written_as_of(path: Path) -> dict[str, Any] | None | bool:
 
 
 DISCLOSURE_COMMENT = re.compile(r"<!-- indicators-disclosure (\{.*?\}) -->")
+# an --as-of report's sentence of its publish (report/__init__.py's "as_of" words, sv and en)
+AS_OF_SENTENCE = re.compile(
+    r'<p class="as-of">(?:Siffrorna som körning|The numbers as run) (\S+) '
+    r"(?:publicerade dem|published them) \(([^)]*)\)"
+)
 
 
 def _report_as_of(path: Path) -> dict[str, Any] | None | bool:
     """The ``as_of`` of a report (None: the latest publish), from its ``indicators-disclosure``
-    comment; False for an HTML file that is not one of our reports, or one written before the
-    comment said its publish."""
+    comment, or in a report written before the comment said it, from its page (:data:`AS_OF_SENTENCE`);
+    False for an HTML file that is not one of our reports."""
     try:
-        found = DISCLOSURE_COMMENT.search(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        found = DISCLOSURE_COMMENT.search(text)
         links = json.loads(found.group(1)) if found else None
     except (OSError, UnicodeDecodeError, ValueError):
         return False
-    if not isinstance(links, dict) or "as_of" not in links:
+    if not isinstance(links, dict):
         return False
+    if "as_of" not in links:  # an older report: its publish as its page says it
+        said = AS_OF_SENTENCE.search(text)
+        return {"run_id": said.group(1), "published_at": said.group(2)} if said else None
     as_of = links["as_of"]
     return as_of if isinstance(as_of, dict) else None
 
