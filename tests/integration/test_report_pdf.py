@@ -180,6 +180,11 @@ def test_a_next_plans_goals_are_bookmarked_by_their_ids_and_words(tmp_path):
         (3, "Mål 3 Teachers' experience"),
     ]
     assert ">None<" not in html.read_text("utf-8")
+    # no ligature in the text layer: Chromium gave a drawn "fi" the text U+FB01 ("ﬁrst", "ﬁles",
+    # "deﬁnition"), so a search of the PDF for "files" found nothing; the words as they are written
+    text = " ".join(page.extract_text() for page in PdfReader(tmp_path / "next.pdf").pages)
+    assert not [char for char in text if "\ufb00" <= char <= "\ufb06"]
+    assert all(word in text for word in ("first", "files", "definition", "flag"))
 
 
 def test_a_long_history_prints_the_year_table_with_its_status_on_the_page(tmp_path):
