@@ -89,3 +89,37 @@ def test_a_long_indicator_name_wraps_inside_the_chart():
         extent = figure.axes[0]._left_title.get_window_extent(FigureCanvasAgg(figure).get_renderer())
         assert extent.x0 >= 0 and extent.x1 <= figure.bbox.x1, (extent, figure.bbox)
         assert extent.y1 <= figure.bbox.y1
+
+
+def test_the_year_labels_of_a_long_history_do_not_run_into_each_other():
+    """Thirteen years (2013/14 to 2025/26, the last provisional: "2025/26 p") printed their labels
+    side by side, the last ones 10 pixels into each other, and a history from 2008/09 (the EC's
+    Erasmus statistics) was a smear. By hand: the twelve labels of 2013/14-2024/25 are 84 characters
+    and stand level, 8 pixels apart; past that each label is slanted 45 degrees, and two neighbours,
+    a year apart (at least 70 pixels at 18 years), are further apart across their slant than a
+    label is tall."""
+    import dataclasses
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    for first, marked, slanted in ((2013, False, False), (2013, True, True), (2006, True, True)):
+        years = tuple(f"{year}/{(year + 1) % 100:02d}" for year in range(first, 2026 if marked else 2025))
+        ticks = years[:-1] + (f"{years[-1]} p",) if marked else years
+        chart = dataclasses.replace(
+            a_chart(tuple([10.0] * len(years))), years=years, ticks=ticks, baseline_year=years[0]
+        )
+        figure = draw(chart)
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        labels = figure.axes[0].get_xticklabels()
+        assert [label.get_text() for label in labels] == list(ticks)
+        assert {label.get_rotation() for label in labels} == ({45.0} if slanted else {0.0}), len(years)
+        boxes = [label.get_window_extent(renderer) for label in labels]
+        assert min(box.x0 for box in boxes) >= 0 and min(box.y0 for box in boxes) >= 0  # inside the figure
+        if not slanted:
+            assert all(left.x1 < right.x0 for left, right in zip(boxes, boxes[1:], strict=False))
+        else:
+            step = (
+                figure.axes[0].transData.transform((1, 0))[0] - figure.axes[0].transData.transform((0, 0))[0]
+            )
+            height = max(label.get_fontsize() for label in labels) * figure.dpi / 72
+            assert step * math.sin(math.radians(45)) > height, (len(years), step, height)

@@ -46,6 +46,10 @@ KIND_WORDS = {"covid19": {"sv": "Covid-19", "en": "COVID-19"}}
 # characters of the 12-point bold title on a line: 60 of DejaVu Sans take about 900 of the figure's
 # 1,200 pixels; 80 ran 140 pixels past its right edge
 TITLE_WIDTH = 60
+# characters of the year labels that stand side by side under the chart: twelve years of 7 (2013/14 ..
+# 2024/25) leave 8 pixels between two; a thirteenth year, or a twelfth marked "2024/25 p", ran them
+# into each other, and a history from 2008/09 was unreadable; past it the labels are slanted
+TICK_CHARACTERS = 84
 CHARTS_KEPT = 256  # drawn charts kept per process, about 40 kB each as a data URI
 
 
@@ -246,6 +250,9 @@ def draw(chart: Chart) -> Figure:
         ax.set_ylim(0, top * 1.15)
     ax.set_xlim(-0.5, len(years) - 0.5)
     ax.set_xticks(positions, list(chart.ticks))
+    if sum(len(tick) for tick in chart.ticks) > TICK_CHARACTERS:  # a longer history: slanted labels
+        for label in ax.get_xticklabels():
+            label.set(rotation=45, ha="right", rotation_mode="anchor")
     ax.set_xlabel(labels.WORDS["academic_year"][lang])
     ax.set_ylabel(labels.text(labels.UNITS, unit, lang) or "")
     # a long indicator name wraps (a title runs on one line, past the figure's right edge: cut off)
