@@ -221,3 +221,31 @@ def test_a_report_written_before_reports_named_their_publish_is_judged_by_its_pa
     assert cli.main([*base, str(current / "annual_as_of.html"), "--as-of", "2024-10-01"]) == 1
     assert "holds a report of the latest publish (annual_old.html)" in capsys.readouterr().err
     assert cli.main([*base, str(current / "annual.html")]) == 0
+
+
+def test_an_as_of_reports_note_and_refusal_give_the_publishs_time_with_its_offset(tmp_path, capsys):
+    """``report --as-of`` said "the numbers as run run-old published them (2024-10-01 02:05:00)" and,
+    refused beside the current report, "the publish of run run-old (2024-10-01 02:05:00, --as-of)":
+    the warehouse's UTC without a zone, which a reader in Sweden takes for 02:05 of their clock (it
+    was 04:05). Both now give it as the metadata does, with its offset. By hand: run-old published
+    at 02:05 UTC on 1 October 2024."""
+    from indicators import cli
+
+    path = export_fixture_warehouse(tmp_path, *PUBLISHES)
+    base = [
+        "report",
+        "--warehouse",
+        str(path),
+        "--kind",
+        "annual",
+        "--year",
+        "2023/24",
+        "--no-charts",
+        "--out",
+    ]
+    assert cli.main([*base, str(tmp_path / "annual.html")]) == 0
+    capsys.readouterr()
+    assert cli.main([*base, str(tmp_path / "annual_old.html"), "--as-of", "2024-10-01"]) == 1
+    out, err = capsys.readouterr()
+    assert "the numbers as run run-old published them (2024-10-01T02:05:00+00:00)" in out
+    assert "and this one is of the publish of run run-old (2024-10-01T02:05:00+00:00, --as-of)" in err

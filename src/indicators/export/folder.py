@@ -92,4 +92,6 @@ def _run(as_of: dict[str, Any] | None) -> str | None:
 def _publish(as_of: dict[str, Any] | None) -> str:
     if not as_of:
         return "the latest publish"
-    return f"the publish of run {as_of.get('run_id')} ({as_of.get('published_at')}, --as-of)"
+    from indicators.export.labels import utc_iso
+
+    return f"the publish of run {as_of.get('run_id')} ({utc_iso(as_of.get('published_at'))}, --as-of)"

@@ -161,7 +161,9 @@ def _say_which(publication: Publication, on_note: Callable[[str], None] | None) 
         on_note(publication.year_note)
     if on_note and publication.as_of:
         on_note(
-            f"the numbers as run {publication.as_of['run_id']} published them ({publication.as_of['published_at']})"
+            # the time with its offset, as the metadata gives it: "02:05:00" alone read as local time
+            f"the numbers as run {publication.as_of['run_id']} published them "
+            f"({labels.utc_iso(publication.as_of['published_at'])})"
         )
 
 
