@@ -320,3 +320,37 @@ def test_a_heading_that_wraps_keeps_its_spaces_in_the_bookmarks(final_fixture_pd
     marks = outline(PdfReader(pdf))
     assert marks[0] == (1, "Internationalisering av utbildning på grund- och avancerad nivå")
     assert [title for _, title in marks] == headings
+
+
+def test_a_charts_words_print_without_ligatures(tmp_path):
+    # the report's charts are SVG with their words as text, drawn by the page's font inside an
+    # <img>, where the page's stylesheet does not reach: printed, the bundled sample's I07 title read
+    # "Utfärdade Certiﬁcate of International Merits" (U+FB01) to pypdf and a PDF reader's search
+    from indicators.report.charts import Chart, _svg_data_uri
+    from indicators.report.pdf import html_to_pdf
+
+    _chromium()
+    years = ("2018/19", "2019/20", "2020/21")
+    chart = Chart(
+        lang="sv",
+        title="I07 Utfärdade Certificate of International Merits (CIM)",
+        unit="persons",
+        baseline_year="2018/19",
+        target_value=None,
+        years=years,
+        cells=(12.0, 15.0, 19.0),
+        not_final=frozenset(),
+        ticks=years,
+        shades=(),
+        followups=(),
+        indicator_id="I07",
+        indicator_name="Utfärdade Certificate of International Merits (CIM)",
+    )
+    html = tmp_path / "chart.html"
+    html.write_text(
+        '<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>I07</title></head><body>'
+        f'<img src="{_svg_data_uri(chart)}" width="800" height="450" alt="I07"></body></html>',
+        encoding="utf-8",
+    )
+    text = PdfReader(html_to_pdf(html, tmp_path / "chart.pdf")).pages[0].extract_text()
+    assert "Certificate" in text and not [char for char in text if "\ufb00" <= char <= "\ufb06"]

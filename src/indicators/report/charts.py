@@ -297,6 +297,8 @@ def _svg(chart: Chart, fig: Figure) -> bytes:
     name = re.sub(r"[^A-Za-z0-9_-]", "_", chart.indicator_id or "chart")
     ids = f"chart-{name}-title", f"chart-{name}-desc"
     words = f'<title id="{ids[0]}">{escape(title)}</title><desc id="{ids[1]}">{escape(description)}</desc>'
+    # no ligatures: printed to PDF, a drawn "fi" of the chart's text read as U+FB01 ("Certiﬁcate")
+    words += "<style>text { font-variant-ligatures: none; }</style>"
     labelled = f' role="img" aria-labelledby="{ids[0]} {ids[1]}" xml:lang="{chart.lang}"'
     svg, found = re.subn(
         rb"<svg\b([^>]*)>",
