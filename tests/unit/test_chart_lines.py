@@ -123,3 +123,22 @@ def test_the_year_labels_of_a_long_history_do_not_run_into_each_other():
             )
             height = max(label.get_fontsize() for label in labels) * figure.dpi / 72
             assert step * math.sin(math.radians(45)) > height, (len(years), step, height)
+
+
+def test_a_small_counts_axis_is_in_whole_numbers_with_the_charts_decimal_mark():
+    """A Swedish chart of a count under 20 (12, 15 and 19 persons) labelled its axis 0.0, 2.5, 5.0 ..
+    20.0: half persons, and the English decimal point beside the chart's own "12" and the report's
+    decimal comma. By hand: the axis runs to 19 x 1.15 = 21.85; its labels are now whole numbers
+    only, none with a decimal mark."""
+    import dataclasses
+
+    years = ("2018/19", "2019/20", "2020/21")
+    chart = dataclasses.replace(
+        a_chart((12.0, 15.0, 19.0)), years=years, ticks=years, cells=(12.0, 15.0, 19.0), unit="persons"
+    )
+    axes = draw(chart).axes[0]
+    low, high = axes.get_ylim()
+    assert (low, round(high, 2)) == (0, 21.85)
+    shown = [label.get_text() for label in axes.get_yticklabels() if low <= label.get_position()[1] <= high]
+    assert len(shown) >= 3 and all(text.isdigit() for text in shown), shown
+    assert shown[0] == "0"

@@ -33,6 +33,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from indicators.export import labels  # noqa: E402
 from indicators.export.tables import SUPPRESSED, Publication  # noqa: E402
@@ -248,6 +249,10 @@ def draw(chart: Chart) -> Figure:
         ax.set_yticks([0, 1], [labels.WORDS["not_done"][lang], labels.WORDS["done"][lang]])
     else:
         ax.set_ylim(0, top * 1.15)
+        # a count's axis in whole numbers (matplotlib chose 2.5 persons under 20), written as every
+        # number of the chart is: "2,5" in Swedish, not "2.5"
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: format_number(value, decimal)))
     ax.set_xlim(-0.5, len(years) - 0.5)
     ax.set_xticks(positions, list(chart.ticks))
     if sum(len(tick) for tick in chart.ticks) > TICK_CHARACTERS:  # a longer history: slanted labels
