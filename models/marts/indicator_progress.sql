@@ -178,6 +178,11 @@ verdicts as (
                 or judged.deadline_date < {{ academic_year_first_date('judged.academic_year') }}
             )
         ) as is_judged,
+        -- a deadline in or before the baseline year (a typo in the seeds, which
+        -- tests/dbt/assert_plan_deadlines_after_their_baseline.sql stops) leaves no year to reach
+        -- the target in: no verdict in the years after the baseline, rather than the baseline
+        -- year's own verdict ever after (the baseline year and the years before it read the rule)
+        judged.target_years <= 0 and judged.years_since_baseline > 0 as is_due_by_the_baseline,
     from judged
     left join at_deadline
         on judged.plan_id = at_deadline.plan_id
@@ -209,9 +214,21 @@ final as (
         years_since_baseline,
         case when is_judged then cagr_pct end as cagr_pct,
         required_cagr_pct,
-        case when is_judged then status else 'provisional' end as status,
+        case
+            when is_judged and is_due_by_the_baseline then 'insufficient_data'
+            when is_judged then status
+            else 'provisional'
+        end as status,
         obs_status,
         case
+            when is_judged and is_due_by_the_baseline
+                then 'the target is due '
+                    || deadline_year
+                    || ', not after the baseline year '
+                    || baseline_year
+                    || ': no year is left to reach it in (plan_indicators.deadline_year of '
+                    || plan_id
+                    || ')'
             -- a milestone done in a partial year has its verdict, and no reason for none
             when is_judged and obs_status != 'final' then null
             when obs_status = 'provisional'
@@ -241,9 +258,13 @@ final as (
                     )
         end as no_verdict_reason,
         annotation_ids,
-        case when is_judged then progress else 'provisional' end as progress,
+        case
+            when is_judged and is_due_by_the_baseline then 'not_available'
+            when is_judged then progress
+            else 'provisional'
+        end as progress,
         deadline_year,
-        case when is_judged then verdict_year end as verdict_year,
+        case when is_judged and not is_due_by_the_baseline then verdict_year end as verdict_year,
         secondary_rule,
         milestone_done_on,
         milestone_status,

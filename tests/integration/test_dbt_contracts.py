@@ -178,7 +178,8 @@ def test_a_build_from_the_parse_started_ahead_is_a_build_that_parses_itself(publ
 # country_regions 1, indicator_catalogue 2, partner_networks 2, plan_targets 2, plans 2), 9 relationships
 # (indicator_lookbacks 1, indicator_measure_sources 1), 3 unique_combination (plan_indicators,
 # indicator_lookbacks, indicator_measure_sources) and the singular
-# tests/dbt/assert_lookbacks_match_the_windows.sql (it reads indicator_lookbacks alone)
+# tests/dbt/assert_lookbacks_match_the_windows.sql (it reads indicator_lookbacks alone) and
+# tests/dbt/assert_plan_deadlines_after_their_baseline.sql (plans and plan_indicators alone)
 SEEDS = (
     "annotations",
     "country_regions",
@@ -190,7 +191,7 @@ SEEDS = (
     "plan_targets",
     "plans",
 )
-SEED_CHECKS = 9 + 10 + 9 + 3 + 1
+SEED_CHECKS = 9 + 10 + 9 + 3 + 2
 
 
 def test_a_build_may_leave_the_seeds_and_their_checks_as_a_publish_of_the_same_project_left_them(
