@@ -169,15 +169,15 @@ verdicts as (
         -- a verdict needs a final value, except a milestone's in a partial year: a review that
         -- exists is done, whatever else of the year is still to come (met, or overdue when done
         -- late), and one not done by a deadline that passed before the year began is overdue; a
-        -- date after the run's date is a review planned, not done
+        -- date after the run's date is a review planned, not done. A secondary milestone (I12,
+        -- I24) is judged by the same rule in milestone_status.
+        coalesce(
+            judged.milestone_done_on <= least(judged.as_of_date, {{ run_date() }})
+            or judged.deadline_date < {{ academic_year_first_date('judged.academic_year') }},
+            false
+        ) as is_milestone_judged_early,
         judged.obs_status = 'final'
-        or (
-            judged.rule = 'milestone'
-            and (
-                judged.milestone_done_on <= least(judged.as_of_date, {{ run_date() }})
-                or judged.deadline_date < {{ academic_year_first_date('judged.academic_year') }}
-            )
-        ) as is_judged,
+        or (judged.rule = 'milestone' and is_milestone_judged_early) as is_judged,
         -- a deadline in or before the baseline year (a typo in the seeds, which
         -- tests/dbt/assert_plan_deadlines_after_their_baseline.sql stops) leaves no year to reach
         -- the target in: no verdict in the years after the baseline, rather than the baseline
@@ -267,7 +267,11 @@ final as (
         case when is_judged and not is_due_by_the_baseline then verdict_year end as verdict_year,
         secondary_rule,
         milestone_done_on,
-        milestone_status,
+        case
+            when milestone_status is null then null
+            when obs_status = 'final' or is_milestone_judged_early then milestone_status
+            else 'provisional'
+        end as milestone_status,
     from verdicts
 )
 
