@@ -6,7 +6,8 @@
 -- the follow-up reads "met" there rather than an earlier year's "pending". A follow-up
 -- reads a year after the plan's baseline, never the baseline or before (a next plan loaded before
 -- its years have data would read its baseline year's "met", the target met before the plan
--- began): none, no value and insufficient_data. One row per plan, indicator and follow-up kind
+-- began): none, no value and insufficient_data, no_verdict_reason naming the years and the sources
+-- that gave no value. One row per plan, indicator and follow-up kind
 -- (midterm, final); the follow-up years are the seeds'.
 with
 
@@ -16,6 +17,21 @@ plan_indicators as (
 
 progress as (
     select * from {{ ref('indicator_progress') }}
+),
+
+indicator_sources as (
+    select * from {{ ref('int_indicator_sources_listed') }}
+),
+
+-- the sources a headline value reads (not those of a measure alone), named where a follow-up finds
+-- no value: a reader learns where to look (marts.source_coverage)
+headline_sources as (
+    select
+        indicator_id,
+        string_agg(source_name, ', ' order by source_name) as source_names,
+    from indicator_sources
+    where measure_only is null
+    group by indicator_id
 ),
 
 followup_kinds as (
@@ -83,11 +99,28 @@ final as (
         coalesce(latest.progress, 'not_available') as progress,
         latest.milestone_done_on,
         latest.milestone_status,
+        -- why there is no verdict: the year's own reason, or, where no year after the baseline has
+        -- a value, that none has, and the sources that should have given one
+        case
+            when latest.academic_year is not null then latest.no_verdict_reason
+            else 'no value in any year from '
+                || {{ academic_year_label(academic_year_start_of('followup_kinds.baseline_year') ~ ' + 1') }}
+                || ' to '
+                || followup_kinds.planned_year
+                || coalesce(
+                    ': its sources ('
+                    || headline_sources.source_names
+                    || ') give none (marts.source_coverage shows how far each reaches)',
+                    ''
+                )
+        end as no_verdict_reason,
     from followup_kinds
     left join latest
         on followup_kinds.plan_id = latest.plan_id
         and followup_kinds.indicator_id = latest.indicator_id
         and followup_kinds.followup_kind = latest.followup_kind
+    left join headline_sources
+        on followup_kinds.indicator_id = headline_sources.indicator_id
 )
 
 select * from final

@@ -90,6 +90,7 @@ final as (
             when plan_indicators.rule = 'milestone' or plan_indicators.secondary_rule = 'milestone'
                 then programme_milestones.programmes_done_on
         end as programmes_done_on,
+        final_read.no_verdict_reason,
         plan_indicators.sort_order,
     from plan_indicators
     inner join final_read

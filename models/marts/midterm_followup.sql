@@ -44,6 +44,7 @@ final as (
         followups.progress,
         followups.milestone_done_on,
         followups.milestone_status,
+        followups.no_verdict_reason,
         plan_indicators.sort_order,
     from plan_indicators
     inner join followups
