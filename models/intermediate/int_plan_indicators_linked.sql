@@ -36,6 +36,7 @@ final as (
                 case plan_indicators.rule when 'coverage' then 100 when 'majority' then 50 end
             ) as double
         ) as target_value,
+        nullif(trim(plan_indicators.target_change_unit), '') as target_change_unit,
         nullif(trim(plan_indicators.deadline_year), '') as deadline_year,
         {{ deadline_date("nullif(trim(plan_indicators.deadline_year), '')") }} as deadline_date,
         plans.baseline_year,

@@ -80,7 +80,14 @@ judged_inputs as (
             else baseline.value
         end as baseline_value,
         baseline.obs_status as baseline_obs_status,
-        plan_indicators.target_value,
+        -- a target set as a change from the baseline (plan_indicators.target_change_unit) is a level
+        -- of each scope's own: 40 % at baseline and 5 percentage points to go is 45 %; 120 and 10 % is 132
+        case plan_indicators.target_change_unit
+            when 'percentage_points' then baseline_value + plan_indicators.target_value
+            when 'percent' then baseline_value * (1 + plan_indicators.target_value / 100)
+            else plan_indicators.target_value
+        end as target_value,
+        plan_indicators.target_change_unit,
         plan_indicators.deadline_year,
         plan_indicators.deadline_date,
         plan_indicators.plan_last_year,

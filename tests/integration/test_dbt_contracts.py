@@ -466,7 +466,7 @@ def test_a_typo_in_a_next_plan_added_as_seeds_stops_the_build(published, tmp_pat
     )
     append(
         "plan_indicators",
-        "NEXT-2025,NX-1,I01,at_least,,,2029/30,901\nNEXT-2025,NX-2,I04,coverage,,100,2029/03,902\n",
+        "NEXT-2025,NX-1,I01,at_least,,,2029/30,901,\nNEXT-2025,NX-2,I04,coverage,,100,2029/03,902,\n",
     )
     work = tmp_path / "work.duckdb"
     shutil.copy(published.warehouse, work)
