@@ -84,7 +84,8 @@ judged_inputs as (
         -- of each scope's own: 40 % at baseline and 5 percentage points to go is 45 %; 120 and 10 % is 132
         case plan_indicators.target_change_unit
             when 'percentage_points' then baseline_value + plan_indicators.target_value
-            when 'percent' then baseline_value * (1 + plan_indicators.target_value / 100)
+            -- a relative change of a baseline of 0 is 0: no level to reach (no verdict, below)
+            when 'percent' then nullif(baseline_value, 0) * (1 + plan_indicators.target_value / 100)
             else plan_indicators.target_value
         end as target_value,
         plan_indicators.target_change_unit,
@@ -190,6 +191,10 @@ verdicts as (
         -- the target in: no verdict in the years after the baseline, rather than the baseline
         -- year's own verdict ever after (the baseline year and the years before it read the rule)
         judged.target_years <= 0 and judged.years_since_baseline > 0 as is_due_by_the_baseline,
+        -- a relative change (target_change_unit percent) of a baseline of 0 is no level to reach:
+        -- no verdict in any year, as with no baseline value at all
+        coalesce(judged.target_change_unit = 'percent' and judged.baseline_value = 0, false)
+            as is_relative_to_zero,
     from judged
     left join at_deadline
         on judged.plan_id = at_deadline.plan_id
@@ -222,7 +227,7 @@ final as (
         case when is_judged then cagr_pct end as cagr_pct,
         required_cagr_pct,
         case
-            when is_judged and is_due_by_the_baseline then 'insufficient_data'
+            when is_judged and (is_due_by_the_baseline or is_relative_to_zero) then 'insufficient_data'
             when is_judged then status
             else 'provisional'
         end as status,
@@ -234,6 +239,11 @@ final as (
                     || ', not after the baseline year '
                     || baseline_year
                     || ': no year is left to reach it in (plan_indicators.deadline_year of '
+                    || plan_id
+                    || ')'
+            when is_judged and is_relative_to_zero
+                then 'the target is a relative change from a baseline value of 0: no level to reach'
+                    || ' (plan_indicators.target_change_unit percent of '
                     || plan_id
                     || ')'
             -- a milestone done in a partial year has its verdict, and no reason for none
@@ -266,12 +276,14 @@ final as (
         end as no_verdict_reason,
         annotation_ids,
         case
-            when is_judged and is_due_by_the_baseline then 'not_available'
+            when is_judged and (is_due_by_the_baseline or is_relative_to_zero) then 'not_available'
             when is_judged then progress
             else 'provisional'
         end as progress,
         deadline_year,
-        case when is_judged and not is_due_by_the_baseline then verdict_year end as verdict_year,
+        case
+            when is_judged and not (is_due_by_the_baseline or is_relative_to_zero) then verdict_year
+        end as verdict_year,
         secondary_rule,
         milestone_done_on,
         case
