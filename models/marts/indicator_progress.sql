@@ -186,6 +186,9 @@ verdicts as (
         ) as is_milestone_judged_early,
         judged.obs_status = 'final'
         or (judged.rule = 'milestone' and is_milestone_judged_early) as is_judged,
+        -- after the deadline the deadline year's verdict stands; a deadline year without a final
+        -- value has none to keep (insufficient_data, and the reason says so)
+        is_after_deadline and at_deadline.academic_year is null as has_no_verdict_at_the_deadline,
         -- a deadline in or before the baseline year (a typo in the seeds, which
         -- tests/dbt/assert_plan_deadlines_after_their_baseline.sql stops) leaves no year to reach
         -- the target in: no verdict in the years after the baseline, rather than the baseline
@@ -246,6 +249,11 @@ final as (
                     || ' (plan_indicators.target_change_unit percent of '
                     || plan_id
                     || ')'
+            when is_judged and has_no_verdict_at_the_deadline
+                then 'no verdict at the deadline '
+                    || deadline_year
+                    || ' (no final value that year), and after its deadline a target keeps'
+                    || ' the verdict it had there'
             -- a milestone done in a partial year has its verdict, and no reason for none
             when is_judged and obs_status != 'final' then null
             when obs_status = 'provisional'
