@@ -164,12 +164,12 @@ def test_history_dates_and_plans(tmp_path, monkeypatch, module_key):
     assert q(wh, I01)[0][:2] == ("2019/20", 1.0)  # M02 withdrawn: 2 -> 1
     # the project is the first night's: its seeds and their 32 checks stand as the first night left
     # them (tests/integration/test_dbt_contracts.py counts them); the plans are still all there
-    assert seed_checks(wh, first.run_id) == 32 and seed_checks(wh, second.run_id) == 0
+    assert seed_checks(wh, first.run_id) == 33 and seed_checks(wh, second.run_id) == 0
     assert sorted(r[0] for r in q(wh, "select distinct plan_id from marts.plan_catalogue")) == seeded
     # a changed project (here a var of the build: the share of unknown programme codes that is an
     # error) builds though nothing new came, and loads and checks the seeds again
     changed = run_on(dataclasses.replace(settings, unknown_programme_error_pct=6), "2021-03-01", monkeypatch)
-    assert "dbt_build" in changed.timings and seed_checks(wh, changed.run_id) == 32
+    assert "dbt_build" in changed.timings and seed_checks(wh, changed.run_id) == 33
 
     # 3a. rows loaded by a run that only ingests are built (and checked by GX) by the next nightly,
     #     though it loads nothing itself: I11 2019/20 counts M05's incoming student once it has run
@@ -179,7 +179,7 @@ def test_history_dates_and_plans(tmp_path, monkeypatch, module_key):
     assert q(wh, I11) == before_ingest  # the ingest builds nothing
     caught_up = run_on(settings, "2021-03-01", monkeypatch, with_quality=True)
     assert "dbt_build" in caught_up.timings and q(wh, I11) == [("2019/20", 1.0)]
-    assert seed_checks(wh, caught_up.run_id) == 32  # the project is the first night's again: changed
+    assert seed_checks(wh, caught_up.run_id) == 33  # the project is the first night's again: changed
     # GX judged the rows the ingest loaded: one row per expectation of the student-mobility suite
     suite = json.loads(
         (settings.root / "expectations" / "raw_student_mobility.json").read_text(encoding="utf-8")
@@ -220,7 +220,7 @@ def test_history_dates_and_plans(tmp_path, monkeypatch, module_key):
     assert {second.run_id, first.run_id} <= {r[0] for r in runs}
 
     rebuilt = run_on(settings, "2021-07-02", monkeypatch, rebuild=True)
-    assert seed_checks(wh, rebuilt.run_id) == 32  # a rebuild starts from nothing: the seeds load again
+    assert seed_checks(wh, rebuilt.run_id) == 33  # a rebuild starts from nothing: the seeds load again
     assert q(wh, REVISIONS) == revisions
     assert q(wh, "select * from audit.published_values order by all") == values  # nothing new to record
     assert [
