@@ -24,7 +24,7 @@ ZERO = "_zero_"  # the flag of a row whose field held a zero date (read as no en
 
 
 def year_of(value: pl.Expr, f: FieldSpec) -> pl.Expr:
-    """The year of a typed date, term (HT2019) or academic year (2019/20: its first year)."""
+    """The year of a typed date, term (HT1999) or academic year (1999/00: its first year)."""
     if f.type == "date":
         return value.dt.year()
     start = 2 if f.type == "term" else 0
