@@ -50,3 +50,24 @@ def test_the_projects_own_seeds_hold_no_personnummer(settings_for, tmp_path):
     # the plans' years, ranges of years, dates and codes: none is read as a personnummer
     settings = settings_for(tmp_path, tmp_path / "state" / "warehouse.duckdb")
     assert preflight.seed_with_personnummer(settings.root) is None
+
+
+def test_a_note_with_a_date_and_a_count_is_text_and_the_night_runs(tmp_path, settings_for):
+    # 'Campus stängt 2020-03-15, 1500 studenter' written without its comma: the rule's shape of a
+    # personnummer written with its date as a date (2003151500), which a message redacts. Its check
+    # digit does not hold (Luhn on 200315150: 4,0,0,3,2,5,2,5,0 -> 21 -> 9, the text has 0): no person's
+    # number, so the seed stops nothing. A reserve number (19000101-TF10, letters in its serial) still
+    # stops it: it has no check digit to hold.
+    project = tmp_path / "project"
+    (project / "seeds").mkdir(parents=True)
+    notes = project / "seeds" / "annotations.csv"
+    header = "annotation_id,academic_year_from,academic_year_to,indicator_id,kind,text_sv,text_en\n"
+    notes.write_text(
+        header + "A01,2019/20,2019/20,,covid19,Campus stängt 2020-03-15 1500 studenter,Campus closed\n",
+        encoding="utf-8",
+    )
+    assert preflight.seed_with_personnummer(project) is None
+    notes.write_text(header + "A02,2019/20,2019/20,,other,Reservnummer 19000101-TF10,Reserve number\n")
+    assert preflight.seed_with_personnummer(project).startswith(
+        "seeds/annotations.csv line 2 holds a personnummer"
+    )
