@@ -27,6 +27,19 @@ def _marked(column: str) -> pl.Expr:
     return (apostrophe | value.str.contains(_FORMULA)).fill_null(False)
 
 
+# a value that may have a mark: its first character but spaces an apostrophe or an equals sign
+_MAYBE_MARKED = r"^\s*['=]"
+
+
+def _counts(frame: pl.DataFrame, columns, maybe: str | None) -> dict[str, int]:
+    """The count of each column's values with a mark (that may have one, by ``maybe``), the columns
+    with none left out."""
+    counted = frame.select(
+        (pl.col(c).str.contains(maybe).fill_null(False) if maybe else _marked(c)).sum() for c in columns
+    )
+    return {c: n for c, n in counted.row(0, named=True).items() if n}
+
+
 def _unmarked(column: str) -> pl.Expr:
     value = pl.col(column).str.strip_chars()
     inner = value.str.slice(2, value.str.len_chars() - 3).str.replace_all('""', '"', literal=True)
@@ -56,9 +69,8 @@ def without_text_marks(
     }
     if not columns or frame.height == 0:
         return frame, []
-    counts = {
-        c: n for c, n in frame.select(_marked(c).sum() for c in columns).row(0, named=True).items() if n
-    }
+    counts = _counts(frame, columns, _MAYBE_MARKED)  # an anchored search first: no copy of a column
+    counts = _counts(frame, counts, None) if counts else {}
     if not counts:
         return frame, []
     first = next(iter(counts))
